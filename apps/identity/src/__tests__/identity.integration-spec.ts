@@ -1,0 +1,96 @@
+import type { StartedService } from '@rapport/service-kit';
+import { bearer, graphql, startService } from '@rapport/testing';
+import { IdentityAppModule } from '../app.module';
+import { identityDefinition } from '../identity.definition';
+import { TenantProvisioning } from '../tenants/tenant-provisioning.service';
+
+describe('identity service', () => {
+  let identity: StartedService;
+  let gql: string;
+  const slug = `acme-${Date.now().toString(36)}`;
+  const password = 'correct-horse-battery';
+
+  beforeAll(async () => {
+    identity = await startService(IdentityAppModule, identityDefinition);
+    gql = `${identity.url}/graphql`;
+    await identity.app.get(TenantProvisioning).provision({
+      slug,
+      name: 'Acme',
+      admin: { email: 'Boss@Acme.test', displayName: 'Boss', password },
+    });
+  });
+
+  afterAll(async () => {
+    await identity?.close();
+  });
+
+  const login = (email: string, pw: string) =>
+    graphql(gql, `mutation($i: LoginInput!) { login(input: $i) { accessToken refreshToken expiresAt } }`, {
+      i: { tenant: slug, email, password: pw },
+    });
+
+  it('logs in, answers me, and publishes keys as JWKS', async () => {
+    const res = await login('boss@acme.test', password);
+    expect(res.errors).toBeUndefined();
+    const token = res.data!.login.accessToken;
+    const me = await graphql(gql, `{ me { kind roles tenant { slug } user { email displayName } } }`, {}, bearer(token));
+    expect(me.data!.me).toEqual({ kind: 'user', roles: ['admin'], tenant: { slug }, user: { email: 'boss@acme.test', displayName: 'Boss' } });
+    const jwks = await (await fetch(`${identity.url}/.well-known/jwks.json`)).json();
+    expect(jwks.keys[0]).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });
+    expect(jwks.keys[0].d).toBeUndefined();
+  });
+
+  it('refuses a wrong password with UNAUTHENTICATED and the same message as an unknown user', async () => {
+    const wrong = await login('boss@acme.test', 'nope-nope-nope');
+    const unknown = await login('ghost@acme.test', password);
+    expect(wrong.errors![0].extensions!.code).toBe('UNAUTHENTICATED');
+    expect(wrong.errors![0].message).toBe(unknown.errors![0].message);
+  });
+
+  it('rotates refresh tokens and treats reuse as theft', async () => {
+    const first = (await login('boss@acme.test', password)).data!.login;
+    const refresh = `mutation($i: RefreshTokenInput!) { refreshToken(input: $i) { accessToken refreshToken } }`;
+    const second = await graphql(gql, refresh, { i: { refreshToken: first.refreshToken } });
+    expect(second.errors).toBeUndefined();
+    const reused = await graphql(gql, refresh, { i: { refreshToken: first.refreshToken } });
+    expect(reused.errors![0].extensions!.code).toBe('UNAUTHENTICATED');
+    const afterTheft = await graphql(gql, refresh, { i: { refreshToken: second.data!.refreshToken.refreshToken } });
+    expect(afterTheft.errors![0].extensions!.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('issues API keys that exchange for scoped partner tokens until revoked', async () => {
+    const token = (await login('boss@acme.test', password)).data!.login.accessToken;
+    const created = await graphql(
+      gql,
+      `mutation { createApiKey(input: { name: "web form", scopes: ["leads:write"] }) { secret apiKey { id scopes } } }`,
+      {},
+      bearer(token),
+    );
+    expect(created.errors).toBeUndefined();
+    const { secret, apiKey } = created.data!.createApiKey;
+    const exchange = () => fetch(`${identity.url}/internal/api-keys/exchange`, { method: 'POST', headers: { 'x-api-key': secret } });
+    const ok = await exchange();
+    expect(ok.status).toBe(200);
+    const partnerToken = (await ok.json()).accessToken;
+    const me = await graphql(gql, `{ me { kind roles scopes user { id } } }`, {}, bearer(partnerToken));
+    expect(me.data!.me).toEqual({ kind: 'apiKey', roles: ['partner'], scopes: ['leads:write'], user: null });
+
+    await graphql(gql, `mutation($id: ID!) { revokeApiKey(id: $id) { apiKey { revokedAt } } }`, { id: apiKey.id }, bearer(token));
+    expect((await exchange()).status).toBe(401);
+  });
+
+  it('refuses anonymous and forged callers', async () => {
+    const anon = await graphql(gql, `{ me { kind } }`);
+    expect(anon.errors![0].extensions!.code).toBe('UNAUTHENTICATED');
+    const forged = await graphql(gql, `{ me { kind } }`, {}, bearer('eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.'));
+    expect(forged.errors![0].extensions!.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('serves health and metrics', async () => {
+    expect((await fetch(`${identity.url}/health/live`)).status).toBe(200);
+    const ready = await fetch(`${identity.url}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: 'ok', checks: { postgres: { status: 'ok' }, nats: { status: 'ok' } } });
+    expect(await (await fetch(`${identity.url}/metrics`)).text()).toMatch(/http_request_duration_seconds_bucket/);
+  });
+});

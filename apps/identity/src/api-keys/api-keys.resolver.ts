@@ -1,0 +1,23 @@
+import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { CurrentPrincipal, type Principal } from '@rapport/auth';
+import { ApiKeysService } from './api-keys.service';
+
+@Resolver('ApiKey')
+export class ApiKeysResolver {
+  constructor(private readonly apiKeys: ApiKeysService) {}
+
+  @Query('apiKeys')
+  list(@CurrentPrincipal() principal: Principal) {
+    return this.apiKeys.list(principal);
+  }
+
+  @Mutation('createApiKey')
+  create(@CurrentPrincipal() principal: Principal, @Args('input') input: { name: string; scopes: string[] }) {
+    return this.apiKeys.create(principal, input);
+  }
+
+  @Mutation('revokeApiKey')
+  async revoke(@CurrentPrincipal() principal: Principal, @Args('id') id: string) {
+    return { apiKey: await this.apiKeys.revoke(principal, id) };
+  }
+}

@@ -1,0 +1,79 @@
+import { Injectable } from '@nestjs/common';
+import { badUserInput, notFound, requireRole, unauthenticated, type Principal } from '@rapport/auth';
+import { ServiceDatabase, validate } from '@rapport/service-kit';
+import { v7 as uuidv7 } from 'uuid';
+import { DataSource } from 'typeorm';
+import { TokenIssuer } from '../auth/token-issuer';
+import { API_KEY_SCOPE, newApiKeySecret, parseApiKey, secretMatches } from './api-key-format';
+import { ApiKeyEntity } from './api-key.entity';
+
+@Injectable()
+export class ApiKeysService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly db: ServiceDatabase,
+    private readonly tokens: TokenIssuer,
+  ) {}
+
+  /** Returns the key once; only its hash is kept. */
+  async create(principal: Principal, input: { name: string; scopes: string[] }): Promise<{ apiKey: ApiKeyEntity; secret: string }> {
+    requireRole(principal, 'admin');
+    const scopes = validate.listOf('scopes', input.scopes, 50);
+    if (scopes.length === 0) throw badUserInput('scopes', 'at least one scope is required');
+    for (const s of scopes) if (!API_KEY_SCOPE.test(s)) throw badUserInput('scopes', `${JSON.stringify(s)} is not resource:read or resource:write`);
+    const id = uuidv7();
+    const { apiKey, secretHash } = newApiKeySecret(id);
+    const entity = await this.db.withTenant(principal.tenantId, async (em) => {
+      const row = em.getRepository(ApiKeyEntity).create({
+        id,
+        tenantId: principal.tenantId,
+        name: validate.requiredText('name', input.name, 200),
+        secretHash,
+        scopes: [...new Set(scopes)],
+        createdBy: principal.kind === 'user' ? principal.id : null,
+        lastUsedAt: null,
+        revokedAt: null,
+      });
+      await em.getRepository(ApiKeyEntity).insert(row);
+      return row;
+    });
+    return { apiKey: entity, secret: apiKey };
+  }
+
+  async revoke(principal: Principal, id: string): Promise<ApiKeyEntity> {
+    requireRole(principal, 'admin');
+    validate.requireUuid('id', id);
+    return this.db.withTenant(principal.tenantId, async (em) => {
+      const repo = em.getRepository(ApiKeyEntity);
+      const key = await repo.findOneBy({ id });
+      if (!key) throw notFound('ApiKey', id);
+      if (!key.revokedAt) {
+        key.revokedAt = new Date();
+        await repo.update({ id }, { revokedAt: key.revokedAt });
+      }
+      return key;
+    });
+  }
+
+  async list(principal: Principal): Promise<ApiKeyEntity[]> {
+    requireRole(principal, 'admin');
+    return this.db.withTenant(principal.tenantId, (em) => em.getRepository(ApiKeyEntity).find({ order: { createdAt: 'DESC' } }));
+  }
+
+  /**
+   * The gateway trades a partner's API key for a short-lived access token,
+   * so subgraphs only ever verify signed tokens. The lookup crosses tenants
+   * (the key names its id, not its tenant), hence the owner connection.
+   */
+  async exchange(apiKey: string): Promise<{ accessToken: string; expiresAt: Date }> {
+    const parsed = parseApiKey(apiKey);
+    if (!parsed) throw unauthenticated('malformed API key');
+    const [row] = await this.dataSource.query(
+      `SELECT id, tenant_id, secret_hash, scopes, revoked_at FROM api_keys WHERE id = $1`,
+      [parsed.keyId],
+    );
+    if (!row || row.revoked_at || !secretMatches(parsed.secret, row.secret_hash)) throw unauthenticated('invalid or revoked API key');
+    await this.dataSource.query(`UPDATE api_keys SET last_used_at = now() WHERE id = $1`, [row.id]);
+    return this.tokens.forApiKey({ id: row.id, tenantId: row.tenant_id, scopes: row.scopes });
+  }
+}

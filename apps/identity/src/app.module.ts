@@ -1,0 +1,34 @@
+import { Module } from '@nestjs/common';
+import { DateTimeScalar, RapportServiceModule } from '@rapport/service-kit';
+import { ApiKeyExchangeController } from './api-keys/api-key-exchange.controller';
+import { ApiKeysResolver } from './api-keys/api-keys.resolver';
+import { ApiKeysService } from './api-keys/api-keys.service';
+import { AuthResolver } from './auth/auth.resolver';
+import { AuthService } from './auth/auth.service';
+import { TokenIssuer } from './auth/token-issuer';
+import { identityDefinition } from './identity.definition';
+import { KeysModule } from './keys/keys.module';
+import { DemoSeed } from './seed/demo-seed';
+import { TenantProvisioning } from './tenants/tenant-provisioning.service';
+import { TenantsService } from './tenants/tenants.service';
+import { UsersResolver } from './users/users.resolver';
+import { UsersService } from './users/users.service';
+
+@Module({
+  imports: [RapportServiceModule.forRoot(identityDefinition), KeysModule],
+  controllers: [ApiKeyExchangeController],
+  providers: [
+    DateTimeScalar,
+    TokenIssuer,
+    AuthService,
+    AuthResolver,
+    UsersService,
+    UsersResolver,
+    TenantsService,
+    TenantProvisioning,
+    ApiKeysService,
+    ApiKeysResolver,
+    DemoSeed,
+  ],
+})
+export class IdentityAppModule {}

@@ -1,0 +1,78 @@
+import { Injectable } from '@nestjs/common';
+import { badUserInput, unauthenticated } from '@rapport/auth';
+import { returnedRows } from '@rapport/persistence';
+import { ServiceDatabase } from '@rapport/service-kit';
+import { DataSource } from 'typeorm';
+import { TenantEntity } from '../tenants/tenant.entity';
+import { UserEntity } from '../users/user.entity';
+import { DUMMY_HASH, verifyPassword } from '../users/password';
+import { hashRefreshToken, TokenIssuer, type TokenPair } from './token-issuer';
+
+const BAD_CREDENTIALS = 'invalid tenant, email or password';
+
+@Injectable()
+export class AuthService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly db: ServiceDatabase,
+    private readonly tokens: TokenIssuer,
+  ) {}
+
+  /** One answer for every failure, and a hash check even for unknown users, so logins cannot probe accounts. */
+  async login(input: { tenant: string; email: string; password: string }): Promise<TokenPair> {
+    if (input.password.length > 1024) throw badUserInput('password', 'must be at most 1024 characters');
+    const tenant = await this.dataSource.getRepository(TenantEntity).findOneBy({ slug: input.tenant.trim().toLowerCase() });
+    if (!tenant) {
+      await verifyPassword(input.password, DUMMY_HASH);
+      throw unauthenticated(BAD_CREDENTIALS);
+    }
+    return this.db.withTenant(tenant.id, async (em) => {
+      const user = await em
+        .getRepository(UserEntity)
+        .createQueryBuilder('u')
+        .addSelect('u.passwordHash')
+        .where('u.email = :email', { email: input.email.trim().toLowerCase() })
+        .getOne();
+      const ok = await verifyPassword(input.password, user?.passwordHash ?? DUMMY_HASH);
+      if (!user || !ok || user.disabled) throw unauthenticated(BAD_CREDENTIALS);
+      return this.tokens.forUser(em, user);
+    });
+  }
+
+  /**
+   * Rotation: each refresh token works once. Presenting a used one again
+   * means it leaked, so every refresh token of that user is revoked.
+   */
+  async refresh(refreshToken: string): Promise<TokenPair> {
+    const hash = hashRefreshToken(refreshToken);
+    const [row] = await this.dataSource.query(
+      `SELECT id, tenant_id, user_id, expires_at, revoked_at FROM refresh_tokens WHERE token_hash = $1`,
+      [hash],
+    );
+    if (!row || new Date(row.expires_at) < new Date()) throw unauthenticated('refresh token is invalid or expired');
+    return this.db.withTenant(row.tenant_id, async (em) => {
+      const revoked = await em.query(
+        `UPDATE refresh_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING id`,
+        [row.id],
+      );
+      if (returnedRows(revoked).length === 0) {
+        await em.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, [row.user_id]);
+        return null;
+      }
+      const user = await em.getRepository(UserEntity).findOneBy({ id: row.user_id });
+      if (!user || user.disabled) throw unauthenticated('refresh token is invalid or expired');
+      return this.tokens.forUser(em, user);
+    }).then((pair) => {
+      if (!pair) throw unauthenticated('refresh token was already used; all sessions of this user were signed out');
+      return pair;
+    });
+  }
+
+  async logout(refreshToken: string): Promise<boolean> {
+    const result = await this.dataSource.query(
+      `UPDATE refresh_tokens SET revoked_at = now() WHERE token_hash = $1 AND revoked_at IS NULL RETURNING id`,
+      [hashRefreshToken(refreshToken)],
+    );
+    return returnedRows(result).length > 0;
+  }
+}

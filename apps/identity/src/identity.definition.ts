@@ -1,0 +1,33 @@
+import { STREAMS } from '@rapport/contracts';
+import { TokenVerifier } from '@rapport/auth';
+import { loadTypeDefs, type ServiceDefinition } from '@rapport/service-kit';
+import { ApiKeyEntity } from './api-keys/api-key.entity';
+import { RefreshTokenEntity } from './auth/refresh-token.entity';
+import { identityEnv } from './identity.env';
+import { SigningKeyEntity } from './keys/signing-key.entity';
+import { SigningKeyStore } from './keys/signing-key.store';
+import { IdentityInitial1764000000000 } from './migrations/1764000000000-identity-initial';
+import { TenantEntity } from './tenants/tenant.entity';
+import { UserEntity } from './users/user.entity';
+
+export const identityDefinition: ServiceDefinition = {
+  name: 'identity',
+  defaultPort: 4001,
+  entities: [TenantEntity, UserEntity, ApiKeyEntity, RefreshTokenEntity, SigningKeyEntity],
+  migrations: [IdentityInitial1764000000000],
+  producesStreams: [STREAMS.IDENTITY],
+  typeDefs: loadTypeDefs(__dirname),
+  env: identityEnv,
+  globalProviders: [
+    SigningKeyStore,
+    {
+      // Identity verifies tokens with its own keys instead of fetching its own JWKS.
+      provide: TokenVerifier,
+      inject: [SigningKeyStore],
+      useFactory: async (keys: SigningKeyStore) => {
+        await keys.load();
+        return keys.verifier();
+      },
+    },
+  ],
+};

@@ -1,0 +1,43 @@
+import { Args, Mutation, Parent, Query, ResolveReference, Resolver } from '@nestjs/graphql';
+import { CurrentPrincipal, requirePrincipal, type Principal } from '@rapport/auth';
+import { TenantsService } from '../tenants/tenants.service';
+import type { UserEntity } from './user.entity';
+import { UsersService } from './users.service';
+
+@Resolver('User')
+export class UsersResolver {
+  constructor(
+    private readonly users: UsersService,
+    private readonly tenants: TenantsService,
+  ) {}
+
+  @Query('me')
+  async me(@CurrentPrincipal() principal: Principal) {
+    return {
+      kind: principal.kind,
+      tenant: await this.tenants.get(principal.tenantId),
+      user: principal.kind === 'apiKey' ? null : await this.users.findById(principal, principal.id),
+      roles: principal.roles,
+      scopes: principal.scopes,
+    };
+  }
+
+  @Query('users')
+  list(@CurrentPrincipal() principal: Principal): Promise<UserEntity[]> {
+    return this.users.list(principal);
+  }
+
+  @Mutation('createUser')
+  async createUser(
+    @CurrentPrincipal() principal: Principal,
+    @Args('input') input: { email: string; displayName: string; password: string; roles: string[]; contactId?: string | null },
+  ) {
+    return { user: await this.users.createUser(principal, input) };
+  }
+
+  /** Other subgraphs reference users (e.g. Contact.owner); RLS keeps this within the caller's tenant. */
+  @ResolveReference()
+  resolveReference(@Parent() reference: { id: string }, @CurrentPrincipal() principal: Principal | null): Promise<UserEntity | null> {
+    return this.users.findById(requirePrincipal(principal), reference.id);
+  }
+}

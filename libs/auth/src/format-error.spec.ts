@@ -1,0 +1,39 @@
+import { fieldFromMessage, formatApiError } from './format-error';
+
+describe('formatApiError', () => {
+  it('names the field of a variable coercion error', () => {
+    const out = formatApiError(
+      {
+        message: 'Variable "$input" got invalid value 123 at "input.firstName"; String cannot represent a non string value: 123',
+        extensions: { code: 'BAD_USER_INPUT' },
+      },
+      { exposeStack: false },
+    );
+    expect(out.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'input.firstName' });
+  });
+
+  it('turns validation failures about unknown fields into BAD_USER_INPUT', () => {
+    const out = formatApiError(
+      { message: 'Field "nickname" is not defined by type "CreateContactInput".', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } },
+      { exposeStack: false },
+    );
+    expect(out.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'nickname' });
+  });
+
+  it('hides internal errors and their stack', () => {
+    const out = formatApiError(
+      { message: 'relation "contacts" does not exist', extensions: { code: 'INTERNAL_SERVER_ERROR', stacktrace: ['at x'] } },
+      { exposeStack: false },
+    );
+    expect(out).toEqual({ message: 'Internal server error', path: undefined, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+  });
+
+  it('keeps client error codes and their extra fields', () => {
+    const out = formatApiError({ message: 'Contact x not found', extensions: { code: 'NOT_FOUND', type: 'Contact', id: 'x' } }, { exposeStack: false });
+    expect(out.extensions).toEqual({ code: 'NOT_FOUND', type: 'Contact', id: 'x' });
+  });
+
+  it('finds required-field names', () => {
+    expect(fieldFromMessage('Field "CreateContactInput.lastName" of required type "String!" was not provided.')).toBe('lastName');
+  });
+});

@@ -1,0 +1,49 @@
+import type { GraphQLFormattedError } from 'graphql';
+
+const CLIENT_CODES = new Set(['BAD_USER_INPUT', 'UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'RATE_LIMITED', 'QUERY_TOO_COMPLEX']);
+
+/**
+ * Turns any error into what a client may see. Client errors keep their
+ * message and code; GraphQL validation and variable-coercion errors become
+ * BAD_USER_INPUT naming the offending field; anything else is an internal
+ * error whose details stay in the logs. Stack traces never leave production.
+ */
+export function formatApiError(formatted: GraphQLFormattedError, options: { exposeStack: boolean }): GraphQLFormattedError {
+  const ext = (formatted.extensions ?? {}) as Record<string, unknown>;
+  const code = typeof ext.code === 'string' ? ext.code : 'INTERNAL_SERVER_ERROR';
+  const stack = options.exposeStack && ext.stacktrace ? { stacktrace: ext.stacktrace } : {};
+  const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
+
+  if (CLIENT_CODES.has(code) && code !== 'BAD_USER_INPUT') {
+    const { stacktrace: _s, exception: _e, ...rest } = ext;
+    return { ...base, extensions: { ...rest, code, ...stack } };
+  }
+  if (code === 'BAD_USER_INPUT' || code === 'GRAPHQL_VALIDATION_FAILED' || code === 'GRAPHQL_PARSE_FAILED') {
+    const field = typeof ext.field === 'string' ? ext.field : fieldFromMessage(formatted.message);
+    return { ...base, extensions: { code: 'BAD_USER_INPUT', ...(field ? { field } : {}), ...stack } };
+  }
+  return {
+    message: 'Internal server error',
+    path: formatted.path,
+    extensions: { code: 'INTERNAL_SERVER_ERROR', ...stack },
+  };
+}
+
+/**
+ * Recovers the offending field from graphql-js messages, e.g.
+ * `Variable "$input" got invalid value 1 at "input.firstName"; …` → input.firstName,
+ * `Field "nickname" is not defined by type "CreateContactInput".` → nickname.
+ */
+export function fieldFromMessage(message: string): string | undefined {
+  const at = /got invalid value .* at "([^"]+)"/.exec(message);
+  if (at) return at[1];
+  const notDefined = /Field "([^"]+)" is not defined by type/.exec(message);
+  if (notDefined) return notDefined[1];
+  const required = /Field "[^"]+\.([^"]+)" of required type .* was not provided/.exec(message);
+  if (required) return required[1];
+  const argument = /argument "([^"]+)"/i.exec(message);
+  if (argument) return argument[1];
+  const variable = /Variable "\$([^"]+)"/.exec(message);
+  if (variable) return variable[1];
+  return undefined;
+}

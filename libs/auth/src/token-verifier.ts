@@ -1,0 +1,62 @@
+import { isRole } from '@rapport/contracts';
+import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
+import { TOKEN_ALGORITHM, TOKEN_AUDIENCE, TOKEN_ISSUER, type Principal } from './principal';
+
+type KeySource = ReturnType<typeof createRemoteJWKSet> | ReturnType<typeof createLocalJWKSet>;
+
+export class InvalidTokenError extends Error {}
+
+/**
+ * Verifies Rapport access tokens (ES256 JWTs) against identity's JWKS. The
+ * remote key set is cached and refetched when an unknown key id shows up, so
+ * key rotation needs no restart.
+ */
+export class TokenVerifier {
+  private constructor(private readonly keys: KeySource) {}
+
+  static remote(jwksUrl: string): TokenVerifier {
+    return new TokenVerifier(createRemoteJWKSet(new URL(jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 600_000 }));
+  }
+
+  static local(jwks: JSONWebKeySet): TokenVerifier {
+    return new TokenVerifier(createLocalJWKSet(jwks));
+  }
+
+  async verify(token: string): Promise<Principal> {
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, this.keys, {
+        issuer: TOKEN_ISSUER,
+        audience: TOKEN_AUDIENCE,
+        algorithms: [TOKEN_ALGORITHM],
+      }));
+    } catch (err) {
+      throw new InvalidTokenError(`access token rejected: ${(err as Error).message}`);
+    }
+    return principalFromClaims(payload);
+  }
+}
+
+export function principalFromClaims(payload: JWTPayload): Principal {
+  const { sub, tid, kind, roles, scopes, cid } = payload as Record<string, unknown>;
+  if (typeof sub !== 'string' || typeof tid !== 'string') throw new InvalidTokenError('access token lacks sub or tid');
+  if (kind !== 'user' && kind !== 'apiKey' && kind !== 'customer') throw new InvalidTokenError('access token has no valid kind');
+  if (!Array.isArray(roles) || !roles.every((r) => typeof r === 'string' && isRole(r))) {
+    throw new InvalidTokenError('access token has invalid roles');
+  }
+  return {
+    kind,
+    tenantId: tid,
+    id: sub,
+    roles,
+    scopes: Array.isArray(scopes) ? scopes.filter((s): s is string => typeof s === 'string') : [],
+    contactId: typeof cid === 'string' ? cid : null,
+  };
+}
+
+/** Extracts the token from an `Authorization: Bearer …` header value. */
+export function bearerToken(header: string | undefined): string | null {
+  if (!header) return null;
+  const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
+  return match ? match[1] : null;
+}

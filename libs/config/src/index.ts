@@ -1,0 +1,3 @@
+export { ConfigError, env, loadEnv } from './env';
+export type { EnvField, EnvOf, EnvSpec } from './env';
+export { platformEnv } from './platform-env';

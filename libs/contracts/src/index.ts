@@ -1,0 +1,6 @@
+export * from './envelope';
+export * from './streams';
+export * from './roles';
+export * from './sales/contact.events';
+export * from './sales/account.events';
+export * from './identity/identity.events';

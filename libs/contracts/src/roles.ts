@@ -1,0 +1,17 @@
+/** Roles from ARCHITECTURE.md ("Tenancy and security"). */
+export const ROLES = [
+  'admin',
+  'sales_manager',
+  'sales_rep',
+  'support_manager',
+  'support_agent',
+  'marketer',
+  'analyst',
+  'partner',
+  'customer',
+] as const;
+export type Role = (typeof ROLES)[number];
+
+export function isRole(value: string): value is Role {
+  return (ROLES as readonly string[]).includes(value);
+}

@@ -1,0 +1,14 @@
+/**
+ * One JetStream stream per producing service, capturing that service's
+ * subject space. Consumers bind to the producer's stream by name.
+ */
+export const STREAMS = {
+  IDENTITY: { name: 'IDENTITY', subjects: ['identity.>'] },
+  SALES: { name: 'SALES', subjects: ['sales.>'] },
+} as const;
+
+export type StreamKey = keyof typeof STREAMS;
+export interface StreamDefinition {
+  name: string;
+  subjects: readonly string[];
+}

@@ -1,0 +1,31 @@
+import type { StreamDefinition } from '@rapport/contracts';
+
+/**
+ * Test runs share one NATS server, so every subject can carry a prefix and
+ * every stream/durable a suffix. Production leaves both empty.
+ */
+export interface MessagingNaming {
+  subjectPrefix: string;
+  streamSuffix: string;
+}
+
+export function subjectFor(naming: MessagingNaming, eventType: string): string {
+  return naming.subjectPrefix ? `${naming.subjectPrefix}.${eventType}` : eventType;
+}
+
+/** Inverse of subjectFor: the event type a (possibly prefixed) subject carries. */
+export function eventTypeOf(naming: MessagingNaming, subject: string): string {
+  const prefix = naming.subjectPrefix ? `${naming.subjectPrefix}.` : '';
+  return prefix && subject.startsWith(prefix) ? subject.slice(prefix.length) : subject;
+}
+
+export function streamFor(naming: MessagingNaming, def: StreamDefinition): { name: string; subjects: string[] } {
+  return {
+    name: naming.streamSuffix ? `${def.name}_${naming.streamSuffix}` : def.name,
+    subjects: def.subjects.map((s) => subjectFor(naming, s)),
+  };
+}
+
+export function durableFor(naming: MessagingNaming, durable: string): string {
+  return naming.streamSuffix ? `${durable}_${naming.streamSuffix}` : durable;
+}

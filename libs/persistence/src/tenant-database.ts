@@ -1,0 +1,32 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { quoteIdent } from './data-source';
+import { TENANT_SETTING } from './tenant-security';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The only way services reach their tables. `withTenant` opens a transaction
+ * that (1) sets the tenant for row-level security and (2) drops to the
+ * non-owner app role, so even a query that forgets `WHERE tenant_id = …` sees
+ * and writes only that tenant's rows. `system` is for cross-tenant
+ * infrastructure (outbox relay, migrations, seeding) and runs as the owner.
+ */
+export class TenantDatabase {
+  constructor(
+    readonly dataSource: DataSource,
+    private readonly appRole: string,
+  ) {}
+
+  async withTenant<T>(tenantId: string, work: (em: EntityManager) => Promise<T>): Promise<T> {
+    if (!UUID.test(tenantId)) throw new Error(`withTenant: tenant id ${JSON.stringify(tenantId)} is not a UUID`);
+    return this.dataSource.transaction(async (em) => {
+      await em.query(`SELECT set_config('${TENANT_SETTING}', $1, true)`, [tenantId]);
+      await em.query(`SET LOCAL ROLE ${quoteIdent(this.appRole)}`);
+      return work(em);
+    });
+  }
+
+  async system<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(work);
+  }
+}

@@ -1,0 +1,46 @@
+import type { INestApplication, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { createLogger, HealthRegistry, mountOperationalRoutes, PinoNestLogger, requestObservability, type ServiceMetrics } from '@rapport/observability';
+import type { ServiceDefinition } from './definition';
+import { openDatabase } from './infrastructure.providers';
+import { loadServiceConfig } from './service-config';
+import { LOGGER, METRICS } from './tokens';
+
+export interface StartedService {
+  app: INestApplication;
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * The one start-up path for every subgraph: validate config, (optionally only)
+ * migrate, build the Nest app, mount health/metrics ahead of GraphQL, listen,
+ * and shut down gracefully on SIGTERM/SIGINT.
+ */
+export async function bootstrapService(appModule: Type<unknown>, def: ServiceDefinition): Promise<StartedService | null> {
+  const config = loadServiceConfig(def);
+  const logger = createLogger(def.name, config.LOG_LEVEL);
+  if (config.RUN_MIGRATIONS === 'only') {
+    const ds = await openDatabase(def, config, logger);
+    await ds.destroy();
+    logger.info({ schema: config.dbSchema }, 'migrations complete; exiting (RUN_MIGRATIONS=only)');
+    return null;
+  }
+  const app = await NestFactory.create<NestExpressApplication>(appModule, {
+    logger: new PinoNestLogger(logger),
+    bodyParser: true,
+  });
+  app.disable('x-powered-by');
+  app.useBodyParser('json', { limit: '2mb' });
+  const express = app.getHttpAdapter().getInstance();
+  express.use(requestObservability(app.get(LOGGER), app.get<ServiceMetrics>(METRICS)));
+  mountOperationalRoutes(express, app.get(HealthRegistry), app.get<ServiceMetrics>(METRICS));
+  app.enableShutdownHooks();
+  await app.listen(config.PORT, '0.0.0.0');
+  const port = (app.getHttpServer().address() as { port: number }).port;
+  const url = `http://127.0.0.1:${port}`;
+  logger.info({ url }, `${def.name} listening`);
+  return { app, url, port, close: () => app.close() };
+}

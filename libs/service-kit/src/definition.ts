@@ -1,0 +1,23 @@
+import type { Provider } from '@nestjs/common';
+import type { EnvSpec } from '@rapport/config';
+import type { StreamDefinition } from '@rapport/contracts';
+import type { EntitySchema, MixedList } from 'typeorm';
+
+/** Everything that distinguishes one Rapport subgraph service from another. */
+export interface ServiceDefinition {
+  /** Service name: logs, metrics, NATS connection name, schema base name. */
+  name: string;
+  /** Port when PORT is unset (gateway 4000, identity 4001, sales 4002 …). */
+  defaultPort: number;
+  entities: MixedList<Function | string | EntitySchema>;
+  /** Migration classes in order; committed, reviewed, run at start. */
+  migrations: Function[];
+  /** Streams this service produces into (created/updated at start). */
+  producesStreams: StreamDefinition[];
+  /** Federation 2 subgraph SDL (the reviewed contract). */
+  typeDefs: string;
+  /** Service-specific environment on top of the platform's. */
+  env?: EnvSpec;
+  /** Extra global providers, e.g. a TokenVerifier that reads local keys. */
+  globalProviders?: Provider[];
+}

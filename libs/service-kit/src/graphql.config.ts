@@ -1,0 +1,53 @@
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import type { ApolloFederationDriverConfig } from '@nestjs/apollo';
+import { bearerToken, formatApiError, TokenVerifier, unauthenticated, type Principal } from '@rapport/auth';
+import type { Request } from 'express';
+import type { PlatformConfig } from './service-config';
+
+export interface GraphQLRequestContext {
+  req: Request;
+  /** Null for anonymous calls; AuthGuard refuses those unless the operation is @Public. */
+  principal: Principal | null;
+}
+
+/**
+ * Subgraphs trust no header: the gateway forwards the caller's access token
+ * and each subgraph verifies its signature again against identity's JWKS.
+ * API keys are exchanged for tokens at the gateway, never sent here.
+ */
+export async function authenticate(req: Request, verifier: TokenVerifier): Promise<Principal | null> {
+  const header = req.header('authorization');
+  if (!header) {
+    if (req.header('x-api-key')) throw unauthenticated('send API keys to the gateway; subgraphs accept access tokens only');
+    return null;
+  }
+  const token = bearerToken(header);
+  if (!token) throw unauthenticated('Authorization header must be "Bearer <token>"');
+  try {
+    return await verifier.verify(token);
+  } catch (err) {
+    throw unauthenticated((err as Error).message);
+  }
+}
+
+export function subgraphGraphQLOptions(
+  typeDefs: string,
+  config: PlatformConfig,
+  verifier: TokenVerifier,
+): Omit<ApolloFederationDriverConfig, 'driver'> {
+  const exposeStack = config.NODE_ENV !== 'production';
+  return {
+    typeDefs,
+    path: '/graphql',
+    playground: false,
+    introspection: config.NODE_ENV !== 'production',
+    includeStacktraceInErrorResponses: exposeStack,
+    // No Apollo Studio here: per-field traces would only cost time.
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
+    context: async ({ req }: { req: Request }): Promise<GraphQLRequestContext> => ({
+      req,
+      principal: await authenticate(req, verifier),
+    }),
+    formatError: (formatted) => formatApiError(formatted, { exposeStack }),
+  };
+}

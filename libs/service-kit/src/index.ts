@@ -1,0 +1,13 @@
+export { bootstrapService } from './bootstrap';
+export type { StartedService } from './bootstrap';
+export { ConsumerRegistry } from './consumer-registry';
+export type { ServiceDefinition } from './definition';
+export type { GraphQLRequestContext } from './graphql.config';
+export { RapportServiceModule } from './rapport-service.module';
+export { loadServiceConfig } from './service-config';
+export type { PlatformConfig } from './service-config';
+export { ServiceDatabase } from './service-database';
+export { LOGGER, MESSAGING_NAMING, METRICS, NATS_CONNECTION, SERVICE_CONFIG, SERVICE_DEFINITION } from './tokens';
+export * as validate from './validation';
+export { loadTypeDefs } from './type-defs';
+export { DateTimeScalar } from './date-time.scalar';

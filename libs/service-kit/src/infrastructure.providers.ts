@@ -1,0 +1,103 @@
+import type { Provider } from '@nestjs/common';
+import { TokenVerifier } from '@rapport/auth';
+import { connectNats, ensureStream, OutboxRelay, type MessagingNaming } from '@rapport/messaging';
+import { createHealthChecks } from './health-checks';
+import { createLogger, createMetrics, HealthRegistry, type Logger } from '@rapport/observability';
+import { createServiceDataSource, grantAppRole, migrate, TenantDatabase } from '@rapport/persistence';
+import type { NatsConnection } from 'nats';
+import { DataSource } from 'typeorm';
+import type { ServiceDefinition } from './definition';
+import { ConsumerRegistry } from './consumer-registry';
+import { loadServiceConfig, type PlatformConfig } from './service-config';
+import { ServiceDatabase } from './service-database';
+import { LOGGER, MESSAGING_NAMING, METRICS, NATS_CONNECTION, SERVICE_CONFIG, SERVICE_DEFINITION } from './tokens';
+
+/** Opens the service's data source and, unless told not to, migrates it. */
+export async function openDatabase(def: ServiceDefinition, config: PlatformConfig, logger: Logger): Promise<DataSource> {
+  const dataSource = createServiceDataSource({
+    url: config.DATABASE_URL,
+    schema: config.dbSchema,
+    entities: def.entities,
+    migrations: def.migrations,
+    applicationName: `rapport-${def.name}`,
+  });
+  await dataSource.initialize();
+  if (config.RUN_MIGRATIONS !== 'false') {
+    const ran = await migrate(dataSource);
+    await grantAppRole(dataSource, config.dbSchema, config.DB_APP_ROLE);
+    if (ran.length > 0) logger.info({ migrations: ran, schema: config.dbSchema }, 'migrations ran');
+  }
+  return dataSource;
+}
+
+export function infrastructureProviders(def: ServiceDefinition): Provider[] {
+  return [
+    { provide: SERVICE_DEFINITION, useValue: def },
+    { provide: SERVICE_CONFIG, useFactory: () => loadServiceConfig(def) },
+    {
+      provide: LOGGER,
+      inject: [SERVICE_CONFIG],
+      useFactory: (config: PlatformConfig) => createLogger(def.name, config.LOG_LEVEL),
+    },
+    { provide: METRICS, useFactory: () => createMetrics(def.name) },
+    HealthRegistry,
+    ConsumerRegistry,
+    {
+      provide: MESSAGING_NAMING,
+      inject: [SERVICE_CONFIG],
+      useFactory: (config: PlatformConfig): MessagingNaming => ({
+        subjectPrefix: config.NATS_SUBJECT_PREFIX,
+        streamSuffix: config.NATS_STREAM_SUFFIX,
+      }),
+    },
+    {
+      provide: DataSource,
+      inject: [SERVICE_CONFIG, LOGGER],
+      useFactory: (config: PlatformConfig, logger: Logger) => openDatabase(def, config, logger),
+    },
+    {
+      provide: TenantDatabase,
+      inject: [DataSource, SERVICE_CONFIG],
+      useFactory: (ds: DataSource, config: PlatformConfig) => new TenantDatabase(ds, config.DB_APP_ROLE),
+    },
+    {
+      provide: NATS_CONNECTION,
+      inject: [SERVICE_CONFIG, MESSAGING_NAMING],
+      useFactory: async (config: PlatformConfig, naming: MessagingNaming): Promise<NatsConnection> => {
+        const nc = await connectNats(config.NATS_URL, `rapport-${def.name}`);
+        for (const stream of def.producesStreams) await ensureStream(nc, naming, stream);
+        return nc;
+      },
+    },
+    {
+      provide: OutboxRelay,
+      inject: [DataSource, NATS_CONNECTION, MESSAGING_NAMING, LOGGER],
+      useFactory: (ds: DataSource, nc: NatsConnection, naming: MessagingNaming, logger: Logger) =>
+        new OutboxRelay(ds, nc, naming, logger),
+    },
+    {
+      provide: ServiceDatabase,
+      inject: [TenantDatabase, OutboxRelay],
+      useFactory: (tdb: TenantDatabase, relay: OutboxRelay) => new ServiceDatabase(tdb, relay),
+    },
+    ...(providesTokenVerifier(def)
+      ? []
+      : [
+          {
+            provide: TokenVerifier,
+            inject: [SERVICE_CONFIG],
+            useFactory: (config: PlatformConfig) => TokenVerifier.remote(config.IDENTITY_JWKS_URL),
+          },
+        ]),
+    {
+      provide: 'HEALTH_CHECKS',
+      inject: [HealthRegistry, DataSource, NATS_CONNECTION],
+      useFactory: createHealthChecks,
+    },
+  ];
+}
+
+/** Identity verifies tokens with its own keys rather than fetching its own JWKS. */
+function providesTokenVerifier(def: ServiceDefinition): boolean {
+  return (def.globalProviders ?? []).some((p) => typeof p === 'object' && 'provide' in p && p.provide === TokenVerifier);
+}

@@ -1,0 +1,42 @@
+import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { OutboxRelay } from '@rapport/messaging';
+import { HealthRegistry, type Logger } from '@rapport/observability';
+import type { NatsConnection } from 'nats';
+import { DataSource } from 'typeorm';
+import { ConsumerRegistry } from './consumer-registry';
+import { LOGGER, NATS_CONNECTION } from './tokens';
+
+/**
+ * Start order: database and NATS (providers) → relay and consumers. Shutdown
+ * is the reverse: become unready, stop taking events, flush the outbox, then
+ * drain NATS and close the pool.
+ */
+@Injectable()
+export class InfrastructureLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+  constructor(
+    private readonly relay: OutboxRelay,
+    private readonly consumers: ConsumerRegistry,
+    private readonly health: HealthRegistry,
+    private readonly dataSource: DataSource,
+    @Inject(NATS_CONNECTION) private readonly nats: NatsConnection,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.relay.start();
+    await this.consumers.startAll();
+  }
+
+  async beforeApplicationShutdown(signal?: string): Promise<void> {
+    this.logger.info({ signal }, 'shutting down');
+    this.health.markDraining();
+    await this.consumers.stopAll();
+    await this.relay.stop();
+    await this.relay.drain().catch((err: unknown) => this.logger.warn({ err }, 'final outbox drain failed'));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (!this.nats.isClosed()) await this.nats.drain();
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+}

@@ -1,0 +1,38 @@
+import { ApolloFederationDriver, type ApolloFederationDriverConfig } from '@nestjs/apollo';
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { GraphQLModule } from '@nestjs/graphql';
+import { AuthGuard, TokenVerifier } from '@rapport/auth';
+import type { ServiceDefinition } from './definition';
+import { subgraphGraphQLOptions } from './graphql.config';
+import { GraphQLExceptionFilter } from './graphql-exception.filter';
+import { infrastructureProviders } from './infrastructure.providers';
+import { InfrastructureLifecycle } from './lifecycle';
+import type { PlatformConfig } from './service-config';
+import { SERVICE_CONFIG } from './tokens';
+
+/**
+ * Everything a Rapport subgraph shares — config, logging, metrics, health,
+ * persistence with tenant RLS, outbox and consumers, the federation driver,
+ * authentication — in one import. A service's AppModule is this plus its
+ * feature modules.
+ */
+@Global()
+@Module({})
+export class RapportServiceModule {
+  static forRoot(def: ServiceDefinition): DynamicModule {
+    const providers = [...infrastructureProviders(def), ...(def.globalProviders ?? []), InfrastructureLifecycle];
+    return {
+      module: RapportServiceModule,
+      imports: [
+        GraphQLModule.forRootAsync<ApolloFederationDriverConfig>({
+          driver: ApolloFederationDriver,
+          inject: [SERVICE_CONFIG, TokenVerifier],
+          useFactory: (config: PlatformConfig, verifier: TokenVerifier) => subgraphGraphQLOptions(def.typeDefs, config, verifier),
+        }),
+      ],
+      providers: [...providers, { provide: APP_GUARD, useClass: AuthGuard }, { provide: APP_FILTER, useClass: GraphQLExceptionFilter }],
+      exports: providers,
+    };
+  }
+}

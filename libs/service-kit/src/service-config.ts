@@ -1,0 +1,16 @@
+import { env, loadEnv, platformEnv, type EnvOf } from '@rapport/config';
+import type { ServiceDefinition } from './definition';
+
+export type PlatformConfig = EnvOf<typeof platformEnv> & { PORT: number; dbSchema: string };
+
+/** Reads and validates the environment for one service (fails fast, naming bad variables). */
+export function loadServiceConfig(def: ServiceDefinition, source: NodeJS.ProcessEnv = process.env): PlatformConfig {
+  const spec = {
+    ...platformEnv,
+    PORT: env.int({ default: def.defaultPort, min: 0, max: 65535, description: 'HTTP port' }),
+    ...(def.env ?? {}),
+  };
+  const parsed = loadEnv(spec, source) as EnvOf<typeof platformEnv> & { PORT: number };
+  const suffix = parsed.DB_SCHEMA_SUFFIX;
+  return { ...parsed, dbSchema: suffix ? `${def.name}_${suffix}` : def.name };
+}

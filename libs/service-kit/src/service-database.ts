@@ -1,0 +1,35 @@
+import type { EventEnvelope } from '@rapport/contracts';
+import { appendToOutbox, type OutboxRelay } from '@rapport/messaging';
+import type { TenantDatabase } from '@rapport/persistence';
+import type { EntityManager } from 'typeorm';
+
+/**
+ * What feature services use for data access: tenant-scoped transactions, and
+ * events written to the outbox inside them. When a transaction that wrote
+ * events commits, the relay is woken at once, so events leave within
+ * milliseconds instead of at the next poll.
+ */
+export class ServiceDatabase {
+  private readonly wroteEvents = new WeakSet<EntityManager>();
+
+  constructor(
+    readonly tenantDb: TenantDatabase,
+    private readonly relay: OutboxRelay,
+  ) {}
+
+  async withTenant<T>(tenantId: string, work: (em: EntityManager) => Promise<T>): Promise<T> {
+    let em: EntityManager | undefined;
+    const result = await this.tenantDb.withTenant(tenantId, (txEm) => {
+      em = txEm;
+      return work(txEm);
+    });
+    if (em && this.wroteEvents.has(em)) this.relay.kick();
+    return result;
+  }
+
+  /** Records an event in the current transaction; it is published after commit. */
+  async publish(em: EntityManager, event: EventEnvelope): Promise<void> {
+    await appendToOutbox(em, event);
+    this.wroteEvents.add(em);
+  }
+}

@@ -1,0 +1,51 @@
+import { badUserInput } from '@rapport/auth';
+
+/**
+ * Input checks beyond what GraphQL types express. Each names the offending
+ * field, so clients can point at it, and runs before any write.
+ */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export function requireUuid(field: string, value: string): string {
+  if (!UUID.test(value)) throw badUserInput(field, `${JSON.stringify(value.slice(0, 60))} is not a valid id (UUID)`);
+  return value.toLowerCase();
+}
+
+export function optionalUuid(field: string, value: string | null | undefined): string | null | undefined {
+  return value == null ? value : requireUuid(field, value);
+}
+
+/** Trims; rejects over-long text; turns blank into null unless required. */
+export function text(field: string, value: string | null | undefined, opts: { max: number; required?: boolean }): string | null {
+  const trimmed = value?.trim() ?? '';
+  if (trimmed.length === 0) {
+    if (opts.required) throw badUserInput(field, 'must not be empty');
+    return null;
+  }
+  if (trimmed.length > opts.max) throw badUserInput(field, `must be at most ${opts.max} characters (got ${trimmed.length})`);
+  return trimmed;
+}
+
+export function requiredText(field: string, value: string | null | undefined, max: number): string {
+  return text(field, value, { max, required: true }) as string;
+}
+
+export function email(field: string, value: string): string {
+  const v = requiredText(field, value, 254).toLowerCase();
+  if (!EMAIL.test(v)) throw badUserInput(field, `${JSON.stringify(v)} is not an email address`);
+  return v;
+}
+
+/** Clamps a connection's page size; rejects nonsense rather than guessing. */
+export function pageSize(first: number | null | undefined, opts = { default: 20, max: 100 }): number {
+  if (first == null) return opts.default;
+  if (!Number.isInteger(first) || first < 1 || first > opts.max) throw badUserInput('first', `must be between 1 and ${opts.max}`);
+  return first;
+}
+
+export function listOf<T>(field: string, values: T[] | null | undefined, max: number): T[] {
+  const list = values ?? [];
+  if (list.length > max) throw badUserInput(field, `at most ${max} entries (got ${list.length})`);
+  return list;
+}

@@ -1,0 +1,5 @@
+export { isolationEnv, newRunId, TEST_DATABASE } from './run-isolation';
+export { bearer, graphql } from './graphql-client';
+export type { GraphQLResponse } from './graphql-client';
+export { StreamProbe } from './stream-probe';
+export { startService } from './start-service';

@@ -1,0 +1,55 @@
+import type { EventEnvelope } from '@rapport/contracts';
+import { connect, type NatsConnection } from 'nats';
+
+/**
+ * Reads what actually landed on a JetStream stream (not what a producer
+ * thinks it sent), e.g. to assert an event is there exactly once.
+ */
+export class StreamProbe {
+  private constructor(private readonly nc: NatsConnection) {}
+
+  static async connect(url = process.env.NATS_URL ?? 'nats://127.0.0.1:4222'): Promise<StreamProbe> {
+    return new StreamProbe(await connect({ servers: url }));
+  }
+
+  /** All messages currently on the stream whose subject matches, decoded. */
+  async events(stream: string, subject: string): Promise<EventEnvelope[]> {
+    const jsm = await this.nc.jetstreamManager();
+    const info = await jsm.streams.info(stream);
+    const out: EventEnvelope[] = [];
+    for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
+      try {
+        const msg = await jsm.streams.getMessage(stream, { seq });
+        if (subjectMatches(subject, msg.subject)) out.push(JSON.parse(Buffer.from(msg.data).toString('utf8')));
+      } catch (err) {
+        if (!/no message found/i.test((err as Error).message)) throw err;
+      }
+    }
+    return out;
+  }
+
+  /** Polls until `predicate` holds for the stream's events, or fails after the timeout. */
+  async waitFor(stream: string, subject: string, predicate: (events: EventEnvelope[]) => boolean, timeoutMs = 10_000): Promise<EventEnvelope[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const events = await this.events(stream, subject).catch(() => []);
+      if (predicate(events)) return events;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${subject} on ${stream}; saw ${events.length} events`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.nc.close();
+  }
+}
+
+function subjectMatches(pattern: string, subject: string): boolean {
+  const p = pattern.split('.');
+  const s = subject.split('.');
+  for (let i = 0; i < p.length; i++) {
+    if (p[i] === '>') return true;
+    if (p[i] !== '*' && p[i] !== s[i]) return false;
+  }
+  return p.length === s.length;
+}
