@@ -5,3 +5,4 @@ export { badUserInput, conflict, forbidden, notFound, unauthenticated } from './
 export { hasRole, requirePrincipal, requireRole, requireRoleOrScope } from './access';
 export { AuthGuard, CurrentPrincipal, Public } from './nest';
 export { fieldFromMessage, formatApiError } from './format-error';
+export { actorOf } from './actor';

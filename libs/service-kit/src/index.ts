@@ -11,3 +11,4 @@ export { LOGGER, MESSAGING_NAMING, METRICS, NATS_CONNECTION, SERVICE_CONFIG, SER
 export * as validate from './validation';
 export { loadTypeDefs } from './type-defs';
 export { DateTimeScalar } from './date-time.scalar';
+export { paginate } from './paginate';

@@ -35,7 +35,7 @@ describe('identity service', () => {
     const token = res.data!.login.accessToken;
     const me = await graphql(gql, `{ me { kind roles tenant { slug } user { email displayName } } }`, {}, bearer(token));
     expect(me.data!.me).toEqual({ kind: 'user', roles: ['admin'], tenant: { slug }, user: { email: 'boss@acme.test', displayName: 'Boss' } });
-    const jwks = await (await fetch(`${identity.url}/.well-known/jwks.json`)).json();
+    const jwks = (await (await fetch(`${identity.url}/.well-known/jwks.json`)).json()) as { keys: Record<string, unknown>[] };
     expect(jwks.keys[0]).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });
     expect(jwks.keys[0].d).toBeUndefined();
   });
@@ -71,7 +71,7 @@ describe('identity service', () => {
     const exchange = () => fetch(`${identity.url}/internal/api-keys/exchange`, { method: 'POST', headers: { 'x-api-key': secret } });
     const ok = await exchange();
     expect(ok.status).toBe(200);
-    const partnerToken = (await ok.json()).accessToken;
+    const partnerToken = ((await ok.json()) as { accessToken: string }).accessToken;
     const me = await graphql(gql, `{ me { kind roles scopes user { id } } }`, {}, bearer(partnerToken));
     expect(me.data!.me).toEqual({ kind: 'apiKey', roles: ['partner'], scopes: ['leads:write'], user: null });
 

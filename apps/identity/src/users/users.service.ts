@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { badUserInput, conflict, requireRole, type Principal } from '@rapport/auth';
+import { actorOf, badUserInput, conflict, requireRole, type Principal } from '@rapport/auth';
 import { isRole, USER_CREATED, type EventActor, type Role } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import { PG_UNIQUE_VIOLATION, pgErrorCode } from '@rapport/persistence';
@@ -26,7 +26,7 @@ export class UsersService {
     const roles = validateRoles(input.roles);
     try {
       return await this.db.withTenant(principal.tenantId, (em) =>
-        this.insertUser(em, principal.tenantId, { kind: principal.kind, id: principal.id }, { ...input, roles }),
+        this.insertUser(em, principal.tenantId, actorOf(principal), { ...input, roles }),
       );
     } catch (err) {
       if (pgErrorCode(err) === PG_UNIQUE_VIOLATION) throw conflict('a user with this email already exists', 'email');

@@ -1,0 +1,48 @@
+import { Args, Mutation, Parent, Query, ResolveField, ResolveReference, Resolver } from '@nestjs/graphql';
+import { CurrentPrincipal, requirePrincipal, type Principal } from '@rapport/auth';
+import { ContactsService, type ListContactsArgs } from '../contacts/contacts.service';
+import type { AccountEntity } from './account.entity';
+import { AccountsService, type CreateAccountInput } from './accounts.service';
+
+@Resolver('Account')
+export class AccountsResolver {
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly contacts: ContactsService,
+  ) {}
+
+  @Query('account')
+  account(@CurrentPrincipal() principal: Principal, @Args('id') id: string) {
+    return this.accounts.get(principal, id);
+  }
+
+  @Query('accounts')
+  list(@CurrentPrincipal() principal: Principal, @Args() args: Parameters<AccountsService['list']>[1]) {
+    return this.accounts.list(principal, args);
+  }
+
+  @Mutation('createAccount')
+  async create(@CurrentPrincipal() principal: Principal, @Args('input') input: CreateAccountInput) {
+    return { account: await this.accounts.create(principal, input) };
+  }
+
+  @Mutation('updateAccount')
+  async update(@CurrentPrincipal() principal: Principal, @Args('input') input: { id: string } & Partial<CreateAccountInput>) {
+    return { account: await this.accounts.update(principal, input) };
+  }
+
+  @ResolveField('owner')
+  owner(@Parent() account: AccountEntity) {
+    return account.ownerId ? { __typename: 'User', id: account.ownerId } : null;
+  }
+
+  @ResolveField('contacts')
+  contactsOf(@Parent() account: AccountEntity, @CurrentPrincipal() principal: Principal | null, @Args() args: ListContactsArgs) {
+    return this.contacts.list(requirePrincipal(principal), { ...args, filter: { accountId: account.id } });
+  }
+
+  @ResolveReference()
+  resolveReference(@Parent() ref: { id: string }, @CurrentPrincipal() principal: Principal | null) {
+    return this.accounts.get(requirePrincipal(principal), ref.id);
+  }
+}

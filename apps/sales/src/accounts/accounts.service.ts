@@ -1,0 +1,127 @@
+import { Injectable } from '@nestjs/common';
+import { actorOf, badUserInput, notFound, type Principal } from '@rapport/auth';
+import { ACCOUNT_CREATED, ACCOUNT_UPDATED, type AccountSnapshotV1 } from '@rapport/contracts';
+import { newEvent } from '@rapport/messaging';
+import type { KeysetPage } from '@rapport/persistence';
+import { paginate, ServiceDatabase, validate } from '@rapport/service-kit';
+import { v7 as uuidv7 } from 'uuid';
+import { requireRead, requireWrite } from '../access/sales-access';
+import { changedFields } from '../contacts/contact-snapshot';
+import { AccountEntity } from './account.entity';
+
+export interface CreateAccountInput {
+  name: string;
+  domain?: string | null;
+  industry?: string | null;
+  ownerId?: string | null;
+}
+
+export type AccountOrderField = 'NAME' | 'CREATED_AT';
+
+const SORT: Record<AccountOrderField, { column: string; value: (a: AccountEntity) => string }> = {
+  NAME: { column: 'a.name', value: (a) => a.name },
+  CREATED_AT: { column: 'a.created_at', value: (a) => a.createdAt.toISOString() },
+};
+
+const UPDATABLE = ['name', 'domain', 'industry', 'ownerId'] as const;
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9-]+\.)+[a-z]{2,63}$/;
+
+@Injectable()
+export class AccountsService {
+  constructor(private readonly db: ServiceDatabase) {}
+
+  async create(principal: Principal, input: CreateAccountInput): Promise<AccountEntity> {
+    requireWrite(principal, 'accounts');
+    const now = new Date();
+    const account = Object.assign(new AccountEntity(), {
+      id: uuidv7(),
+      tenantId: principal.tenantId,
+      name: validate.requiredText('name', input.name, 200),
+      domain: normaliseDomain(input.domain),
+      industry: validate.text('industry', input.industry, { max: 100 }),
+      ownerId: validate.optionalUuid('ownerId', input.ownerId) ?? (principal.kind === 'user' ? principal.id : null),
+      createdAt: now,
+      updatedAt: now,
+    });
+    return this.db.withTenant(principal.tenantId, async (em) => {
+      await em.getRepository(AccountEntity).insert(account);
+      await this.db.publish(
+        em,
+        newEvent({ type: ACCOUNT_CREATED, tenantId: principal.tenantId, actor: actorOf(principal), subjectId: account.id, data: { account: snapshot(account) } }),
+      );
+      return account;
+    });
+  }
+
+  async update(principal: Principal, input: { id: string } & Partial<CreateAccountInput>): Promise<AccountEntity> {
+    requireWrite(principal, 'accounts');
+    const id = validate.requireUuid('id', input.id);
+    return this.db.withTenant(principal.tenantId, async (em) => {
+      const repo = em.getRepository(AccountEntity);
+      const before = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!before) throw notFound('Account', id);
+      const after = Object.assign(new AccountEntity(), before);
+      if ('name' in input) after.name = validate.requiredText('name', input.name, 200);
+      if ('domain' in input) after.domain = normaliseDomain(input.domain);
+      if ('industry' in input) after.industry = validate.text('industry', input.industry, { max: 100 });
+      if ('ownerId' in input) after.ownerId = validate.optionalUuid('ownerId', input.ownerId) ?? null;
+      const changed = changedFields(before, after, [...UPDATABLE]);
+      if (changed.length === 0) return before;
+      after.updatedAt = new Date();
+      await repo.update({ id }, { ...after });
+      await this.db.publish(
+        em,
+        newEvent({ type: ACCOUNT_UPDATED, tenantId: principal.tenantId, actor: actorOf(principal), subjectId: id, data: { account: snapshot(after), changed } }),
+      );
+      return after;
+    });
+  }
+
+  async get(principal: Principal, id: string): Promise<AccountEntity | null> {
+    validate.requireUuid('id', id);
+    requireRead(principal, 'accounts');
+    return this.db.withTenant(principal.tenantId, (em) => em.getRepository(AccountEntity).findOneBy({ id }));
+  }
+
+  async list(
+    principal: Principal,
+    args: { first?: number | null; after?: string | null; filter?: { search?: string | null; ownerId?: string | null; industry?: string | null } | null; orderBy?: { field: AccountOrderField; direction: 'ASC' | 'DESC' } | null },
+  ): Promise<KeysetPage<AccountEntity>> {
+    requireRead(principal, 'accounts');
+    const first = validate.pageSize(args.first);
+    const sort = SORT[args.orderBy?.field ?? 'NAME'];
+    return this.db.withTenant(principal.tenantId, async (em) => {
+      const q = em.getRepository(AccountEntity).createQueryBuilder('a');
+      const f = args.filter;
+      if (f?.search != null) q.andWhere('(a.name ILIKE :s OR a.domain ILIKE :s)', { s: `%${validate.requiredText('filter.search', f.search, 200).replace(/[\\%_]/g, '\\$&')}%` });
+      if (f?.ownerId != null) q.andWhere('a.owner_id = :ownerId', { ownerId: validate.requireUuid('filter.ownerId', f.ownerId) });
+      if (f?.industry != null) q.andWhere('a.industry = :industry', { industry: f.industry });
+      return paginate(q, {
+        first,
+        after: args.after,
+        sortColumn: sort.column,
+        idColumn: 'a.id',
+        direction: args.orderBy?.direction ?? 'ASC',
+        cursorOf: (a) => [sort.value(a), a.id],
+      });
+    });
+  }
+}
+
+function normaliseDomain(domain: string | null | undefined): string | null {
+  const d = validate.text('domain', domain, { max: 253 })?.toLowerCase().replace(/^https?:\/\//, '').replace(/\/.*$/, '') ?? null;
+  if (d && !DOMAIN.test(d)) throw badUserInput('domain', `${JSON.stringify(d)} is not a domain name`);
+  return d;
+}
+
+function snapshot(a: AccountEntity): AccountSnapshotV1 {
+  return {
+    id: a.id,
+    name: a.name,
+    domain: a.domain,
+    industry: a.industry,
+    ownerId: a.ownerId,
+    createdAt: a.createdAt.toISOString(),
+    updatedAt: a.updatedAt.toISOString(),
+  };
+}

@@ -1,0 +1,48 @@
+import { Args, Mutation, Parent, Query, ResolveField, ResolveReference, Resolver } from '@nestjs/graphql';
+import { CurrentPrincipal, requirePrincipal, type Principal } from '@rapport/auth';
+import { AccountsService } from '../accounts/accounts.service';
+import type { ContactEntity } from './contact.entity';
+import { ContactsService, type CreateContactInput, type ListContactsArgs, type UpdateContactInput } from './contacts.service';
+
+@Resolver('Contact')
+export class ContactsResolver {
+  constructor(
+    private readonly contacts: ContactsService,
+    private readonly accounts: AccountsService,
+  ) {}
+
+  @Query('contact')
+  contact(@CurrentPrincipal() principal: Principal, @Args('id') id: string) {
+    return this.contacts.get(principal, id);
+  }
+
+  @Query('contacts')
+  list(@CurrentPrincipal() principal: Principal, @Args() args: ListContactsArgs) {
+    return this.contacts.list(principal, args);
+  }
+
+  @Mutation('createContact')
+  async create(@CurrentPrincipal() principal: Principal, @Args('input') input: CreateContactInput) {
+    return { contact: await this.contacts.create(principal, input) };
+  }
+
+  @Mutation('updateContact')
+  async update(@CurrentPrincipal() principal: Principal, @Args('input') input: UpdateContactInput) {
+    return { contact: await this.contacts.update(principal, input) };
+  }
+
+  @ResolveField('account')
+  account(@Parent() contact: ContactEntity, @CurrentPrincipal() principal: Principal | null) {
+    return contact.accountId ? this.accounts.get(requirePrincipal(principal), contact.accountId) : null;
+  }
+
+  @ResolveField('owner')
+  owner(@Parent() contact: ContactEntity) {
+    return contact.ownerId ? { __typename: 'User', id: contact.ownerId } : null;
+  }
+
+  @ResolveReference()
+  resolveReference(@Parent() ref: { id: string }, @CurrentPrincipal() principal: Principal | null) {
+    return this.contacts.get(requirePrincipal(principal), ref.id);
+  }
+}

@@ -1,0 +1,185 @@
+import { Injectable } from '@nestjs/common';
+import { actorOf, badUserInput, conflict, notFound, type Principal } from '@rapport/auth';
+import { CONTACT_CREATED, CONTACT_UPDATED } from '@rapport/contracts';
+import { newEvent } from '@rapport/messaging';
+import { PG_UNIQUE_VIOLATION, pgConstraint, pgErrorCode, type KeysetPage } from '@rapport/persistence';
+import { paginate, ServiceDatabase, validate } from '@rapport/service-kit';
+import { v7 as uuidv7 } from 'uuid';
+import type { EntityManager } from 'typeorm';
+import { canReadContact, requireRead, requireWrite } from '../access/sales-access';
+import { AccountEntity } from '../accounts/account.entity';
+import { ContactEntity } from './contact.entity';
+import { ContactExternalIdEntity } from './contact-external-id.entity';
+import { normaliseEmails, normaliseExternalIds, normalisePhones, type ExternalIdInput } from './contact-input';
+import { applyContactFilter, CONTACT_SORT, type ContactFilter, type ContactOrderField } from './contact-list-query';
+import { changedFields, contactSnapshot } from './contact-snapshot';
+
+export interface CreateContactInput {
+  firstName?: string | null;
+  lastName: string;
+  emails?: string[] | null;
+  phones?: string[] | null;
+  accountId?: string | null;
+  ownerId?: string | null;
+  externalIds?: ExternalIdInput[] | null;
+}
+
+export type UpdateContactInput = { id: string } & Partial<CreateContactInput>;
+
+export interface ListContactsArgs {
+  first?: number | null;
+  after?: string | null;
+  filter?: ContactFilter | null;
+  orderBy?: { field: ContactOrderField; direction: 'ASC' | 'DESC' } | null;
+}
+
+const UPDATABLE = ['firstName', 'lastName', 'emails', 'phones', 'accountId', 'ownerId', 'externalIds'] as const;
+
+@Injectable()
+export class ContactsService {
+  constructor(private readonly db: ServiceDatabase) {}
+
+  async create(principal: Principal, input: CreateContactInput): Promise<ContactEntity> {
+    requireWrite(principal, 'contacts');
+    const now = new Date();
+    const contact: ContactEntity = Object.assign(new ContactEntity(), {
+      id: uuidv7(),
+      tenantId: principal.tenantId,
+      firstName: validate.text('firstName', input.firstName, { max: 100 }),
+      lastName: validate.requiredText('lastName', input.lastName, 100),
+      emails: normaliseEmails('emails', input.emails),
+      phones: normalisePhones('phones', input.phones),
+      accountId: validate.optionalUuid('accountId', input.accountId) ?? null,
+      ownerId: validate.optionalUuid('ownerId', input.ownerId) ?? (principal.kind === 'user' ? principal.id : null),
+      createdAt: now,
+      updatedAt: now,
+      externalIds: normaliseExternalIds('externalIds', input.externalIds),
+    });
+    return this.write(principal, async (em) => {
+      await this.assertAccountExists(em, contact.accountId);
+      await em.getRepository(ContactEntity).insert(contact);
+      await this.insertExternalIds(em, contact);
+      await this.db.publish(
+        em,
+        newEvent({
+          type: CONTACT_CREATED,
+          tenantId: principal.tenantId,
+          actor: actorOf(principal),
+          subjectId: contact.id,
+          data: { contact: contactSnapshot(contact) },
+        }),
+      );
+      return contact;
+    });
+  }
+
+  async update(principal: Principal, input: UpdateContactInput): Promise<ContactEntity> {
+    requireWrite(principal, 'contacts');
+    const id = validate.requireUuid('id', input.id);
+    return this.write(principal, async (em) => {
+      const repo = em.getRepository(ContactEntity);
+      const before = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!before) throw notFound('Contact', id);
+      await this.withExternalIds(em, [before]);
+      const after: ContactEntity = Object.assign(new ContactEntity(), before);
+      if ('firstName' in input) after.firstName = validate.text('firstName', input.firstName, { max: 100 });
+      if ('lastName' in input) after.lastName = validate.requiredText('lastName', input.lastName, 100);
+      if ('emails' in input) after.emails = normaliseEmails('emails', input.emails);
+      if ('phones' in input) after.phones = normalisePhones('phones', input.phones);
+      if ('accountId' in input) after.accountId = validate.optionalUuid('accountId', input.accountId) ?? null;
+      if ('ownerId' in input) after.ownerId = validate.optionalUuid('ownerId', input.ownerId) ?? null;
+      if ('externalIds' in input) after.externalIds = normaliseExternalIds('externalIds', input.externalIds);
+      const changed = changedFields(before, after, [...UPDATABLE]);
+      if (changed.length === 0) return before;
+      if (changed.includes('accountId')) await this.assertAccountExists(em, after.accountId);
+      after.updatedAt = new Date();
+      const { externalIds: _x, ...columns } = after;
+      await repo.update({ id }, { ...columns });
+      if (changed.includes('externalIds')) {
+        await em.getRepository(ContactExternalIdEntity).delete({ contactId: id });
+        await this.insertExternalIds(em, after);
+      }
+      await this.db.publish(
+        em,
+        newEvent({
+          type: CONTACT_UPDATED,
+          tenantId: principal.tenantId,
+          actor: actorOf(principal),
+          subjectId: id,
+          data: { contact: contactSnapshot(after), changed },
+        }),
+      );
+      return after;
+    });
+  }
+
+  async get(principal: Principal, id: string): Promise<ContactEntity | null> {
+    validate.requireUuid('id', id);
+    if (!canReadContact(principal, id)) return null;
+    return this.db.withTenant(principal.tenantId, async (em) => {
+      const contact = await em.getRepository(ContactEntity).findOneBy({ id });
+      return contact ? (await this.withExternalIds(em, [contact]))[0] : null;
+    });
+  }
+
+  async list(principal: Principal, args: ListContactsArgs): Promise<KeysetPage<ContactEntity>> {
+    requireRead(principal, 'contacts');
+    const first = validate.pageSize(args.first);
+    const sort = CONTACT_SORT[args.orderBy?.field ?? 'CREATED_AT'];
+    return this.db.withTenant(principal.tenantId, async (em) => {
+      const q = em.getRepository(ContactEntity).createQueryBuilder('c');
+      applyContactFilter(q, args.filter);
+      const page = await paginate(q, {
+        first,
+        after: args.after,
+        sortColumn: sort.column,
+        idColumn: 'c.id',
+        direction: args.orderBy?.direction ?? 'ASC',
+        cursorOf: (c) => [sort.value(c), c.id],
+      });
+      await this.withExternalIds(em, page.edges.map((e) => e.node));
+      return page;
+    });
+  }
+
+  /** Runs a write in the caller's tenant, turning unique-key clashes into CONFLICT. */
+  private async write<T>(principal: Principal, work: (em: EntityManager) => Promise<T>): Promise<T> {
+    try {
+      return await this.db.withTenant(principal.tenantId, work);
+    } catch (err) {
+      if (pgErrorCode(err) === PG_UNIQUE_VIOLATION && pgConstraint(err) === 'contact_external_ids_unique') {
+        throw conflict('an external id is already used by another contact', 'externalIds');
+      }
+      throw err;
+    }
+  }
+
+  /** Row-level security makes this check tenant-safe; a foreign key alone would accept another tenant's account. */
+  private async assertAccountExists(em: EntityManager, accountId: string | null): Promise<void> {
+    if (accountId && !(await em.getRepository(AccountEntity).existsBy({ id: accountId }))) {
+      throw badUserInput('accountId', `no account ${accountId}`);
+    }
+  }
+
+  private async insertExternalIds(em: EntityManager, contact: ContactEntity): Promise<void> {
+    if (!contact.externalIds?.length) return;
+    await em.getRepository(ContactExternalIdEntity).insert(
+      contact.externalIds.map((x) => ({ tenantId: contact.tenantId, source: x.source, key: x.key, contactId: contact.id })),
+    );
+  }
+
+  private async withExternalIds(em: EntityManager, contacts: ContactEntity[]): Promise<ContactEntity[]> {
+    if (contacts.length === 0) return contacts;
+    const rows = await em
+      .getRepository(ContactExternalIdEntity)
+      .createQueryBuilder('x')
+      .where('x.contact_id = ANY(:ids)', { ids: contacts.map((c) => c.id) })
+      .orderBy('x.source')
+      .addOrderBy('x.key')
+      .getMany();
+    return contacts.map((c) => {
+      c.externalIds = rows.filter((r) => r.contactId === c.id).map((r) => ({ source: r.source, key: r.key }));
+      return c;
+    });
+  }
+}

@@ -1,0 +1,9 @@
+import 'reflect-metadata';
+import { bootstrapService } from '@rapport/service-kit';
+import { SalesAppModule } from './app.module';
+import { salesDefinition } from './sales.definition';
+
+bootstrapService(SalesAppModule, salesDefinition).catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
