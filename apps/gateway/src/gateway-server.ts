@@ -44,7 +44,8 @@ export async function startGateway(config: GatewayConfig, supergraphSdl = readFi
 
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', true);
+  // The per-IP anonymous rate limit is only as good as the IP: trust exactly the configured proxy hops.
+  app.set('trust proxy', config.TRUST_PROXY_HOPS);
   app.use(requestObservability(logger, metrics));
   mountOperationalRoutes(app, health, metrics);
   if (config.GRAPHIQL && !production) mountGraphiQL(app);
