@@ -37,3 +37,9 @@ describe('formatApiError', () => {
     expect(fieldFromMessage('Field "CreateContactInput.lastName" of required type "String!" was not provided.')).toBe('lastName');
   });
 });
+
+describe('fieldFromMessage for variables', () => {
+  it('names a required field missing from a variable', () => {
+    expect(fieldFromMessage('Variable "$input" got invalid value { firstName: "A" }; Field "lastName" of required type "String!" was not provided.')).toBe('lastName');
+  });
+});

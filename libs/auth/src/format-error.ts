@@ -39,7 +39,7 @@ export function fieldFromMessage(message: string): string | undefined {
   if (at) return at[1];
   const notDefined = /Field "([^"]+)" is not defined by type/.exec(message);
   if (notDefined) return notDefined[1];
-  const required = /Field "[^"]+\.([^"]+)" of required type .* was not provided/.exec(message);
+  const required = /Field "(?:[^"]+\.)?([^"]+)" of required type .* was not provided/.exec(message);
   if (required) return required[1];
   const argument = /argument "([^"]+)"/i.exec(message);
   if (argument) return argument[1];

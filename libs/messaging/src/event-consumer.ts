@@ -3,7 +3,7 @@ import type { TenantDatabase } from '@rapport/persistence';
 import { AckPolicy, DeliverPolicy, type ConsumerMessages, type NatsConnection } from 'nats';
 import type { EntityManager } from 'typeorm';
 import { parseEnvelope } from './events';
-import { durableFor, subjectFor, type MessagingNaming } from './naming';
+import { durableFor, subjectFor, subjectMatches, type MessagingNaming } from './naming';
 import type { RelayLogger } from './outbox-relay';
 
 export type EventHandler = (event: EventEnvelope, em: EntityManager) => Promise<void>;
@@ -49,7 +49,9 @@ export class EventConsumer {
       durable_name: this.durableName,
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.All,
-      filter_subjects: this.options.eventTypes.map((t) => subjectFor(this.naming, t)),
+      // One type filters on the server; several need `filter_subjects`, which
+      // NATS < 2.10 lacks (Debian ships 2.9), so those are filtered here instead.
+      ...(this.options.eventTypes.length === 1 ? { filter_subject: subjectFor(this.naming, this.options.eventTypes[0]) } : {}),
       max_deliver: this.options.maxDeliver ?? 20,
       ack_wait: 30_000_000_000,
     });
@@ -60,7 +62,7 @@ export class EventConsumer {
       for await (const msg of messages) {
         try {
           const event = parseEnvelope(msg.data);
-          await this.handleOnce(event);
+          if (this.wants(event.type)) await this.handleOnce(event);
           msg.ack();
         } catch (err) {
           const attempt = msg.info.redeliveryCount;
@@ -69,6 +71,10 @@ export class EventConsumer {
         }
       }
     })();
+  }
+
+  private wants(type: string): boolean {
+    return this.options.eventTypes.some((pattern) => subjectMatches(pattern, type));
   }
 
   /** Applies the event unless this consumer already has; returns whether it ran. */

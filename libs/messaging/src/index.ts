@@ -1,6 +1,6 @@
 export { newEvent, parseEnvelope } from './events';
 export { connectNats, DUPLICATE_WINDOW_MS, ensureStream } from './jetstream';
-export { durableFor, eventTypeOf, streamFor, subjectFor } from './naming';
+export { durableFor, eventTypeOf, streamFor, subjectFor, subjectMatches } from './naming';
 export type { MessagingNaming } from './naming';
 export { appendToOutbox, createMessagingTables } from './outbox';
 export { OutboxRelay } from './outbox-relay';

@@ -29,3 +29,14 @@ export function streamFor(naming: MessagingNaming, def: StreamDefinition): { nam
 export function durableFor(naming: MessagingNaming, durable: string): string {
   return naming.streamSuffix ? `${durable}_${naming.streamSuffix}` : durable;
 }
+
+/** NATS subject matching: `*` matches one token, `>` the rest. */
+export function subjectMatches(pattern: string, subject: string): boolean {
+  const p = pattern.split('.');
+  const s = subject.split('.');
+  for (let i = 0; i < p.length; i++) {
+    if (p[i] === '>') return s.length > i;
+    if (p[i] !== '*' && p[i] !== s[i]) return false;
+  }
+  return p.length === s.length;
+}

@@ -3,3 +3,4 @@ export { bearer, graphql } from './graphql-client';
 export type { GraphQLResponse } from './graphql-client';
 export { StreamProbe } from './stream-probe';
 export { startService } from './start-service';
+export { scratchDatabase } from './scratch-database';

@@ -1,4 +1,5 @@
 import type { EventEnvelope } from '@rapport/contracts';
+import { subjectMatches } from '@rapport/messaging';
 import { connect, type NatsConnection } from 'nats';
 
 /**
@@ -42,14 +43,4 @@ export class StreamProbe {
   async close(): Promise<void> {
     await this.nc.close();
   }
-}
-
-function subjectMatches(pattern: string, subject: string): boolean {
-  const p = pattern.split('.');
-  const s = subject.split('.');
-  for (let i = 0; i < p.length; i++) {
-    if (p[i] === '>') return true;
-    if (p[i] !== '*' && p[i] !== s[i]) return false;
-  }
-  return p.length === s.length;
 }

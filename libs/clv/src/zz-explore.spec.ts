@@ -1,0 +1,24 @@
+import { readFileSync } from 'node:fs';
+import * as c from '@rapport/clv';
+test('explore', () => {
+  jest.setTimeout?.(60000);
+  const text = readFileSync('/work/main/libs/clv/src/__fixtures__/cdnow/CDNOW_sample.txt', 'utf8');
+  const tx = c.parseCdnowTransactions(text);
+  const s = c.summarizeTransactions(tx, { calibrationEnd: new Date(Date.UTC(1997, 8, 30)), daysPerUnit: 7 });
+  const g = c.groupByFrequencyRecency(s);
+  console.log(s.length, g.length, s.filter(r=>r.x>0).length, s.filter(r=>r.x>0 && r.monetaryValue<=0).length);
+  let t0 = Date.now();
+  const fit = c.fitBgNbd(g);
+  console.log(JSON.stringify(fit), Date.now()-t0);
+  t0 = Date.now();
+  const fit2 = c.fitBgNbd(s);
+  console.log(JSON.stringify(fit2), Date.now()-t0);
+  t0 = Date.now();
+  const gg = c.fitGammaGamma(s);
+  console.log(JSON.stringify(gg), Date.now()-t0);
+  console.log(JSON.stringify(c.fitSbg([1000, 631, 468, 382, 326, 289, 262, 241])));
+  console.log(JSON.stringify(c.fitSbg([1000, 869, 743, 653, 593, 551, 517, 491])));
+  const p = { r: 0.2426, alpha: 4.4135, a: 0.7929, b: 2.4258 };
+  const cust = { x: 2, tx: 30.43, T: 38.86 };
+  console.log(c.probabilityAlive(p, cust), c.expectedPurchasesConditional(p, cust, 39), [39,52,78].map(t=>c.expectedPurchasesNewCustomer(p,t)));
+}, 120000);

@@ -1,0 +1,51 @@
+import { bearer, graphql } from '@rapport/testing';
+import { createTenant, startPlatform, type Platform } from '../harness/platform';
+
+/** Bad input gets BAD_USER_INPUT naming the field, and nothing is written. */
+describe('bad input', () => {
+  let platform: Platform;
+  let token: string;
+
+  beforeAll(async () => {
+    platform = await startPlatform();
+    const t = await createTenant(platform, 'badinput');
+    token = await t.tokenFor('sales_rep');
+  });
+
+  afterAll(() => platform?.stop());
+
+  const create = `mutation($input: CreateContactInput!) { createContact(input: $input) { contact { id } } }`;
+  const count = async () => (await graphql(platform.graphqlUrl, `{ contacts { totalCount } }`, {}, bearer(token))).data!.contacts.totalCount as number;
+
+  const cases: [string, string, Record<string, unknown>, string][] = [
+    ['an over-long last name', create, { input: { lastName: 'x'.repeat(101) } }, 'lastName'],
+    ['an empty last name', create, { input: { lastName: '   ' } }, 'lastName'],
+    ['a malformed email', create, { input: { lastName: 'A', emails: ['ok@x.test', 'not-an-email'] } }, 'emails[1]'],
+    ['a malformed account id', create, { input: { lastName: 'A', accountId: 'abc' } }, 'accountId'],
+    ['an account of nobody', create, { input: { lastName: 'A', accountId: '0190f0f0-0000-7000-8000-000000000000' } }, 'accountId'],
+    ['a wrong type', create, { input: { lastName: 42 } }, 'input.lastName'],
+    ['an unknown field', create, { input: { lastName: 'A', nickname: 'Al' } }, 'nickname'],
+    ['a missing required field', create, { input: { firstName: 'A' } }, 'lastName'],
+    ['a malformed id in a query', `query($id: ID!) { contact(id: $id) { id } }`, { id: 'not-a-uuid' }, 'id'],
+    ['a bad cursor', `{ contacts(after: "garbage") { totalCount } }`, {}, 'after'],
+    ['a page too large', `{ contacts(first: 5000) { totalCount } }`, {}, 'first'],
+  ];
+
+  it.each(cases)('rejects %s', async (_name, query, variables, field) => {
+    const before = await count();
+    const res = await graphql(platform.graphqlUrl, query, variables, bearer(token));
+    expect(res.errors).toBeDefined();
+    expect(res.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
+    expect(await count()).toBe(before);
+  });
+
+  it('rejects an unknown field in an inline literal too', async () => {
+    const res = await graphql(platform.graphqlUrl, `mutation { createContact(input: { lastName: "A", shoeSize: 9 }) { contact { id } } }`, {}, bearer(token));
+    expect(res.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'shoeSize' });
+  });
+
+  it('refuses over-deep and over-costly queries before running them', async () => {
+    const deep = await graphql(platform.graphqlUrl, `{ contacts(first: 100) { edges { node { account { contacts(first: 100) { edges { node { account { contacts(first: 100) { totalCount } } } } } } } } } }`, {}, bearer(token));
+    expect(deep.errors![0].extensions!.code).toBe('QUERY_TOO_COMPLEX');
+  });
+});
