@@ -1,11 +1,15 @@
-import { DataSource, type EntitySchema, type MixedList } from 'typeorm';
+import { DataSource, type EntitySchema, type MigrationInterface } from 'typeorm';
+
+/** A decorated entity class. */
+export type EntityClass = new (...args: never[]) => object;
+export type MigrationClass = new () => MigrationInterface;
 
 export interface ServiceDataSourceOptions {
   url: string;
   /** The service's own schema; nothing else touches it. */
   schema: string;
-  entities: MixedList<Function | string | EntitySchema>;
-  migrations: MixedList<Function | string>;
+  entities: (EntityClass | EntitySchema)[];
+  migrations: MigrationClass[];
   poolSize?: number;
   applicationName: string;
 }

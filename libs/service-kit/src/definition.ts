@@ -1,7 +1,7 @@
 import type { Provider } from '@nestjs/common';
 import type { EnvSpec } from '@rapport/config';
 import type { StreamDefinition } from '@rapport/contracts';
-import type { EntitySchema, MixedList } from 'typeorm';
+import type { EntityClass, MigrationClass } from '@rapport/persistence';
 
 /** Everything that distinguishes one Rapport subgraph service from another. */
 export interface ServiceDefinition {
@@ -9,9 +9,9 @@ export interface ServiceDefinition {
   name: string;
   /** Port when PORT is unset (gateway 4000, identity 4001, sales 4002 …). */
   defaultPort: number;
-  entities: MixedList<Function | string | EntitySchema>;
+  entities: EntityClass[];
   /** Migration classes in order; committed, reviewed, run at start. */
-  migrations: Function[];
+  migrations: MigrationClass[];
   /** Streams this service produces into (created/updated at start). */
   producesStreams: StreamDefinition[];
   /** Federation 2 subgraph SDL (the reviewed contract). */

@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { createServiceDataSource, grantAppRole, migrate, TenantDatabase } from '@rapport/persistence';
-import type { DataSource, MigrationInterface } from 'typeorm';
+import type { MigrationClass } from '@rapport/persistence';
+import type { DataSource } from 'typeorm';
 
 /**
  * A throwaway schema of this run for testing shared libraries without a
  * service: runs the given migrations, grants the app role, and drops the
  * schema on `drop()`.
  */
-export async function scratchDatabase(name: string, migrations: (new () => MigrationInterface)[]): Promise<{ dataSource: DataSource; tenantDb: TenantDatabase; schema: string; drop(): Promise<void> }> {
+export async function scratchDatabase(name: string, migrations: MigrationClass[]): Promise<{ dataSource: DataSource; tenantDb: TenantDatabase; schema: string; drop(): Promise<void> }> {
   const schema = `${name}_${randomBytes(3).toString('hex')}_${process.env.RAPPORT_TEST_RUN_ID}`;
   const dataSource = createServiceDataSource({
     url: process.env.DATABASE_URL as string,

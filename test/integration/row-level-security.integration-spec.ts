@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { scratchDatabase } from '@rapport/testing';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { enableTenantRls } from '../tenant-security';
+import { enableTenantRls } from '@rapport/persistence';
 
 class Notes1700000000000 implements MigrationInterface {
   name = 'Notes1700000000000';
@@ -9,7 +9,9 @@ class Notes1700000000000 implements MigrationInterface {
     await q.query(`CREATE TABLE notes (id uuid PRIMARY KEY, tenant_id uuid NOT NULL, body text NOT NULL)`);
     await enableTenantRls(q, 'notes');
   }
-  async down() {}
+  async down() {
+    /* throwaway schema: dropped whole */
+  }
 }
 
 /** Row-level security holds even for queries that forget the tenant filter. */

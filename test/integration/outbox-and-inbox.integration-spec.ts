@@ -3,11 +3,7 @@ import type { EventEnvelope } from '@rapport/contracts';
 import { scratchDatabase, StreamProbe } from '@rapport/testing';
 import { connect, type NatsConnection } from 'nats';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { EventConsumer } from '../event-consumer';
-import { newEvent } from '../events';
-import { ensureStream } from '../jetstream';
-import { appendToOutbox, createMessagingTables } from '../outbox';
-import { OutboxRelay } from '../outbox-relay';
+import { appendToOutbox, createMessagingTables, ensureStream, EventConsumer, newEvent, OutboxRelay } from '@rapport/messaging';
 
 class Tables1700000000000 implements MigrationInterface {
   name = 'Tables1700000000000';
@@ -17,7 +13,9 @@ class Tables1700000000000 implements MigrationInterface {
     await q.query(`ALTER TABLE applied ENABLE ROW LEVEL SECURITY`);
     await q.query(`CREATE POLICY t ON applied USING (tenant_id = NULLIF(current_setting('rapport.tenant_id', true), '')::uuid)`);
   }
-  async down() {}
+  async down() {
+    /* throwaway schema: dropped whole */
+  }
 }
 
 const silent = { error: () => undefined, debug: () => undefined };
