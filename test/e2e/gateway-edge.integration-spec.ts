@@ -1,0 +1,59 @@
+import { bearer, graphql } from '@rapport/testing';
+import { createTenant, startPlatform, type Platform, type TestTenant } from '../harness/platform';
+
+/** What the gateway does before any subgraph sees a request. */
+describe('gateway edge', () => {
+  let platform: Platform;
+  let tenant: TestTenant;
+
+  beforeAll(async () => {
+    platform = await startPlatform({ RATE_LIMIT_PER_MINUTE: '5', ANON_RATE_LIMIT_PER_MINUTE: '1000' });
+    tenant = await createTenant(platform, 'edge');
+  });
+
+  afterAll(() => platform?.stop());
+
+  it('rate-limits each caller separately, in Redis', async () => {
+    const [first, second] = [await tenant.tokenFor('sales_rep'), await tenant.tokenFor('marketer')];
+    // Windows are whole minutes: start well inside one so the six calls share it.
+    const intoMinute = Date.now() % 60_000;
+    if (intoMinute > 55_000) await new Promise((r) => setTimeout(r, 60_500 - intoMinute));
+    const codes: (string | undefined)[] = [];
+    for (let i = 0; i < 6; i++) {
+      const res = await graphql(platform.graphqlUrl, `{ contacts(first: 1) { totalCount } }`, {}, bearer(first));
+      codes.push(res.errors?.[0]?.extensions?.code as string | undefined);
+    }
+    expect(codes.slice(0, 5)).toEqual([undefined, undefined, undefined, undefined, undefined]);
+    expect(codes[5]).toBe('RATE_LIMITED');
+    const other = await graphql(platform.graphqlUrl, `{ contacts(first: 1) { totalCount } }`, {}, bearer(second));
+    expect(other.errors).toBeUndefined();
+  });
+
+  it('lets anonymous callers sign in but nothing else', async () => {
+    const res = await graphql(platform.graphqlUrl, `{ contacts { totalCount } }`);
+    expect(res.status).toBe(401);
+    expect(res.errors![0].extensions!.code).toBe('UNAUTHENTICATED');
+    const mixed = await graphql(platform.graphqlUrl, `mutation { login(input: { tenant: "x", email: "a@b.c", password: "p" }) { accessToken } createContact(input: { lastName: "x" }) { contact { id } } }`);
+    expect(mixed.errors![0].extensions!.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('serves the GraphQL IDE from its own assets (offline) to browsers', async () => {
+    const page = await fetch(platform.graphqlUrl, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('/graphiql/graphiql.js');
+    expect(html).not.toMatch(/https?:\/\/(cdn|unpkg|embeddable)/);
+    for (const asset of ['react.js', 'react-dom.js', 'graphiql.js', 'graphiql.css']) {
+      const res = await fetch(`${platform.gateway.url}/graphiql/${asset}`);
+      expect(res.status).toBe(200);
+      expect((await res.arrayBuffer()).byteLength).toBeGreaterThan(1000);
+    }
+  });
+
+  it('reports readiness of its dependencies and exposes metrics', async () => {
+    const ready = await fetch(`${platform.gateway.url}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ checks: { redis: { status: 'ok' }, 'subgraph:sales': { status: 'ok' }, 'subgraph:identity': { status: 'ok' } } });
+    expect(await (await fetch(`${platform.gateway.url}/metrics`)).text()).toContain('process_cpu_seconds_total');
+  });
+});
