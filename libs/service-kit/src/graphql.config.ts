@@ -1,6 +1,7 @@
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { ApolloFederationDriverConfig } from '@nestjs/apollo';
 import { bearerToken, formatApiError, TokenVerifier, unauthenticated, type Principal } from '@rapport/auth';
+import type DataLoader from 'dataloader';
 import type { Request } from 'express';
 import type { PlatformConfig } from './service-config';
 
@@ -8,6 +9,8 @@ export interface GraphQLRequestContext {
   req: Request;
   /** Null for anonymous calls; AuthGuard refuses those unless the operation is @Public. */
   principal: Principal | null;
+  /** Per-request DataLoaders (see requestLoader). */
+  loaders?: Map<string, DataLoader<string, any>>;
 }
 
 /**

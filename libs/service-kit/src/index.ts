@@ -12,3 +12,4 @@ export * as validate from './validation';
 export { loadTypeDefs } from './type-defs';
 export { DateTimeScalar } from './date-time.scalar';
 export { paginate } from './paginate';
+export { requestLoader } from './request-loader';

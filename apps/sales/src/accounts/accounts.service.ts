@@ -83,6 +83,15 @@ export class AccountsService {
     return this.db.withTenant(principal.tenantId, (em) => em.getRepository(AccountEntity).findOneBy({ id }));
   }
 
+  /** Accounts by id in one query (for batching field resolvers); missing ids are absent. */
+  async getMany(principal: Principal, ids: readonly string[]): Promise<Map<string, AccountEntity>> {
+    requireRead(principal, 'accounts');
+    const rows = await this.db.withTenant(principal.tenantId, (em) =>
+      em.getRepository(AccountEntity).createQueryBuilder('a').where('a.id = ANY(:ids)', { ids: [...ids] }).getMany(),
+    );
+    return new Map(rows.map((a) => [a.id, a]));
+  }
+
   async list(
     principal: Principal,
     args: { first?: number | null; after?: string | null; filter?: { search?: string | null; ownerId?: string | null; industry?: string | null } | null; orderBy?: { field: AccountOrderField; direction: 'ASC' | 'DESC' } | null },

@@ -1,5 +1,6 @@
-import { Args, Mutation, Parent, Query, ResolveField, ResolveReference, Resolver } from '@nestjs/graphql';
+import { Args, Context, Mutation, Parent, Query, ResolveField, ResolveReference, Resolver } from '@nestjs/graphql';
 import { CurrentPrincipal, requirePrincipal, type Principal } from '@rapport/auth';
+import { requestLoader, type GraphQLRequestContext } from '@rapport/service-kit';
 import { AccountsService } from '../accounts/accounts.service';
 import type { ContactEntity } from './contact.entity';
 import { ContactsService, type CreateContactInput, type ListContactsArgs, type UpdateContactInput } from './contacts.service';
@@ -32,8 +33,10 @@ export class ContactsResolver {
   }
 
   @ResolveField('account')
-  account(@Parent() contact: ContactEntity, @CurrentPrincipal() principal: Principal | null) {
-    return contact.accountId ? this.accounts.get(requirePrincipal(principal), contact.accountId) : null;
+  account(@Parent() contact: ContactEntity, @Context() context: GraphQLRequestContext) {
+    if (!contact.accountId) return null;
+    const principal = requirePrincipal(context.principal);
+    return requestLoader(context, 'accountById', (ids) => this.accounts.getMany(principal, ids)).load(contact.accountId);
   }
 
   @ResolveField('owner')
