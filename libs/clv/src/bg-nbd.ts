@@ -25,6 +25,10 @@ export interface BgNbdCustomer {
 
 const PARAMETER_NAMES = ['r', 'alpha', 'a', 'b'] as const;
 
+// Local aliases for the likelihood's hot loop (see special-functions.ts).
+const { log } = Math;
+const NEGATIVE_INFINITY = Number.NEGATIVE_INFINITY;
+
 /**
  * Weighted log-likelihood, FHL (2005) eq. 6, on the log scale:
  *   L = B(a, b+x)/B(a, b) · Γ(r+x) α^r / Γ(r) · [ (α+T)^−(r+x)
@@ -38,15 +42,14 @@ export function bgNbdLogLikelihood(params: BgNbdParams, rows: Iterable<Frequency
   const logGammaR = logGamma(r);
   const logGammaB = logGamma(b);
   const logGammaAB = logGamma(a + b);
-  const rLogAlpha = r * Math.log(alpha);
-  const logA = Math.log(a);
+  const rLogAlpha = r * log(alpha);
+  const logA = log(a);
   let total = 0;
   for (const { x, tx, T, weight = 1 } of rows) {
     const purchaseTerm = logGamma(r + x) - logGammaR + rLogAlpha;
     const dropoutTerm = logGammaAB + logGamma(b + x) - logGammaB - logGamma(a + b + x);
-    const stillAlive = -(r + x) * Math.log(alpha + T);
-    const droppedOutAfterLast =
-      x > 0 ? logA - Math.log(b + x - 1) - (r + x) * Math.log(alpha + tx) : -Infinity;
+    const stillAlive = -(r + x) * log(alpha + T);
+    const droppedOutAfterLast = x > 0 ? logA - log(b + x - 1) - (r + x) * log(alpha + tx) : NEGATIVE_INFINITY;
     total += weight * (purchaseTerm + dropoutTerm + logAddExp(stillAlive, droppedOutAfterLast));
   }
   return total;
@@ -104,11 +107,7 @@ function logDropoutOdds({ r, alpha, a, b }: BgNbdParams, { x, tx, T }: BgNbdCust
  *   (a+b+x−1)/(a−1) · [1 − ((α+T)/(α+T+t))^(r+x) ₂F₁(r+x, b+x; a+b+x−1; z)]
  *   / (1 + δ(x>0) · a/(b+x−1) · ((α+T)/(α+t_x))^(r+x)),   z = t/(α+T+t).
  */
-export function expectedPurchasesConditional(
-  params: BgNbdParams,
-  customer: BgNbdCustomer,
-  t: number,
-): number {
+export function expectedPurchasesConditional(params: BgNbdParams, customer: BgNbdCustomer, t: number): number {
   if (t < 0) throw new RangeError(`t must be >= 0, got ${t}`);
   if (t === 0) return 0;
   const denominator = customer.x > 0 ? 1 + Math.exp(logDropoutOdds(params, customer)) : 1;

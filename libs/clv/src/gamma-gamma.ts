@@ -8,13 +8,7 @@
 // Spend is assumed independent of the purchase process (check on your data).
 
 import type { SpendRow } from './grouping';
-import {
-  fitPositiveParameters,
-  invalidInput,
-  type FitFailure,
-  type FitOptions,
-  type FitSuccess,
-} from './maximum-likelihood';
+import { fitPositiveParameters, invalidInput, type FitFailure, type FitOptions, type FitSuccess } from './maximum-likelihood';
 import { logGamma } from './special-functions';
 
 export interface GammaGammaParams {
@@ -25,6 +19,9 @@ export interface GammaGammaParams {
 
 const PARAMETER_NAMES = ['p', 'q', 'gamma'] as const;
 
+// Local alias for the likelihood's hot loop (see special-functions.ts).
+const { log } = Math;
+
 /**
  * Weighted log-likelihood of the observed mean spends m̄ of repeat buyers
  * (rows with x = 0 carry no spend information and are skipped):
@@ -32,19 +29,12 @@ const PARAMETER_NAMES = ['p', 'q', 'gamma'] as const;
  */
 export function gammaGammaLogLikelihood(params: GammaGammaParams, rows: Iterable<SpendRow>): number {
   const { p, q, gamma } = params;
-  const constant = -logGamma(q) + q * Math.log(gamma);
+  const constant = -logGamma(q) + q * log(gamma);
   let total = 0;
   for (const { x, monetaryValue: m, weight = 1 } of rows) {
     if (x <= 0) continue;
     const px = p * x;
-    total +=
-      weight *
-      (logGamma(px + q) -
-        logGamma(px) +
-        constant +
-        (px - 1) * Math.log(m) +
-        px * Math.log(x) -
-        (px + q) * Math.log(gamma + x * m));
+    total += weight * (logGamma(px + q) - logGamma(px) + constant + (px - 1) * log(m) + px * log(x) - (px + q) * log(gamma + x * m));
   }
   return total;
 }
@@ -94,8 +84,7 @@ export function fitGammaGamma(
 }
 
 export type SpendExpectation =
-  | { readonly ok: true; readonly value: number }
-  | { readonly ok: false; readonly reason: 'mean-does-not-exist'; readonly message: string };
+  { readonly ok: true; readonly value: number } | { readonly ok: false; readonly reason: 'mean-does-not-exist'; readonly message: string };
 
 /** Population mean spend per transaction, pγ/(q−1); exists only if q > 1. */
 export function populationMeanSpend({ p, q, gamma }: GammaGammaParams): SpendExpectation {

@@ -16,27 +16,11 @@ export type { FrequencyRecencyRow, SpendRow } from './grouping';
 export { parseCdnowTransactions } from './cdnow-parser';
 export type { CdnowTransaction } from './cdnow-parser';
 
-export {
-  bgNbdLogLikelihood,
-  fitBgNbd,
-  probabilityAlive,
-  expectedPurchasesConditional,
-  expectedPurchasesNewCustomer,
-} from './bg-nbd';
+export { bgNbdLogLikelihood, fitBgNbd, probabilityAlive, expectedPurchasesConditional, expectedPurchasesNewCustomer } from './bg-nbd';
 export type { BgNbdParams, BgNbdCustomer, BgNbdFitResult } from './bg-nbd';
 
-export {
-  gammaGammaLogLikelihood,
-  fitGammaGamma,
-  populationMeanSpend,
-  conditionalExpectedAverageSpend,
-} from './gamma-gamma';
-export type {
-  GammaGammaParams,
-  GammaGammaFitResult,
-  GammaGammaMeanDoesNotExist,
-  SpendExpectation,
-} from './gamma-gamma';
+export { gammaGammaLogLikelihood, fitGammaGamma, populationMeanSpend, conditionalExpectedAverageSpend } from './gamma-gamma';
+export type { GammaGammaParams, GammaGammaFitResult, GammaGammaMeanDoesNotExist, SpendExpectation } from './gamma-gamma';
 
 export {
   sbgSurvival,
@@ -53,13 +37,7 @@ export type { SbgParams } from './sbg';
 export { customerLifetimeValue, periodDiscountRate, DAYS_PER_YEAR } from './clv';
 export type { ClvInput, ClvResult } from './clv';
 
-export {
-  RFM_BINS,
-  quantileCutPoints,
-  scoreAgainstCutPoints,
-  reversedScoreAgainstCutPoints,
-  scoreRfm,
-} from './rfm';
+export { RFM_BINS, quantileCutPoints, scoreAgainstCutPoints, reversedScoreAgainstCutPoints, scoreRfm } from './rfm';
 export type { RfmInput, RfmScores, RfmCutPoints, RfmScoring } from './rfm';
 export { DEFAULT_RFM_SEGMENTS, segmentFor, checkSegmentGrid } from './rfm-segments';
 export type { RfmSegmentDefinition, ScoreRange, GridCell, SegmentGridReport } from './rfm-segments';

@@ -11,9 +11,7 @@ export function dot(u: readonly number[], v: readonly number[]): number {
 }
 
 export function identity(size: number, scale = 1): Matrix {
-  return Array.from({ length: size }, (_, i) =>
-    Array.from({ length: size }, (_, j) => (i === j ? scale : 0)),
-  );
+  return Array.from({ length: size }, (_, i) => Array.from({ length: size }, (_, j) => (i === j ? scale : 0)));
 }
 
 export function multiplyMatrixVector(m: readonly (readonly number[])[], v: readonly number[]): Vector {

@@ -93,7 +93,5 @@ function standardErrorsByDeltaMethod<K extends string>(
 ): Record<K, number> | null {
   const covariance = invertSymmetricPositiveDefinite(numericalHessian(negativeLogLikelihood, logParams));
   if (covariance === null) return null;
-  return Object.fromEntries(
-    names.map((name, i) => [name, params[name] * Math.sqrt(covariance[i][i])]),
-  ) as Record<K, number>;
+  return Object.fromEntries(names.map((name, i) => [name, params[name] * Math.sqrt(covariance[i][i])])) as Record<K, number>;
 }

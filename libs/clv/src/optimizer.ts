@@ -16,6 +16,15 @@ export interface MinimizeOptions {
    * the data. Default 1e-9.
    */
   readonly gradientTolerance?: number;
+  /**
+   * Also converged when the quasi-Newton model predicts that the remaining
+   * decrease, ½ gᵀH⁻¹g, is at most this fraction of max(1, |f|). For a
+   * negative log-likelihood this bounds each parameter's remaining error to
+   * about √(2·tol·|f|) standard errors, independent of how ill-conditioned
+   * the problem is (where the gradient test alone may never be met in double
+   * precision). Default 1e-12.
+   */
+  readonly decreaseTolerance?: number;
 }
 
 export interface MinimizeResult {
@@ -29,19 +38,21 @@ export interface MinimizeResult {
 }
 
 const ARMIJO_SUFFICIENT_DECREASE = 1e-4;
-const MAX_BACKTRACKS = 60;
-// When the line search cannot decrease f any more we are at the noise floor
-// of the finite-difference gradient; accept the point only if the gradient
-// is nonetheless small (this factor looser than the requested tolerance).
+const MAX_BACKTRACKS = 50;
+// When f stops decreasing we have reached the rounding noise of f and of its
+// finite-difference gradient. The point is accepted only if it nearly meets
+// the convergence tests anyway (within this factor); otherwise the search
+// is stuck somewhere that is not an optimum and we say so.
 const NOISE_FLOOR_FACTOR = 1e3;
+// Relative decrease per iteration below which an iteration counts as stalled
+// (a few hundred ulps), and how many stalled iterations in a row end the search.
+const STALLED_DECREASE = 1e-14;
+const MAX_STALLED_ITERATIONS = 3;
 
-export function minimize(
-  objective: ObjectiveFunction,
-  start: readonly number[],
-  options: MinimizeOptions = {},
-): MinimizeResult {
+export function minimize(objective: ObjectiveFunction, start: readonly number[], options: MinimizeOptions = {}): MinimizeResult {
   const maxIterations = options.maxIterations ?? 1000;
   const gradientTolerance = options.gradientTolerance ?? 1e-9;
+  const decreaseTolerance = options.decreaseTolerance ?? 1e-12;
   let functionEvaluations = 0;
   const f: ObjectiveFunction = (point) => {
     functionEvaluations++;
@@ -50,8 +61,16 @@ export function minimize(
     return Number.isNaN(value) || value === -Infinity ? Infinity : value;
   };
   const gradientOf = (point: readonly number[]) => numericalGradient(f, point);
-  const isSmall = (g: readonly number[], fx: number, factor = 1) =>
-    maxAbs(g) <= factor * gradientTolerance * Math.max(1, Math.abs(fx));
+  let inverseHessian: Matrix = identity(start.length);
+  let hessianIsIdentity = true;
+  const isConverged = (g: readonly number[], fx: number, factor = 1): boolean => {
+    const scale = Math.max(1, Math.abs(fx));
+    if (maxAbs(g) <= factor * gradientTolerance * scale) return true;
+    // The predicted decrease needs curvature information: not with H = I.
+    if (hessianIsIdentity) return false;
+    const predictedDecrease = 0.5 * dot(g, multiplyMatrixVector(inverseHessian, g));
+    return predictedDecrease >= 0 && predictedDecrease <= factor * decreaseTolerance * scale;
+  };
 
   let x = [...start];
   let fx = f(x);
@@ -65,14 +84,22 @@ export function minimize(
     message,
   });
   if (!Number.isFinite(fx)) {
-    return result(false, 0, 'objective is not finite at the starting point', x.map(() => NaN));
+    return result(
+      false,
+      0,
+      'objective is not finite at the starting point',
+      x.map(() => NaN),
+    );
   }
   let gradient = gradientOf(x);
-  let inverseHessian: Matrix = identity(x.length);
-  let hessianIsIdentity = true;
+  let stalledIterations = 0;
+  const atNoiseFloor = (iterations: number, why: string) =>
+    isConverged(gradient, fx, NOISE_FLOOR_FACTOR)
+      ? result(true, iterations, `${why}; converged to rounding precision`, gradient)
+      : result(false, iterations, `${why} before reaching an optimum`, gradient);
 
   for (let iteration = 0; iteration < maxIterations; iteration++) {
-    if (isSmall(gradient, fx)) return result(true, iteration, 'gradient below tolerance', gradient);
+    if (isConverged(gradient, fx)) return result(true, iteration, 'converged', gradient);
 
     let direction = multiplyMatrixVector(inverseHessian, gradient).map((v) => -v);
     if (dot(direction, gradient) >= 0) {
@@ -100,14 +127,17 @@ export function minimize(
     }
 
     if (candidate === null) {
+      // Judge with the curvature we have learnt before discarding it.
+      if (isConverged(gradient, fx, NOISE_FLOOR_FACTOR)) {
+        return atNoiseFloor(iteration + 1, 'line search could not decrease the objective');
+      }
       if (!hessianIsIdentity) {
+        // A stale approximation can point nowhere useful: retry downhill.
         inverseHessian = identity(x.length);
         hessianIsIdentity = true;
         continue;
       }
-      return isSmall(gradient, fx, NOISE_FLOOR_FACTOR)
-        ? result(true, iteration + 1, 'no further decrease possible; gradient at its noise floor', gradient)
-        : result(false, iteration + 1, 'line search failed to decrease the objective', gradient);
+      return atNoiseFloor(iteration + 1, 'line search could not decrease the objective');
     }
 
     const nextGradient = gradientOf(candidate);
@@ -124,12 +154,17 @@ export function minimize(
       }
       inverseHessian = bfgsUpdate(inverseHessian, s, y, sy);
     }
+    const relativeDecrease = (fx - candidateValue) / Math.max(1, Math.abs(fx));
     x = candidate;
     fx = candidateValue;
     gradient = nextGradient;
+    stalledIterations = relativeDecrease < STALLED_DECREASE ? stalledIterations + 1 : 0;
+    if (stalledIterations >= MAX_STALLED_ITERATIONS) {
+      return atNoiseFloor(iteration + 1, 'objective stopped decreasing');
+    }
   }
-  return isSmall(gradient, fx)
-    ? result(true, maxIterations, 'gradient below tolerance', gradient)
+  return isConverged(gradient, fx)
+    ? result(true, maxIterations, 'converged', gradient)
     : result(false, maxIterations, `did not converge in ${maxIterations} iterations`, gradient);
 }
 
@@ -138,9 +173,5 @@ function bfgsUpdate(h: Matrix, s: readonly number[], y: readonly number[], sy: n
   const rho = 1 / sy;
   const hy = multiplyMatrixVector(h, y);
   const yhy = dot(y, hy);
-  return h.map((row, i) =>
-    row.map(
-      (value, j) => value - rho * (hy[i] * s[j] + s[i] * hy[j]) + (rho * rho * yhy + rho) * s[i] * s[j],
-    ),
-  );
+  return h.map((row, i) => row.map((value, j) => value - rho * (hy[i] * s[j] + s[i] * hy[j]) + (rho * rho * yhy + rho) * s[i] * s[j]));
 }

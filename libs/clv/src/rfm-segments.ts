@@ -41,11 +41,7 @@ export function segmentFor(
   scores: Pick<RfmScores, 'recency' | 'frequency'>,
   definitions: readonly RfmSegmentDefinition[] = DEFAULT_RFM_SEGMENTS,
 ): RfmSegmentDefinition | null {
-  return (
-    definitions.find(
-      (segment) => within(scores.recency, segment.recency) && within(scores.frequency, segment.frequency),
-    ) ?? null
-  );
+  return definitions.find((segment) => within(scores.recency, segment.recency) && within(scores.frequency, segment.frequency)) ?? null;
 }
 
 export interface GridCell {

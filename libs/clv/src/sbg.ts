@@ -69,21 +69,11 @@ export function fitSbg(survivors: readonly number[], options: FitOptions = {}): 
       return invalidInput(`survivor counts must be non-negative and non-increasing (period ${t})`);
     }
   }
-  return fitPositiveParameters(
-    PARAMETER_NAMES,
-    (params) => sbgLogLikelihood(params, survivors),
-    { alpha: 1, beta: 1 },
-    options,
-  );
+  return fitPositiveParameters(PARAMETER_NAMES, (params) => sbgLogLikelihood(params, survivors), { alpha: 1, beta: 1 }, options);
 }
 
 /** Expected survivors cohortSize · S(t) for t = fromPeriod … toPeriod. */
-export function projectSurvivors(
-  params: SbgParams,
-  cohortSize: number,
-  fromPeriod: number,
-  toPeriod: number,
-): number[] {
+export function projectSurvivors(params: SbgParams, cohortSize: number, fromPeriod: number, toPeriod: number): number[] {
   const projection: number[] = [];
   for (let t = fromPeriod; t <= toPeriod; t++) projection.push(cohortSize * sbgSurvival(params, t));
   return projection;
@@ -99,15 +89,8 @@ export function projectSurvivors(
  * Counted in payments, the next one undiscounted; multiply by the margin per
  * period for a residual value. `discountRate` is per period and must be > 0.
  */
-export function discountedExpectedResidualLifetime(
-  { alpha, beta }: SbgParams,
-  discountRate: number,
-  renewals: number,
-): number {
+export function discountedExpectedResidualLifetime({ alpha, beta }: SbgParams, discountRate: number, renewals: number): number {
   if (!(discountRate > 0)) throw new RangeError('discount rate must be > 0 for a finite DERL');
   const n = renewals + 1;
-  return (
-    ((beta + n - 1) / (alpha + beta + n - 1)) *
-    hypergeometric2F1(1, beta + n, alpha + beta + n, 1 / (1 + discountRate))
-  );
+  return ((beta + n - 1) / (alpha + beta + n - 1)) * hypergeometric2F1(1, beta + n, alpha + beta + n, 1 / (1 + discountRate));
 }

@@ -44,10 +44,7 @@ export function utcDayNumber(date: Date): number {
  * whose first purchase falls after the end are not part of the calibration
  * population and are omitted. Output order follows first appearance.
  */
-export function summarizeTransactions(
-  transactions: Iterable<Transaction>,
-  options: SummaryOptions,
-): CustomerSummary[] {
+export function summarizeTransactions(transactions: Iterable<Transaction>, options: SummaryOptions): CustomerSummary[] {
   if (!(options.daysPerUnit > 0)) throw new RangeError('daysPerUnit must be positive');
   const endDay = utcDayNumber(options.calibrationEnd);
   // customer → (day → total spent that day)
