@@ -1,0 +1,29 @@
+import { add, compare, multiply, MoneyError, parseMoney, round, sum } from './money';
+
+describe('money', () => {
+  it('adds without float error', () => {
+    expect(add(parseMoney('0.1', 'EUR'), parseMoney('0.2', 'EUR'))).toEqual({ amount: '0.3', currency: 'EUR' });
+    expect(sum(Array.from({ length: 10 }, () => parseMoney('0.1', 'USD')), 'USD').amount).toBe('1');
+  });
+
+  it('rounds half-even by default and half-up on request, to the minor unit', () => {
+    expect(round(parseMoney('2.345', 'EUR')).amount).toBe('2.34');
+    expect(round(parseMoney('2.355', 'EUR')).amount).toBe('2.36');
+    expect(round(parseMoney('2.345', 'EUR'), 'half-up').amount).toBe('2.35');
+    expect(round(parseMoney('1234.5', 'JPY')).amount).toBe('1234');
+    expect(round(parseMoney('-2.345', 'EUR'), 'half-up').amount).toBe('-2.35');
+  });
+
+  it('multiplies exactly', () => {
+    expect(multiply(parseMoney('19.99', 'EUR'), '3').amount).toBe('59.97');
+    expect(multiply(parseMoney('100', 'EUR'), '0.075').amount).toBe('7.5');
+  });
+
+  it('refuses mixed currencies and malformed input, naming the problem', () => {
+    expect(() => add(parseMoney('1', 'EUR'), parseMoney('1', 'USD'))).toThrow('cannot combine EUR with USD');
+    expect(() => parseMoney('1e3', 'EUR')).toThrow(MoneyError);
+    expect(() => parseMoney('12.34567', 'EUR')).toThrow(/at most 15 integer and 4 fraction digits/);
+    expect(() => parseMoney('1', 'euro')).toThrow(/3-letter ISO 4217/);
+    expect(compare(parseMoney('2', 'EUR'), parseMoney('10', 'EUR'))).toBe(-1);
+  });
+});
