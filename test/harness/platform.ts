@@ -1,18 +1,19 @@
 import { loadGatewayConfig } from '../../apps/gateway/src/gateway.env';
 import { startGateway, type RunningGateway } from '../../apps/gateway/src/gateway-server';
-import { IdentityAppModule } from '../../apps/identity/src/app.module';
-import { identityDefinition } from '../../apps/identity/src/identity.definition';
+import { subgraphUrlVariable } from '../../apps/gateway/src/subgraphs';
 import { TenantProvisioning } from '../../apps/identity/src/tenants/tenant-provisioning.service';
 import { UsersService } from '../../apps/identity/src/users/users.service';
-import { SalesAppModule } from '../../apps/sales/src/app.module';
-import { salesDefinition } from '../../apps/sales/src/sales.definition';
 import type { StartedService } from '@rapport/service-kit';
 import { graphql, startService } from '@rapport/testing';
 import { SYSTEM_ACTOR, type Role } from '@rapport/contracts';
 
+import { TEST_SUBGRAPHS } from './subgraphs';
+
 export interface Platform {
   identity: StartedService;
   sales: StartedService;
+  /** Every started subgraph by name. */
+  services: Record<string, StartedService>;
   gateway: RunningGateway;
   /** The gateway's GraphQL endpoint. */
   graphqlUrl: string;
@@ -24,29 +25,32 @@ export interface Platform {
  * Postgres/NATS/Redis with this run's isolated schemas, streams and keys.
  */
 export async function startPlatform(gatewayEnv: Record<string, string> = {}): Promise<Platform> {
-  const identity = await startService(IdentityAppModule, identityDefinition);
-  const jwks = `${identity.url}/.well-known/jwks.json`;
-  const sales = await startService(SalesAppModule, salesDefinition, { IDENTITY_JWKS_URL: jwks });
+  const services: Record<string, StartedService> = {};
+  let jwks = '';
+  for (const { name, module, definition } of TEST_SUBGRAPHS) {
+    services[name] = await startService(module, definition, jwks ? { IDENTITY_JWKS_URL: jwks } : {});
+    if (name === 'identity') jwks = `${services.identity.url}/.well-known/jwks.json`;
+  }
+  const subgraphUrls = Object.fromEntries(Object.entries(services).map(([name, s]) => [subgraphUrlVariable(name), `${s.url}/graphql`]));
   const gateway = await startGateway(
     loadGatewayConfig({
       ...process.env,
       PORT: '0',
       IDENTITY_JWKS_URL: jwks,
-      IDENTITY_URL: identity.url,
-      SUBGRAPH_IDENTITY_URL: `${identity.url}/graphql`,
-      SUBGRAPH_SALES_URL: `${sales.url}/graphql`,
+      IDENTITY_URL: services.identity.url,
+      ...subgraphUrls,
       ...gatewayEnv,
     }),
   );
   return {
-    identity,
-    sales,
+    identity: services.identity,
+    sales: services.sales,
+    services,
     gateway,
     graphqlUrl: `${gateway.url}/graphql`,
     async stop() {
       await gateway.close();
-      await sales.close();
-      await identity.close();
+      for (const s of Object.values(services).reverse()) await s.close();
     },
   };
 }

@@ -3,20 +3,16 @@ import { join } from 'node:path';
 import { composeServices } from '@apollo/composition';
 import { loadTypeDefs } from '@rapport/service-kit';
 import { buildSchema, findBreakingChanges, parse, type BreakingChange } from 'graphql';
+import { defaultSubgraphUrl, SUBGRAPHS } from '../../apps/gateway/src/subgraphs';
 
 export const ROOT = join(__dirname, '..', '..');
 export const SUPERGRAPH_FILE = join(ROOT, 'apps/gateway/src/supergraph.graphql');
 
-/** Subgraphs in the supergraph, with the URL each has on a laptop (`npm start`). */
-export const SUBGRAPHS = [
-  { name: 'identity', url: 'http://127.0.0.1:4001/graphql', dir: 'apps/identity/src' },
-  { name: 'sales', url: 'http://127.0.0.1:4002/graphql', dir: 'apps/sales/src' },
-];
 
 /** Composes the checked-in subgraph SDL files; throws with every composition error. */
 export function composeSupergraph(): string {
   const result = composeServices(
-    SUBGRAPHS.map((s) => ({ name: s.name, url: s.url, typeDefs: parse(loadTypeDefs(join(ROOT, s.dir))) })),
+    SUBGRAPHS.map((s) => ({ name: s.name, url: defaultSubgraphUrl(s.port), typeDefs: parse(loadTypeDefs(join(ROOT, s.dir))) })),
   );
   if (result.errors) {
     throw new Error(`supergraph composition failed:\n${result.errors.map((e) => `  - ${e.message}`).join('\n')}`);

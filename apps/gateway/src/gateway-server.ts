@@ -12,7 +12,7 @@ import express from 'express';
 import Redis from 'ioredis';
 import { ApiKeyExchanger } from './auth/api-key-exchanger';
 import { identifyCaller, type Caller } from './auth/caller';
-import { subgraphUrls, type GatewayConfig } from './gateway.env';
+import type { GatewayConfig } from './gateway.env';
 import { mountGraphiQL } from './graphiql/graphiql';
 import { guardPlugin } from './limits/guard-plugin';
 import { RateLimiter } from './limits/rate-limiter';
@@ -39,7 +39,7 @@ export async function startGateway(config: GatewayConfig, supergraphSdl = readFi
   await redis.connect();
   const verifier = TokenVerifier.remote(config.IDENTITY_JWKS_URL);
   const exchanger = new ApiKeyExchanger(config.IDENTITY_URL);
-  const urls = subgraphUrls(config);
+  const urls = config.subgraphUrls;
   const production = config.NODE_ENV === 'production';
 
   const app = express();

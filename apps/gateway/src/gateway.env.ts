@@ -1,4 +1,5 @@
-import { env, loadEnv, platformEnv, type EnvOf } from '@rapport/config';
+import { env, loadEnv, platformEnv, type EnvField, type EnvOf } from '@rapport/config';
+import { defaultSubgraphUrl, SUBGRAPHS, subgraphUrlVariable } from './subgraphs';
 
 export const gatewayEnv = {
   NODE_ENV: platformEnv.NODE_ENV,
@@ -7,8 +8,6 @@ export const gatewayEnv = {
   REDIS_PREFIX: platformEnv.REDIS_PREFIX,
   IDENTITY_JWKS_URL: platformEnv.IDENTITY_JWKS_URL,
   PORT: env.int({ default: 4000, min: 0, max: 65535, description: 'HTTP port of the public GraphQL endpoint' }),
-  SUBGRAPH_IDENTITY_URL: env.url({ protocols: ['http', 'https'], default: 'http://127.0.0.1:4001/graphql', description: 'identity subgraph' }),
-  SUBGRAPH_SALES_URL: env.url({ protocols: ['http', 'https'], default: 'http://127.0.0.1:4002/graphql', description: 'sales subgraph' }),
   IDENTITY_URL: env.url({ protocols: ['http', 'https'], default: 'http://127.0.0.1:4001', description: 'identity base URL (API-key exchange)' }),
   MAX_QUERY_DEPTH: env.int({ default: 12, min: 2, max: 50, description: 'deepest selection allowed' }),
   MAX_QUERY_COST: env.int({ default: 20_000, min: 10, description: 'largest estimated cost allowed (fields × page sizes)' }),
@@ -23,13 +22,17 @@ export const gatewayEnv = {
   GRAPHIQL: env.bool({ default: true, description: 'serve the offline GraphiQL IDE on GET /graphql (never in production)' }),
 };
 
-export type GatewayConfig = EnvOf<typeof gatewayEnv>;
+const subgraphEnv: Record<string, EnvField<string>> = Object.fromEntries(
+  SUBGRAPHS.map((s) => [
+    subgraphUrlVariable(s.name),
+    env.url({ protocols: ['http', 'https'], default: defaultSubgraphUrl(s.port), description: `${s.name} subgraph GraphQL URL` }),
+  ]),
+);
+
+export type GatewayConfig = EnvOf<typeof gatewayEnv> & { subgraphUrls: Record<string, string> };
 
 export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): GatewayConfig {
-  return loadEnv(gatewayEnv, source);
-}
-
-/** Subgraph name (as in the supergraph) → URL, overridable per deployment. */
-export function subgraphUrls(config: GatewayConfig): Record<string, string> {
-  return { identity: config.SUBGRAPH_IDENTITY_URL, sales: config.SUBGRAPH_SALES_URL };
+  const config = loadEnv(gatewayEnv, source);
+  const urls = loadEnv(subgraphEnv, source);
+  return { ...config, subgraphUrls: Object.fromEntries(SUBGRAPHS.map((s) => [s.name, urls[subgraphUrlVariable(s.name)] as string])) };
 }

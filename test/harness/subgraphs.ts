@@ -1,0 +1,15 @@
+import type { Type } from '@nestjs/common';
+import type { ServiceDefinition } from '@rapport/service-kit';
+import { IdentityAppModule } from '../../apps/identity/src/app.module';
+import { identityDefinition } from '../../apps/identity/src/identity.definition';
+import { SalesAppModule } from '../../apps/sales/src/app.module';
+import { salesDefinition } from '../../apps/sales/src/sales.definition';
+
+/**
+ * Every subgraph the test platform starts, identity first (the others need
+ * its JWKS). Adding a service to the platform tests is one entry here.
+ */
+export const TEST_SUBGRAPHS: { name: string; module: Type<unknown>; definition: ServiceDefinition }[] = [
+  { name: 'identity', module: IdentityAppModule, definition: identityDefinition },
+  { name: 'sales', module: SalesAppModule, definition: salesDefinition },
+];
