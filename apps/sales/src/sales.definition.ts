@@ -4,12 +4,18 @@ import { AccountEntity } from './accounts/account.entity';
 import { ContactEntity } from './contacts/contact.entity';
 import { ContactExternalIdEntity } from './contacts/contact-external-id.entity';
 import { SalesInitial1764000000000 } from './migrations/1764000000000-sales-initial';
+import { SalesPipelineLead1764100000000 } from './migrations/1764100000000-sales-pipeline-lead';
+import { PipelineEntity } from './pipelines/pipeline.entity';
+import { PipelineStageEntity } from './pipelines/pipeline-stage.entity';
+import { OpportunityEntity } from './opportunities/opportunity.entity';
+import { OpportunityStageHistoryEntity } from './opportunities/opportunity-stage-history.entity';
+import { LeadEntity } from './leads/lead.entity';
 
 export const salesDefinition: ServiceDefinition = {
   name: 'sales',
   defaultPort: 4002,
-  entities: [AccountEntity, ContactEntity, ContactExternalIdEntity],
-  migrations: [SalesInitial1764000000000],
+  entities: [AccountEntity, ContactEntity, ContactExternalIdEntity, PipelineEntity, PipelineStageEntity, OpportunityEntity, OpportunityStageHistoryEntity, LeadEntity],
+  migrations: [SalesInitial1764000000000, SalesPipelineLead1764100000000],
   producesStreams: [STREAMS.SALES],
   typeDefs: loadTypeDefs(__dirname),
 };

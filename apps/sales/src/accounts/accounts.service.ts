@@ -4,6 +4,7 @@ import { ACCOUNT_CREATED, ACCOUNT_UPDATED, type AccountSnapshotV1 } from '@rappo
 import { newEvent } from '@rapport/messaging';
 import type { KeysetPage } from '@rapport/persistence';
 import { paginate, ServiceDatabase, validate } from '@rapport/service-kit';
+import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { requireRead, requireWrite } from '../access/sales-access';
 import { changedFields } from '../contacts/contact-snapshot';
@@ -31,9 +32,19 @@ export class AccountsService {
   constructor(private readonly db: ServiceDatabase) {}
 
   async create(principal: Principal, input: CreateAccountInput): Promise<AccountEntity> {
+    const account = this.build(principal, input);
+    return this.db.withTenant(principal.tenantId, (em) => this.insert(em, principal, account));
+  }
+
+  /** Creates the account inside the caller's transaction (lead conversion), with the same checks and event as create. */
+  async createWithin(em: EntityManager, principal: Principal, input: CreateAccountInput): Promise<AccountEntity> {
+    return this.insert(em, principal, this.build(principal, input));
+  }
+
+  private build(principal: Principal, input: CreateAccountInput): AccountEntity {
     requireWrite(principal, 'accounts');
     const now = new Date();
-    const account = Object.assign(new AccountEntity(), {
+    return Object.assign(new AccountEntity(), {
       id: uuidv7(),
       tenantId: principal.tenantId,
       name: validate.requiredText('name', input.name, 200),
@@ -43,14 +54,15 @@ export class AccountsService {
       createdAt: now,
       updatedAt: now,
     });
-    return this.db.withTenant(principal.tenantId, async (em) => {
-      await em.getRepository(AccountEntity).insert(account);
-      await this.db.publish(
-        em,
-        newEvent({ type: ACCOUNT_CREATED, tenantId: principal.tenantId, actor: actorOf(principal), subjectId: account.id, data: { account: snapshot(account) } }),
-      );
-      return account;
-    });
+  }
+
+  private async insert(em: EntityManager, principal: Principal, account: AccountEntity): Promise<AccountEntity> {
+    await em.getRepository(AccountEntity).insert(account);
+    await this.db.publish(
+      em,
+      newEvent({ type: ACCOUNT_CREATED, tenantId: principal.tenantId, actor: actorOf(principal), subjectId: account.id, data: { account: snapshot(account) } }),
+    );
+    return account;
   }
 
   async update(principal: Principal, input: { id: string } & Partial<CreateAccountInput>): Promise<AccountEntity> {

@@ -40,9 +40,23 @@ export class ContactsService {
   constructor(private readonly db: ServiceDatabase) {}
 
   async create(principal: Principal, input: CreateContactInput): Promise<ContactEntity> {
+    const contact = this.build(principal, input);
+    return this.write(principal, (em) => this.insertNew(em, principal, contact));
+  }
+
+  /**
+   * Creates the contact inside the caller's transaction (lead conversion),
+   * with the same checks and event as create. An external-id clash surfaces
+   * as the raw unique violation and aborts the caller's transaction.
+   */
+  async createWithin(em: EntityManager, principal: Principal, input: CreateContactInput): Promise<ContactEntity> {
+    return this.insertNew(em, principal, this.build(principal, input));
+  }
+
+  private build(principal: Principal, input: CreateContactInput): ContactEntity {
     requireWrite(principal, 'contacts');
     const now = new Date();
-    const contact: ContactEntity = Object.assign(new ContactEntity(), {
+    return Object.assign(new ContactEntity(), {
       id: uuidv7(),
       tenantId: principal.tenantId,
       firstName: validate.text('firstName', input.firstName, { max: 100 }),
@@ -55,22 +69,23 @@ export class ContactsService {
       updatedAt: now,
       externalIds: normaliseExternalIds('externalIds', input.externalIds),
     });
-    return this.write(principal, async (em) => {
-      await this.assertAccountExists(em, contact.accountId);
-      await em.getRepository(ContactEntity).insert(contact);
-      await this.insertExternalIds(em, contact);
-      await this.db.publish(
-        em,
-        newEvent({
-          type: CONTACT_CREATED,
-          tenantId: principal.tenantId,
-          actor: actorOf(principal),
-          subjectId: contact.id,
-          data: { contact: contactSnapshot(contact) },
-        }),
-      );
-      return contact;
-    });
+  }
+
+  private async insertNew(em: EntityManager, principal: Principal, contact: ContactEntity): Promise<ContactEntity> {
+    await this.assertAccountExists(em, contact.accountId);
+    await em.getRepository(ContactEntity).insert(contact);
+    await this.insertExternalIds(em, contact);
+    await this.db.publish(
+      em,
+      newEvent({
+        type: CONTACT_CREATED,
+        tenantId: principal.tenantId,
+        actor: actorOf(principal),
+        subjectId: contact.id,
+        data: { contact: contactSnapshot(contact) },
+      }),
+    );
+    return contact;
   }
 
   async update(principal: Principal, input: UpdateContactInput): Promise<ContactEntity> {
@@ -120,6 +135,15 @@ export class ContactsService {
       const contact = await em.getRepository(ContactEntity).findOneBy({ id });
       return contact ? (await this.withExternalIds(em, [contact]))[0] : null;
     });
+  }
+
+  /** Contacts by id in one query (for batching field resolvers); missing ids are absent. */
+  async getMany(principal: Principal, ids: readonly string[]): Promise<Map<string, ContactEntity>> {
+    requireRead(principal, 'contacts');
+    const rows = await this.db.withTenant(principal.tenantId, async (em) =>
+      this.withExternalIds(em, await em.getRepository(ContactEntity).createQueryBuilder('c').where('c.id = ANY(:ids)', { ids: [...ids] }).getMany()),
+    );
+    return new Map(rows.map((c) => [c.id, c]));
   }
 
   async list(principal: Principal, args: ListContactsArgs): Promise<KeysetPage<ContactEntity>> {

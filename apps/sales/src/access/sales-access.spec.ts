@@ -1,0 +1,79 @@
+import type { Principal } from '@rapport/auth';
+import type { Role } from '@rapport/contracts';
+import { GraphQLError } from 'graphql';
+import { canChangeOwned, canRead, requirePipelineAdmin, requireReassign, requireSalesCreate, requireSalesRead } from './sales-access';
+
+const user = (id: string, ...roles: Role[]): Principal => ({ kind: 'user', tenantId: 't', id, roles, scopes: [], contactId: null });
+const apiKey = (...scopes: string[]): Principal => ({
+  kind: 'apiKey',
+  tenantId: 't',
+  id: 'k',
+  roles: ['partner'],
+  scopes,
+  contactId: null,
+});
+const customer: Principal = { kind: 'customer', tenantId: 't', id: 'c', roles: ['customer'], scopes: [], contactId: 'x' };
+
+function codeOf(fn: () => void): string | null {
+  try {
+    fn();
+    return null;
+  } catch (err) {
+    return (err as GraphQLError).extensions.code as string;
+  }
+}
+
+describe('sales access rules', () => {
+  const rep = user('rep-1', 'sales_rep');
+  const otherRep = user('rep-2', 'sales_rep');
+  const manager = user('mgr', 'sales_manager');
+  const admin = user('adm', 'admin');
+
+  it('reps change only their own leads and opportunities; managers and admins change all', () => {
+    expect(canChangeOwned(rep, 'opportunities', 'rep-1')).toBe(true);
+    expect(canChangeOwned(otherRep, 'opportunities', 'rep-1')).toBe(false);
+    expect(canChangeOwned(rep, 'leads', null)).toBe(false);
+    expect(canChangeOwned(manager, 'opportunities', 'rep-1')).toBe(true);
+    expect(canChangeOwned(admin, 'leads', null)).toBe(true);
+  });
+
+  it('other staff, customers and keys without the scope change nothing', () => {
+    expect(canChangeOwned(user('m', 'marketer'), 'leads', 'm')).toBe(false);
+    expect(canChangeOwned(customer, 'leads', 'c')).toBe(false);
+    expect(canChangeOwned(apiKey('leads:read'), 'leads', null)).toBe(false);
+    expect(canChangeOwned(apiKey('leads:write'), 'leads', null)).toBe(true);
+  });
+
+  it('all sales roles read; partners need the read scope; customers never', () => {
+    expect(codeOf(() => requireSalesRead(rep, 'opportunities'))).toBeNull();
+    expect(codeOf(() => requireSalesRead(manager, 'leads'))).toBeNull();
+    expect(codeOf(() => requireSalesRead(user('s', 'support_agent'), 'leads'))).toBe('FORBIDDEN');
+    expect(codeOf(() => requireSalesRead(apiKey('leads:write'), 'leads'))).toBe('FORBIDDEN');
+    expect(codeOf(() => requireSalesRead(apiKey('leads:read'), 'leads'))).toBeNull();
+    expect(codeOf(() => requireSalesRead(customer, 'pipelines'))).toBe('FORBIDDEN');
+    expect(canRead(apiKey('leads:write'), 'contacts')).toBe(false);
+    expect(canRead(rep, 'contacts')).toBe(true);
+  });
+
+  it('createLead is open to sales roles and to API keys with leads:write; reps create for themselves', () => {
+    expect(codeOf(() => requireSalesCreate(apiKey('leads:write'), 'leads', null))).toBeNull();
+    expect(codeOf(() => requireSalesCreate(apiKey('contacts:write'), 'leads', null))).toBe('FORBIDDEN');
+    expect(codeOf(() => requireSalesCreate(rep, 'leads', 'rep-1'))).toBeNull();
+    expect(codeOf(() => requireSalesCreate(rep, 'opportunities', 'rep-2'))).toBe('FORBIDDEN');
+    expect(codeOf(() => requireSalesCreate(manager, 'opportunities', 'rep-2'))).toBeNull();
+    expect(codeOf(() => requireSalesCreate(user('a', 'analyst'), 'leads', 'a'))).toBe('FORBIDDEN');
+  });
+
+  it('only managers, admins and writing integrations reassign owners', () => {
+    expect(codeOf(() => requireReassign(rep, 'opportunities'))).toBe('FORBIDDEN');
+    expect(codeOf(() => requireReassign(manager, 'opportunities'))).toBeNull();
+    expect(codeOf(() => requireReassign(apiKey('leads:write'), 'leads'))).toBeNull();
+  });
+
+  it('pipelines are edited by sales managers and admins only', () => {
+    expect(codeOf(() => requirePipelineAdmin(manager))).toBeNull();
+    expect(codeOf(() => requirePipelineAdmin(admin))).toBeNull();
+    expect(codeOf(() => requirePipelineAdmin(rep))).toBe('FORBIDDEN');
+    expect(codeOf(() => requirePipelineAdmin(apiKey('pipelines:write')))).toBe('FORBIDDEN');
+  });
+});

@@ -1,0 +1,138 @@
+import { Injectable } from '@nestjs/common';
+import { actorOf, badUserInput, notFound, type Principal } from '@rapport/auth';
+import { LEAD_CONVERTED } from '@rapport/contracts';
+import { newEvent } from '@rapport/messaging';
+import { ServiceDatabase, validate } from '@rapport/service-kit';
+import type { EntityManager } from 'typeorm';
+import { requireChangeOwned } from '../access/sales-access';
+import { AccountEntity } from '../accounts/account.entity';
+import { AccountsService } from '../accounts/accounts.service';
+import { ContactEntity } from '../contacts/contact.entity';
+import { ContactsService } from '../contacts/contacts.service';
+import type { MoneyInput } from '../opportunities/money-input';
+import type { OpportunityEntity } from '../opportunities/opportunity.entity';
+import { OpportunitiesService } from '../opportunities/opportunities.service';
+import { LeadEntity } from './lead.entity';
+import { requireConvertible } from './lead-rules';
+import { leadSnapshot } from './lead-snapshot';
+
+export interface ConvertLeadInput {
+  leadId: string;
+  accountId?: string | null;
+  contactId?: string | null;
+  createOpportunity?: { name: string; amount: MoneyInput; closeDate: string; pipelineId?: string | null } | null;
+}
+
+export interface ConversionResult {
+  lead: LeadEntity;
+  account: AccountEntity;
+  accountCreated: boolean;
+  contact: ContactEntity;
+  contactCreated: boolean;
+  opportunity: OpportunityEntity | null;
+}
+
+/**
+ * Turns a lead into a customer in ONE transaction: account and contact
+ * (reused or created through their own services, so their validation and
+ * events stay in one place), optionally an opportunity, then the lead is
+ * marked CONVERTED with links to all of it and sales.lead.converted is
+ * written to the outbox. Any failure rolls back everything, events included.
+ */
+@Injectable()
+export class LeadConversionService {
+  constructor(
+    private readonly db: ServiceDatabase,
+    private readonly accounts: AccountsService,
+    private readonly contacts: ContactsService,
+    private readonly opportunities: OpportunitiesService,
+  ) {}
+
+  async convert(principal: Principal, input: ConvertLeadInput): Promise<ConversionResult> {
+    const leadId = validate.requireUuid('leadId', input.leadId);
+    const accountId = validate.optionalUuid('accountId', input.accountId) ?? null;
+    const contactId = validate.optionalUuid('contactId', input.contactId) ?? null;
+    return this.db.withTenant(principal.tenantId, async (em) => {
+      // The row lock serialises concurrent conversions of one lead: the others
+      // wait here, then read CONVERTED and are refused before creating anything.
+      const lead = await em.getRepository(LeadEntity).findOne({ where: { id: leadId }, lock: { mode: 'pessimistic_write' } });
+      if (!lead) throw notFound('Lead', leadId);
+      requireChangeOwned(principal, 'leads', lead.ownerId);
+      requireConvertible(lead);
+      const ownerId = lead.ownerId ?? (principal.kind === 'user' ? principal.id : null);
+
+      const reusedContact = contactId ? await em.getRepository(ContactEntity).findOneBy({ id: contactId }) : null;
+      if (contactId && !reusedContact) throw badUserInput('contactId', `no contact ${contactId}`);
+      if (accountId && reusedContact?.accountId && reusedContact.accountId !== accountId) {
+        throw badUserInput('contactId', `belongs to account ${reusedContact.accountId}, not to accountId`);
+      }
+      const { account, created: accountCreated } = await this.accountFor(
+        em,
+        principal,
+        lead,
+        accountId ?? reusedContact?.accountId ?? null,
+        ownerId,
+      );
+      const contact =
+        reusedContact ??
+        (await this.contacts.createWithin(em, principal, {
+          firstName: lead.firstName,
+          lastName: lead.lastName,
+          emails: lead.email ? [lead.email] : [],
+          phones: lead.phone ? [lead.phone] : [],
+          accountId: account.id,
+          ownerId,
+        }));
+      const spec = input.createOpportunity;
+      const opportunity = spec
+        ? await this.opportunities.createWithin(
+            em,
+            principal,
+            { ...spec, accountId: account.id, primaryContactId: contact.id, ownerId },
+            'createOpportunity.',
+            lead.id,
+          )
+        : null;
+
+      const now = new Date();
+      const converted = Object.assign(new LeadEntity(), lead, {
+        status: 'CONVERTED' as const,
+        convertedAt: now,
+        convertedAccountId: account.id,
+        convertedContactId: contact.id,
+        convertedOpportunityId: opportunity?.id ?? null,
+        updatedAt: now,
+      });
+      await em.getRepository(LeadEntity).update({ id: lead.id }, { ...converted });
+      await this.db.publish(
+        em,
+        newEvent({
+          type: LEAD_CONVERTED,
+          tenantId: principal.tenantId,
+          actor: actorOf(principal),
+          subjectId: lead.id,
+          data: {
+            lead: leadSnapshot(converted),
+            accountId: account.id,
+            accountCreated,
+            contactId: contact.id,
+            contactCreated: !reusedContact,
+            opportunityId: opportunity?.id ?? null,
+          },
+        }),
+      );
+      return { lead: converted, account, accountCreated, contact, contactCreated: !reusedContact, opportunity };
+    });
+  }
+
+  /** The named (or reused contact's) account, else a new one named after the lead's company. */
+  private async accountFor(em: EntityManager, principal: Principal, lead: LeadEntity, accountId: string | null, ownerId: string | null) {
+    if (accountId) {
+      const account = await em.getRepository(AccountEntity).findOneBy({ id: accountId });
+      if (!account) throw badUserInput('accountId', `no account ${accountId}`);
+      return { account, created: false };
+    }
+    if (!lead.company) throw badUserInput('accountId', 'the lead has no company; name an existing account');
+    return { account: await this.accounts.createWithin(em, principal, { name: lead.company, ownerId }), created: true };
+  }
+}

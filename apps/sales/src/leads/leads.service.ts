@@ -1,0 +1,156 @@
+import { Injectable } from '@nestjs/common';
+import { actorOf, notFound, type Principal } from '@rapport/auth';
+import { LEAD_CREATED, LEAD_UPDATED } from '@rapport/contracts';
+import { newEvent } from '@rapport/messaging';
+import type { KeysetPage } from '@rapport/persistence';
+import { paginate, ServiceDatabase, validate } from '@rapport/service-kit';
+import type { EntityManager } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import { canRead, requireChangeOwned, requireReassign, requireSalesCreate, requireSalesRead } from '../access/sales-access';
+import { changedFields } from '../contacts/contact-snapshot';
+import { LeadEntity } from './lead.entity';
+import { findDuplicates, type DuplicateCandidate } from './lead-duplicates';
+import { LEAD_FIELDS, type CreateLeadInput, type LeadFieldsInput } from './lead-input';
+import { applyLeadFilter, LEAD_SORT, type LeadFilter, type LeadOrderField } from './lead-list-query';
+import { initialStatus, requireNotConverted, requireTransition, validScore } from './lead-rules';
+import { leadSnapshot } from './lead-snapshot';
+
+export type UpdateLeadInput = { id: string } & LeadFieldsInput;
+
+export interface ListLeadsArgs {
+  first?: number | null;
+  after?: string | null;
+  filter?: LeadFilter | null;
+  orderBy?: { field: LeadOrderField; direction: 'ASC' | 'DESC' } | null;
+}
+
+export interface LeadWithDuplicates {
+  lead: LeadEntity;
+  duplicates: DuplicateCandidate[];
+}
+
+const UPDATABLE = ['firstName', 'lastName', 'company', 'email', 'phone', 'source', 'ownerId', 'score', 'status'] as const;
+const TEXT_FIELDS = ['firstName', 'lastName', 'company', 'email', 'phone', 'source'] as const;
+
+@Injectable()
+export class LeadsService {
+  constructor(private readonly db: ServiceDatabase) {}
+
+  /** Captures a lead (staff, or API keys with leads:write) and reports possible duplicates without blocking. */
+  async create(principal: Principal, input: CreateLeadInput): Promise<LeadWithDuplicates> {
+    const ownerId = validate.optionalUuid('ownerId', input.ownerId) ?? (principal.kind === 'user' ? principal.id : null);
+    requireSalesCreate(principal, 'leads', ownerId);
+    const now = new Date();
+    const lead = Object.assign(new LeadEntity(), {
+      id: uuidv7(),
+      tenantId: principal.tenantId,
+      firstName: LEAD_FIELDS.firstName(input.firstName),
+      lastName: LEAD_FIELDS.lastName(input.lastName),
+      company: LEAD_FIELDS.company(input.company),
+      email: LEAD_FIELDS.email(input.email),
+      phone: LEAD_FIELDS.phone(input.phone),
+      source: LEAD_FIELDS.source(input.source),
+      status: initialStatus(input.status),
+      ownerId,
+      score: validScore('score', input.score),
+      convertedAt: null,
+      convertedAccountId: null,
+      convertedContactId: null,
+      convertedOpportunityId: null,
+      createdAt: now,
+      updatedAt: now,
+    });
+    return this.db.withTenant(principal.tenantId, async (em) => {
+      const duplicates = await this.visibleDuplicates(em, principal, lead.email, lead.id);
+      await em.getRepository(LeadEntity).insert(lead);
+      await this.db.publish(
+        em,
+        newEvent({
+          type: LEAD_CREATED,
+          tenantId: principal.tenantId,
+          actor: actorOf(principal),
+          subjectId: lead.id,
+          data: { lead: leadSnapshot(lead) },
+        }),
+      );
+      return { lead, duplicates };
+    });
+  }
+
+  async update(principal: Principal, input: UpdateLeadInput): Promise<LeadWithDuplicates> {
+    const id = validate.requireUuid('id', input.id);
+    return this.db.withTenant(principal.tenantId, async (em) => {
+      const repo = em.getRepository(LeadEntity);
+      const before = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!before) throw notFound('Lead', id);
+      requireChangeOwned(principal, 'leads', before.ownerId);
+      requireNotConverted(before);
+      const after = Object.assign(new LeadEntity(), before);
+      for (const field of TEXT_FIELDS) if (field in input) Object.assign(after, { [field]: LEAD_FIELDS[field](input[field]) });
+      if ('ownerId' in input) after.ownerId = validate.optionalUuid('ownerId', input.ownerId) ?? null;
+      if ('score' in input) after.score = validScore('score', input.score);
+      if (input.status != null) {
+        requireTransition(before.status, input.status);
+        after.status = input.status;
+      }
+      const changed = changedFields(before, after, [...UPDATABLE]);
+      if (changed.length === 0) return { lead: before, duplicates: [] };
+      if (changed.includes('ownerId')) requireReassign(principal, 'leads');
+      after.updatedAt = new Date();
+      await repo.update({ id }, { ...after });
+      await this.db.publish(
+        em,
+        newEvent({
+          type: LEAD_UPDATED,
+          tenantId: principal.tenantId,
+          actor: actorOf(principal),
+          subjectId: id,
+          data: { lead: leadSnapshot(after), changed },
+        }),
+      );
+      const duplicates = changed.includes('email') ? await this.visibleDuplicates(em, principal, after.email, id) : [];
+      return { lead: after, duplicates };
+    });
+  }
+
+  async get(principal: Principal, id: string): Promise<LeadEntity | null> {
+    validate.requireUuid('id', id);
+    requireSalesRead(principal, 'leads');
+    return this.db.withTenant(principal.tenantId, (em) => em.getRepository(LeadEntity).findOneBy({ id }));
+  }
+
+  async list(principal: Principal, args: ListLeadsArgs): Promise<KeysetPage<LeadEntity>> {
+    requireSalesRead(principal, 'leads');
+    const first = validate.pageSize(args.first);
+    const sort = LEAD_SORT[args.orderBy?.field ?? 'CREATED_AT'];
+    return this.db.withTenant(principal.tenantId, async (em) => {
+      const q = em.getRepository(LeadEntity).createQueryBuilder('l');
+      applyLeadFilter(q, args.filter);
+      return paginate(q, {
+        first,
+        after: args.after,
+        sortColumn: sort.column,
+        idColumn: 'l.id',
+        direction: args.orderBy?.direction ?? 'ASC',
+        cursorOf: (l) => [sort.value(l), l.id],
+      });
+    });
+  }
+
+  /**
+   * Duplicates the caller may know about: a partner key with only
+   * leads:write learns nothing about the tenant's contacts or other leads.
+   */
+  private async visibleDuplicates(
+    em: EntityManager,
+    principal: Principal,
+    email: string | null,
+    leadId: string,
+  ): Promise<DuplicateCandidate[]> {
+    const seeLeads = canRead(principal, 'leads');
+    const seeContacts = canRead(principal, 'contacts');
+    if (!seeLeads && !seeContacts) return [];
+    const all = await findDuplicates(em, email, leadId);
+    return all.filter((d) => (d.kind === 'LEAD' ? seeLeads : seeContacts));
+  }
+}

@@ -1,0 +1,242 @@
+import { Injectable } from '@nestjs/common';
+import { actorOf, badUserInput, type Principal } from '@rapport/auth';
+import { OPPORTUNITY_CREATED, OPPORTUNITY_UPDATED } from '@rapport/contracts';
+import { newEvent } from '@rapport/messaging';
+import { decimal } from '@rapport/money';
+import type { KeysetPage } from '@rapport/persistence';
+import { paginate, ServiceDatabase, validate } from '@rapport/service-kit';
+import type { EntityManager } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import { requireChangeOwned, requireReassign, requireSalesCreate, requireSalesRead } from '../access/sales-access';
+import { changedFields } from '../contacts/contact-snapshot';
+import { PipelineEntity } from '../pipelines/pipeline.entity';
+import type { PipelineStageEntity } from '../pipelines/pipeline-stage.entity';
+import { firstOpenStage } from '../pipelines/pipeline-rules';
+import { activeStages, ensureDefaultPipeline } from '../pipelines/pipeline-store';
+import { requireCalendarDate } from './calendar-date';
+import { parseMoneyInput, type MoneyInput } from './money-input';
+import { OpportunityEntity } from './opportunity.entity';
+import { applyOpportunityFilter, OPPORTUNITY_SORT, type OpportunityFilter, type OpportunityOrderField } from './opportunity-list-query';
+import { probabilityFor, requireOpen, requireTargetStage } from './opportunity-rules';
+import { opportunitySnapshot, stageRef } from './opportunity-snapshot';
+import { OpportunityStageHistoryEntity } from './opportunity-stage-history.entity';
+import {
+  assertAccountExists,
+  assertContactExists,
+  existingStage,
+  findStage,
+  lockOpportunity,
+  recordStageChange,
+} from './opportunity-store';
+
+export interface CreateOpportunityInput {
+  name: string;
+  accountId: string;
+  primaryContactId?: string | null;
+  ownerId?: string | null;
+  amount: MoneyInput;
+  closeDate: string;
+  pipelineId?: string | null;
+  stageId?: string | null;
+  probability?: number | null;
+}
+
+export type UpdateOpportunityInput = { id: string } & Partial<Omit<CreateOpportunityInput, 'pipelineId' | 'stageId'>>;
+
+export interface ListOpportunitiesArgs {
+  first?: number | null;
+  after?: string | null;
+  filter?: OpportunityFilter | null;
+  orderBy?: { field: OpportunityOrderField; direction: 'ASC' | 'DESC' } | null;
+}
+
+const UPDATABLE = ['name', 'accountId', 'primaryContactId', 'ownerId', 'amount', 'currency', 'closeDate', 'probability'] as const;
+
+@Injectable()
+export class OpportunitiesService {
+  constructor(private readonly db: ServiceDatabase) {}
+
+  async create(principal: Principal, input: CreateOpportunityInput): Promise<OpportunityEntity> {
+    return this.db.withTenant(principal.tenantId, (em) => this.createWithin(em, principal, input));
+  }
+
+  /**
+   * Creates an opportunity inside the caller's transaction (lead conversion
+   * uses this): validates, places it in the named or default pipeline's first
+   * open stage, records the first history row and publishes .created.
+   */
+  async createWithin(
+    em: EntityManager,
+    principal: Principal,
+    input: CreateOpportunityInput,
+    fieldPrefix = '',
+    leadId: string | null = null,
+  ): Promise<OpportunityEntity> {
+    const f = (name: string) => `${fieldPrefix}${name}`;
+    const ownerId = validate.optionalUuid(f('ownerId'), input.ownerId) ?? (principal.kind === 'user' ? principal.id : null);
+    requireSalesCreate(principal, 'opportunities', ownerId);
+    const money = parseMoneyInput(f('amount'), input.amount);
+    const base = {
+      name: validate.requiredText(f('name'), input.name, 200),
+      accountId: validate.requireUuid(f('accountId'), input.accountId),
+      primaryContactId: validate.optionalUuid(f('primaryContactId'), input.primaryContactId) ?? null,
+      closeDate: requireCalendarDate(f('closeDate'), input.closeDate),
+    };
+    const pipelineId = validate.optionalUuid(f('pipelineId'), input.pipelineId) ?? null;
+    const stageId = validate.optionalUuid(f('stageId'), input.stageId) ?? null;
+    await assertAccountExists(em, f('accountId'), base.accountId);
+    await assertContactExists(em, f('primaryContactId'), base.primaryContactId);
+    const stage = await this.placement(em, principal.tenantId, pipelineId, stageId, f);
+    const now = new Date();
+    const opportunity = Object.assign(new OpportunityEntity(), {
+      id: uuidv7(),
+      tenantId: principal.tenantId,
+      ...base,
+      ownerId,
+      amount: money.amount,
+      currency: money.currency,
+      pipelineId: stage.pipelineId,
+      stageId: stage.id,
+      probability: probabilityFor(stage, input.probability, f('probability')),
+      status: 'OPEN' as const,
+      closeReason: null,
+      closedAt: null,
+      leadId,
+      createdAt: now,
+      updatedAt: now,
+    });
+    await em.getRepository(OpportunityEntity).insert(opportunity);
+    await recordStageChange(em, principal, { opportunity, from: null, to: stage.id, reason: null, at: now });
+    await this.db.publish(
+      em,
+      newEvent({
+        type: OPPORTUNITY_CREATED,
+        tenantId: principal.tenantId,
+        actor: actorOf(principal),
+        subjectId: opportunity.id,
+        data: { opportunity: opportunitySnapshot(opportunity), stage: stageRef(stage) },
+      }),
+    );
+    return opportunity;
+  }
+
+  async update(principal: Principal, input: UpdateOpportunityInput): Promise<OpportunityEntity> {
+    const id = validate.requireUuid('id', input.id);
+    return this.db.withTenant(principal.tenantId, async (em) => {
+      const before = await lockOpportunity(em, id);
+      requireChangeOwned(principal, 'opportunities', before.ownerId);
+      const after = Object.assign(new OpportunityEntity(), before);
+      if ('name' in input) after.name = validate.requiredText('name', input.name, 200);
+      if ('accountId' in input) after.accountId = validate.requireUuid('accountId', input.accountId ?? '');
+      if ('primaryContactId' in input) after.primaryContactId = validate.optionalUuid('primaryContactId', input.primaryContactId) ?? null;
+      if ('ownerId' in input) after.ownerId = validate.optionalUuid('ownerId', input.ownerId) ?? null;
+      if ('closeDate' in input) after.closeDate = requireCalendarDate('closeDate', input.closeDate ?? '');
+      if ('amount' in input) {
+        if (!input.amount) throw badUserInput('amount', 'must not be null');
+        const money = parseMoneyInput('amount', input.amount);
+        after.amount = money.amount;
+        after.currency = money.currency;
+      }
+      if ('probability' in input) {
+        requireOpen(before);
+        // null goes back to the current stage's default.
+        after.probability =
+          input.probability == null ? (await existingStage(em, before.stageId)).probability : probabilityFor(before, input.probability);
+      }
+      const changed = changedFields(normalised(before), normalised(after), [...UPDATABLE]);
+      if (changed.length === 0) return before;
+      if (changed.includes('ownerId')) requireReassign(principal, 'opportunities');
+      if (changed.includes('accountId')) await assertAccountExists(em, 'accountId', after.accountId);
+      if (changed.includes('primaryContactId')) await assertContactExists(em, 'primaryContactId', after.primaryContactId);
+      after.updatedAt = new Date();
+      await em.getRepository(OpportunityEntity).update({ id }, { ...after });
+      await this.db.publish(
+        em,
+        newEvent({
+          type: OPPORTUNITY_UPDATED,
+          tenantId: principal.tenantId,
+          actor: actorOf(principal),
+          subjectId: id,
+          data: { opportunity: opportunitySnapshot(after), changed },
+        }),
+      );
+      return after;
+    });
+  }
+
+  async get(principal: Principal, id: string): Promise<OpportunityEntity | null> {
+    validate.requireUuid('id', id);
+    requireSalesRead(principal, 'opportunities');
+    return this.db.withTenant(principal.tenantId, (em) => em.getRepository(OpportunityEntity).findOneBy({ id }));
+  }
+
+  async getMany(principal: Principal, ids: readonly string[]): Promise<Map<string, OpportunityEntity>> {
+    requireSalesRead(principal, 'opportunities');
+    const rows = await this.db.withTenant(principal.tenantId, (em) =>
+      em
+        .getRepository(OpportunityEntity)
+        .createQueryBuilder('o')
+        .where('o.id = ANY(:ids)', { ids: [...ids] })
+        .getMany(),
+    );
+    return new Map(rows.map((o) => [o.id, o]));
+  }
+
+  async list(principal: Principal, args: ListOpportunitiesArgs): Promise<KeysetPage<OpportunityEntity>> {
+    requireSalesRead(principal, 'opportunities');
+    const first = validate.pageSize(args.first);
+    const sort = OPPORTUNITY_SORT[args.orderBy?.field ?? 'CLOSE_DATE'];
+    return this.db.withTenant(principal.tenantId, async (em) => {
+      const q = em.getRepository(OpportunityEntity).createQueryBuilder('o');
+      applyOpportunityFilter(q, args.filter);
+      return paginate(q, {
+        first,
+        after: args.after,
+        sortColumn: sort.column,
+        idColumn: 'o.id',
+        direction: args.orderBy?.direction ?? 'ASC',
+        cursorOf: (o) => [sort.value(o), o.id],
+      });
+    });
+  }
+
+  /** Stage history per opportunity id, oldest first. */
+  async historyOf(principal: Principal, ids: readonly string[]): Promise<Map<string, OpportunityStageHistoryEntity[]>> {
+    requireSalesRead(principal, 'opportunities');
+    const rows = await this.db.withTenant(principal.tenantId, (em) =>
+      em
+        .getRepository(OpportunityStageHistoryEntity)
+        .createQueryBuilder('h')
+        .where('h.opportunity_id = ANY(:ids)', { ids: [...ids] })
+        .orderBy('h.changed_at')
+        .addOrderBy('h.id')
+        .getMany(),
+    );
+    const out = new Map<string, OpportunityStageHistoryEntity[]>(ids.map((id) => [id, []]));
+    for (const h of rows) out.get(h.opportunityId)?.push(h);
+    return out;
+  }
+
+  /** The stage a new opportunity starts in: the one named, else the first open stage of the named or default pipeline. */
+  private async placement(
+    em: EntityManager,
+    tenantId: string,
+    pipelineId: string | null,
+    stageId: string | null,
+    f: (n: string) => string,
+  ): Promise<PipelineStageEntity> {
+    if (stageId) return requireTargetStage(f('stageId'), await findStage(em, stageId), pipelineId) as PipelineStageEntity;
+    const pipeline = pipelineId
+      ? await em.getRepository(PipelineEntity).findOneBy({ id: pipelineId })
+      : await ensureDefaultPipeline(em, tenantId);
+    if (!pipeline) throw badUserInput(f('pipelineId'), `no pipeline ${pipelineId}`);
+    const stage = firstOpenStage(await activeStages(em, [pipeline.id]));
+    if (!stage) throw badUserInput(f('pipelineId'), 'the pipeline has no open stage');
+    return stage;
+  }
+}
+
+/** numeric(19,4) comes back as "1000.0000"; compare amounts by value, not spelling. */
+function normalised(o: OpportunityEntity): OpportunityEntity {
+  return { ...o, amount: decimal(o.amount).toFixed() };
+}

@@ -1,0 +1,110 @@
+import { Injectable } from '@nestjs/common';
+import { actorOf, type Principal } from '@rapport/auth';
+import { OPPORTUNITY_LOST, OPPORTUNITY_STAGE_CHANGED, OPPORTUNITY_WON } from '@rapport/contracts';
+import { newEvent } from '@rapport/messaging';
+import { ServiceDatabase, validate } from '@rapport/service-kit';
+import type { EntityManager } from 'typeorm';
+import { requireChangeOwned } from '../access/sales-access';
+import type { PipelineStageEntity } from '../pipelines/pipeline-stage.entity';
+import { closedStage } from '../pipelines/pipeline-rules';
+import { activeStages } from '../pipelines/pipeline-store';
+import { OpportunityEntity } from './opportunity.entity';
+import { closing, requireOpen, requireTargetStage } from './opportunity-rules';
+import { opportunitySnapshot, stageRef } from './opportunity-snapshot';
+import { existingStage, findStage, lockOpportunity, recordStageChange } from './opportunity-store';
+
+export interface MoveStageInput {
+  id: string;
+  stageId: string;
+  reason?: string | null;
+}
+
+export interface CloseInput {
+  id: string;
+  won: boolean;
+  reason?: string | null;
+}
+
+/**
+ * How an opportunity progresses: stage moves and closing. Each change locks
+ * the row, appends to the stage history and publishes its events in the same
+ * transaction, so history, state and events never disagree.
+ */
+@Injectable()
+export class OpportunityProgressService {
+  constructor(private readonly db: ServiceDatabase) {}
+
+  /** Moves to another open stage of the same pipeline; the probability resets to the stage's default. */
+  async moveStage(principal: Principal, input: MoveStageInput): Promise<OpportunityEntity> {
+    const id = validate.requireUuid('id', input.id);
+    const stageId = validate.requireUuid('stageId', input.stageId);
+    const reason = validate.text('reason', input.reason, { max: 500 });
+    return this.db.withTenant(principal.tenantId, async (em) => {
+      const before = await lockOpportunity(em, id);
+      requireChangeOwned(principal, 'opportunities', before.ownerId);
+      requireOpen(before);
+      if (before.stageId === stageId) return before;
+      const to = requireTargetStage('stageId', await findStage(em, stageId), before.pipelineId) as PipelineStageEntity;
+      return this.transition(em, principal, before, to, { probability: to.probability }, reason);
+    });
+  }
+
+  /** Wins or loses: moves to the pipeline's closed stage and publishes .won or .lost. Closing twice is a CONFLICT. */
+  async close(principal: Principal, input: CloseInput): Promise<OpportunityEntity> {
+    const id = validate.requireUuid('id', input.id);
+    const reason = validate.text('reason', input.reason, { max: 500 });
+    return this.db.withTenant(principal.tenantId, async (em) => {
+      const before = await lockOpportunity(em, id);
+      requireChangeOwned(principal, 'opportunities', before.ownerId);
+      requireOpen(before);
+      // Pipeline rules guarantee exactly one won and one lost stage; absence is a bug, not bad input.
+      const to = closedStage(await activeStages(em, [before.pipelineId]), input.won);
+      if (!to) throw new Error(`pipeline ${before.pipelineId} has no ${input.won ? 'CLOSED_WON' : 'CLOSED_LOST'} stage`);
+      const after = await this.transition(
+        em,
+        principal,
+        before,
+        to,
+        { ...closing(input.won), closeReason: reason, closedAt: new Date() },
+        reason,
+      );
+      await this.db.publish(
+        em,
+        newEvent({
+          type: input.won ? OPPORTUNITY_WON : OPPORTUNITY_LOST,
+          tenantId: principal.tenantId,
+          actor: actorOf(principal),
+          subjectId: id,
+          data: { opportunity: opportunitySnapshot(after), reason },
+        }),
+      );
+      return after;
+    });
+  }
+
+  private async transition(
+    em: EntityManager,
+    principal: Principal,
+    before: OpportunityEntity,
+    to: PipelineStageEntity,
+    changes: Partial<OpportunityEntity>,
+    reason: string | null,
+  ): Promise<OpportunityEntity> {
+    const from = await existingStage(em, before.stageId);
+    const now = new Date();
+    const after = Object.assign(new OpportunityEntity(), before, changes, { stageId: to.id, updatedAt: now });
+    await em.getRepository(OpportunityEntity).update({ id: before.id }, { ...after });
+    await recordStageChange(em, principal, { opportunity: after, from: from.id, to: to.id, reason, at: now });
+    await this.db.publish(
+      em,
+      newEvent({
+        type: OPPORTUNITY_STAGE_CHANGED,
+        tenantId: principal.tenantId,
+        actor: actorOf(principal),
+        subjectId: before.id,
+        data: { opportunity: opportunitySnapshot(after), from: stageRef(from), to: stageRef(to), reason },
+      }),
+    );
+    return after;
+  }
+}

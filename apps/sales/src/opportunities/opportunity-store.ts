@@ -1,0 +1,55 @@
+import { actorOf, badUserInput, notFound, type Principal } from '@rapport/auth';
+import type { EntityManager } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import { AccountEntity } from '../accounts/account.entity';
+import { ContactEntity } from '../contacts/contact.entity';
+import { PipelineStageEntity } from '../pipelines/pipeline-stage.entity';
+import { OpportunityEntity } from './opportunity.entity';
+import { OpportunityStageHistoryEntity } from './opportunity-stage-history.entity';
+
+/** Reads the opportunity with a row lock, so concurrent moves and closes apply one after another. */
+export async function lockOpportunity(em: EntityManager, id: string): Promise<OpportunityEntity> {
+  const opportunity = await em.getRepository(OpportunityEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+  if (!opportunity) throw notFound('Opportunity', id);
+  return opportunity;
+}
+
+export async function findStage(em: EntityManager, id: string): Promise<PipelineStageEntity | null> {
+  return em.getRepository(PipelineStageEntity).findOneBy({ id });
+}
+
+/** A stage an opportunity already references; foreign keys guarantee it exists, so absence is a bug, not bad input. */
+export async function existingStage(em: EntityManager, id: string): Promise<PipelineStageEntity> {
+  const stage = await findStage(em, id);
+  if (!stage) throw new Error(`stage ${id} referenced by an opportunity does not exist`);
+  return stage;
+}
+
+/** Row-level security makes these checks tenant-safe; the foreign keys alone would accept another tenant's rows. */
+export async function assertAccountExists(em: EntityManager, field: string, id: string): Promise<void> {
+  if (!(await em.getRepository(AccountEntity).existsBy({ id }))) throw badUserInput(field, `no account ${id}`);
+}
+
+export async function assertContactExists(em: EntityManager, field: string, id: string | null): Promise<void> {
+  if (id && !(await em.getRepository(ContactEntity).existsBy({ id }))) throw badUserInput(field, `no contact ${id}`);
+}
+
+/** Appends to the stage history in the same transaction as the change it records. */
+export async function recordStageChange(
+  em: EntityManager,
+  principal: Principal,
+  change: { opportunity: OpportunityEntity; from: string | null; to: string; reason: string | null; at: Date },
+): Promise<void> {
+  const actor = actorOf(principal);
+  await em.getRepository(OpportunityStageHistoryEntity).insert({
+    id: uuidv7(),
+    tenantId: change.opportunity.tenantId,
+    opportunityId: change.opportunity.id,
+    fromStageId: change.from,
+    toStageId: change.to,
+    changedAt: change.at,
+    changedByKind: actor.kind,
+    changedById: actor.id,
+    reason: change.reason,
+  });
+}
