@@ -1,4 +1,15 @@
+import { Kind, parse, print, visit } from 'graphql';
 import { breakingChanges, committedSupergraph, composeSupergraph } from './supergraph';
+
+/** The supergraph with one field of one type removed, as a careless schema edit would. */
+function withoutField(sdl: string, type: string, field: string): string {
+  return print(
+    visit(parse(sdl), {
+      [Kind.OBJECT_TYPE_DEFINITION]: (node) =>
+        node.name.value === type ? { ...node, fields: node.fields?.filter((f) => f.name.value !== field) } : undefined,
+    }),
+  );
+}
 
 describe('supergraph', () => {
   it('composes from the subgraph SDL files', () => {
@@ -11,8 +22,7 @@ describe('supergraph', () => {
 
   it('detects a breaking change', () => {
     const current = composeSupergraph();
-    const withoutEmails = current.replace(/\n\s+"""?Email addresses[^\n]*\n\s+emails: \[String!\]! @join__field[^\n]*/, '').replace(/\n\s+emails: \[String!\]!\n/, '\n');
-    expect(withoutEmails).not.toEqual(current);
+    const withoutEmails = withoutField(current, 'Contact', 'emails');
     expect(breakingChanges(current, withoutEmails).map((c) => c.description)).toContain('Contact.emails was removed.');
   });
 });
