@@ -4,6 +4,8 @@ import { IdentityAppModule } from '../../apps/identity/src/app.module';
 import { identityDefinition } from '../../apps/identity/src/identity.definition';
 import { SalesAppModule } from '../../apps/sales/src/app.module';
 import { salesDefinition } from '../../apps/sales/src/sales.definition';
+import { AnalyticsAppModule } from '../../apps/analytics/src/app.module';
+import { analyticsDefinition } from '../../apps/analytics/src/analytics.definition';
 
 /**
  * Every subgraph the test platform starts, identity first (the others need
@@ -12,4 +14,5 @@ import { salesDefinition } from '../../apps/sales/src/sales.definition';
 export const TEST_SUBGRAPHS: { name: string; module: Type<unknown>; definition: ServiceDefinition }[] = [
   { name: 'identity', module: IdentityAppModule, definition: identityDefinition },
   { name: 'sales', module: SalesAppModule, definition: salesDefinition },
+  { name: 'analytics', module: AnalyticsAppModule, definition: analyticsDefinition },
 ];

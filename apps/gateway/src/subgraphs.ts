@@ -6,6 +6,7 @@
 export const SUBGRAPHS = [
   { name: 'identity', port: 4001, dir: 'apps/identity/src' },
   { name: 'sales', port: 4002, dir: 'apps/sales/src' },
+  { name: 'analytics', port: 4004, dir: 'apps/analytics/src' },
 ] as const;
 
 export type SubgraphName = (typeof SUBGRAPHS)[number]['name'];

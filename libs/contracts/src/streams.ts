@@ -5,6 +5,9 @@
 export const STREAMS = {
   IDENTITY: { name: 'IDENTITY', subjects: ['identity.>'] },
   SALES: { name: 'SALES', subjects: ['sales.>'] },
+  ANALYTICS: { name: 'ANALYTICS', subjects: ['analytics.>'] },
+  /** Written by partner systems (orders from shops, ERPs); created by analytics, which consumes it. */
+  COMMERCE: { name: 'COMMERCE', subjects: ['commerce.>'] },
 } as const;
 
 export type StreamKey = keyof typeof STREAMS;

@@ -1,0 +1,29 @@
+import { forbidden, requireRoleOrScope, type Principal } from '@rapport/auth';
+import type { Role } from '@rapport/contracts';
+
+/** Analysts read customer intelligence; admins always pass (requireRole). */
+const READERS: Role[] = ['analyst'];
+/** People do not key in orders: they come from systems (API keys) or an admin's import. */
+const ORDER_WRITERS: Role[] = ['admin'];
+
+function refuseCustomers(principal: Principal): void {
+  if (principal.kind === 'customer') throw forbidden('customers cannot use analytics');
+}
+
+/** Scores, segments and orders: analysts and admins, or API keys with `analytics:read`. */
+export function requireAnalyticsRead(principal: Principal): void {
+  refuseCustomers(principal);
+  requireRoleOrScope(principal, READERS, 'analytics:read');
+}
+
+/** Recomputing and changing the tenant's RFM settings. */
+export function requireAnalyticsWrite(principal: Principal): void {
+  refuseCustomers(principal);
+  requireRoleOrScope(principal, READERS, 'analytics:write');
+}
+
+/** Recording orders: API keys with `orders:write` (shops, ERPs), and admins. */
+export function requireOrdersWrite(principal: Principal): void {
+  refuseCustomers(principal);
+  requireRoleOrScope(principal, ORDER_WRITERS, 'orders:write');
+}

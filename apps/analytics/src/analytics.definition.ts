@@ -1,0 +1,21 @@
+import { STREAMS } from '@rapport/contracts';
+import { loadTypeDefs, type ServiceDefinition } from '@rapport/service-kit';
+import { analyticsEnv } from './analytics.env';
+import { AnalyticsInitial1764200000000 } from './migrations/1764200000000-analytics-initial';
+import { OrderEntity } from './orders/order.entity';
+import { RfmScoreEntity } from './rfm/rfm-score.entity';
+
+/**
+ * Projection tables (contacts, external ids) and settings are reached with
+ * plain SQL only, so only the tables read through TypeORM repositories are
+ * entities here.
+ */
+export const analyticsDefinition: ServiceDefinition = {
+  name: 'analytics',
+  defaultPort: 4004,
+  entities: [OrderEntity, RfmScoreEntity],
+  migrations: [AnalyticsInitial1764200000000],
+  producesStreams: [STREAMS.ANALYTICS],
+  typeDefs: loadTypeDefs(__dirname),
+  env: analyticsEnv,
+};

@@ -1,0 +1,19 @@
+import { env } from '@rapport/config';
+import type { PlatformConfig } from '@rapport/service-kit';
+
+export const analyticsEnv = {
+  ANALYTICS_RFM_DELAY_MS: env.int({
+    default: 1000,
+    min: 0,
+    max: 600_000,
+    description: 'how long a requested RFM recompute waits, so a burst of order batches costs one recompute',
+  }),
+  ANALYTICS_RFM_CONCURRENCY: env.int({
+    default: 2,
+    min: 1,
+    max: 64,
+    description: 'RFM recomputes (of different tenants) run in parallel per process',
+  }),
+};
+
+export type AnalyticsConfig = PlatformConfig & { ANALYTICS_RFM_DELAY_MS: number; ANALYTICS_RFM_CONCURRENCY: number };

@@ -1,0 +1,83 @@
+import { GraphQLError } from 'graphql';
+import { orderKey, validateOrder, type OrderInput, type ValidOrder } from './order-input';
+
+export type IngestOutcome = 'CREATED' | 'UPDATED' | 'UNCHANGED' | 'REJECTED';
+
+export interface OrderRejection {
+  code: 'BAD_USER_INPUT';
+  field: string;
+  message: string;
+}
+
+/** What happened to one order of a batch, in input order. */
+export interface IngestResult {
+  index: number;
+  source: string | null;
+  externalOrderId: string | null;
+  outcome: IngestOutcome;
+  orderId: string | null;
+  /** The contact the order counts for; null while its customer is unmatched. */
+  contactId: string | null;
+  error: OrderRejection | null;
+}
+
+/** Where order `index` sits in the request, for error fields: `input.orders[3]`, or `data.order` for an event. */
+export type FieldAt = (index: number) => string;
+
+export const batchField =
+  (list: string): FieldAt =>
+  (index) =>
+    `${list}[${index}]`;
+
+export interface PlannedBatch {
+  valid: { index: number; order: ValidOrder }[];
+  rejected: IngestResult[];
+}
+
+/**
+ * Validates every order on its own, so one bad order never sinks the good
+ * ones, and refuses a second occurrence of the same (source, external id)
+ * in one batch: which of the two is "the" order would be a guess.
+ */
+export function planBatch(fieldAt: FieldAt, inputs: readonly OrderInput[], now: Date = new Date()): PlannedBatch {
+  const valid: PlannedBatch['valid'] = [];
+  const rejected: IngestResult[] = [];
+  const firstIndex = new Map<string, number>();
+  inputs.forEach((input, index) => {
+    const at = fieldAt(index);
+    try {
+      const order = validateOrder(at, input, now);
+      const key = orderKey(order);
+      const earlier = firstIndex.get(key);
+      if (earlier !== undefined) {
+        rejected.push(
+          rejection(
+            index,
+            input,
+            `${at}.externalOrderId`,
+            `${at}.externalOrderId: the same order is already at ${fieldAt(earlier)} in this batch`,
+          ),
+        );
+        return;
+      }
+      firstIndex.set(key, index);
+      valid.push({ index, order });
+    } catch (err) {
+      if (!(err instanceof GraphQLError) || err.extensions.code !== 'BAD_USER_INPUT') throw err;
+      rejected.push(rejection(index, input, String(err.extensions.field ?? at), err.message));
+    }
+  });
+  return { valid, rejected };
+}
+
+function rejection(index: number, input: OrderInput, field: string, message: string): IngestResult {
+  return {
+    index,
+    source: typeof input?.source === 'string' ? input.source : null,
+    externalOrderId: typeof input?.externalOrderId === 'string' ? input.externalOrderId : null,
+    outcome: 'REJECTED',
+    orderId: null,
+    contactId: null,
+    error: { code: 'BAD_USER_INPUT', field, message },
+  };
+}

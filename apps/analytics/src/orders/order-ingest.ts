@@ -1,0 +1,122 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import { lockCustomerMatching } from '../tenant-locks';
+import { customerKey, resolveCustomers } from './customer-resolution';
+import { batchField, planBatch, type FieldAt, type IngestResult } from './order-batch';
+import type { OrderInput, ValidOrder } from './order-input';
+
+/**
+ * Inserts new orders and replaces changed ones in one statement. The
+ * comparison covers what the sender said (customer as given, time, money,
+ * status, lines); a re-sent order that says the same is UNCHANGED and not
+ * touched. `xmax = 0` is true only for a row this statement inserted — the
+ * standard Postgres way to tell an upsert's insert from its update.
+ */
+const UPSERT_ORDERS = `
+  INSERT INTO orders AS o (id, tenant_id, source, external_order_id, contact_id, customer_contact_id, customer_source,
+                           customer_key, occurred_at, amount, currency, channel, status, lines)
+  SELECT r.id, $1, r.source, r.external_order_id, r.contact_id, r.customer_contact_id, r.customer_source,
+         r.customer_key, r.occurred_at, r.amount, r.currency, r.channel, r.status, r.lines
+    FROM jsonb_to_recordset($2::jsonb) AS r(id uuid, source text, external_order_id text, contact_id uuid,
+         customer_contact_id uuid, customer_source text, customer_key text, occurred_at timestamptz,
+         amount numeric, currency text, channel text, status text, lines jsonb)
+  ON CONFLICT (tenant_id, source, external_order_id) DO UPDATE SET
+    contact_id = EXCLUDED.contact_id, customer_contact_id = EXCLUDED.customer_contact_id,
+    customer_source = EXCLUDED.customer_source, customer_key = EXCLUDED.customer_key,
+    occurred_at = EXCLUDED.occurred_at, amount = EXCLUDED.amount, currency = EXCLUDED.currency,
+    channel = EXCLUDED.channel, status = EXCLUDED.status, lines = EXCLUDED.lines, updated_at = now()
+  WHERE (o.customer_contact_id, o.customer_source, o.customer_key, o.occurred_at, o.amount, o.currency, o.channel, o.status, o.lines)
+        IS DISTINCT FROM
+        (EXCLUDED.customer_contact_id, EXCLUDED.customer_source, EXCLUDED.customer_key, EXCLUDED.occurred_at,
+         EXCLUDED.amount, EXCLUDED.currency, EXCLUDED.channel, EXCLUDED.status, EXCLUDED.lines)
+  RETURNING o.id, o.source, o.external_order_id, o.contact_id, (o.xmax = 0) AS inserted`;
+
+/** Orders the upsert left alone (unchanged): their ids and current contact, for the results. */
+const EXISTING_ORDERS = `
+  SELECT o.id, o.source, o.external_order_id, o.contact_id
+    FROM unnest($2::text[], $3::text[]) AS k(source, external_order_id)
+    JOIN orders o ON o.tenant_id = $1 AND o.source = k.source AND o.external_order_id = k.external_order_id`;
+
+interface StoredRow {
+  id: string;
+  source: string;
+  external_order_id: string;
+  contact_id: string | null;
+  inserted?: boolean;
+}
+
+/**
+ * The one ingest path for GraphQL batches and `commerce.order.placed` events:
+ * validate each order, resolve customers in bulk, upsert set-based. Runs in
+ * the caller's tenant transaction (the event path shares it with the inbox).
+ */
+@Injectable()
+export class OrderIngest {
+  async ingest(
+    em: EntityManager,
+    tenantId: string,
+    inputs: readonly OrderInput[],
+    fieldAt: FieldAt = batchField('orders'),
+  ): Promise<IngestResult[]> {
+    const { valid, rejected } = planBatch(fieldAt, inputs);
+    const results: IngestResult[] = [...rejected];
+    if (valid.length > 0) {
+      await lockCustomerMatching(em, tenantId, 'shared');
+      const contacts = await resolveCustomers(
+        em,
+        tenantId,
+        valid.map((v) => v.order.customer),
+      );
+      const rows = valid.map(({ order }) => toRow(order, contacts.get(customerKey(order.customer)) ?? null));
+      const written: StoredRow[] = await em.query(UPSERT_ORDERS, [tenantId, JSON.stringify(rows)]);
+      const byKey = new Map(written.map((w) => [rowKey(w.source, w.external_order_id), w]));
+      const untouched = valid.filter(({ order }) => !byKey.has(rowKey(order.source, order.externalOrderId)));
+      if (untouched.length > 0) {
+        const existing: StoredRow[] = await em.query(EXISTING_ORDERS, [
+          tenantId,
+          untouched.map((u) => u.order.source),
+          untouched.map((u) => u.order.externalOrderId),
+        ]);
+        for (const e of existing) byKey.set(rowKey(e.source, e.external_order_id), e);
+      }
+      for (const { index, order } of valid) {
+        const row = byKey.get(rowKey(order.source, order.externalOrderId));
+        if (!row) throw new Error(`order ${order.source}/${order.externalOrderId} neither written nor found`);
+        results.push({
+          index,
+          source: order.source,
+          externalOrderId: order.externalOrderId,
+          outcome: row.inserted === undefined ? 'UNCHANGED' : row.inserted ? 'CREATED' : 'UPDATED',
+          orderId: row.id,
+          contactId: row.contact_id,
+          error: null,
+        });
+      }
+    }
+    return results.sort((a, b) => a.index - b.index);
+  }
+}
+
+function rowKey(source: string, externalOrderId: string): string {
+  return `${source}\u0000${externalOrderId}`;
+}
+
+function toRow(order: ValidOrder, contactId: string | null) {
+  const c = order.customer;
+  return {
+    id: uuidv7(),
+    source: order.source,
+    external_order_id: order.externalOrderId,
+    contact_id: contactId,
+    customer_contact_id: 'contactId' in c ? c.contactId : null,
+    customer_source: 'contactId' in c ? null : c.source,
+    customer_key: 'contactId' in c ? null : c.key,
+    occurred_at: order.occurredAt.toISOString(),
+    amount: order.amount,
+    currency: order.currency,
+    channel: order.channel,
+    status: order.status,
+    lines: order.lines,
+  };
+}

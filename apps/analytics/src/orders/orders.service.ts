@@ -1,0 +1,79 @@
+import { Injectable } from '@nestjs/common';
+import type { Principal } from '@rapport/auth';
+import type { KeysetPage } from '@rapport/persistence';
+import { paginate, ServiceDatabase, validate } from '@rapport/service-kit';
+import { requireAnalyticsRead, requireOrdersWrite } from '../access/analytics-access';
+import { RfmScheduler } from '../rfm/rfm-scheduler';
+import { batchField, type IngestResult } from './order-batch';
+import { OrderIngest } from './order-ingest';
+import type { OrderInput } from './order-input';
+import { OrderEntity } from './order.entity';
+
+/** Largest batch `recordOrders` takes; bigger imports go in several calls (or the bulk path). */
+export const MAX_BATCH = 1000;
+
+export interface RecordOrdersInput {
+  orders: OrderInput[];
+}
+
+export interface RecordOrdersOutcome {
+  results: IngestResult[];
+  created: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+}
+
+export interface ListOrdersArgs {
+  contactId?: string | null;
+  first?: number | null;
+  after?: string | null;
+}
+
+@Injectable()
+export class OrdersService {
+  constructor(
+    private readonly db: ServiceDatabase,
+    private readonly ingest: OrderIngest,
+    private readonly rfm: RfmScheduler,
+  ) {}
+
+  /** Records a batch: each order created, updated, left unchanged or rejected on its own. */
+  async record(principal: Principal, input: RecordOrdersInput): Promise<RecordOrdersOutcome> {
+    requireOrdersWrite(principal);
+    const orders = validate.listOf('input.orders', input.orders, MAX_BATCH);
+    const results = await this.db.withTenant(principal.tenantId, (em) =>
+      this.ingest.ingest(em, principal.tenantId, orders, batchField('input.orders')),
+    );
+    const count = (outcome: IngestResult['outcome']) => results.filter((r) => r.outcome === outcome).length;
+    const outcome = {
+      results,
+      created: count('CREATED'),
+      updated: count('UPDATED'),
+      unchanged: count('UNCHANGED'),
+      rejected: count('REJECTED'),
+    };
+    // After the commit, so the recompute cannot miss these orders.
+    if (outcome.created + outcome.updated > 0) this.rfm.request(principal.tenantId);
+    return outcome;
+  }
+
+  /** Newest first; one contact's orders (including those of contacts merged into it), or the tenant's. */
+  async list(principal: Principal, args: ListOrdersArgs): Promise<KeysetPage<OrderEntity>> {
+    requireAnalyticsRead(principal);
+    const first = validate.pageSize(args.first);
+    const contactId = validate.optionalUuid('contactId', args.contactId);
+    return this.db.withTenant(principal.tenantId, (em) => {
+      const q = em.getRepository(OrderEntity).createQueryBuilder('o');
+      if (contactId) q.where('o.contact_id = :contactId', { contactId });
+      return paginate(q, {
+        first,
+        after: args.after,
+        sortColumn: 'o.occurred_at',
+        idColumn: 'o.id',
+        direction: 'DESC',
+        cursorOf: (o) => [o.occurredAt.toISOString(), o.id],
+      });
+    });
+  }
+}

@@ -1,0 +1,116 @@
+import { DEFAULT_RFM_SEGMENTS, type RfmSegmentDefinition } from '@rapport/clv';
+import type { EntityManager } from 'typeorm';
+import { segmentRows } from './rfm-segments-param';
+
+/**
+ * RFM for a whole tenant in one statement, one pass over its orders in the
+ * window — the set-based form of libs/clv `scoreRfm`, with the same rules:
+ *
+ * - population: contacts with at least one PLACED order in (asOf − window, asOf];
+ *   cancelled orders are ignored, refunds (negative) reduce monetary only;
+ * - recency = whole days from the last placed order to asOf (whole days, so
+ *   two purchases on the same day tie), frequency = placed orders, monetary =
+ *   net spend in the reporting currency (the tenant's setting, else the
+ *   currency most placed orders in the window use; other currencies count
+ *   for recency and frequency but not monetary — there is no FX here);
+ * - cut points = percentile_cont(0.2, 0.4, 0.6, 0.8) over the customers;
+ *   score = 1 + cut points strictly below the value; recency reversed
+ *   (5 − that count). Equal values get equal scores whatever the row order;
+ * - segment = first R×F definition (by ordinal) containing the cell.
+ *
+ * Scores are upserted and rows of contacts no longer in the population are
+ * deleted in the same statement, so readers see the old set or the new one.
+ * $1 tenant, $2 asOf, $3 window days, $4 currency or null, $5 segments (jsonb).
+ */
+export const RECOMPUTE_RFM_SQL = `
+WITH win AS (
+  SELECT o.contact_id, o.occurred_at, o.amount, o.currency, o.status
+    FROM orders o
+   WHERE o.tenant_id = $1 AND o.contact_id IS NOT NULL AND o.status <> 'CANCELLED'
+     AND o.occurred_at > $2::timestamptz - make_interval(days => $3::int) AND o.occurred_at <= $2::timestamptz
+),
+reporting AS (
+  SELECT coalesce($4::text, (SELECT mode() WITHIN GROUP (ORDER BY currency) FROM win WHERE status = 'PLACED')) AS currency
+),
+customers AS (
+  SELECT w.contact_id,
+         floor(extract(epoch FROM $2::timestamptz - max(w.occurred_at) FILTER (WHERE w.status = 'PLACED')) / 86400)::int AS recency_days,
+         count(*) FILTER (WHERE w.status = 'PLACED')::int AS frequency,
+         coalesce(sum(w.amount) FILTER (WHERE w.currency = rc.currency), 0) AS monetary
+    FROM win w CROSS JOIN reporting rc
+   GROUP BY w.contact_id
+  HAVING count(*) FILTER (WHERE w.status = 'PLACED') > 0
+),
+cuts AS (
+  SELECT percentile_cont(ARRAY[0.2, 0.4, 0.6, 0.8]::float8[]) WITHIN GROUP (ORDER BY recency_days::float8) AS r_cuts,
+         percentile_cont(ARRAY[0.2, 0.4, 0.6, 0.8]::float8[]) WITHIN GROUP (ORDER BY frequency::float8) AS f_cuts,
+         percentile_cont(ARRAY[0.2, 0.4, 0.6, 0.8]::float8[]) WITHIN GROUP (ORDER BY monetary::float8) AS m_cuts
+    FROM customers
+),
+scored AS (
+  SELECT c.*,
+         5 - (SELECT count(*) FROM unnest(k.r_cuts) AS cut WHERE cut < c.recency_days::float8)::int AS r,
+         1 + (SELECT count(*) FROM unnest(k.f_cuts) AS cut WHERE cut < c.frequency::float8)::int AS f,
+         1 + (SELECT count(*) FROM unnest(k.m_cuts) AS cut WHERE cut < c.monetary::float8)::int AS m
+    FROM customers c CROSS JOIN cuts k
+),
+segments AS (
+  SELECT * FROM jsonb_to_recordset($5::jsonb) AS s(ordinal int, key text, name text, r_min int, r_max int, f_min int, f_max int)
+),
+named AS (
+  SELECT sc.*, seg.key AS segment_key, seg.name AS segment_name
+    FROM scored sc
+    LEFT JOIN LATERAL (
+      SELECT s.key, s.name FROM segments s
+       WHERE sc.r BETWEEN s.r_min AND s.r_max AND sc.f BETWEEN s.f_min AND s.f_max
+       ORDER BY s.ordinal LIMIT 1
+    ) seg ON true
+),
+upserted AS (
+  INSERT INTO rfm_scores (tenant_id, contact_id, recency_days, frequency, monetary, currency, r, f, m,
+                          segment_key, segment_name, window_days, computed_at)
+  SELECT $1, n.contact_id, n.recency_days, n.frequency, n.monetary, rc.currency, n.r, n.f, n.m,
+         n.segment_key, n.segment_name, $3, $2
+    FROM named n CROSS JOIN reporting rc
+  ON CONFLICT (tenant_id, contact_id) DO UPDATE SET
+    recency_days = EXCLUDED.recency_days, frequency = EXCLUDED.frequency, monetary = EXCLUDED.monetary,
+    currency = EXCLUDED.currency, r = EXCLUDED.r, f = EXCLUDED.f, m = EXCLUDED.m,
+    segment_key = EXCLUDED.segment_key, segment_name = EXCLUDED.segment_name,
+    window_days = EXCLUDED.window_days, computed_at = EXCLUDED.computed_at
+  RETURNING 1
+),
+removed AS (
+  DELETE FROM rfm_scores s
+   WHERE s.tenant_id = $1 AND NOT EXISTS (SELECT 1 FROM named n WHERE n.contact_id = s.contact_id)
+  RETURNING 1
+)
+SELECT (SELECT count(*) FROM upserted)::int AS scored,
+       (SELECT count(*) FROM removed)::int AS removed,
+       (SELECT currency FROM reporting) AS currency`;
+
+export interface RfmRecomputeParams {
+  tenantId: string;
+  asOf: Date;
+  windowDays: number;
+  /** Reporting currency; null lets the data choose (see above). */
+  currency: string | null;
+  segments?: readonly RfmSegmentDefinition[];
+}
+
+export interface RfmRecomputeResult {
+  customersScored: number;
+  customersRemoved: number;
+  currency: string | null;
+}
+
+/** Runs the statement in the caller's tenant transaction; every value is a bound parameter. */
+export async function recomputeRfmScores(em: EntityManager, p: RfmRecomputeParams): Promise<RfmRecomputeResult> {
+  const [row]: { scored: number; removed: number; currency: string | null }[] = await em.query(RECOMPUTE_RFM_SQL, [
+    p.tenantId,
+    p.asOf.toISOString(),
+    p.windowDays,
+    p.currency,
+    JSON.stringify(segmentRows(p.segments ?? DEFAULT_RFM_SEGMENTS)),
+  ]);
+  return { customersScored: row.scored, customersRemoved: row.removed, currency: row.currency };
+}

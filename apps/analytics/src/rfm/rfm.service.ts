@@ -1,0 +1,103 @@
+import { Injectable } from '@nestjs/common';
+import { actorOf, type Principal } from '@rapport/auth';
+import { DEFAULT_RFM_SEGMENTS } from '@rapport/clv';
+import { RFM_RECOMPUTED, type EventActor } from '@rapport/contracts';
+import { newEvent } from '@rapport/messaging';
+import type { Money } from '@rapport/money';
+import { ServiceDatabase, validate } from '@rapport/service-kit';
+import { requireAnalyticsRead, requireAnalyticsWrite } from '../access/analytics-access';
+import { moneyView } from '../money/money-view';
+import { lockRfmRecompute } from '../tenant-locks';
+import { RfmScoreEntity } from './rfm-score.entity';
+import { recomputeRfmScores } from './rfm-sql';
+import { rfmSettings, validateSettingsChange, type RfmSettingsChange } from './rfm-settings';
+import { rfmView, type RfmView } from './rfm-view';
+
+export interface RecomputeOutcome {
+  customersScored: number;
+  customersRemoved: number;
+  asOf: Date;
+  windowDays: number;
+  currency: string | null;
+}
+
+export interface SegmentSummary {
+  key: string | null;
+  name: string;
+  customers: number;
+  revenue: Money | null;
+}
+
+@Injectable()
+export class RfmService {
+  constructor(private readonly db: ServiceDatabase) {}
+
+  /** `recomputeRfm`: optionally changes the tenant's settings, then recomputes now. */
+  async recomputeFor(principal: Principal, input: RfmSettingsChange | null | undefined): Promise<RecomputeOutcome> {
+    requireAnalyticsWrite(principal);
+    return this.recompute(principal.tenantId, actorOf(principal), validateSettingsChange(input));
+  }
+
+  /**
+   * Scores the whole tenant in one statement and announces it. Recomputes of
+   * one tenant are serialised (advisory lock), so a queued run and a manual
+   * one never interleave their writes.
+   */
+  async recompute(tenantId: string, actor: EventActor, change: RfmSettingsChange = {}, asOf = new Date()): Promise<RecomputeOutcome> {
+    return this.db.withTenant(tenantId, async (em) => {
+      await lockRfmRecompute(em, tenantId);
+      const settings = await rfmSettings(em, tenantId, change);
+      const result = await recomputeRfmScores(em, { tenantId, asOf, ...settings });
+      await this.db.publish(
+        em,
+        newEvent({
+          type: RFM_RECOMPUTED,
+          tenantId,
+          actor,
+          subjectId: tenantId,
+          data: {
+            asOf: asOf.toISOString(),
+            windowDays: settings.windowDays,
+            currency: result.currency,
+            customersScored: result.customersScored,
+          },
+        }),
+      );
+      return { ...result, asOf, windowDays: settings.windowDays };
+    });
+  }
+
+  /** Batch for Contact.rfm (one query per request, however many contacts). */
+  async getMany(principal: Principal, contactIds: readonly string[]): Promise<Map<string, RfmView>> {
+    requireAnalyticsRead(principal);
+    const ids = contactIds.map((id, i) => validate.requireUuid(`id[${i}]`, id));
+    const rows = await this.db.withTenant(principal.tenantId, (em) =>
+      em.getRepository(RfmScoreEntity).createQueryBuilder('s').where('s.contact_id = ANY(:ids)', { ids }).getMany(),
+    );
+    return new Map(rows.map((r) => [r.contactId, rfmView(r)]));
+  }
+
+  /** Customers and revenue per segment, every default segment listed (zeros too) so charts stay stable. */
+  async segments(principal: Principal): Promise<SegmentSummary[]> {
+    requireAnalyticsRead(principal);
+    const rows: { key: string | null; name: string | null; customers: number; revenue: string; currency: string }[] =
+      await this.db.withTenant(principal.tenantId, (em) =>
+        em.query(
+          `SELECT segment_key AS key, segment_name AS name, count(*)::int AS customers, sum(monetary)::text AS revenue, min(currency) AS currency
+             FROM rfm_scores WHERE tenant_id = $1 GROUP BY segment_key, segment_name`,
+          [principal.tenantId],
+        ),
+      );
+    const currency = rows[0]?.currency ?? null;
+    const money = (amount: string) => (currency ? moneyView(amount, currency) : null);
+    const byKey = new Map(rows.map((r) => [r.key, r]));
+    const known = DEFAULT_RFM_SEGMENTS.map((s) => {
+      const row = byKey.get(s.key);
+      return { key: s.key, name: s.name, customers: row?.customers ?? 0, revenue: money(row?.revenue ?? '0') };
+    });
+    const other = rows
+      .filter((r) => !DEFAULT_RFM_SEGMENTS.some((s) => s.key === r.key))
+      .map((r) => ({ key: r.key, name: r.name ?? 'Unsegmented', customers: r.customers, revenue: money(r.revenue) }));
+    return [...known, ...other];
+  }
+}
