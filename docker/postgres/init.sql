@@ -21,3 +21,7 @@ GRANT rapport_app TO identity;
 CREATE ROLE sales LOGIN PASSWORD 'sales';
 CREATE DATABASE sales OWNER sales;
 GRANT rapport_app TO sales;
+
+CREATE ROLE analytics LOGIN PASSWORD 'analytics';
+CREATE DATABASE analytics OWNER analytics;
+GRANT rapport_app TO analytics;

@@ -20,11 +20,12 @@ export function requestObservability(logger: Logger, metrics: ServiceMetrics) {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const route = req.path.startsWith('/health') || req.path === '/metrics' ? req.path : req.path.replace(/[0-9a-f-]{36}/gi, ':id');
+      // originalUrl: by now a mounted router has stripped its prefix from req.path.
+      const path = req.originalUrl.split('?')[0];
+      const operational = path.startsWith('/health') || path === '/metrics';
+      const route = operational ? path : path.replace(/[0-9a-f-]{36}/gi, ':id');
       metrics.httpDuration.observe({ method: req.method, route, status: String(res.statusCode) }, seconds);
-      if (!req.path.startsWith('/health') && req.path !== '/metrics') {
-        logger.info({ requestId, method: req.method, path: req.path, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
-      }
+      if (!operational) logger.info({ requestId, method: req.method, path, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
     });
     logContext.run({ requestId }, next);
   };

@@ -1,0 +1,215 @@
+/**
+ * `npm start`: one command from a clone to a running Rapport. Makes sure
+ * Postgres, NATS and Redis are there (starting local ones when they are not),
+ * starts the services one after another, each once the previous is ready,
+ * prints where to go, and on Ctrl-C stops everything in reverse order.
+ *
+ * Runs compiled, as dist/tools/start/main.js, next to the services it starts.
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { banner } from './banner';
+import { prepareInfrastructure } from './infrastructure';
+import { CleanupStack, LaunchError, StopRequested, untilAborted } from './lifecycle';
+import { httpGet, probeTcp, waitFor, WaitTimeout, type HttpAnswer } from './network';
+import { LAUNCHER_NAME, Printer, wantsColor } from './output';
+import { PlanError, planInfrastructure, planServices, publicGraphqlUrl, type PlannedService } from './plan';
+import { ChildExited, describeExit, ManagedProcess, signalAll } from './processes';
+import { DEMO, demoPassword, SERVICES } from './services';
+
+/** dist/tools/start → dist */
+const DIST_DIR = resolve(__dirname, '..', '..');
+const PROJECT_ROOT = resolve(DIST_DIR, '..');
+const STATE_DIR = join(PROJECT_ROOT, '.rapport');
+
+/** Generous: the first start runs every migration. */
+const READY_TIMEOUT_MS = 120_000;
+const STOP_GRACE_MS = 15_000;
+
+interface Run {
+  printer: Printer;
+  cleanup: CleanupStack;
+  controller: AbortController;
+}
+
+async function main(): Promise<number> {
+  const names = [LAUNCHER_NAME, 'postgres', 'nats', 'redis', ...SERVICES.map((s) => s.name)];
+  const printer = new Printer(process.stdout, wantsColor(process.stdout, process.env), Math.max(...names.map((n) => n.length)));
+  SERVICES.forEach((s, i) => printer.register(s.name, i));
+  const run: Run = { printer, cleanup: new CleanupStack(), controller: new AbortController() };
+  listenForSignals(run);
+
+  let failure: unknown;
+  try {
+    await startEverything(run);
+    await untilAborted(run.controller.signal);
+  } catch (error) {
+    failure = error;
+  }
+  // Once aborted, the abort reason is the real story (a step interrupted by it rethrows the same reason).
+  const reason = run.controller.signal.aborted ? run.controller.signal.reason : failure;
+  const code = reason instanceof StopRequested ? 0 : 1;
+  if (code !== 0) reportFailure(printer, reason);
+
+  await run.cleanup.runAll((label, error) =>
+    printer.warn(`stopping ${label} failed: ${error instanceof Error ? error.message : String(error)}`),
+  );
+  printer.note(code === 0 ? 'stopped.' : 'stopped after a failure (see above).');
+  return code;
+}
+
+/**
+ * One Ctrl-C can arrive twice: from the terminal (to the whole foreground
+ * process group) and forwarded by a parent (npm forwards SIGINT/SIGTERM to
+ * its script). Repeats this close to the first are that echo, not a second press.
+ */
+const SIGNAL_ECHO_MS = 1000;
+
+function listenForSignals(run: Run): void {
+  let firstAt = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (!run.controller.signal.aborted) {
+      firstAt = Date.now();
+      // Said at once: a step in progress (e.g. Postgres starting) finishes before the stopping begins.
+      run.printer.note(`${signal} received: stopping everything (Ctrl-C again to force)…`);
+      run.controller.abort(new StopRequested(signal));
+      return;
+    }
+    if (Date.now() - firstAt < SIGNAL_ECHO_MS) return;
+    // A second Ctrl-C while stopping: the user wants out now.
+    run.printer.warn(`${signal} again: killing everything the launcher started`);
+    signalAll('SIGKILL');
+    process.exit(130);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
+}
+
+async function startEverything(run: Run): Promise<void> {
+  const { printer, controller } = run;
+  const signal = controller.signal;
+  const started = Date.now();
+  const infra = planInfrastructure(process.env);
+  const services = planServices(SERVICES, process.env, infra);
+  printer.note('starting Rapport (Ctrl-C stops everything)');
+
+  checkBuilt(services);
+  await checkPortsFree(services);
+  await prepareInfrastructure({
+    plan: infra,
+    projectRoot: PROJECT_ROOT,
+    stateDir: STATE_DIR,
+    printer,
+    cleanup: run.cleanup,
+    signal,
+    onCrash: (error) => controller.abort(error),
+  });
+
+  for (const service of services) {
+    signal.throwIfAborted();
+    await startService(run, service);
+  }
+
+  const gateway = services[services.length - 1];
+  printer.ok(`all services ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  printer.block(
+    banner({
+      graphqlUrl: publicGraphqlUrl(gateway),
+      tenant: DEMO.tenant,
+      email: DEMO.email,
+      password: demoPassword(process.env),
+      services: services.map((s) => ({ name: s.entry.name, url: s.url })),
+      color: printer.color,
+    }),
+  );
+}
+
+function checkBuilt(services: PlannedService[]): void {
+  const missing = services.filter((s) => !existsSync(join(DIST_DIR, s.entry.entry)));
+  if (missing.length > 0) {
+    throw new LaunchError(
+      `not built: ${missing.map((s) => `dist/${s.entry.entry}`).join(', ')}. Run \`npm run build\` (\`npm start\` does it first).`,
+    );
+  }
+}
+
+/** A port already taken would make a service die with EADDRINUSE after its migrations; say it up front. */
+async function checkPortsFree(services: PlannedService[]): Promise<void> {
+  const taken = (await Promise.all(services.map(async (s) => ((await probeTcp('127.0.0.1', s.port, 500)) ? s : undefined)))).filter(
+    (s) => s !== undefined,
+  );
+  if (taken.length > 0) {
+    throw new LaunchError(
+      taken
+        .map(
+          (s) =>
+            `port ${s.port} (${s.entry.name}) is already in use — is Rapport already running? Stop it, or set ${s.entry.portVariable} to a free port.`,
+        )
+        .join('\n'),
+    );
+  }
+}
+
+async function startService(run: Run, service: PlannedService): Promise<void> {
+  const { printer, controller } = run;
+  const name = service.entry.name;
+  const started = Date.now();
+  printer.note(`starting ${name} on port ${service.port}…`);
+  const child = ManagedProcess.spawn({
+    name,
+    command: process.execPath,
+    args: [join(DIST_DIR, service.entry.entry)],
+    // Children inherit the launcher's environment (isolation variables, LOG_LEVEL, …) plus their planned settings.
+    env: { ...process.env, ...service.env },
+    cwd: PROJECT_ROOT,
+    onLine: (line) => printer.childLine(name, line),
+    onUnexpectedExit: (error) => controller.abort(error),
+  });
+  run.cleanup.push(name, async () => {
+    const { info, forced } = await child.stop(STOP_GRACE_MS);
+    if (forced) printer.warn(`${name} did not stop within ${STOP_GRACE_MS / 1000} s: killed`);
+    else printer.note(`${name} stopped${info.code ? ` (exit code ${info.code})` : ''}`);
+  });
+
+  let last: HttpAnswer | undefined;
+  try {
+    await waitFor(
+      async () => {
+        last = await httpGet(service.readyUrl);
+        return last?.status === 200;
+      },
+      { timeoutMs: READY_TIMEOUT_MS, intervalMs: 300, signal: controller.signal, what: `${name} becoming ready` },
+    );
+  } catch (error) {
+    if (!(error instanceof WaitTimeout)) throw error;
+    const answer = last ? `${last.status} ${last.body}` : 'no answer';
+    const lines = child
+      .lastLines()
+      .slice(-15)
+      .map((l) => `    ${l}`);
+    throw new LaunchError(`${error.message}; GET ${service.readyUrl} → ${answer}\nIts last log lines:\n${lines.join('\n')}`);
+  }
+  printer.ok(`${name} ready at ${service.url} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+}
+
+function reportFailure(printer: Printer, reason: unknown): void {
+  if (reason instanceof ChildExited) {
+    printer.fail(`${reason.child} ${describeExit(reason.info)}: stopping everything. Its last log lines:`);
+    const service = SERVICES.some((s) => s.name === reason.child);
+    for (const line of reason.lastLines.slice(-15)) {
+      if (service) printer.childLine(reason.child, line);
+      else printer.rawLine(LAUNCHER_NAME, `    ${line}`);
+    }
+  } else if (reason instanceof LaunchError || reason instanceof PlanError) {
+    printer.fail(reason.message);
+  } else {
+    printer.fail(`unexpected error: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`);
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
