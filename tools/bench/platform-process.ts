@@ -17,13 +17,14 @@ export async function benchPlatform(): Promise<BenchPlatform> {
   if (BENCH_GATEWAY_URL && BENCH_SALES_URL) {
     return { gatewayUrl: BENCH_GATEWAY_URL, salesUrl: BENCH_SALES_URL, stop: async () => undefined };
   }
-  const ports = { gateway: 4100, identity: 4101, sales: 4102 };
+  const ports = { gateway: 4100, identity: 4101, sales: 4102, analytics: 4104 };
   const child = spawn(process.execPath, [join(__dirname, '..', 'start', 'main.js')], {
     env: {
       ...process.env,
       PORT: String(ports.gateway),
       IDENTITY_PORT: String(ports.identity),
       SALES_PORT: String(ports.sales),
+      ANALYTICS_PORT: String(ports.analytics),
       LOG_LEVEL: 'warn',
       NODE_ENV: 'production',
       // The benchmark measures serving, not the limiter's refusals.

@@ -1,5 +1,4 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { quoteIdent } from './data-source';
 import { TENANT_SETTING } from './tenant-security';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -20,8 +19,8 @@ export class TenantDatabase {
   async withTenant<T>(tenantId: string, work: (em: EntityManager) => Promise<T>): Promise<T> {
     if (!UUID.test(tenantId)) throw new Error(`withTenant: tenant id ${JSON.stringify(tenantId)} is not a UUID`);
     return this.dataSource.transaction(async (em) => {
-      await em.query(`SELECT set_config('${TENANT_SETTING}', $1, true)`, [tenantId]);
-      await em.query(`SET LOCAL ROLE ${quoteIdent(this.appRole)}`);
+      // One round trip for both: set_config('role', …, true) is SET LOCAL ROLE.
+      await em.query(`SELECT set_config('${TENANT_SETTING}', $1, true), set_config('role', $2, true)`, [tenantId, this.appRole]);
       return work(em);
     });
   }
