@@ -15,7 +15,21 @@ describe('bad input', () => {
   afterAll(() => platform?.stop());
 
   const create = `mutation($input: CreateContactInput!) { createContact(input: $input) { contact { id } } }`;
-  const count = async () => (await graphql(platform.graphqlUrl, `{ contacts { totalCount } }`, {}, bearer(token))).data!.contacts.totalCount as number;
+  const count = async () =>
+    (
+      await graphql(
+        platform.graphqlUrl,
+        `
+          {
+            contacts {
+              totalCount
+            }
+          }
+        `,
+        {},
+        bearer(token),
+      )
+    ).data!.contacts.totalCount as number;
 
   const cases: [string, string, Record<string, unknown>, string][] = [
     ['an over-long last name', create, { input: { lastName: 'x'.repeat(101) } }, 'lastName'],
@@ -40,12 +54,52 @@ describe('bad input', () => {
   });
 
   it('rejects an unknown field in an inline literal too', async () => {
-    const res = await graphql(platform.graphqlUrl, `mutation { createContact(input: { lastName: "A", shoeSize: 9 }) { contact { id } } }`, {}, bearer(token));
+    const res = await graphql(
+      platform.graphqlUrl,
+      `
+        mutation {
+          createContact(input: { lastName: "A", shoeSize: 9 }) {
+            contact {
+              id
+            }
+          }
+        }
+      `,
+      {},
+      bearer(token),
+    );
     expect(res.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'shoeSize' });
   });
 
   it('refuses over-deep and over-costly queries before running them', async () => {
-    const deep = await graphql(platform.graphqlUrl, `{ contacts(first: 100) { edges { node { account { contacts(first: 100) { edges { node { account { contacts(first: 100) { totalCount } } } } } } } } } }`, {}, bearer(token));
+    const deep = await graphql(
+      platform.graphqlUrl,
+      `
+        {
+          contacts(first: 100) {
+            edges {
+              node {
+                account {
+                  contacts(first: 100) {
+                    edges {
+                      node {
+                        account {
+                          contacts(first: 100) {
+                            totalCount
+                          }
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      `,
+      {},
+      bearer(token),
+    );
     expect(deep.errors![0].extensions!.code).toBe('QUERY_TOO_COMPLEX');
   });
 });

@@ -34,7 +34,12 @@ describe('contacts through the gateway (end to end)', () => {
   });
 
   it('logs in, creates an account and a contact, reads it back with owner from identity', async () => {
-    const account = await graphql(platform.graphqlUrl, CREATE_ACCOUNT, { input: { name: 'Acme Corp', domain: 'https://Acme.com/' } }, bearer(token));
+    const account = await graphql(
+      platform.graphqlUrl,
+      CREATE_ACCOUNT,
+      { input: { name: 'Acme Corp', domain: 'https://Acme.com/' } },
+      bearer(token),
+    );
     expect(account.errors).toBeUndefined();
     expect(account.data!.createAccount.account).toMatchObject({ name: 'Acme Corp', domain: 'acme.com' });
     const accountId = account.data!.createAccount.account.id;
@@ -65,7 +70,22 @@ describe('contacts through the gateway (end to end)', () => {
       owner: { email: `sales_rep@${acme.slug}.test` },
     });
 
-    const read = await graphql(platform.graphqlUrl, `query($id: ID!) { contact(id: $id) { id lastName account { domain } } }`, { id: contact.id }, bearer(token));
+    const read = await graphql(
+      platform.graphqlUrl,
+      `
+        query ($id: ID!) {
+          contact(id: $id) {
+            id
+            lastName
+            account {
+              domain
+            }
+          }
+        }
+      `,
+      { id: contact.id },
+      bearer(token),
+    );
     expect(read.data!.contact).toEqual({ id: contact.id, lastName: 'Lovelace', account: { domain: 'acme.com' } });
 
     const events = await probe.waitFor(stream, subject, (evs) => evs.some((e) => e.subjectId === contact.id));
@@ -99,7 +119,12 @@ describe('contacts through the gateway (end to end)', () => {
   it('pages through contacts with keyset cursors and a total count', async () => {
     const names = ['Page-A', 'Page-B', 'Page-C', 'Page-D', 'Page-E'];
     for (const lastName of names) {
-      const res = await graphql(platform.graphqlUrl, CREATE_CONTACT, { input: { lastName, emails: [`${lastName}@paging.test`] } }, bearer(token));
+      const res = await graphql(
+        platform.graphqlUrl,
+        CREATE_CONTACT,
+        { input: { lastName, emails: [`${lastName}@paging.test`] } },
+        bearer(token),
+      );
       expect(res.errors).toBeUndefined();
     }
     const seen: string[] = [];
@@ -122,7 +147,12 @@ describe('contacts through the gateway (end to end)', () => {
     expect(seen).toEqual(names);
     expect(pages).toBe(3);
 
-    const desc = await graphql(platform.graphqlUrl, CONTACTS_PAGE, { first: 2, orderBy: { field: 'LAST_NAME', direction: 'DESC' }, filter: { search: 'Page-' } }, bearer(token));
+    const desc = await graphql(
+      platform.graphqlUrl,
+      CONTACTS_PAGE,
+      { first: 2, orderBy: { field: 'LAST_NAME', direction: 'DESC' }, filter: { search: 'Page-' } },
+      bearer(token),
+    );
     expect(desc.data!.contacts.edges.map((e: any) => e.node.lastName)).toEqual(['Page-E', 'Page-D']);
   });
 
@@ -136,16 +166,34 @@ describe('contacts through the gateway (end to end)', () => {
   });
 
   it('updates a contact and publishes sales.contact.updated with the changed fields', async () => {
-    const created = await graphql(platform.graphqlUrl, CREATE_CONTACT, { input: { lastName: 'Before', emails: ['x@y.test'] } }, bearer(token));
+    const created = await graphql(
+      platform.graphqlUrl,
+      CREATE_CONTACT,
+      { input: { lastName: 'Before', emails: ['x@y.test'] } },
+      bearer(token),
+    );
     const id = created.data!.createContact.contact.id;
     const updated = await graphql(
       platform.graphqlUrl,
-      `mutation($input: UpdateContactInput!) { updateContact(input: $input) { contact { id lastName emails firstName } } }`,
+      `
+        mutation ($input: UpdateContactInput!) {
+          updateContact(input: $input) {
+            contact {
+              id
+              lastName
+              emails
+              firstName
+            }
+          }
+        }
+      `,
       { input: { id, lastName: 'After', firstName: null } },
       bearer(token),
     );
     expect(updated.data!.updateContact.contact).toEqual({ id, lastName: 'After', emails: ['x@y.test'], firstName: null });
-    const updates = await probe.waitFor(stream, `${process.env.NATS_SUBJECT_PREFIX}.sales.contact.updated`, (evs) => evs.some((e) => e.subjectId === id));
+    const updates = await probe.waitFor(stream, `${process.env.NATS_SUBJECT_PREFIX}.sales.contact.updated`, (evs) =>
+      evs.some((e) => e.subjectId === id),
+    );
     expect(updates.find((e) => e.subjectId === id)!.data).toMatchObject({ changed: ['lastName'] });
   });
 });

@@ -20,20 +20,65 @@ describe('gateway edge', () => {
     if (intoMinute > 55_000) await new Promise((r) => setTimeout(r, 60_500 - intoMinute));
     const codes: (string | undefined)[] = [];
     for (let i = 0; i < 6; i++) {
-      const res = await graphql(platform.graphqlUrl, `{ contacts(first: 1) { totalCount } }`, {}, bearer(first));
+      const res = await graphql(
+        platform.graphqlUrl,
+        `
+          {
+            contacts(first: 1) {
+              totalCount
+            }
+          }
+        `,
+        {},
+        bearer(first),
+      );
       codes.push(res.errors?.[0]?.extensions?.code as string | undefined);
     }
     expect(codes.slice(0, 5)).toEqual([undefined, undefined, undefined, undefined, undefined]);
     expect(codes[5]).toBe('RATE_LIMITED');
-    const other = await graphql(platform.graphqlUrl, `{ contacts(first: 1) { totalCount } }`, {}, bearer(second));
+    const other = await graphql(
+      platform.graphqlUrl,
+      `
+        {
+          contacts(first: 1) {
+            totalCount
+          }
+        }
+      `,
+      {},
+      bearer(second),
+    );
     expect(other.errors).toBeUndefined();
   });
 
   it('lets anonymous callers sign in but nothing else', async () => {
-    const res = await graphql(platform.graphqlUrl, `{ contacts { totalCount } }`);
+    const res = await graphql(
+      platform.graphqlUrl,
+      `
+        {
+          contacts {
+            totalCount
+          }
+        }
+      `,
+    );
     expect(res.status).toBe(401);
     expect(res.errors![0].extensions!.code).toBe('UNAUTHENTICATED');
-    const mixed = await graphql(platform.graphqlUrl, `mutation { login(input: { tenant: "x", email: "a@b.c", password: "p" }) { accessToken } createContact(input: { lastName: "x" }) { contact { id } } }`);
+    const mixed = await graphql(
+      platform.graphqlUrl,
+      `
+        mutation {
+          login(input: { tenant: "x", email: "a@b.c", password: "p" }) {
+            accessToken
+          }
+          createContact(input: { lastName: "x" }) {
+            contact {
+              id
+            }
+          }
+        }
+      `,
+    );
     expect(mixed.errors![0].extensions!.code).toBe('UNAUTHENTICATED');
   });
 
@@ -53,7 +98,9 @@ describe('gateway edge', () => {
   it('reports readiness of its dependencies and exposes metrics', async () => {
     const ready = await fetch(`${platform.gateway.url}/health/ready`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toMatchObject({ checks: { redis: { status: 'ok' }, 'subgraph:sales': { status: 'ok' }, 'subgraph:identity': { status: 'ok' } } });
+    expect(await ready.json()).toMatchObject({
+      checks: { redis: { status: 'ok' }, 'subgraph:sales': { status: 'ok' }, 'subgraph:identity': { status: 'ok' } },
+    });
     expect(await (await fetch(`${platform.gateway.url}/metrics`)).text()).toContain('process_cpu_seconds_total');
   });
 });

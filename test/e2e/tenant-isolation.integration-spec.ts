@@ -16,7 +16,20 @@ describe('tenant isolation', () => {
     b = await createTenant(platform, 'tenant-b');
     tokenA = await a.tokenFor('sales_manager');
     tokenB = await b.tokenFor('sales_manager');
-    const created = await graphql(platform.graphqlUrl, `mutation { createContact(input: { lastName: "Secret", emails: ["secret@a.test"] }) { contact { id } } }`, {}, bearer(tokenA));
+    const created = await graphql(
+      platform.graphqlUrl,
+      `
+        mutation {
+          createContact(input: { lastName: "Secret", emails: ["secret@a.test"] }) {
+            contact {
+              id
+            }
+          }
+        }
+      `,
+      {},
+      bearer(tokenA),
+    );
     contactA = created.data!.createContact.contact.id;
   });
 
@@ -65,17 +78,46 @@ describe('tenant isolation', () => {
   });
 
   it('a customer sees only their own contact; an API key only what its scopes allow', async () => {
-    const other = await graphql(platform.graphqlUrl, `mutation { createContact(input: { lastName: "Other" }) { contact { id } } }`, {}, bearer(tokenA));
+    const other = await graphql(
+      platform.graphqlUrl,
+      `
+        mutation {
+          createContact(input: { lastName: "Other" }) {
+            contact {
+              id
+            }
+          }
+        }
+      `,
+      {},
+      bearer(tokenA),
+    );
     const otherId = other.data!.createContact.contact.id;
     const admin = await a.tokenFor('admin');
-    const key = await graphql(platform.graphqlUrl, `mutation { createApiKey(input: { name: "partner", scopes: ["contacts:read"] }) { secret } }`, {}, bearer(admin));
+    const key = await graphql(
+      platform.graphqlUrl,
+      `
+        mutation {
+          createApiKey(input: { name: "partner", scopes: ["contacts:read"] }) {
+            secret
+          }
+        }
+      `,
+      {},
+      bearer(admin),
+    );
     const apiKey = key.data!.createApiKey.secret;
     const listed = await graphql(platform.graphqlUrl, list, {}, { 'x-api-key': apiKey });
     expect(listed.errors).toBeUndefined();
     expect(listed.data!.contacts.totalCount).toBeGreaterThanOrEqual(2);
     const write = await graphql(platform.graphqlUrl, update, { id: otherId }, { 'x-api-key': apiKey });
     expect(write.errors![0].extensions!.code).toBe('FORBIDDEN');
-    const bad = await graphql(platform.graphqlUrl, list, {}, { 'x-api-key': 'rpk_00000000000000000000000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' });
+    const bad = await graphql(
+      platform.graphqlUrl,
+      list,
+      {},
+      { 'x-api-key': 'rpk_00000000000000000000000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' },
+    );
     expect(bad.errors![0].extensions!.code).toBe('UNAUTHENTICATED');
   });
 });

@@ -85,9 +85,19 @@ export async function createTenant(platform: Platform, name: string): Promise<Te
         );
         created.add(role);
       }
-      const res = await graphql(platform.graphqlUrl, `mutation($i: LoginInput!) { login(input: $i) { accessToken } }`, {
-        i: { tenant: slug, email, password: PASSWORD },
-      });
+      const res = await graphql(
+        platform.graphqlUrl,
+        `
+          mutation ($i: LoginInput!) {
+            login(input: $i) {
+              accessToken
+            }
+          }
+        `,
+        {
+          i: { tenant: slug, email, password: PASSWORD },
+        },
+      );
       if (res.errors) throw new Error(`login failed: ${JSON.stringify(res.errors)}`);
       return res.data!.login.accessToken as string;
     },

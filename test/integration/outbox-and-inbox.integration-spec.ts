@@ -25,7 +25,10 @@ describe('outbox relay and inbox consumer against Postgres and JetStream', () =>
   let nc: NatsConnection;
   let probe: StreamProbe;
   const token = randomUUID().slice(0, 8);
-  const naming = { subjectPrefix: `${process.env.NATS_SUBJECT_PREFIX}${token}`, streamSuffix: `${token}_${process.env.NATS_STREAM_SUFFIX}` };
+  const naming = {
+    subjectPrefix: `${process.env.NATS_SUBJECT_PREFIX}${token}`,
+    streamSuffix: `${token}_${process.env.NATS_STREAM_SUFFIX}`,
+  };
   let stream: string;
   const tenantId = randomUUID();
 
@@ -43,7 +46,8 @@ describe('outbox relay and inbox consumer against Postgres and JetStream', () =>
     await db?.drop();
   });
 
-  const event = () => newEvent({ type: 'testing.thing.happened', tenantId, actor: { kind: 'system', id: null }, subjectId: randomUUID(), data: { n: 1 } });
+  const event = () =>
+    newEvent({ type: 'testing.thing.happened', tenantId, actor: { kind: 'system', id: null }, subjectId: randomUUID(), data: { n: 1 } });
 
   it('publishes on restart what was committed while no relay ran (crash after commit, before publish)', async () => {
     const e = event();

@@ -22,7 +22,9 @@ describe('tenant row-level security', () => {
 
   beforeAll(async () => {
     db = await scratchDatabase('rls', [Notes1700000000000]);
-    await db.tenantDb.withTenant(tenantA, (em) => em.query(`INSERT INTO notes VALUES ($1, $2, 'a1'), ($3, $2, 'a2')`, [randomUUID(), tenantA, randomUUID()]));
+    await db.tenantDb.withTenant(tenantA, (em) =>
+      em.query(`INSERT INTO notes VALUES ($1, $2, 'a1'), ($3, $2, 'a2')`, [randomUUID(), tenantA, randomUUID()]),
+    );
     await db.tenantDb.withTenant(tenantB, (em) => em.query(`INSERT INTO notes VALUES ($1, $2, 'b1')`, [randomUUID(), tenantB]));
   });
 
@@ -48,7 +50,9 @@ describe('tenant row-level security', () => {
   });
 
   it('the tenant setting and role end with the transaction', async () => {
-    const [{ role, tenant }] = await db.dataSource.query(`SELECT current_user AS role, current_setting('rapport.tenant_id', true) AS tenant`);
+    const [{ role, tenant }] = await db.dataSource.query(
+      `SELECT current_user AS role, current_setting('rapport.tenant_id', true) AS tenant`,
+    );
     expect(role).not.toBe('rapport_app');
     expect(tenant ?? '').toBe('');
   });

@@ -46,12 +46,24 @@ async function main(): Promise<void> {
   const platform = await benchPlatform();
   try {
     const password = process.env.RAPPORT_DEMO_PASSWORD ?? 'rapport-demo';
-    const { login } = await gql(platform.gatewayUrl, `mutation { login(input: { tenant: "demo", email: "admin@demo.test", password: "${password}" }) { accessToken } }`);
+    const { login } = await gql(
+      platform.gatewayUrl,
+      `mutation { login(input: { tenant: "demo", email: "admin@demo.test", password: "${password}" }) { accessToken } }`,
+    );
     const token: string = login.accessToken;
-    const { createContact } = await gql(platform.gatewayUrl, `mutation { createContact(input: { firstName: "Bench", lastName: "Mark", emails: ["bench@example.com"] }) { contact { id } } }`, token);
-    const body = JSON.stringify({ query: `query($id: ID!) { contact(id: $id) { id firstName lastName emails } }`, variables: { id: createContact.contact.id } });
+    const { createContact } = await gql(
+      platform.gatewayUrl,
+      `mutation { createContact(input: { firstName: "Bench", lastName: "Mark", emails: ["bench@example.com"] }) { contact { id } } }`,
+      token,
+    );
+    const body = JSON.stringify({
+      query: `query($id: ID!) { contact(id: $id) { id firstName lastName emails } }`,
+      variables: { id: createContact.contact.id },
+    });
 
-    console.log(`contact(id) — ${connections} connections, ${duration} s each, Node ${process.version}, ${require('node:os').cpus().length} cores`);
+    console.log(
+      `contact(id) — ${connections} connections, ${duration} s each, Node ${process.version}, ${require('node:os').cpus().length} cores`,
+    );
     await measure('warm-up (gateway)', platform.gatewayUrl, body, token);
     const direct = await measure('(a) sales subgraph direct', platform.salesUrl, body, token);
     const viaGateway = await measure('(b) through the gateway', platform.gatewayUrl, body, token);

@@ -8,7 +8,6 @@ import { defaultSubgraphUrl, SUBGRAPHS } from '../../apps/gateway/src/subgraphs'
 export const ROOT = join(__dirname, '..', '..');
 export const SUPERGRAPH_FILE = join(ROOT, 'apps/gateway/src/supergraph.graphql');
 
-
 /** Composes the checked-in subgraph SDL files; throws with every composition error. */
 export function composeSupergraph(): string {
   const result = composeServices(

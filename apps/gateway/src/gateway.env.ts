@@ -8,7 +8,11 @@ export const gatewayEnv = {
   REDIS_PREFIX: platformEnv.REDIS_PREFIX,
   IDENTITY_JWKS_URL: platformEnv.IDENTITY_JWKS_URL,
   PORT: env.int({ default: 4000, min: 0, max: 65535, description: 'HTTP port of the public GraphQL endpoint' }),
-  IDENTITY_URL: env.url({ protocols: ['http', 'https'], default: 'http://127.0.0.1:4001', description: 'identity base URL (API-key exchange)' }),
+  IDENTITY_URL: env.url({
+    protocols: ['http', 'https'],
+    default: 'http://127.0.0.1:4001',
+    description: 'identity base URL (API-key exchange)',
+  }),
   MAX_QUERY_DEPTH: env.int({ default: 12, min: 2, max: 50, description: 'deepest selection allowed' }),
   MAX_QUERY_COST: env.int({ default: 20_000, min: 10, description: 'largest estimated cost allowed (fields × page sizes)' }),
   RATE_LIMIT_PER_MINUTE: env.int({ default: 1200, min: 1, description: 'operations per minute per user or API key' }),
@@ -17,7 +21,8 @@ export const gatewayEnv = {
     default: 0,
     min: 0,
     max: 10,
-    description: 'load balancers in front of the gateway whose X-Forwarded-For is trusted (0: use the socket address, so clients cannot fake their IP)',
+    description:
+      'load balancers in front of the gateway whose X-Forwarded-For is trusted (0: use the socket address, so clients cannot fake their IP)',
   }),
   GRAPHIQL: env.bool({ default: true, description: 'serve the offline GraphiQL IDE on GET /graphql (never in production)' }),
 };

@@ -1,7 +1,10 @@
 import { env } from '@rapport/config';
 
 export const identityEnv = {
-  JWT_PRIVATE_KEY: env.string({ default: '', description: 'PKCS#8 PEM of the ES256 signing key; generated and stored in the database when empty' }),
+  JWT_PRIVATE_KEY: env.string({
+    default: '',
+    description: 'PKCS#8 PEM of the ES256 signing key; generated and stored in the database when empty',
+  }),
   ACCESS_TOKEN_TTL_SECONDS: env.int({ default: 900, min: 60, max: 86_400, description: 'access token lifetime' }),
   REFRESH_TOKEN_TTL_SECONDS: env.int({ default: 30 * 86_400, min: 3600, description: 'refresh token lifetime' }),
   SEED_DEMO: env.bool({ default: false, description: 'create the demo tenant and admin at start (idempotent)' }),

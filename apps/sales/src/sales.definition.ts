@@ -14,7 +14,16 @@ import { LeadEntity } from './leads/lead.entity';
 export const salesDefinition: ServiceDefinition = {
   name: 'sales',
   defaultPort: 4002,
-  entities: [AccountEntity, ContactEntity, ContactExternalIdEntity, PipelineEntity, PipelineStageEntity, OpportunityEntity, OpportunityStageHistoryEntity, LeadEntity],
+  entities: [
+    AccountEntity,
+    ContactEntity,
+    ContactExternalIdEntity,
+    PipelineEntity,
+    PipelineStageEntity,
+    OpportunityEntity,
+    OpportunityStageHistoryEntity,
+    LeadEntity,
+  ],
   migrations: [SalesInitial1764000000000, SalesPipelineLead1764100000000],
   producesStreams: [STREAMS.SALES],
   typeDefs: loadTypeDefs(__dirname),

@@ -29,7 +29,10 @@ describe('formatApiError', () => {
   });
 
   it('keeps client error codes and their extra fields', () => {
-    const out = formatApiError({ message: 'Contact x not found', extensions: { code: 'NOT_FOUND', type: 'Contact', id: 'x' } }, { exposeStack: false });
+    const out = formatApiError(
+      { message: 'Contact x not found', extensions: { code: 'NOT_FOUND', type: 'Contact', id: 'x' } },
+      { exposeStack: false },
+    );
     expect(out.extensions).toEqual({ code: 'NOT_FOUND', type: 'Contact', id: 'x' });
   });
 
@@ -40,6 +43,10 @@ describe('formatApiError', () => {
 
 describe('fieldFromMessage for variables', () => {
   it('names a required field missing from a variable', () => {
-    expect(fieldFromMessage('Variable "$input" got invalid value { firstName: "A" }; Field "lastName" of required type "String!" was not provided.')).toBe('lastName');
+    expect(
+      fieldFromMessage(
+        'Variable "$input" got invalid value { firstName: "A" }; Field "lastName" of required type "String!" was not provided.',
+      ),
+    ).toBe('lastName');
   });
 });

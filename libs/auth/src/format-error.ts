@@ -1,6 +1,14 @@
 import type { GraphQLFormattedError } from 'graphql';
 
-const CLIENT_CODES = new Set(['BAD_USER_INPUT', 'UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'RATE_LIMITED', 'QUERY_TOO_COMPLEX']);
+const CLIENT_CODES = new Set([
+  'BAD_USER_INPUT',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'CONFLICT',
+  'RATE_LIMITED',
+  'QUERY_TOO_COMPLEX',
+]);
 
 /**
  * Turns any error into what a client may see. Client errors keep their

@@ -45,7 +45,9 @@ export function loadEnv<S extends EnvSpec>(spec: S, source: NodeJS.ProcessEnv = 
 type Opts<T> = { default?: T; description: string };
 
 function field<T>(parse: (raw: string) => T, opts: Opts<T>): EnvField<T> {
-  return 'default' in opts ? { parse, default: opts.default as T, description: opts.description } : { parse, description: opts.description };
+  return 'default' in opts
+    ? { parse, default: opts.default as T, description: opts.description }
+    : { parse, description: opts.description };
 }
 
 export const env = {

@@ -11,7 +11,11 @@ export const platformEnv = {
     default: 'info',
     description: 'minimum log level',
   }),
-  DATABASE_URL: env.url({ protocols: ['postgres', 'postgresql'], default: 'postgres://postgres@127.0.0.1:5432/rapport', description: 'PostgreSQL connection URL' }),
+  DATABASE_URL: env.url({
+    protocols: ['postgres', 'postgresql'],
+    default: 'postgres://postgres@127.0.0.1:5432/rapport',
+    description: 'PostgreSQL connection URL',
+  }),
   NATS_URL: env.url({ protocols: ['nats', 'tls'], default: 'nats://127.0.0.1:4222', description: 'NATS server URL (JetStream enabled)' }),
   REDIS_URL: env.url({ protocols: ['redis', 'rediss'], default: 'redis://127.0.0.1:6379', description: 'Redis URL' }),
   IDENTITY_JWKS_URL: env.url({
@@ -19,9 +23,15 @@ export const platformEnv = {
     default: 'http://127.0.0.1:4001/.well-known/jwks.json',
     description: 'where services fetch the public keys that verify access tokens',
   }),
-  RUN_MIGRATIONS: env.oneOf(['true', 'false', 'only'] as const, { default: 'true', description: 'run migrations at start; "only" runs them and exits' }),
+  RUN_MIGRATIONS: env.oneOf(['true', 'false', 'only'] as const, {
+    default: 'true',
+    description: 'run migrations at start; "only" runs them and exits',
+  }),
   DB_SCHEMA_SUFFIX: env.string({ default: '', description: 'appended to the service schema name (test isolation)' }),
-  DB_APP_ROLE: env.identifier({ default: 'rapport_app', description: 'non-owner role that tenant transactions run as, so row-level security applies' }),
+  DB_APP_ROLE: env.identifier({
+    default: 'rapport_app',
+    description: 'non-owner role that tenant transactions run as, so row-level security applies',
+  }),
   NATS_SUBJECT_PREFIX: env.string({ default: '', description: 'prefix for every subject (test isolation)' }),
   NATS_STREAM_SUFFIX: env.string({ default: '', description: 'suffix for every stream and durable consumer name (test isolation)' }),
   REDIS_PREFIX: env.string({ default: 'rapport', description: 'prefix for every Redis key and BullMQ queue' }),

@@ -118,8 +118,6 @@ export class OutboxRelay {
     if (now - this.lastPurge < 60_000) return;
     this.lastPurge = now;
     const retentionMs = this.options.retentionMs ?? 7 * 24 * 3600_000;
-    await this.dataSource.query(`DELETE FROM outbox WHERE published_at < now() - ($1::bigint * interval '1 millisecond')`, [
-      retentionMs,
-    ]);
+    await this.dataSource.query(`DELETE FROM outbox WHERE published_at < now() - ($1::bigint * interval '1 millisecond')`, [retentionMs]);
   }
 }

@@ -3,7 +3,12 @@ import { add, compare, multiply, MoneyError, parseMoney, round, sum } from './mo
 describe('money', () => {
   it('adds without float error', () => {
     expect(add(parseMoney('0.1', 'EUR'), parseMoney('0.2', 'EUR'))).toEqual({ amount: '0.3', currency: 'EUR' });
-    expect(sum(Array.from({ length: 10 }, () => parseMoney('0.1', 'USD')), 'USD').amount).toBe('1');
+    expect(
+      sum(
+        Array.from({ length: 10 }, () => parseMoney('0.1', 'USD')),
+        'USD',
+      ).amount,
+    ).toBe('1');
   });
 
   it('rounds half-even by default and half-up on request, to the minor unit', () => {

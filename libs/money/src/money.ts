@@ -29,7 +29,8 @@ export function minorUnits(currency: string): number {
 /** Validates and normalises input; the message names what is wrong. */
 export function parseMoney(amount: string, currency: string): Money {
   const a = amount.trim();
-  if (!AMOUNT.test(a)) throw new MoneyError(`amount ${JSON.stringify(amount)} must be a decimal with at most 15 integer and 4 fraction digits`);
+  if (!AMOUNT.test(a))
+    throw new MoneyError(`amount ${JSON.stringify(amount)} must be a decimal with at most 15 integer and 4 fraction digits`);
   const c = currency.trim().toUpperCase();
   if (!CURRENCY.test(c)) throw new MoneyError(`currency ${JSON.stringify(currency)} must be a 3-letter ISO 4217 code`);
   return { amount: new D(a).toFixed(), currency: c };

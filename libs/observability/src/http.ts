@@ -25,7 +25,8 @@ export function requestObservability(logger: Logger, metrics: ServiceMetrics) {
       const operational = path.startsWith('/health') || path === '/metrics';
       const route = operational ? path : path.replace(/[0-9a-f-]{36}/gi, ':id');
       metrics.httpDuration.observe({ method: req.method, route, status: String(res.statusCode) }, seconds);
-      if (!operational) logger.info({ requestId, method: req.method, path, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
+      if (!operational)
+        logger.info({ requestId, method: req.method, path, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
     });
     logContext.run({ requestId }, next);
   };

@@ -1,7 +1,14 @@
 import type { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { createLogger, HealthRegistry, mountOperationalRoutes, PinoNestLogger, requestObservability, type ServiceMetrics } from '@rapport/observability';
+import {
+  createLogger,
+  HealthRegistry,
+  mountOperationalRoutes,
+  PinoNestLogger,
+  requestObservability,
+  type ServiceMetrics,
+} from '@rapport/observability';
 import type { ServiceDefinition } from './definition';
 import { openDatabase } from './infrastructure.providers';
 import { loadServiceConfig } from './service-config';

@@ -72,8 +72,7 @@ export function infrastructureProviders(def: ServiceDefinition): Provider[] {
     {
       provide: OutboxRelay,
       inject: [DataSource, NATS_CONNECTION, MESSAGING_NAMING, LOGGER],
-      useFactory: (ds: DataSource, nc: NatsConnection, naming: MessagingNaming, logger: Logger) =>
-        new OutboxRelay(ds, nc, naming, logger),
+      useFactory: (ds: DataSource, nc: NatsConnection, naming: MessagingNaming, logger: Logger) => new OutboxRelay(ds, nc, naming, logger),
     },
     {
       provide: ServiceDatabase,

@@ -32,15 +32,30 @@ function ignoreDuplicate(err: { code?: string }): void {
 async function requireServers(): Promise<void> {
   const problems: string[] = [];
   const pg = new Client({ connectionString: adminUrl(process.env.DATABASE_URL as string), connectionTimeoutMillis: 3000 });
-  await pg.connect().then(() => pg.end(), (err: Error) => problems.push(`PostgreSQL at ${process.env.DATABASE_URL}: ${err.message} (start it, or set TEST_DATABASE_URL)`));
+  await pg.connect().then(
+    () => pg.end(),
+    (err: Error) => problems.push(`PostgreSQL at ${process.env.DATABASE_URL}: ${err.message} (start it, or set TEST_DATABASE_URL)`),
+  );
   await connect({ servers: process.env.NATS_URL, timeout: 3000 }).then(
     async (nc) => {
-      await (await nc.jetstreamManager()).getAccountInfo().catch(() => problems.push(`NATS at ${process.env.NATS_URL} has no JetStream (run nats-server -js)`));
+      await (
+        await nc.jetstreamManager()
+      )
+        .getAccountInfo()
+        .catch(() => problems.push(`NATS at ${process.env.NATS_URL} has no JetStream (run nats-server -js)`));
       await nc.close();
     },
     (err: Error) => problems.push(`NATS at ${process.env.NATS_URL}: ${err.message} (run nats-server -js, or set NATS_URL)`),
   );
-  const redis = new Redis(process.env.REDIS_URL as string, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 3000, retryStrategy: () => null });
-  await redis.connect().then(() => redis.quit(), (err: Error) => problems.push(`Redis at ${process.env.REDIS_URL}: ${err.message} (run redis-server, or set REDIS_URL)`));
+  const redis = new Redis(process.env.REDIS_URL as string, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 3000,
+    retryStrategy: () => null,
+  });
+  await redis.connect().then(
+    () => redis.quit(),
+    (err: Error) => problems.push(`Redis at ${process.env.REDIS_URL}: ${err.message} (run redis-server, or set REDIS_URL)`),
+  );
   if (problems.length > 0) throw new Error(`Integration tests need these servers:\n  - ${problems.join('\n  - ')}`);
 }

@@ -8,7 +8,10 @@ import type { DataSource } from 'typeorm';
  * service: runs the given migrations, grants the app role, and drops the
  * schema on `drop()`.
  */
-export async function scratchDatabase(name: string, migrations: MigrationClass[]): Promise<{ dataSource: DataSource; tenantDb: TenantDatabase; schema: string; drop(): Promise<void> }> {
+export async function scratchDatabase(
+  name: string,
+  migrations: MigrationClass[],
+): Promise<{ dataSource: DataSource; tenantDb: TenantDatabase; schema: string; drop(): Promise<void> }> {
   const schema = `${name}_${randomBytes(3).toString('hex')}_${process.env.RAPPORT_TEST_RUN_ID}`;
   const dataSource = createServiceDataSource({
     url: process.env.DATABASE_URL as string,

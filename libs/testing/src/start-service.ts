@@ -6,7 +6,11 @@ import { bootstrapService, type ServiceDefinition, type StartedService } from '@
  * isolated schema/streams. `env` overrides apply only while it boots (config
  * is read once, at start).
  */
-export async function startService(appModule: Type<unknown>, def: ServiceDefinition, env: Record<string, string> = {}): Promise<StartedService> {
+export async function startService(
+  appModule: Type<unknown>,
+  def: ServiceDefinition,
+  env: Record<string, string> = {},
+): Promise<StartedService> {
   const saved = { ...process.env };
   Object.assign(process.env, { PORT: '0', RUN_MIGRATIONS: 'true' }, env);
   try {

@@ -30,7 +30,12 @@ export class StreamProbe {
   }
 
   /** Polls until `predicate` holds for the stream's events, or fails after the timeout. */
-  async waitFor(stream: string, subject: string, predicate: (events: EventEnvelope[]) => boolean, timeoutMs = 10_000): Promise<EventEnvelope[]> {
+  async waitFor(
+    stream: string,
+    subject: string,
+    predicate: (events: EventEnvelope[]) => boolean,
+    timeoutMs = 10_000,
+  ): Promise<EventEnvelope[]> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const events = await this.events(stream, subject).catch(() => []);

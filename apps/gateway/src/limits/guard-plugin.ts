@@ -31,8 +31,13 @@ export function guardPlugin(limiter: RateLimiter, options: GuardOptions): Apollo
           if (!contextValue.principal && !onlyAnonymousFields(operation, options.anonymousIntrospection)) throw unauthenticated();
 
           const { depth, cost } = measureOperation(document, operation, request.variables ?? {});
-          if (depth > options.maxDepth) throw tooComplex(`query depth ${depth} exceeds the limit of ${options.maxDepth}`, { depth, maxDepth: options.maxDepth });
-          if (cost > options.maxCost) throw tooComplex(`query cost ${cost} exceeds the limit of ${options.maxCost}; ask for smaller pages`, { cost, maxCost: options.maxCost });
+          if (depth > options.maxDepth)
+            throw tooComplex(`query depth ${depth} exceeds the limit of ${options.maxDepth}`, { depth, maxDepth: options.maxDepth });
+          if (cost > options.maxCost)
+            throw tooComplex(`query cost ${cost} exceeds the limit of ${options.maxCost}; ask for smaller pages`, {
+              cost,
+              maxCost: options.maxCost,
+            });
 
           const p = contextValue.principal;
           const retryAfter = p
@@ -40,7 +45,11 @@ export function guardPlugin(limiter: RateLimiter, options: GuardOptions): Apollo
             : await limiter.hit(`anon:${contextValue.ip}`, options.anonymousRatePerMinute);
           if (retryAfter !== null) {
             throw new GraphQLError(`rate limit exceeded; retry in ${retryAfter} s`, {
-              extensions: { code: 'RATE_LIMITED', retryAfter, http: { status: 429, headers: new Map([['retry-after', String(retryAfter)]]) } },
+              extensions: {
+                code: 'RATE_LIMITED',
+                retryAfter,
+                http: { status: 429, headers: new Map([['retry-after', String(retryAfter)]]) },
+              },
             });
           }
         },
@@ -52,7 +61,9 @@ export function guardPlugin(limiter: RateLimiter, options: GuardOptions): Apollo
 function onlyAnonymousFields(operation: OperationDefinitionNode, introspection: boolean): boolean {
   if (operation.operation === 'subscription') return false;
   return operation.selectionSet.selections.every(
-    (s) => s.kind === Kind.FIELD && (ANONYMOUS_FIELDS.has(s.name.value) || (introspection && (s.name.value === '__schema' || s.name.value === '__type'))),
+    (s) =>
+      s.kind === Kind.FIELD &&
+      (ANONYMOUS_FIELDS.has(s.name.value) || (introspection && (s.name.value === '__schema' || s.name.value === '__type'))),
   );
 }
 

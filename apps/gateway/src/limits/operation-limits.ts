@@ -16,13 +16,22 @@ export interface OperationMeasure {
  * costs ~10,000 and can be refused before it fans out into subgraphs.
  * Introspection fields (`__schema`, `__type`, …) are free.
  */
-export function measureOperation(document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown> = {}): OperationMeasure {
+export function measureOperation(
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown> = {},
+): OperationMeasure {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
   return measure(operation.selectionSet, fragments, new Set(), variables);
 }
 
-function measure(set: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>, visiting: Set<string>, variables: Record<string, unknown>): OperationMeasure {
+function measure(
+  set: SelectionSetNode,
+  fragments: Map<string, FragmentDefinitionNode>,
+  visiting: Set<string>,
+  variables: Record<string, unknown>,
+): OperationMeasure {
   let depth = 0;
   let cost = 0;
   const add = (m: OperationMeasure, extraDepth: number, multiplier: number, own: number) => {
@@ -48,10 +57,14 @@ function measure(set: SelectionSetNode, fragments: Map<string, FragmentDefinitio
   return { depth, cost };
 }
 
-function pageSize(args: readonly { name: { value: string }; value: { kind: Kind; value?: unknown; name?: { value: string } } }[], variables: Record<string, unknown>): number {
+function pageSize(
+  args: readonly { name: { value: string }; value: { kind: Kind; value?: unknown; name?: { value: string } } }[],
+  variables: Record<string, unknown>,
+): number {
   const first = args.find((a) => a.name.value === 'first');
   if (!first) return 1;
   const v = first.value;
-  const n = v.kind === Kind.INT ? Number(v.value) : v.kind === Kind.VARIABLE ? Number(variables[v.name!.value] ?? DEFAULT_PAGE) : DEFAULT_PAGE;
+  const n =
+    v.kind === Kind.INT ? Number(v.value) : v.kind === Kind.VARIABLE ? Number(variables[v.name!.value] ?? DEFAULT_PAGE) : DEFAULT_PAGE;
   return Number.isFinite(n) && n > 0 ? n : DEFAULT_PAGE;
 }

@@ -25,16 +25,52 @@ describe('identity service', () => {
   });
 
   const login = (email: string, pw: string) =>
-    graphql(gql, `mutation($i: LoginInput!) { login(input: $i) { accessToken refreshToken expiresAt } }`, {
-      i: { tenant: slug, email, password: pw },
-    });
+    graphql(
+      gql,
+      `
+        mutation ($i: LoginInput!) {
+          login(input: $i) {
+            accessToken
+            refreshToken
+            expiresAt
+          }
+        }
+      `,
+      {
+        i: { tenant: slug, email, password: pw },
+      },
+    );
 
   it('logs in, answers me, and publishes keys as JWKS', async () => {
     const res = await login('boss@acme.test', password);
     expect(res.errors).toBeUndefined();
     const token = res.data!.login.accessToken;
-    const me = await graphql(gql, `{ me { kind roles tenant { slug } user { email displayName } } }`, {}, bearer(token));
-    expect(me.data!.me).toEqual({ kind: 'user', roles: ['admin'], tenant: { slug }, user: { email: 'boss@acme.test', displayName: 'Boss' } });
+    const me = await graphql(
+      gql,
+      `
+        {
+          me {
+            kind
+            roles
+            tenant {
+              slug
+            }
+            user {
+              email
+              displayName
+            }
+          }
+        }
+      `,
+      {},
+      bearer(token),
+    );
+    expect(me.data!.me).toEqual({
+      kind: 'user',
+      roles: ['admin'],
+      tenant: { slug },
+      user: { email: 'boss@acme.test', displayName: 'Boss' },
+    });
     const jwks = (await (await fetch(`${identity.url}/.well-known/jwks.json`)).json()) as { keys: Record<string, unknown>[] };
     expect(jwks.keys[0]).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });
     expect(jwks.keys[0].d).toBeUndefined();
@@ -62,7 +98,17 @@ describe('identity service', () => {
     const token = (await login('boss@acme.test', password)).data!.login.accessToken;
     const created = await graphql(
       gql,
-      `mutation { createApiKey(input: { name: "web form", scopes: ["leads:write"] }) { secret apiKey { id scopes } } }`,
+      `
+        mutation {
+          createApiKey(input: { name: "web form", scopes: ["leads:write"] }) {
+            secret
+            apiKey {
+              id
+              scopes
+            }
+          }
+        }
+      `,
       {},
       bearer(token),
     );
@@ -72,17 +118,66 @@ describe('identity service', () => {
     const ok = await exchange();
     expect(ok.status).toBe(200);
     const partnerToken = ((await ok.json()) as { accessToken: string }).accessToken;
-    const me = await graphql(gql, `{ me { kind roles scopes user { id } } }`, {}, bearer(partnerToken));
+    const me = await graphql(
+      gql,
+      `
+        {
+          me {
+            kind
+            roles
+            scopes
+            user {
+              id
+            }
+          }
+        }
+      `,
+      {},
+      bearer(partnerToken),
+    );
     expect(me.data!.me).toEqual({ kind: 'apiKey', roles: ['partner'], scopes: ['leads:write'], user: null });
 
-    await graphql(gql, `mutation($id: ID!) { revokeApiKey(id: $id) { apiKey { revokedAt } } }`, { id: apiKey.id }, bearer(token));
+    await graphql(
+      gql,
+      `
+        mutation ($id: ID!) {
+          revokeApiKey(id: $id) {
+            apiKey {
+              revokedAt
+            }
+          }
+        }
+      `,
+      { id: apiKey.id },
+      bearer(token),
+    );
     expect((await exchange()).status).toBe(401);
   });
 
   it('refuses anonymous and forged callers', async () => {
-    const anon = await graphql(gql, `{ me { kind } }`);
+    const anon = await graphql(
+      gql,
+      `
+        {
+          me {
+            kind
+          }
+        }
+      `,
+    );
     expect(anon.errors![0].extensions!.code).toBe('UNAUTHENTICATED');
-    const forged = await graphql(gql, `{ me { kind } }`, {}, bearer('eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.'));
+    const forged = await graphql(
+      gql,
+      `
+        {
+          me {
+            kind
+          }
+        }
+      `,
+      {},
+      bearer('eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.'),
+    );
     expect(forged.errors![0].extensions!.code).toBe('UNAUTHENTICATED');
   });
 

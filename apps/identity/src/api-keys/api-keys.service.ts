@@ -20,7 +20,8 @@ export class ApiKeysService {
     requireRole(principal, 'admin');
     const scopes = validate.listOf('scopes', input.scopes, 50);
     if (scopes.length === 0) throw badUserInput('scopes', 'at least one scope is required');
-    for (const s of scopes) if (!API_KEY_SCOPE.test(s)) throw badUserInput('scopes', `${JSON.stringify(s)} is not resource:read or resource:write`);
+    for (const s of scopes)
+      if (!API_KEY_SCOPE.test(s)) throw badUserInput('scopes', `${JSON.stringify(s)} is not resource:read or resource:write`);
     const id = uuidv7();
     const { apiKey, secretHash } = newApiKeySecret(id);
     const entity = await this.db.withTenant(principal.tenantId, async (em) => {
@@ -68,10 +69,9 @@ export class ApiKeysService {
   async exchange(apiKey: string): Promise<{ accessToken: string; expiresAt: Date }> {
     const parsed = parseApiKey(apiKey);
     if (!parsed) throw unauthenticated('malformed API key');
-    const [row] = await this.dataSource.query(
-      `SELECT id, tenant_id, secret_hash, scopes, revoked_at FROM api_keys WHERE id = $1`,
-      [parsed.keyId],
-    );
+    const [row] = await this.dataSource.query(`SELECT id, tenant_id, secret_hash, scopes, revoked_at FROM api_keys WHERE id = $1`, [
+      parsed.keyId,
+    ]);
     if (!row || row.revoked_at || !secretMatches(parsed.secret, row.secret_hash)) throw unauthenticated('invalid or revoked API key');
     await this.dataSource.query(`UPDATE api_keys SET last_used_at = now() WHERE id = $1`, [row.id]);
     return this.tokens.forApiKey({ id: row.id, tenantId: row.tenant_id, scopes: row.scopes });

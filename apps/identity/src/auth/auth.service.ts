@@ -50,22 +50,23 @@ export class AuthService {
       [hash],
     );
     if (!row || new Date(row.expires_at) < new Date()) throw unauthenticated('refresh token is invalid or expired');
-    return this.db.withTenant(row.tenant_id, async (em) => {
-      const revoked = await em.query(
-        `UPDATE refresh_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING id`,
-        [row.id],
-      );
-      if (returnedRows(revoked).length === 0) {
-        await em.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, [row.user_id]);
-        return null;
-      }
-      const user = await em.getRepository(UserEntity).findOneBy({ id: row.user_id });
-      if (!user || user.disabled) throw unauthenticated('refresh token is invalid or expired');
-      return this.tokens.forUser(em, user);
-    }).then((pair) => {
-      if (!pair) throw unauthenticated('refresh token was already used; all sessions of this user were signed out');
-      return pair;
-    });
+    return this.db
+      .withTenant(row.tenant_id, async (em) => {
+        const revoked = await em.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING id`, [
+          row.id,
+        ]);
+        if (returnedRows(revoked).length === 0) {
+          await em.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, [row.user_id]);
+          return null;
+        }
+        const user = await em.getRepository(UserEntity).findOneBy({ id: row.user_id });
+        if (!user || user.disabled) throw unauthenticated('refresh token is invalid or expired');
+        return this.tokens.forUser(em, user);
+      })
+      .then((pair) => {
+        if (!pair) throw unauthenticated('refresh token was already used; all sessions of this user were signed out');
+        return pair;
+      });
   }
 
   async logout(refreshToken: string): Promise<boolean> {

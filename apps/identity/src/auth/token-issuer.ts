@@ -31,10 +31,13 @@ export class TokenIssuer {
     };
     const { token, expiresAt } = await this.keys.sign(user.id, claims, this.config.ACCESS_TOKEN_TTL_SECONDS);
     const refreshToken = randomBytes(32).toString('base64url');
-    await em.query(
-      `INSERT INTO refresh_tokens (id, tenant_id, user_id, token_hash, expires_at) VALUES ($1, $2, $3, $4, $5)`,
-      [uuidv7(), user.tenantId, user.id, hashRefreshToken(refreshToken), new Date(Date.now() + this.config.REFRESH_TOKEN_TTL_SECONDS * 1000)],
-    );
+    await em.query(`INSERT INTO refresh_tokens (id, tenant_id, user_id, token_hash, expires_at) VALUES ($1, $2, $3, $4, $5)`, [
+      uuidv7(),
+      user.tenantId,
+      user.id,
+      hashRefreshToken(refreshToken),
+      new Date(Date.now() + this.config.REFRESH_TOKEN_TTL_SECONDS * 1000),
+    ]);
     return { accessToken: token, refreshToken, expiresAt };
   }
 

@@ -21,7 +21,10 @@ export interface NewUser {
 export class UsersService {
   constructor(private readonly db: ServiceDatabase) {}
 
-  async createUser(principal: Principal, input: { email: string; displayName: string; password: string; roles: string[]; contactId?: string | null }): Promise<UserEntity> {
+  async createUser(
+    principal: Principal,
+    input: { email: string; displayName: string; password: string; roles: string[]; contactId?: string | null },
+  ): Promise<UserEntity> {
     requireRole(principal, 'admin');
     const roles = validateRoles(input.roles);
     try {
@@ -70,9 +73,7 @@ export class UsersService {
 
   async list(principal: Principal): Promise<UserEntity[]> {
     requireRole(principal, 'admin', 'sales_manager', 'support_manager');
-    return this.db.withTenant(principal.tenantId, (em) =>
-      em.getRepository(UserEntity).find({ order: { email: 'ASC' }, take: 1000 }),
-    );
+    return this.db.withTenant(principal.tenantId, (em) => em.getRepository(UserEntity).find({ order: { email: 'ASC' }, take: 1000 }));
   }
 }
 

@@ -60,7 +60,13 @@ export class AccountsService {
     await em.getRepository(AccountEntity).insert(account);
     await this.db.publish(
       em,
-      newEvent({ type: ACCOUNT_CREATED, tenantId: principal.tenantId, actor: actorOf(principal), subjectId: account.id, data: { account: snapshot(account) } }),
+      newEvent({
+        type: ACCOUNT_CREATED,
+        tenantId: principal.tenantId,
+        actor: actorOf(principal),
+        subjectId: account.id,
+        data: { account: snapshot(account) },
+      }),
     );
     return account;
   }
@@ -83,7 +89,13 @@ export class AccountsService {
       await repo.update({ id }, { ...after });
       await this.db.publish(
         em,
-        newEvent({ type: ACCOUNT_UPDATED, tenantId: principal.tenantId, actor: actorOf(principal), subjectId: id, data: { account: snapshot(after), changed } }),
+        newEvent({
+          type: ACCOUNT_UPDATED,
+          tenantId: principal.tenantId,
+          actor: actorOf(principal),
+          subjectId: id,
+          data: { account: snapshot(after), changed },
+        }),
       );
       return after;
     });
@@ -99,14 +111,23 @@ export class AccountsService {
   async getMany(principal: Principal, ids: readonly string[]): Promise<Map<string, AccountEntity>> {
     requireRead(principal, 'accounts');
     const rows = await this.db.withTenant(principal.tenantId, (em) =>
-      em.getRepository(AccountEntity).createQueryBuilder('a').where('a.id = ANY(:ids)', { ids: [...ids] }).getMany(),
+      em
+        .getRepository(AccountEntity)
+        .createQueryBuilder('a')
+        .where('a.id = ANY(:ids)', { ids: [...ids] })
+        .getMany(),
     );
     return new Map(rows.map((a) => [a.id, a]));
   }
 
   async list(
     principal: Principal,
-    args: { first?: number | null; after?: string | null; filter?: { search?: string | null; ownerId?: string | null; industry?: string | null } | null; orderBy?: { field: AccountOrderField; direction: 'ASC' | 'DESC' } | null },
+    args: {
+      first?: number | null;
+      after?: string | null;
+      filter?: { search?: string | null; ownerId?: string | null; industry?: string | null } | null;
+      orderBy?: { field: AccountOrderField; direction: 'ASC' | 'DESC' } | null;
+    },
   ): Promise<KeysetPage<AccountEntity>> {
     requireRead(principal, 'accounts');
     const first = validate.pageSize(args.first);
@@ -114,7 +135,10 @@ export class AccountsService {
     return this.db.withTenant(principal.tenantId, async (em) => {
       const q = em.getRepository(AccountEntity).createQueryBuilder('a');
       const f = args.filter;
-      if (f?.search != null) q.andWhere('(a.name ILIKE :s OR a.domain ILIKE :s)', { s: `%${validate.requiredText('filter.search', f.search, 200).replace(/[\\%_]/g, '\\$&')}%` });
+      if (f?.search != null)
+        q.andWhere('(a.name ILIKE :s OR a.domain ILIKE :s)', {
+          s: `%${validate.requiredText('filter.search', f.search, 200).replace(/[\\%_]/g, '\\$&')}%`,
+        });
       if (f?.ownerId != null) q.andWhere('a.owner_id = :ownerId', { ownerId: validate.requireUuid('filter.ownerId', f.ownerId) });
       if (f?.industry != null) q.andWhere('a.industry = :industry', { industry: f.industry });
       return paginate(q, {
@@ -130,7 +154,12 @@ export class AccountsService {
 }
 
 function normaliseDomain(domain: string | null | undefined): string | null {
-  const d = validate.text('domain', domain, { max: 253 })?.toLowerCase().replace(/^https?:\/\//, '').replace(/\/.*$/, '') ?? null;
+  const d =
+    validate
+      .text('domain', domain, { max: 253 })
+      ?.toLowerCase()
+      .replace(/^https?:\/\//, '')
+      .replace(/\/.*$/, '') ?? null;
   if (d && !DOMAIN.test(d)) throw badUserInput('domain', `${JSON.stringify(d)} is not a domain name`);
   return d;
 }

@@ -22,7 +22,21 @@ describe('contact input normalisation', () => {
   });
 
   it('refuses the same external id twice and too many entries', () => {
-    expect(fieldOf(() => normaliseExternalIds('externalIds', [{ source: 'ERP', key: '1' }, { source: 'erp', key: '1' }]))).toBe('externalIds[1]');
-    expect(fieldOf(() => normaliseEmails('emails', Array.from({ length: 11 }, (_, i) => `a${i}@x.com`)))).toBe('emails');
+    expect(
+      fieldOf(() =>
+        normaliseExternalIds('externalIds', [
+          { source: 'ERP', key: '1' },
+          { source: 'erp', key: '1' },
+        ]),
+      ),
+    ).toBe('externalIds[1]');
+    expect(
+      fieldOf(() =>
+        normaliseEmails(
+          'emails',
+          Array.from({ length: 11 }, (_, i) => `a${i}@x.com`),
+        ),
+      ),
+    ).toBe('emails');
   });
 });

@@ -27,19 +27,19 @@ export function applyContactFilter(q: SelectQueryBuilder<ContactEntity>, filter:
   if (!filter) return;
   if (filter.search != null) {
     const search = validate.requiredText('filter.search', filter.search, 200);
-    q.andWhere(
-      `(c.first_name ILIKE :search OR c.last_name ILIKE :search OR array_to_string(c.emails, ' ') ILIKE :search)`,
-      { search: `%${escapeLike(search)}%` },
-    );
+    q.andWhere(`(c.first_name ILIKE :search OR c.last_name ILIKE :search OR array_to_string(c.emails, ' ') ILIKE :search)`, {
+      search: `%${escapeLike(search)}%`,
+    });
   }
-  if (filter.accountId != null) q.andWhere('c.account_id = :accountId', { accountId: validate.requireUuid('filter.accountId', filter.accountId) });
+  if (filter.accountId != null)
+    q.andWhere('c.account_id = :accountId', { accountId: validate.requireUuid('filter.accountId', filter.accountId) });
   if (filter.ownerId != null) q.andWhere('c.owner_id = :ownerId', { ownerId: validate.requireUuid('filter.ownerId', filter.ownerId) });
   if (filter.email != null) q.andWhere(':email = ANY(c.emails)', { email: validate.email('filter.email', filter.email) });
   if (filter.externalId != null) {
-    q.andWhere(
-      `EXISTS (SELECT 1 FROM contact_external_ids x WHERE x.contact_id = c.id AND x.source = :xsource AND x.key = :xkey)`,
-      { xsource: filter.externalId.source.trim().toLowerCase(), xkey: filter.externalId.key.trim() },
-    );
+    q.andWhere(`EXISTS (SELECT 1 FROM contact_external_ids x WHERE x.contact_id = c.id AND x.source = :xsource AND x.key = :xkey)`, {
+      xsource: filter.externalId.source.trim().toLowerCase(),
+      xkey: filter.externalId.key.trim(),
+    });
   }
   if (filter.createdAfter != null) q.andWhere('c.created_at >= :createdAfter', { createdAfter: filter.createdAfter });
   if (filter.createdBefore != null) q.andWhere('c.created_at < :createdBefore', { createdBefore: filter.createdBefore });

@@ -141,7 +141,14 @@ export class ContactsService {
   async getMany(principal: Principal, ids: readonly string[]): Promise<Map<string, ContactEntity>> {
     requireRead(principal, 'contacts');
     const rows = await this.db.withTenant(principal.tenantId, async (em) =>
-      this.withExternalIds(em, await em.getRepository(ContactEntity).createQueryBuilder('c').where('c.id = ANY(:ids)', { ids: [...ids] }).getMany()),
+      this.withExternalIds(
+        em,
+        await em
+          .getRepository(ContactEntity)
+          .createQueryBuilder('c')
+          .where('c.id = ANY(:ids)', { ids: [...ids] })
+          .getMany(),
+      ),
     );
     return new Map(rows.map((c) => [c.id, c]));
   }
@@ -161,7 +168,10 @@ export class ContactsService {
         direction: args.orderBy?.direction ?? 'ASC',
         cursorOf: (c) => [sort.value(c), c.id],
       });
-      await this.withExternalIds(em, page.edges.map((e) => e.node));
+      await this.withExternalIds(
+        em,
+        page.edges.map((e) => e.node),
+      );
       return page;
     });
   }
@@ -187,9 +197,9 @@ export class ContactsService {
 
   private async insertExternalIds(em: EntityManager, contact: ContactEntity): Promise<void> {
     if (!contact.externalIds?.length) return;
-    await em.getRepository(ContactExternalIdEntity).insert(
-      contact.externalIds.map((x) => ({ tenantId: contact.tenantId, source: x.source, key: x.key, contactId: contact.id })),
-    );
+    await em
+      .getRepository(ContactExternalIdEntity)
+      .insert(contact.externalIds.map((x) => ({ tenantId: contact.tenantId, source: x.source, key: x.key, contactId: contact.id })));
   }
 
   private async withExternalIds(em: EntityManager, contacts: ContactEntity[]): Promise<ContactEntity[]> {
