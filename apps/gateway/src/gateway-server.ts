@@ -79,7 +79,7 @@ export async function startGateway(config: GatewayConfig, supergraphSdl = readFi
   await server.start();
   app.use(
     '/graphql',
-    express.json({ limit: '1mb' }),
+    express.json({ limit: '5mb' }),
     expressMiddleware(server, { context: async ({ req }) => identifyCaller(req, verifier, exchanger) }),
   );
 
