@@ -19,6 +19,13 @@ import { OpportunityProgressService } from './opportunities/opportunity-progress
 import { LeadConversionService } from './leads/lead-conversion.service';
 import { LeadsResolver } from './leads/leads.resolver';
 import { LeadsService } from './leads/leads.service';
+import { ProductsService } from './products/products.service';
+import { PriceBookEntryResolver, PriceBooksResolver, ProductsResolver } from './products/products.resolver';
+import { QuotesService } from './quotes/quotes.service';
+import { OpportunityQuotesResolver, QuoteLineResolver, QuotesResolver } from './quotes/quotes.resolver';
+import { QuotePdfController } from './quotes/quote-pdf.controller';
+import { ForecastsService } from './forecasts/forecasts.service';
+import { ForecastCategoryTotalResolver, ForecastsResolver, PipelineMetricsResolver } from './forecasts/forecasts.resolver';
 
 /** Pipelines, opportunities and leads (issue 3). */
 const pipelineProviders = [PipelinesService, PipelinesResolver, PipelineStageResolver, CalendarDateScalar];
@@ -31,9 +38,14 @@ const opportunityProviders = [
   OpportunityStageChangeResolver,
 ];
 const leadProviders = [LeadsService, LeadConversionService, LeadsResolver];
+/** Products, price books, quotes (with the PDF route) and forecasts (issue 3). */
+const productProviders = [ProductsService, ProductsResolver, PriceBooksResolver, PriceBookEntryResolver];
+const quoteProviders = [QuotesService, QuotesResolver, QuoteLineResolver, OpportunityQuotesResolver];
+const forecastProviders = [ForecastsService, ForecastsResolver, ForecastCategoryTotalResolver, PipelineMetricsResolver];
 
 @Module({
   imports: [RapportServiceModule.forRoot(salesDefinition)],
+  controllers: [QuotePdfController],
   providers: [
     DateTimeScalar,
     AccountsService,
@@ -43,6 +55,9 @@ const leadProviders = [LeadsService, LeadConversionService, LeadsResolver];
     ...pipelineProviders,
     ...opportunityProviders,
     ...leadProviders,
+    ...productProviders,
+    ...quoteProviders,
+    ...forecastProviders,
   ],
 })
 export class SalesAppModule {}

@@ -10,6 +10,10 @@ import { PipelineStageEntity } from './pipelines/pipeline-stage.entity';
 import { OpportunityEntity } from './opportunities/opportunity.entity';
 import { OpportunityStageHistoryEntity } from './opportunities/opportunity-stage-history.entity';
 import { LeadEntity } from './leads/lead.entity';
+import { SalesProductsQuotes1764300000000 } from './migrations/1764300000000-sales-products-quotes';
+import { ProductEntity } from './products/product.entity';
+import { PriceBookEntity, PriceBookEntryEntity } from './products/price-book.entity';
+import { QuoteEntity, QuoteLineEntity } from './quotes/quote.entity';
 
 export const salesDefinition: ServiceDefinition = {
   name: 'sales',
@@ -23,8 +27,13 @@ export const salesDefinition: ServiceDefinition = {
     OpportunityEntity,
     OpportunityStageHistoryEntity,
     LeadEntity,
+    ProductEntity,
+    PriceBookEntity,
+    PriceBookEntryEntity,
+    QuoteEntity,
+    QuoteLineEntity,
   ],
-  migrations: [SalesInitial1764000000000, SalesPipelineLead1764100000000],
+  migrations: [SalesInitial1764000000000, SalesPipelineLead1764100000000, SalesProductsQuotes1764300000000],
   producesStreams: [STREAMS.SALES],
   typeDefs: loadTypeDefs(__dirname),
 };

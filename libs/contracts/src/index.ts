@@ -8,4 +8,5 @@ export * from './commerce/order.events';
 export * from './analytics/rfm.events';
 export * from './sales/opportunity.events';
 export * from './sales/lead.events';
+export * from './sales/quote.events';
 export * from './identity/identity.events';

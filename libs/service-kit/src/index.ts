@@ -13,3 +13,4 @@ export { loadTypeDefs } from './type-defs';
 export { DateTimeScalar } from './date-time.scalar';
 export { paginate } from './paginate';
 export { requestLoader } from './request-loader';
+export { authenticate } from './graphql.config';

@@ -51,35 +51,38 @@ export class OpportunityProgressService {
 
   /** Wins or loses: moves to the pipeline's closed stage and publishes .won or .lost. Closing twice is a CONFLICT. */
   async close(principal: Principal, input: CloseInput): Promise<OpportunityEntity> {
+    return this.db.withTenant(principal.tenantId, (em) => this.closeWithin(em, principal, input));
+  }
+
+  /** close() inside the caller's transaction (accepting a quote wins its opportunity this way): same checks, history and events. */
+  async closeWithin(em: EntityManager, principal: Principal, input: CloseInput): Promise<OpportunityEntity> {
     const id = validate.requireUuid('id', input.id);
     const reason = validate.text('reason', input.reason, { max: 500 });
-    return this.db.withTenant(principal.tenantId, async (em) => {
-      const before = await lockOpportunity(em, id);
-      requireChangeOwned(principal, 'opportunities', before.ownerId);
-      requireOpen(before);
-      // Pipeline rules guarantee exactly one won and one lost stage; absence is a bug, not bad input.
-      const to = closedStage(await activeStages(em, [before.pipelineId]), input.won);
-      if (!to) throw new Error(`pipeline ${before.pipelineId} has no ${input.won ? 'CLOSED_WON' : 'CLOSED_LOST'} stage`);
-      const after = await this.transition(
-        em,
-        principal,
-        before,
-        to,
-        { ...closing(input.won), closeReason: reason, closedAt: new Date() },
-        reason,
-      );
-      await this.db.publish(
-        em,
-        newEvent({
-          type: input.won ? OPPORTUNITY_WON : OPPORTUNITY_LOST,
-          tenantId: principal.tenantId,
-          actor: actorOf(principal),
-          subjectId: id,
-          data: { opportunity: opportunitySnapshot(after), reason },
-        }),
-      );
-      return after;
-    });
+    const before = await lockOpportunity(em, id);
+    requireChangeOwned(principal, 'opportunities', before.ownerId);
+    requireOpen(before);
+    // Pipeline rules guarantee exactly one won and one lost stage; absence is a bug, not bad input.
+    const to = closedStage(await activeStages(em, [before.pipelineId]), input.won);
+    if (!to) throw new Error(`pipeline ${before.pipelineId} has no ${input.won ? 'CLOSED_WON' : 'CLOSED_LOST'} stage`);
+    const after = await this.transition(
+      em,
+      principal,
+      before,
+      to,
+      { ...closing(input.won), closeReason: reason, closedAt: new Date() },
+      reason,
+    );
+    await this.db.publish(
+      em,
+      newEvent({
+        type: input.won ? OPPORTUNITY_WON : OPPORTUNITY_LOST,
+        tenantId: principal.tenantId,
+        actor: actorOf(principal),
+        subjectId: id,
+        data: { opportunity: opportunitySnapshot(after), reason },
+      }),
+    );
+    return after;
   }
 
   private async transition(

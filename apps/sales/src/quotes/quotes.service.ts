@@ -1,0 +1,445 @@
+import { Injectable } from '@nestjs/common';
+import { actorOf, badUserInput, notFound, type Principal } from '@rapport/auth';
+import { OPPORTUNITY_UPDATED, QUOTE_ACCEPTED, QUOTE_SENT, type EventEnvelope } from '@rapport/contracts';
+import { newEvent } from '@rapport/messaging';
+import { decimal, MoneyError, parseMoney } from '@rapport/money';
+import { ServiceDatabase, validate } from '@rapport/service-kit';
+import type { EntityManager } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import { requireChangeOwned, requireSalesRead } from '../access/sales-access';
+import { ContactEntity } from '../contacts/contact.entity';
+import { OpportunityEntity } from '../opportunities/opportunity.entity';
+import { OpportunityProgressService } from '../opportunities/opportunity-progress.service';
+import { requireOpen } from '../opportunities/opportunity-rules';
+import { opportunitySnapshot } from '../opportunities/opportunity-snapshot';
+import { lockOpportunity } from '../opportunities/opportunity-store';
+import { PriceBookEntity, PriceBookEntryEntity } from '../products/price-book.entity';
+import { ensureStandardPriceBook } from '../products/price-book-store';
+import { ProductEntity } from '../products/product.entity';
+import { QuoteEntity, QuoteLineEntity } from './quote.entity';
+import { DEFAULT_VALIDITY_DAYS, quoteNumber, requireDraft, requireFutureExpiry, requireSent } from './quote-rules';
+import { quoteSnapshot } from './quote-snapshot';
+import { parsePercent, parseQuantity, quoteTotals } from './quote-totals';
+
+export interface QuoteLineInput {
+  productId: string;
+  quantity: string;
+  /** Overrides the price book's unit price (decimal string in the quote's currency). */
+  unitPrice?: string | null;
+  discountPercent?: string | null;
+  /** Defaults to the product's name. */
+  description?: string | null;
+}
+
+export interface CreateQuoteInput {
+  opportunityId: string;
+  priceBookId?: string | null;
+  contactId?: string | null;
+  taxRatePercent?: string | null;
+  expiresAt?: Date | string | null;
+  notes?: string | null;
+  lines?: QuoteLineInput[] | null;
+}
+
+export interface UpdateQuoteInput {
+  id: string;
+  contactId?: string | null;
+  taxRatePercent?: string | null;
+  expiresAt?: Date | string | null;
+  notes?: string | null;
+  /** When given, replaces all lines (re-priced from the quote's price book unless overridden). */
+  lines?: QuoteLineInput[] | null;
+}
+
+export interface AcceptQuoteInput {
+  id: string;
+  closeOpportunity?: boolean | null;
+}
+
+const MAX_LINES = 200;
+
+/**
+ * Quotes: priced offers for an opportunity. Every change locks the quote,
+ * re-computes totals with quoteTotals and writes its events in the same
+ * transaction. Changing a quote is for whoever may change its opportunity.
+ */
+@Injectable()
+export class QuotesService {
+  constructor(
+    private readonly db: ServiceDatabase,
+    private readonly progress: OpportunityProgressService,
+  ) {}
+
+  async create(principal: Principal, input: CreateQuoteInput): Promise<QuoteEntity> {
+    const opportunityId = validate.requireUuid('opportunityId', input.opportunityId);
+    const priceBookId = validate.optionalUuid('priceBookId', input.priceBookId) ?? null;
+    const contactId = validate.optionalUuid('contactId', input.contactId);
+    const taxRate = parsePercent('taxRatePercent', input.taxRatePercent);
+    const now = new Date();
+    const expiresAt =
+      input.expiresAt == null
+        ? new Date(now.getTime() + DEFAULT_VALIDITY_DAYS * 86_400_000)
+        : requireFutureExpiry('expiresAt', new Date(input.expiresAt), now);
+    const notes = validate.text('notes', input.notes, { max: 4000 });
+    const lineInputs = validate.listOf('lines', input.lines, MAX_LINES);
+    return this.db.withTenant(principal.tenantId, async (em) => {
+      const opportunity = await em.getRepository(OpportunityEntity).findOneBy({ id: opportunityId });
+      if (!opportunity) throw badUserInput('opportunityId', `no opportunity ${opportunityId}`);
+      requireChangeOwned(principal, 'opportunities', opportunity.ownerId);
+      requireOpen(opportunity);
+      const book = priceBookId
+        ? await em.getRepository(PriceBookEntity).findOneBy({ id: priceBookId })
+        : await ensureStandardPriceBook(em, principal.tenantId);
+      if (!book) throw badUserInput('priceBookId', `no price book ${priceBookId}`);
+      const contact = contactId === undefined ? opportunity.primaryContactId : contactId;
+      await assertContact(em, 'contactId', contact);
+      const quote = Object.assign(new QuoteEntity(), {
+        id: uuidv7(),
+        tenantId: principal.tenantId,
+        number: await nextNumber(em, principal.tenantId, now.getUTCFullYear()),
+        opportunityId,
+        accountId: opportunity.accountId,
+        contactId: contact,
+        priceBookId: book.id,
+        currency: opportunity.currency,
+        taxRate,
+        status: 'DRAFT' as const,
+        expiresAt,
+        notes,
+        sentAt: null,
+        acceptedAt: null,
+        rejectedAt: null,
+        createdById: principal.kind === 'user' ? principal.id : null,
+        createdAt: now,
+        updatedAt: now,
+      });
+      const lines = await priceLines(em, quote, lineInputs);
+      Object.assign(quote, totalsOf(quote, lines));
+      await em.getRepository(QuoteEntity).insert(quote);
+      if (lines.length > 0) await em.getRepository(QuoteLineEntity).insert(lines);
+      return quote;
+    });
+  }
+
+  async update(principal: Principal, input: UpdateQuoteInput): Promise<QuoteEntity> {
+    const id = validate.requireUuid('id', input.id);
+    return this.db.withTenant(principal.tenantId, async (em) => {
+      const before = await this.lockForChange(em, principal, id);
+      requireDraft(before);
+      const after = Object.assign(new QuoteEntity(), before, { updatedAt: new Date() });
+      if ('contactId' in input) {
+        after.contactId = validate.optionalUuid('contactId', input.contactId) ?? null;
+        await assertContact(em, 'contactId', after.contactId);
+      }
+      if ('taxRatePercent' in input) after.taxRate = parsePercent('taxRatePercent', input.taxRatePercent);
+      if (input.expiresAt != null) after.expiresAt = requireFutureExpiry('expiresAt', new Date(input.expiresAt));
+      if ('notes' in input) after.notes = validate.text('notes', input.notes, { max: 4000 });
+      let lines: QuoteLineEntity[];
+      if (input.lines != null) {
+        lines = await priceLines(em, after, validate.listOf('lines', input.lines, MAX_LINES));
+        await em.getRepository(QuoteLineEntity).delete({ quoteId: id });
+        if (lines.length > 0) await em.getRepository(QuoteLineEntity).insert(lines);
+      } else {
+        lines = await linesOfQuote(em, id);
+      }
+      Object.assign(after, totalsOf(after, lines));
+      await em.getRepository(QuoteEntity).update({ id }, { ...after });
+      return after;
+    });
+  }
+
+  /** DRAFT → SENT; publishes sales.quote.sent. A quote needs at least one line and a future expiresAt to be sent. */
+  async send(principal: Principal, input: { id: string }): Promise<QuoteEntity> {
+    const id = validate.requireUuid('id', input.id);
+    return this.db.withTenant(principal.tenantId, async (em) => {
+      const before = await this.lockForChange(em, principal, id);
+      requireDraft(before);
+      const lines = await linesOfQuote(em, id);
+      if (lines.length === 0) throw badUserInput('id', 'a quote needs at least one line to be sent');
+      const now = new Date();
+      requireFutureExpiry('expiresAt', before.expiresAt, now);
+      const after = Object.assign(new QuoteEntity(), before, { status: 'SENT' as const, sentAt: now, updatedAt: now });
+      await em.getRepository(QuoteEntity).update({ id }, { status: after.status, sentAt: now, updatedAt: now });
+      await this.db.publish(em, await quoteEvent(em, principal, QUOTE_SENT, after, lines, {}));
+      return after;
+    });
+  }
+
+  /**
+   * SENT → ACCEPTED; publishes sales.quote.accepted. With closeOpportunity
+   * (the default) the opportunity takes the quote's total as its amount
+   * (publishing sales.opportunity.updated if it differed) and is closed as
+   * won through OpportunityProgressService — all in this one transaction.
+   * Accepting twice, or an expired quote, is a CONFLICT.
+   */
+  async accept(principal: Principal, input: AcceptQuoteInput): Promise<{ quote: QuoteEntity; opportunity: OpportunityEntity }> {
+    const id = validate.requireUuid('id', input.id);
+    const close = input.closeOpportunity ?? true;
+    return this.db.withTenant(principal.tenantId, async (em) => {
+      const before = await this.lockForChange(em, principal, id);
+      requireSent(before);
+      const now = new Date();
+      const after = Object.assign(new QuoteEntity(), before, { status: 'ACCEPTED' as const, acceptedAt: now, updatedAt: now });
+      await em.getRepository(QuoteEntity).update({ id }, { status: after.status, acceptedAt: now, updatedAt: now });
+      let opportunity = await lockOpportunity(em, before.opportunityId);
+      if (close) {
+        requireOpen(opportunity);
+        await this.takeQuoteTotal(em, principal, opportunity, after);
+        opportunity = await this.progress.closeWithin(em, principal, {
+          id: opportunity.id,
+          won: true,
+          reason: `quote ${after.number} accepted`,
+        });
+      }
+      const lines = await linesOfQuote(em, id);
+      await this.db.publish(em, await quoteEvent(em, principal, QUOTE_ACCEPTED, after, lines, { opportunityWon: close }));
+      return { quote: after, opportunity };
+    });
+  }
+
+  /** SENT → REJECTED (no event in this version; the opportunity stays as it is). */
+  async reject(principal: Principal, input: { id: string }): Promise<QuoteEntity> {
+    const id = validate.requireUuid('id', input.id);
+    return this.db.withTenant(principal.tenantId, async (em) => {
+      const before = await this.lockForChange(em, principal, id);
+      requireSent(before);
+      const now = new Date();
+      await em.getRepository(QuoteEntity).update({ id }, { status: 'REJECTED', rejectedAt: now, updatedAt: now });
+      return Object.assign(new QuoteEntity(), before, { status: 'REJECTED' as const, rejectedAt: now, updatedAt: now });
+    });
+  }
+
+  async get(principal: Principal, id: string): Promise<QuoteEntity | null> {
+    requireSalesRead(principal, 'opportunities');
+    validate.requireUuid('id', id);
+    return this.db.withTenant(principal.tenantId, (em) => em.getRepository(QuoteEntity).findOneBy({ id }));
+  }
+
+  async getMany(principal: Principal, ids: readonly string[]): Promise<Map<string, QuoteEntity>> {
+    requireSalesRead(principal, 'opportunities');
+    const rows = await this.db.withTenant(principal.tenantId, (em) =>
+      em
+        .getRepository(QuoteEntity)
+        .createQueryBuilder('q')
+        .where('q.id = ANY(:ids)', { ids: [...ids] })
+        .getMany(),
+    );
+    return new Map(rows.map((q) => [q.id, q]));
+  }
+
+  /** Quotes per opportunity id, newest first. */
+  async quotesOf(principal: Principal, opportunityIds: readonly string[]): Promise<Map<string, QuoteEntity[]>> {
+    requireSalesRead(principal, 'opportunities');
+    const rows = await this.db.withTenant(principal.tenantId, (em) =>
+      em
+        .getRepository(QuoteEntity)
+        .createQueryBuilder('q')
+        .where('q.opportunity_id = ANY(:ids)', { ids: [...opportunityIds] })
+        .orderBy('q.created_at', 'DESC')
+        .addOrderBy('q.id', 'DESC')
+        .getMany(),
+    );
+    const out = new Map<string, QuoteEntity[]>(opportunityIds.map((id) => [id, []]));
+    for (const q of rows) out.get(q.opportunityId)?.push(q);
+    return out;
+  }
+
+  /** Lines per quote id, in order. */
+  async linesOf(principal: Principal, quoteIds: readonly string[]): Promise<Map<string, QuoteLineEntity[]>> {
+    requireSalesRead(principal, 'opportunities');
+    const rows = await this.db.withTenant(principal.tenantId, (em) =>
+      em
+        .getRepository(QuoteLineEntity)
+        .createQueryBuilder('l')
+        .where('l.quote_id = ANY(:ids)', { ids: [...quoteIds] })
+        .orderBy('l.quote_id')
+        .addOrderBy('l.position')
+        .getMany(),
+    );
+    const out = new Map<string, QuoteLineEntity[]>(quoteIds.map((id) => [id, []]));
+    for (const l of rows) out.get(l.quoteId)?.push(l);
+    return out;
+  }
+
+  /** Everything the PDF shows, read in one tenant transaction. Null when the quote does not exist (in this tenant). */
+  async document(principal: Principal, id: string): Promise<QuoteDocumentData | null> {
+    requireSalesRead(principal, 'opportunities');
+    validate.requireUuid('id', id);
+    return this.db.withTenant(principal.tenantId, async (em) => {
+      const quote = await em.getRepository(QuoteEntity).findOneBy({ id });
+      if (!quote) return null;
+      const lines = await linesOfQuote(em, id);
+      const [account]: { name: string }[] = await em.query(`SELECT name FROM accounts WHERE id = $1`, [quote.accountId]);
+      const contact = quote.contactId ? await em.getRepository(ContactEntity).findOneBy({ id: quote.contactId }) : null;
+      const products = await productsById(
+        em,
+        lines.map((l) => l.productId),
+      );
+      return { quote, lines, accountName: account?.name ?? '', contact, products };
+    });
+  }
+
+  private async lockForChange(em: EntityManager, principal: Principal, id: string): Promise<QuoteEntity> {
+    const quote = await em.getRepository(QuoteEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+    if (!quote) throw notFound('Quote', id);
+    const opportunity = await em.getRepository(OpportunityEntity).findOneByOrFail({ id: quote.opportunityId });
+    requireChangeOwned(principal, 'opportunities', opportunity.ownerId);
+    return quote;
+  }
+
+  /** The won amount is what the customer accepted: the quote's total, in its currency. */
+  private async takeQuoteTotal(em: EntityManager, principal: Principal, opportunity: OpportunityEntity, quote: QuoteEntity): Promise<void> {
+    const same = opportunity.currency === quote.currency && decimal(opportunity.amount).eq(quote.total);
+    if (same) return;
+    const after = Object.assign(new OpportunityEntity(), opportunity, {
+      amount: decimal(quote.total).toFixed(),
+      currency: quote.currency,
+      updatedAt: new Date(),
+    });
+    await em
+      .getRepository(OpportunityEntity)
+      .update({ id: opportunity.id }, { amount: after.amount, currency: after.currency, updatedAt: after.updatedAt });
+    await this.db.publish(
+      em,
+      newEvent({
+        type: OPPORTUNITY_UPDATED,
+        tenantId: principal.tenantId,
+        actor: actorOf(principal),
+        subjectId: opportunity.id,
+        data: {
+          opportunity: opportunitySnapshot(after),
+          changed: opportunity.currency === quote.currency ? ['amount'] : ['amount', 'currency'],
+        },
+      }),
+    );
+  }
+}
+
+export interface QuoteDocumentData {
+  quote: QuoteEntity;
+  lines: QuoteLineEntity[];
+  accountName: string;
+  contact: ContactEntity | null;
+  products: Map<string, ProductEntity>;
+}
+
+async function nextNumber(em: EntityManager, tenantId: string, year: number): Promise<string> {
+  const [row]: { last_value: number }[] = await em.query(
+    `INSERT INTO quote_number_counters (tenant_id, year, last_value) VALUES ($1, $2, 1)
+     ON CONFLICT (tenant_id, year) DO UPDATE SET last_value = quote_number_counters.last_value + 1
+     RETURNING last_value`,
+    [tenantId, year],
+  );
+  return quoteNumber(year, row.last_value);
+}
+
+async function assertContact(em: EntityManager, field: string, id: string | null): Promise<void> {
+  if (id && !(await em.getRepository(ContactEntity).existsBy({ id }))) throw badUserInput(field, `no contact ${id}`);
+}
+
+async function linesOfQuote(em: EntityManager, quoteId: string): Promise<QuoteLineEntity[]> {
+  return em.getRepository(QuoteLineEntity).find({ where: { quoteId }, order: { position: 'ASC' } });
+}
+
+async function productsById(em: EntityManager, ids: string[]): Promise<Map<string, ProductEntity>> {
+  if (ids.length === 0) return new Map();
+  const rows = await em
+    .getRepository(ProductEntity)
+    .createQueryBuilder('p')
+    .where('p.id = ANY(:ids)', { ids: [...new Set(ids)] })
+    .getMany();
+  return new Map(rows.map((p) => [p.id, p]));
+}
+
+/**
+ * Validates lines and prices each one: the price book's unit price for the
+ * product in the quote's currency, unless the line overrides it (then
+ * unitPriceOverridden is recorded). Line totals are filled in by totalsOf.
+ */
+async function priceLines(em: EntityManager, quote: QuoteEntity, inputs: QuoteLineInput[]): Promise<QuoteLineEntity[]> {
+  const parsed = inputs.map((l, i) => {
+    const at = `lines[${i}]`;
+    let override: string | null = null;
+    if (l.unitPrice != null) {
+      try {
+        override = parseMoney(l.unitPrice, quote.currency).amount;
+      } catch (err) {
+        if (err instanceof MoneyError) throw badUserInput(`${at}.unitPrice`, err.message);
+        throw err;
+      }
+      if (decimal(override).isNegative()) throw badUserInput(`${at}.unitPrice`, 'must not be negative');
+    }
+    return {
+      at,
+      productId: validate.requireUuid(`${at}.productId`, l.productId),
+      quantity: parseQuantity(`${at}.quantity`, l.quantity),
+      discountPercent: parsePercent(`${at}.discountPercent`, l.discountPercent),
+      description: validate.text(`${at}.description`, l.description, { max: 500 }),
+      override,
+    };
+  });
+  const products = await productsById(
+    em,
+    parsed.map((l) => l.productId),
+  );
+  const entries = parsed.length
+    ? await em
+        .getRepository(PriceBookEntryEntity)
+        .createQueryBuilder('e')
+        .where('e.price_book_id = :book', { book: quote.priceBookId })
+        .andWhere('e.currency = :currency', { currency: quote.currency })
+        .andWhere('e.product_id = ANY(:ids)', { ids: parsed.map((l) => l.productId) })
+        .getMany()
+    : [];
+  const priceOf = new Map(entries.map((e) => [e.productId, e.unitPrice]));
+  return parsed.map((l, position) => {
+    const product = products.get(l.productId);
+    if (!product) throw badUserInput(`${l.at}.productId`, `no product ${l.productId}`);
+    if (!product.active) throw badUserInput(`${l.at}.productId`, `product ${product.code} is inactive`);
+    const bookPrice = priceOf.get(l.productId);
+    if (l.override == null && bookPrice == null) {
+      throw badUserInput(`${l.at}.unitPrice`, `the price book has no ${quote.currency} price for ${product.code}; give a unitPrice`);
+    }
+    return Object.assign(new QuoteLineEntity(), {
+      id: uuidv7(),
+      tenantId: quote.tenantId,
+      quoteId: quote.id,
+      position,
+      productId: l.productId,
+      description: l.description ?? product.name,
+      quantity: l.quantity,
+      unitPrice: decimal(l.override ?? (bookPrice as string)).toFixed(),
+      unitPriceOverridden: l.override != null,
+      discountPercent: l.discountPercent,
+      lineTotal: '0',
+    });
+  });
+}
+
+/** Fills each line's total and returns the quote's subtotal, tax and total (see quoteTotals for the rule). */
+function totalsOf(quote: QuoteEntity, lines: QuoteLineEntity[]): Pick<QuoteEntity, 'subtotal' | 'tax' | 'total'> {
+  const totals = quoteTotals(quote.currency, lines, quote.taxRate);
+  lines.forEach((l, i) => (l.lineTotal = totals.lineTotals[i].amount));
+  return { subtotal: totals.subtotal.amount, tax: totals.tax.amount, total: totals.total.amount };
+}
+
+async function quoteEvent<T extends string>(
+  em: EntityManager,
+  principal: Principal,
+  type: T,
+  quote: QuoteEntity,
+  lines: QuoteLineEntity[],
+  extra: Record<string, unknown>,
+): Promise<EventEnvelope> {
+  const products = await productsById(
+    em,
+    lines.map((l) => l.productId),
+  );
+  return newEvent({
+    type,
+    tenantId: principal.tenantId,
+    actor: actorOf(principal),
+    subjectId: quote.id,
+    data: { quote: quoteSnapshot(quote, lines, products), ...extra },
+  });
+}
