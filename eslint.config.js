@@ -25,6 +25,7 @@ const depConstraints = [
   { sourceTag: 'scope:identity', onlyDependOnLibsWithTags: ['scope:shared'] },
   { sourceTag: 'scope:sales', onlyDependOnLibsWithTags: ['scope:shared'] },
   { sourceTag: 'scope:analytics', onlyDependOnLibsWithTags: ['scope:shared'] },
+  { sourceTag: 'scope:service', onlyDependOnLibsWithTags: ['scope:shared'] },
 ];
 
 module.exports = [

@@ -103,3 +103,27 @@ export async function createTenant(platform: Platform, name: string): Promise<Te
     },
   };
 }
+
+/** Creates a self-service customer login bound to `contactId` and signs it in through the gateway; returns the access token. */
+export async function customerToken(platform: Platform, tenant: TestTenant, contactId: string): Promise<string> {
+  const email = `customer-${contactId.slice(0, 8)}-${Math.random().toString(36).slice(2, 6)}@${tenant.slug}.test`;
+  const users = platform.identity.app.get(UsersService);
+  await users['db'].withTenant(tenant.id, (em) =>
+    users.insertUser(em, tenant.id, SYSTEM_ACTOR, { email, displayName: 'Customer', password: PASSWORD, roles: ['customer'], contactId }),
+  );
+  const res = await graphql(
+    platform.graphqlUrl,
+    `
+      mutation ($i: LoginInput!) {
+        login(input: $i) {
+          accessToken
+        }
+      }
+    `,
+    {
+      i: { tenant: tenant.slug, email, password: PASSWORD },
+    },
+  );
+  if (res.errors) throw new Error(`customer login failed: ${JSON.stringify(res.errors)}`);
+  return res.data!.login.accessToken as string;
+}

@@ -6,6 +6,8 @@ import { SalesAppModule } from '../../apps/sales/src/app.module';
 import { salesDefinition } from '../../apps/sales/src/sales.definition';
 import { AnalyticsAppModule } from '../../apps/analytics/src/app.module';
 import { analyticsDefinition } from '../../apps/analytics/src/analytics.definition';
+import { ServiceAppModule } from '../../apps/service/src/app.module';
+import { serviceDefinition } from '../../apps/service/src/service.definition';
 
 /**
  * Every subgraph the test platform starts, identity first (the others need
@@ -15,4 +17,5 @@ export const TEST_SUBGRAPHS: { name: string; module: Type<unknown>; definition: 
   { name: 'identity', module: IdentityAppModule, definition: identityDefinition },
   { name: 'sales', module: SalesAppModule, definition: salesDefinition },
   { name: 'analytics', module: AnalyticsAppModule, definition: analyticsDefinition },
+  { name: 'service', module: ServiceAppModule, definition: serviceDefinition },
 ];

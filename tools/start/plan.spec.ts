@@ -82,21 +82,29 @@ describe('URL helpers', () => {
 describe('planServices', () => {
   const infra = planInfrastructure({});
 
-  it('starts identity, sales, analytics, then the gateway on 4001, 4002, 4004, 4000 by default', () => {
+  it('starts identity, sales, analytics, service, then the gateway on 4001, 4002, 4004, 4003, 4000 by default', () => {
     const plan = planServices(SERVICES, {}, infra);
     expect(plan.map((s) => [s.entry.name, s.port])).toEqual([
       ['identity', 4001],
       ['sales', 4002],
       ['analytics', 4004],
+      ['service', 4003],
       ['gateway', 4000],
     ]);
     expect(plan[0].readyUrl).toBe('http://127.0.0.1:4001/health/ready');
-    expect(publicGraphqlUrl(plan[3])).toBe('http://localhost:4000/graphql');
+    expect(publicGraphqlUrl(plan[4])).toBe('http://localhost:4000/graphql');
   });
 
   it('wires every service to identity’s keys and the gateway to every subgraph', () => {
-    const env = { PORT: '5000', IDENTITY_PORT: '5001', SALES_PORT: '5002', ANALYTICS_PORT: '5004', RAPPORT_DEMO_PASSWORD: 'pw' };
-    const [identity, sales, , gateway] = planServices(SERVICES, env, infra);
+    const env = {
+      PORT: '5000',
+      IDENTITY_PORT: '5001',
+      SALES_PORT: '5002',
+      ANALYTICS_PORT: '5004',
+      SERVICE_PORT: '5003',
+      RAPPORT_DEMO_PASSWORD: 'pw',
+    };
+    const [identity, sales, , , gateway] = planServices(SERVICES, env, infra);
     const jwks = 'http://127.0.0.1:5001/.well-known/jwks.json';
     expect(identity.env).toMatchObject({ PORT: '5001', IDENTITY_JWKS_URL: jwks, SEED_DEMO: 'true', RAPPORT_DEMO_PASSWORD: 'pw' });
     expect(sales.env).toMatchObject({ PORT: '5002', IDENTITY_JWKS_URL: jwks });
@@ -108,6 +116,7 @@ describe('planServices', () => {
       SUBGRAPH_IDENTITY_URL: 'http://127.0.0.1:5001/graphql',
       SUBGRAPH_SALES_URL: 'http://127.0.0.1:5002/graphql',
       SUBGRAPH_ANALYTICS_URL: 'http://127.0.0.1:5004/graphql',
+      SUBGRAPH_SERVICE_URL: 'http://127.0.0.1:5003/graphql',
     });
   });
 
@@ -135,8 +144,8 @@ describe('planServices', () => {
       role: 'subgraph',
     };
     const plan = planServices([...SERVICES, marketing], {}, infra);
-    expect(plan.map((s) => s.entry.name)).toEqual(['identity', 'sales', 'analytics', 'marketing', 'gateway']);
-    expect(plan[4].env.SUBGRAPH_MARKETING_URL).toBe('http://127.0.0.1:4005/graphql');
+    expect(plan.map((s) => s.entry.name)).toEqual(['identity', 'sales', 'analytics', 'service', 'marketing', 'gateway']);
+    expect(plan[5].env.SUBGRAPH_MARKETING_URL).toBe('http://127.0.0.1:4005/graphql');
   });
 
   it('rejects a bad port and a port used twice, naming the variables', () => {

@@ -44,6 +44,7 @@ export const SERVICES: readonly ServiceEntry[] = [
   { name: 'sales', entry: 'apps/sales/src/main.js', portVariable: 'SALES_PORT', defaultPort: 4002, role: 'subgraph' },
   // After sales: it projects sales' contact events.
   { name: 'analytics', entry: 'apps/analytics/src/main.js', portVariable: 'ANALYTICS_PORT', defaultPort: 4004, role: 'subgraph' },
+  { name: 'service', entry: 'apps/service/src/main.js', portVariable: 'SERVICE_PORT', defaultPort: 4003, role: 'subgraph' },
   { name: 'gateway', entry: 'apps/gateway/src/main.js', portVariable: 'PORT', defaultPort: 4000, role: 'gateway' },
 ];
 

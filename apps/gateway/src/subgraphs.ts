@@ -6,6 +6,7 @@
 export const SUBGRAPHS = [
   { name: 'identity', port: 4001, dir: 'apps/identity/src' },
   { name: 'sales', port: 4002, dir: 'apps/sales/src' },
+  { name: 'service', port: 4003, dir: 'apps/service/src' },
   { name: 'analytics', port: 4004, dir: 'apps/analytics/src' },
 ] as const;
 

@@ -6,6 +6,7 @@ export const STREAMS = {
   IDENTITY: { name: 'IDENTITY', subjects: ['identity.>'] },
   SALES: { name: 'SALES', subjects: ['sales.>'] },
   ANALYTICS: { name: 'ANALYTICS', subjects: ['analytics.>'] },
+  SERVICE: { name: 'SERVICE', subjects: ['service.>'] },
   /** Written by partner systems (orders from shops, ERPs); created by analytics, which consumes it. */
   COMMERCE: { name: 'COMMERCE', subjects: ['commerce.>'] },
 } as const;

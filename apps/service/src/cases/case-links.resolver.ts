@@ -1,0 +1,51 @@
+import { Args, Parent, ResolveField, ResolveReference, Resolver } from '@nestjs/graphql';
+import { CurrentPrincipal, requirePrincipal, type Principal } from '@rapport/auth';
+import type { CaseStatusV1 } from '@rapport/contracts';
+import { CasesService } from './cases.service';
+
+type CasesArgs = { status?: CaseStatusV1 | null; first?: number | null; after?: string | null };
+
+/**
+ * Contact.cases: any contact id is a valid reference here (sales decides
+ * whether the contact exists and who may see it). The list is scoped like
+ * Query.cases, so a customer finds only their own cases whichever contact
+ * they ask about.
+ */
+@Resolver('Contact')
+export class ContactCasesResolver {
+  constructor(private readonly cases: CasesService) {}
+
+  @ResolveReference()
+  resolveReference(@Parent() ref: { id: string }) {
+    return { id: ref.id };
+  }
+
+  @ResolveField('cases')
+  casesOf(@Parent() contact: { id: string }, @CurrentPrincipal() principal: Principal | null, @Args() args: CasesArgs) {
+    return this.cases.list(requirePrincipal(principal), {
+      first: args.first,
+      after: args.after,
+      filter: { status: args.status, contactId: contact.id },
+    });
+  }
+}
+
+/** Account.cases, scoped the same way. */
+@Resolver('Account')
+export class AccountCasesResolver {
+  constructor(private readonly cases: CasesService) {}
+
+  @ResolveReference()
+  resolveReference(@Parent() ref: { id: string }) {
+    return { id: ref.id };
+  }
+
+  @ResolveField('cases')
+  casesOf(@Parent() account: { id: string }, @CurrentPrincipal() principal: Principal | null, @Args() args: CasesArgs) {
+    return this.cases.list(requirePrincipal(principal), {
+      first: args.first,
+      after: args.after,
+      filter: { status: args.status, accountId: account.id },
+    });
+  }
+}

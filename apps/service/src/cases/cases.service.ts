@@ -1,0 +1,404 @@
+import { Injectable } from '@nestjs/common';
+import { actorOf, badUserInput, conflict, notFound, type Principal } from '@rapport/auth';
+import {
+  CASE_OPENED,
+  CASE_REOPENED,
+  CASE_RESOLVED,
+  CASE_STATUS_CHANGED,
+  type CaseCategoryV1,
+  type CaseChannelV1,
+  type CasePriorityV1,
+  type CaseStatusV1,
+  type EventActor,
+} from '@rapport/contracts';
+import { newEvent } from '@rapport/messaging';
+import type { KeysetPage } from '@rapport/persistence';
+import { paginate, ServiceDatabase, validate } from '@rapport/service-kit';
+import type { EntityManager } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import { customerContact, isStaff, requireCaseRead, requireCaseWork, requireCaseWrite } from '../access/service-access';
+import { RoutingService } from '../routing/routing.service';
+import { shiftClocks, startClocks } from '../sla/sla-plan';
+import { SlaPoliciesService } from '../sla/sla-policies.service';
+import { SlaTimers } from '../sla/sla-timers';
+import { CaseCommentEntity } from './case-comment.entity';
+import { CaseEntity } from './case.entity';
+import { canTransition, CATEGORIES, CHANNELS, clocksRun, isReopen, PRIORITIES } from './case-rules';
+import { caseSnapshot } from './case-snapshot';
+
+export interface OpenCaseInput {
+  contactId?: string | null;
+  accountId?: string | null;
+  subject: string;
+  description?: string | null;
+  channel?: CaseChannelV1 | null;
+  category?: CaseCategoryV1 | null;
+  priority?: CasePriorityV1 | null;
+}
+
+export interface CaseFilter {
+  status?: CaseStatusV1 | null;
+  contactId?: string | null;
+  accountId?: string | null;
+  queueId?: string | null;
+  ownerId?: string | null;
+}
+
+export interface ListCasesArgs {
+  first?: number | null;
+  after?: string | null;
+  filter?: CaseFilter | null;
+}
+
+function oneOf<T extends string>(field: string, value: T | null | undefined, allowed: readonly T[], fallback: T): T {
+  if (value == null) return fallback;
+  if (!allowed.includes(value)) throw badUserInput(field, `must be one of ${allowed.join(', ')}`);
+  return value;
+}
+
+/**
+ * Cases: opening (routing, assignment, SLA clocks), comments, status
+ * changes with pause/resume, manual reassignment, and reads scoped so a
+ * customer only ever finds their own cases and public comments.
+ */
+@Injectable()
+export class CasesService {
+  constructor(
+    private readonly db: ServiceDatabase,
+    private readonly routing: RoutingService,
+    private readonly policies: SlaPoliciesService,
+    private readonly timers: SlaTimers,
+  ) {}
+
+  async open(principal: Principal, input: OpenCaseInput): Promise<CaseEntity> {
+    requireCaseWrite(principal);
+    const customer = customerContact(principal);
+    const contactId = customer ?? validate.optionalUuid('contactId', input.contactId) ?? null;
+    if (!contactId) throw badUserInput('contactId', 'is required');
+    const priority = oneOf('priority', input.priority, PRIORITIES, 'NORMAL');
+    if (customer && priority === 'URGENT') throw badUserInput('priority', 'customers can ask for at most HIGH');
+    const now = new Date();
+    const c = Object.assign(new CaseEntity(), {
+      id: uuidv7(),
+      tenantId: principal.tenantId,
+      contactId,
+      accountId: customer ? null : (validate.optionalUuid('accountId', input.accountId) ?? null),
+      subject: validate.requiredText('subject', input.subject, 200),
+      description: validate.text('description', input.description, { max: 20_000 }),
+      channel: oneOf('channel', input.channel, CHANNELS, customer ? 'WEB' : 'PHONE'),
+      category: oneOf('category', input.category, CATEGORIES, 'QUESTION'),
+      priority,
+      status: 'NEW' as const,
+      ownerId: null,
+      queueId: null,
+      createdByKind: principal.kind,
+      createdById: principal.id,
+      slaVersion: 0,
+      createdAt: now,
+      updatedAt: now,
+    } satisfies Partial<CaseEntity>);
+    const actor = actorOf(principal);
+    const opened = await this.db.withTenant(principal.tenantId, async (em) => {
+      // The tier at this moment decides the policy; later tier changes leave this case's SLA alone.
+      c.tier = await this.policies.tierOf(em, contactId);
+      const sla = await this.policies.termsFor(em, c.priority, c.tier);
+      Object.assign(c, {
+        slaPolicyId: sla?.policy.id ?? null,
+        slaCalendar: sla?.terms.calendar ?? null,
+        firstResponseMinutes: sla?.terms.firstResponseMinutes ?? null,
+        resolutionMinutes: sla?.terms.resolutionMinutes ?? null,
+        warningShare: sla ? String(sla.terms.warningShare) : null,
+        escalationQueueId: sla?.policy.escalationQueueId ?? null,
+        ...(sla
+          ? startClocks(sla.terms, now)
+          : { firstResponseDueAt: null, firstResponseWarnAt: null, resolutionDueAt: null, resolutionWarnAt: null }),
+        firstRespondedAt: null,
+        pausedAt: null,
+        firstResponseWarnedAt: null,
+        firstResponseBreachedAt: null,
+        resolutionWarnedAt: null,
+        resolutionBreachedAt: null,
+        resolvedAt: null,
+        closedAt: null,
+      });
+      await em.getRepository(CaseEntity).insert(c);
+      await this.recordStatus(em, c, null, 'NEW', actor, now);
+      await this.db.publish(
+        em,
+        newEvent({ type: CASE_OPENED, tenantId: c.tenantId, actor, subjectId: c.id, data: { case: caseSnapshot(c) } }),
+      );
+      const queueId = await this.routing.routeQueue(em, c);
+      if (queueId) await this.routing.assign(em, c, { queueId }, 'RULE', actor, (e, ev) => this.db.publish(e, ev));
+      return c;
+    });
+    await this.timers.plan(opened);
+    return opened;
+  }
+
+  /** A case the caller may see, or null: for customers, others' cases simply do not exist. */
+  async get(principal: Principal, id: string): Promise<CaseEntity | null> {
+    requireCaseRead(principal);
+    const caseId = validate.requireUuid('id', id);
+    return this.db.withTenant(principal.tenantId, (em) => this.visible(em, principal, caseId));
+  }
+
+  async getMany(principal: Principal, ids: readonly string[]): Promise<Map<string, CaseEntity>> {
+    requireCaseRead(principal);
+    const rows = await this.db.withTenant(principal.tenantId, (em) => {
+      const q = em
+        .getRepository(CaseEntity)
+        .createQueryBuilder('c')
+        .where('c.id = ANY(:ids)', { ids: [...ids] });
+      const contact = customerContact(principal);
+      if (contact) q.andWhere('c.contact_id = :contact', { contact });
+      return q.getMany();
+    });
+    return new Map(rows.map((c) => [c.id, c]));
+  }
+
+  async list(principal: Principal, args: ListCasesArgs): Promise<KeysetPage<CaseEntity>> {
+    requireCaseRead(principal);
+    const first = validate.pageSize(args.first);
+    const f = args.filter ?? {};
+    return this.db.withTenant(principal.tenantId, (em) => {
+      const q = em.getRepository(CaseEntity).createQueryBuilder('c');
+      const contact = customerContact(principal);
+      if (contact) q.andWhere('c.contact_id = :own', { own: contact });
+      if (f.status != null) q.andWhere('c.status = :status', { status: f.status });
+      if (f.contactId != null)
+        q.andWhere('c.contact_id = :contactId', { contactId: validate.requireUuid('filter.contactId', f.contactId) });
+      if (f.accountId != null)
+        q.andWhere('c.account_id = :accountId', { accountId: validate.requireUuid('filter.accountId', f.accountId) });
+      if (f.queueId != null) q.andWhere('c.queue_id = :queueId', { queueId: validate.requireUuid('filter.queueId', f.queueId) });
+      if (f.ownerId != null) q.andWhere('c.owner_id = :ownerId', { ownerId: validate.requireUuid('filter.ownerId', f.ownerId) });
+      return paginate(q, {
+        first,
+        after: args.after,
+        sortColumn: 'c.created_at',
+        idColumn: 'c.id',
+        direction: 'DESC',
+        cursorOf: (c) => [c.createdAt.toISOString(), c.id],
+      });
+    });
+  }
+
+  async comment(
+    principal: Principal,
+    input: { caseId: string; body: string; visibility?: 'PUBLIC' | 'INTERNAL' | null },
+  ): Promise<{ comment: CaseCommentEntity; case: CaseEntity }> {
+    requireCaseWrite(principal);
+    const caseId = validate.requireUuid('caseId', input.caseId);
+    const body = validate.requiredText('body', input.body, 20_000);
+    const visibility = oneOf('visibility', input.visibility, ['PUBLIC', 'INTERNAL'] as const, 'PUBLIC');
+    const actor = actorOf(principal);
+    let replan = false;
+    const result = await this.db.withTenant(principal.tenantId, async (em) => {
+      const c = await this.visible(em, principal, caseId, true);
+      if (!c) throw notFound('Case', caseId);
+      if (!isStaff(principal) && visibility === 'INTERNAL') throw badUserInput('visibility', 'customers comment publicly');
+      const now = new Date();
+      const comment = Object.assign(new CaseCommentEntity(), {
+        id: uuidv7(),
+        tenantId: c.tenantId,
+        caseId: c.id,
+        visibility,
+        body,
+        authorKind: principal.kind,
+        authorId: principal.id,
+        createdAt: now,
+      });
+      await em.getRepository(CaseCommentEntity).insert(comment);
+      if (isStaff(principal) && visibility === 'PUBLIC' && !c.firstRespondedAt) {
+        // A public reply by the team stops the first-response clock.
+        c.firstRespondedAt = now;
+        c.slaVersion += 1;
+        c.updatedAt = now;
+        await em.query(`UPDATE cases SET first_responded_at = $2, sla_version = $3, updated_at = $2 WHERE id = $1`, [
+          c.id,
+          now,
+          c.slaVersion,
+        ]);
+        replan = true;
+      } else if (!isStaff(principal) && c.status === 'PENDING_CUSTOMER') {
+        // The customer answered: the case is back with the team and its clocks run again.
+        await this.transition(em, c, 'OPEN', actor, now);
+        replan = true;
+      }
+      return { comment, case: c };
+    });
+    if (replan) await this.timers.plan(result.case);
+    return result;
+  }
+
+  async changeStatus(principal: Principal, input: { caseId: string; status: CaseStatusV1 }): Promise<CaseEntity> {
+    requireCaseWork(principal);
+    const caseId = validate.requireUuid('caseId', input.caseId);
+    const c = await this.db.withTenant(principal.tenantId, async (em) => {
+      const c = await this.visible(em, principal, caseId, true);
+      if (!c) throw notFound('Case', caseId);
+      if (!canTransition(c.status, input.status)) throw conflict(`a ${c.status} case cannot become ${input.status}`, 'status');
+      await this.transition(em, c, input.status, actorOf(principal), new Date());
+      return c;
+    });
+    await this.timers.plan(c);
+    return c;
+  }
+
+  async assign(principal: Principal, input: { caseId: string; queueId?: string | null; ownerId?: string | null }): Promise<CaseEntity> {
+    requireCaseWork(principal);
+    const caseId = validate.requireUuid('caseId', input.caseId);
+    const queueId = validate.optionalUuid('queueId', input.queueId) ?? null;
+    const ownerId = validate.optionalUuid('ownerId', input.ownerId) ?? null;
+    if (!queueId && !ownerId) throw badUserInput('input', 'give a queueId, an ownerId or both');
+    return this.db.withTenant(principal.tenantId, async (em) => {
+      const c = await this.visible(em, principal, caseId, true);
+      if (!c) throw notFound('Case', caseId);
+      if (queueId) await this.routing.requireQueue(em, queueId);
+      const target = { queueId: queueId ?? c.queueId, ...(ownerId ? { ownerId } : queueId ? {} : { ownerId: c.ownerId }) };
+      await this.routing.assign(em, c, target, 'MANUAL', actorOf(principal), (e, ev) => this.db.publish(e, ev));
+      return c;
+    });
+  }
+
+  /**
+   * Moves the case, keeping its clocks exact: leaving a running state pauses
+   * them (pausedAt), entering one again moves every due time later by the
+   * business minutes paused. Each change bumps the SLA version so old timers
+   * go stale. Records history and publishes the events. Mutates `c`.
+   */
+  private async transition(em: EntityManager, c: CaseEntity, to: CaseStatusV1, actor: EventActor, now: Date): Promise<void> {
+    const from = c.status;
+    const wasRunning = clocksRun(from);
+    const willRun = clocksRun(to);
+    if (c.slaPolicyId && wasRunning !== willRun) {
+      if (!willRun) c.pausedAt ??= now;
+      else if (c.pausedAt && c.slaCalendar) {
+        Object.assign(c, shiftClocks(c.slaCalendar, c, c.pausedAt, now));
+        c.pausedAt = null;
+      }
+      c.slaVersion += 1;
+    }
+    c.status = to;
+    if (to === 'RESOLVED') c.resolvedAt = now;
+    if (to === 'CLOSED') c.closedAt = now;
+    c.updatedAt = now;
+    await em.getRepository(CaseEntity).update(
+      { id: c.id },
+      {
+        status: c.status,
+        pausedAt: c.pausedAt,
+        slaVersion: c.slaVersion,
+        firstResponseDueAt: c.firstResponseDueAt,
+        firstResponseWarnAt: c.firstResponseWarnAt,
+        resolutionDueAt: c.resolutionDueAt,
+        resolutionWarnAt: c.resolutionWarnAt,
+        resolvedAt: c.resolvedAt,
+        closedAt: c.closedAt,
+        updatedAt: now,
+      },
+    );
+    await this.recordStatus(em, c, from, to, actor, now);
+    const base = { tenantId: c.tenantId, actor, subjectId: c.id };
+    await this.db.publish(em, newEvent({ ...base, type: CASE_STATUS_CHANGED, data: { caseId: c.id, from, to } }));
+    if (to === 'RESOLVED') {
+      await this.db.publish(em, newEvent({ ...base, type: CASE_RESOLVED, data: { case: caseSnapshot(c), resolvedAt: now.toISOString() } }));
+    }
+    if (isReopen(from, to)) {
+      await this.db.publish(em, newEvent({ ...base, type: CASE_REOPENED, data: { case: caseSnapshot(c), reopenedAt: now.toISOString() } }));
+    }
+  }
+
+  private async recordStatus(em: EntityManager, c: CaseEntity, from: CaseStatusV1 | null, to: CaseStatusV1, actor: EventActor, at: Date) {
+    await em.query(
+      `INSERT INTO case_status_history (id, tenant_id, case_id, from_status, to_status, changed_at, actor_kind, actor_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [uuidv7(), c.tenantId, c.id, from, to, at, actor.kind, actor.id],
+    );
+  }
+
+  /** The case if the caller may see it (customers: only their contact's), optionally locked for a change. */
+  private async visible(em: EntityManager, principal: Principal, id: string, lock = false): Promise<CaseEntity | null> {
+    const contact = customerContact(principal);
+    return em.getRepository(CaseEntity).findOne({
+      where: contact ? { id, contactId: contact } : { id },
+      ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+    });
+  }
+
+  // ---- details, for field resolvers (the case itself was already checked as visible) ----
+
+  async comments(principal: Principal, caseIds: readonly string[]): Promise<Map<string, CaseCommentEntity[]>> {
+    const rows = await this.db.withTenant(principal.tenantId, (em) => {
+      const q = em
+        .getRepository(CaseCommentEntity)
+        .createQueryBuilder('m')
+        .where('m.case_id = ANY(:ids)', { ids: [...caseIds] })
+        .orderBy('m.created_at', 'ASC')
+        .addOrderBy('m.id', 'ASC');
+      // Customers never receive internal notes, whatever they ask for.
+      if (!isStaff(principal)) q.andWhere(`m.visibility = 'PUBLIC'`);
+      return q.getMany();
+    });
+    return groupBy(caseIds, rows, (r) => r.caseId);
+  }
+
+  async statusHistory(principal: Principal, caseIds: readonly string[]) {
+    const rows: { caseId: string; from: CaseStatusV1 | null; to: CaseStatusV1; at: Date }[] = await this.db.withTenant(
+      principal.tenantId,
+      (em) =>
+        em.query(
+          `SELECT case_id AS "caseId", from_status AS "from", to_status AS "to", changed_at AS "at"
+           FROM case_status_history WHERE case_id = ANY($1::uuid[]) ORDER BY changed_at, id`,
+          [[...caseIds]],
+        ),
+    );
+    return groupBy(caseIds, rows, (r) => r.caseId);
+  }
+
+  async escalations(principal: Principal, caseIds: readonly string[]) {
+    if (!isStaff(principal)) return new Map(caseIds.map((id) => [id, []]));
+    const rows: {
+      caseId: string;
+      id: string;
+      kind: string;
+      fromPriority: string;
+      toPriority: string;
+      fromQueueId: string | null;
+      toQueueId: string | null;
+      at: Date;
+    }[] = await this.db.withTenant(principal.tenantId, (em) =>
+      em.query(
+        `SELECT case_id AS "caseId", id, kind, from_priority AS "fromPriority", to_priority AS "toPriority",
+                  from_queue_id AS "fromQueueId", to_queue_id AS "toQueueId", escalated_at AS "at"
+             FROM case_escalations WHERE case_id = ANY($1::uuid[]) ORDER BY escalated_at, id`,
+        [[...caseIds]],
+      ),
+    );
+    return groupBy(caseIds, rows, (r) => r.caseId);
+  }
+
+  async assignments(principal: Principal, caseIds: readonly string[]) {
+    if (!isStaff(principal)) return new Map(caseIds.map((id) => [id, []]));
+    const rows: {
+      caseId: string;
+      queueId: string | null;
+      ownerId: string | null;
+      previousOwnerId: string | null;
+      reason: string;
+      at: Date;
+    }[] = await this.db.withTenant(principal.tenantId, (em) =>
+      em.query(
+        `SELECT case_id AS "caseId", queue_id AS "queueId", owner_id AS "ownerId", previous_owner_id AS "previousOwnerId", reason, assigned_at AS "at"
+             FROM case_assignments WHERE case_id = ANY($1::uuid[]) ORDER BY assigned_at, id`,
+        [[...caseIds]],
+      ),
+    );
+    return groupBy(caseIds, rows, (r) => r.caseId);
+  }
+}
+
+function groupBy<T>(keys: readonly string[], rows: T[], keyOf: (row: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>(keys.map((k) => [k, []]));
+  for (const r of rows) out.get(keyOf(r))?.push(r);
+  return out;
+}

@@ -1,0 +1,9 @@
+import 'reflect-metadata';
+import { bootstrapService } from '@rapport/service-kit';
+import { ServiceAppModule } from './app.module';
+import { serviceDefinition } from './service.definition';
+
+bootstrapService(ServiceAppModule, serviceDefinition).catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,20 @@
+import { STREAMS } from '@rapport/contracts';
+import { loadTypeDefs, type ServiceDefinition } from '@rapport/service-kit';
+import { CaseCommentEntity } from './cases/case-comment.entity';
+import { CaseEntity } from './cases/case.entity';
+import { ServiceInitial1764300000000 } from './migrations/1764300000000-service-initial';
+import { serviceEnv } from './service.env';
+
+/**
+ * Cases and comments are read through TypeORM repositories (keyset pages);
+ * queues, rules, calendars, policies and history tables with plain SQL.
+ */
+export const serviceDefinition: ServiceDefinition = {
+  name: 'service',
+  defaultPort: 4003,
+  entities: [CaseEntity, CaseCommentEntity],
+  migrations: [ServiceInitial1764300000000],
+  producesStreams: [STREAMS.SERVICE],
+  typeDefs: loadTypeDefs(__dirname),
+  env: serviceEnv,
+};

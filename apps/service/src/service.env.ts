@@ -1,0 +1,19 @@
+import { env } from '@rapport/config';
+import type { PlatformConfig } from '@rapport/service-kit';
+
+export const serviceEnv = {
+  SERVICE_SLA_WARNING_PERCENT: env.int({
+    default: 80,
+    min: 1,
+    max: 99,
+    description: 'share of an SLA target (percent) after which a warning fires, for policies that do not set their own',
+  }),
+  SERVICE_SLA_DELAY_PERCENT: env.int({
+    default: 100,
+    min: 1,
+    max: 100,
+    description: 'SLA timer jobs wait this percentage of the real time to their due time; below 100 only to compress tests',
+  }),
+};
+
+export type ServiceConfig = PlatformConfig & { SERVICE_SLA_WARNING_PERCENT: number; SERVICE_SLA_DELAY_PERCENT: number };

@@ -1,0 +1,199 @@
+import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
+import { CASE_ESCALATED, CASE_SLA_BREACHED, CASE_SLA_WARNING, SYSTEM_ACTOR, type CaseSlaDataV1, type SlaKindV1 } from '@rapport/contracts';
+import { newEvent } from '@rapport/messaging';
+import { HealthRegistry, type Logger } from '@rapport/observability';
+import { LOGGER, SERVICE_CONFIG, ServiceDatabase } from '@rapport/service-kit';
+import { Queue, Worker, type Job } from 'bullmq';
+import Redis from 'ioredis';
+import { In, IsNull, Not, type EntityManager } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import { CaseEntity } from '../cases/case.entity';
+import { clocksRun, raisePriority } from '../cases/case-rules';
+import { RoutingService } from '../routing/routing.service';
+import type { ServiceConfig } from '../service.env';
+import { pendingTimers, slaJobId, timerDelay, type SlaStage, type TimerState } from './sla-plan';
+
+export const SLA_QUEUE = 'service-sla';
+
+export interface SlaJobData {
+  tenantId: string;
+  caseId: string;
+  kind: SlaKindV1;
+  stage: SlaStage;
+  version: number;
+}
+
+export function timerState(c: CaseEntity): TimerState {
+  return {
+    caseId: c.id,
+    slaVersion: c.slaVersion,
+    running: c.slaPolicyId !== null && clocksRun(c.status),
+    firstResponseDueAt: c.firstResponseDueAt,
+    firstResponseWarnAt: c.firstResponseWarnAt,
+    resolutionDueAt: c.resolutionDueAt,
+    resolutionWarnAt: c.resolutionWarnAt,
+    firstRespondedAt: c.firstRespondedAt,
+    firstResponseWarnedAt: c.firstResponseWarnedAt,
+    firstResponseBreachedAt: c.firstResponseBreachedAt,
+    resolutionWarnedAt: c.resolutionWarnedAt,
+    resolutionBreachedAt: c.resolutionBreachedAt,
+  };
+}
+
+/**
+ * SLA timers as BullMQ delayed jobs (keys under REDIS_PREFIX). Job ids are
+ * derived from case, clock, stage and the case's SLA version, so re-planning
+ * (pause, resume, first reply, resolution) adds new ids and leaves the old
+ * ones to find a newer version and do nothing, and re-adding after a restart
+ * is a no-op. A job re-reads the case under a row lock and records the
+ * warning/breach in the same transaction as its event, so none fires twice.
+ * Timers are planned only after the case's transaction commits; a sweep at
+ * start re-plans running cases, in case a process died in between.
+ */
+@Injectable()
+export class SlaTimers implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
+  private connection!: Redis;
+  private queue!: Queue<SlaJobData>;
+  private worker: Worker<SlaJobData> | null = null;
+
+  constructor(
+    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly db: ServiceDatabase,
+    private readonly routing: RoutingService,
+    private readonly health: HealthRegistry,
+  ) {}
+
+  onModuleInit(): void {
+    this.connection = new Redis(this.config.REDIS_URL, { maxRetriesPerRequest: null });
+    this.queue = new Queue<SlaJobData>(SLA_QUEUE, {
+      connection: this.connection,
+      prefix: this.config.REDIS_PREFIX,
+      defaultJobOptions: { attempts: 10, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: 1000, removeOnFail: 1000 },
+    });
+    this.health.register('redis', async () => {
+      if ((await this.connection.ping()) !== 'PONG') throw new Error('unexpected PING reply');
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.worker = new Worker<SlaJobData>(SLA_QUEUE, (job) => this.fire(job.data), {
+      connection: this.connection,
+      prefix: this.config.REDIS_PREFIX,
+      concurrency: 8,
+    });
+    this.worker.on('failed', (job: Job<SlaJobData> | undefined, err) =>
+      this.logger.error({ err, caseId: job?.data.caseId, attempt: job?.attemptsMade }, 'SLA timer failed'),
+    );
+    await this.sweep().catch((err: unknown) => this.logger.error({ err }, 'SLA timer sweep failed'));
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.worker?.close();
+    await this.queue?.close();
+    this.connection?.disconnect();
+  }
+
+  /**
+   * Adds the case's pending timers (after its transaction committed). Never
+   * throws: the change is stored, and the sweep at the next start repairs a
+   * timer Redis could not take now.
+   */
+  async plan(c: CaseEntity): Promise<void> {
+    const now = new Date();
+    const scale = this.config.SERVICE_SLA_DELAY_PERCENT / 100;
+    try {
+      for (const t of pendingTimers(timerState(c))) {
+        await this.queue.add(
+          `${t.kind}.${t.stage}`,
+          { tenantId: c.tenantId, caseId: c.id, kind: t.kind, stage: t.stage, version: c.slaVersion },
+          { jobId: t.jobId, delay: timerDelay(t.fireAt, now, scale) },
+        );
+      }
+    } catch (err) {
+      this.logger.error({ err, caseId: c.id }, 'could not plan SLA timers');
+    }
+    if (c.slaVersion > 0) {
+      // The previous version's timers would only find a newer version; dropping them early just saves work.
+      for (const kind of ['FIRST_RESPONSE', 'RESOLUTION'] as const)
+        for (const stage of ['WARNING', 'BREACH'] as const)
+          await this.queue.remove(slaJobId(c.id, kind, stage, c.slaVersion - 1)).catch(() => 0); // running now: it goes stale by itself
+    }
+  }
+
+  /** Re-plans every running case (idempotent thanks to the derived job ids). */
+  async sweep(): Promise<number> {
+    const running = await this.db.tenantDb.system((em) =>
+      em.getRepository(CaseEntity).find({ where: { status: In(['NEW', 'OPEN']), slaPolicyId: Not(IsNull()) }, take: 10_000 }),
+    );
+    for (const c of running) await this.plan(c);
+    return running.length;
+  }
+
+  /** Runs one timer: does nothing unless the case still is in the state the timer was planned for. */
+  async fire(job: SlaJobData): Promise<'fired' | 'stale'> {
+    return this.db.withTenant(job.tenantId, async (em) => {
+      const c = await em.getRepository(CaseEntity).findOne({ where: { id: job.caseId }, lock: { mode: 'pessimistic_write' } });
+      if (!c || c.slaVersion !== job.version || !timerState(c).running) return 'stale';
+      const fr = job.kind === 'FIRST_RESPONSE';
+      if (fr && c.firstRespondedAt) return 'stale';
+      const now = new Date();
+      const data = (): CaseSlaDataV1 => ({
+        caseId: c.id,
+        kind: job.kind,
+        dueAt: ((fr ? c.firstResponseDueAt : c.resolutionDueAt) as Date).toISOString(),
+        targetMinutes: (fr ? c.firstResponseMinutes : c.resolutionMinutes) as number,
+        priority: c.priority,
+        tier: c.tier,
+        queueId: c.queueId,
+        ownerId: c.ownerId,
+      });
+      if (job.stage === 'WARNING') {
+        if (fr ? c.firstResponseWarnedAt || c.firstResponseBreachedAt : c.resolutionWarnedAt || c.resolutionBreachedAt) return 'stale';
+        await em.query(`UPDATE cases SET ${fr ? 'first_response' : 'resolution'}_warned_at = $2 WHERE id = $1`, [c.id, now]);
+        await this.db.publish(
+          em,
+          newEvent({ type: CASE_SLA_WARNING, tenantId: c.tenantId, actor: SYSTEM_ACTOR, subjectId: c.id, data: data() }),
+        );
+        return 'fired';
+      }
+      if (fr ? c.firstResponseBreachedAt : c.resolutionBreachedAt) return 'stale';
+      await em.query(`UPDATE cases SET ${fr ? 'first_response' : 'resolution'}_breached_at = $2 WHERE id = $1`, [c.id, now]);
+      await this.db.publish(
+        em,
+        newEvent({ type: CASE_SLA_BREACHED, tenantId: c.tenantId, actor: SYSTEM_ACTOR, subjectId: c.id, data: data() }),
+      );
+      await this.escalate(em, c, job.kind, now);
+      return 'fired';
+    });
+  }
+
+  /** On breach: one priority step up, into the policy's escalation queue (if any), recorded and published. */
+  private async escalate(em: EntityManager, c: CaseEntity, kind: SlaKindV1, now: Date): Promise<void> {
+    const fromPriority = c.priority;
+    const fromQueueId = c.queueId;
+    const toPriority = raisePriority(fromPriority);
+    const toQueueId = c.escalationQueueId ?? c.queueId;
+    const id = uuidv7();
+    const inserted: unknown[] = await em.query(
+      `INSERT INTO case_escalations (id, tenant_id, case_id, kind, from_priority, to_priority, from_queue_id, to_queue_id, escalated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (case_id, kind) DO NOTHING RETURNING id`,
+      [id, c.tenantId, c.id, kind, fromPriority, toPriority, fromQueueId, toQueueId, now],
+    );
+    if (inserted.length === 0) return;
+    c.priority = toPriority;
+    await em.query(`UPDATE cases SET priority = $2, updated_at = $3 WHERE id = $1`, [c.id, toPriority, now]);
+    if (toQueueId !== fromQueueId)
+      await this.routing.assign(em, c, { queueId: toQueueId }, 'ESCALATION', SYSTEM_ACTOR, (e, ev) => this.db.publish(e, ev));
+    await this.db.publish(
+      em,
+      newEvent({
+        type: CASE_ESCALATED,
+        tenantId: c.tenantId,
+        actor: SYSTEM_ACTOR,
+        subjectId: c.id,
+        data: { caseId: c.id, escalationId: id, kind, fromPriority, toPriority, fromQueueId, toQueueId },
+      }),
+    );
+  }
+}

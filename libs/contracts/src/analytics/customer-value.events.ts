@@ -1,0 +1,40 @@
+import type { EventEnvelope } from '../envelope';
+
+/**
+ * A customer's value tier changed (subjectId = contact id): the first tier
+ * assigned, or a move between tiers after a rescoring. Published only on an
+ * actual change; a rescoring that keeps the tier publishes nothing. Service
+ * levels follow it (e.g. support priority).
+ */
+export interface CustomerTierChangedDataV1 {
+  contactId: string;
+  /** The tier before; null when the customer had none yet. */
+  previousTier: string | null;
+  /** Tier name from the tenant's settings, e.g. platinum. */
+  tier: string;
+  /** Customer lifetime value behind the tier (default horizon), in the tenant's reporting currency. */
+  clv: { amount: string; currency: string };
+}
+
+export const CUSTOMER_TIER_CHANGED = 'analytics.customer.tier_changed' as const;
+export type CustomerTierChangedV1 = EventEnvelope<typeof CUSTOMER_TIER_CHANGED, CustomerTierChangedDataV1>;
+
+/** Churn-risk bands: churn risk = 1 − P(alive); LOW < 0.3 ≤ MEDIUM < 0.6 ≤ HIGH. */
+export type ChurnBand = 'LOW' | 'MEDIUM' | 'HIGH';
+
+/**
+ * A customer's churn-risk band changed (subjectId = contact id). Published
+ * only when the band changes, not on every change of the risk itself, so
+ * marketing and service can start (or stop) retention work.
+ */
+export interface CustomerChurnRiskChangedDataV1 {
+  contactId: string;
+  /** The band before; null when the customer had none yet. */
+  previousBand: ChurnBand | null;
+  band: ChurnBand;
+  /** 1 − P(alive), between 0 and 1. */
+  churnRisk: number;
+}
+
+export const CUSTOMER_CHURN_RISK_CHANGED = 'analytics.customer.churn_risk_changed' as const;
+export type CustomerChurnRiskChangedV1 = EventEnvelope<typeof CUSTOMER_CHURN_RISK_CHANGED, CustomerChurnRiskChangedDataV1>;
