@@ -2,6 +2,7 @@ import { STREAMS } from '@rapport/contracts';
 import { loadTypeDefs, type ServiceDefinition } from '@rapport/service-kit';
 import { analyticsEnv } from './analytics.env';
 import { AnalyticsInitial1764200000000 } from './migrations/1764200000000-analytics-initial';
+import { AnalyticsClv1764300000000 } from './migrations/1764300000000-analytics-clv';
 import { OrderEntity } from './orders/order.entity';
 import { RfmScoreEntity } from './rfm/rfm-score.entity';
 
@@ -14,7 +15,7 @@ export const analyticsDefinition: ServiceDefinition = {
   name: 'analytics',
   defaultPort: 4004,
   entities: [OrderEntity, RfmScoreEntity],
-  migrations: [AnalyticsInitial1764200000000],
+  migrations: [AnalyticsInitial1764200000000, AnalyticsClv1764300000000],
   producesStreams: [STREAMS.ANALYTICS],
   typeDefs: loadTypeDefs(__dirname),
   env: analyticsEnv,

@@ -14,6 +14,15 @@ export const analyticsEnv = {
     max: 64,
     description: 'RFM recomputes (of different tenants) run in parallel per process',
   }),
+  ANALYTICS_CLV_RESCORE_CRON: env.string({
+    default: '0 3 * * *',
+    description:
+      'when (cron, UTC) every tenant with a fitted CLV model is rescored, so P(alive), tiers and churn bands follow the passing time; empty = never',
+  }),
 };
 
-export type AnalyticsConfig = PlatformConfig & { ANALYTICS_RFM_DELAY_MS: number; ANALYTICS_RFM_CONCURRENCY: number };
+export type AnalyticsConfig = PlatformConfig & {
+  ANALYTICS_RFM_DELAY_MS: number;
+  ANALYTICS_RFM_CONCURRENCY: number;
+  ANALYTICS_CLV_RESCORE_CRON: string;
+};

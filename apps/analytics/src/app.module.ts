@@ -1,6 +1,10 @@
 import { Module } from '@nestjs/common';
 import { DateTimeScalar, RapportServiceModule } from '@rapport/service-kit';
 import { analyticsDefinition } from './analytics.definition';
+import { ClvEngine } from './clv/clv-engine';
+import { ClvScheduler } from './clv/clv-scheduler';
+import { ClvResolver, ContactValueResolver, CustomerValueResolver } from './clv/clv.resolver';
+import { ClvService } from './clv/clv.service';
 import { ContactProjection } from './contacts/contact-projection';
 import { ContactRfmResolver } from './contacts/contact-rfm.resolver';
 import { AnalyticsConsumers } from './messaging/analytics-consumers';
@@ -10,6 +14,8 @@ import { OrdersService } from './orders/orders.service';
 import { RfmScheduler } from './rfm/rfm-scheduler';
 import { RfmResolver } from './rfm/rfm.resolver';
 import { RfmService } from './rfm/rfm.service';
+import { RetentionResolver } from './retention/retention.resolver';
+import { RetentionService } from './retention/retention.service';
 
 @Module({
   imports: [RapportServiceModule.forRoot(analyticsDefinition)],
@@ -23,6 +29,14 @@ import { RfmService } from './rfm/rfm.service';
     RfmService,
     RfmScheduler,
     RfmResolver,
+    ClvEngine,
+    ClvScheduler,
+    ClvService,
+    ClvResolver,
+    CustomerValueResolver,
+    ContactValueResolver,
+    RetentionService,
+    RetentionResolver,
     AnalyticsConsumers,
   ],
 })

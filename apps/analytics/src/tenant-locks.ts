@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 /** Advisory lock class ids of analytics (two-int keys: a space apart from single-bigint locks). */
 const CUSTOMER_MATCHING = 7301;
 const RFM_RECOMPUTE = 7302;
+const CLV_SCORING = 7303;
 
 /**
  * Orders and contacts arrive in separate transactions. Without coordination
@@ -23,4 +24,9 @@ export async function lockCustomerMatching(em: EntityManager, tenantId: string, 
 /** Serialises RFM recomputes of one tenant (a manual one and a queued one may meet). */
 export async function lockRfmRecompute(em: EntityManager, tenantId: string): Promise<void> {
   await em.query(`SELECT pg_advisory_xact_lock($1, hashtext($2::text))`, [RFM_RECOMPUTE, tenantId]);
+}
+
+/** Serialises CLV scorings of one tenant, so each tier or band change is seen (and published) once. */
+export async function lockClvScoring(em: EntityManager, tenantId: string): Promise<void> {
+  await em.query(`SELECT pg_advisory_xact_lock($1, hashtext($2::text))`, [CLV_SCORING, tenantId]);
 }

@@ -17,6 +17,7 @@ import { TenantDatabase } from '@rapport/persistence';
 import { ConsumerRegistry, LOGGER, MESSAGING_NAMING, NATS_CONNECTION } from '@rapport/service-kit';
 import type { NatsConnection } from 'nats';
 import type { EntityManager } from 'typeorm';
+import { ClvScheduler } from '../clv/clv-scheduler';
 import { ContactProjection } from '../contacts/contact-projection';
 import { OrderIngest } from '../orders/order-ingest';
 import { orderInputFromJson } from '../orders/order-input';
@@ -42,7 +43,11 @@ export class AnalyticsConsumers implements OnModuleInit {
     private readonly contacts: ContactProjection,
     private readonly ingest: OrderIngest,
     private readonly rfm: RfmScheduler,
+    private readonly clv: ClvScheduler,
   ) {}
+
+  /** Contacts to rescore once an order event's transaction commits, by event id. */
+  private readonly rescoreAfterCommit = new Map<string, string[]>();
 
   async onModuleInit(): Promise<void> {
     const sales = await ensureStream(this.nc, this.naming, STREAMS.SALES);
@@ -54,7 +59,10 @@ export class AnalyticsConsumers implements OnModuleInit {
         durable: 'analytics_contacts',
         eventTypes: [CONTACT_CREATED, CONTACT_UPDATED, CONTACT_MERGED],
         handler: (event, em) => this.onContactEvent(event, em),
-        afterCommit,
+        afterCommit: (event) => {
+          afterCommit(event);
+          this.clv.requestScoring(event.tenantId, [contactOf(event)]);
+        },
       }),
     );
     this.registry.register(
@@ -63,7 +71,12 @@ export class AnalyticsConsumers implements OnModuleInit {
         durable: 'analytics_orders',
         eventTypes: [ORDER_PLACED],
         handler: (event, em) => this.onOrderPlaced(event as OrderPlacedV1, em),
-        afterCommit,
+        afterCommit: (event) => {
+          afterCommit(event);
+          const contactIds = this.rescoreAfterCommit.get(event.id);
+          this.rescoreAfterCommit.delete(event.id);
+          if (contactIds) this.clv.requestScoring(event.tenantId, contactIds);
+        },
       }),
     );
   }
@@ -90,6 +103,14 @@ export class AnalyticsConsumers implements OnModuleInit {
     if (result.outcome === 'REJECTED') {
       this.logger.warn({ eventId: event.id, tenantId: event.tenantId, error: result.error }, 'commerce order rejected');
     }
-    return result.outcome === 'CREATED' || result.outcome === 'UPDATED';
+    const changed = result.outcome === 'CREATED' || result.outcome === 'UPDATED';
+    if (changed && result.contactId) this.rescoreAfterCommit.set(event.id, [result.contactId]);
+    return changed;
   }
+}
+
+/** The contact whose orders a contact event re-pointed: the survivor of a merge, else the contact itself. */
+function contactOf(event: EventEnvelope): string {
+  if (event.type === CONTACT_MERGED) return (event as ContactMergedV1).data.survivorId;
+  return (event as ContactCreatedV1 | ContactUpdatedV1).data.contact.id;
 }

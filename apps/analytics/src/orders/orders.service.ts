@@ -3,6 +3,7 @@ import type { Principal } from '@rapport/auth';
 import type { KeysetPage } from '@rapport/persistence';
 import { paginate, ServiceDatabase, validate } from '@rapport/service-kit';
 import { requireAnalyticsRead, requireOrdersWrite } from '../access/analytics-access';
+import { ClvScheduler } from '../clv/clv-scheduler';
 import { RfmScheduler } from '../rfm/rfm-scheduler';
 import { batchField, type IngestResult } from './order-batch';
 import { OrderIngest } from './order-ingest';
@@ -36,6 +37,7 @@ export class OrdersService {
     private readonly db: ServiceDatabase,
     private readonly ingest: OrderIngest,
     private readonly rfm: RfmScheduler,
+    private readonly clv: ClvScheduler,
   ) {}
 
   /** Records a batch: each order created, updated, left unchanged or rejected on its own. */
@@ -55,6 +57,8 @@ export class OrdersService {
     };
     // After the commit, so the recompute cannot miss these orders.
     if (outcome.created + outcome.updated > 0) this.rfm.request(principal.tenantId);
+    // Only the customers whose orders changed are rescored (no-op until a CLV model is fitted).
+    this.clv.requestScoring(principal.tenantId, changedContacts(results));
     return outcome;
   }
 
@@ -76,4 +80,9 @@ export class OrdersService {
       });
     });
   }
+}
+
+/** Contacts whose orders were created or changed by a batch (matched ones only). */
+export function changedContacts(results: readonly IngestResult[]): string[] {
+  return [...new Set(results.flatMap((r) => ((r.outcome === 'CREATED' || r.outcome === 'UPDATED') && r.contactId ? [r.contactId] : [])))];
 }

@@ -1,0 +1,146 @@
+import { returnedRows } from '@rapport/persistence';
+import type { EntityManager } from 'typeorm';
+import { CUSTOMER_SUMMARY_CTE, DAYS_PER_UNIT, summaryParameters, type ClvTimeUnit } from './clv-summary-sql';
+import type { GroupScore } from './clv-scoring';
+import { tierBounds, type ClvTier } from './clv-settings';
+
+/**
+ * Scores customers set-based in one statement: the summary as of the scoring
+ * day, joined to the per-group purchase scores ($7, from `scoreGroups`); the
+ * Gamma-Gamma expected spend per customer (conditional on x and m for repeat
+ * buyers, the population mean otherwise); CLV = spend × discounted expected
+ * purchases; churn risk = 1 − P(alive) and its band. Upserts, and deletes
+ * the customers (all on a full rescoring $12, else of $6) no longer in the
+ * population (e.g. every order cancelled). Returns the
+ * customers whose churn band changed (with the band before).
+ *
+ * $1 tenant, $2 scoring day, $3 null, $4 model id, $5 currency, $6 contact ids
+ * or null, $7 group scores, $8 p, $9 q, $10 γ, $11 scored at, $12 full, $13 days per unit.
+ */
+export const SCORE_CUSTOMERS_SQL = `
+WITH ${CUSTOMER_SUMMARY_CTE},
+groups AS (
+  SELECT * FROM jsonb_to_recordset($7::jsonb)
+    AS g(x int, tx_days int, t_days int, p_alive float8, expected_purchases float8, discounted float8)
+),
+valued AS (
+  SELECT s.contact_id, s.x, s.tx_days, s.t_days, g.p_alive, g.expected_purchases, g.discounted,
+         CASE WHEN s.x > 0 THEN (s.repeat_value / s.x)::float8 ELSE 0 END AS m,
+         CASE WHEN s.x > 0
+              THEN $8::float8 * ($10::float8 + s.x * greatest((s.repeat_value / s.x)::float8, 0)) / ($8::float8 * s.x + $9::float8 - 1)
+              ELSE $8::float8 * $10::float8 / ($9::float8 - 1) END AS spend
+    FROM summary s JOIN groups g ON g.x = s.x AND g.tx_days = s.tx_days AND g.t_days = s.t_days
+),
+old AS (
+  SELECT contact_id, churn_band FROM customer_values
+   WHERE tenant_id = $1 AND ($6::uuid[] IS NULL OR contact_id = ANY($6::uuid[]))
+),
+upserted AS (
+  INSERT INTO customer_values AS c (tenant_id, contact_id, model_id, x, t_x, t, m, p_alive, expected_purchases,
+                                    expected_average_spend, clv, currency, churn_risk, churn_band, scored_at)
+  SELECT $1, v.contact_id, $4::uuid, v.x, v.tx_days / $13::float8, v.t_days / $13::float8, v.m, v.p_alive, v.expected_purchases,
+         v.spend, v.spend * v.discounted, $5::text, 1 - v.p_alive,
+         CASE WHEN 1 - v.p_alive < 0.3 THEN 'LOW' WHEN 1 - v.p_alive < 0.6 THEN 'MEDIUM' ELSE 'HIGH' END, $11::timestamptz
+    FROM valued v
+  ON CONFLICT (tenant_id, contact_id) DO UPDATE SET
+    model_id = EXCLUDED.model_id, x = EXCLUDED.x, t_x = EXCLUDED.t_x, t = EXCLUDED.t, m = EXCLUDED.m,
+    p_alive = EXCLUDED.p_alive, expected_purchases = EXCLUDED.expected_purchases,
+    expected_average_spend = EXCLUDED.expected_average_spend, clv = EXCLUDED.clv, currency = EXCLUDED.currency,
+    churn_risk = EXCLUDED.churn_risk, churn_band = EXCLUDED.churn_band, scored_at = EXCLUDED.scored_at
+  RETURNING c.contact_id, c.churn_band, c.churn_risk
+),
+removed AS (
+  DELETE FROM customer_values c
+   WHERE c.tenant_id = $1 AND ($12::boolean OR c.contact_id = ANY($6::uuid[]))
+     AND NOT EXISTS (SELECT 1 FROM summary s WHERE s.contact_id = c.contact_id)
+  RETURNING 1
+)
+SELECT (SELECT count(*) FROM upserted)::int AS scored,
+       (SELECT count(*) FROM removed)::int AS removed,
+       (SELECT coalesce(jsonb_agg(jsonb_build_object('contactId', u.contact_id, 'previousBand', o.churn_band,
+                                                     'band', u.churn_band, 'churnRisk', u.churn_risk)), '[]'::jsonb)
+          FROM upserted u LEFT JOIN old o ON o.contact_id = u.contact_id
+         WHERE o.churn_band IS DISTINCT FROM u.churn_band) AS band_changes`;
+
+/**
+ * Tiers by CLV quantile over the whole tenant: cume_dist from the top, so
+ * equal CLVs share a tier whatever the row order. Only rows whose tier
+ * changes are written; returns them with the tier before.
+ */
+export const ASSIGN_TIERS_SQL = `
+WITH bounds AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS b(ordinal int, name text, upper float8)),
+ranked AS (
+  SELECT contact_id, tier, cume_dist() OVER (ORDER BY clv DESC) AS share FROM customer_values WHERE tenant_id = $1
+),
+assigned AS (
+  SELECT r.contact_id, r.tier,
+         coalesce((SELECT b.name FROM bounds b WHERE r.share <= b.upper + 1e-12 ORDER BY b.ordinal LIMIT 1),
+                  (SELECT b.name FROM bounds b ORDER BY b.ordinal DESC LIMIT 1)) AS new_tier
+    FROM ranked r
+)
+UPDATE customer_values v SET tier = a.new_tier
+  FROM assigned a
+ WHERE v.tenant_id = $1 AND v.contact_id = a.contact_id AND v.tier IS DISTINCT FROM a.new_tier
+RETURNING v.contact_id AS "contactId", a.tier AS "previousTier", a.new_tier AS tier, v.clv, v.currency`;
+
+export type Band = 'LOW' | 'MEDIUM' | 'HIGH';
+
+export interface BandChange {
+  contactId: string;
+  previousBand: Band | null;
+  band: Band;
+  churnRisk: number;
+}
+
+export interface TierChange {
+  contactId: string;
+  previousTier: string | null;
+  tier: string;
+  clv: number;
+  currency: string;
+}
+
+export interface ScoreParams {
+  tenantId: string;
+  modelId: string;
+  timeUnit: ClvTimeUnit;
+  currency: string;
+  asOf: Date;
+  contactIds: readonly string[] | null;
+  gammaGamma: { p: number; q: number; gamma: number };
+  groups: readonly GroupScore[];
+}
+
+export async function scoreCustomers(
+  em: EntityManager,
+  p: ScoreParams,
+): Promise<{ scored: number; removed: number; bandChanges: BandChange[] }> {
+  const base = summaryParameters({
+    tenantId: p.tenantId,
+    calibrationEnd: p.asOf,
+    holdoutEnd: null,
+    timeUnit: p.timeUnit,
+    currency: p.currency,
+    contactIds: p.contactIds,
+  });
+  const [row]: { scored: number; removed: number; band_changes: BandChange[] }[] = await em.query(SCORE_CUSTOMERS_SQL, [
+    base[0],
+    base[1],
+    null,
+    p.modelId,
+    p.currency,
+    base[5],
+    JSON.stringify(p.groups),
+    p.gammaGamma.p,
+    p.gammaGamma.q,
+    p.gammaGamma.gamma,
+    p.asOf.toISOString(),
+    p.contactIds === null,
+    DAYS_PER_UNIT[p.timeUnit],
+  ]);
+  return { scored: row.scored, removed: row.removed, bandChanges: row.band_changes };
+}
+
+export async function assignTiers(em: EntityManager, tenantId: string, tiers: readonly ClvTier[]): Promise<TierChange[]> {
+  return returnedRows<TierChange>(await em.query(ASSIGN_TIERS_SQL, [tenantId, JSON.stringify(tierBounds(tiers))]));
+}

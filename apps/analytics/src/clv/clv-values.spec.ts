@@ -1,0 +1,113 @@
+import { customerLifetimeValue, expectedPurchasesConditional, probabilityAlive } from '@rapport/clv';
+import { changedContacts } from '../orders/orders.service';
+import { fitJobId, fitRequestKey } from './clv-scheduler';
+import { horizonUnits, scoreGroups } from './clv-scoring';
+import { clvFor, expectedPurchasesFor, type CustomerValueView } from './clv.service';
+
+// ANALYTICS.md's published BG/NBD parameters (CDNOW, weeks).
+const params = { r: 0.2426, alpha: 4.4135, a: 0.7929, b: 2.4258 };
+
+describe('scoreGroups', () => {
+  it('gives each (x, t_x, T) group P(alive), expected purchases and discounted purchases', () => {
+    const [g] = scoreGroups(params, [{ x: 2, txDays: 213, tDays: 272 }], 7);
+    const customer = { x: 2, tx: 213 / 7, T: 272 / 7 };
+    expect(g.p_alive).toBeCloseTo(probabilityAlive(params, customer), 12);
+    expect(g.expected_purchases).toBeCloseTo(expectedPurchasesConditional(params, customer, 52), 12);
+    const clv = customerLifetimeValue({
+      bgNbd: params,
+      customer,
+      expectedSpendPerPurchase: 1,
+      horizon: 52,
+      annualDiscountRate: 0.1,
+      daysPerUnit: 7,
+    });
+    expect(g.discounted).toBeCloseTo(clv.value, 12);
+    expect(g.discounted).toBeLessThan(g.expected_purchases);
+  });
+
+  it('reproduces ANALYTICS.md for customer 1: P(alive) 0.7266 (x = 2, t_x = 30.43, T = 38.86)', () => {
+    expect(probabilityAlive(params, { x: 2, tx: 30.43, T: 38.86 })).toBeCloseTo(0.7266, 3);
+  });
+
+  it('counts horizons in model units: 52 weeks is 52 weeks or 364 days', () => {
+    expect(horizonUnits(52, 7)).toBe(52);
+    expect(horizonUnits(52, 1)).toBe(364);
+  });
+});
+
+describe('Contact.value arguments', () => {
+  const view: CustomerValueView = {
+    pAlive: 0.7,
+    expectedAverageSpend: { amount: '40.00', currency: 'USD' },
+    tier: 'gold',
+    churnRisk: 0.3,
+    churnBand: 'MEDIUM',
+    modelId: 'm',
+    scoredAt: new Date(),
+    storedExpectedPurchases: 1.5,
+    storedClv: 55.5,
+    spend: 40,
+    currency: 'USD',
+    customer: { x: 2, tx: 30.43, T: 38.86 },
+    bgNbd: params,
+    daysPerUnit: 7,
+  };
+
+  it('returns the stored figures at the defaults', () => {
+    expect(expectedPurchasesFor(view, null)).toBe(1.5);
+    expect(expectedPurchasesFor(view, 52)).toBe(1.5);
+    expect(clvFor(view, null, null)).toEqual({ amount: '55.50', currency: 'USD' });
+  });
+
+  it('computes other horizons from the stored summary and the model', () => {
+    expect(expectedPurchasesFor(view, 39)).toBeCloseTo(1.2259, 3);
+    const value = customerLifetimeValue({
+      bgNbd: params,
+      customer: view.customer,
+      expectedSpendPerPurchase: 40,
+      horizon: 104,
+      annualDiscountRate: 0.05,
+      daysPerUnit: 7,
+    }).value;
+    expect(clvFor(view, 104, 0.05)).toEqual({ amount: value.toFixed(2), currency: 'USD' });
+  });
+
+  it('refuses nonsense arguments', () => {
+    expect(() => expectedPurchasesFor(view, -1)).toThrow(/periods|whole number/);
+    expect(() => clvFor(view, 1.5, null)).toThrow();
+    expect(() => clvFor(view, 52, -2)).toThrow();
+  });
+});
+
+describe('job identity and affected contacts', () => {
+  it('derives the fit job id from tenant and inputs, without colons', () => {
+    const inputs = { calibrationEnd: new Date('2026-01-31T00:00:00Z'), timeUnit: 'WEEKS', holdoutEnd: null };
+    const key = fitRequestKey('t1', inputs);
+    expect(fitRequestKey('t1', { ...inputs })).toBe(key);
+    expect(fitRequestKey('t2', inputs)).not.toBe(key);
+    expect(fitRequestKey('t1', { ...inputs, timeUnit: 'DAYS' })).not.toBe(key);
+    expect(fitJobId('t1', key)).not.toContain(':');
+  });
+
+  it('rescores only matched contacts whose orders were created or updated', () => {
+    const r = (outcome: 'CREATED' | 'UPDATED' | 'UNCHANGED' | 'REJECTED', contactId: string | null) => ({
+      index: 0,
+      source: 's',
+      externalOrderId: 'e',
+      outcome,
+      orderId: null,
+      contactId,
+      error: null,
+    });
+    expect(
+      changedContacts([
+        r('CREATED', 'a'),
+        r('UPDATED', 'b'),
+        r('CREATED', 'a'),
+        r('UNCHANGED', 'c'),
+        r('REJECTED', null),
+        r('CREATED', null),
+      ]),
+    ).toEqual(['a', 'b']);
+  });
+});

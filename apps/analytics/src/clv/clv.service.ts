@@ -1,0 +1,243 @@
+import { Injectable } from '@nestjs/common';
+import { badUserInput, type Principal } from '@rapport/auth';
+import { customerLifetimeValue, expectedPurchasesConditional, type BgNbdParams } from '@rapport/clv';
+import type { Money } from '@rapport/money';
+import { ServiceDatabase, validate } from '@rapport/service-kit';
+import { v7 as uuidv7 } from 'uuid';
+import { requireAnalyticsRead, requireAnalyticsWrite } from '../access/analytics-access';
+import { ClvEngine, estimateMoney } from './clv-engine';
+import { MODEL_COLUMNS, type ClvModelRecord } from './clv-model';
+import { fitRequestKey, ClvScheduler } from './clv-scheduler';
+import { DEFAULT_ANNUAL_DISCOUNT_RATE, DEFAULT_HORIZON_WEEKS, DEFAULT_PERIODS, horizonUnits } from './clv-scoring';
+import { clvTiers, HIGH_VALUE_TIER_COUNT, validateTiers, type ClvTier } from './clv-settings';
+import { DAYS_PER_UNIT, type ClvTimeUnit } from './clv-summary-sql';
+
+export interface FitClvModelInput {
+  calibrationEnd: Date;
+  timeUnit?: ClvTimeUnit | null;
+  holdoutEnd?: Date | null;
+}
+
+/** `CustomerValue` as resolvers see it: stored scores plus what on-the-fly horizons need. */
+export interface CustomerValueView {
+  pAlive: number;
+  expectedAverageSpend: Money;
+  tier: string | null;
+  churnRisk: number;
+  churnBand: 'LOW' | 'MEDIUM' | 'HIGH';
+  modelId: string;
+  scoredAt: Date;
+  storedExpectedPurchases: number;
+  storedClv: number;
+  spend: number;
+  currency: string;
+  customer: { x: number; tx: number; T: number };
+  bgNbd: BgNbdParams;
+  daysPerUnit: number;
+}
+
+export interface RankedCustomerView {
+  contact: { __typename: 'Contact'; id: string };
+  clv: Money;
+  tier: string | null;
+  pAlive: number;
+  churnRisk: number;
+  churnBand: string;
+}
+
+interface ValueRow {
+  contact_id: string;
+  model_id: string;
+  x: number;
+  t_x: number;
+  t: number;
+  p_alive: number;
+  expected_purchases: number;
+  expected_average_spend: number;
+  clv: number;
+  currency: string;
+  churn_risk: number;
+  churn_band: 'LOW' | 'MEDIUM' | 'HIGH';
+  tier: string | null;
+  scored_at: Date;
+  bg_nbd: { params: BgNbdParams };
+  time_unit: ClvTimeUnit;
+}
+
+const MAX_PERIODS = 5200;
+const MAX_HORIZON_WEEKS = 520;
+
+@Injectable()
+export class ClvService {
+  constructor(
+    private readonly db: ServiceDatabase,
+    private readonly scheduler: ClvScheduler,
+    private readonly engine: ClvEngine,
+  ) {}
+
+  /** Stores the model QUEUED (or finds the pending one with the same inputs) and queues its fit. */
+  async requestFit(principal: Principal, input: FitClvModelInput): Promise<ClvModelRecord> {
+    requireAnalyticsWrite(principal);
+    const timeUnit = input.timeUnit ?? 'WEEKS';
+    if (!(timeUnit in DAYS_PER_UNIT)) throw badUserInput('input.timeUnit', 'must be WEEKS or DAYS');
+    const calibrationEnd = input.calibrationEnd;
+    const holdoutEnd = input.holdoutEnd ?? null;
+    if (holdoutEnd && holdoutEnd.toISOString().slice(0, 10) <= calibrationEnd.toISOString().slice(0, 10)) {
+      throw badUserInput('input.holdoutEnd', 'must be a later day than calibrationEnd');
+    }
+    const tenantId = principal.tenantId;
+    const requestKey = fitRequestKey(tenantId, { calibrationEnd, timeUnit, holdoutEnd });
+    const model = await this.db.withTenant(tenantId, async (em) => {
+      const [inserted]: ClvModelRecord[] = await em.query(
+        `INSERT INTO clv_models (id, tenant_id, request_key, status, time_unit, calibration_end, holdout_end)
+         VALUES ($1, $2, $3, 'QUEUED', $4, $5, $6)
+         ON CONFLICT (tenant_id, request_key) WHERE status IN ('QUEUED', 'RUNNING') DO NOTHING
+         RETURNING ${MODEL_COLUMNS}`,
+        [uuidv7(), tenantId, requestKey, timeUnit, calibrationEnd.toISOString(), holdoutEnd?.toISOString() ?? null],
+      );
+      if (inserted) return inserted;
+      const [pending]: ClvModelRecord[] = await em.query(
+        `SELECT ${MODEL_COLUMNS} FROM clv_models WHERE tenant_id = $1 AND request_key = $2 AND status IN ('QUEUED', 'RUNNING')`,
+        [tenantId, requestKey],
+      );
+      return pending;
+    });
+    // After the commit, so the job always finds its row. Unqueued, it would stay QUEUED (and block this request) for ever.
+    try {
+      await this.scheduler.requestFit(tenantId, model.id, requestKey);
+    } catch (err) {
+      await this.engine.markFailed(tenantId, model.id, `could not queue the fit: ${(err as Error).message}`);
+      throw err;
+    }
+    return model;
+  }
+
+  async latestModel(principal: Principal): Promise<ClvModelRecord | null> {
+    return (await this.models(principal, 1))[0] ?? null;
+  }
+
+  async models(principal: Principal, first: number | null | undefined): Promise<ClvModelRecord[]> {
+    requireAnalyticsRead(principal);
+    const limit = validate.pageSize(first);
+    return this.db.withTenant(principal.tenantId, (em) =>
+      em.query(`SELECT ${MODEL_COLUMNS} FROM clv_models WHERE tenant_id = $1 ORDER BY requested_at DESC, id DESC LIMIT $2`, [
+        principal.tenantId,
+        limit,
+      ]),
+    );
+  }
+
+  async tiers(principal: Principal): Promise<ClvTier[]> {
+    requireAnalyticsRead(principal);
+    return this.db.withTenant(principal.tenantId, (em) => clvTiers(em, principal.tenantId));
+  }
+
+  /** Stores the tiers and asks for a full rescoring (which re-tiers and announces changes). */
+  async updateSettings(principal: Principal, input: { tiers: ClvTier[] }): Promise<ClvTier[]> {
+    requireAnalyticsWrite(principal);
+    const tiers = validateTiers('input.tiers', input?.tiers);
+    const stored = await this.db.withTenant(principal.tenantId, (em) => clvTiers(em, principal.tenantId, tiers));
+    this.scheduler.requestScoring(principal.tenantId, null);
+    return stored;
+  }
+
+  /** Batch for Contact.value (one query per request). */
+  async getMany(principal: Principal, contactIds: readonly string[]): Promise<Map<string, CustomerValueView>> {
+    requireAnalyticsRead(principal);
+    const ids = contactIds.map((id, i) => validate.requireUuid(`id[${i}]`, id));
+    const rows: ValueRow[] = await this.db.withTenant(principal.tenantId, (em) =>
+      em.query(
+        `SELECT v.*, m.bg_nbd, m.time_unit FROM customer_values v JOIN clv_models m ON m.tenant_id = v.tenant_id AND m.id = v.model_id
+          WHERE v.tenant_id = $1 AND v.contact_id = ANY($2::uuid[])`,
+        [principal.tenantId, ids],
+      ),
+    );
+    return new Map(rows.map((r) => [r.contact_id, valueView(r)]));
+  }
+
+  async topCustomers(principal: Principal, first: number | null | undefined): Promise<RankedCustomerView[]> {
+    requireAnalyticsRead(principal);
+    const limit = validate.pageSize(first);
+    const rows: ValueRow[] = await this.db.withTenant(principal.tenantId, (em) =>
+      em.query(`SELECT * FROM customer_values WHERE tenant_id = $1 ORDER BY clv DESC, contact_id LIMIT $2`, [principal.tenantId, limit]),
+    );
+    return rows.map(rankedView);
+  }
+
+  /** High value (the tenant's top tiers, platinum and gold by default) and HIGH churn risk. */
+  async cantLoseThem(principal: Principal, first: number | null | undefined): Promise<RankedCustomerView[]> {
+    requireAnalyticsRead(principal);
+    const limit = validate.pageSize(first);
+    const rows: ValueRow[] = await this.db.withTenant(principal.tenantId, async (em) => {
+      const high = (await clvTiers(em, principal.tenantId)).slice(0, HIGH_VALUE_TIER_COUNT).map((t) => t.name);
+      return em.query(
+        `SELECT * FROM customer_values WHERE tenant_id = $1 AND churn_band = 'HIGH' AND tier = ANY($2::text[])
+          ORDER BY clv DESC, contact_id LIMIT $3`,
+        [principal.tenantId, high, limit],
+      );
+    });
+    return rows.map(rankedView);
+  }
+}
+
+function valueView(r: ValueRow): CustomerValueView {
+  return {
+    pAlive: r.p_alive,
+    expectedAverageSpend: estimateMoney(r.expected_average_spend, r.currency),
+    tier: r.tier,
+    churnRisk: r.churn_risk,
+    churnBand: r.churn_band,
+    modelId: r.model_id,
+    scoredAt: r.scored_at,
+    storedExpectedPurchases: r.expected_purchases,
+    storedClv: r.clv,
+    spend: r.expected_average_spend,
+    currency: r.currency,
+    customer: { x: r.x, tx: r.t_x, T: r.t },
+    bgNbd: r.bg_nbd.params,
+    daysPerUnit: DAYS_PER_UNIT[r.time_unit],
+  };
+}
+
+function rankedView(r: ValueRow): RankedCustomerView {
+  return {
+    contact: { __typename: 'Contact', id: r.contact_id },
+    clv: estimateMoney(r.clv, r.currency),
+    tier: r.tier,
+    pAlive: r.p_alive,
+    churnRisk: r.churn_risk,
+    churnBand: r.churn_band,
+  };
+}
+
+/** Expected purchases in `periods` units: the stored figure at the default, else computed from the summary. */
+export function expectedPurchasesFor(v: CustomerValueView, periods: number | null | undefined): number {
+  const n = periods ?? DEFAULT_PERIODS;
+  if (!Number.isInteger(n) || n < 0 || n > MAX_PERIODS) throw badUserInput('periods', `must be a whole number from 0 to ${MAX_PERIODS}`);
+  if (n === DEFAULT_PERIODS) return v.storedExpectedPurchases;
+  return expectedPurchasesConditional(v.bgNbd, v.customer, n);
+}
+
+/** CLV over a horizon: the stored figure at the defaults, else computed from the summary and the model. */
+export function clvFor(
+  v: CustomerValueView,
+  horizonWeeks: number | null | undefined,
+  annualDiscountRate: number | null | undefined,
+): Money {
+  const weeks = horizonWeeks ?? DEFAULT_HORIZON_WEEKS;
+  const rate = annualDiscountRate ?? DEFAULT_ANNUAL_DISCOUNT_RATE;
+  if (!Number.isInteger(weeks) || weeks < 0 || weeks > MAX_HORIZON_WEEKS) {
+    throw badUserInput('horizonWeeks', `must be a whole number from 0 to ${MAX_HORIZON_WEEKS}`);
+  }
+  if (!(rate > -1 && rate <= 1)) throw badUserInput('annualDiscountRate', 'must be above -1 and at most 1');
+  if (weeks === DEFAULT_HORIZON_WEEKS && rate === DEFAULT_ANNUAL_DISCOUNT_RATE) return estimateMoney(v.storedClv, v.currency);
+  const value = customerLifetimeValue({
+    bgNbd: v.bgNbd,
+    customer: v.customer,
+    expectedSpendPerPurchase: v.spend,
+    horizon: horizonUnits(weeks, v.daysPerUnit),
+    annualDiscountRate: rate,
+    daysPerUnit: v.daysPerUnit,
+  }).value;
+  return estimateMoney(value, v.currency);
+}

@@ -1,0 +1,67 @@
+/**
+ * Cohort retention ("the leaky bucket") in one statement: customers by the
+ * UTC month of their first placed order (ever), for cohorts starting in
+ * [from, to); retention[k−1] = share of the cohort with a placed order in
+ * the k-th month after its first, for every month up to the one containing
+ * the last instant before `to`.
+ * $1 tenant, $2 from, $3 to.
+ */
+export const COHORT_RETENTION_SQL = `
+WITH purchases AS (
+  SELECT contact_id, date_trunc('month', occurred_at AT TIME ZONE 'UTC')::date AS month
+    FROM orders
+   WHERE tenant_id = $1 AND contact_id IS NOT NULL AND status = 'PLACED' AND occurred_at < $3::timestamptz
+   GROUP BY 1, 2
+),
+firsts AS (SELECT contact_id, min(month) AS cohort FROM purchases GROUP BY contact_id),
+bounds AS (
+  SELECT date_trunc('month', $2::timestamptz AT TIME ZONE 'UTC')::date AS first_cohort,
+         date_trunc('month', ($3::timestamptz - interval '1 millisecond') AT TIME ZONE 'UTC')::date AS last_month
+),
+cohorts AS (
+  SELECT f.cohort, count(*)::int AS size
+    FROM firsts f CROSS JOIN bounds b
+   WHERE f.cohort >= b.first_cohort AND f.cohort <= b.last_month
+   GROUP BY f.cohort
+),
+active AS (
+  SELECT f.cohort,
+         ((extract(year FROM p.month) - extract(year FROM f.cohort)) * 12 + extract(month FROM p.month) - extract(month FROM f.cohort))::int AS k,
+         count(*)::int AS customers
+    FROM firsts f JOIN purchases p ON p.contact_id = f.contact_id AND p.month > f.cohort
+   GROUP BY 1, 2
+)
+SELECT to_char(c.cohort, 'YYYY-MM') AS cohort, c.size,
+       coalesce((SELECT array_agg(coalesce(a.customers, 0)::float8 / c.size ORDER BY k.k)
+                   FROM generate_series(1, ((extract(year FROM b.last_month) - extract(year FROM c.cohort)) * 12
+                                            + extract(month FROM b.last_month) - extract(month FROM c.cohort))::int) AS k(k)
+                   LEFT JOIN active a ON a.cohort = c.cohort AND a.k = k.k), '{}') AS retention
+  FROM cohorts c CROSS JOIN bounds b
+ ORDER BY c.cohort`;
+
+/**
+ * Net revenue (purchases less refunds, reporting currency), placed orders
+ * and buying customers per calendar month or quarter (UTC) in [from, to);
+ * every period listed, empty ones with zeros. $1 tenant, $2 from, $3 to,
+ * $4 'month' | 'quarter', $5 currency.
+ */
+export const REVENUE_BY_PERIOD_SQL = `
+WITH periods AS (
+  SELECT generate_series(date_trunc($4::text, $2::timestamptz AT TIME ZONE 'UTC'),
+                         date_trunc($4::text, ($3::timestamptz - interval '1 millisecond') AT TIME ZONE 'UTC'),
+                         CASE WHEN $4::text = 'month' THEN interval '1 month' ELSE interval '3 months' END) AS start
+),
+agg AS (
+  SELECT date_trunc($4::text, occurred_at AT TIME ZONE 'UTC') AS start,
+         coalesce(sum(amount) FILTER (WHERE currency = $5::text), 0) AS revenue,
+         count(*) FILTER (WHERE status = 'PLACED')::int AS orders,
+         count(DISTINCT contact_id) FILTER (WHERE status = 'PLACED')::int AS customers
+    FROM orders
+   WHERE tenant_id = $1 AND status IN ('PLACED', 'REFUNDED') AND occurred_at >= $2::timestamptz AND occurred_at < $3::timestamptz
+   GROUP BY 1
+)
+SELECT p.start AT TIME ZONE 'UTC' AS start,
+       CASE WHEN $4::text = 'month' THEN to_char(p.start, 'YYYY-MM') ELSE to_char(p.start, 'YYYY-"Q"Q') END AS period,
+       coalesce(a.revenue, 0)::text AS revenue, coalesce(a.orders, 0) AS orders, coalesce(a.customers, 0) AS customers
+  FROM periods p LEFT JOIN agg a ON a.start = p.start
+ ORDER BY p.start`;

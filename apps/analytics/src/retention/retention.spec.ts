@@ -1,0 +1,28 @@
+import { fitRetention } from './retention';
+
+describe('fitRetention (sBG)', () => {
+  it('reproduces Fader & Hardie (2007) for the regular cohort, with its projection for years 8–12', () => {
+    const fit = fitRetention({ survivors: [1000, 631, 468, 382, 326, 289, 262, 241] });
+    expect(fit.converged).toBe(true);
+    expect(fit.alpha).toBeCloseTo(0.704, 3);
+    expect(fit.beta).toBeCloseTo(1.182, 3);
+    expect(fit.logLikelihood).toBeCloseTo(-1680.27, 2);
+    expect(fit.projectedSurvivors.map(Math.round)).toEqual([220, 204, 191, 180, 170]);
+    expect(fit.retentionCurve).toHaveLength(12);
+    expect(fit.retentionCurve[0]).toBeCloseTo(1.182 / (0.704 + 1.182), 3);
+    expect(fit.derl).toBeGreaterThan(1);
+  });
+
+  it('fits the high-end cohort', () => {
+    const fit = fitRetention({ survivors: [1000, 869, 743, 653, 593, 551, 517, 491], periods: 0 });
+    expect(fit.alpha).toBeCloseTo(0.668, 3);
+    expect(fit.beta).toBeCloseTo(3.806, 3);
+    expect(fit.projectedSurvivors).toEqual([]);
+  });
+
+  it('rejects counts that rise, and nonsense periods', () => {
+    expect(() => fitRetention({ survivors: [100, 120] })).toThrow(/non-increasing/);
+    expect(() => fitRetention({ survivors: [100] })).toThrow();
+    expect(() => fitRetention({ survivors: [100, 50], periods: -1 })).toThrow();
+  });
+});

@@ -1,0 +1,73 @@
+import { badUserInput } from '@rapport/auth';
+import { discountedExpectedResidualLifetime, fitSbg, projectSurvivors, sbgRetentionRate } from '@rapport/clv';
+
+export interface FitRetentionInput {
+  survivors: number[];
+  periods?: number | null;
+  discountRate?: number | null;
+}
+
+export interface RetentionFit {
+  converged: boolean;
+  failureReason: string | null;
+  alpha: number | null;
+  beta: number | null;
+  logLikelihood: number | null;
+  iterations: number;
+  /** Expected survivors in the `periods` periods after the last observed one. */
+  projectedSurvivors: number[];
+  /** Retention rate r_t = S(t)/S(t−1) for t = 1 … observed + projected periods. */
+  retentionCurve: number[];
+  /** Discounted expected residual lifetime (in periods, next payment undiscounted) of a newly acquired customer. */
+  derl: number | null;
+}
+
+const MAX_OBSERVED = 200;
+const MAX_PERIODS = 100;
+
+/**
+ * sBG (Fader & Hardie 2007) on a cohort's survivor counts, synchronously: the
+ * fit works on one short vector. Bad input is the caller's error; a fit that
+ * does not converge says so and returns no numbers.
+ */
+export function fitRetention(input: FitRetentionInput): RetentionFit {
+  const survivors = input.survivors ?? [];
+  const periods = input.periods ?? 5;
+  const discountRate = input.discountRate ?? 0.1;
+  if (survivors.length < 2 || survivors.length > MAX_OBSERVED) {
+    throw badUserInput('input.survivors', `give the cohort size and 1 to ${MAX_OBSERVED - 1} later counts`);
+  }
+  if (!survivors.every((n) => Number.isInteger(n) && n >= 0)) throw badUserInput('input.survivors', 'counts must be whole numbers >= 0');
+  if (!Number.isInteger(periods) || periods < 0 || periods > MAX_PERIODS) {
+    throw badUserInput('input.periods', `must be a whole number from 0 to ${MAX_PERIODS}`);
+  }
+  if (!(discountRate > 0 && discountRate <= 1)) throw badUserInput('input.discountRate', 'must be above 0 and at most 1');
+  const fit = fitSbg(survivors);
+  if (!fit.ok) {
+    if (fit.reason === 'invalid-input') throw badUserInput('input.survivors', fit.message);
+    return {
+      converged: false,
+      failureReason: fit.message,
+      alpha: null,
+      beta: null,
+      logLikelihood: null,
+      iterations: fit.iterations,
+      projectedSurvivors: [],
+      retentionCurve: [],
+      derl: null,
+    };
+  }
+  const observed = survivors.length;
+  const horizon = observed - 1 + periods;
+  return {
+    converged: true,
+    failureReason: null,
+    alpha: fit.params.alpha,
+    beta: fit.params.beta,
+    logLikelihood: fit.logLikelihood,
+    iterations: fit.iterations,
+    projectedSurvivors: periods > 0 ? projectSurvivors(fit.params, survivors[0], observed, observed + periods - 1) : [],
+    retentionCurve: Array.from({ length: horizon }, (_, i) => sbgRetentionRate(fit.params, i + 1)),
+    derl: discountedExpectedResidualLifetime(fit.params, discountRate, 0),
+  };
+}

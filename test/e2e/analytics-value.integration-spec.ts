@@ -1,0 +1,215 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseCdnowTransactions } from '@rapport/clv';
+import { CONTACT_CREATED, SYSTEM_ACTOR, type ContactSnapshotV1 } from '@rapport/contracts';
+import { newEvent } from '@rapport/messaging';
+import { bearer, graphql, StreamProbe } from '@rapport/testing';
+import { connect, type NatsConnection } from 'nats';
+import { DataSource } from 'typeorm';
+import { createTenant, startPlatform, type Platform, type TestTenant } from '../harness/platform';
+
+const CDNOW = join(__dirname, '..', '..', 'libs', 'clv', 'src', '__fixtures__', 'cdnow', 'CDNOW_sample.txt');
+const CREATE_CONTACT = `mutation($input: CreateContactInput!) { createContact(input: $input) { contact { id } } }`;
+const RECORD_ORDERS = `mutation($input: RecordOrdersInput!) { recordOrders(input: $input) { created rejected } }`;
+const FIT = `mutation($input: FitClvModelInput!) { fitClvModel(input: $input) { id status timeUnit } }`;
+const MODEL = `{ clvModel { id status failureReason customersUsed bgNbd { parameters { r alpha a b } converged } holdout { overall { actual predicted } } } }`;
+const CONTACT_VALUE = `query($id: ID!) {
+  contact(id: $id) {
+    lastName
+    value { pAlive clv { amount currency } tier churnBand expectedPurchases longer: expectedPurchases(periods: 104) clv2y: clv(horizonWeeks: 104) { amount } }
+    rfm { segment }
+  }
+}`;
+
+const DAY = 86_400_000;
+/** CDNOW's last day (1998-06-30) becomes yesterday: the data keep their day differences, so the fit is the same every run. */
+const today = Math.floor(Date.now() / DAY) * DAY;
+const shift = today - DAY - Date.UTC(1998, 5, 30);
+const contactOf = (sampleId: string) => `00000000-0000-4000-8000-${sampleId.padStart(12, '0')}`;
+
+/** Orders → fit → a customer's value and RFM on the sales contact in one gateway query → tier event on the stream. */
+describe('customer value through the gateway (end to end)', () => {
+  let platform: Platform;
+  let tenant: TestTenant;
+  let analyst: string;
+  let admin: string;
+  let nc: NatsConnection;
+  let probe: StreamProbe;
+  let ada = '';
+
+  beforeAll(async () => {
+    platform = await startPlatform();
+    tenant = await createTenant(platform, 'value');
+    admin = await tenant.tokenFor('admin');
+    analyst = await tenant.tokenFor('analyst');
+    nc = await connect({ servers: process.env.NATS_URL });
+    probe = await StreamProbe.connect();
+    const res = await graphql(
+      platform.graphqlUrl,
+      CREATE_CONTACT,
+      { input: { lastName: 'Lovelace', externalIds: [{ source: 'webshop', key: 'A-1' }] } },
+      bearer(await tenant.tokenFor('sales_rep')),
+    );
+    expect(res.errors).toBeUndefined();
+    ada = res.data!.createContact.contact.id;
+  });
+
+  afterAll(async () => {
+    await probe?.close();
+    await nc?.close();
+    await platform?.stop();
+  });
+
+  const gql = (query: string, variables: Record<string, unknown> = {}, token = analyst) =>
+    graphql(platform.graphqlUrl, query, variables, bearer(token));
+
+  async function eventually<T>(probeFn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 15_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await probeFn();
+      if (ok(value)) return value;
+      if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms; last value ${JSON.stringify(value)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  it('fits a CLV model on recorded orders and shows value, RFM and the tier event for a customer', async () => {
+    // 300 CDNOW customers as sales contacts (published as sales would), with their orders moved to recent dates.
+    const transactions = parseCdnowTransactions(readFileSync(CDNOW, 'utf8')).filter((t) => Number(t.customerId) <= 300);
+    const now = new Date().toISOString();
+    const js = nc.jetstream();
+    for (const id of new Set(transactions.map((t) => t.customerId))) {
+      const contact: ContactSnapshotV1 = {
+        id: contactOf(id),
+        accountId: null,
+        ownerId: null,
+        firstName: null,
+        lastName: `Customer ${id}`,
+        emails: [],
+        phones: [],
+        externalIds: [],
+        createdAt: now,
+        updatedAt: now,
+      };
+      const event = newEvent({ type: CONTACT_CREATED, tenantId: tenant.id, actor: SYSTEM_ACTOR, subjectId: contact.id, data: { contact } });
+      await js.publish(`${process.env.NATS_SUBJECT_PREFIX}.${CONTACT_CREATED}`, Buffer.from(JSON.stringify(event)), { msgID: event.id });
+    }
+    const ds = platform.services.analytics.app.get(DataSource);
+    await eventually(
+      async () => (await ds.query(`SELECT count(*)::int AS n FROM contacts WHERE tenant_id = $1`, [tenant.id]))[0].n as number,
+      (n) => n === 301,
+    );
+
+    const orders = [
+      ...transactions.map((t, n) => ({
+        source: 'cdnow',
+        externalOrderId: `C-${n}`,
+        contactId: contactOf(t.customerId),
+        occurredAt: new Date(t.at.getTime() + shift + 12 * 3600_000).toISOString(),
+        amount: t.amount.toFixed(2),
+        currency: 'USD',
+      })),
+      // Ada buys big, often and recently: the most valuable customer.
+      ...Array.from({ length: 12 }, (_, i) => ({
+        source: 'webshop',
+        externalOrderId: `A-${i}`,
+        externalCustomer: { source: 'webshop', key: 'A-1' },
+        occurredAt: new Date(today - (1 + i * 25) * DAY + 10 * 3600_000).toISOString(),
+        amount: '400.00',
+        currency: 'USD',
+      })),
+    ];
+    for (let i = 0; i < orders.length; i += 1000) {
+      const res = await gql(RECORD_ORDERS, { input: { orders: orders.slice(i, i + 1000) } }, admin);
+      expect(res.errors).toBeUndefined();
+      expect(res.data!.recordOrders.rejected).toBe(0);
+    }
+
+    const fit = await gql(FIT, {
+      input: { calibrationEnd: new Date(Date.UTC(1997, 8, 30) + shift).toISOString(), holdoutEnd: new Date(today - DAY).toISOString() },
+    });
+    expect(fit.errors).toBeUndefined();
+    expect(fit.data!.fitClvModel).toMatchObject({ status: 'QUEUED', timeUnit: 'WEEKS' });
+
+    const model = await eventually(
+      async () => (await gql(MODEL)).data!.clvModel,
+      (m) => m?.status === 'FITTED' || m?.status === 'FAILED',
+    );
+    expect(model).toMatchObject({ id: fit.data!.fitClvModel.id, status: 'FITTED', failureReason: null, bgNbd: { converged: true } });
+    expect(model.holdout.overall.actual).toBeGreaterThan(0);
+
+    const contact = await eventually(
+      async () => (await gql(CONTACT_VALUE, { id: ada })).data?.contact,
+      (c) => c?.value != null && c?.rfm != null,
+    );
+    expect(contact.lastName).toBe('Lovelace');
+    expect(contact.rfm.segment).toBe('Champions');
+    expect(contact.value.pAlive).toBeGreaterThan(0.5);
+    expect(contact.value.churnBand).toBe('LOW');
+    expect(contact.value.tier).toBe('platinum');
+    expect(contact.value.clv.currency).toBe('USD');
+    expect(Number(contact.value.clv.amount)).toBeGreaterThan(400);
+    expect(contact.value.longer).toBeGreaterThan(contact.value.expectedPurchases);
+    expect(Number(contact.value.clv2y.amount)).toBeGreaterThan(Number(contact.value.clv.amount));
+
+    const events = await probe.waitFor(
+      `ANALYTICS_${process.env.NATS_STREAM_SUFFIX}`,
+      `${process.env.NATS_SUBJECT_PREFIX}.analytics.customer.tier_changed`,
+      (evs) => evs.some((e) => e.tenantId === tenant.id && e.subjectId === ada),
+    );
+    const tierEvents = events.filter((e) => e.tenantId === tenant.id && e.subjectId === ada);
+    expect(tierEvents).toHaveLength(1);
+    expect(tierEvents[0].data).toMatchObject({ contactId: ada, previousTier: null, tier: 'platinum', clv: { currency: 'USD' } });
+  });
+
+  it('answers the dashboards and retention queries', async () => {
+    // (The CDNOW customers exist only as analytics' projection here, so only Ada has sales fields.)
+    const top = await gql(
+      `{ topCustomers(first: 1) { contact { id lastName } tier clv { amount } } cantLoseThem(first: 5) { contact { id } churnBand tier } }`,
+    );
+    expect(top.errors).toBeUndefined();
+    expect(top.data!.topCustomers[0]).toMatchObject({ contact: { id: ada, lastName: 'Lovelace' }, tier: 'platinum' });
+    for (const c of top.data!.cantLoseThem)
+      expect(c).toMatchObject({ churnBand: 'HIGH', tier: expect.stringMatching(/^(platinum|gold)$/) });
+
+    const from = new Date(today - 120 * DAY).toISOString();
+    const to = new Date(today + DAY).toISOString();
+    const revenue = await gql(
+      `query($from: DateTime!, $to: DateTime!) { revenueByPeriod(period: MONTH, from: $from, to: $to) { period revenue { amount currency } orders } }`,
+      {
+        from,
+        to,
+      },
+    );
+    expect(revenue.errors).toBeUndefined();
+    expect(revenue.data!.revenueByPeriod.length).toBeGreaterThanOrEqual(4);
+    expect(revenue.data!.revenueByPeriod.reduce((n: number, p: { orders: number }) => n + p.orders, 0)).toBeGreaterThanOrEqual(5);
+
+    const cohorts = await gql(
+      `query($from: DateTime!, $to: DateTime!) { cohortRetention(from: $from, to: $to) { cohort size retention } }`,
+      {
+        from: new Date(Date.UTC(1997, 0, 1) + shift - 31 * DAY).toISOString(),
+        to,
+      },
+    );
+    expect(cohorts.errors).toBeUndefined();
+    expect(cohorts.data!.cohortRetention.reduce((n: number, c: { size: number }) => n + c.size, 0)).toBe(301);
+
+    const sbg = await gql(
+      `{ fitRetention(input: { survivors: [1000, 631, 468, 382, 326, 289, 262, 241] }) { alpha beta projectedSurvivors converged } }`,
+    );
+    expect(sbg.errors).toBeUndefined();
+    expect(sbg.data!.fitRetention.alpha).toBeCloseTo(0.704, 3);
+    expect(sbg.data!.fitRetention.projectedSurvivors.map(Math.round)).toEqual([220, 204, 191, 180, 170]);
+  });
+
+  it('keeps value to analysts: a sales rep sees the contact but not its value', async () => {
+    const res = await gql(
+      `query($id: ID!) { contact(id: $id) { lastName value { tier } } }`,
+      { id: ada },
+      await tenant.tokenFor('sales_rep'),
+    );
+    expect(res.data!.contact).toMatchObject({ lastName: 'Lovelace', value: null });
+    expect(res.errors![0].extensions).toMatchObject({ code: 'FORBIDDEN' });
+  });
+});
