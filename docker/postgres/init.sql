@@ -22,6 +22,10 @@ CREATE ROLE sales LOGIN PASSWORD 'sales';
 CREATE DATABASE sales OWNER sales;
 GRANT rapport_app TO sales;
 
+CREATE ROLE service LOGIN PASSWORD 'service';
+CREATE DATABASE service OWNER service;
+GRANT rapport_app TO service;
+
 CREATE ROLE analytics LOGIN PASSWORD 'analytics';
 CREATE DATABASE analytics OWNER analytics;
 GRANT rapport_app TO analytics;
