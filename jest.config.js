@@ -18,6 +18,9 @@ const shared = {
 };
 
 module.exports = {
+  // A global option: Jest ignores it inside `projects`. Integration tests
+  // start services and wait for jobs; unit tests finish in milliseconds anyway.
+  testTimeout: 60000,
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,tools}/**/*.spec.ts'] },
     {
@@ -26,7 +29,6 @@ module.exports = {
       testMatch: ['<rootDir>/{apps,libs,tools,test}/**/*.integration-spec.ts'],
       globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
       globalTeardown: '<rootDir>/libs/testing/src/global-teardown.ts',
-      testTimeout: 60000,
     },
   ],
 };

@@ -18,8 +18,6 @@ const ENV = { SERVICE_SLA_DELAY_PERCENT: '5' };
 const prefix = process.env.NATS_SUBJECT_PREFIX;
 const serviceStream = `SERVICE_${process.env.NATS_STREAM_SUFFIX}`;
 
-jest.setTimeout(60_000);
-
 describe('service: SLA clocks, tiers, timers, self-service isolation', () => {
   let service: StartedService;
   let nc: NatsConnection;
