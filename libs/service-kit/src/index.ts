@@ -14,3 +14,4 @@ export { DateTimeScalar } from './date-time.scalar';
 export { paginate } from './paginate';
 export { requestLoader } from './request-loader';
 export { authenticate } from './graphql.config';
+export { JobQueues } from './job-queues';

@@ -8,6 +8,7 @@ import type { NatsConnection } from 'nats';
 import { DataSource } from 'typeorm';
 import type { ServiceDefinition } from './definition';
 import { ConsumerRegistry } from './consumer-registry';
+import { JobQueues } from './job-queues';
 import { loadServiceConfig, type PlatformConfig } from './service-config';
 import { ServiceDatabase } from './service-database';
 import { LOGGER, MESSAGING_NAMING, METRICS, NATS_CONNECTION, SERVICE_CONFIG, SERVICE_DEFINITION } from './tokens';
@@ -42,6 +43,7 @@ export function infrastructureProviders(def: ServiceDefinition): Provider[] {
     { provide: METRICS, useFactory: () => createMetrics(def.name) },
     HealthRegistry,
     ConsumerRegistry,
+    JobQueues,
     {
       provide: MESSAGING_NAMING,
       inject: [SERVICE_CONFIG],

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Logger } from '@rapport/observability';
-import { LOGGER, SERVICE_CONFIG } from '@rapport/service-kit';
-import { Queue, Worker, type Job } from 'bullmq';
-import Redis from 'ioredis';
+import { JobQueues, LOGGER, SERVICE_CONFIG } from '@rapport/service-kit';
+import type { Job, Queue } from 'bullmq';
 import type { AnalyticsConfig } from '../analytics.env';
 import { ClvEngine } from './clv-engine';
 
@@ -49,34 +48,29 @@ export function fitJobId(tenantId: string, requestKey: string): string {
  * every tenant with a fitted model, so scores follow the passing time.
  */
 @Injectable()
-export class ClvScheduler implements OnModuleInit, BeforeApplicationShutdown {
-  private connection!: Redis;
+export class ClvScheduler implements OnModuleInit {
   private fitQueue!: Queue<FitJobData>;
   private scoreQueue!: Queue<ScoreJobData>;
-  private workers: Worker[] = [];
 
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: AnalyticsConfig,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly engine: ClvEngine,
+    private readonly jobs: JobQueues,
   ) {}
 
   onModuleInit(): void {
-    this.connection = new Redis(this.config.REDIS_URL, { maxRetriesPerRequest: null });
-    const common = { connection: this.connection, prefix: this.config.REDIS_PREFIX };
     const defaultJobOptions = { attempts: 3, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true, removeOnFail: 1000 };
-    this.fitQueue = new Queue<FitJobData>(CLV_FIT_QUEUE, { ...common, defaultJobOptions });
-    this.scoreQueue = new Queue<ScoreJobData>(CLV_SCORE_QUEUE, { ...common, defaultJobOptions });
-    const fitWorker = new Worker<FitJobData>(CLV_FIT_QUEUE, (job) => this.runFit(job), { ...common, concurrency: 1 });
-    const scoreWorker = new Worker<ScoreJobData>(CLV_SCORE_QUEUE, (job) => this.runScore(job), {
-      ...common,
-      concurrency: this.config.ANALYTICS_RFM_CONCURRENCY,
+    this.fitQueue = this.jobs.queue<FitJobData>(CLV_FIT_QUEUE, defaultJobOptions);
+    this.scoreQueue = this.jobs.queue<ScoreJobData>(CLV_SCORE_QUEUE, defaultJobOptions);
+    this.jobs.worker<FitJobData>(CLV_FIT_QUEUE, (job) => this.runFit(job), {
+      concurrency: 1,
+      describe: (job) => ({ tenantId: job.data.tenantId, modelId: job.data.modelId }),
     });
-    fitWorker.on('failed', (job, err) =>
-      this.logger.error({ err, tenantId: job?.data.tenantId, modelId: job?.data.modelId }, 'CLV fit failed'),
-    );
-    scoreWorker.on('failed', (job, err) => this.logger.error({ err, tenantId: job?.data.tenantId }, 'CLV scoring failed'));
-    this.workers = [fitWorker, scoreWorker];
+    this.jobs.worker<ScoreJobData>(CLV_SCORE_QUEUE, (job) => this.runScore(job), {
+      concurrency: this.config.ANALYTICS_RFM_CONCURRENCY,
+      describe: (job) => ({ tenantId: job.data.tenantId }),
+    });
     // Scores age (T grows, P(alive) falls): rescore every tenant periodically. Not awaited, so a
     // Redis outage cannot hold up the start; a bad pattern is logged.
     const schedule = this.config.ANALYTICS_CLV_RESCORE_CRON.trim();
@@ -139,12 +133,5 @@ export class ClvScheduler implements OnModuleInit, BeforeApplicationShutdown {
     }
     const outcome = await this.engine.score(job.data.tenantId, job.data.contactIds);
     this.logger.info({ tenantId: job.data.tenantId, ...outcome }, 'CLV scored');
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    for (const w of this.workers) await w.close();
-    await this.fitQueue?.close();
-    await this.scoreQueue?.close();
-    this.connection?.disconnect();
   }
 }

@@ -1,9 +1,8 @@
-import { Inject, Injectable, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { SYSTEM_ACTOR } from '@rapport/contracts';
-import { HealthRegistry, type Logger } from '@rapport/observability';
-import { LOGGER, SERVICE_CONFIG } from '@rapport/service-kit';
-import { Queue, Worker, type Job } from 'bullmq';
-import Redis from 'ioredis';
+import type { Logger } from '@rapport/observability';
+import { JobQueues, LOGGER, SERVICE_CONFIG } from '@rapport/service-kit';
+import type { Job, Queue } from 'bullmq';
 import type { AnalyticsConfig } from '../analytics.env';
 import { RfmService } from './rfm.service';
 
@@ -27,35 +26,26 @@ export function rfmDeduplicationId(tenantId: string): string {
  * from the orders, whatever ran before.
  */
 @Injectable()
-export class RfmScheduler implements OnModuleInit, BeforeApplicationShutdown {
-  private connection!: Redis;
+export class RfmScheduler implements OnModuleInit {
   private queue!: Queue<RfmJobData>;
-  private worker!: Worker<RfmJobData>;
 
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: AnalyticsConfig,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly rfm: RfmService,
-    private readonly health: HealthRegistry,
+    private readonly jobs: JobQueues,
   ) {}
 
   onModuleInit(): void {
-    // BullMQ's blocking commands need maxRetriesPerRequest: null.
-    this.connection = new Redis(this.config.REDIS_URL, { maxRetriesPerRequest: null });
-    const common = { connection: this.connection, prefix: this.config.REDIS_PREFIX };
-    this.queue = new Queue<RfmJobData>(RFM_QUEUE, {
-      ...common,
-      defaultJobOptions: { attempts: 5, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: 100, removeOnFail: 1000 },
+    this.queue = this.jobs.queue<RfmJobData>(RFM_QUEUE, {
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 1000 },
+      removeOnComplete: 100,
+      removeOnFail: 1000,
     });
-    this.worker = new Worker<RfmJobData>(RFM_QUEUE, (job) => this.run(job), {
-      ...common,
+    this.jobs.worker<RfmJobData>(RFM_QUEUE, (job) => this.run(job), {
       concurrency: this.config.ANALYTICS_RFM_CONCURRENCY,
-    });
-    this.worker.on('failed', (job, err) =>
-      this.logger.error({ err, tenantId: job?.data.tenantId, attempt: job?.attemptsMade }, 'RFM recompute failed'),
-    );
-    this.health.register('redis', async () => {
-      if ((await this.connection.ping()) !== 'PONG') throw new Error('unexpected PING reply');
+      describe: (job) => ({ tenantId: job.data.tenantId }),
     });
   }
 
@@ -77,12 +67,5 @@ export class RfmScheduler implements OnModuleInit, BeforeApplicationShutdown {
   private async run(job: Job<RfmJobData>): Promise<void> {
     const outcome = await this.rfm.recompute(job.data.tenantId, SYSTEM_ACTOR);
     this.logger.info({ tenantId: job.data.tenantId, scored: outcome.customersScored }, 'RFM recomputed');
-  }
-
-  /** Finishes the running recompute (worker.close waits for it) before the database closes. */
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.worker?.close();
-    await this.queue?.close();
-    this.connection?.disconnect();
   }
 }

@@ -1,0 +1,68 @@
+import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
+import { HealthRegistry, type Logger } from '@rapport/observability';
+import { Queue, Worker, type DefaultJobOptions, type Job, type Processor } from 'bullmq';
+import Redis from 'ioredis';
+import type { PlatformConfig } from './service-config';
+import { LOGGER, SERVICE_CONFIG } from './tokens';
+
+/**
+ * BullMQ for a service: one Redis connection (opened on first use, so
+ * services without jobs never connect), queues and workers under
+ * REDIS_PREFIX, Redis in the readiness checks, failed jobs logged, and an
+ * orderly stop — workers finish their running jobs before the queues and
+ * the connection close (and before the database closes, which happens in
+ * the later shutdown phase).
+ */
+@Injectable()
+export class JobQueues implements BeforeApplicationShutdown {
+  private connection: Redis | null = null;
+  private readonly queues: Queue[] = [];
+  private readonly workers: Worker[] = [];
+
+  constructor(
+    @Inject(SERVICE_CONFIG) private readonly config: PlatformConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly health: HealthRegistry,
+  ) {}
+
+  queue<T>(name: string, defaultJobOptions?: DefaultJobOptions): Queue<T> {
+    const queue = new Queue<T>(name, { connection: this.redis(), prefix: this.config.REDIS_PREFIX, defaultJobOptions });
+    this.queues.push(queue as Queue);
+    return queue;
+  }
+
+  /** `describe` names the job in the failure log (e.g. tenant and case ids). */
+  worker<T>(name: string, processor: Processor<T>, options: { concurrency: number; describe?: (job: Job<T>) => object }): Worker<T> {
+    const worker = new Worker<T>(name, processor, {
+      connection: this.redis(),
+      prefix: this.config.REDIS_PREFIX,
+      concurrency: options.concurrency,
+    });
+    worker.on('failed', (job, err) =>
+      this.logger.error(
+        { err, queue: name, attempt: job?.attemptsMade, ...(job && options.describe ? options.describe(job) : {}) },
+        'job failed',
+      ),
+    );
+    this.workers.push(worker as Worker);
+    return worker;
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.close()));
+    await Promise.all(this.queues.map((q) => q.close()));
+    this.connection?.disconnect();
+  }
+
+  private redis(): Redis {
+    if (!this.connection) {
+      // BullMQ's blocking commands need maxRetriesPerRequest: null.
+      const connection = new Redis(this.config.REDIS_URL, { maxRetriesPerRequest: null });
+      this.connection = connection;
+      this.health.register('redis', async () => {
+        if ((await connection.ping()) !== 'PONG') throw new Error('unexpected PING reply');
+      });
+    }
+    return this.connection;
+  }
+}
