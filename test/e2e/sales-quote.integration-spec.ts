@@ -142,7 +142,8 @@ describe('quote to won deal through the gateway (end to end)', () => {
     );
     expect(late.errors![0].extensions!.code).toBe('CONFLICT');
 
-    const pdf = await fetch(`${platform.sales.url}${q.pdfUrl}`, { headers: bearer(manager) });
+    // Through the gateway's own domain, as a customer-facing link would be.
+    const pdf = await fetch(`${platform.gateway.url}${q.pdfUrl}`, { headers: bearer(manager) });
     expect(pdf.status).toBe(200);
     expect(pdf.headers.get('content-type')).toBe('application/pdf');
     expect(
@@ -151,8 +152,11 @@ describe('quote to won deal through the gateway (end to end)', () => {
         .toString(),
     ).toBe('%PDF');
     const otherTenant = await createTenant(platform, 'quotes-other');
-    const foreign = await fetch(`${platform.sales.url}${q.pdfUrl}`, { headers: bearer(await otherTenant.tokenFor('sales_manager')) });
+    const foreign = await fetch(`${platform.gateway.url}${q.pdfUrl}`, { headers: bearer(await otherTenant.tokenFor('sales_manager')) });
     expect(foreign.status).toBe(404);
+    expect((await fetch(`${platform.gateway.url}${q.pdfUrl}`)).status).toBe(401);
+    const direct = await fetch(`${platform.sales.url}${q.pdfUrl}`, { headers: bearer(manager) });
+    expect(direct.status).toBe(200);
 
     const ACCEPT = `mutation($input: AcceptQuoteInput!) {
       acceptQuote(input: $input) {

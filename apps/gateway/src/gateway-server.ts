@@ -13,6 +13,7 @@ import Redis from 'ioredis';
 import { ApiKeyExchanger } from './auth/api-key-exchanger';
 import { identifyCaller, type Caller } from './auth/caller';
 import type { GatewayConfig } from './gateway.env';
+import { mountDocumentProxy } from './documents/document-proxy';
 import { mountGraphiQL } from './graphiql/graphiql';
 import { guardPlugin } from './limits/guard-plugin';
 import { RateLimiter } from './limits/rate-limiter';
@@ -49,6 +50,7 @@ export async function startGateway(config: GatewayConfig, supergraphSdl = readFi
   app.use(requestObservability(logger, metrics));
   mountOperationalRoutes(app, health, metrics);
   if (config.GRAPHIQL && !production) mountGraphiQL(app);
+  mountDocumentProxy(app, urls, verifier, exchanger);
 
   const httpServer: Server = await new Promise((resolve) => {
     const s = app.listen(config.PORT, '0.0.0.0', () => resolve(s));
