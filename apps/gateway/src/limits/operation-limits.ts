@@ -1,4 +1,11 @@
-import { Kind, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import {
+  Kind,
+  type ArgumentNode,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
 
 /** Page size assumed for a list field called without `first`. */
 const DEFAULT_PAGE = 20;
@@ -57,14 +64,11 @@ function measure(
   return { depth, cost };
 }
 
-function pageSize(
-  args: readonly { name: { value: string }; value: { kind: Kind; value?: unknown; name?: { value: string } } }[],
-  variables: Record<string, unknown>,
-): number {
+function pageSize(args: readonly ArgumentNode[], variables: Record<string, unknown>): number {
   const first = args.find((a) => a.name.value === 'first');
   if (!first) return 1;
   const v = first.value;
   const n =
-    v.kind === Kind.INT ? Number(v.value) : v.kind === Kind.VARIABLE ? Number(variables[v.name!.value] ?? DEFAULT_PAGE) : DEFAULT_PAGE;
+    v.kind === Kind.INT ? Number(v.value) : v.kind === Kind.VARIABLE ? Number(variables[v.name.value] ?? DEFAULT_PAGE) : DEFAULT_PAGE;
   return Number.isFinite(n) && n > 0 ? n : DEFAULT_PAGE;
 }
