@@ -3,8 +3,16 @@ import { DateTimeScalar, RapportServiceModule } from '@rapport/service-kit';
 import { AccountCasesResolver, ContactCasesResolver } from './cases/case-links.resolver';
 import { CaseAssignmentResolver, CaseCommentResolver, CaseEscalationResolver, CasesResolver } from './cases/cases.resolver';
 import { CasesService } from './cases/cases.service';
+import { KnowledgeResolver } from './knowledge/knowledge.resolver';
+import { KnowledgeService } from './knowledge/knowledge.service';
+import { MetricsResolver } from './metrics/metrics.resolver';
+import { MetricsService } from './metrics/metrics.service';
+import { NotificationsResolver, QueueManagerResolver } from './notifications/notifications.resolver';
+import { NotificationsService } from './notifications/notifications.service';
 import { QueueRuleResolver, RoutingResolver } from './routing/routing.resolver';
 import { RoutingService } from './routing/routing.service';
+import { SatisfactionResolver } from './satisfaction/satisfaction.resolver';
+import { SatisfactionService } from './satisfaction/satisfaction.service';
 import { serviceDefinition } from './service.definition';
 import { BusinessCalendarResolver, SlaResolver } from './sla/sla.resolver';
 import { SlaPoliciesService } from './sla/sla-policies.service';
@@ -30,6 +38,15 @@ import { TierConsumer } from './tiers/tier-consumer';
     ContactCasesResolver,
     AccountCasesResolver,
     TierConsumer,
+    KnowledgeService,
+    KnowledgeResolver,
+    SatisfactionService,
+    SatisfactionResolver,
+    NotificationsService,
+    NotificationsResolver,
+    QueueManagerResolver,
+    MetricsService,
+    MetricsResolver,
   ],
 })
 export class ServiceAppModule {}

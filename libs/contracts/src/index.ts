@@ -11,4 +11,5 @@ export * from './sales/opportunity.events';
 export * from './sales/lead.events';
 export * from './identity/identity.events';
 export * from './service/case.events';
+export * from './service/satisfaction.events';
 export * from './sales/quote.events';

@@ -18,6 +18,8 @@ import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { customerContact, isStaff, requireCaseRead, requireCaseWork, requireCaseWrite } from '../access/service-access';
 import { RoutingService } from '../routing/routing.service';
+import { SatisfactionService } from '../satisfaction/satisfaction.service';
+import { elapsedBusinessMinutes } from '../sla/elapsed';
 import { shiftClocks, startClocks } from '../sla/sla-plan';
 import { SlaPoliciesService } from '../sla/sla-policies.service';
 import { SlaTimers } from '../sla/sla-timers';
@@ -68,6 +70,7 @@ export class CasesService {
     private readonly routing: RoutingService,
     private readonly policies: SlaPoliciesService,
     private readonly timers: SlaTimers,
+    private readonly satisfaction: SatisfactionService,
   ) {}
 
   async open(principal: Principal, input: OpenCaseInput): Promise<CaseEntity> {
@@ -213,11 +216,15 @@ export class CasesService {
         c.firstRespondedAt = now;
         c.slaVersion += 1;
         c.updatedAt = now;
-        await em.query(`UPDATE cases SET first_responded_at = $2, sla_version = $3, updated_at = $2 WHERE id = $1`, [
-          c.id,
-          now,
-          c.slaVersion,
-        ]);
+        // Kept for metrics: business minutes of the case's calendar to this reply, pauses excluded.
+        const minutes = elapsedBusinessMinutes(
+          { calendar: c.slaCalendar, createdAt: c.createdAt, targetMinutes: c.firstResponseMinutes, dueAt: c.firstResponseDueAt },
+          c.pausedAt ?? now,
+        );
+        await em.query(
+          `UPDATE cases SET first_responded_at = $2, sla_version = $3, updated_at = $2, first_response_business_minutes = $4 WHERE id = $1`,
+          [c.id, now, c.slaVersion, minutes],
+        );
         replan = true;
       } else if (!isStaff(principal) && c.status === 'PENDING_CUSTOMER') {
         // The customer answered: the case is back with the team and its clocks run again.
@@ -298,6 +305,15 @@ export class CasesService {
       },
     );
     await this.recordStatus(em, c, from, to, actor, now);
+    if (to === 'RESOLVED') {
+      // Business minutes to this resolution (pauses excluded; a re-resolution replaces it), and a new satisfaction request.
+      const minutes = elapsedBusinessMinutes(
+        { calendar: c.slaCalendar, createdAt: c.createdAt, targetMinutes: c.resolutionMinutes, dueAt: c.resolutionDueAt },
+        c.pausedAt ?? now,
+      );
+      await em.query(`UPDATE cases SET resolution_business_minutes = $2 WHERE id = $1`, [c.id, minutes]);
+      await this.satisfaction.request(em, c, now);
+    }
     const base = { tenantId: c.tenantId, actor, subjectId: c.id };
     await this.db.publish(em, newEvent({ ...base, type: CASE_STATUS_CHANGED, data: { caseId: c.id, from, to } }));
     if (to === 'RESOLVED') {

@@ -16,6 +16,8 @@ export interface QueueView {
   name: string;
   strategy: 'ROUND_ROBIN' | 'LEAST_OPEN';
   isDefault: boolean;
+  /** Told about escalations into the queue. */
+  managerId: string | null;
 }
 
 export interface QueueRuleView extends RuleConditions {
@@ -25,7 +27,7 @@ export interface QueueRuleView extends RuleConditions {
 
 export type AssignmentReason = 'RULE' | 'MANUAL' | 'ESCALATION';
 
-const QUEUE_COLUMNS = `id, name, strategy, is_default AS "isDefault"`;
+const QUEUE_COLUMNS = `id, name, strategy, is_default AS "isDefault", manager_id AS "managerId"`;
 
 /** Support queues, routing rules, and assignment of cases within a queue. */
 @Injectable()

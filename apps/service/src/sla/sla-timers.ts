@@ -9,6 +9,7 @@ import { In, IsNull, Not, type EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { CaseEntity } from '../cases/case.entity';
 import { clocksRun, raisePriority } from '../cases/case-rules';
+import { NotificationsService } from '../notifications/notifications.service';
 import { RoutingService } from '../routing/routing.service';
 import type { ServiceConfig } from '../service.env';
 import { pendingTimers, slaJobId, timerDelay, type SlaStage, type TimerState } from './sla-plan';
@@ -62,6 +63,7 @@ export class SlaTimers implements OnModuleInit, OnApplicationBootstrap, BeforeAp
     private readonly db: ServiceDatabase,
     private readonly routing: RoutingService,
     private readonly health: HealthRegistry,
+    private readonly notifications: NotificationsService,
   ) {}
 
   onModuleInit(): void {
@@ -168,7 +170,7 @@ export class SlaTimers implements OnModuleInit, OnApplicationBootstrap, BeforeAp
     });
   }
 
-  /** On breach: one priority step up, into the policy's escalation queue (if any), recorded and published. */
+  /** On breach: one priority step up, into the policy's escalation queue (if any), recorded, published, and its manager notified. */
   private async escalate(em: EntityManager, c: CaseEntity, kind: SlaKindV1, now: Date): Promise<void> {
     const fromPriority = c.priority;
     const fromQueueId = c.queueId;
@@ -195,5 +197,7 @@ export class SlaTimers implements OnModuleInit, OnApplicationBootstrap, BeforeAp
         data: { caseId: c.id, escalationId: id, kind, fromPriority, toPriority, fromQueueId, toQueueId },
       }),
     );
+    // The target queue's manager learns of it in the same transaction (recorded only; delivery is for channel adapters).
+    await this.notifications.escalated(em, c.tenantId, c.id, toQueueId, now);
   }
 }
