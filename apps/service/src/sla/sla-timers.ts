@@ -1,10 +1,9 @@
-import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import { CASE_ESCALATED, CASE_SLA_BREACHED, CASE_SLA_WARNING, SYSTEM_ACTOR, type CaseSlaDataV1, type SlaKindV1 } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
-import { HealthRegistry, type Logger } from '@rapport/observability';
-import { LOGGER, SERVICE_CONFIG, ServiceDatabase } from '@rapport/service-kit';
-import { Queue, Worker, type Job } from 'bullmq';
-import Redis from 'ioredis';
+import type { Logger } from '@rapport/observability';
+import { JobQueues, LOGGER, SERVICE_CONFIG, ServiceDatabase } from '@rapport/service-kit';
+import type { Queue } from 'bullmq';
 import { In, IsNull, Not, type EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { CaseEntity } from '../cases/case.entity';
@@ -52,48 +51,34 @@ export function timerState(c: CaseEntity): TimerState {
  * start re-plans running cases, in case a process died in between.
  */
 @Injectable()
-export class SlaTimers implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
-  private connection!: Redis;
+export class SlaTimers implements OnModuleInit, OnApplicationBootstrap {
   private queue!: Queue<SlaJobData>;
-  private worker: Worker<SlaJobData> | null = null;
 
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly db: ServiceDatabase,
     private readonly routing: RoutingService,
-    private readonly health: HealthRegistry,
+    private readonly jobs: JobQueues,
     private readonly notifications: NotificationsService,
   ) {}
 
   onModuleInit(): void {
-    this.connection = new Redis(this.config.REDIS_URL, { maxRetriesPerRequest: null });
-    this.queue = new Queue<SlaJobData>(SLA_QUEUE, {
-      connection: this.connection,
-      prefix: this.config.REDIS_PREFIX,
-      defaultJobOptions: { attempts: 10, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: 1000, removeOnFail: 1000 },
-    });
-    this.health.register('redis', async () => {
-      if ((await this.connection.ping()) !== 'PONG') throw new Error('unexpected PING reply');
+    this.queue = this.jobs.queue<SlaJobData>(SLA_QUEUE, {
+      attempts: 10,
+      backoff: { type: 'exponential', delay: 1000 },
+      removeOnComplete: 1000,
+      removeOnFail: 1000,
     });
   }
 
+  /** The worker starts once the whole app is up (its handler needs every service), then the sweep re-plans. */
   async onApplicationBootstrap(): Promise<void> {
-    this.worker = new Worker<SlaJobData>(SLA_QUEUE, (job) => this.fire(job.data), {
-      connection: this.connection,
-      prefix: this.config.REDIS_PREFIX,
+    this.jobs.worker<SlaJobData>(SLA_QUEUE, (job) => this.fire(job.data), {
       concurrency: 8,
+      describe: (job) => ({ caseId: job.data.caseId, kind: job.data.kind, stage: job.data.stage }),
     });
-    this.worker.on('failed', (job: Job<SlaJobData> | undefined, err) =>
-      this.logger.error({ err, caseId: job?.data.caseId, attempt: job?.attemptsMade }, 'SLA timer failed'),
-    );
     await this.sweep().catch((err: unknown) => this.logger.error({ err }, 'SLA timer sweep failed'));
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.worker?.close();
-    await this.queue?.close();
-    this.connection?.disconnect();
   }
 
   /**
