@@ -26,6 +26,19 @@ import { OpportunityQuotesResolver, QuoteLineResolver, QuotesResolver } from './
 import { QuotePdfController } from './quotes/quote-pdf.controller';
 import { ForecastsService } from './forecasts/forecasts.service';
 import { ForecastCategoryTotalResolver, ForecastsResolver, PipelineMetricsResolver } from './forecasts/forecasts.resolver';
+import { ActivitiesResolver } from './activities/activities.resolver';
+import { ActivitiesService } from './activities/activities.service';
+import { ActivityReminders } from './activities/activity-reminders';
+import { AccountTimelineResolver, ContactTimelineResolver } from './timeline/timeline.resolver';
+import { TimelineService } from './timeline/timeline.service';
+import { LeadAssignmentRuleResolver, LeadAssignmentRulesResolver, LeadRulesResolver } from './lead-rules/lead-rules.resolver';
+import { LeadRulesService } from './lead-rules/lead-rules.service';
+import { DuplicatesService } from './duplicates/duplicates.service';
+import { DuplicatesResolver } from './duplicates/duplicates.resolver';
+import { MergeService } from './merge/merge.service';
+import { MergeResolver } from './merge/merge.resolver';
+import { ImportService } from './import/import.service';
+import { ImportResolver } from './import/import.resolver';
 
 /** Pipelines, opportunities and leads (issue 3). */
 const pipelineProviders = [PipelinesService, PipelinesResolver, PipelineStageResolver, CalendarDateScalar];
@@ -42,6 +55,18 @@ const leadProviders = [LeadsService, LeadConversionService, LeadsResolver];
 const productProviders = [ProductsService, ProductsResolver, PriceBooksResolver, PriceBookEntryResolver];
 const quoteProviders = [QuotesService, QuotesResolver, QuoteLineResolver, OpportunityQuotesResolver];
 const forecastProviders = [ForecastsService, ForecastsResolver, ForecastCategoryTotalResolver, PipelineMetricsResolver];
+/** Activities with reminders, the customer timeline, lead scoring and assignment rules (issue 3). */
+const activityProviders = [
+  ActivitiesService,
+  ActivityReminders,
+  ActivitiesResolver,
+  TimelineService,
+  ContactTimelineResolver,
+  AccountTimelineResolver,
+];
+const leadRuleProviders = [LeadRulesService, LeadRulesResolver, LeadAssignmentRulesResolver, LeadAssignmentRuleResolver];
+/** Customer master: duplicate rules, merge/unmerge, bulk import (issue 3). */
+const customerMasterProviders = [DuplicatesService, DuplicatesResolver, MergeService, MergeResolver, ImportService, ImportResolver];
 
 @Module({
   imports: [RapportServiceModule.forRoot(salesDefinition)],
@@ -58,6 +83,9 @@ const forecastProviders = [ForecastsService, ForecastsResolver, ForecastCategory
     ...productProviders,
     ...quoteProviders,
     ...forecastProviders,
+    ...activityProviders,
+    ...leadRuleProviders,
+    ...customerMasterProviders,
   ],
 })
 export class SalesAppModule {}

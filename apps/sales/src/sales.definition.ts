@@ -14,6 +14,11 @@ import { SalesProductsQuotes1764300000000 } from './migrations/1764300000000-sal
 import { ProductEntity } from './products/product.entity';
 import { PriceBookEntity, PriceBookEntryEntity } from './products/price-book.entity';
 import { QuoteEntity, QuoteLineEntity } from './quotes/quote.entity';
+import { SalesActivities1764400000000 } from './migrations/1764400000000-sales-activities';
+import { ActivityEntity } from './activities/activity.entity';
+import { salesEnv } from './activities/sales.env';
+import { TimelineEntryEntity } from './timeline/timeline-entry.entity';
+import { SalesCustomerMaster1764410000000 } from './migrations/1764410000000-sales-customer-master';
 
 export const salesDefinition: ServiceDefinition = {
   name: 'sales',
@@ -32,8 +37,17 @@ export const salesDefinition: ServiceDefinition = {
     PriceBookEntryEntity,
     QuoteEntity,
     QuoteLineEntity,
+    ActivityEntity,
+    TimelineEntryEntity,
   ],
-  migrations: [SalesInitial1764000000000, SalesPipelineLead1764100000000, SalesProductsQuotes1764300000000],
+  migrations: [
+    SalesInitial1764000000000,
+    SalesPipelineLead1764100000000,
+    SalesProductsQuotes1764300000000,
+    SalesActivities1764400000000,
+    SalesCustomerMaster1764410000000,
+  ],
   producesStreams: [STREAMS.SALES],
   typeDefs: loadTypeDefs(__dirname),
+  env: salesEnv,
 };

@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { PostalAddress } from '../contacts/contact-input';
 
 /** An organisation the tenant sells to. */
 @Entity({ name: 'accounts' })
@@ -20,6 +21,22 @@ export class AccountEntity {
 
   @Column('uuid', { name: 'owner_id', nullable: true })
   ownerId!: string | null;
+
+  @Column('jsonb', { default: () => "'[]'" })
+  addresses!: PostalAddress[];
+
+  @Column('text', { nullable: true })
+  source!: string | null;
+
+  @Column('text', { array: true, default: () => "'{}'" })
+  tags!: string[];
+
+  /** Set when this account was merged into another (it stays, hidden from lists). */
+  @Column('uuid', { name: 'merged_into', nullable: true })
+  mergedInto!: string | null;
+
+  @Column({ type: 'timestamptz', name: 'merged_at', precision: 3, nullable: true })
+  mergedAt!: Date | null;
 
   @Column({ type: 'timestamptz', name: 'created_at', precision: 3 })
   createdAt!: Date;

@@ -36,6 +36,11 @@ export class AccountsResolver {
     return account.ownerId ? { __typename: 'User', id: account.ownerId } : null;
   }
 
+  @ResolveField('mergedInto')
+  mergedInto(@Parent() account: AccountEntity, @CurrentPrincipal() principal: Principal | null) {
+    return account.mergedInto ? this.accounts.get(requirePrincipal(principal), account.mergedInto) : null;
+  }
+
   @ResolveField('contacts')
   contactsOf(@Parent() account: AccountEntity, @CurrentPrincipal() principal: Principal | null, @Args() args: ListContactsArgs) {
     return this.contacts.list(requirePrincipal(principal), { ...args, filter: { accountId: account.id } });

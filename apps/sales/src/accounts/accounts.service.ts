@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { actorOf, badUserInput, notFound, type Principal } from '@rapport/auth';
+import { actorOf, badUserInput, conflict, notFound, type Principal } from '@rapport/auth';
 import { ACCOUNT_CREATED, ACCOUNT_UPDATED, type AccountSnapshotV1 } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import type { KeysetPage } from '@rapport/persistence';
@@ -8,6 +8,7 @@ import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { requireRead, requireWrite } from '../access/sales-access';
 import { changedFields } from '../contacts/contact-snapshot';
+import { normaliseAddresses, normaliseSource, normaliseTags, type PostalAddressInput } from '../contacts/contact-input';
 import { AccountEntity } from './account.entity';
 
 export interface CreateAccountInput {
@@ -15,6 +16,9 @@ export interface CreateAccountInput {
   domain?: string | null;
   industry?: string | null;
   ownerId?: string | null;
+  addresses?: PostalAddressInput[] | null;
+  source?: string | null;
+  tags?: string[] | null;
 }
 
 export type AccountOrderField = 'NAME' | 'CREATED_AT';
@@ -24,7 +28,7 @@ const SORT: Record<AccountOrderField, { column: string; value: (a: AccountEntity
   CREATED_AT: { column: 'a.created_at', value: (a) => a.createdAt.toISOString() },
 };
 
-const UPDATABLE = ['name', 'domain', 'industry', 'ownerId'] as const;
+const UPDATABLE = ['name', 'domain', 'industry', 'ownerId', 'addresses', 'source', 'tags'] as const;
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9-]+\.)+[a-z]{2,63}$/;
 
 @Injectable()
@@ -51,6 +55,11 @@ export class AccountsService {
       domain: normaliseDomain(input.domain),
       industry: validate.text('industry', input.industry, { max: 100 }),
       ownerId: validate.optionalUuid('ownerId', input.ownerId) ?? (principal.kind === 'user' ? principal.id : null),
+      addresses: normaliseAddresses('addresses', input.addresses),
+      source: normaliseSource('source', input.source),
+      tags: normaliseTags('tags', input.tags),
+      mergedInto: null,
+      mergedAt: null,
       createdAt: now,
       updatedAt: now,
     });
@@ -65,7 +74,7 @@ export class AccountsService {
         tenantId: principal.tenantId,
         actor: actorOf(principal),
         subjectId: account.id,
-        data: { account: snapshot(account) },
+        data: { account: accountSnapshot(account) },
       }),
     );
     return account;
@@ -78,11 +87,15 @@ export class AccountsService {
       const repo = em.getRepository(AccountEntity);
       const before = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!before) throw notFound('Account', id);
+      if (before.mergedInto) throw conflict(`account ${id} was merged into ${before.mergedInto}; change the survivor`, 'id');
       const after = Object.assign(new AccountEntity(), before);
       if ('name' in input) after.name = validate.requiredText('name', input.name, 200);
       if ('domain' in input) after.domain = normaliseDomain(input.domain);
       if ('industry' in input) after.industry = validate.text('industry', input.industry, { max: 100 });
       if ('ownerId' in input) after.ownerId = validate.optionalUuid('ownerId', input.ownerId) ?? null;
+      if ('addresses' in input) after.addresses = normaliseAddresses('addresses', input.addresses);
+      if ('source' in input) after.source = normaliseSource('source', input.source);
+      if ('tags' in input) after.tags = normaliseTags('tags', input.tags);
       const changed = changedFields(before, after, [...UPDATABLE]);
       if (changed.length === 0) return before;
       after.updatedAt = new Date();
@@ -94,7 +107,7 @@ export class AccountsService {
           tenantId: principal.tenantId,
           actor: actorOf(principal),
           subjectId: id,
-          data: { account: snapshot(after), changed },
+          data: { account: accountSnapshot(after), changed },
         }),
       );
       return after;
@@ -133,7 +146,8 @@ export class AccountsService {
     const first = validate.pageSize(args.first);
     const sort = SORT[args.orderBy?.field ?? 'NAME'];
     return this.db.withTenant(principal.tenantId, async (em) => {
-      const q = em.getRepository(AccountEntity).createQueryBuilder('a');
+      // Merged accounts stay (for unmerge and old links) but are hidden from lists.
+      const q = em.getRepository(AccountEntity).createQueryBuilder('a').where('a.merged_into IS NULL');
       const f = args.filter;
       if (f?.search != null)
         q.andWhere('(a.name ILIKE :s OR a.domain ILIKE :s)', {
@@ -164,13 +178,17 @@ function normaliseDomain(domain: string | null | undefined): string | null {
   return d;
 }
 
-function snapshot(a: AccountEntity): AccountSnapshotV1 {
+/** The account as published in sales.account.* events (addresses, source, tags are additive to V1). */
+export function accountSnapshot(a: AccountEntity): AccountSnapshotV1 & Pick<AccountEntity, 'addresses' | 'source' | 'tags'> {
   return {
     id: a.id,
     name: a.name,
     domain: a.domain,
     industry: a.industry,
     ownerId: a.ownerId,
+    addresses: a.addresses ?? [],
+    source: a.source ?? null,
+    tags: a.tags ?? [],
     createdAt: a.createdAt.toISOString(),
     updatedAt: a.updatedAt.toISOString(),
   };

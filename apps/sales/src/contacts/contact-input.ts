@@ -38,3 +38,56 @@ export function normaliseExternalIds(field: string, ids: ExternalIdInput[] | nul
   });
   return list;
 }
+
+export type AddressKind = 'BILLING' | 'SHIPPING' | 'OTHER';
+const ADDRESS_KINDS: readonly AddressKind[] = ['BILLING', 'SHIPPING', 'OTHER'];
+
+export interface PostalAddress {
+  kind: AddressKind;
+  street: string | null;
+  city: string | null;
+  postalCode: string | null;
+  region: string | null;
+  /** ISO 3166-1 alpha-2, upper-case. */
+  country: string | null;
+}
+
+export type PostalAddressInput = { kind: AddressKind } & Partial<Omit<PostalAddress, 'kind'>>;
+
+const COUNTRY = /^[A-Z]{2}$/;
+const MAX_ADDRESSES = 10;
+export const MAX_TAGS = 20;
+
+/** Validates postal addresses: known kind, bounded text, ISO 3166-1 alpha-2 country (shape only). */
+export function normaliseAddresses(field: string, addresses: PostalAddressInput[] | null | undefined): PostalAddress[] {
+  return validate.listOf(field, addresses, MAX_ADDRESSES).map((a, i) => {
+    const f = `${field}[${i}]`;
+    if (!ADDRESS_KINDS.includes(a.kind)) throw badUserInput(`${f}.kind`, `kind must be one of ${ADDRESS_KINDS.join(', ')}`);
+    const country = validate.text(`${f}.country`, a.country, { max: 2 })?.toUpperCase() ?? null;
+    if (country !== null && !COUNTRY.test(country))
+      throw badUserInput(`${f}.country`, `${JSON.stringify(a.country)} is not an ISO 3166-1 alpha-2 code`);
+    return {
+      kind: a.kind,
+      street: validate.text(`${f}.street`, a.street, { max: 200 }),
+      city: validate.text(`${f}.city`, a.city, { max: 100 }),
+      postalCode: validate.text(`${f}.postalCode`, a.postalCode, { max: 20 }),
+      region: validate.text(`${f}.region`, a.region, { max: 100 }),
+      country,
+    };
+  });
+}
+
+/** Tags: trimmed, lower-case, inner whitespace collapsed, de-duplicated, 1–50 characters each, at most 20. */
+export function normaliseTags(field: string, tags: string[] | null | undefined): string[] {
+  const list = validate
+    .listOf(field, tags, 100)
+    .map((t, i) => validate.requiredText(`${field}[${i}]`, t, 50).toLowerCase().replace(/\s+/g, ' '));
+  const unique = [...new Set(list)];
+  if (unique.length > MAX_TAGS) throw badUserInput(field, `at most ${MAX_TAGS} tags`);
+  return unique;
+}
+
+/** Record source (e.g. "import", "webshop"): lower-case, up to 50 characters. */
+export function normaliseSource(field: string, source: string | null | undefined): string | null {
+  return validate.text(field, source, { max: 50 })?.toLowerCase() ?? null;
+}

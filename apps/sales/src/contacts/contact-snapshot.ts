@@ -2,7 +2,7 @@ import type { ContactSnapshotV1 } from '@rapport/contracts';
 import type { ContactEntity } from './contact.entity';
 
 /** The contact as published in sales.contact.* events. */
-export function contactSnapshot(c: ContactEntity): ContactSnapshotV1 {
+export function contactSnapshot(c: ContactEntity): ContactSnapshotV1 & Pick<ContactEntity, 'addresses' | 'source' | 'tags'> {
   return {
     id: c.id,
     accountId: c.accountId,
@@ -12,6 +12,10 @@ export function contactSnapshot(c: ContactEntity): ContactSnapshotV1 {
     emails: c.emails,
     phones: c.phones,
     externalIds: c.externalIds ?? [],
+    // Additive (issue 3 customer master); V1 consumers ignore them.
+    addresses: c.addresses ?? [],
+    source: c.source ?? null,
+    tags: c.tags ?? [],
     createdAt: c.createdAt.toISOString(),
     updatedAt: c.updatedAt.toISOString(),
   };

@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { PostalAddress } from './contact-input';
 
 /** A person at (or without) an account: the customer master record. */
 @Entity({ name: 'contacts' })
@@ -27,6 +28,24 @@ export class ContactEntity {
 
   @Column('text', { array: true })
   phones!: string[];
+
+  @Column('jsonb', { default: () => "'[]'" })
+  addresses!: PostalAddress[];
+
+  /** Where the record came from (e.g. import, web form), lower-case. */
+  @Column('text', { nullable: true })
+  source!: string | null;
+
+  /** Lower-case, trimmed, de-duplicated, at most 20. */
+  @Column('text', { array: true, default: () => "'{}'" })
+  tags!: string[];
+
+  /** Set when this contact was merged into another (it stays, hidden from lists). */
+  @Column('uuid', { name: 'merged_into', nullable: true })
+  mergedInto!: string | null;
+
+  @Column({ type: 'timestamptz', name: 'merged_at', precision: 3, nullable: true })
+  mergedAt!: Date | null;
 
   @Column({ type: 'timestamptz', name: 'created_at', precision: 3 })
   createdAt!: Date;

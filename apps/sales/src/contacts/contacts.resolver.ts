@@ -17,6 +17,11 @@ export class ContactsResolver {
     return this.contacts.get(principal, id);
   }
 
+  @Query('contactByExternalId')
+  byExternalId(@CurrentPrincipal() principal: Principal, @Args('source') source: string, @Args('key') key: string) {
+    return this.contacts.getByExternalId(principal, source, key);
+  }
+
   @Query('contacts')
   list(@CurrentPrincipal() principal: Principal, @Args() args: ListContactsArgs) {
     return this.contacts.list(principal, args);
@@ -24,7 +29,7 @@ export class ContactsResolver {
 
   @Mutation('createContact')
   async create(@CurrentPrincipal() principal: Principal, @Args('input') input: CreateContactInput) {
-    return { contact: await this.contacts.create(principal, input) };
+    return this.contacts.createChecked(principal, input);
   }
 
   @Mutation('updateContact')
@@ -37,6 +42,13 @@ export class ContactsResolver {
     if (!contact.accountId) return null;
     const principal = requirePrincipal(context.principal);
     return requestLoader(context, 'accountById', (ids) => this.accounts.getMany(principal, ids)).load(contact.accountId);
+  }
+
+  @ResolveField('mergedInto')
+  mergedInto(@Parent() contact: ContactEntity, @Context() context: GraphQLRequestContext) {
+    if (!contact.mergedInto) return null;
+    const principal = requirePrincipal(context.principal);
+    return requestLoader(context, 'mergedContactById', (ids) => this.contacts.getMany(principal, ids)).load(contact.mergedInto);
   }
 
   @ResolveField('owner')

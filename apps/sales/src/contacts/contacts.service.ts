@@ -10,7 +10,17 @@ import { canReadContact, requireRead, requireWrite } from '../access/sales-acces
 import { AccountEntity } from '../accounts/account.entity';
 import { ContactEntity } from './contact.entity';
 import { ContactExternalIdEntity } from './contact-external-id.entity';
-import { normaliseEmails, normaliseExternalIds, normalisePhones, type ExternalIdInput } from './contact-input';
+import {
+  normaliseAddresses,
+  normaliseEmails,
+  normaliseExternalIds,
+  normalisePhones,
+  normaliseSource,
+  normaliseTags,
+  type ExternalIdInput,
+  type PostalAddressInput,
+} from './contact-input';
+import { DuplicatesService, type DuplicateCandidate } from '../duplicates/duplicates.service';
 import { applyContactFilter, CONTACT_SORT, type ContactFilter, type ContactOrderField } from './contact-list-query';
 import { changedFields, contactSnapshot } from './contact-snapshot';
 
@@ -22,6 +32,9 @@ export interface CreateContactInput {
   accountId?: string | null;
   ownerId?: string | null;
   externalIds?: ExternalIdInput[] | null;
+  addresses?: PostalAddressInput[] | null;
+  source?: string | null;
+  tags?: string[] | null;
 }
 
 export type UpdateContactInput = { id: string } & Partial<CreateContactInput>;
@@ -33,15 +46,62 @@ export interface ListContactsArgs {
   orderBy?: { field: ContactOrderField; direction: 'ASC' | 'DESC' } | null;
 }
 
-const UPDATABLE = ['firstName', 'lastName', 'emails', 'phones', 'accountId', 'ownerId', 'externalIds'] as const;
+const UPDATABLE = [
+  'firstName',
+  'lastName',
+  'emails',
+  'phones',
+  'accountId',
+  'ownerId',
+  'externalIds',
+  'addresses',
+  'source',
+  'tags',
+] as const;
 
 @Injectable()
 export class ContactsService {
-  constructor(private readonly db: ServiceDatabase) {}
+  constructor(
+    private readonly db: ServiceDatabase,
+    private readonly duplicates: DuplicatesService,
+  ) {}
 
   async create(principal: Principal, input: CreateContactInput): Promise<ContactEntity> {
+    return (await this.createChecked(principal, input)).contact;
+  }
+
+  /**
+   * Creates a contact after checking the tenant's duplicate rules: BLOCK
+   * refuses with CONFLICT (candidates in extensions.duplicates), WARN creates
+   * and returns the candidates, ALLOW creates and returns none.
+   */
+  async createChecked(
+    principal: Principal,
+    input: CreateContactInput,
+  ): Promise<{ contact: ContactEntity; duplicates: DuplicateCandidate[] }> {
     const contact = this.build(principal, input);
-    return this.write(principal, (em) => this.insertNew(em, principal, contact));
+    return this.write(principal, async (em) => {
+      const rules = await this.duplicates.rulesWithin(em);
+      const duplicates = rules.policy === 'ALLOW' ? [] : (await this.duplicates.findBatch(em, rules, [contact]))[0];
+      if (rules.policy === 'BLOCK' && duplicates.length > 0) throw DuplicatesService.blocked(duplicates);
+      return { contact: await this.insertNew(em, principal, contact), duplicates };
+    });
+  }
+
+  /** The live contact holding an external id; an id held by a merged contact resolves to its survivor. */
+  async getByExternalId(principal: Principal, source: string, key: string): Promise<ContactEntity | null> {
+    const [x] = normaliseExternalIds('externalId', [{ source, key }]);
+    requireRead(principal, 'contacts');
+    return this.db.withTenant(principal.tenantId, async (em) => {
+      const [row] = await em.query(
+        `SELECT coalesce(c.merged_into, c.id) AS id FROM contact_external_ids x JOIN contacts c ON c.id = x.contact_id
+         WHERE x.source = $1 AND x.key = $2`,
+        [x.source, x.key],
+      );
+      if (!row) return null;
+      const contact = await em.getRepository(ContactEntity).findOneBy({ id: row.id });
+      return contact ? (await this.withExternalIds(em, [contact]))[0] : null;
+    });
   }
 
   /**
@@ -65,6 +125,11 @@ export class ContactsService {
       phones: normalisePhones('phones', input.phones),
       accountId: validate.optionalUuid('accountId', input.accountId) ?? null,
       ownerId: validate.optionalUuid('ownerId', input.ownerId) ?? (principal.kind === 'user' ? principal.id : null),
+      addresses: normaliseAddresses('addresses', input.addresses),
+      source: normaliseSource('source', input.source),
+      tags: normaliseTags('tags', input.tags),
+      mergedInto: null,
+      mergedAt: null,
       createdAt: now,
       updatedAt: now,
       externalIds: normaliseExternalIds('externalIds', input.externalIds),
@@ -95,6 +160,7 @@ export class ContactsService {
       const repo = em.getRepository(ContactEntity);
       const before = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!before) throw notFound('Contact', id);
+      if (before.mergedInto) throw conflict(`contact ${id} was merged into ${before.mergedInto}; change the survivor`, 'id');
       await this.withExternalIds(em, [before]);
       const after: ContactEntity = Object.assign(new ContactEntity(), before);
       if ('firstName' in input) after.firstName = validate.text('firstName', input.firstName, { max: 100 });
@@ -104,6 +170,9 @@ export class ContactsService {
       if ('accountId' in input) after.accountId = validate.optionalUuid('accountId', input.accountId) ?? null;
       if ('ownerId' in input) after.ownerId = validate.optionalUuid('ownerId', input.ownerId) ?? null;
       if ('externalIds' in input) after.externalIds = normaliseExternalIds('externalIds', input.externalIds);
+      if ('addresses' in input) after.addresses = normaliseAddresses('addresses', input.addresses);
+      if ('source' in input) after.source = normaliseSource('source', input.source);
+      if ('tags' in input) after.tags = normaliseTags('tags', input.tags);
       const changed = changedFields(before, after, [...UPDATABLE]);
       if (changed.length === 0) return before;
       if (changed.includes('accountId')) await this.assertAccountExists(em, after.accountId);
@@ -158,7 +227,8 @@ export class ContactsService {
     const first = validate.pageSize(args.first);
     const sort = CONTACT_SORT[args.orderBy?.field ?? 'CREATED_AT'];
     return this.db.withTenant(principal.tenantId, async (em) => {
-      const q = em.getRepository(ContactEntity).createQueryBuilder('c');
+      // Merged contacts stay (for unmerge and old links) but are hidden from lists.
+      const q = em.getRepository(ContactEntity).createQueryBuilder('c').where('c.merged_into IS NULL');
       applyContactFilter(q, args.filter);
       const page = await paginate(q, {
         first,

@@ -12,6 +12,7 @@ import { ContactsService } from '../contacts/contacts.service';
 import type { MoneyInput } from '../opportunities/money-input';
 import type { OpportunityEntity } from '../opportunities/opportunity.entity';
 import { OpportunitiesService } from '../opportunities/opportunities.service';
+import { customerSubjects, TimelineRecorder } from '../timeline/timeline-recorder';
 import { LeadEntity } from './lead.entity';
 import { requireConvertible } from './lead-rules';
 import { leadSnapshot } from './lead-snapshot';
@@ -104,6 +105,14 @@ export class LeadConversionService {
         updatedAt: now,
       });
       await em.getRepository(LeadEntity).update({ id: lead.id }, { ...converted });
+      await TimelineRecorder.record(em, {
+        tenantId: principal.tenantId,
+        subjects: [...customerSubjects(account.id, contact.id), { type: 'LEAD', id: lead.id }],
+        kind: 'LEAD_CONVERTED',
+        occurredAt: now,
+        summary: `Lead converted: ${[lead.firstName, lead.lastName].filter(Boolean).join(' ')}`,
+        refId: lead.id,
+      });
       await this.db.publish(
         em,
         newEvent({

@@ -14,6 +14,7 @@ import { LEAD_FIELDS, type CreateLeadInput, type LeadFieldsInput } from './lead-
 import { applyLeadFilter, LEAD_SORT, type LeadFilter, type LeadOrderField } from './lead-list-query';
 import { initialStatus, requireNotConverted, requireTransition, validScore } from './lead-rules';
 import { leadSnapshot } from './lead-snapshot';
+import { assignOwner, scoreLead } from '../lead-rules/lead-automation';
 
 export type UpdateLeadInput = { id: string } & LeadFieldsInput;
 
@@ -62,6 +63,8 @@ export class LeadsService {
     });
     return this.db.withTenant(principal.tenantId, async (em) => {
       const duplicates = await this.visibleDuplicates(em, principal, lead.email, lead.id);
+      if (!lead.ownerId) lead.ownerId = await assignOwner(em, lead);
+      lead.score = await scoreLead(em, lead, lead.score);
       await em.getRepository(LeadEntity).insert(lead);
       await this.db.publish(
         em,
@@ -93,6 +96,7 @@ export class LeadsService {
         requireTransition(before.status, input.status);
         after.status = input.status;
       }
+      after.score = await scoreLead(em, after, after.score);
       const changed = changedFields(before, after, [...UPDATABLE]);
       if (changed.length === 0) return { lead: before, duplicates: [] };
       if (changed.includes('ownerId')) requireReassign(principal, 'leads');

@@ -13,6 +13,7 @@ import { PipelineEntity } from '../pipelines/pipeline.entity';
 import type { PipelineStageEntity } from '../pipelines/pipeline-stage.entity';
 import { firstOpenStage } from '../pipelines/pipeline-rules';
 import { activeStages, ensureDefaultPipeline } from '../pipelines/pipeline-store';
+import { customerSubjects, TimelineRecorder } from '../timeline/timeline-recorder';
 import { requireCalendarDate } from './calendar-date';
 import { parseMoneyInput, type MoneyInput } from './money-input';
 import { OpportunityEntity } from './opportunity.entity';
@@ -107,6 +108,14 @@ export class OpportunitiesService {
     });
     await em.getRepository(OpportunityEntity).insert(opportunity);
     await recordStageChange(em, principal, { opportunity, from: null, to: stage.id, reason: null, at: now });
+    await TimelineRecorder.record(em, {
+      tenantId: principal.tenantId,
+      subjects: [...customerSubjects(opportunity.accountId, opportunity.primaryContactId), { type: 'OPPORTUNITY', id: opportunity.id }],
+      kind: 'OPPORTUNITY_CREATED',
+      occurredAt: now,
+      summary: `Opportunity created: ${opportunity.name} (${stage.name})`,
+      refId: opportunity.id,
+    });
     await this.db.publish(
       em,
       newEvent({

@@ -8,6 +8,7 @@ import { requireChangeOwned } from '../access/sales-access';
 import type { PipelineStageEntity } from '../pipelines/pipeline-stage.entity';
 import { closedStage } from '../pipelines/pipeline-rules';
 import { activeStages } from '../pipelines/pipeline-store';
+import { customerSubjects, TimelineRecorder } from '../timeline/timeline-recorder';
 import { OpportunityEntity } from './opportunity.entity';
 import { closing, requireOpen, requireTargetStage } from './opportunity-rules';
 import { opportunitySnapshot, stageRef } from './opportunity-snapshot';
@@ -72,6 +73,14 @@ export class OpportunityProgressService {
       { ...closing(input.won), closeReason: reason, closedAt: new Date() },
       reason,
     );
+    await TimelineRecorder.record(em, {
+      tenantId: principal.tenantId,
+      subjects: [...customerSubjects(after.accountId, after.primaryContactId), { type: 'OPPORTUNITY', id: after.id }],
+      kind: input.won ? 'OPPORTUNITY_WON' : 'OPPORTUNITY_LOST',
+      occurredAt: after.updatedAt,
+      summary: `Opportunity ${input.won ? 'won' : 'lost'}: ${after.name}`,
+      refId: after.id,
+    });
     await this.db.publish(
       em,
       newEvent({
@@ -98,6 +107,14 @@ export class OpportunityProgressService {
     const after = Object.assign(new OpportunityEntity(), before, changes, { stageId: to.id, updatedAt: now });
     await em.getRepository(OpportunityEntity).update({ id: before.id }, { ...after });
     await recordStageChange(em, principal, { opportunity: after, from: from.id, to: to.id, reason, at: now });
+    await TimelineRecorder.record(em, {
+      tenantId: principal.tenantId,
+      subjects: [...customerSubjects(after.accountId, after.primaryContactId), { type: 'OPPORTUNITY', id: after.id }],
+      kind: 'OPPORTUNITY_STAGE_CHANGED',
+      occurredAt: now,
+      summary: `${after.name}: ${from.name} → ${to.name}`,
+      refId: after.id,
+    });
     await this.db.publish(
       em,
       newEvent({

@@ -19,6 +19,7 @@ import { ProductEntity } from '../products/product.entity';
 import { QuoteEntity, QuoteLineEntity } from './quote.entity';
 import { DEFAULT_VALIDITY_DAYS, quoteNumber, requireDraft, requireFutureExpiry, requireSent } from './quote-rules';
 import { quoteSnapshot } from './quote-snapshot';
+import { customerSubjects, TimelineRecorder } from '../timeline/timeline-recorder';
 import { parsePercent, parseQuantity, quoteTotals } from './quote-totals';
 
 export interface QuoteLineInput {
@@ -160,6 +161,14 @@ export class QuotesService {
       requireFutureExpiry('expiresAt', before.expiresAt, now);
       const after = Object.assign(new QuoteEntity(), before, { status: 'SENT' as const, sentAt: now, updatedAt: now });
       await em.getRepository(QuoteEntity).update({ id }, { status: after.status, sentAt: now, updatedAt: now });
+      await TimelineRecorder.record(em, {
+        tenantId: principal.tenantId,
+        subjects: [...customerSubjects(after.accountId, after.contactId), { type: 'OPPORTUNITY', id: after.opportunityId }],
+        kind: 'QUOTE_SENT',
+        occurredAt: now,
+        summary: `Quote ${after.number} sent (${after.total} ${after.currency})`,
+        refId: after.id,
+      });
       await this.db.publish(em, await quoteEvent(em, principal, QUOTE_SENT, after, lines, {}));
       return after;
     });
@@ -192,6 +201,14 @@ export class QuotesService {
         });
       }
       const lines = await linesOfQuote(em, id);
+      await TimelineRecorder.record(em, {
+        tenantId: principal.tenantId,
+        subjects: [...customerSubjects(after.accountId, after.contactId), { type: 'OPPORTUNITY', id: after.opportunityId }],
+        kind: 'QUOTE_ACCEPTED',
+        occurredAt: now,
+        summary: `Quote ${after.number} accepted`,
+        refId: after.id,
+      });
       await this.db.publish(em, await quoteEvent(em, principal, QUOTE_ACCEPTED, after, lines, { opportunityWon: close }));
       return { quote: after, opportunity };
     });

@@ -9,7 +9,44 @@ import type { EventEnvelope } from '../envelope';
 export interface ContactMergedDataV1 {
   survivorId: string;
   mergedIds: string[];
+  /** Additive (issue 3): the merge journal entry, to undo with unmergeContacts. */
+  mergeId?: string;
 }
 
 export const CONTACT_MERGED = 'sales.contact.merged' as const;
 export type ContactMergedV1 = EventEnvelope<typeof CONTACT_MERGED, ContactMergedDataV1>;
+
+/**
+ * A merge was undone: the `restoredIds` are separate records again (with
+ * their own activities, opportunities and external ids as before the merge).
+ * Consumers that re-pointed records on the merge re-point those that came
+ * from the restored contacts back, or simply stop resolving them to the survivor.
+ */
+export interface ContactUnmergedDataV1 {
+  survivorId: string;
+  restoredIds: string[];
+  mergeId: string;
+}
+
+export const CONTACT_UNMERGED = 'sales.contact.unmerged' as const;
+export type ContactUnmergedV1 = EventEnvelope<typeof CONTACT_UNMERGED, ContactUnmergedDataV1>;
+
+/** Duplicate accounts were merged; contacts and opportunities of `mergedIds` now belong to `survivorId`. */
+export interface AccountMergedDataV1 {
+  survivorId: string;
+  mergedIds: string[];
+  mergeId: string;
+}
+
+export const ACCOUNT_MERGED = 'sales.account.merged' as const;
+export type AccountMergedV1 = EventEnvelope<typeof ACCOUNT_MERGED, AccountMergedDataV1>;
+
+/** An account merge was undone. */
+export interface AccountUnmergedDataV1 {
+  survivorId: string;
+  restoredIds: string[];
+  mergeId: string;
+}
+
+export const ACCOUNT_UNMERGED = 'sales.account.unmerged' as const;
+export type AccountUnmergedV1 = EventEnvelope<typeof ACCOUNT_UNMERGED, AccountUnmergedDataV1>;

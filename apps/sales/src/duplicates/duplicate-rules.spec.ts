@@ -1,0 +1,84 @@
+import { DEFAULT_DUPLICATE_RULES, phoneKey, phoneKeySpellings, scoreOf, validateDuplicateRules } from './duplicate-rules';
+
+describe('phoneKey', () => {
+  it.each([
+    ['+49 (30) 123-45', null, '+493012345'],
+    ['0049 30 12345', null, '+493012345'],
+    ['030 12345', '+49', '+493012345'],
+    ['030 12345', null, '03012345'],
+    ['  +1 555.0100 ', null, '+15550100'],
+    ['555 0100', '+1', '5550100'],
+    ['+44 0 20', '+49', '+44020'],
+  ])('%s (default %s) → %s', (input, cc, expected) => {
+    expect(phoneKey(input, cc)).toBe(expected);
+  });
+});
+
+describe('phoneKeySpellings', () => {
+  it('lists the stored spellings that normalise to a key', () => {
+    expect(phoneKeySpellings('+493012345', '+49')).toEqual(['+493012345', '00493012345', '03012345']);
+    expect(phoneKeySpellings('+493012345')).toEqual(['+493012345', '00493012345']);
+    expect(phoneKeySpellings('5550100', '+1')).toEqual(['5550100']);
+    for (const s of phoneKeySpellings('+493012345', '+49')) expect(phoneKey(s, '+49')).toBe('+493012345');
+  });
+});
+
+describe('validateDuplicateRules', () => {
+  it('fills defaults and keeps given settings', () => {
+    expect(validateDuplicateRules({})).toEqual(DEFAULT_DUPLICATE_RULES);
+    expect(
+      validateDuplicateRules({
+        rules: [{ type: 'FUZZY_NAME', weight: 0.5 }],
+        policy: 'BLOCK',
+        scoring: 'WEIGHTED_SUM',
+        defaultCountryCode: ' +49 ',
+      }),
+    ).toEqual({
+      rules: [{ type: 'FUZZY_NAME', weight: 0.5, threshold: 0.6 }],
+      policy: 'BLOCK',
+      scoring: 'WEIGHTED_SUM',
+      minScore: 0,
+      defaultCountryCode: '+49',
+    });
+  });
+
+  it.each([
+    [{ rules: [{ type: 'SOUNDEX', weight: 1 }] }, 'rules[0].type'],
+    [{ rules: [{ type: 'EXACT_EMAIL', weight: 0 }] }, 'rules[0].weight'],
+    [{ rules: [{ type: 'EXACT_EMAIL', weight: 1.5 }] }, 'rules[0].weight'],
+    [{ rules: [{ type: 'FUZZY_NAME', weight: 1, threshold: 0 }] }, 'rules[0].threshold'],
+    [{ rules: [{ type: 'EXACT_EMAIL', weight: 1, threshold: 0.5 }] }, 'rules[0].threshold'],
+    [
+      {
+        rules: [
+          { type: 'EXACT_EMAIL', weight: 1 },
+          { type: 'EXACT_EMAIL', weight: 0.5 },
+        ],
+      },
+      'rules[1].type',
+    ],
+    [{ policy: 'MAYBE' }, 'policy'],
+    [{ scoring: 'AVG' }, 'scoring'],
+    [{ minScore: 2 }, 'minScore'],
+    [{ defaultCountryCode: '49' }, 'defaultCountryCode'],
+  ])('refuses %j naming %s', (input, field) => {
+    expect(() => validateDuplicateRules(input as never)).toThrow(
+      expect.objectContaining({ extensions: expect.objectContaining({ field }) }),
+    );
+  });
+});
+
+describe('scoreOf', () => {
+  const config = validateDuplicateRules({
+    rules: [
+      { type: 'EXACT_EMAIL', weight: 0.7 },
+      { type: 'NORMALISED_PHONE', weight: 0.5 },
+    ],
+  });
+  it('takes the largest weight under MAX and the capped sum under WEIGHTED_SUM', () => {
+    expect(scoreOf(config, ['EXACT_EMAIL', 'NORMALISED_PHONE'])).toBe(0.7);
+    expect(scoreOf({ ...config, scoring: 'WEIGHTED_SUM' }, ['EXACT_EMAIL', 'NORMALISED_PHONE'])).toBe(1);
+    expect(scoreOf({ ...config, scoring: 'WEIGHTED_SUM' }, ['NORMALISED_PHONE'])).toBe(0.5);
+    expect(scoreOf(config, [])).toBe(0);
+  });
+});

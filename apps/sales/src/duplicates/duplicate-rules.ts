@@ -1,0 +1,119 @@
+import { badUserInput } from '@rapport/auth';
+
+/**
+ * Tenant-configurable duplicate matching (issue 3), stored as JSON in
+ * `duplicate_rules`. Every enabled rule that matches a candidate contributes
+ * its weight; the candidate's score is, per `scoring`:
+ *  - MAX: the largest weight among the matched rules (default), or
+ *  - WEIGHTED_SUM: the sum of the matched weights, capped at 1.
+ * Candidates scoring below `minScore` are not reported. `policy` decides what
+ * create and import do with candidates: BLOCK refuses (CONFLICT, candidates in
+ * extensions), WARN creates and returns them, ALLOW creates silently.
+ */
+export type DuplicateRuleType = 'EXACT_EMAIL' | 'NORMALISED_PHONE' | 'FUZZY_NAME';
+export type DuplicatePolicy = 'BLOCK' | 'WARN' | 'ALLOW';
+export type DuplicateScoring = 'MAX' | 'WEIGHTED_SUM';
+
+export interface DuplicateRule {
+  type: DuplicateRuleType;
+  /** Contribution to the score, in (0, 1]. */
+  weight: number;
+  /** FUZZY_NAME only: pg_trgm similarity both the full name and (when both sides have one) the account name must reach, in (0, 1]. */
+  threshold?: number | null;
+}
+
+export interface DuplicateRuleConfig {
+  rules: DuplicateRule[];
+  scoring: DuplicateScoring;
+  policy: DuplicatePolicy;
+  minScore: number;
+  /** NORMALISED_PHONE: country calling code (e.g. "+49") replacing a national leading 0. */
+  defaultCountryCode: string | null;
+}
+
+export const DEFAULT_DUPLICATE_RULES: DuplicateRuleConfig = {
+  rules: [
+    { type: 'EXACT_EMAIL', weight: 1 },
+    { type: 'NORMALISED_PHONE', weight: 0.8 },
+    { type: 'FUZZY_NAME', weight: 0.6, threshold: 0.6 },
+  ],
+  scoring: 'MAX',
+  policy: 'WARN',
+  minScore: 0,
+  defaultCountryCode: null,
+};
+
+const TYPES: readonly DuplicateRuleType[] = ['EXACT_EMAIL', 'NORMALISED_PHONE', 'FUZZY_NAME'];
+const POLICIES: readonly DuplicatePolicy[] = ['BLOCK', 'WARN', 'ALLOW'];
+const SCORINGS: readonly DuplicateScoring[] = ['MAX', 'WEIGHTED_SUM'];
+const COUNTRY_CODE = /^\+[1-9][0-9]{0,3}$/;
+
+const unit = (field: string, v: unknown): number => {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || v > 1) throw badUserInput(field, 'must be a number in (0, 1]');
+  return v;
+};
+
+/** Validates a rule set as given to setDuplicateRules; omitted settings take the defaults. */
+export function validateDuplicateRules(input: Partial<DuplicateRuleConfig> & { rules?: DuplicateRule[] | null }): DuplicateRuleConfig {
+  const rules = input.rules ?? DEFAULT_DUPLICATE_RULES.rules;
+  if (rules.length > TYPES.length) throw badUserInput('rules', `at most ${TYPES.length} rules, one per type`);
+  const seen = new Set<DuplicateRuleType>();
+  const validated = rules.map((r, i) => {
+    if (!TYPES.includes(r.type)) throw badUserInput(`rules[${i}].type`, `must be one of ${TYPES.join(', ')}`);
+    if (seen.has(r.type)) throw badUserInput(`rules[${i}].type`, `${r.type} appears twice`);
+    seen.add(r.type);
+    const rule: DuplicateRule = { type: r.type, weight: unit(`rules[${i}].weight`, r.weight) };
+    if (r.type === 'FUZZY_NAME') rule.threshold = unit(`rules[${i}].threshold`, r.threshold ?? 0.6);
+    else if (r.threshold != null) throw badUserInput(`rules[${i}].threshold`, 'only FUZZY_NAME takes a threshold');
+    return rule;
+  });
+  const policy = input.policy ?? DEFAULT_DUPLICATE_RULES.policy;
+  if (!POLICIES.includes(policy)) throw badUserInput('policy', `must be one of ${POLICIES.join(', ')}`);
+  const scoring = input.scoring ?? DEFAULT_DUPLICATE_RULES.scoring;
+  if (!SCORINGS.includes(scoring)) throw badUserInput('scoring', `must be one of ${SCORINGS.join(', ')}`);
+  const minScore = input.minScore ?? 0;
+  if (typeof minScore !== 'number' || !(minScore >= 0 && minScore <= 1)) throw badUserInput('minScore', 'must be a number in [0, 1]');
+  const cc = input.defaultCountryCode?.trim() || null;
+  if (cc !== null && !COUNTRY_CODE.test(cc)) throw badUserInput('defaultCountryCode', 'must look like +49 (a + and 1–4 digits)');
+  return { rules: validated, scoring, policy, minScore, defaultCountryCode: cc };
+}
+
+/**
+ * The comparable key of a phone number: digits only, a leading + kept; a
+ * leading 00 becomes +; with a default country code, a national leading 0 is
+ * replaced by it. Mirrors the SQL function sales_phone_key.
+ */
+export function phoneKey(phone: string, defaultCountryCode: string | null = null): string {
+  const trimmed = phone.trim();
+  const k = (trimmed.startsWith('+') ? '+' : '') + trimmed.replace(/[^0-9]/g, '');
+  if (k.startsWith('+')) return k;
+  if (k.startsWith('00')) return `+${k.slice(2)}`;
+  if (k.startsWith('0') && defaultCountryCode) return defaultCountryCode + k.slice(1);
+  return k;
+}
+
+/**
+ * The raw spellings (as sales_phone_keys stores them: digits, leading + kept)
+ * that normalise to `key`: itself, the 00 international form, and with a
+ * default country code the national 0 form.
+ */
+export function phoneKeySpellings(key: string, defaultCountryCode: string | null = null): string[] {
+  const out = new Set([key]);
+  if (key.startsWith('+')) out.add(`00${key.slice(1)}`);
+  if (defaultCountryCode && key.startsWith(defaultCountryCode)) out.add(`0${key.slice(defaultCountryCode.length)}`);
+  return [...out];
+}
+
+/** Score of a candidate from the rules it matched, per the configured scoring. */
+export function scoreOf(config: DuplicateRuleConfig, matched: DuplicateRuleType[]): number {
+  const weights = config.rules.filter((r) => matched.includes(r.type)).map((r) => r.weight);
+  if (weights.length === 0) return 0;
+  const score =
+    config.scoring === 'MAX'
+      ? Math.max(...weights)
+      : Math.min(
+          1,
+          weights.reduce((a, b) => a + b, 0),
+        );
+  return Math.round(score * 1000) / 1000;
+}

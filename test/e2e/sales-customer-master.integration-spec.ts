@@ -1,0 +1,169 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bearer, graphql, StreamProbe } from '@rapport/testing';
+import { parseCsv } from '../../tools/import/csv';
+import { runImport } from '../../tools/import/import-csv';
+import { createTenant, startPlatform, type Platform, type TestTenant } from '../harness/platform';
+
+const IMPORT = `mutation($input: ImportRecordsInput!) {
+  importRecords(input: $input) { created updated skipped invalid rows { rowNumber status id code field reason } }
+}`;
+const FIND = `query($id: ID) { findDuplicates(contactId: $id) { score rule rules contact { id lastName emails } } }`;
+const MERGE = `mutation($input: MergeRecordsInput!) {
+  mergeContacts(input: $input) { id survivorId mergedIds mergedBy { id } relinkedCount }
+}`;
+const RECORD_ORDERS = `mutation($input: RecordOrdersInput!) { recordOrders(input: $input) { created rejected } }`;
+const ORDERS = `query($id: ID!) { orders(contactId: $id, first: 50) { totalCount edges { node { externalOrderId } } } }`;
+
+/** Import → duplicates → merge through the gateway, the merge event on the SALES stream, and analytics following it. */
+describe('customer master through the gateway (end to end)', () => {
+  let platform: Platform;
+  let tenant: TestTenant;
+  let manager: string;
+  let admin: string;
+  let probe: StreamProbe;
+  const stream = `SALES_${process.env.NATS_STREAM_SUFFIX}`;
+  const mergedSubject = `${process.env.NATS_SUBJECT_PREFIX}.sales.contact.merged`;
+
+  beforeAll(async () => {
+    platform = await startPlatform();
+    tenant = await createTenant(platform, 'master');
+    manager = await tenant.tokenFor('sales_manager');
+    admin = await tenant.tokenFor('admin');
+    probe = await StreamProbe.connect();
+  });
+
+  afterAll(async () => {
+    await probe?.close();
+    await platform?.stop();
+  });
+
+  const gql = (query: string, variables: Record<string, unknown>, token = manager) =>
+    graphql(platform.graphqlUrl, query, variables, bearer(token));
+
+  it('imports contacts, finds the duplicate, merges it, and analytics counts the orders for the survivor', async () => {
+    const input = {
+      kind: 'CONTACT',
+      header: ['First', 'Last', 'Email', 'Phone', 'No'],
+      mapping: [
+        { column: 'First', field: 'firstName' },
+        { column: 'Last', field: 'lastName' },
+        { column: 'Email', field: 'email' },
+        { column: 'Phone', field: 'phone' },
+        { column: 'No', field: 'externalId' },
+      ],
+      rows: [
+        ['Ada', 'Lovelace', 'ada@master.test', '+44 20 7946 0001', 'E-1'],
+        ['Ada', 'Lovelace', 'ada.l@other.test', '+44 (0)20 7946 0001', 'E-2'],
+        ['Bad', 'Email', 'nope', '', 'E-3'],
+      ],
+      options: { externalIdSource: 'erp', duplicatePolicy: 'ALLOW', firstRowNumber: 2 },
+    };
+    const imported = await gql(IMPORT, { input });
+    expect(imported.errors).toBeUndefined();
+    expect(imported.data!.importRecords).toMatchObject({ created: 2, invalid: 1 });
+    const rows = imported.data!.importRecords.rows;
+    expect(rows[2]).toMatchObject({ rowNumber: 4, status: 'INVALID', code: 'INVALID_FIELD', field: 'email[0]' });
+    const [survivorId, mergedId] = [rows[0].id, rows[1].id];
+
+    const again = await gql(IMPORT, { input });
+    expect(again.data!.importRecords).toMatchObject({ created: 0, skipped: 2, invalid: 1 });
+
+    // An order for the contact that is about to be merged away.
+    const orders = await gql(
+      RECORD_ORDERS,
+      {
+        input: {
+          orders: [
+            {
+              source: 'shop',
+              externalOrderId: 'O-1',
+              contactId: mergedId,
+              occurredAt: new Date().toISOString(),
+              amount: '42.00',
+              currency: 'EUR',
+            },
+          ],
+        },
+      },
+      admin,
+    );
+    expect(orders.errors).toBeUndefined();
+    expect(orders.data!.recordOrders).toMatchObject({ created: 1, rejected: 0 });
+
+    const found = await gql(FIND, { id: survivorId });
+    expect(found.errors).toBeUndefined();
+    expect(found.data!.findDuplicates).toEqual([
+      expect.objectContaining({ rule: 'FUZZY_NAME', contact: { id: mergedId, lastName: 'Lovelace', emails: ['ada.l@other.test'] } }),
+    ]);
+
+    const rep = await tenant.tokenFor('sales_rep');
+    const refused = await gql(MERGE, { input: { survivorId, mergedIds: [mergedId] } }, rep);
+    expect(refused.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+
+    const merged = await gql(MERGE, { input: { survivorId, mergedIds: [mergedId] } });
+    expect(merged.errors).toBeUndefined();
+    expect(merged.data!.mergeContacts).toMatchObject({ survivorId, mergedIds: [mergedId], relinkedCount: 1 });
+    const mergeId = merged.data!.mergeContacts.id;
+
+    const events = await probe.waitFor(stream, mergedSubject, (evs) => evs.some((e) => e.subjectId === survivorId));
+    expect(events.filter((e) => e.subjectId === survivorId)).toEqual([
+      expect.objectContaining({ type: 'sales.contact.merged', tenantId: tenant.id, data: { survivorId, mergedIds: [mergedId], mergeId } }),
+    ]);
+
+    const survivor = await gql(`query($id: ID!) { contact(id: $id) { emails externalIds { source key } } }`, { id: survivorId });
+    expect(survivor.data!.contact).toEqual({
+      emails: ['ada@master.test', 'ada.l@other.test'],
+      externalIds: [
+        { source: 'erp', key: 'E-1' },
+        { source: 'erp', key: 'E-2' },
+      ],
+    });
+
+    // Analytics consumes the merge and counts the merged contact's order for the survivor.
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const res = await gql(ORDERS, { id: survivorId }, admin);
+      expect(res.errors).toBeUndefined();
+      if (res.data!.orders.totalCount === 1) {
+        expect(res.data!.orders.edges[0].node.externalOrderId).toBe('O-1');
+        break;
+      }
+      if (Date.now() > deadline) throw new Error('analytics did not re-point the order to the survivor');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  });
+
+  it('imports a CSV file with the CLI (logging in), reports every row, and creates nothing on a re-run', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rapport-import-'));
+    const file = join(dir, 'accounts.csv');
+    writeFileSync(
+      file,
+      'Name,Web,Tags\r\n"Wayne Enterprises, Inc.",wayne.test,"b2b;vip"\r\nStark Industries,not a domain,\r\nStark Industries,stark.test,\r\n',
+    );
+    const opts = {
+      file,
+      kind: 'ACCOUNT' as const,
+      mapping: [
+        { column: 'Name', field: 'name' },
+        { column: 'Web', field: 'domain' },
+        { column: 'Tags', field: 'tags' },
+      ],
+      url: platform.graphqlUrl,
+      login: { tenant: tenant.slug, email: `admin@${tenant.slug}.test`, password: 'integration-password' },
+      batchSize: 2,
+      report: join(dir, 'report.csv'),
+    };
+    const first = await runImport(opts, () => undefined);
+    expect(first).toMatchObject({ rows: 3, created: 2, invalid: 1, skipped: 0 });
+    expect(parseCsv(readFileSync(opts.report, 'utf8')).map((r) => [r[0], r[1], r[4]])).toEqual([
+      ['row', 'status', 'field'],
+      ['1', 'CREATED', ''],
+      ['2', 'INVALID', 'domain'],
+      ['3', 'CREATED', ''],
+    ]);
+    const again = await runImport(opts, () => undefined);
+    expect(again).toMatchObject({ rows: 3, created: 0, skipped: 2, invalid: 1 });
+  });
+});
