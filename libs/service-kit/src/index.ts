@@ -12,6 +12,6 @@ export * as validate from './validation';
 export { loadTypeDefs } from './type-defs';
 export { DateTimeScalar } from './date-time.scalar';
 export { paginate } from './paginate';
-export { requestLoader } from './request-loader';
+export { groupBy, requestLoader } from './request-loader';
 export { authenticate } from './graphql.config';
 export { JobQueues } from './job-queues';

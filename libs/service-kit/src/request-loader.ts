@@ -21,3 +21,14 @@ export function requestLoader<V>(
   }
   return loader;
 }
+
+/**
+ * Groups child rows under their parents' ids for a batched field resolver:
+ * every requested id gets an entry (empty when it has no rows), rows keep
+ * their query order.
+ */
+export function groupBy<T>(keys: readonly string[], rows: readonly T[], keyOf: (row: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>(keys.map((k) => [k, []]));
+  for (const r of rows) out.get(keyOf(r))?.push(r);
+  return out;
+}

@@ -167,7 +167,8 @@ export class AccountsService {
   }
 }
 
-function normaliseDomain(domain: string | null | undefined): string | null {
+/** Lower-cases a web domain, dropping scheme and path; BAD_USER_INPUT on `domain` when it is not one. */
+export function normaliseDomain(domain: string | null | undefined): string | null {
   const d =
     validate
       .text('domain', domain, { max: 253 })

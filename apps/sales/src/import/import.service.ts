@@ -8,7 +8,7 @@ import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { requireWrite } from '../access/sales-access';
 import { AccountEntity } from '../accounts/account.entity';
-import { accountSnapshot } from '../accounts/accounts.service';
+import { accountSnapshot, normaliseDomain } from '../accounts/accounts.service';
 import { ContactEntity } from '../contacts/contact.entity';
 import {
   MAX_TAGS,
@@ -174,7 +174,7 @@ export class ImportService {
               })
             : Object.assign(new AccountEntity(), common, {
                 name: validate.requiredText('name', v.name, 200),
-                domain: normaliseDomainLoose(v.domain),
+                domain: normaliseDomain(v.domain),
                 industry: validate.text('industry', v.industry, { max: 100 }),
               });
         pending.push({ n, row, entity, externalKey: v.externalId ?? null, accountName: v.accountName?.toLowerCase() ?? null });
@@ -606,16 +606,4 @@ function invalid(r: ImportRowResult, err: unknown): void {
     return;
   }
   throw err;
-}
-
-const DOMAIN = /^(?=.{1,253}$)([a-z0-9-]+\.)+[a-z]{2,63}$/;
-function normaliseDomainLoose(domain: string | undefined): string | null {
-  const d =
-    validate
-      .text('domain', domain, { max: 253 })
-      ?.toLowerCase()
-      .replace(/^https?:\/\//, '')
-      .replace(/\/.*$/, '') ?? null;
-  if (d && !DOMAIN.test(d)) throw badUserInput('domain', `${JSON.stringify(d)} is not a domain name`);
-  return d;
 }

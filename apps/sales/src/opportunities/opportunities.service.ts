@@ -4,7 +4,7 @@ import { OPPORTUNITY_CREATED, OPPORTUNITY_UPDATED } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import { decimal } from '@rapport/money';
 import type { KeysetPage } from '@rapport/persistence';
-import { paginate, ServiceDatabase, validate } from '@rapport/service-kit';
+import { groupBy, paginate, ServiceDatabase, validate } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { requireChangeOwned, requireReassign, requireSalesCreate, requireSalesRead } from '../access/sales-access';
@@ -221,9 +221,7 @@ export class OpportunitiesService {
         .addOrderBy('h.id')
         .getMany(),
     );
-    const out = new Map<string, OpportunityStageHistoryEntity[]>(ids.map((id) => [id, []]));
-    for (const h of rows) out.get(h.opportunityId)?.push(h);
-    return out;
+    return groupBy(ids, rows, (h) => h.opportunityId);
   }
 
   /** The stage a new opportunity starts in: the one named, else the first open stage of the named or default pipeline. */

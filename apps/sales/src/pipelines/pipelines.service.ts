@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { badUserInput, conflict, notFound, type Principal } from '@rapport/auth';
 import { PG_UNIQUE_VIOLATION, pgConstraint, pgErrorCode, type KeysetPage } from '@rapport/persistence';
-import { paginate, ServiceDatabase, validate } from '@rapport/service-kit';
+import { groupBy, paginate, ServiceDatabase, validate } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { canRead, requirePipelineAdmin, requireSalesRead } from '../access/sales-access';
@@ -66,9 +66,7 @@ export class PipelinesService {
   async stagesOf(principal: Principal, pipelineIds: readonly string[]): Promise<Map<string, PipelineStageEntity[]>> {
     requireStructureRead(principal);
     const stages = await this.db.withTenant(principal.tenantId, (em) => activeStages(em, [...pipelineIds]));
-    const out = new Map<string, PipelineStageEntity[]>(pipelineIds.map((id) => [id, []]));
-    for (const s of stages) out.get(s.pipelineId)?.push(s);
-    return out;
+    return groupBy(pipelineIds, stages, (s) => s.pipelineId);
   }
 
   /** Stages by id, archived ones included (history and closed opportunities still point at them). */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { badUserInput, conflict, notFound, type Principal } from '@rapport/auth';
 import { PG_UNIQUE_VIOLATION, pgConstraint, pgErrorCode, type KeysetPage } from '@rapport/persistence';
-import { paginate, ServiceDatabase, validate } from '@rapport/service-kit';
+import { groupBy, paginate, ServiceDatabase, validate } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { parseMoneyInput, type MoneyInput } from '../opportunities/money-input';
@@ -221,9 +221,7 @@ export class ProductsService {
         .addOrderBy('e.currency')
         .getMany(),
     );
-    const out = new Map<string, PriceBookEntryEntity[]>(bookIds.map((id) => [id, []]));
-    for (const e of rows) out.get(e.priceBookId)?.push(e);
-    return out;
+    return groupBy(bookIds, rows, (e) => e.priceBookId);
   }
 
   /** A product's unit prices in the standard price book, by currency. */
@@ -239,9 +237,7 @@ export class ProductsService {
         .orderBy('e.currency')
         .getMany();
     });
-    const out = new Map<string, PriceBookEntryEntity[]>(productIds.map((id) => [id, []]));
-    for (const e of rows) out.get(e.productId)?.push(e);
-    return out;
+    return groupBy(productIds, rows, (e) => e.productId);
   }
 }
 

@@ -3,7 +3,7 @@ import { actorOf, badUserInput, notFound, type Principal } from '@rapport/auth';
 import { OPPORTUNITY_UPDATED, QUOTE_ACCEPTED, QUOTE_SENT, type EventEnvelope } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import { decimal, MoneyError, parseMoney } from '@rapport/money';
-import { ServiceDatabase, validate } from '@rapport/service-kit';
+import { groupBy, ServiceDatabase, validate } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { requireChangeOwned, requireSalesRead } from '../access/sales-access';
@@ -256,9 +256,7 @@ export class QuotesService {
         .addOrderBy('q.id', 'DESC')
         .getMany(),
     );
-    const out = new Map<string, QuoteEntity[]>(opportunityIds.map((id) => [id, []]));
-    for (const q of rows) out.get(q.opportunityId)?.push(q);
-    return out;
+    return groupBy(opportunityIds, rows, (q) => q.opportunityId);
   }
 
   /** Lines per quote id, in order. */
@@ -273,9 +271,7 @@ export class QuotesService {
         .addOrderBy('l.position')
         .getMany(),
     );
-    const out = new Map<string, QuoteLineEntity[]>(quoteIds.map((id) => [id, []]));
-    for (const l of rows) out.get(l.quoteId)?.push(l);
-    return out;
+    return groupBy(quoteIds, rows, (l) => l.quoteId);
   }
 
   /** Everything the PDF shows, read in one tenant transaction. Null when the quote does not exist (in this tenant). */

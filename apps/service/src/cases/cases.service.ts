@@ -13,7 +13,7 @@ import {
 } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import type { KeysetPage } from '@rapport/persistence';
-import { paginate, ServiceDatabase, validate } from '@rapport/service-kit';
+import { groupBy, paginate, ServiceDatabase, validate } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { customerContact, isStaff, requireCaseRead, requireCaseWork, requireCaseWrite } from '../access/service-access';
@@ -411,10 +411,4 @@ export class CasesService {
     );
     return groupBy(caseIds, rows, (r) => r.caseId);
   }
-}
-
-function groupBy<T>(keys: readonly string[], rows: T[], keyOf: (row: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>(keys.map((k) => [k, []]));
-  for (const r of rows) out.get(keyOf(r))?.push(r);
-  return out;
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { badUserInput, conflict, forbidden, hasRole, notFound, requireRole, type Principal } from '@rapport/auth';
-import { ServiceDatabase, validate } from '@rapport/service-kit';
+import { groupBy, ServiceDatabase, validate } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { AGENTS, customerContact, isStaff, requireCaseRead, requireServiceAdmin } from '../access/service-access';
@@ -170,9 +170,7 @@ export class KnowledgeService {
         [[...articleIds], staff],
       ),
     );
-    const out = new Map<string, ArticleVersionView[]>(articleIds.map((id) => [id, []]));
-    for (const r of rows) out.get(r.articleId)?.push(r);
-    return out;
+    return groupBy(articleIds, rows, (r) => r.articleId);
   }
 
   /** Full-text search over live versions: `websearch_to_tsquery` syntax ("quoted phrases", or, -not), best first. */
