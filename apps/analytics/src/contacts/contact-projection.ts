@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { ContactMergedDataV1, ContactSnapshotV1 } from '@rapport/contracts';
+import type { ContactMergedDataV1, ContactSnapshotV1, ContactUnmergedDataV1 } from '@rapport/contracts';
 import { returnedRows } from '@rapport/persistence';
 import type { EntityManager } from 'typeorm';
 import { lockCustomerMatching } from '../tenant-locks';
@@ -86,5 +86,60 @@ export class ContactProjection {
     await em.query(`DELETE FROM rfm_scores WHERE tenant_id = $1 AND contact_id = ANY($2::uuid[])`, [tenantId, mergedIds]);
     await em.query(`DELETE FROM customer_values WHERE tenant_id = $1 AND contact_id = ANY($2::uuid[])`, [tenantId, mergedIds]);
     return returnedRows(moved).length > 0;
+  }
+
+  /**
+   * Undoes a merge: a restored contact stops resolving to the survivor, but
+   * only while its `merged_into` still points at that survivor (an unmerge
+   * for a merge never seen, or already undone, changes nothing). A restored
+   * contact known only from the merge (its creation never arrived) is
+   * forgotten again. Orders given for the restored contacts (their contact
+   * id, or an external id the projection holds for them) are resolved again.
+   * Limitation: `merged_into` is kept flat and the event names only the
+   * restored contacts, so a contact merged into a restored one before that
+   * one was merged keeps resolving to the survivor (sales points it back at
+   * the restored contact; its external ids come back with the restored
+   * contact's snapshot, orders given with its contact id do not).
+   */
+  async applyUnmerge(em: EntityManager, tenantId: string, unmerge: ContactUnmergedDataV1): Promise<boolean> {
+    const restoredIds = [...new Set(unmerge.restoredIds)].filter((id) => id !== unmerge.survivorId);
+    if (restoredIds.length === 0) return false;
+    await lockCustomerMatching(em, tenantId, 'exclusive');
+    const restored: { id: string; known: boolean }[] = returnedRows(
+      await em.query(
+        `UPDATE contacts SET merged_into = NULL, projected_at = now()
+          WHERE tenant_id = $1 AND id = ANY($2::uuid[]) AND merged_into = $3
+          RETURNING id, sales_updated_at IS NOT NULL AS known`,
+        [tenantId, restoredIds, unmerge.survivorId],
+      ),
+    );
+    if (restored.length === 0) return false;
+    const ids = restored.map((r) => r.id);
+    const placeholders = restored.filter((r) => !r.known).map((r) => r.id);
+    if (placeholders.length > 0) {
+      await em.query(
+        `DELETE FROM contacts c WHERE c.tenant_id = $1 AND c.id = ANY($2::uuid[])
+            AND NOT EXISTS (SELECT 1 FROM contact_external_ids x WHERE x.tenant_id = c.tenant_id AND x.contact_id = c.id)`,
+        [tenantId, placeholders],
+      );
+    }
+    await em.query(
+      `UPDATE orders o SET contact_id = r.contact_id
+         FROM (SELECT o2.id, (SELECT coalesce(c.merged_into, c.id) FROM contacts c
+                               WHERE c.tenant_id = o2.tenant_id AND c.id = o2.customer_contact_id) AS contact_id
+                 FROM orders o2 WHERE o2.tenant_id = $1 AND o2.customer_contact_id = ANY($2::uuid[])) r
+        WHERE o.tenant_id = $1 AND o.id = r.id AND o.contact_id IS DISTINCT FROM r.contact_id`,
+      [tenantId, ids],
+    );
+    await em.query(
+      `UPDATE orders o SET contact_id = x.contact_id
+         FROM contact_external_ids x
+        WHERE x.tenant_id = $1 AND x.contact_id = ANY($2::uuid[])
+          AND o.tenant_id = $1 AND o.customer_source = x.source AND o.customer_key = x.key
+          AND o.contact_id IS DISTINCT FROM x.contact_id`,
+      [tenantId, ids],
+    );
+    // Whether or not orders moved, the survivor and the restored contacts are rescored.
+    return true;
   }
 }

@@ -2,11 +2,13 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import {
   CONTACT_CREATED,
   CONTACT_MERGED,
+  CONTACT_UNMERGED,
   CONTACT_UPDATED,
   ORDER_PLACED,
   STREAMS,
   type ContactCreatedV1,
   type ContactMergedV1,
+  type ContactUnmergedV1,
   type ContactUpdatedV1,
   type EventEnvelope,
   type OrderPlacedV1,
@@ -57,11 +59,11 @@ export class AnalyticsConsumers implements OnModuleInit {
       new FollowUpConsumer(this.nc, this.tenantDb, this.naming, this.logger, {
         stream: sales,
         durable: 'analytics_contacts',
-        eventTypes: [CONTACT_CREATED, CONTACT_UPDATED, CONTACT_MERGED],
+        eventTypes: [CONTACT_CREATED, CONTACT_UPDATED, CONTACT_MERGED, CONTACT_UNMERGED],
         handler: (event, em) => this.onContactEvent(event, em),
         afterCommit: (event) => {
           afterCommit(event);
-          this.clv.requestScoring(event.tenantId, [contactOf(event)]);
+          this.clv.requestScoring(event.tenantId, contactsOf(event));
         },
       }),
     );
@@ -83,6 +85,7 @@ export class AnalyticsConsumers implements OnModuleInit {
 
   private onContactEvent(event: EventEnvelope, em: EntityManager): Promise<boolean> {
     if (event.type === CONTACT_MERGED) return this.contacts.applyMerge(em, event.tenantId, (event as ContactMergedV1).data);
+    if (event.type === CONTACT_UNMERGED) return this.contacts.applyUnmerge(em, event.tenantId, (event as ContactUnmergedV1).data);
     return this.contacts.applySnapshot(em, event.tenantId, (event as ContactCreatedV1 | ContactUpdatedV1).data.contact);
   }
 
@@ -109,8 +112,15 @@ export class AnalyticsConsumers implements OnModuleInit {
   }
 }
 
-/** The contact whose orders a contact event re-pointed: the survivor of a merge, else the contact itself. */
-function contactOf(event: EventEnvelope): string {
-  if (event.type === CONTACT_MERGED) return (event as ContactMergedV1).data.survivorId;
-  return (event as ContactCreatedV1 | ContactUpdatedV1).data.contact.id;
+/**
+ * The contacts whose orders a contact event re-pointed: the survivor of a
+ * merge; the survivor and the restored contacts of an unmerge; else the contact itself.
+ */
+function contactsOf(event: EventEnvelope): string[] {
+  if (event.type === CONTACT_MERGED) return [(event as ContactMergedV1).data.survivorId];
+  if (event.type === CONTACT_UNMERGED) {
+    const { survivorId, restoredIds } = (event as ContactUnmergedV1).data;
+    return [survivorId, ...restoredIds];
+  }
+  return [(event as ContactCreatedV1 | ContactUpdatedV1).data.contact.id];
 }
