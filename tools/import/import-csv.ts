@@ -12,14 +12,12 @@
  */
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { CsvParser, csvField } from './csv';
+import { accessToken, connectionFromFlags, gql, type GatewayConnection } from './gateway-client';
 
-export interface ImportCliOptions {
+export interface ImportCliOptions extends GatewayConnection {
   file: string;
   kind: 'CONTACT' | 'ACCOUNT' | 'LEAD';
   mapping: { column: string; field: string }[];
-  url: string;
-  token?: string;
-  login?: { tenant: string; email: string; password: string };
   batchSize: number;
   policy?: string;
   externalIdSource?: string;
@@ -49,7 +47,6 @@ interface RowResult {
 const IMPORT = `mutation ($input: ImportRecordsInput!) {
   importRecords(input: $input) { created updated skipped invalid rows { rowNumber status id code field reason } }
 }`;
-const LOGIN = `mutation ($i: LoginInput!) { login(input: $i) { accessToken } }`;
 
 /** "Column=field,Other column=field" → mapping entries (a column name may contain spaces, not = or ,). */
 export function parseMappingArg(arg: string): { column: string; field: string }[] {
@@ -64,21 +61,8 @@ export function parseMappingArg(arg: string): { column: string; field: string }[
     });
 }
 
-async function gql<T>(url: string, query: string, variables: unknown, token?: string): Promise<T> {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await res.json()) as { data?: T; errors?: { message: string; extensions?: { code?: string } }[] };
-  if (body.errors?.length) throw new Error(body.errors.map((e) => `${e.extensions?.code ?? 'ERROR'}: ${e.message}`).join('; '));
-  return body.data as T;
-}
-
 export async function runImport(opts: ImportCliOptions, log: (line: string) => void = console.log): Promise<ImportSummary> {
-  let token = opts.token;
-  if (!token && opts.login) token = (await gql<{ login: { accessToken: string } }>(opts.url, LOGIN, { i: opts.login })).login.accessToken;
-  if (!token) throw new Error('set RAPPORT_TOKEN or pass --tenant, --email and --password');
+  const token = await accessToken(opts);
   const report: WriteStream | null = opts.report ? createWriteStream(opts.report) : null;
   report?.write('row,status,id,code,field,reason\n');
 
@@ -172,15 +156,11 @@ export function optionsFromArgs(argv: string[], env: NodeJS.ProcessEnv): ImportC
   if (!flags.map) throw new Error('--map "Column=field,…" is required');
   const batchSize = Number(flags.batch ?? 1000);
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 1000) throw new Error('--batch must be 1–1000');
-  const login =
-    flags.tenant && flags.email && flags.password ? { tenant: flags.tenant, email: flags.email, password: flags.password } : undefined;
   return {
     file: positional[0],
     kind,
     mapping: parseMappingArg(flags.map),
-    url: flags.url ?? env.RAPPORT_GATEWAY_URL ?? 'http://localhost:4000/graphql',
-    token: login ? undefined : env.RAPPORT_TOKEN,
-    login,
+    ...connectionFromFlags(flags, env),
     batchSize,
     policy: flags.policy?.toUpperCase(),
     externalIdSource: flags['external-id-source'],

@@ -15,12 +15,10 @@ import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { CsvParser, csvField } from './csv';
 import { parseArgs } from './import-csv';
 import { orderCsvColumns, OrderCsvError, orderFromCsvRecord, type CsvOrderInput, type OrderCsvColumns } from './order-csv';
+import { accessToken, connectionFromFlags, gql, type GatewayConnection } from './gateway-client';
 
-export interface OrderImportOptions {
+export interface OrderImportOptions extends GatewayConnection {
   file: string;
-  url: string;
-  token?: string;
-  login?: { tenant: string; email: string; password: string };
   batchSize: number;
   concurrency: number;
   report?: string;
@@ -45,27 +43,9 @@ interface Rejection {
 const RECORD = `mutation ($input: RecordOrdersInput!) {
   recordOrders(input: $input) { created updated unchanged rejected results { index outcome error { field message } } }
 }`;
-const LOGIN = `mutation ($i: LoginInput!) { login(input: $i) { accessToken } }`;
-
-async function gql<T>(url: string, query: string, variables: unknown, token?: string): Promise<T> {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await res.json()) as { data?: T; errors?: { message: string; extensions?: { code?: string } }[] };
-  if (body.errors?.length) throw new Error(body.errors.map((e) => `${e.extensions?.code ?? 'ERROR'}: ${e.message}`).join('; '));
-  return body.data as T;
-}
-
-export async function loginToken(url: string, login: { tenant: string; email: string; password: string }): Promise<string> {
-  return (await gql<{ login: { accessToken: string } }>(url, LOGIN, { i: login })).login.accessToken;
-}
 
 export async function runOrderImport(opts: OrderImportOptions, log: (line: string) => void = console.log): Promise<OrderImportSummary> {
-  let token = opts.token;
-  if (!token && opts.login) token = await loginToken(opts.url, opts.login);
-  if (!token) throw new Error('set RAPPORT_TOKEN or pass --tenant, --email and --password');
+  const token = await accessToken(opts);
   const report: WriteStream | null = opts.report ? createWriteStream(opts.report) : null;
   report?.write('row,field,message\n');
   const reject = (r: Rejection) => {
@@ -158,13 +138,9 @@ export function orderImportOptionsFromArgs(argv: string[], env: NodeJS.ProcessEn
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 1000) throw new Error('--batch must be 1–1000');
   const concurrency = Number(flags.concurrency ?? 4);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32) throw new Error('--concurrency must be 1–32');
-  const login =
-    flags.tenant && flags.email && flags.password ? { tenant: flags.tenant, email: flags.email, password: flags.password } : undefined;
   return {
     file: positional[0],
-    url: flags.url ?? env.RAPPORT_GATEWAY_URL ?? 'http://localhost:4000/graphql',
-    token: login ? undefined : env.RAPPORT_TOKEN,
-    login,
+    ...connectionFromFlags(flags, env),
     batchSize,
     concurrency,
     report: flags.report,
