@@ -13,3 +13,4 @@ export * from './identity/identity.events';
 export * from './service/case.events';
 export * from './service/satisfaction.events';
 export * from './sales/quote.events';
+export * from './sales/activity.events';

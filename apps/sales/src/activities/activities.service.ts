@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { actorOf, conflict, notFound, type Principal } from '@rapport/auth';
+import { ACTIVITY_COMPLETED, ACTIVITY_CREATED } from '@rapport/contracts';
 import type { KeysetPage } from '@rapport/persistence';
 import { newEvent } from '@rapport/messaging';
 import { paginate, ServiceDatabase, validate } from '@rapport/service-kit';
@@ -9,7 +10,7 @@ import { rescoreLead } from '../lead-rules/lead-automation';
 import { TimelineRecorder } from '../timeline/timeline-recorder';
 import { ActivityEntity } from './activity.entity';
 import { requireActivityCreate, requireActivityRead, requireActivityReassign, requireChangeActivity } from './activity-access';
-import { ACTIVITY_COMPLETED, ACTIVITY_CREATED, activitySnapshot } from './activity-events';
+import { activitySnapshot } from './activity-events';
 import { applyActivityFilter, type ActivityFilter } from './activity-list-query';
 import { ActivityReminders } from './activity-reminders';
 import { checkTiming, requireActivityType, requireTargetType, type ActivityTargetType, type ActivityType } from './activity-rules';

@@ -1,11 +1,11 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
-import { SYSTEM_ACTOR } from '@rapport/contracts';
+import { ACTIVITY_DUE, SYSTEM_ACTOR } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import type { Logger } from '@rapport/observability';
 import { JobQueues, LOGGER, SERVICE_CONFIG, ServiceDatabase } from '@rapport/service-kit';
 import type { Job, Queue } from 'bullmq';
 import { ActivityEntity } from './activity.entity';
-import { ACTIVITY_DUE, activitySnapshot } from './activity-events';
+import { activitySnapshot } from './activity-events';
 import { needsReminder, reminderDelay, reminderJobId } from './activity-rules';
 import type { SalesConfig } from './sales.env';
 
