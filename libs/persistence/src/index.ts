@@ -6,3 +6,4 @@ export { PG_FOREIGN_KEY_VIOLATION, PG_UNIQUE_VIOLATION, pgConstraint, pgErrorCod
 export { decodeCursor, encodeCursor, InvalidCursorError, keysetPage } from './keyset';
 export type { KeysetPage, KeysetPageRequest } from './keyset';
 export { returnedRows } from './rows';
+export { findByIds } from './find-by-ids';

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { actorOf, badUserInput, conflict, notFound, type Principal } from '@rapport/auth';
 import { ACCOUNT_CREATED, ACCOUNT_UPDATED, type AccountSnapshotV1 } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
-import type { KeysetPage } from '@rapport/persistence';
+import { findByIds, type KeysetPage } from '@rapport/persistence';
 import { paginate, ServiceDatabase, validate } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
@@ -123,14 +123,7 @@ export class AccountsService {
   /** Accounts by id in one query (for batching field resolvers); missing ids are absent. */
   async getMany(principal: Principal, ids: readonly string[]): Promise<Map<string, AccountEntity>> {
     requireRead(principal, 'accounts');
-    const rows = await this.db.withTenant(principal.tenantId, (em) =>
-      em
-        .getRepository(AccountEntity)
-        .createQueryBuilder('a')
-        .where('a.id = ANY(:ids)', { ids: [...ids] })
-        .getMany(),
-    );
-    return new Map(rows.map((a) => [a.id, a]));
+    return this.db.withTenant(principal.tenantId, (em) => findByIds(em, AccountEntity, ids));
   }
 
   async list(

@@ -3,7 +3,7 @@ import { actorOf, badUserInput, type Principal } from '@rapport/auth';
 import { OPPORTUNITY_CREATED, OPPORTUNITY_UPDATED } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import { decimal } from '@rapport/money';
-import type { KeysetPage } from '@rapport/persistence';
+import { findByIds, type KeysetPage } from '@rapport/persistence';
 import { groupBy, paginate, ServiceDatabase, validate } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
@@ -181,14 +181,7 @@ export class OpportunitiesService {
 
   async getMany(principal: Principal, ids: readonly string[]): Promise<Map<string, OpportunityEntity>> {
     requireSalesRead(principal, 'opportunities');
-    const rows = await this.db.withTenant(principal.tenantId, (em) =>
-      em
-        .getRepository(OpportunityEntity)
-        .createQueryBuilder('o')
-        .where('o.id = ANY(:ids)', { ids: [...ids] })
-        .getMany(),
-    );
-    return new Map(rows.map((o) => [o.id, o]));
+    return this.db.withTenant(principal.tenantId, (em) => findByIds(em, OpportunityEntity, ids));
   }
 
   async list(principal: Principal, args: ListOpportunitiesArgs): Promise<KeysetPage<OpportunityEntity>> {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { badUserInput, conflict, notFound, type Principal } from '@rapport/auth';
-import { PG_UNIQUE_VIOLATION, pgConstraint, pgErrorCode, type KeysetPage } from '@rapport/persistence';
+import { findByIds, type KeysetPage, PG_UNIQUE_VIOLATION, pgConstraint, pgErrorCode } from '@rapport/persistence';
 import { groupBy, paginate, ServiceDatabase, validate } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
@@ -52,14 +52,7 @@ export class PipelinesService {
 
   async getMany(principal: Principal, ids: readonly string[]): Promise<Map<string, PipelineEntity>> {
     requireStructureRead(principal);
-    const rows = await this.db.withTenant(principal.tenantId, (em) =>
-      em
-        .getRepository(PipelineEntity)
-        .createQueryBuilder('p')
-        .where('p.id = ANY(:ids)', { ids: [...ids] })
-        .getMany(),
-    );
-    return new Map(rows.map((p) => [p.id, p]));
+    return this.db.withTenant(principal.tenantId, (em) => findByIds(em, PipelineEntity, ids));
   }
 
   /** Active stages in order, per pipeline id (for the Pipeline.stages field). */
@@ -72,14 +65,7 @@ export class PipelinesService {
   /** Stages by id, archived ones included (history and closed opportunities still point at them). */
   async stagesById(principal: Principal, ids: readonly string[]): Promise<Map<string, PipelineStageEntity>> {
     requireStructureRead(principal);
-    const rows = await this.db.withTenant(principal.tenantId, (em) =>
-      em
-        .getRepository(PipelineStageEntity)
-        .createQueryBuilder('s')
-        .where('s.id = ANY(:ids)', { ids: [...ids] })
-        .getMany(),
-    );
-    return new Map(rows.map((s) => [s.id, s]));
+    return this.db.withTenant(principal.tenantId, (em) => findByIds(em, PipelineStageEntity, ids));
   }
 
   async create(principal: Principal, input: CreatePipelineInput): Promise<PipelineEntity> {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { badUserInput, conflict, notFound, type Principal } from '@rapport/auth';
-import { PG_UNIQUE_VIOLATION, pgConstraint, pgErrorCode, type KeysetPage } from '@rapport/persistence';
+import { findByIds, type KeysetPage, PG_UNIQUE_VIOLATION, pgConstraint, pgErrorCode } from '@rapport/persistence';
 import { groupBy, paginate, ServiceDatabase, validate } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
@@ -96,14 +96,7 @@ export class ProductsService {
 
   async getMany(principal: Principal, ids: readonly string[]): Promise<Map<string, ProductEntity>> {
     requireCatalogRead(principal);
-    const rows = await this.db.withTenant(principal.tenantId, (em) =>
-      em
-        .getRepository(ProductEntity)
-        .createQueryBuilder('p')
-        .where('p.id = ANY(:ids)', { ids: [...ids] })
-        .getMany(),
-    );
-    return new Map(rows.map((p) => [p.id, p]));
+    return this.db.withTenant(principal.tenantId, (em) => findByIds(em, ProductEntity, ids));
   }
 
   /** Products by code, a page at a time. */

@@ -4,6 +4,7 @@ import { OPPORTUNITY_UPDATED, QUOTE_ACCEPTED, QUOTE_SENT, type EventEnvelope } f
 import { newEvent } from '@rapport/messaging';
 import { decimal, MoneyError, parseMoney } from '@rapport/money';
 import { groupBy, ServiceDatabase, validate } from '@rapport/service-kit';
+import { findByIds } from '@rapport/persistence';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { requireChangeOwned, requireSalesRead } from '../access/sales-access';
@@ -234,14 +235,7 @@ export class QuotesService {
 
   async getMany(principal: Principal, ids: readonly string[]): Promise<Map<string, QuoteEntity>> {
     requireSalesRead(principal, 'opportunities');
-    const rows = await this.db.withTenant(principal.tenantId, (em) =>
-      em
-        .getRepository(QuoteEntity)
-        .createQueryBuilder('q')
-        .where('q.id = ANY(:ids)', { ids: [...ids] })
-        .getMany(),
-    );
-    return new Map(rows.map((q) => [q.id, q]));
+    return this.db.withTenant(principal.tenantId, (em) => findByIds(em, QuoteEntity, ids));
   }
 
   /** Quotes per opportunity id, newest first. */
