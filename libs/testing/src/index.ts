@@ -4,3 +4,4 @@ export type { GraphQLResponse } from './graphql-client';
 export { StreamProbe } from './stream-probe';
 export { startService } from './start-service';
 export { scratchDatabase } from './scratch-database';
+export { userPrincipal } from './principals';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Principal } from '@rapport/auth';
 import type { Role } from '@rapport/contracts';
 import type { StartedService } from '@rapport/service-kit';
-import { startService } from '@rapport/testing';
+import { startService, userPrincipal } from '@rapport/testing';
 import { DataSource } from 'typeorm';
 import { AccountsService } from '../accounts/accounts.service';
 import { SalesAppModule } from '../app.module';
@@ -26,7 +26,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('activities: reminders, timeline, lead scoring and assignment', () => {
   let sales: StartedService;
   const tenantId = randomUUID();
-  const as = (roles: Role[], id = randomUUID()): Principal => ({ kind: 'user', tenantId, id, roles, scopes: [], contactId: null });
+  const as = (roles: Role[], id?: string): Principal => userPrincipal(tenantId, roles, id);
   const manager = as(['sales_manager']);
   const rep = as(['sales_rep']);
   const partner: Principal = { kind: 'apiKey', tenantId, id: randomUUID(), roles: ['partner'], scopes: ['leads:write'], contactId: null };

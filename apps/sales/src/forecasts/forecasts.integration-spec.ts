@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Principal } from '@rapport/auth';
 import type { Role } from '@rapport/contracts';
 import type { StartedService } from '@rapport/service-kit';
-import { startService } from '@rapport/testing';
+import { startService, userPrincipal } from '@rapport/testing';
 import { DataSource } from 'typeorm';
 import { AccountsService } from '../accounts/accounts.service';
 import { SalesAppModule } from '../app.module';
@@ -21,7 +21,7 @@ describe('forecasts and pipeline metrics', () => {
   let progress: OpportunityProgressService;
   let pipelines: PipelinesService;
   const tenantId = randomUUID();
-  const as = (roles: Role[]): Principal => ({ kind: 'user', tenantId, id: randomUUID(), roles, scopes: [], contactId: null });
+  const as = (roles: Role[]): Principal => userPrincipal(tenantId, roles);
   const repA = as(['sales_rep']);
   const repB = as(['sales_rep']);
   const manager = as(['sales_manager']);

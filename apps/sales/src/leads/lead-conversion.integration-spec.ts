@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Principal } from '@rapport/auth';
 import type { Role } from '@rapport/contracts';
 import type { StartedService } from '@rapport/service-kit';
-import { startService } from '@rapport/testing';
+import { startService, userPrincipal } from '@rapport/testing';
 import type { GraphQLError } from 'graphql';
 import { DataSource } from 'typeorm';
 import { AccountsService } from '../accounts/accounts.service';
@@ -19,7 +19,7 @@ describe('lead conversion', () => {
   let leads: LeadsService;
   let conversion: LeadConversionService;
   const tenantId = randomUUID();
-  const as = (roles: Role[], id = randomUUID()): Principal => ({ kind: 'user', tenantId, id, roles, scopes: [], contactId: null });
+  const as = (roles: Role[], id?: string): Principal => userPrincipal(tenantId, roles, id);
   const rep = as(['sales_rep']);
   const manager = as(['sales_manager']);
   const partner: Principal = { kind: 'apiKey', tenantId, id: randomUUID(), roles: ['partner'], scopes: ['leads:write'], contactId: null };

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Principal } from '@rapport/auth';
 import type { Role } from '@rapport/contracts';
 import type { StartedService } from '@rapport/service-kit';
-import { startService } from '@rapport/testing';
+import { startService, userPrincipal } from '@rapport/testing';
 import { DataSource } from 'typeorm';
 import { AccountsService } from '../accounts/accounts.service';
 import { SalesAppModule } from '../app.module';
@@ -19,14 +19,7 @@ describe('opportunities and pipelines', () => {
   let opportunities: OpportunitiesService;
   let progress: OpportunityProgressService;
   const tenantId = randomUUID();
-  const as = (roles: Role[], tenant = tenantId): Principal => ({
-    kind: 'user',
-    tenantId: tenant,
-    id: randomUUID(),
-    roles,
-    scopes: [],
-    contactId: null,
-  });
+  const as = (roles: Role[], tenant = tenantId): Principal => userPrincipal(tenant, roles);
   const rep = as(['sales_rep']);
   const otherRep = as(['sales_rep']);
   const manager = as(['sales_manager']);
