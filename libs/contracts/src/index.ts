@@ -14,3 +14,5 @@ export * from './service/case.events';
 export * from './service/satisfaction.events';
 export * from './sales/quote.events';
 export * from './sales/activity.events';
+export * from './analytics/order.events';
+export * from './marketing/marketing.events';

@@ -7,6 +7,7 @@ export const STREAMS = {
   SALES: { name: 'SALES', subjects: ['sales.>'] },
   ANALYTICS: { name: 'ANALYTICS', subjects: ['analytics.>'] },
   SERVICE: { name: 'SERVICE', subjects: ['service.>'] },
+  MARKETING: { name: 'MARKETING', subjects: ['marketing.>'] },
   /** Written by partner systems (orders from shops, ERPs); created by analytics, which consumes it. */
   COMMERCE: { name: 'COMMERCE', subjects: ['commerce.>'] },
 } as const;

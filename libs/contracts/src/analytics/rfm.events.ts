@@ -15,3 +15,31 @@ export interface RfmRecomputedDataV1 {
 
 export const RFM_RECOMPUTED = 'analytics.rfm.recomputed' as const;
 export type RfmRecomputedV1 = EventEnvelope<typeof RFM_RECOMPUTED, RfmRecomputedDataV1>;
+
+/**
+ * One customer's RFM cell or segment changed in a recompute (subjectId =
+ * contact id): first scored, moved to another cell, or dropped out of the
+ * window (segmentKey and score null). A recompute that leaves a customer's
+ * cell as it was publishes nothing for them.
+ */
+export interface CustomerRfmChangedDataV1 {
+  contactId: string;
+  previousSegmentKey: string | null;
+  /** Stable segment key, e.g. cant_lose_them; null when unscored or outside every segment. */
+  segmentKey: string | null;
+  /** Display name, e.g. "Can't lose them". */
+  segmentName: string | null;
+  /** The three digits R, F, M, e.g. "545"; null when no longer scored. */
+  score: string | null;
+  /** Whole days since the last purchase, at asOf. */
+  recencyDays: number | null;
+  frequency: number | null;
+  /** Net spend in the window as an exact decimal string, in `currency`. */
+  monetary: string | null;
+  currency: string | null;
+  /** The recompute's instant (ISO-8601 UTC). */
+  asOf: string;
+}
+
+export const CUSTOMER_RFM_CHANGED = 'analytics.customer.rfm_changed' as const;
+export type CustomerRfmChangedV1 = EventEnvelope<typeof CUSTOMER_RFM_CHANGED, CustomerRfmChangedDataV1>;

@@ -41,3 +41,24 @@ export interface OrderV1 {
 
 export const ORDER_PLACED = 'commerce.order.placed' as const;
 export type OrderPlacedV1 = EventEnvelope<typeof ORDER_PLACED, { order: OrderV1 }>;
+
+/**
+ * A shop saw a customer leave a filled cart (partner contract, stream
+ * COMMERCE; subjectId = the cart id). Marketing journeys react to it, e.g.
+ * "wait 2 h, remind unless an order arrived".
+ */
+export interface CartAbandonedV1Data {
+  source: string;
+  cartId: string;
+  contactId?: string | null;
+  externalCustomer?: { source: string; key: string } | null;
+  /** ISO-8601 with time zone. */
+  abandonedAt: string;
+  /** Exact decimal string. */
+  value?: string | null;
+  currency?: string | null;
+  lines?: OrderLineV1[] | null;
+}
+
+export const CART_ABANDONED = 'commerce.cart.abandoned' as const;
+export type CartAbandonedV1 = EventEnvelope<typeof CART_ABANDONED, CartAbandonedV1Data>;
