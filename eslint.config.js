@@ -26,6 +26,7 @@ const depConstraints = [
   { sourceTag: 'scope:sales', onlyDependOnLibsWithTags: ['scope:shared'] },
   { sourceTag: 'scope:analytics', onlyDependOnLibsWithTags: ['scope:shared'] },
   { sourceTag: 'scope:service', onlyDependOnLibsWithTags: ['scope:shared'] },
+  { sourceTag: 'scope:marketing', onlyDependOnLibsWithTags: ['scope:shared'] },
 ];
 
 module.exports = [
