@@ -16,6 +16,15 @@ export function badUserInput(field: string, message: string): GraphQLError {
   return new GraphQLError(`${field}: ${message}`, { extensions: { code: 'BAD_USER_INPUT', field } });
 }
 
+/** BAD_USER_INPUT for several problems at once: the first names `field`, all are listed in extensions.problems. */
+export function badUserInputs(problems: { field: string; message: string }[]): GraphQLError {
+  const [first] = problems;
+  const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : '';
+  return new GraphQLError(`${first.field}: ${first.message}${more}`, {
+    extensions: { code: 'BAD_USER_INPUT', field: first.field, problems },
+  });
+}
+
 export function notFound(type: string, id: string): GraphQLError {
   return new GraphQLError(`${type} ${id} not found`, { extensions: { code: 'NOT_FOUND', type, id } });
 }

@@ -20,6 +20,18 @@ describe('formatApiError', () => {
     expect(out.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'nickname' });
   });
 
+  it('keeps every problem of a multi-problem input error', () => {
+    const problems = [
+      { field: 'rule.and[0].field', message: 'unknown field' },
+      { field: 'rule.and[1].value', message: 'expected a number' },
+    ];
+    const out = formatApiError(
+      { message: 'rule.and[0].field: unknown field', extensions: { code: 'BAD_USER_INPUT', field: problems[0].field, problems } },
+      { exposeStack: false },
+    );
+    expect(out.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'rule.and[0].field', problems });
+  });
+
   it('hides internal errors and their stack', () => {
     const out = formatApiError(
       { message: 'relation "contacts" does not exist', extensions: { code: 'INTERNAL_SERVER_ERROR', stacktrace: ['at x'] } },

@@ -28,7 +28,9 @@ export function formatApiError(formatted: GraphQLFormattedError, options: { expo
   }
   if (code === 'BAD_USER_INPUT' || code === 'GRAPHQL_VALIDATION_FAILED' || code === 'GRAPHQL_PARSE_FAILED') {
     const field = typeof ext.field === 'string' ? ext.field : fieldFromMessage(formatted.message);
-    return { ...base, extensions: { code: 'BAD_USER_INPUT', ...(field ? { field } : {}), ...stack } };
+    // Several problems at once (e.g. every bad part of a segment rule), each with its field.
+    const problems = Array.isArray(ext.problems) ? { problems: ext.problems } : {};
+    return { ...base, extensions: { code: 'BAD_USER_INPUT', ...(field ? { field } : {}), ...problems, ...stack } };
   }
   return {
     message: 'Internal server error',

@@ -1,2 +1,2 @@
-export { add, compare, decimal, isNegative, minorUnits, multiply, MoneyError, parseMoney, round, subtract, sum } from './money';
+export { add, compare, decimal, isNegative, minorUnits, moneyView, multiply, MoneyError, parseMoney, round, subtract, sum } from './money';
 export type { Money } from './money';

@@ -1,4 +1,4 @@
-import { add, compare, multiply, MoneyError, parseMoney, round, sum } from './money';
+import { add, compare, moneyView, multiply, MoneyError, parseMoney, round, sum } from './money';
 
 describe('money', () => {
   it('adds without float error', () => {
@@ -30,5 +30,14 @@ describe('money', () => {
     expect(() => parseMoney('12.34567', 'EUR')).toThrow(/at most 15 integer and 4 fraction digits/);
     expect(() => parseMoney('1', 'euro')).toThrow(/3-letter ISO 4217/);
     expect(compare(parseMoney('2', 'EUR'), parseMoney('10', 'EUR'))).toBe(-1);
+  });
+});
+
+describe('moneyView', () => {
+  it('shows at least the minor-unit digits and never rounds', () => {
+    expect(moneyView('12.5000', 'EUR')).toEqual({ amount: '12.50', currency: 'EUR' });
+    expect(moneyView('0.1234', 'EUR')).toEqual({ amount: '0.1234', currency: 'EUR' });
+    expect(moneyView('1500', 'JPY')).toEqual({ amount: '1500', currency: 'JPY' });
+    expect(moneyView('-3', 'KWD')).toEqual({ amount: '-3.000', currency: 'KWD' });
   });
 });

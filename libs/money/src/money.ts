@@ -77,3 +77,13 @@ export function compare(a: Money, b: Money): -1 | 0 | 1 {
 export function isNegative(m: Money): boolean {
   return new D(m.amount).isNegative() && !new D(m.amount).isZero();
 }
+
+/**
+ * Money as the API shows it: exact, with at least the currency's minor-unit
+ * digits ("12.50", not a column's "12.5000" nor a float's "12.5"), but never
+ * rounded — "0.1234" stays "0.1234".
+ */
+export function moneyView(amount: string, currency: string): Money {
+  const d = new D(amount);
+  return { amount: d.toFixed(Math.max(d.decimalPlaces(), minorUnits(currency))), currency };
+}
