@@ -38,6 +38,8 @@ export async function bootstrapService(appModule: Type<unknown>, def: ServiceDef
   const app = await NestFactory.create<NestExpressApplication>(appModule, {
     logger: new PinoNestLogger(logger),
     bodyParser: true,
+    // Signed webhooks (e.g. delivery receipts) are verified over the exact bytes received.
+    rawBody: true,
   });
   app.disable('x-powered-by');
   app.useBodyParser('json', { limit: '2mb' });

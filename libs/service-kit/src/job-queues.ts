@@ -1,6 +1,6 @@
 import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import { HealthRegistry, type Logger } from '@rapport/observability';
-import { Queue, Worker, type DefaultJobOptions, type Job, type Processor } from 'bullmq';
+import { FlowProducer, Queue, Worker, type DefaultJobOptions, type Job, type Processor } from 'bullmq';
 import Redis from 'ioredis';
 import type { PlatformConfig } from './service-config';
 import { LOGGER, SERVICE_CONFIG } from './tokens';
@@ -15,9 +15,10 @@ import { LOGGER, SERVICE_CONFIG } from './tokens';
  */
 @Injectable()
 export class JobQueues implements BeforeApplicationShutdown {
-  private connection: Redis | null = null;
+  private redisConnection: Redis | null = null;
   private readonly queues: Queue[] = [];
   private readonly workers: Worker[] = [];
+  private flowProducer: FlowProducer | null = null;
 
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: PlatformConfig,
@@ -31,12 +32,32 @@ export class JobQueues implements BeforeApplicationShutdown {
     return queue;
   }
 
-  /** `describe` names the job in the failure log (e.g. tenant and case ids). */
-  worker<T>(name: string, processor: Processor<T>, options: { concurrency: number; describe?: (job: Job<T>) => object }): Worker<T> {
+  /** Parent/child job trees (e.g. a campaign and its send batches) on the same connection and prefix. */
+  flows(): FlowProducer {
+    this.flowProducer ??= new FlowProducer({ connection: this.redis(), prefix: this.config.REDIS_PREFIX });
+    return this.flowProducer;
+  }
+
+  /** The shared connection, for other Redis work of the service (e.g. rate limits); keys belong under REDIS_PREFIX. */
+  connection(): Redis {
+    return this.redis();
+  }
+
+  /**
+   * `describe` names the job in the failure log (e.g. tenant and case ids).
+   * `lockDuration`: how long a job stays locked without renewal — after a
+   * killed worker, its job is taken over once the lock runs out.
+   */
+  worker<T>(
+    name: string,
+    processor: Processor<T>,
+    options: { concurrency: number; describe?: (job: Job<T>) => object; lockDuration?: number },
+  ): Worker<T> {
     const worker = new Worker<T>(name, processor, {
       connection: this.redis(),
       prefix: this.config.REDIS_PREFIX,
       concurrency: options.concurrency,
+      ...(options.lockDuration ? { lockDuration: options.lockDuration, stalledInterval: options.lockDuration } : {}),
     });
     worker.on('failed', (job, err) =>
       this.logger.error(
@@ -51,18 +72,19 @@ export class JobQueues implements BeforeApplicationShutdown {
   async beforeApplicationShutdown(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.close()));
     await Promise.all(this.queues.map((q) => q.close()));
-    this.connection?.disconnect();
+    await this.flowProducer?.close();
+    this.redisConnection?.disconnect();
   }
 
   private redis(): Redis {
-    if (!this.connection) {
+    if (!this.redisConnection) {
       // BullMQ's blocking commands need maxRetriesPerRequest: null.
       const connection = new Redis(this.config.REDIS_URL, { maxRetriesPerRequest: null });
-      this.connection = connection;
+      this.redisConnection = connection;
       this.health.register('redis', async () => {
         if ((await connection.ping()) !== 'PONG') throw new Error('unexpected PING reply');
       });
     }
-    return this.connection;
+    return this.redisConnection;
   }
 }
