@@ -1,2 +1,15 @@
-export type { BouncedResult, Channel, ChannelKind, EmailMessage, PushMessage, SendOptions, SendResult, SentResult, SmsMessage } from './message';
+export type {
+  BouncedResult,
+  Channel,
+  ChannelKind,
+  EmailMessage,
+  PushMessage,
+  SendOptions,
+  SendResult,
+  SentResult,
+  SmsMessage,
+} from './message';
 export { ChannelConfigurationError, ChannelError, InvalidMessageError, isRetryable, TransientChannelError } from './errors';
+export { EmailChannel } from './email/email-channel';
+export type { EmailChannelOptions } from './email/email-channel';
+export { MESSAGE_ID_HEADER, METADATA_HEADER_PREFIX, messageIdFromHeader, messageIdHeader } from './email/compose-email';

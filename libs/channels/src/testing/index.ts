@@ -1,0 +1,2 @@
+export { SmtpSink } from './smtp-sink';
+export type { ReceivedEmail, Rejection, SmtpSinkOptions } from './smtp-sink';
