@@ -13,3 +13,8 @@ export { ChannelConfigurationError, ChannelError, InvalidMessageError, isRetryab
 export { EmailChannel } from './email/email-channel';
 export type { EmailChannelOptions } from './email/email-channel';
 export { MESSAGE_ID_HEADER, METADATA_HEADER_PREFIX, messageIdFromHeader, messageIdHeader } from './email/compose-email';
+export { HttpProviderChannel } from './http/http-provider-channel';
+export type { HttpProviderChannelOptions } from './http/http-provider-channel';
+export type { ProviderRequestBody } from './http/wire-format';
+export { parseDeliveryReceipt, ReceiptRejectedError, SIGNATURE_HEADER, signReceipt, verifyReceiptSignature } from './http/delivery-receipt';
+export type { DeliveryReceipt, DeliveryStatus } from './http/delivery-receipt';

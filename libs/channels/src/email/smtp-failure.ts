@@ -49,7 +49,7 @@ export function classifySmtpFailure(err: SmtpFailure): BouncedResult | Error {
   if ((err.code !== undefined && CONNECTION_CODES.has(err.code)) || err.name === 'AbortError') {
     return new TransientChannelError(`SMTP connection failed: ${err.message}`, err.originalCode ?? err.code, { cause: err });
   }
-  return err instanceof Error ? err : Object.assign(new Error(err.message), err);
+  return err as Error;
 }
 
 /** RFC 5321: 5yz is a permanent negative reply, 4yz a transient one; 503 (bad sequence) is the session's state, not the message. */
