@@ -5,7 +5,7 @@ import { parseSmtpUrl } from '../email/smtp-url';
 import type { HttpProviderChannelOptions } from '../http/http-provider-channel';
 
 /** A field that checks its value with a parser from this library but keeps the string. */
-function checked(check: (raw: string) => unknown, description: string): EnvField<string> {
+function checked(check: (raw: string) => unknown, description: string, options: { secret?: boolean } = {}): EnvField<string> {
   return {
     parse: (raw) => {
       check(raw);
@@ -13,6 +13,7 @@ function checked(check: (raw: string) => unknown, description: string): EnvField
     },
     default: '',
     description,
+    ...options,
   };
 }
 
@@ -25,6 +26,8 @@ export const channelsEnv = {
   MARKETING_SMTP_URL: checked(
     parseSmtpUrl,
     'SMTP server for email: smtp://user:pass@host:port (STARTTLS) or smtps://… (TLS); unset: no email channel',
+    // It carries the password; the parser's own message shows the URL redacted.
+    { secret: true },
   ),
   MARKETING_SMTP_MAX_CONNECTIONS: env.int({ default: 5, min: 1, max: 100, description: 'pooled SMTP connections' }),
   MARKETING_EMAIL_FROM: checked(
