@@ -20,3 +20,5 @@ export { parseDeliveryReceipt, ReceiptRejectedError, SIGNATURE_HEADER, signRecei
 export type { DeliveryReceipt, DeliveryStatus } from './http/delivery-receipt';
 export { channelsConfig, channelsEnv, loadChannelsConfig } from './config/channels-env';
 export type { ChannelsConfig, ChannelsEnv } from './config/channels-env';
+export { startDevMailbox } from './dev-mailbox/dev-mailbox';
+export type { DevMailbox, DevMailboxOptions } from './dev-mailbox/dev-mailbox';
