@@ -71,9 +71,9 @@ export class EmailChannel implements Channel<EmailMessage> {
 
   send(message: EmailMessage, options: SendOptions = {}): Promise<SendResult> {
     return this.inFlight.run(async () => {
+      const mail: SendMailOptions = composeEmail(message, this.sender);
       const problem = emailAddressProblem(message.to);
       if (problem !== null) return { status: 'BOUNCED', reason: problem, code: 'INVALID_ADDRESS' };
-      const mail: SendMailOptions = composeEmail(message, this.sender);
       if (options.signal !== undefined) mail.signal = options.signal;
       try {
         const info = await this.transporter.sendMail(mail);

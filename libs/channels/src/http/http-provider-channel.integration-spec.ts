@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ChannelConfigurationError, TransientChannelError } from '../errors';
+import { ChannelConfigurationError, InvalidMessageError, TransientChannelError } from '../errors';
 import type { SmsMessage } from '../message';
 import { HttpProvider } from '../testing';
 import { parseDeliveryReceipt, ReceiptRejectedError, SIGNATURE_HEADER, type DeliveryReceipt } from './delivery-receipt';
@@ -149,6 +149,14 @@ describe('HttpProviderChannel against a local HTTP provider', () => {
 
   it('bounces a number that is not E.164 without calling the provider', async () => {
     await expect(channel.send(sms(9, { to: '0151 000000 09' }))).resolves.toMatchObject({ status: 'BOUNCED', code: 'INVALID_NUMBER' });
+    expect(provider.requests).toHaveLength(0);
+  });
+
+  it('refuses a malformed message before any request, naming the field', async () => {
+    const push = HttpProviderChannel.push({ url: `${provider.url}/v1/push`, apiKey: API_KEY });
+    const err = await failure(push.send({ messageId: 'm-bad', to: 'bad token', title: 'Line one\nLine two', text: 'x' }));
+    expect(err).toBeInstanceOf(InvalidMessageError);
+    expect(err).toMatchObject({ field: 'title', message: 'title: must not contain line breaks' });
     expect(provider.requests).toHaveLength(0);
   });
 

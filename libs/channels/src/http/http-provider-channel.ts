@@ -57,9 +57,9 @@ export class HttpProviderChannel<M extends SmsMessage | PushMessage> implements 
 
   send(message: M, options: SendOptions = {}): Promise<SendResult> {
     return this.inFlight.run(async () => {
+      this.check(message);
       const problem = this.kind === 'SMS' ? phoneNumberProblem(message.to) : deviceTokenProblem(message.to);
       if (problem !== null) return { status: 'BOUNCED', reason: problem, code: this.kind === 'SMS' ? 'INVALID_NUMBER' : 'INVALID_TOKEN' };
-      this.check(message);
       const timeout = AbortSignal.timeout(this.timeoutMs);
       const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
       let status: number;
