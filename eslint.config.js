@@ -52,9 +52,24 @@ module.exports = [
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },
   {
-    // Test helpers stay out of production code.
+    // Test helpers stay out of production code: @rapport/testing, every
+    // library's `@rapport/<lib>/testing` entry, and a library's own testing/
+    // folder reached by a relative path.
     files: ['apps/**/*.ts', 'libs/**/*.ts'],
-    ignores: ['**/*.spec.ts', '**/*.integration-spec.ts', '**/__tests__/**', 'libs/testing/**'],
-    rules: { 'no-restricted-imports': ['error', { paths: [{ name: '@rapport/testing', message: 'test helpers are for tests only' }] }] },
+    ignores: ['**/*.spec.ts', '**/*.integration-spec.ts', '**/__tests__/**', 'libs/testing/**', 'libs/*/src/testing/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: '@rapport/testing', message: 'test helpers are for tests only' }],
+          patterns: [
+            {
+              group: ['@rapport/*/testing', '@rapport/*/testing/*', '**/testing', '**/testing/*'],
+              message: 'test helpers are for tests only',
+            },
+          ],
+        },
+      ],
+    },
   },
 ];

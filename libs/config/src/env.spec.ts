@@ -30,6 +30,13 @@ describe('loadEnv', () => {
     expect(problems.join('\n')).toMatch(/MODE="c" is invalid: expected one of a, b/);
   });
 
+  it('never echoes the value of a secret field', () => {
+    const secretSpec = { SMTP_URL: { ...env.url({ protocols: ['smtp'], description: 'smtp' }), secret: true } };
+    expect(() => loadEnv(secretSpec, { SMTP_URL: 'http://user:hunter2@mail' })).toThrow(
+      /^Invalid configuration:\n {2}- SMTP_URL is invalid: protocol must be one of smtp$/,
+    );
+  });
+
   it('rejects a URL with the wrong protocol', () => {
     expect(() => loadEnv(spec, { DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL.*protocol must be one of postgres/);
   });

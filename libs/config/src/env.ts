@@ -10,6 +10,8 @@ export interface EnvField<T> {
   /** Used when the variable is unset or empty; a field without one is required. */
   default?: T;
   description: string;
+  /** The value is or holds a secret (a password in a URL, a key): problems name the variable but never echo its value. */
+  secret?: boolean;
 }
 
 export type EnvSpec = Record<string, EnvField<unknown>>;
@@ -35,7 +37,8 @@ export function loadEnv<S extends EnvSpec>(spec: S, source: NodeJS.ProcessEnv = 
     try {
       out[name] = field.parse(raw);
     } catch (err) {
-      problems.push(`${name}=${JSON.stringify(raw)} is invalid: ${(err as Error).message}`);
+      const shown = field.secret ? name : `${name}=${JSON.stringify(raw)}`;
+      problems.push(`${shown} is invalid: ${(err as Error).message}`);
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);

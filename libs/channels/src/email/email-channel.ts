@@ -1,0 +1,107 @@
+import type { ConnectionOptions } from 'node:tls';
+import { createTransport, type SendMailOptions, type SMTPPoolSentMessageInfo, type Transporter } from 'nodemailer';
+import { ChannelConfigurationError } from '../errors';
+import { InFlight } from '../in-flight';
+import type { Channel, EmailMessage, SendOptions, SendResult } from '../message';
+import { emailAddressProblem } from '../validation';
+import { composeEmail } from './compose-email';
+import { parseSender, type Sender } from './sender';
+import { classifySmtpFailure, type SmtpFailure } from './smtp-failure';
+import { parseSmtpUrl, redact } from './smtp-url';
+
+export interface EmailChannelOptions {
+  /** `smtp://user:pass@host:port` (STARTTLS when offered) or `smtps://…` (TLS from the start). */
+  url: string;
+  /** `news@example.com` or `Example News <news@example.com>`. */
+  from: string;
+  /** Pooled connections kept open to the server; default 5. */
+  maxConnections?: number;
+  /** Messages per connection before it is replaced; default 100. */
+  maxMessagesPerConnection?: number;
+  /** Right half of our Message-IDs; default the From address's domain. */
+  messageIdDomain?: string;
+  /** Fail when the server does not offer STARTTLS (smtp:// only); default false. */
+  requireTls?: boolean;
+  /** TLS settings such as `ca` for a private certificate authority. */
+  tls?: ConnectionOptions;
+  /** Milliseconds; defaults 10 s to connect, 10 s for the greeting, 60 s of silence mid-session. */
+  timeouts?: { connectMs?: number; greetingMs?: number; socketMs?: number };
+}
+
+/**
+ * Email over SMTP through a pool of connections (nodemailer). One message,
+ * one recipient. Resolves SENT (providerMessageId = the Message-ID we set,
+ * `<messageId@domain>`) or BOUNCED (a 5xx refusal of the recipient or the
+ * content, with the server's reply); throws TransientChannelError for 4xx
+ * replies and connection trouble, ChannelConfigurationError when the server
+ * refuses our login, TLS or sender.
+ */
+export class EmailChannel implements Channel<EmailMessage> {
+  readonly kind = 'EMAIL' as const;
+  private readonly transporter: Transporter<SMTPPoolSentMessageInfo>;
+  private readonly sender: Sender;
+  private readonly inFlight = new InFlight('email channel');
+  /** The server, without the password, for messages. */
+  readonly server: string;
+
+  constructor(options: EmailChannelOptions) {
+    const endpoint = parseSmtpUrl(options.url);
+    this.server = redact(new URL(options.url));
+    const sender = parseSender(options.from);
+    this.sender = options.messageIdDomain === undefined ? sender : { ...sender, domain: options.messageIdDomain };
+    const maxConnections = options.maxConnections ?? 5;
+    if (!Number.isInteger(maxConnections) || maxConnections < 1)
+      throw new ChannelConfigurationError('maxConnections must be a positive integer');
+    this.transporter = createTransport({
+      pool: true,
+      ...endpoint,
+      maxConnections,
+      maxMessages: options.maxMessagesPerConnection ?? 100,
+      requireTLS: options.requireTls ?? false,
+      tls: options.tls,
+      connectionTimeout: options.timeouts?.connectMs ?? 10_000,
+      greetingTimeout: options.timeouts?.greetingMs ?? 10_000,
+      socketTimeout: options.timeouts?.socketMs ?? 60_000,
+      // Content is always strings we composed; never let it name a file or URL to inline.
+      disableFileAccess: true,
+      disableUrlAccess: true,
+      logger: false,
+    });
+  }
+
+  send(message: EmailMessage, options: SendOptions = {}): Promise<SendResult> {
+    return this.inFlight.run(async () => {
+      const mail: SendMailOptions = composeEmail(message, this.sender);
+      const problem = emailAddressProblem(message.to);
+      if (problem !== null) return { status: 'BOUNCED', reason: problem, code: 'INVALID_ADDRESS' };
+      if (options.signal !== undefined) mail.signal = options.signal;
+      try {
+        const info = await this.transporter.sendMail(mail);
+        return { status: 'SENT', providerMessageId: info.messageId, response: info.response };
+      } catch (err) {
+        const outcome = classifySmtpFailure(err as SmtpFailure);
+        if (outcome instanceof Error) throw outcome;
+        return outcome;
+      }
+    });
+  }
+
+  /**
+   * Connects and logs in once; for a readiness check or start-up. Throws
+   * ChannelConfigurationError (login, TLS) or TransientChannelError (server
+   * unreachable).
+   */
+  async verify(): Promise<void> {
+    try {
+      await this.transporter.verify();
+    } catch (err) {
+      const outcome = classifySmtpFailure(err as SmtpFailure);
+      throw outcome instanceof Error ? outcome : new ChannelConfigurationError(`SMTP server ${this.server} refused: ${outcome.reason}`);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.inFlight.drain();
+    this.transporter.close();
+  }
+}
