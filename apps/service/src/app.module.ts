@@ -3,6 +3,9 @@ import { DateTimeScalar, RapportServiceModule } from '@rapport/service-kit';
 import { AccountCasesResolver, ContactCasesResolver } from './cases/case-links.resolver';
 import { CaseAssignmentResolver, CaseCommentResolver, CaseEscalationResolver, CasesResolver } from './cases/cases.resolver';
 import { CasesService } from './cases/cases.service';
+import { CaseCustomers } from './customers/case-customers';
+import { CustomerMasterConsumer } from './customers/customer-consumer';
+import { CustomerMerges } from './customers/customer-merges';
 import { KnowledgeResolver } from './knowledge/knowledge.resolver';
 import { KnowledgeService } from './knowledge/knowledge.service';
 import { MetricsResolver } from './metrics/metrics.resolver';
@@ -38,6 +41,9 @@ import { TierConsumer } from './tiers/tier-consumer';
     ContactCasesResolver,
     AccountCasesResolver,
     TierConsumer,
+    CustomerMerges,
+    CustomerMasterConsumer,
+    CaseCustomers,
     KnowledgeService,
     KnowledgeResolver,
     SatisfactionService,

@@ -3,6 +3,7 @@ import type { Principal } from '@rapport/auth';
 import type { EventEnvelope } from '@rapport/contracts';
 import type { StartedService } from '@rapport/service-kit';
 import { startService, StreamProbe } from '@rapport/testing';
+import { connect, type NatsConnection } from 'nats';
 import { DataSource } from 'typeorm';
 import { ServiceAppModule } from '../app.module';
 import { CasesService } from '../cases/cases.service';
@@ -13,6 +14,7 @@ import { RoutingService } from '../routing/routing.service';
 import { SatisfactionService } from '../satisfaction/satisfaction.service';
 import { serviceDefinition } from '../service.definition';
 import { SlaPoliciesService } from '../sla/sla-policies.service';
+import { SalesFeed } from './sales-feed';
 
 /** SLA timers wait 5 % of real time: a 1-minute target breaches after 3 s. */
 const ENV = { SERVICE_SLA_DELAY_PERCENT: '5' };
@@ -22,6 +24,8 @@ const serviceStream = `SERVICE_${process.env.NATS_STREAM_SUFFIX}`;
 describe('service: knowledge, satisfaction, escalation notices, metrics', () => {
   let service: StartedService;
   let probe: StreamProbe;
+  let nc: NatsConnection;
+  let feed: SalesFeed;
 
   const as = (
     tenantId: string,
@@ -41,10 +45,13 @@ describe('service: knowledge, satisfaction, escalation notices, metrics', () => 
   beforeAll(async () => {
     service = await startService(ServiceAppModule, serviceDefinition, ENV);
     probe = await StreamProbe.connect();
+    nc = await connect({ servers: process.env.NATS_URL });
+    feed = new SalesFeed(nc, query);
   });
 
   afterAll(async () => {
     await probe?.close();
+    await nc?.close();
     await service?.close();
   });
 
@@ -235,7 +242,7 @@ describe('service: knowledge, satisfaction, escalation notices, metrics', () => 
       warningShare: 0.5,
       escalationQueueId: escalations.id,
     });
-    const c = await cases().open(admin, { contactId: randomUUID(), subject: 'Nobody answers' });
+    const c = await cases().open(admin, { contactId: await feed.contact(tenantId), subject: 'Nobody answers' });
 
     const [escalation] = await eventually(
       (): Promise<{ escalated_at: Date }[]> => query(`SELECT escalated_at FROM case_escalations WHERE case_id = $1`, [c.id]),

@@ -3,7 +3,8 @@ import { badUserInput, conflict, forbidden, hasRole, notFound, requireRole, type
 import { groupBy, ServiceDatabase, validate } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { AGENTS, customerContact, isStaff, requireCaseRead, requireServiceAdmin } from '../access/service-access';
+import { AGENTS, isStaff, requireCaseRead, requireServiceAdmin } from '../access/service-access';
+import { CaseCustomers } from '../customers/case-customers';
 import { anyOf, decodeOffset, encodeOffset, significantTerms } from './search-terms';
 
 export type ArticleStatus = 'DRAFT' | 'PUBLISHED' | 'RETIRED';
@@ -65,7 +66,10 @@ function requireAuthor(principal: Principal): void {
  */
 @Injectable()
 export class KnowledgeService {
-  constructor(private readonly db: ServiceDatabase) {}
+  constructor(
+    private readonly db: ServiceDatabase,
+    private readonly customers: CaseCustomers,
+  ) {}
 
   async create(principal: Principal, input: ArticleInput): Promise<ArticleVersionView> {
     requireAuthor(principal);
@@ -185,7 +189,7 @@ export class KnowledgeService {
     requireCaseRead(principal);
     const id = validate.requireUuid('caseId', caseId);
     return this.db.withTenant(principal.tenantId, async (em) => {
-      const contact = customerContact(principal);
+      const contact = await this.customers.scope(em, principal);
       const rows: { subject: string; description: string | null }[] = await em.query(
         `SELECT subject, description FROM cases WHERE id = $1 AND ($2::uuid IS NULL OR contact_id = $2)`,
         [id, contact],
