@@ -6,6 +6,8 @@ import { CasesService } from './cases/cases.service';
 import { CaseCustomers } from './customers/case-customers';
 import { CustomerMasterConsumer } from './customers/customer-consumer';
 import { CustomerMerges } from './customers/customer-merges';
+import { KnowledgeSearch } from './knowledge/knowledge-search.service';
+import { KnowledgeSettings } from './knowledge/knowledge-settings.service';
 import { KnowledgeResolver } from './knowledge/knowledge.resolver';
 import { KnowledgeService } from './knowledge/knowledge.service';
 import { MetricsResolver } from './metrics/metrics.resolver';
@@ -44,7 +46,9 @@ import { TierConsumer } from './tiers/tier-consumer';
     CustomerMerges,
     CustomerMasterConsumer,
     CaseCustomers,
+    KnowledgeSettings,
     KnowledgeService,
+    KnowledgeSearch,
     KnowledgeResolver,
     SatisfactionService,
     SatisfactionResolver,
