@@ -22,6 +22,7 @@ import { serviceDefinition } from './service.definition';
 import { BusinessCalendarResolver, SlaResolver } from './sla/sla.resolver';
 import { SlaPoliciesService } from './sla/sla-policies.service';
 import { SlaTimers } from './sla/sla-timers';
+import { BusinessMinutesBackfill } from './sla/business-minutes-backfill';
 import { TierConsumer } from './tiers/tier-consumer';
 
 @Module({
@@ -33,6 +34,7 @@ import { TierConsumer } from './tiers/tier-consumer';
     QueueRuleResolver,
     SlaPoliciesService,
     SlaTimers,
+    BusinessMinutesBackfill,
     SlaResolver,
     BusinessCalendarResolver,
     CasesService,
