@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { DateTimeScalar, RapportServiceModule } from '@rapport/service-kit';
 import { AccountCasesResolver, ContactCasesResolver } from './cases/case-links.resolver';
 import { CaseAssignmentResolver, CaseCommentResolver, CaseEscalationResolver, CasesResolver } from './cases/cases.resolver';
+import { CaseDetailsService } from './cases/case-details.service';
 import { CasesService } from './cases/cases.service';
 import { CaseCustomers } from './customers/case-customers';
 import { CustomerMasterConsumer } from './customers/customer-consumer';
@@ -38,6 +39,7 @@ import { TierConsumer } from './tiers/tier-consumer';
     SlaResolver,
     BusinessCalendarResolver,
     CasesService,
+    CaseDetailsService,
     CasesResolver,
     CaseCommentResolver,
     CaseAssignmentResolver,

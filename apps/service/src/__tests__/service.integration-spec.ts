@@ -7,6 +7,7 @@ import { startService, StreamProbe } from '@rapport/testing';
 import { connect, type NatsConnection } from 'nats';
 import { DataSource } from 'typeorm';
 import { ServiceAppModule } from '../app.module';
+import { CaseDetailsService } from '../cases/case-details.service';
 import { CasesService } from '../cases/cases.service';
 import { RoutingService } from '../routing/routing.service';
 import { serviceDefinition } from '../service.definition';
@@ -39,6 +40,7 @@ describe('service: SLA clocks, tiers, timers, self-service isolation', () => {
     contactId,
   });
   const cases = () => service.app.get(CasesService);
+  const details = () => service.app.get(CaseDetailsService);
   const policies = () => service.app.get(SlaPoliciesService);
   const routing = () => service.app.get(RoutingService);
   /** Owner connection (bypasses RLS) for assertions only; always filtered by case or tenant. */
@@ -248,9 +250,9 @@ describe('service: SLA clocks, tiers, timers, self-service isolation', () => {
     });
 
     expect((await cases().list(ada, {})).edges.map((e) => e.node.id)).toEqual([mine.id]);
-    const seen = (await cases().comments(ada, [mine.id])).get(mine.id)!;
+    const seen = (await details().comments(ada, [mine.id])).get(mine.id)!;
     expect(seen.map((m) => m.body)).toEqual(['Sorry, on its way']);
-    expect((await cases().comments(admin, [mine.id])).get(mine.id)).toHaveLength(2);
-    expect((await cases().escalations(ada, [mine.id])).get(mine.id)).toEqual([]);
+    expect((await details().comments(admin, [mine.id])).get(mine.id)).toHaveLength(2);
+    expect((await details().escalations(ada, [mine.id])).get(mine.id)).toEqual([]);
   });
 });

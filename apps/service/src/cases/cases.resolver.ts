@@ -5,6 +5,7 @@ import { requestLoader, type GraphQLRequestContext } from '@rapport/service-kit'
 import { isStaff } from '../access/service-access';
 import { RoutingService } from '../routing/routing.service';
 import type { CaseCommentEntity } from './case-comment.entity';
+import { CaseDetailsService } from './case-details.service';
 import type { CaseEntity } from './case.entity';
 import { CasesService, type ListCasesArgs, type OpenCaseInput } from './cases.service';
 
@@ -14,6 +15,7 @@ const user = (id: string | null) => (id ? { __typename: 'User', id } : null);
 export class CasesResolver {
   constructor(
     private readonly cases: CasesService,
+    private readonly details: CaseDetailsService,
     private readonly routing: RoutingService,
   ) {}
 
@@ -85,25 +87,25 @@ export class CasesResolver {
   @ResolveField('comments')
   comments(@Parent() c: CaseEntity, @Context() context: GraphQLRequestContext) {
     const principal = requirePrincipal(context.principal);
-    return this.detail(context, 'commentsByCase', (ids) => this.cases.comments(principal, ids)).load(c.id);
+    return this.detail(context, 'commentsByCase', (ids) => this.details.comments(principal, ids)).load(c.id);
   }
 
   @ResolveField('statusHistory')
   statusHistory(@Parent() c: CaseEntity, @Context() context: GraphQLRequestContext) {
     const principal = requirePrincipal(context.principal);
-    return this.detail(context, 'historyByCase', (ids) => this.cases.statusHistory(principal, ids)).load(c.id);
+    return this.detail(context, 'historyByCase', (ids) => this.details.statusHistory(principal, ids)).load(c.id);
   }
 
   @ResolveField('escalations')
   escalations(@Parent() c: CaseEntity, @Context() context: GraphQLRequestContext) {
     const principal = requirePrincipal(context.principal);
-    return this.detail(context, 'escalationsByCase', (ids) => this.cases.escalations(principal, ids)).load(c.id);
+    return this.detail(context, 'escalationsByCase', (ids) => this.details.escalations(principal, ids)).load(c.id);
   }
 
   @ResolveField('assignments')
   assignments(@Parent() c: CaseEntity, @Context() context: GraphQLRequestContext) {
     const principal = requirePrincipal(context.principal);
-    return this.detail(context, 'assignmentsByCase', (ids) => this.cases.assignments(principal, ids)).load(c.id);
+    return this.detail(context, 'assignmentsByCase', (ids) => this.details.assignments(principal, ids)).load(c.id);
   }
 
   /** SLA details are the team's business; customers get null. */
