@@ -3,6 +3,7 @@ import { DateTimeScalar, RapportServiceModule } from '@rapport/service-kit';
 import { AccountCasesResolver, ContactCasesResolver } from './cases/case-links.resolver';
 import { CaseAssignmentResolver, CaseCommentResolver, CaseEscalationResolver, CasesResolver } from './cases/cases.resolver';
 import { CaseDetailsService } from './cases/case-details.service';
+import { CaseEditsService } from './cases/case-edits.service';
 import { CasesService } from './cases/cases.service';
 import { CaseCustomers } from './customers/case-customers';
 import { CustomerMasterConsumer } from './customers/customer-consumer';
@@ -40,6 +41,7 @@ import { TierConsumer } from './tiers/tier-consumer';
     BusinessCalendarResolver,
     CasesService,
     CaseDetailsService,
+    CaseEditsService,
     CasesResolver,
     CaseCommentResolver,
     CaseAssignmentResolver,

@@ -6,6 +6,7 @@ import { isStaff } from '../access/service-access';
 import { RoutingService } from '../routing/routing.service';
 import type { CaseCommentEntity } from './case-comment.entity';
 import { CaseDetailsService } from './case-details.service';
+import { CaseEditsService, type UpdateCaseInput } from './case-edits.service';
 import type { CaseEntity } from './case.entity';
 import { CasesService, type ListCasesArgs, type OpenCaseInput } from './cases.service';
 
@@ -16,6 +17,7 @@ export class CasesResolver {
   constructor(
     private readonly cases: CasesService,
     private readonly details: CaseDetailsService,
+    private readonly edits: CaseEditsService,
     private readonly routing: RoutingService,
   ) {}
 
@@ -45,6 +47,11 @@ export class CasesResolver {
   @Mutation('changeCaseStatus')
   async changeStatus(@CurrentPrincipal() principal: Principal, @Args('input') input: { caseId: string; status: CaseStatusV1 }) {
     return { case: await this.cases.changeStatus(principal, input) };
+  }
+
+  @Mutation('updateCase')
+  async update(@CurrentPrincipal() principal: Principal, @Args('input') input: UpdateCaseInput) {
+    return { case: await this.edits.update(principal, input) };
   }
 
   @Mutation('assignCase')

@@ -208,6 +208,7 @@ export class CasesService {
       const c = await this.visible(em, principal, caseId, true);
       if (!c) throw notFound('Case', caseId);
       if (!isStaff(principal) && visibility === 'INTERNAL') throw badUserInput('visibility', 'customers comment publicly');
+      if (!isStaff(principal) && c.status === 'CLOSED') throw conflict(`case ${c.id} is closed; open a new case`, 'caseId');
       const now = new Date();
       const comment = Object.assign(new CaseCommentEntity(), {
         id: uuidv7(),
@@ -235,8 +236,8 @@ export class CasesService {
           [c.id, now, c.slaVersion, minutes],
         );
         replan = true;
-      } else if (!isStaff(principal) && c.status === 'PENDING_CUSTOMER') {
-        // The customer answered: the case is back with the team and its clocks run again.
+      } else if (!isStaff(principal) && (c.status === 'PENDING_CUSTOMER' || c.status === 'RESOLVED')) {
+        // The customer answered, or the resolution did not help (a reopen): back with the team, clocks running again.
         await this.transition(em, c, 'OPEN', actor, now);
         replan = true;
       }

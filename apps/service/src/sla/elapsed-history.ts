@@ -25,7 +25,11 @@ export interface ElapsedCase {
  */
 export function elapsedFromHistory(c: ElapsedCase, history: StatusChange[], stoppedAt: Date): number {
   if (!c.slaPolicyId) return Math.max(0, Math.round(businessMinutesBetween(ALWAYS_OPEN, c.createdAt, stoppedAt)));
-  const calendar = c.slaCalendar ?? ALWAYS_OPEN;
+  return Math.max(0, Math.round(runningBusinessMinutes(c.slaCalendar ?? ALWAYS_OPEN, history, stoppedAt)));
+}
+
+/** Business minutes of `calendar` the case spent NEW or OPEN (the SLA clocks' running states) up to `stoppedAt`; unrounded. */
+export function runningBusinessMinutes(calendar: BusinessCalendar, history: StatusChange[], stoppedAt: Date): number {
   const changes = [...history].sort((a, b) => a.at.getTime() - b.at.getTime());
   let minutes = 0;
   for (let i = 0; i < changes.length; i++) {
@@ -34,5 +38,5 @@ export function elapsedFromHistory(c: ElapsedCase, history: StatusChange[], stop
     const until = new Date(Math.min(changes[i + 1]?.at.getTime() ?? Infinity, stoppedAt.getTime()));
     if (until > from) minutes += businessMinutesBetween(calendar, from, until);
   }
-  return Math.max(0, Math.round(minutes));
+  return minutes;
 }
