@@ -209,6 +209,32 @@ describe('service: SLA clocks, tiers, timers, self-service isolation', () => {
     expect(rows[1].previous_owner_id).toBe(a1);
   });
 
+  it('adds and removes queue members: a new member takes turns, a removed one gets no new cases and keeps their own', async () => {
+    const tenantId = randomUUID();
+    const admin = as(tenantId, ['admin']);
+    const [first, joiner] = [randomUUID(), randomUUID()].sort();
+    const queue = await routing().createQueue(admin, { name: 'Desk', isDefault: true, agentIds: [first] });
+    const contactId = await feed.contact(tenantId);
+    const open = async () => (await cases().open(admin, { contactId, subject: 'turns' })).ownerId;
+    expect(await open()).toBe(first);
+    await routing().addMember(admin, { queueId: queue.id, agentId: joiner });
+    await routing().addMember(admin, { queueId: queue.id, agentId: joiner }); // already a member: unchanged
+    expect([await open(), await open()]).toEqual([joiner, first]);
+    await routing().removeMember(admin, { queueId: queue.id, agentId: joiner });
+    expect([await open(), await open()]).toEqual([first, first]);
+    const [{ n }] = await query(`SELECT count(*)::int AS n FROM cases WHERE tenant_id = $1 AND owner_id = $2`, [tenantId, joiner]);
+    expect(n).toBe(1);
+    await expect(routing().removeMember(admin, { queueId: queue.id, agentId: joiner })).rejects.toMatchObject({
+      extensions: { code: 'NOT_FOUND' },
+    });
+    await expect(routing().addMember(admin, { queueId: randomUUID(), agentId: joiner })).rejects.toMatchObject({
+      extensions: { code: 'NOT_FOUND' },
+    });
+    await expect(routing().addMember(as(tenantId, ['support_agent']), { queueId: queue.id, agentId: joiner })).rejects.toMatchObject({
+      extensions: { code: 'FORBIDDEN' },
+    });
+  });
+
   it('assigns to the available agent with the fewest open cases in a LEAST_OPEN queue', async () => {
     const tenantId = randomUUID();
     const admin = as(tenantId, ['admin']);

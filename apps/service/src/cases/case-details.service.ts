@@ -15,7 +15,6 @@ import { CaseCommentEntity } from './case-comment.entity';
 export class CaseDetailsService {
   constructor(private readonly db: ServiceDatabase) {}
 
-
   async comments(principal: Principal, caseIds: readonly string[]): Promise<Map<string, CaseCommentEntity[]>> {
     const rows = await this.db.withTenant(principal.tenantId, (em) => {
       const q = em
