@@ -127,4 +127,46 @@ describe('knowledge and satisfaction through the gateway (end to end)', () => {
     expect(metrics.serviceMetrics.byAgent).toEqual([{ agent: null, satisfaction: { average: 4 } }]);
     expect((await gql(customer, METRICS, { p: period })).errors?.[0].extensions?.code).toBe('FORBIDDEN');
   });
+
+  it('a customer searches in their locale; an unpublished article disappears for them and stays for the team', async () => {
+    const admin = await tenant.tokenFor('admin');
+    const manager = await tenant.tokenFor('support_manager');
+    const contact = await ok(admin, `mutation { createContact(input: { lastName: "Meier" }) { contact { id } } }`);
+    const customer = await customerToken(platform, tenant, contact.createContact.contact.id);
+    const article = async (title: string, locale: string) => {
+      const draft = await ok(manager, CREATE_ARTICLE, { input: { title, body: 'Modem lights explained.', locale } });
+      await ok(manager, PUBLISH, { id: draft.createKnowledgeArticle.article.id });
+      return draft.createKnowledgeArticle.article.id as string;
+    };
+    const german = await article('Modem-Lampen', 'de');
+    const english = await article('Modem lights', 'en');
+    const FIND = `query($l: String) { searchArticles(query: "modem", locale: $l) { edges { node { id status } } } }`;
+    const found = async (token: string, l?: string) =>
+      (await ok(token, FIND, { l })).searchArticles.edges.map((e: { node: { id: string } }) => e.node.id).sort();
+
+    expect(await found(customer)).toEqual([english]); // the tenant default, en
+    expect(await ok(customer, `mutation { setMyKnowledgeLocale(locale: "de-CH") }`)).toEqual({ setMyKnowledgeLocale: 'de-CH' });
+    expect(await ok(customer, `{ knowledgeLocale }`)).toEqual({ knowledgeLocale: 'de-CH' });
+    expect(await found(customer)).toEqual([german]);
+    expect(await found(manager)).toEqual([german, english].sort());
+
+    const down = await ok(
+      manager,
+      `mutation($id: ID!) { unpublishKnowledgeArticle(articleId: $id) { version { status } article { status unpublishedAt } } }`,
+      {
+        id: german,
+      },
+    );
+    expect(down.unpublishKnowledgeArticle).toMatchObject({ version: { status: 'RETIRED' }, article: { status: 'UNPUBLISHED' } });
+    expect(await found(customer)).toEqual([]);
+    expect((await ok(customer, `query($id: ID!) { knowledgeArticle(id: $id) { id } }`, { id: german })).knowledgeArticle).toBeNull();
+    expect(
+      (await ok(manager, `query($id: ID!) { knowledgeArticle(id: $id) { status published { id } versions { status } } }`, { id: german }))
+        .knowledgeArticle,
+    ).toEqual({
+      status: 'UNPUBLISHED',
+      published: null,
+      versions: [{ status: 'RETIRED' }],
+    });
+  });
 });

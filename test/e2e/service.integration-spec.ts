@@ -176,6 +176,11 @@ describe('customer service through the gateway (end to end)', () => {
       ).createApiKey.secret as string;
     const account = await ok(admin, `mutation { createAccount(input: { name: "Babbage Engines" }) { account { id } } }`);
     const accountId = account.createAccount.account.id as string;
+    // Bob joins the account in sales; the case below names it at once (service waits briefly for the update).
+    await ok(admin, `mutation($id: ID!, $a: ID!) { updateContact(input: { id: $id, accountId: $a }) { contact { id } } }`, {
+      id: contacts.bob,
+      a: accountId,
+    });
     const open = (key: string) =>
       graphql(
         platform.graphqlUrl,

@@ -2,7 +2,14 @@ import { Module } from '@nestjs/common';
 import { DateTimeScalar, RapportServiceModule } from '@rapport/service-kit';
 import { AccountCasesResolver, ContactCasesResolver } from './cases/case-links.resolver';
 import { CaseAssignmentResolver, CaseCommentResolver, CaseEscalationResolver, CasesResolver } from './cases/cases.resolver';
+import { CaseDetailsService } from './cases/case-details.service';
+import { CaseEditsService } from './cases/case-edits.service';
 import { CasesService } from './cases/cases.service';
+import { CaseCustomers } from './customers/case-customers';
+import { CustomerMasterConsumer } from './customers/customer-consumer';
+import { CustomerMerges } from './customers/customer-merges';
+import { KnowledgeSearch } from './knowledge/knowledge-search.service';
+import { KnowledgeSettings } from './knowledge/knowledge-settings.service';
 import { KnowledgeResolver } from './knowledge/knowledge.resolver';
 import { KnowledgeService } from './knowledge/knowledge.service';
 import { MetricsResolver } from './metrics/metrics.resolver';
@@ -17,6 +24,7 @@ import { serviceDefinition } from './service.definition';
 import { BusinessCalendarResolver, SlaResolver } from './sla/sla.resolver';
 import { SlaPoliciesService } from './sla/sla-policies.service';
 import { SlaTimers } from './sla/sla-timers';
+import { BusinessMinutesBackfill } from './sla/business-minutes-backfill';
 import { TierConsumer } from './tiers/tier-consumer';
 
 @Module({
@@ -28,9 +36,12 @@ import { TierConsumer } from './tiers/tier-consumer';
     QueueRuleResolver,
     SlaPoliciesService,
     SlaTimers,
+    BusinessMinutesBackfill,
     SlaResolver,
     BusinessCalendarResolver,
     CasesService,
+    CaseDetailsService,
+    CaseEditsService,
     CasesResolver,
     CaseCommentResolver,
     CaseAssignmentResolver,
@@ -38,7 +49,12 @@ import { TierConsumer } from './tiers/tier-consumer';
     ContactCasesResolver,
     AccountCasesResolver,
     TierConsumer,
+    CustomerMerges,
+    CustomerMasterConsumer,
+    CaseCustomers,
+    KnowledgeSettings,
     KnowledgeService,
+    KnowledgeSearch,
     KnowledgeResolver,
     SatisfactionService,
     SatisfactionResolver,

@@ -4,6 +4,8 @@ import { CaseCommentEntity } from './cases/case-comment.entity';
 import { CaseEntity } from './cases/case.entity';
 import { ServiceInitial1764300000000 } from './migrations/1764300000000-service-initial';
 import { ServiceKnowledgeCsat1764400000000 } from './migrations/1764400000000-service-knowledge-csat';
+import { ServiceCustomerMaster1764500000000 } from './migrations/1764500000000-service-customer-master';
+import { ServiceKnowledgeUnpublishLocale1764600000000 } from './migrations/1764600000000-service-knowledge-unpublish-locale';
 import { serviceEnv } from './service.env';
 
 /**
@@ -14,7 +16,12 @@ export const serviceDefinition: ServiceDefinition = {
   name: 'service',
   defaultPort: 4003,
   entities: [CaseEntity, CaseCommentEntity],
-  migrations: [ServiceInitial1764300000000, ServiceKnowledgeCsat1764400000000],
+  migrations: [
+    ServiceInitial1764300000000,
+    ServiceKnowledgeCsat1764400000000,
+    ServiceCustomerMaster1764500000000,
+    ServiceKnowledgeUnpublishLocale1764600000000,
+  ],
   producesStreams: [STREAMS.SERVICE],
   typeDefs: loadTypeDefs(__dirname),
   env: serviceEnv,

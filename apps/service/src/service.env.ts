@@ -14,6 +14,17 @@ export const serviceEnv = {
     max: 100,
     description: 'SLA timer jobs wait this percentage of the real time to their due time; below 100 only to compress tests',
   }),
+  SERVICE_CUSTOMER_WAIT_MS: env.int({
+    default: 5000,
+    min: 0,
+    max: 60_000,
+    description:
+      'how long opening a case waits for a contact or account created in sales a moment ago to reach the projection before refusing it',
+  }),
 };
 
-export type ServiceConfig = PlatformConfig & { SERVICE_SLA_WARNING_PERCENT: number; SERVICE_SLA_DELAY_PERCENT: number };
+export type ServiceConfig = PlatformConfig & {
+  SERVICE_SLA_WARNING_PERCENT: number;
+  SERVICE_SLA_DELAY_PERCENT: number;
+  SERVICE_CUSTOMER_WAIT_MS: number;
+};

@@ -3,9 +3,12 @@ import type { Principal } from '@rapport/auth';
 import type { EventEnvelope } from '@rapport/contracts';
 import type { StartedService } from '@rapport/service-kit';
 import { startService, StreamProbe } from '@rapport/testing';
+import { connect, type NatsConnection } from 'nats';
 import { DataSource } from 'typeorm';
 import { ServiceAppModule } from '../app.module';
 import { CasesService } from '../cases/cases.service';
+import { KnowledgeSearch } from '../knowledge/knowledge-search.service';
+import { KnowledgeSettings } from '../knowledge/knowledge-settings.service';
 import { KnowledgeService } from '../knowledge/knowledge.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { NotificationsService } from '../notifications/notifications.service';
@@ -13,6 +16,7 @@ import { RoutingService } from '../routing/routing.service';
 import { SatisfactionService } from '../satisfaction/satisfaction.service';
 import { serviceDefinition } from '../service.definition';
 import { SlaPoliciesService } from '../sla/sla-policies.service';
+import { SalesFeed } from './sales-feed';
 
 /** SLA timers wait 5 % of real time: a 1-minute target breaches after 3 s. */
 const ENV = { SERVICE_SLA_DELAY_PERCENT: '5' };
@@ -22,6 +26,8 @@ const serviceStream = `SERVICE_${process.env.NATS_STREAM_SUFFIX}`;
 describe('service: knowledge, satisfaction, escalation notices, metrics', () => {
   let service: StartedService;
   let probe: StreamProbe;
+  let nc: NatsConnection;
+  let feed: SalesFeed;
 
   const as = (
     tenantId: string,
@@ -31,6 +37,8 @@ describe('service: knowledge, satisfaction, escalation notices, metrics', () => 
     id: string = randomUUID(),
   ): Principal => ({ kind, tenantId, id, roles, scopes: [], contactId });
   const knowledge = () => service.app.get(KnowledgeService);
+  const searching = () => service.app.get(KnowledgeSearch);
+  const settings = () => service.app.get(KnowledgeSettings);
   const cases = () => service.app.get(CasesService);
   const satisfaction = () => service.app.get(SatisfactionService);
   const notifications = () => service.app.get(NotificationsService);
@@ -41,10 +49,13 @@ describe('service: knowledge, satisfaction, escalation notices, metrics', () => 
   beforeAll(async () => {
     service = await startService(ServiceAppModule, serviceDefinition, ENV);
     probe = await StreamProbe.connect();
+    nc = await connect({ servers: process.env.NATS_URL });
+    feed = new SalesFeed(nc, query);
   });
 
   afterAll(async () => {
     await probe?.close();
+    await nc?.close();
     await service?.close();
   });
 
@@ -80,20 +91,20 @@ describe('service: knowledge, satisfaction, escalation notices, metrics', () => 
     expect(draft).toMatchObject({ status: 'DRAFT', version: 1, locale: 'en', tags: [] });
 
     for (const who of [customer, agent]) {
-      const page = await knowledge().search(who, { query: 'password' });
+      const page = await searching().search(who, { query: 'password' });
       expect(page.edges.map((e) => e.node.id)).toEqual([inTitle.articleId, inBody.articleId]);
       expect(page.edges[0].rank).toBeGreaterThan(page.edges[1].rank);
     }
     // Web-search syntax and paging.
-    const notBody = await knowledge().search(customer, { query: 'password -settings' });
+    const notBody = await searching().search(customer, { query: 'password -settings' });
     expect(notBody.edges.map((e) => e.node.id)).toEqual([inTitle.articleId]);
-    const first = await knowledge().search(customer, { query: 'password or parcels', first: 2 });
+    const first = await searching().search(customer, { query: 'password or parcels', first: 2 });
     expect(first.pageInfo.hasNextPage).toBe(true);
-    const rest = await knowledge().search(customer, { query: 'password or parcels', first: 2, after: first.pageInfo.endCursor });
+    const rest = await searching().search(customer, { query: 'password or parcels', first: 2, after: first.pageInfo.endCursor });
     expect(rest.edges).toHaveLength(1);
     expect(rest.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: true });
     // Another tenant finds nothing.
-    expect((await knowledge().search(as(randomUUID(), ['customer'], 'customer', randomUUID()), { query: 'password' })).edges).toEqual([]);
+    expect((await searching().search(as(randomUUID(), ['customer'], 'customer', randomUUID()), { query: 'password' })).edges).toEqual([]);
     // A draft is not publishable by an agent.
     await expect(knowledge().publish(agent, draft.articleId)).rejects.toMatchObject({ extensions: { code: 'FORBIDDEN' } });
     await expect(knowledge().create(customer, { title: 'x', body: 'y' })).rejects.toMatchObject({ extensions: { code: 'FORBIDDEN' } });
@@ -122,8 +133,8 @@ describe('service: knowledge, satisfaction, escalation notices, metrics', () => 
     ]);
     const customerView = (await knowledge().versions(customer, [articleId])).get(articleId)!;
     expect(customerView.map((v) => [v.version, v.status, v.body])).toEqual([[1, 'PUBLISHED', 'Refunds within 14 days.']]);
-    expect((await knowledge().search(customer, { query: '"no questions asked"' })).edges).toEqual([]);
-    expect((await knowledge().search(customer, { query: 'refunds' })).edges.map((e) => e.node.id)).toEqual([articleId]);
+    expect((await searching().search(customer, { query: '"no questions asked"' })).edges).toEqual([]);
+    expect((await searching().search(customer, { query: 'refunds' })).edges.map((e) => e.node.id)).toEqual([articleId]);
 
     // A never-published article does not exist for a customer, whatever id they send.
     const secret = await knowledge().create(agent, { title: 'Internal: refund fraud signals', body: 'refunds fraud' });
@@ -141,7 +152,7 @@ describe('service: knowledge, satisfaction, escalation notices, metrics', () => 
       [1, 'RETIRED', 'Refund policy'],
     ]);
     expect((await knowledge().versions(customer, [articleId])).get(articleId)!.map((v) => v.version)).toEqual([2]);
-    expect((await knowledge().search(customer, { query: '"no questions asked"' })).edges.map((e) => e.node.id)).toEqual([articleId]);
+    expect((await searching().search(customer, { query: '"no questions asked"' })).edges.map((e) => e.node.id)).toEqual([articleId]);
     await expect(knowledge().publish(manager, articleId)).rejects.toMatchObject({ extensions: { code: 'CONFLICT' } });
   });
 
@@ -159,20 +170,20 @@ describe('service: knowledge, satisfaction, escalation notices, metrics', () => 
       subject: 'My printer says E42',
       description: 'Hello, the printer shows an error after new toner',
     });
-    const suggested = await knowledge().suggested(customer, c.id, 5);
+    const suggested = await searching().suggested(customer, c.id, 5);
     expect(suggested.map((s) => s.node.id)).toEqual([printer.articleId, toner.articleId]);
     // Another customer cannot probe someone else's case.
-    await expect(knowledge().suggested(as(tenantId, ['customer'], 'customer', randomUUID()), c.id)).rejects.toMatchObject({
+    await expect(searching().suggested(as(tenantId, ['customer'], 'customer', randomUUID()), c.id)).rejects.toMatchObject({
       extensions: { code: 'NOT_FOUND' },
     });
 
     // 'english' stems: "printers" finds "printer"; with 'simple' it does not (for new versions and queries).
-    expect(await knowledge().language(manager)).toBe('english');
-    expect((await knowledge().search(customer, { query: 'printers' })).edges).toHaveLength(1);
-    await expect(knowledge().setLanguage(manager, 'klingon')).rejects.toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
-    await knowledge().setLanguage(manager, 'simple');
+    expect(await settings().language(manager)).toBe('english');
+    expect((await searching().search(customer, { query: 'printers' })).edges).toHaveLength(1);
+    await expect(settings().setLanguage(manager, 'klingon')).rejects.toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
+    await settings().setLanguage(manager, 'simple');
     const plain = await published(manager, 'Printers we support', 'Laser printers only.');
-    expect((await knowledge().search(customer, { query: 'printers' })).edges.map((e) => e.node.id)).toEqual([plain.articleId]);
+    expect((await searching().search(customer, { query: 'printers' })).edges.map((e) => e.node.id)).toEqual([plain.articleId]);
   });
 
   it('asks for satisfaction on every resolution and takes one answer per resolution', async () => {
@@ -235,7 +246,7 @@ describe('service: knowledge, satisfaction, escalation notices, metrics', () => 
       warningShare: 0.5,
       escalationQueueId: escalations.id,
     });
-    const c = await cases().open(admin, { contactId: randomUUID(), subject: 'Nobody answers' });
+    const c = await cases().open(admin, { contactId: await feed.contact(tenantId), subject: 'Nobody answers' });
 
     const [escalation] = await eventually(
       (): Promise<{ escalated_at: Date }[]> => query(`SELECT escalated_at FROM case_escalations WHERE case_id = $1`, [c.id]),

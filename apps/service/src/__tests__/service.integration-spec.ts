@@ -7,11 +7,13 @@ import { startService, StreamProbe } from '@rapport/testing';
 import { connect, type NatsConnection } from 'nats';
 import { DataSource } from 'typeorm';
 import { ServiceAppModule } from '../app.module';
+import { CaseDetailsService } from '../cases/case-details.service';
 import { CasesService } from '../cases/cases.service';
 import { RoutingService } from '../routing/routing.service';
 import { serviceDefinition } from '../service.definition';
 import { SlaPoliciesService } from '../sla/sla-policies.service';
 import { SlaTimers } from '../sla/sla-timers';
+import { SalesFeed } from './sales-feed';
 
 /** SLA timers wait 5 % of real time here: a 1-minute target breaches after 3 s, its 50 % warning after 1.5 s. */
 const ENV = { SERVICE_SLA_DELAY_PERCENT: '5' };
@@ -22,6 +24,7 @@ describe('service: SLA clocks, tiers, timers, self-service isolation', () => {
   let service: StartedService;
   let nc: NatsConnection;
   let probe: StreamProbe;
+  let feed: SalesFeed;
 
   const as = (
     tenantId: string,
@@ -37,6 +40,7 @@ describe('service: SLA clocks, tiers, timers, self-service isolation', () => {
     contactId,
   });
   const cases = () => service.app.get(CasesService);
+  const details = () => service.app.get(CaseDetailsService);
   const policies = () => service.app.get(SlaPoliciesService);
   const routing = () => service.app.get(RoutingService);
   /** Owner connection (bypasses RLS) for assertions only; always filtered by case or tenant. */
@@ -46,6 +50,7 @@ describe('service: SLA clocks, tiers, timers, self-service isolation', () => {
     service = await startService(ServiceAppModule, serviceDefinition, ENV);
     nc = await connect({ servers: process.env.NATS_URL });
     probe = await StreamProbe.connect();
+    feed = new SalesFeed(nc, query);
   });
 
   afterAll(async () => {
@@ -77,7 +82,7 @@ describe('service: SLA clocks, tiers, timers, self-service isolation', () => {
 
   it('pauses the clocks while the case waits on the customer and moves due times by the pause on resume', async () => {
     const { tenantId, admin } = await tenantWithPolicy(1, 1);
-    const contactId = randomUUID();
+    const contactId = await feed.contact(tenantId);
     const opened = await cases().open(admin, { contactId, subject: 'Printer on fire', category: 'PROBLEM' });
     const due = { fr: opened.firstResponseDueAt!.getTime(), res: opened.resolutionDueAt!.getTime() };
     expect(due.fr - opened.createdAt.getTime()).toBe(60_000);
@@ -116,7 +121,7 @@ describe('service: SLA clocks, tiers, timers, self-service isolation', () => {
   it('gives a new case the policy of the tier known at opening; an open case keeps its own', async () => {
     const { tenantId, admin } = await tenantWithPolicy(600, 1200);
     await policies().setPolicy(admin, { priority: 'NORMAL', tier: 'gold', firstResponseMinutes: 30, resolutionMinutes: 240 });
-    const contactId = randomUUID();
+    const contactId = await feed.contact(tenantId);
     const tierChanged = async (tier: string, previousTier: string | null) => {
       const event = newEvent({
         type: CUSTOMER_TIER_CHANGED,
@@ -147,8 +152,8 @@ describe('service: SLA clocks, tiers, timers, self-service isolation', () => {
   });
 
   it('fires a breach exactly once although the service restarts while the job is pending', async () => {
-    const { admin } = await tenantWithPolicy(1, 1);
-    const opened = await cases().open(admin, { contactId: randomUUID(), subject: 'Restart me' });
+    const { tenantId, admin } = await tenantWithPolicy(1, 1);
+    const opened = await cases().open(admin, { contactId: await feed.contact(tenantId), subject: 'Restart me' });
     await service.close();
     // While the service is down the timers come due; the restarted one (and its start-up sweep) must not double them.
     await new Promise((r) => setTimeout(r, 3500));
@@ -168,8 +173,8 @@ describe('service: SLA clocks, tiers, timers, self-service isolation', () => {
   });
 
   it('stops the first-response clock on a public agent reply, not on an internal note', async () => {
-    const { admin } = await tenantWithPolicy(1, 600);
-    const opened = await cases().open(admin, { contactId: randomUUID(), subject: 'Reply quickly' });
+    const { tenantId, admin } = await tenantWithPolicy(1, 600);
+    const opened = await cases().open(admin, { contactId: await feed.contact(tenantId), subject: 'Reply quickly' });
     await cases().comment(admin, { caseId: opened.id, body: 'Looking into it (note)', visibility: 'INTERNAL' });
     const { case: replied } = await cases().comment(admin, { caseId: opened.id, body: 'We are on it', visibility: 'PUBLIC' });
     expect(replied.firstRespondedAt).not.toBeNull();
@@ -185,8 +190,8 @@ describe('service: SLA clocks, tiers, timers, self-service isolation', () => {
     const complaints = await routing().createQueue(admin, { name: 'Complaints', strategy: 'ROUND_ROBIN', agentIds: [a1, a2] });
     await routing().createRule(admin, { queueId: complaints.id, position: 1, category: 'COMPLAINT' });
     await routing().createRule(admin, { queueId: general.id, position: 2, channel: 'EMAIL' });
-    const open = (category: 'COMPLAINT' | 'QUESTION') =>
-      cases().open(admin, { contactId: randomUUID(), subject: 's', category, channel: 'EMAIL' });
+    const contactId = await feed.contact(tenantId);
+    const open = (category: 'COMPLAINT' | 'QUESTION') => cases().open(admin, { contactId, subject: 's', category, channel: 'EMAIL' });
     const owners = [];
     for (let i = 0; i < 3; i++) owners.push((await open('COMPLAINT')).ownerId);
     expect(owners).toEqual([a1, a2, a1]);
@@ -204,12 +209,39 @@ describe('service: SLA clocks, tiers, timers, self-service isolation', () => {
     expect(rows[1].previous_owner_id).toBe(a1);
   });
 
+  it('adds and removes queue members: a new member takes turns, a removed one gets no new cases and keeps their own', async () => {
+    const tenantId = randomUUID();
+    const admin = as(tenantId, ['admin']);
+    const [first, joiner] = [randomUUID(), randomUUID()].sort();
+    const queue = await routing().createQueue(admin, { name: 'Desk', isDefault: true, agentIds: [first] });
+    const contactId = await feed.contact(tenantId);
+    const open = async () => (await cases().open(admin, { contactId, subject: 'turns' })).ownerId;
+    expect(await open()).toBe(first);
+    await routing().addMember(admin, { queueId: queue.id, agentId: joiner });
+    await routing().addMember(admin, { queueId: queue.id, agentId: joiner }); // already a member: unchanged
+    expect([await open(), await open()]).toEqual([joiner, first]);
+    await routing().removeMember(admin, { queueId: queue.id, agentId: joiner });
+    expect([await open(), await open()]).toEqual([first, first]);
+    const [{ n }] = await query(`SELECT count(*)::int AS n FROM cases WHERE tenant_id = $1 AND owner_id = $2`, [tenantId, joiner]);
+    expect(n).toBe(1);
+    await expect(routing().removeMember(admin, { queueId: queue.id, agentId: joiner })).rejects.toMatchObject({
+      extensions: { code: 'NOT_FOUND' },
+    });
+    await expect(routing().addMember(admin, { queueId: randomUUID(), agentId: joiner })).rejects.toMatchObject({
+      extensions: { code: 'NOT_FOUND' },
+    });
+    await expect(routing().addMember(as(tenantId, ['support_agent']), { queueId: queue.id, agentId: joiner })).rejects.toMatchObject({
+      extensions: { code: 'FORBIDDEN' },
+    });
+  });
+
   it('assigns to the available agent with the fewest open cases in a LEAST_OPEN queue', async () => {
     const tenantId = randomUUID();
     const admin = as(tenantId, ['admin']);
     const [b1, b2] = [randomUUID(), randomUUID()].sort();
     await routing().createQueue(admin, { name: 'Fewest open', strategy: 'LEAST_OPEN', isDefault: true, agentIds: [b1, b2] });
-    const open = () => cases().open(admin, { contactId: randomUUID(), subject: 'load' });
+    const contactId = await feed.contact(tenantId);
+    const open = () => cases().open(admin, { contactId, subject: 'load' });
     const first = await open();
     const second = await open();
     expect([first.ownerId, second.ownerId]).toEqual([b1, b2]);
@@ -244,9 +276,9 @@ describe('service: SLA clocks, tiers, timers, self-service isolation', () => {
     });
 
     expect((await cases().list(ada, {})).edges.map((e) => e.node.id)).toEqual([mine.id]);
-    const seen = (await cases().comments(ada, [mine.id])).get(mine.id)!;
+    const seen = (await details().comments(ada, [mine.id])).get(mine.id)!;
     expect(seen.map((m) => m.body)).toEqual(['Sorry, on its way']);
-    expect((await cases().comments(admin, [mine.id])).get(mine.id)).toHaveLength(2);
-    expect((await cases().escalations(ada, [mine.id])).get(mine.id)).toEqual([]);
+    expect((await details().comments(admin, [mine.id])).get(mine.id)).toHaveLength(2);
+    expect((await details().escalations(ada, [mine.id])).get(mine.id)).toEqual([]);
   });
 });

@@ -5,6 +5,8 @@ import { requestLoader, type GraphQLRequestContext } from '@rapport/service-kit'
 import { isStaff } from '../access/service-access';
 import { RoutingService } from '../routing/routing.service';
 import type { CaseCommentEntity } from './case-comment.entity';
+import { CaseDetailsService } from './case-details.service';
+import { CaseEditsService, type UpdateCaseInput } from './case-edits.service';
 import type { CaseEntity } from './case.entity';
 import { CasesService, type ListCasesArgs, type OpenCaseInput } from './cases.service';
 
@@ -14,6 +16,8 @@ const user = (id: string | null) => (id ? { __typename: 'User', id } : null);
 export class CasesResolver {
   constructor(
     private readonly cases: CasesService,
+    private readonly details: CaseDetailsService,
+    private readonly edits: CaseEditsService,
     private readonly routing: RoutingService,
   ) {}
 
@@ -43,6 +47,11 @@ export class CasesResolver {
   @Mutation('changeCaseStatus')
   async changeStatus(@CurrentPrincipal() principal: Principal, @Args('input') input: { caseId: string; status: CaseStatusV1 }) {
     return { case: await this.cases.changeStatus(principal, input) };
+  }
+
+  @Mutation('updateCase')
+  async update(@CurrentPrincipal() principal: Principal, @Args('input') input: UpdateCaseInput) {
+    return { case: await this.edits.update(principal, input) };
   }
 
   @Mutation('assignCase')
@@ -85,25 +94,25 @@ export class CasesResolver {
   @ResolveField('comments')
   comments(@Parent() c: CaseEntity, @Context() context: GraphQLRequestContext) {
     const principal = requirePrincipal(context.principal);
-    return this.detail(context, 'commentsByCase', (ids) => this.cases.comments(principal, ids)).load(c.id);
+    return this.detail(context, 'commentsByCase', (ids) => this.details.comments(principal, ids)).load(c.id);
   }
 
   @ResolveField('statusHistory')
   statusHistory(@Parent() c: CaseEntity, @Context() context: GraphQLRequestContext) {
     const principal = requirePrincipal(context.principal);
-    return this.detail(context, 'historyByCase', (ids) => this.cases.statusHistory(principal, ids)).load(c.id);
+    return this.detail(context, 'historyByCase', (ids) => this.details.statusHistory(principal, ids)).load(c.id);
   }
 
   @ResolveField('escalations')
   escalations(@Parent() c: CaseEntity, @Context() context: GraphQLRequestContext) {
     const principal = requirePrincipal(context.principal);
-    return this.detail(context, 'escalationsByCase', (ids) => this.cases.escalations(principal, ids)).load(c.id);
+    return this.detail(context, 'escalationsByCase', (ids) => this.details.escalations(principal, ids)).load(c.id);
   }
 
   @ResolveField('assignments')
   assignments(@Parent() c: CaseEntity, @Context() context: GraphQLRequestContext) {
     const principal = requirePrincipal(context.principal);
-    return this.detail(context, 'assignmentsByCase', (ids) => this.cases.assignments(principal, ids)).load(c.id);
+    return this.detail(context, 'assignmentsByCase', (ids) => this.details.assignments(principal, ids)).load(c.id);
   }
 
   /** SLA details are the team's business; customers get null. */

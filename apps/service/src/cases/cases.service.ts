@@ -13,7 +13,7 @@ import {
 } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import type { KeysetPage } from '@rapport/persistence';
-import { groupBy, paginate, ServiceDatabase, validate } from '@rapport/service-kit';
+import { paginate, ServiceDatabase, validate } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { customerContact, isStaff, requireCaseRead, requireCaseWork, requireCaseWrite } from '../access/service-access';
@@ -25,6 +25,7 @@ import { SlaPoliciesService } from '../sla/sla-policies.service';
 import { SlaTimers } from '../sla/sla-timers';
 import { CaseCommentEntity } from './case-comment.entity';
 import { CaseEntity } from './case.entity';
+import { CaseCustomers } from '../customers/case-customers';
 import { canTransition, CATEGORIES, CHANNELS, clocksRun, isReopen, PRIORITIES } from './case-rules';
 import { caseSnapshot } from './case-snapshot';
 
@@ -71,21 +72,21 @@ export class CasesService {
     private readonly policies: SlaPoliciesService,
     private readonly timers: SlaTimers,
     private readonly satisfaction: SatisfactionService,
+    private readonly customers: CaseCustomers,
   ) {}
 
   async open(principal: Principal, input: OpenCaseInput): Promise<CaseEntity> {
     requireCaseWrite(principal);
     const customer = customerContact(principal);
-    const contactId = customer ?? validate.optionalUuid('contactId', input.contactId) ?? null;
-    if (!contactId) throw badUserInput('contactId', 'is required');
+    const namedContact = customer ?? validate.optionalUuid('contactId', input.contactId) ?? null;
+    if (!namedContact) throw badUserInput('contactId', 'is required');
+    // Customers open cases for themselves and never choose the account: it is their contact's.
+    const namedAccount = customer ? null : (validate.optionalUuid('accountId', input.accountId) ?? null);
     const priority = oneOf('priority', input.priority, PRIORITIES, 'NORMAL');
     if (customer && priority === 'URGENT') throw badUserInput('priority', 'customers can ask for at most HIGH');
-    const now = new Date();
     const c = Object.assign(new CaseEntity(), {
       id: uuidv7(),
       tenantId: principal.tenantId,
-      contactId,
-      accountId: customer ? null : (validate.optionalUuid('accountId', input.accountId) ?? null),
       subject: validate.requiredText('subject', input.subject, 200),
       description: validate.text('description', input.description, { max: 20_000 }),
       channel: oneOf('channel', input.channel, CHANNELS, customer ? 'WEB' : 'PHONE'),
@@ -97,13 +98,18 @@ export class CasesService {
       createdByKind: principal.kind,
       createdById: principal.id,
       slaVersion: 0,
-      createdAt: now,
-      updatedAt: now,
     } satisfies Partial<CaseEntity>);
+    // May wait briefly for a record created in sales a moment ago; outside the transaction so nothing is held meanwhile.
+    if (!customer) await this.customers.requireKnown(principal.tenantId, namedContact, namedAccount);
+    const now = new Date();
+    Object.assign(c, { createdAt: now, updatedAt: now });
     const actor = actorOf(principal);
     const opened = await this.db.withTenant(principal.tenantId, async (em) => {
+      const who = await this.customers.settle(em, principal, { contactId: namedContact, accountId: namedAccount });
+      c.contactId = who.contactId;
+      c.accountId = who.accountId;
       // The tier at this moment decides the policy; later tier changes leave this case's SLA alone.
-      c.tier = await this.policies.tierOf(em, contactId);
+      c.tier = await this.policies.tierOf(em, c.contactId);
       const sla = await this.policies.termsFor(em, c.priority, c.tier);
       Object.assign(c, {
         slaPolicyId: sla?.policy.id ?? null,
@@ -125,6 +131,7 @@ export class CasesService {
         closedAt: null,
       });
       await em.getRepository(CaseEntity).insert(c);
+      await this.customers.journal(em, c.tenantId, c.id, who);
       await this.recordStatus(em, c, null, 'NEW', actor, now);
       await this.db.publish(
         em,
@@ -147,12 +154,12 @@ export class CasesService {
 
   async getMany(principal: Principal, ids: readonly string[]): Promise<Map<string, CaseEntity>> {
     requireCaseRead(principal);
-    const rows = await this.db.withTenant(principal.tenantId, (em) => {
+    const rows = await this.db.withTenant(principal.tenantId, async (em) => {
       const q = em
         .getRepository(CaseEntity)
         .createQueryBuilder('c')
         .where('c.id = ANY(:ids)', { ids: [...ids] });
-      const contact = customerContact(principal);
+      const contact = await this.customers.scope(em, principal);
       if (contact) q.andWhere('c.contact_id = :contact', { contact });
       return q.getMany();
     });
@@ -163,13 +170,15 @@ export class CasesService {
     requireCaseRead(principal);
     const first = validate.pageSize(args.first);
     const f = args.filter ?? {};
-    return this.db.withTenant(principal.tenantId, (em) => {
+    const contactFilter = f.contactId != null ? validate.requireUuid('filter.contactId', f.contactId) : null;
+    return this.db.withTenant(principal.tenantId, async (em) => {
       const q = em.getRepository(CaseEntity).createQueryBuilder('c');
-      const contact = customerContact(principal);
+      const contact = await this.customers.scope(em, principal);
       if (contact) q.andWhere('c.contact_id = :own', { own: contact });
       if (f.status != null) q.andWhere('c.status = :status', { status: f.status });
-      if (f.contactId != null)
-        q.andWhere('c.contact_id = :contactId', { contactId: validate.requireUuid('filter.contactId', f.contactId) });
+      // A customer asking for their own (bound) contact's cases means the contact they act as.
+      if (contactFilter)
+        q.andWhere('c.contact_id = :contactId', { contactId: contact && contactFilter === principal.contactId ? contact : contactFilter });
       if (f.accountId != null)
         q.andWhere('c.account_id = :accountId', { accountId: validate.requireUuid('filter.accountId', f.accountId) });
       if (f.queueId != null) q.andWhere('c.queue_id = :queueId', { queueId: validate.requireUuid('filter.queueId', f.queueId) });
@@ -199,6 +208,7 @@ export class CasesService {
       const c = await this.visible(em, principal, caseId, true);
       if (!c) throw notFound('Case', caseId);
       if (!isStaff(principal) && visibility === 'INTERNAL') throw badUserInput('visibility', 'customers comment publicly');
+      if (!isStaff(principal) && c.status === 'CLOSED') throw conflict(`case ${c.id} is closed; open a new case`, 'caseId');
       const now = new Date();
       const comment = Object.assign(new CaseCommentEntity(), {
         id: uuidv7(),
@@ -226,8 +236,8 @@ export class CasesService {
           [c.id, now, c.slaVersion, minutes],
         );
         replan = true;
-      } else if (!isStaff(principal) && c.status === 'PENDING_CUSTOMER') {
-        // The customer answered: the case is back with the team and its clocks run again.
+      } else if (!isStaff(principal) && (c.status === 'PENDING_CUSTOMER' || c.status === 'RESOLVED')) {
+        // The customer answered, or the resolution did not help (a reopen): back with the team, clocks running again.
         await this.transition(em, c, 'OPEN', actor, now);
         replan = true;
       }
@@ -334,81 +344,10 @@ export class CasesService {
 
   /** The case if the caller may see it (customers: only their contact's), optionally locked for a change. */
   private async visible(em: EntityManager, principal: Principal, id: string, lock = false): Promise<CaseEntity | null> {
-    const contact = customerContact(principal);
+    const contact = await this.customers.scope(em, principal);
     return em.getRepository(CaseEntity).findOne({
       where: contact ? { id, contactId: contact } : { id },
       ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
     });
-  }
-
-  // ---- details, for field resolvers (the case itself was already checked as visible) ----
-
-  async comments(principal: Principal, caseIds: readonly string[]): Promise<Map<string, CaseCommentEntity[]>> {
-    const rows = await this.db.withTenant(principal.tenantId, (em) => {
-      const q = em
-        .getRepository(CaseCommentEntity)
-        .createQueryBuilder('m')
-        .where('m.case_id = ANY(:ids)', { ids: [...caseIds] })
-        .orderBy('m.created_at', 'ASC')
-        .addOrderBy('m.id', 'ASC');
-      // Customers never receive internal notes, whatever they ask for.
-      if (!isStaff(principal)) q.andWhere(`m.visibility = 'PUBLIC'`);
-      return q.getMany();
-    });
-    return groupBy(caseIds, rows, (r) => r.caseId);
-  }
-
-  async statusHistory(principal: Principal, caseIds: readonly string[]) {
-    const rows: { caseId: string; from: CaseStatusV1 | null; to: CaseStatusV1; at: Date }[] = await this.db.withTenant(
-      principal.tenantId,
-      (em) =>
-        em.query(
-          `SELECT case_id AS "caseId", from_status AS "from", to_status AS "to", changed_at AS "at"
-           FROM case_status_history WHERE case_id = ANY($1::uuid[]) ORDER BY changed_at, id`,
-          [[...caseIds]],
-        ),
-    );
-    return groupBy(caseIds, rows, (r) => r.caseId);
-  }
-
-  async escalations(principal: Principal, caseIds: readonly string[]) {
-    if (!isStaff(principal)) return new Map(caseIds.map((id) => [id, []]));
-    const rows: {
-      caseId: string;
-      id: string;
-      kind: string;
-      fromPriority: string;
-      toPriority: string;
-      fromQueueId: string | null;
-      toQueueId: string | null;
-      at: Date;
-    }[] = await this.db.withTenant(principal.tenantId, (em) =>
-      em.query(
-        `SELECT case_id AS "caseId", id, kind, from_priority AS "fromPriority", to_priority AS "toPriority",
-                  from_queue_id AS "fromQueueId", to_queue_id AS "toQueueId", escalated_at AS "at"
-             FROM case_escalations WHERE case_id = ANY($1::uuid[]) ORDER BY escalated_at, id`,
-        [[...caseIds]],
-      ),
-    );
-    return groupBy(caseIds, rows, (r) => r.caseId);
-  }
-
-  async assignments(principal: Principal, caseIds: readonly string[]) {
-    if (!isStaff(principal)) return new Map(caseIds.map((id) => [id, []]));
-    const rows: {
-      caseId: string;
-      queueId: string | null;
-      ownerId: string | null;
-      previousOwnerId: string | null;
-      reason: string;
-      at: Date;
-    }[] = await this.db.withTenant(principal.tenantId, (em) =>
-      em.query(
-        `SELECT case_id AS "caseId", queue_id AS "queueId", owner_id AS "ownerId", previous_owner_id AS "previousOwnerId", reason, assigned_at AS "at"
-             FROM case_assignments WHERE case_id = ANY($1::uuid[]) ORDER BY assigned_at, id`,
-        [[...caseIds]],
-      ),
-    );
-    return groupBy(caseIds, rows, (r) => r.caseId);
   }
 }

@@ -27,6 +27,16 @@ export class RoutingResolver {
     return { queue: await this.routing.setAvailability(principal, input) };
   }
 
+  @Mutation('addQueueMember')
+  async addMember(@CurrentPrincipal() principal: Principal, @Args('input') input: { queueId: string; agentId: string }) {
+    return { queue: await this.routing.addMember(principal, input) };
+  }
+
+  @Mutation('removeQueueMember')
+  async removeMember(@CurrentPrincipal() principal: Principal, @Args('input') input: { queueId: string; agentId: string }) {
+    return { queue: await this.routing.removeMember(principal, input) };
+  }
+
   @Mutation('createQueueRule')
   async createRule(@CurrentPrincipal() principal: Principal, @Args('input') input: Parameters<RoutingService['createRule']>[1]) {
     return { rule: await this.routing.createRule(principal, input) };

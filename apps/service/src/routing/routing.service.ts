@@ -75,6 +75,37 @@ export class RoutingService {
     });
   }
 
+  async addMember(principal: Principal, input: { queueId: string; agentId: string }): Promise<QueueView> {
+    requireServiceAdmin(principal);
+    const queueId = validate.requireUuid('queueId', input.queueId);
+    const agentId = validate.requireUuid('agentId', input.agentId);
+    return this.db.withTenant(principal.tenantId, async (em) => {
+      await this.requireQueue(em, queueId);
+      await em.query(`INSERT INTO queue_members (tenant_id, queue_id, agent_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [
+        principal.tenantId,
+        queueId,
+        agentId,
+      ]);
+      return (await this.queuesById(em, [queueId])).get(queueId) as QueueView;
+    });
+  }
+
+  /** The agent gets no new cases from the queue; the cases they own stay theirs (reassign them with assignCase). */
+  async removeMember(principal: Principal, input: { queueId: string; agentId: string }): Promise<QueueView> {
+    requireServiceAdmin(principal);
+    const queueId = validate.requireUuid('queueId', input.queueId);
+    const agentId = validate.requireUuid('agentId', input.agentId);
+    return this.db.withTenant(principal.tenantId, async (em) => {
+      await this.requireQueue(em, queueId);
+      const removed = await em.query(`DELETE FROM queue_members WHERE queue_id = $1 AND agent_id = $2 RETURNING agent_id`, [
+        queueId,
+        agentId,
+      ]);
+      if (returnedRows(removed).length === 0) throw notFound('QueueMember', agentId);
+      return (await this.queuesById(em, [queueId])).get(queueId) as QueueView;
+    });
+  }
+
   async createRule(
     principal: Principal,
     input: {

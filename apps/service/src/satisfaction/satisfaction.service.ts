@@ -6,6 +6,7 @@ import { ServiceDatabase, validate } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { customerContact } from '../access/service-access';
+import { CaseCustomers } from '../customers/case-customers';
 
 export interface SatisfactionView {
   id: string;
@@ -25,7 +26,10 @@ const COLUMNS = `id, case_id AS "caseId", requested_at AS "requestedAt", rating,
  */
 @Injectable()
 export class SatisfactionService {
-  constructor(private readonly db: ServiceDatabase) {}
+  constructor(
+    private readonly db: ServiceDatabase,
+    private readonly customers: CaseCustomers,
+  ) {}
 
   /** Called by the case transition to RESOLVED, inside its transaction. */
   async request(em: EntityManager, c: { id: string; tenantId: string; contactId: string | null }, at: Date): Promise<void> {
@@ -40,13 +44,13 @@ export class SatisfactionService {
   }
 
   async rate(principal: Principal, input: { caseId: string; rating: number; comment?: string | null }): Promise<SatisfactionView> {
-    const contact = customerContact(principal);
-    if (!contact) throw forbidden('a resolution is rated by the customer, through self-service');
+    if (!customerContact(principal)) throw forbidden('a resolution is rated by the customer, through self-service');
     const caseId = validate.requireUuid('caseId', input.caseId);
     if (!Number.isInteger(input.rating) || input.rating < 1 || input.rating > 5)
       throw badUserInput('rating', 'must be a whole number from 1 to 5');
     const comment = validate.text('comment', input.comment, { max: 5000 });
     return this.db.withTenant(principal.tenantId, async (em) => {
+      const contact = (await this.customers.scope(em, principal)) as string;
       // Others' cases do not exist for a customer.
       const cases: { status: string }[] = await em.query(`SELECT status FROM cases WHERE id = $1 AND contact_id = $2 FOR UPDATE`, [
         caseId,

@@ -1,7 +1,7 @@
 import { ALWAYS_OPEN, type BusinessCalendar } from '@rapport/business-time';
 import { raisePriority, canTransition, isReopen } from '../cases/case-rules';
 import { chooseQueue, pickAgent } from '../routing/routing-rules';
-import { pendingTimers, shiftClocks, slaJobId, startClocks, timerDelay, type TimerState } from './sla-plan';
+import { pendingTimers, replanClocks, shiftClocks, slaJobId, startClocks, timerDelay, type TimerState } from './sla-plan';
 
 const nineToFive = [{ start: '09:00', end: '17:00' }];
 const berlin: BusinessCalendar = {
@@ -20,6 +20,18 @@ describe('SLA planning', () => {
     expect(clocks.firstResponseDueAt?.toISOString()).toBe('2026-11-30T09:00:00.000Z');
     expect(clocks.firstResponseWarnAt?.toISOString()).toBe('2026-11-30T08:36:00.000Z');
     expect(clocks.resolutionDueAt?.toISOString()).toBe('2026-11-30T15:00:00.000Z');
+  });
+
+  it('re-plans under new terms as if the case had opened with them, its pauses still excluded', () => {
+    const openedAt = new Date('2026-11-27T15:00:00Z'); // Fri 16:00 Berlin
+    const urgent = { calendar: berlin, firstResponseMinutes: 30, resolutionMinutes: 120, warningShare: 0.5 };
+    expect(replanClocks(urgent, openedAt, 0)).toEqual(startClocks(urgent, openedAt));
+    // 45 business minutes paused so far: Fri 16:00 + 30 + 45 → Mon 09:15 local.
+    const replanned = replanClocks(urgent, openedAt, 45);
+    expect(replanned.firstResponseDueAt?.toISOString()).toBe('2026-11-30T08:15:00.000Z');
+    expect(replanned).toEqual(
+      shiftClocks(berlin, startClocks(urgent, openedAt), new Date('2026-11-27T15:00:00Z'), new Date('2026-11-27T15:45:00Z')),
+    );
   });
 
   it('moves every time by the paused business minutes on resume', () => {

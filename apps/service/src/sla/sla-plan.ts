@@ -29,6 +29,21 @@ export function startClocks(terms: SlaTerms, openedAt: Date): SlaClocks {
 }
 
 /**
+ * The clocks under new terms (the case's priority changed), as if it had
+ * opened with them: due = opening + target + the business minutes it has
+ * been paused so far, in the new calendar. Without pauses, startClocks.
+ */
+export function replanClocks(terms: SlaTerms, openedAt: Date, pausedMinutes: number): SlaClocks {
+  const at = (minutes: number) => addBusinessMinutes(terms.calendar, openedAt, minutes + Math.max(0, pausedMinutes));
+  return {
+    firstResponseDueAt: at(terms.firstResponseMinutes),
+    firstResponseWarnAt: at(terms.firstResponseMinutes * terms.warningShare),
+    resolutionDueAt: at(terms.resolutionMinutes),
+    resolutionWarnAt: at(terms.resolutionMinutes * terms.warningShare),
+  };
+}
+
+/**
  * After a pause from `pausedAt` to `resumedAt`, every pending time moves
  * later by the business minutes of the pause (so the customer's wait never
  * counts against the team).

@@ -31,6 +31,14 @@ export interface CaseSnapshotV1 {
 export const CASE_OPENED = 'service.case.opened' as const;
 export type CaseOpenedV1 = EventEnvelope<typeof CASE_OPENED, { case: CaseSnapshotV1 }>;
 
+export const CASE_UPDATED = 'service.case.updated' as const;
+/**
+ * Additive (issue 4): staff changed the case's subject, description,
+ * category or priority; `changed` names those fields. A priority change
+ * re-plans the case's SLA (its snapshot shows the new priority).
+ */
+export type CaseUpdatedV1 = EventEnvelope<typeof CASE_UPDATED, { case: CaseSnapshotV1; changed: string[] }>;
+
 export const CASE_ASSIGNED = 'service.case.assigned' as const;
 /** `reason`: RULE (routing at open), MANUAL, ESCALATION. Every (re)assignment is one event. */
 export type CaseAssignedV1 = EventEnvelope<

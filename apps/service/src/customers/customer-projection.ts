@@ -1,0 +1,28 @@
+import type { AccountSnapshotV1, ContactSnapshotV1 } from '@rapport/contracts';
+import type { EntityManager } from 'typeorm';
+
+/**
+ * The snapshot half of service's customer-master projection: which contacts
+ * and accounts exist and a contact's account, as sales last said. Runs in
+ * the event's inbox transaction. Redelivery may bring an older snapshot
+ * after a newer one; the newer (by sales' updatedAt) wins. Merge state is
+ * never taken from a snapshot (see CustomerMerges).
+ */
+export async function applyContactSnapshot(em: EntityManager, tenantId: string, contact: ContactSnapshotV1): Promise<void> {
+  await em.query(
+    `INSERT INTO customer_contacts (tenant_id, id, account_id, sales_updated_at) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (tenant_id, id) DO UPDATE SET account_id = EXCLUDED.account_id, sales_updated_at = EXCLUDED.sales_updated_at,
+       projected_at = now()
+       WHERE customer_contacts.sales_updated_at IS NULL OR customer_contacts.sales_updated_at <= EXCLUDED.sales_updated_at`,
+    [tenantId, contact.id, contact.accountId ?? null, contact.updatedAt],
+  );
+}
+
+export async function applyAccountSnapshot(em: EntityManager, tenantId: string, account: AccountSnapshotV1): Promise<void> {
+  await em.query(
+    `INSERT INTO customer_accounts (tenant_id, id, sales_updated_at) VALUES ($1, $2, $3)
+     ON CONFLICT (tenant_id, id) DO UPDATE SET sales_updated_at = EXCLUDED.sales_updated_at, projected_at = now()
+       WHERE customer_accounts.sales_updated_at IS NULL OR customer_accounts.sales_updated_at <= EXCLUDED.sales_updated_at`,
+    [tenantId, account.id, account.updatedAt],
+  );
+}
