@@ -18,6 +18,16 @@ const at = (iso: string) => new Date(iso);
 const iso = (d: Date) => d.toISOString();
 
 describe('addBusinessMinutes', () => {
+  it('lands on the exact millisecond for minutes measured by businessMinutesBetween', () => {
+    // 15042 ms = 0.2507 min, and 0.2507 × 60000 = 15041.999999999998: near the epoch,
+    // where doubles still carry the fraction, a Date would truncate it to 15041.
+    const from = new Date(1000);
+    for (const ms of [15042, 30084, 45126, 120336, 1_000_014]) {
+      const to = new Date(from.getTime() + ms);
+      expect(addBusinessMinutes(ALWAYS_OPEN, from, businessMinutesBetween(ALWAYS_OPEN, from, to)).getTime()).toBe(to.getTime());
+    }
+  });
+
   it('stays within the day when the hours suffice', () => {
     // Mon 2026-11-23 10:00 Berlin = 09:00Z (CET, UTC+1).
     expect(iso(addBusinessMinutes(berlin, at('2026-11-23T09:00:00Z'), 90))).toBe('2026-11-23T10:30:00.000Z');

@@ -43,7 +43,10 @@ function localInstant(day: DateTime, minute: number, zone: string): number {
 export function addBusinessMinutes(calendar: BusinessCalendar, start: Date, minutes: number): Date {
   if (!Number.isFinite(minutes) || minutes < 0) throw new RangeError(`minutes must be a finite number ≥ 0 (got ${minutes})`);
   const cal = parseCalendar(calendar);
-  let remaining = minutes * MINUTE_MS;
+  // Instants are whole milliseconds; minutes from businessMinutesBetween are
+  // ms / 60000 and do not always multiply back exactly (x / 60000 * 60000 can
+  // be x − 1e-12, which a Date truncates to a millisecond early).
+  let remaining = Math.round(minutes * MINUTE_MS);
   if (remaining === 0) return new Date(start.getTime());
   const t0 = start.getTime();
   for (const [s, e] of businessWindows(cal, start)) {
