@@ -75,8 +75,13 @@ export interface DateContext {
   zone: string;
 }
 
+/** Zones known to be valid: luxon's check builds an Intl formatter each time, which dominated compile time. */
+const validZones = new Set<string>(['UTC']);
+
 export function checkZone(zone: string): void {
+  if (validZones.has(zone)) return;
   if (!IANAZone.isValidZone(zone)) throw new Error(`compileRule: timeZone ${JSON.stringify(zone)} is not an IANA time zone`);
+  validZones.add(zone);
 }
 
 function iso(dt: DateTime): string {
