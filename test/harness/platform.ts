@@ -24,11 +24,18 @@ export interface Platform {
  * The whole platform in this process, on free ports, against the real
  * Postgres/NATS/Redis with this run's isolated schemas, streams and keys.
  */
-export async function startPlatform(gatewayEnv: Record<string, string> = {}): Promise<Platform> {
+export async function startPlatform(
+  gatewayEnv: Record<string, string> = {},
+  /** Extra environment per subgraph, e.g. { marketing: { MARKETING_SMTP_URL: … } }. */
+  serviceEnv: Record<string, Record<string, string>> = {},
+  /** Subgraphs the test runs itself (e.g. as a separate process); give the gateway their SUBGRAPH_<NAME>_URL. */
+  options: { skip?: string[] } = {},
+): Promise<Platform> {
   const services: Record<string, StartedService> = {};
   let jwks = '';
   for (const { name, module, definition } of TEST_SUBGRAPHS) {
-    services[name] = await startService(module, definition, jwks ? { IDENTITY_JWKS_URL: jwks } : {});
+    if (options.skip?.includes(name)) continue;
+    services[name] = await startService(module, definition, { ...(jwks ? { IDENTITY_JWKS_URL: jwks } : {}), ...(serviceEnv[name] ?? {}) });
     if (name === 'identity') jwks = `${services.identity.url}/.well-known/jwks.json`;
   }
   const subgraphUrls = Object.fromEntries(Object.entries(services).map(([name, s]) => [subgraphUrlVariable(name), `${s.url}/graphql`]));

@@ -8,6 +8,8 @@ import { AnalyticsAppModule } from '../../apps/analytics/src/app.module';
 import { analyticsDefinition } from '../../apps/analytics/src/analytics.definition';
 import { ServiceAppModule } from '../../apps/service/src/app.module';
 import { serviceDefinition } from '../../apps/service/src/service.definition';
+import { MarketingAppModule } from '../../apps/marketing/src/app.module';
+import { marketingDefinition } from '../../apps/marketing/src/marketing.definition';
 
 /**
  * Every subgraph the test platform starts, identity first (the others need
@@ -18,4 +20,5 @@ export const TEST_SUBGRAPHS: { name: string; module: Type<unknown>; definition: 
   { name: 'sales', module: SalesAppModule, definition: salesDefinition },
   { name: 'analytics', module: AnalyticsAppModule, definition: analyticsDefinition },
   { name: 'service', module: ServiceAppModule, definition: serviceDefinition },
+  { name: 'marketing', module: MarketingAppModule, definition: marketingDefinition },
 ];

@@ -8,6 +8,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { startDevMailbox } from '@rapport/channels';
 import { banner } from './banner';
 import { prepareInfrastructure } from './infrastructure';
 import { CleanupStack, LaunchError, StopRequested, untilAborted } from './lifecycle';
@@ -104,6 +105,7 @@ async function startEverything(run: Run): Promise<void> {
     onCrash: (error) => controller.abort(error),
   });
 
+  await startLocalMailbox(run);
   for (const service of services) {
     signal.throwIfAborted();
     await startService(run, service);
@@ -121,6 +123,21 @@ async function startEverything(run: Run): Promise<void> {
       color: printer.color,
     }),
   );
+}
+
+/**
+ * Marketing sends email; without a mail server configured (MARKETING_SMTP_URL)
+ * it gets a local one that keeps every message as an .eml file in
+ * .rapport/mail, so campaigns, journeys and double opt-in work out of the box.
+ */
+async function startLocalMailbox(run: Run): Promise<void> {
+  if (process.env.MARKETING_SMTP_URL) return;
+  const dir = join(STATE_DIR, 'mail');
+  const mailbox = await startDevMailbox({ dir });
+  run.cleanup.push('dev mailbox', () => mailbox.close());
+  process.env.MARKETING_SMTP_URL = mailbox.url;
+  process.env.MARKETING_EMAIL_FROM ||= 'Rapport <marketing@rapport.test>';
+  run.printer.ok(`dev mailbox at ${mailbox.url}: outgoing mail is saved in ${dir}`);
 }
 
 function checkBuilt(services: PlannedService[]): void {

@@ -82,17 +82,20 @@ describe('URL helpers', () => {
 describe('planServices', () => {
   const infra = planInfrastructure({});
 
-  it('starts identity, sales, analytics, service, then the gateway on 4001, 4002, 4004, 4003, 4000 by default', () => {
+  it('starts identity, sales, analytics, service, marketing, then the gateway on 4001, 4002, 4004, 4003, 4005, 4000 by default', () => {
     const plan = planServices(SERVICES, {}, infra);
     expect(plan.map((s) => [s.entry.name, s.port])).toEqual([
       ['identity', 4001],
       ['sales', 4002],
       ['analytics', 4004],
       ['service', 4003],
+      ['marketing', 4005],
       ['gateway', 4000],
     ]);
     expect(plan[0].readyUrl).toBe('http://127.0.0.1:4001/health/ready');
-    expect(publicGraphqlUrl(plan[4])).toBe('http://localhost:4000/graphql');
+    expect(publicGraphqlUrl(plan[5])).toBe('http://localhost:4000/graphql');
+    // Links in marketing's messages point at the gateway.
+    expect(plan[4].env.MARKETING_PUBLIC_URL).toBe('http://localhost:4000');
   });
 
   it('wires every service to identity’s keys and the gateway to every subgraph', () => {
@@ -102,9 +105,10 @@ describe('planServices', () => {
       SALES_PORT: '5002',
       ANALYTICS_PORT: '5004',
       SERVICE_PORT: '5003',
+      MARKETING_PORT: '5005',
       RAPPORT_DEMO_PASSWORD: 'pw',
     };
-    const [identity, sales, , , gateway] = planServices(SERVICES, env, infra);
+    const [identity, sales, , , marketing, gateway] = planServices(SERVICES, env, infra);
     const jwks = 'http://127.0.0.1:5001/.well-known/jwks.json';
     expect(identity.env).toMatchObject({ PORT: '5001', IDENTITY_JWKS_URL: jwks, SEED_DEMO: 'true', RAPPORT_DEMO_PASSWORD: 'pw' });
     expect(sales.env).toMatchObject({ PORT: '5002', IDENTITY_JWKS_URL: jwks });
@@ -117,7 +121,9 @@ describe('planServices', () => {
       SUBGRAPH_SALES_URL: 'http://127.0.0.1:5002/graphql',
       SUBGRAPH_ANALYTICS_URL: 'http://127.0.0.1:5004/graphql',
       SUBGRAPH_SERVICE_URL: 'http://127.0.0.1:5003/graphql',
+      SUBGRAPH_MARKETING_URL: 'http://127.0.0.1:5005/graphql',
     });
+    expect(marketing.env).toMatchObject({ PORT: '5005', MARKETING_PUBLIC_URL: 'http://localhost:5000' });
   });
 
   it('passes the resolved infrastructure URLs to every child', () => {
@@ -136,16 +142,16 @@ describe('planServices', () => {
   });
 
   it('takes a new subgraph from one list entry, gateway last whatever the list order', () => {
-    const marketing: ServiceEntry = {
-      name: 'marketing',
-      entry: 'apps/marketing/src/main.js',
-      portVariable: 'MARKETING_PORT',
-      defaultPort: 4005,
+    const reports: ServiceEntry = {
+      name: 'reports',
+      entry: 'apps/reports/src/main.js',
+      portVariable: 'REPORTS_PORT',
+      defaultPort: 4006,
       role: 'subgraph',
     };
-    const plan = planServices([...SERVICES, marketing], {}, infra);
-    expect(plan.map((s) => s.entry.name)).toEqual(['identity', 'sales', 'analytics', 'service', 'marketing', 'gateway']);
-    expect(plan[5].env.SUBGRAPH_MARKETING_URL).toBe('http://127.0.0.1:4005/graphql');
+    const plan = planServices([...SERVICES, reports], {}, infra);
+    expect(plan.map((s) => s.entry.name)).toEqual(['identity', 'sales', 'analytics', 'service', 'marketing', 'reports', 'gateway']);
+    expect(plan[6].env.SUBGRAPH_REPORTS_URL).toBe('http://127.0.0.1:4006/graphql');
   });
 
   it('rejects a bad port and a port used twice, naming the variables', () => {

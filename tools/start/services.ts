@@ -45,6 +45,16 @@ export const SERVICES: readonly ServiceEntry[] = [
   // After sales: it projects sales' contact events.
   { name: 'analytics', entry: 'apps/analytics/src/main.js', portVariable: 'ANALYTICS_PORT', defaultPort: 4004, role: 'subgraph' },
   { name: 'service', entry: 'apps/service/src/main.js', portVariable: 'SERVICE_PORT', defaultPort: 4003, role: 'subgraph' },
+  // Last of the subgraphs: it projects the events of all the others.
+  {
+    name: 'marketing',
+    entry: 'apps/marketing/src/main.js',
+    portVariable: 'MARKETING_PORT',
+    defaultPort: 4005,
+    role: 'subgraph',
+    // Links in messages (unsubscribe, tracking, confirmation) point at the gateway, which forwards /m/* to marketing.
+    env: (parent) => ({ MARKETING_PUBLIC_URL: parent.MARKETING_PUBLIC_URL || `http://localhost:${parent.PORT || 4000}` }),
+  },
   { name: 'gateway', entry: 'apps/gateway/src/main.js', portVariable: 'PORT', defaultPort: 4000, role: 'gateway' },
 ];
 

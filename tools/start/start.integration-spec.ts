@@ -57,7 +57,7 @@ describe('npm start (dist/tools/start/main.js)', () => {
   let launcher: ChildProcess | undefined;
   let output = '';
   let exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  const ports = { gateway: 0, identity: 0, sales: 0, analytics: 0 };
+  const ports = { gateway: 0, identity: 0, sales: 0, analytics: 0, service: 0, marketing: 0 };
   let graphql = '';
 
   const tail = () => `\n--- launcher output (last 4000 chars) ---\n${output.slice(-4000)}`;
@@ -119,6 +119,8 @@ describe('npm start (dist/tools/start/main.js)', () => {
       IDENTITY_PORT: String(ports.identity),
       SALES_PORT: String(ports.sales),
       ANALYTICS_PORT: String(ports.analytics),
+      SERVICE_PORT: String(ports.service),
+      MARKETING_PORT: String(ports.marketing),
       REDIS_PREFIX: redisPrefix,
       NATS_SUBJECT_PREFIX: token,
       NATS_STREAM_SUFFIX: token,
@@ -145,6 +147,7 @@ describe('npm start (dist/tools/start/main.js)', () => {
     }
     expect(output).toContain(`database "${database}" created`);
     expect(output).toContain(`http://localhost:${ports.gateway}/graphql`);
+    expect(output).toContain('dev mailbox at smtp://127.0.0.1:');
     expect(output).toContain('admin@demo.test');
     expect(output).toContain('curl -s');
   }, 120_000);

@@ -15,6 +15,7 @@ import { identifyCaller, type Caller } from './auth/caller';
 import type { GatewayConfig } from './gateway.env';
 import { mountDocumentProxy } from './documents/document-proxy';
 import { mountGraphiQL } from './graphiql/graphiql';
+import { mountLinkProxy } from './links/link-proxy';
 import { guardPlugin } from './limits/guard-plugin';
 import { RateLimiter } from './limits/rate-limiter';
 import { SubgraphDataSource } from './subgraph-data-source';
@@ -51,6 +52,8 @@ export async function startGateway(config: GatewayConfig, supergraphSdl = readFi
   mountOperationalRoutes(app, health, metrics);
   if (config.GRAPHIQL && !production) mountGraphiQL(app);
   mountDocumentProxy(app, urls, verifier, exchanger);
+  const limiter = new RateLimiter(redis, config.REDIS_PREFIX);
+  mountLinkProxy(app, urls.marketing, limiter, config.LINK_RATE_LIMIT_PER_MINUTE);
 
   const httpServer: Server = await new Promise((resolve) => {
     const s = app.listen(config.PORT, '0.0.0.0', () => resolve(s));
@@ -69,7 +72,7 @@ export async function startGateway(config: GatewayConfig, supergraphSdl = readFi
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
-      guardPlugin(new RateLimiter(redis, config.REDIS_PREFIX), {
+      guardPlugin(limiter, {
         maxDepth: config.MAX_QUERY_DEPTH,
         maxCost: config.MAX_QUERY_COST,
         ratePerMinute: config.RATE_LIMIT_PER_MINUTE,

@@ -17,6 +17,11 @@ export const gatewayEnv = {
   MAX_QUERY_COST: env.int({ default: 20_000, min: 10, description: 'largest estimated cost allowed (fields × page sizes)' }),
   RATE_LIMIT_PER_MINUTE: env.int({ default: 1200, min: 1, description: 'operations per minute per user or API key' }),
   ANON_RATE_LIMIT_PER_MINUTE: env.int({ default: 60, min: 1, description: 'operations per minute per IP for anonymous calls (login)' }),
+  LINK_RATE_LIMIT_PER_MINUTE: env.int({
+    default: 600,
+    min: 1,
+    description: 'requests per minute per IP on /m/* (links in marketing messages: unsubscribe, opens, clicks, confirmations)',
+  }),
   TRUST_PROXY_HOPS: env.int({
     default: 0,
     min: 0,

@@ -8,6 +8,7 @@ export const SUBGRAPHS = [
   { name: 'sales', port: 4002, dir: 'apps/sales/src' },
   { name: 'service', port: 4003, dir: 'apps/service/src' },
   { name: 'analytics', port: 4004, dir: 'apps/analytics/src' },
+  { name: 'marketing', port: 4005, dir: 'apps/marketing/src' },
 ] as const;
 
 export type SubgraphName = (typeof SUBGRAPHS)[number]['name'];

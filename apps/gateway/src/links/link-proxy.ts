@@ -1,0 +1,50 @@
+import { Readable } from 'node:stream';
+import type { ReadableStream } from 'node:stream/web';
+import express, { type Express, type Request, type Response } from 'express';
+import type { RateLimiter } from '../limits/rate-limiter';
+
+/** Headers passed on in each direction; nothing that could carry a caller's credentials goes upstream. */
+const REQUEST_HEADERS = ['content-type', 'x-rapport-signature', 'user-agent', 'x-request-id'];
+const RESPONSE_HEADERS = ['content-type', 'location', 'cache-control'];
+
+/**
+ * The links in marketing messages — unsubscribe, confirmation, open pixel,
+ * click redirect — and providers' delivery receipts, on the gateway's
+ * domain (MARKETING_PUBLIC_URL points here). They work without login: the
+ * token in each path is signed, and marketing verifies it (receipts carry an
+ * HMAC of their body). The gateway only forwards, per-IP rate-limited
+ * except for the signed receipts, which providers send in bursts.
+ */
+export function mountLinkProxy(app: Express, marketingGraphqlUrl: string | undefined, limiter: RateLimiter, perMinute: number): void {
+  if (!marketingGraphqlUrl) return;
+  const base = new URL(marketingGraphqlUrl);
+  app.all(/^\/m\/.+/, express.raw({ type: () => true, limit: '256kb' }), (req: Request, res: Response, next) => {
+    forward(req, res, base, limiter, perMinute).catch(next);
+  });
+}
+
+async function forward(req: Request, res: Response, base: URL, limiter: RateLimiter, perMinute: number): Promise<void> {
+  if (req.method !== 'GET' && req.method !== 'POST') return void res.status(405).set('allow', 'GET, POST').end();
+  if (!req.path.startsWith('/m/webhooks/')) {
+    const retryAfter = await limiter.hit(`links:${req.ip}`, perMinute);
+    if (retryAfter !== null) return void res.status(429).set('retry-after', String(retryAfter)).json({ code: 'RATE_LIMITED' });
+  }
+  const headers: Record<string, string> = {};
+  for (const name of REQUEST_HEADERS) {
+    const value = req.header(name);
+    if (value) headers[name] = value;
+  }
+  const upstream = await fetch(new URL(req.originalUrl, base), {
+    method: req.method,
+    headers,
+    body: req.method === 'POST' && Buffer.isBuffer(req.body) ? req.body : undefined,
+    redirect: 'manual',
+  });
+  res.status(upstream.status);
+  for (const name of RESPONSE_HEADERS) {
+    const value = upstream.headers.get(name);
+    if (value) res.setHeader(name, value);
+  }
+  if (!upstream.body) return void res.end();
+  Readable.fromWeb(upstream.body as ReadableStream).pipe(res);
+}

@@ -1,0 +1,45 @@
+import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { CurrentPrincipal, type Principal } from '@rapport/auth';
+import type { SetConsentInput } from './consent-input';
+import { ConsentService } from './consent.service';
+import { SuppressionsService } from './suppressions.service';
+
+type Channel = 'EMAIL' | 'SMS' | 'PUSH';
+
+@Resolver()
+export class ConsentResolver {
+  constructor(
+    private readonly consent: ConsentService,
+    private readonly suppressions: SuppressionsService,
+  ) {}
+
+  @Mutation('setConsent')
+  setConsent(@CurrentPrincipal() principal: Principal, @Args('input') input: SetConsentInput) {
+    return this.consent.set(principal, input);
+  }
+
+  @Mutation('importConsents')
+  importMany(@CurrentPrincipal() principal: Principal, @Args('input') input: { consents: SetConsentInput[] }) {
+    return this.consent.importMany(principal, input.consents);
+  }
+
+  @Mutation('suppressAddress')
+  suppress(@CurrentPrincipal() principal: Principal, @Args('input') input: { channel: Channel; address: string; detail?: string | null }) {
+    return this.suppressions.suppress(principal, input);
+  }
+
+  @Mutation('unsuppressAddress')
+  unsuppress(@CurrentPrincipal() principal: Principal, @Args('channel') channel: Channel, @Args('address') address: string) {
+    return this.suppressions.unsuppress(principal, channel, address);
+  }
+
+  @Mutation('registerPushDevice')
+  registerDevice(@CurrentPrincipal() principal: Principal, @Args('input') input: { contactId: string; token: string; platform: string }) {
+    return this.suppressions.registerDevice(principal, input);
+  }
+
+  @Query('suppressions')
+  list(@CurrentPrincipal() principal: Principal, @Args() args: { channel?: Channel | null; first?: number | null; after?: string | null }) {
+    return this.suppressions.list(principal, args);
+  }
+}

@@ -1,0 +1,324 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { EventEnvelope } from '@rapport/contracts';
+import type { Logger } from '@rapport/observability';
+import { returnedRows } from '@rapport/persistence';
+import { LOGGER, ServiceDatabase } from '@rapport/service-kit';
+import { v7 as uuidv7 } from 'uuid';
+import type { EntityManager } from 'typeorm';
+import { groupMembers } from '../consent/contact-groups';
+import { refreshAggregates, survivorOf } from '../read-model/survivors';
+import { eligibilitySql } from '../sending/eligibility-sql';
+import { MessageSender, type ClaimedMessage } from '../sending/message-sender';
+import { RECIPIENT_COLUMNS, templateView, type RecipientRow } from '../sending/recipient-view';
+import { MarketingSettings } from '../settings/marketing-settings';
+import { loadTemplate } from '../templates/message-templates';
+import { contactMatches } from './journey-conditions';
+import { EXIT, type StoredStep } from './journey-input';
+import { ENROLLMENT_COLUMNS, JOURNEY_COLUMNS, journeyView, type EnrollmentRow, type JourneyRow, type JourneyView } from './journey-view';
+
+/** A step to run later: the enrolment, its visit (the job id), and the delay. */
+export interface StepSchedule {
+  tenantId: string;
+  enrollmentId: string;
+  visit: number;
+  delayMs: number;
+}
+
+/** Instant steps run back to back in one job; after this many the run continues in a new job. */
+const STEPS_PER_JOB = 20;
+/** A run that has gone through this many steps ends (a loop through a WAIT that never exits). */
+const STEPS_PER_RUN = 1000;
+
+/**
+ * Runs contacts through journeys. Enrolment happens in the transaction of
+ * the triggering event; each step runs in a job whose id carries the
+ * enrolment's `visit`, and a step only runs when the enrolment is ACTIVE at
+ * that visit — so a duplicate, late or superseded job does nothing. A send
+ * is claimed (its message row, unique per step and visit) before it goes
+ * out, so a retry never sends it twice.
+ */
+@Injectable()
+export class JourneyEngine {
+  constructor(
+    private readonly db: ServiceDatabase,
+    private readonly settings: MarketingSettings,
+    private readonly sender: MessageSender,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  /** Enrols the contact in every active journey this event triggers (re-entry rules and trigger condition permitting). */
+  async enroll(em: EntityManager, event: EventEnvelope, contactId: string): Promise<StepSchedule[]> {
+    const tenantId = event.tenantId;
+    const journeys: JourneyRow[] = await em.query(
+      `SELECT ${JOURNEY_COLUMNS} FROM journeys j WHERE j.tenant_id = $1 AND j.status = 'ACTIVE' AND j.trigger_event = $2`,
+      [tenantId, event.type],
+    );
+    if (journeys.length === 0) return [];
+    const survivor = await survivorOf(em, tenantId, contactId);
+    const [contact]: { known: boolean; open_complaints: number }[] = await em.query(
+      `SELECT sales_updated_at IS NOT NULL AS known, open_complaints FROM contacts WHERE tenant_id = $1 AND id = $2`,
+      [tenantId, survivor],
+    );
+    if (!contact?.known) return [];
+    const out: StepSchedule[] = [];
+    const data = (event.data ?? {}) as Record<string, unknown>;
+    for (const row of journeys) {
+      const journey = journeyView(row);
+      if (!(await this.mayEnter(em, tenantId, journey, survivor))) continue;
+      const at = new Date();
+      if (journey.trigger.condition != null) {
+        const ok = await contactMatches(em, this.settings, tenantId, survivor, journey.trigger.condition, {
+          event: data,
+          entryAt: at,
+          rootPath: `journey(${journey.id}).trigger.condition`,
+        });
+        if (!ok) continue;
+      }
+      const paused = journey.purpose === 'MARKETING' && contact.open_complaints > 0;
+      const [enrollment] = returnedRows<{ id: string }>(
+        await em.query(
+          `INSERT INTO journey_enrollments (id, tenant_id, journey_id, contact_id, status, position, entered_at, next_run_at, paused_at, pause_reason, trigger_event_id, trigger_data)
+           VALUES ($1, $2, $3, $4, $5, 0, $6, $6, $7, $8, $9, $10)
+           ON CONFLICT DO NOTHING RETURNING id`,
+          [
+            uuidv7(),
+            tenantId,
+            journey.id,
+            survivor,
+            paused ? 'PAUSED' : 'ACTIVE',
+            at,
+            paused ? at : null,
+            paused ? 'OPEN_COMPLAINT' : null,
+            event.id,
+            JSON.stringify(data),
+          ],
+        ),
+      );
+      if (enrollment && !paused) out.push({ tenantId, enrollmentId: enrollment.id, visit: 0, delayMs: 0 });
+    }
+    return out;
+  }
+
+  /** A complaint opened: the contact's marketing journeys hold where they are. */
+  async pauseForComplaint(em: EntityManager, tenantId: string, contactId: string): Promise<void> {
+    await em.query(
+      `UPDATE journey_enrollments e SET status = 'PAUSED', paused_at = now(), pause_reason = 'OPEN_COMPLAINT', updated_at = now()
+         FROM journeys j
+        WHERE e.tenant_id = $1 AND e.contact_id IN ${groupMembers('$2::uuid')} AND e.status = 'ACTIVE'
+          AND j.id = e.journey_id AND j.purpose = 'MARKETING'`,
+      [tenantId, contactId],
+    );
+  }
+
+  /** The last open complaint was resolved: held journeys go on (a wait that has passed runs at once). */
+  async resumeAfterComplaints(em: EntityManager, tenantId: string, contactId: string): Promise<StepSchedule[]> {
+    return this.resume(em, tenantId, `e.contact_id IN ${groupMembers('$2::uuid')} AND e.pause_reason = 'OPEN_COMPLAINT'`, [
+      tenantId,
+      contactId,
+    ]);
+  }
+
+  /** A paused journey is active again: its held runs go on. */
+  async resumeJourney(em: EntityManager, tenantId: string, journeyId: string): Promise<StepSchedule[]> {
+    return this.resume(em, tenantId, `e.journey_id = $2 AND e.pause_reason = 'JOURNEY_PAUSED'`, [tenantId, journeyId]);
+  }
+
+  private async resume(em: EntityManager, tenantId: string, where: string, params: unknown[]): Promise<StepSchedule[]> {
+    const rows = returnedRows<{ id: string; visit: number; next_run_at: Date | null }>(
+      await em.query(
+        `UPDATE journey_enrollments e SET status = 'ACTIVE', visit = e.visit + 1, paused_at = NULL, pause_reason = NULL, updated_at = now()
+          WHERE e.tenant_id = $1 AND e.status = 'PAUSED' AND ${where} RETURNING e.id, e.visit, e.next_run_at`,
+        params,
+      ),
+    );
+    const now = Date.now();
+    return rows.map((r) => ({
+      tenantId,
+      enrollmentId: r.id,
+      visit: r.visit,
+      delayMs: Math.max(0, (r.next_run_at?.getTime() ?? now) - now),
+    }));
+  }
+
+  /**
+   * Runs the enrolment's steps from where it stands, until one waits, sends
+   * or ends it. Returns the next job to schedule, if any.
+   */
+  async run(tenantId: string, enrollmentId: string, visit: number): Promise<StepSchedule | null> {
+    const pending: { send: ClaimedMessage | null } = { send: null };
+    const next = await this.db.withTenant(tenantId, async (em): Promise<StepSchedule | null> => {
+      const [e]: EnrollmentRow[] = await em.query(
+        `SELECT ${ENROLLMENT_COLUMNS} FROM journey_enrollments e WHERE e.tenant_id = $1 AND e.id = $2 FOR UPDATE`,
+        [tenantId, enrollmentId],
+      );
+      if (!e || e.status !== 'ACTIVE' || e.visit !== visit) return null;
+      const [row]: JourneyRow[] = await em.query(`SELECT ${JOURNEY_COLUMNS} FROM journeys j WHERE j.tenant_id = $1 AND j.id = $2`, [
+        tenantId,
+        e.journey_id,
+      ]);
+      const journey = journeyView(row);
+      if (journey.status === 'PAUSED') {
+        await em.query(
+          `UPDATE journey_enrollments SET status = 'PAUSED', paused_at = now(), pause_reason = 'JOURNEY_PAUSED' WHERE id = $1`,
+          [e.id],
+        );
+        return null;
+      }
+      if (journey.status === 'ARCHIVED') return this.finish(em, e, 'EXITED', 'JOURNEY_ARCHIVED');
+      const [{ n }]: { n: number }[] = await em.query(`SELECT count(*)::int AS n FROM journey_step_log WHERE enrollment_id = $1`, [e.id]);
+      if (n >= STEPS_PER_RUN) return this.finish(em, e, 'EXITED', 'STEP_LIMIT');
+      const contactId = await survivorOf(em, tenantId, e.contact_id);
+      const index = new Map(journey.steps.map((s, i) => [s.key, i]));
+      let position = e.position;
+      for (let taken = 0; taken < STEPS_PER_JOB; taken++) {
+        const step = journey.steps[position];
+        if (!step) return this.finish(em, e, 'COMPLETED', null);
+        const goTo = (key: string) => (key === EXIT ? -1 : (index.get(key) as number));
+        switch (step.type) {
+          case 'WAIT': {
+            const target = goTo(step.next);
+            await this.log(em, e, position, step, 'WAITED');
+            if (target < 0) return this.finish(em, e, 'COMPLETED', null);
+            await em.query(
+              `UPDATE journey_enrollments SET position = $2, visit = visit + 1, next_run_at = $3, updated_at = now() WHERE id = $1`,
+              [e.id, target, new Date(Date.now() + (step.waitMs as number))],
+            );
+            return { tenantId, enrollmentId: e.id, visit: visit + 1, delayMs: step.waitMs as number };
+          }
+          case 'CONDITION': {
+            const ok = await contactMatches(em, this.settings, tenantId, contactId, step.condition, {
+              event: e.trigger_data,
+              entryAt: e.entered_at,
+              rootPath: `journey(${journey.id}).steps.${step.key}.condition`,
+            });
+            await this.log(em, e, position, step, ok ? 'TRUE' : 'FALSE');
+            position = goTo((ok ? step.ifTrue : step.ifFalse) as string);
+            if (position < 0) return this.finish(em, e, 'EXITED', `CONDITION:${step.key}`);
+            break;
+          }
+          case 'UPDATE_ATTRIBUTE': {
+            const { key, value } = step.attribute as { key: string; value: unknown };
+            await em.query(
+              `INSERT INTO contact_attributes (tenant_id, contact_id, attributes) VALUES ($1, $2, jsonb_build_object($3::text, $4::jsonb))
+               ON CONFLICT (tenant_id, contact_id) DO UPDATE SET attributes = contact_attributes.attributes || EXCLUDED.attributes, updated_at = now()`,
+              [tenantId, contactId, key, JSON.stringify(value)],
+            );
+            await refreshAggregates(em, tenantId, [contactId]);
+            await this.log(em, e, position, step, 'SET');
+            position = goTo(step.next);
+            break;
+          }
+          case 'EXIT':
+            await this.log(em, e, position, step, 'EXITED');
+            return this.finish(em, e, 'EXITED', `EXIT:${step.key}`);
+          case 'SEND': {
+            const outcome = await this.prepareSend(em, tenantId, e, journey, step, contactId, visit);
+            if (outcome.claim) {
+              pending.send = outcome.claim;
+              await em.query(`UPDATE journey_enrollments SET position = $2, updated_at = now() WHERE id = $1`, [e.id, position]);
+              return null;
+            }
+            await this.log(em, e, position, step, outcome.result);
+            position = goTo(step.next);
+            break;
+          }
+        }
+        if (position < 0) return this.finish(em, e, 'COMPLETED', null);
+        await em.query(`UPDATE journey_enrollments SET position = $2, updated_at = now() WHERE id = $1`, [e.id, position]);
+      }
+      await em.query(`UPDATE journey_enrollments SET visit = visit + 1 WHERE id = $1`, [e.id]);
+      return { tenantId, enrollmentId: e.id, visit: visit + 1, delayMs: 0 };
+    });
+    if (!pending.send) return next;
+    await this.sender.deliver(pending.send);
+    // The same visit again: it finds the message sent and goes on from there.
+    return this.run(tenantId, enrollmentId, visit);
+  }
+
+  /**
+   * A SEND step: a message already claimed for this step and visit is done
+   * (sent, bounced — or interrupted, and then not sent again); otherwise
+   * the contact is checked now and, if allowed, a message row is claimed.
+   */
+  private async prepareSend(
+    em: EntityManager,
+    tenantId: string,
+    e: EnrollmentRow,
+    journey: JourneyView,
+    step: StoredStep,
+    contactId: string,
+    visit: number,
+  ): Promise<{ claim: ClaimedMessage | null; result: string }> {
+    const stepKey = `${step.key}#${visit}`;
+    const [existing]: { id: string; status: string }[] = await em.query(
+      `SELECT id, status FROM messages WHERE enrollment_id = $1 AND step_key = $2`,
+      [e.id, stepKey],
+    );
+    if (existing) {
+      if (existing.status !== 'SENDING') return { claim: null, result: existing.status };
+      await em.query(
+        `UPDATE messages SET status = 'FAILED', detail = 'interrupted while sending; not resent to avoid a duplicate' WHERE id = $1`,
+        [existing.id],
+      );
+      return { claim: null, result: 'INTERRUPTED' };
+    }
+    const channel = step.channel as 'EMAIL' | 'SMS' | 'PUSH';
+    const eligibility = eligibilitySql('$3::text', '$4::text');
+    const [target]: (RecipientRow & { address: string | null; blocked: string | null })[] = await em.query(
+      `SELECT ${RECIPIENT_COLUMNS}, ${eligibility.address} AS address, ${eligibility.blockedBy} AS blocked
+         FROM contacts c ${eligibility.joins} WHERE c.tenant_id = $1 AND c.id = $2`,
+      [tenantId, contactId, channel, journey.purpose],
+    );
+    if (!target || target.blocked) return { claim: null, result: `SKIPPED:${target?.blocked ?? 'UNKNOWN_CONTACT'}` };
+    const messageId = uuidv7();
+    await em.query(
+      `INSERT INTO messages (id, tenant_id, contact_id, channel, purpose, address, journey_id, enrollment_id, step_key, template_id, status)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'SENDING')`,
+      [messageId, tenantId, contactId, channel, journey.purpose, target.address, journey.id, e.id, stepKey, step.templateId],
+    );
+    return {
+      claim: {
+        tenantId,
+        messageId,
+        contactId,
+        channel,
+        purpose: journey.purpose,
+        address: target.address as string,
+        content: await loadTemplate(em, tenantId, step.templateId as string),
+        view: templateView(target),
+        metadata: { tenant: tenantId, journey: journey.id, step: step.key },
+      },
+      result: 'CLAIMED',
+    };
+  }
+
+  private async mayEnter(em: EntityManager, tenantId: string, journey: JourneyView, contactId: string): Promise<boolean> {
+    const [last]: { status: string; entered_at: Date; finished_at: Date | null }[] = await em.query(
+      `SELECT status, entered_at, finished_at FROM journey_enrollments
+        WHERE tenant_id = $1 AND journey_id = $2 AND contact_id IN ${groupMembers('$3::uuid')}
+        ORDER BY entered_at DESC LIMIT 1`,
+      [tenantId, journey.id, contactId],
+    );
+    if (!last) return true;
+    if (last.status === 'ACTIVE' || last.status === 'PAUSED') return false;
+    if (journey.reentry === 'NEVER') return false;
+    const since = journey.reentry === 'AFTER_EXIT' ? (last.finished_at ?? last.entered_at) : last.entered_at;
+    return Date.now() - since.getTime() >= journey.reentryCooldownHours * 3_600_000;
+  }
+
+  private async finish(em: EntityManager, e: EnrollmentRow, status: 'COMPLETED' | 'EXITED', reason: string | null): Promise<null> {
+    await em.query(
+      `UPDATE journey_enrollments SET status = $2, exit_reason = $3, finished_at = now(), next_run_at = NULL, position = -1, updated_at = now() WHERE id = $1`,
+      [e.id, status, reason],
+    );
+    this.logger.debug({ enrollmentId: e.id, status, reason }, 'journey run ended');
+    return null;
+  }
+
+  private async log(em: EntityManager, e: EnrollmentRow, position: number, step: StoredStep, outcome: string): Promise<void> {
+    await em.query(
+      `INSERT INTO journey_step_log (id, tenant_id, enrollment_id, position, step_key, step_type, outcome) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [uuidv7(), e.tenant_id, e.id, position, step.key, step.type, outcome],
+    );
+  }
+}

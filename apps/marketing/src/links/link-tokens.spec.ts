@@ -1,0 +1,36 @@
+import { signLink, verifyLink } from './link-tokens';
+
+const TENANT = '0190a1b2-0000-7000-8000-000000000001';
+const MESSAGE = '0190a1b2-0000-7000-8000-000000000002';
+
+describe('signed links', () => {
+  it('round-trips every kind of payload', () => {
+    for (const payload of [
+      { k: 'unsubscribe', t: TENANT, m: MESSAGE },
+      { k: 'open', t: TENANT, m: MESSAGE },
+      { k: 'click', t: TENANT, m: MESSAGE, u: 'https://shop.example.com/offer?x=1' },
+      { k: 'confirm', t: TENANT, c: MESSAGE },
+    ] as const) {
+      expect(verifyLink('secret', signLink('secret', payload))).toEqual(payload);
+    }
+  });
+
+  it('refuses a token signed with another secret', () => {
+    expect(verifyLink('other', signLink('secret', { k: 'open', t: TENANT, m: MESSAGE }))).toBeNull();
+  });
+
+  it('refuses a tampered payload', () => {
+    const token = signLink('secret', { k: 'unsubscribe', t: TENANT, m: MESSAGE });
+    const [, sig] = token.split('.');
+    const forged = Buffer.from(JSON.stringify({ k: 'unsubscribe', t: TENANT, m: TENANT })).toString('base64url');
+    expect(verifyLink('secret', `${forged}.${sig}`)).toBeNull();
+  });
+
+  it('refuses garbage and well-signed payloads of the wrong shape', () => {
+    for (const token of ['', '.', 'abc', 'a.b', `${'x'.repeat(3000)}.y`]) expect(verifyLink('secret', token)).toBeNull();
+    const bad = Buffer.from(JSON.stringify({ k: 'click', t: TENANT, m: MESSAGE, u: 'javascript:alert(1)' })).toString('base64url');
+    const { createHmac } = jest.requireActual<typeof import('node:crypto')>('node:crypto');
+    const sig = createHmac('sha256', 'secret').update(bad).digest('base64url');
+    expect(verifyLink('secret', `${bad}.${sig}`)).toBeNull();
+  });
+});

@@ -1,0 +1,15 @@
+import { STREAMS } from '@rapport/contracts';
+import { loadTypeDefs, type ServiceDefinition } from '@rapport/service-kit';
+import { marketingEnv } from './marketing.env';
+import { MarketingInitial1764500000000 } from './migrations/1764500000000-marketing-initial';
+
+/** Marketing reads and writes its tables with plain SQL, so it declares no TypeORM entities. */
+export const marketingDefinition: ServiceDefinition = {
+  name: 'marketing',
+  defaultPort: 4005,
+  entities: [],
+  migrations: [MarketingInitial1764500000000],
+  producesStreams: [STREAMS.MARKETING],
+  typeDefs: loadTypeDefs(__dirname),
+  env: marketingEnv,
+};

@@ -1,0 +1,108 @@
+import { Injectable } from '@nestjs/common';
+import { CONVERSION_ATTRIBUTED, SYSTEM_ACTOR, type AttributionModelV1, type OrderRecordedDataV1 } from '@rapport/contracts';
+import { newEvent } from '@rapport/messaging';
+import { returnedRows } from '@rapport/persistence';
+import { ServiceDatabase } from '@rapport/service-kit';
+import { v7 as uuidv7 } from 'uuid';
+import type { EntityManager } from 'typeorm';
+import { groupMembers } from '../consent/contact-groups';
+
+interface Touch {
+  campaign_id: string;
+  grp: 'VARIANT' | 'ROLLOUT' | 'CONTROL';
+  variant_key: string | null;
+  message_id: string | null;
+  touched_at: Date;
+}
+
+/**
+ * Credits orders to the campaigns that touched the customer before them:
+ * a sent message (or, for control-group members, the launch that left them
+ * out) within the campaign's attribution window before the order. Under
+ * LAST_TOUCH the latest such touch gets the order, under FIRST_TOUCH the
+ * earliest; each credit is kept once per (order, model) and published as
+ * marketing.conversion.attributed. A cancelled or refunded order loses its
+ * credits. Orders count in the campaign's figures only in its currency.
+ */
+@Injectable()
+export class Attribution {
+  constructor(private readonly db: ServiceDatabase) {}
+
+  async onOrder(em: EntityManager, tenantId: string, order: OrderRecordedDataV1, survivor: string | null): Promise<void> {
+    if (!survivor || order.status !== 'PLACED' || order.amount.startsWith('-') || /^0+(\.0+)?$/.test(order.amount)) {
+      await em.query(`DELETE FROM conversions WHERE tenant_id = $1 AND order_id = $2`, [tenantId, order.orderId]);
+      return;
+    }
+    const touches: Touch[] = await em.query(
+      `SELECT r.campaign_id, r.grp, r.variant_key, r.message_id, coalesce(r.touched_at, r.assigned_at) AS touched_at
+         FROM campaign_recipients r JOIN campaigns k ON k.id = r.campaign_id
+        WHERE r.tenant_id = $1 AND r.contact_id IN ${groupMembers('$2::uuid')}
+          AND ((r.grp IN ('VARIANT', 'ROLLOUT') AND r.status = 'SENT') OR r.grp = 'CONTROL')
+          AND coalesce(r.touched_at, r.assigned_at) <= $3
+          AND $3 <= coalesce(r.touched_at, r.assigned_at) + make_interval(days => k.attribution_window_days)
+        ORDER BY coalesce(r.touched_at, r.assigned_at), r.campaign_id`,
+      [tenantId, survivor, order.occurredAt],
+    );
+    if (touches.length === 0) return;
+    await this.credit(em, tenantId, order, survivor, 'FIRST_TOUCH', touches[0]);
+    await this.credit(em, tenantId, order, survivor, 'LAST_TOUCH', touches[touches.length - 1]);
+  }
+
+  private async credit(
+    em: EntityManager,
+    tenantId: string,
+    order: OrderRecordedDataV1,
+    contactId: string,
+    model: AttributionModelV1,
+    touch: Touch,
+  ) {
+    const group = touch.grp === 'CONTROL' ? 'CONTROL' : 'VARIANT';
+    const [row] = returnedRows<{ id: string; inserted: boolean }>(
+      await em.query(
+        `INSERT INTO conversions (id, tenant_id, order_id, model, campaign_id, contact_id, grp, variant_key, message_id, amount, currency, occurred_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+         ON CONFLICT (tenant_id, order_id, model) DO UPDATE SET campaign_id = EXCLUDED.campaign_id, contact_id = EXCLUDED.contact_id,
+           grp = EXCLUDED.grp, variant_key = EXCLUDED.variant_key, message_id = EXCLUDED.message_id, amount = EXCLUDED.amount,
+           currency = EXCLUDED.currency, occurred_at = EXCLUDED.occurred_at
+         RETURNING id, (xmax = 0) AS inserted`,
+        [
+          uuidv7(),
+          tenantId,
+          order.orderId,
+          model,
+          touch.campaign_id,
+          contactId,
+          touch.grp,
+          touch.variant_key,
+          touch.message_id,
+          order.amount,
+          order.currency,
+          order.occurredAt,
+        ],
+      ),
+    );
+    if (!row?.inserted) return;
+    await this.db.publish(
+      em,
+      newEvent({
+        type: CONVERSION_ATTRIBUTED,
+        tenantId,
+        actor: SYSTEM_ACTOR,
+        subjectId: order.orderId,
+        data: {
+          conversionId: row.id,
+          orderId: order.orderId,
+          contactId,
+          campaignId: touch.campaign_id,
+          variantKey: touch.variant_key,
+          group,
+          messageId: touch.message_id,
+          model,
+          amount: order.amount,
+          currency: order.currency,
+          occurredAt: new Date(order.occurredAt).toISOString(),
+        },
+      }),
+    );
+  }
+}

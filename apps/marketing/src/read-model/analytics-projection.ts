@@ -1,0 +1,86 @@
+import { Injectable } from '@nestjs/common';
+import type {
+  CustomerChurnRiskChangedDataV1,
+  CustomerRfmChangedDataV1,
+  CustomerTierChangedDataV1,
+  OrderRecordedDataV1,
+} from '@rapport/contracts';
+import { returnedRows } from '@rapport/persistence';
+import type { EntityManager } from 'typeorm';
+import { ensureContacts, refreshAggregates, survivorOf, survivorsOf } from './survivors';
+
+/**
+ * What analytics knows of a customer — RFM cell and segment, value tier and
+ * CLV, churn band — and the orders it recorded. Each fact keeps the time it
+ * was true at, so an older event (a redelivery, a replay) never overwrites a
+ * newer one.
+ */
+@Injectable()
+export class AnalyticsProjection {
+  async applyRfm(em: EntityManager, tenantId: string, data: CustomerRfmChangedDataV1): Promise<boolean> {
+    await ensureContacts(em, tenantId, [data.contactId]);
+    const applied = await em.query(
+      `UPDATE contacts SET rfm_segment_key = $3, rfm_segment_name = $4, rfm_score = $5, rfm_recency_days = $6,
+              rfm_frequency = $7, rfm_monetary = $8, rfm_currency = $9, rfm_as_of = $10, projected_at = now()
+        WHERE tenant_id = $1 AND id = $2 AND (rfm_as_of IS NULL OR rfm_as_of <= $10) RETURNING id`,
+      [
+        tenantId,
+        data.contactId,
+        data.segmentKey,
+        data.segmentName,
+        data.score,
+        data.recencyDays,
+        data.frequency,
+        data.monetary,
+        data.currency,
+        data.asOf,
+      ],
+    );
+    return returnedRows(applied).length > 0;
+  }
+
+  async applyTier(em: EntityManager, tenantId: string, data: CustomerTierChangedDataV1, at: string): Promise<boolean> {
+    await ensureContacts(em, tenantId, [data.contactId]);
+    const applied = await em.query(
+      `UPDATE contacts SET tier = $3, clv = $4, clv_currency = $5, tier_changed_at = $6, projected_at = now()
+        WHERE tenant_id = $1 AND id = $2 AND (tier_changed_at IS NULL OR tier_changed_at <= $6) RETURNING id`,
+      [tenantId, data.contactId, data.tier, data.clv?.amount ?? null, data.clv?.currency ?? null, at],
+    );
+    return returnedRows(applied).length > 0;
+  }
+
+  async applyChurn(em: EntityManager, tenantId: string, data: CustomerChurnRiskChangedDataV1, at: string): Promise<boolean> {
+    await ensureContacts(em, tenantId, [data.contactId]);
+    const applied = await em.query(
+      `UPDATE contacts SET churn_band = $3, churn_risk = $4, churn_changed_at = $5, projected_at = now()
+        WHERE tenant_id = $1 AND id = $2 AND (churn_changed_at IS NULL OR churn_changed_at <= $5) RETURNING id`,
+      [tenantId, data.contactId, data.band, data.churnRisk, at],
+    );
+    return returnedRows(applied).length > 0;
+  }
+
+  /** Stores (or replaces) the order and refreshes its customer's order aggregates; returns the survivor it counts for. */
+  async applyOrder(em: EntityManager, tenantId: string, order: OrderRecordedDataV1, at: string): Promise<string | null> {
+    const previous: { contact_id: string | null }[] = await em.query(
+      `SELECT contact_id FROM contact_orders WHERE tenant_id = $1 AND order_id = $2`,
+      [tenantId, order.orderId],
+    );
+    if (order.contactId) await ensureContacts(em, tenantId, [order.contactId]);
+    const applied = returnedRows(
+      await em.query(
+        `INSERT INTO contact_orders (tenant_id, order_id, contact_id, occurred_at, amount, currency, status, recorded_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (tenant_id, order_id) DO UPDATE SET contact_id = EXCLUDED.contact_id, occurred_at = EXCLUDED.occurred_at,
+           amount = EXCLUDED.amount, currency = EXCLUDED.currency, status = EXCLUDED.status, recorded_at = EXCLUDED.recorded_at
+         WHERE contact_orders.recorded_at <= EXCLUDED.recorded_at
+         RETURNING order_id`,
+        [tenantId, order.orderId, order.contactId, order.occurredAt, order.amount, order.currency, order.status, at],
+      ),
+    );
+    if (applied.length === 0) return null;
+    const touched = [previous[0]?.contact_id, order.contactId].filter((id): id is string => !!id);
+    const survivors = await survivorsOf(em, tenantId, touched);
+    await refreshAggregates(em, tenantId, [...new Set(survivors.values())]);
+    return order.contactId ? survivorOf(em, tenantId, order.contactId) : null;
+  }
+}

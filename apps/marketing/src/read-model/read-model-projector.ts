@@ -1,0 +1,147 @@
+import { Injectable } from '@nestjs/common';
+import {
+  CART_ABANDONED,
+  CASE_OPENED,
+  CASE_REOPENED,
+  CASE_RESOLVED,
+  CASE_STATUS_CHANGED,
+  CONTACT_CREATED,
+  CONTACT_MERGED,
+  CONTACT_UNMERGED,
+  CONTACT_UPDATED,
+  CUSTOMER_CHURN_RISK_CHANGED,
+  CUSTOMER_RFM_CHANGED,
+  CUSTOMER_TIER_CHANGED,
+  ORDER_RECORDED,
+  type CartAbandonedV1,
+  type CaseOpenedV1,
+  type CaseReopenedV1,
+  type CaseResolvedV1,
+  type CaseStatusChangedV1,
+  type ContactCreatedV1,
+  type ContactMergedV1,
+  type ContactUnmergedV1,
+  type ContactUpdatedV1,
+  type CustomerChurnRiskChangedV1,
+  type CustomerRfmChangedV1,
+  type CustomerTierChangedV1,
+  type EventEnvelope,
+  type OrderRecordedDataV1,
+  type OrderRecordedV1,
+} from '@rapport/contracts';
+import type { EntityManager } from 'typeorm';
+import { AnalyticsProjection } from './analytics-projection';
+import { CaseProjection, type CaseChange } from './case-projection';
+import { ContactProjection } from './contact-projection';
+
+/** Every event type the read model is built from, per producing stream. */
+export const READ_MODEL_EVENTS = {
+  SALES: [CONTACT_CREATED, CONTACT_UPDATED, CONTACT_MERGED, CONTACT_UNMERGED],
+  SERVICE: [CASE_OPENED, CASE_STATUS_CHANGED, CASE_RESOLVED, CASE_REOPENED],
+  ANALYTICS: [CUSTOMER_RFM_CHANGED, CUSTOMER_TIER_CHANGED, CUSTOMER_CHURN_RISK_CHANGED, ORDER_RECORDED],
+  COMMERCE: [CART_ABANDONED],
+} as const;
+
+/** What applying an event did, for what follows it (journeys, attribution). */
+export interface Applied {
+  /** The contact the event is about, for journey triggers; null if none (or unknown). */
+  contactId: string | null;
+  complaintOpened: string[];
+  complaintsCleared: string[];
+  /** A recorded order and the survivor it counts for, for attribution. */
+  order: { data: OrderRecordedDataV1; survivor: string | null } | null;
+}
+
+const NOTHING: Applied = { contactId: null, complaintOpened: [], complaintsCleared: [], order: null };
+
+/**
+ * Applies one event of another service to marketing's read model. Used by
+ * the live consumers (inside their inbox transaction) and by replay
+ * (without an inbox): every projection is idempotent and keeps the newest
+ * fact, so both can run over the same rows at once.
+ */
+@Injectable()
+export class ReadModelProjector {
+  constructor(
+    private readonly contacts: ContactProjection,
+    private readonly cases: CaseProjection,
+    private readonly analytics: AnalyticsProjection,
+  ) {}
+
+  async apply(em: EntityManager, event: EventEnvelope): Promise<Applied> {
+    const tenantId = event.tenantId;
+    switch (event.type) {
+      case CONTACT_CREATED:
+      case CONTACT_UPDATED: {
+        const { contact } = (event as ContactCreatedV1 | ContactUpdatedV1).data;
+        const applied = await this.contacts.applySnapshot(em, tenantId, contact);
+        return { ...NOTHING, contactId: applied ? contact.id : null };
+      }
+      case CONTACT_MERGED: {
+        const { data } = event as ContactMergedV1;
+        const survivor = await this.contacts.applyMerge(em, tenantId, data);
+        if (survivor) await this.exitMergedRuns(em, tenantId, data.mergedIds);
+        return NOTHING;
+      }
+      case CONTACT_UNMERGED:
+        await this.contacts.applyUnmerge(em, tenantId, (event as ContactUnmergedV1).data);
+        return NOTHING;
+      case CASE_OPENED:
+      case CASE_RESOLVED:
+      case CASE_REOPENED: {
+        const snapshot = (event as CaseOpenedV1 | CaseResolvedV1 | CaseReopenedV1).data.case;
+        return caseApplied(await this.cases.applySnapshot(em, tenantId, snapshot, event.occurredAt));
+      }
+      case CASE_STATUS_CHANGED: {
+        const { data } = event as CaseStatusChangedV1;
+        return caseApplied(await this.cases.applyStatus(em, tenantId, data.caseId, data.to, event.occurredAt), false);
+      }
+      case CUSTOMER_RFM_CHANGED: {
+        const { data } = event as CustomerRfmChangedV1;
+        return { ...NOTHING, contactId: (await this.analytics.applyRfm(em, tenantId, data)) ? data.contactId : null };
+      }
+      case CUSTOMER_TIER_CHANGED: {
+        const { data } = event as CustomerTierChangedV1;
+        return { ...NOTHING, contactId: (await this.analytics.applyTier(em, tenantId, data, event.occurredAt)) ? data.contactId : null };
+      }
+      case CUSTOMER_CHURN_RISK_CHANGED: {
+        const { data } = event as CustomerChurnRiskChangedV1;
+        return { ...NOTHING, contactId: (await this.analytics.applyChurn(em, tenantId, data, event.occurredAt)) ? data.contactId : null };
+      }
+      case ORDER_RECORDED: {
+        const { data } = event as OrderRecordedV1;
+        const survivor = await this.analytics.applyOrder(em, tenantId, data, event.occurredAt);
+        return { ...NOTHING, contactId: survivor, order: { data, survivor } };
+      }
+      case CART_ABANDONED: {
+        const { data } = event as CartAbandonedV1;
+        const contactId =
+          data.contactId ??
+          (data.externalCustomer
+            ? await this.contacts.resolveExternalId(em, tenantId, data.externalCustomer.source, data.externalCustomer.key)
+            : null);
+        return { ...NOTHING, contactId };
+      }
+      default:
+        return NOTHING;
+    }
+  }
+
+  /** Merged records' journey runs end; the survivor's own runs go on (it is one customer, one run per journey). */
+  private async exitMergedRuns(em: EntityManager, tenantId: string, mergedIds: string[]): Promise<void> {
+    await em.query(
+      `UPDATE journey_enrollments SET status = 'EXITED', exit_reason = 'MERGED', finished_at = now(), position = -1, updated_at = now()
+        WHERE tenant_id = $1 AND contact_id = ANY($2::uuid[]) AND status IN ('ACTIVE', 'PAUSED')`,
+      [tenantId, mergedIds],
+    );
+  }
+}
+
+function caseApplied(change: CaseChange, trigger = true): Applied {
+  return {
+    contactId: trigger ? change.contactId : null,
+    complaintOpened: change.complaintOpened && change.contactId ? [change.contactId] : [],
+    complaintsCleared: change.complaintsCleared && change.contactId ? [change.contactId] : [],
+    order: null,
+  };
+}

@@ -1,0 +1,89 @@
+import { returnedRows } from '@rapport/persistence';
+import type { EntityManager } from 'typeorm';
+
+/**
+ * The contact each id stands for now: itself, or the survivor it was merged
+ * into (merged_into is kept flat, so one hop is enough). Ids the read model
+ * has never seen stand for themselves.
+ */
+export async function survivorsOf(em: EntityManager, tenantId: string, ids: string[]): Promise<Map<string, string>> {
+  const unique = [...new Set(ids)];
+  const rows: { id: string; survivor: string }[] = await em.query(
+    `SELECT i.id, coalesce(c.merged_into, i.id) AS survivor
+       FROM unnest($2::uuid[]) AS i(id) LEFT JOIN contacts c ON c.tenant_id = $1 AND c.id = i.id`,
+    [tenantId, unique],
+  );
+  return new Map(rows.map((r) => [r.id, r.survivor]));
+}
+
+export async function survivorOf(em: EntityManager, tenantId: string, id: string): Promise<string> {
+  return (await survivorsOf(em, tenantId, [id])).get(id) ?? id;
+}
+
+/**
+ * Makes sure a row exists for each contact an event mentions, so facts that
+ * arrive before the contact's own creation event (a tier, a case, an order)
+ * have somewhere to go. Such a placeholder has no sales data yet and is left
+ * out of segments until the contact's snapshot arrives.
+ */
+export async function ensureContacts(em: EntityManager, tenantId: string, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await em.query(
+    `INSERT INTO contacts (tenant_id, id) SELECT $1, i.id FROM unnest($2::uuid[]) AS i(id) ON CONFLICT (tenant_id, id) DO NOTHING`,
+    [tenantId, [...new Set(ids)]],
+  );
+}
+
+/**
+ * Recomputes what a survivor's row sums up over itself and everything merged
+ * into it: open cases and complaints, placed orders, the last marketing
+ * touch, and the journey-set attributes. Returns the survivors whose open
+ * complaints went from some to none or back (journeys pause and resume on it).
+ */
+export async function refreshAggregates(
+  em: EntityManager,
+  tenantId: string,
+  survivorIds: string[],
+): Promise<{ complaintOpened: string[]; complaintsCleared: string[] }> {
+  if (survivorIds.length === 0) return { complaintOpened: [], complaintsCleared: [] };
+  const result: unknown = await em.query(
+    `WITH survivors AS (SELECT DISTINCT s.id FROM unnest($2::uuid[]) AS s(id)),
+          grp AS (SELECT s.id AS survivor, m.id AS member FROM survivors s
+                    JOIN contacts m ON m.tenant_id = $1 AND (m.id = s.id OR m.merged_into = s.id)),
+          cases AS (SELECT g.survivor, count(*) FILTER (WHERE cc.open) AS open_cases,
+                           count(*) FILTER (WHERE cc.open AND cc.category = 'COMPLAINT') AS open_complaints
+                      FROM grp g JOIN contact_cases cc ON cc.tenant_id = $1 AND cc.contact_id = g.member GROUP BY g.survivor),
+          orders AS (SELECT g.survivor, min(o.occurred_at) AS first_at, max(o.occurred_at) AS last_at, count(*) AS n
+                       FROM grp g JOIN contact_orders o ON o.tenant_id = $1 AND o.contact_id = g.member
+                      WHERE o.status = 'PLACED' GROUP BY g.survivor),
+          touches AS (SELECT g.survivor, max(m.sent_at) AS last_at
+                        FROM grp g JOIN messages m ON m.tenant_id = $1 AND m.contact_id = g.member GROUP BY g.survivor),
+          attrs AS (SELECT g.survivor, jsonb_object_agg(kv.key, kv.value ORDER BY a.updated_at) AS attributes
+                      FROM grp g JOIN contact_attributes a ON a.tenant_id = $1 AND a.contact_id = g.member
+                      CROSS JOIN LATERAL jsonb_each(a.attributes) kv GROUP BY g.survivor),
+          old AS (SELECT id, open_complaints FROM contacts WHERE tenant_id = $1 AND id IN (SELECT id FROM survivors))
+     UPDATE contacts c SET
+            open_cases = coalesce(cases.open_cases, 0),
+            open_complaints = coalesce(cases.open_complaints, 0),
+            first_order_at = orders.first_at,
+            last_order_at = orders.last_at,
+            orders_count = coalesce(orders.n, 0),
+            last_touch_at = touches.last_at,
+            attributes = coalesce(attrs.attributes, '{}'::jsonb),
+            projected_at = now()
+       FROM survivors s
+       LEFT JOIN cases ON cases.survivor = s.id
+       LEFT JOIN orders ON orders.survivor = s.id
+       LEFT JOIN touches ON touches.survivor = s.id
+       LEFT JOIN attrs ON attrs.survivor = s.id
+       LEFT JOIN old ON old.id = s.id
+      WHERE c.tenant_id = $1 AND c.id = s.id
+  RETURNING c.id, coalesce(old.open_complaints, 0) AS before, c.open_complaints AS after`,
+    [tenantId, survivorIds],
+  );
+  const list = returnedRows<{ id: string; before: number; after: number }>(result);
+  return {
+    complaintOpened: list.filter((r) => r.before === 0 && r.after > 0).map((r) => r.id),
+    complaintsCleared: list.filter((r) => r.before > 0 && r.after === 0).map((r) => r.id),
+  };
+}
