@@ -39,6 +39,8 @@ import { MergeService } from './merge/merge.service';
 import { MergeResolver } from './merge/merge.resolver';
 import { ImportService } from './import/import.service';
 import { ImportResolver } from './import/import.resolver';
+import { CustomerImportService } from './import/customer-import.service';
+import { LeadImportService } from './import/lead-import.service';
 
 /** Pipelines, opportunities and leads (issue 3). */
 const pipelineProviders = [PipelinesService, PipelinesResolver, PipelineStageResolver, CalendarDateScalar];
@@ -66,7 +68,16 @@ const activityProviders = [
 ];
 const leadRuleProviders = [LeadRulesService, LeadRulesResolver, LeadAssignmentRulesResolver, LeadAssignmentRuleResolver];
 /** Customer master: duplicate rules, merge/unmerge, bulk import (issue 3). */
-const customerMasterProviders = [DuplicatesService, DuplicatesResolver, MergeService, MergeResolver, ImportService, ImportResolver];
+const customerMasterProviders = [
+  DuplicatesService,
+  DuplicatesResolver,
+  MergeService,
+  MergeResolver,
+  ImportService,
+  CustomerImportService,
+  LeadImportService,
+  ImportResolver,
+];
 
 @Module({
   imports: [RapportServiceModule.forRoot(salesDefinition)],

@@ -1,0 +1,126 @@
+import { Injectable } from '@nestjs/common';
+import type { Principal } from '@rapport/auth';
+import { ServiceDatabase } from '@rapport/service-kit';
+import type { EntityManager } from 'typeorm';
+import type { ContactEntity } from '../contacts/contact.entity';
+import type { DuplicateRuleConfig } from '../duplicates/duplicate-rules';
+import { DuplicatesService } from '../duplicates/duplicates.service';
+import { fillExisting } from './customer-fill';
+import { insertAll } from './customer-inserts';
+import { matchAccounts, matchContacts, resolveAccounts } from './customer-matching';
+import { identityKeys, pendingCustomers, type CustomerKind, type PendingRow } from './customer-rows';
+import type { MappedRow } from './import-mapping';
+import type { ImportDuplicatePolicy, ImportOptions } from './import-options';
+import { skip, type ImportRowResult } from './import-report';
+
+interface Plan {
+  toCreate: PendingRow[];
+  toUpdate: { p: PendingRow; targetId: string }[];
+}
+
+/**
+ * Contacts and accounts: the batch is validated, matched against what exists
+ * (and against earlier rows of the same batch), checked against the tenant's
+ * duplicate rules, and written set-based in one transaction.
+ */
+@Injectable()
+export class CustomerImportService {
+  constructor(
+    private readonly db: ServiceDatabase,
+    private readonly duplicates: DuplicatesService,
+  ) {}
+
+  async importCustomers(
+    principal: Principal,
+    kind: CustomerKind,
+    mapped: (MappedRow | null)[],
+    results: ImportRowResult[],
+    options: ImportOptions,
+  ): Promise<void> {
+    const pending = pendingCustomers(principal, kind, mapped, results, options);
+    if (pending.length === 0) return;
+
+    await this.db.withTenant(principal.tenantId, async (em) => {
+      const rules = await this.duplicates.rulesWithin(em);
+      const policy: ImportDuplicatePolicy = options.duplicatePolicy ?? rules.policy;
+
+      if (kind === 'CONTACT') await resolveAccounts(em, pending, results);
+      const live = pending.filter((p) => results[p.n].code !== 'NO_ACCOUNT');
+      const existing = kind === 'CONTACT' ? await matchContacts(em, live, options.externalIdSource ?? null) : await matchAccounts(em, live);
+      const plan: Plan = { toCreate: [], toUpdate: [] };
+      const unmatched = this.sortKnown(kind, live, existing, policy, results, plan);
+      await this.checkDuplicates(em, kind, rules, policy, unmatched, results, plan);
+
+      await insertAll(this.db, em, principal, kind, plan.toCreate, results);
+      for (const u of plan.toUpdate) await fillExisting(this.db, em, principal, kind, u.p, u.targetId, results[u.p.n]);
+    });
+  }
+
+  /**
+   * Rows already known (matched, or the same record as an earlier row of this
+   * batch) are skipped or, under MERGE_INTO_EXISTING, fill their match; the
+   * rest are returned.
+   */
+  private sortKnown(
+    kind: CustomerKind,
+    live: PendingRow[],
+    existing: Map<number, string>,
+    policy: ImportDuplicatePolicy,
+    results: ImportRowResult[],
+    plan: Plan,
+  ): PendingRow[] {
+    const seen = new Map<string, number>();
+    const unmatched: PendingRow[] = [];
+    for (const p of live) {
+      const r = results[p.n];
+      const keys = identityKeys(kind, p);
+      const earlier = keys.map((k) => seen.get(k)).find((x) => x !== undefined);
+      if (earlier !== undefined) {
+        skip(r, 'DUPLICATE_IN_BATCH', `same record as row ${results[earlier].rowNumber} of this batch`);
+        continue;
+      }
+      keys.forEach((k) => seen.set(k, p.n));
+      const match = existing.get(p.n);
+      if (match) {
+        if (policy === 'MERGE_INTO_EXISTING') plan.toUpdate.push({ p, targetId: match });
+        else Object.assign(skip(r, 'ALREADY_EXISTS', `already exists as ${match}`), { id: match });
+      } else unmatched.push(p);
+    }
+    return unmatched;
+  }
+
+  /** Rule-based duplicates (contacts) for rows that are not already known, per the policy. */
+  private async checkDuplicates(
+    em: EntityManager,
+    kind: CustomerKind,
+    rules: DuplicateRuleConfig,
+    policy: ImportDuplicatePolicy,
+    unmatched: PendingRow[],
+    results: ImportRowResult[],
+    plan: Plan,
+  ): Promise<void> {
+    if (kind !== 'CONTACT' || policy === 'ALLOW' || unmatched.length === 0) {
+      plan.toCreate.push(...unmatched);
+      return;
+    }
+    const found = await this.duplicates.findBatch(
+      em,
+      rules,
+      unmatched.map((p) => p.entity as ContactEntity),
+    );
+    unmatched.forEach((p, i) => {
+      const candidates = found[i];
+      const r = results[p.n];
+      if (candidates.length === 0) return plan.toCreate.push(p);
+      r.duplicates = candidates;
+      const why = `possible duplicate of ${candidates[0].contactId} (${candidates[0].rule}, score ${candidates[0].score})`;
+      if (policy === 'BLOCK') skip(r, 'DUPLICATE', why);
+      else if (policy === 'MERGE_INTO_EXISTING') plan.toUpdate.push({ p, targetId: candidates[0].contactId });
+      else {
+        r.code = 'POSSIBLE_DUPLICATE';
+        r.reason = why;
+        plan.toCreate.push(p);
+      }
+    });
+  }
+}
