@@ -39,6 +39,8 @@ import { MergeService } from './merge/merge.service';
 import { MergeResolver } from './merge/merge.resolver';
 import { ImportService } from './import/import.service';
 import { ImportResolver } from './import/import.resolver';
+import { IdentityUsersConsumer } from './users/identity-users.consumer';
+import { OwnerDirectory } from './users/owner-directory';
 import { CustomerImportService } from './import/customer-import.service';
 import { LeadImportService } from './import/lead-import.service';
 
@@ -84,6 +86,9 @@ const customerMasterProviders = [
   controllers: [QuotePdfController],
   providers: [
     DateTimeScalar,
+    // Owners are checked against sales' projection of identity's users (ADR 007).
+    IdentityUsersConsumer,
+    OwnerDirectory,
     AccountsService,
     AccountsResolver,
     ContactsService,

@@ -9,6 +9,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { requireRead, requireWrite } from '../access/sales-access';
 import { changedFields } from '../contacts/contact-snapshot';
 import { normaliseAddresses, normaliseSource, normaliseTags, type PostalAddressInput } from '../contacts/contact-input';
+import { OwnerDirectory } from '../users/owner-directory';
 import { AccountEntity } from './account.entity';
 
 export interface CreateAccountInput {
@@ -33,10 +34,14 @@ const DOMAIN = /^(?=.{1,253}$)([a-z0-9-]+\.)+[a-z]{2,63}$/;
 
 @Injectable()
 export class AccountsService {
-  constructor(private readonly db: ServiceDatabase) {}
+  constructor(
+    private readonly db: ServiceDatabase,
+    private readonly owners: OwnerDirectory,
+  ) {}
 
   async create(principal: Principal, input: CreateAccountInput): Promise<AccountEntity> {
     const account = this.build(principal, input);
+    await this.owners.awaitInFlight(principal, [account.ownerId]);
     return this.db.withTenant(principal.tenantId, (em) => this.insert(em, principal, account));
   }
 
@@ -66,6 +71,7 @@ export class AccountsService {
   }
 
   private async insert(em: EntityManager, principal: Principal, account: AccountEntity): Promise<AccountEntity> {
+    await this.owners.requireOwners(em, principal, [{ field: 'ownerId', id: account.ownerId }]);
     await em.getRepository(AccountEntity).insert(account);
     await this.db.publish(
       em,
@@ -83,6 +89,7 @@ export class AccountsService {
   async update(principal: Principal, input: { id: string } & Partial<CreateAccountInput>): Promise<AccountEntity> {
     requireWrite(principal, 'accounts');
     const id = validate.requireUuid('id', input.id);
+    await this.owners.awaitInFlight(principal, [input.ownerId]);
     return this.db.withTenant(principal.tenantId, async (em) => {
       const repo = em.getRepository(AccountEntity);
       const before = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
@@ -98,6 +105,7 @@ export class AccountsService {
       if ('tags' in input) after.tags = normaliseTags('tags', input.tags);
       const changed = changedFields(before, after, [...UPDATABLE]);
       if (changed.length === 0) return before;
+      if (changed.includes('ownerId')) await this.owners.requireOwners(em, principal, [{ field: 'ownerId', id: after.ownerId }]);
       after.updatedAt = new Date();
       await repo.update({ id }, { ...after });
       await this.db.publish(

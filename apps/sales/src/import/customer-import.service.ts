@@ -1,17 +1,18 @@
 import { Injectable } from '@nestjs/common';
-import type { Principal } from '@rapport/auth';
+import { badUserInput, type Principal } from '@rapport/auth';
 import { ServiceDatabase } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import type { ContactEntity } from '../contacts/contact.entity';
 import type { DuplicateRuleConfig } from '../duplicates/duplicate-rules';
 import { DuplicatesService } from '../duplicates/duplicates.service';
+import { OwnerDirectory } from '../users/owner-directory';
 import { fillExisting } from './customer-fill';
 import { insertAll } from './customer-inserts';
 import { matchAccounts, matchContacts, resolveAccounts } from './customer-matching';
 import { identityKeys, pendingCustomers, type CustomerKind, type PendingRow } from './customer-rows';
 import type { MappedRow } from './import-mapping';
 import type { ImportDuplicatePolicy, ImportOptions } from './import-options';
-import { skip, type ImportRowResult } from './import-report';
+import { invalid, skip, type ImportRowResult } from './import-report';
 
 interface Plan {
   toCreate: PendingRow[];
@@ -28,6 +29,7 @@ export class CustomerImportService {
   constructor(
     private readonly db: ServiceDatabase,
     private readonly duplicates: DuplicatesService,
+    private readonly owners: OwnerDirectory,
   ) {}
 
   async importCustomers(
@@ -39,13 +41,21 @@ export class CustomerImportService {
   ): Promise<void> {
     const pending = pendingCustomers(principal, kind, mapped, results, options);
     if (pending.length === 0) return;
+    // Once for the batch, before its transaction: owners identity created a moment ago.
+    await this.owners.awaitInFlight(
+      principal,
+      pending.map((p) => p.entity.ownerId),
+    );
 
     await this.db.withTenant(principal.tenantId, async (em) => {
       const rules = await this.duplicates.rulesWithin(em);
       const policy: ImportDuplicatePolicy = options.duplicatePolicy ?? rules.policy;
 
-      if (kind === 'CONTACT') await resolveAccounts(em, pending, results);
-      const live = pending.filter((p) => results[p.n].code !== 'NO_ACCOUNT');
+      // Rows stay in play while nothing is wrong with them (code null).
+      await this.refuseOwners(em, principal, pending, results);
+      const owned = pending.filter((p) => results[p.n].code === null);
+      if (kind === 'CONTACT') await resolveAccounts(em, owned, results);
+      const live = owned.filter((p) => results[p.n].code === null);
       const existing = kind === 'CONTACT' ? await matchContacts(em, live, options.externalIdSource ?? null) : await matchAccounts(em, live);
       const plan: Plan = { toCreate: [], toUpdate: [] };
       const unmatched = this.sortKnown(kind, live, existing, policy, results, plan);
@@ -54,6 +64,19 @@ export class CustomerImportService {
       await insertAll(this.db, em, principal, kind, plan.toCreate, results);
       for (const u of plan.toUpdate) await fillExisting(this.db, em, principal, kind, u.p, u.targetId, results[u.p.n]);
     });
+  }
+
+  /** A row whose owner is not an active staff user of the tenant is INVALID on ownerId. */
+  private async refuseOwners(em: EntityManager, principal: Principal, pending: PendingRow[], results: ImportRowResult[]): Promise<void> {
+    const refusals = await this.owners.refusals(
+      em,
+      principal,
+      pending.map((p) => p.entity.ownerId),
+    );
+    for (const p of pending) {
+      const why = p.entity.ownerId ? refusals.get(p.entity.ownerId) : undefined;
+      if (why) invalid(results[p.n], badUserInput('ownerId', why));
+    }
   }
 
   /**

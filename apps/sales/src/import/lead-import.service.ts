@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Principal } from '@rapport/auth';
 import { ServiceDatabase } from '@rapport/service-kit';
 import { LeadsService } from '../leads/leads.service';
+import { OwnerDirectory } from '../users/owner-directory';
 import type { MappedRow } from './import-mapping';
 import type { ImportOptions } from './import-options';
 import { invalid, skip, type ImportRowResult } from './import-report';
@@ -16,11 +17,17 @@ export class LeadImportService {
   constructor(
     private readonly db: ServiceDatabase,
     private readonly leads: LeadsService,
+    private readonly owners: OwnerDirectory,
   ) {}
 
   async importLeads(principal: Principal, mapped: (MappedRow | null)[], results: ImportRowResult[], options: ImportOptions): Promise<void> {
     const emails = mapped.map((m) => m?.lists.email?.[0]?.trim().toLowerCase() ?? null);
     const existing = await this.existingByEmail(principal, emails);
+    // Once for the batch: each createLead below then finds fresh owners known, or refuses at once.
+    await this.owners.awaitInFlight(
+      principal,
+      mapped.map((m) => m?.values.ownerId),
+    );
     const seen = new Map<string, number>();
     for (let n = 0; n < mapped.length; n++) {
       const row = mapped[n];
