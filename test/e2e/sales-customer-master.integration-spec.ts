@@ -166,4 +166,44 @@ describe('customer master through the gateway (end to end)', () => {
     const again = await runImport(opts, () => undefined);
     expect(again).toMatchObject({ rows: 3, created: 0, skipped: 2, invalid: 1 });
   });
+
+  it('finds account duplicates on create, by query and on import, with the account, score and rule', async () => {
+    const CREATE = `mutation($i: CreateAccountInput!) { createAccount(input: $i) { account { id } duplicates { score rule account { id name } } } }`;
+    const first = await gql(CREATE, { i: { name: 'Cyberdyne Systems Corp.', domain: 'cyberdyne.test' } });
+    expect(first.data!.createAccount.duplicates).toEqual([]);
+    const cyberdyne = first.data!.createAccount.account.id;
+    const second = await gql(CREATE, { i: { name: 'CYBERDYNE SYSTEMS, Inc.' } });
+    expect(second.errors).toBeUndefined();
+    expect(second.data!.createAccount.duplicates).toEqual([
+      { score: 0.9, rule: 'NORMALISED_NAME', account: { id: cyberdyne, name: 'Cyberdyne Systems Corp.' } },
+    ]);
+
+    const byEmail = await gql(
+      `query($i: AccountDuplicateProbeInput) { findAccountDuplicates(input: $i) { score rule rules account { id } } }`,
+      { i: { name: 'Skynet', emails: ['miles@cyberdyne.test'] } },
+    );
+    expect(byEmail.data!.findAccountDuplicates).toEqual([{ score: 1, rule: 'DOMAIN', rules: ['DOMAIN'], account: { id: cyberdyne } }]);
+
+    const blocked = await gql(
+      `mutation($i: SetAccountDuplicateRulesInput!) { setAccountDuplicateRules(input: $i) { policy rules { type weight } } }`,
+      { i: { rules: [{ type: 'NORMALISED_NAME', weight: 1 }], policy: 'BLOCK' } },
+    );
+    expect(blocked.data!.setAccountDuplicateRules).toEqual({ policy: 'BLOCK', rules: [{ type: 'NORMALISED_NAME', weight: 1 }] });
+    const refused = await gql(CREATE, { i: { name: 'Cyberdyne Systems GmbH' } });
+    expect(refused.errors![0].extensions).toMatchObject({ code: 'CONFLICT', duplicates: expect.any(Array) });
+
+    const imported = await gql(
+      `mutation($input: ImportRecordsInput!) {
+        importRecords(input: $input) { rows { status code accountDuplicates { score rule account { id } } } }
+      }`,
+      { input: { kind: 'ACCOUNT', header: ['Name'], mapping: [{ column: 'Name', field: 'name' }], rows: [['Cyberdyne Systems Ltd']] } },
+    );
+    expect(imported.data!.importRecords.rows).toEqual([
+      {
+        status: 'SKIPPED',
+        code: 'DUPLICATE',
+        accountDuplicates: expect.arrayContaining([{ score: 1, rule: 'NORMALISED_NAME', account: { id: cyberdyne } }]),
+      },
+    ]);
+  });
 });

@@ -35,6 +35,8 @@ import { LeadAssignmentRuleResolver, LeadAssignmentRulesResolver, LeadRulesResol
 import { LeadRulesService } from './lead-rules/lead-rules.service';
 import { DuplicatesService } from './duplicates/duplicates.service';
 import { DuplicatesResolver } from './duplicates/duplicates.resolver';
+import { AccountDuplicatesService } from './duplicates/account-duplicates.service';
+import { AccountDuplicatesResolver } from './duplicates/account-duplicates.resolver';
 import { MergeService } from './merge/merge.service';
 import { MergeResolver } from './merge/merge.resolver';
 import { ImportService } from './import/import.service';
@@ -73,6 +75,8 @@ const leadRuleProviders = [LeadRulesService, LeadRulesResolver, LeadAssignmentRu
 const customerMasterProviders = [
   DuplicatesService,
   DuplicatesResolver,
+  AccountDuplicatesService,
+  AccountDuplicatesResolver,
   MergeService,
   MergeResolver,
   ImportService,

@@ -56,7 +56,7 @@ export async function fillExisting(
       Object.assign(r, {
         status: 'UPDATED',
         id: targetId,
-        code: r.duplicates.length ? 'MERGED_INTO_DUPLICATE' : null,
+        code: r.duplicates.length || r.accountDuplicates.length ? 'MERGED_INTO_DUPLICATE' : null,
         reason: `filled ${changed.join(', ')}`,
       });
     else Object.assign(skip(r, 'UNCHANGED', `${targetId} already has these values`), { id: targetId });

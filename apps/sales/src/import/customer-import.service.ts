@@ -2,9 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { badUserInput, type Principal } from '@rapport/auth';
 import { ServiceDatabase } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
+import type { AccountEntity } from '../accounts/account.entity';
 import type { ContactEntity } from '../contacts/contact.entity';
+import type { AccountDuplicateRuleConfig } from '../duplicates/account-duplicate-rules';
+import { AccountDuplicatesService, type AccountDuplicateCandidate } from '../duplicates/account-duplicates.service';
 import type { DuplicateRuleConfig } from '../duplicates/duplicate-rules';
-import { DuplicatesService } from '../duplicates/duplicates.service';
+import { DuplicatesService, type DuplicateCandidate } from '../duplicates/duplicates.service';
 import { OwnerDirectory } from '../users/owner-directory';
 import { fillExisting } from './customer-fill';
 import { insertAll } from './customer-inserts';
@@ -22,13 +25,15 @@ interface Plan {
 /**
  * Contacts and accounts: the batch is validated, matched against what exists
  * (and against earlier rows of the same batch), checked against the tenant's
- * duplicate rules, and written set-based in one transaction.
+ * contact or account duplicate rules, and written set-based in one
+ * transaction.
  */
 @Injectable()
 export class CustomerImportService {
   constructor(
     private readonly db: ServiceDatabase,
     private readonly duplicates: DuplicatesService,
+    private readonly accountDuplicates: AccountDuplicatesService,
     private readonly owners: OwnerDirectory,
   ) {}
 
@@ -48,7 +53,7 @@ export class CustomerImportService {
     );
 
     await this.db.withTenant(principal.tenantId, async (em) => {
-      const rules = await this.duplicates.rulesWithin(em);
+      const rules = kind === 'CONTACT' ? await this.duplicates.rulesWithin(em) : await this.accountDuplicates.rulesWithin(em);
       const policy: ImportDuplicatePolicy = options.duplicatePolicy ?? rules.policy;
 
       // Rows stay in play while nothing is wrong with them (code null).
@@ -112,33 +117,43 @@ export class CustomerImportService {
     return unmatched;
   }
 
-  /** Rule-based duplicates (contacts) for rows that are not already known, per the policy. */
+  /** Rule-based duplicates (the tenant's contact or account rules) for rows that are not already known, per the policy. */
   private async checkDuplicates(
     em: EntityManager,
     kind: CustomerKind,
-    rules: DuplicateRuleConfig,
+    rules: DuplicateRuleConfig | AccountDuplicateRuleConfig,
     policy: ImportDuplicatePolicy,
     unmatched: PendingRow[],
     results: ImportRowResult[],
     plan: Plan,
   ): Promise<void> {
-    if (kind !== 'CONTACT' || policy === 'ALLOW' || unmatched.length === 0) {
+    if (policy === 'ALLOW' || unmatched.length === 0) {
       plan.toCreate.push(...unmatched);
       return;
     }
-    const found = await this.duplicates.findBatch(
-      em,
-      rules,
-      unmatched.map((p) => p.entity as ContactEntity),
-    );
+    const found =
+      kind === 'CONTACT'
+        ? await this.duplicates.findBatch(
+            em,
+            rules as DuplicateRuleConfig,
+            unmatched.map((p) => p.entity as ContactEntity),
+          )
+        : await this.accountDuplicates.findBatch(
+            em,
+            rules as AccountDuplicateRuleConfig,
+            unmatched.map((p) => p.entity as AccountEntity),
+          );
     unmatched.forEach((p, i) => {
       const candidates = found[i];
       const r = results[p.n];
       if (candidates.length === 0) return plan.toCreate.push(p);
-      r.duplicates = candidates;
-      const why = `possible duplicate of ${candidates[0].contactId} (${candidates[0].rule}, score ${candidates[0].score})`;
+      const best = candidates[0];
+      const bestId = 'contactId' in best ? best.contactId : best.accountId;
+      if (kind === 'CONTACT') r.duplicates = candidates as DuplicateCandidate[];
+      else r.accountDuplicates = candidates as AccountDuplicateCandidate[];
+      const why = `possible duplicate of ${kind === 'ACCOUNT' ? 'account ' : ''}${bestId} (${best.rule}, score ${best.score})`;
       if (policy === 'BLOCK') skip(r, 'DUPLICATE', why);
-      else if (policy === 'MERGE_INTO_EXISTING') plan.toUpdate.push({ p, targetId: candidates[0].contactId });
+      else if (policy === 'MERGE_INTO_EXISTING') plan.toUpdate.push({ p, targetId: bestId });
       else {
         r.code = 'POSSIBLE_DUPLICATE';
         r.reason = why;

@@ -2,7 +2,7 @@ import type { Principal } from '@rapport/auth';
 import { validate } from '@rapport/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import { AccountEntity } from '../accounts/account.entity';
-import { normaliseDomain } from '../accounts/accounts.service';
+import { normaliseDomain } from '../accounts/account-input';
 import { ContactEntity } from '../contacts/contact.entity';
 import {
   normaliseAddresses,

@@ -1,4 +1,5 @@
 import { GraphQLError } from 'graphql';
+import type { AccountDuplicateCandidate } from '../duplicates/account-duplicates.service';
 import type { DuplicateCandidate } from '../duplicates/duplicates.service';
 
 export type ImportStatus = 'CREATED' | 'UPDATED' | 'SKIPPED' | 'INVALID';
@@ -11,7 +12,10 @@ export interface ImportRowResult {
   code: string | null;
   field: string | null;
   reason: string | null;
+  /** Contact rows: candidates by the contact rules. */
   duplicates: DuplicateCandidate[];
+  /** Account rows: candidates by the account rules. */
+  accountDuplicates: AccountDuplicateCandidate[];
 }
 
 export interface ImportResult {
@@ -32,6 +36,7 @@ export function newRowResults(count: number, firstRowNumber: number): ImportRowR
     field: null,
     reason: null,
     duplicates: [],
+    accountDuplicates: [],
   }));
 }
 

@@ -18,7 +18,8 @@ export type { ImportResult, ImportRowResult, ImportStatus } from './import-repor
  * transaction; if the set-based insert fails (e.g. a concurrent clash), it is
  * retried row by row, each under its own savepoint. Re-running a batch creates
  * nothing: rows are matched by external id when that column is mapped, else by
- * email (contacts, leads) or by name/domain (accounts).
+ * email (contacts, leads) or by name/domain (accounts). Rows that match no
+ * record are checked against the tenant's contact or account duplicate rules.
  */
 @Injectable()
 export class ImportService {
