@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bearer, graphql, StreamProbe } from '@rapport/testing';
 import { parseCsv } from '../../tools/import/csv';
+import { GatewaySession } from '../../tools/import/gateway-client';
 import { runImport } from '../../tools/import/import-csv';
 import { createTenant, startPlatform, type Platform, type TestTenant } from '../harness/platform';
 
@@ -205,5 +206,25 @@ describe('customer master through the gateway (end to end)', () => {
         accountDuplicates: expect.arrayContaining([{ score: 1, rule: 'NORMALISED_NAME', account: { id: cyberdyne } }]),
       },
     ]);
+  });
+
+  it('keeps a CLI session signed in past its access token: renews before expiry with the rotating refresh token', async () => {
+    let skew = 0;
+    const session = await GatewaySession.open(
+      { url: platform.graphqlUrl, login: { tenant: tenant.slug, email: `admin@${tenant.slug}.test`, password: 'integration-password' } },
+      () => Date.now() + skew,
+    );
+    const first = await session.token();
+    expect(await session.token()).toBe(first);
+    const me = `{ me { user { email } } }`;
+    for (const minutes of [15, 30]) {
+      // As if that much time had passed: the token is about to lapse, so the session renews it first.
+      skew = minutes * 60_000;
+      const renewed = await session.token();
+      expect(renewed).not.toBe(first);
+      expect(await session.call<{ me: { user: { email: string } } }>(me, {})).toEqual({
+        me: { user: { email: `admin@${tenant.slug}.test` } },
+      });
+    }
   });
 });
