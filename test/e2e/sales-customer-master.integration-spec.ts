@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bearer, graphql, StreamProbe } from '@rapport/testing';
 import { parseCsv } from '../../tools/import/csv';
+import { GatewaySession } from '../../tools/import/gateway-client';
 import { runImport } from '../../tools/import/import-csv';
 import { createTenant, startPlatform, type Platform, type TestTenant } from '../harness/platform';
 
@@ -165,5 +166,65 @@ describe('customer master through the gateway (end to end)', () => {
     ]);
     const again = await runImport(opts, () => undefined);
     expect(again).toMatchObject({ rows: 3, created: 0, skipped: 2, invalid: 1 });
+  });
+
+  it('finds account duplicates on create, by query and on import, with the account, score and rule', async () => {
+    const CREATE = `mutation($i: CreateAccountInput!) { createAccount(input: $i) { account { id } duplicates { score rule account { id name } } } }`;
+    const first = await gql(CREATE, { i: { name: 'Cyberdyne Systems Corp.', domain: 'cyberdyne.test' } });
+    expect(first.data!.createAccount.duplicates).toEqual([]);
+    const cyberdyne = first.data!.createAccount.account.id;
+    const second = await gql(CREATE, { i: { name: 'CYBERDYNE SYSTEMS, Inc.' } });
+    expect(second.errors).toBeUndefined();
+    expect(second.data!.createAccount.duplicates).toEqual([
+      { score: 0.9, rule: 'NORMALISED_NAME', account: { id: cyberdyne, name: 'Cyberdyne Systems Corp.' } },
+    ]);
+
+    const byEmail = await gql(
+      `query($i: AccountDuplicateProbeInput) { findAccountDuplicates(input: $i) { score rule rules account { id } } }`,
+      { i: { name: 'Skynet', emails: ['miles@cyberdyne.test'] } },
+    );
+    expect(byEmail.data!.findAccountDuplicates).toEqual([{ score: 1, rule: 'DOMAIN', rules: ['DOMAIN'], account: { id: cyberdyne } }]);
+
+    const blocked = await gql(
+      `mutation($i: SetAccountDuplicateRulesInput!) { setAccountDuplicateRules(input: $i) { policy rules { type weight } } }`,
+      { i: { rules: [{ type: 'NORMALISED_NAME', weight: 1 }], policy: 'BLOCK' } },
+    );
+    expect(blocked.data!.setAccountDuplicateRules).toEqual({ policy: 'BLOCK', rules: [{ type: 'NORMALISED_NAME', weight: 1 }] });
+    const refused = await gql(CREATE, { i: { name: 'Cyberdyne Systems GmbH' } });
+    expect(refused.errors![0].extensions).toMatchObject({ code: 'CONFLICT', duplicates: expect.any(Array) });
+
+    const imported = await gql(
+      `mutation($input: ImportRecordsInput!) {
+        importRecords(input: $input) { rows { status code accountDuplicates { score rule account { id } } } }
+      }`,
+      { input: { kind: 'ACCOUNT', header: ['Name'], mapping: [{ column: 'Name', field: 'name' }], rows: [['Cyberdyne Systems Ltd']] } },
+    );
+    expect(imported.data!.importRecords.rows).toEqual([
+      {
+        status: 'SKIPPED',
+        code: 'DUPLICATE',
+        accountDuplicates: expect.arrayContaining([{ score: 1, rule: 'NORMALISED_NAME', account: { id: cyberdyne } }]),
+      },
+    ]);
+  });
+
+  it('keeps a CLI session signed in past its access token: renews before expiry with the rotating refresh token', async () => {
+    let skew = 0;
+    const session = await GatewaySession.open(
+      { url: platform.graphqlUrl, login: { tenant: tenant.slug, email: `admin@${tenant.slug}.test`, password: 'integration-password' } },
+      () => Date.now() + skew,
+    );
+    const first = await session.token();
+    expect(await session.token()).toBe(first);
+    const me = `{ me { user { email } } }`;
+    for (const minutes of [15, 30]) {
+      // As if that much time had passed: the token is about to lapse, so the session renews it first.
+      skew = minutes * 60_000;
+      const renewed = await session.token();
+      expect(renewed).not.toBe(first);
+      expect(await session.call<{ me: { user: { email: string } } }>(me, {})).toEqual({
+        me: { user: { email: `admin@${tenant.slug}.test` } },
+      });
+    }
   });
 });

@@ -8,7 +8,28 @@ export interface GatewayConnection {
   login?: { tenant: string; email: string; password: string };
 }
 
-const LOGIN = `mutation ($i: LoginInput!) { login(input: $i) { accessToken } }`;
+/** A GraphQL error answer, with the first error's extensions.code. */
+export class GatewayError extends Error {
+  override readonly name = 'GatewayError';
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}
+
+interface TokenPair {
+  accessToken: string;
+  refreshToken: string;
+  expiresAt: string;
+}
+
+const PAIR = `accessToken refreshToken expiresAt`;
+const LOGIN = `mutation ($i: LoginInput!) { login(input: $i) { ${PAIR} } }`;
+const REFRESH = `mutation ($i: RefreshTokenInput!) { refreshToken(input: $i) { ${PAIR} } }`;
+/** Refresh this long before the access token expires, so no call goes out with a token about to lapse. */
+const REFRESH_MARGIN_MS = 60_000;
 
 export async function gql<T>(url: string, query: string, variables: unknown, token?: string): Promise<T> {
   const res = await fetch(url, {
@@ -17,12 +38,17 @@ export async function gql<T>(url: string, query: string, variables: unknown, tok
     body: JSON.stringify({ query, variables }),
   });
   const body = (await res.json()) as { data?: T; errors?: { message: string; extensions?: { code?: string } }[] };
-  if (body.errors?.length) throw new Error(body.errors.map((e) => `${e.extensions?.code ?? 'ERROR'}: ${e.message}`).join('; '));
+  if (body.errors?.length) {
+    throw new GatewayError(
+      body.errors.map((e) => `${e.extensions?.code ?? 'ERROR'}: ${e.message}`).join('; '),
+      body.errors[0].extensions?.code ?? 'ERROR',
+    );
+  }
   return body.data as T;
 }
 
 export async function loginToken(url: string, login: { tenant: string; email: string; password: string }): Promise<string> {
-  return (await gql<{ login: { accessToken: string } }>(url, LOGIN, { i: login })).login.accessToken;
+  return (await gql<{ login: TokenPair }>(url, LOGIN, { i: login })).login.accessToken;
 }
 
 /** The connection's token, signing in when only a login was given. */
@@ -30,6 +56,61 @@ export async function accessToken(connection: GatewayConnection): Promise<string
   const token = connection.token ?? (connection.login ? await loginToken(connection.url, connection.login) : undefined);
   if (!token) throw new Error('set RAPPORT_TOKEN or pass --tenant, --email and --password');
   return token;
+}
+
+/**
+ * A signed-in CLI session that outlives one access token (15 minutes): with a
+ * login it keeps the refresh token, refreshes shortly before expiry, and on
+ * UNAUTHENTICATED refreshes (or, should the refresh token be spent, signs in
+ * again) and retries the call once. A fixed RAPPORT_TOKEN is used as given.
+ */
+export class GatewaySession {
+  private pair: TokenPair | null = null;
+
+  private constructor(
+    private readonly connection: GatewayConnection,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  static async open(connection: GatewayConnection, now: () => number = Date.now): Promise<GatewaySession> {
+    if (!connection.token && !connection.login) throw new Error('set RAPPORT_TOKEN or pass --tenant, --email and --password');
+    const session = new GatewaySession(connection, now);
+    if (connection.login) await session.signIn();
+    return session;
+  }
+
+  /** Calls the gateway with a current token; retried once after renewing it when the gateway says UNAUTHENTICATED. */
+  async call<T>(query: string, variables: unknown): Promise<T> {
+    try {
+      return await gql<T>(this.connection.url, query, variables, await this.token());
+    } catch (err) {
+      if (!(err instanceof GatewayError) || err.code !== 'UNAUTHENTICATED' || !this.connection.login) throw err;
+      await this.renew();
+      return gql<T>(this.connection.url, query, variables, await this.token());
+    }
+  }
+
+  async token(): Promise<string> {
+    if (!this.pair) return this.connection.token as string;
+    if (Date.parse(this.pair.expiresAt) - this.now() < REFRESH_MARGIN_MS) await this.renew();
+    return this.pair.accessToken;
+  }
+
+  private async signIn(): Promise<void> {
+    this.pair = (await gql<{ login: TokenPair }>(this.connection.url, LOGIN, { i: this.connection.login })).login;
+  }
+
+  private async renew(): Promise<void> {
+    if (!this.pair) return;
+    try {
+      this.pair = (
+        await gql<{ refreshToken: TokenPair }>(this.connection.url, REFRESH, { i: { refreshToken: this.pair.refreshToken } })
+      ).refreshToken;
+    } catch (err) {
+      if (!(err instanceof GatewayError) || err.code !== 'UNAUTHENTICATED') throw err;
+      await this.signIn();
+    }
+  }
 }
 
 /** --url / RAPPORT_GATEWAY_URL, and RAPPORT_TOKEN unless --tenant, --email and --password are all given. */

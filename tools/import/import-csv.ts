@@ -8,11 +8,12 @@
  *     --external-id-source erp [--policy WARN|BLOCK|ALLOW|MERGE_INTO_EXISTING] [--batch 1000] \
  *     [--url http://localhost:4000/graphql] [--report report.csv]
  *
- * Auth: RAPPORT_TOKEN (a bearer token), or --tenant/--email/--password to log in.
+ * Auth: RAPPORT_TOKEN (a bearer token, used as given), or --tenant/--email/--password to log in;
+ * a login is refreshed as the access token nears expiry, so imports may run longer than one token.
  */
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { CsvParser, csvField } from './csv';
-import { accessToken, connectionFromFlags, gql, type GatewayConnection } from './gateway-client';
+import { connectionFromFlags, GatewaySession, type GatewayConnection } from './gateway-client';
 
 export interface ImportCliOptions extends GatewayConnection {
   file: string;
@@ -62,7 +63,7 @@ export function parseMappingArg(arg: string): { column: string; field: string }[
 }
 
 export async function runImport(opts: ImportCliOptions, log: (line: string) => void = console.log): Promise<ImportSummary> {
-  const token = await accessToken(opts);
+  const session = await GatewaySession.open(opts);
   const report: WriteStream | null = opts.report ? createWriteStream(opts.report) : null;
   report?.write('row,status,id,code,field,reason\n');
 
@@ -84,12 +85,10 @@ export async function runImport(opts: ImportCliOptions, log: (line: string) => v
       ...(opts.externalIdSource ? { externalIdSource: opts.externalIdSource } : {}),
       ...(opts.source ? { source: opts.source } : {}),
     };
-    const data = await gql<{ importRecords: { created: number; updated: number; skipped: number; invalid: number; rows: RowResult[] } }>(
-      opts.url,
-      IMPORT,
-      { input: { kind: opts.kind, mapping: opts.mapping, header, rows, options } },
-      token,
-    );
+    // Re-sending a batch after a token renewal is safe: an import never creates a record twice.
+    const data = await session.call<{
+      importRecords: { created: number; updated: number; skipped: number; invalid: number; rows: RowResult[] };
+    }>(IMPORT, { input: { kind: opts.kind, mapping: opts.mapping, header, rows, options } });
     const r = data.importRecords;
     totals.rows += rows.length;
     totals.created += r.created;

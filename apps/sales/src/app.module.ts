@@ -35,10 +35,16 @@ import { LeadAssignmentRuleResolver, LeadAssignmentRulesResolver, LeadRulesResol
 import { LeadRulesService } from './lead-rules/lead-rules.service';
 import { DuplicatesService } from './duplicates/duplicates.service';
 import { DuplicatesResolver } from './duplicates/duplicates.resolver';
+import { AccountDuplicatesService } from './duplicates/account-duplicates.service';
+import { AccountDuplicatesResolver } from './duplicates/account-duplicates.resolver';
 import { MergeService } from './merge/merge.service';
 import { MergeResolver } from './merge/merge.resolver';
 import { ImportService } from './import/import.service';
 import { ImportResolver } from './import/import.resolver';
+import { IdentityUsersConsumer } from './users/identity-users.consumer';
+import { OwnerDirectory } from './users/owner-directory';
+import { CustomerImportService } from './import/customer-import.service';
+import { LeadImportService } from './import/lead-import.service';
 
 /** Pipelines, opportunities and leads (issue 3). */
 const pipelineProviders = [PipelinesService, PipelinesResolver, PipelineStageResolver, CalendarDateScalar];
@@ -66,13 +72,27 @@ const activityProviders = [
 ];
 const leadRuleProviders = [LeadRulesService, LeadRulesResolver, LeadAssignmentRulesResolver, LeadAssignmentRuleResolver];
 /** Customer master: duplicate rules, merge/unmerge, bulk import (issue 3). */
-const customerMasterProviders = [DuplicatesService, DuplicatesResolver, MergeService, MergeResolver, ImportService, ImportResolver];
+const customerMasterProviders = [
+  DuplicatesService,
+  DuplicatesResolver,
+  AccountDuplicatesService,
+  AccountDuplicatesResolver,
+  MergeService,
+  MergeResolver,
+  ImportService,
+  CustomerImportService,
+  LeadImportService,
+  ImportResolver,
+];
 
 @Module({
   imports: [RapportServiceModule.forRoot(salesDefinition)],
   controllers: [QuotePdfController],
   providers: [
     DateTimeScalar,
+    // Owners are checked against sales' projection of identity's users (ADR 007).
+    IdentityUsersConsumer,
+    OwnerDirectory,
     AccountsService,
     AccountsResolver,
     ContactsService,

@@ -19,6 +19,8 @@ import { ActivityEntity } from './activities/activity.entity';
 import { salesEnv } from './activities/sales.env';
 import { TimelineEntryEntity } from './timeline/timeline-entry.entity';
 import { SalesCustomerMaster1764410000000 } from './migrations/1764410000000-sales-customer-master';
+import { SalesIdentityUsers1764420000000 } from './migrations/1764420000000-sales-identity-users';
+import { SalesAccountDuplicates1764430000000 } from './migrations/1764430000000-sales-account-duplicates';
 
 export const salesDefinition: ServiceDefinition = {
   name: 'sales',
@@ -46,6 +48,8 @@ export const salesDefinition: ServiceDefinition = {
     SalesProductsQuotes1764300000000,
     SalesActivities1764400000000,
     SalesCustomerMaster1764410000000,
+    SalesIdentityUsers1764420000000,
+    SalesAccountDuplicates1764430000000,
   ],
   producesStreams: [STREAMS.SALES],
   typeDefs: loadTypeDefs(__dirname),

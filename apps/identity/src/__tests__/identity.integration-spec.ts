@@ -1,5 +1,6 @@
 import type { StartedService } from '@rapport/service-kit';
 import { bearer, graphql, startService } from '@rapport/testing';
+import { DataSource } from 'typeorm';
 import { IdentityAppModule } from '../app.module';
 import { identityDefinition } from '../identity.definition';
 import { TenantProvisioning } from '../tenants/tenant-provisioning.service';
@@ -152,6 +153,81 @@ describe('identity service', () => {
       bearer(token),
     );
     expect((await exchange()).status).toBe(401);
+  });
+
+  it('updates, deactivates and reactivates users, publishing identity.user.* with the whole user', async () => {
+    const admin = (await login('boss@acme.test', password)).data!.login.accessToken;
+    const call = (query: string, variables: Record<string, unknown>, token = admin) => graphql(gql, query, variables, bearer(token));
+    const created = await call(`mutation($i: CreateUserInput!) { createUser(input: $i) { user { id active } } }`, {
+      i: { email: 'rep@acme.test', displayName: 'Rep', password: 'rep-password-1', roles: ['sales_rep'] },
+    });
+    expect(created.errors).toBeUndefined();
+    const id = created.data!.createUser.user.id as string;
+    expect(created.data!.createUser.user.active).toBe(true);
+    const repSession = (await login('rep@acme.test', 'rep-password-1')).data!.login;
+
+    const USER = `user { id displayName roles active }`;
+    const updated = await call(`mutation($i: UpdateUserInput!) { updateUser(input: $i) { ${USER} } }`, {
+      i: { id, displayName: 'Senior Rep', roles: ['sales_rep', 'sales_manager'] },
+    });
+    expect(updated.data!.updateUser.user).toEqual({ id, displayName: 'Senior Rep', roles: ['sales_rep', 'sales_manager'], active: true });
+    const badRole = await call(`mutation($i: UpdateUserInput!) { updateUser(input: $i) { user { id } } }`, { i: { id, roles: ['boss'] } });
+    expect(badRole.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'roles' });
+    // Only admins.
+    const byRep = await call(`mutation($id: ID!) { deactivateUser(id: $id) { user { id } } }`, { id }, repSession.accessToken);
+    expect(byRep.errors![0].extensions!.code).toBe('FORBIDDEN');
+
+    const deactivated = await call(`mutation($id: ID!) { deactivateUser(id: $id) { ${USER} } }`, { id });
+    expect(deactivated.data!.deactivateUser.user.active).toBe(false);
+    expect((await login('rep@acme.test', 'rep-password-1')).errors![0].extensions!.code).toBe('UNAUTHENTICATED');
+    const refreshed = await graphql(
+      gql,
+      `
+        mutation ($i: RefreshTokenInput!) {
+          refreshToken(input: $i) {
+            accessToken
+          }
+        }
+      `,
+      {
+        i: { refreshToken: repSession.refreshToken },
+      },
+    );
+    expect(refreshed.errors![0].extensions!.code).toBe('UNAUTHENTICATED');
+    // Again: nothing changes, no second event.
+    await call(`mutation($id: ID!) { deactivateUser(id: $id) { user { id } } }`, { id });
+    const me = await call(`{ me { user { id } } }`, {});
+    const self = await call(`mutation($id: ID!) { deactivateUser(id: $id) { user { id } } }`, { id: me.data!.me.user.id });
+    expect(self.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'id' });
+
+    const reactivated = await call(`mutation($id: ID!) { reactivateUser(id: $id) { ${USER} } }`, { id });
+    expect(reactivated.data!.reactivateUser.user.active).toBe(true);
+    expect((await login('rep@acme.test', 'rep-password-1')).errors).toBeUndefined();
+
+    const events: { type: string; envelope: { data: Record<string, unknown> } }[] = await identity.app
+      .get(DataSource)
+      .query(`SELECT type, envelope FROM outbox WHERE envelope->>'subjectId' = $1 ORDER BY id`, [id]);
+    expect(events.map((e) => [e.type, e.envelope.data])).toEqual([
+      ['identity.user.created', { user: { id, email: 'rep@acme.test', displayName: 'Rep', roles: ['sales_rep'], active: true } }],
+      [
+        'identity.user.updated',
+        {
+          user: { id, email: 'rep@acme.test', displayName: 'Senior Rep', roles: ['sales_rep', 'sales_manager'], active: true },
+          changed: ['displayName', 'roles'],
+        },
+      ],
+      [
+        'identity.user.deactivated',
+        { user: { id, email: 'rep@acme.test', displayName: 'Senior Rep', roles: ['sales_rep', 'sales_manager'], active: false } },
+      ],
+      [
+        'identity.user.updated',
+        {
+          user: { id, email: 'rep@acme.test', displayName: 'Senior Rep', roles: ['sales_rep', 'sales_manager'], active: true },
+          changed: ['active'],
+        },
+      ],
+    ]);
   });
 
   it('refuses anonymous and forged callers', async () => {

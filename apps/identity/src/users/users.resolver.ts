@@ -1,4 +1,4 @@
-import { Args, Mutation, Parent, Query, ResolveReference, Resolver } from '@nestjs/graphql';
+import { Args, Mutation, Parent, Query, ResolveField, ResolveReference, Resolver } from '@nestjs/graphql';
 import { CurrentPrincipal, requirePrincipal, type Principal } from '@rapport/auth';
 import { TenantsService } from '../tenants/tenants.service';
 import type { UserEntity } from './user.entity';
@@ -33,6 +33,29 @@ export class UsersResolver {
     @Args('input') input: { email: string; displayName: string; password: string; roles: string[]; contactId?: string | null },
   ) {
     return { user: await this.users.createUser(principal, input) };
+  }
+
+  @Mutation('updateUser')
+  async updateUser(
+    @CurrentPrincipal() principal: Principal,
+    @Args('input') input: { id: string; displayName?: string | null; roles?: string[] | null },
+  ) {
+    return { user: await this.users.updateUser(principal, input) };
+  }
+
+  @Mutation('deactivateUser')
+  async deactivateUser(@CurrentPrincipal() principal: Principal, @Args('id') id: string) {
+    return { user: await this.users.deactivateUser(principal, id) };
+  }
+
+  @Mutation('reactivateUser')
+  async reactivateUser(@CurrentPrincipal() principal: Principal, @Args('id') id: string) {
+    return { user: await this.users.reactivateUser(principal, id) };
+  }
+
+  @ResolveField('active')
+  active(@Parent() user: UserEntity): boolean {
+    return !user.disabled;
   }
 
   /** Other subgraphs reference users (e.g. Contact.owner); RLS keeps this within the caller's tenant. */

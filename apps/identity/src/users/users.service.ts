@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { actorOf, badUserInput, conflict, requireRole, type Principal } from '@rapport/auth';
-import { isRole, USER_CREATED, type EventActor, type Role } from '@rapport/contracts';
+import { actorOf, badUserInput, conflict, notFound, requireRole, type Principal } from '@rapport/auth';
+import { isRole, USER_CREATED, USER_DEACTIVATED, USER_UPDATED, type EventActor, type Role, type UserSnapshotV1 } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import { PG_UNIQUE_VIOLATION, pgErrorCode } from '@rapport/persistence';
 import { ServiceDatabase, validate } from '@rapport/service-kit';
@@ -60,10 +60,98 @@ export class UsersService {
         tenantId,
         actor,
         subjectId: user.id,
-        data: { user: { id: user.id, email: user.email, displayName: user.displayName, roles: user.roles } },
+        data: { user: userSnapshot(user) },
       }),
     );
     return user;
+  }
+
+  /** Admins change a user's display name and roles; publishes identity.user.updated when something changed. */
+  async updateUser(principal: Principal, input: { id: string; displayName?: string | null; roles?: string[] | null }): Promise<UserEntity> {
+    requireRole(principal, 'admin');
+    const id = validate.requireUuid('id', input.id);
+    const displayName = input.displayName == null ? undefined : validate.requiredText('displayName', input.displayName, 200);
+    const roles = input.roles == null ? undefined : validateRoles(input.roles);
+    return this.db.withTenant(principal.tenantId, async (em) => {
+      const user = await this.lockUser(em, id);
+      const changed: string[] = [];
+      if (displayName !== undefined && displayName !== user.displayName) {
+        user.displayName = displayName;
+        changed.push('displayName');
+      }
+      if (roles !== undefined && !sameSet(roles, user.roles)) {
+        if (id === principal.id && user.roles.includes('admin') && !roles.includes('admin')) {
+          throw badUserInput('roles', 'you cannot take the admin role from yourself; another admin can');
+        }
+        if (roles.includes('customer') && !user.contactId) throw badUserInput('roles', 'a customer must be bound to a contact');
+        user.roles = roles;
+        changed.push('roles');
+      }
+      if (changed.length === 0) return user;
+      await em.getRepository(UserEntity).update({ id }, { displayName: user.displayName, roles: user.roles });
+      await this.publishUser(em, principal, USER_UPDATED, user, { changed });
+      return user;
+    });
+  }
+
+  /**
+   * Admins deactivate a user: sign-in and refresh stop at once (every refresh
+   * token is revoked; an access token already issued lapses within its 15
+   * minutes), and identity.user.deactivated tells other services to stop
+   * assigning work to them. Deactivating an inactive user changes nothing.
+   */
+  async deactivateUser(principal: Principal, id: string): Promise<UserEntity> {
+    requireRole(principal, 'admin');
+    validate.requireUuid('id', id);
+    if (principal.kind === 'user' && id === principal.id) throw badUserInput('id', 'you cannot deactivate yourself; another admin can');
+    return this.db.withTenant(principal.tenantId, async (em) => {
+      const user = await this.lockUser(em, id);
+      if (user.disabled) return user;
+      user.disabled = true;
+      await em.getRepository(UserEntity).update({ id }, { disabled: true });
+      await em.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, [id]);
+      await this.publishUser(em, principal, USER_DEACTIVATED, user, {});
+      return user;
+    });
+  }
+
+  /** Undoes a deactivation; published as identity.user.updated with changed ["active"]. */
+  async reactivateUser(principal: Principal, id: string): Promise<UserEntity> {
+    requireRole(principal, 'admin');
+    validate.requireUuid('id', id);
+    return this.db.withTenant(principal.tenantId, async (em) => {
+      const user = await this.lockUser(em, id);
+      if (!user.disabled) return user;
+      user.disabled = false;
+      await em.getRepository(UserEntity).update({ id }, { disabled: false });
+      await this.publishUser(em, principal, USER_UPDATED, user, { changed: ['active'] });
+      return user;
+    });
+  }
+
+  private async lockUser(em: EntityManager, id: string): Promise<UserEntity> {
+    const user = await em.getRepository(UserEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+    if (!user) throw notFound('User', id);
+    return user;
+  }
+
+  private async publishUser(
+    em: EntityManager,
+    principal: Principal,
+    type: typeof USER_UPDATED | typeof USER_DEACTIVATED,
+    user: UserEntity,
+    extra: { changed?: string[] },
+  ): Promise<void> {
+    await this.db.publish(
+      em,
+      newEvent({
+        type,
+        tenantId: principal.tenantId,
+        actor: actorOf(principal),
+        subjectId: user.id,
+        data: { user: userSnapshot(user), ...extra },
+      }),
+    );
   }
 
   async findById(principal: Principal, id: string): Promise<UserEntity | null> {
@@ -75,6 +163,15 @@ export class UsersService {
     requireRole(principal, 'admin', 'sales_manager', 'support_manager');
     return this.db.withTenant(principal.tenantId, (em) => em.getRepository(UserEntity).find({ order: { email: 'ASC' }, take: 1000 }));
   }
+}
+
+/** The user as published in identity.user.* events. */
+export function userSnapshot(user: UserEntity): UserSnapshotV1 {
+  return { id: user.id, email: user.email, displayName: user.displayName, roles: user.roles, active: !user.disabled };
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
 }
 
 function validateRoles(roles: string[]): Role[] {

@@ -23,7 +23,7 @@ export class AccountsResolver {
 
   @Mutation('createAccount')
   async create(@CurrentPrincipal() principal: Principal, @Args('input') input: CreateAccountInput) {
-    return { account: await this.accounts.create(principal, input) };
+    return this.accounts.createChecked(principal, input);
   }
 
   @Mutation('updateAccount')

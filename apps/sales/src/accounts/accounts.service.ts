@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { actorOf, badUserInput, conflict, notFound, type Principal } from '@rapport/auth';
+import { actorOf, conflict, notFound, type Principal } from '@rapport/auth';
 import { ACCOUNT_CREATED, ACCOUNT_UPDATED, type AccountSnapshotV1 } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import { findByIds, type KeysetPage } from '@rapport/persistence';
@@ -9,7 +9,10 @@ import { v7 as uuidv7 } from 'uuid';
 import { requireRead, requireWrite } from '../access/sales-access';
 import { changedFields } from '../contacts/contact-snapshot';
 import { normaliseAddresses, normaliseSource, normaliseTags, type PostalAddressInput } from '../contacts/contact-input';
+import { AccountDuplicatesService, type AccountDuplicateCandidate } from '../duplicates/account-duplicates.service';
+import { OwnerDirectory } from '../users/owner-directory';
 import { AccountEntity } from './account.entity';
+import { normaliseDomain } from './account-input';
 
 export interface CreateAccountInput {
   name: string;
@@ -29,15 +32,36 @@ const SORT: Record<AccountOrderField, { column: string; value: (a: AccountEntity
 };
 
 const UPDATABLE = ['name', 'domain', 'industry', 'ownerId', 'addresses', 'source', 'tags'] as const;
-const DOMAIN = /^(?=.{1,253}$)([a-z0-9-]+\.)+[a-z]{2,63}$/;
 
 @Injectable()
 export class AccountsService {
-  constructor(private readonly db: ServiceDatabase) {}
+  constructor(
+    private readonly db: ServiceDatabase,
+    private readonly owners: OwnerDirectory,
+    private readonly duplicates: AccountDuplicatesService,
+  ) {}
 
   async create(principal: Principal, input: CreateAccountInput): Promise<AccountEntity> {
+    return (await this.createChecked(principal, input)).account;
+  }
+
+  /**
+   * Creates an account after checking the tenant's account duplicate rules:
+   * BLOCK refuses with CONFLICT (candidates in extensions.duplicates), WARN
+   * creates and returns the candidates, ALLOW creates and returns none.
+   */
+  async createChecked(
+    principal: Principal,
+    input: CreateAccountInput,
+  ): Promise<{ account: AccountEntity; duplicates: AccountDuplicateCandidate[] }> {
     const account = this.build(principal, input);
-    return this.db.withTenant(principal.tenantId, (em) => this.insert(em, principal, account));
+    await this.owners.awaitInFlight(principal, [account.ownerId]);
+    return this.db.withTenant(principal.tenantId, async (em) => {
+      const rules = await this.duplicates.rulesWithin(em);
+      const duplicates = rules.policy === 'ALLOW' ? [] : (await this.duplicates.findBatch(em, rules, [account]))[0];
+      if (rules.policy === 'BLOCK' && duplicates.length > 0) throw AccountDuplicatesService.blocked(duplicates);
+      return { account: await this.insert(em, principal, account), duplicates };
+    });
   }
 
   /** Creates the account inside the caller's transaction (lead conversion), with the same checks and event as create. */
@@ -66,6 +90,7 @@ export class AccountsService {
   }
 
   private async insert(em: EntityManager, principal: Principal, account: AccountEntity): Promise<AccountEntity> {
+    await this.owners.requireOwners(em, principal, [{ field: 'ownerId', id: account.ownerId }]);
     await em.getRepository(AccountEntity).insert(account);
     await this.db.publish(
       em,
@@ -83,6 +108,7 @@ export class AccountsService {
   async update(principal: Principal, input: { id: string } & Partial<CreateAccountInput>): Promise<AccountEntity> {
     requireWrite(principal, 'accounts');
     const id = validate.requireUuid('id', input.id);
+    await this.owners.awaitInFlight(principal, [input.ownerId]);
     return this.db.withTenant(principal.tenantId, async (em) => {
       const repo = em.getRepository(AccountEntity);
       const before = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
@@ -98,6 +124,7 @@ export class AccountsService {
       if ('tags' in input) after.tags = normaliseTags('tags', input.tags);
       const changed = changedFields(before, after, [...UPDATABLE]);
       if (changed.length === 0) return before;
+      if (changed.includes('ownerId')) await this.owners.requireOwners(em, principal, [{ field: 'ownerId', id: after.ownerId }]);
       after.updatedAt = new Date();
       await repo.update({ id }, { ...after });
       await this.db.publish(
@@ -158,18 +185,6 @@ export class AccountsService {
       });
     });
   }
-}
-
-/** Lower-cases a web domain, dropping scheme and path; BAD_USER_INPUT on `domain` when it is not one. */
-export function normaliseDomain(domain: string | null | undefined): string | null {
-  const d =
-    validate
-      .text('domain', domain, { max: 253 })
-      ?.toLowerCase()
-      .replace(/^https?:\/\//, '')
-      .replace(/\/.*$/, '') ?? null;
-  if (d && !DOMAIN.test(d)) throw badUserInput('domain', `${JSON.stringify(d)} is not a domain name`);
-  return d;
 }
 
 /** The account as published in sales.account.* events (addresses, source, tags are additive to V1). */

@@ -16,6 +16,7 @@ import { ProductsService } from '../products/products.service';
 import { QuotesService } from '../quotes/quotes.service';
 import { salesDefinition } from '../sales.definition';
 import { TimelineService } from '../timeline/timeline.service';
+import { projectUsers } from '../users/__tests__/project-users';
 import { ActivitiesService } from './activities.service';
 import { ActivityReminders } from './activity-reminders';
 
@@ -233,9 +234,19 @@ describe('activities: reminders, timeline, lead scoring and assignment', () => {
     }
   });
 
-  it('assigns ownerless leads round-robin (6 leads over 3 users: 2/2/2) and by rule first', async () => {
+  it('assigns ownerless leads round-robin (6 leads over 3 users: 2/2/2) and by rule first, never to deactivated users', async () => {
     const users = [randomUUID(), randomUUID(), randomUUID()];
     const special = randomUUID();
+    const stranger = randomUUID();
+    await projectUsers(
+      sales.app,
+      [...users, special].map((id) => ({ tenantId, id, roles: ['sales_rep'] })),
+    );
+    // Only users sales knows from identity can be assigned.
+    await expect(get(LeadRulesService).setAssignmentRules(manager, { roundRobinUserIds: [...users, stranger] })).rejects.toMatchObject({
+      extensions: { code: 'BAD_USER_INPUT', field: 'roundRobinUserIds[3]' },
+      message: expect.stringContaining(stranger),
+    });
     await get(LeadRulesService).setAssignmentRules(manager, {
       rules: [{ field: 'SOURCE', value: 'trade-show', ownerId: special }],
       roundRobinUserIds: users,
@@ -252,6 +263,17 @@ describe('activities: reminders, timeline, lead scoring and assignment', () => {
     expect(ruled.lead.ownerId).toBe(special);
     // A user creating a lead owns it; rules are for leads without an owner.
     expect((await get(LeadsService).create(rep, { lastName: 'Mine' })).lead.ownerId).toBe(rep.id);
+
+    // Deactivated in identity since the rules were set: the rule no longer matches, the round-robin skips them.
+    await projectUsers(
+      sales.app,
+      [special, users[1]].map((id) => ({ tenantId, id, roles: ['sales_rep'] })),
+      'deactivated',
+    );
+    const later = await Promise.all(
+      Array.from({ length: 4 }, (_, i) => get(LeadsService).create(partner, { lastName: `Later ${i}`, source: 'trade-show' })),
+    );
+    expect(later.map((c) => c.lead.ownerId).sort()).toEqual([users[0], users[0], users[2], users[2]].sort());
   });
 
   it('scores leads by the tenant rules on create, update and when an activity on them is completed', async () => {

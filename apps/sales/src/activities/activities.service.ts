@@ -15,6 +15,7 @@ import { applyActivityFilter, type ActivityFilter } from './activity-list-query'
 import { ActivityReminders } from './activity-reminders';
 import { checkTiming, requireActivityType, requireTargetType, type ActivityTargetType, type ActivityType } from './activity-rules';
 import { resolveTarget } from './activity-targets';
+import { OwnerDirectory } from '../users/owner-directory';
 
 export interface CreateActivityInput {
   type: ActivityType;
@@ -55,6 +56,7 @@ export class ActivitiesService {
   constructor(
     private readonly db: ServiceDatabase,
     private readonly reminders: ActivityReminders,
+    private readonly owners: OwnerDirectory,
   ) {}
 
   async create(principal: Principal, input: CreateActivityInput): Promise<ActivityEntity> {
@@ -85,8 +87,10 @@ export class ActivitiesService {
       createdAt: now,
       updatedAt: now,
     });
+    await this.owners.awaitInFlight(principal, [ownerId]);
     await this.db.withTenant(principal.tenantId, async (em) => {
       const subjects = await resolveTarget(em, 'target.id', targetType, targetId);
+      await this.owners.requireOwners(em, principal, [{ field: 'ownerId', id: ownerId }]);
       await em.getRepository(ActivityEntity).insert(activity);
       await TimelineRecorder.record(em, {
         tenantId: principal.tenantId,
@@ -114,6 +118,7 @@ export class ActivitiesService {
   /** Changes an open activity; a new due time bumps the due version, which replaces the reminder. */
   async update(principal: Principal, input: UpdateActivityInput): Promise<ActivityEntity> {
     const id = validate.requireUuid('id', input.id);
+    await this.owners.awaitInFlight(principal, [input.ownerId]);
     const { after, rescheduled } = await this.db.withTenant(principal.tenantId, async (em) => {
       const before = await this.lock(em, id);
       requireChangeActivity(principal, before.ownerId);
@@ -123,7 +128,10 @@ export class ActivitiesService {
       if ('body' in input) next.body = validate.text('body', input.body, { max: 10_000 });
       if ('ownerId' in input) {
         next.ownerId = validate.optionalUuid('ownerId', input.ownerId) ?? null;
-        if (next.ownerId !== before.ownerId) requireActivityReassign(principal);
+        if (next.ownerId !== before.ownerId) {
+          requireActivityReassign(principal);
+          await this.owners.requireOwners(em, principal, [{ field: 'ownerId', id: next.ownerId }]);
+        }
       }
       const timing = checkTiming(before.type, {
         dueAt: 'dueAt' in input ? (input.dueAt ?? null) : before.type === 'MEETING' && 'startsAt' in input ? null : before.dueAt,

@@ -21,6 +21,7 @@ import {
   type PostalAddressInput,
 } from './contact-input';
 import { DuplicatesService, type DuplicateCandidate } from '../duplicates/duplicates.service';
+import { OwnerDirectory } from '../users/owner-directory';
 import { applyContactFilter, CONTACT_SORT, type ContactFilter, type ContactOrderField } from './contact-list-query';
 import { changedFields, contactSnapshot } from './contact-snapshot';
 
@@ -64,6 +65,7 @@ export class ContactsService {
   constructor(
     private readonly db: ServiceDatabase,
     private readonly duplicates: DuplicatesService,
+    private readonly owners: OwnerDirectory,
   ) {}
 
   async create(principal: Principal, input: CreateContactInput): Promise<ContactEntity> {
@@ -80,6 +82,7 @@ export class ContactsService {
     input: CreateContactInput,
   ): Promise<{ contact: ContactEntity; duplicates: DuplicateCandidate[] }> {
     const contact = this.build(principal, input);
+    await this.owners.awaitInFlight(principal, [contact.ownerId]);
     return this.write(principal, async (em) => {
       const rules = await this.duplicates.rulesWithin(em);
       const duplicates = rules.policy === 'ALLOW' ? [] : (await this.duplicates.findBatch(em, rules, [contact]))[0];
@@ -138,6 +141,7 @@ export class ContactsService {
 
   private async insertNew(em: EntityManager, principal: Principal, contact: ContactEntity): Promise<ContactEntity> {
     await this.assertAccountExists(em, contact.accountId);
+    await this.owners.requireOwners(em, principal, [{ field: 'ownerId', id: contact.ownerId }]);
     await em.getRepository(ContactEntity).insert(contact);
     await this.insertExternalIds(em, contact);
     await this.db.publish(
@@ -156,6 +160,7 @@ export class ContactsService {
   async update(principal: Principal, input: UpdateContactInput): Promise<ContactEntity> {
     requireWrite(principal, 'contacts');
     const id = validate.requireUuid('id', input.id);
+    await this.owners.awaitInFlight(principal, [input.ownerId]);
     return this.write(principal, async (em) => {
       const repo = em.getRepository(ContactEntity);
       const before = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
@@ -176,6 +181,7 @@ export class ContactsService {
       const changed = changedFields(before, after, [...UPDATABLE]);
       if (changed.length === 0) return before;
       if (changed.includes('accountId')) await this.assertAccountExists(em, after.accountId);
+      if (changed.includes('ownerId')) await this.owners.requireOwners(em, principal, [{ field: 'ownerId', id: after.ownerId }]);
       after.updatedAt = new Date();
       const { externalIds: _x, ...columns } = after;
       await repo.update({ id }, { ...columns });

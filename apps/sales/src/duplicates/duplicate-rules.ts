@@ -105,7 +105,10 @@ export function phoneKeySpellings(key: string, defaultCountryCode: string | null
 }
 
 /** Score of a candidate from the rules it matched, per the configured scoring. */
-export function scoreOf(config: DuplicateRuleConfig, matched: DuplicateRuleType[]): number {
+export function scoreOf<T extends string>(
+  config: { rules: readonly { type: T; weight: number }[]; scoring: DuplicateScoring },
+  matched: readonly T[],
+): number {
   const weights = config.rules.filter((r) => matched.includes(r.type)).map((r) => r.weight);
   if (weights.length === 0) return 0;
   const score =

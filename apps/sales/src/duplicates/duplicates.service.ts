@@ -48,7 +48,7 @@ export class DuplicatesService {
 
   async rulesWithin(em: EntityManager): Promise<DuplicateRuleConfig> {
     const [row] = await em.query(`SELECT config FROM duplicate_rules`);
-    return row ? (row.config as DuplicateRuleConfig) : DEFAULT_DUPLICATE_RULES;
+    return row?.config ? (row.config as DuplicateRuleConfig) : DEFAULT_DUPLICATE_RULES;
   }
 
   /** Managers and admins set the tenant's rules. */

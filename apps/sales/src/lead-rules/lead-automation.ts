@@ -4,6 +4,7 @@ import { newEvent } from '@rapport/messaging';
 import { returnedRows } from '@rapport/persistence';
 import type { EntityManager } from 'typeorm';
 import { LeadEntity } from '../leads/lead.entity';
+import type { OwnerDirectory } from '../users/owner-directory';
 import { leadSnapshot } from '../leads/lead-snapshot';
 import {
   evaluateScore,
@@ -46,22 +47,30 @@ export async function scoreLead(em: EntityManager, lead: LeadEntity, manualScore
 
 /**
  * The owner for a lead captured without one: the first matching rule's
- * owner, else the next user in the tenant's round-robin. The position moves
- * with one atomic UPDATE … RETURNING (the row lock serialises concurrent
- * captures), so N leads spread evenly over the users.
+ * owner, else the next user in the tenant's round-robin. Users who can no
+ * longer own records (deactivated in identity since the rules were set) are
+ * passed over: a rule naming one does not match, and the round-robin runs
+ * over the others. The position moves with one atomic UPDATE … RETURNING
+ * (the row lock serialises concurrent captures), so N leads spread evenly
+ * over the users.
  */
-export async function assignOwner(em: EntityManager, lead: LeadEntity): Promise<string | null> {
+export async function assignOwner(em: EntityManager, lead: LeadEntity, owners: OwnerDirectory): Promise<string | null> {
   const rules = await loadAssignmentRules(em);
   if (!rules) return null;
-  const matched = matchAssignmentRule(rules.rules, leadFacts(lead));
-  if (matched || rules.roundRobinUserIds.length === 0) return matched;
+  const active = await owners.activeStaff(em, [...new Set([...rules.rules.map((r) => r.ownerId), ...rules.roundRobinUserIds])]);
+  const matched = matchAssignmentRule(
+    rules.rules.filter((r) => active.has(r.ownerId)),
+    leadFacts(lead),
+  );
+  const roundRobin = rules.roundRobinUserIds.filter((id) => active.has(id));
+  if (matched || roundRobin.length === 0) return matched;
   const [row] = returnedRows<{ position: string }>(
     await em.query(
       `UPDATE lead_assignment_rules SET rr_position = rr_position + 1 WHERE tenant_id = $1 RETURNING rr_position - 1 AS position`,
       [lead.tenantId],
     ),
   );
-  return row ? roundRobinPick(rules.roundRobinUserIds, Number(row.position)) : null;
+  return row ? roundRobinPick(roundRobin, Number(row.position)) : null;
 }
 
 /**

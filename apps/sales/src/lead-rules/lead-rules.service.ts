@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { forbidden, requireRole, type Principal } from '@rapport/auth';
 import { ServiceDatabase } from '@rapport/service-kit';
 import { requireSalesRead } from '../access/sales-access';
+import { OwnerDirectory } from '../users/owner-directory';
 import { loadAssignmentRules, loadScoringRules } from './lead-automation';
 import {
   parseAssignmentRules,
@@ -20,7 +21,10 @@ function requireRulesAdmin(principal: Principal): void {
 /** Tenant lead scoring and assignment rules, stored as validated JSON (one row per tenant). */
 @Injectable()
 export class LeadRulesService {
-  constructor(private readonly db: ServiceDatabase) {}
+  constructor(
+    private readonly db: ServiceDatabase,
+    private readonly owners: OwnerDirectory,
+  ) {}
 
   /** Replaces the scoring rules; an empty list means scores are set by hand again. Leads are rescored on their next change. */
   async setScoringRules(principal: Principal, input: { rules: ScoringRuleInput[] }): Promise<ScoringRule[]> {
@@ -39,17 +43,30 @@ export class LeadRulesService {
     return rules;
   }
 
-  /** Replaces the assignment rules; the round-robin position is kept (it is taken modulo the user count). */
+  /**
+   * Replaces the assignment rules; the round-robin position is kept (it is
+   * taken modulo the user count). Every owner named must be an active staff
+   * user of the tenant.
+   */
   async setAssignmentRules(principal: Principal, input: unknown): Promise<AssignmentRules> {
     requireRulesAdmin(principal);
     const rules = parseAssignmentRules(input);
-    await this.db.withTenant(principal.tenantId, (em) =>
-      em.query(
+    const refs = [
+      ...rules.rules.map((r, i) => ({ field: `rules[${i}].ownerId`, id: r.ownerId })),
+      ...rules.roundRobinUserIds.map((id, i) => ({ field: `roundRobinUserIds[${i}]`, id })),
+    ];
+    await this.owners.awaitInFlight(
+      principal,
+      refs.map((r) => r.id),
+    );
+    await this.db.withTenant(principal.tenantId, async (em) => {
+      await this.owners.requireOwners(em, principal, refs);
+      await em.query(
         `INSERT INTO lead_assignment_rules (tenant_id, rules, updated_at, updated_by_id) VALUES ($1, $2::jsonb, now(), $3)
          ON CONFLICT (tenant_id) DO UPDATE SET rules = EXCLUDED.rules, updated_at = EXCLUDED.updated_at, updated_by_id = EXCLUDED.updated_by_id`,
         [principal.tenantId, JSON.stringify(rules), principal.id],
-      ),
-    );
+      );
+    });
     return rules;
   }
 

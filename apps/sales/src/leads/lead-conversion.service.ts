@@ -13,6 +13,7 @@ import type { MoneyInput } from '../opportunities/money-input';
 import type { OpportunityEntity } from '../opportunities/opportunity.entity';
 import { OpportunitiesService } from '../opportunities/opportunities.service';
 import { customerSubjects, TimelineRecorder } from '../timeline/timeline-recorder';
+import { OwnerDirectory } from '../users/owner-directory';
 import { LeadEntity } from './lead.entity';
 import { requireConvertible } from './lead-rules';
 import { leadSnapshot } from './lead-snapshot';
@@ -47,6 +48,7 @@ export class LeadConversionService {
     private readonly accounts: AccountsService,
     private readonly contacts: ContactsService,
     private readonly opportunities: OpportunitiesService,
+    private readonly owners: OwnerDirectory,
   ) {}
 
   async convert(principal: Principal, input: ConvertLeadInput): Promise<ConversionResult> {
@@ -60,7 +62,7 @@ export class LeadConversionService {
       if (!lead) throw notFound('Lead', leadId);
       requireChangeOwned(principal, 'leads', lead.ownerId);
       requireConvertible(lead);
-      const ownerId = lead.ownerId ?? (principal.kind === 'user' ? principal.id : null);
+      const ownerId = await this.ownerFor(em, principal, lead);
 
       const reusedContact = contactId ? await em.getRepository(ContactEntity).findOneBy({ id: contactId }) : null;
       if (contactId && !reusedContact) throw badUserInput('contactId', `no contact ${contactId}`);
@@ -132,6 +134,17 @@ export class LeadConversionService {
       );
       return { lead: converted, account, accountCreated, contact, contactCreated: !reusedContact, opportunity };
     });
+  }
+
+  /**
+   * The new records belong to the lead's owner while that user can still own
+   * records; a lead without one, or whose owner was deactivated since, gives
+   * them to the user converting it.
+   */
+  private async ownerFor(em: EntityManager, principal: Principal, lead: LeadEntity): Promise<string | null> {
+    const caller = principal.kind === 'user' ? principal.id : null;
+    if (!lead.ownerId) return caller;
+    return (await this.owners.refusals(em, principal, [lead.ownerId])).has(lead.ownerId) ? caller : lead.ownerId;
   }
 
   /** The named (or reused contact's) account, else a new one named after the lead's company. */

@@ -15,6 +15,7 @@ import { applyLeadFilter, LEAD_SORT, type LeadFilter, type LeadOrderField } from
 import { initialStatus, requireNotConverted, requireTransition, validScore } from './lead-rules';
 import { leadSnapshot } from './lead-snapshot';
 import { assignOwner, scoreLead } from '../lead-rules/lead-automation';
+import { OwnerDirectory } from '../users/owner-directory';
 
 export type UpdateLeadInput = { id: string } & LeadFieldsInput;
 
@@ -35,7 +36,10 @@ const TEXT_FIELDS = ['firstName', 'lastName', 'company', 'email', 'phone', 'sour
 
 @Injectable()
 export class LeadsService {
-  constructor(private readonly db: ServiceDatabase) {}
+  constructor(
+    private readonly db: ServiceDatabase,
+    private readonly owners: OwnerDirectory,
+  ) {}
 
   /** Captures a lead (staff, or API keys with leads:write) and reports possible duplicates without blocking. */
   async create(principal: Principal, input: CreateLeadInput): Promise<LeadWithDuplicates> {
@@ -61,9 +65,11 @@ export class LeadsService {
       createdAt: now,
       updatedAt: now,
     });
+    await this.owners.awaitInFlight(principal, [ownerId]);
     return this.db.withTenant(principal.tenantId, async (em) => {
+      await this.owners.requireOwners(em, principal, [{ field: 'ownerId', id: lead.ownerId }]);
       const duplicates = await this.visibleDuplicates(em, principal, lead.email, lead.id);
-      if (!lead.ownerId) lead.ownerId = await assignOwner(em, lead);
+      if (!lead.ownerId) lead.ownerId = await assignOwner(em, lead, this.owners);
       lead.score = await scoreLead(em, lead, lead.score);
       await em.getRepository(LeadEntity).insert(lead);
       await this.db.publish(
@@ -82,6 +88,7 @@ export class LeadsService {
 
   async update(principal: Principal, input: UpdateLeadInput): Promise<LeadWithDuplicates> {
     const id = validate.requireUuid('id', input.id);
+    await this.owners.awaitInFlight(principal, [input.ownerId]);
     return this.db.withTenant(principal.tenantId, async (em) => {
       const repo = em.getRepository(LeadEntity);
       const before = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
@@ -99,7 +106,10 @@ export class LeadsService {
       after.score = await scoreLead(em, after, after.score);
       const changed = changedFields(before, after, [...UPDATABLE]);
       if (changed.length === 0) return { lead: before, duplicates: [] };
-      if (changed.includes('ownerId')) requireReassign(principal, 'leads');
+      if (changed.includes('ownerId')) {
+        requireReassign(principal, 'leads');
+        await this.owners.requireOwners(em, principal, [{ field: 'ownerId', id: after.ownerId }]);
+      }
       after.updatedAt = new Date();
       await repo.update({ id }, { ...after });
       await this.db.publish(

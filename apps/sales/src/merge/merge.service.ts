@@ -10,6 +10,7 @@ import { accountSnapshot } from '../accounts/accounts.service';
 import { ContactEntity } from '../contacts/contact.entity';
 import { MAX_TAGS } from '../contacts/contact-input';
 import { contactSnapshot } from '../contacts/contact-snapshot';
+import { OwnerDirectory } from '../users/owner-directory';
 import { linksFor, q, type MergeKind } from './merge-links';
 
 export interface FieldChoice {
@@ -83,7 +84,10 @@ const KINDS = {
  */
 @Injectable()
 export class MergeService {
-  constructor(private readonly db: ServiceDatabase) {}
+  constructor(
+    private readonly db: ServiceDatabase,
+    private readonly owners: OwnerDirectory,
+  ) {}
 
   mergeContacts(principal: Principal, input: MergeInput) {
     return this.merge(principal, 'CONTACT', input);
@@ -145,6 +149,11 @@ export class MergeService {
         set[field] = union;
       }
       if (kind === 'ACCOUNT' && set.owner_id === undefined) set.owner_id = survivor.owner_id;
+      // Taking another record's owner sets an owner: it must still be able to own records.
+      const ownerChoice = choices.findIndex((c) => c.field === 'ownerId');
+      if (ownerChoice >= 0 && typeof set.owner_id === 'string' && set.owner_id !== survivor.owner_id) {
+        await this.owners.requireOwners(em, principal, [{ field: `fieldChoices[${ownerChoice}].fromId`, id: set.owner_id }]);
+      }
       if (kind === 'CONTACT' && typeof set.account_id === 'string') {
         const [acc] = await em.query(`SELECT merged_into FROM accounts WHERE id = $1`, [set.account_id]);
         if (!acc || acc.merged_into) throw badUserInput('fieldChoices', `account ${String(set.account_id)} is not a live account`);

@@ -8,6 +8,7 @@ import { AccountsService } from '../accounts/accounts.service';
 import { SalesAppModule } from '../app.module';
 import { PipelinesService } from '../pipelines/pipelines.service';
 import { salesDefinition } from '../sales.definition';
+import { projectUsers } from '../users/__tests__/project-users';
 import { OpportunitiesService } from './opportunities.service';
 import { OpportunityProgressService } from './opportunity-progress.service';
 
@@ -39,6 +40,8 @@ describe('opportunities and pipelines', () => {
     pipelines = sales.app.get(PipelinesService);
     opportunities = sales.app.get(OpportunitiesService);
     progress = sales.app.get(OpportunityProgressService);
+    // Owners must be users sales knows from identity's events.
+    await projectUsers(sales.app, [rep, otherRep, manager]);
     accountId = (await sales.app.get(AccountsService).create(rep, { name: 'Pipeline Co' })).id;
   });
 

@@ -14,6 +14,7 @@ import type { PipelineStageEntity } from '../pipelines/pipeline-stage.entity';
 import { firstOpenStage } from '../pipelines/pipeline-rules';
 import { activeStages, ensureDefaultPipeline } from '../pipelines/pipeline-store';
 import { customerSubjects, TimelineRecorder } from '../timeline/timeline-recorder';
+import { OwnerDirectory } from '../users/owner-directory';
 import { requireCalendarDate } from './calendar-date';
 import { parseMoneyInput, type MoneyInput } from './money-input';
 import { OpportunityEntity } from './opportunity.entity';
@@ -55,9 +56,13 @@ const UPDATABLE = ['name', 'accountId', 'primaryContactId', 'ownerId', 'amount',
 
 @Injectable()
 export class OpportunitiesService {
-  constructor(private readonly db: ServiceDatabase) {}
+  constructor(
+    private readonly db: ServiceDatabase,
+    private readonly owners: OwnerDirectory,
+  ) {}
 
   async create(principal: Principal, input: CreateOpportunityInput): Promise<OpportunityEntity> {
+    await this.owners.awaitInFlight(principal, [input.ownerId]);
     return this.db.withTenant(principal.tenantId, (em) => this.createWithin(em, principal, input));
   }
 
@@ -76,6 +81,7 @@ export class OpportunitiesService {
     const f = (name: string) => `${fieldPrefix}${name}`;
     const ownerId = validate.optionalUuid(f('ownerId'), input.ownerId) ?? (principal.kind === 'user' ? principal.id : null);
     requireSalesCreate(principal, 'opportunities', ownerId);
+    await this.owners.requireOwners(em, principal, [{ field: f('ownerId'), id: ownerId }]);
     const money = parseMoneyInput(f('amount'), input.amount);
     const base = {
       name: validate.requiredText(f('name'), input.name, 200),
@@ -131,6 +137,7 @@ export class OpportunitiesService {
 
   async update(principal: Principal, input: UpdateOpportunityInput): Promise<OpportunityEntity> {
     const id = validate.requireUuid('id', input.id);
+    await this.owners.awaitInFlight(principal, [input.ownerId]);
     return this.db.withTenant(principal.tenantId, async (em) => {
       const before = await lockOpportunity(em, id);
       requireChangeOwned(principal, 'opportunities', before.ownerId);
@@ -154,7 +161,10 @@ export class OpportunitiesService {
       }
       const changed = changedFields(normalised(before), normalised(after), [...UPDATABLE]);
       if (changed.length === 0) return before;
-      if (changed.includes('ownerId')) requireReassign(principal, 'opportunities');
+      if (changed.includes('ownerId')) {
+        requireReassign(principal, 'opportunities');
+        await this.owners.requireOwners(em, principal, [{ field: 'ownerId', id: after.ownerId }]);
+      }
       if (changed.includes('accountId')) await assertAccountExists(em, 'accountId', after.accountId);
       if (changed.includes('primaryContactId')) await assertContactExists(em, 'primaryContactId', after.primaryContactId);
       after.updatedAt = new Date();

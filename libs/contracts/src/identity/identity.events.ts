@@ -3,8 +3,26 @@ import type { EventEnvelope } from '../envelope';
 export const TENANT_CREATED = 'identity.tenant.created' as const;
 export type TenantCreatedV1 = EventEnvelope<typeof TENANT_CREATED, { tenant: { id: string; slug: string; name: string } }>;
 
+/**
+ * A user as identity publishes it. `active` is additive to V1: events written
+ * before it existed lack it, and a user then counts as active (users could not
+ * be deactivated before identity.user.deactivated existed).
+ */
+export interface UserSnapshotV1 {
+  id: string;
+  email: string;
+  displayName: string;
+  roles: string[];
+  active?: boolean;
+}
+
 export const USER_CREATED = 'identity.user.created' as const;
-export type UserCreatedV1 = EventEnvelope<
-  typeof USER_CREATED,
-  { user: { id: string; email: string; displayName: string; roles: string[] } }
->;
+export type UserCreatedV1 = EventEnvelope<typeof USER_CREATED, { user: UserSnapshotV1 }>;
+
+/** Display name, roles or (on reactivation) `active` changed; `user` is the whole user after the change. */
+export const USER_UPDATED = 'identity.user.updated' as const;
+export type UserUpdatedV1 = EventEnvelope<typeof USER_UPDATED, { user: UserSnapshotV1; changed: string[] }>;
+
+/** The user can no longer sign in; services stop assigning work to them. `user.active` is false. */
+export const USER_DEACTIVATED = 'identity.user.deactivated' as const;
+export type UserDeactivatedV1 = EventEnvelope<typeof USER_DEACTIVATED, { user: UserSnapshotV1 }>;

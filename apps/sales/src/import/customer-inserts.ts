@@ -1,0 +1,106 @@
+import { actorOf, badUserInput, type Principal } from '@rapport/auth';
+import { ACCOUNT_CREATED, CONTACT_CREATED, type EventEnvelope } from '@rapport/contracts';
+import { newEvent } from '@rapport/messaging';
+import type { ServiceDatabase } from '@rapport/service-kit';
+import type { EntityManager } from 'typeorm';
+import { AccountEntity } from '../accounts/account.entity';
+import { accountSnapshot } from '../accounts/accounts.service';
+import { ContactEntity } from '../contacts/contact.entity';
+import { contactSnapshot } from '../contacts/contact-snapshot';
+import { invalid, type ImportRowResult } from './import-report';
+import type { CustomerKind, PendingRow } from './customer-rows';
+
+/**
+ * Creates the batch's new records: one multi-row INSERT per table and one
+ * for the outbox; if that fails (e.g. a concurrent clash), row by row, each
+ * under its own savepoint, so only the offending rows become INVALID.
+ */
+export async function insertAll(
+  db: ServiceDatabase,
+  em: EntityManager,
+  principal: Principal,
+  kind: CustomerKind,
+  list: PendingRow[],
+  results: ImportRowResult[],
+): Promise<void> {
+  if (list.length === 0) return;
+  const failed = new Set<number>();
+  await em.query('SAVEPOINT import_batch');
+  try {
+    await insertSet(db, em, principal, kind, list);
+    await em.query('RELEASE SAVEPOINT import_batch');
+  } catch {
+    await em.query('ROLLBACK TO SAVEPOINT import_batch');
+    for (const p of list) {
+      await em.query('SAVEPOINT import_row');
+      try {
+        await insertSet(db, em, principal, kind, [p]);
+        await em.query('RELEASE SAVEPOINT import_row');
+      } catch (err) {
+        await em.query('ROLLBACK TO SAVEPOINT import_row');
+        const unique = /contact_external_ids_unique/.test(String((err as Error).message));
+        invalid(results[p.n], unique ? badUserInput('externalId', 'already used by another contact') : err);
+        failed.add(p.n);
+      }
+    }
+  }
+  for (const p of list) if (!failed.has(p.n)) Object.assign(results[p.n], { status: 'CREATED', id: p.entity.id });
+}
+
+async function insertSet(db: ServiceDatabase, em: EntityManager, principal: Principal, kind: CustomerKind, list: PendingRow[]) {
+  const actor = actorOf(principal);
+  if (kind === 'CONTACT') {
+    const contacts = list.map((p) => p.entity as ContactEntity);
+    await em.getRepository(ContactEntity).insert(contacts.map(({ externalIds: _x, ...c }) => c));
+    const xs = contacts.flatMap((c) =>
+      (c.externalIds ?? []).map((x) => ({ tenantId: c.tenantId, source: x.source, key: x.key, contactId: c.id })),
+    );
+    if (xs.length) {
+      await em.query(
+        `INSERT INTO contact_external_ids (tenant_id, source, key, contact_id) SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[])`,
+        [xs.map((x) => x.tenantId), xs.map((x) => x.source), xs.map((x) => x.key), xs.map((x) => x.contactId)],
+      );
+    }
+    await publishAll(
+      db,
+      em,
+      contacts.map((c) =>
+        newEvent({ type: CONTACT_CREATED, tenantId: principal.tenantId, actor, subjectId: c.id, data: { contact: contactSnapshot(c) } }),
+      ),
+    );
+  } else {
+    const accounts = list.map((p) => p.entity as AccountEntity);
+    await em.getRepository(AccountEntity).insert(accounts);
+    await publishAll(
+      db,
+      em,
+      accounts.map((a) =>
+        newEvent({ type: ACCOUNT_CREATED, tenantId: principal.tenantId, actor, subjectId: a.id, data: { account: accountSnapshot(a) } }),
+      ),
+    );
+  }
+}
+
+/**
+ * Writes the batch's events to the outbox in one statement (same rows
+ * appendToOutbox writes); the last goes through ServiceDatabase.publish so
+ * the relay is kicked after commit.
+ */
+async function publishAll(db: ServiceDatabase, em: EntityManager, events: EventEnvelope[]): Promise<void> {
+  if (events.length === 0) return;
+  const head = events.slice(0, -1);
+  if (head.length) {
+    await em.query(
+      `INSERT INTO outbox (id, tenant_id, type, envelope, created_at)
+         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::jsonb[], $5::timestamptz[])`,
+      [
+        head.map((e) => e.id),
+        head.map((e) => e.tenantId),
+        head.map((e) => e.type),
+        head.map((e) => JSON.stringify(e)),
+        head.map((e) => e.occurredAt),
+      ],
+    );
+  }
+  await db.publish(em, events[events.length - 1]);
+}
