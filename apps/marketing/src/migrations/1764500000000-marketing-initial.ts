@@ -90,6 +90,12 @@ export class MarketingInitial1764500000000 implements MigrationInterface {
     }
     await q.query(`CREATE INDEX contacts_with_open_complaints ON contacts (tenant_id) WHERE open_complaints > 0 AND merged_into IS NULL`);
     await q.query(`CREATE INDEX contacts_by_email ON contacts (tenant_id, email)`);
+    // Name rules compare case-insensitively (lower() on both sides).
+    await q.query(`CREATE INDEX contacts_by_last_name ON contacts (tenant_id, lower(last_name)) WHERE merged_into IS NULL`);
+    await q.query(`CREATE INDEX contacts_by_first_name ON contacts (tenant_id, lower(first_name)) WHERE merged_into IS NULL`);
+    // attributes.<key> = number/boolean compiles to containment; emails rules test array elements.
+    await q.query(`CREATE INDEX contacts_attributes ON contacts USING gin (attributes jsonb_path_ops)`);
+    await q.query(`CREATE INDEX contacts_emails ON contacts USING gin (emails)`);
     await enableTenantRls(q, 'contacts');
 
     await q.query(`CREATE TABLE contact_external_ids (
@@ -142,6 +148,15 @@ export class MarketingInitial1764500000000 implements MigrationInterface {
       PRIMARY KEY (tenant_id, contact_id)
     )`);
     await enableTenantRls(q, 'contact_attributes');
+
+    // RFM segments analytics has named for the tenant (rules match segments by key, which the index serves).
+    await q.query(`CREATE TABLE rfm_segment_names (
+      tenant_id uuid NOT NULL,
+      key text NOT NULL,
+      name text NOT NULL,
+      PRIMARY KEY (tenant_id, key)
+    )`);
+    await enableTenantRls(q, 'rfm_segment_names');
 
     // Tier order (best first) and other per-tenant marketing settings.
     await q.query(`CREATE TABLE marketing_settings (
@@ -486,6 +501,7 @@ export class MarketingInitial1764500000000 implements MigrationInterface {
       'consents',
       'read_model_replays',
       'marketing_settings',
+      'rfm_segment_names',
       'contact_attributes',
       'contact_orders',
       'contact_cases',

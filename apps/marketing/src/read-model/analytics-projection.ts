@@ -36,6 +36,12 @@ export class AnalyticsProjection {
         data.asOf,
       ],
     );
+    if (data.segmentKey && data.segmentName) {
+      await em.query(
+        `INSERT INTO rfm_segment_names (tenant_id, key, name) VALUES ($1, $2, $3) ON CONFLICT (tenant_id, key) DO UPDATE SET name = EXCLUDED.name`,
+        [tenantId, data.segmentKey, data.segmentName],
+      );
+    }
     return returnedRows(applied).length > 0;
   }
 

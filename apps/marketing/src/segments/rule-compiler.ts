@@ -19,9 +19,9 @@ export async function compileForTenant(
   rule: unknown,
   options: Partial<CompileOptions> & { rootPath: string },
 ): Promise<CompiledRule> {
-  const { tierOrder } = await settings.read(em, tenantId);
+  const context = await settings.ruleContext(em, tenantId);
   try {
-    return compileRule(rule, { now: new Date(), paramOffset: 1, tierOrder, ...options });
+    return compileRule(rule, { now: new Date(), paramOffset: 1, ...context, ...options });
   } catch (err) {
     if (err instanceof RuleValidationError) throw badUserInputs(err.errors.map((e) => ({ field: e.path, message: e.message })));
     throw err;

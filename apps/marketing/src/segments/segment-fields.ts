@@ -23,14 +23,14 @@ export class SegmentFields {
 
   async list(principal: Principal): Promise<SegmentFieldView[]> {
     requireMarketingRead(principal);
-    const { tierOrder } = await this.db.withTenant(principal.tenantId, (em) => this.settings.read(em, principal.tenantId));
+    const context = await this.db.withTenant(principal.tenantId, (em) => this.settings.ruleContext(em, principal.tenantId));
     const fields: SegmentFieldView[] = [];
     for (const [name, def] of DEFAULT_CATALOG.fields) {
       if (def.journeyOnly) continue;
       let values: string[] | null = null;
       if (def.type === 'enum') {
         const options: readonly EnumOption[] | undefined =
-          typeof def.options === 'function' ? def.options({ tierOrder: [...tierOrder].reverse() }) : def.options;
+          typeof def.options === 'function' ? def.options(context) : def.options;
         values = options ? options.map((o) => o.label ?? o.value) : null;
       }
       fields.push({ name, type: def.type, operators: [...fieldOperators(def)], values, description: def.description });

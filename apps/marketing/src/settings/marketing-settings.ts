@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { badUserInput, type Principal } from '@rapport/auth';
+import { DEFAULT_RFM_SEGMENTS } from '@rapport/clv';
 import { ServiceDatabase } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { requireMarketingRead, requireMarketingWrite } from '../access/marketing-access';
@@ -10,6 +11,13 @@ export interface MarketingSettingsView {
   tierOrder: string[];
 }
 
+/** What rules are compiled with for a tenant. */
+export interface RuleContext {
+  tierOrder: string[];
+  /** The standard RFM segments and any others analytics has named for the tenant. */
+  rfmSegments: { key: string; name: string }[];
+}
+
 /** Per-tenant settings rules depend on (the tier order, best first, for "tier ≥ gold"). */
 @Injectable()
 export class MarketingSettings {
@@ -18,6 +26,14 @@ export class MarketingSettings {
   async read(em: EntityManager, tenantId: string): Promise<MarketingSettingsView> {
     const [row]: { tier_order: string[] }[] = await em.query(`SELECT tier_order FROM marketing_settings WHERE tenant_id = $1`, [tenantId]);
     return { tierOrder: row?.tier_order ?? DEFAULT_TIER_ORDER };
+  }
+
+  async ruleContext(em: EntityManager, tenantId: string): Promise<RuleContext> {
+    const { tierOrder } = await this.read(em, tenantId);
+    const named: { key: string; name: string }[] = await em.query(`SELECT key, name FROM rfm_segment_names WHERE tenant_id = $1`, [tenantId]);
+    const byKey = new Map(DEFAULT_RFM_SEGMENTS.map((s) => [s.key, { key: s.key, name: s.name }]));
+    for (const s of named) byKey.set(s.key, s);
+    return { tierOrder, rfmSegments: [...byKey.values()] };
   }
 
   async get(principal: Principal): Promise<MarketingSettingsView> {
