@@ -55,7 +55,8 @@ export class ContactProjection {
   /**
    * The merged contacts' orders count for the survivor from now on; their
    * external ids keep resolving (through merged_into) to the survivor; their
-   * RFM and value rows go (the recompute scores the survivor on everything).
+   * value rows go; their RFM rows are dropped by the recompute this asks for
+   * (which announces them as dropped out) while it scores the survivor on everything.
    */
   async applyMerge(em: EntityManager, tenantId: string, merge: ContactMergedDataV1): Promise<boolean> {
     const mergedIds = [...new Set(merge.mergedIds)].filter((id) => id !== merge.survivorId);
@@ -83,7 +84,6 @@ export class ContactProjection {
         RETURNING id`,
       [tenantId, survivor.id, mergedIds],
     );
-    await em.query(`DELETE FROM rfm_scores WHERE tenant_id = $1 AND contact_id = ANY($2::uuid[])`, [tenantId, mergedIds]);
     await em.query(`DELETE FROM customer_values WHERE tenant_id = $1 AND contact_id = ANY($2::uuid[])`, [tenantId, mergedIds]);
     return returnedRows(moved).length > 0;
   }
