@@ -26,6 +26,7 @@ export {
   sbgSurvival,
   sbgChurnProbability,
   sbgRetentionRate,
+  sbgChurnHazard,
   sbgSurvivalCurve,
   sbgLogLikelihood,
   fitSbg,
