@@ -57,6 +57,8 @@ export async function benchPlatform(): Promise<BenchPlatform> {
       NODE_ENV: 'production',
       // The benchmark measures serving, not the limiter's refusals.
       RATE_LIMIT_PER_MINUTE: '100000000',
+      // A full-size run takes longer than the default 15-minute token; it signs in once.
+      ACCESS_TOKEN_TTL_SECONDS: '86400',
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

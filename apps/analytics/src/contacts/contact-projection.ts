@@ -7,49 +7,89 @@ import { lockCustomerMatching } from '../tenant-locks';
 /**
  * Keeps analytics' copy of the customer master (contacts, their external ids,
  * merges) and re-resolves the orders each change affects. Every method runs
- * in the event's inbox transaction and returns whether any order now counts
+ * in the events' inbox transaction and tells whether any order now counts
  * for a different contact (so RFM must be recomputed).
  */
 @Injectable()
 export class ContactProjection {
-  async applySnapshot(em: EntityManager, tenantId: string, contact: ContactSnapshotV1): Promise<boolean> {
+  /**
+   * Applies contact snapshots (created/updated events) set-based, however
+   * many: upsert the contacts (the newest snapshot wins, also against a
+   * redelivered older one), replace their external ids, and re-resolve the
+   * orders given for them or for one of their external ids (the late-arrival
+   * match) — two index lookups, by customer contact id and by external key.
+   * Returns the contacts whose orders now count for them (to rescore).
+   */
+  async applySnapshots(em: EntityManager, tenantId: string, snapshots: readonly ContactSnapshotV1[]): Promise<string[]> {
+    const latest = new Map<string, ContactSnapshotV1>();
+    for (const c of snapshots) {
+      const before = latest.get(c.id);
+      if (!before || before.updatedAt <= c.updatedAt) latest.set(c.id, c);
+    }
+    if (latest.size === 0) return [];
     await lockCustomerMatching(em, tenantId, 'exclusive');
-    // Redelivery may bring an older snapshot after a newer one: the newer wins.
-    const applied = await em.query(
-      `INSERT INTO contacts (tenant_id, id, sales_updated_at) VALUES ($1, $2, $3)
-       ON CONFLICT (tenant_id, id) DO UPDATE SET sales_updated_at = EXCLUDED.sales_updated_at, projected_at = now()
-         WHERE contacts.sales_updated_at IS NULL OR contacts.sales_updated_at <= EXCLUDED.sales_updated_at
-       RETURNING id`,
-      [tenantId, contact.id, contact.updatedAt],
+    const contacts = [...latest.values()];
+    const applied: { id: string }[] = returnedRows(
+      await em.query(
+        `INSERT INTO contacts (tenant_id, id, sales_updated_at)
+         SELECT $1, c.id, c.updated_at FROM unnest($2::uuid[], $3::timestamptz[]) AS c(id, updated_at)
+         ON CONFLICT (tenant_id, id) DO UPDATE SET sales_updated_at = EXCLUDED.sales_updated_at, projected_at = now()
+           WHERE contacts.sales_updated_at IS NULL OR contacts.sales_updated_at <= EXCLUDED.sales_updated_at
+         RETURNING id`,
+        [tenantId, contacts.map((c) => c.id), contacts.map((c) => c.updatedAt)],
+      ),
     );
-    if (returnedRows(applied).length === 0) return false;
-
-    const sources = contact.externalIds.map((x) => x.source);
-    const keys = contact.externalIds.map((x) => x.key);
+    if (applied.length === 0) return [];
+    const appliedIds = new Set(applied.map((r) => r.id));
+    const kept = contacts.filter((c) => appliedIds.has(c.id)).sort((a, b) => a.updatedAt.localeCompare(b.updatedAt));
+    // Sales keeps external ids unique; one that moved between two contacts of the batch goes to the newer snapshot.
+    const owners = new Map<string, { source: string; key: string; contactId: string }>();
+    for (const c of kept) for (const x of c.externalIds) owners.set(`${x.source}\u0000${x.key}`, { ...x, contactId: c.id });
+    const ids = [...owners.values()];
+    const keptIds = kept.map((c) => c.id);
     await em.query(
       `DELETE FROM contact_external_ids x
-        WHERE x.tenant_id = $1 AND x.contact_id = $2
-          AND NOT EXISTS (SELECT 1 FROM unnest($3::text[], $4::text[]) AS k(source, key) WHERE k.source = x.source AND k.key = x.key)`,
-      [tenantId, contact.id, sources, keys],
+        WHERE x.tenant_id = $1 AND x.contact_id = ANY($2::uuid[])
+          AND NOT EXISTS (SELECT 1 FROM unnest($3::uuid[], $4::text[], $5::text[]) AS k(contact_id, source, key)
+                           WHERE k.contact_id = x.contact_id AND k.source = x.source AND k.key = x.key)`,
+      [tenantId, keptIds, ids.map((x) => x.contactId), ids.map((x) => x.source), ids.map((x) => x.key)],
     );
-    // An id moved from another contact (sales keeps them unique) now belongs to this one.
-    await em.query(
-      `INSERT INTO contact_external_ids (tenant_id, source, key, contact_id)
-       SELECT $1, k.source, k.key, $2 FROM unnest($3::text[], $4::text[]) AS k(source, key)
-       ON CONFLICT (tenant_id, source, key) DO UPDATE SET contact_id = EXCLUDED.contact_id`,
-      [tenantId, contact.id, sources, keys],
+    if (ids.length > 0) {
+      await em.query(
+        `INSERT INTO contact_external_ids (tenant_id, source, key, contact_id)
+         SELECT $1, k.source, k.key, k.contact_id FROM unnest($2::text[], $3::text[], $4::uuid[]) AS k(source, key, contact_id)
+         ON CONFLICT (tenant_id, source, key) DO UPDATE SET contact_id = EXCLUDED.contact_id`,
+        [tenantId, ids.map((x) => x.source), ids.map((x) => x.key), ids.map((x) => x.contactId)],
+      );
+    }
+    const byContactId: { contact_id: string }[] = returnedRows(
+      await em.query(
+        `UPDATE orders o SET contact_id = coalesce(c.merged_into, c.id)
+           FROM contacts c
+          WHERE c.tenant_id = $1 AND c.id = ANY($2::uuid[])
+            AND o.tenant_id = $1 AND o.customer_contact_id = c.id
+            AND o.contact_id IS DISTINCT FROM coalesce(c.merged_into, c.id)
+          RETURNING o.contact_id`,
+        [tenantId, keptIds],
+      ),
     );
-    // Orders given for this contact or one of its external ids: the late-arrival match.
-    const moved = await em.query(
-      `UPDATE orders o SET contact_id = r.contact_id
-         FROM (SELECT coalesce(merged_into, id) AS contact_id FROM contacts WHERE tenant_id = $1 AND id = $2) r
-        WHERE o.tenant_id = $1 AND o.contact_id IS DISTINCT FROM r.contact_id
-          AND (o.customer_contact_id = $2
-               OR (o.customer_source, o.customer_key) IN (SELECT k.source, k.key FROM unnest($3::text[], $4::text[]) AS k(source, key)))
-        RETURNING o.id`,
-      [tenantId, contact.id, sources, keys],
-    );
-    return returnedRows(moved).length > 0;
+    const byExternalId: { contact_id: string }[] =
+      ids.length === 0
+        ? []
+        : returnedRows(
+            await em.query(
+              `UPDATE orders o SET contact_id = r.contact_id
+                 FROM (SELECT x.source, x.key, coalesce(c.merged_into, x.contact_id) AS contact_id
+                         FROM unnest($2::text[], $3::text[]) AS k(source, key)
+                         JOIN contact_external_ids x ON x.tenant_id = $1 AND x.source = k.source AND x.key = k.key
+                         LEFT JOIN contacts c ON c.tenant_id = $1 AND c.id = x.contact_id) r
+                WHERE o.tenant_id = $1 AND o.customer_source = r.source AND o.customer_key = r.key
+                  AND o.contact_id IS DISTINCT FROM r.contact_id
+                RETURNING o.contact_id`,
+              [tenantId, ids.map((x) => x.source), ids.map((x) => x.key)],
+            ),
+          );
+    return [...new Set([...byContactId, ...byExternalId].map((r) => r.contact_id))];
   }
 
   /**

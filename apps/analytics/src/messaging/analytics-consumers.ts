@@ -9,6 +9,7 @@ import {
   SYSTEM_ACTOR,
   type ContactCreatedV1,
   type ContactMergedV1,
+  type ContactSnapshotV1,
   type ContactUnmergedV1,
   type ContactUpdatedV1,
   type EventEnvelope,
@@ -102,19 +103,31 @@ export class AnalyticsConsumers implements OnModuleInit, OnModuleDestroy {
     this.rescore.flushAll();
   }
 
-  /** Applied one after another in one transaction, in stream order. */
+  /**
+   * In stream order, in one transaction: runs of created/updated snapshots
+   * set-based (ContactProjection.applySnapshots), merges and unmerges one by
+   * one between them.
+   */
   private async onContactEvents(events: EventEnvelope[], em: EntityManager, tenantId: string): Promise<BatchEffect> {
     const contactIds: string[] = [];
+    let snapshots: ContactSnapshotV1[] = [];
+    const applySnapshots = async () => {
+      if (snapshots.length > 0) contactIds.push(...(await this.contacts.applySnapshots(em, tenantId, snapshots)));
+      snapshots = [];
+    };
     for (const event of events) {
-      if (await this.onContactEvent(event, em, tenantId)) contactIds.push(...contactsOf(event));
+      if (event.type === CONTACT_MERGED) {
+        await applySnapshots();
+        if (await this.contacts.applyMerge(em, tenantId, (event as ContactMergedV1).data)) contactIds.push(...contactsOf(event));
+      } else if (event.type === CONTACT_UNMERGED) {
+        await applySnapshots();
+        if (await this.contacts.applyUnmerge(em, tenantId, (event as ContactUnmergedV1).data)) contactIds.push(...contactsOf(event));
+      } else {
+        snapshots.push((event as ContactCreatedV1 | ContactUpdatedV1).data.contact);
+      }
     }
+    await applySnapshots();
     return { changed: contactIds.length > 0, contactIds };
-  }
-
-  private onContactEvent(event: EventEnvelope, em: EntityManager, tenantId: string): Promise<boolean> {
-    if (event.type === CONTACT_MERGED) return this.contacts.applyMerge(em, tenantId, (event as ContactMergedV1).data);
-    if (event.type === CONTACT_UNMERGED) return this.contacts.applyUnmerge(em, tenantId, (event as ContactUnmergedV1).data);
-    return this.contacts.applySnapshot(em, tenantId, (event as ContactCreatedV1 | ContactUpdatedV1).data.contact);
   }
 
   /**
@@ -155,15 +168,9 @@ export class AnalyticsConsumers implements OnModuleInit, OnModuleDestroy {
   }
 }
 
-/**
- * The contacts whose orders a contact event re-pointed: the survivor of a
- * merge; the survivor and the restored contacts of an unmerge; else the contact itself.
- */
+/** The contacts whose orders a merge re-pointed (the survivor), or an unmerge (the survivor and the restored contacts). */
 function contactsOf(event: EventEnvelope): string[] {
   if (event.type === CONTACT_MERGED) return [(event as ContactMergedV1).data.survivorId];
-  if (event.type === CONTACT_UNMERGED) {
-    const { survivorId, restoredIds } = (event as ContactUnmergedV1).data;
-    return [survivorId, ...restoredIds];
-  }
-  return [(event as ContactCreatedV1 | ContactUpdatedV1).data.contact.id];
+  const { survivorId, restoredIds } = (event as ContactUnmergedV1).data;
+  return [survivorId, ...restoredIds];
 }
