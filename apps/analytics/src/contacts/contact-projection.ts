@@ -108,11 +108,13 @@ export class ContactProjection {
     );
     // Known or not yet: a merged contact whose creation arrives later must still resolve to the survivor.
     await em.query(
-      `INSERT INTO contacts (tenant_id, id, merged_into) SELECT $1, m.id, $2 FROM unnest($3::uuid[]) AS m(id)
-       ON CONFLICT (tenant_id, id) DO UPDATE SET merged_into = EXCLUDED.merged_into, projected_at = now()`,
-      [tenantId, survivor.id, mergedIds],
+      `INSERT INTO contacts (tenant_id, id, merged_into, merged_parent) SELECT $1, m.id, $2, $4 FROM unnest($3::uuid[]) AS m(id)
+       ON CONFLICT (tenant_id, id) DO UPDATE SET merged_into = EXCLUDED.merged_into, merged_parent = EXCLUDED.merged_parent,
+                                                 projected_at = now()`,
+      [tenantId, survivor.id, mergedIds, merge.survivorId],
     );
-    // Contacts merged earlier into one of these now point straight at the survivor (no chains).
+    // Contacts merged earlier into one of these now resolve straight to the survivor (no chains to
+    // follow when resolving); their merged_parent keeps whom they were merged into.
     await em.query(`UPDATE contacts SET merged_into = $2 WHERE tenant_id = $1 AND merged_into = ANY($3::uuid[])`, [
       tenantId,
       survivor.id,
@@ -130,16 +132,16 @@ export class ContactProjection {
 
   /**
    * Undoes a merge: a restored contact stops resolving to the survivor, but
-   * only while its `merged_into` still points at that survivor (an unmerge
-   * for a merge never seen, or already undone, changes nothing). A restored
-   * contact known only from the merge (its creation never arrived) is
-   * forgotten again. Orders given for the restored contacts (their contact
-   * id, or an external id the projection holds for them) are resolved again.
-   * Limitation: `merged_into` is kept flat and the event names only the
-   * restored contacts, so a contact merged into a restored one before that
-   * one was merged keeps resolving to the survivor (sales points it back at
-   * the restored contact; its external ids come back with the restored
-   * contact's snapshot, orders given with its contact id do not).
+   * only while it is still merged into that survivor (its merged_parent; for
+   * rows merged before merged_parent existed, its merged_into) — an unmerge
+   * for a merge never seen, or already undone, changes nothing. Contacts
+   * merged into a restored one earlier (its merge descendants, through
+   * merged_parent) resolve to it again, or to whatever it is itself still
+   * merged into: B → A, A → C, undo A → C leaves B with A; undoing B → A
+   * then returns B's orders to B. A restored contact known only from the
+   * merge (its creation never arrived) is forgotten again. Orders given for
+   * the restored contacts or their descendants (contact id, or an external
+   * id the projection holds for them) are resolved again.
    */
   async applyUnmerge(em: EntityManager, tenantId: string, unmerge: ContactUnmergedDataV1): Promise<boolean> {
     const restoredIds = [...new Set(unmerge.restoredIds)].filter((id) => id !== unmerge.survivorId);
@@ -147,22 +149,39 @@ export class ContactProjection {
     await lockCustomerMatching(em, tenantId, 'exclusive');
     const restored: { id: string; known: boolean }[] = returnedRows(
       await em.query(
-        `UPDATE contacts SET merged_into = NULL, projected_at = now()
-          WHERE tenant_id = $1 AND id = ANY($2::uuid[]) AND merged_into = $3
+        `UPDATE contacts SET merged_into = NULL, merged_parent = NULL, projected_at = now()
+          WHERE tenant_id = $1 AND id = ANY($2::uuid[])
+            AND (merged_parent = $3 OR (merged_parent IS NULL AND merged_into = $3))
           RETURNING id, sales_updated_at IS NOT NULL AS known`,
         [tenantId, restoredIds, unmerge.survivorId],
       ),
     );
     if (restored.length === 0) return false;
-    const ids = restored.map((r) => r.id);
+    // Everything merged (directly or not) into a restored contact resolves to that contact again.
+    const descendants: { id: string }[] = returnedRows(
+      await em.query(
+        `WITH RECURSIVE tree AS (
+           SELECT c.id, c.id AS root FROM contacts c WHERE c.tenant_id = $1 AND c.id = ANY($2::uuid[])
+           UNION ALL
+           SELECT c.id, t.root FROM contacts c JOIN tree t ON c.tenant_id = $1 AND c.merged_parent = t.id
+         )
+         UPDATE contacts c SET merged_into = t.root, projected_at = now()
+           FROM tree t
+          WHERE c.tenant_id = $1 AND c.id = t.id AND t.id <> t.root AND c.merged_into IS DISTINCT FROM t.root
+          RETURNING c.id`,
+        [tenantId, restored.map((r) => r.id)],
+      ),
+    );
     const placeholders = restored.filter((r) => !r.known).map((r) => r.id);
     if (placeholders.length > 0) {
       await em.query(
         `DELETE FROM contacts c WHERE c.tenant_id = $1 AND c.id = ANY($2::uuid[])
-            AND NOT EXISTS (SELECT 1 FROM contact_external_ids x WHERE x.tenant_id = c.tenant_id AND x.contact_id = c.id)`,
+            AND NOT EXISTS (SELECT 1 FROM contact_external_ids x WHERE x.tenant_id = c.tenant_id AND x.contact_id = c.id)
+            AND NOT EXISTS (SELECT 1 FROM contacts d WHERE d.tenant_id = c.tenant_id AND d.merged_parent = c.id)`,
         [tenantId, placeholders],
       );
     }
+    const ids = [...restored.map((r) => r.id), ...descendants.map((d) => d.id)];
     await em.query(
       `UPDATE orders o SET contact_id = r.contact_id
          FROM (SELECT o2.id, (SELECT coalesce(c.merged_into, c.id) FROM contacts c
@@ -172,11 +191,13 @@ export class ContactProjection {
       [tenantId, ids],
     );
     await em.query(
-      `UPDATE orders o SET contact_id = x.contact_id
-         FROM contact_external_ids x
-        WHERE x.tenant_id = $1 AND x.contact_id = ANY($2::uuid[])
-          AND o.tenant_id = $1 AND o.customer_source = x.source AND o.customer_key = x.key
-          AND o.contact_id IS DISTINCT FROM x.contact_id`,
+      `UPDATE orders o SET contact_id = r.contact_id
+         FROM (SELECT x.source, x.key, coalesce(c.merged_into, x.contact_id) AS contact_id
+                 FROM contact_external_ids x
+                 LEFT JOIN contacts c ON c.tenant_id = x.tenant_id AND c.id = x.contact_id
+                WHERE x.tenant_id = $1 AND x.contact_id = ANY($2::uuid[])) r
+        WHERE o.tenant_id = $1 AND o.customer_source = r.source AND o.customer_key = r.key
+          AND o.contact_id IS DISTINCT FROM r.contact_id`,
       [tenantId, ids],
     );
     // Whether or not orders moved, the survivor and the restored contacts are rescored.
