@@ -191,6 +191,9 @@ export class ClvEngine {
             previousBand: c.previousBand,
             band: c.band,
             churnRisk: c.churnRisk,
+            pAlive: c.pAlive,
+            openComplaints: c.openComplaints,
+            activityTrend: c.activityTrend,
           };
           return newEvent({ type: CUSTOMER_CHURN_RISK_CHANGED, tenantId, actor: SYSTEM_ACTOR, subjectId: c.contactId, data });
         }),

@@ -22,6 +22,7 @@ import { ConsumerRegistry, LOGGER, MESSAGING_NAMING, NATS_CONNECTION, SERVICE_CO
 import type { NatsConnection } from 'nats';
 import type { EntityManager } from 'typeorm';
 import type { AnalyticsConfig } from '../analytics.env';
+import { CASE_EVENT_TYPES, CaseProjection } from '../cases/case-projection';
 import { ClvScheduler } from '../clv/clv-scheduler';
 import { ContactProjection } from '../contacts/contact-projection';
 import { inRounds } from '../orders/order-batch';
@@ -38,11 +39,12 @@ export interface BatchEffect {
 
 /**
  * Analytics' durable consumers: the sales customer master (into the contact
- * projection) and partner orders (into the same ingest as recordOrders).
- * Both take events in batches (BatchEventConsumer: one transaction per
- * tenant batch, inbox rows for all of it). Both streams are ensured here
- * because analytics may start before sales, and COMMERCE has no Rapport
- * producer to create it. Whenever a batch changes which orders count for
+ * projection), partner orders (into the same ingest as recordOrders) and
+ * service cases (open complaints, a churn signal).
+ * All take events in batches (BatchEventConsumer: one transaction per
+ * tenant batch, inbox rows for all of it). The streams are ensured here
+ * because analytics may start before sales and service, and COMMERCE has no
+ * Rapport producer to create it. Whenever a batch changes which orders count for
  * whom, the tenant's RFM recompute and the rescoring of the contacts
  * concerned are requested after its commit, debounced per tenant.
  */
@@ -60,8 +62,9 @@ export class AnalyticsConsumers implements OnModuleInit, OnModuleDestroy {
     private readonly relay: OutboxRelay,
     private readonly contacts: ContactProjection,
     private readonly ingest: OrderIngest,
+    private readonly cases: CaseProjection,
     rfm: RfmScheduler,
-    clv: ClvScheduler,
+    private readonly clv: ClvScheduler,
   ) {
     this.rescore = new RescoreDebouncer(config.ANALYTICS_RESCORE_DEBOUNCE_MS, (tenantId, contactIds) => {
       rfm.request(tenantId);
@@ -72,6 +75,7 @@ export class AnalyticsConsumers implements OnModuleInit, OnModuleDestroy {
   async onModuleInit(): Promise<void> {
     const sales = await ensureStream(this.nc, this.naming, STREAMS.SALES);
     const commerce = await ensureStream(this.nc, this.naming, STREAMS.COMMERCE);
+    const service = await ensureStream(this.nc, this.naming, STREAMS.SERVICE);
     const afterCommit = (tenantId: string, _events: EventEnvelope[], effect: BatchEffect) => {
       if (effect.changed) this.rescore.add(tenantId, effect.contactIds);
     };
@@ -95,6 +99,17 @@ export class AnalyticsConsumers implements OnModuleInit, OnModuleDestroy {
           if (effect.changed) this.relay.kick();
           afterCommit(tenantId, events, effect);
         },
+      }),
+    );
+
+    // Open complaints are a churn signal: the contacts whose complaints opened or closed are rescored.
+    this.registry.register(
+      new BatchEventConsumer<string[]>(this.nc, this.tenantDb, this.naming, this.logger, {
+        stream: service,
+        durable: 'analytics_cases',
+        eventTypes: CASE_EVENT_TYPES,
+        handleBatch: (events, em, tenantId) => this.cases.apply(em, tenantId, events),
+        afterCommit: (tenantId, _events, contactIds) => this.clv.requestScoring(tenantId, contactIds),
       }),
     );
   }
