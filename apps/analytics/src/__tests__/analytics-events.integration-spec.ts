@@ -38,15 +38,20 @@ describe('analytics events: order.recorded and customer.rfm_changed', () => {
   let rfm: RfmService;
   /** Each test has a tenant of its own (RFM cut points depend on every customer of the tenant). */
   let tenantId = randomUUID();
-  const prefix = process.env.NATS_SUBJECT_PREFIX;
-  const stream = `${STREAMS.ANALYTICS.name}_${process.env.NATS_STREAM_SUFFIX}`;
+  // Streams of its own: the run's shared ANALYTICS stream holds thousands of other specs' events, too many to scan.
+  const isolation = {
+    NATS_SUBJECT_PREFIX: `${process.env.NATS_SUBJECT_PREFIX}ev`,
+    NATS_STREAM_SUFFIX: `ev_${process.env.NATS_STREAM_SUFFIX}`,
+  };
+  const prefix = isolation.NATS_SUBJECT_PREFIX;
+  const stream = `${STREAMS.ANALYTICS.name}_${isolation.NATS_STREAM_SUFFIX}`;
   const adminId = randomUUID();
   const admin = (): Principal => ({ kind: 'user', tenantId, id: adminId, roles: ['admin'], scopes: [], contactId: null });
   const yesterday = new Date(Date.now() - DAY);
 
   beforeAll(async () => {
     // Recomputes only when the test asks, so every rfm_changed on the stream is from a known recompute.
-    analytics = await startService(AnalyticsAppModule, analyticsDefinition, { ANALYTICS_RFM_DELAY_MS: '600000' });
+    analytics = await startService(AnalyticsAppModule, analyticsDefinition, { ...isolation, ANALYTICS_RFM_DELAY_MS: '600000' });
     nc = await connect({ servers: process.env.NATS_URL });
     probe = await StreamProbe.connect();
     ds = analytics.app.get(DataSource);
@@ -141,6 +146,7 @@ describe('analytics events: order.recorded and customer.rfm_changed', () => {
       stream,
       `${prefix}.${ORDER_RECORDED}`,
       (all) => all.filter((e) => e.tenantId === tenantId).length >= 5,
+      30_000,
     );
     await new Promise((r) => setTimeout(r, 1500)); // anything extra would have landed by now
     const recorded = await mine<OrderRecordedDataV1>(ORDER_RECORDED);
@@ -188,7 +194,7 @@ describe('analytics events: order.recorded and customer.rfm_changed', () => {
       ],
     });
     const recomputes = async (n: number) =>
-      probe.waitFor(stream, `${prefix}.${RFM_RECOMPUTED}`, (all) => all.filter((e) => e.tenantId === tenantId).length >= n);
+      probe.waitFor(stream, `${prefix}.${RFM_RECOMPUTED}`, (all) => all.filter((e) => e.tenantId === tenantId).length >= n, 30_000);
     const changesFor = () => mine<CustomerRfmChangedDataV1>(CUSTOMER_RFM_CHANGED);
 
     const first = await rfm.recompute(tenantId, SYSTEM_ACTOR);

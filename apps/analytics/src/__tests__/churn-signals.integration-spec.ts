@@ -37,8 +37,13 @@ describe('analytics: churn risk with behavioural signals', () => {
   let probe: StreamProbe;
   let ds: DataSource;
   const tenantId = randomUUID();
-  const prefix = process.env.NATS_SUBJECT_PREFIX;
-  const analyticsStream = `${STREAMS.ANALYTICS.name}_${process.env.NATS_STREAM_SUFFIX}`;
+  // Streams of its own: the run's shared ANALYTICS stream holds thousands of other specs' events, too many to scan.
+  const isolation = {
+    NATS_SUBJECT_PREFIX: `${process.env.NATS_SUBJECT_PREFIX}ch`,
+    NATS_STREAM_SUFFIX: `ch_${process.env.NATS_STREAM_SUFFIX}`,
+  };
+  const prefix = isolation.NATS_SUBJECT_PREFIX;
+  const analyticsStream = `${STREAMS.ANALYTICS.name}_${isolation.NATS_STREAM_SUFFIX}`;
   const admin: Principal = { kind: 'user', tenantId, id: randomUUID(), roles: ['admin'], scopes: [], contactId: null };
   const [steady, slowing, complainer, newcomer] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
   const now = Date.now();
@@ -100,7 +105,7 @@ describe('analytics: churn risk with behavioural signals', () => {
       .map((e) => e.data as CustomerChurnRiskChangedDataV1);
 
   beforeAll(async () => {
-    analytics = await startService(AnalyticsAppModule, analyticsDefinition, { ANALYTICS_RESCORE_DEBOUNCE_MS: '200' });
+    analytics = await startService(AnalyticsAppModule, analyticsDefinition, { ...isolation, ANALYTICS_RESCORE_DEBOUNCE_MS: '200' });
     nc = await connect({ servers: process.env.NATS_URL });
     probe = await StreamProbe.connect();
     ds = analytics.app.get(DataSource);
