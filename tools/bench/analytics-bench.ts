@@ -18,8 +18,11 @@
  * Flags: --customers (100000) --orders (1000000) --nats-orders (= orders)
  * --batch (1000, orders per recordOrders call) --concurrency (4) --nats-timeout (900).
  * Starts the platform like `npm run bench` (or uses BENCH_GATEWAY_URL and
- * BENCH_SALES_URL); NATS at NATS_URL (default nats://127.0.0.1:4222).
- * Every run uses fresh sources and ids, so it can run against a used database.
+ * BENCH_SALES_URL): services on ports 4100–4104, isolated by a run id
+ * (schema suffix, subject prefix, stream suffix, Redis prefix) whose data is
+ * removed afterwards, so it can run beside `npm start` and other work. NATS
+ * at NATS_URL (default nats://127.0.0.1:4222). Every run also uses fresh
+ * sources and ids, so it can run against a used platform given by URL.
  */
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -178,9 +181,9 @@ function tenantOf(token: string): string {
   return payload.tid;
 }
 
-async function natsIngest(url: string, token: string, now: number) {
+async function natsIngest(url: string, token: string, now: number, subjectPrefix: string) {
   const tenantId = tenantOf(token);
-  const prefix = process.env.NATS_SUBJECT_PREFIX ? `${process.env.NATS_SUBJECT_PREFIX}.` : '';
+  const prefix = subjectPrefix ? `${subjectPrefix}.` : '';
   const nc = await connect({ servers: process.env.NATS_URL ?? 'nats://127.0.0.1:4222' });
   const js = nc.jetstream();
   const before = await ordersCount(url, token);
@@ -242,6 +245,11 @@ async function main(): Promise<void> {
       `batch ${batch}, concurrency ${concurrency}, Node ${process.version}, ${cpus().length} cores`,
   );
   const platform = await benchPlatform();
+  if (platform.runId) console.log(`isolated run ${platform.runId} (schemas, streams and Redis keys removed afterwards)`);
+  // Ctrl-C: still remove what the run created.
+  process.once('SIGINT', () => {
+    void platform.stop().finally(() => process.exit(130));
+  });
   const rows: [string, string, string][] = [];
   try {
     const url = platform.gatewayUrl;
@@ -267,7 +275,7 @@ async function main(): Promise<void> {
     }
 
     if (natsOrders > 0) {
-      const n = await natsIngest(url, token, now);
+      const n = await natsIngest(url, token, now, platform.subjectPrefix);
       rows.push([
         'ingest, NATS commerce.order.placed',
         `${n.stored}/${natsOrders} stored in ${n.s.toFixed(1)} s${n.complete ? '' : ' (timed out)'} (published in ${n.publishS.toFixed(1)} s)`,

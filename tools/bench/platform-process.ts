@@ -1,48 +1,116 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { connect } from 'nats';
+import { Client } from 'pg';
+import Redis from 'ioredis';
 
 export interface BenchPlatform {
   gatewayUrl: string;
   salesUrl: string;
+  /** Subject prefix the platform's services use ('' for a platform given by URL). */
+  subjectPrefix: string;
+  /** The isolation id of a platform this started (schemas, streams and Redis keys carry it); null for one given by URL. */
+  runId: string | null;
   stop(): Promise<void>;
 }
+
+/** Ports of a platform the benchmarks start: every service on its own, away from `npm start`'s 4000–4004. */
+export const BENCH_PORTS = { gateway: 4100, identity: 4101, sales: 4102, service: 4103, analytics: 4104 } as const;
 
 /**
  * Uses a running platform when BENCH_GATEWAY_URL and BENCH_SALES_URL are set;
  * otherwise starts one with the `npm start` launcher on its own ports, each
- * service in its own process (as deployed), and stops it afterwards.
+ * service in its own process (as deployed), isolated like a test run: a run
+ * id is the schema suffix, subject prefix, stream suffix and Redis prefix, so
+ * a benchmark never touches the data of `npm start` or of another run. On
+ * stop it removes the run's schemas, streams and Redis keys.
  */
 export async function benchPlatform(): Promise<BenchPlatform> {
   const { BENCH_GATEWAY_URL, BENCH_SALES_URL } = process.env;
   if (BENCH_GATEWAY_URL && BENCH_SALES_URL) {
-    return { gatewayUrl: BENCH_GATEWAY_URL, salesUrl: BENCH_SALES_URL, stop: async () => undefined };
+    return {
+      gatewayUrl: BENCH_GATEWAY_URL,
+      salesUrl: BENCH_SALES_URL,
+      subjectPrefix: process.env.NATS_SUBJECT_PREFIX ?? '',
+      runId: null,
+      stop: async () => undefined,
+    };
   }
-  const ports = { gateway: 4100, identity: 4101, sales: 4102, analytics: 4104 };
+  const runId = `bench${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+  const isolation = {
+    DB_SCHEMA_SUFFIX: runId,
+    NATS_SUBJECT_PREFIX: runId,
+    NATS_STREAM_SUFFIX: runId,
+    REDIS_PREFIX: `rapport-bench:${runId}`,
+  };
   const child = spawn(process.execPath, [join(__dirname, '..', 'start', 'main.js')], {
     env: {
       ...process.env,
-      PORT: String(ports.gateway),
-      IDENTITY_PORT: String(ports.identity),
-      SALES_PORT: String(ports.sales),
-      ANALYTICS_PORT: String(ports.analytics),
+      ...isolation,
+      PORT: String(BENCH_PORTS.gateway),
+      IDENTITY_PORT: String(BENCH_PORTS.identity),
+      SALES_PORT: String(BENCH_PORTS.sales),
+      SERVICE_PORT: String(BENCH_PORTS.service),
+      ANALYTICS_PORT: String(BENCH_PORTS.analytics),
       LOG_LEVEL: 'warn',
       NODE_ENV: 'production',
       // The benchmark measures serving, not the limiter's refusals.
       RATE_LIMIT_PER_MINUTE: '100000000',
+      // A full-size run takes longer than the default 15-minute token; it signs in once.
+      ACCESS_TOKEN_TTL_SECONDS: '86400',
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const gatewayUrl = `http://127.0.0.1:${ports.gateway}`;
-  await waitUntilReady(child, `${gatewayUrl}/health/ready`);
-  return {
-    gatewayUrl,
-    salesUrl: `http://127.0.0.1:${ports.sales}`,
-    stop: () => stopChild(child),
+  const gatewayUrl = `http://127.0.0.1:${BENCH_PORTS.gateway}`;
+  const stop = async () => {
+    await stopChild(child);
+    await removeRunData(runId, isolation.REDIS_PREFIX);
   };
+  try {
+    await waitUntilReady(child, `${gatewayUrl}/health/ready`);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { gatewayUrl, salesUrl: `http://127.0.0.1:${BENCH_PORTS.sales}`, subjectPrefix: runId, runId, stop };
+}
+
+/** Drops the run's schemas (`*_<run>`), deletes its streams (`*_<run>`, durables go with them) and its Redis keys. */
+async function removeRunData(runId: string, redisPrefix: string): Promise<void> {
+  const pg = new Client({ connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/rapport' });
+  await pg.connect();
+  try {
+    const { rows } = await pg.query<{ nspname: string }>(`SELECT nspname FROM pg_namespace WHERE nspname LIKE $1`, [`%\\_${runId}`]);
+    for (const { nspname } of rows) await pg.query(`DROP SCHEMA "${nspname}" CASCADE`);
+  } finally {
+    await pg.end();
+  }
+  const nc = await connect({ servers: process.env.NATS_URL ?? 'nats://127.0.0.1:4222' });
+  try {
+    const jsm = await nc.jetstreamManager();
+    for await (const stream of jsm.streams.list()) {
+      if (stream.config.name.endsWith(`_${runId}`)) await jsm.streams.delete(stream.config.name);
+    }
+  } finally {
+    await nc.close();
+  }
+  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${redisPrefix}:*`, 'COUNT', 1000);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+  console.log(`removed the run's schemas, streams and Redis keys (${runId})`);
 }
 
 async function waitUntilReady(child: ChildProcess, url: string): Promise<void> {
-  const deadline = Date.now() + 120_000;
+  const deadline = Date.now() + 180_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`platform exited with code ${child.exitCode}`);
     try {
@@ -52,7 +120,7 @@ async function waitUntilReady(child: ChildProcess, url: string): Promise<void> {
     }
     await new Promise((r) => setTimeout(r, 500));
   }
-  throw new Error(`platform not ready at ${url} within 120 s`);
+  throw new Error(`platform not ready at ${url} within 180 s`);
 }
 
 function stopChild(child: ChildProcess): Promise<void> {

@@ -3,6 +3,8 @@ import { loadTypeDefs, type ServiceDefinition } from '@rapport/service-kit';
 import { analyticsEnv } from './analytics.env';
 import { AnalyticsInitial1764200000000 } from './migrations/1764200000000-analytics-initial';
 import { AnalyticsClv1764300000000 } from './migrations/1764300000000-analytics-clv';
+import { AnalyticsMergeHistory1764400000000 } from './migrations/1764400000000-analytics-merge-history';
+import { AnalyticsChurnSignals1764500000000 } from './migrations/1764500000000-analytics-churn-signals';
 import { OrderEntity } from './orders/order.entity';
 import { RfmScoreEntity } from './rfm/rfm-score.entity';
 
@@ -15,7 +17,12 @@ export const analyticsDefinition: ServiceDefinition = {
   name: 'analytics',
   defaultPort: 4004,
   entities: [OrderEntity, RfmScoreEntity],
-  migrations: [AnalyticsInitial1764200000000, AnalyticsClv1764300000000],
+  migrations: [
+    AnalyticsInitial1764200000000,
+    AnalyticsClv1764300000000,
+    AnalyticsMergeHistory1764400000000,
+    AnalyticsChurnSignals1764500000000,
+  ],
   producesStreams: [STREAMS.ANALYTICS],
   typeDefs: loadTypeDefs(__dirname),
   env: analyticsEnv,

@@ -14,6 +14,13 @@ export const analyticsEnv = {
     max: 64,
     description: 'RFM recomputes (of different tenants) run in parallel per process',
   }),
+  ANALYTICS_RESCORE_DEBOUNCE_MS: env.int({
+    default: 1000,
+    min: 0,
+    max: 600_000,
+    description:
+      'orders and contacts arriving over NATS ask for RFM and CLV rescoring at most once per tenant per this many ms (the union of the affected contacts)',
+  }),
   ANALYTICS_CLV_RESCORE_CRON: env.string({
     default: '0 3 * * *',
     description:
@@ -24,5 +31,6 @@ export const analyticsEnv = {
 export type AnalyticsConfig = PlatformConfig & {
   ANALYTICS_RFM_DELAY_MS: number;
   ANALYTICS_RFM_CONCURRENCY: number;
+  ANALYTICS_RESCORE_DEBOUNCE_MS: number;
   ANALYTICS_CLV_RESCORE_CRON: string;
 };

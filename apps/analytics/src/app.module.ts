@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DateTimeScalar, RapportServiceModule } from '@rapport/service-kit';
 import { analyticsDefinition } from './analytics.definition';
+import { CaseProjection } from './cases/case-projection';
 import { ClvEngine } from './clv/clv-engine';
 import { ClvScheduler } from './clv/clv-scheduler';
 import { ClvResolver, ContactValueResolver, CustomerValueResolver } from './clv/clv.resolver';
@@ -22,6 +23,7 @@ import { RetentionService } from './retention/retention.service';
   providers: [
     DateTimeScalar,
     ContactProjection,
+    CaseProjection,
     ContactRfmResolver,
     OrderIngest,
     OrdersService,

@@ -26,6 +26,7 @@ export {
   sbgSurvival,
   sbgChurnProbability,
   sbgRetentionRate,
+  sbgChurnHazard,
   sbgSurvivalCurve,
   sbgLogLikelihood,
   fitSbg,
@@ -41,3 +42,6 @@ export { RFM_BINS, quantileCutPoints, scoreAgainstCutPoints, reversedScoreAgains
 export type { RfmInput, RfmScores, RfmCutPoints, RfmScoring } from './rfm';
 export { DEFAULT_RFM_SEGMENTS, segmentFor, checkSegmentGrid } from './rfm-segments';
 export type { RfmSegmentDefinition, ScoreRange, GridCell, SegmentGridReport } from './rfm-segments';
+
+export { activityTrend, churnRiskWithSignals, CHURN_SIGNAL_WEIGHTS } from './churn-risk';
+export type { ChurnSignals } from './churn-risk';

@@ -2,6 +2,7 @@ import {
   discountedExpectedResidualLifetime,
   fitSbg,
   projectSurvivors,
+  sbgChurnHazard,
   sbgChurnProbability,
   sbgLogLikelihood,
   sbgRetentionRate,
@@ -77,6 +78,43 @@ describe('sBG survival and retention', () => {
       100 * Math.log(sbgChurnProbability(params, 2)) +
       700 * Math.log(sbgSurvival(params, 2));
     expect(sbgLogLikelihood(params, [1000, 800, 700])).toBeCloseTo(expected, 9);
+  });
+});
+
+describe('sBG churn hazard (risk of cancelling in period t)', () => {
+  it('is 1 − r_t and the conditional churn probability P(T = t | T > t − 1)', () => {
+    const params: SbgParams = { alpha: 0.704, beta: 1.182 };
+    for (let t = 1; t <= 12; t++) {
+      expect(sbgChurnHazard(params, t) + sbgRetentionRate(params, t)).toBeCloseTo(1, 14);
+      expect(sbgChurnHazard(params, t)).toBeCloseTo(sbgChurnProbability(params, t) / sbgSurvival(params, t - 1), 12);
+    }
+  });
+
+  it('at the published fits (FH 2007): regular α 0.704, β 1.182 → h_1 = 0.373; high end α 0.668, β 3.806 → h_1 = 0.149', () => {
+    expect(sbgChurnHazard({ alpha: 0.704, beta: 1.182 }, 1)).toBeCloseTo(0.704 / 1.886, 12);
+    expect(sbgChurnHazard({ alpha: 0.704, beta: 1.182 }, 1)).toBeCloseTo(0.3733, 4);
+    expect(sbgChurnHazard({ alpha: 0.668, beta: 3.806 }, 1)).toBeCloseTo(0.1493, 4);
+    // Year 8 (after 7 renewals): 0.704 / (1.886 + 7) and 0.668 / (4.474 + 7).
+    expect(sbgChurnHazard({ alpha: 0.704, beta: 1.182 }, 8)).toBeCloseTo(0.0792, 4);
+    expect(sbgChurnHazard({ alpha: 0.668, beta: 3.806 }, 8)).toBeCloseTo(0.0582, 4);
+  });
+
+  it('compounded over years 8–12 from the fitted regular cohort, reproduces the paper’s projection 220, 204, 191, 180, 170', () => {
+    const params = fitted(REGULAR);
+    let survivors = 1000 * sbgSurvival(params, 7);
+    const projected: number[] = [];
+    for (let t = 8; t <= 12; t++) {
+      survivors *= 1 - sbgChurnHazard(params, t);
+      projected.push(Math.round(survivors));
+    }
+    expect(projected).toEqual([220, 204, 191, 180, 170]);
+  });
+
+  it('falls over time for both cohorts (the worst leave first)', () => {
+    for (const params of [fitted(REGULAR), fitted(HIGH_END)]) {
+      const hazards = Array.from({ length: 12 }, (_, i) => sbgChurnHazard(params, i + 1));
+      hazards.slice(1).forEach((h, i) => expect(h).toBeLessThan(hazards[i]));
+    }
   });
 });
 

@@ -34,6 +34,16 @@ export function sbgRetentionRate({ alpha, beta }: SbgParams, t: number): number 
   return (beta + t - 1) / (alpha + beta + t - 1);
 }
 
+/**
+ * Churn hazard h_t = 1 − r_t = α/(α+β+t−1): the probability that a customer
+ * still there at the start of period t ≥ 1 (after t−1 renewals) cancels in
+ * it, P(T = t | T > t−1). Falls with t: a cohort's survivors are ever more
+ * the customers with a low θ.
+ */
+export function sbgChurnHazard({ alpha, beta }: SbgParams, t: number): number {
+  return alpha / (alpha + beta + t - 1);
+}
+
 /** S(0), S(1), …, S(periods). */
 export function sbgSurvivalCurve(params: SbgParams, periods: number): number[] {
   return Array.from({ length: periods + 1 }, (_, t) => sbgSurvival(params, t));

@@ -1,6 +1,6 @@
 import type { EventEnvelope } from '@rapport/contracts';
 import type { TenantDatabase } from '@rapport/persistence';
-import { AckPolicy, DeliverPolicy, type ConsumerMessages, type NatsConnection } from 'nats';
+import { AckPolicy, DeliverPolicy, type Consumer, type ConsumerConfig, type ConsumerMessages, type NatsConnection } from 'nats';
 import type { EntityManager } from 'typeorm';
 import { parseEnvelope } from './events';
 import { durableFor, subjectFor, subjectMatches, type MessagingNaming } from './naming';
@@ -28,15 +28,15 @@ export interface EventConsumerOptions {
  * leads to redelivery and, thanks to the inbox, no second effect.
  */
 export class EventConsumer {
-  private messages: ConsumerMessages | null = null;
-  private loop: Promise<void> | null = null;
+  protected messages: ConsumerMessages | null = null;
+  protected loop: Promise<void> | null = null;
 
   constructor(
-    private readonly nc: NatsConnection,
-    private readonly db: TenantDatabase,
-    private readonly naming: MessagingNaming,
-    private readonly logger: RelayLogger,
-    private readonly options: EventConsumerOptions,
+    protected readonly nc: NatsConnection,
+    protected readonly db: TenantDatabase,
+    protected readonly naming: MessagingNaming,
+    protected readonly logger: RelayLogger,
+    protected readonly options: EventConsumerOptions,
   ) {}
 
   get durableName(): string {
@@ -44,18 +44,7 @@ export class EventConsumer {
   }
 
   async start(): Promise<void> {
-    const jsm = await this.nc.jetstreamManager();
-    await jsm.consumers.add(this.options.stream, {
-      durable_name: this.durableName,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
-      // One type filters on the server; several need `filter_subjects`, which
-      // NATS < 2.10 lacks (Debian ships 2.9), so those are filtered here instead.
-      ...(this.options.eventTypes.length === 1 ? { filter_subject: subjectFor(this.naming, this.options.eventTypes[0]) } : {}),
-      max_deliver: this.options.maxDeliver ?? 20,
-      ack_wait: 30_000_000_000,
-    });
-    const consumer = await this.nc.jetstream().consumers.get(this.options.stream, this.durableName);
+    const consumer = await this.ensureDurable();
     this.messages = await consumer.consume({ max_messages: 64 });
     const messages = this.messages;
     this.loop = (async () => {
@@ -73,7 +62,33 @@ export class EventConsumer {
     })();
   }
 
-  private wants(type: string): boolean {
+  /**
+   * Creates the durable consumer, or brings the settings a subclass may
+   * change (`extra`, e.g. max_ack_pending) up to date on an existing one.
+   */
+  protected async ensureDurable(extra: Partial<Pick<ConsumerConfig, 'max_ack_pending'>> = {}): Promise<Consumer> {
+    const jsm = await this.nc.jetstreamManager();
+    const config = {
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      // One type filters on the server; several need `filter_subjects`, which
+      // NATS < 2.10 lacks (Debian ships 2.9), so those are filtered here instead.
+      ...(this.options.eventTypes.length === 1 ? { filter_subject: subjectFor(this.naming, this.options.eventTypes[0]) } : {}),
+      max_deliver: this.options.maxDeliver ?? 20,
+      ack_wait: 30_000_000_000,
+      ...extra,
+    };
+    try {
+      await jsm.consumers.add(this.options.stream, { durable_name: this.durableName, ...config });
+    } catch (err) {
+      if (!/already (exists|in use)/i.test((err as Error).message)) throw err;
+      const { ack_policy: _ack, deliver_policy: _deliver, ...mutable } = config;
+      await jsm.consumers.update(this.options.stream, this.durableName, mutable);
+    }
+    return this.nc.jetstream().consumers.get(this.options.stream, this.durableName);
+  }
+
+  protected wants(type: string): boolean {
     return this.options.eventTypes.some((pattern) => subjectMatches(pattern, type));
   }
 

@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '@rapport/auth';
-import { CONTACT_CREATED, CONTACT_MERGED, ORDER_PLACED, SYSTEM_ACTOR, type ContactSnapshotV1, type OrderV1 } from '@rapport/contracts';
+import {
+  CONTACT_CREATED,
+  CONTACT_MERGED,
+  CONTACT_UPDATED,
+  ORDER_PLACED,
+  SYSTEM_ACTOR,
+  type ContactSnapshotV1,
+  type OrderV1,
+} from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import type { StartedService } from '@rapport/service-kit';
 import { startService } from '@rapport/testing';
@@ -150,6 +158,50 @@ describe('analytics: orders ingest, contact projection, merges', () => {
     // Known now: the next order by that external id matches at once.
     const next = await orders.record(admin, { orders: [order('LATE-2', { externalCustomer: { source: 'shop', key: 'K-late' } })] });
     expect(next.results[0].contactId).toBe(contactId);
+  });
+
+  it('applies a burst of contact events (taken as one batch) in order: late matches, an external id moving to a newer snapshot', async () => {
+    await orders.record(admin, {
+      orders: [
+        order('BURST-1', { externalCustomer: { source: 'erp', key: 'B-1' } }),
+        order('BURST-2', { externalCustomer: { source: 'erp', key: 'B-2' } }),
+        order('BURST-3', { externalCustomer: { source: 'erp', key: 'B-3' } }),
+      ],
+    });
+    const [c1, c2, c3] = [randomUUID(), randomUUID(), randomUUID()];
+    const at = (ms: number) => new Date(Date.now() + ms).toISOString();
+    const snapshot = (id: string, keys: string[], updatedAt: string): ContactSnapshotV1 => ({
+      id,
+      accountId: null,
+      ownerId: null,
+      firstName: null,
+      lastName: 'Burst',
+      emails: [],
+      phones: [],
+      externalIds: keys.map((key) => ({ source: 'erp', key })),
+      createdAt: updatedAt,
+      updatedAt,
+    });
+    await publish(CONTACT_CREATED, c1, { contact: snapshot(c1, ['B-1'], at(0)) });
+    await publish(CONTACT_CREATED, c2, { contact: snapshot(c2, ['B-2'], at(0)) });
+    await publish(CONTACT_CREATED, c3, { contact: snapshot(c3, [], at(0)) });
+    // B-2 moves from c2 to c3; a stale redelivered snapshot of c2 comes last and must not win.
+    await publish(CONTACT_UPDATED, c2, { contact: snapshot(c2, [], at(10)) });
+    await publish(CONTACT_UPDATED, c3, { contact: snapshot(c3, ['B-2', 'B-3'], at(20)) });
+    await publish(CONTACT_UPDATED, c2, { contact: snapshot(c2, ['B-2'], at(1)) });
+    const resolved = () =>
+      rows(`SELECT external_order_id, contact_id FROM orders WHERE tenant_id = $1 AND external_order_id LIKE 'BURST-%' ORDER BY 1`);
+    await eventually(resolved, (r) => r.every((o: { contact_id: string | null }) => o.contact_id !== null) && r[1].contact_id === c3);
+    expect(await resolved()).toEqual([
+      { external_order_id: 'BURST-1', contact_id: c1 },
+      { external_order_id: 'BURST-2', contact_id: c3 },
+      { external_order_id: 'BURST-3', contact_id: c3 },
+    ]);
+    expect(await rows(`SELECT key, contact_id FROM contact_external_ids WHERE tenant_id = $1 AND key LIKE 'B-%' ORDER BY key`)).toEqual([
+      { key: 'B-1', contact_id: c1 },
+      { key: 'B-2', contact_id: c3 },
+      { key: 'B-3', contact_id: c3 },
+    ]);
   });
 
   it('re-points orders of merged contacts to the survivor, and keeps their ids resolving to it', async () => {

@@ -149,7 +149,11 @@ describe('analytics: contact unmerge', () => {
       () => resolved('UM-'),
       (r) => r['UM-1'] === survivor && r['UM-2'] === survivor && r['UM-5'] === survivor,
     );
-    expect(await rows(`SELECT 1 FROM rfm_scores WHERE tenant_id = $1 AND contact_id = $2`, [merged])).toEqual([]);
+    // The recompute the merge asked for drops the merged contact's scores.
+    await eventually(
+      () => rows(`SELECT 1 FROM rfm_scores WHERE tenant_id = $1 AND contact_id = $2`, [merged]),
+      (r) => r.length === 0,
+    );
     // Recorded while merged: they count for the survivor now, for the restored contact after the unmerge.
     const during = await orders.record(admin, { orders: [order('UM-7', byKey('U-M')), order('UM-8', byContact(merged))] });
     expect(during.results.map((r) => r.contactId)).toEqual([survivor, survivor]);
@@ -173,6 +177,64 @@ describe('analytics: contact unmerge', () => {
         ]),
       (r) => r.length === 2 && r[0].contact_id === survivor && r[0].frequency === 2 && r[1].frequency >= 4,
     );
+  });
+
+  it('nested merges unwind one at a time: B → A, A → C, undo A → C leaves B with A; undo B → A returns B its orders', async () => {
+    const [a, b, c] = [randomUUID(), randomUUID(), randomUUID()];
+    await contactCreated(a, ['NE-A']);
+    await contactCreated(b, ['NE-B']);
+    await contactCreated(c, ['NE-C']);
+    await created(a, b, c);
+    await orders.record(admin, {
+      orders: [order('NE-1', byContact(b)), order('NE-2', byKey('NE-B')), order('NE-3', byContact(a)), order('NE-4', byContact(c))],
+    });
+    const ab = randomUUID();
+    const ac = randomUUID();
+    await publish(CONTACT_MERGED, a, { survivorId: a, mergedIds: [b], mergeId: ab });
+    await publish(CONTACT_MERGED, c, { survivorId: c, mergedIds: [a], mergeId: ac });
+    await eventually(
+      () => resolved('NE-'),
+      (r) => Object.values(r).every((id) => id === c),
+    );
+
+    await publish(CONTACT_UNMERGED, c, { survivorId: c, restoredIds: [a], mergeId: ac });
+    const afterAc = await eventually(
+      () => resolved('NE-'),
+      (r) => r['NE-3'] === a,
+    );
+    expect(afterAc).toEqual({ 'NE-1': a, 'NE-2': a, 'NE-3': a, 'NE-4': c });
+    expect(await mergedInto(b)).toBe(a);
+
+    await publish(CONTACT_UNMERGED, a, { survivorId: a, restoredIds: [b], mergeId: ab });
+    const afterAb = await eventually(
+      () => resolved('NE-'),
+      (r) => r['NE-1'] === b,
+    );
+    expect(afterAb).toEqual({ 'NE-1': b, 'NE-2': b, 'NE-3': a, 'NE-4': c });
+    expect(await mergedInto(b)).toBeNull();
+  });
+
+  it('nested merges unwound inner first: undo B → A while A is still merged into C returns B its orders, A stays with C', async () => {
+    const [a, b, c] = [randomUUID(), randomUUID(), randomUUID()];
+    await contactCreated(a, []);
+    await contactCreated(b, []);
+    await contactCreated(c, []);
+    await created(a, b, c);
+    await orders.record(admin, { orders: [order('NI-1', byContact(b)), order('NI-2', byContact(a))] });
+    const ab = randomUUID();
+    await publish(CONTACT_MERGED, a, { survivorId: a, mergedIds: [b], mergeId: ab });
+    await publish(CONTACT_MERGED, c, { survivorId: c, mergedIds: [a], mergeId: randomUUID() });
+    await eventually(
+      () => resolved('NI-'),
+      (r) => r['NI-1'] === c && r['NI-2'] === c,
+    );
+    await publish(CONTACT_UNMERGED, a, { survivorId: a, restoredIds: [b], mergeId: ab });
+    await eventually(
+      () => resolved('NI-'),
+      (r) => r['NI-1'] === b,
+    );
+    expect(await resolved('NI-')).toEqual({ 'NI-1': b, 'NI-2': c });
+    expect(await mergedInto(a)).toBe(c);
   });
 
   it('an unmerge for a merge analytics never saw changes nothing', async () => {

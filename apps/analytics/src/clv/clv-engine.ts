@@ -8,7 +8,7 @@ import {
   type CustomerTierChangedDataV1,
   type EventEnvelope,
 } from '@rapport/contracts';
-import { newEvent } from '@rapport/messaging';
+import { appendManyToOutbox, newEvent } from '@rapport/messaging';
 import { ServiceDatabase } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { lockClvScoring } from '../tenant-locks';
@@ -28,8 +28,6 @@ export interface ScoringOutcome {
 }
 
 const DAY_MS = 86_400_000;
-/** Events per outbox INSERT when a scoring announces many changes. */
-const OUTBOX_CHUNK = 1000;
 
 /** Money from a model float, at the currency's minor units (CLV is an estimate, not a booking). */
 export function estimateMoney(value: number, currency: string): { amount: string; currency: string } {
@@ -108,30 +106,12 @@ export class ClvEngine {
   }
 
   /**
-   * Writes many events to the outbox in statements of OUTBOX_CHUNK rows (a
-   * first scoring announces every customer): the same rows appendToOutbox
-   * writes, in order. The last goes through ServiceDatabase.publish, so the
-   * relay is woken when the transaction commits.
+   * Writes many events to the outbox in multi-row statements (a first
+   * scoring announces every customer). The last goes through
+   * ServiceDatabase.publish, so the relay is woken when the transaction commits.
    */
   private async publishAll(em: EntityManager, events: EventEnvelope[]): Promise<void> {
-    const bulk = events.slice(0, -1);
-    for (let i = 0; i < bulk.length; i += OUTBOX_CHUNK) {
-      const chunk = bulk.slice(i, i + OUTBOX_CHUNK);
-      await em.query(
-        `INSERT INTO outbox (id, tenant_id, type, envelope, created_at)
-         SELECT e.id, e.tenant_id, e.type, e.envelope, e.created_at
-           FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::jsonb[], $5::timestamptz[]) WITH ORDINALITY
-             AS e(id, tenant_id, type, envelope, created_at, n)
-          ORDER BY e.n`,
-        [
-          chunk.map((e) => e.id),
-          chunk.map((e) => e.tenantId),
-          chunk.map((e) => e.type),
-          chunk.map((e) => JSON.stringify(e)),
-          chunk.map((e) => e.occurredAt),
-        ],
-      );
-    }
+    await appendManyToOutbox(em, events.slice(0, -1));
     if (events.length > 0) await this.db.publish(em, events[events.length - 1]);
   }
 
@@ -211,6 +191,9 @@ export class ClvEngine {
             previousBand: c.previousBand,
             band: c.band,
             churnRisk: c.churnRisk,
+            pAlive: c.pAlive,
+            openComplaints: c.openComplaints,
+            activityTrend: c.activityTrend,
           };
           return newEvent({ type: CUSTOMER_CHURN_RISK_CHANGED, tenantId, actor: SYSTEM_ACTOR, subjectId: c.contactId, data });
         }),

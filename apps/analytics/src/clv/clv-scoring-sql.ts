@@ -1,4 +1,5 @@
 import { returnedRows } from '@rapport/persistence';
+import { CHURN_SIGNAL_WEIGHTS } from '@rapport/clv';
 import type { EntityManager } from 'typeorm';
 import { CUSTOMER_SUMMARY_CTE, DAYS_PER_UNIT, summaryParameters, type ClvTimeUnit } from './clv-summary-sql';
 import type { GroupScore } from './clv-scoring';
@@ -9,16 +10,35 @@ import { tierBounds, type ClvTier } from './clv-settings';
  * day, joined to the per-group purchase scores ($7, from `scoreGroups`); the
  * Gamma-Gamma expected spend per customer (conditional on x and m for repeat
  * buyers, the population mean otherwise); CLV = spend × discounted expected
- * purchases; churn risk = 1 − P(alive) and its band. Upserts, and deletes
+ * purchases; the churn signals (open complaints from the case projection,
+ * counted for the survivor of merged contacts; the activity trend from the
+ * same purchase days) and churn risk = libs/clv churnRiskWithSignals (1 −
+ * P(alive) when there are no signals) with its band. Upserts, and deletes
  * the customers (all on a full rescoring $12, else of $6) no longer in the
  * population (e.g. every order cancelled). Returns the
  * customers whose churn band changed (with the band before).
  *
  * $1 tenant, $2 scoring day, $3 null, $4 model id, $5 currency, $6 contact ids
- * or null, $7 group scores, $8 p, $9 q, $10 γ, $11 scored at, $12 full, $13 days per unit.
+ * or null, $7 group scores, $8 p, $9 q, $10 γ, $11 scored at, $12 full, $13 days per unit,
+ * $14–$18 the CHURN_SIGNAL_WEIGHTS (recent days, complaint factor, max complaints, activity weight,
+ * min earlier purchase days).
  */
 export const SCORE_CUSTOMERS_SQL = `
 WITH ${CUSTOMER_SUMMARY_CTE},
+activity AS (
+  SELECT contact_id,
+         count(*) FILTER (WHERE purchase AND day > $2::date - $14::int AND day <= $2::date)::int AS recent,
+         count(*) FILTER (WHERE purchase AND day <= $2::date - $14::int)::int AS earlier,
+         ($2::date - $14::int - min(first_day) + 1)::int AS earlier_span
+    FROM marked WHERE first_day <= $2::date
+   GROUP BY contact_id
+),
+complaints AS (
+  SELECT coalesce(ct.merged_into, k.contact_id) AS contact_id, count(*)::int AS n
+    FROM contact_cases k LEFT JOIN contacts ct ON ct.tenant_id = k.tenant_id AND ct.id = k.contact_id
+   WHERE k.tenant_id = $1 AND k.contact_id IS NOT NULL AND k.category = 'COMPLAINT' AND k.status NOT IN ('RESOLVED', 'CLOSED')
+   GROUP BY 1
+),
 groups AS (
   SELECT * FROM jsonb_to_recordset($7::jsonb)
     AS g(x int, tx_days int, t_days int, p_alive float8, expected_purchases float8, discounted float8)
@@ -28,8 +48,19 @@ valued AS (
          CASE WHEN s.x > 0 THEN (s.repeat_value / s.x)::float8 ELSE 0 END AS m,
          CASE WHEN s.x > 0
               THEN $8::float8 * ($10::float8 + s.x * greatest((s.repeat_value / s.x)::float8, 0)) / ($8::float8 * s.x + $9::float8 - 1)
-              ELSE $8::float8 * $10::float8 / ($9::float8 - 1) END AS spend
+              ELSE $8::float8 * $10::float8 / ($9::float8 - 1) END AS spend,
+         coalesce(cp.n, 0) AS open_complaints,
+         CASE WHEN a.earlier >= $18::int AND a.earlier_span >= $14::int
+              THEN a.recent / ((a.earlier::float8 / a.earlier_span) * $14::int) END AS activity_trend
     FROM summary s JOIN groups g ON g.x = s.x AND g.tx_days = s.tx_days AND g.t_days = s.t_days
+    LEFT JOIN activity a ON a.contact_id = s.contact_id
+    LEFT JOIN complaints cp ON cp.contact_id = s.contact_id
+),
+risked AS (
+  SELECT v.*,
+         1 - v.p_alive * power($15::float8, least(v.open_complaints, $16::int))
+               * (1 - $17::float8 * greatest(0, least(1, 1 - coalesce(v.activity_trend, 1)))) AS churn_risk
+    FROM valued v
 ),
 old AS (
   SELECT contact_id, churn_band FROM customer_values
@@ -37,17 +68,20 @@ old AS (
 ),
 upserted AS (
   INSERT INTO customer_values AS c (tenant_id, contact_id, model_id, x, t_x, t, m, p_alive, expected_purchases,
-                                    expected_average_spend, clv, currency, churn_risk, churn_band, scored_at)
+                                    expected_average_spend, clv, currency, churn_risk, churn_band, scored_at,
+                                    open_complaints, activity_trend)
   SELECT $1, v.contact_id, $4::uuid, v.x, v.tx_days / $13::float8, v.t_days / $13::float8, v.m, v.p_alive, v.expected_purchases,
-         v.spend, v.spend * v.discounted, $5::text, 1 - v.p_alive,
-         CASE WHEN 1 - v.p_alive < 0.3 THEN 'LOW' WHEN 1 - v.p_alive < 0.6 THEN 'MEDIUM' ELSE 'HIGH' END, $11::timestamptz
-    FROM valued v
+         v.spend, v.spend * v.discounted, $5::text, v.churn_risk,
+         CASE WHEN v.churn_risk < 0.3 THEN 'LOW' WHEN v.churn_risk < 0.6 THEN 'MEDIUM' ELSE 'HIGH' END, $11::timestamptz,
+         v.open_complaints, v.activity_trend
+    FROM risked v
   ON CONFLICT (tenant_id, contact_id) DO UPDATE SET
     model_id = EXCLUDED.model_id, x = EXCLUDED.x, t_x = EXCLUDED.t_x, t = EXCLUDED.t, m = EXCLUDED.m,
     p_alive = EXCLUDED.p_alive, expected_purchases = EXCLUDED.expected_purchases,
     expected_average_spend = EXCLUDED.expected_average_spend, clv = EXCLUDED.clv, currency = EXCLUDED.currency,
-    churn_risk = EXCLUDED.churn_risk, churn_band = EXCLUDED.churn_band, scored_at = EXCLUDED.scored_at
-  RETURNING c.contact_id, c.churn_band, c.churn_risk
+    churn_risk = EXCLUDED.churn_risk, churn_band = EXCLUDED.churn_band, scored_at = EXCLUDED.scored_at,
+    open_complaints = EXCLUDED.open_complaints, activity_trend = EXCLUDED.activity_trend
+  RETURNING c.contact_id, c.churn_band, c.churn_risk, c.p_alive, c.open_complaints, c.activity_trend
 ),
 removed AS (
   DELETE FROM customer_values c
@@ -58,7 +92,9 @@ removed AS (
 SELECT (SELECT count(*) FROM upserted)::int AS scored,
        (SELECT count(*) FROM removed)::int AS removed,
        (SELECT coalesce(jsonb_agg(jsonb_build_object('contactId', u.contact_id, 'previousBand', o.churn_band,
-                                                     'band', u.churn_band, 'churnRisk', u.churn_risk)), '[]'::jsonb)
+                                                     'band', u.churn_band, 'churnRisk', u.churn_risk, 'pAlive', u.p_alive,
+                                                     'openComplaints', u.open_complaints,
+                                                     'activityTrend', u.activity_trend)), '[]'::jsonb)
           FROM upserted u LEFT JOIN old o ON o.contact_id = u.contact_id
          WHERE o.churn_band IS DISTINCT FROM u.churn_band) AS band_changes`;
 
@@ -90,6 +126,9 @@ export interface BandChange {
   previousBand: Band | null;
   band: Band;
   churnRisk: number;
+  pAlive: number;
+  openComplaints: number;
+  activityTrend: number | null;
 }
 
 export interface TierChange {
@@ -137,6 +176,11 @@ export async function scoreCustomers(
     p.asOf.toISOString(),
     p.contactIds === null,
     DAYS_PER_UNIT[p.timeUnit],
+    CHURN_SIGNAL_WEIGHTS.recentDays,
+    CHURN_SIGNAL_WEIGHTS.complaintFactor,
+    CHURN_SIGNAL_WEIGHTS.maxComplaints,
+    CHURN_SIGNAL_WEIGHTS.activityWeight,
+    CHURN_SIGNAL_WEIGHTS.minEarlierPurchaseDays,
   ]);
   return { scored: row.scored, removed: row.removed, bandChanges: row.band_changes };
 }

@@ -42,6 +42,7 @@ describe('Contact.value arguments', () => {
     tier: 'gold',
     churnRisk: 0.3,
     churnBand: 'MEDIUM',
+    churnSignals: { openComplaints: 0, activityTrend: null },
     modelId: 'm',
     scoredAt: new Date(),
     storedExpectedPurchases: 1.5,

@@ -25,6 +25,7 @@ export interface CustomerValueView {
   tier: string | null;
   churnRisk: number;
   churnBand: 'LOW' | 'MEDIUM' | 'HIGH';
+  churnSignals: { openComplaints: number; activityTrend: number | null };
   modelId: string;
   scoredAt: Date;
   storedExpectedPurchases: number;
@@ -58,6 +59,8 @@ interface ValueRow {
   currency: string;
   churn_risk: number;
   churn_band: 'LOW' | 'MEDIUM' | 'HIGH';
+  open_complaints: number;
+  activity_trend: number | null;
   tier: string | null;
   scored_at: Date;
   bg_nbd: { params: BgNbdParams };
@@ -187,6 +190,7 @@ function valueView(r: ValueRow): CustomerValueView {
     tier: r.tier,
     churnRisk: r.churn_risk,
     churnBand: r.churn_band,
+    churnSignals: { openComplaints: r.open_complaints, activityTrend: r.activity_trend },
     modelId: r.model_id,
     scoredAt: r.scored_at,
     storedExpectedPurchases: r.expected_purchases,

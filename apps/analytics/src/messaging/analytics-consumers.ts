@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import {
   CONTACT_CREATED,
   CONTACT_MERGED,
@@ -6,121 +6,186 @@ import {
   CONTACT_UPDATED,
   ORDER_PLACED,
   STREAMS,
+  SYSTEM_ACTOR,
   type ContactCreatedV1,
   type ContactMergedV1,
+  type ContactSnapshotV1,
   type ContactUnmergedV1,
   type ContactUpdatedV1,
   type EventEnvelope,
   type OrderPlacedV1,
 } from '@rapport/contracts';
-import { ensureStream, type MessagingNaming } from '@rapport/messaging';
+import { BatchEventConsumer, ensureStream, OutboxRelay, type MessagingNaming } from '@rapport/messaging';
 import type { Logger } from '@rapport/observability';
 import { TenantDatabase } from '@rapport/persistence';
-import { ConsumerRegistry, LOGGER, MESSAGING_NAMING, NATS_CONNECTION } from '@rapport/service-kit';
+import { ConsumerRegistry, LOGGER, MESSAGING_NAMING, NATS_CONNECTION, SERVICE_CONFIG } from '@rapport/service-kit';
 import type { NatsConnection } from 'nats';
 import type { EntityManager } from 'typeorm';
+import type { AnalyticsConfig } from '../analytics.env';
+import { CASE_EVENT_TYPES, CaseProjection } from '../cases/case-projection';
 import { ClvScheduler } from '../clv/clv-scheduler';
 import { ContactProjection } from '../contacts/contact-projection';
+import { inRounds } from '../orders/order-batch';
 import { OrderIngest } from '../orders/order-ingest';
-import { orderInputFromJson } from '../orders/order-input';
+import { orderInputFromJson, type OrderInput } from '../orders/order-input';
 import { RfmScheduler } from '../rfm/rfm-scheduler';
-import { FollowUpConsumer } from './follow-up-consumer';
+import { RescoreDebouncer } from './rescore-debouncer';
+
+/** What a batch of events changed: whether RFM is due, and whose CLV scores. */
+export interface BatchEffect {
+  changed: boolean;
+  contactIds: string[];
+}
 
 /**
  * Analytics' durable consumers: the sales customer master (into the contact
- * projection) and partner orders (into the same ingest as recordOrders).
- * Both streams are ensured here because analytics may start before sales,
- * and COMMERCE has no Rapport producer to create it. Whenever an event
- * changes which orders count for whom, an RFM recompute is requested after
- * its transaction commits.
+ * projection), partner orders (into the same ingest as recordOrders) and
+ * service cases (open complaints, a churn signal).
+ * All take events in batches (BatchEventConsumer: one transaction per
+ * tenant batch, inbox rows for all of it). The streams are ensured here
+ * because analytics may start before sales and service, and COMMERCE has no
+ * Rapport producer to create it. Whenever a batch changes which orders count for
+ * whom, the tenant's RFM recompute and the rescoring of the contacts
+ * concerned are requested after its commit, debounced per tenant.
  */
 @Injectable()
-export class AnalyticsConsumers implements OnModuleInit {
+export class AnalyticsConsumers implements OnModuleInit, OnModuleDestroy {
+  private readonly rescore: RescoreDebouncer;
+
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(MESSAGING_NAMING) private readonly naming: MessagingNaming,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(SERVICE_CONFIG) config: AnalyticsConfig,
     private readonly tenantDb: TenantDatabase,
     private readonly registry: ConsumerRegistry,
+    private readonly relay: OutboxRelay,
     private readonly contacts: ContactProjection,
     private readonly ingest: OrderIngest,
-    private readonly rfm: RfmScheduler,
+    private readonly cases: CaseProjection,
+    rfm: RfmScheduler,
     private readonly clv: ClvScheduler,
-  ) {}
-
-  /** Contacts to rescore once an order event's transaction commits, by event id. */
-  private readonly rescoreAfterCommit = new Map<string, string[]>();
+  ) {
+    this.rescore = new RescoreDebouncer(config.ANALYTICS_RESCORE_DEBOUNCE_MS, (tenantId, contactIds) => {
+      rfm.request(tenantId);
+      clv.requestScoring(tenantId, contactIds);
+    });
+  }
 
   async onModuleInit(): Promise<void> {
     const sales = await ensureStream(this.nc, this.naming, STREAMS.SALES);
     const commerce = await ensureStream(this.nc, this.naming, STREAMS.COMMERCE);
-    const afterCommit = (event: EventEnvelope) => this.rfm.request(event.tenantId);
+    const service = await ensureStream(this.nc, this.naming, STREAMS.SERVICE);
+    const afterCommit = (tenantId: string, _events: EventEnvelope[], effect: BatchEffect) => {
+      if (effect.changed) this.rescore.add(tenantId, effect.contactIds);
+    };
     this.registry.register(
-      new FollowUpConsumer(this.nc, this.tenantDb, this.naming, this.logger, {
+      new BatchEventConsumer<BatchEffect>(this.nc, this.tenantDb, this.naming, this.logger, {
         stream: sales,
         durable: 'analytics_contacts',
         eventTypes: [CONTACT_CREATED, CONTACT_UPDATED, CONTACT_MERGED, CONTACT_UNMERGED],
-        handler: (event, em) => this.onContactEvent(event, em),
-        afterCommit: (event) => {
-          afterCommit(event);
-          this.clv.requestScoring(event.tenantId, contactsOf(event));
-        },
+        handleBatch: (events, em, tenantId) => this.onContactEvents(events, em, tenantId),
+        afterCommit,
       }),
     );
     this.registry.register(
-      new FollowUpConsumer(this.nc, this.tenantDb, this.naming, this.logger, {
+      new BatchEventConsumer<BatchEffect>(this.nc, this.tenantDb, this.naming, this.logger, {
         stream: commerce,
         durable: 'analytics_orders',
         eventTypes: [ORDER_PLACED],
-        handler: (event, em) => this.onOrderPlaced(event as OrderPlacedV1, em),
-        afterCommit: (event) => {
-          afterCommit(event);
-          const contactIds = this.rescoreAfterCommit.get(event.id);
-          this.rescoreAfterCommit.delete(event.id);
-          if (contactIds) this.clv.requestScoring(event.tenantId, contactIds);
+        handleBatch: (events, em, tenantId) => this.onOrdersPlaced(events as OrderPlacedV1[], em, tenantId),
+        afterCommit: (tenantId, events, effect) => {
+          // The batch wrote analytics.order.recorded events: publish them now rather than at the next poll.
+          if (effect.changed) this.relay.kick();
+          afterCommit(tenantId, events, effect);
         },
+      }),
+    );
+
+    // Open complaints are a churn signal: the contacts whose complaints opened or closed are rescored.
+    this.registry.register(
+      new BatchEventConsumer<string[]>(this.nc, this.tenantDb, this.naming, this.logger, {
+        stream: service,
+        durable: 'analytics_cases',
+        eventTypes: CASE_EVENT_TYPES,
+        handleBatch: (events, em, tenantId) => this.cases.apply(em, tenantId, events),
+        afterCommit: (tenantId, _events, contactIds) => this.clv.requestScoring(tenantId, contactIds),
       }),
     );
   }
 
-  private onContactEvent(event: EventEnvelope, em: EntityManager): Promise<boolean> {
-    if (event.type === CONTACT_MERGED) return this.contacts.applyMerge(em, event.tenantId, (event as ContactMergedV1).data);
-    if (event.type === CONTACT_UNMERGED) return this.contacts.applyUnmerge(em, event.tenantId, (event as ContactUnmergedV1).data);
-    return this.contacts.applySnapshot(em, event.tenantId, (event as ContactCreatedV1 | ContactUpdatedV1).data.contact);
+  onModuleDestroy(): void {
+    this.rescore.flushAll();
   }
 
   /**
-   * A rejected order is logged and acknowledged: redelivering the same bad
-   * message cannot make it valid. The partner fixes it and sends it again.
+   * In stream order, in one transaction: runs of created/updated snapshots
+   * set-based (ContactProjection.applySnapshots), merges and unmerges one by
+   * one between them.
    */
-  private async onOrderPlaced(event: OrderPlacedV1, em: EntityManager): Promise<boolean> {
-    let results;
-    try {
-      results = await this.ingest.ingest(em, event.tenantId, [orderInputFromJson('data.order', event.data?.order)], () => 'data.order');
-    } catch (err) {
-      if ((err as { extensions?: { code?: string } }).extensions?.code !== 'BAD_USER_INPUT') throw err;
-      this.logger.warn({ eventId: event.id, tenantId: event.tenantId, err: (err as Error).message }, 'commerce order rejected');
-      return false;
+  private async onContactEvents(events: EventEnvelope[], em: EntityManager, tenantId: string): Promise<BatchEffect> {
+    const contactIds: string[] = [];
+    let snapshots: ContactSnapshotV1[] = [];
+    const applySnapshots = async () => {
+      if (snapshots.length > 0) contactIds.push(...(await this.contacts.applySnapshots(em, tenantId, snapshots)));
+      snapshots = [];
+    };
+    for (const event of events) {
+      if (event.type === CONTACT_MERGED) {
+        await applySnapshots();
+        if (await this.contacts.applyMerge(em, tenantId, (event as ContactMergedV1).data)) contactIds.push(...contactsOf(event));
+      } else if (event.type === CONTACT_UNMERGED) {
+        await applySnapshots();
+        if (await this.contacts.applyUnmerge(em, tenantId, (event as ContactUnmergedV1).data)) contactIds.push(...contactsOf(event));
+      } else {
+        snapshots.push((event as ContactCreatedV1 | ContactUpdatedV1).data.contact);
+      }
     }
-    const [result] = results;
-    if (result.outcome === 'REJECTED') {
-      this.logger.warn({ eventId: event.id, tenantId: event.tenantId, error: result.error }, 'commerce order rejected');
+    await applySnapshots();
+    return { changed: contactIds.length > 0, contactIds };
+  }
+
+  /**
+   * One ingest per round (see inRounds) for the whole batch. A rejected
+   * order is logged and acknowledged: redelivering the same bad message
+   * cannot make it valid. The partner fixes it and sends it again.
+   */
+  private async onOrdersPlaced(events: OrderPlacedV1[], em: EntityManager, tenantId: string): Promise<BatchEffect> {
+    const parsed: { event: OrderPlacedV1; input: OrderInput }[] = [];
+    for (const event of events) {
+      try {
+        parsed.push({ event, input: orderInputFromJson('data.order', event.data?.order) });
+      } catch (err) {
+        if ((err as { extensions?: { code?: string } }).extensions?.code !== 'BAD_USER_INPUT') throw err;
+        this.logger.warn({ eventId: event.id, tenantId, err: (err as Error).message }, 'commerce order rejected');
+      }
     }
-    const changed = result.outcome === 'CREATED' || result.outcome === 'UPDATED';
-    if (changed && result.contactId) this.rescoreAfterCommit.set(event.id, [result.contactId]);
-    return changed;
+    const contactIds = new Set<string>();
+    let changed = false;
+    for (const round of inRounds(parsed)) {
+      const results = await this.ingest.ingest(
+        em,
+        tenantId,
+        round.map((p) => p.input),
+        { fieldAt: () => 'data.order', actor: SYSTEM_ACTOR },
+      );
+      for (const result of results) {
+        if (result.outcome === 'REJECTED') {
+          this.logger.warn({ eventId: round[result.index].event.id, tenantId, error: result.error }, 'commerce order rejected');
+        }
+        if (result.outcome === 'CREATED' || result.outcome === 'UPDATED') {
+          changed = true;
+          if (result.contactId) contactIds.add(result.contactId);
+        }
+      }
+    }
+    return { changed, contactIds: [...contactIds] };
   }
 }
 
-/**
- * The contacts whose orders a contact event re-pointed: the survivor of a
- * merge; the survivor and the restored contacts of an unmerge; else the contact itself.
- */
+/** The contacts whose orders a merge re-pointed (the survivor), or an unmerge (the survivor and the restored contacts). */
 function contactsOf(event: EventEnvelope): string[] {
   if (event.type === CONTACT_MERGED) return [(event as ContactMergedV1).data.survivorId];
-  if (event.type === CONTACT_UNMERGED) {
-    const { survivorId, restoredIds } = (event as ContactUnmergedV1).data;
-    return [survivorId, ...restoredIds];
-  }
-  return [(event as ContactCreatedV1 | ContactUpdatedV1).data.contact.id];
+  const { survivorId, restoredIds } = (event as ContactUnmergedV1).data;
+  return [survivorId, ...restoredIds];
 }

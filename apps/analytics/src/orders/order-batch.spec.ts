@@ -1,4 +1,4 @@
-import { batchField, planBatch } from './order-batch';
+import { batchField, inRounds, planBatch } from './order-batch';
 import type { OrderInput } from './order-input';
 
 const now = new Date('2026-03-01T12:00:00Z');
@@ -39,5 +39,19 @@ describe('planBatch', () => {
       field: 'orders[1].externalOrderId',
       message: 'orders[1].externalOrderId: the same order is already at orders[0] in this batch',
     });
+  });
+});
+
+describe('inRounds', () => {
+  it('puts the n-th message about an order into round n, keeping stream order within each round', () => {
+    const items = [
+      { n: 1, input: order('A') },
+      { n: 2, input: order('B') },
+      { n: 3, input: order('a', { source: 'SHOP' }) },
+      { n: 4, input: order('A', { status: 'CANCELLED' }) },
+      { n: 5, input: order('C') },
+      { n: 6, input: { ...order('D'), externalOrderId: undefined as unknown as string } },
+    ];
+    expect(inRounds(items).map((round) => round.map((i) => i.n))).toEqual([[1, 2, 3, 5, 6], [4]]);
   });
 });

@@ -81,3 +81,28 @@ function rejection(index: number, input: OrderInput, field: string, message: str
     error: { code: 'BAD_USER_INPUT', field, message },
   };
 }
+
+/**
+ * Splits orders taken from a stream into rounds in which each (source,
+ * external id) occurs once, keeping the stream order per order: the n-th
+ * message about an order goes into round n. A batch of events may carry an
+ * order and, later, its cancellation; applied round after round, the later
+ * message wins as it would one event at a time (a single ingest call would
+ * reject the second as a duplicate). Orders without a usable key go into
+ * the first round, where validation rejects them.
+ */
+export function inRounds<T extends { input: OrderInput }>(items: readonly T[]): T[][] {
+  const seen = new Map<string, number>();
+  const rounds: T[][] = [];
+  for (const item of items) {
+    const { source, externalOrderId } = item.input ?? {};
+    const key =
+      typeof source === 'string' && typeof externalOrderId === 'string'
+        ? `${source.trim().toLowerCase()}\u0000${externalOrderId.trim()}`
+        : null;
+    const round = key === null ? 0 : (seen.get(key) ?? 0);
+    if (key !== null) seen.set(key, round + 1);
+    (rounds[round] ??= []).push(item);
+  }
+  return rounds.filter((r) => r !== undefined);
+}

@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import { ORDER_RECORDED, type EventActor, type OrderRecordedDataV1, type OrderRecordedV1 } from '@rapport/contracts';
+import { appendManyToOutbox, newEvent } from '@rapport/messaging';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
+import { moneyView } from '../money/money-view';
 import { lockCustomerMatching } from '../tenant-locks';
 import { customerKey, resolveCustomers } from './customer-resolution';
 import { batchField, planBatch, type FieldAt, type IngestResult } from './order-batch';
@@ -46,19 +49,26 @@ interface StoredRow {
   inserted?: boolean;
 }
 
+export interface IngestOptions {
+  /** Where each order sits in the request, for error fields (default `orders[i]`). */
+  fieldAt?: FieldAt;
+  /** Who recorded the orders, for the `analytics.order.recorded` events. */
+  actor: EventActor;
+}
+
 /**
- * The one ingest path for GraphQL batches and `commerce.order.placed` events:
- * validate each order, resolve customers in bulk, upsert set-based. Runs in
- * the caller's tenant transaction (the event path shares it with the inbox).
+ * The one ingest path for GraphQL batches (and so the CSV import) and
+ * `commerce.order.placed` events: validate each order, resolve customers in
+ * bulk, upsert set-based, and announce every created or changed order
+ * (`analytics.order.recorded`, with the resolved contact) through the outbox
+ * in one multi-row insert. Runs in the caller's tenant transaction (the
+ * event path shares it with the inbox), so orders and their events commit
+ * together. The caller wakes the outbox relay after its commit.
  */
 @Injectable()
 export class OrderIngest {
-  async ingest(
-    em: EntityManager,
-    tenantId: string,
-    inputs: readonly OrderInput[],
-    fieldAt: FieldAt = batchField('orders'),
-  ): Promise<IngestResult[]> {
+  async ingest(em: EntityManager, tenantId: string, inputs: readonly OrderInput[], options: IngestOptions): Promise<IngestResult[]> {
+    const fieldAt = options.fieldAt ?? batchField('orders');
     const { valid, rejected } = planBatch(fieldAt, inputs);
     const results: IngestResult[] = [...rejected];
     if (valid.length > 0) {
@@ -80,9 +90,11 @@ export class OrderIngest {
         ]);
         for (const e of existing) byKey.set(rowKey(e.source, e.external_order_id), e);
       }
+      const events: OrderRecordedV1[] = [];
       for (const { index, order } of valid) {
         const row = byKey.get(rowKey(order.source, order.externalOrderId));
         if (!row) throw new Error(`order ${order.source}/${order.externalOrderId} neither written nor found`);
+        if (row.inserted !== undefined) events.push(orderRecorded(tenantId, options.actor, order, row));
         results.push({
           index,
           source: order.source,
@@ -93,9 +105,27 @@ export class OrderIngest {
           error: null,
         });
       }
+      await appendManyToOutbox(em, events);
     }
     return results.sort((a, b) => a.index - b.index);
   }
+}
+
+/** The event for one stored change: what the sender said (validated) plus analytics' id and resolved contact. */
+function orderRecorded(tenantId: string, actor: EventActor, order: ValidOrder, row: StoredRow): OrderRecordedV1 {
+  const data: OrderRecordedDataV1 = {
+    orderId: row.id,
+    source: order.source,
+    externalOrderId: order.externalOrderId,
+    contactId: row.contact_id,
+    occurredAt: order.occurredAt.toISOString(),
+    amount: moneyView(order.amount, order.currency).amount,
+    currency: order.currency,
+    status: order.status,
+    channel: order.channel,
+    change: row.inserted ? 'CREATED' : 'UPDATED',
+  };
+  return newEvent({ type: ORDER_RECORDED, tenantId, actor, subjectId: row.id, data });
 }
 
 function rowKey(source: string, externalOrderId: string): string {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { Principal } from '@rapport/auth';
+import { actorOf, type Principal } from '@rapport/auth';
+import { OutboxRelay } from '@rapport/messaging';
 import type { KeysetPage } from '@rapport/persistence';
 import { paginate, ServiceDatabase, validate } from '@rapport/service-kit';
 import { requireAnalyticsRead, requireOrdersWrite } from '../access/analytics-access';
@@ -38,6 +39,7 @@ export class OrdersService {
     private readonly ingest: OrderIngest,
     private readonly rfm: RfmScheduler,
     private readonly clv: ClvScheduler,
+    private readonly relay: OutboxRelay,
   ) {}
 
   /** Records a batch: each order created, updated, left unchanged or rejected on its own. */
@@ -45,7 +47,7 @@ export class OrdersService {
     requireOrdersWrite(principal);
     const orders = validate.listOf('input.orders', input.orders, MAX_BATCH);
     const results = await this.db.withTenant(principal.tenantId, (em) =>
-      this.ingest.ingest(em, principal.tenantId, orders, batchField('input.orders')),
+      this.ingest.ingest(em, principal.tenantId, orders, { fieldAt: batchField('input.orders'), actor: actorOf(principal) }),
     );
     const count = (outcome: IngestResult['outcome']) => results.filter((r) => r.outcome === outcome).length;
     const outcome = {
@@ -55,8 +57,11 @@ export class OrdersService {
       unchanged: count('UNCHANGED'),
       rejected: count('REJECTED'),
     };
-    // After the commit, so the recompute cannot miss these orders.
-    if (outcome.created + outcome.updated > 0) this.rfm.request(principal.tenantId);
+    // After the commit, so the recompute cannot miss these orders (and the relay finds their events).
+    if (outcome.created + outcome.updated > 0) {
+      this.relay.kick();
+      this.rfm.request(principal.tenantId);
+    }
     // Only the customers whose orders changed are rescored (no-op until a CLV model is fitted).
     this.clv.requestScoring(principal.tenantId, changedContacts(results));
     return outcome;

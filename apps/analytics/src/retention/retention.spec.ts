@@ -13,6 +13,17 @@ describe('fitRetention (sBG)', () => {
     expect(fit.derl).toBeGreaterThan(1);
   });
 
+  it('returns the churn hazard per period: 1 − r_t, 0.373 in year 1 at the regular cohort’s fit, and the paper’s projection when compounded', () => {
+    const fit = fitRetention({ survivors: [1000, 631, 468, 382, 326, 289, 262, 241] });
+    expect(fit.churnHazard).toHaveLength(12);
+    fit.churnHazard.forEach((h, i) => expect(h + fit.retentionCurve[i]).toBeCloseTo(1, 14));
+    expect(fit.churnHazard[0]).toBeCloseTo(0.704 / (0.704 + 1.182), 3);
+    expect(fit.byPeriod.map((p) => p.period)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    expect(fit.byPeriod.filter((p) => p.projected).map((p) => p.period)).toEqual([8, 9, 10, 11, 12]);
+    expect(fit.byPeriod.slice(7).map((p) => Math.round(1000 * p.survival))).toEqual([220, 204, 191, 180, 170]);
+    for (const p of fit.byPeriod) expect(p.churnProbability).toBeCloseTo((p.survival / p.retentionRate) * p.churnHazard, 12);
+  });
+
   it('fits the high-end cohort', () => {
     const fit = fitRetention({ survivors: [1000, 869, 743, 653, 593, 551, 517, 491], periods: 0 });
     expect(fit.alpha).toBeCloseTo(0.668, 3);

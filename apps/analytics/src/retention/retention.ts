@@ -1,5 +1,13 @@
 import { badUserInput } from '@rapport/auth';
-import { discountedExpectedResidualLifetime, fitSbg, projectSurvivors, sbgRetentionRate } from '@rapport/clv';
+import {
+  discountedExpectedResidualLifetime,
+  fitSbg,
+  projectSurvivors,
+  sbgChurnHazard,
+  sbgChurnProbability,
+  sbgRetentionRate,
+  sbgSurvival,
+} from '@rapport/clv';
 
 export interface FitRetentionInput {
   survivors: number[];
@@ -18,8 +26,27 @@ export interface RetentionFit {
   projectedSurvivors: number[];
   /** Retention rate r_t = S(t)/S(t−1) for t = 1 … observed + projected periods. */
   retentionCurve: number[];
+  /** Churn hazard h_t = 1 − r_t for t = 1 … observed + projected periods: the risk that a customer still there cancels in period t. */
+  churnHazard: number[];
+  /** Everything per period t = 1 … observed + projected, for a table or chart. */
+  byPeriod: RetentionPeriod[];
   /** Discounted expected residual lifetime (in periods, next payment undiscounted) of a newly acquired customer. */
   derl: number | null;
+}
+
+/** One period of the fitted sBG. */
+export interface RetentionPeriod {
+  period: number;
+  /** S(t): share of the cohort still a customer at the end of period t. */
+  survival: number;
+  /** r_t = S(t)/S(t−1). */
+  retentionRate: number;
+  /** h_t = 1 − r_t = α/(α+β+t−1) = P(cancel in t | still there at the start of t). */
+  churnHazard: number;
+  /** P(T = t) = S(t−1) − S(t): share of the whole cohort that cancels in t. */
+  churnProbability: number;
+  /** Whether t lies after the observed counts (a projection). */
+  projected: boolean;
 }
 
 const MAX_OBSERVED = 200;
@@ -54,6 +81,8 @@ export function fitRetention(input: FitRetentionInput): RetentionFit {
       iterations: fit.iterations,
       projectedSurvivors: [],
       retentionCurve: [],
+      churnHazard: [],
+      byPeriod: [],
       derl: null,
     };
   }
@@ -68,6 +97,18 @@ export function fitRetention(input: FitRetentionInput): RetentionFit {
     iterations: fit.iterations,
     projectedSurvivors: periods > 0 ? projectSurvivors(fit.params, survivors[0], observed, observed + periods - 1) : [],
     retentionCurve: Array.from({ length: horizon }, (_, i) => sbgRetentionRate(fit.params, i + 1)),
+    churnHazard: Array.from({ length: horizon }, (_, i) => sbgChurnHazard(fit.params, i + 1)),
+    byPeriod: Array.from({ length: horizon }, (_, i) => {
+      const t = i + 1;
+      return {
+        period: t,
+        survival: sbgSurvival(fit.params, t),
+        retentionRate: sbgRetentionRate(fit.params, t),
+        churnHazard: sbgChurnHazard(fit.params, t),
+        churnProbability: sbgChurnProbability(fit.params, t),
+        projected: t >= observed,
+      };
+    }),
     derl: discountedExpectedResidualLifetime(fit.params, discountRate, 0),
   };
 }

@@ -1,21 +1,23 @@
 import { Injectable } from '@nestjs/common';
 import { actorOf, type Principal } from '@rapport/auth';
 import { DEFAULT_RFM_SEGMENTS } from '@rapport/clv';
-import { RFM_RECOMPUTED, type EventActor } from '@rapport/contracts';
-import { newEvent } from '@rapport/messaging';
+import { CUSTOMER_RFM_CHANGED, RFM_RECOMPUTED, type CustomerRfmChangedDataV1, type EventActor } from '@rapport/contracts';
+import { appendManyToOutbox, newEvent } from '@rapport/messaging';
 import type { Money } from '@rapport/money';
 import { ServiceDatabase, validate } from '@rapport/service-kit';
 import { requireAnalyticsRead, requireAnalyticsWrite } from '../access/analytics-access';
 import { moneyView } from '../money/money-view';
 import { lockRfmRecompute } from '../tenant-locks';
 import { RfmScoreEntity } from './rfm-score.entity';
-import { recomputeRfmScores } from './rfm-sql';
+import { recomputeRfmScores, type RfmChange } from './rfm-sql';
 import { rfmSettings, validateSettingsChange, type RfmSettingsChange } from './rfm-settings';
 import { rfmView, type RfmView } from './rfm-view';
 
 export interface RecomputeOutcome {
   customersScored: number;
   customersRemoved: number;
+  /** Contacts whose cell or segment changed (each announced by analytics.customer.rfm_changed). */
+  customersChanged: number;
   asOf: Date;
   windowDays: number;
   currency: string | null;
@@ -39,15 +41,22 @@ export class RfmService {
   }
 
   /**
-   * Scores the whole tenant in one statement and announces it. Recomputes of
-   * one tenant are serialised (advisory lock), so a queued run and a manual
-   * one never interleave their writes.
+   * Scores the whole tenant in one statement and announces it: one
+   * `analytics.customer.rfm_changed` per contact whose cell or segment
+   * changed (multi-row outbox inserts), then `analytics.rfm.recomputed`.
+   * Recomputes of one tenant are serialised (advisory lock), so a queued run
+   * and a manual one never interleave their writes, and each change is
+   * announced once.
    */
   async recompute(tenantId: string, actor: EventActor, change: RfmSettingsChange = {}, asOf = new Date()): Promise<RecomputeOutcome> {
     return this.db.withTenant(tenantId, async (em) => {
       await lockRfmRecompute(em, tenantId);
       const settings = await rfmSettings(em, tenantId, change);
-      const result = await recomputeRfmScores(em, { tenantId, asOf, ...settings });
+      const { changes, ...result } = await recomputeRfmScores(em, { tenantId, asOf, ...settings });
+      await appendManyToOutbox(
+        em,
+        changes.map((change) => rfmChanged(tenantId, actor, asOf, change)),
+      );
       await this.db.publish(
         em,
         newEvent({
@@ -63,7 +72,7 @@ export class RfmService {
           },
         }),
       );
-      return { ...result, asOf, windowDays: settings.windowDays };
+      return { ...result, customersChanged: changes.length, asOf, windowDays: settings.windowDays };
     });
   }
 
@@ -100,4 +109,21 @@ export class RfmService {
       .map((r) => ({ key: r.key, name: r.name ?? 'Unsegmented', customers: r.customers, revenue: money(r.revenue) }));
     return [...known, ...other];
   }
+}
+
+function rfmChanged(tenantId: string, actor: EventActor, asOf: Date, c: RfmChange) {
+  const data: CustomerRfmChangedDataV1 = {
+    contactId: c.contactId,
+    previousSegmentKey: c.previousSegmentKey,
+    previousScore: c.previousScore,
+    segmentKey: c.segmentKey,
+    segmentName: c.segmentName,
+    score: c.score,
+    recencyDays: c.recencyDays,
+    frequency: c.frequency,
+    monetary: c.monetary !== null && c.currency !== null ? moneyView(c.monetary, c.currency).amount : null,
+    currency: c.currency,
+    asOf: asOf.toISOString(),
+  };
+  return newEvent({ type: CUSTOMER_RFM_CHANGED, tenantId, actor, subjectId: c.contactId, data });
 }

@@ -19,7 +19,11 @@ export interface CustomerTierChangedDataV1 {
 export const CUSTOMER_TIER_CHANGED = 'analytics.customer.tier_changed' as const;
 export type CustomerTierChangedV1 = EventEnvelope<typeof CUSTOMER_TIER_CHANGED, CustomerTierChangedDataV1>;
 
-/** Churn-risk bands: churn risk = 1 − P(alive); LOW < 0.3 ≤ MEDIUM < 0.6 ≤ HIGH. */
+/**
+ * Churn-risk bands: LOW < 0.3 ≤ MEDIUM < 0.6 ≤ HIGH of the churn risk, which
+ * is 1 − P(alive) joined with behavioural signals (open complaints, falling
+ * activity; see analytics' README): exactly 1 − P(alive) without signals.
+ */
 export type ChurnBand = 'LOW' | 'MEDIUM' | 'HIGH';
 
 /**
@@ -32,8 +36,14 @@ export interface CustomerChurnRiskChangedDataV1 {
   /** The band before; null when the customer had none yet. */
   previousBand: ChurnBand | null;
   band: ChurnBand;
-  /** 1 − P(alive), between 0 and 1. */
+  /** Between 0 and 1: 1 − P(alive), raised by the signals below. */
   churnRisk: number;
+  /** BG/NBD probability the customer is still active. */
+  pAlive: number;
+  /** Service cases of category COMPLAINT not yet resolved or closed. */
+  openComplaints: number;
+  /** Recent purchase days / what the customer's earlier rate predicts (1 steady, < 1 falling); null when no earlier rate is established. */
+  activityTrend: number | null;
 }
 
 export const CUSTOMER_CHURN_RISK_CHANGED = 'analytics.customer.churn_risk_changed' as const;

@@ -25,12 +25,14 @@ export type RfmRecomputedV1 = EventEnvelope<typeof RFM_RECOMPUTED, RfmRecomputed
 export interface CustomerRfmChangedDataV1 {
   contactId: string;
   previousSegmentKey: string | null;
-  /** Stable segment key, e.g. cant_lose_them; null when unscored or outside every segment. */
+  /** Stable segment key, e.g. cant-lose-them; null when unscored or outside every segment. */
   segmentKey: string | null;
   /** Display name, e.g. "Can't lose them". */
   segmentName: string | null;
   /** The three digits R, F, M, e.g. "545"; null when no longer scored. */
   score: string | null;
+  /** The cell before, e.g. "345"; null when first scored. */
+  previousScore: string | null;
   /** Whole days since the last purchase, at asOf. */
   recencyDays: number | null;
   frequency: number | null;

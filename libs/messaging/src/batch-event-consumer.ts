@@ -1,0 +1,205 @@
+import type { EventEnvelope } from '@rapport/contracts';
+import type { TenantDatabase } from '@rapport/persistence';
+import type { ConsumerMessages, JsMsg, NatsConnection } from 'nats';
+import type { EntityManager } from 'typeorm';
+import { EventConsumer, type EventConsumerOptions } from './event-consumer';
+import { parseEnvelope } from './events';
+import type { MessagingNaming } from './naming';
+import type { RelayLogger } from './outbox-relay';
+
+/**
+ * Applies one tenant's new events (stream order, inbox rows already written)
+ * inside that tenant's transaction; what it returns goes to `afterCommit`.
+ */
+export type BatchEventHandler<T> = (events: EventEnvelope[], em: EntityManager, tenantId: string) => Promise<T>;
+
+export interface BatchEventConsumerOptions<T> extends Omit<EventConsumerOptions, 'handler'> {
+  handleBatch: BatchEventHandler<T>;
+  /**
+   * Runs once a tenant batch's transaction has committed (never when it
+   * rolled back), with the events it applied — redeliveries the inbox
+   * skipped are not among them — and the handler's result. For follow-up
+   * work that must see the effect (recomputes, waking the outbox relay).
+   */
+  afterCommit?: (tenantId: string, events: EventEnvelope[], result: T) => void;
+  /** Most messages taken into one batch (default 500). */
+  batchSize?: number;
+  /** How long a batch may wait to fill once its first message is there (default 50 ms). */
+  lingerMs?: number;
+}
+
+const DEFAULT_BATCH = 500;
+const DEFAULT_LINGER_MS = 50;
+
+interface Delivered {
+  msg: JsMsg;
+  event: EventEnvelope;
+}
+
+/**
+ * An EventConsumer that takes messages in batches: up to `batchSize` at a
+ * time, grouped by tenant, one transaction per tenant group that writes the
+ * inbox rows of every event in it (one statement) and runs the handler once
+ * for the new ones. Messages are acknowledged only after that commit.
+ *
+ * A group whose transaction fails is retried event by event, each in its
+ * own transaction (the same inbox rule), so one poison message is nak'd
+ * with backoff on its own while the rest of the group commits. A message
+ * that is not an envelope at all can never become one: it is logged and
+ * terminated. Redelivery of anything already applied finds its inbox row
+ * and has no second effect, as with EventConsumer.
+ */
+export class BatchEventConsumer<T = void> extends EventConsumer {
+  private readonly batch: BatchEventConsumerOptions<T>;
+
+  constructor(nc: NatsConnection, db: TenantDatabase, naming: MessagingNaming, logger: RelayLogger, options: BatchEventConsumerOptions<T>) {
+    super(nc, db, naming, logger, {
+      ...options,
+      handler: async (event, em) => {
+        await options.handleBatch([event], em, event.tenantId);
+      },
+    });
+    this.batch = options;
+  }
+
+  private get batchSize(): number {
+    return this.batch.batchSize ?? DEFAULT_BATCH;
+  }
+
+  override async start(): Promise<void> {
+    // The server hands out at most max_ack_pending unacknowledged messages:
+    // enough for the batch being applied and the next one filling.
+    const consumer = await this.ensureDurable({ max_ack_pending: this.batchSize * 4 });
+    this.messages = await consumer.consume({ max_messages: this.batchSize * 2 });
+    this.loop = this.batchLoop(this.messages);
+  }
+
+  /** Applies the event unless this consumer already has (one event, its own transaction); returns whether it ran. */
+  override async handleOnce(event: EventEnvelope): Promise<boolean> {
+    return (await this.applyGroup(event.tenantId, [event])) > 0;
+  }
+
+  private async batchLoop(messages: ConsumerMessages): Promise<void> {
+    const iterator = messages[Symbol.asyncIterator]();
+    let next = iterator.next();
+    try {
+      for (;;) {
+        const first = await next;
+        if (first.done) return;
+        const batch: JsMsg[] = [first.value];
+        next = iterator.next();
+        let done = false;
+        const deadline = Date.now() + (this.batch.lingerMs ?? DEFAULT_LINGER_MS);
+        while (batch.length < this.batchSize) {
+          const result = await within(next, deadline - Date.now());
+          if (result === null) break;
+          if (result.done) {
+            done = true;
+            break;
+          }
+          batch.push(result.value);
+          next = iterator.next();
+        }
+        await this.process(batch);
+        if (done) return;
+      }
+    } catch (err) {
+      this.logger.error({ err, durable: this.durableName }, 'batch consumer stopped');
+    }
+  }
+
+  private async process(batch: JsMsg[]): Promise<void> {
+    const byTenant = new Map<string, Delivered[]>();
+    for (const msg of batch) {
+      let event: EventEnvelope;
+      try {
+        event = parseEnvelope(msg.data);
+      } catch (err) {
+        this.logger.error({ err, subject: msg.subject, seq: msg.seq }, 'not an event envelope; dropped');
+        msg.term();
+        continue;
+      }
+      if (!this.wants(event.type)) {
+        msg.ack();
+        continue;
+      }
+      const group = byTenant.get(event.tenantId) ?? [];
+      group.push({ msg, event });
+      byTenant.set(event.tenantId, group);
+    }
+    for (const [tenantId, group] of byTenant) {
+      try {
+        await this.applyGroup(
+          tenantId,
+          group.map((d) => d.event),
+        );
+        for (const d of group) d.msg.ack();
+      } catch (err) {
+        if (group.length === 1) {
+          this.retryLater(group[0].msg, err);
+          continue;
+        }
+        this.logger.error({ err, tenantId, events: group.length }, 'event batch failed; applying its events one by one');
+        for (const d of group) await this.applyAlone(d);
+      }
+    }
+  }
+
+  private async applyAlone({ msg, event }: Delivered): Promise<void> {
+    try {
+      await this.applyGroup(event.tenantId, [event]);
+      msg.ack();
+    } catch (err) {
+      this.retryLater(msg, err);
+    }
+  }
+
+  private retryLater(msg: JsMsg, err: unknown): void {
+    const attempt = msg.info.redeliveryCount;
+    this.logger.error({ err, subject: msg.subject, attempt }, 'event handling failed; will be redelivered');
+    msg.nak(Math.min(30_000, 250 * 2 ** attempt));
+  }
+
+  /**
+   * One transaction: inbox rows for every event (a repeated id counts once),
+   * then the handler for the events not seen before. Returns how many ran.
+   */
+  private async applyGroup(tenantId: string, events: EventEnvelope[]): Promise<number> {
+    const unique = [...new Map(events.map((e) => [e.id, e])).values()];
+    const outcome = await this.db.withTenant(tenantId, async (em) => {
+      const inserted: { event_id: string }[] = await em.query(
+        `INSERT INTO inbox (consumer, event_id, tenant_id)
+         SELECT $1, e.id, $3 FROM unnest($2::uuid[]) AS e(id)
+         ON CONFLICT DO NOTHING RETURNING event_id`,
+        [this.options.durable, unique.map((e) => e.id), tenantId],
+      );
+      const fresh = new Set(inserted.map((r) => r.event_id));
+      const applied = unique.filter((e) => fresh.has(e.id));
+      if (applied.length === 0) return null;
+      return { applied, result: await this.batch.handleBatch(applied, em, tenantId) };
+    });
+    if (outcome && this.batch.afterCommit) {
+      // Committed: a failing follow-up must not look like a failed event (that would nak an applied message).
+      try {
+        this.batch.afterCommit(tenantId, outcome.applied, outcome.result);
+      } catch (err) {
+        this.logger.error({ err, tenantId }, 'follow-up after an event batch failed');
+      }
+    }
+    return outcome?.applied.length ?? 0;
+  }
+}
+
+/** The iterator's next result if it comes within `ms`, else null (the promise stays usable). */
+async function within<V>(promise: Promise<V>, ms: number): Promise<V | null> {
+  if (ms <= 0) return null;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

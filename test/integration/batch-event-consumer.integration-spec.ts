@@ -1,0 +1,167 @@
+import { randomUUID } from 'node:crypto';
+import type { EventEnvelope } from '@rapport/contracts';
+import { BatchEventConsumer, createMessagingTables, ensureStream, EventConsumer, newEvent } from '@rapport/messaging';
+import { scratchDatabase } from '@rapport/testing';
+import { connect, type NatsConnection } from 'nats';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+class Tables1700000000001 implements MigrationInterface {
+  name = 'Tables1700000000001';
+  async up(q: QueryRunner) {
+    await createMessagingTables(q);
+    await q.query(`CREATE TABLE applied (event_id uuid NOT NULL, tenant_id uuid NOT NULL)`);
+    await q.query(`ALTER TABLE applied ENABLE ROW LEVEL SECURITY`);
+    await q.query(`CREATE POLICY t ON applied USING (tenant_id = NULLIF(current_setting('rapport.tenant_id', true), '')::uuid)`);
+  }
+  async down() {
+    /* throwaway schema: dropped whole */
+  }
+}
+
+const silent = { error: () => undefined, debug: () => undefined };
+const TYPE = 'testing.batch.happened';
+
+describe('BatchEventConsumer against Postgres and JetStream', () => {
+  let db: Awaited<ReturnType<typeof scratchDatabase>>;
+  let nc: NatsConnection;
+  const token = randomUUID().slice(0, 8);
+  const naming = {
+    subjectPrefix: `${process.env.NATS_SUBJECT_PREFIX}${token}`,
+    streamSuffix: `${token}_${process.env.NATS_STREAM_SUFFIX}`,
+  };
+  let stream: string;
+  const tenantA = randomUUID();
+  const tenantB = randomUUID();
+
+  beforeAll(async () => {
+    db = await scratchDatabase('batchconsumer', [Tables1700000000001]);
+    nc = await connect({ servers: process.env.NATS_URL });
+    stream = await ensureStream(nc, naming, { name: 'TESTBATCH', subjects: ['testing.>'] });
+  });
+
+  afterAll(async () => {
+    await (await nc.jetstreamManager()).streams.delete(stream).catch(() => undefined);
+    await nc?.close();
+    await db?.drop();
+  });
+
+  const event = (tenantId: string, data: Record<string, unknown> = {}) =>
+    newEvent({ type: TYPE, tenantId, actor: { kind: 'system', id: null }, subjectId: randomUUID(), data });
+  const publish = (e: EventEnvelope | string, msgID = typeof e === 'string' ? randomUUID() : e.id) =>
+    nc.jetstream().publish(`${naming.subjectPrefix}.${TYPE}`, Buffer.from(typeof e === 'string' ? e : JSON.stringify(e)), { msgID });
+
+  const appliedIds = async (tenantId: string): Promise<string[]> =>
+    (await db.tenantDb.withTenant(tenantId, (em) => em.query(`SELECT event_id FROM applied`))).map((r: { event_id: string }) => r.event_id);
+
+  /** Waits until the durable has nothing left to deliver and nothing unacknowledged but `stuck` messages. */
+  async function settled(durable: string, stuck = 0): Promise<void> {
+    const jsm = await nc.jetstreamManager();
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const info = await jsm.consumers.info(stream, durable);
+      if (info.num_pending === 0 && info.num_ack_pending <= stuck) return;
+      if (Date.now() > deadline)
+        throw new Error(`consumer not settled: ${JSON.stringify({ p: info.num_pending, a: info.num_ack_pending })}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  function consumer(durable: string, calls: { tenantId: string; ids: string[] }[], committed: string[][] = []) {
+    return new BatchEventConsumer<number>(nc, db.tenantDb, naming, silent, {
+      stream,
+      durable,
+      eventTypes: [TYPE],
+      batchSize: 200,
+      lingerMs: 200,
+      maxDeliver: 3,
+      handleBatch: async (events, em, tenantId) => {
+        calls.push({ tenantId, ids: events.map((e) => e.id) });
+        for (const e of events) {
+          if ((e.data as { poison?: boolean }).poison) throw new Error('poison');
+          await em.query(`INSERT INTO applied VALUES ($1, $2)`, [e.id, e.tenantId]);
+        }
+        return events.length;
+      },
+      afterCommit: (_tenantId, events) => committed.push(events.map((e) => e.id)),
+    });
+  }
+
+  it('applies many events in one transaction per tenant, once each; a poison message and a non-envelope stay isolated', async () => {
+    const a = Array.from({ length: 60 }, () => event(tenantA));
+    const b = Array.from({ length: 40 }, () => event(tenantB));
+    const poison = event(tenantA, { poison: true });
+    for (let i = 0; i < 60; i++) {
+      await publish(a[i]);
+      if (i < 40) await publish(b[i]);
+      if (i === 30) {
+        await publish(poison);
+        await publish('this is not an envelope');
+        // The same event again under another message id: only the inbox can tell.
+        await publish(a[3], `${a[3].id}-again`);
+      }
+    }
+    const calls: { tenantId: string; ids: string[] }[] = [];
+    const committed: string[][] = [];
+    const c = consumer('batch_test', calls, committed);
+    await c.start();
+    await settled(c.durableName);
+    await c.stop();
+
+    expect((await appliedIds(tenantA)).sort()).toEqual(a.map((e) => e.id).sort());
+    expect((await appliedIds(tenantB)).sort()).toEqual(b.map((e) => e.id).sort());
+    // Batched: far fewer handler calls than events (the first failed batch is retried one by one).
+    const batchCalls = calls.filter((call) => call.ids.length > 1);
+    expect(batchCalls.length).toBeGreaterThan(0);
+    expect(batchCalls.every((call) => new Set(call.ids).size === call.ids.length)).toBe(true);
+    // The poison one was tried on its own up to maxDeliver (3) times and never committed.
+    expect(calls.filter((call) => call.ids.length === 1 && call.ids[0] === poison.id).length).toBe(3);
+    expect(committed.flat()).not.toContain(poison.id);
+    // Every applied event reached afterCommit exactly once.
+    expect(committed.flat().sort()).toEqual([...a, ...b].map((e) => e.id).sort());
+  });
+
+  it('a redelivered event (already in the inbox) has no second effect, and a restarted consumer resumes', async () => {
+    const calls: { tenantId: string; ids: string[] }[] = [];
+    const c = consumer('batch_redelivery', calls);
+    const early = event(tenantB);
+    // Applied before the consumer sees it (as if its ack had been lost after the commit).
+    expect(await c.handleOnce(early)).toBe(true);
+    await publish(early, `${early.id}-redelivered`);
+    const later = event(tenantB);
+    await publish(later);
+    await c.start();
+    await settled(c.durableName);
+    await c.stop();
+    const ids = await appliedIds(tenantB);
+    expect(ids.filter((id) => id === early.id)).toHaveLength(1);
+    expect(ids.filter((id) => id === later.id)).toHaveLength(1);
+    expect(calls.flatMap((call) => call.ids).filter((id) => id === early.id)).toHaveLength(1);
+    expect(await c.handleOnce(later)).toBe(false);
+
+    // Same durable, new process: only what came after is delivered.
+    const next = event(tenantB);
+    await publish(next);
+    const resumedCalls: { tenantId: string; ids: string[] }[] = [];
+    const resumed = consumer('batch_redelivery', resumedCalls);
+    await resumed.start();
+    await settled(resumed.durableName);
+    await resumed.stop();
+    expect(resumedCalls.flatMap((call) => call.ids)).toEqual([next.id]);
+  });
+
+  it('takes over a durable an EventConsumer created, raising its ack-pending limit', async () => {
+    const old = new EventConsumer(nc, db.tenantDb, naming, silent, {
+      stream,
+      durable: 'batch_upgrade',
+      eventTypes: [TYPE],
+      handler: async () => undefined,
+    });
+    await old.start();
+    await old.stop();
+    const c = consumer('batch_upgrade', []);
+    await c.start();
+    await c.stop();
+    const info = await (await nc.jetstreamManager()).consumers.info(stream, c.durableName);
+    expect(info.config.max_ack_pending).toBe(800);
+  });
+});
