@@ -35,7 +35,13 @@ describe('marketing across sales, service and analytics (end to end)', () => {
     const port = await freePort();
     platform = await startPlatform(
       { PORT: String(port) },
-      { marketing: { MARKETING_SMTP_URL: sink.url, MARKETING_EMAIL_FROM: 'news@rapport.test', MARKETING_PUBLIC_URL: `http://127.0.0.1:${port}` } },
+      {
+        marketing: {
+          MARKETING_SMTP_URL: sink.url,
+          MARKETING_EMAIL_FROM: 'news@rapport.test',
+          MARKETING_PUBLIC_URL: `http://127.0.0.1:${port}`,
+        },
+      },
     );
     tenant = await createTenant(platform, 'mkt-e2e');
     tokens = {
@@ -53,11 +59,13 @@ describe('marketing across sales, service and analytics (end to end)', () => {
     await sink?.close();
   });
 
-  const as = (who: keyof typeof tokens) => async (query: string, variables: Record<string, unknown> = {}) => {
-    const res = await graphql(platform.graphqlUrl, query, variables, bearer(tokens[who]));
-    if (res.errors) throw new Error(JSON.stringify(res.errors));
-    return res.data as Record<string, any>;
-  };
+  const as =
+    (who: keyof typeof tokens) =>
+    async (query: string, variables: Record<string, unknown> = {}) => {
+      const res = await graphql(platform.graphqlUrl, query, variables, bearer(tokens[who]));
+      if (res.errors) throw new Error(JSON.stringify(res.errors));
+      return res.data as Record<string, any>;
+    };
 
   async function eventually<T>(probeFn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
     const deadline = Date.now() + timeoutMs;
@@ -72,7 +80,9 @@ describe('marketing across sales, service and analytics (end to end)', () => {
   it('keeps a complaining customer out, attributes an order, unsubscribes by link, and shows it all on the contact', async () => {
     const ids: Record<string, string> = {};
     for (const name of ['Ada', 'Grace', 'Hedy']) {
-      const res = await as('rep')(CREATE_CONTACT, { input: { firstName: name, lastName: 'Pioneer', emails: [`${name.toLowerCase()}@example.com`] } });
+      const res = await as('rep')(CREATE_CONTACT, {
+        input: { firstName: name, lastName: 'Pioneer', emails: [`${name.toLowerCase()}@example.com`] },
+      });
       ids[name] = res.createContact.contact.id;
     }
     for (const id of Object.values(ids)) {
@@ -81,9 +91,14 @@ describe('marketing across sales, service and analytics (end to end)', () => {
       });
     }
     // Hedy complains; marketing hears of it from service.
-    const opened = await as('agent')(OPEN_CASE, { input: { contactId: ids.Hedy, subject: 'Invoice wrong twice', category: 'COMPLAINT', channel: 'EMAIL' } });
+    const opened = await as('agent')(OPEN_CASE, {
+      input: { contactId: ids.Hedy, subject: 'Invoice wrong twice', category: 'COMPLAINT', channel: 'EMAIL' },
+    });
     const caseId = opened.openCase.case.id;
-    await eventually(async () => (await as('admin')(FACE, { id: ids.Hedy })).contact.marketing, (m) => m?.marketingPaused === true);
+    await eventually(
+      async () => (await as('admin')(FACE, { id: ids.Hedy })).contact.marketing,
+      (m) => m?.marketingPaused === true,
+    );
 
     const segment = (
       await as('marketer')(`mutation($input: CreateSegmentInput!) { createSegment(input: $input) { segment { id memberCount } } }`, {
@@ -93,12 +108,19 @@ describe('marketing across sales, service and analytics (end to end)', () => {
     expect(segment.memberCount).toBe(3);
     const campaign = (
       await as('marketer')(`mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { campaign { id } } }`, {
-        input: { name: 'Launch news', segmentId: segment.id, channel: 'EMAIL', variants: [{ key: 'A', splitPercent: 100, subject: 'News for {{firstName}}', text: 'Read on' }] },
+        input: {
+          name: 'Launch news',
+          segmentId: segment.id,
+          channel: 'EMAIL',
+          variants: [{ key: 'A', splitPercent: 100, subject: 'News for {{firstName}}', text: 'Read on' }],
+        },
       })
     ).createCampaign.campaign;
     await as('marketer')(`mutation($id: ID!) { launchCampaign(id: $id) { campaign { status } } }`, { id: campaign.id });
     const done = await eventually(
-      async () => (await as('marketer')(`query($id: ID!) { campaign(id: $id) { status audience { excluded { key count } } } }`, { id: campaign.id })).campaign,
+      async () =>
+        (await as('marketer')(`query($id: ID!) { campaign(id: $id) { status audience { excluded { key count } } } }`, { id: campaign.id }))
+          .campaign,
       (c) => c.status === 'SENT',
     );
     expect(done.audience.excluded).toEqual([{ key: 'OPEN_COMPLAINT', count: 1 }]);
@@ -107,29 +129,58 @@ describe('marketing across sales, service and analytics (end to end)', () => {
 
     // Ada orders (an admin records it; shops would use an API key), analytics resolves and reports it, marketing credits it.
     const recorded = await as('admin')(RECORD_ORDERS, {
-      input: { orders: [{ source: 'shop', externalOrderId: 'E2E-1', contactId: ids.Ada, occurredAt: new Date().toISOString(), amount: '129.90', currency: 'EUR' }] },
+      input: {
+        orders: [
+          {
+            source: 'shop',
+            externalOrderId: 'E2E-1',
+            contactId: ids.Ada,
+            occurredAt: new Date().toISOString(),
+            amount: '129.90',
+            currency: 'EUR',
+          },
+        ],
+      },
     });
     expect(recorded.recordOrders).toEqual({ created: 1, rejected: 0 });
     const results = await eventually(
       async () =>
-        (await as('marketer')(`query($id: ID!) { campaignResults(id: $id) { groups { variantKey reach conversions revenue { amount currency } } } }`, { id: campaign.id }))
-          .campaignResults.groups,
+        (
+          await as('marketer')(
+            `query($id: ID!) { campaignResults(id: $id) { groups { variantKey reach conversions revenue { amount currency } } } }`,
+            { id: campaign.id },
+          )
+        ).campaignResults.groups,
       (groups) => groups[0]?.conversions === 1,
     );
     expect(results).toEqual([{ variantKey: 'A', reach: 2, conversions: 1, revenue: { amount: '129.90', currency: 'EUR' } }]);
     const stream = `MARKETING_${process.env.NATS_STREAM_SUFFIX}`;
-    const attributed = await probe.waitFor(stream, `${process.env.NATS_SUBJECT_PREFIX}.marketing.conversion.attributed`, (e) => e.length >= 2);
+    const ours = <T extends { tenantId: string }>(events: T[]) => events.filter((e) => e.tenantId === tenant.id);
+    const attributed = ours(
+      await probe.waitFor(stream, `${process.env.NATS_SUBJECT_PREFIX}.marketing.conversion.attributed`, (e) => ours(e).length >= 2),
+    );
     expect(attributed.map((e) => (e.data as { model: string }).model).sort()).toEqual(['FIRST_TOUCH', 'LAST_TOUCH']);
 
     // Grace unsubscribes from the link in her mail, without signing in.
     const grace = mails.find((m) => m.envelope.to[0] === 'grace@example.com')!;
     const link = /<([^>]+)>/.exec(grace.header('list-unsubscribe')!)![1];
-    expect((await fetch(link, { method: 'POST', body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } })).status).toBe(200);
+    expect(
+      (
+        await fetch(link, {
+          method: 'POST',
+          body: 'List-Unsubscribe=One-Click',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        })
+      ).status,
+    ).toBe(200);
 
     // Hedy's complaint is resolved: marketing may approach her again.
     await as('agent')(CASE_STATUS, { input: { caseId, status: 'OPEN' } }).catch(() => undefined);
     await as('agent')(CASE_STATUS, { input: { caseId, status: 'RESOLVED' } });
-    await eventually(async () => (await as('admin')(FACE, { id: ids.Hedy })).contact.marketing, (m) => m?.marketingPaused === false);
+    await eventually(
+      async () => (await as('admin')(FACE, { id: ids.Hedy })).contact.marketing,
+      (m) => m?.marketingPaused === false,
+    );
 
     // One query, every department's view of Grace (an admin sees all of it).
     const face = (await as('admin')(FACE, { id: ids.Grace })).contact;
@@ -138,18 +189,47 @@ describe('marketing across sales, service and analytics (end to end)', () => {
       emails: ['grace@example.com'],
       consents: [{ channel: 'EMAIL', purpose: 'MARKETING', status: 'OPTED_OUT', source: 'unsubscribe-link' }],
       cases: { totalCount: 0 },
-      marketing: { openComplaints: 0, marketingPaused: false, segments: [{ name: 'Pioneers' }], lastTouches: [{ channel: 'EMAIL', status: 'SENT', campaign: { name: 'Launch news' } }], suppression: { suppressed: false } },
+      marketing: {
+        openComplaints: 0,
+        marketingPaused: false,
+        segments: [{ name: 'Pioneers' }],
+        lastTouches: [{ channel: 'EMAIL', status: 'SENT', campaign: { name: 'Launch news' } }],
+        suppression: { suppressed: false },
+      },
     });
   });
 
   it('treats hostile rule input as data: injections find nothing and break nothing, bad fields are named', async () => {
-    const preview = (rule: unknown) => graphql(platform.graphqlUrl, `query($rule: JSON!) { previewSegment(rule: $rule, first: 5) { count } }`, { rule }, bearer(tokens.marketer));
-    for (const value of ["x' OR '1'='1", "'; DROP TABLE contacts; --", 'Pioneer\\', '%', '_', "\u0027) OR true --", '$1', '*/ OR 1=1 /*']) {
-      const res = await preview({ or: [{ field: 'lastName', op: 'eq', value }, { field: 'email', op: 'contains', value }, { field: 'attributes.k', op: 'eq', value }] });
+    const preview = (rule: unknown) =>
+      graphql(
+        platform.graphqlUrl,
+        `
+          query ($rule: JSON!) {
+            previewSegment(rule: $rule, first: 5) {
+              count
+            }
+          }
+        `,
+        { rule },
+        bearer(tokens.marketer),
+      );
+    for (const value of ["x' OR '1'='1", "'; DROP TABLE contacts; --", 'Pioneer\\', '%', '_', '\u0027) OR true --', '$1', '*/ OR 1=1 /*']) {
+      const res = await preview({
+        or: [
+          { field: 'lastName', op: 'eq', value },
+          { field: 'email', op: 'contains', value },
+          { field: 'attributes.k', op: 'eq', value },
+        ],
+      });
       expect(res.errors).toBeUndefined();
       expect(res.data!.previewSegment.count).toBe(0);
     }
-    const bad = await preview({ and: [{ field: "lastName'; DROP TABLE contacts; --", op: 'eq', value: 'x' }, { field: 'tier', op: 'gt; --', value: 1 }] });
+    const bad = await preview({
+      and: [
+        { field: "lastName'; DROP TABLE contacts; --", op: 'eq', value: 'x' },
+        { field: 'tier', op: 'gt; --', value: 1 },
+      ],
+    });
     expect(bad.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'rule.and[0].field' });
     expect((bad.errors?.[0].extensions?.problems as unknown[]).length).toBeGreaterThanOrEqual(2);
     // The table is still there and still answers.

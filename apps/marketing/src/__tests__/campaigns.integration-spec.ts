@@ -153,7 +153,13 @@ describe('campaigns: audience, consent at send time, A/B split and control, comp
               text: 'Offer A for {{firstName}}',
               html: '<p>Offer A for {{firstName}}</p><a href="https://shop.example.com/a">Shop</a>',
             },
-            { key: 'B', splitPercent: 50, subject: 'Hello {{firstName}}', text: 'Offer B', html: '<p>Offer B</p>' },
+            {
+              key: 'B',
+              splitPercent: 50,
+              subject: 'Hello {{firstName}}',
+              text: 'Offer B for {{firstName}}',
+              html: '<p>Offer B for {{firstName}}</p>',
+            },
           ],
         },
       })

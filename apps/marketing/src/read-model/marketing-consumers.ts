@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { STREAMS, type EventEnvelope } from '@rapport/contracts';
-import { ensureStream, type MessagingNaming } from '@rapport/messaging';
+import { BatchEventConsumer, ensureStream, OutboxRelay, type MessagingNaming } from '@rapport/messaging';
 import type { Logger } from '@rapport/observability';
 import { TenantDatabase } from '@rapport/persistence';
 import { ConsumerRegistry, LOGGER, MESSAGING_NAMING, NATS_CONNECTION } from '@rapport/service-kit';
@@ -10,7 +10,6 @@ import { JourneyEngine, type StepSchedule } from '../journeys/journey-engine';
 import { TRIGGER_EVENTS } from '../journeys/journey-input';
 import { JourneyJobs } from '../journeys/journey-jobs';
 import { Attribution } from '../measurement/attribution';
-import { AfterCommitConsumer, type AfterCommit } from './after-commit-consumer';
 import { READ_MODEL_EVENTS, ReadModelProjector } from './read-model-projector';
 
 /**
@@ -18,9 +17,10 @@ import { READ_MODEL_EVENTS, ReadModelProjector } from './read-model-projector';
  * ANALYTICS, and COMMERCE for partners' cart events). Each event updates
  * the read model, then what depends on it in the same transaction: orders
  * are attributed to campaigns, complaints pause and resume marketing
- * journeys, trigger events enrol contacts. Journey steps are scheduled
- * after the commit. The streams are ensured here, as marketing may start
- * before their producers.
+ * journeys, trigger events enrol contacts. Messages are taken in batches
+ * (one transaction per tenant and batch, libs/messaging); journey steps are
+ * scheduled after the commit. The streams are ensured here, as marketing
+ * may start before their producers.
  */
 @Injectable()
 export class MarketingConsumers implements OnModuleInit {
@@ -34,24 +34,34 @@ export class MarketingConsumers implements OnModuleInit {
     private readonly attribution: Attribution,
     private readonly journeys: JourneyEngine,
     private readonly journeyJobs: JourneyJobs,
+    private readonly relay: OutboxRelay,
   ) {}
 
   async onModuleInit(): Promise<void> {
     for (const key of ['SALES', 'SERVICE', 'ANALYTICS', 'COMMERCE'] as const) {
       const stream = await ensureStream(this.nc, this.naming, STREAMS[key]);
       this.registry.register(
-        new AfterCommitConsumer(this.nc, this.tenantDb, this.naming, {
+        new BatchEventConsumer<StepSchedule[]>(this.nc, this.tenantDb, this.naming, this.logger, {
           stream,
           durable: `marketing_${key.toLowerCase()}`,
           eventTypes: [...READ_MODEL_EVENTS[key]],
-          logger: this.logger,
-          handler: (event, em, afterCommit) => this.handle(event, em, afterCommit),
+          handleBatch: async (events, em) => {
+            const steps: StepSchedule[] = [];
+            for (const event of events) steps.push(...(await this.handle(event, em)));
+            return steps;
+          },
+          // After the commit: the relay publishes what attribution wrote, journey steps may read their enrolments.
+          afterCommit: (_tenantId, _events, steps) => {
+            this.relay.kick();
+            if (steps.length > 0) void this.journeyJobs.schedule(steps);
+          },
         }),
       );
     }
   }
 
-  async handle(event: EventEnvelope, em: EntityManager, afterCommit: AfterCommit): Promise<void> {
+  /** Applies one event in its batch's transaction; returns the journey steps to schedule once it commits. */
+  async handle(event: EventEnvelope, em: EntityManager): Promise<StepSchedule[]> {
     const applied = await this.projector.apply(em, event);
     if (applied.order) await this.attribution.onOrder(em, event.tenantId, applied.order.data, applied.order.survivor);
     for (const contactId of applied.complaintOpened) await this.journeys.pauseForComplaint(em, event.tenantId, contactId);
@@ -61,6 +71,6 @@ export class MarketingConsumers implements OnModuleInit {
     if (applied.contactId && (TRIGGER_EVENTS as readonly string[]).includes(event.type)) {
       steps.push(...(await this.journeys.enroll(em, event, applied.contactId)));
     }
-    if (steps.length > 0) afterCommit(() => this.journeyJobs.schedule(steps));
+    return steps;
   }
 }

@@ -29,8 +29,7 @@ export class SegmentFields {
       if (def.journeyOnly) continue;
       let values: string[] | null = null;
       if (def.type === 'enum') {
-        const options: readonly EnumOption[] | undefined =
-          typeof def.options === 'function' ? def.options(context) : def.options;
+        const options: readonly EnumOption[] | undefined = typeof def.options === 'function' ? def.options(context) : def.options;
         values = options ? options.map((o) => o.label ?? o.value) : null;
       }
       fields.push({ name, type: def.type, operators: [...fieldOperators(def)], values, description: def.description });

@@ -30,7 +30,9 @@ export class MarketingSettings {
 
   async ruleContext(em: EntityManager, tenantId: string): Promise<RuleContext> {
     const { tierOrder } = await this.read(em, tenantId);
-    const named: { key: string; name: string }[] = await em.query(`SELECT key, name FROM rfm_segment_names WHERE tenant_id = $1`, [tenantId]);
+    const named: { key: string; name: string }[] = await em.query(`SELECT key, name FROM rfm_segment_names WHERE tenant_id = $1`, [
+      tenantId,
+    ]);
     const byKey = new Map(DEFAULT_RFM_SEGMENTS.map((s) => [s.key, { key: s.key, name: s.name }]));
     for (const s of named) byKey.set(s.key, s);
     return { tierOrder, rfmSegments: [...byKey.values()] };
