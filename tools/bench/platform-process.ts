@@ -15,8 +15,8 @@ export interface BenchPlatform {
   stop(): Promise<void>;
 }
 
-/** Ports of a platform the benchmarks start: every service on its own, away from `npm start`'s 4000–4004. */
-export const BENCH_PORTS = { gateway: 4100, identity: 4101, sales: 4102, service: 4103, analytics: 4104 } as const;
+/** Ports of a platform the benchmarks start: every service on its own, away from `npm start`'s 4000–4005. */
+export const BENCH_PORTS = { gateway: 4100, identity: 4101, sales: 4102, service: 4103, analytics: 4104, marketing: 4105 } as const;
 
 /**
  * Uses a running platform when BENCH_GATEWAY_URL and BENCH_SALES_URL are set;
@@ -26,7 +26,8 @@ export const BENCH_PORTS = { gateway: 4100, identity: 4101, sales: 4102, service
  * a benchmark never touches the data of `npm start` or of another run. On
  * stop it removes the run's schemas, streams and Redis keys.
  */
-export async function benchPlatform(): Promise<BenchPlatform> {
+/** `env`: extra settings for the started platform (e.g. marketing's mail server). */
+export async function benchPlatform(env: Record<string, string> = {}): Promise<BenchPlatform> {
   const { BENCH_GATEWAY_URL, BENCH_SALES_URL } = process.env;
   if (BENCH_GATEWAY_URL && BENCH_SALES_URL) {
     return {
@@ -53,12 +54,14 @@ export async function benchPlatform(): Promise<BenchPlatform> {
       SALES_PORT: String(BENCH_PORTS.sales),
       SERVICE_PORT: String(BENCH_PORTS.service),
       ANALYTICS_PORT: String(BENCH_PORTS.analytics),
+      MARKETING_PORT: String(BENCH_PORTS.marketing),
       LOG_LEVEL: 'warn',
       NODE_ENV: 'production',
       // The benchmark measures serving, not the limiter's refusals.
       RATE_LIMIT_PER_MINUTE: '100000000',
       // A full-size run takes longer than the default 15-minute token; it signs in once.
       ACCESS_TOKEN_TTL_SECONDS: '86400',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -21,7 +21,7 @@ export const marketingEnv = {
     description: 'recipients per send job of a campaign (one BullMQ job per batch)',
   }),
   MARKETING_SEND_CONCURRENCY: env.int({
-    default: 4,
+    default: 8,
     min: 1,
     max: 64,
     description: 'send jobs a process works on at once, per channel',

@@ -40,14 +40,18 @@ export async function claimRecipient(em: EntityManager, tenantId: string, campai
   };
   if (!target) return skip('UNKNOWN_CONTACT');
   if (target.blocked) return skip(target.blocked);
-  const funded = returnedRows(
-    await em.query(
-      `UPDATE campaigns SET messages_claimed = messages_claimed + 1
-        WHERE tenant_id = $1 AND id = $2 AND status = 'SENDING' AND (budget IS NULL OR (messages_claimed + 1) * cost_per_message <= budget)
-        RETURNING status`,
-      [tenantId, campaign.id],
-    ),
-  );
+  // With a budget, claims count against it on the campaign row (which serialises them, exactly);
+  // without one, the campaign's status is all there is to check, and claims run in parallel.
+  const funded = campaign.budget
+    ? returnedRows(
+        await em.query(
+          `UPDATE campaigns SET messages_claimed = messages_claimed + 1
+            WHERE tenant_id = $1 AND id = $2 AND status = 'SENDING' AND (messages_claimed + 1) * cost_per_message <= budget
+            RETURNING status`,
+          [tenantId, campaign.id],
+        ),
+      )
+    : ((await em.query(`SELECT status FROM campaigns WHERE tenant_id = $1 AND id = $2 AND status = 'SENDING'`, [tenantId, campaign.id])) as unknown[]);
   if (funded.length === 0) {
     const [state]: { status: string }[] = await em.query(`SELECT status FROM campaigns WHERE tenant_id = $1 AND id = $2`, [
       tenantId,

@@ -46,6 +46,14 @@ export class JourneyEngine {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
+  /** Event types that start an active journey of the tenant now (checked once per batch of events). */
+  async activeTriggers(em: EntityManager, tenantId: string): Promise<Set<string>> {
+    const rows: { trigger_event: string }[] = await em.query(`SELECT DISTINCT trigger_event FROM journeys WHERE tenant_id = $1 AND status = 'ACTIVE'`, [
+      tenantId,
+    ]);
+    return new Set(rows.map((r) => r.trigger_event));
+  }
+
   /** Enrols the contact in every active journey this event triggers (re-entry rules and trigger condition permitting). */
   async enroll(em: EntityManager, event: EventEnvelope, contactId: string): Promise<StepSchedule[]> {
     const tenantId = event.tenantId;

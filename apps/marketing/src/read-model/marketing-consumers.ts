@@ -7,7 +7,6 @@ import { ConsumerRegistry, LOGGER, MESSAGING_NAMING, NATS_CONNECTION } from '@ra
 import type { NatsConnection } from 'nats';
 import type { EntityManager } from 'typeorm';
 import { JourneyEngine, type StepSchedule } from '../journeys/journey-engine';
-import { TRIGGER_EVENTS } from '../journeys/journey-input';
 import { JourneyJobs } from '../journeys/journey-jobs';
 import { Attribution } from '../measurement/attribution';
 import { READ_MODEL_EVENTS, ReadModelProjector } from './read-model-projector';
@@ -45,9 +44,10 @@ export class MarketingConsumers implements OnModuleInit {
           stream,
           durable: `marketing_${key.toLowerCase()}`,
           eventTypes: [...READ_MODEL_EVENTS[key]],
-          handleBatch: async (events, em) => {
+          handleBatch: async (events, em, tenantId) => {
+            const triggers = await this.journeys.activeTriggers(em, tenantId);
             const steps: StepSchedule[] = [];
-            for (const event of events) steps.push(...(await this.handle(event, em)));
+            for (const event of events) steps.push(...(await this.handle(event, em, triggers)));
             return steps;
           },
           // After the commit: the relay publishes what attribution wrote, journey steps may read their enrolments.
@@ -61,14 +61,14 @@ export class MarketingConsumers implements OnModuleInit {
   }
 
   /** Applies one event in its batch's transaction; returns the journey steps to schedule once it commits. */
-  async handle(event: EventEnvelope, em: EntityManager): Promise<StepSchedule[]> {
+  async handle(event: EventEnvelope, em: EntityManager, triggers: Set<string>): Promise<StepSchedule[]> {
     const applied = await this.projector.apply(em, event);
     if (applied.order) await this.attribution.onOrder(em, event.tenantId, applied.order.data, applied.order.survivor);
     for (const contactId of applied.complaintOpened) await this.journeys.pauseForComplaint(em, event.tenantId, contactId);
     const steps: StepSchedule[] = [];
     for (const contactId of applied.complaintsCleared)
       steps.push(...(await this.journeys.resumeAfterComplaints(em, event.tenantId, contactId)));
-    if (applied.contactId && (TRIGGER_EVENTS as readonly string[]).includes(event.type)) {
+    if (applied.contactId && triggers.has(event.type)) {
       steps.push(...(await this.journeys.enroll(em, event, applied.contactId)));
     }
     return steps;
