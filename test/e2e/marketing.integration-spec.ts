@@ -1,6 +1,6 @@
 import { SmtpSink } from '@rapport/channels/testing';
 import { bearer, graphql, StreamProbe } from '@rapport/testing';
-import { freePort } from '../../apps/marketing/src/__tests__/marketing-fixtures';
+import { freePort } from '../harness/marketing-fixtures';
 import { createTenant, startPlatform, type Platform, type TestTenant } from '../harness/platform';
 
 const CREATE_CONTACT = `mutation($input: CreateContactInput!) { createContact(input: $input) { contact { id } } }`;
@@ -23,6 +23,10 @@ const FACE = `query($id: ID!) {
  * to it, and the unsubscribe link in the mail works without login — with the
  * whole face of the customer in one query.
  */
+
+// Platform start-up and waits for background work on a loaded 2-core machine.
+jest.setTimeout(180_000);
+
 describe('marketing across sales, service and analytics (end to end)', () => {
   let platform: Platform;
   let tenant: TestTenant;

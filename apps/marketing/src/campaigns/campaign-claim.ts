@@ -51,7 +51,10 @@ export async function claimRecipient(em: EntityManager, tenantId: string, campai
           [tenantId, campaign.id],
         ),
       )
-    : ((await em.query(`SELECT status FROM campaigns WHERE tenant_id = $1 AND id = $2 AND status = 'SENDING'`, [tenantId, campaign.id])) as unknown[]);
+    : ((await em.query(`SELECT status FROM campaigns WHERE tenant_id = $1 AND id = $2 AND status = 'SENDING'`, [
+        tenantId,
+        campaign.id,
+      ])) as unknown[]);
   if (funded.length === 0) {
     const [state]: { status: string }[] = await em.query(`SELECT status FROM campaigns WHERE tenant_id = $1 AND id = $2`, [
       tenantId,

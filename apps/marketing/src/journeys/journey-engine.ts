@@ -48,9 +48,10 @@ export class JourneyEngine {
 
   /** Event types that start an active journey of the tenant now (checked once per batch of events). */
   async activeTriggers(em: EntityManager, tenantId: string): Promise<Set<string>> {
-    const rows: { trigger_event: string }[] = await em.query(`SELECT DISTINCT trigger_event FROM journeys WHERE tenant_id = $1 AND status = 'ACTIVE'`, [
-      tenantId,
-    ]);
+    const rows: { trigger_event: string }[] = await em.query(
+      `SELECT DISTINCT trigger_event FROM journeys WHERE tenant_id = $1 AND status = 'ACTIVE'`,
+      [tenantId],
+    );
     return new Set(rows.map((r) => r.trigger_event));
   }
 

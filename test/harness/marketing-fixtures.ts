@@ -4,7 +4,7 @@ import { newEvent } from '@rapport/messaging';
 import { bearer, graphql } from '@rapport/testing';
 import type { NatsConnection } from 'nats';
 import { DataSource } from 'typeorm';
-import type { Platform } from '../../../../test/harness/platform';
+import type { Platform } from './platform';
 
 /** Publishes an event as its producer would (prefixed subject, Nats-Msg-Id = event id). */
 export async function publish(nc: NatsConnection, event: EventEnvelope): Promise<void> {
@@ -51,7 +51,7 @@ export function marketingDb(platform: Platform): DataSource {
   return platform.services.marketing.app.get(DataSource);
 }
 
-export async function eventually<T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
+export async function eventually<T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 45_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

@@ -1,7 +1,7 @@
 import { HttpProvider, SmtpSink } from '@rapport/channels/testing';
 import { bearer, graphql, StreamProbe } from '@rapport/testing';
 import { connect, type NatsConnection } from 'nats';
-import { createTenant, startPlatform, type Platform, type TestTenant } from '../../../../test/harness/platform';
+import { createTenant, startPlatform, type Platform, type TestTenant } from '../harness/platform';
 import { randomUUID } from 'node:crypto';
 import { CONTACT_MERGED, CUSTOMER_TIER_CHANGED } from '@rapport/contracts';
 import {
@@ -19,9 +19,12 @@ import {
   optIn,
   seedContacts,
   SET_CONSENT,
-} from './marketing-fixtures';
+} from '../harness/marketing-fixtures';
 
 const SECRET = 'whsec-test-0123456789';
+
+// Platform start-up and waits for background work on a loaded 2-core machine.
+jest.setTimeout(180_000);
 
 describe('consent, double opt-in, SMS and push providers, read-model replay (integration)', () => {
   let platform: Platform;

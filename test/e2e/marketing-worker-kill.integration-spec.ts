@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { SmtpSink } from '@rapport/channels/testing';
 import { Client } from 'pg';
 import { connect, type NatsConnection } from 'nats';
-import { createTenant, startPlatform, type Platform, type TestTenant } from '../../../../test/harness/platform';
+import { createTenant, startPlatform, type Platform, type TestTenant } from '../harness/platform';
 import {
   CAMPAIGN,
   contactSnapshot,
@@ -23,10 +23,10 @@ import {
   optIn,
   publish,
   event,
-} from './marketing-fixtures';
+} from '../harness/marketing-fixtures';
 import { CONTACT_CREATED } from '@rapport/contracts';
 
-const ENTRY = join(__dirname, '..', '..', '..', '..', 'dist', 'apps', 'marketing', 'src', 'main.js');
+const ENTRY = join(__dirname, '..', '..', 'dist', 'apps', 'marketing', 'src', 'main.js');
 
 interface Child {
   process: ChildProcess;
@@ -49,6 +49,9 @@ async function ready(url: string): Promise<void> {
     60_000,
   );
 }
+
+// Platform start-up and waits for background work on a loaded 2-core machine.
+jest.setTimeout(180_000);
 
 describe('a killed marketing worker never makes a campaign send twice (integration, separate process)', () => {
   let platform: Platform;

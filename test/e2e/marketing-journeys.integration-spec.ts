@@ -11,8 +11,17 @@ import {
 import { randomUUID } from 'node:crypto';
 import { graphql } from '@rapport/testing';
 import { connect, type NatsConnection } from 'nats';
-import { createTenant, startPlatform, type Platform, type TestTenant } from '../../../../test/harness/platform';
-import { contactSnapshot, event, eventually, gatewayClient, marketingDb, optIn, publish, seedContacts } from './marketing-fixtures';
+import { createTenant, startPlatform, type Platform, type TestTenant } from '../harness/platform';
+import {
+  contactSnapshot,
+  event,
+  eventually,
+  gatewayClient,
+  marketingDb,
+  optIn,
+  publish,
+  seedContacts,
+} from '../harness/marketing-fixtures';
 
 const CREATE_JOURNEY = `mutation($input: CreateJourneyInput!) { createJourney(input: $input) { journey { id status trigger { event } } } }`;
 const ENROLLMENTS = `query($id: ID!) { journeyEnrollments(journeyId: $id) { totalCount edges { node { status currentStep exitReason pauseReason contact { id } history { stepKey outcome } } } } }`;
@@ -35,6 +44,9 @@ function complaint(contactId: string, status: CaseSnapshotV1['status'], id: stri
     updatedAt: now,
   };
 }
+
+// Platform start-up and waits for background work on a loaded 2-core machine.
+jest.setTimeout(180_000);
 
 describe('journeys: event triggers, waits, conditions, sends, attributes, complaint pause (integration)', () => {
   let platform: Platform;
@@ -78,7 +90,7 @@ describe('journeys: event triggers, waits, conditions, sends, attributes, compla
           name: 'Cart reminder',
           trigger: { event: CART_ABANDONED },
           steps: [
-            { key: 'wait', type: 'WAIT', wait: { seconds: 3 } },
+            { key: 'wait', type: 'WAIT', wait: { seconds: 8 } },
             { key: 'no-order', type: 'CONDITION', condition: { field: 'ordersSinceEntry', op: 'eq', value: 0 }, ifFalse: 'exit' },
             {
               key: 'remind',
@@ -125,7 +137,7 @@ describe('journeys: event triggers, waits, conditions, sends, attributes, compla
         change: 'CREATED',
       }),
     );
-    const mail = await sink.waitForMessageTo('waits@example.com', 15_000);
+    const mail = await sink.waitForMessageTo('waits@example.com', 45_000);
     expect(mail.parsed.subject).toBe('You left something, Wes');
     const runs = await eventually(
       () => runsOf(journey.id),
@@ -198,7 +210,7 @@ describe('journeys: event triggers, waits, conditions, sends, attributes, compla
         event(tenant.id, CUSTOMER_CHURN_RISK_CHANGED, c.id, { contactId: c.id, previousBand: 'LOW', band: 'HIGH', churnRisk: 0.8 }),
       );
     }
-    expect((await sink.waitForMessageTo('gold@example.com', 15_000)).parsed.subject).toBe('We miss you');
+    expect((await sink.waitForMessageTo('gold@example.com', 45_000)).parsed.subject).toBe('We miss you');
     await eventually(
       async () => (await marketingDb(platform).query(`SELECT attributes FROM contacts WHERE id = $1`, [gold.id]))[0].attributes,
       (a) => a.winback_offer === true,
@@ -223,7 +235,7 @@ describe('journeys: event triggers, waits, conditions, sends, attributes, compla
           name: 'Nurture',
           trigger: { event: CUSTOMER_TIER_CHANGED },
           steps: [
-            { key: 'wait', type: 'WAIT', wait: { seconds: 2 } },
+            { key: 'wait', type: 'WAIT', wait: { seconds: 6 } },
             { key: 'hello', type: 'SEND', send: { channel: 'EMAIL', subject: 'Something for you', text: 'x' } },
           ],
         },
@@ -249,13 +261,13 @@ describe('journeys: event triggers, waits, conditions, sends, attributes, compla
       (runs) => runs[0].status === 'PAUSED',
     );
     expect(paused[0].pauseReason).toBe('OPEN_COMPLAINT');
-    await new Promise((r) => setTimeout(r, 3000)); // the wait is over, but nothing goes out during the complaint
+    await new Promise((r) => setTimeout(r, 7000)); // the wait is over, but nothing goes out during the complaint
     expect(sink.messages.map((m) => m.envelope.to[0])).not.toContain('upset@example.com');
     await publish(
       nc,
       event(tenant.id, CASE_RESOLVED, caseId, { case: complaint(c.id, 'RESOLVED', caseId), resolvedAt: new Date().toISOString() }),
     );
-    expect((await sink.waitForMessageTo('upset@example.com', 15_000)).parsed.subject).toBe('Something for you');
+    expect((await sink.waitForMessageTo('upset@example.com', 45_000)).parsed.subject).toBe('Something for you');
     const [run] = await eventually(
       () => runsOf(journey.id),
       (runs) => runs[0].status === 'COMPLETED',

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { SmtpSink } from '@rapport/channels/testing';
 import { ORDER_RECORDED } from '@rapport/contracts';
-import { StreamProbe } from '@rapport/testing';
+import { bearer, graphql, StreamProbe } from '@rapport/testing';
 import { connect, type NatsConnection } from 'nats';
-import { createTenant, startPlatform, type Platform, type TestTenant } from '../../../../test/harness/platform';
+import { createTenant, startPlatform, type Platform, type TestTenant } from '../harness/platform';
 import {
   CAMPAIGN,
   contactSnapshot,
@@ -17,7 +17,7 @@ import {
   optIn,
   publish,
   seedContacts,
-} from './marketing-fixtures';
+} from '../harness/marketing-fixtures';
 
 const RESULTS = `query($id: ID!, $model: AttributionModel) {
   campaignResults(id: $id, model: $model) {
@@ -33,6 +33,9 @@ function expectedTest(x1: number, n1: number, x0: number, n0: number) {
   const z = (x1 / n1 - x0 / n0) / Math.sqrt(p * (1 - p) * (1 / n1 + 1 / n0));
   return { uplift: x1 / n1 - x0 / n0, z };
 }
+
+// Platform start-up and waits for background work on a loaded 2-core machine.
+jest.setTimeout(180_000);
 
 describe('measurement: attribution, uplift against control, roll-out of the winner (integration)', () => {
   let platform: Platform;
@@ -177,9 +180,7 @@ describe('measurement: attribution, uplift against control, roll-out of the winn
     const mails = await sink.waitForMessages(held.length, 15_000);
     expect(mails.every((m) => m.parsed.subject === 'A')).toBe(true);
     expect(new Set(mails.map((m) => m.envelope.to[0])).size).toBe(held.length);
-    const again = await import('@rapport/testing').then(({ graphql, bearer }) =>
-      tenant.tokenFor('marketer').then((tk) => graphql(platform.graphqlUrl, ROLL_OUT, { id: campaign.id }, bearer(tk))),
-    );
+    const again = await graphql(platform.graphqlUrl, ROLL_OUT, { id: campaign.id }, bearer(await tenant.tokenFor('marketer')));
     expect(again.errors?.[0].extensions?.code).toBe('CONFLICT');
   });
 });

@@ -2,7 +2,7 @@ import { CASE_OPENED, CASE_RESOLVED, CUSTOMER_TIER_CHANGED, type CaseSnapshotV1 
 import { SmtpSink } from '@rapport/channels/testing';
 import { StreamProbe } from '@rapport/testing';
 import { connect, type NatsConnection } from 'nats';
-import { createTenant, startPlatform, type Platform, type TestTenant } from '../../../../test/harness/platform';
+import { createTenant, startPlatform, type Platform, type TestTenant } from '../harness/platform';
 import {
   CAMPAIGN,
   contactSnapshot,
@@ -17,7 +17,7 @@ import {
   optIn,
   publish,
   seedContacts,
-} from './marketing-fixtures';
+} from '../harness/marketing-fixtures';
 
 const count = (list: { key: string; count: number }[], key: string) => list.find((e) => e.key === key)?.count ?? 0;
 
@@ -39,6 +39,9 @@ function caseSnapshot(contactId: string, status: CaseSnapshotV1['status']): Case
     updatedAt: now,
   };
 }
+
+// Platform start-up and waits for background work on a loaded 2-core machine.
+jest.setTimeout(180_000);
 
 describe('campaigns: audience, consent at send time, A/B split and control, complaints, links (integration)', () => {
   let platform: Platform;
