@@ -29,3 +29,7 @@ GRANT rapport_app TO service;
 CREATE ROLE analytics LOGIN PASSWORD 'analytics';
 CREATE DATABASE analytics OWNER analytics;
 GRANT rapport_app TO analytics;
+
+CREATE ROLE marketing LOGIN PASSWORD 'marketing';
+CREATE DATABASE marketing OWNER marketing;
+GRANT rapport_app TO marketing;

@@ -1,12 +1,17 @@
 // Structural checks on the deployment manifests: every YAML document under
 // k8s/ and docker/compose.yml. Each failure names the file and the object.
+// Every app under apps/ (the gateway and its subgraphs, catalogue.ts) must be
+// deployed like the others, with only variables it reads.
 //   npx jest tools/manifests
 // When kubectl is installed, the base and each overlay are also rendered
 // with `kubectl kustomize` and the rendered objects checked the same way.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { discoverApps } from './apps';
+import { appCatalogue, checkCatalogue } from './catalogue';
 import { checkComposeBuilds, checkComposeDependsOn, checkComposePorts } from './compose';
+import { checkComposeApps, checkComposeDatabases, checkComposeEnvVariables, parseInitSql } from './coverage-compose';
+import { checkAppsDeployed, checkConfigMapKeyRefs, checkEnvVariables, checkOverlayImages, checkSecretKeysDocumented } from './coverage-k8s';
 import {
   checkConfigMapRefs,
   checkKustomizationImages,
@@ -28,9 +33,13 @@ const composeFile = join(root, 'docker', 'compose.yml');
 const compose = loadYamlFiles(root, existsSync(composeFile) ? [composeFile] : []);
 const composeDoc = compose.docs[0];
 const base = k8s.docs.filter((doc) => doc.file.startsWith('k8s/base/'));
+const specs = appCatalogue();
+const k8sReadme = readFileSync(join(root, 'k8s', 'README.md'), 'utf8');
+const initSql = parseInitSql(readFileSync(join(root, 'docker', 'postgres', 'init.sql'), 'utf8'));
 
 const SECRET = 'rapport-secrets';
-const PUBLISHED = ['gateway'];
+// The gateway, and the mail catcher's web UI (marketing's email in compose).
+const PUBLISHED = ['gateway', 'mailpit'];
 
 describe('deployment manifests', () => {
   it('finds apps, k8s manifests and the compose file', () => {
@@ -41,6 +50,10 @@ describe('deployment manifests', () => {
 
   it('every YAML document parses', () => {
     expect(formatProblems([...k8s.problems, ...compose.problems])).toEqual([]);
+  });
+
+  it('every app under apps/ is the gateway or one of its subgraphs', () => {
+    expect(formatProblems(checkCatalogue(specs, apps))).toEqual([]);
   });
 
   describe('k8s/ sources', () => {
@@ -82,6 +95,22 @@ describe('deployment manifests', () => {
       expect(formatProblems(checkDefaultDeny(base, 'k8s/base'))).toEqual([]);
     });
 
+    it("every app has a Deployment and Service on its port; every subgraph a migration Job, the gateway's URL and a NetworkPolicy from the gateway", () => {
+      expect(formatProblems(checkAppsDeployed(base, specs))).toEqual([]);
+    });
+
+    it('every overlay tags every app image', () => {
+      expect(formatProblems(checkOverlayImages(k8s.docs, specs))).toEqual([]);
+    });
+
+    it('containers set only variables their app reads; every shared ConfigMap key is read by an app', () => {
+      expect(formatProblems(checkEnvVariables(k8s.docs, specs))).toEqual([]);
+    });
+
+    it('every Secret key read is documented in k8s/README.md', () => {
+      expect(formatProblems(checkSecretKeysDocumented(k8s.docs, k8sReadme))).toEqual([]);
+    });
+
     it('every overlay directory has a kustomization.yaml', () => {
       const overlays = join(root, 'k8s', 'overlays');
       const missing = readdirSync(overlays)
@@ -104,6 +133,18 @@ describe('deployment manifests', () => {
     it('depends_on names existing services', () => {
       expect(formatProblems(checkComposeDependsOn(composeDoc))).toEqual([]);
     });
+
+    it("runs every app on its PORT; every subgraph after its migrate one-shot, with the gateway's URL and dependency", () => {
+      expect(formatProblems(checkComposeApps(composeDoc, specs))).toEqual([]);
+    });
+
+    it("every subgraph's DATABASE_URL is a role and database that postgres/init.sql creates", () => {
+      expect(formatProblems(checkComposeDatabases(composeDoc, specs, initSql))).toEqual([]);
+    });
+
+    it('services set only variables their app reads', () => {
+      expect(formatProblems(checkComposeEnvVariables(composeDoc, specs))).toEqual([]);
+    });
   });
 
   describe.each(['k8s/base', 'k8s/overlays/dev', 'k8s/overlays/prod'])('rendered %s (kubectl kustomize)', (dir) => {
@@ -125,9 +166,17 @@ describe('deployment manifests', () => {
           ...checkHpaAndPdb(docs),
           ...checkHpaBounds(docs),
           ...checkDefaultDeny(docs, `kubectl kustomize ${dir}`),
+          ...checkAppsDeployed(docs, specs),
+          ...checkEnvVariables(docs, specs),
         ]),
       ).toEqual([]);
     });
+
+    if (dir.startsWith('k8s/overlays/')) {
+      itRendered('has every ConfigMap key that a container requires', () => {
+        expect(formatProblems(checkConfigMapKeyRefs(rendered?.docs ?? []))).toEqual([]);
+      });
+    }
 
     if (dir.endsWith('/prod')) {
       itRendered('pins every image to a version tag or digest', () => {
