@@ -355,6 +355,38 @@ describe('campaigns: audience, consent at send time, A/B split and control, comp
     expect(sink.messages.map((m) => m.envelope.to[0])).not.toContain(lastEmail);
   });
 
+  it('launches a scheduled campaign at its time, drawing the audience as it is then', async () => {
+    sink.reset();
+    const [early, late] = [
+      contactSnapshot({ lastName: 'Scheduled', emails: ['early@example.com'] }),
+      contactSnapshot({ lastName: 'Scheduled', emails: ['late@example.com'] }),
+    ];
+    await seedContacts(platform, nc, tenant.id, [early, late]);
+    await optIn(call, [early.id]);
+    const segment = (
+      await call(CREATE_SEGMENT, { input: { name: 'Scheduled', rule: { field: 'lastName', op: 'eq', value: 'Scheduled' } } })
+    ).createSegment.segment;
+    const campaign = (
+      await call(CREATE_CAMPAIGN, {
+        input: {
+          name: 'Later',
+          segmentId: segment.id,
+          channel: 'EMAIL',
+          scheduledAt: new Date(Date.now() + 4000).toISOString(),
+          variants: [{ key: 'A', splitPercent: 100, subject: 'At last', text: 'x' }],
+        },
+      })
+    ).createCampaign.campaign;
+    expect((await call(LAUNCH, { id: campaign.id })).launchCampaign.campaign).toMatchObject({ status: 'SCHEDULED', audience: null });
+    await optIn(call, [late.id]); // before its time: counts
+    const done = await eventually(
+      async () => (await call(CAMPAIGN, { id: campaign.id })).campaign,
+      (c) => c.status === 'SENT',
+    );
+    expect(count(done.audience.byStatus, 'SENT')).toBe(2);
+    expect((await sink.waitForMessages(2)).map((m) => m.envelope.to[0]).sort()).toEqual(['early@example.com', 'late@example.com']);
+  });
+
   it('suppresses an address that bounces for good', async () => {
     sink.reset();
     const c = contactSnapshot({ lastName: 'Gone', emails: ['gone@example.com'] });

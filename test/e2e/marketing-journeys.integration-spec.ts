@@ -4,6 +4,7 @@ import {
   CASE_OPENED,
   CASE_RESOLVED,
   CUSTOMER_CHURN_RISK_CHANGED,
+  CUSTOMER_RFM_CHANGED,
   CUSTOMER_TIER_CHANGED,
   ORDER_RECORDED,
   type CaseSnapshotV1,
@@ -276,6 +277,48 @@ describe('journeys: event triggers, waits, conditions, sends, attributes, compla
       'wait:WAITED',
       'hello:SENT',
     ]);
+  });
+
+  it('lets a contact in again only as the re-entry rule says', async () => {
+    const c = contactSnapshot({ lastName: 'Again', emails: ['again@example.com'] });
+    await seedContacts(platform, nc, tenant.id, [c]);
+    const journey = (reentry: string, name: string) =>
+      call(CREATE_JOURNEY, {
+        input: {
+          name,
+          reentry,
+          trigger: { event: CUSTOMER_RFM_CHANGED },
+          steps: [{ key: 'mark', type: 'UPDATE_ATTRIBUTE', attribute: { key: name, value: true } }],
+        },
+      }).then((r) => r.createJourney.journey);
+    const [never, afterExit] = [await journey('NEVER', 'never'), await journey('AFTER_EXIT', 'after_exit')];
+    const rfm = (score: string) =>
+      publish(
+        nc,
+        event(tenant.id, CUSTOMER_RFM_CHANGED, c.id, {
+          contactId: c.id,
+          previousSegmentKey: null,
+          segmentKey: 'champions',
+          segmentName: 'Champions',
+          score,
+          recencyDays: 1,
+          frequency: 5,
+          monetary: '100.00',
+          currency: 'EUR',
+          asOf: new Date().toISOString(),
+        }),
+      );
+    await rfm('555');
+    await eventually(
+      () => runsOf(afterExit.id),
+      (runs) => runs.length === 1 && runs[0].status === 'COMPLETED',
+    );
+    await rfm('554');
+    await eventually(
+      () => runsOf(afterExit.id),
+      (runs) => runs.length === 2 && runs.every((r: { status: string }) => r.status === 'COMPLETED'),
+    );
+    expect(await runsOf(never.id)).toHaveLength(1);
   });
 
   it('refuses a journey whose steps are wrong, naming the step', async () => {
