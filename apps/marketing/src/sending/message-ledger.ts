@@ -47,11 +47,10 @@ export class MessageLedger {
       );
       if (!row) return;
       if (row.campaign_id) {
-        await em.query(`UPDATE campaign_recipients SET status = 'SENT', touched_at = $3 WHERE campaign_id = $1 AND message_id = $2`, [
-          row.campaign_id,
-          messageId,
-          at,
-        ]);
+        await em.query(
+          `UPDATE campaign_recipients SET status = 'SENT', touched_at = $3 WHERE campaign_id = $1 AND contact_id = $4 AND message_id = $2`,
+          [row.campaign_id, messageId, at, row.contact_id],
+        );
       }
       await em.query(
         `UPDATE contacts SET last_touch_at = greatest(last_touch_at, $3)
@@ -76,8 +75,8 @@ export class MessageLedger {
       if (row.campaign_id) {
         await em.query(
           `UPDATE campaign_recipients SET status = 'FAILED', skip_reason = 'BOUNCED', touched_at = coalesce(touched_at, $3)
-            WHERE campaign_id = $1 AND message_id = $2`,
-          [row.campaign_id, messageId, at],
+            WHERE campaign_id = $1 AND contact_id = $4 AND message_id = $2`,
+          [row.campaign_id, messageId, at, row.contact_id],
         );
       }
       await em.query(
@@ -96,11 +95,12 @@ export class MessageLedger {
         await em.query(`DELETE FROM messages WHERE tenant_id = $1 AND id = $2 AND status = 'SENDING' ${RETURNING}`, [tenantId, messageId]),
       );
       if (row?.campaign_id) {
-        await em.query(`UPDATE campaign_recipients SET status = 'PENDING', message_id = NULL WHERE campaign_id = $1 AND message_id = $2`, [
-          row.campaign_id,
-          messageId,
-        ]);
-        await em.query(`UPDATE campaigns SET messages_claimed = messages_claimed - 1 WHERE tenant_id = $1 AND id = $2`, [
+        await em.query(
+          `UPDATE campaign_recipients SET status = 'PENDING', message_id = NULL WHERE campaign_id = $1 AND contact_id = $3 AND message_id = $2`,
+          [row.campaign_id, messageId, row.contact_id],
+        );
+        // Only budgeted campaigns count their claims (see campaign-claim.ts).
+        await em.query(`UPDATE campaigns SET messages_claimed = messages_claimed - 1 WHERE tenant_id = $1 AND id = $2 AND budget IS NOT NULL`, [
           tenantId,
           row.campaign_id,
         ]);
@@ -119,8 +119,8 @@ export class MessageLedger {
       );
       if (row?.campaign_id) {
         await em.query(
-          `UPDATE campaign_recipients SET status = 'FAILED', skip_reason = 'SEND_ERROR' WHERE campaign_id = $1 AND message_id = $2`,
-          [row.campaign_id, messageId],
+          `UPDATE campaign_recipients SET status = 'FAILED', skip_reason = 'SEND_ERROR' WHERE campaign_id = $1 AND contact_id = $3 AND message_id = $2`,
+          [row.campaign_id, messageId, row.contact_id],
         );
       }
     });
