@@ -1,8 +1,8 @@
 import { CASE_OPENED, CASE_RESOLVED, CUSTOMER_TIER_CHANGED, type CaseSnapshotV1 } from '@rapport/contracts';
 import { SmtpSink } from '@rapport/channels/testing';
 import { StreamProbe } from '@rapport/testing';
-import { connect, type NatsConnection } from 'nats';
-import { createTenant, startPlatform, type Platform, type TestTenant } from '../harness/platform';
+import type { NatsConnection } from 'nats';
+import type { Platform, TestTenant } from '../harness/platform';
 import {
   CAMPAIGN,
   contactSnapshot,
@@ -10,13 +10,14 @@ import {
   CREATE_SEGMENT,
   event,
   eventually,
-  freePort,
   gatewayClient,
   LAUNCH,
   marketingDb,
   optIn,
   publish,
   seedContacts,
+  startMarketingRig,
+  type MarketingRig,
 } from '../harness/marketing-fixtures';
 
 const count = (list: { key: string; count: number }[], key: string) => list.find((e) => e.key === key)?.count ?? 0;
@@ -52,34 +53,14 @@ describe('campaigns: audience, consent at send time, A/B split and control, comp
   let call: ReturnType<typeof gatewayClient>;
   let gatewayUrl: string;
 
+  let rig: MarketingRig;
+
   beforeAll(async () => {
-    sink = await SmtpSink.start();
-    const port = await freePort();
-    gatewayUrl = `http://127.0.0.1:${port}`;
-    platform = await startPlatform(
-      { PORT: String(port) },
-      {
-        marketing: {
-          MARKETING_SMTP_URL: sink.url,
-          MARKETING_EMAIL_FROM: 'Rapport News <news@rapport.test>',
-          MARKETING_PUBLIC_URL: gatewayUrl,
-          MARKETING_EMAIL_RATE_PER_SECOND: '2000',
-          MARKETING_SEND_BATCH_SIZE: '50',
-        },
-      },
-    );
-    tenant = await createTenant(platform, 'mkt');
-    call = gatewayClient(platform, await tenant.tokenFor('marketer'));
-    nc = await connect({ servers: process.env.NATS_URL });
-    probe = await StreamProbe.connect();
+    rig = await startMarketingRig('mkt', { MARKETING_SEND_BATCH_SIZE: '50' });
+    ({ platform, tenant, sink, nc, probe, call, gatewayUrl } = rig);
   });
 
-  afterAll(async () => {
-    await probe?.close();
-    await nc?.close();
-    await platform?.stop();
-    await sink?.close();
-  });
+  afterAll(() => rig?.stop());
 
   async function launchAndFinish(campaignId: string) {
     const launched = await call(LAUNCH, { id: campaignId });

@@ -1,7 +1,7 @@
 import { HttpProvider, SmtpSink } from '@rapport/channels/testing';
 import { bearer, graphql, StreamProbe } from '@rapport/testing';
-import { connect, type NatsConnection } from 'nats';
-import { createTenant, startPlatform, type Platform, type TestTenant } from '../harness/platform';
+import type { NatsConnection } from 'nats';
+import type { Platform, TestTenant } from '../harness/platform';
 import { randomUUID } from 'node:crypto';
 import { CONTACT_MERGED, CUSTOMER_TIER_CHANGED } from '@rapport/contracts';
 import {
@@ -12,13 +12,14 @@ import {
   CREATE_CAMPAIGN,
   CREATE_SEGMENT,
   eventually,
-  freePort,
   gatewayClient,
   LAUNCH,
   marketingDb,
   optIn,
   seedContacts,
   SET_CONSENT,
+  startMarketingRig,
+  type MarketingRig,
 } from '../harness/marketing-fixtures';
 
 const SECRET = 'whsec-test-0123456789';
@@ -36,38 +37,23 @@ describe('consent, double opt-in, SMS and push providers, read-model replay (int
   let call: ReturnType<typeof gatewayClient>;
   let gatewayUrl: string;
 
+  let rig: MarketingRig;
+
   beforeAll(async () => {
-    sink = await SmtpSink.start();
     provider = await HttpProvider.start({ apiKey: 'provider-key', webhookSecret: SECRET });
-    const port = await freePort();
-    gatewayUrl = `http://127.0.0.1:${port}`;
-    platform = await startPlatform(
-      { PORT: String(port) },
-      {
-        marketing: {
-          MARKETING_SMTP_URL: sink.url,
-          MARKETING_EMAIL_FROM: 'news@rapport.test',
-          MARKETING_PUBLIC_URL: gatewayUrl,
-          MARKETING_SMS_PROVIDER_URL: `${provider.url}/sms`,
-          MARKETING_PUSH_PROVIDER_URL: `${provider.url}/push`,
-          MARKETING_PROVIDER_API_KEY: 'provider-key',
-          MARKETING_PROVIDER_CALLBACK_URL: `${gatewayUrl}/m/webhooks/receipts`,
-          MARKETING_PROVIDER_WEBHOOK_SECRET: SECRET,
-        },
-      },
-    );
-    tenant = await createTenant(platform, 'consent');
-    call = gatewayClient(platform, await tenant.tokenFor('marketer'));
-    nc = await connect({ servers: process.env.NATS_URL });
-    probe = await StreamProbe.connect();
+    rig = await startMarketingRig('consent', (gateway) => ({
+      MARKETING_SMS_PROVIDER_URL: `${provider.url}/sms`,
+      MARKETING_PUSH_PROVIDER_URL: `${provider.url}/push`,
+      MARKETING_PROVIDER_API_KEY: 'provider-key',
+      MARKETING_PROVIDER_CALLBACK_URL: `${gateway}/m/webhooks/receipts`,
+      MARKETING_PROVIDER_WEBHOOK_SECRET: SECRET,
+    }));
+    ({ platform, tenant, sink, nc, probe, call, gatewayUrl } = rig);
   });
 
   afterAll(async () => {
-    await probe?.close();
-    await nc?.close();
-    await platform?.stop();
+    await rig?.stop();
     await provider?.close();
-    await sink?.close();
   });
 
   it('double opt-in: PENDING until the emailed link is confirmed, then OPTED_IN with the confirmation as proof', async () => {

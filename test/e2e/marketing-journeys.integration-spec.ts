@@ -11,8 +11,8 @@ import {
 } from '@rapport/contracts';
 import { randomUUID } from 'node:crypto';
 import { graphql } from '@rapport/testing';
-import { connect, type NatsConnection } from 'nats';
-import { createTenant, startPlatform, type Platform, type TestTenant } from '../harness/platform';
+import type { NatsConnection } from 'nats';
+import type { Platform, TestTenant } from '../harness/platform';
 import {
   contactSnapshot,
   event,
@@ -22,6 +22,8 @@ import {
   optIn,
   publish,
   seedContacts,
+  startMarketingRig,
+  type MarketingRig,
 } from '../harness/marketing-fixtures';
 
 const CREATE_JOURNEY = `mutation($input: CreateJourneyInput!) { createJourney(input: $input) { journey { id status trigger { event } } } }`;
@@ -56,19 +58,14 @@ describe('journeys: event triggers, waits, conditions, sends, attributes, compla
   let nc: NatsConnection;
   let call: ReturnType<typeof gatewayClient>;
 
+  let rig: MarketingRig;
+
   beforeAll(async () => {
-    sink = await SmtpSink.start();
-    platform = await startPlatform({}, { marketing: { MARKETING_SMTP_URL: sink.url, MARKETING_EMAIL_FROM: 'shop@rapport.test' } });
-    tenant = await createTenant(platform, 'journeys');
-    call = gatewayClient(platform, await tenant.tokenFor('marketer'));
-    nc = await connect({ servers: process.env.NATS_URL });
+    rig = await startMarketingRig('journeys');
+    ({ platform, tenant, sink, nc, call } = rig);
   });
 
-  afterAll(async () => {
-    await nc?.close();
-    await platform?.stop();
-    await sink?.close();
-  });
+  afterAll(() => rig?.stop());
 
   const runsOf = async (journeyId: string) =>
     (await call(ENROLLMENTS, { id: journeyId })).journeyEnrollments.edges.map((e: { node: unknown }) => e.node);

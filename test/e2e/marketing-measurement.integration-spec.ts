@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { SmtpSink } from '@rapport/channels/testing';
 import { ORDER_RECORDED } from '@rapport/contracts';
 import { bearer, graphql, StreamProbe } from '@rapport/testing';
-import { connect, type NatsConnection } from 'nats';
-import { createTenant, startPlatform, type Platform, type TestTenant } from '../harness/platform';
+import type { NatsConnection } from 'nats';
+import type { Platform, TestTenant } from '../harness/platform';
 import {
   CAMPAIGN,
   contactSnapshot,
@@ -17,6 +17,8 @@ import {
   optIn,
   publish,
   seedContacts,
+  startMarketingRig,
+  type MarketingRig,
 } from '../harness/marketing-fixtures';
 
 const RESULTS = `query($id: ID!, $model: AttributionModel) {
@@ -45,24 +47,14 @@ describe('measurement: attribution, uplift against control, roll-out of the winn
   let probe: StreamProbe;
   let call: ReturnType<typeof gatewayClient>;
 
+  let rig: MarketingRig;
+
   beforeAll(async () => {
-    sink = await SmtpSink.start();
-    platform = await startPlatform(
-      {},
-      { marketing: { MARKETING_SMTP_URL: sink.url, MARKETING_EMAIL_FROM: 'news@rapport.test', MARKETING_EMAIL_RATE_PER_SECOND: '2000' } },
-    );
-    tenant = await createTenant(platform, 'measure');
-    call = gatewayClient(platform, await tenant.tokenFor('marketer'));
-    nc = await connect({ servers: process.env.NATS_URL });
-    probe = await StreamProbe.connect();
+    rig = await startMarketingRig('measure');
+    ({ platform, tenant, sink, nc, probe, call } = rig);
   });
 
-  afterAll(async () => {
-    await probe?.close();
-    await nc?.close();
-    await platform?.stop();
-    await sink?.close();
-  });
+  afterAll(() => rig?.stop());
 
   it('credits orders in the window, compares each variant with the control group, and rolls the winner out to the rest', async () => {
     const contacts = Array.from({ length: 300 }, (_, i) =>

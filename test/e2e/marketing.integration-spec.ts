@@ -1,7 +1,7 @@
 import { SmtpSink } from '@rapport/channels/testing';
 import { bearer, graphql, StreamProbe } from '@rapport/testing';
-import { freePort } from '../harness/marketing-fixtures';
-import { createTenant, startPlatform, type Platform, type TestTenant } from '../harness/platform';
+import { startMarketingRig, type MarketingRig } from '../harness/marketing-fixtures';
+import type { Platform, TestTenant } from '../harness/platform';
 
 const CREATE_CONTACT = `mutation($input: CreateContactInput!) { createContact(input: $input) { contact { id } } }`;
 const OPEN_CASE = `mutation($input: OpenCaseInput!) { openCase(input: $input) { case { id } } }`;
@@ -34,34 +34,20 @@ describe('marketing across sales, service and analytics (end to end)', () => {
   let probe: StreamProbe;
   let tokens: Record<'marketer' | 'rep' | 'agent' | 'admin', string>;
 
+  let rig: MarketingRig;
+
   beforeAll(async () => {
-    sink = await SmtpSink.start();
-    const port = await freePort();
-    platform = await startPlatform(
-      { PORT: String(port) },
-      {
-        marketing: {
-          MARKETING_SMTP_URL: sink.url,
-          MARKETING_EMAIL_FROM: 'news@rapport.test',
-          MARKETING_PUBLIC_URL: `http://127.0.0.1:${port}`,
-        },
-      },
-    );
-    tenant = await createTenant(platform, 'mkt-e2e');
+    rig = await startMarketingRig('mkt-e2e');
+    ({ platform, tenant, sink, probe } = rig);
     tokens = {
       marketer: await tenant.tokenFor('marketer'),
       rep: await tenant.tokenFor('sales_rep'),
       agent: await tenant.tokenFor('support_agent'),
       admin: await tenant.tokenFor('admin'),
     };
-    probe = await StreamProbe.connect();
   });
 
-  afterAll(async () => {
-    await probe?.close();
-    await platform?.stop();
-    await sink?.close();
-  });
+  afterAll(() => rig?.stop());
 
   const as =
     (who: keyof typeof tokens) =>

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { CONTACT_CREATED, SYSTEM_ACTOR, type ContactSnapshotV1, type EventEnvelope } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
-import { bearer, graphql } from '@rapport/testing';
-import type { NatsConnection } from 'nats';
+import { SmtpSink } from '@rapport/channels/testing';
+import { bearer, graphql, StreamProbe } from '@rapport/testing';
+import { connect, type NatsConnection } from 'nats';
 import { DataSource } from 'typeorm';
-import type { Platform } from './platform';
+import { createTenant, startPlatform, type Platform, type TestTenant } from './platform';
 
 /** Publishes an event as its producer would (prefixed subject, Nats-Msg-Id = event id). */
 export async function publish(nc: NatsConnection, event: EventEnvelope): Promise<void> {
@@ -103,4 +104,65 @@ export async function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** What a marketing platform test works with. */
+export interface MarketingRig {
+  platform: Platform;
+  tenant: TestTenant;
+  /** The real SMTP server marketing sends to. */
+  sink: SmtpSink;
+  /** The gateway's base URL; links in messages start with it. */
+  gatewayUrl: string;
+  nc: NatsConnection;
+  probe: StreamProbe;
+  /** GraphQL through the gateway as a marketer of the tenant. */
+  call: ReturnType<typeof gatewayClient>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole platform with marketing sending to a real SMTP sink and links
+ * pointing at the gateway, a fresh tenant, and clients for the API and the
+ * streams. `marketingEnv` adds or overrides marketing's settings (a function
+ * of the gateway's URL when they point back at it).
+ */
+export async function startMarketingRig(
+  tenantName: string,
+  marketingEnv: Record<string, string> | ((gatewayUrl: string) => Record<string, string>) = {},
+): Promise<MarketingRig> {
+  const sink = await SmtpSink.start();
+  const port = await freePort();
+  const gatewayUrl = `http://127.0.0.1:${port}`;
+  const platform = await startPlatform(
+    { PORT: String(port) },
+    {
+      marketing: {
+        MARKETING_SMTP_URL: sink.url,
+        MARKETING_EMAIL_FROM: 'Rapport News <news@rapport.test>',
+        MARKETING_PUBLIC_URL: gatewayUrl,
+        MARKETING_EMAIL_RATE_PER_SECOND: '2000',
+        ...(typeof marketingEnv === 'function' ? marketingEnv(gatewayUrl) : marketingEnv),
+      },
+    },
+  );
+  const tenant = await createTenant(platform, tenantName);
+  const call = gatewayClient(platform, await tenant.tokenFor('marketer'));
+  const nc = await connect({ servers: process.env.NATS_URL });
+  const probe = await StreamProbe.connect();
+  return {
+    platform,
+    tenant,
+    sink,
+    gatewayUrl,
+    nc,
+    probe,
+    call,
+    async stop() {
+      await probe.close();
+      await nc.close();
+      await platform.stop();
+      await sink.close();
+    },
+  };
 }
