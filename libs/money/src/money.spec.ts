@@ -39,5 +39,6 @@ describe('moneyView', () => {
     expect(moneyView('0.1234', 'EUR')).toEqual({ amount: '0.1234', currency: 'EUR' });
     expect(moneyView('1500', 'JPY')).toEqual({ amount: '1500', currency: 'JPY' });
     expect(moneyView('-3', 'KWD')).toEqual({ amount: '-3.000', currency: 'KWD' });
+    expect(moneyView('99999999999999.9999', 'EUR').amount).toBe('99999999999999.9999');
   });
 });

@@ -1,9 +1,9 @@
+import { moneyView } from '@rapport/money';
 import { Injectable } from '@nestjs/common';
 import { ORDER_RECORDED, type EventActor, type OrderRecordedDataV1, type OrderRecordedV1 } from '@rapport/contracts';
 import { appendManyToOutbox, newEvent } from '@rapport/messaging';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { moneyView } from '../money/money-view';
 import { lockCustomerMatching } from '../tenant-locks';
 import { customerKey, resolveCustomers } from './customer-resolution';
 import { batchField, planBatch, type FieldAt, type IngestResult } from './order-batch';

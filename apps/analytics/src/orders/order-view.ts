@@ -1,5 +1,4 @@
-import type { Money } from '@rapport/money';
-import { moneyView } from '../money/money-view';
+import { moneyView, type Money } from '@rapport/money';
 import type { IngestResult } from './order-batch';
 import type { OrderEntity, OrderStatus } from './order.entity';
 

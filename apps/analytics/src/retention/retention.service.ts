@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { badUserInput, type Principal } from '@rapport/auth';
-import type { Money } from '@rapport/money';
+import { moneyView, type Money } from '@rapport/money';
 import { ServiceDatabase } from '@rapport/service-kit';
 import { requireAnalyticsRead } from '../access/analytics-access';
 import { dominantCurrency } from '../clv/clv-summary-sql';
-import { moneyView } from '../money/money-view';
 import { COHORT_RETENTION_SQL, REVENUE_BY_PERIOD_SQL } from './cohorts-sql';
 import { fitRetention, type FitRetentionInput, type RetentionFit } from './retention';
 

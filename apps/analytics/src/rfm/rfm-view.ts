@@ -1,5 +1,4 @@
-import type { Money } from '@rapport/money';
-import { moneyView } from '../money/money-view';
+import { moneyView, type Money } from '@rapport/money';
 import type { RfmScoreEntity } from './rfm-score.entity';
 
 /** `Rfm` as the GraphQL schema shows it. */
