@@ -1,7 +1,7 @@
 import { SmtpSink } from '@rapport/channels/testing';
 import { bearer, graphql, StreamProbe } from '@rapport/testing';
 import { startMarketingRig, type MarketingRig } from '../harness/marketing-fixtures';
-import type { Platform, TestTenant } from '../harness/platform';
+import { customerToken, type Platform, type TestTenant } from '../harness/platform';
 
 const CREATE_CONTACT = `mutation($input: CreateContactInput!) { createContact(input: $input) { contact { id } } }`;
 const OPEN_CASE = `mutation($input: OpenCaseInput!) { openCase(input: $input) { case { id } } }`;
@@ -187,6 +187,51 @@ describe('marketing across sales, service and analytics (end to end)', () => {
         suppression: { suppressed: false },
       },
     });
+  });
+
+  it('lets a self-service customer change their own consent and nobody else’s', async () => {
+    const [me, other] = await Promise.all(
+      ['Self', 'Other'].map(
+        async (name) =>
+          (await as('rep')(CREATE_CONTACT, { input: { firstName: name, lastName: 'Customer', emails: [`${name}@example.com`] } }))
+            .createContact.contact.id as string,
+      ),
+    );
+    const customer = await customerToken(platform, tenant, me);
+    const set = (contactId: string) =>
+      graphql(
+        platform.graphqlUrl,
+        `
+          mutation ($input: SetConsentInput!) {
+            setConsent(input: $input) {
+              consent {
+                status
+                channel
+              }
+            }
+          }
+        `,
+        { input: { contactId, channel: 'SMS', status: 'OPTED_OUT', source: 'preference-center' } },
+        bearer(customer),
+      );
+    const own = await set(me);
+    expect(own.errors).toBeUndefined();
+    expect(own.data!.setConsent.consent).toEqual({ status: 'OPTED_OUT', channel: 'SMS' });
+    const foreign = await set(other);
+    expect(foreign.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    const campaigns = await graphql(
+      platform.graphqlUrl,
+      `
+        {
+          campaigns {
+            totalCount
+          }
+        }
+      `,
+      {},
+      bearer(customer),
+    );
+    expect(campaigns.errors?.[0].extensions?.code).toBe('FORBIDDEN');
   });
 
   it('treats hostile rule input as data: injections find nothing and break nothing, bad fields are named', async () => {
