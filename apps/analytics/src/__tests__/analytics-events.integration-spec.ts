@@ -180,6 +180,29 @@ describe('analytics events: order.recorded and customer.rfm_changed', () => {
     for (const e of recorded) expect(e.id).toMatch(UUID_V7);
   });
 
+  it('announces an order again once its customer arrives after it, with the contact it now counts for', async () => {
+    tenantId = randomUUID();
+    const first = await orders.record(admin(), { orders: [order('L-1', 'LATE')] });
+    expect(first.results[0]).toMatchObject({ outcome: 'CREATED', contactId: null });
+    const grace = randomUUID();
+    await contacts([grace, 'LATE']);
+    await eventually(
+      () => mine<OrderRecordedDataV1>(ORDER_RECORDED),
+      (events) => events.length >= 2,
+      30_000,
+    );
+    const recorded = await mine<OrderRecordedDataV1>(ORDER_RECORDED);
+    expect(recorded.map((e) => [e.data.externalOrderId, e.data.change, e.data.contactId])).toEqual([
+      ['L-1', 'CREATED', null],
+      ['L-1', 'UPDATED', grace],
+    ]);
+    expect(recorded[1]).toMatchObject({
+      subjectId: first.results[0].orderId,
+      actor: { kind: 'system' },
+      data: { amount: '10.00', status: 'PLACED' },
+    });
+  });
+
   it('announces each contact whose RFM cell or segment changed, once, and nothing on a recompute that changes nothing', async () => {
     tenantId = randomUUID();
     const best = randomUUID();

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { ContactMergedDataV1, ContactSnapshotV1, ContactUnmergedDataV1 } from '@rapport/contracts';
+import { appendManyToOutbox } from '@rapport/messaging';
 import { returnedRows } from '@rapport/persistence';
 import type { EntityManager } from 'typeorm';
+import { ORDER_MATCHED_RETURNING, orderMatchedEvents, type MatchedOrderRow } from '../orders/order-matched-events';
 import { lockCustomerMatching } from '../tenant-locks';
 
 /**
@@ -62,18 +64,18 @@ export class ContactProjection {
         [tenantId, ids.map((x) => x.source), ids.map((x) => x.key), ids.map((x) => x.contactId)],
       );
     }
-    const byContactId: { contact_id: string }[] = returnedRows(
+    const byContactId: MatchedOrderRow[] = returnedRows(
       await em.query(
         `UPDATE orders o SET contact_id = coalesce(c.merged_into, c.id)
            FROM contacts c
           WHERE c.tenant_id = $1 AND c.id = ANY($2::uuid[])
             AND o.tenant_id = $1 AND o.customer_contact_id = c.id
             AND o.contact_id IS DISTINCT FROM coalesce(c.merged_into, c.id)
-          RETURNING o.contact_id`,
+          RETURNING ${ORDER_MATCHED_RETURNING}`,
         [tenantId, keptIds],
       ),
     );
-    const byExternalId: { contact_id: string }[] =
+    const byExternalId: MatchedOrderRow[] =
       ids.length === 0
         ? []
         : returnedRows(
@@ -85,11 +87,13 @@ export class ContactProjection {
                          LEFT JOIN contacts c ON c.tenant_id = $1 AND c.id = x.contact_id) r
                 WHERE o.tenant_id = $1 AND o.customer_source = r.source AND o.customer_key = r.key
                   AND o.contact_id IS DISTINCT FROM r.contact_id
-                RETURNING o.contact_id`,
+                RETURNING ${ORDER_MATCHED_RETURNING}`,
               [tenantId, ids.map((x) => x.source), ids.map((x) => x.key)],
             ),
           );
-    return [...new Set([...byContactId, ...byExternalId].map((r) => r.contact_id))];
+    const matched = [...byContactId, ...byExternalId];
+    await appendManyToOutbox(em, orderMatchedEvents(tenantId, matched));
+    return [...new Set(matched.map((r) => r.contact_id).filter((id): id is string => id !== null))];
   }
 
   /**
