@@ -100,10 +100,10 @@ export class MessageLedger {
           [row.campaign_id, messageId, row.contact_id],
         );
         // Only budgeted campaigns count their claims (see campaign-claim.ts).
-        await em.query(`UPDATE campaigns SET messages_claimed = messages_claimed - 1 WHERE tenant_id = $1 AND id = $2 AND budget IS NOT NULL`, [
-          tenantId,
-          row.campaign_id,
-        ]);
+        await em.query(
+          `UPDATE campaigns SET messages_claimed = messages_claimed - 1 WHERE tenant_id = $1 AND id = $2 AND budget IS NOT NULL`,
+          [tenantId, row.campaign_id],
+        );
       }
     });
   }
