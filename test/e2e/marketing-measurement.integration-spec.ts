@@ -152,10 +152,14 @@ describe('measurement: attribution, uplift against control, roll-out of the winn
     expect(results.leadingVariant).toBe('A');
 
     const stream = `MARKETING_${process.env.NATS_STREAM_SUFFIX}`;
-    const attributed = await probe.waitFor(
-      stream,
-      `${process.env.NATS_SUBJECT_PREFIX}.marketing.conversion.attributed`,
-      (e) => e.length >= buyers.length * 2,
+    // The run's MARKETING stream is shared by every spec: only this tenant's events count here.
+    const ours = <T extends { tenantId: string }>(events: T[]) => events.filter((e) => e.tenantId === tenant.id);
+    const attributed = ours(
+      await probe.waitFor(
+        stream,
+        `${process.env.NATS_SUBJECT_PREFIX}.marketing.conversion.attributed`,
+        (e) => ours(e).length >= buyers.length * 2,
+      ),
     );
     expect(attributed).toHaveLength(buyers.length * 2);
     expect(new Set(attributed.map((e) => `${e.subjectId}:${(e.data as { model: string }).model}`)).size).toBe(buyers.length * 2);
