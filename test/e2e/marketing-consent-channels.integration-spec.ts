@@ -90,7 +90,7 @@ describe('consent, double opt-in, SMS and push providers, read-model replay (int
     );
   });
 
-  it('refuses consent for a contact the tenant does not have, and a customer for someone else', async () => {
+  it('refuses consent for a contact the tenant does not have, an over-long source, and a role without consent rights', async () => {
     const res = await graphql(
       platform.graphqlUrl,
       SET_CONSENT,
@@ -105,13 +105,13 @@ describe('consent, double opt-in, SMS and push providers, read-model replay (int
       bearer(await tenant.tokenFor('marketer')),
     );
     expect(bad.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.source' });
-    const analyst = await graphql(
+    const partner = await graphql(
       platform.graphqlUrl,
       SET_CONSENT,
       { input: { contactId: '0190c000-0000-7000-8000-000000000999', channel: 'EMAIL', status: 'OPTED_IN', source: 'web' } },
       bearer(await tenant.tokenFor('partner')),
     );
-    expect(analyst.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    expect(partner.errors?.[0].extensions?.code).toBe('FORBIDDEN');
   });
 
   it('sends SMS through the HTTP provider and takes its signed delivery receipt through the gateway', async () => {

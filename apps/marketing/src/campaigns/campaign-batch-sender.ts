@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { ServiceDatabase } from '@rapport/service-kit';
 import { DelayedError, type Job, type Worker } from 'bullmq';
+import type { EntityManager } from 'typeorm';
 import { ChannelRegistry } from '../sending/channel-registry';
 import { MessageSender } from '../sending/message-sender';
-import { templateView } from '../sending/recipient-view';
+import { INTERRUPTED_DETAIL, templateView } from '../sending/recipient-view';
 import { SendPacer } from '../sending/send-pacer';
 import { claimRecipient } from './campaign-claim';
 import type { CampaignView, VariantView } from './campaign-view';
@@ -55,13 +56,14 @@ export class CampaignBatchSender {
     let skipped = 0;
     if (campaign.status !== 'SENDING') return { sent, skipped };
     const byKey = new Map(variants.map((v) => [v.key, v]));
+    const templates = new Map(variants.map((v) => [v.key, v.templateId]));
     for (const { contact_id: contactId } of pending) {
       if (worker.closing) {
         await job.moveToDelayed(Date.now() + 500, token);
         throw new DelayedError();
       }
       await pacer.pace(this.limits(campaign), sleep);
-      const claim = await this.db.withTenant(tenantId, (em) => claimRecipient(em, tenantId, campaign, contactId));
+      const claim = await this.db.withTenant(tenantId, (em) => claimRecipient(em, tenantId, campaign, templates, contactId));
       if (claim.kind === 'gone') continue;
       if (claim.kind === 'skipped') {
         skipped++;
@@ -93,14 +95,14 @@ export class CampaignBatchSender {
   }
 
   /** Messages an earlier attempt of this batch was sending when it died: unknown whether they went out, so never again. */
-  private async markInterrupted(em: import('typeorm').EntityManager, campaignId: string, batch: number): Promise<void> {
+  private async markInterrupted(em: EntityManager, campaignId: string, batch: number): Promise<void> {
     await em.query(
       `WITH stuck AS (
          UPDATE campaign_recipients SET status = 'INTERRUPTED', skip_reason = 'INTERRUPTED'
           WHERE campaign_id = $1 AND batch = $2 AND status = 'SENDING' RETURNING message_id)
-       UPDATE messages SET status = 'FAILED', detail = 'interrupted while sending; not resent to avoid a duplicate'
+       UPDATE messages SET status = 'FAILED', detail = $3
         WHERE id IN (SELECT message_id FROM stuck) AND status = 'SENDING'`,
-      [campaignId, batch],
+      [campaignId, batch, INTERRUPTED_DETAIL],
     );
   }
 }

@@ -1,8 +1,7 @@
 import { returnedRows } from '@rapport/persistence';
 import { v7 as uuidv7 } from 'uuid';
 import type { EntityManager } from 'typeorm';
-import { eligibilitySql } from '../sending/eligibility-sql';
-import { RECIPIENT_COLUMNS, type RecipientRow } from '../sending/recipient-view';
+import { checkRecipient, type RecipientRow } from '../sending/recipient-view';
 import type { CampaignView } from './campaign-view';
 
 export type Claim =
@@ -18,18 +17,20 @@ export type Claim =
  * and marks the recipient. Only a PENDING recipient can be claimed, so two
  * workers never take the same one.
  */
-export async function claimRecipient(em: EntityManager, tenantId: string, campaign: CampaignView, contactId: string): Promise<Claim> {
+export async function claimRecipient(
+  em: EntityManager,
+  tenantId: string,
+  campaign: CampaignView,
+  /** Each variant's template, as the batch loaded them. */
+  templates: ReadonlyMap<string, string>,
+  contactId: string,
+): Promise<Claim> {
   const [recipient]: { status: string; variant_key: string }[] = await em.query(
     `SELECT status, variant_key FROM campaign_recipients WHERE campaign_id = $1 AND contact_id = $2 FOR UPDATE`,
     [campaign.id, contactId],
   );
   if (!recipient || recipient.status !== 'PENDING') return { kind: 'gone' };
-  const eligibility = eligibilitySql('$3::text', '$4::text');
-  const [target]: (RecipientRow & { address: string | null; blocked: string | null })[] = await em.query(
-    `SELECT ${RECIPIENT_COLUMNS}, ${eligibility.address} AS address, ${eligibility.blockedBy} AS blocked
-       FROM contacts c ${eligibility.joins} WHERE c.tenant_id = $1 AND c.id = $2`,
-    [tenantId, contactId, campaign.channel, campaign.purpose],
-  );
+  const target = await checkRecipient(em, tenantId, contactId, campaign.channel, campaign.purpose);
   const skip = async (reason: string): Promise<Claim> => {
     await em.query(`UPDATE campaign_recipients SET status = 'SKIPPED', skip_reason = $3 WHERE campaign_id = $1 AND contact_id = $2`, [
       campaign.id,
@@ -63,10 +64,6 @@ export async function claimRecipient(em: EntityManager, tenantId: string, campai
     return skip(state?.status === 'SENDING' ? 'BUDGET_EXHAUSTED' : 'CANCELLED');
   }
   const messageId = uuidv7();
-  const [variant]: { template_id: string }[] = await em.query(
-    `SELECT template_id FROM campaign_variants WHERE tenant_id = $1 AND campaign_id = $2 AND key = $3`,
-    [tenantId, campaign.id, recipient.variant_key],
-  );
   await em.query(
     `INSERT INTO messages (id, tenant_id, contact_id, channel, purpose, address, campaign_id, variant_key, template_id, status)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'SENDING')`,
@@ -79,7 +76,7 @@ export async function claimRecipient(em: EntityManager, tenantId: string, campai
       target.address,
       campaign.id,
       recipient.variant_key,
-      variant.template_id,
+      templates.get(recipient.variant_key),
     ],
   );
   await em.query(`UPDATE campaign_recipients SET status = 'SENDING', message_id = $3 WHERE campaign_id = $1 AND contact_id = $2`, [

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Principal } from '@rapport/auth';
 import { ServiceDatabase, validate } from '@rapport/service-kit';
 import { requireConsentRead } from '../access/marketing-access';
+import { groupMembers } from '../consent/contact-groups';
 import { SuppressionsService, type SuppressionView } from '../consent/suppressions.service';
 import { JourneysService, type EnrollmentView } from '../journeys/journeys.service';
 import { SegmentsService, type SegmentView } from '../segments/segments.service';
@@ -112,7 +113,7 @@ export class ContactMarketingService {
         `SELECT m.id, m.channel, m.status, m.campaign_id, m.variant_key, m.journey_id, m.sent_at, m.delivered_at, m.opened_at, m.clicked_at,
                 m.bounced_at, m.unsubscribed_at, m.detail
            FROM messages m
-          WHERE m.tenant_id = $1 AND m.contact_id IN (SELECT $2::uuid UNION ALL SELECT x.id FROM contacts x WHERE x.tenant_id = $1 AND x.merged_into = $2)
+          WHERE m.tenant_id = $1 AND m.contact_id IN ${groupMembers('$2::uuid')}
           ORDER BY m.created_at DESC LIMIT $3`,
         [principal.tenantId, view.survivorId, limit],
       ),
@@ -143,10 +144,10 @@ export class ContactMarketingService {
 
   journeysOf(principal: Principal, view: ContactMarketingView): Promise<EnrollmentView[]> {
     return this.db.withTenant(principal.tenantId, async (em) => {
-      const members: { id: string }[] = await em.query(
-        `SELECT $2::uuid AS id UNION ALL SELECT id FROM contacts WHERE tenant_id = $1 AND merged_into = $2`,
-        [principal.tenantId, view.survivorId],
-      );
+      const members: { id: string }[] = await em.query(`SELECT m.id FROM ${groupMembers('$2::uuid')} AS m(id)`, [
+        principal.tenantId,
+        view.survivorId,
+      ]);
       return this.journeys.enrollmentsOf(
         em,
         principal.tenantId,

@@ -31,14 +31,7 @@ export class KnownContacts {
   }
 
   async require(tenantId: string, contactId: string, field: string, waitMs = KnownContacts.WAIT_MS): Promise<void> {
-    const deadline = Date.now() + waitMs;
-    for (;;) {
-      const rows: unknown[] = await this.db.withTenant(tenantId, (em) =>
-        em.query(`SELECT 1 FROM contacts WHERE tenant_id = $1 AND id = $2 AND sales_updated_at IS NOT NULL`, [tenantId, contactId]),
-      );
-      if (rows.length > 0) return;
-      if (Date.now() >= deadline) throw badUserInput(field, `no contact ${contactId} in this tenant`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    if (!(await this.known(tenantId, [contactId], waitMs)).has(contactId))
+      throw badUserInput(field, `no contact ${contactId} in this tenant`);
   }
 }

@@ -7,9 +7,8 @@ import { v7 as uuidv7 } from 'uuid';
 import type { EntityManager } from 'typeorm';
 import { groupMembers } from '../consent/contact-groups';
 import { refreshAggregates, survivorOf } from '../read-model/survivors';
-import { eligibilitySql } from '../sending/eligibility-sql';
 import { MessageSender, type ClaimedMessage } from '../sending/message-sender';
-import { RECIPIENT_COLUMNS, templateView, type RecipientRow } from '../sending/recipient-view';
+import { checkRecipient, INTERRUPTED_DETAIL, templateView } from '../sending/recipient-view';
 import { MarketingSettings } from '../settings/marketing-settings';
 import { loadTemplate } from '../templates/message-templates';
 import { contactMatches } from './journey-conditions';
@@ -265,19 +264,11 @@ export class JourneyEngine {
     );
     if (existing) {
       if (existing.status !== 'SENDING') return { claim: null, result: existing.status };
-      await em.query(
-        `UPDATE messages SET status = 'FAILED', detail = 'interrupted while sending; not resent to avoid a duplicate' WHERE id = $1`,
-        [existing.id],
-      );
+      await em.query(`UPDATE messages SET status = 'FAILED', detail = $2 WHERE id = $1`, [existing.id, INTERRUPTED_DETAIL]);
       return { claim: null, result: 'INTERRUPTED' };
     }
     const channel = step.channel as 'EMAIL' | 'SMS' | 'PUSH';
-    const eligibility = eligibilitySql('$3::text', '$4::text');
-    const [target]: (RecipientRow & { address: string | null; blocked: string | null })[] = await em.query(
-      `SELECT ${RECIPIENT_COLUMNS}, ${eligibility.address} AS address, ${eligibility.blockedBy} AS blocked
-         FROM contacts c ${eligibility.joins} WHERE c.tenant_id = $1 AND c.id = $2`,
-      [tenantId, contactId, channel, journey.purpose],
-    );
+    const target = await checkRecipient(em, tenantId, contactId, channel, journey.purpose);
     if (!target || target.blocked) return { claim: null, result: `SKIPPED:${target?.blocked ?? 'UNKNOWN_CONTACT'}` };
     const messageId = uuidv7();
     await em.query(

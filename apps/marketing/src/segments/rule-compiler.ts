@@ -1,6 +1,6 @@
 import { badUserInputs } from '@rapport/auth';
 import type { EntityManager } from 'typeorm';
-import { MarketingSettings } from '../settings/marketing-settings';
+import { MarketingSettings, type RuleContext } from '../settings/marketing-settings';
 import { compileRule, RuleValidationError, type CompiledRule, type CompileOptions } from './rules';
 
 /** The SQL every audience starts from: survivors sales has told marketing about. */
@@ -18,8 +18,10 @@ export async function compileForTenant(
   tenantId: string,
   rule: unknown,
   options: Partial<CompileOptions> & { rootPath: string },
+  /** The tenant's rule context when the caller has it already (compiling many rules at once). */
+  known?: RuleContext,
 ): Promise<CompiledRule> {
-  const context = await settings.ruleContext(em, tenantId);
+  const context = known ?? (await settings.ruleContext(em, tenantId));
   try {
     return compileRule(rule, { now: new Date(), paramOffset: 1, ...context, ...options });
   } catch (err) {

@@ -6,7 +6,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { EntityManager } from 'typeorm';
 import { requireMarketingRead, requireMarketingWrite } from '../access/marketing-access';
 import { sqlPage } from '../common/sql-page';
-import { MarketingSettings } from '../settings/marketing-settings';
+import { MarketingSettings, type RuleContext } from '../settings/marketing-settings';
 import { AUDIENCE_BASE, compileForTenant } from './rule-compiler';
 
 export type SegmentKind = 'DYNAMIC' | 'STATIC';
@@ -214,10 +214,11 @@ export class SegmentsService {
       `SELECT ${COLUMNS} FROM segments s WHERE s.tenant_id = $1 ORDER BY s.created_at DESC LIMIT 200`,
       [tenantId],
     );
+    const context = await this.settings.ruleContext(em, tenantId);
     const out: SegmentView[] = [];
     for (const row of rows) {
       const segment = view(row);
-      const { from, params } = await this.membersFrom(em, tenantId, segment);
+      const { from, params } = await this.membersFrom(em, tenantId, segment, context);
       const hit: unknown[] = await em.query(`SELECT 1 FROM ${from} AND c.id = $${params.length + 1} LIMIT 1`, [...params, contactId]);
       if (hit.length > 0) out.push(segment);
     }
@@ -229,8 +230,13 @@ export class SegmentsService {
    * snapshot, a DYNAMIC segment's compiled rule. Stored rules were valid when
    * saved; one that no longer is (e.g. a tier since removed) fails loudly.
    */
-  async membersFrom(em: EntityManager, tenantId: string, segment: SegmentView): Promise<{ from: string; params: unknown[] }> {
-    const { source, where, params } = await this.membersQuery(em, tenantId, segment);
+  async membersFrom(
+    em: EntityManager,
+    tenantId: string,
+    segment: SegmentView,
+    context?: RuleContext,
+  ): Promise<{ from: string; params: unknown[] }> {
+    const { source, where, params } = await this.membersQuery(em, tenantId, segment, context);
     return { from: `${source} WHERE ${where}`, params };
   }
 
@@ -239,6 +245,7 @@ export class SegmentsService {
     em: EntityManager,
     tenantId: string,
     segment: SegmentView,
+    context?: RuleContext,
   ): Promise<{ source: string; where: string; params: unknown[] }> {
     if (segment.kind === 'STATIC') {
       return {
@@ -247,7 +254,14 @@ export class SegmentsService {
         params: [tenantId, segment.id],
       };
     }
-    const compiled = await compileForTenant(em, this.settings, tenantId, segment.rule, { rootPath: `segment(${segment.id}).rule` });
+    const compiled = await compileForTenant(
+      em,
+      this.settings,
+      tenantId,
+      segment.rule,
+      { rootPath: `segment(${segment.id}).rule` },
+      context,
+    );
     return { source: 'contacts c', where: `${AUDIENCE_BASE} AND ${compiled.sql}`, params: [tenantId, ...compiled.params] };
   }
 
