@@ -6,7 +6,7 @@ import { newEvent } from '@rapport/messaging';
 import { bearer, graphql, StreamProbe } from '@rapport/testing';
 import { connect, type NatsConnection } from 'nats';
 import { DataSource } from 'typeorm';
-import { createTenant, startPlatform, type Platform, type TestTenant } from '../harness/platform';
+import { createTenant, customerToken, startPlatform, type Platform, type TestTenant } from '../harness/platform';
 
 const CDNOW = join(__dirname, '..', '..', 'libs', 'clv', 'src', '__fixtures__', 'cdnow', 'CDNOW_sample.txt');
 const CREATE_CONTACT = `mutation($input: CreateContactInput!) { createContact(input: $input) { contact { id } } }`;
@@ -203,13 +203,20 @@ describe('customer value through the gateway (end to end)', () => {
     expect(sbg.data!.fitRetention.projectedSurvivors.map(Math.round)).toEqual([220, 204, 191, 180, 170]);
   });
 
-  it('keeps value to analysts: a sales rep sees the contact but not its value', async () => {
-    const res = await gql(
+  it('shows value to whom the access model grants VALUE: a sales rep sees the tier, a customer only a FORBIDDEN', async () => {
+    const rep = await gql(
       `query($id: ID!) { contact(id: $id) { lastName value { tier } } }`,
       { id: ada },
       await tenant.tokenFor('sales_rep'),
     );
-    expect(res.data!.contact).toMatchObject({ lastName: 'Lovelace', value: null });
-    expect(res.errors![0].extensions).toMatchObject({ code: 'FORBIDDEN' });
+    expect(rep.errors).toBeUndefined();
+    expect(rep.data!.contact).toEqual({ lastName: 'Lovelace', value: { tier: 'platinum' } });
+    const own = await gql(
+      `query($id: ID!) { contact(id: $id) { lastName value { tier } } }`,
+      { id: ada },
+      await customerToken(platform, tenant, ada),
+    );
+    expect(own.data!.contact).toEqual({ lastName: 'Lovelace', value: null });
+    expect(own.errors!.map((e) => [e.path!.join('.'), e.extensions!.code])).toEqual([['contact.value', 'FORBIDDEN']]);
   });
 });

@@ -5,6 +5,7 @@ import { AnalyticsInitial1764200000000 } from './migrations/1764200000000-analyt
 import { AnalyticsClv1764300000000 } from './migrations/1764300000000-analytics-clv';
 import { AnalyticsMergeHistory1764400000000 } from './migrations/1764400000000-analytics-merge-history';
 import { AnalyticsChurnSignals1764500000000 } from './migrations/1764500000000-analytics-churn-signals';
+import { AnalyticsAccessSettings1765000000000 } from './migrations/1765000000000-analytics-access-settings';
 import { OrderEntity } from './orders/order.entity';
 import { RfmScoreEntity } from './rfm/rfm-score.entity';
 
@@ -22,6 +23,7 @@ export const analyticsDefinition: ServiceDefinition = {
     AnalyticsClv1764300000000,
     AnalyticsMergeHistory1764400000000,
     AnalyticsChurnSignals1764500000000,
+    AnalyticsAccessSettings1765000000000,
   ],
   producesStreams: [STREAMS.ANALYTICS],
   typeDefs: loadTypeDefs(__dirname),

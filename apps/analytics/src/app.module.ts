@@ -10,7 +10,7 @@ import { ContactProjection } from './contacts/contact-projection';
 import { ContactRfmResolver } from './contacts/contact-rfm.resolver';
 import { AnalyticsConsumers } from './messaging/analytics-consumers';
 import { OrderIngest } from './orders/order-ingest';
-import { OrdersResolver } from './orders/orders.resolver';
+import { ContactOrdersResolver, OrdersResolver } from './orders/orders.resolver';
 import { OrdersService } from './orders/orders.service';
 import { RfmScheduler } from './rfm/rfm-scheduler';
 import { RfmResolver } from './rfm/rfm.resolver';
@@ -28,6 +28,7 @@ import { RetentionService } from './retention/retention.service';
     OrderIngest,
     OrdersService,
     OrdersResolver,
+    ContactOrdersResolver,
     RfmService,
     RfmScheduler,
     RfmResolver,

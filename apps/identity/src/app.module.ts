@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DateTimeScalar, RapportServiceModule } from '@rapport/service-kit';
+import { AccessSettingsResolver } from './access/access-settings.resolver';
+import { AccessSettingsService } from './access/access-settings.service';
 import { ApiKeyExchangeController } from './api-keys/api-key-exchange.controller';
 import { ApiKeysResolver } from './api-keys/api-keys.resolver';
 import { ApiKeysService } from './api-keys/api-keys.service';
@@ -29,6 +31,8 @@ import { UsersService } from './users/users.service';
     ApiKeysService,
     ApiKeysResolver,
     DemoSeed,
+    AccessSettingsService,
+    AccessSettingsResolver,
   ],
 })
 export class IdentityAppModule {}

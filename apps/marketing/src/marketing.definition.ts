@@ -2,13 +2,14 @@ import { STREAMS } from '@rapport/contracts';
 import { loadTypeDefs, type ServiceDefinition } from '@rapport/service-kit';
 import { marketingEnv } from './marketing.env';
 import { MarketingInitial1764500000000 } from './migrations/1764500000000-marketing-initial';
+import { MarketingAccessSettings1765000000000 } from './migrations/1765000000000-marketing-access-settings';
 
 /** Marketing reads and writes its tables with plain SQL, so it declares no TypeORM entities. */
 export const marketingDefinition: ServiceDefinition = {
   name: 'marketing',
   defaultPort: 4005,
   entities: [],
-  migrations: [MarketingInitial1764500000000],
+  migrations: [MarketingInitial1764500000000, MarketingAccessSettings1765000000000],
   producesStreams: [STREAMS.MARKETING],
   typeDefs: loadTypeDefs(__dirname),
   env: marketingEnv,

@@ -21,6 +21,7 @@ import { TimelineEntryEntity } from './timeline/timeline-entry.entity';
 import { SalesCustomerMaster1764410000000 } from './migrations/1764410000000-sales-customer-master';
 import { SalesIdentityUsers1764420000000 } from './migrations/1764420000000-sales-identity-users';
 import { SalesAccountDuplicates1764430000000 } from './migrations/1764430000000-sales-account-duplicates';
+import { SalesAccessSettings1765000000000 } from './migrations/1765000000000-sales-access-settings';
 
 export const salesDefinition: ServiceDefinition = {
   name: 'sales',
@@ -50,6 +51,7 @@ export const salesDefinition: ServiceDefinition = {
     SalesCustomerMaster1764410000000,
     SalesIdentityUsers1764420000000,
     SalesAccountDuplicates1764430000000,
+    SalesAccessSettings1765000000000,
   ],
   producesStreams: [STREAMS.SALES],
   typeDefs: loadTypeDefs(__dirname),

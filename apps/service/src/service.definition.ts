@@ -6,6 +6,7 @@ import { ServiceInitial1764300000000 } from './migrations/1764300000000-service-
 import { ServiceKnowledgeCsat1764400000000 } from './migrations/1764400000000-service-knowledge-csat';
 import { ServiceCustomerMaster1764500000000 } from './migrations/1764500000000-service-customer-master';
 import { ServiceKnowledgeUnpublishLocale1764600000000 } from './migrations/1764600000000-service-knowledge-unpublish-locale';
+import { ServiceAccessSettings1765000000000 } from './migrations/1765000000000-service-access-settings';
 import { serviceEnv } from './service.env';
 
 /**
@@ -21,6 +22,7 @@ export const serviceDefinition: ServiceDefinition = {
     ServiceKnowledgeCsat1764400000000,
     ServiceCustomerMaster1764500000000,
     ServiceKnowledgeUnpublishLocale1764600000000,
+    ServiceAccessSettings1765000000000,
   ],
   producesStreams: [STREAMS.SERVICE],
   typeDefs: loadTypeDefs(__dirname),

@@ -6,3 +6,5 @@ export { hasRole, requirePrincipal, requireRole, requireRoleOrScope } from './ac
 export { AuthGuard, CurrentPrincipal, Public } from './nest';
 export { fieldFromMessage, formatApiError } from './format-error';
 export { actorOf } from './actor';
+export { allowsFieldAccess, fieldAccessOf, fieldGroupForbidden, requireFieldAccess } from './field-access';
+export type { FieldAccessOverrides } from './field-access';

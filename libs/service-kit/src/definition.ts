@@ -18,6 +18,11 @@ export interface ServiceDefinition {
   typeDefs: string;
   /** Service-specific environment on top of the platform's. */
   env?: EnvSpec;
+  /**
+   * True for identity, which keeps the original of every tenant's access
+   * settings; every other service keeps a copy fed by identity.access.changed.
+   */
+  ownsAccessSettings?: boolean;
   /** Extra global providers, e.g. a TokenVerifier that reads local keys. */
   globalProviders?: Provider[];
 }

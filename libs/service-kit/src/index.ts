@@ -15,3 +15,12 @@ export { paginate } from './paginate';
 export { groupBy, requestLoader } from './request-loader';
 export { authenticate } from './graphql.config';
 export { JobQueues } from './job-queues';
+export {
+  AccessPolicy,
+  AccessSettingsStore,
+  createAccessSettingsTable,
+  DEFAULT_ACCESS_SETTINGS,
+  dropAccessSettingsTable,
+  readAccessSettings,
+  writeAccessSettings,
+} from './access';

@@ -3,6 +3,7 @@ import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { AuthGuard, TokenVerifier } from '@rapport/auth';
+import { AccessPolicy, AccessSettingsConsumer, AccessSettingsStore } from './access';
 import type { ServiceDefinition } from './definition';
 import { subgraphGraphQLOptions } from './graphql.config';
 import { GraphQLExceptionFilter } from './graphql-exception.filter';
@@ -21,7 +22,14 @@ import { SERVICE_CONFIG } from './tokens';
 @Module({})
 export class RapportServiceModule {
   static forRoot(def: ServiceDefinition): DynamicModule {
-    const providers = [...infrastructureProviders(def), ...(def.globalProviders ?? []), InfrastructureLifecycle];
+    const providers = [
+      ...infrastructureProviders(def),
+      AccessSettingsStore,
+      AccessPolicy,
+      AccessSettingsConsumer,
+      ...(def.globalProviders ?? []),
+      InfrastructureLifecycle,
+    ];
     return {
       module: RapportServiceModule,
       imports: [

@@ -1,4 +1,4 @@
-import { forbidden, requireRoleOrScope, type Principal } from '@rapport/auth';
+import { forbidden, requireFieldAccess, requireRoleOrScope, type FieldAccessOverrides, type Principal } from '@rapport/auth';
 import type { Role } from '@rapport/contracts';
 
 /** Analysts read customer intelligence; admins always pass (requireRole). */
@@ -26,4 +26,21 @@ export function requireAnalyticsWrite(principal: Principal): void {
 export function requireOrdersWrite(principal: Principal): void {
   refuseCustomers(principal);
   requireRoleOrScope(principal, ORDER_WRITERS, 'orders:write');
+}
+
+/**
+ * One customer's figures on the 360° view (Contact.rfm, Contact.value,
+ * Contact.orders) are field groups of the access matrix, narrowed by the
+ * tenant. Customers reach only their own orders, never scores.
+ */
+export function requireCustomerFigures(
+  principal: Principal,
+  group: 'RFM' | 'VALUE' | 'ORDERS',
+  overrides: FieldAccessOverrides,
+  contactId?: string | null,
+): void {
+  requireFieldAccess(principal, group, 'READ', overrides);
+  if (principal.kind === 'customer' && (!contactId || contactId !== principal.contactId)) {
+    throw forbidden('customers see only their own orders');
+  }
 }

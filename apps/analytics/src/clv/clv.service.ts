@@ -2,9 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { badUserInput, type Principal } from '@rapport/auth';
 import { customerLifetimeValue, expectedPurchasesConditional, type BgNbdParams } from '@rapport/clv';
 import type { Money } from '@rapport/money';
-import { ServiceDatabase, validate } from '@rapport/service-kit';
+import { AccessPolicy, ServiceDatabase, validate } from '@rapport/service-kit';
 import { v7 as uuidv7 } from 'uuid';
-import { requireAnalyticsRead, requireAnalyticsWrite } from '../access/analytics-access';
+import { requireCustomerFigures, requireAnalyticsRead, requireAnalyticsWrite } from '../access/analytics-access';
 import { ClvEngine, estimateMoney } from './clv-engine';
 import { MODEL_COLUMNS, type ClvModelRecord } from './clv-model';
 import { fitRequestKey, ClvScheduler } from './clv-scheduler';
@@ -74,6 +74,7 @@ const MAX_HORIZON_WEEKS = 520;
 export class ClvService {
   constructor(
     private readonly db: ServiceDatabase,
+    private readonly access: AccessPolicy,
     private readonly scheduler: ClvScheduler,
     private readonly engine: ClvEngine,
   ) {}
@@ -146,7 +147,7 @@ export class ClvService {
 
   /** Batch for Contact.value (one query per request). */
   async getMany(principal: Principal, contactIds: readonly string[]): Promise<Map<string, CustomerValueView>> {
-    requireAnalyticsRead(principal);
+    requireCustomerFigures(principal, 'VALUE', await this.access.overrides(principal));
     const ids = contactIds.map((id, i) => validate.requireUuid(`id[${i}]`, id));
     const rows: ValueRow[] = await this.db.withTenant(principal.tenantId, (em) =>
       em.query(

@@ -1,4 +1,5 @@
 import { moneyView, type Money } from '@rapport/money';
+import type { KeysetPage } from '@rapport/persistence';
 import type { IngestResult } from './order-batch';
 import type { OrderEntity, OrderStatus } from './order.entity';
 
@@ -45,4 +46,9 @@ export function orderView(o: OrderEntity): OrderView {
 
 export function recordResultView(r: IngestResult) {
   return { ...r, contact: contactRef(r.contactId) };
+}
+
+/** A keyset page of orders as the API shows it. */
+export function orderConnection(page: KeysetPage<OrderEntity>) {
+  return { ...page, edges: page.edges.map((e) => ({ cursor: e.cursor, node: orderView(e.node) })) };
 }

@@ -1,6 +1,6 @@
-import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
-import { CurrentPrincipal, type Principal } from '@rapport/auth';
-import { orderView, recordResultView } from './order-view';
+import { Args, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { CurrentPrincipal, requirePrincipal, type Principal } from '@rapport/auth';
+import { orderConnection, recordResultView } from './order-view';
 import { OrdersService, type ListOrdersArgs, type RecordOrdersInput } from './orders.service';
 
 @Resolver('Order')
@@ -15,7 +15,21 @@ export class OrdersResolver {
 
   @Query('orders')
   async list(@CurrentPrincipal() principal: Principal, @Args() args: ListOrdersArgs) {
-    const page = await this.orders.list(principal, args);
-    return { ...page, edges: page.edges.map((e) => ({ cursor: e.cursor, node: orderView(e.node) })) };
+    return orderConnection(await this.orders.list(principal, args));
+  }
+}
+
+/** Contact.orders: the same page as Query.orders for one contact. */
+@Resolver('Contact')
+export class ContactOrdersResolver {
+  constructor(private readonly orders: OrdersService) {}
+
+  @ResolveField('orders')
+  async ordersOf(
+    @Parent() contact: { id: string },
+    @CurrentPrincipal() principal: Principal | null,
+    @Args() args: Omit<ListOrdersArgs, 'contactId'>,
+  ) {
+    return orderConnection(await this.orders.list(requirePrincipal(principal), { ...args, contactId: contact.id }));
   }
 }

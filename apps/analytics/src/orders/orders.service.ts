@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { actorOf, type Principal } from '@rapport/auth';
 import { OutboxRelay } from '@rapport/messaging';
 import type { KeysetPage } from '@rapport/persistence';
-import { paginate, ServiceDatabase, validate } from '@rapport/service-kit';
-import { requireAnalyticsRead, requireOrdersWrite } from '../access/analytics-access';
+import { AccessPolicy, paginate, ServiceDatabase, validate } from '@rapport/service-kit';
+import { requireCustomerFigures, requireOrdersWrite } from '../access/analytics-access';
 import { ClvScheduler } from '../clv/clv-scheduler';
 import { RfmScheduler } from '../rfm/rfm-scheduler';
 import { batchField, type IngestResult } from './order-batch';
@@ -36,6 +36,7 @@ export interface ListOrdersArgs {
 export class OrdersService {
   constructor(
     private readonly db: ServiceDatabase,
+    private readonly access: AccessPolicy,
     private readonly ingest: OrderIngest,
     private readonly rfm: RfmScheduler,
     private readonly clv: ClvScheduler,
@@ -69,9 +70,9 @@ export class OrdersService {
 
   /** Newest first; one contact's orders (including those of contacts merged into it), or the tenant's. */
   async list(principal: Principal, args: ListOrdersArgs): Promise<KeysetPage<OrderEntity>> {
-    requireAnalyticsRead(principal);
     const first = validate.pageSize(args.first);
     const contactId = validate.optionalUuid('contactId', args.contactId);
+    requireCustomerFigures(principal, 'ORDERS', await this.access.overrides(principal), contactId);
     return this.db.withTenant(principal.tenantId, (em) => {
       const q = em.getRepository(OrderEntity).createQueryBuilder('o');
       if (contactId) q.where('o.contact_id = :contactId', { contactId });

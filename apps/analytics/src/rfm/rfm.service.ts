@@ -4,8 +4,8 @@ import { DEFAULT_RFM_SEGMENTS } from '@rapport/clv';
 import { CUSTOMER_RFM_CHANGED, RFM_RECOMPUTED, type CustomerRfmChangedDataV1, type EventActor } from '@rapport/contracts';
 import { appendManyToOutbox, newEvent } from '@rapport/messaging';
 import { moneyView, type Money } from '@rapport/money';
-import { ServiceDatabase, validate } from '@rapport/service-kit';
-import { requireAnalyticsRead, requireAnalyticsWrite } from '../access/analytics-access';
+import { AccessPolicy, ServiceDatabase, validate } from '@rapport/service-kit';
+import { requireCustomerFigures, requireAnalyticsRead, requireAnalyticsWrite } from '../access/analytics-access';
 import { lockRfmRecompute } from '../tenant-locks';
 import { RfmScoreEntity } from './rfm-score.entity';
 import { recomputeRfmScores, type RfmChange } from './rfm-sql';
@@ -31,7 +31,10 @@ export interface SegmentSummary {
 
 @Injectable()
 export class RfmService {
-  constructor(private readonly db: ServiceDatabase) {}
+  constructor(
+    private readonly db: ServiceDatabase,
+    private readonly access: AccessPolicy,
+  ) {}
 
   /** `recomputeRfm`: optionally changes the tenant's settings, then recomputes now. */
   async recomputeFor(principal: Principal, input: RfmSettingsChange | null | undefined): Promise<RecomputeOutcome> {
@@ -77,7 +80,7 @@ export class RfmService {
 
   /** Batch for Contact.rfm (one query per request, however many contacts). */
   async getMany(principal: Principal, contactIds: readonly string[]): Promise<Map<string, RfmView>> {
-    requireAnalyticsRead(principal);
+    requireCustomerFigures(principal, 'RFM', await this.access.overrides(principal));
     const ids = contactIds.map((id, i) => validate.requireUuid(`id[${i}]`, id));
     const rows = await this.db.withTenant(principal.tenantId, (em) =>
       em.getRepository(RfmScoreEntity).createQueryBuilder('s').where('s.contact_id = ANY(:ids)', { ids }).getMany(),

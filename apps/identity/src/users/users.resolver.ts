@@ -1,5 +1,6 @@
 import { Args, Mutation, Parent, Query, ResolveField, ResolveReference, Resolver } from '@nestjs/graphql';
 import { CurrentPrincipal, requirePrincipal, type Principal } from '@rapport/auth';
+import { requireStaffDetails } from './user-visibility';
 import { TenantsService } from '../tenants/tenants.service';
 import type { UserEntity } from './user.entity';
 import { UsersService } from './users.service';
@@ -56,6 +57,18 @@ export class UsersResolver {
   @ResolveField('active')
   active(@Parent() user: UserEntity): boolean {
     return !user.disabled;
+  }
+
+  @ResolveField('email')
+  email(@Parent() user: UserEntity, @CurrentPrincipal() principal: Principal | null): string {
+    requireStaffDetails(requirePrincipal(principal), user);
+    return user.email;
+  }
+
+  @ResolveField('roles')
+  roles(@Parent() user: UserEntity, @CurrentPrincipal() principal: Principal | null): string[] {
+    requireStaffDetails(requirePrincipal(principal), user);
+    return user.roles;
   }
 
   /** Other subgraphs reference users (e.g. Contact.owner); RLS keeps this within the caller's tenant. */

@@ -1,16 +1,10 @@
-import { forbidden, requireRoleOrScope, type Principal } from '@rapport/auth';
+import { forbidden, requireFieldAccess, requireRoleOrScope, type FieldAccessOverrides, type Principal } from '@rapport/auth';
 import type { Role } from '@rapport/contracts';
 
 /** Marketers run marketing; admins always pass (requireRole). */
 const MARKETERS: Role[] = ['marketer'];
 /** Results and segment previews are also for analysts. */
 const READERS: Role[] = ['marketer', 'analyst'];
-/**
- * Everyone who talks to customers must see whether they may be contacted
- * (and record consent given on the phone or at the counter).
- */
-const CUSTOMER_FACING: Role[] = ['marketer', 'sales_manager', 'sales_rep', 'support_manager', 'support_agent', 'analyst'];
-
 function refuseCustomers(principal: Principal, what: string): void {
   if (principal.kind === 'customer') throw forbidden(`customers cannot ${what}`);
 }
@@ -28,22 +22,27 @@ export function requireMarketingRead(principal: Principal): void {
 }
 
 /**
- * A contact's consents and marketing state: customer-facing staff, API keys
- * with `consents:read`, and a customer for their own contact only.
+ * A contact's consents (CONSENTS in the access matrix, libs/contracts/src/access,
+ * narrowed by the tenant): customer-facing staff, API keys with
+ * `consents:read`, and a customer for their own contact only.
  */
-export function requireConsentRead(principal: Principal, contactId: string): void {
-  if (principal.kind === 'customer') {
-    if (principal.contactId !== contactId) throw forbidden('customers see only their own consents');
-    return;
-  }
-  requireRoleOrScope(principal, CUSTOMER_FACING, 'consents:read');
+export function requireConsentRead(principal: Principal, contactId: string, overrides: FieldAccessOverrides): void {
+  requireOwnConsents(principal, contactId, 'see');
+  requireFieldAccess(principal, 'CONSENTS', 'READ', overrides);
 }
 
 /** Recording consent: customer-facing staff, web forms (API keys with `consents:write`), and a customer for themselves. */
-export function requireConsentWrite(principal: Principal, contactId: string): void {
-  if (principal.kind === 'customer') {
-    if (principal.contactId !== contactId) throw forbidden('customers change only their own consents');
-    return;
-  }
-  requireRoleOrScope(principal, CUSTOMER_FACING, 'consents:write');
+export function requireConsentWrite(principal: Principal, contactId: string, overrides: FieldAccessOverrides): void {
+  requireOwnConsents(principal, contactId, 'change');
+  requireFieldAccess(principal, 'CONSENTS', 'WRITE', overrides);
+}
+
+/** Marketing's view of a contact (MARKETING_PROFILE): staff whose tenant lets them; never customers. */
+export function requireMarketingProfileRead(principal: Principal, overrides: FieldAccessOverrides): void {
+  refuseCustomers(principal, 'read marketing profiles');
+  requireFieldAccess(principal, 'MARKETING_PROFILE', 'READ', overrides);
+}
+
+function requireOwnConsents(principal: Principal, contactId: string, what: 'see' | 'change'): void {
+  if (principal.kind === 'customer' && principal.contactId !== contactId) throw forbidden(`customers ${what} only their own consents`);
 }

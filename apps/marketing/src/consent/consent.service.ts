@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { actorOf, badUserInput, type Principal } from '@rapport/auth';
 import { CONSENT_CHANGED, type ConsentChannelV1, type ConsentPurposeV1, type ConsentStatusV1, type EventActor } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
-import { ServiceDatabase, validate } from '@rapport/service-kit';
+import { AccessPolicy, ServiceDatabase, validate } from '@rapport/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import type { EntityManager } from 'typeorm';
 import { requireConsentRead, requireConsentWrite } from '../access/marketing-access';
@@ -43,6 +43,7 @@ const CONFIRMATION_TTL_MS = 7 * 86_400_000;
 @Injectable()
 export class ConsentService {
   constructor(
+    private readonly access: AccessPolicy,
     private readonly db: ServiceDatabase,
     private readonly known: KnownContacts,
     private readonly confirmations: ConfirmationRequests,
@@ -51,7 +52,7 @@ export class ConsentService {
   /** `setConsent`: records a decision, or starts a double opt-in (PENDING until the emailed link is followed). */
   async set(principal: Principal, input: SetConsentInput): Promise<{ consent: ConsentView; confirmationSent: boolean }> {
     const change = validateConsentInput(input);
-    requireConsentWrite(principal, change.contactId);
+    requireConsentWrite(principal, change.contactId, await this.access.overrides(principal));
     await this.known.require(principal.tenantId, change.contactId, 'input.contactId');
     const now = new Date();
     const { consent, confirmationId } = await this.db.withTenant(principal.tenantId, async (em) => {
@@ -99,11 +100,12 @@ export class ConsentService {
   ): Promise<{ recorded: number; rejected: { index: number; field: string; message: string }[] }> {
     const rows = validate.listOf('input.consents', inputs, 1000);
     const rejected: { index: number; field: string; message: string }[] = [];
+    const overrides = await this.access.overrides(principal);
     const good: { index: number; change: ReturnType<typeof validateConsentInput> }[] = [];
     rows.forEach((row, index) => {
       try {
         const change = validateConsentInput({ ...row, doubleOptIn: false });
-        requireConsentWrite(principal, change.contactId);
+        requireConsentWrite(principal, change.contactId, overrides);
         good.push({ index, change });
       } catch (err) {
         const ext = (err as { extensions?: { code?: string; field?: string } }).extensions;
@@ -208,7 +210,8 @@ export class ConsentService {
   /** Batch for Contact.consents: the effective decisions of each contact (its own and its merged duplicates', latest wins). */
   async consentsOf(principal: Principal, contactIds: readonly string[]): Promise<Map<string, ConsentView[]>> {
     const ids = contactIds.map((id, i) => validate.requireUuid(`id[${i}]`, id));
-    for (const id of ids) requireConsentRead(principal, id);
+    const overrides = await this.access.overrides(principal);
+    for (const id of ids) requireConsentRead(principal, id, overrides);
     const rows: (ConsentView & { survivor: string; changed_at: Date; contact_id: string })[] = await this.db.withTenant(
       principal.tenantId,
       (em) =>

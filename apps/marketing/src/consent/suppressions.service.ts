@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { badUserInput, type Principal } from '@rapport/auth';
 import { returnedRows } from '@rapport/persistence';
-import { ServiceDatabase, validate } from '@rapport/service-kit';
+import { AccessPolicy, ServiceDatabase, validate } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { requireConsentWrite, requireMarketingRead, requireMarketingWrite } from '../access/marketing-access';
 import { sqlPage } from '../common/sql-page';
@@ -44,6 +44,7 @@ export function normaliseAddress(channel: Channel, address: string): string {
 @Injectable()
 export class SuppressionsService {
   constructor(
+    private readonly access: AccessPolicy,
     private readonly db: ServiceDatabase,
     private readonly known: KnownContacts,
   ) {}
@@ -110,7 +111,7 @@ export class SuppressionsService {
 
   async registerDevice(principal: Principal, input: { contactId: string; token: string; platform: string }): Promise<boolean> {
     const contactId = validate.requireUuid('input.contactId', input.contactId);
-    requireConsentWrite(principal, contactId);
+    requireConsentWrite(principal, contactId, await this.access.overrides(principal));
     const token = validate.requiredText('input.token', input.token, 4096);
     const platform = validate.requiredText('input.platform', input.platform, 40).toLowerCase();
     if (/\s/.test(token)) throw badUserInput('input.token', 'a device token has no spaces');

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '@rapport/auth';
-import { ServiceDatabase, validate } from '@rapport/service-kit';
-import { requireConsentRead } from '../access/marketing-access';
+import { AccessPolicy, ServiceDatabase, validate } from '@rapport/service-kit';
+import { requireMarketingProfileRead } from '../access/marketing-access';
 import { groupMembers } from '../consent/contact-groups';
 import { SuppressionsService, type SuppressionView } from '../consent/suppressions.service';
 import { JourneysService, type EnrollmentView } from '../journeys/journeys.service';
@@ -54,6 +54,7 @@ interface ContactRow {
 @Injectable()
 export class ContactMarketingService {
   constructor(
+    private readonly access: AccessPolicy,
     private readonly db: ServiceDatabase,
     private readonly segments: SegmentsService,
     private readonly suppressions: SuppressionsService,
@@ -62,7 +63,7 @@ export class ContactMarketingService {
 
   async getMany(principal: Principal, contactIds: readonly string[]): Promise<Map<string, ContactMarketingView>> {
     const ids = contactIds.map((id, i) => validate.requireUuid(`id[${i}]`, id));
-    for (const id of ids) requireConsentRead(principal, id);
+    requireMarketingProfileRead(principal, await this.access.overrides(principal));
     const rows: ContactRow[] = await this.db.withTenant(principal.tenantId, (em) =>
       em.query(
         `SELECT i.id, s.id AS survivor, s.open_complaints, s.tier, s.rfm_segment_key, s.rfm_segment_name, s.rfm_score, s.clv::text,

@@ -1,7 +1,18 @@
 import type { Principal } from '@rapport/auth';
 import type { Role } from '@rapport/contracts';
 import { GraphQLError } from 'graphql';
-import { canChangeOwned, canRead, requirePipelineAdmin, requireReassign, requireSalesCreate, requireSalesRead } from './sales-access';
+import {
+  canChangeOwned,
+  canRead,
+  canReadContact,
+  requireDealRead,
+  requirePipelineAdmin,
+  requireRead,
+  requireReassign,
+  requireSalesCreate,
+  requireSalesRead,
+  requireWrite,
+} from './sales-access';
 
 const user = (id: string, ...roles: Role[]): Principal => ({ kind: 'user', tenantId: 't', id, roles, scopes: [], contactId: null });
 const apiKey = (...scopes: string[]): Principal => ({
@@ -45,14 +56,30 @@ describe('sales access rules', () => {
   });
 
   it('all sales roles read; partners need the read scope; customers never', () => {
-    expect(codeOf(() => requireSalesRead(rep, 'opportunities'))).toBeNull();
+    expect(codeOf(() => requireSalesRead(rep, 'pipelines'))).toBeNull();
     expect(codeOf(() => requireSalesRead(manager, 'leads'))).toBeNull();
     expect(codeOf(() => requireSalesRead(user('s', 'support_agent'), 'leads'))).toBe('FORBIDDEN');
     expect(codeOf(() => requireSalesRead(apiKey('leads:write'), 'leads'))).toBe('FORBIDDEN');
     expect(codeOf(() => requireSalesRead(apiKey('leads:read'), 'leads'))).toBeNull();
     expect(codeOf(() => requireSalesRead(customer, 'pipelines'))).toBe('FORBIDDEN');
-    expect(canRead(apiKey('leads:write'), 'contacts')).toBe(false);
-    expect(canRead(rep, 'contacts')).toBe(true);
+    expect(canRead(apiKey('leads:write'), 'contacts', [])).toBe(false);
+    expect(canRead(rep, 'contacts', [])).toBe(true);
+  });
+
+  it('the customer master and deals follow the access matrix and the tenant narrowing it', () => {
+    const support = user('s', 'support_agent');
+    expect(canRead(support, 'opportunities', [])).toBe(true);
+    expect(canRead(user('m', 'marketer'), 'opportunities', [])).toBe(false);
+    expect(codeOf(() => requireDealRead(rep, 'QUOTES', []))).toBeNull();
+    expect(codeOf(() => requireDealRead(support, 'QUOTES', []))).toBe('FORBIDDEN');
+    expect(codeOf(() => requireWrite(support, 'contacts', []))).toBe('FORBIDDEN');
+    expect(codeOf(() => requireWrite(rep, 'accounts', []))).toBeNull();
+    expect(codeOf(() => requireRead(apiKey('accounts:read'), 'accounts', []))).toBeNull();
+    expect(codeOf(() => requireRead(apiKey('accounts:read'), 'contacts', []))).toBe('FORBIDDEN');
+    const noProfileForMarketers = [{ role: 'marketer' as const, fieldGroup: 'PROFILE' as const, access: 'NONE' as const }];
+    expect(codeOf(() => requireRead(user('m', 'marketer'), 'contacts', noProfileForMarketers))).toBe('FORBIDDEN');
+    expect(canReadContact(customer, 'x', noProfileForMarketers)).toBe(true);
+    expect(canReadContact(customer, 'y', [])).toBe(false);
   });
 
   it('createLead is open to sales roles and to API keys with leads:write; reps create for themselves', () => {

@@ -1,48 +1,74 @@
-import { forbidden, hasRole, requireRole, requireRoleOrScope, type Principal } from '@rapport/auth';
+import {
+  forbidden,
+  hasRole,
+  requireFieldAccess,
+  requireRole,
+  requireRoleOrScope,
+  type FieldAccessOverrides,
+  type Principal,
+} from '@rapport/auth';
 import type { Role } from '@rapport/contracts';
-
-/** Everyone on the tenant's staff may read the customer master. */
-const READERS: Role[] = ['sales_manager', 'sales_rep', 'support_manager', 'support_agent', 'marketer', 'analyst'];
-const WRITERS: Role[] = ['sales_manager', 'sales_rep'];
 
 export type CustomerRecord = 'accounts' | 'contacts';
 
 /**
- * Who may read the customer master: staff, and partners whose key has
- * `<record>:read`. Customers (self-service) may read only their own contact,
- * which the caller checks with `canReadContact`.
+ * Reading the customer master is the PROFILE field group of the access
+ * matrix (libs/contracts/src/access), narrowed by the tenant's settings;
+ * partners need `<record>:read`. Customers (self-service) may read only their
+ * own contact, which the caller checks with `canReadContact`.
  */
-export function requireRead(principal: Principal, record: CustomerRecord): void {
+export function requireRead(principal: Principal, record: CustomerRecord, overrides: FieldAccessOverrides): void {
   if (principal.kind === 'customer') throw forbidden('customers cannot list the customer master');
-  requireRoleOrScope(principal, READERS, `${record}:read`);
+  requireFieldAccess(principal, 'PROFILE', 'READ', overrides, record);
 }
 
-export function requireWrite(principal: Principal, record: CustomerRecord): void {
+export function requireWrite(principal: Principal, record: CustomerRecord, overrides: FieldAccessOverrides): void {
   if (principal.kind === 'customer') throw forbidden('customers cannot change the customer master');
-  requireRoleOrScope(principal, WRITERS, `${record}:write`);
+  requireFieldAccess(principal, 'PROFILE', 'WRITE', overrides, record);
 }
 
-export function canReadContact(principal: Principal, contactId: string): boolean {
+/** Writing emails, phones or addresses also needs CONTACT_DETAILS (a tenant may keep partners off them). */
+export function requireDetailsWrite(
+  principal: Principal,
+  input: { emails?: unknown; phones?: unknown; addresses?: unknown },
+  overrides: FieldAccessOverrides,
+): void {
+  const touches = (['emails', 'phones', 'addresses'] as const).some((field) => input[field] != null);
+  if (touches) requireFieldAccess(principal, 'CONTACT_DETAILS', 'WRITE', overrides);
+}
+
+export function canReadContact(principal: Principal, contactId: string, overrides: FieldAccessOverrides): boolean {
   if (principal.kind === 'customer') return principal.contactId === contactId;
-  requireRead(principal, 'contacts');
+  requireRead(principal, 'contacts', overrides);
   return true;
 }
 
-/** Records the sales team works in: readable by all of it, changed by owner or manager. */
-export type SalesRecord = 'leads' | 'opportunities' | 'pipelines';
+/** Deals and their quotes are field groups of the matrix too (OPPORTUNITIES, QUOTES). */
+export function requireDealRead(principal: Principal, group: 'OPPORTUNITIES' | 'QUOTES', overrides: FieldAccessOverrides): void {
+  if (principal.kind === 'customer') throw forbidden(`customers cannot read ${group.toLowerCase()}`);
+  requireFieldAccess(principal, group, 'READ', overrides);
+}
+
+/** Records only the sales team works in: readable by all of it, changed by owner or manager. */
+export type SalesRecord = 'leads' | 'pipelines';
 
 const SALES_TEAM: Role[] = ['sales_manager', 'sales_rep'];
 
-/** Sales staff read every lead, opportunity and pipeline of the tenant; partners need `<record>:read`. */
+/** Sales staff read every lead and pipeline of the tenant; partners need `<record>:read`. */
 export function requireSalesRead(principal: Principal, record: SalesRecord): void {
   if (principal.kind === 'customer') throw forbidden(`customers cannot read ${record}`);
   requireRoleOrScope(principal, SALES_TEAM, `${record}:read`);
 }
 
 /** Non-throwing variant, e.g. to decide which duplicate hits a caller may see. */
-export function canRead(principal: Principal, record: SalesRecord | CustomerRecord): boolean {
+export function canRead(
+  principal: Principal,
+  record: SalesRecord | CustomerRecord | 'opportunities',
+  overrides: FieldAccessOverrides,
+): boolean {
   try {
-    if (record === 'accounts' || record === 'contacts') requireRead(principal, record);
+    if (record === 'accounts' || record === 'contacts') requireRead(principal, record, overrides);
+    else if (record === 'opportunities') requireDealRead(principal, 'OPPORTUNITIES', overrides);
     else requireSalesRead(principal, record);
     return true;
   } catch {

@@ -1,5 +1,6 @@
 import { Args, Mutation, Parent, Query, ResolveField, ResolveReference, Resolver } from '@nestjs/graphql';
 import { CurrentPrincipal, requirePrincipal, type Principal } from '@rapport/auth';
+import { AccessPolicy } from '@rapport/service-kit';
 import { ContactsService, type ListContactsArgs } from '../contacts/contacts.service';
 import type { AccountEntity } from './account.entity';
 import { AccountsService, type CreateAccountInput } from './accounts.service';
@@ -9,6 +10,7 @@ export class AccountsResolver {
   constructor(
     private readonly accounts: AccountsService,
     private readonly contacts: ContactsService,
+    private readonly access: AccessPolicy,
   ) {}
 
   @Query('account')
@@ -34,6 +36,13 @@ export class AccountsResolver {
   @ResolveField('owner')
   owner(@Parent() account: AccountEntity) {
     return account.ownerId ? { __typename: 'User', id: account.ownerId } : null;
+  }
+
+  /** Postal addresses are CONTACT_DETAILS, as on contacts. */
+  @ResolveField('addresses')
+  async addresses(@Parent() account: AccountEntity, @CurrentPrincipal() principal: Principal | null) {
+    await this.access.require(requirePrincipal(principal), 'CONTACT_DETAILS');
+    return account.addresses;
   }
 
   @ResolveField('mergedInto')

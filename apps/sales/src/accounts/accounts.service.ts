@@ -3,10 +3,10 @@ import { actorOf, conflict, notFound, type Principal } from '@rapport/auth';
 import { ACCOUNT_CREATED, ACCOUNT_UPDATED, type AccountSnapshotV1 } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import { findByIds, type KeysetPage } from '@rapport/persistence';
-import { paginate, ServiceDatabase, validate } from '@rapport/service-kit';
+import { paginate, ServiceDatabase, validate, AccessPolicy } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { requireRead, requireWrite } from '../access/sales-access';
+import { requireDetailsWrite, requireRead, requireWrite } from '../access/sales-access';
 import { changedFields } from '../contacts/contact-snapshot';
 import { normaliseAddresses, normaliseSource, normaliseTags, type PostalAddressInput } from '../contacts/contact-input';
 import { AccountDuplicatesService, type AccountDuplicateCandidate } from '../duplicates/account-duplicates.service';
@@ -36,6 +36,7 @@ const UPDATABLE = ['name', 'domain', 'industry', 'ownerId', 'addresses', 'source
 @Injectable()
 export class AccountsService {
   constructor(
+    private readonly access: AccessPolicy,
     private readonly db: ServiceDatabase,
     private readonly owners: OwnerDirectory,
     private readonly duplicates: AccountDuplicatesService,
@@ -54,7 +55,7 @@ export class AccountsService {
     principal: Principal,
     input: CreateAccountInput,
   ): Promise<{ account: AccountEntity; duplicates: AccountDuplicateCandidate[] }> {
-    const account = this.build(principal, input);
+    const account = await this.build(principal, input);
     await this.owners.awaitInFlight(principal, [account.ownerId]);
     return this.db.withTenant(principal.tenantId, async (em) => {
       const rules = await this.duplicates.rulesWithin(em);
@@ -66,11 +67,13 @@ export class AccountsService {
 
   /** Creates the account inside the caller's transaction (lead conversion), with the same checks and event as create. */
   async createWithin(em: EntityManager, principal: Principal, input: CreateAccountInput): Promise<AccountEntity> {
-    return this.insert(em, principal, this.build(principal, input));
+    return this.insert(em, principal, await this.build(principal, input));
   }
 
-  private build(principal: Principal, input: CreateAccountInput): AccountEntity {
-    requireWrite(principal, 'accounts');
+  private async build(principal: Principal, input: CreateAccountInput): Promise<AccountEntity> {
+    const overrides = await this.access.overrides(principal);
+    requireWrite(principal, 'accounts', overrides);
+    requireDetailsWrite(principal, input, overrides);
     const now = new Date();
     return Object.assign(new AccountEntity(), {
       id: uuidv7(),
@@ -106,7 +109,9 @@ export class AccountsService {
   }
 
   async update(principal: Principal, input: { id: string } & Partial<CreateAccountInput>): Promise<AccountEntity> {
-    requireWrite(principal, 'accounts');
+    const overrides = await this.access.overrides(principal);
+    requireWrite(principal, 'accounts', overrides);
+    requireDetailsWrite(principal, input, overrides);
     const id = validate.requireUuid('id', input.id);
     await this.owners.awaitInFlight(principal, [input.ownerId]);
     return this.db.withTenant(principal.tenantId, async (em) => {
@@ -143,14 +148,28 @@ export class AccountsService {
 
   async get(principal: Principal, id: string): Promise<AccountEntity | null> {
     validate.requireUuid('id', id);
-    requireRead(principal, 'accounts');
+    requireRead(principal, 'accounts', await this.access.overrides(principal));
     return this.db.withTenant(principal.tenantId, (em) => em.getRepository(AccountEntity).findOneBy({ id }));
   }
 
   /** Accounts by id in one query (for batching field resolvers); missing ids are absent. */
+  /** Accounts by id for field resolvers; a customer gets only the account of their own contact. */
   async getMany(principal: Principal, ids: readonly string[]): Promise<Map<string, AccountEntity>> {
-    requireRead(principal, 'accounts');
+    if (principal.kind === 'customer') return this.ownAccount(principal, ids);
+    requireRead(principal, 'accounts', await this.access.overrides(principal));
     return this.db.withTenant(principal.tenantId, (em) => findByIds(em, AccountEntity, ids));
+  }
+
+  private async ownAccount(principal: Principal, ids: readonly string[]): Promise<Map<string, AccountEntity>> {
+    const rows = await this.db.withTenant(principal.tenantId, (em) =>
+      em
+        .getRepository(AccountEntity)
+        .createQueryBuilder('a')
+        .where('a.id = ANY(:ids)', { ids: [...ids] })
+        .andWhere('a.id = (SELECT c.account_id FROM contacts c WHERE c.id = :own)', { own: principal.contactId })
+        .getMany(),
+    );
+    return new Map(rows.map((a) => [a.id, a]));
   }
 
   async list(
@@ -162,7 +181,7 @@ export class AccountsService {
       orderBy?: { field: AccountOrderField; direction: 'ASC' | 'DESC' } | null;
     },
   ): Promise<KeysetPage<AccountEntity>> {
-    requireRead(principal, 'accounts');
+    requireRead(principal, 'accounts', await this.access.overrides(principal));
     const first = validate.pageSize(args.first);
     const sort = SORT[args.orderBy?.field ?? 'NAME'];
     return this.db.withTenant(principal.tenantId, async (em) => {

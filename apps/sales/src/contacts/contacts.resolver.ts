@@ -1,6 +1,6 @@
 import { Args, Context, Mutation, Parent, Query, ResolveField, ResolveReference, Resolver } from '@nestjs/graphql';
-import { CurrentPrincipal, requirePrincipal, type Principal } from '@rapport/auth';
-import { requestLoader, type GraphQLRequestContext } from '@rapport/service-kit';
+import { CurrentPrincipal, forbidden, requirePrincipal, type Principal } from '@rapport/auth';
+import { AccessPolicy, requestLoader, type GraphQLRequestContext } from '@rapport/service-kit';
 import { AccountsService } from '../accounts/accounts.service';
 import type { ContactEntity } from './contact.entity';
 import { ContactsService, type CreateContactInput, type ListContactsArgs, type UpdateContactInput } from './contacts.service';
@@ -10,6 +10,7 @@ export class ContactsResolver {
   constructor(
     private readonly contacts: ContactsService,
     private readonly accounts: AccountsService,
+    private readonly access: AccessPolicy,
   ) {}
 
   @Query('contact')
@@ -49,6 +50,34 @@ export class ContactsResolver {
     if (!contact.mergedInto) return null;
     const principal = requirePrincipal(context.principal);
     return requestLoader(context, 'mergedContactById', (ids) => this.contacts.getMany(principal, ids)).load(contact.mergedInto);
+  }
+
+  @ResolveField('emails')
+  emails(@Parent() contact: ContactEntity, @Context() context: GraphQLRequestContext) {
+    return this.contactDetail(context, contact.emails);
+  }
+
+  @ResolveField('phones')
+  phones(@Parent() contact: ContactEntity, @Context() context: GraphQLRequestContext) {
+    return this.contactDetail(context, contact.phones);
+  }
+
+  @ResolveField('addresses')
+  addresses(@Parent() contact: ContactEntity, @Context() context: GraphQLRequestContext) {
+    return this.contactDetail(context, contact.addresses);
+  }
+
+  /** Tags are the team's own labels: staff only. */
+  @ResolveField('tags')
+  tags(@Parent() contact: ContactEntity, @Context() context: GraphQLRequestContext) {
+    if (requirePrincipal(context.principal).kind === 'customer') throw forbidden('tags are for staff only');
+    return contact.tags;
+  }
+
+  /** Emails, phones and addresses are CONTACT_DETAILS: a caller without it gets null and FORBIDDEN for each. */
+  private async contactDetail<T>(context: GraphQLRequestContext, value: T): Promise<T> {
+    await this.access.require(requirePrincipal(context.principal), 'CONTACT_DETAILS');
+    return value;
   }
 
   @ResolveField('owner')

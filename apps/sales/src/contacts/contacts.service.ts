@@ -3,10 +3,10 @@ import { actorOf, badUserInput, conflict, notFound, type Principal } from '@rapp
 import { CONTACT_CREATED, CONTACT_UPDATED } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import { PG_UNIQUE_VIOLATION, pgConstraint, pgErrorCode, type KeysetPage } from '@rapport/persistence';
-import { paginate, ServiceDatabase, validate } from '@rapport/service-kit';
+import { paginate, ServiceDatabase, validate, AccessPolicy } from '@rapport/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import type { EntityManager } from 'typeorm';
-import { canReadContact, requireRead, requireWrite } from '../access/sales-access';
+import { canReadContact, requireDetailsWrite, requireRead, requireWrite } from '../access/sales-access';
 import { AccountEntity } from '../accounts/account.entity';
 import { ContactEntity } from './contact.entity';
 import { ContactExternalIdEntity } from './contact-external-id.entity';
@@ -63,6 +63,7 @@ const UPDATABLE = [
 @Injectable()
 export class ContactsService {
   constructor(
+    private readonly access: AccessPolicy,
     private readonly db: ServiceDatabase,
     private readonly duplicates: DuplicatesService,
     private readonly owners: OwnerDirectory,
@@ -81,7 +82,7 @@ export class ContactsService {
     principal: Principal,
     input: CreateContactInput,
   ): Promise<{ contact: ContactEntity; duplicates: DuplicateCandidate[] }> {
-    const contact = this.build(principal, input);
+    const contact = await this.build(principal, input);
     await this.owners.awaitInFlight(principal, [contact.ownerId]);
     return this.write(principal, async (em) => {
       const rules = await this.duplicates.rulesWithin(em);
@@ -94,7 +95,7 @@ export class ContactsService {
   /** The live contact holding an external id; an id held by a merged contact resolves to its survivor. */
   async getByExternalId(principal: Principal, source: string, key: string): Promise<ContactEntity | null> {
     const [x] = normaliseExternalIds('externalId', [{ source, key }]);
-    requireRead(principal, 'contacts');
+    requireRead(principal, 'contacts', await this.access.overrides(principal));
     return this.db.withTenant(principal.tenantId, async (em) => {
       const [row] = await em.query(
         `SELECT coalesce(c.merged_into, c.id) AS id FROM contact_external_ids x JOIN contacts c ON c.id = x.contact_id
@@ -113,11 +114,13 @@ export class ContactsService {
    * as the raw unique violation and aborts the caller's transaction.
    */
   async createWithin(em: EntityManager, principal: Principal, input: CreateContactInput): Promise<ContactEntity> {
-    return this.insertNew(em, principal, this.build(principal, input));
+    return this.insertNew(em, principal, await this.build(principal, input));
   }
 
-  private build(principal: Principal, input: CreateContactInput): ContactEntity {
-    requireWrite(principal, 'contacts');
+  private async build(principal: Principal, input: CreateContactInput): Promise<ContactEntity> {
+    const overrides = await this.access.overrides(principal);
+    requireWrite(principal, 'contacts', overrides);
+    requireDetailsWrite(principal, input, overrides);
     const now = new Date();
     return Object.assign(new ContactEntity(), {
       id: uuidv7(),
@@ -158,7 +161,9 @@ export class ContactsService {
   }
 
   async update(principal: Principal, input: UpdateContactInput): Promise<ContactEntity> {
-    requireWrite(principal, 'contacts');
+    const overrides = await this.access.overrides(principal);
+    requireWrite(principal, 'contacts', overrides);
+    requireDetailsWrite(principal, input, overrides);
     const id = validate.requireUuid('id', input.id);
     await this.owners.awaitInFlight(principal, [input.ownerId]);
     return this.write(principal, async (em) => {
@@ -205,7 +210,7 @@ export class ContactsService {
 
   async get(principal: Principal, id: string): Promise<ContactEntity | null> {
     validate.requireUuid('id', id);
-    if (!canReadContact(principal, id)) return null;
+    if (!canReadContact(principal, id, await this.access.overrides(principal))) return null;
     return this.db.withTenant(principal.tenantId, async (em) => {
       const contact = await em.getRepository(ContactEntity).findOneBy({ id });
       return contact ? (await this.withExternalIds(em, [contact]))[0] : null;
@@ -214,7 +219,7 @@ export class ContactsService {
 
   /** Contacts by id in one query (for batching field resolvers); missing ids are absent. */
   async getMany(principal: Principal, ids: readonly string[]): Promise<Map<string, ContactEntity>> {
-    requireRead(principal, 'contacts');
+    requireRead(principal, 'contacts', await this.access.overrides(principal));
     const rows = await this.db.withTenant(principal.tenantId, async (em) =>
       this.withExternalIds(
         em,
@@ -229,7 +234,7 @@ export class ContactsService {
   }
 
   async list(principal: Principal, args: ListContactsArgs): Promise<KeysetPage<ContactEntity>> {
-    requireRead(principal, 'contacts');
+    requireRead(principal, 'contacts', await this.access.overrides(principal));
     const first = validate.pageSize(args.first);
     const sort = CONTACT_SORT[args.orderBy?.field ?? 'CREATED_AT'];
     return this.db.withTenant(principal.tenantId, async (em) => {

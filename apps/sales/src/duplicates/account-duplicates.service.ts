@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { badUserInput, forbidden, notFound, requireRole, type Principal } from '@rapport/auth';
-import { ServiceDatabase, validate } from '@rapport/service-kit';
+import { ServiceDatabase, validate, AccessPolicy } from '@rapport/service-kit';
 import { GraphQLError } from 'graphql';
 import type { EntityManager } from 'typeorm';
 import { requireRead } from '../access/sales-access';
@@ -36,10 +36,13 @@ export interface AccountDuplicateCandidate {
 /** Account duplicate rules per tenant and candidate search (set-based: one query per rule for a whole batch). */
 @Injectable()
 export class AccountDuplicatesService {
-  constructor(private readonly db: ServiceDatabase) {}
+  constructor(
+    private readonly db: ServiceDatabase,
+    private readonly access: AccessPolicy,
+  ) {}
 
   async rules(principal: Principal): Promise<AccountDuplicateRuleConfig> {
-    requireRead(principal, 'accounts');
+    requireRead(principal, 'accounts', await this.access.overrides(principal));
     return this.db.withTenant(principal.tenantId, (em) => this.rulesWithin(em));
   }
 
@@ -68,7 +71,7 @@ export class AccountDuplicatesService {
     principal: Principal,
     args: { accountId?: string | null; input?: AccountDuplicateProbe | null },
   ): Promise<AccountDuplicateCandidate[]> {
-    requireRead(principal, 'accounts');
+    requireRead(principal, 'accounts', await this.access.overrides(principal));
     if ((args.accountId == null) === (args.input == null)) throw badUserInput('accountId', 'give exactly one of accountId or input');
     return this.db.withTenant(principal.tenantId, async (em) => {
       let probe: AccountDuplicateProbe;

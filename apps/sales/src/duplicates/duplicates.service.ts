@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { badUserInput, forbidden, notFound, requireRole, type Principal } from '@rapport/auth';
-import { ServiceDatabase, validate } from '@rapport/service-kit';
+import { ServiceDatabase, validate, AccessPolicy } from '@rapport/service-kit';
 import { GraphQLError } from 'graphql';
 import type { EntityManager } from 'typeorm';
 import { requireRead } from '../access/sales-access';
@@ -39,10 +39,13 @@ export interface DuplicateCandidate {
 /** Duplicate matching rules per tenant and candidate search (set-based: one query per rule for a whole batch). */
 @Injectable()
 export class DuplicatesService {
-  constructor(private readonly db: ServiceDatabase) {}
+  constructor(
+    private readonly db: ServiceDatabase,
+    private readonly access: AccessPolicy,
+  ) {}
 
   async rules(principal: Principal): Promise<DuplicateRuleConfig> {
-    requireRead(principal, 'contacts');
+    requireRead(principal, 'contacts', await this.access.overrides(principal));
     return this.db.withTenant(principal.tenantId, (em) => this.rulesWithin(em));
   }
 
@@ -68,7 +71,7 @@ export class DuplicatesService {
 
   /** Candidates for an existing contact (by id) or a prospective one (input), best first. */
   async find(principal: Principal, args: { contactId?: string | null; input?: DuplicateProbe | null }): Promise<DuplicateCandidate[]> {
-    requireRead(principal, 'contacts');
+    requireRead(principal, 'contacts', await this.access.overrides(principal));
     if ((args.contactId == null) === (args.input == null)) throw badUserInput('contactId', 'give exactly one of contactId or input');
     return this.db.withTenant(principal.tenantId, async (em) => {
       let probe: DuplicateProbe;

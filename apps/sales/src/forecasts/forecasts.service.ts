@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { badUserInput, type Principal } from '@rapport/auth';
 import type { Money } from '@rapport/money';
-import { ServiceDatabase, validate } from '@rapport/service-kit';
-import { requireSalesRead } from '../access/sales-access';
+import { ServiceDatabase, validate, AccessPolicy } from '@rapport/service-kit';
+import { requireDealRead } from '../access/sales-access';
 import { presentMoney } from '../opportunities/money-input';
 import { PipelineEntity } from '../pipelines/pipeline.entity';
 import type { ForecastCategory } from '../pipelines/pipeline-rules';
@@ -49,7 +49,10 @@ const CATEGORY_ORDER: ForecastCategory[] = ['PIPELINE', 'BEST_CASE', 'COMMIT', '
 /** Forecasts and pipeline metrics, computed in SQL over exact numerics; money leaves as decimal strings. */
 @Injectable()
 export class ForecastsService {
-  constructor(private readonly db: ServiceDatabase) {}
+  constructor(
+    private readonly db: ServiceDatabase,
+    private readonly access: AccessPolicy,
+  ) {}
 
   /**
    * Opportunities whose close date falls in the period, by the forecast
@@ -61,7 +64,7 @@ export class ForecastsService {
     principal: Principal,
     args: { period: PeriodInput; ownerId?: string | null; pipelineId?: string | null },
   ): Promise<Forecast> {
-    requireSalesRead(principal, 'opportunities');
+    requireDealRead(principal, 'OPPORTUNITIES', await this.access.overrides(principal));
     const range = periodRange(args.period);
     const ownerId = ownerScope(principal, validate.optionalUuid('ownerId', args.ownerId) ?? null);
     const pipelineId = validate.optionalUuid('pipelineId', args.pipelineId) ?? null;
@@ -120,7 +123,7 @@ export class ForecastsService {
     principal: Principal,
     args: { pipelineId: string; from: string; to: string; ownerId?: string | null },
   ): Promise<PipelineMetrics> {
-    requireSalesRead(principal, 'opportunities');
+    requireDealRead(principal, 'OPPORTUNITIES', await this.access.overrides(principal));
     const pipelineId = validate.requireUuid('pipelineId', args.pipelineId);
     const range = dateRange(args.from, args.to);
     const ownerId = ownerScope(principal, validate.optionalUuid('ownerId', args.ownerId) ?? null);

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { badUserInput, type Principal } from '@rapport/auth';
-import { validate } from '@rapport/service-kit';
+import { badUserInput, requireFieldAccess, type Principal } from '@rapport/auth';
+import { validate, AccessPolicy } from '@rapport/service-kit';
 import { requireWrite } from '../access/sales-access';
 import { CustomerImportService } from './customer-import.service';
 import { compileMapping, mapRow, MAX_IMPORT_ROWS, type MappedRow } from './import-mapping';
@@ -24,13 +24,19 @@ export type { ImportResult, ImportRowResult, ImportStatus } from './import-repor
 @Injectable()
 export class ImportService {
   constructor(
+    private readonly access: AccessPolicy,
     private readonly customers: CustomerImportService,
     private readonly leads: LeadImportService,
   ) {}
 
   async importRecords(principal: Principal, input: ImportInput): Promise<ImportResult> {
     const kind = input.kind;
-    if (kind === 'CONTACT' || kind === 'ACCOUNT') requireWrite(principal, kind === 'CONTACT' ? 'contacts' : 'accounts');
+    if (kind === 'CONTACT' || kind === 'ACCOUNT') {
+      const overrides = await this.access.overrides(principal);
+      requireWrite(principal, kind === 'CONTACT' ? 'contacts' : 'accounts', overrides);
+      // Imported rows carry emails, phones and addresses as a rule.
+      requireFieldAccess(principal, 'CONTACT_DETAILS', 'WRITE', overrides);
+    }
     const rows = validate.listOf('rows', input.rows, MAX_IMPORT_ROWS);
     const mapping = compileMapping(kind, input.header, input.mapping);
     const options = input.options ?? {};

@@ -3,7 +3,7 @@ import { actorOf, notFound, type Principal } from '@rapport/auth';
 import { LEAD_CREATED, LEAD_UPDATED } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import type { KeysetPage } from '@rapport/persistence';
-import { paginate, ServiceDatabase, validate } from '@rapport/service-kit';
+import { paginate, ServiceDatabase, validate, AccessPolicy } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { canRead, requireChangeOwned, requireReassign, requireSalesCreate, requireSalesRead } from '../access/sales-access';
@@ -37,6 +37,7 @@ const TEXT_FIELDS = ['firstName', 'lastName', 'company', 'email', 'phone', 'sour
 @Injectable()
 export class LeadsService {
   constructor(
+    private readonly access: AccessPolicy,
     private readonly db: ServiceDatabase,
     private readonly owners: OwnerDirectory,
   ) {}
@@ -161,8 +162,8 @@ export class LeadsService {
     email: string | null,
     leadId: string,
   ): Promise<DuplicateCandidate[]> {
-    const seeLeads = canRead(principal, 'leads');
-    const seeContacts = canRead(principal, 'contacts');
+    const seeLeads = canRead(principal, 'leads', await this.access.overrides(principal));
+    const seeContacts = canRead(principal, 'contacts', await this.access.overrides(principal));
     if (!seeLeads && !seeContacts) return [];
     const all = await findDuplicates(em, email, leadId);
     return all.filter((d) => (d.kind === 'LEAD' ? seeLeads : seeContacts));

@@ -4,10 +4,10 @@ import { OPPORTUNITY_CREATED, OPPORTUNITY_UPDATED } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import { decimal } from '@rapport/money';
 import { findByIds, type KeysetPage } from '@rapport/persistence';
-import { groupBy, paginate, ServiceDatabase, validate } from '@rapport/service-kit';
+import { groupBy, paginate, ServiceDatabase, validate, AccessPolicy } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { requireChangeOwned, requireReassign, requireSalesCreate, requireSalesRead } from '../access/sales-access';
+import { requireChangeOwned, requireReassign, requireSalesCreate, requireDealRead } from '../access/sales-access';
 import { changedFields } from '../contacts/contact-snapshot';
 import { PipelineEntity } from '../pipelines/pipeline.entity';
 import type { PipelineStageEntity } from '../pipelines/pipeline-stage.entity';
@@ -57,6 +57,7 @@ const UPDATABLE = ['name', 'accountId', 'primaryContactId', 'ownerId', 'amount',
 @Injectable()
 export class OpportunitiesService {
   constructor(
+    private readonly access: AccessPolicy,
     private readonly db: ServiceDatabase,
     private readonly owners: OwnerDirectory,
   ) {}
@@ -185,17 +186,17 @@ export class OpportunitiesService {
 
   async get(principal: Principal, id: string): Promise<OpportunityEntity | null> {
     validate.requireUuid('id', id);
-    requireSalesRead(principal, 'opportunities');
+    requireDealRead(principal, 'OPPORTUNITIES', await this.access.overrides(principal));
     return this.db.withTenant(principal.tenantId, (em) => em.getRepository(OpportunityEntity).findOneBy({ id }));
   }
 
   async getMany(principal: Principal, ids: readonly string[]): Promise<Map<string, OpportunityEntity>> {
-    requireSalesRead(principal, 'opportunities');
+    requireDealRead(principal, 'OPPORTUNITIES', await this.access.overrides(principal));
     return this.db.withTenant(principal.tenantId, (em) => findByIds(em, OpportunityEntity, ids));
   }
 
   async list(principal: Principal, args: ListOpportunitiesArgs): Promise<KeysetPage<OpportunityEntity>> {
-    requireSalesRead(principal, 'opportunities');
+    requireDealRead(principal, 'OPPORTUNITIES', await this.access.overrides(principal));
     const first = validate.pageSize(args.first);
     const sort = OPPORTUNITY_SORT[args.orderBy?.field ?? 'CLOSE_DATE'];
     return this.db.withTenant(principal.tenantId, async (em) => {
@@ -214,7 +215,7 @@ export class OpportunitiesService {
 
   /** Stage history per opportunity id, oldest first. */
   async historyOf(principal: Principal, ids: readonly string[]): Promise<Map<string, OpportunityStageHistoryEntity[]>> {
-    requireSalesRead(principal, 'opportunities');
+    requireDealRead(principal, 'OPPORTUNITIES', await this.access.overrides(principal));
     const rows = await this.db.withTenant(principal.tenantId, (em) =>
       em
         .getRepository(OpportunityStageHistoryEntity)

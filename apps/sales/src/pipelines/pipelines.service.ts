@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { badUserInput, conflict, notFound, type Principal } from '@rapport/auth';
+import { badUserInput, conflict, notFound, type FieldAccessOverrides, type Principal } from '@rapport/auth';
 import { findByIds, type KeysetPage, PG_UNIQUE_VIOLATION, pgConstraint, pgErrorCode } from '@rapport/persistence';
-import { groupBy, paginate, ServiceDatabase, validate } from '@rapport/service-kit';
+import { groupBy, paginate, ServiceDatabase, validate, AccessPolicy } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { canRead, requirePipelineAdmin, requireSalesRead } from '../access/sales-access';
@@ -24,7 +24,10 @@ export interface UpdatePipelineInput {
 
 @Injectable()
 export class PipelinesService {
-  constructor(private readonly db: ServiceDatabase) {}
+  constructor(
+    private readonly db: ServiceDatabase,
+    private readonly access: AccessPolicy,
+  ) {}
 
   /** Pipelines oldest first, so the default (made on first use, before any other) leads. */
   async list(principal: Principal, args: { first?: number | null; after?: string | null }): Promise<KeysetPage<PipelineEntity>> {
@@ -51,20 +54,20 @@ export class PipelinesService {
   }
 
   async getMany(principal: Principal, ids: readonly string[]): Promise<Map<string, PipelineEntity>> {
-    requireStructureRead(principal);
+    requireStructureRead(principal, await this.access.overrides(principal));
     return this.db.withTenant(principal.tenantId, (em) => findByIds(em, PipelineEntity, ids));
   }
 
   /** Active stages in order, per pipeline id (for the Pipeline.stages field). */
   async stagesOf(principal: Principal, pipelineIds: readonly string[]): Promise<Map<string, PipelineStageEntity[]>> {
-    requireStructureRead(principal);
+    requireStructureRead(principal, await this.access.overrides(principal));
     const stages = await this.db.withTenant(principal.tenantId, (em) => activeStages(em, [...pipelineIds]));
     return groupBy(pipelineIds, stages, (s) => s.pipelineId);
   }
 
   /** Stages by id, archived ones included (history and closed opportunities still point at them). */
   async stagesById(principal: Principal, ids: readonly string[]): Promise<Map<string, PipelineStageEntity>> {
-    requireStructureRead(principal);
+    requireStructureRead(principal, await this.access.overrides(principal));
     return this.db.withTenant(principal.tenantId, (em) => findByIds(em, PipelineStageEntity, ids));
   }
 
@@ -180,8 +183,8 @@ export class PipelinesService {
 }
 
 /** Whoever may read an opportunity may see its pipeline and stage, even without `pipelines:read`. */
-function requireStructureRead(principal: Principal): void {
-  if (!canRead(principal, 'opportunities')) requireSalesRead(principal, 'pipelines');
+function requireStructureRead(principal: Principal, overrides: FieldAccessOverrides): void {
+  if (!canRead(principal, 'opportunities', overrides)) requireSalesRead(principal, 'pipelines');
 }
 
 function changesClosedness(before: PipelineStageEntity, after: ValidStage): boolean {

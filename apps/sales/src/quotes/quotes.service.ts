@@ -3,11 +3,11 @@ import { actorOf, badUserInput, notFound, type Principal } from '@rapport/auth';
 import { OPPORTUNITY_UPDATED, QUOTE_ACCEPTED, QUOTE_SENT, type EventEnvelope } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import { decimal, MoneyError, parseMoney } from '@rapport/money';
-import { groupBy, ServiceDatabase, validate } from '@rapport/service-kit';
+import { groupBy, ServiceDatabase, validate, AccessPolicy } from '@rapport/service-kit';
 import { findByIds } from '@rapport/persistence';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { requireChangeOwned, requireSalesRead } from '../access/sales-access';
+import { requireChangeOwned, requireDealRead } from '../access/sales-access';
 import { ContactEntity } from '../contacts/contact.entity';
 import { OpportunityEntity } from '../opportunities/opportunity.entity';
 import { OpportunityProgressService } from '../opportunities/opportunity-progress.service';
@@ -68,6 +68,7 @@ const MAX_LINES = 200;
 @Injectable()
 export class QuotesService {
   constructor(
+    private readonly access: AccessPolicy,
     private readonly db: ServiceDatabase,
     private readonly progress: OpportunityProgressService,
   ) {}
@@ -228,19 +229,19 @@ export class QuotesService {
   }
 
   async get(principal: Principal, id: string): Promise<QuoteEntity | null> {
-    requireSalesRead(principal, 'opportunities');
+    requireDealRead(principal, 'QUOTES', await this.access.overrides(principal));
     validate.requireUuid('id', id);
     return this.db.withTenant(principal.tenantId, (em) => em.getRepository(QuoteEntity).findOneBy({ id }));
   }
 
   async getMany(principal: Principal, ids: readonly string[]): Promise<Map<string, QuoteEntity>> {
-    requireSalesRead(principal, 'opportunities');
+    requireDealRead(principal, 'QUOTES', await this.access.overrides(principal));
     return this.db.withTenant(principal.tenantId, (em) => findByIds(em, QuoteEntity, ids));
   }
 
   /** Quotes per opportunity id, newest first. */
   async quotesOf(principal: Principal, opportunityIds: readonly string[]): Promise<Map<string, QuoteEntity[]>> {
-    requireSalesRead(principal, 'opportunities');
+    requireDealRead(principal, 'QUOTES', await this.access.overrides(principal));
     const rows = await this.db.withTenant(principal.tenantId, (em) =>
       em
         .getRepository(QuoteEntity)
@@ -255,7 +256,7 @@ export class QuotesService {
 
   /** Lines per quote id, in order. */
   async linesOf(principal: Principal, quoteIds: readonly string[]): Promise<Map<string, QuoteLineEntity[]>> {
-    requireSalesRead(principal, 'opportunities');
+    requireDealRead(principal, 'QUOTES', await this.access.overrides(principal));
     const rows = await this.db.withTenant(principal.tenantId, (em) =>
       em
         .getRepository(QuoteLineEntity)
@@ -270,7 +271,7 @@ export class QuotesService {
 
   /** Everything the PDF shows, read in one tenant transaction. Null when the quote does not exist (in this tenant). */
   async document(principal: Principal, id: string): Promise<QuoteDocumentData | null> {
-    requireSalesRead(principal, 'opportunities');
+    requireDealRead(principal, 'QUOTES', await this.access.overrides(principal));
     validate.requireUuid('id', id);
     return this.db.withTenant(principal.tenantId, async (em) => {
       const quote = await em.getRepository(QuoteEntity).findOneBy({ id });

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '@rapport/auth';
 import type { KeysetPage } from '@rapport/persistence';
-import { paginate, ServiceDatabase, validate } from '@rapport/service-kit';
+import { paginate, ServiceDatabase, validate, AccessPolicy } from '@rapport/service-kit';
 import { requireRead } from '../access/sales-access';
 import { TimelineEntryEntity } from './timeline-entry.entity';
 
@@ -13,11 +13,14 @@ export interface TimelineArgs {
 /** Reads a contact's or account's timeline, newest first, a keyset page at a time. */
 @Injectable()
 export class TimelineService {
-  constructor(private readonly db: ServiceDatabase) {}
+  constructor(
+    private readonly db: ServiceDatabase,
+    private readonly access: AccessPolicy,
+  ) {}
 
   async timelineOf(principal: Principal, subjectType: 'CONTACT' | 'ACCOUNT', subjectId: string, args: TimelineArgs) {
     // Staff (and partners with the record's read scope); customers never see internal notes and activities.
-    requireRead(principal, subjectType === 'CONTACT' ? 'contacts' : 'accounts');
+    requireRead(principal, subjectType === 'CONTACT' ? 'contacts' : 'accounts', await this.access.overrides(principal));
     const first = validate.pageSize(args.first);
     return this.db.withTenant(principal.tenantId, (em): Promise<KeysetPage<TimelineEntryEntity>> =>
       paginate(

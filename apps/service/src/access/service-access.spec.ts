@@ -1,5 +1,5 @@
 import type { Principal } from '@rapport/auth';
-import { customerContact, requireCaseRead, requireCaseWork, requireCaseWrite, requireServiceAdmin } from './service-access';
+import { customerContact, requireCaseAccess, requireCaseWork, requireKnowledgeRead, requireServiceAdmin } from './service-access';
 
 const p = (kind: Principal['kind'], roles: Principal['roles'], scopes: string[] = [], contactId: string | null = null): Principal => ({
   kind,
@@ -22,29 +22,40 @@ describe('service access rules', () => {
   it('lets support staff and admins read, write and work on cases', () => {
     for (const roles of [['support_agent'], ['support_manager'], ['admin']] as Principal['roles'][]) {
       expect([
-        code(() => requireCaseRead(p('user', roles))),
-        code(() => requireCaseWrite(p('user', roles))),
-        code(() => requireCaseWork(p('user', roles))),
+        code(() => requireCaseAccess(p('user', roles), 'CASES', 'READ', [])),
+        code(() => requireCaseAccess(p('user', roles), 'CASE_COMMENTS', 'WRITE', [])),
+        code(() => requireCaseWork(p('user', roles), [])),
       ]).toEqual(['OK', 'OK', 'OK']);
     }
   });
 
-  it('keeps sales staff out', () => {
-    expect(code(() => requireCaseRead(p('user', ['sales_rep'])))).toBe('FORBIDDEN');
+  it('lets sales staff see cases but not their comments, and not change them', () => {
+    const rep = p('user', ['sales_rep']);
+    expect(code(() => requireCaseAccess(rep, 'CASES', 'READ', []))).toBe('OK');
+    expect(code(() => requireCaseAccess(rep, 'CASE_COMMENTS', 'READ', []))).toBe('FORBIDDEN');
+    expect(code(() => requireCaseWork(rep, []))).toBe('FORBIDDEN');
+  });
+
+  it('follows the tenant narrowing a role', () => {
+    const narrowed = [{ role: 'support_agent' as const, fieldGroup: 'CASE_COMMENTS' as const, access: 'READ' as const }];
+    expect(code(() => requireCaseAccess(p('user', ['support_agent']), 'CASE_COMMENTS', 'WRITE', narrowed))).toBe('FORBIDDEN');
+    expect(code(() => requireCaseAccess(p('user', ['support_agent']), 'CASE_COMMENTS', 'READ', narrowed))).toBe('OK');
   });
 
   it('lets partner keys with cases:write open cases, not without', () => {
-    expect(code(() => requireCaseWrite(p('apiKey', ['partner'], ['cases:write'])))).toBe('OK');
-    expect(code(() => requireCaseRead(p('apiKey', ['partner'], ['cases:write'])))).toBe('OK');
-    expect(code(() => requireCaseWrite(p('apiKey', ['partner'], ['leads:write'])))).toBe('FORBIDDEN');
+    expect(code(() => requireCaseAccess(p('apiKey', ['partner'], ['cases:write']), 'CASES', 'WRITE', []))).toBe('OK');
+    expect(code(() => requireCaseAccess(p('apiKey', ['partner'], ['cases:write']), 'CASES', 'READ', []))).toBe('OK');
+    expect(code(() => requireCaseAccess(p('apiKey', ['partner'], ['leads:write']), 'CASES', 'WRITE', []))).toBe('FORBIDDEN');
   });
 
   it('binds customers to their contact and keeps them from working on cases', () => {
     const customer = p('customer', ['customer'], [], 'c-1');
-    expect(code(() => requireCaseWrite(customer))).toBe('OK');
+    expect(code(() => requireCaseAccess(customer, 'CASES', 'WRITE', []))).toBe('OK');
     expect(customerContact(customer)).toBe('c-1');
-    expect(code(() => requireCaseWork(customer))).toBe('FORBIDDEN');
-    expect(code(() => requireCaseRead(p('customer', ['customer'])))).toBe('FORBIDDEN');
+    expect(code(() => requireCaseWork(customer, []))).toBe('FORBIDDEN');
+    expect(code(() => requireCaseAccess(p('customer', ['customer']), 'CASES', 'READ', []))).toBe('FORBIDDEN');
+    expect(code(() => requireKnowledgeRead(p('customer', ['customer'])))).toBe('FORBIDDEN');
+    expect(code(() => requireKnowledgeRead(customer))).toBe('OK');
     expect(customerContact(p('user', ['support_agent']))).toBeNull();
   });
 

@@ -1,15 +1,23 @@
-import { forbidden, hasRole, requireRole, requireRoleOrScope, type Principal } from '@rapport/auth';
-import type { Role } from '@rapport/contracts';
+import {
+  forbidden,
+  hasRole,
+  requireFieldAccess,
+  requireRole,
+  requireRoleOrScope,
+  type FieldAccessOverrides,
+  type Principal,
+} from '@rapport/auth';
+import type { AccessLevel, Role } from '@rapport/contracts';
 
 /** The support team; admins always pass (hasRole). */
 export const AGENTS: Role[] = ['support_agent', 'support_manager'];
 
 /**
- * Reading cases: support staff, API keys with `cases:read` or `cases:write`,
- * and customers — who see only the cases of their own contact (the services
- * filter by it; see `customerContact`).
+ * Knowledge (articles, search, settings): the support team, API keys with
+ * `cases:read` or `cases:write`, and customers bound to a contact (who see
+ * published public articles only; the services filter).
  */
-export function requireCaseRead(principal: Principal): void {
+export function requireKnowledgeRead(principal: Principal): void {
   if (principal.kind === 'customer') {
     if (!principal.contactId) throw forbidden('this customer login is not bound to a contact');
     return;
@@ -18,19 +26,26 @@ export function requireCaseRead(principal: Principal): void {
   requireRoleOrScope(principal, AGENTS, 'cases:read');
 }
 
-/** Opening and commenting on cases: staff, API keys with `cases:write`, customers (for themselves). */
-export function requireCaseWrite(principal: Principal): void {
-  if (principal.kind === 'customer') {
-    if (!principal.contactId) throw forbidden('this customer login is not bound to a contact');
-    return;
-  }
-  requireRoleOrScope(principal, AGENTS, 'cases:write');
+/**
+ * Cases and their comments are field groups of the access matrix (CASES,
+ * CASE_COMMENTS in libs/contracts/src/access), narrowed by the tenant:
+ * reading needs READ, opening, commenting and working on cases WRITE.
+ * Customers reach only their own cases (the services filter by contact).
+ */
+export function requireCaseAccess(
+  principal: Principal,
+  group: 'CASES' | 'CASE_COMMENTS',
+  needed: AccessLevel,
+  overrides: FieldAccessOverrides,
+): void {
+  if (principal.kind === 'customer' && !principal.contactId) throw forbidden('this customer login is not bound to a contact');
+  requireFieldAccess(principal, group, needed, overrides);
 }
 
-/** Status changes, assignment, internal comments and SLA details: the support team and `cases:write` keys. */
-export function requireCaseWork(principal: Principal): void {
+/** Status changes, assignment and SLA details: whoever may change cases (CASES WRITE), never customers. */
+export function requireCaseWork(principal: Principal, overrides: FieldAccessOverrides): void {
   if (principal.kind === 'customer') throw forbidden('customers cannot work on cases');
-  requireRoleOrScope(principal, AGENTS, 'cases:write');
+  requireFieldAccess(principal, 'CASES', 'WRITE', overrides);
 }
 
 export function isStaff(principal: Principal): boolean {

@@ -1,7 +1,7 @@
 import { Args, Context, Mutation, Parent, Query, ResolveField, ResolveReference, Resolver } from '@nestjs/graphql';
 import { CurrentPrincipal, requirePrincipal, type Principal } from '@rapport/auth';
 import type { CaseStatusV1 } from '@rapport/contracts';
-import { requestLoader, type GraphQLRequestContext } from '@rapport/service-kit';
+import { requestLoader, type GraphQLRequestContext, AccessPolicy } from '@rapport/service-kit';
 import { isStaff } from '../access/service-access';
 import { RoutingService } from '../routing/routing.service';
 import type { CaseCommentEntity } from './case-comment.entity';
@@ -19,6 +19,7 @@ export class CasesResolver {
     private readonly details: CaseDetailsService,
     private readonly edits: CaseEditsService,
     private readonly routing: RoutingService,
+    private readonly access: AccessPolicy,
   ) {}
 
   @Query('case')
@@ -92,8 +93,9 @@ export class CasesResolver {
   }
 
   @ResolveField('comments')
-  comments(@Parent() c: CaseEntity, @Context() context: GraphQLRequestContext) {
+  async comments(@Parent() c: CaseEntity, @Context() context: GraphQLRequestContext) {
     const principal = requirePrincipal(context.principal);
+    await this.access.require(principal, 'CASE_COMMENTS');
     return this.detail(context, 'commentsByCase', (ids) => this.details.comments(principal, ids)).load(c.id);
   }
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { badUserInput, notFound, type Principal } from '@rapport/auth';
 import { ServiceDatabase, validate } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
-import { requireCaseRead } from '../access/service-access';
+import { requireKnowledgeRead } from '../access/service-access';
 import { CaseCustomers } from '../customers/case-customers';
 import { ARTICLE_COLUMNS, toArticleView, type ArticleRow, type ArticleView } from './knowledge-article-view';
 import { localeCondition } from './knowledge-locale';
@@ -40,7 +40,7 @@ export class KnowledgeSearch {
     principal: Principal,
     args: { query: string; locale?: string | null; first?: number | null; after?: string | null },
   ): Promise<SearchPage> {
-    requireCaseRead(principal);
+    requireKnowledgeRead(principal);
     const query = validate.requiredText('query', args.query, 500);
     return this.db.withTenant(principal.tenantId, async (em) =>
       this.rankedPage(em, query, await this.settings.searchLocale(em, principal, args.locale), args.first, args.after),
@@ -49,7 +49,7 @@ export class KnowledgeSearch {
 
   /** Live articles matching any significant word of the case's subject and description. */
   async suggested(principal: Principal, caseId: string, first?: number | null, locale?: string | null): Promise<SearchHit[]> {
-    requireCaseRead(principal);
+    requireKnowledgeRead(principal);
     const id = validate.requireUuid('caseId', caseId);
     return this.db.withTenant(principal.tenantId, async (em) => {
       const contact = await this.customers.scope(em, principal);

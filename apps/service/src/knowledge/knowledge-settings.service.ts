@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { badUserInput, forbidden, type Principal } from '@rapport/auth';
 import { ServiceDatabase, validate } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
-import { requireCaseRead, requireServiceAdmin } from '../access/service-access';
+import { requireKnowledgeRead, requireServiceAdmin } from '../access/service-access';
 import { parseLocale } from './knowledge-locale';
 
 const DEFAULT_LANGUAGE = 'english';
@@ -75,7 +75,7 @@ export class KnowledgeSettings {
 
   /** The locale the caller's searches default to: a customer's own or the tenant's; for staff the tenant's. */
   async myLocale(principal: Principal): Promise<string> {
-    requireCaseRead(principal);
+    requireKnowledgeRead(principal);
     return this.db.withTenant(principal.tenantId, async (em) => (await this.ownLocale(em, principal)) ?? (await this.defaultLocaleOf(em)));
   }
 

@@ -3,7 +3,7 @@ import { conflict, forbidden, hasRole, notFound, requireRole, type Principal } f
 import { groupBy, ServiceDatabase, validate } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { AGENTS, isStaff, requireCaseRead, requireServiceAdmin } from '../access/service-access';
+import { AGENTS, isStaff, requireKnowledgeRead, requireServiceAdmin } from '../access/service-access';
 import { ARTICLE_COLUMNS, toArticleView, type ArticleRow, type ArticleView } from './knowledge-article-view';
 import { parseLocale } from './knowledge-locale';
 import { KnowledgeSettings } from './knowledge-settings.service';
@@ -130,7 +130,7 @@ export class KnowledgeService {
 
   /** An article the caller may see: for customers and integrations only if it has a live version. */
   async get(principal: Principal, articleId: string): Promise<ArticleView | null> {
-    requireCaseRead(principal);
+    requireKnowledgeRead(principal);
     const id = validate.requireUuid('id', articleId);
     const found = await this.getMany(principal, [id]);
     return found.get(id) ?? null;

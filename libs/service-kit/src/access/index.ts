@@ -1,0 +1,4 @@
+export { AccessPolicy } from './access-policy';
+export { AccessSettingsConsumer } from './access-settings.consumer';
+export { AccessSettingsStore, DEFAULT_ACCESS_SETTINGS, readAccessSettings, writeAccessSettings } from './access-settings.store';
+export { createAccessSettingsTable, dropAccessSettingsTable } from './access-settings.table';
