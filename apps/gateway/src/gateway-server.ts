@@ -62,7 +62,8 @@ export async function startGateway(config: GatewayConfig, supergraphSdl = readFi
 
   const gateway = new ApolloGateway({
     supergraphSdl,
-    buildService: ({ name, url }) => new SubgraphDataSource({ url: urls[name] ?? url }),
+    buildService: ({ name, url }) =>
+      new SubgraphDataSource({ name, url: urls[name] ?? url, timeoutMs: config.SUBGRAPH_TIMEOUT_MS, logger }),
   });
   const server = new ApolloServer<Caller>({
     gateway,
