@@ -50,12 +50,12 @@ describe('SubgraphDataSource when the subgraph is down or slow', () => {
     expect(response.data).toBeUndefined();
     expect(response.errors).toEqual([
       {
-        message: 'The service service is unavailable',
+        message: 'Subgraph "service" is unavailable',
         path: ['_entities', 0, 'cases'],
         extensions: { code: 'SERVICE_UNAVAILABLE', service: 'service' },
       },
       {
-        message: 'The service service is unavailable',
+        message: 'Subgraph "service" is unavailable',
         path: ['_entities', 1, 'cases'],
         extensions: { code: 'SERVICE_UNAVAILABLE', service: 'service' },
       },

@@ -65,9 +65,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<Caller> {
 
   private fieldErrors(options: IncomingOperation, code: SubgraphFailureCode) {
     const message =
-      code === 'TIMEOUT'
-        ? `The ${this.name} service did not answer within ${this.timeoutMs} ms`
-        : `The ${this.name} service is unavailable`;
+      code === 'TIMEOUT' ? `Subgraph "${this.name}" did not answer within ${this.timeoutMs} ms` : `Subgraph "${this.name}" is unavailable`;
     const extensions = { code, service: this.name };
     const document = options.document ?? parse(options.request.query ?? '{ __typename }');
     const paths = fetchErrorPaths(document, options.request.variables?.representations);

@@ -52,14 +52,14 @@ describe('formatApiError', () => {
     for (const code of ['SERVICE_UNAVAILABLE', 'TIMEOUT']) {
       const out = formatApiError(
         {
-          message: 'The service service is unavailable',
+          message: 'Subgraph "service" is unavailable',
           path: ['contact', 'cases'],
           extensions: { code, service: 'service', serviceName: 'service' },
         },
         { exposeStack: false },
       );
       expect(out).toEqual({
-        message: 'The service service is unavailable',
+        message: 'Subgraph "service" is unavailable',
         locations: undefined,
         path: ['contact', 'cases'],
         extensions: { code, service: 'service' },
