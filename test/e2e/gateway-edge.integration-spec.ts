@@ -95,12 +95,19 @@ describe('gateway edge', () => {
     }
   });
 
-  it('reports readiness of its dependencies and exposes metrics', async () => {
+  it('reports readiness of its own dependencies only, each subgraph separately, and exposes metrics', async () => {
     const ready = await fetch(`${platform.gateway.url}/health/ready`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toMatchObject({
-      checks: { redis: { status: 'ok' }, 'subgraph:sales': { status: 'ok' }, 'subgraph:identity': { status: 'ok' } },
-    });
+    const report = (await ready.json()) as { checks: Record<string, unknown> };
+    expect(Object.keys(report.checks).sort()).toEqual(['graphql', 'redis']);
+    expect(report).toMatchObject({ status: 'ok', checks: { redis: { status: 'ok' }, graphql: { status: 'ok' } } });
+    const subgraphs = await fetch(`${platform.gateway.url}/health/subgraphs`);
+    expect(subgraphs.status).toBe(200);
+    const states = ((await subgraphs.json()) as { subgraphs: { name: string; url: string; status: string }[] }).subgraphs;
+    expect(states.map((s) => [s.name, s.status])).toEqual(
+      ['identity', 'sales', 'service', 'analytics', 'marketing'].map((name) => [name, 'ok']),
+    );
+    expect(states.find((s) => s.name === 'sales')?.url).toBe(`${platform.sales.url}/graphql`);
     expect(await (await fetch(`${platform.gateway.url}/metrics`)).text()).toContain('process_cpu_seconds_total');
   });
 });

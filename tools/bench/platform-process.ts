@@ -59,6 +59,8 @@ export async function benchPlatform(env: Record<string, string> = {}): Promise<B
       NODE_ENV: 'production',
       // The benchmark measures serving, not the limiter's refusals.
       RATE_LIMIT_PER_MINUTE: '100000000',
+      // Nor its subgraph timeout: some timed operations (a segment over a million contacts) run longer than the default.
+      SUBGRAPH_TIMEOUT_MS: '120000',
       // A full-size run takes longer than the default 15-minute token; it signs in once.
       ACCESS_TOKEN_TTL_SECONDS: '86400',
       ...env,

@@ -130,7 +130,7 @@ export function subgraphUrlVariable(name: string): string {
 
 /**
  * Ports, URLs and environment per service, in start order (subgraphs as
- * listed, then the gateway, which checks every subgraph when it starts).
+ * listed, then the gateway, so its first queries find them up).
  */
 export function planServices(services: readonly ServiceEntry[], env: NodeJS.ProcessEnv, infra: InfraPlan): PlannedService[] {
   const gateways = services.filter((s) => s.role === 'gateway');

@@ -15,6 +15,7 @@ import { identifyCaller, type Caller } from './auth/caller';
 import type { GatewayConfig } from './gateway.env';
 import { mountDocumentProxy } from './documents/document-proxy';
 import { mountGraphiQL } from './graphiql/graphiql';
+import { mountSubgraphHealth } from './health/subgraph-health';
 import { mountLinkProxy } from './links/link-proxy';
 import { guardPlugin } from './limits/guard-plugin';
 import { RateLimiter } from './limits/rate-limiter';
@@ -43,6 +44,16 @@ export async function startGateway(config: GatewayConfig, supergraphSdl = readFi
   const exchanger = new ApiKeyExchanger(config.IDENTITY_URL);
   const urls = config.subgraphUrls;
   const production = config.NODE_ENV === 'production';
+  let serving = false;
+
+  // Readiness is the gateway's own: its Redis and a started server over the loaded supergraph. Subgraph
+  // states are /health/subgraphs, never unreadiness (ADR 012).
+  health.register('redis', async () => {
+    if ((await redis.ping()) !== 'PONG') throw new Error('unexpected PING reply');
+  });
+  health.register('graphql', async () => {
+    if (!serving) throw new Error('the GraphQL server has not started');
+  });
 
   const app = express();
   app.disable('x-powered-by');
@@ -50,6 +61,7 @@ export async function startGateway(config: GatewayConfig, supergraphSdl = readFi
   app.set('trust proxy', config.TRUST_PROXY_HOPS);
   app.use(requestObservability(logger, metrics));
   mountOperationalRoutes(app, health, metrics);
+  mountSubgraphHealth(app, urls);
   if (config.GRAPHIQL && !production) mountGraphiQL(app);
   mountDocumentProxy(app, urls, verifier, exchanger);
   const limiter = new RateLimiter(redis, config.REDIS_PREFIX);
@@ -62,7 +74,8 @@ export async function startGateway(config: GatewayConfig, supergraphSdl = readFi
 
   const gateway = new ApolloGateway({
     supergraphSdl,
-    buildService: ({ name, url }) => new SubgraphDataSource({ url: urls[name] ?? url }),
+    buildService: ({ name, url }) =>
+      new SubgraphDataSource({ name, url: urls[name] ?? url, timeoutMs: config.SUBGRAPH_TIMEOUT_MS, logger }),
   });
   const server = new ApolloServer<Caller>({
     gateway,
@@ -87,16 +100,7 @@ export async function startGateway(config: GatewayConfig, supergraphSdl = readFi
     express.json({ limit: '5mb' }),
     expressMiddleware(server, { context: async ({ req }) => identifyCaller(req, verifier, exchanger) }),
   );
-
-  health.register('redis', async () => {
-    if ((await redis.ping()) !== 'PONG') throw new Error('unexpected PING reply');
-  });
-  for (const [name, url] of Object.entries(urls)) {
-    health.register(`subgraph:${name}`, async () => {
-      const res = await fetch(new URL('/health/live', url));
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
-    });
-  }
+  serving = true;
 
   const port = (httpServer.address() as { port: number }).port;
   logger.info({ url: `http://127.0.0.1:${port}/graphql` }, 'gateway listening');

@@ -29,6 +29,13 @@ export const gatewayEnv = {
     description:
       'load balancers in front of the gateway whose X-Forwarded-For is trusted (0: use the socket address, so clients cannot fake their IP)',
   }),
+  SUBGRAPH_TIMEOUT_MS: env.int({
+    default: 5000,
+    min: 100,
+    max: 120_000,
+    description:
+      'longest a subgraph call may take; past it the fields that call was to fill are null with a TIMEOUT error, and the rest of the answer still comes',
+  }),
   GRAPHIQL: env.bool({ default: true, description: 'serve the offline GraphiQL IDE on GET /graphql (never in production)' }),
 };
 

@@ -1,14 +1,75 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { Logger } from '@rapport/observability';
+import { parse } from 'graphql';
 import type { Caller } from './auth/caller';
+import { fetchErrorPaths } from './subgraph-errors/fetch-fields';
+import { serverErrorsWithBody, subgraphFailureCode, type SubgraphFailureCode } from './subgraph-errors/subgraph-failure';
+
+/** A fetch of a client's operation (not a health check or schema load). */
+type IncomingOperation = Extract<GraphQLDataSourceProcessOptions<Caller>, { incomingRequestContext: unknown }>;
+
+export interface SubgraphDataSourceOptions {
+  name: string;
+  url: string;
+  /** A call (request and response body) that takes longer is aborted and answered with TIMEOUT errors. */
+  timeoutMs: number;
+  logger: Logger;
+}
 
 /**
  * Forwards the caller's access token and request id to the subgraph. The
  * token is the only identity a subgraph accepts, and it verifies it again.
+ *
+ * A subgraph that is down or slow costs only the fields this fetch was meant
+ * to fill: instead of throwing (which @apollo/gateway turns into one pathless
+ * error and a null parent), the fetch answers with no data and one error per
+ * field, which the gateway re-paths to where each field sits in the response.
  */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<Caller> {
+  private readonly name: string;
+  private readonly timeoutMs: number;
+  private readonly logger: Logger;
+
+  constructor(options: SubgraphDataSourceOptions) {
+    super({ url: options.url });
+    this.name = options.name;
+    this.timeoutMs = options.timeoutMs;
+    this.logger = options.logger;
+    const fetcher = this.fetcher;
+    this.fetcher = (url, init) => fetcher(url, { ...init, signal: AbortSignal.timeout(this.timeoutMs) });
+  }
+
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<Caller>): void {
     const caller = context as Partial<Caller> | undefined;
     if (caller?.token) request.http?.headers.set('authorization', `Bearer ${caller.token}`);
     if (caller?.requestId) request.http?.headers.set('x-request-id', caller.requestId);
+  }
+
+  override async process(options: GraphQLDataSourceProcessOptions<Caller>): ReturnType<RemoteGraphQLDataSource<Caller>['process']> {
+    try {
+      return await super.process(options);
+    } catch (error) {
+      if (!('incomingRequestContext' in options)) throw error;
+      const passed = serverErrorsWithBody(error);
+      if (passed) return { errors: passed };
+      const code = subgraphFailureCode(error);
+      if (!code) throw error;
+      // Once per failed fetch (the request id comes from the log context), not once per field.
+      this.logger.warn(
+        { subgraph: this.name, code, error: (error as Error).message, path: options.pathInIncomingRequest },
+        'subgraph call failed',
+      );
+      return { errors: this.fieldErrors(options, code) };
+    }
+  }
+
+  private fieldErrors(options: IncomingOperation, code: SubgraphFailureCode) {
+    const message =
+      code === 'TIMEOUT' ? `Subgraph "${this.name}" did not answer within ${this.timeoutMs} ms` : `Subgraph "${this.name}" is unavailable`;
+    const extensions = { code, service: this.name };
+    const document = options.document ?? parse(options.request.query ?? '{ __typename }');
+    const paths = fetchErrorPaths(document, options.request.variables?.representations);
+    // A fetch with no field to blame (it asked only __typename) still reports its failure once.
+    return paths.length > 0 ? paths.map((path) => ({ message, path, extensions })) : [{ message, extensions }];
   }
 }

@@ -48,6 +48,33 @@ describe('formatApiError', () => {
     expect(out.extensions).toEqual({ code: 'NOT_FOUND', type: 'Contact', id: 'x' });
   });
 
+  it("keeps a down or slow subgraph's code, path and service, and drops the gateway's serviceName", () => {
+    for (const code of ['SERVICE_UNAVAILABLE', 'TIMEOUT']) {
+      const out = formatApiError(
+        {
+          message: 'Subgraph "service" is unavailable',
+          path: ['contact', 'cases'],
+          extensions: { code, service: 'service', serviceName: 'service' },
+        },
+        { exposeStack: false },
+      );
+      expect(out).toEqual({
+        message: 'Subgraph "service" is unavailable',
+        locations: undefined,
+        path: ['contact', 'cases'],
+        extensions: { code, service: 'service' },
+      });
+    }
+  });
+
+  it("drops the gateway's serviceName from a subgraph's client errors", () => {
+    const out = formatApiError(
+      { message: 'Forbidden', path: ['contact', 'cases'], extensions: { code: 'FORBIDDEN', serviceName: 'service' } },
+      { exposeStack: false },
+    );
+    expect(out.extensions).toEqual({ code: 'FORBIDDEN' });
+  });
+
   it('finds required-field names', () => {
     expect(fieldFromMessage('Field "CreateContactInput.lastName" of required type "String!" was not provided.')).toBe('lastName');
   });

@@ -8,6 +8,9 @@ const CLIENT_CODES = new Set([
   'CONFLICT',
   'RATE_LIMITED',
   'QUERY_TOO_COMPLEX',
+  // A subgraph was down or slow: the client sees which (extensions.service) and can retry or show the rest.
+  'SERVICE_UNAVAILABLE',
+  'TIMEOUT',
 ]);
 
 /**
@@ -23,7 +26,9 @@ export function formatApiError(formatted: GraphQLFormattedError, options: { expo
   const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
 
   if (CLIENT_CODES.has(code) && code !== 'BAD_USER_INPUT') {
-    const { stacktrace: _s, exception: _e, ...rest } = ext;
+    // serviceName is what @apollo/gateway stamps on every subgraph error: an internal detail (the
+    // SERVICE_UNAVAILABLE/TIMEOUT errors name the subgraph deliberately, as `service`).
+    const { stacktrace: _s, exception: _e, serviceName: _n, ...rest } = ext;
     return { ...base, extensions: { ...rest, code, ...stack } };
   }
   if (code === 'BAD_USER_INPUT' || code === 'GRAPHQL_VALIDATION_FAILED' || code === 'GRAPHQL_PARSE_FAILED') {
