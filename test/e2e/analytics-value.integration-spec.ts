@@ -1,16 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseCdnowTransactions } from '@rapport/clv';
-import { CONTACT_CREATED, SYSTEM_ACTOR, type ContactSnapshotV1 } from '@rapport/contracts';
-import { newEvent } from '@rapport/messaging';
 import { bearer, graphql, StreamProbe } from '@rapport/testing';
 import { connect, type NatsConnection } from 'nats';
-import { DataSource } from 'typeorm';
+import { cdnowCalibrationEnd, cdnowShift, DAY, seedCdnowCustomers, today, topCustomerOrders } from '../harness/cdnow-fixtures';
 import { createTenant, customerToken, startPlatform, type Platform, type TestTenant } from '../harness/platform';
 
-const CDNOW = join(__dirname, '..', '..', 'libs', 'clv', 'src', '__fixtures__', 'cdnow', 'CDNOW_sample.txt');
 const CREATE_CONTACT = `mutation($input: CreateContactInput!) { createContact(input: $input) { contact { id } } }`;
-const RECORD_ORDERS = `mutation($input: RecordOrdersInput!) { recordOrders(input: $input) { created rejected } }`;
 const FIT = `mutation($input: FitClvModelInput!) { fitClvModel(input: $input) { id status timeUnit } }`;
 const MODEL = `{ clvModel { id status failureReason customersUsed bgNbd { parameters { r alpha a b } converged } holdout { overall { actual predicted } } } }`;
 const CONTACT_VALUE = `query($id: ID!) {
@@ -20,12 +13,6 @@ const CONTACT_VALUE = `query($id: ID!) {
     rfm { segment }
   }
 }`;
-
-const DAY = 86_400_000;
-/** CDNOW's last day (1998-06-30) becomes yesterday: the data keep their day differences, so the fit is the same every run. */
-const today = Math.floor(Date.now() / DAY) * DAY;
-const shift = today - DAY - Date.UTC(1998, 5, 30);
-const contactOf = (sampleId: string) => `00000000-0000-4000-8000-${sampleId.padStart(12, '0')}`;
 
 /** Orders → fit → a customer's value and RFM on the sales contact in one gateway query → tier event on the stream. */
 describe('customer value through the gateway (end to end)', () => {
@@ -74,59 +61,11 @@ describe('customer value through the gateway (end to end)', () => {
   }
 
   it('fits a CLV model on recorded orders and shows value, RFM and the tier event for a customer', async () => {
-    // 300 CDNOW customers as sales contacts (published as sales would), with their orders moved to recent dates.
-    const transactions = parseCdnowTransactions(readFileSync(CDNOW, 'utf8')).filter((t) => Number(t.customerId) <= 300);
-    const now = new Date().toISOString();
-    const js = nc.jetstream();
-    for (const id of new Set(transactions.map((t) => t.customerId))) {
-      const contact: ContactSnapshotV1 = {
-        id: contactOf(id),
-        accountId: null,
-        ownerId: null,
-        firstName: null,
-        lastName: `Customer ${id}`,
-        emails: [],
-        phones: [],
-        externalIds: [],
-        createdAt: now,
-        updatedAt: now,
-      };
-      const event = newEvent({ type: CONTACT_CREATED, tenantId: tenant.id, actor: SYSTEM_ACTOR, subjectId: contact.id, data: { contact } });
-      await js.publish(`${process.env.NATS_SUBJECT_PREFIX}.${CONTACT_CREATED}`, Buffer.from(JSON.stringify(event)), { msgID: event.id });
-    }
-    const ds = platform.services.analytics.app.get(DataSource);
-    await eventually(
-      async () => (await ds.query(`SELECT count(*)::int AS n FROM contacts WHERE tenant_id = $1`, [tenant.id]))[0].n as number,
-      (n) => n === 301,
-    );
-
-    const orders = [
-      ...transactions.map((t, n) => ({
-        source: 'cdnow',
-        externalOrderId: `C-${n}`,
-        contactId: contactOf(t.customerId),
-        occurredAt: new Date(t.at.getTime() + shift + 12 * 3600_000).toISOString(),
-        amount: t.amount.toFixed(2),
-        currency: 'USD',
-      })),
-      // Ada buys big, often and recently: the most valuable customer.
-      ...Array.from({ length: 12 }, (_, i) => ({
-        source: 'webshop',
-        externalOrderId: `A-${i}`,
-        externalCustomer: { source: 'webshop', key: 'A-1' },
-        occurredAt: new Date(today - (1 + i * 25) * DAY + 10 * 3600_000).toISOString(),
-        amount: '400.00',
-        currency: 'USD',
-      })),
-    ];
-    for (let i = 0; i < orders.length; i += 1000) {
-      const res = await gql(RECORD_ORDERS, { input: { orders: orders.slice(i, i + 1000) } }, admin);
-      expect(res.errors).toBeUndefined();
-      expect(res.data!.recordOrders.rejected).toBe(0);
-    }
+    // 300 CDNOW customers as sales contacts, their orders moved to recent dates; Ada buys big, often and recently: the most valuable customer.
+    await seedCdnowCustomers(platform, nc, tenant.id, admin, topCustomerOrders({ source: 'webshop', key: 'A-1' }));
 
     const fit = await gql(FIT, {
-      input: { calibrationEnd: new Date(Date.UTC(1997, 8, 30) + shift).toISOString(), holdoutEnd: new Date(today - DAY).toISOString() },
+      input: { calibrationEnd: cdnowCalibrationEnd.toISOString(), holdoutEnd: new Date(today - DAY).toISOString() },
     });
     expect(fit.errors).toBeUndefined();
     expect(fit.data!.fitClvModel).toMatchObject({ status: 'QUEUED', timeUnit: 'WEEKS' });
@@ -188,7 +127,7 @@ describe('customer value through the gateway (end to end)', () => {
     const cohorts = await gql(
       `query($from: DateTime!, $to: DateTime!) { cohortRetention(from: $from, to: $to) { cohort size retention } }`,
       {
-        from: new Date(Date.UTC(1997, 0, 1) + shift - 31 * DAY).toISOString(),
+        from: new Date(Date.UTC(1997, 0, 1) + cdnowShift - 31 * DAY).toISOString(),
         to,
       },
     );

@@ -3,7 +3,7 @@ import { bearer, graphql, StreamProbe } from '@rapport/testing';
 import type { NatsConnection } from 'nats';
 import type { Platform, TestTenant } from '../harness/platform';
 import { randomUUID } from 'node:crypto';
-import { CONTACT_MERGED, CUSTOMER_TIER_CHANGED } from '@rapport/contracts';
+import { CONTACT_MERGED, CUSTOMER_TIER_CHANGED, CUSTOMER_VALUE_CHANGED } from '@rapport/contracts';
 import {
   CAMPAIGN,
   contactSnapshot,
@@ -185,7 +185,9 @@ describe('consent, double opt-in, SMS and push providers, read-model replay (int
     const db = marketingDb(platform);
     const snapshot = async () =>
       db.query(
-        `SELECT id, merged_into, first_name, last_name, email, tier, open_complaints, orders_count FROM contacts WHERE tenant_id = $1 ORDER BY id`,
+        `SELECT id, merged_into, first_name, last_name, email, tier, clv::text, tier_changed_at, churn_band, churn_risk, churn_changed_at,
+                open_complaints, orders_count
+           FROM contacts WHERE tenant_id = $1 ORDER BY id`,
         [tenant.id],
       );
     const [a, b, c] = [
@@ -204,9 +206,22 @@ describe('consent, double opt-in, SMS and push providers, read-model replay (int
         clv: { amount: '1.00', currency: 'EUR' },
       }),
     );
+    // A later scoring moved only the CLV and churn risk.
+    await publish(
+      nc,
+      event(tenant.id, CUSTOMER_VALUE_CHANGED, a.id, {
+        contactId: a.id,
+        clv: { amount: '2.00', currency: 'EUR' },
+        tier: 'gold',
+        churnBand: 'LOW',
+        churnRisk: 0.2,
+        pAlive: 0.8,
+        asOf: new Date().toISOString(),
+      }),
+    );
     await eventually(
-      async () => (await db.query(`SELECT tier FROM contacts WHERE id = $1`, [a.id]))[0]?.tier,
-      (t) => t === 'gold',
+      async () => (await db.query(`SELECT tier, clv::text FROM contacts WHERE id = $1`, [a.id]))[0],
+      (r) => r?.tier === 'gold' && r?.clv === '2.0000',
     );
     await eventually(
       async () => (await db.query(`SELECT merged_into FROM contacts WHERE id = $1`, [b.id]))[0]?.merged_into,

@@ -3,13 +3,19 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '@rapport/auth';
 import { parseCdnowTransactions } from '@rapport/clv';
-import { CUSTOMER_CHURN_RISK_CHANGED, CUSTOMER_TIER_CHANGED } from '@rapport/contracts';
+import {
+  CUSTOMER_CHURN_RISK_CHANGED,
+  CUSTOMER_TIER_CHANGED,
+  CUSTOMER_VALUE_CHANGED,
+  type CustomerValueChangedDataV1,
+} from '@rapport/contracts';
 import type { StartedService } from '@rapport/service-kit';
 import { startService } from '@rapport/testing';
 import { DataSource } from 'typeorm';
 import { analyticsDefinition } from '../analytics.definition';
 import { AnalyticsAppModule } from '../app.module';
 import { ClvEngine } from '../clv/clv-engine';
+import { estimateMoney } from '../clv/clv-events';
 import { ClvScheduler } from '../clv/clv-scheduler';
 import type { ClvModelRecord } from '../clv/clv-model';
 import { ClvService } from '../clv/clv.service';
@@ -55,6 +61,15 @@ describe('analytics: CLV models on CDNOW through the pipeline', () => {
 
   const outboxCount = async (type: string) =>
     (await rows(`SELECT count(*)::int AS n FROM outbox WHERE tenant_id = $1 AND type = $2`, [type]))[0].n as number;
+  /** The value events in the outbox by event id. */
+  const valueEvents = async (): Promise<Map<string, CustomerValueChangedDataV1>> =>
+    new Map(
+      (await rows(`SELECT id, envelope->'data' AS data FROM outbox WHERE tenant_id = $1 AND type = $2`, [CUSTOMER_VALUE_CHANGED])).map(
+        (r: { id: string; data: CustomerValueChangedDataV1 }) => [r.id, r.data],
+      ),
+    );
+  const addedSince = async (before: Map<string, CustomerValueChangedDataV1>) =>
+    [...(await valueEvents()).entries()].filter(([id]) => !before.has(id)).map(([, data]) => data);
 
   beforeAll(async () => {
     analytics = await startService(AnalyticsAppModule, analyticsDefinition, { ANALYTICS_RFM_DELAY_MS: '0' });
@@ -121,6 +136,7 @@ describe('analytics: CLV models on CDNOW through the pipeline', () => {
     );
     expect(await outboxCount(CUSTOMER_TIER_CHANGED)).toBe(2357);
     expect(await outboxCount(CUSTOMER_CHURN_RISK_CHANGED)).toBe(2357);
+    expect(await outboxCount(CUSTOMER_VALUE_CHANGED)).toBe(2357);
     const tiers: { tier: string; n: number }[] = await rows(
       `SELECT tier, count(*)::int AS n FROM customer_values WHERE tenant_id = $1 GROUP BY tier ORDER BY min(clv) DESC`,
     );
@@ -128,9 +144,10 @@ describe('analytics: CLV models on CDNOW through the pipeline', () => {
     expect(tiers[0].n).toBeLessThanOrEqual(Math.ceil(2357 * 0.05));
 
     const outcome = await analytics.app.get(ClvEngine).score(tenantId, null);
-    expect(outcome).toMatchObject({ scored: 2357, tierChanges: 0, bandChanges: 0 });
+    expect(outcome).toMatchObject({ scored: 2357, tierChanges: 0, bandChanges: 0, valueChanges: 0 });
     expect(await outboxCount(CUSTOMER_TIER_CHANGED)).toBe(2357);
     expect(await outboxCount(CUSTOMER_CHURN_RISK_CHANGED)).toBe(2357);
+    expect(await outboxCount(CUSTOMER_VALUE_CHANGED)).toBe(2357);
   });
 
   it('shows the values the model gives: P(alive) and expected purchases of a known customer', async () => {
@@ -185,6 +202,42 @@ describe('analytics: CLV models on CDNOW through the pipeline', () => {
     );
   });
 
+  it('announces a changed value once, also when tier and band stay, and nothing for the unchanged customers', async () => {
+    const engine = analytics.app.get(ClvEngine);
+    // The most valuable customer, a day later: CLV and P(alive) drift, the tier and band stay.
+    const [top] = await rows(
+      `SELECT contact_id, clv, tier, churn_band FROM customer_values WHERE tenant_id = $1 ORDER BY clv DESC LIMIT 1`,
+    );
+    const before = await valueEvents();
+    const tomorrow = new Date(Date.now() + 86_400_000);
+    expect(await engine.score(tenantId, [top.contact_id], tomorrow)).toMatchObject({
+      scored: 1,
+      tierChanges: 0,
+      bandChanges: 0,
+      valueChanges: 1,
+    });
+    const [now] = await rows(
+      `SELECT clv, currency, tier, churn_band, churn_risk, p_alive FROM customer_values WHERE tenant_id = $1 AND contact_id = $2`,
+      [top.contact_id],
+    );
+    expect(now.clv).not.toBe(top.clv);
+    expect(now).toMatchObject({ tier: top.tier, churn_band: top.churn_band });
+    expect(await addedSince(before)).toEqual([
+      {
+        contactId: top.contact_id,
+        clv: estimateMoney(now.clv, now.currency),
+        tier: now.tier,
+        churnBand: now.churn_band,
+        churnRisk: now.churn_risk,
+        pAlive: now.p_alive,
+        asOf: tomorrow.toISOString(),
+      },
+    ]);
+    // The same scoring again finds nothing changed and announces nothing.
+    expect(await engine.score(tenantId, [top.contact_id], tomorrow)).toMatchObject({ scored: 1, valueChanges: 0 });
+    expect((await valueEvents()).size).toBe(before.size + 1);
+  });
+
   it("re-tiers everyone by the tenant's own scheme, announcing each change once", async () => {
     const before = await outboxCount(CUSTOMER_TIER_CHANGED);
     const tiers = await clv.updateSettings(admin, {
@@ -207,6 +260,36 @@ describe('analytics: CLV models on CDNOW through the pipeline', () => {
     await expect(clv.updateSettings(admin, { tiers: [{ name: 'all', share: 0.5 }] })).rejects.toMatchObject({
       extensions: { code: 'BAD_USER_INPUT', field: 'input.tiers' },
     });
+  });
+
+  it('clears the value of a customer no longer scored (every order cancelled)', async () => {
+    const gone = contactOf('3');
+    const before = await valueEvents();
+    const theirs: { external_order_id: string; occurred_at: Date; amount: string }[] = await rows(
+      `SELECT external_order_id, occurred_at, round(amount, 2)::text AS amount FROM orders WHERE tenant_id = $1 AND contact_id = $2`,
+      [gone],
+    );
+    expect(theirs.length).toBeGreaterThan(0);
+    const res = await analytics.app.get(OrdersService).record(admin, {
+      orders: theirs.map((o) => ({
+        source: 'cdnow',
+        externalOrderId: o.external_order_id,
+        contactId: gone,
+        occurredAt: o.occurred_at,
+        amount: o.amount,
+        currency: 'USD',
+        status: 'CANCELLED' as const,
+      })),
+    });
+    expect(res.rejected).toBe(0);
+    const added = await eventually(
+      () => addedSince(before),
+      (events) => events.some((e) => e.contactId === gone),
+    );
+    expect(added.filter((e) => e.contactId === gone)).toEqual([
+      { contactId: gone, clv: null, tier: null, churnBand: null, churnRisk: null, pAlive: null, asOf: expect.any(String) },
+    ]);
+    expect(await rows(`SELECT 1 FROM customer_values WHERE tenant_id = $1 AND contact_id = $2`, [gone])).toEqual([]);
   });
 
   it('refuses a hold-out that ends before calibration, and keeps fits to analysts and admins', async () => {

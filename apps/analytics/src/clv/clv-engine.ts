@@ -1,17 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { minorUnits } from '@rapport/money';
-import {
-  CUSTOMER_CHURN_RISK_CHANGED,
-  CUSTOMER_TIER_CHANGED,
-  SYSTEM_ACTOR,
-  type CustomerChurnRiskChangedDataV1,
-  type CustomerTierChangedDataV1,
-  type EventEnvelope,
-} from '@rapport/contracts';
-import { appendManyToOutbox, newEvent } from '@rapport/messaging';
+import type { EventEnvelope } from '@rapport/contracts';
+import { appendManyToOutbox } from '@rapport/messaging';
 import { ServiceDatabase } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { lockClvScoring } from '../tenant-locks';
+import { scoringEvents, valueChanges } from './clv-events';
 import { fitClv } from './clv-fit';
 import { findModel, latestFittedModel, type ClvModelRecord } from './clv-model';
 import { scoreGroups } from './clv-scoring';
@@ -25,14 +18,11 @@ export interface ScoringOutcome {
   removed: number;
   tierChanges: number;
   bandChanges: number;
+  /** Customers whose value figures changed (each announced by analytics.customer.value_changed). */
+  valueChanges: number;
 }
 
 const DAY_MS = 86_400_000;
-
-/** Money from a model float, at the currency's minor units (CLV is an estimate, not a booking). */
-export function estimateMoney(value: number, currency: string): { amount: string; currency: string } {
-  return { amount: value.toFixed(minorUnits(currency)), currency };
-}
 
 /**
  * The work behind the CLV jobs: fitting a requested model, and scoring
@@ -136,16 +126,18 @@ export class ClvEngine {
 
   /**
    * Scores customers (all, or `contactIds`) under the latest fitted model as
-   * of `asOf`, re-tiers the tenant, and publishes a tier or churn-band event
-   * for each customer whose tier or band actually changed. Scorings of one
-   * tenant are serialised, so every change is published exactly once.
+   * of `asOf`, re-tiers the tenant, and publishes, in the same transaction,
+   * a tier or churn-band event for each customer whose tier or band actually
+   * changed and a value event for each whose figures changed at all (none
+   * for the others). Scorings of one tenant are serialised, so every change
+   * is published exactly once.
    */
   async score(tenantId: string, contactIds: readonly string[] | null, asOf: Date = new Date()): Promise<ScoringOutcome> {
     return this.db.withTenant(tenantId, async (em) => {
       await lockClvScoring(em, tenantId);
       const model = await latestFittedModel(em, tenantId);
       if (!model || !model.bgNbd || !model.gammaGamma || !model.currency) {
-        return { modelId: null, scored: 0, removed: 0, tierChanges: 0, bandChanges: 0 };
+        return { modelId: null, scored: 0, removed: 0, tierChanges: 0, bandChanges: 0, valueChanges: 0 };
       }
       // A merged contact's orders count for its survivor: rescore that one too.
       if (contactIds) {
@@ -175,36 +167,15 @@ export class ClvEngine {
         groups,
       });
       const tierChanges = await assignTiers(em, tenantId, await clvTiers(em, tenantId));
-      const events: EventEnvelope[] = [
-        ...tierChanges.map((c) => {
-          const data: CustomerTierChangedDataV1 = {
-            contactId: c.contactId,
-            previousTier: c.previousTier,
-            tier: c.tier,
-            clv: estimateMoney(c.clv, c.currency),
-          };
-          return newEvent({ type: CUSTOMER_TIER_CHANGED, tenantId, actor: SYSTEM_ACTOR, subjectId: c.contactId, data });
-        }),
-        ...scored.bandChanges.map((c) => {
-          const data: CustomerChurnRiskChangedDataV1 = {
-            contactId: c.contactId,
-            previousBand: c.previousBand,
-            band: c.band,
-            churnRisk: c.churnRisk,
-            pAlive: c.pAlive,
-            openComplaints: c.openComplaints,
-            activityTrend: c.activityTrend,
-          };
-          return newEvent({ type: CUSTOMER_CHURN_RISK_CHANGED, tenantId, actor: SYSTEM_ACTOR, subjectId: c.contactId, data });
-        }),
-      ];
-      await this.publishAll(em, events);
+      const values = valueChanges(scored, tierChanges, asOf);
+      await this.publishAll(em, scoringEvents(tenantId, scored, tierChanges, values));
       return {
         modelId: model.id,
         scored: scored.scored,
-        removed: scored.removed,
+        removed: scored.removed.length,
         tierChanges: tierChanges.length,
         bandChanges: scored.bandChanges.length,
+        valueChanges: values.length,
       };
     });
   }

@@ -15,8 +15,10 @@ import { tierBounds, type ClvTier } from './clv-settings';
  * same purchase days) and churn risk = libs/clv churnRiskWithSignals (1 −
  * P(alive) when there are no signals) with its band. Upserts, and deletes
  * the customers (all on a full rescoring $12, else of $6) no longer in the
- * population (e.g. every order cancelled). Returns the
- * customers whose churn band changed (with the band before).
+ * population (e.g. every order cancelled). Returns the customers whose churn
+ * band changed (with the band before), the figures of those whose CLV,
+ * currency, churn risk or band or P(alive) changed — compared exactly, as
+ * stored, so a consumer's copy never misses a change — and the removed ids.
  *
  * $1 tenant, $2 scoring day, $3 null, $4 model id, $5 currency, $6 contact ids
  * or null, $7 group scores, $8 p, $9 q, $10 γ, $11 scored at, $12 full, $13 days per unit,
@@ -63,7 +65,7 @@ risked AS (
     FROM valued v
 ),
 old AS (
-  SELECT contact_id, churn_band FROM customer_values
+  SELECT contact_id, clv, currency, churn_risk, churn_band, p_alive FROM customer_values
    WHERE tenant_id = $1 AND ($6::uuid[] IS NULL OR contact_id = ANY($6::uuid[]))
 ),
 upserted AS (
@@ -81,22 +83,27 @@ upserted AS (
     expected_average_spend = EXCLUDED.expected_average_spend, clv = EXCLUDED.clv, currency = EXCLUDED.currency,
     churn_risk = EXCLUDED.churn_risk, churn_band = EXCLUDED.churn_band, scored_at = EXCLUDED.scored_at,
     open_complaints = EXCLUDED.open_complaints, activity_trend = EXCLUDED.activity_trend
-  RETURNING c.contact_id, c.churn_band, c.churn_risk, c.p_alive, c.open_complaints, c.activity_trend
+  RETURNING c.contact_id, c.clv, c.currency, c.tier, c.churn_band, c.churn_risk, c.p_alive, c.open_complaints, c.activity_trend
 ),
 removed AS (
   DELETE FROM customer_values c
    WHERE c.tenant_id = $1 AND ($12::boolean OR c.contact_id = ANY($6::uuid[]))
      AND NOT EXISTS (SELECT 1 FROM summary s WHERE s.contact_id = c.contact_id)
-  RETURNING 1
+  RETURNING c.contact_id
 )
 SELECT (SELECT count(*) FROM upserted)::int AS scored,
-       (SELECT count(*) FROM removed)::int AS removed,
+       (SELECT coalesce(jsonb_agg(contact_id), '[]'::jsonb) FROM removed) AS removed,
        (SELECT coalesce(jsonb_agg(jsonb_build_object('contactId', u.contact_id, 'previousBand', o.churn_band,
                                                      'band', u.churn_band, 'churnRisk', u.churn_risk, 'pAlive', u.p_alive,
                                                      'openComplaints', u.open_complaints,
                                                      'activityTrend', u.activity_trend)), '[]'::jsonb)
           FROM upserted u LEFT JOIN old o ON o.contact_id = u.contact_id
-         WHERE o.churn_band IS DISTINCT FROM u.churn_band) AS band_changes`;
+         WHERE o.churn_band IS DISTINCT FROM u.churn_band) AS band_changes,
+       (SELECT coalesce(jsonb_agg(jsonb_build_object('contactId', u.contact_id, 'clv', u.clv, 'currency', u.currency, 'tier', u.tier,
+                                                     'churnBand', u.churn_band, 'churnRisk', u.churn_risk, 'pAlive', u.p_alive)), '[]'::jsonb)
+          FROM upserted u LEFT JOIN old o ON o.contact_id = u.contact_id
+         WHERE (o.clv, o.currency, o.churn_risk, o.churn_band, o.p_alive)
+               IS DISTINCT FROM (u.clv, u.currency, u.churn_risk, u.churn_band, u.p_alive)) AS figure_changes`;
 
 /**
  * Tiers by CLV quantile over the whole tenant: cume_dist from the top, so
@@ -117,7 +124,8 @@ assigned AS (
 UPDATE customer_values v SET tier = a.new_tier
   FROM assigned a
  WHERE v.tenant_id = $1 AND v.contact_id = a.contact_id AND v.tier IS DISTINCT FROM a.new_tier
-RETURNING v.contact_id AS "contactId", a.tier AS "previousTier", a.new_tier AS tier, v.clv, v.currency`;
+RETURNING v.contact_id AS "contactId", a.tier AS "previousTier", a.new_tier AS tier, v.clv, v.currency,
+          v.churn_band AS "churnBand", v.churn_risk AS "churnRisk", v.p_alive AS "pAlive"`;
 
 export type Band = 'LOW' | 'MEDIUM' | 'HIGH';
 
@@ -131,12 +139,30 @@ export interface BandChange {
   activityTrend: number | null;
 }
 
-export interface TierChange {
+/** A customer's stored figures, as a value event carries them (`tier` as it stands when read). */
+export interface CustomerFigures {
   contactId: string;
-  previousTier: string | null;
-  tier: string;
   clv: number;
   currency: string;
+  tier: string | null;
+  churnBand: Band;
+  churnRisk: number;
+  pAlive: number;
+}
+
+/** A re-tiered customer, with its figures after the re-tiering. */
+export interface TierChange extends CustomerFigures {
+  previousTier: string | null;
+  tier: string;
+}
+
+export interface ScoredCustomers {
+  scored: number;
+  /** Customers no longer in the population, whose values were deleted. */
+  removed: string[];
+  bandChanges: BandChange[];
+  /** Customers whose CLV, currency, churn risk or band or P(alive) changed (tier as before the re-tiering). */
+  figureChanges: CustomerFigures[];
 }
 
 export interface ScoreParams {
@@ -150,10 +176,7 @@ export interface ScoreParams {
   groups: readonly GroupScore[];
 }
 
-export async function scoreCustomers(
-  em: EntityManager,
-  p: ScoreParams,
-): Promise<{ scored: number; removed: number; bandChanges: BandChange[] }> {
+export async function scoreCustomers(em: EntityManager, p: ScoreParams): Promise<ScoredCustomers> {
   const base = summaryParameters({
     tenantId: p.tenantId,
     calibrationEnd: p.asOf,
@@ -162,27 +185,30 @@ export async function scoreCustomers(
     currency: p.currency,
     contactIds: p.contactIds,
   });
-  const [row]: { scored: number; removed: number; band_changes: BandChange[] }[] = await em.query(SCORE_CUSTOMERS_SQL, [
-    base[0],
-    base[1],
-    null,
-    p.modelId,
-    p.currency,
-    base[5],
-    JSON.stringify(p.groups),
-    p.gammaGamma.p,
-    p.gammaGamma.q,
-    p.gammaGamma.gamma,
-    p.asOf.toISOString(),
-    p.contactIds === null,
-    DAYS_PER_UNIT[p.timeUnit],
-    CHURN_SIGNAL_WEIGHTS.recentDays,
-    CHURN_SIGNAL_WEIGHTS.complaintFactor,
-    CHURN_SIGNAL_WEIGHTS.maxComplaints,
-    CHURN_SIGNAL_WEIGHTS.activityWeight,
-    CHURN_SIGNAL_WEIGHTS.minEarlierPurchaseDays,
-  ]);
-  return { scored: row.scored, removed: row.removed, bandChanges: row.band_changes };
+  const [row]: { scored: number; removed: string[]; band_changes: BandChange[]; figure_changes: CustomerFigures[] }[] = await em.query(
+    SCORE_CUSTOMERS_SQL,
+    [
+      base[0],
+      base[1],
+      null,
+      p.modelId,
+      p.currency,
+      base[5],
+      JSON.stringify(p.groups),
+      p.gammaGamma.p,
+      p.gammaGamma.q,
+      p.gammaGamma.gamma,
+      p.asOf.toISOString(),
+      p.contactIds === null,
+      DAYS_PER_UNIT[p.timeUnit],
+      CHURN_SIGNAL_WEIGHTS.recentDays,
+      CHURN_SIGNAL_WEIGHTS.complaintFactor,
+      CHURN_SIGNAL_WEIGHTS.maxComplaints,
+      CHURN_SIGNAL_WEIGHTS.activityWeight,
+      CHURN_SIGNAL_WEIGHTS.minEarlierPurchaseDays,
+    ],
+  );
+  return { scored: row.scored, removed: row.removed, bandChanges: row.band_changes, figureChanges: row.figure_changes };
 }
 
 export async function assignTiers(em: EntityManager, tenantId: string, tiers: readonly ClvTier[]): Promise<TierChange[]> {

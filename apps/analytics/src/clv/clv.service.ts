@@ -4,8 +4,9 @@ import { customerLifetimeValue, expectedPurchasesConditional, type BgNbdParams }
 import type { Money } from '@rapport/money';
 import { AccessPolicy, ServiceDatabase, validate } from '@rapport/service-kit';
 import { v7 as uuidv7 } from 'uuid';
-import { requireCustomerFigures, requireAnalyticsRead, requireAnalyticsWrite } from '../access/analytics-access';
-import { ClvEngine, estimateMoney } from './clv-engine';
+import { requireAnalyticsRead, requireAnalyticsWrite, requireCustomerFigures } from '../access/analytics-access';
+import { estimateMoney } from './clv-events';
+import { ClvEngine } from './clv-engine';
 import { MODEL_COLUMNS, type ClvModelRecord } from './clv-model';
 import { fitRequestKey, ClvScheduler } from './clv-scheduler';
 import { DEFAULT_ANNUAL_DISCOUNT_RATE, DEFAULT_HORIZON_WEEKS, DEFAULT_PERIODS, horizonUnits } from './clv-scoring';

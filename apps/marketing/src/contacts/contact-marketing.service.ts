@@ -7,12 +7,19 @@ import { SuppressionsService, type SuppressionView } from '../consent/suppressio
 import { JourneysService, type EnrollmentView } from '../journeys/journeys.service';
 import { SegmentsService, type SegmentView } from '../segments/segments.service';
 
+/**
+ * Contact.marketing: what marketing records and decides. The read model's
+ * copies of analytics' figures (CLV, tier, churn, RFM) feed segment rules
+ * but are not shown here: a figure is shown by its owner only
+ * (Contact.value, Contact.rfm), so one answer cannot show two values.
+ */
 export interface ContactMarketingView {
   contactId: string;
   /** The survivor the contact stands for (itself unless merged). */
   survivorId: string;
   openComplaints: number;
-  attributes: Record<string, unknown>;
+  /** Set by journeys, over the contact and everything merged into it. */
+  journeyAttributes: Record<string, unknown>;
 }
 
 export interface TouchView {
@@ -35,18 +42,6 @@ interface ContactRow {
   id: string;
   survivor: string;
   open_complaints: number;
-  tier: string | null;
-  rfm_segment_key: string | null;
-  rfm_segment_name: string | null;
-  rfm_score: string | null;
-  clv: string | null;
-  churn_band: string | null;
-  churn_risk: number | null;
-  open_cases: number;
-  first_order_at: Date | null;
-  last_order_at: Date | null;
-  orders_count: number;
-  last_touch_at: Date | null;
   attributes: Record<string, unknown>;
 }
 
@@ -66,8 +61,7 @@ export class ContactMarketingService {
     requireMarketingProfileRead(principal, await this.access.overrides(principal));
     const rows: ContactRow[] = await this.db.withTenant(principal.tenantId, (em) =>
       em.query(
-        `SELECT i.id, s.id AS survivor, s.open_complaints, s.tier, s.rfm_segment_key, s.rfm_segment_name, s.rfm_score, s.clv::text,
-                s.churn_band, s.churn_risk, s.open_cases, s.first_order_at, s.last_order_at, s.orders_count, s.last_touch_at, s.attributes
+        `SELECT i.id, s.id AS survivor, s.open_complaints, s.attributes
            FROM unnest($2::uuid[]) AS i(id)
            JOIN contacts c ON c.tenant_id = $1 AND c.id = i.id
            JOIN contacts s ON s.tenant_id = $1 AND s.id = coalesce(c.merged_into, c.id)
@@ -78,27 +72,7 @@ export class ContactMarketingService {
     return new Map(
       rows.map((r) => [
         r.id,
-        {
-          contactId: r.id,
-          survivorId: r.survivor,
-          openComplaints: r.open_complaints,
-          attributes: {
-            tier: r.tier,
-            rfmSegment: r.rfm_segment_name,
-            rfmSegmentKey: r.rfm_segment_key,
-            rfmScore: r.rfm_score,
-            clv: r.clv,
-            churnBand: r.churn_band,
-            churnRisk: r.churn_risk,
-            openCases: r.open_cases,
-            openComplaints: r.open_complaints,
-            firstOrderAt: r.first_order_at,
-            lastOrderAt: r.last_order_at,
-            ordersCount: r.orders_count,
-            lastTouchAt: r.last_touch_at,
-            attributes: r.attributes,
-          },
-        },
+        { contactId: r.id, survivorId: r.survivor, openComplaints: r.open_complaints, journeyAttributes: r.attributes },
       ]),
     );
   }

@@ -3,17 +3,24 @@ import type {
   CustomerChurnRiskChangedDataV1,
   CustomerRfmChangedDataV1,
   CustomerTierChangedDataV1,
+  CustomerValueChangedDataV1,
   OrderRecordedDataV1,
 } from '@rapport/contracts';
 import { returnedRows } from '@rapport/persistence';
 import type { EntityManager } from 'typeorm';
 import { ensureContacts, refreshAggregates, survivorOf, survivorsOf } from './survivors';
 
+/** The newer-fact test for a group of columns versioned by `column` (checked on the row being updated, so concurrent writers agree). */
+const newer = (column: string, at: string) => `(${column} IS NULL OR ${column} <= ${at})`;
+
 /**
  * What analytics knows of a customer — RFM cell and segment, value tier and
- * CLV, churn band — and the orders it recorded. Each fact keeps the time it
- * was true at, so an older event (a redelivery, a replay) never overwrites a
- * newer one.
+ * CLV, churn band and risk — and the orders it recorded. Each fact keeps the
+ * time it was true at, so an older event (a redelivery, a replay) never
+ * overwrites a newer one. Tier and CLV are versioned together by
+ * `tier_changed_at`, churn band and risk by `churn_changed_at`: a tier event,
+ * a churn event and a value event of the same scoring carry the same
+ * figures, so they agree in any order.
  */
 @Injectable()
 export class AnalyticsProjection {
@@ -61,6 +68,27 @@ export class AnalyticsProjection {
       `UPDATE contacts SET churn_band = $3, churn_risk = $4, churn_changed_at = $5, projected_at = now()
         WHERE tenant_id = $1 AND id = $2 AND (churn_changed_at IS NULL OR churn_changed_at <= $5) RETURNING id`,
       [tenantId, data.contactId, data.band, data.churnRisk, at],
+    );
+    return returnedRows(applied).length > 0;
+  }
+
+  /** Every figure of a scoring at once, each group only if it is newer than what the row has. */
+  async applyValue(em: EntityManager, tenantId: string, data: CustomerValueChangedDataV1, at: string): Promise<boolean> {
+    await ensureContacts(em, tenantId, [data.contactId]);
+    const value = newer('tier_changed_at', '$8');
+    const churn = newer('churn_changed_at', '$8');
+    const applied = await em.query(
+      `UPDATE contacts SET
+              tier = CASE WHEN ${value} THEN $3 ELSE tier END,
+              clv = CASE WHEN ${value} THEN $4::numeric ELSE clv END,
+              clv_currency = CASE WHEN ${value} THEN $5 ELSE clv_currency END,
+              tier_changed_at = CASE WHEN ${value} THEN $8 ELSE tier_changed_at END,
+              churn_band = CASE WHEN ${churn} THEN $6 ELSE churn_band END,
+              churn_risk = CASE WHEN ${churn} THEN $7::float8 ELSE churn_risk END,
+              churn_changed_at = CASE WHEN ${churn} THEN $8 ELSE churn_changed_at END,
+              projected_at = now()
+        WHERE tenant_id = $1 AND id = $2 AND (${value} OR ${churn}) RETURNING id`,
+      [tenantId, data.contactId, data.tier, data.clv?.amount ?? null, data.clv?.currency ?? null, data.churnBand, data.churnRisk, at],
     );
     return returnedRows(applied).length > 0;
   }

@@ -12,6 +12,7 @@ import {
   CUSTOMER_CHURN_RISK_CHANGED,
   CUSTOMER_RFM_CHANGED,
   CUSTOMER_TIER_CHANGED,
+  CUSTOMER_VALUE_CHANGED,
   ORDER_RECORDED,
   type CartAbandonedV1,
   type CaseOpenedV1,
@@ -25,6 +26,7 @@ import {
   type CustomerChurnRiskChangedV1,
   type CustomerRfmChangedV1,
   type CustomerTierChangedV1,
+  type CustomerValueChangedV1,
   type EventEnvelope,
   type OrderRecordedDataV1,
   type OrderRecordedV1,
@@ -38,7 +40,8 @@ import { ContactProjection } from './contact-projection';
 export const READ_MODEL_EVENTS = {
   SALES: [CONTACT_CREATED, CONTACT_UPDATED, CONTACT_MERGED, CONTACT_UNMERGED],
   SERVICE: [CASE_OPENED, CASE_STATUS_CHANGED, CASE_RESOLVED, CASE_REOPENED],
-  ANALYTICS: [CUSTOMER_RFM_CHANGED, CUSTOMER_TIER_CHANGED, CUSTOMER_CHURN_RISK_CHANGED, ORDER_RECORDED],
+  // Tier and churn events stay: what was published before value events existed must still rebuild the same rows.
+  ANALYTICS: [CUSTOMER_RFM_CHANGED, CUSTOMER_TIER_CHANGED, CUSTOMER_CHURN_RISK_CHANGED, CUSTOMER_VALUE_CHANGED, ORDER_RECORDED],
   COMMERCE: [CART_ABANDONED],
 } as const;
 
@@ -107,6 +110,10 @@ export class ReadModelProjector {
       case CUSTOMER_CHURN_RISK_CHANGED: {
         const { data } = event as CustomerChurnRiskChangedV1;
         return { ...NOTHING, contactId: (await this.analytics.applyChurn(em, tenantId, data, event.occurredAt)) ? data.contactId : null };
+      }
+      case CUSTOMER_VALUE_CHANGED: {
+        const { data } = event as CustomerValueChangedV1;
+        return { ...NOTHING, contactId: (await this.analytics.applyValue(em, tenantId, data, event.occurredAt)) ? data.contactId : null };
       }
       case ORDER_RECORDED: {
         const { data } = event as OrderRecordedV1;

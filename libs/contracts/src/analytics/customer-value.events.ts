@@ -48,3 +48,32 @@ export interface CustomerChurnRiskChangedDataV1 {
 
 export const CUSTOMER_CHURN_RISK_CHANGED = 'analytics.customer.churn_risk_changed' as const;
 export type CustomerChurnRiskChangedV1 = EventEnvelope<typeof CUSTOMER_CHURN_RISK_CHANGED, CustomerChurnRiskChangedDataV1>;
+
+/**
+ * A customer's value figures changed in a scoring (subjectId = contact id):
+ * CLV, tier, churn risk or band, or P(alive) — after a new order, a
+ * complaint, a new model, a re-tiering or simply the passing days. One per
+ * customer whose stored figures differ from before the scoring (compared
+ * exactly, so no change is missed); none for a customer whose figures stayed
+ * the same. It carries every figure, so a consumer's copy (marketing's rule
+ * fields) is current after each one, not only when the tier or band moves.
+ * All figures are null when the customer is no longer scored (every order
+ * cancelled, or merged into another contact).
+ */
+export interface CustomerValueChangedDataV1 {
+  contactId: string;
+  /** Customer lifetime value (default horizon) at the currency's minor units, in the model's currency; null when no longer scored. */
+  clv: { amount: string; currency: string } | null;
+  /** Tier name from the tenant's settings, e.g. platinum; null when not (or no longer) tiered. */
+  tier: string | null;
+  churnBand: ChurnBand | null;
+  /** Between 0 and 1, as in CustomerChurnRiskChangedDataV1. */
+  churnRisk: number | null;
+  /** BG/NBD probability the customer is still active. */
+  pAlive: number | null;
+  /** The instant the scoring measured the customer at (ISO-8601 UTC). */
+  asOf: string;
+}
+
+export const CUSTOMER_VALUE_CHANGED = 'analytics.customer.value_changed' as const;
+export type CustomerValueChangedV1 = EventEnvelope<typeof CUSTOMER_VALUE_CHANGED, CustomerValueChangedDataV1>;

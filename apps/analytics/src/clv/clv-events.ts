@@ -1,0 +1,79 @@
+import { minorUnits } from '@rapport/money';
+import {
+  CUSTOMER_CHURN_RISK_CHANGED,
+  CUSTOMER_TIER_CHANGED,
+  CUSTOMER_VALUE_CHANGED,
+  SYSTEM_ACTOR,
+  type CustomerChurnRiskChangedDataV1,
+  type CustomerTierChangedDataV1,
+  type CustomerValueChangedDataV1,
+  type EventEnvelope,
+} from '@rapport/contracts';
+import { newEvent } from '@rapport/messaging';
+import type { BandChange, CustomerFigures, ScoredCustomers, TierChange } from './clv-scoring-sql';
+
+/** Money from a model float, at the currency's minor units (CLV is an estimate, not a booking). */
+export function estimateMoney(value: number, currency: string): { amount: string; currency: string } {
+  return { amount: value.toFixed(minorUnits(currency)), currency };
+}
+
+/**
+ * One value event per customer whose figures changed in a scoring: those
+ * the scoring statement found changed (their tier as it was before the
+ * re-tiering), those the re-tiering moved (figures read after it, so they
+ * win), and those no longer scored (all null). Everyone else is left out.
+ */
+export function valueChanges(
+  scored: Pick<ScoredCustomers, 'figureChanges' | 'removed'>,
+  tierChanges: readonly TierChange[],
+  asOf: Date,
+): CustomerValueChangedDataV1[] {
+  const latest = new Map<string, CustomerFigures>(scored.figureChanges.map((f) => [f.contactId, f]));
+  for (const t of tierChanges) latest.set(t.contactId, t);
+  const at = asOf.toISOString();
+  return [
+    ...[...latest.values()].map((f) => ({
+      contactId: f.contactId,
+      clv: estimateMoney(f.clv, f.currency),
+      tier: f.tier,
+      churnBand: f.churnBand,
+      churnRisk: f.churnRisk,
+      pAlive: f.pAlive,
+      asOf: at,
+    })),
+    ...scored.removed.map((contactId) => ({ contactId, clv: null, tier: null, churnBand: null, churnRisk: null, pAlive: null, asOf: at })),
+  ];
+}
+
+/** Everything a scoring announces: tier and band moves (service levels, retention work follow them) and the changed values. */
+export function scoringEvents(
+  tenantId: string,
+  scored: Pick<ScoredCustomers, 'bandChanges'>,
+  tierChanges: readonly TierChange[],
+  values: readonly CustomerValueChangedDataV1[],
+): EventEnvelope[] {
+  const event = <T>(type: string, contactId: string, data: T) =>
+    newEvent({ type, tenantId, actor: SYSTEM_ACTOR, subjectId: contactId, data });
+  return [
+    ...tierChanges.map((c) =>
+      event<CustomerTierChangedDataV1>(CUSTOMER_TIER_CHANGED, c.contactId, {
+        contactId: c.contactId,
+        previousTier: c.previousTier,
+        tier: c.tier,
+        clv: estimateMoney(c.clv, c.currency),
+      }),
+    ),
+    ...scored.bandChanges.map((c: BandChange) =>
+      event<CustomerChurnRiskChangedDataV1>(CUSTOMER_CHURN_RISK_CHANGED, c.contactId, {
+        contactId: c.contactId,
+        previousBand: c.previousBand,
+        band: c.band,
+        churnRisk: c.churnRisk,
+        pAlive: c.pAlive,
+        openComplaints: c.openComplaints,
+        activityTrend: c.activityTrend,
+      }),
+    ),
+    ...values.map((data) => event(CUSTOMER_VALUE_CHANGED, data.contactId, data)),
+  ];
+}
