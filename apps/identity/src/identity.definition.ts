@@ -7,6 +7,7 @@ import { identityEnv } from './identity.env';
 import { SigningKeyEntity } from './keys/signing-key.entity';
 import { SigningKeyStore } from './keys/signing-key.store';
 import { IdentityInitial1764000000000 } from './migrations/1764000000000-identity-initial';
+import { IdentityTokenVersion1764500000000 } from './migrations/1764500000000-identity-token-version';
 import { TenantEntity } from './tenants/tenant.entity';
 import { UserEntity } from './users/user.entity';
 
@@ -14,7 +15,7 @@ export const identityDefinition: ServiceDefinition = {
   name: 'identity',
   defaultPort: 4001,
   entities: [TenantEntity, UserEntity, ApiKeyEntity, RefreshTokenEntity, SigningKeyEntity],
-  migrations: [IdentityInitial1764000000000],
+  migrations: [IdentityInitial1764000000000, IdentityTokenVersion1764500000000],
   producesStreams: [STREAMS.IDENTITY],
   typeDefs: loadTypeDefs(__dirname),
   env: identityEnv,
