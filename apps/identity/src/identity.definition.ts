@@ -1,5 +1,5 @@
 import { STREAMS } from '@rapport/contracts';
-import { TokenVerifier } from '@rapport/auth';
+import { RevocationList, TokenVerifier } from '@rapport/auth';
 import { loadTypeDefs, type ServiceDefinition } from '@rapport/service-kit';
 import { ApiKeyEntity } from './api-keys/api-key.entity';
 import { RefreshTokenEntity } from './auth/refresh-token.entity';
@@ -24,10 +24,10 @@ export const identityDefinition: ServiceDefinition = {
     {
       // Identity verifies tokens with its own keys instead of fetching its own JWKS.
       provide: TokenVerifier,
-      inject: [SigningKeyStore],
-      useFactory: async (keys: SigningKeyStore) => {
+      inject: [SigningKeyStore, RevocationList],
+      useFactory: async (keys: SigningKeyStore, revocations: RevocationList) => {
         await keys.load();
-        return keys.verifier();
+        return keys.verifier(revocations);
       },
     },
   ],
