@@ -1,4 +1,7 @@
 import { bearer, graphql, type GraphQLResponse } from '@rapport/testing';
+import { loadGatewayConfig } from '../../apps/gateway/src/gateway.env';
+import { startGateway } from '../../apps/gateway/src/gateway-server';
+import { subgraphUrlVariable } from '../../apps/gateway/src/subgraphs';
 import { createTenant, startPlatform, type Platform, type TestTenant } from '../harness/platform';
 
 /**
@@ -204,5 +207,30 @@ describe('revocation', () => {
     const renewed = bearer(refreshed.data!.refreshToken.accessToken);
     expect((await expectAccepted(platform.graphqlUrl, me, renewed)).data!.me.roles).toEqual(['sales_rep']);
     await expectAccepted(salesGraphql, contacts, renewed);
+  });
+
+  it('a gateway without NATS still serves, and says under revocations in /health/ready that it is not following them', async () => {
+    const gateway = await startGateway(
+      loadGatewayConfig({
+        ...process.env,
+        PORT: '0',
+        NATS_URL: 'nats://127.0.0.1:1',
+        IDENTITY_URL: platform.identity.url,
+        IDENTITY_JWKS_URL: `${platform.identity.url}/.well-known/jwks.json`,
+        ...Object.fromEntries(Object.entries(platform.services).map(([name, s]) => [subgraphUrlVariable(name), `${s.url}/graphql`])),
+      }),
+    );
+    try {
+      const ready = await fetch(`${gateway.url}/health/ready`);
+      expect(ready.status).toBe(200);
+      expect(((await ready.json()) as { checks: Record<string, unknown> }).checks.revocations).toMatchObject({
+        status: 'failed',
+        readiness: false,
+        error: expect.stringMatching(/not followed/),
+      });
+      await expectAccepted(`${gateway.url}/graphql`, me, bearer(admin));
+    } finally {
+      await gateway.close();
+    }
   });
 });

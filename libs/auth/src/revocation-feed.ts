@@ -103,9 +103,13 @@ export class RevocationFeed {
     }
   }
 
-  /** A lost connection means revocations made meanwhile arrive only after it is back. */
+  /**
+   * A lost connection means revocations made meanwhile arrive only after it
+   * is back. Ends with the connection, or at the first event after stop().
+   */
   private async watchConnection(): Promise<void> {
     for await (const status of this.nc.status()) {
+      if (this.stopped) return;
       if (status.type === Events.Disconnect) this.setProblem(DISCONNECTED);
       if (status.type === Events.Reconnect && this.problem === DISCONNECTED) this.clearProblem();
     }
@@ -125,8 +129,8 @@ export class RevocationFeed {
   private markCaughtUp(): void {
     this.caughtUpOnce();
     this.failures = 0;
-    if (this.problem === REPLAYING)
-      this.problem = null; // start() reports the first catch-up
+    // start() reports the first catch-up; later ones end a reported problem.
+    if (this.problem === REPLAYING) this.problem = null;
     else if (this.problem) this.clearProblem();
   }
 

@@ -2,9 +2,8 @@ import type { StreamDefinition } from '@rapport/contracts';
 import { connect, nanos, type NatsConnection } from 'nats';
 import { streamFor, type MessagingNaming } from './naming';
 
-/** `waitOnFirstConnect`: keep trying when the server is down at start (the promise resolves once connected). */
-export async function connectNats(url: string, name: string, options: { waitOnFirstConnect?: boolean } = {}): Promise<NatsConnection> {
-  return connect({ servers: url, name, maxReconnectAttempts: -1, ...options });
+export async function connectNats(url: string, name: string): Promise<NatsConnection> {
+  return connect({ servers: url, name, maxReconnectAttempts: -1 });
 }
 
 /** How long JetStream remembers a Nats-Msg-Id to drop re-sends of the same event. */

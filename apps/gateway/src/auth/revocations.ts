@@ -9,16 +9,16 @@ export interface GatewayRevocations {
   close(): Promise<void>;
 }
 
-/** How long start-up waits for NATS and the replay before serving anyway. */
-const START_WAIT_MS = 10_000;
+/** While NATS is unreachable, how often the gateway tries again. */
+const RETRY_MS = 5_000;
 
 /**
- * The gateway follows identity's revocations like every subgraph, but keeps
- * serving without NATS, since its readiness is its own (docs/adr/012-revocation.md):
- * a NATS outage is logged and shown as the `revocations` entry of
- * /health/ready, which does not count for readiness. Meanwhile it refuses
- * what it learnt before the outage; revocations made during it take effect
- * once NATS is back (and at the latest when the tokens expire).
+ * The gateway follows identity's revocations like every subgraph, but serves
+ * without NATS, since its readiness is its own (docs/adr/012-revocation.md):
+ * an unreachable or lost NATS is logged and shown as the `revocations` entry
+ * of /health/ready, which does not count for readiness. Meanwhile it refuses
+ * what it learnt before; revocations made without NATS take effect once it
+ * is back (and at the latest when the tokens expire).
  */
 export async function followRevocations(config: GatewayConfig, logger: Logger, health: HealthRegistry): Promise<GatewayRevocations> {
   const list = new RevocationList();
@@ -26,23 +26,41 @@ export async function followRevocations(config: GatewayConfig, logger: Logger, h
   let nc: NatsConnection | null = null;
   let feed: RevocationFeed | null = null;
   let closed = false;
-  const started = connectNats(config.NATS_URL, 'rapport-gateway', { waitOnFirstConnect: true }).then(async (connection) => {
-    nc = connection;
+
+  const follow = async () => {
+    const connection = await connectNats(config.NATS_URL, 'rapport-gateway');
     if (closed) return connection.close();
+    nc = connection;
     feed = new RevocationFeed(connection, naming, list, logger);
-    await feed.start(START_WAIT_MS);
-  });
-  started.catch((err: unknown) => logger.error({ err }, 'cannot follow revocations: NATS connection failed'));
+    // Reconnects after this are the connection's (and the feed's) business.
+    await feed.start();
+  };
+  const retry = async () => {
+    while (!closed) {
+      await new Promise((resolve) => setTimeout(resolve, RETRY_MS).unref());
+      if (closed) return;
+      try {
+        return await follow();
+      } catch (err) {
+        logger.warn({ err, url: config.NATS_URL }, 'NATS still unreachable; revocations are not followed');
+      }
+    }
+  };
+
   health.register(
     'revocations',
     async () => {
-      if (!feed) throw new Error(`revocations are not followed: NATS at ${config.NATS_URL} not connected yet`);
+      if (!feed) throw new Error(`revocations are not followed: NATS at ${config.NATS_URL} is unreachable`);
       feed.check();
     },
     { readiness: false },
   );
-  if (!(await settlesWithin(started, START_WAIT_MS)))
-    logger.error({ url: config.NATS_URL }, 'NATS not reachable yet; serving without revocations until it is');
+  try {
+    await follow();
+  } catch (err) {
+    logger.error({ err, url: config.NATS_URL }, 'NATS unreachable: serving without revocations until it is back');
+    retry().catch((retryErr: unknown) => logger.error({ err: retryErr }, 'following revocations failed'));
+  }
   return {
     list,
     close: async () => {
@@ -51,17 +69,4 @@ export async function followRevocations(config: GatewayConfig, logger: Logger, h
       if (nc && !nc.isClosed()) await nc.drain();
     },
   };
-}
-
-/** Whether `promise` resolved within `ms` (its failure is reported where it is handled). */
-async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(resolve, ms, false)));
-  return Promise.race([
-    promise.then(
-      () => true,
-      () => false,
-    ),
-    timeout,
-  ]).finally(() => clearTimeout(timer));
 }
