@@ -130,6 +130,8 @@ describe('revocation', () => {
     const sentAt = Date.now();
     await asAdmin(`mutation ($id: ID!) { revokeApiKey(id: $id) { apiKey { id } } }`, { id });
     await refusedEverywhere('revoked API key', sentAt, Date.now(), () => graphql(platform.graphqlUrl, contacts, {}, key), exchanged);
+    // The gateway dropped the token it had cached for the key and asked identity again, which refuses the key itself.
+    expect((await graphql(platform.graphqlUrl, contacts, {}, key)).errors![0].message).toBe('invalid or revoked API key');
   });
 
   it("a deactivated user's token is refused at the gateway and at subgraphs directly; their refresh fails", async () => {
