@@ -12,6 +12,7 @@ import express from 'express';
 import Redis from 'ioredis';
 import { ApiKeyExchanger } from './auth/api-key-exchanger';
 import { identifyCaller, type Caller } from './auth/caller';
+import { followRevocations } from './auth/revocations';
 import type { GatewayConfig } from './gateway.env';
 import { mountDocumentProxy } from './documents/document-proxy';
 import { mountGraphiQL } from './graphiql/graphiql';
@@ -40,8 +41,9 @@ export async function startGateway(config: GatewayConfig, supergraphSdl = readFi
   const health = new HealthRegistry();
   const redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 2 });
   await redis.connect();
-  const verifier = TokenVerifier.remote(config.IDENTITY_JWKS_URL);
-  const exchanger = new ApiKeyExchanger(config.IDENTITY_URL);
+  const revocations = await followRevocations(config, logger, health);
+  const verifier = TokenVerifier.remote(config.IDENTITY_JWKS_URL, revocations.list);
+  const exchanger = new ApiKeyExchanger(config.IDENTITY_URL, revocations.list);
   const urls = config.subgraphUrls;
   const production = config.NODE_ENV === 'production';
   let serving = false;
@@ -110,6 +112,7 @@ export async function startGateway(config: GatewayConfig, supergraphSdl = readFi
     close: async () => {
       health.markDraining();
       await server.stop();
+      await revocations.close();
       redis.disconnect();
     },
   };

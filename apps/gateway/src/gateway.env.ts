@@ -7,6 +7,10 @@ export const gatewayEnv = {
   REDIS_URL: platformEnv.REDIS_URL,
   REDIS_PREFIX: platformEnv.REDIS_PREFIX,
   IDENTITY_JWKS_URL: platformEnv.IDENTITY_JWKS_URL,
+  // Identity's revocations (docs/adr/012-revocation.md); the gateway serves without NATS.
+  NATS_URL: platformEnv.NATS_URL,
+  NATS_SUBJECT_PREFIX: platformEnv.NATS_SUBJECT_PREFIX,
+  NATS_STREAM_SUFFIX: platformEnv.NATS_STREAM_SUFFIX,
   PORT: env.int({ default: 4000, min: 0, max: 65535, description: 'HTTP port of the public GraphQL endpoint' }),
   IDENTITY_URL: env.url({
     protocols: ['http', 'https'],

@@ -1,5 +1,5 @@
 import { STREAMS } from '@rapport/contracts';
-import { TokenVerifier } from '@rapport/auth';
+import { RevocationList, TokenVerifier } from '@rapport/auth';
 import { loadTypeDefs, type ServiceDefinition } from '@rapport/service-kit';
 import { ApiKeyEntity } from './api-keys/api-key.entity';
 import { RefreshTokenEntity } from './auth/refresh-token.entity';
@@ -7,6 +7,7 @@ import { identityEnv } from './identity.env';
 import { SigningKeyEntity } from './keys/signing-key.entity';
 import { SigningKeyStore } from './keys/signing-key.store';
 import { IdentityInitial1764000000000 } from './migrations/1764000000000-identity-initial';
+import { IdentityTokenVersion1764500000000 } from './migrations/1764500000000-identity-token-version';
 import { IdentityAccessSettings1765000000000 } from './migrations/1765000000000-identity-access-settings';
 import { TenantEntity } from './tenants/tenant.entity';
 import { UserEntity } from './users/user.entity';
@@ -15,7 +16,7 @@ export const identityDefinition: ServiceDefinition = {
   name: 'identity',
   defaultPort: 4001,
   entities: [TenantEntity, UserEntity, ApiKeyEntity, RefreshTokenEntity, SigningKeyEntity],
-  migrations: [IdentityInitial1764000000000, IdentityAccessSettings1765000000000],
+  migrations: [IdentityInitial1764000000000, IdentityTokenVersion1764500000000, IdentityAccessSettings1765000000000],
   producesStreams: [STREAMS.IDENTITY],
   ownsAccessSettings: true,
   typeDefs: loadTypeDefs(__dirname),
@@ -25,10 +26,10 @@ export const identityDefinition: ServiceDefinition = {
     {
       // Identity verifies tokens with its own keys instead of fetching its own JWKS.
       provide: TokenVerifier,
-      inject: [SigningKeyStore],
-      useFactory: async (keys: SigningKeyStore) => {
+      inject: [SigningKeyStore, RevocationList],
+      useFactory: async (keys: SigningKeyStore, revocations: RevocationList) => {
         await keys.load();
-        return keys.verifier();
+        return keys.verifier(revocations);
       },
     },
   ],

@@ -1,3 +1,4 @@
+import { MAX_ACCESS_TOKEN_TTL_SECONDS } from '@rapport/auth';
 import { env } from '@rapport/config';
 
 export const identityEnv = {
@@ -5,7 +6,8 @@ export const identityEnv = {
     default: '',
     description: 'PKCS#8 PEM of the ES256 signing key; generated and stored in the database when empty',
   }),
-  ACCESS_TOKEN_TTL_SECONDS: env.int({ default: 900, min: 60, max: 86_400, description: 'access token lifetime' }),
+  // At most what verifiers replay of identity's revocations (RevocationFeed).
+  ACCESS_TOKEN_TTL_SECONDS: env.int({ default: 900, min: 60, max: MAX_ACCESS_TOKEN_TTL_SECONDS, description: 'access token lifetime' }),
   REFRESH_TOKEN_TTL_SECONDS: env.int({ default: 30 * 86_400, min: 3600, description: 'refresh token lifetime' }),
   SEED_DEMO: env.bool({ default: false, description: 'create the demo tenant and admin at start (idempotent)' }),
   RAPPORT_DEMO_PASSWORD: env.string({ default: 'rapport-demo', description: 'password of admin@demo.test when SEED_DEMO is on' }),

@@ -1,5 +1,9 @@
 export { TOKEN_ALGORITHM, TOKEN_AUDIENCE, TOKEN_ISSUER } from './principal';
 export type { AccessTokenClaims, Principal } from './principal';
+export { MAX_ACCESS_TOKEN_TTL_SECONDS, RevocationList, revocationOf } from './revocation-list';
+export type { Revocation } from './revocation-list';
+export { RevocationFeed } from './revocation-feed';
+export type { FeedLogger } from './revocation-feed';
 export { bearerToken, InvalidTokenError, principalFromClaims, TokenVerifier } from './token-verifier';
 export { badUserInput, badUserInputs, conflict, forbidden, notFound, unauthenticated } from './errors';
 export { hasRole, requirePrincipal, requireRole, requireRoleOrScope } from './access';

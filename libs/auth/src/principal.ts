@@ -23,6 +23,8 @@ export interface AccessTokenClaims {
   roles: Role[];
   scopes?: string[];
   cid?: string;
+  /** Users: their token version at issue; verifiers refuse it once identity has raised it (RevocationList). */
+  ver?: number;
 }
 
 export const TOKEN_ISSUER = 'rapport-identity';

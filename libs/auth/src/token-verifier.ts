@@ -1,6 +1,7 @@
 import { isRole } from '@rapport/contracts';
 import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
 import { TOKEN_ALGORITHM, TOKEN_AUDIENCE, TOKEN_ISSUER, type Principal } from './principal';
+import type { RevocationList } from './revocation-list';
 
 type KeySource = ReturnType<typeof createRemoteJWKSet> | ReturnType<typeof createLocalJWKSet>;
 
@@ -9,17 +10,22 @@ export class InvalidTokenError extends Error {}
 /**
  * Verifies Rapport access tokens (ES256 JWTs) against identity's JWKS. The
  * remote key set is cached and refetched when an unknown key id shows up, so
- * key rotation needs no restart.
+ * key rotation needs no restart. A token that passes is then checked against
+ * the revocation list, so a revoked key, a deactivated user or changed roles
+ * stop a token before it expires.
  */
 export class TokenVerifier {
-  private constructor(private readonly keys: KeySource) {}
+  private constructor(
+    private readonly keys: KeySource,
+    private readonly revocations: RevocationList,
+  ) {}
 
-  static remote(jwksUrl: string): TokenVerifier {
-    return new TokenVerifier(createRemoteJWKSet(new URL(jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 600_000 }));
+  static remote(jwksUrl: string, revocations: RevocationList): TokenVerifier {
+    return new TokenVerifier(createRemoteJWKSet(new URL(jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 600_000 }), revocations);
   }
 
-  static local(jwks: JSONWebKeySet): TokenVerifier {
-    return new TokenVerifier(createLocalJWKSet(jwks));
+  static local(jwks: JSONWebKeySet, revocations: RevocationList): TokenVerifier {
+    return new TokenVerifier(createLocalJWKSet(jwks), revocations);
   }
 
   async verify(token: string): Promise<Principal> {
@@ -33,7 +39,11 @@ export class TokenVerifier {
     } catch (err) {
       throw new InvalidTokenError(`access token rejected: ${(err as Error).message}`);
     }
-    return principalFromClaims(payload);
+    const principal = principalFromClaims(payload);
+    if (this.revocations.refuses(principal.id, tokenVersionOf(payload))) {
+      throw new InvalidTokenError('access token was revoked (roles changed, user deactivated or API key revoked); sign in again');
+    }
+    return principal;
   }
 }
 
@@ -52,6 +62,11 @@ export function principalFromClaims(payload: JWTPayload): Principal {
     scopes: Array.isArray(scopes) ? scopes.filter((s): s is string => typeof s === 'string') : [],
     contactId: typeof cid === 'string' ? cid : null,
   };
+}
+
+/** The `ver` claim; a token without one (API keys, older tokens) is version 0. */
+function tokenVersionOf(payload: JWTPayload): number {
+  return typeof payload.ver === 'number' ? payload.ver : 0;
 }
 
 /** Extracts the token from an `Authorization: Bearer …` header value. */

@@ -2,7 +2,8 @@ export type HealthCheck = () => Promise<void>;
 
 export interface HealthReport {
   status: 'ok' | 'unavailable';
-  checks: Record<string, { status: 'ok' | 'failed'; error?: string; ms: number }>;
+  /** `readiness: false`: reported for operators, but a failure leaves the process ready. */
+  checks: Record<string, { status: 'ok' | 'failed'; error?: string; ms: number; readiness?: false }>;
 }
 
 /**
@@ -12,10 +13,14 @@ export interface HealthReport {
  */
 export class HealthRegistry {
   private readonly checks = new Map<string, HealthCheck>();
+  private readonly informational = new Set<string>();
   private draining = false;
 
-  register(name: string, check: HealthCheck): void {
+  /** `readiness: false` for a dependency whose loss degrades the process but should not take it out of rotation. */
+  register(name: string, check: HealthCheck, options: { readiness?: boolean } = {}): void {
     this.checks.set(name, check);
+    if (options.readiness === false) this.informational.add(name);
+    else this.informational.delete(name);
   }
 
   /** Called at shutdown so load balancers stop sending traffic first. */
@@ -31,16 +36,17 @@ export class HealthRegistry {
     const entries = await Promise.all(
       [...this.checks].map(async ([name, check]) => {
         const started = Date.now();
+        const flag = this.informational.has(name) ? { readiness: false as const } : {};
         try {
           await withTimeout(check(), timeoutMs);
-          return [name, { status: 'ok' as const, ms: Date.now() - started }] as const;
+          return [name, { status: 'ok' as const, ms: Date.now() - started, ...flag }] as const;
         } catch (err) {
-          return [name, { status: 'failed' as const, error: (err as Error).message, ms: Date.now() - started }] as const;
+          return [name, { status: 'failed' as const, error: (err as Error).message, ms: Date.now() - started, ...flag }] as const;
         }
       }),
     );
     const checks = Object.fromEntries(entries);
-    const ok = !this.draining && entries.every(([, r]) => r.status === 'ok');
+    const ok = !this.draining && entries.every(([, r]) => r.status === 'ok' || r.readiness === false);
     return { status: ok ? 'ok' : 'unavailable', checks };
   }
 }

@@ -1,5 +1,5 @@
 import type { Provider } from '@nestjs/common';
-import { TokenVerifier } from '@rapport/auth';
+import { RevocationFeed, RevocationList, TokenVerifier } from '@rapport/auth';
 import { connectNats, ensureStream, OutboxRelay, type MessagingNaming } from '@rapport/messaging';
 import { createHealthChecks } from './health-checks';
 import { createLogger, createMetrics, HealthRegistry, type Logger } from '@rapport/observability';
@@ -81,18 +81,27 @@ export function infrastructureProviders(def: ServiceDefinition): Provider[] {
       inject: [TenantDatabase, OutboxRelay],
       useFactory: (tdb: TenantDatabase, relay: OutboxRelay) => new ServiceDatabase(tdb, relay),
     },
+    // Filled from identity's stream by the feed, consulted by the TokenVerifier (docs/adr/012-revocation.md).
+    { provide: RevocationList, useFactory: () => new RevocationList() },
+    {
+      provide: RevocationFeed,
+      inject: [NATS_CONNECTION, MESSAGING_NAMING, RevocationList, LOGGER],
+      useFactory: (nc: NatsConnection, naming: MessagingNaming, list: RevocationList, logger: Logger) =>
+        new RevocationFeed(nc, naming, list, logger),
+    },
     ...(providesTokenVerifier(def)
       ? []
       : [
           {
             provide: TokenVerifier,
-            inject: [SERVICE_CONFIG],
-            useFactory: (config: PlatformConfig) => TokenVerifier.remote(config.IDENTITY_JWKS_URL),
+            inject: [SERVICE_CONFIG, RevocationList],
+            useFactory: (config: PlatformConfig, revocations: RevocationList) =>
+              TokenVerifier.remote(config.IDENTITY_JWKS_URL, revocations),
           },
         ]),
     {
       provide: 'HEALTH_CHECKS',
-      inject: [HealthRegistry, DataSource, NATS_CONNECTION],
+      inject: [HealthRegistry, DataSource, NATS_CONNECTION, RevocationFeed],
       useFactory: createHealthChecks,
     },
   ];

@@ -5,6 +5,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
+import { RevocationFeed } from '@rapport/auth';
 import { OutboxRelay } from '@rapport/messaging';
 import { HealthRegistry, type Logger } from '@rapport/observability';
 import type { NatsConnection } from 'nats';
@@ -13,15 +14,18 @@ import { ConsumerRegistry } from './consumer-registry';
 import { LOGGER, NATS_CONNECTION } from './tokens';
 
 /**
- * Start order: database and NATS (providers) → relay and consumers. Shutdown
- * is the reverse: become unready, stop taking events, flush the outbox, then
- * drain NATS and close the pool.
+ * Start order: database and NATS (providers) → the revocation list caught up
+ * (before the port opens, so no request meets a list that misses a
+ * revocation) → relay and consumers. Shutdown is the reverse: become
+ * unready, stop taking events, flush the outbox, then drain NATS and close
+ * the pool.
  */
 @Injectable()
 export class InfrastructureLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   constructor(
     private readonly relay: OutboxRelay,
     private readonly consumers: ConsumerRegistry,
+    private readonly revocations: RevocationFeed,
     private readonly health: HealthRegistry,
     private readonly dataSource: DataSource,
     @Inject(NATS_CONNECTION) private readonly nats: NatsConnection,
@@ -29,6 +33,7 @@ export class InfrastructureLifecycle implements OnApplicationBootstrap, BeforeAp
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    await this.revocations.start();
     this.relay.start();
     await this.consumers.startAll();
   }
@@ -36,7 +41,7 @@ export class InfrastructureLifecycle implements OnApplicationBootstrap, BeforeAp
   async beforeApplicationShutdown(signal?: string): Promise<void> {
     this.logger.info({ signal }, 'shutting down');
     this.health.markDraining();
-    await this.consumers.stopAll();
+    await Promise.all([this.consumers.stopAll(), this.revocations.stop()]);
     await this.relay.stop();
     await this.relay.drain().catch((err: unknown) => this.logger.warn({ err }, 'final outbox drain failed'));
   }

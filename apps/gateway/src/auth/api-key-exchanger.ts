@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
-import { unauthenticated } from '@rapport/auth';
+import { unauthenticated, type RevocationList } from '@rapport/auth';
+import { decodeJwt } from 'jose';
 
 interface CachedToken {
   token: string;
+  /** The token's subject: the API key's id, which a revocation names. */
+  keyId: string;
   /** Epoch ms after which the token is no longer handed out. */
   freshUntil: number;
 }
@@ -10,23 +13,29 @@ interface CachedToken {
 /**
  * Trades partner API keys for short-lived access tokens at identity, and
  * caches them (by key hash, never the key itself) until shortly before they
- * expire, so a partner's burst costs one exchange. A revoked key stops
- * working when its cached token expires (at most five minutes).
+ * expire, so a partner's burst costs one exchange. Once the revocation list
+ * names the key, its cached token is dropped on its next use and identity is
+ * asked again, which refuses the revoked key.
  */
 export class ApiKeyExchanger {
   private readonly cache = new Map<string, CachedToken>();
 
-  constructor(private readonly identityUrl: string) {}
+  constructor(
+    private readonly identityUrl: string,
+    private readonly revocations: RevocationList,
+  ) {}
 
   async tokenFor(apiKey: string): Promise<string> {
     const cacheKey = createHash('sha256').update(apiKey).digest('hex');
     const cached = this.cache.get(cacheKey);
-    if (cached && cached.freshUntil > Date.now()) return cached.token;
+    if (cached && cached.freshUntil > Date.now() && !this.revocations.refuses(cached.keyId, 0)) return cached.token;
+    this.cache.delete(cacheKey);
     const res = await fetch(`${this.identityUrl}/internal/api-keys/exchange`, { method: 'POST', headers: { 'x-api-key': apiKey } });
     if (res.status === 401) throw unauthenticated('invalid or revoked API key');
     if (!res.ok) throw new Error(`API key exchange failed with HTTP ${res.status}`);
     const { accessToken, expiresAt } = (await res.json()) as { accessToken: string; expiresAt: string };
-    this.cache.set(cacheKey, { token: accessToken, freshUntil: new Date(expiresAt).getTime() - 30_000 });
+    const keyId = decodeJwt(accessToken).sub ?? '';
+    this.cache.set(cacheKey, { token: accessToken, keyId, freshUntil: new Date(expiresAt).getTime() - 30_000 });
     if (this.cache.size > 10_000) this.cache.delete(this.cache.keys().next().value as string);
     return accessToken;
   }

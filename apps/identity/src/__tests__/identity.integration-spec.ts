@@ -153,6 +153,26 @@ describe('identity service', () => {
       bearer(token),
     );
     expect((await exchange()).status).toBe(401);
+    // Revoking again changes nothing; the one event tells verifiers to refuse the tokens already exchanged.
+    await graphql(
+      gql,
+      `
+        mutation ($id: ID!) {
+          revokeApiKey(id: $id) {
+            apiKey {
+              id
+            }
+          }
+        }
+      `,
+      { id: apiKey.id },
+      bearer(token),
+    );
+    const events: { type: string; envelope: { data: { apiKey: Record<string, unknown> } } }[] = await identity.app
+      .get(DataSource)
+      .query(`SELECT type, envelope FROM outbox WHERE envelope->>'subjectId' = $1 ORDER BY id`, [apiKey.id]);
+    expect(events.map((e) => e.type)).toEqual(['identity.api_key.revoked']);
+    expect(events[0].envelope.data.apiKey).toMatchObject({ id: apiKey.id, name: 'web form' });
   });
 
   it('updates, deactivates and reactivates users, publishing identity.user.* with the whole user', async () => {
@@ -164,13 +184,14 @@ describe('identity service', () => {
     expect(created.errors).toBeUndefined();
     const id = created.data!.createUser.user.id as string;
     expect(created.data!.createUser.user.active).toBe(true);
-    const repSession = (await login('rep@acme.test', 'rep-password-1')).data!.login;
 
     const USER = `user { id displayName roles active }`;
     const updated = await call(`mutation($i: UpdateUserInput!) { updateUser(input: $i) { ${USER} } }`, {
       i: { id, displayName: 'Senior Rep', roles: ['sales_rep', 'sales_manager'] },
     });
     expect(updated.data!.updateUser.user).toEqual({ id, displayName: 'Senior Rep', roles: ['sales_rep', 'sales_manager'], active: true });
+    // Signed in after the role change: a token from before it is refused (test/e2e/revocation.integration-spec.ts).
+    const repSession = (await login('rep@acme.test', 'rep-password-1')).data!.login;
     const badRole = await call(`mutation($i: UpdateUserInput!) { updateUser(input: $i) { user { id } } }`, { i: { id, roles: ['boss'] } });
     expect(badRole.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'roles' });
     // Only admins.
@@ -208,22 +229,49 @@ describe('identity service', () => {
       .get(DataSource)
       .query(`SELECT type, envelope FROM outbox WHERE envelope->>'subjectId' = $1 ORDER BY id`, [id]);
     expect(events.map((e) => [e.type, e.envelope.data])).toEqual([
-      ['identity.user.created', { user: { id, email: 'rep@acme.test', displayName: 'Rep', roles: ['sales_rep'], active: true } }],
+      [
+        'identity.user.created',
+        { user: { id, email: 'rep@acme.test', displayName: 'Rep', roles: ['sales_rep'], active: true, tokenVersion: 0 } },
+      ],
       [
         'identity.user.updated',
         {
-          user: { id, email: 'rep@acme.test', displayName: 'Senior Rep', roles: ['sales_rep', 'sales_manager'], active: true },
+          user: {
+            id,
+            email: 'rep@acme.test',
+            displayName: 'Senior Rep',
+            roles: ['sales_rep', 'sales_manager'],
+            active: true,
+            tokenVersion: 1,
+          },
           changed: ['displayName', 'roles'],
         },
       ],
       [
         'identity.user.deactivated',
-        { user: { id, email: 'rep@acme.test', displayName: 'Senior Rep', roles: ['sales_rep', 'sales_manager'], active: false } },
+        {
+          user: {
+            id,
+            email: 'rep@acme.test',
+            displayName: 'Senior Rep',
+            roles: ['sales_rep', 'sales_manager'],
+            active: false,
+            tokenVersion: 2,
+          },
+        },
       ],
       [
+        // Reactivation does not raise the version: the tokens it refused were issued before the deactivation.
         'identity.user.updated',
         {
-          user: { id, email: 'rep@acme.test', displayName: 'Senior Rep', roles: ['sales_rep', 'sales_manager'], active: true },
+          user: {
+            id,
+            email: 'rep@acme.test',
+            displayName: 'Senior Rep',
+            roles: ['sales_rep', 'sales_manager'],
+            active: true,
+            tokenVersion: 2,
+          },
           changed: ['active'],
         },
       ],

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { badUserInput, notFound, requireRole, unauthenticated, type Principal } from '@rapport/auth';
+import { actorOf, badUserInput, notFound, requireRole, unauthenticated, type Principal } from '@rapport/auth';
+import { API_KEY_REVOKED } from '@rapport/contracts';
+import { newEvent } from '@rapport/messaging';
 import { ServiceDatabase, validate } from '@rapport/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import { DataSource } from 'typeorm';
@@ -41,6 +43,10 @@ export class ApiKeysService {
     return { apiKey: entity, secret: apiKey };
   }
 
+  /**
+   * The key stops being exchanged at once; identity.api_key.revoked makes the
+   * gateway and every subgraph refuse the tokens already exchanged for it.
+   */
   async revoke(principal: Principal, id: string): Promise<ApiKeyEntity> {
     requireRole(principal, 'admin');
     validate.requireUuid('id', id);
@@ -51,6 +57,16 @@ export class ApiKeysService {
       if (!key.revokedAt) {
         key.revokedAt = new Date();
         await repo.update({ id }, { revokedAt: key.revokedAt });
+        await this.db.publish(
+          em,
+          newEvent({
+            type: API_KEY_REVOKED,
+            tenantId: principal.tenantId,
+            actor: actorOf(principal),
+            subjectId: key.id,
+            data: { apiKey: { id: key.id, name: key.name, revokedAt: key.revokedAt.toISOString() } },
+          }),
+        );
       }
       return key;
     });

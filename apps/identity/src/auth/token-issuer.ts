@@ -27,6 +27,7 @@ export class TokenIssuer {
       tid: user.tenantId,
       kind: user.roles.includes('customer') ? 'customer' : 'user',
       roles: user.roles,
+      ver: user.tokenVersion,
       ...(user.contactId ? { cid: user.contactId } : {}),
     };
     const { token, expiresAt } = await this.keys.sign(user.id, claims, this.config.ACCESS_TOKEN_TTL_SECONDS);

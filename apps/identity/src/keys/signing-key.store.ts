@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { TOKEN_ALGORITHM, TOKEN_AUDIENCE, TOKEN_ISSUER, TokenVerifier, type AccessTokenClaims } from '@rapport/auth';
+import { TOKEN_ALGORITHM, TOKEN_AUDIENCE, TOKEN_ISSUER, TokenVerifier, type AccessTokenClaims, type RevocationList } from '@rapport/auth';
 import { SERVICE_CONFIG } from '@rapport/service-kit';
 import {
   calculateJwkThumbprint,
@@ -54,8 +54,8 @@ export class SigningKeyStore {
     return { keys: this.publicKeys };
   }
 
-  verifier(): TokenVerifier {
-    return TokenVerifier.local(this.jwks());
+  verifier(revocations: RevocationList): TokenVerifier {
+    return TokenVerifier.local(this.jwks(), revocations);
   }
 
   async sign(subject: string, claims: AccessTokenClaims, ttlSeconds: number): Promise<{ token: string; expiresAt: Date }> {

@@ -29,6 +29,10 @@ export class UserEntity {
   @Column('boolean')
   disabled!: boolean;
 
+  /** Raised when roles change or the user is deactivated; access tokens carry it (`ver`) and older ones are refused. */
+  @Column('integer', { name: 'token_version', default: 0 })
+  tokenVersion!: number;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz', precision: 3 })
   createdAt!: Date;
 

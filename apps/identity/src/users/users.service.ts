@@ -50,6 +50,7 @@ export class UsersService {
       roles: input.roles,
       contactId: validate.optionalUuid('contactId', input.contactId) ?? null,
       disabled: false,
+      tokenVersion: 0,
     });
     if (user.roles.includes('customer') && !user.contactId) throw badUserInput('contactId', 'a customer must be bound to a contact');
     await em.getRepository(UserEntity).insert(user);
@@ -85,10 +86,14 @@ export class UsersService {
         }
         if (roles.includes('customer') && !user.contactId) throw badUserInput('roles', 'a customer must be bound to a contact');
         user.roles = roles;
+        // Tokens carrying the old roles stop being honoured (RevocationList); a new login gets the new version.
+        user.tokenVersion += 1;
         changed.push('roles');
       }
       if (changed.length === 0) return user;
-      await em.getRepository(UserEntity).update({ id }, { displayName: user.displayName, roles: user.roles });
+      await em
+        .getRepository(UserEntity)
+        .update({ id }, { displayName: user.displayName, roles: user.roles, tokenVersion: user.tokenVersion });
       await this.publishUser(em, principal, USER_UPDATED, user, { changed });
       return user;
     });
@@ -96,9 +101,10 @@ export class UsersService {
 
   /**
    * Admins deactivate a user: sign-in and refresh stop at once (every refresh
-   * token is revoked; an access token already issued lapses within its 15
-   * minutes), and identity.user.deactivated tells other services to stop
-   * assigning work to them. Deactivating an inactive user changes nothing.
+   * token is revoked; the raised token version makes every verifier refuse
+   * the access tokens already issued within seconds), and
+   * identity.user.deactivated tells other services to stop assigning work to
+   * them. Deactivating an inactive user changes nothing.
    */
   async deactivateUser(principal: Principal, id: string): Promise<UserEntity> {
     requireRole(principal, 'admin');
@@ -108,7 +114,8 @@ export class UsersService {
       const user = await this.lockUser(em, id);
       if (user.disabled) return user;
       user.disabled = true;
-      await em.getRepository(UserEntity).update({ id }, { disabled: true });
+      user.tokenVersion += 1;
+      await em.getRepository(UserEntity).update({ id }, { disabled: true, tokenVersion: user.tokenVersion });
       await em.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, [id]);
       await this.publishUser(em, principal, USER_DEACTIVATED, user, {});
       return user;
@@ -167,7 +174,14 @@ export class UsersService {
 
 /** The user as published in identity.user.* events. */
 export function userSnapshot(user: UserEntity): UserSnapshotV1 {
-  return { id: user.id, email: user.email, displayName: user.displayName, roles: user.roles, active: !user.disabled };
+  return {
+    id: user.id,
+    email: user.email,
+    displayName: user.displayName,
+    roles: user.roles,
+    active: !user.disabled,
+    tokenVersion: user.tokenVersion,
+  };
 }
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {

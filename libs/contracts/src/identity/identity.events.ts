@@ -14,6 +14,13 @@ export interface UserSnapshotV1 {
   displayName: string;
   roles: string[];
   active?: boolean;
+  /**
+   * Additive to V1: the user's token version. Identity raises it when the
+   * roles change or the user is deactivated, and access tokens carry the
+   * version they were issued with (claim `ver`), so verifiers refuse tokens
+   * below it. Events from before it existed lack it and revoke nothing.
+   */
+  tokenVersion?: number;
 }
 
 export const USER_CREATED = 'identity.user.created' as const;
@@ -26,3 +33,10 @@ export type UserUpdatedV1 = EventEnvelope<typeof USER_UPDATED, { user: UserSnaps
 /** The user can no longer sign in; services stop assigning work to them. `user.active` is false. */
 export const USER_DEACTIVATED = 'identity.user.deactivated' as const;
 export type UserDeactivatedV1 = EventEnvelope<typeof USER_DEACTIVATED, { user: UserSnapshotV1 }>;
+
+/**
+ * A partner API key was revoked: it cannot be exchanged any more, and
+ * verifiers refuse every access token already exchanged for it (subject = key id).
+ */
+export const API_KEY_REVOKED = 'identity.api_key.revoked' as const;
+export type ApiKeyRevokedV1 = EventEnvelope<typeof API_KEY_REVOKED, { apiKey: { id: string; name: string; revokedAt: string } }>;
