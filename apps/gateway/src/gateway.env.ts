@@ -7,7 +7,7 @@ export const gatewayEnv = {
   REDIS_URL: platformEnv.REDIS_URL,
   REDIS_PREFIX: platformEnv.REDIS_PREFIX,
   IDENTITY_JWKS_URL: platformEnv.IDENTITY_JWKS_URL,
-  // Identity's revocations (docs/adr/012-revocation.md); the gateway serves without NATS.
+  // Identity's revocations (docs/adr/013-revocation.md); the gateway serves without NATS.
   NATS_URL: platformEnv.NATS_URL,
   NATS_SUBJECT_PREFIX: platformEnv.NATS_SUBJECT_PREFIX,
   NATS_STREAM_SUFFIX: platformEnv.NATS_STREAM_SUFFIX,

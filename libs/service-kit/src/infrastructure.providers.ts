@@ -81,7 +81,7 @@ export function infrastructureProviders(def: ServiceDefinition): Provider[] {
       inject: [TenantDatabase, OutboxRelay],
       useFactory: (tdb: TenantDatabase, relay: OutboxRelay) => new ServiceDatabase(tdb, relay),
     },
-    // Filled from identity's stream by the feed, consulted by the TokenVerifier (docs/adr/012-revocation.md).
+    // Filled from identity's stream by the feed, consulted by the TokenVerifier (docs/adr/013-revocation.md).
     { provide: RevocationList, useFactory: () => new RevocationList() },
     {
       provide: RevocationFeed,

@@ -14,7 +14,7 @@ const RETRY_MS = 5_000;
 
 /**
  * The gateway follows identity's revocations like every subgraph, but serves
- * without NATS, since its readiness is its own (docs/adr/012-revocation.md):
+ * without NATS, since its readiness is its own (docs/adr/013-revocation.md):
  * an unreachable or lost NATS is logged and shown as the `revocations` entry
  * of /health/ready, which does not count for readiness. Meanwhile it refuses
  * what it learnt before; revocations made without NATS take effect once it

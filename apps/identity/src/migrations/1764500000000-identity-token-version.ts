@@ -3,7 +3,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * A per-user token version, carried in access tokens (claim `ver`) and raised
  * when a user's roles change or they are deactivated, so verifiers can refuse
- * older tokens at once (docs/adr/012-revocation.md). Existing users start at
+ * older tokens at once (docs/adr/013-revocation.md). Existing users start at
  * 0, which is what tokens issued before this migration count as.
  */
 export class IdentityTokenVersion1764500000000 implements MigrationInterface {
