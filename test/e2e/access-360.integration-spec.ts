@@ -169,6 +169,36 @@ describe('the 360° view for every role follows the access model (end to end)', 
     expect(unexpected).toEqual([]);
   });
 
+  it('shows a customer the public comments on their case, their authors by display name only', async () => {
+    const [edge] = (
+      await ok(headersFor.admin!, `query($id: ID!) { cases(filter: { contactId: $id }) { edges { node { id } } } }`, { id: contactId })
+    ).cases.edges;
+    const caseId = edge.node.id;
+    const COMMENT = `mutation($input: AddCaseCommentInput!) { addCaseComment(input: $input) { comment { id } } }`;
+    await ok(headersFor.support_agent!, COMMENT, { input: { caseId, body: 'On its way.', visibility: 'PUBLIC' } });
+    await ok(headersFor.support_agent!, COMMENT, { input: { caseId, body: 'Customer seems annoyed.', visibility: 'INTERNAL' } });
+    const res = await graphql(
+      platform.graphqlUrl,
+      `
+        query ($id: ID!) {
+          case(id: $id) {
+            comments {
+              body
+              author {
+                displayName
+                email
+              }
+            }
+          }
+        }
+      `,
+      { id: caseId },
+      headersFor.customer,
+    );
+    expect(res.data!.case.comments).toEqual([{ body: 'On its way.', author: { displayName: 'support_agent', email: null } }]);
+    expect(res.errors!.map((e) => [e.path!.join('.'), e.extensions!.code])).toEqual([['case.comments.0.author.email', 'FORBIDDEN']]);
+  });
+
   it('shows a customer staff by display name only', async () => {
     const res = await graphql(
       platform.graphqlUrl,
