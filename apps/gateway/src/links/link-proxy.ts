@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import type { ReadableStream } from 'node:stream/web';
 import express, { type Express, type Request, type Response } from 'express';
 import type { RateLimiter } from '../limits/rate-limiter';
+import { matchLinkRoute } from './public-link-routes';
 
 /** Headers passed on in each direction; nothing that could carry a caller's credentials goes upstream. */
 const REQUEST_HEADERS = ['content-type', 'x-rapport-signature', 'user-agent', 'x-request-id'];
@@ -12,8 +13,9 @@ const RESPONSE_HEADERS = ['content-type', 'location', 'cache-control'];
  * click redirect — and providers' delivery receipts, on the gateway's
  * domain (MARKETING_PUBLIC_URL points here). They work without login: the
  * token in each path is signed, and marketing verifies it (receipts carry an
- * HMAC of their body). The gateway only forwards, per-IP rate-limited
- * except for the signed receipts, which providers send in bursts.
+ * HMAC of their body). The gateway forwards only those exact routes
+ * (public-link-routes.ts), per-IP rate-limited except for the signed
+ * receipts, which providers send in bursts.
  */
 export function mountLinkProxy(app: Express, marketingGraphqlUrl: string | undefined, limiter: RateLimiter, perMinute: number): void {
   if (!marketingGraphqlUrl) return;
@@ -24,8 +26,12 @@ export function mountLinkProxy(app: Express, marketingGraphqlUrl: string | undef
 }
 
 async function forward(req: Request, res: Response, base: URL, limiter: RateLimiter, perMinute: number): Promise<void> {
-  if (req.method !== 'GET' && req.method !== 'POST') return void res.status(405).set('allow', 'GET, POST').end();
-  if (!req.path.startsWith('/m/webhooks/')) {
+  // The path as received (express decodes req.path), without the query.
+  const [rawPath, query] = splitOnce(req.originalUrl, '?');
+  const route = matchLinkRoute(req.method, rawPath);
+  if (route.kind === 'not-found') return void res.status(404).json({ code: 'NOT_FOUND' });
+  if (route.kind === 'method-not-allowed') return void res.status(405).set('allow', route.allow.join(', ')).end();
+  if (!route.signedBody) {
     const retryAfter = await limiter.hit(`links:${req.ip}`, perMinute);
     if (retryAfter !== null) return void res.status(429).set('retry-after', String(retryAfter)).json({ code: 'RATE_LIMITED' });
   }
@@ -34,7 +40,9 @@ async function forward(req: Request, res: Response, base: URL, limiter: RateLimi
     const value = req.header(name);
     if (value) headers[name] = value;
   }
-  const upstream = await fetch(new URL(req.originalUrl, base), {
+  const target = new URL(route.path, base);
+  if (query !== undefined) target.search = query;
+  const upstream = await fetch(target, {
     method: req.method,
     headers,
     body: req.method === 'POST' && Buffer.isBuffer(req.body) ? req.body : undefined,
@@ -47,4 +55,9 @@ async function forward(req: Request, res: Response, base: URL, limiter: RateLimi
   }
   if (!upstream.body) return void res.end();
   Readable.fromWeb(upstream.body as ReadableStream).pipe(res);
+}
+
+function splitOnce(value: string, separator: string): [string, string | undefined] {
+  const at = value.indexOf(separator);
+  return at < 0 ? [value, undefined] : [value.slice(0, at), value.slice(at + 1)];
 }

@@ -1,0 +1,33 @@
+import { matchLinkRoute } from './public-link-routes';
+
+const TOKEN = 'eyJrIjoidW5zdWJzY3JpYmUifQ.c2lnbmF0dXJl-_';
+
+describe('public link routes', () => {
+  it('forwards the exact public routes', () => {
+    expect(matchLinkRoute('GET', `/m/u/${TOKEN}`)).toEqual({ kind: 'route', path: `/m/u/${TOKEN}`, signedBody: false });
+    expect(matchLinkRoute('POST', `/m/confirm/${TOKEN}`)).toMatchObject({ kind: 'route' });
+    expect(matchLinkRoute('GET', `/m/c/${TOKEN}`)).toMatchObject({ kind: 'route' });
+    expect(matchLinkRoute('POST', '/m/webhooks/receipts')).toEqual({ kind: 'route', path: '/m/webhooks/receipts', signedBody: true });
+  });
+
+  it('refuses traversal, encoded separators and anything else under /m/', () => {
+    for (const path of [
+      '/m/webhooks/%2e%2e/%2e%2e/graphql',
+      '/m/%2e%2e/metrics',
+      '/m/webhooks/../../graphql',
+      `/m/u/${TOKEN}/..`,
+      `/m/u/${TOKEN}%2f..`,
+      '/m/u/not-a-token',
+      '/m/graphql',
+      '/m/webhooks/receipts/extra',
+    ]) {
+      expect([path, matchLinkRoute('GET', path).kind]).toEqual([path, 'not-found']);
+      expect([path, matchLinkRoute('POST', path).kind]).toEqual([path, 'not-found']);
+    }
+  });
+
+  it('names the methods a route allows', () => {
+    expect(matchLinkRoute('POST', `/m/o/${TOKEN}`)).toEqual({ kind: 'method-not-allowed', allow: ['GET'] });
+    expect(matchLinkRoute('DELETE', `/m/u/${TOKEN}`)).toEqual({ kind: 'method-not-allowed', allow: ['GET', 'POST'] });
+  });
+});
