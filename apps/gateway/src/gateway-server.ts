@@ -62,7 +62,7 @@ export async function startGateway(config: GatewayConfig, supergraphSdl = readFi
   // The per-IP anonymous rate limit is only as good as the IP: trust exactly the configured proxy hops.
   app.set('trust proxy', config.TRUST_PROXY_HOPS);
   app.use(requestObservability(logger, metrics));
-  mountOperationalRoutes(app, health, metrics);
+  mountOperationalRoutes(app, health, metrics, { token: config.METRICS_TOKEN || undefined, production });
   mountSubgraphHealth(app, urls);
   if (config.GRAPHIQL && !production) mountGraphiQL(app);
   mountDocumentProxy(app, urls, verifier, exchanger);

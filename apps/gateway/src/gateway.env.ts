@@ -6,6 +6,7 @@ export const gatewayEnv = {
   LOG_LEVEL: platformEnv.LOG_LEVEL,
   REDIS_URL: platformEnv.REDIS_URL,
   REDIS_PREFIX: platformEnv.REDIS_PREFIX,
+  METRICS_TOKEN: platformEnv.METRICS_TOKEN,
   IDENTITY_JWKS_URL: platformEnv.IDENTITY_JWKS_URL,
   // Identity's revocations (docs/adr/013-revocation.md); the gateway serves without NATS.
   NATS_URL: platformEnv.NATS_URL,

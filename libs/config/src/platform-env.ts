@@ -35,4 +35,8 @@ export const platformEnv = {
   NATS_SUBJECT_PREFIX: env.string({ default: '', description: 'prefix for every subject (test isolation)' }),
   NATS_STREAM_SUFFIX: env.string({ default: '', description: 'suffix for every stream and durable consumer name (test isolation)' }),
   REDIS_PREFIX: env.string({ default: 'rapport', description: 'prefix for every Redis key and BullMQ queue' }),
+  METRICS_TOKEN: env.string({
+    default: '',
+    description: 'bearer token GET /metrics requires; without it /metrics is open, and not served at all in production',
+  }),
 };

@@ -45,7 +45,10 @@ export async function bootstrapService(appModule: Type<unknown>, def: ServiceDef
   app.useBodyParser('json', { limit: '2mb' });
   const express = app.getHttpAdapter().getInstance();
   express.use(requestObservability(app.get(LOGGER), app.get<ServiceMetrics>(METRICS)));
-  mountOperationalRoutes(express, app.get(HealthRegistry), app.get<ServiceMetrics>(METRICS));
+  mountOperationalRoutes(express, app.get(HealthRegistry), app.get<ServiceMetrics>(METRICS), {
+    token: config.METRICS_TOKEN || undefined,
+    production: config.NODE_ENV === 'production',
+  });
   app.enableShutdownHooks();
   await app.listen(config.PORT, '0.0.0.0');
   const port = (app.getHttpServer().address() as { port: number }).port;
