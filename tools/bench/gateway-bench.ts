@@ -9,8 +9,11 @@
  *     self-service customer — each with its own denied fields.
  * Every row shows its ratio to the direct `contact(id)`. The access checks
  * must not halve the 360° view: the bench sets the admin's 360° (nothing
- * denied) beside the staff role with the most denied fields and says whether
- * the checks cost half or more.
+ * denied) beside the staff role with the most denied fields and the customer,
+ * and says whether the checks cost half or more. Rows run one after another,
+ * so on a machine shared with other work their requests/s drift with its
+ * load; the CPU the platform's own processes spend per request (read from
+ * /proc on Linux) drifts much less, and the verdict wants both to agree.
  *
  * A denied field is an expected GraphQL error inside a 200 answer, not a
  * failure: `errors` counts non-2xx answers and transport errors only. Answers
@@ -26,6 +29,7 @@ import autocannon from 'autocannon';
 import { gql, loginToken } from '../import/gateway-client';
 import { CALLERS, deniedFields, FACE_360, rawGql, seedCustomer360, type Caller } from './customer-360';
 import { benchPlatform } from './platform-process';
+import { cpuSeconds } from './process-cpu';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: number) => {
@@ -44,10 +48,20 @@ interface Row {
   p99: number;
   errors: number;
   degraded: number;
+  /** CPU ms the platform's processes spent per request sent; null when it cannot be read. */
+  cpuMs: number | null;
   denied: string;
 }
 
-/** Runs one autocannon row; an answer with a GraphQL error other than a FORBIDDEN field counts as degraded. */
+/** The platform's processes whose CPU time counts (set once it has started). */
+let platformPids: number[] = [];
+
+/**
+ * Runs one autocannon row; an answer with a GraphQL error other than a
+ * FORBIDDEN field counts as degraded. CPU per request is read after the
+ * requests still in flight when the row ended have had time to finish, and
+ * divided by every request sent.
+ */
 async function measure(
   url: string,
   body: string,
@@ -55,6 +69,7 @@ async function measure(
   seconds = duration,
 ): Promise<Omit<Row, 'label' | 'denied'>> {
   let degraded = 0;
+  const cpuBefore = cpuSeconds(platformPids);
   const result = await autocannon({
     url: `${url}/graphql`,
     connections,
@@ -76,7 +91,11 @@ async function measure(
       },
     ],
   });
+  await new Promise((r) => setTimeout(r, Math.min(Math.max(result.latency.p99 * 1.5, 500), 5_000)));
+  const cpuAfter = cpuSeconds(platformPids);
+  const cpuMs = cpuBefore === null || cpuAfter === null ? null : ((cpuAfter - cpuBefore) * 1000) / Math.max(result.requests.sent, 1);
   return {
+    cpuMs,
     rps: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
@@ -86,14 +105,38 @@ async function measure(
 }
 
 function printTable(rows: Row[], baseline: number): void {
-  const head = `${'query'.padEnd(34)} ${'req/s'.padStart(7)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'errors'.padStart(6)} ${'degraded'.padStart(8)} ${'× direct'.padStart(8)}  denied fields`;
-  console.log(head);
-  console.log('-'.repeat(head.length + 20));
-  for (const r of rows) {
-    console.log(
-      `${r.label.padEnd(34)} ${r.rps.toFixed(0).padStart(7)} ${String(r.p50).padStart(7)} ${String(r.p99).padStart(7)} ${String(r.errors).padStart(6)} ${String(r.degraded).padStart(8)} ${(r.rps / baseline).toFixed(3).padStart(8)}  ${r.denied}`,
-    );
-  }
+  const columns: [string, number, (r: Row) => string][] = [
+    ['req/s', 7, (r) => r.rps.toFixed(0)],
+    ['p50 ms', 7, (r) => String(r.p50)],
+    ['p99 ms', 7, (r) => String(r.p99)],
+    ['errors', 7, (r) => String(r.errors)],
+    ['degraded', 9, (r) => String(r.degraded)],
+    ['CPU ms/req', 11, (r) => (r.cpuMs === null ? '-' : r.cpuMs.toFixed(1))],
+    ['× direct', 9, (r) => (r.rps / baseline).toFixed(3)],
+  ];
+  const line = (first: string, cells: string[], last: string) =>
+    `${first.padEnd(34)}${cells.map((cell, i) => cell.padStart(columns[i][1])).join('')}  ${last}`.trimEnd();
+  const lines = [
+    line(
+      'query',
+      columns.map(([title]) => title),
+      'denied fields',
+    ),
+    ...rows.map((r) =>
+      line(
+        r.label,
+        columns.map(([, , cell]) => cell(r)),
+        r.denied,
+      ),
+    ),
+  ];
+  lines.splice(1, 0, '-'.repeat(Math.max(...lines.map((l) => l.length))));
+  console.log(lines.join('\n'));
+}
+
+/** How many requests of `other` the CPU of one `admin` request pays for; null without CPU times. */
+function cpuCapacityRatio(admin: Row, other: Row): number | null {
+  return admin.cpuMs === null || other.cpuMs === null || other.cpuMs === 0 ? null : admin.cpuMs / other.cpuMs;
 }
 
 /** The staff role (not admin, not a key or a customer) whose 360° answer had the most denied fields. */
@@ -105,6 +148,7 @@ function mostDeniedStaffRole(denied: Record<Caller, string[]>): Caller {
 async function main(): Promise<void> {
   const platform = await benchPlatform();
   try {
+    platformPids = platform.processIds();
     const graphqlUrl = `${platform.gatewayUrl}/graphql`;
     const tenant = 'demo';
     const admin = await loginToken(graphqlUrl, {
@@ -161,22 +205,40 @@ async function main(): Promise<void> {
     }
     console.log('');
     printTable(rows, direct.rps);
+    console.log(
+      'errors: non-2xx answers and transport errors (a denied field is a FORBIDDEN error inside a 200, not one); ' +
+        'degraded: 200 answers with any other GraphQL error; CPU ms/req: the gateway and subgraph processes, not Postgres, NATS or Redis.',
+    );
 
-    // Admin is denied nothing; the staff role denied the most and the customer (denied the most of all, and held to their own record) set beside it.
+    // Admin is denied nothing; beside it the staff role denied the most, and the customer (denied the most of all, held to their own record).
+    // Requests/s move with the machine's other load between rows; CPU per request much less, so the verdict wants both.
     console.log('');
     for (const checked of [mostDeniedStaffRole(denied), 'customer' as const]) {
-      const ratio = face[checked].rps / face.admin.rps;
+      const rpsRatio = face[checked].rps / face.admin.rps;
+      const cpuRatio = cpuCapacityRatio(face.admin, face[checked]);
       const p50Ratio = face[checked].p50 / Math.max(face.admin.p50, 1);
+      const halvedByRps = rpsRatio <= 0.5;
+      const halvedByCpu = cpuRatio !== null && cpuRatio <= 0.5;
+      const verdict =
+        halvedByRps && (halvedByCpu || cpuRatio === null)
+          ? 'THE ACCESS CHECKS HALVE IT (or worse).'
+          : !halvedByRps && !halvedByCpu
+            ? 'the access checks do not halve it.'
+            : 'unclear: requests/s and CPU per request disagree (the machine was busier in one row); run again.';
       console.log(
-        `access checks: the 360° view as ${checked} (${denied[checked].length} denied fields) runs at ${ratio.toFixed(2)}× the requests/s ` +
-          `of admin's (nothing denied), p50 ${p50Ratio.toFixed(2)}× — ` +
-          (ratio > 0.5 ? 'the checks do not halve it.' : 'THE CHECKS HALVE IT (or worse).'),
+        `access checks: the 360° view as ${checked} (${denied[checked].length} denied fields) runs at ${rpsRatio.toFixed(2)}× admin's requests/s ` +
+          `(admin: nothing denied), p50 ${p50Ratio.toFixed(2)}×` +
+          (cpuRatio === null ? '' : `, and costs ${(1 / cpuRatio).toFixed(2)}× admin's CPU per request`) +
+          ` — ${verdict}`,
       );
     }
     const slowest = CALLERS.reduce((a, b) => (face[a].rps <= face[b].rps ? a : b));
     console.log(
-      `slowest 360° caller: ${slowest} at ${(face[slowest].rps / face.admin.rps).toFixed(2)}× admin's; ` +
-        `the 360° view as admin runs at ${(face.admin.rps / direct.rps).toFixed(3)}× direct contact(id) (1 : ${(direct.rps / face.admin.rps).toFixed(0)}).`,
+      `the 360° view as admin runs at ${(face.admin.rps / direct.rps).toFixed(3)}× direct contact(id)'s requests/s (1 : ${(direct.rps / face.admin.rps).toFixed(0)})` +
+        (face.admin.cpuMs !== null && direct.cpuMs
+          ? ` and costs ${(face.admin.cpuMs / direct.cpuMs).toFixed(1)}× its CPU per request`
+          : '') +
+        `; fewest requests/s of the 360° callers: ${slowest} (${(face[slowest].rps / face.admin.rps).toFixed(2)}× admin's).`,
     );
   } finally {
     await platform.stop();

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { connect } from 'nats';
 import { Client } from 'pg';
 import Redis from 'ioredis';
+import { processTree } from './process-cpu';
 
 export interface BenchPlatform {
   gatewayUrl: string;
@@ -12,6 +13,8 @@ export interface BenchPlatform {
   subjectPrefix: string;
   /** The isolation id of a platform this started (schemas, streams and Redis keys carry it); null for one given by URL. */
   runId: string | null;
+  /** The platform's processes now (launcher and services), to read their CPU time; [] for one given by URL or without /proc. */
+  processIds(): number[];
   stop(): Promise<void>;
 }
 
@@ -35,6 +38,7 @@ export async function benchPlatform(env: Record<string, string> = {}): Promise<B
       salesUrl: BENCH_SALES_URL,
       subjectPrefix: process.env.NATS_SUBJECT_PREFIX ?? '',
       runId: null,
+      processIds: () => [],
       stop: async () => undefined,
     };
   }
@@ -78,7 +82,8 @@ export async function benchPlatform(env: Record<string, string> = {}): Promise<B
     await stop();
     throw err;
   }
-  return { gatewayUrl, salesUrl: `http://127.0.0.1:${BENCH_PORTS.sales}`, subjectPrefix: runId, runId, stop };
+  const processIds = () => (child.pid === undefined ? [] : processTree(child.pid));
+  return { gatewayUrl, salesUrl: `http://127.0.0.1:${BENCH_PORTS.sales}`, subjectPrefix: runId, runId, processIds, stop };
 }
 
 /** Drops the run's schemas (`*_<run>`), deletes its streams (`*_<run>`, durables go with them) and its Redis keys. */
