@@ -27,7 +27,7 @@
 import { cpus } from 'node:os';
 import autocannon from 'autocannon';
 import { gql, loginToken } from '../import/gateway-client';
-import { CALLERS, deniedFields, FACE_360, rawGql, seedCustomer360, type Caller } from './customer-360';
+import { CALLERS, deniedFields, FACE_360, rawGql, seedCustomer360, type Caller, type GraphQLAnswer } from './customer-360';
 import { benchPlatform } from './platform-process';
 import { cpuSeconds } from './process-cpu';
 
@@ -48,6 +48,8 @@ interface Row {
   p99: number;
   errors: number;
   degraded: number;
+  /** Why answers were degraded: `<code> at <path>: <message>` and how often. */
+  degradedBy: Map<string, number>;
   /** CPU ms the platform's processes spent per request sent; null when it cannot be read. */
   cpuMs: number | null;
   denied: string;
@@ -69,6 +71,7 @@ async function measure(
   seconds = duration,
 ): Promise<Omit<Row, 'label' | 'denied'>> {
   let degraded = 0;
+  const degradedBy = new Map<string, number>();
   const cpuBefore = cpuSeconds(platformPids);
   const result = await autocannon({
     url: `${url}/graphql`,
@@ -81,12 +84,17 @@ async function measure(
         body,
         onResponse: (status, answer) => {
           if (status !== 200 || !answer.includes('"errors"')) return;
+          let reasons: string[];
           try {
-            const { errors = [] } = JSON.parse(answer) as { errors?: { extensions?: { code?: string } }[] };
-            if (errors.some((e) => e.extensions?.code !== 'FORBIDDEN')) degraded++;
+            const { errors = [] } = JSON.parse(answer) as GraphQLAnswer;
+            reasons = errors
+              .filter((e) => e.extensions?.code !== 'FORBIDDEN')
+              .map((e) => `${e.extensions?.code ?? 'ERROR'} at ${e.path?.join('.') ?? '-'}: ${e.message.slice(0, 160)}`);
           } catch {
-            degraded++; // not GraphQL at all
+            reasons = [`not GraphQL: ${answer.slice(0, 160)}`];
           }
+          if (reasons.length > 0) degraded++;
+          for (const reason of reasons) degradedBy.set(reason, (degradedBy.get(reason) ?? 0) + 1);
         },
       },
     ],
@@ -101,6 +109,7 @@ async function measure(
     p99: result.latency.p99,
     errors: result.errors + result.non2xx,
     degraded,
+    degradedBy,
   };
 }
 
@@ -209,6 +218,9 @@ async function main(): Promise<void> {
       'errors: non-2xx answers and transport errors (a denied field is a FORBIDDEN error inside a 200, not one); ' +
         'degraded: 200 answers with any other GraphQL error; CPU ms/req: the gateway and subgraph processes, not Postgres, NATS or Redis.',
     );
+    for (const row of rows) {
+      for (const [reason, count] of row.degradedBy) console.log(`degraded, ${row.label.replace(/\s+/g, ' ')}: ${count} × ${reason}`);
+    }
 
     // Admin is denied nothing; beside it the staff role denied the most, and the customer (denied the most of all, held to their own record).
     // Requests/s move with the machine's other load between rows; CPU per request much less, so the verdict wants both.

@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'nats';
 import { Client } from 'pg';
@@ -71,10 +73,16 @@ export async function benchPlatform(env: Record<string, string> = {}): Promise<B
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  // The launcher writes every service's log lines to its stdout; a pipe nobody reads fills at 64 KB, and then its writes
+  // (synchronous to a pipe on Linux), and the services' behind it, block: the platform would freeze mid-benchmark.
+  // Kept in a file instead, for the errors behind a failed or degraded row.
+  const logPath = join(tmpdir(), `rapport-${runId}.log`);
+  child.stdout?.pipe(createWriteStream(logPath));
   const gatewayUrl = `http://127.0.0.1:${BENCH_PORTS.gateway}`;
   const stop = async () => {
     await stopChild(child);
     await removeRunData(runId, isolation.REDIS_PREFIX);
+    console.log(`the platform's output (warnings and errors): ${logPath}`);
   };
   try {
     await waitUntilReady(child, `${gatewayUrl}/health/ready`);
