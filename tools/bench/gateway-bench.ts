@@ -1,73 +1,257 @@
 /**
- * `npm run bench`: requests/s and latency of `contact(id)` sent (a) to the
- * sales subgraph directly and (b) through the gateway, and their ratio — the
- * price of federation, verification and limits on the hot path.
- * Flags: --duration <s> (default 10), --connections <n> (default 20).
+ * `npm run bench`: requests/s and latency, in one run and one table, of
+ *   - `contact(id) { id firstName lastName emails }` sent to the sales subgraph
+ *     directly (the baseline) and through the gateway — the price of
+ *     federation, verification and limits on the hot path;
+ *   - the customer's 360° view (profile, account, contact details,
+ *     opportunities, cases, orders, RFM, value, consents, marketing: five
+ *     subgraphs) through the gateway, once per role, a partner API key and a
+ *     self-service customer — each with its own denied fields.
+ * Every row shows its ratio to the direct `contact(id)`. The access checks
+ * must not halve the 360° view: the bench sets the admin's 360° (nothing
+ * denied) beside the staff role with the most denied fields and the customer,
+ * and says whether the checks cost half or more. Rows run one after another,
+ * so on a machine shared with other work their requests/s drift with its
+ * load; the CPU the platform's own processes spend per request (read from
+ * /proc on Linux) drifts much less, and the verdict wants both to agree.
+ *
+ * A denied field is an expected GraphQL error inside a 200 answer, not a
+ * failure: `errors` counts non-2xx answers and transport errors only. Answers
+ * with any other GraphQL error (a subgraph down or timed out under load) are
+ * counted apart, as `degraded`.
+ *
+ * Flags: --duration <s> per row (default 5), --connections <n> (default 20).
+ * Uses BENCH_GATEWAY_URL and BENCH_SALES_URL when set, else starts the
+ * platform (tools/bench/platform-process.ts).
  */
+import { cpus } from 'node:os';
 import autocannon from 'autocannon';
+import { gql, loginToken } from '../import/gateway-client';
+import { CALLERS, deniedFields, FACE_360, rawGql, seedCustomer360, type Caller, type GraphQLAnswer } from './customer-360';
 import { benchPlatform } from './platform-process';
+import { cpuSeconds } from './process-cpu';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: number) => {
   const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
+  const value = i >= 0 ? Number(args[i + 1]) : fallback;
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`);
+  return value;
 };
-const duration = flag('duration', 10);
+const duration = flag('duration', 5);
 const connections = flag('connections', 20);
 
-async function gql(url: string, query: string, token?: string): Promise<any> {
-  const res = await fetch(`${url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query }),
-  });
-  const body = (await res.json()) as { data?: unknown; errors?: unknown };
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data;
+interface Row {
+  label: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  degraded: number;
+  /** Why answers were degraded: `<code> at <path>: <message>` and how often. */
+  degradedBy: Map<string, number>;
+  /** CPU ms the platform's processes spent per request sent; null when it cannot be read. */
+  cpuMs: number | null;
+  denied: string;
 }
 
-async function measure(label: string, url: string, body: string, token: string) {
+/** The platform's processes whose CPU time counts (set once it has started). */
+let platformPids: number[] = [];
+
+/**
+ * Runs one autocannon row; an answer with a GraphQL error other than a
+ * FORBIDDEN field counts as degraded. CPU per request is read after the
+ * requests still in flight when the row ended have had time to finish, and
+ * divided by every request sent.
+ */
+async function measure(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  seconds = duration,
+): Promise<Omit<Row, 'label' | 'denied'>> {
+  let degraded = 0;
+  const degradedBy = new Map<string, number>();
+  const cpuBefore = cpuSeconds(platformPids);
   const result = await autocannon({
     url: `${url}/graphql`,
-    method: 'POST',
     connections,
-    duration,
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body,
+    duration: seconds,
+    requests: [
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body,
+        onResponse: (status, answer) => {
+          if (status !== 200 || !answer.includes('"errors"')) return;
+          let reasons: string[];
+          try {
+            const { errors = [] } = JSON.parse(answer) as GraphQLAnswer;
+            reasons = errors
+              .filter((e) => e.extensions?.code !== 'FORBIDDEN')
+              .map((e) => `${e.extensions?.code ?? 'ERROR'} at ${e.path?.join('.') ?? '-'}: ${e.message.slice(0, 160)}`);
+          } catch {
+            reasons = [`not GraphQL: ${answer.slice(0, 160)}`];
+          }
+          if (reasons.length > 0) degraded++;
+          for (const reason of reasons) degradedBy.set(reason, (degradedBy.get(reason) ?? 0) + 1);
+        },
+      },
+    ],
   });
-  const failures = result.errors + result.non2xx;
-  console.log(
-    `${label.padEnd(26)} ${result.requests.average.toFixed(0).padStart(7)} req/s   p50 ${String(result.latency.p50).padStart(4)} ms   p99 ${String(result.latency.p99).padStart(4)} ms   errors ${failures}`,
-  );
-  return result.requests.average;
+  await new Promise((r) => setTimeout(r, Math.min(Math.max(result.latency.p99 * 1.5, 500), 5_000)));
+  const cpuAfter = cpuSeconds(platformPids);
+  const cpuMs = cpuBefore === null || cpuAfter === null ? null : ((cpuAfter - cpuBefore) * 1000) / Math.max(result.requests.sent, 1);
+  return {
+    cpuMs,
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.non2xx,
+    degraded,
+    degradedBy,
+  };
+}
+
+function printTable(rows: Row[], baseline: number): void {
+  const columns: [string, number, (r: Row) => string][] = [
+    ['req/s', 7, (r) => r.rps.toFixed(0)],
+    ['p50 ms', 7, (r) => String(r.p50)],
+    ['p99 ms', 7, (r) => String(r.p99)],
+    ['errors', 7, (r) => String(r.errors)],
+    ['degraded', 9, (r) => String(r.degraded)],
+    ['CPU ms/req', 11, (r) => (r.cpuMs === null ? '-' : r.cpuMs.toFixed(1))],
+    ['× direct', 9, (r) => (r.rps / baseline).toFixed(3)],
+  ];
+  const line = (first: string, cells: string[], last: string) =>
+    `${first.padEnd(34)}${cells.map((cell, i) => cell.padStart(columns[i][1])).join('')}  ${last}`.trimEnd();
+  const lines = [
+    line(
+      'query',
+      columns.map(([title]) => title),
+      'denied fields',
+    ),
+    ...rows.map((r) =>
+      line(
+        r.label,
+        columns.map(([, , cell]) => cell(r)),
+        r.denied,
+      ),
+    ),
+  ];
+  lines.splice(1, 0, '-'.repeat(Math.max(...lines.map((l) => l.length))));
+  console.log(lines.join('\n'));
+}
+
+/** How many requests of `other` the CPU of one `admin` request pays for; null without CPU times. */
+function cpuCapacityRatio(admin: Row, other: Row): number | null {
+  return admin.cpuMs === null || other.cpuMs === null || other.cpuMs === 0 ? null : admin.cpuMs / other.cpuMs;
+}
+
+/** The staff role (not admin, not a key or a customer) whose 360° answer had the most denied fields. */
+function mostDeniedStaffRole(denied: Record<Caller, string[]>): Caller {
+  const staff = CALLERS.filter((c) => c !== 'admin' && c !== 'partner' && c !== 'customer');
+  return staff.reduce((best, c) => (denied[c].length > denied[best].length ? c : best), staff[0]);
 }
 
 async function main(): Promise<void> {
   const platform = await benchPlatform();
   try {
-    const password = process.env.RAPPORT_DEMO_PASSWORD ?? 'rapport-demo';
-    const { login } = await gql(
-      platform.gatewayUrl,
-      `mutation { login(input: { tenant: "demo", email: "admin@demo.test", password: "${password}" }) { accessToken } }`,
+    platformPids = platform.processIds();
+    const graphqlUrl = `${platform.gatewayUrl}/graphql`;
+    const tenant = 'demo';
+    const admin = await loginToken(graphqlUrl, {
+      tenant,
+      email: 'admin@demo.test',
+      password: process.env.RAPPORT_DEMO_PASSWORD ?? 'rapport-demo',
+    });
+    const adminHeaders = { authorization: `Bearer ${admin}` };
+    const runTag = Date.now().toString(36);
+
+    // contact(id): a contact of its own, as before, so the baseline does not change with the 360° customer.
+    const { createContact } = await gql<any>(
+      graphqlUrl,
+      `mutation { createContact(input: { firstName: "Bench", lastName: "Mark", emails: ["bench-${runTag}@example.com"] }) { contact { id } } }`,
+      {},
+      admin,
     );
-    const token: string = login.accessToken;
-    const { createContact } = await gql(
-      platform.gatewayUrl,
-      `mutation { createContact(input: { firstName: "Bench", lastName: "Mark", emails: ["bench@example.com"] }) { contact { id } } }`,
-      token,
-    );
-    const body = JSON.stringify({
+    const contactBody = JSON.stringify({
       query: `query($id: ID!) { contact(id: $id) { id firstName lastName emails } }`,
       variables: { id: createContact.contact.id },
     });
 
+    const seededAt = Date.now();
+    const seeded = await seedCustomer360(graphqlUrl, tenant, admin, runTag);
+    console.log(`seeded the 360° customer and ${CALLERS.length} callers in ${((Date.now() - seededAt) / 1000).toFixed(1)} s`);
+    const faceBody = JSON.stringify({ query: FACE_360, variables: { id: seeded.contactId } });
+
+    // One answer per caller before timing: what it is denied, and nothing else wrong.
+    const denied = {} as Record<Caller, string[]>;
+    for (const caller of CALLERS) {
+      const answer = await rawGql(graphqlUrl, FACE_360, { id: seeded.contactId }, seeded.headers[caller]);
+      const { denied: fields, other } = deniedFields(answer);
+      if (!answer.data?.contact) console.log(`note: ${caller} gets no contact at all: ${JSON.stringify(answer.errors)}`);
+      else if (other.length > 0) console.log(`note: ${caller}'s 360° answer has errors other than denied fields: ${other.join('; ')}`);
+      denied[caller] = fields;
+    }
+
     console.log(
-      `contact(id) — ${connections} connections, ${duration} s each, Node ${process.version}, ${require('node:os').cpus().length} cores`,
+      `\ncontact(id) and the 360° view — ${connections} connections, ${duration} s a row, Node ${process.version}, ${cpus().length} cores`,
     );
-    await measure('warm-up (gateway)', platform.gatewayUrl, body, token);
-    const direct = await measure('(a) sales subgraph direct', platform.salesUrl, body, token);
-    const viaGateway = await measure('(b) through the gateway', platform.gatewayUrl, body, token);
-    console.log(`ratio gateway/direct: ${(viaGateway / direct).toFixed(2)}`);
+    await measure(platform.gatewayUrl, contactBody, adminHeaders, Math.min(duration, 3));
+    await measure(platform.gatewayUrl, faceBody, adminHeaders, Math.min(duration, 3));
+
+    const rows: Row[] = [];
+    const direct = { label: 'contact(id)  sales direct', denied: '', ...(await measure(platform.salesUrl, contactBody, adminHeaders)) };
+    rows.push(direct);
+    rows.push({ label: 'contact(id)  gateway', denied: '', ...(await measure(platform.gatewayUrl, contactBody, adminHeaders)) });
+    const face = {} as Record<Caller, Row>;
+    for (const caller of CALLERS) {
+      const label = `360°  gateway  ${caller === 'partner' ? 'partner (API key)' : caller}`;
+      const list = denied[caller].length === 0 ? '-' : `${denied[caller].length}: ${denied[caller].join(' ')}`;
+      face[caller] = { label, denied: list, ...(await measure(platform.gatewayUrl, faceBody, seeded.headers[caller])) };
+      rows.push(face[caller]);
+    }
+    console.log('');
+    printTable(rows, direct.rps);
+    console.log(
+      'errors: non-2xx answers and transport errors (a denied field is a FORBIDDEN error inside a 200, not one); ' +
+        'degraded: 200 answers with any other GraphQL error; CPU ms/req: the gateway and subgraph processes, not Postgres, NATS or Redis.',
+    );
+    for (const row of rows) {
+      for (const [reason, count] of row.degradedBy) console.log(`degraded, ${row.label.replace(/\s+/g, ' ')}: ${count} × ${reason}`);
+    }
+
+    // Admin is denied nothing; beside it the staff role denied the most, and the customer (denied the most of all, held to their own record).
+    // Requests/s move with the machine's other load between rows; CPU per request much less, so the verdict wants both.
+    console.log('');
+    for (const checked of [mostDeniedStaffRole(denied), 'customer' as const]) {
+      const rpsRatio = face[checked].rps / face.admin.rps;
+      const cpuRatio = cpuCapacityRatio(face.admin, face[checked]);
+      const p50Ratio = face[checked].p50 / Math.max(face.admin.p50, 1);
+      const halvedByRps = rpsRatio <= 0.5;
+      const halvedByCpu = cpuRatio !== null && cpuRatio <= 0.5;
+      const verdict =
+        halvedByRps && (halvedByCpu || cpuRatio === null)
+          ? 'THE ACCESS CHECKS HALVE IT (or worse).'
+          : !halvedByRps && !halvedByCpu
+            ? 'the access checks do not halve it.'
+            : 'unclear: requests/s and CPU per request disagree (the machine was busier in one row); run again.';
+      console.log(
+        `access checks: the 360° view as ${checked} (${denied[checked].length} denied fields) runs at ${rpsRatio.toFixed(2)}× admin's requests/s ` +
+          `(admin: nothing denied), p50 ${p50Ratio.toFixed(2)}×` +
+          (cpuRatio === null ? '' : `, and costs ${(1 / cpuRatio).toFixed(2)}× admin's CPU per request`) +
+          ` — ${verdict}`,
+      );
+    }
+    const slowest = CALLERS.reduce((a, b) => (face[a].rps <= face[b].rps ? a : b));
+    console.log(
+      `the 360° view as admin runs at ${(face.admin.rps / direct.rps).toFixed(3)}× direct contact(id)'s requests/s (1 : ${(direct.rps / face.admin.rps).toFixed(0)})` +
+        (face.admin.cpuMs !== null && direct.cpuMs
+          ? ` and costs ${(face.admin.cpuMs / direct.cpuMs).toFixed(1)}× its CPU per request`
+          : '') +
+        `; fewest requests/s of the 360° callers: ${slowest} (${(face[slowest].rps / face.admin.rps).toFixed(2)}× admin's).`,
+    );
   } finally {
     await platform.stop();
   }

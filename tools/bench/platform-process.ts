@@ -1,9 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'nats';
 import { Client } from 'pg';
 import Redis from 'ioredis';
+import { processTree } from './process-cpu';
 
 export interface BenchPlatform {
   gatewayUrl: string;
@@ -12,6 +15,8 @@ export interface BenchPlatform {
   subjectPrefix: string;
   /** The isolation id of a platform this started (schemas, streams and Redis keys carry it); null for one given by URL. */
   runId: string | null;
+  /** The platform's processes now (launcher and services), to read their CPU time; [] for one given by URL or without /proc. */
+  processIds(): number[];
   stop(): Promise<void>;
 }
 
@@ -35,6 +40,7 @@ export async function benchPlatform(env: Record<string, string> = {}): Promise<B
       salesUrl: BENCH_SALES_URL,
       subjectPrefix: process.env.NATS_SUBJECT_PREFIX ?? '',
       runId: null,
+      processIds: () => [],
       stop: async () => undefined,
     };
   }
@@ -67,10 +73,16 @@ export async function benchPlatform(env: Record<string, string> = {}): Promise<B
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  // The launcher writes every service's log lines to its stdout; a pipe nobody reads fills at 64 KB, and then its writes
+  // (synchronous to a pipe on Linux), and the services' behind it, block: the platform would freeze mid-benchmark.
+  // Kept in a file instead, for the errors behind a failed or degraded row.
+  const logPath = join(tmpdir(), `rapport-${runId}.log`);
+  child.stdout?.pipe(createWriteStream(logPath));
   const gatewayUrl = `http://127.0.0.1:${BENCH_PORTS.gateway}`;
   const stop = async () => {
     await stopChild(child);
     await removeRunData(runId, isolation.REDIS_PREFIX);
+    console.log(`the platform's output (warnings and errors): ${logPath}`);
   };
   try {
     await waitUntilReady(child, `${gatewayUrl}/health/ready`);
@@ -78,7 +90,8 @@ export async function benchPlatform(env: Record<string, string> = {}): Promise<B
     await stop();
     throw err;
   }
-  return { gatewayUrl, salesUrl: `http://127.0.0.1:${BENCH_PORTS.sales}`, subjectPrefix: runId, runId, stop };
+  const processIds = () => (child.pid === undefined ? [] : processTree(child.pid));
+  return { gatewayUrl, salesUrl: `http://127.0.0.1:${BENCH_PORTS.sales}`, subjectPrefix: runId, runId, processIds, stop };
 }
 
 /** Drops the run's schemas (`*_<run>`), deletes its streams (`*_<run>`, durables go with them) and its Redis keys. */
