@@ -43,6 +43,21 @@ describe('bad input', () => {
     ['a malformed id in a query', `query($id: ID!) { contact(id: $id) { id } }`, { id: 'not-a-uuid' }, 'id'],
     ['a bad cursor', `{ contacts(after: "garbage") { totalCount } }`, {}, 'after'],
     ['a page too large', `{ contacts(first: 5000) { totalCount } }`, {}, 'first'],
+    ['a NUL character in text', create, { input: { lastName: 'Love\u0000lace' } }, 'lastName'],
+    [
+      'a cursor crafted with values of the wrong kind',
+      `query($after: String) { contacts(after: $after) { totalCount } }`,
+      { after: Buffer.from(JSON.stringify(['not-a-date', 'not-a-uuid'])).toString('base64url') },
+      'after',
+    ],
+    ...['2026-02-30T00:00:00Z', '0000-01-01T00:00:00Z', '2026-01-01T24:00:00Z', 'yesterday'].map(
+      (at): [string, string, Record<string, unknown>, string] => [
+        `the instant ${at}`,
+        `query($at: DateTime) { contacts(filter: { createdAfter: $at }) { totalCount } }`,
+        { at },
+        'at',
+      ],
+    ),
   ];
 
   it.each(cases)('rejects %s', async (_name, query, variables, field) => {

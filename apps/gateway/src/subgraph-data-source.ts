@@ -3,7 +3,7 @@ import type { Logger } from '@rapport/observability';
 import { parse } from 'graphql';
 import type { Caller } from './auth/caller';
 import { fetchErrorPaths } from './subgraph-errors/fetch-fields';
-import { serverErrorsWithBody, subgraphFailureCode, type SubgraphFailureCode } from './subgraph-errors/subgraph-failure';
+import { errorsWithBody, subgraphFailureCode, type SubgraphFailureCode } from './subgraph-errors/subgraph-failure';
 
 /** A fetch of a client's operation (not a health check or schema load). */
 type IncomingOperation = Extract<GraphQLDataSourceProcessOptions<Caller>, { incomingRequestContext: unknown }>;
@@ -50,7 +50,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<Caller> {
       return await super.process(options);
     } catch (error) {
       if (!('incomingRequestContext' in options)) throw error;
-      const passed = serverErrorsWithBody(error);
+      const passed = errorsWithBody(error);
       if (passed) return { errors: passed };
       const code = subgraphFailureCode(error);
       if (!code) throw error;

@@ -66,7 +66,12 @@ export async function keysetPage<T extends ObjectLiteral>(
     .orderBy(req.sortColumn, req.direction)
     .addOrderBy(req.idColumn, req.direction)
     .limit(req.first + 1)
-    .getMany();
+    .getMany()
+    .catch((err: unknown) => {
+      // A well-formed cursor with values of the wrong kind (crafted, or from another list) fails as a data exception.
+      if (req.after && isDataException(err)) throw new InvalidCursorError();
+      throw err;
+    });
   const hasNextPage = rows.length > req.first;
   const nodes = rows.slice(0, req.first);
   const edges = nodes.map((node) => ({ node, cursor: encodeCursor(...req.cursorOf(node)) }));
@@ -86,4 +91,10 @@ export class InvalidCursorError extends Error {
   constructor() {
     super('after is not a cursor returned by this connection');
   }
+}
+
+/** PostgreSQL's SQLSTATE class 22: a value that does not fit its column's type (bad date, bad uuid, overflow). */
+function isDataException(err: unknown): boolean {
+  const code = (err as { driverError?: { code?: unknown } } | null)?.driverError?.code;
+  return typeof code === 'string' && code.startsWith('22');
 }

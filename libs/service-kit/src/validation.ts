@@ -17,7 +17,17 @@ export function optionalUuid(field: string, value: string | null | undefined): s
 }
 
 /** Trims; rejects over-long text; turns blank into null unless required. */
+/** C0 control characters other than tab and line breaks, and DEL: PostgreSQL refuses NUL in text, and none of them belongs in a name or note. */
+function hasControlCharacter(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || c === 0x7f) return true;
+  }
+  return false;
+}
+
 export function text(field: string, value: string | null | undefined, opts: { max: number; required?: boolean }): string | null {
+  if (value != null && hasControlCharacter(value)) throw badUserInput(field, 'must not contain control characters');
   const trimmed = value?.trim() ?? '';
   if (trimmed.length === 0) {
     if (opts.required) throw badUserInput(field, 'must not be empty');

@@ -23,15 +23,21 @@ export function subgraphFailureCode(error: unknown): SubgraphFailureCode | undef
   const err = (error ?? {}) as FailedCall;
   if (err.name === 'AbortError' || err.name === 'TimeoutError' || err.type === 'request-timeout') return 'TIMEOUT';
   if (err.type === 'system' || (typeof err.code === 'string' && UNREACHABLE.has(err.code))) return 'SERVICE_UNAVAILABLE';
-  if (serverError(err) && !serverErrorsWithBody(error)) return 'SERVICE_UNAVAILABLE';
+  if (serverError(err) && !errorsWithBody(error)) return 'SERVICE_UNAVAILABLE';
   return undefined;
 }
 
-/** The subgraph's own GraphQL errors sent with a 5xx: they say more than we could, so they pass through. */
-export function serverErrorsWithBody(error: unknown): GraphQLFormattedError[] | undefined {
+/**
+ * The subgraph's own GraphQL errors sent with a 4xx or 5xx (a 400 for a
+ * variable its scalar refused, a 5xx from a failing resolver): they say more
+ * than we could — the code and the field — so they pass through.
+ */
+export function errorsWithBody(error: unknown): GraphQLFormattedError[] | undefined {
   const err = (error ?? {}) as FailedCall;
+  const status = err.extensions?.response?.status;
   const errors = err.extensions?.response?.body?.errors;
-  return serverError(err) && Array.isArray(errors) && errors.length > 0 ? (errors as GraphQLFormattedError[]) : undefined;
+  const failed = typeof status === 'number' && status >= 400;
+  return failed && Array.isArray(errors) && errors.length > 0 ? (errors as GraphQLFormattedError[]) : undefined;
 }
 
 function serverError(err: FailedCall): boolean {
