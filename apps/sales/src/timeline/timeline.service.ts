@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Principal } from '@rapport/auth';
+import { forbidden, type Principal } from '@rapport/auth';
 import type { KeysetPage } from '@rapport/persistence';
 import { paginate, ServiceDatabase, validate, AccessPolicy } from '@rapport/service-kit';
 import { requireRead } from '../access/sales-access';
@@ -20,6 +20,7 @@ export class TimelineService {
 
   async timelineOf(principal: Principal, subjectType: 'CONTACT' | 'ACCOUNT', subjectId: string, args: TimelineArgs) {
     // Staff (and partners with the record's read scope); customers never see internal notes and activities.
+    if (principal.kind === 'customer') throw forbidden('the timeline is for staff only');
     requireRead(principal, subjectType === 'CONTACT' ? 'contacts' : 'accounts', await this.access.overrides(principal));
     const first = validate.pageSize(args.first);
     return this.db.withTenant(principal.tenantId, (em): Promise<KeysetPage<TimelineEntryEntity>> =>
