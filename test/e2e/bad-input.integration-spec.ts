@@ -117,4 +117,26 @@ describe('bad input', () => {
     );
     expect(deep.errors![0].extensions!.code).toBe('QUERY_TOO_COMPLEX');
   });
+
+  it('answers malformed requests as the caller’s error, naming the part at fault', async () => {
+    const post = (body: unknown) =>
+      fetch(platform.graphqlUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'apollo-require-preflight': 'true', ...bearer(token) },
+        body: JSON.stringify(body),
+      });
+    const twoOperations = await post({ query: 'query A { contacts { totalCount } } query B { contacts { totalCount } }' });
+    const batched = await post([{ query: '{ contacts { totalCount } }' }]);
+    const getMutation = await fetch(
+      `${platform.graphqlUrl}?query=${encodeURIComponent('mutation { createContact(input: { lastName: "Get" }) { contact { id } } }')}`,
+      { headers: { 'apollo-require-preflight': 'true', ...bearer(token) } },
+    );
+    const fieldsOf = async (res: Response) => {
+      const body = (await res.json()) as { errors: { extensions: { code: string; field?: string } }[] };
+      return [res.status, body.errors[0].extensions.code, body.errors[0].extensions.field];
+    };
+    expect(await fieldsOf(twoOperations)).toEqual([400, 'BAD_USER_INPUT', 'operationName']);
+    expect(await fieldsOf(batched)).toEqual([400, 'BAD_USER_INPUT', 'body']);
+    expect(await fieldsOf(getMutation)).toEqual([405, 'BAD_USER_INPUT', 'method']);
+  });
 });

@@ -89,3 +89,14 @@ describe('fieldFromMessage for variables', () => {
     ).toBe('lastName');
   });
 });
+
+describe('formatApiError for malformed requests', () => {
+  it.each([
+    ['OPERATION_RESOLUTION_FAILURE', 'Must provide operation name if query contains multiple operations.', 'operationName'],
+    ['BAD_REQUEST', 'Can only perform a mutation operation from a POST request.', 'method'],
+    ['BAD_REQUEST', 'Operation batching disabled.', 'body'],
+    ['BAD_REQUEST', 'GraphQL operations must contain a non-empty `query` or a `persistedQuery` extension.', 'query'],
+  ])('turns %s (%s) into BAD_USER_INPUT on %s', (code, message, field) => {
+    expect(formatApiError({ message, extensions: { code } }, { exposeStack: false }).extensions).toEqual({ code: 'BAD_USER_INPUT', field });
+  });
+});

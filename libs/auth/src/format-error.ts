@@ -11,7 +11,26 @@ const CLIENT_CODES = new Set([
   // A subgraph was down or slow: the client sees which (extensions.service) and can retry or show the rest.
   'SERVICE_UNAVAILABLE',
   'TIMEOUT',
+  // Automatic persisted queries: clients react to these codes by sending the full query.
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
 ]);
+
+/**
+ * Apollo Server's own refusals of a malformed request (a mutation over GET, a
+ * batched array, no query, no or an unknown operationName): the caller's
+ * mistake, so BAD_USER_INPUT naming the part of the request at fault.
+ */
+function requestFieldOf(code: string, message: string): string | undefined {
+  if (code === 'OPERATION_RESOLUTION_FAILURE') return 'operationName';
+  if (code !== 'BAD_REQUEST') return undefined;
+  const named = /`(\w+)`/.exec(message)?.[1];
+  if (named && named !== 'query') return named;
+  if (/\bGET\b|POST request|only GET\/POST/.test(message)) return 'method';
+  if (/batch|POST body|no operations/i.test(message)) return 'body';
+  if (/quer(y|ies)/i.test(message)) return 'query';
+  return 'request';
+}
 
 /**
  * Turns any error into what a client may see. Client errors keep their
@@ -31,6 +50,8 @@ export function formatApiError(formatted: GraphQLFormattedError, options: { expo
     const { stacktrace: _s, exception: _e, serviceName: _n, ...rest } = ext;
     return { ...base, extensions: { ...rest, code, ...stack } };
   }
+  const requestField = requestFieldOf(code, formatted.message);
+  if (requestField) return { ...base, extensions: { code: 'BAD_USER_INPUT', field: requestField, ...stack } };
   if (code === 'BAD_USER_INPUT' || code === 'GRAPHQL_VALIDATION_FAILED' || code === 'GRAPHQL_PARSE_FAILED') {
     const field = typeof ext.field === 'string' ? ext.field : fieldFromMessage(formatted.message);
     // Several problems at once (e.g. every bad part of a segment rule), each with its field.

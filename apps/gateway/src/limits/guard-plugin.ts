@@ -27,7 +27,8 @@ export function guardPlugin(limiter: RateLimiter, options: GuardOptions): Apollo
     async requestDidStart() {
       return {
         async didResolveOperation({ contextValue, operation, document, request }) {
-          if (!operation) return;
+          // graphql-js found no operation to run: several in the document and no (or an unknown) operationName.
+          if (!operation) throw noOperation(request.operationName);
           if (!contextValue.principal && !onlyAnonymousFields(operation, options.anonymousIntrospection)) throw unauthenticated();
 
           const { depth, cost } = measureOperation(document, operation, request.variables ?? {});
@@ -69,4 +70,13 @@ function onlyAnonymousFields(operation: OperationDefinitionNode, introspection: 
 
 function tooComplex(message: string, extensions: Record<string, number>): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'QUERY_TOO_COMPLEX', ...extensions, http: { status: 400 } } });
+}
+
+function noOperation(operationName: string | null | undefined): GraphQLError {
+  const problem = operationName
+    ? `no operation named ${JSON.stringify(operationName)}`
+    : 'the document has several operations; name the one to run';
+  return new GraphQLError(`operationName: ${problem}`, {
+    extensions: { code: 'BAD_USER_INPUT', field: 'operationName', http: { status: 400 } },
+  });
 }
