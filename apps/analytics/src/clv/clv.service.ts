@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { badUserInput, type Principal } from '@rapport/auth';
+import { badUserInput, conflict, type Principal } from '@rapport/auth';
 import { customerLifetimeValue, expectedPurchasesConditional, type BgNbdParams } from '@rapport/clv';
 import type { Money } from '@rapport/money';
 import { AccessPolicy, ServiceDatabase, validate } from '@rapport/service-kit';
 import { v7 as uuidv7 } from 'uuid';
+import type { EntityManager } from 'typeorm';
 import { requireAnalyticsRead, requireAnalyticsWrite, requireCustomerFigures } from '../access/analytics-access';
 import { estimateMoney } from './clv-events';
 import { ClvEngine } from './clv-engine';
@@ -92,21 +93,9 @@ export class ClvService {
     }
     const tenantId = principal.tenantId;
     const requestKey = fitRequestKey(tenantId, { calibrationEnd, timeUnit, holdoutEnd });
-    const model = await this.db.withTenant(tenantId, async (em) => {
-      const [inserted]: ClvModelRecord[] = await em.query(
-        `INSERT INTO clv_models (id, tenant_id, request_key, status, time_unit, calibration_end, holdout_end)
-         VALUES ($1, $2, $3, 'QUEUED', $4, $5, $6)
-         ON CONFLICT (tenant_id, request_key) WHERE status IN ('QUEUED', 'RUNNING') DO NOTHING
-         RETURNING ${MODEL_COLUMNS}`,
-        [uuidv7(), tenantId, requestKey, timeUnit, calibrationEnd.toISOString(), holdoutEnd?.toISOString() ?? null],
-      );
-      if (inserted) return inserted;
-      const [pending]: ClvModelRecord[] = await em.query(
-        `SELECT ${MODEL_COLUMNS} FROM clv_models WHERE tenant_id = $1 AND request_key = $2 AND status IN ('QUEUED', 'RUNNING')`,
-        [tenantId, requestKey],
-      );
-      return pending;
-    });
+    const model = await this.db.withTenant(tenantId, (em) =>
+      queueOrJoinFit(em, [uuidv7(), tenantId, requestKey, timeUnit, calibrationEnd.toISOString(), holdoutEnd?.toISOString() ?? null]),
+    );
     // After the commit, so the job always finds its row. Unqueued, it would stay QUEUED (and block this request) for ever.
     try {
       await this.scheduler.requestFit(tenantId, model.id, requestKey);
@@ -246,4 +235,30 @@ export function clvFor(
     daysPerUnit: v.daysPerUnit,
   }).value;
   return estimateMoney(value, v.currency);
+}
+
+/**
+ * The QUEUED model for these inputs: a new one, or the one already pending.
+ * Under concurrent requests the pending one may finish between our INSERT
+ * (which found it) and our SELECT (which no longer does); then a new one is
+ * queued instead of failing the request.
+ */
+async function queueOrJoinFit(em: EntityManager, params: [string, string, string, string, string, string | null]): Promise<ClvModelRecord> {
+  const [, tenantId, requestKey] = params;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const [inserted]: ClvModelRecord[] = await em.query(
+      `INSERT INTO clv_models (id, tenant_id, request_key, status, time_unit, calibration_end, holdout_end)
+       VALUES ($1, $2, $3, 'QUEUED', $4, $5, $6)
+       ON CONFLICT (tenant_id, request_key) WHERE status IN ('QUEUED', 'RUNNING') DO NOTHING
+       RETURNING ${MODEL_COLUMNS}`,
+      params,
+    );
+    if (inserted) return inserted;
+    const [pending]: ClvModelRecord[] = await em.query(
+      `SELECT ${MODEL_COLUMNS} FROM clv_models WHERE tenant_id = $1 AND request_key = $2 AND status IN ('QUEUED', 'RUNNING')`,
+      [tenantId, requestKey],
+    );
+    if (pending) return pending;
+  }
+  throw conflict('the same fit was requested and finished concurrently several times; request it again', 'input');
 }
