@@ -5,7 +5,14 @@
  * expectations are generated from the matrix in libs/contracts/src/access,
  * so a change to either the code or the matrix is caught here.
  */
-import { CONTACT_FIELD_GROUPS, DEFAULT_FIELD_ACCESS, FIELD_GROUP_SCOPE, STAFF_ONLY_CONTACT_FIELDS, type Role } from '@rapport/contracts';
+import {
+  CONTACT_FIELD_GROUPS,
+  DEFAULT_FIELD_ACCESS,
+  FIELD_GROUP_SCOPE,
+  ROLES,
+  STAFF_ONLY_CONTACT_FIELDS,
+  type Role,
+} from '@rapport/contracts';
 import { bearer, graphql, type GraphQLResponse } from '@rapport/testing';
 import { createTenant, customerToken, startPlatform, type Platform, type TestTenant } from '../harness/platform';
 
@@ -39,17 +46,8 @@ const FACE_360 = `query($id: ID!) { contact(id: $id) { id ${Object.values(SELECT
 const PARTNER_SCOPES = [...new Set([...Object.values(FIELD_GROUP_SCOPE), 'accounts'])].map((resource) => `${resource}:read`);
 
 type Caller = Role;
-const CALLERS: Caller[] = [
-  'admin',
-  'sales_manager',
-  'sales_rep',
-  'support_manager',
-  'support_agent',
-  'marketer',
-  'analyst',
-  'partner',
-  'customer',
-];
+/** Every built-in role: staff sign in as users, a partner is an API key, a customer a user bound to the contact. */
+const CALLERS: readonly Caller[] = ROLES;
 
 /** What the matrix says a caller gets for a field: readable or denied. */
 function expectedReadable(caller: Caller, field: string): boolean {
