@@ -7,6 +7,7 @@ describe('public link routes', () => {
     expect(matchLinkRoute('GET', `/m/u/${TOKEN}`)).toEqual({ kind: 'route', path: `/m/u/${TOKEN}`, signedBody: false });
     expect(matchLinkRoute('POST', `/m/confirm/${TOKEN}`)).toMatchObject({ kind: 'route' });
     expect(matchLinkRoute('GET', `/m/c/${TOKEN}`)).toMatchObject({ kind: 'route' });
+    expect(matchLinkRoute('GET', `/m/o/${TOKEN}.gif`)).toEqual({ kind: 'route', path: `/m/o/${TOKEN}.gif`, signedBody: false });
     expect(matchLinkRoute('POST', '/m/webhooks/receipts')).toEqual({ kind: 'route', path: '/m/webhooks/receipts', signedBody: true });
   });
 

@@ -10,7 +10,8 @@ const TOKEN = '[A-Za-z0-9_-]{1,4096}\\.[A-Za-z0-9_-]{1,256}';
 const ROUTES: { pattern: RegExp; methods: readonly string[]; signedBody: boolean }[] = [
   { pattern: new RegExp(`^/m/u/(${TOKEN})$`), methods: ['GET', 'POST'], signedBody: false },
   { pattern: new RegExp(`^/m/confirm/(${TOKEN})$`), methods: ['GET', 'POST'], signedBody: false },
-  { pattern: new RegExp(`^/m/o/(${TOKEN})$`), methods: ['GET'], signedBody: false },
+  // The open pixel ends in .gif so mail clients load it as an image.
+  { pattern: new RegExp(`^/m/o/(${TOKEN})(?:\\.gif)?$`), methods: ['GET'], signedBody: false },
   { pattern: new RegExp(`^/m/c/(${TOKEN})$`), methods: ['GET'], signedBody: false },
   { pattern: /^\/m\/webhooks\/receipts$/, methods: ['POST'], signedBody: true },
 ];
