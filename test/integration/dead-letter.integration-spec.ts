@@ -13,7 +13,7 @@ import {
   type ParkedEvent,
 } from '@rapport/messaging';
 import { scratchDatabase } from '@rapport/testing';
-import { connect, type NatsConnection } from 'nats';
+import { AckPolicy, connect, type NatsConnection } from 'nats';
 import { Registry } from 'prom-client';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
@@ -177,6 +177,47 @@ describe('dead letter: a handler failing past its retry budget parks the event, 
     broken = false;
     expect(await replayParked(nc, naming, parked.id)).toMatchObject({ outcome: 'gone' });
     expect(await appliedCount(parked.envelope!.id)).toBe(0);
+  });
+
+  it('an event whose handler never concluded twice past the budget (it kills the process) is parked without running it', async () => {
+    const crashType = 'testing.parcel.crashed';
+    const crashing = new EventConsumer(nc, db.tenantDb, naming, silent, {
+      stream,
+      durable: 'dl_crashing',
+      eventTypes: [crashType],
+      retry: RETRY,
+      handler: async (e) => {
+        attempts.set(e.id, (attempts.get(e.id) ?? 0) + 1);
+      },
+    }).parkFailuresIn(deadLetter);
+    // Five deliveries that never concluded, as if the process died in the handler each time.
+    const jsm = await nc.jetstreamManager();
+    await jsm.consumers.add(stream, {
+      durable_name: crashing.durableName,
+      ack_policy: AckPolicy.Explicit,
+      filter_subject: `${naming.subjectPrefix}.${crashType}`,
+    });
+    const e = { ...event(), type: crashType };
+    await nc.jetstream().publish(`${naming.subjectPrefix}.${crashType}`, Buffer.from(JSON.stringify(e)), { msgID: e.id });
+    const raw = await nc.jetstream().consumers.get(stream, crashing.durableName);
+    for (let delivery = 1; delivery <= 5; delivery++) {
+      const msg = await raw.next({ expires: 5000 });
+      expect(msg?.info.redeliveryCount).toBe(delivery);
+      msg?.nak();
+    }
+    await crashing.start();
+    try {
+      const parked = await parkedOf(e.id);
+      expect(parked).toMatchObject({
+        consumer: 'dl_crashing',
+        attempts: 6,
+        error: expect.stringMatching(/without the handler concluding/),
+      });
+      expect(attempts.get(e.id)).toBeUndefined();
+      await discardParked(nc, naming, parked.id);
+    } finally {
+      await crashing.stop();
+    }
   });
 
   it('a message that is not an envelope is parked at once as text; replay refuses it', async () => {
