@@ -127,7 +127,7 @@ export class EventConsumer implements ReplayTarget {
     const attempts = msg.info.redeliveryCount;
     const lastDelay = this.retry.delaysMs.at(-1) ?? 60_000;
     if (!this.deadLetter) {
-      this.logger.error({ ...context, attempts }, 'event handling failed past its retry budget and there is no dead letter; retrying');
+      this.logger.error({ ...context, attempts }, 'giving up on the message, but there is no dead letter to park it in; retrying');
       msg.nak(lastDelay);
       return;
     }
