@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { EventEnvelope } from '@rapport/contracts';
-import { BatchEventConsumer, createMessagingTables, ensureStream, EventConsumer, newEvent } from '@rapport/messaging';
+import {
+  BatchEventConsumer,
+  createMessagingTables,
+  DeadLetter,
+  ensureStream,
+  EventConsumer,
+  listParked,
+  newEvent,
+} from '@rapport/messaging';
 import { scratchDatabase } from '@rapport/testing';
 import { connect, type NatsConnection } from 'nats';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
@@ -18,7 +26,7 @@ class Tables1700000000001 implements MigrationInterface {
   }
 }
 
-const silent = { error: () => undefined, debug: () => undefined };
+const silent = { error: () => undefined, debug: () => undefined, info: () => undefined };
 const TYPE = 'testing.batch.happened';
 
 describe('BatchEventConsumer against Postgres and JetStream', () => {
@@ -30,6 +38,7 @@ describe('BatchEventConsumer against Postgres and JetStream', () => {
     streamSuffix: `${token}_${process.env.NATS_STREAM_SUFFIX}`,
   };
   let stream: string;
+  let deadLetter: DeadLetter;
   const tenantA = randomUUID();
   const tenantB = randomUUID();
 
@@ -37,10 +46,14 @@ describe('BatchEventConsumer against Postgres and JetStream', () => {
     db = await scratchDatabase('batchconsumer', [Tables1700000000001]);
     nc = await connect({ servers: process.env.NATS_URL });
     stream = await ensureStream(nc, naming, { name: 'TESTBATCH', subjects: ['testing.>'] });
+    deadLetter = new DeadLetter(nc, naming, 'batchtest', silent);
+    await deadLetter.start([]);
   });
 
   afterAll(async () => {
+    await deadLetter?.stop();
     await (await nc.jetstreamManager()).streams.delete(stream).catch(() => undefined);
+    await (await nc.jetstreamManager()).streams.delete(`DEADLETTER_BATCHTEST_${naming.streamSuffix}`).catch(() => undefined);
     await nc?.close();
     await db?.drop();
   });
@@ -73,7 +86,7 @@ describe('BatchEventConsumer against Postgres and JetStream', () => {
       eventTypes: [TYPE],
       batchSize: 200,
       lingerMs: 200,
-      maxDeliver: 3,
+      retry: { delaysMs: [100, 100] },
       handleBatch: async (events, em, tenantId) => {
         calls.push({ tenantId, ids: events.map((e) => e.id) });
         for (const e of events) {
@@ -83,7 +96,7 @@ describe('BatchEventConsumer against Postgres and JetStream', () => {
         return events.length;
       },
       afterCommit: (_tenantId, events) => committed.push(events.map((e) => e.id)),
-    });
+    }).parkFailuresIn(deadLetter);
   }
 
   it('applies many events in one transaction per tenant, once each; a poison message and a non-envelope stay isolated', async () => {
@@ -113,9 +126,18 @@ describe('BatchEventConsumer against Postgres and JetStream', () => {
     const batchCalls = calls.filter((call) => call.ids.length > 1);
     expect(batchCalls.length).toBeGreaterThan(0);
     expect(batchCalls.every((call) => new Set(call.ids).size === call.ids.length)).toBe(true);
-    // The poison one was tried on its own up to maxDeliver (3) times and never committed.
+    // The poison one was tried on its own for its budget (3 attempts), never committed, and parked with
+    // the non-envelope: nothing is dropped.
     expect(calls.filter((call) => call.ids.length === 1 && call.ids[0] === poison.id).length).toBe(3);
     expect(committed.flat()).not.toContain(poison.id);
+    const parked = await listParked(nc, naming, { service: 'batchtest' });
+    expect(parked).toHaveLength(2);
+    expect(parked).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ consumer: 'batch_test', envelope: poison, error: 'poison', attempts: 3 }),
+        expect.objectContaining({ consumer: 'batch_test', envelope: null, raw: 'this is not an envelope' }),
+      ]),
+    );
     // Every applied event reached afterCommit exactly once.
     expect(committed.flat().sort()).toEqual([...a, ...b].map((e) => e.id).sort());
   });

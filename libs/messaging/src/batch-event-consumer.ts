@@ -3,7 +3,6 @@ import type { TenantDatabase } from '@rapport/persistence';
 import type { ConsumerMessages, JsMsg, NatsConnection } from 'nats';
 import type { EntityManager } from 'typeorm';
 import { EventConsumer, type EventConsumerOptions } from './event-consumer';
-import { parseEnvelope } from './events';
 import type { MessagingNaming } from './naming';
 import type { RelayLogger } from './outbox-relay';
 
@@ -43,10 +42,10 @@ interface Delivered {
  * for the new ones. Messages are acknowledged only after that commit.
  *
  * A group whose transaction fails is retried event by event, each in its
- * own transaction (the same inbox rule), so one poison message is nak'd
- * with backoff on its own while the rest of the group commits. A message
- * that is not an envelope at all can never become one: it is logged and
- * terminated. Redelivery of anything already applied finds its inbox row
+ * own transaction (the same inbox rule), so one poison message is retried
+ * on its own, and parked once its budget is spent, while the rest of the
+ * group commits. A message that is not an envelope at all can never become
+ * one: it is parked at once. Redelivery of anything already applied finds its inbox row
  * and has no second effect, as with EventConsumer.
  */
 export class BatchEventConsumer<T = void> extends EventConsumer {
@@ -111,14 +110,8 @@ export class BatchEventConsumer<T = void> extends EventConsumer {
   private async process(batch: JsMsg[]): Promise<void> {
     const byTenant = new Map<string, Delivered[]>();
     for (const msg of batch) {
-      let event: EventEnvelope;
-      try {
-        event = parseEnvelope(msg.data);
-      } catch (err) {
-        this.logger.error({ err, subject: msg.subject, seq: msg.seq }, 'not an event envelope; dropped');
-        msg.term();
-        continue;
-      }
+      const event = await this.envelopeOf(msg);
+      if (!event) continue;
       if (!this.wants(event.type)) {
         msg.ack();
         continue;
@@ -136,7 +129,7 @@ export class BatchEventConsumer<T = void> extends EventConsumer {
         for (const d of group) d.msg.ack();
       } catch (err) {
         if (group.length === 1) {
-          this.retryLater(group[0].msg, err);
+          await this.failed(group[0].msg, group[0].event, err);
           continue;
         }
         this.logger.error({ err, tenantId, events: group.length }, 'event batch failed; applying its events one by one');
@@ -150,14 +143,8 @@ export class BatchEventConsumer<T = void> extends EventConsumer {
       await this.applyGroup(event.tenantId, [event]);
       msg.ack();
     } catch (err) {
-      this.retryLater(msg, err);
+      await this.failed(msg, event, err);
     }
-  }
-
-  private retryLater(msg: JsMsg, err: unknown): void {
-    const attempt = msg.info.redeliveryCount;
-    this.logger.error({ err, subject: msg.subject, attempt }, 'event handling failed; will be redelivered');
-    msg.nak(Math.min(30_000, 250 * 2 ** attempt));
   }
 
   /**

@@ -1,10 +1,12 @@
 import type { EventEnvelope } from '@rapport/contracts';
 import type { TenantDatabase } from '@rapport/persistence';
-import { AckPolicy, DeliverPolicy, type Consumer, type ConsumerConfig, type ConsumerMessages, type NatsConnection } from 'nats';
+import { AckPolicy, DeliverPolicy, type Consumer, type ConsumerConfig, type ConsumerMessages, type JsMsg, type NatsConnection } from 'nats';
 import type { EntityManager } from 'typeorm';
+import { describe, type DeadLetter, type ReplayTarget } from './dead-letter';
 import { parseEnvelope } from './events';
 import { durableFor, subjectFor, subjectMatches, type MessagingNaming } from './naming';
 import type { RelayLogger } from './outbox-relay';
+import { attemptsAllowed, DEFAULT_RETRY, retryDelay, type RetryPolicy } from './retry-policy';
 
 export type EventHandler = (event: EventEnvelope, em: EntityManager) => Promise<void>;
 
@@ -16,9 +18,17 @@ export interface EventConsumerOptions {
   /** Event types (unprefixed subjects, wildcards allowed) this consumer wants. */
   eventTypes: string[];
   handler: EventHandler;
-  /** Give up redelivering a poisoned message after this many attempts. */
-  maxDeliver?: number;
+  /** How long a failing event is retried before it is parked (default: about an hour, DEFAULT_RETRY). */
+  retry?: RetryPolicy;
 }
+
+/**
+ * Deliveries past the budget during which the handler never concluded (the
+ * process died in it, or parking failed) before the message is parked
+ * without running the handler again: a message that kills the process must
+ * not keep killing it.
+ */
+const UNCONCLUDED_DELIVERIES = 2;
 
 /**
  * A durable JetStream pull consumer with inbox de-duplication: the handler
@@ -26,10 +36,17 @@ export interface EventConsumerOptions {
  * inbox; a redelivered event finds its row and is skipped. The message is
  * acknowledged only after that transaction commits, so a crash in between
  * leads to redelivery and, thanks to the inbox, no second effect.
+ *
+ * A failing event is redelivered with growing delays for the retry budget,
+ * then parked in the service's dead letter and only then terminated
+ * (docs/adr/018-dead-letter.md). The server never gives up on its own
+ * (max_deliver is unlimited): without a dead letter, or while parking
+ * fails, the event keeps being retried rather than dropped.
  */
-export class EventConsumer {
+export class EventConsumer implements ReplayTarget {
   protected messages: ConsumerMessages | null = null;
   protected loop: Promise<void> | null = null;
+  protected deadLetter: DeadLetter | null = null;
 
   constructor(
     protected readonly nc: NatsConnection,
@@ -43,23 +60,92 @@ export class EventConsumer {
     return durableFor(this.naming, this.options.durable);
   }
 
+  /** The durable name as declared, which parked records carry. */
+  get consumerName(): string {
+    return this.options.durable;
+  }
+
+  /** Where events go once their retry budget is spent (the service kit sets its own). */
+  parkFailuresIn(deadLetter: DeadLetter): this {
+    this.deadLetter = deadLetter;
+    return this;
+  }
+
   async start(): Promise<void> {
     const consumer = await this.ensureDurable();
     this.messages = await consumer.consume({ max_messages: 64 });
     const messages = this.messages;
     this.loop = (async () => {
       for await (const msg of messages) {
+        const event = await this.envelopeOf(msg);
+        if (!event) continue;
         try {
-          const event = parseEnvelope(msg.data);
           if (this.wants(event.type)) await this.handleOnce(event);
           msg.ack();
         } catch (err) {
-          const attempt = msg.info.redeliveryCount;
-          this.logger.error({ err, subject: msg.subject, attempt }, 'event handling failed; will be redelivered');
-          msg.nak(Math.min(30_000, 250 * 2 ** attempt));
+          await this.failed(msg, event, err);
         }
       }
     })();
+  }
+
+  /**
+   * The message's envelope, or null once the message has been dealt with:
+   * one that is not an envelope cannot become one by retrying, and one whose
+   * handler never concluded over several deliveries past the budget is
+   * parked without running it again.
+   */
+  protected async envelopeOf(msg: JsMsg): Promise<EventEnvelope | null> {
+    let event: EventEnvelope;
+    try {
+      event = parseEnvelope(msg.data);
+    } catch (err) {
+      await this.giveUp(msg, null, err);
+      return null;
+    }
+    if (msg.info.redeliveryCount > attemptsAllowed(this.retry) + UNCONCLUDED_DELIVERIES && this.deadLetter) {
+      const err = new Error(`delivered ${msg.info.redeliveryCount} times without the handler concluding (did it crash the process?)`);
+      await this.giveUp(msg, event, err);
+      return null;
+    }
+    return event;
+  }
+
+  /** A delivery failed: retried after the policy's delay, or parked when that was the last one. */
+  protected async failed(msg: JsMsg, event: EventEnvelope, err: unknown): Promise<void> {
+    const attempt = msg.info.redeliveryCount;
+    const delay = retryDelay(this.retry, attempt);
+    if (delay === null) return this.giveUp(msg, event, err);
+    const context = { err, eventId: event.id, type: event.type, durable: this.durableName, attempt, of: attemptsAllowed(this.retry) };
+    this.logger.error({ ...context, retryInMs: delay }, 'event handling failed; retrying');
+    msg.nak(delay);
+  }
+
+  /** Parks the message, then terminates it; if it cannot be parked it stays pending and is retried. */
+  private async giveUp(msg: JsMsg, event: EventEnvelope | null, err: unknown): Promise<void> {
+    const context = { err, eventId: event?.id, type: event?.type, subject: msg.subject, durable: this.durableName };
+    const attempts = msg.info.redeliveryCount;
+    const lastDelay = this.retry.delaysMs.at(-1) ?? 60_000;
+    if (!this.deadLetter) {
+      this.logger.error({ ...context, attempts }, 'giving up on the message, but there is no dead letter to park it in; retrying');
+      msg.nak(lastDelay);
+      return;
+    }
+    try {
+      const parked = await this.deadLetter.park({ msg, consumer: this.options.durable, event, error: err });
+      msg.term();
+      this.logger.error(
+        { ...context, attempts, parked, reason: describe(err) },
+        'event parked in the dead letter; not retried until replayed',
+      );
+    } catch (parkErr) {
+      this.logger.error({ ...context, parkErr }, 'parking the event failed; it stays pending and is retried');
+      msg.nak(lastDelay);
+    }
+  }
+
+  protected get retry(): RetryPolicy {
+    return this.options.retry ?? DEFAULT_RETRY;
   }
 
   /**
@@ -74,7 +160,8 @@ export class EventConsumer {
       // One type filters on the server; several need `filter_subjects`, which
       // NATS < 2.10 lacks (Debian ships 2.9), so those are filtered here instead.
       ...(this.options.eventTypes.length === 1 ? { filter_subject: subjectFor(this.naming, this.options.eventTypes[0]) } : {}),
-      max_deliver: this.options.maxDeliver ?? 20,
+      // Unlimited: the consumer parks what it gives up on; the server dropping it would lose it.
+      max_deliver: -1,
       ack_wait: 30_000_000_000,
       ...extra,
     };

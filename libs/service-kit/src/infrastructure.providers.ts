@@ -1,8 +1,8 @@
 import type { Provider } from '@nestjs/common';
 import { RevocationFeed, RevocationList, TokenVerifier } from '@rapport/auth';
-import { connectNats, ensureStream, OutboxRelay, type MessagingNaming } from '@rapport/messaging';
+import { connectNats, DeadLetter, ensureStream, OutboxRelay, type MessagingNaming } from '@rapport/messaging';
 import { createHealthChecks } from './health-checks';
-import { createLogger, createMetrics, HealthRegistry, type Logger } from '@rapport/observability';
+import { createLogger, createMetrics, HealthRegistry, type Logger, type ServiceMetrics } from '@rapport/observability';
 import { createServiceDataSource, grantAppRole, migrate, TenantDatabase } from '@rapport/persistence';
 import type { NatsConnection } from 'nats';
 import { DataSource } from 'typeorm';
@@ -75,6 +75,12 @@ export function infrastructureProviders(def: ServiceDefinition): Provider[] {
       provide: OutboxRelay,
       inject: [DataSource, NATS_CONNECTION, MESSAGING_NAMING, LOGGER],
       useFactory: (ds: DataSource, nc: NatsConnection, naming: MessagingNaming, logger: Logger) => new OutboxRelay(ds, nc, naming, logger),
+    },
+    {
+      provide: DeadLetter,
+      inject: [NATS_CONNECTION, MESSAGING_NAMING, LOGGER, METRICS],
+      useFactory: (nc: NatsConnection, naming: MessagingNaming, logger: Logger, metrics: ServiceMetrics) =>
+        new DeadLetter(nc, naming, def.name, logger, metrics.registry),
     },
     {
       provide: ServiceDatabase,
