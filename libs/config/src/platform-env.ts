@@ -1,4 +1,5 @@
 import { env } from './env';
+import { queryLimitsEnv } from './query-limits-env';
 
 /**
  * The variables every Rapport service reads. Defaults suit one laptop; the
@@ -35,4 +36,10 @@ export const platformEnv = {
   NATS_SUBJECT_PREFIX: env.string({ default: '', description: 'prefix for every subject (test isolation)' }),
   NATS_STREAM_SUFFIX: env.string({ default: '', description: 'suffix for every stream and durable consumer name (test isolation)' }),
   REDIS_PREFIX: env.string({ default: 'rapport', description: 'prefix for every Redis key and BullMQ queue' }),
+  HOST: env.string({
+    default: '0.0.0.0',
+    description:
+      'address the HTTP server binds to (0.0.0.0 in containers; npm start uses 127.0.0.1 so subgraphs are not reachable from the network)',
+  }),
+  ...queryLimitsEnv,
 };
