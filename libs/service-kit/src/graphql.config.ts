@@ -3,6 +3,7 @@ import type { ApolloFederationDriverConfig } from '@nestjs/apollo';
 import { bearerToken, formatApiError, TokenVerifier, unauthenticated, type Principal } from '@rapport/auth';
 import type DataLoader from 'dataloader';
 import type { Request } from 'express';
+import { queryLimitsPlugin } from './query-limits.plugin';
 import type { PlatformConfig } from './service-config';
 
 export interface GraphQLRequestContext {
@@ -46,7 +47,7 @@ export function subgraphGraphQLOptions(
     introspection: config.NODE_ENV !== 'production',
     includeStacktraceInErrorResponses: exposeStack,
     // No Apollo Studio here: per-field traces would only cost time.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), queryLimitsPlugin(config)],
     context: async ({ req }: { req: Request }): Promise<GraphQLRequestContext> => ({
       req,
       principal: await authenticate(req, verifier),
