@@ -14,6 +14,11 @@ export const queryLimitsEnv = {
     description: 'largest estimated cost allowed for a caller without a token (signing in, introspection in development)',
   }),
   MAX_QUERY_ALIASES: env.int({ default: 100, min: 1, description: 'most aliased fields in one operation' }),
+  MAX_QUERY_TOKENS: env.int({
+    default: 10_000,
+    min: 100,
+    description: 'most lexical tokens in one document; parsing stops there, before validation spends time on a flood',
+  }),
   MAX_BODY_BYTES: env.int({
     default: 1_048_576,
     min: 1024,
