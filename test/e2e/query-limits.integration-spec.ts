@@ -45,7 +45,17 @@ describe('query limits', () => {
     expect(after.errors).toBeUndefined();
   });
 
-  it('the gateway refuses the same query', async () => {
+  it('a subgraph counts `_entities` by its representations', async () => {
+    const token = await tenant.tokenFor('sales_manager');
+    const query = 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Contact { id lastName } } }';
+    const reps = (n: number) => ({ r: Array.from({ length: n }, (_, i) => ({ __typename: 'Contact', id: `c${i}` })) });
+    // 1 + 20,000 × 2 is just over twice MAX_QUERY_COST (the headroom a subgraph gives query plans).
+    const res = await graphql(salesGraphql, query, reps(20_000), bearer(token));
+    expect(res.status).toBe(400);
+    expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', cost: 40_001, maxCost: 40_000 });
+  });
+
+  it('the gateway refuses the 37-deep query too', async () => {
     const res = await graphql(platform.graphqlUrl, contactsAccountChain(9), {}, bearer(await tenant.tokenFor('marketer')));
     expect(res.status).toBe(400);
     expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', maxDepth: 12 });
