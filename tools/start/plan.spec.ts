@@ -126,6 +126,13 @@ describe('planServices', () => {
     expect(marketing.env).toMatchObject({ PORT: '5005', MARKETING_PUBLIC_URL: 'http://localhost:5000' });
   });
 
+  it('binds subgraphs to 127.0.0.1 unless HOST says otherwise, and leaves the gateway public', () => {
+    const plan = planServices(SERVICES, {}, infra);
+    for (const s of plan.filter((p) => p.entry.role === 'subgraph')) expect(s.env.HOST).toBe('127.0.0.1');
+    expect(plan.find((p) => p.entry.role === 'gateway')?.env.HOST).toBeUndefined();
+    expect(planServices(SERVICES, { HOST: '10.0.0.5' }, infra)[1].env.HOST).toBe('10.0.0.5');
+  });
+
   it('passes the resolved infrastructure URLs to every child', () => {
     const custom = planInfrastructure({ DATABASE_URL: 'postgres://postgres@127.0.0.1:55432/x' });
     for (const s of planServices(SERVICES, {}, custom)) {

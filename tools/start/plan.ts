@@ -168,6 +168,8 @@ export function planServices(services: readonly ServiceEntry[], env: NodeJS.Proc
     const port = ports.get(entry.name) as number;
     const url = urlOf(entry.name);
     const own: Record<string, string> = { ...shared, PORT: String(port), ...(entry.env?.(env) ?? {}) };
+    // Subgraphs answer the gateway on this machine only; an explicit HOST still wins.
+    if (entry.role === 'subgraph') own.HOST = env.HOST || '127.0.0.1';
     if (entry.role === 'gateway') {
       own.IDENTITY_URL = identityUrl;
       for (const sub of ordered.filter((s) => s.role === 'subgraph')) own[subgraphUrlVariable(sub.name)] = `${urlOf(sub.name)}/graphql`;

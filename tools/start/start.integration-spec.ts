@@ -7,6 +7,7 @@ import { execSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { connect } from 'nats';
@@ -19,6 +20,11 @@ const LAUNCHER = join(ROOT, 'dist', 'tools', 'start', 'main.js');
 const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 const NATS_URL = 'nats://127.0.0.1:4222';
 const REDIS_URL = 'redis://127.0.0.1:6379';
+
+/** An address of this machine other than loopback, where other machines would reach it. */
+const external = Object.values(networkInterfaces())
+  .flat()
+  .find((i) => i && !i.internal && i.family === 'IPv4')?.address;
 
 const token = `s${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
 const database = `rapport_start_${token}`;
@@ -175,6 +181,23 @@ describe('npm start (dist/tools/start/main.js)', () => {
     expect(asset.status).toBe(200);
     expect((await asset.arrayBuffer()).byteLength).toBeGreaterThan(1000);
   }, 30_000);
+
+  // Skipped, visibly, on a machine without a non-loopback IPv4 address.
+  (external ? it : it.skip)(
+    'keeps the subgraphs off the network (HOST=127.0.0.1) and the gateway on it',
+    async () => {
+      const { gateway, ...subgraphs } = ports;
+      expect(await probeTcp(external!, gateway)).toBe(true);
+      for (const [name, port] of Object.entries(subgraphs)) {
+        expect({ name, local: await probeTcp('127.0.0.1', port), external: await probeTcp(external!, port) }).toEqual({
+          name,
+          local: true,
+          external: false,
+        });
+      }
+    },
+    30_000,
+  );
 
   it('stops everything on SIGINT and exits 0', async () => {
     expect(launcher).toBeDefined();

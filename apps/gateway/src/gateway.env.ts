@@ -1,4 +1,4 @@
-import { env, loadEnv, platformEnv, type EnvField, type EnvOf } from '@rapport/config';
+import { env, loadEnv, platformEnv, queryLimitsEnv, type EnvField, type EnvOf } from '@rapport/config';
 import { defaultSubgraphUrl, SUBGRAPHS, subgraphUrlVariable } from './subgraphs';
 
 export const gatewayEnv = {
@@ -18,8 +18,7 @@ export const gatewayEnv = {
     default: 'http://127.0.0.1:4001',
     description: 'identity base URL (API-key exchange)',
   }),
-  MAX_QUERY_DEPTH: env.int({ default: 12, min: 2, max: 50, description: 'deepest selection allowed' }),
-  MAX_QUERY_COST: env.int({ default: 20_000, min: 10, description: 'largest estimated cost allowed (fields × page sizes)' }),
+  ...queryLimitsEnv,
   RATE_LIMIT_PER_MINUTE: env.int({ default: 1200, min: 1, description: 'operations per minute per user or API key' }),
   ANON_RATE_LIMIT_PER_MINUTE: env.int({ default: 60, min: 1, description: 'operations per minute per IP for anonymous calls (login)' }),
   LINK_RATE_LIMIT_PER_MINUTE: env.int({

@@ -1,3 +1,4 @@
 export { ConfigError, env, loadEnv } from './env';
 export type { EnvField, EnvOf, EnvSpec } from './env';
 export { platformEnv } from './platform-env';
+export { queryLimitsEnv } from './query-limits-env';

@@ -1,4 +1,5 @@
 import { env } from './env';
+import { queryLimitsEnv } from './query-limits-env';
 
 /**
  * The variables every Rapport service reads. Defaults suit one laptop; the
@@ -39,4 +40,10 @@ export const platformEnv = {
     default: '',
     description: 'bearer token GET /metrics requires; without it /metrics is open, and not served at all in production',
   }),
+  HOST: env.string({
+    default: '0.0.0.0',
+    description:
+      'address the HTTP server binds to (0.0.0.0 in containers; npm start uses 127.0.0.1 so subgraphs are not reachable from the network)',
+  }),
+  ...queryLimitsEnv,
 };

@@ -9,6 +9,7 @@ import {
   requestObservability,
   type ServiceMetrics,
 } from '@rapport/observability';
+import { bodyLimitErrorHandler } from '@rapport/query-limits';
 import type { ServiceDefinition } from './definition';
 import { openDatabase } from './infrastructure.providers';
 import { loadServiceConfig } from './service-config';
@@ -42,17 +43,20 @@ export async function bootstrapService(appModule: Type<unknown>, def: ServiceDef
     rawBody: true,
   });
   app.disable('x-powered-by');
-  app.useBodyParser('json', { limit: '2mb' });
+  app.useBodyParser('json', { limit: config.MAX_BODY_BYTES });
   const express = app.getHttpAdapter().getInstance();
+  // Right after the parser: an oversized or malformed body is a 413/400 naming the problem, not an error page.
+  express.use(bodyLimitErrorHandler(config.MAX_BODY_BYTES));
   express.use(requestObservability(app.get(LOGGER), app.get<ServiceMetrics>(METRICS)));
   mountOperationalRoutes(express, app.get(HealthRegistry), app.get<ServiceMetrics>(METRICS), {
     token: config.METRICS_TOKEN || undefined,
     production: config.NODE_ENV === 'production',
   });
   app.enableShutdownHooks();
-  await app.listen(config.PORT, '0.0.0.0');
+  await app.listen(config.PORT, config.HOST);
   const port = (app.getHttpServer().address() as { port: number }).port;
-  const url = `http://127.0.0.1:${port}`;
+  const wildcard = config.HOST === '0.0.0.0' || config.HOST === '::';
+  const url = `http://${wildcard ? '127.0.0.1' : config.HOST}:${port}`;
   logger.info({ url }, `${def.name} listening`);
   return { app, url, port, close: () => app.close() };
 }

@@ -3,6 +3,7 @@ import type { ApolloFederationDriverConfig } from '@nestjs/apollo';
 import { bearerToken, formatApiError, TokenVerifier, unauthenticated, type Principal } from '@rapport/auth';
 import type DataLoader from 'dataloader';
 import type { Request } from 'express';
+import { PLAN_HEADROOM, queryLimitsPlugin } from './query-limits.plugin';
 import type { PlatformConfig } from './service-config';
 
 export interface GraphQLRequestContext {
@@ -44,9 +45,11 @@ export function subgraphGraphQLOptions(
     path: '/graphql',
     playground: false,
     introspection: config.NODE_ENV !== 'production',
+    // A flood stops in the parser, before validation; with headroom for the __typename and keys a query plan adds.
+    parseOptions: { maxTokens: config.MAX_QUERY_TOKENS * PLAN_HEADROOM },
     includeStacktraceInErrorResponses: exposeStack,
     // No Apollo Studio here: per-field traces would only cost time.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), queryLimitsPlugin(config)],
     context: async ({ req }: { req: Request }): Promise<GraphQLRequestContext> => ({
       req,
       principal: await authenticate(req, verifier),

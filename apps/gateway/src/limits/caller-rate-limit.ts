@@ -1,0 +1,50 @@
+import type { TokenVerifier } from '@rapport/auth';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { ApiKeyExchanger } from '../auth/api-key-exchanger';
+import { identifyCaller, type Caller } from '../auth/caller';
+import type { RateLimiter } from './rate-limiter';
+
+export interface CallerRateOptions {
+  ratePerMinute: number;
+  anonymousRatePerMinute: number;
+}
+
+/** Who is calling, established once per request by the middleware and reused by the GraphQL context. */
+const callers = new WeakMap<Request, Promise<Caller>>();
+
+/**
+ * Counts every request against its caller's rate before the body is parsed or
+ * the operation validated and measured: a caller sending invalid, too deep or
+ * too costly operations spends its budget like anyone else, and over the limit
+ * costs the gateway one Redis round trip. Users and API keys count per
+ * principal, anonymous callers (and tokens that fail verification) per IP.
+ */
+export function callerRateLimit(
+  limiter: RateLimiter,
+  verifier: TokenVerifier,
+  exchanger: ApiKeyExchanger,
+  options: CallerRateOptions,
+): RequestHandler {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      const caller = identifyCaller(req, verifier, exchanger);
+      callers.set(req, caller);
+      const p = (await caller.catch(() => null))?.principal;
+      const retryAfter = p
+        ? await limiter.hit(`${p.tenantId}:${p.kind}:${p.id}`, options.ratePerMinute)
+        : await limiter.hit(`anon:${req.ip ?? 'unknown'}`, options.anonymousRatePerMinute);
+      if (retryAfter === null) return next();
+      res
+        .status(429)
+        .set('retry-after', String(retryAfter))
+        .json({ errors: [{ message: `rate limit exceeded; retry in ${retryAfter} s`, extensions: { code: 'RATE_LIMITED', retryAfter } }] });
+    } catch (err) {
+      next(err);
+    }
+  };
+}
+
+/** The caller the middleware identified (its error, if identification failed), else identified now. */
+export function callerOf(req: Request, verifier: TokenVerifier, exchanger: ApiKeyExchanger): Promise<Caller> {
+  return callers.get(req) ?? identifyCaller(req, verifier, exchanger);
+}
