@@ -4,6 +4,7 @@ import { AccountsResolver } from './accounts/accounts.resolver';
 import { AccountsService } from './accounts/accounts.service';
 import { ContactsResolver } from './contacts/contacts.resolver';
 import { ContactsService } from './contacts/contacts.service';
+import { OwnedRecords } from './access/owned-records';
 import { salesDefinition } from './sales.definition';
 import { PipelinesResolver, PipelineStageResolver } from './pipelines/pipelines.resolver';
 import { PipelinesService } from './pipelines/pipelines.service';
@@ -94,6 +95,7 @@ const customerMasterProviders = [
     OwnerDirectory,
     TeamDirectory,
     SharingPolicy,
+    OwnedRecords,
     AccountsService,
     AccountsResolver,
     ContactsService,

@@ -4,7 +4,7 @@ import { LEAD_CONVERTED } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import { ServiceDatabase, validate } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
-import { requireChangeOwned } from '../access/sales-access';
+import { OwnedRecords } from '../access/owned-records';
 import { AccountEntity } from '../accounts/account.entity';
 import { AccountsService } from '../accounts/accounts.service';
 import { ContactEntity } from '../contacts/contact.entity';
@@ -49,6 +49,7 @@ export class LeadConversionService {
     private readonly contacts: ContactsService,
     private readonly opportunities: OpportunitiesService,
     private readonly owners: OwnerDirectory,
+    private readonly owned: OwnedRecords,
   ) {}
 
   async convert(principal: Principal, input: ConvertLeadInput): Promise<ConversionResult> {
@@ -60,7 +61,7 @@ export class LeadConversionService {
       // wait here, then read CONVERTED and are refused before creating anything.
       const lead = await em.getRepository(LeadEntity).findOne({ where: { id: leadId }, lock: { mode: 'pessimistic_write' } });
       if (!lead) throw notFound('Lead', leadId);
-      requireChangeOwned(principal, 'leads', lead.ownerId);
+      await this.owned.requireChange(principal, 'leads', lead);
       requireConvertible(lead);
       const ownerId = await this.ownerFor(em, principal, lead);
 

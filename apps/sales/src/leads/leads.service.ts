@@ -3,10 +3,11 @@ import { actorOf, notFound, type Principal } from '@rapport/auth';
 import { LEAD_CREATED, LEAD_UPDATED } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import type { KeysetPage } from '@rapport/persistence';
-import { paginate, ServiceDatabase, validate, AccessPolicy } from '@rapport/service-kit';
+import { paginate, ServiceDatabase, validate, AccessPolicy, SharingPolicy, whereVisible } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { canRead, requireChangeOwned, requireReassign, requireSalesCreate, requireSalesRead } from '../access/sales-access';
+import { OwnedRecords } from '../access/owned-records';
+import { canRead, requireReassign, requireSalesCreate, requireSalesRead } from '../access/sales-access';
 import { changedFields } from '../contacts/contact-snapshot';
 import { LeadEntity } from './lead.entity';
 import { findDuplicates, type DuplicateCandidate } from './lead-duplicates';
@@ -40,6 +41,8 @@ export class LeadsService {
     private readonly access: AccessPolicy,
     private readonly db: ServiceDatabase,
     private readonly owners: OwnerDirectory,
+    private readonly owned: OwnedRecords,
+    private readonly sharing: SharingPolicy,
   ) {}
 
   /** Captures a lead (staff, or API keys with leads:write) and reports possible duplicates without blocking. */
@@ -94,7 +97,7 @@ export class LeadsService {
       const repo = em.getRepository(LeadEntity);
       const before = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!before) throw notFound('Lead', id);
-      requireChangeOwned(principal, 'leads', before.ownerId);
+      await this.owned.requireChange(principal, 'leads', before);
       requireNotConverted(before);
       const after = Object.assign(new LeadEntity(), before);
       for (const field of TEXT_FIELDS) if (field in input) Object.assign(after, { [field]: LEAD_FIELDS[field](input[field]) });
@@ -131,15 +134,19 @@ export class LeadsService {
   async get(principal: Principal, id: string): Promise<LeadEntity | null> {
     validate.requireUuid('id', id);
     requireSalesRead(principal, 'leads');
-    return this.db.withTenant(principal.tenantId, (em) => em.getRepository(LeadEntity).findOneBy({ id }));
+    // A lead the tenant's sharing hides is absent, as if it did not exist.
+    const lead = await this.db.withTenant(principal.tenantId, (em) => em.getRepository(LeadEntity).findOneBy({ id }));
+    return lead && (await this.owned.canSee(principal, 'leads', lead.ownerId)) ? lead : null;
   }
 
   async list(principal: Principal, args: ListLeadsArgs): Promise<KeysetPage<LeadEntity>> {
     requireSalesRead(principal, 'leads');
     const first = validate.pageSize(args.first);
     const sort = LEAD_SORT[args.orderBy?.field ?? 'CREATED_AT'];
+    const visible = await this.sharing.readScope(principal, 'LEAD');
     return this.db.withTenant(principal.tenantId, async (em) => {
-      const q = em.getRepository(LeadEntity).createQueryBuilder('l');
+      // In the query, so pages and totalCount hold only what the caller may see.
+      const q = whereVisible(em.getRepository(LeadEntity).createQueryBuilder('l'), visible, 'l.owner_id');
       applyLeadFilter(q, args.filter);
       return paginate(q, {
         first,
@@ -165,7 +172,10 @@ export class LeadsService {
     const seeLeads = canRead(principal, 'leads', await this.access.overrides(principal));
     const seeContacts = canRead(principal, 'contacts', await this.access.overrides(principal));
     if (!seeLeads && !seeContacts) return [];
-    const all = await findDuplicates(em, email, leadId);
+    const all = await findDuplicates(em, email, leadId, {
+      leads: await this.sharing.readScope(principal, 'LEAD'),
+      contacts: await this.sharing.readScope(principal, 'CONTACT'),
+    });
     return all.filter((d) => (d.kind === 'LEAD' ? seeLeads : seeContacts));
   }
 }

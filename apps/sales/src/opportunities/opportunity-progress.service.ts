@@ -4,7 +4,7 @@ import { OPPORTUNITY_LOST, OPPORTUNITY_STAGE_CHANGED, OPPORTUNITY_WON } from '@r
 import { newEvent } from '@rapport/messaging';
 import { ServiceDatabase, validate } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
-import { requireChangeOwned } from '../access/sales-access';
+import { OwnedRecords } from '../access/owned-records';
 import type { PipelineStageEntity } from '../pipelines/pipeline-stage.entity';
 import { closedStage } from '../pipelines/pipeline-rules';
 import { activeStages } from '../pipelines/pipeline-store';
@@ -33,7 +33,10 @@ export interface CloseInput {
  */
 @Injectable()
 export class OpportunityProgressService {
-  constructor(private readonly db: ServiceDatabase) {}
+  constructor(
+    private readonly db: ServiceDatabase,
+    private readonly owned: OwnedRecords,
+  ) {}
 
   /** Moves to another open stage of the same pipeline; the probability resets to the stage's default. */
   async moveStage(principal: Principal, input: MoveStageInput): Promise<OpportunityEntity> {
@@ -42,7 +45,7 @@ export class OpportunityProgressService {
     const reason = validate.text('reason', input.reason, { max: 500 });
     return this.db.withTenant(principal.tenantId, async (em) => {
       const before = await lockOpportunity(em, id);
-      requireChangeOwned(principal, 'opportunities', before.ownerId);
+      await this.owned.requireChange(principal, 'opportunities', before);
       requireOpen(before);
       if (before.stageId === stageId) return before;
       const to = requireTargetStage('stageId', await findStage(em, stageId), before.pipelineId) as PipelineStageEntity;
@@ -60,7 +63,7 @@ export class OpportunityProgressService {
     const id = validate.requireUuid('id', input.id);
     const reason = validate.text('reason', input.reason, { max: 500 });
     const before = await lockOpportunity(em, id);
-    requireChangeOwned(principal, 'opportunities', before.ownerId);
+    await this.owned.requireChange(principal, 'opportunities', before);
     requireOpen(before);
     // Pipeline rules guarantee exactly one won and one lost stage; absence is a bug, not bad input.
     const to = closedStage(await activeStages(em, [before.pipelineId]), input.won);

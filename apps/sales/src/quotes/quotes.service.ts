@@ -7,7 +7,8 @@ import { groupBy, ServiceDatabase, validate, AccessPolicy } from '@rapport/servi
 import { findByIds } from '@rapport/persistence';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { requireChangeOwned, requireDealRead } from '../access/sales-access';
+import { OwnedRecords } from '../access/owned-records';
+import { requireDealRead } from '../access/sales-access';
 import { ContactEntity } from '../contacts/contact.entity';
 import { OpportunityEntity } from '../opportunities/opportunity.entity';
 import { OpportunityProgressService } from '../opportunities/opportunity-progress.service';
@@ -71,6 +72,7 @@ export class QuotesService {
     private readonly access: AccessPolicy,
     private readonly db: ServiceDatabase,
     private readonly progress: OpportunityProgressService,
+    private readonly owned: OwnedRecords,
   ) {}
 
   async create(principal: Principal, input: CreateQuoteInput): Promise<QuoteEntity> {
@@ -87,8 +89,11 @@ export class QuotesService {
     const lineInputs = validate.listOf('lines', input.lines, MAX_LINES);
     return this.db.withTenant(principal.tenantId, async (em) => {
       const opportunity = await em.getRepository(OpportunityEntity).findOneBy({ id: opportunityId });
-      if (!opportunity) throw badUserInput('opportunityId', `no opportunity ${opportunityId}`);
-      requireChangeOwned(principal, 'opportunities', opportunity.ownerId);
+      // A hidden opportunity is as absent as a missing one.
+      if (!opportunity || !(await this.owned.canSee(principal, 'opportunities', opportunity.ownerId))) {
+        throw badUserInput('opportunityId', `no opportunity ${opportunityId}`);
+      }
+      await this.owned.requireChange(principal, 'opportunities', opportunity);
       requireOpen(opportunity);
       const book = priceBookId
         ? await em.getRepository(PriceBookEntity).findOneBy({ id: priceBookId })
@@ -291,7 +296,7 @@ export class QuotesService {
     const quote = await em.getRepository(QuoteEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
     if (!quote) throw notFound('Quote', id);
     const opportunity = await em.getRepository(OpportunityEntity).findOneByOrFail({ id: quote.opportunityId });
-    requireChangeOwned(principal, 'opportunities', opportunity.ownerId);
+    await this.owned.requireChange(principal, 'opportunities', opportunity);
     return quote;
   }
 
