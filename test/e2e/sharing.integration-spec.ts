@@ -196,6 +196,13 @@ describe('sharing rules per tenant', () => {
       },
     });
     const id = created.createOpportunity.opportunity.id as string;
+    const quote = await ok(repA.token, `mutation($i: CreateQuoteInput!) { createQuote(input: $i) { quote { id } } }`, {
+      i: { opportunityId: id },
+    });
+    const quoteId = quote.createQuote.quote.id as string;
+    const QUOTE = `query($id: ID!) { quote(id: $id) { id } }`;
+    // The quote's PDF is its export: it follows the opportunity like the quote itself.
+    const pdf = (token: string) => fetch(`${platform.gateway.url}/quotes/${quoteId}.pdf`, { headers: bearer(token) });
     const OPPORTUNITY = `query($id: ID!) { opportunity(id: $id) { id } }`;
     const COUNT = `{ opportunities(first: 100) { totalCount edges { node { id } } } }`;
     expect((await ok(repB.token, OPPORTUNITY, { id })).opportunity).toEqual({ id });
@@ -207,6 +214,10 @@ describe('sharing rules per tenant', () => {
     );
     expect((await ok(repB.token, COUNT)).opportunities).toEqual({ totalCount: 0, edges: [] });
     expect(await entity('sales', repB.token, 'Opportunity', id)).toBeNull();
+    expect((await ok(repB.token, QUOTE, { id: quoteId })).quote).toBeNull();
+    expect((await pdf(repB.token)).status).toBe(404);
+    expect((await ok(manager.token, QUOTE, { id: quoteId })).quote).toEqual({ id: quoteId });
+    expect((await pdf(manager.token)).status).toBe(200);
     const update = `mutation($i: UpdateOpportunityInput!) { updateOpportunity(input: $i) { opportunity { id name } } }`;
     expect(codeOf(await call(repB.token, update, { i: { id, name: 'Taken' } }))).toBe('NOT_FOUND');
     expect((await ok(manager.token, OPPORTUNITY, { id })).opportunity).toEqual({ id });

@@ -3,11 +3,11 @@ import { actorOf, badUserInput, notFound, type Principal } from '@rapport/auth';
 import { OPPORTUNITY_UPDATED, QUOTE_ACCEPTED, QUOTE_SENT, type EventEnvelope } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import { decimal, MoneyError, parseMoney } from '@rapport/money';
-import { groupBy, ServiceDatabase, validate, AccessPolicy } from '@rapport/service-kit';
-import { findByIds } from '@rapport/persistence';
+import { groupBy, ServiceDatabase, validate, AccessPolicy, SharingPolicy } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { OwnedRecords } from '../access/owned-records';
+import { whereQuoteVisible } from './quote-visibility';
 import { requireDealRead } from '../access/sales-access';
 import { ContactEntity } from '../contacts/contact.entity';
 import { OpportunityEntity } from '../opportunities/opportunity.entity';
@@ -73,6 +73,7 @@ export class QuotesService {
     private readonly db: ServiceDatabase,
     private readonly progress: OpportunityProgressService,
     private readonly owned: OwnedRecords,
+    private readonly sharing: SharingPolicy,
   ) {}
 
   async create(principal: Principal, input: CreateQuoteInput): Promise<QuoteEntity> {
@@ -236,22 +237,37 @@ export class QuotesService {
   async get(principal: Principal, id: string): Promise<QuoteEntity | null> {
     requireDealRead(principal, 'QUOTES', await this.access.overrides(principal));
     validate.requireUuid('id', id);
-    return this.db.withTenant(principal.tenantId, (em) => em.getRepository(QuoteEntity).findOneBy({ id }));
+    return (await this.getMany(principal, [id])).get(id) ?? null;
   }
 
+  /** Quotes by id in one query; missing ones and those of opportunities the caller may not see are absent. */
   async getMany(principal: Principal, ids: readonly string[]): Promise<Map<string, QuoteEntity>> {
     requireDealRead(principal, 'QUOTES', await this.access.overrides(principal));
-    return this.db.withTenant(principal.tenantId, (em) => findByIds(em, QuoteEntity, ids));
+    const visible = await this.sharing.readScope(principal, 'OPPORTUNITY');
+    const rows = await this.db.withTenant(principal.tenantId, (em) =>
+      whereQuoteVisible(
+        em
+          .getRepository(QuoteEntity)
+          .createQueryBuilder('q')
+          .where('q.id = ANY(:ids)', { ids: [...ids] }),
+        visible,
+      ).getMany(),
+    );
+    return new Map(rows.map((q) => [q.id, q]));
   }
 
   /** Quotes per opportunity id, newest first. */
   async quotesOf(principal: Principal, opportunityIds: readonly string[]): Promise<Map<string, QuoteEntity[]>> {
     requireDealRead(principal, 'QUOTES', await this.access.overrides(principal));
+    const visible = await this.sharing.readScope(principal, 'OPPORTUNITY');
     const rows = await this.db.withTenant(principal.tenantId, (em) =>
-      em
-        .getRepository(QuoteEntity)
-        .createQueryBuilder('q')
-        .where('q.opportunity_id = ANY(:ids)', { ids: [...opportunityIds] })
+      whereQuoteVisible(
+        em
+          .getRepository(QuoteEntity)
+          .createQueryBuilder('q')
+          .where('q.opportunity_id = ANY(:ids)', { ids: [...opportunityIds] }),
+        visible,
+      )
         .orderBy('q.created_at', 'DESC')
         .addOrderBy('q.id', 'DESC')
         .getMany(),
@@ -278,8 +294,13 @@ export class QuotesService {
   async document(principal: Principal, id: string): Promise<QuoteDocumentData | null> {
     requireDealRead(principal, 'QUOTES', await this.access.overrides(principal));
     validate.requireUuid('id', id);
+    // The PDF is an export of the quote: a quote of a hidden opportunity does not exist for the caller.
+    const visible = await this.sharing.readScope(principal, 'OPPORTUNITY');
     return this.db.withTenant(principal.tenantId, async (em) => {
-      const quote = await em.getRepository(QuoteEntity).findOneBy({ id });
+      const quote = await whereQuoteVisible(
+        em.getRepository(QuoteEntity).createQueryBuilder('q').where('q.id = :id', { id }),
+        visible,
+      ).getOne();
       if (!quote) return null;
       const lines = await linesOfQuote(em, id);
       const [account]: { name: string }[] = await em.query(`SELECT name FROM accounts WHERE id = $1`, [quote.accountId]);
@@ -294,8 +315,9 @@ export class QuotesService {
 
   private async lockForChange(em: EntityManager, principal: Principal, id: string): Promise<QuoteEntity> {
     const quote = await em.getRepository(QuoteEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
-    if (!quote) throw notFound('Quote', id);
-    const opportunity = await em.getRepository(OpportunityEntity).findOneByOrFail({ id: quote.opportunityId });
+    const opportunity = quote && (await em.getRepository(OpportunityEntity).findOneByOrFail({ id: quote.opportunityId }));
+    // A quote of an opportunity the caller may not see is not found, without naming the opportunity.
+    if (!quote || !opportunity || !(await this.owned.canSee(principal, 'opportunities', opportunity.ownerId))) throw notFound('Quote', id);
     await this.owned.requireChange(principal, 'opportunities', opportunity);
     return quote;
   }
