@@ -115,8 +115,13 @@ describe('sharing rules per tenant', () => {
     await ok(repB.token, `mutation($i: CreateContactInput!) { createContact(input: $i) { contact { id } } }`, {
       i: { lastName: `Own-${suffix}` },
     });
+    await ok(repA.token, `mutation($i: CreateActivityInput!) { createActivity(input: $i) { activity { id } } }`, {
+      i: { type: 'NOTE', target: { type: 'CONTACT', id }, subject: 'Private call notes' },
+    });
+    const ACTIVITIES = `query($id: ID!) { activities(filter: { targetId: $id }) { totalCount } }`;
     // Shared by default: B sees it (so the checks below are about the rule, not about B).
     expect(await contactOf(repB.token, id)).toMatchObject({ id });
+    expect((await ok(repB.token, ACTIVITIES, { id })).activities.totalCount).toBe(1);
 
     await share('CONTACT', 'PRIVATE');
     await eventually(
@@ -137,6 +142,8 @@ describe('sharing rules per tenant', () => {
     expect(codeOf(await call(repB.token, `query($id: ID!) { findDuplicates(contactId: $id) { score } }`, { id }))).toBe('NOT_FOUND');
     expect(await entity('sales', repB.token, 'Contact', id)).toBeNull();
     expect(codeOf(await call(repB.token, UPDATE_CONTACT, { i: { id, lastName: 'Taken' } }))).toBe('NOT_FOUND');
+    // What was noted about the contact follows it.
+    expect((await ok(repB.token, ACTIVITIES, { id })).activities.totalCount).toBe(0);
 
     // The owner, their manager (once sales has projected the manager line) and admins.
     expect(await contactOf(repA.token, id)).toMatchObject({ id });
@@ -146,6 +153,7 @@ describe('sharing rules per tenant', () => {
     );
     expect((await contactIds(manager.token, { search: lastName })).ids).toEqual([id]);
     expect(await entity('sales', manager.token, 'Contact', id)).toEqual({ id });
+    expect((await ok(manager.token, ACTIVITIES, { id })).activities.totalCount).toBe(1);
     expect(await contactOf(admin, id)).toMatchObject({ id });
     expect((await contactIds(admin)).total).toBe(2);
     // A manager sees their team's records, not everyone's: B's contact stays B's.
