@@ -191,7 +191,7 @@ describe('sharing rules per tenant', () => {
     expect((await contactIds(repB.token)).total).toBe(2);
   });
 
-  it("PRIVATE opportunities: hidden from another rep by id, list, count and _entities; the owner's manager sees them", async () => {
+  it("PRIVATE opportunities and accounts: hidden from another rep by id, list, count and _entities; the owner's manager sees them", async () => {
     const account = await ok(repA.token, `mutation($i: CreateAccountInput!) { createAccount(input: $i) { account { id } } }`, {
       i: { name: `Deal Co ${suffix}` },
     });
@@ -241,6 +241,21 @@ describe('sharing rules per tenant', () => {
     expect((await ok(repA.token, update, { i: { id, name: `Deal ${suffix} (A)` } })).updateOpportunity.opportunity.name).toBe(
       `Deal ${suffix} (A)`,
     );
+    // A private account behind a visible deal: the deal stays, its account answers null.
+    const accountId = account.createAccount.account.id as string;
+    await share('ACCOUNT', 'PRIVATE');
+    await eventually(
+      async () => (await ok(repB.token, `query($id: ID!) { account(id: $id) { id } }`, { id: accountId })).account,
+      (x) => x === null,
+    );
+    expect((await ok(repB.token, `{ accounts(first: 100) { totalCount } }`)).accounts.totalCount).toBe(0);
+    expect(await entity('sales', repB.token, 'Account', accountId)).toBeNull();
+    expect((await ok(repB.token, `query($id: ID!) { opportunity(id: $id) { id account { id } } }`, { id })).opportunity).toEqual({
+      id,
+      account: null,
+    });
+    expect((await ok(manager.token, `query($id: ID!) { account(id: $id) { id } }`, { id: accountId })).account).toEqual({ id: accountId });
+    await share('ACCOUNT', 'PUBLIC_READ_WRITE');
   });
 
   it("PRIVATE cases: hidden from another agent by id, list, count and _entities; the owner's manager sees them", async () => {
