@@ -89,6 +89,27 @@ describe('sharing rules per tenant', () => {
     };
   };
   const UPDATE_CONTACT = `mutation($i: UpdateContactInput!) { updateContact(input: $i) { contact { id lastName } } }`;
+  /** One CSV row through importRecords (the path tools/import takes), matched to existing contacts by email. */
+  const importRow = async (token: string, lastName: string, email: string, duplicatePolicy = 'MERGE_INTO_EXISTING') =>
+    (
+      await ok(
+        token,
+        `mutation($i: ImportRecordsInput!) { importRecords(input: $i) { created updated skipped rows { status id code } } }`,
+        {
+          i: {
+            kind: 'CONTACT',
+            header: ['last', 'mail', 'tag'],
+            mapping: [
+              { column: 'last', field: 'lastName' },
+              { column: 'mail', field: 'email' },
+              { column: 'tag', field: 'tags' },
+            ],
+            rows: [[lastName, email, 'imported']],
+            options: { duplicatePolicy },
+          },
+        },
+      )
+    ).importRecords;
 
   it('lists every object with its sharing and default for admins only', async () => {
     const data = await ok(admin, `{ sharingRules { object access builtIn } }`);
@@ -142,6 +163,13 @@ describe('sharing rules per tenant', () => {
     expect(codeOf(await call(repB.token, `query($id: ID!) { findDuplicates(contactId: $id) { score } }`, { id }))).toBe('NOT_FOUND');
     expect(await entity('sales', repB.token, 'Contact', id)).toBeNull();
     expect(codeOf(await call(repB.token, UPDATE_CONTACT, { i: { id, lastName: 'Taken' } }))).toBe('NOT_FOUND');
+    // An import recognises the hidden contact (it is not created twice) but neither names nor fills it.
+    expect(await importRow(repB.token, lastName, email)).toMatchObject({
+      created: 0,
+      updated: 0,
+      skipped: 1,
+      rows: [{ status: 'SKIPPED', id: null, code: 'ALREADY_EXISTS' }],
+    });
     // What was noted about the contact follows it.
     expect((await ok(repB.token, ACTIVITIES, { id })).activities.totalCount).toBe(0);
 
@@ -175,6 +203,10 @@ describe('sharing rules per tenant', () => {
     );
     const refused = await call(repB.token, UPDATE_CONTACT, { i: { id, lastName: 'Taken' } });
     expect(codeOf(refused)).toBe('FORBIDDEN');
+    expect(await importRow(repB.token, 'Taken', `hidden-${suffix}@example.test`)).toMatchObject({
+      updated: 0,
+      rows: [{ status: 'SKIPPED', id, code: 'NOT_WRITABLE' }],
+    });
     expect((await ok(repA.token, UPDATE_CONTACT, { i: { id, lastName: `Hidden-${suffix}-a` } })).updateContact.contact.lastName).toBe(
       `Hidden-${suffix}-a`,
     );
