@@ -7,7 +7,7 @@ import type { KeysetPage } from '@rapport/persistence';
 import { groupBy, paginate, ServiceDatabase, validate, AccessPolicy, SharingPolicy, whereVisible } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { OwnedRecords } from '../access/owned-records';
+import { OwnedRecords, requireChangeShared } from '../access/owned-records';
 import { requireReassign, requireSalesCreate, requireDealRead } from '../access/sales-access';
 import { changedFields } from '../contacts/contact-snapshot';
 import { PipelineEntity } from '../pipelines/pipeline.entity';
@@ -142,9 +142,10 @@ export class OpportunitiesService {
   async update(principal: Principal, input: UpdateOpportunityInput): Promise<OpportunityEntity> {
     const id = validate.requireUuid('id', input.id);
     await this.owners.awaitInFlight(principal, [input.ownerId]);
+    const scopes = await this.owned.scopes(principal, 'opportunities');
     return this.db.withTenant(principal.tenantId, async (em) => {
       const before = await lockOpportunity(em, id);
-      await this.owned.requireChange(principal, 'opportunities', before);
+      requireChangeShared(principal, 'opportunities', before, scopes);
       const after = Object.assign(new OpportunityEntity(), before);
       if ('name' in input) after.name = validate.requiredText('name', input.name, 200);
       if ('accountId' in input) after.accountId = validate.requireUuid('accountId', input.accountId ?? '');

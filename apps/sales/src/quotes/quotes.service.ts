@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { actorOf, badUserInput, notFound, type Principal } from '@rapport/auth';
+import { actorOf, badUserInput, inScope, notFound, type Principal } from '@rapport/auth';
 import { OPPORTUNITY_UPDATED, QUOTE_ACCEPTED, QUOTE_SENT, type EventEnvelope } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import { decimal, MoneyError, parseMoney } from '@rapport/money';
 import { groupBy, ServiceDatabase, validate, AccessPolicy, SharingPolicy } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { OwnedRecords } from '../access/owned-records';
+import { OwnedRecords, requireChangeShared, type OwnedScopes } from '../access/owned-records';
 import { whereQuoteVisible } from './quote-visibility';
 import { requireDealRead } from '../access/sales-access';
 import { ContactEntity } from '../contacts/contact.entity';
@@ -88,13 +88,13 @@ export class QuotesService {
         : requireFutureExpiry('expiresAt', new Date(input.expiresAt), now);
     const notes = validate.text('notes', input.notes, { max: 4000 });
     const lineInputs = validate.listOf('lines', input.lines, MAX_LINES);
+    const scopes = await this.owned.scopes(principal, 'opportunities');
     return this.db.withTenant(principal.tenantId, async (em) => {
       const opportunity = await em.getRepository(OpportunityEntity).findOneBy({ id: opportunityId });
       // A hidden opportunity is as absent as a missing one.
-      if (!opportunity || !(await this.owned.canSee(principal, 'opportunities', opportunity.ownerId))) {
+      if (!opportunity || !inScope(scopes.read, opportunity.ownerId))
         throw badUserInput('opportunityId', `no opportunity ${opportunityId}`);
-      }
-      await this.owned.requireChange(principal, 'opportunities', opportunity);
+      requireChangeShared(principal, 'opportunities', opportunity, scopes);
       requireOpen(opportunity);
       const book = priceBookId
         ? await em.getRepository(PriceBookEntity).findOneBy({ id: priceBookId })
@@ -132,8 +132,9 @@ export class QuotesService {
 
   async update(principal: Principal, input: UpdateQuoteInput): Promise<QuoteEntity> {
     const id = validate.requireUuid('id', input.id);
+    const scopes = await this.owned.scopes(principal, 'opportunities');
     return this.db.withTenant(principal.tenantId, async (em) => {
-      const before = await this.lockForChange(em, principal, id);
+      const before = await this.lockForChange(em, principal, id, scopes);
       requireDraft(before);
       const after = Object.assign(new QuoteEntity(), before, { updatedAt: new Date() });
       if ('contactId' in input) {
@@ -160,8 +161,9 @@ export class QuotesService {
   /** DRAFT → SENT; publishes sales.quote.sent. A quote needs at least one line and a future expiresAt to be sent. */
   async send(principal: Principal, input: { id: string }): Promise<QuoteEntity> {
     const id = validate.requireUuid('id', input.id);
+    const scopes = await this.owned.scopes(principal, 'opportunities');
     return this.db.withTenant(principal.tenantId, async (em) => {
-      const before = await this.lockForChange(em, principal, id);
+      const before = await this.lockForChange(em, principal, id, scopes);
       requireDraft(before);
       const lines = await linesOfQuote(em, id);
       if (lines.length === 0) throw badUserInput('id', 'a quote needs at least one line to be sent');
@@ -192,8 +194,9 @@ export class QuotesService {
   async accept(principal: Principal, input: AcceptQuoteInput): Promise<{ quote: QuoteEntity; opportunity: OpportunityEntity }> {
     const id = validate.requireUuid('id', input.id);
     const close = input.closeOpportunity ?? true;
+    const scopes = await this.owned.scopes(principal, 'opportunities');
     return this.db.withTenant(principal.tenantId, async (em) => {
-      const before = await this.lockForChange(em, principal, id);
+      const before = await this.lockForChange(em, principal, id, scopes);
       requireSent(before);
       const now = new Date();
       const after = Object.assign(new QuoteEntity(), before, { status: 'ACCEPTED' as const, acceptedAt: now, updatedAt: now });
@@ -202,11 +205,12 @@ export class QuotesService {
       if (close) {
         requireOpen(opportunity);
         await this.takeQuoteTotal(em, principal, opportunity, after);
-        opportunity = await this.progress.closeWithin(em, principal, {
-          id: opportunity.id,
-          won: true,
-          reason: `quote ${after.number} accepted`,
-        });
+        opportunity = await this.progress.closeWithin(
+          em,
+          principal,
+          { id: opportunity.id, won: true, reason: `quote ${after.number} accepted` },
+          scopes,
+        );
       }
       const lines = await linesOfQuote(em, id);
       await TimelineRecorder.record(em, {
@@ -225,8 +229,9 @@ export class QuotesService {
   /** SENT → REJECTED (no event in this version; the opportunity stays as it is). */
   async reject(principal: Principal, input: { id: string }): Promise<QuoteEntity> {
     const id = validate.requireUuid('id', input.id);
+    const scopes = await this.owned.scopes(principal, 'opportunities');
     return this.db.withTenant(principal.tenantId, async (em) => {
-      const before = await this.lockForChange(em, principal, id);
+      const before = await this.lockForChange(em, principal, id, scopes);
       requireSent(before);
       const now = new Date();
       await em.getRepository(QuoteEntity).update({ id }, { status: 'REJECTED', rejectedAt: now, updatedAt: now });
@@ -313,12 +318,12 @@ export class QuotesService {
     });
   }
 
-  private async lockForChange(em: EntityManager, principal: Principal, id: string): Promise<QuoteEntity> {
+  private async lockForChange(em: EntityManager, principal: Principal, id: string, scopes: OwnedScopes): Promise<QuoteEntity> {
     const quote = await em.getRepository(QuoteEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
     const opportunity = quote && (await em.getRepository(OpportunityEntity).findOneByOrFail({ id: quote.opportunityId }));
     // A quote of an opportunity the caller may not see is not found, without naming the opportunity.
-    if (!quote || !opportunity || !(await this.owned.canSee(principal, 'opportunities', opportunity.ownerId))) throw notFound('Quote', id);
-    await this.owned.requireChange(principal, 'opportunities', opportunity);
+    if (!quote || !opportunity || !inScope(scopes.read, opportunity.ownerId)) throw notFound('Quote', id);
+    requireChangeShared(principal, 'opportunities', opportunity, scopes);
     return quote;
   }
 
