@@ -1,5 +1,6 @@
 import { DEFAULT_SHARING, type Role, type SharedObject, type SharingAccess, type SharingRuleV1 } from '@rapport/contracts';
 import { hasRole } from './access';
+import { forbidden } from './errors';
 import type { Principal } from './principal';
 
 /**
@@ -57,6 +58,13 @@ export function writeScope(principal: Principal, object: SharedObject, access: S
   if (access === 'PUBLIC_READ_WRITE') return EVERY_RECORD;
   if (access === 'PUBLIC_READ_ONLY' && hasRole(principal, MANAGER_ROLE[object])) return EVERY_RECORD;
   return ownerScope(principal, object, teamIds);
+}
+
+/** For a record the caller can see: FORBIDDEN unless its owner is in their write scope. */
+export function requireWritable(writable: RecordScope, object: SharedObject, ownerId: string | null): void {
+  if (!inScope(writable, ownerId)) {
+    throw forbidden(`only the owner, the owner's managers and admins may change this ${object.toLowerCase()} (tenant sharing rule)`);
+  }
 }
 
 export function inScope(scope: RecordScope, ownerId: string | null): boolean {

@@ -25,8 +25,7 @@ export class OwnedRecords {
   constructor(private readonly sharing: SharingPolicy) {}
 
   async scopes(principal: Principal, record: OwnedRecord): Promise<OwnedScopes> {
-    const object = OBJECT[record];
-    return { read: await this.sharing.readScope(principal, object), write: await this.sharing.writeScope(principal, object) };
+    return this.sharing.scopes(principal, OBJECT[record]);
   }
 
   canSee(principal: Principal, record: OwnedRecord, ownerId: string | null): Promise<boolean> {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { actorOf, conflict, inScope, notFound, type Principal } from '@rapport/auth';
+import { actorOf, conflict, inScope, notFound, requireWritable, type Principal } from '@rapport/auth';
 import { ACCOUNT_CREATED, ACCOUNT_UPDATED, type AccountSnapshotV1 } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import type { KeysetPage } from '@rapport/persistence';
@@ -117,12 +117,13 @@ export class AccountsService {
     requireDetailsWrite(principal, input, overrides);
     const id = validate.requireUuid('id', input.id);
     await this.owners.awaitInFlight(principal, [input.ownerId]);
-    const visible = await this.sharing.readScope(principal, 'ACCOUNT');
+    const scopes = await this.sharing.scopes(principal, 'ACCOUNT');
     return this.db.withTenant(principal.tenantId, async (em) => {
       const repo = em.getRepository(AccountEntity);
       const before = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
-      if (!before || !inScope(visible, before.ownerId)) throw notFound('Account', id);
-      await this.sharing.requireWrite(principal, 'ACCOUNT', before.ownerId);
+      // Hidden by the tenant's sharing: as if it did not exist; visible but not changeable: FORBIDDEN.
+      if (!before || !inScope(scopes.read, before.ownerId)) throw notFound('Account', id);
+      requireWritable(scopes.write, 'ACCOUNT', before.ownerId);
       if (before.mergedInto) throw conflict(`account ${id} was merged into ${before.mergedInto}; change the survivor`, 'id');
       const after = Object.assign(new AccountEntity(), before);
       if ('name' in input) after.name = validate.requiredText('name', input.name, 200);

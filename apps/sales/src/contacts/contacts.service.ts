@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { actorOf, badUserInput, conflict, inScope, notFound, type Principal } from '@rapport/auth';
+import { actorOf, badUserInput, conflict, inScope, notFound, requireWritable, type Principal } from '@rapport/auth';
 import { CONTACT_CREATED, CONTACT_UPDATED } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import { PG_UNIQUE_VIOLATION, pgConstraint, pgErrorCode, type KeysetPage } from '@rapport/persistence';
@@ -170,12 +170,13 @@ export class ContactsService {
     requireDetailsWrite(principal, input, overrides);
     const id = validate.requireUuid('id', input.id);
     await this.owners.awaitInFlight(principal, [input.ownerId]);
-    const visible = await this.sharing.readScope(principal, 'CONTACT');
+    const scopes = await this.sharing.scopes(principal, 'CONTACT');
     return this.write(principal, async (em) => {
       const repo = em.getRepository(ContactEntity);
       const before = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
-      if (!before || !inScope(visible, before.ownerId)) throw notFound('Contact', id);
-      await this.sharing.requireWrite(principal, 'CONTACT', before.ownerId);
+      // Hidden by the tenant's sharing: as if it did not exist; visible but not changeable: FORBIDDEN.
+      if (!before || !inScope(scopes.read, before.ownerId)) throw notFound('Contact', id);
+      requireWritable(scopes.write, 'CONTACT', before.ownerId);
       if (before.mergedInto) throw conflict(`contact ${id} was merged into ${before.mergedInto}; change the survivor`, 'id');
       await this.withExternalIds(em, [before]);
       const after: ContactEntity = Object.assign(new ContactEntity(), before);

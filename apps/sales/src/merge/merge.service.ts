@@ -342,7 +342,7 @@ export class MergeService {
   }
 
   private async scopes(principal: Principal, kind: MergeKind): Promise<{ read: RecordScope; write: RecordScope }> {
-    return { read: await this.sharing.readScope(principal, kind), write: await this.sharing.writeScope(principal, kind) };
+    return this.sharing.scopes(principal, kind);
   }
 
   /** Merging changes every record involved: one the caller may not see is not found, one they may not change FORBIDDEN. */

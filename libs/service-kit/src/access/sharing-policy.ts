@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { forbidden, inScope, ownerScope, readScope, sharingOf, writeScope, type Principal, type RecordScope } from '@rapport/auth';
+import { inScope, readScope, sharingOf, writeScope, type Principal, type RecordScope } from '@rapport/auth';
 import type { SharedObject } from '@rapport/contracts';
 import { TeamDirectory } from '../users/team-directory';
 import { AccessSettingsStore } from './access-settings.store';
@@ -31,24 +31,13 @@ export class SharingPolicy {
     return withoutTeam.all ? withoutTeam : writeScope(principal, object, access, await this.team(principal));
   }
 
+  /** Both scopes at once, e.g. resolved before a write's transaction so it never waits for another pooled connection. */
+  async scopes(principal: Principal, object: SharedObject): Promise<{ read: RecordScope; write: RecordScope }> {
+    return { read: await this.readScope(principal, object), write: await this.writeScope(principal, object) };
+  }
+
   async canRead(principal: Principal, object: SharedObject, ownerId: string | null): Promise<boolean> {
     return inScope(await this.readScope(principal, object), ownerId);
-  }
-
-  async canWrite(principal: Principal, object: SharedObject, ownerId: string | null): Promise<boolean> {
-    return inScope(await this.writeScope(principal, object), ownerId);
-  }
-
-  /** For a record the caller can see: FORBIDDEN unless they may also change it. */
-  async requireWrite(principal: Principal, object: SharedObject, ownerId: string | null): Promise<void> {
-    if (!(await this.canWrite(principal, object, ownerId))) {
-      throw forbidden(`only the owner, the owner's managers and admins may change this ${object.toLowerCase()} (tenant sharing rule)`);
-    }
-  }
-
-  /** The caller's side as owner, whatever the rule (e.g. "my team's records"). */
-  async ownerScope(principal: Principal, object: SharedObject): Promise<RecordScope> {
-    return ownerScope(principal, object, await this.team(principal));
   }
 
   private async access(principal: Principal, object: SharedObject) {
