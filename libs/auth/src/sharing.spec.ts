@@ -1,6 +1,6 @@
 import type { Role } from '@rapport/contracts';
 import type { Principal } from './principal';
-import { inScope, readScope, scopePredicate, sharingOf, writeScope } from './sharing';
+import { inScope, readScope, requireWritable, scopePredicate, sharingOf, writeScope } from './sharing';
 
 const TENANT = '00000000-0000-7000-8000-000000000001';
 const A = 'a0000000-0000-7000-8000-00000000000a';
@@ -70,5 +70,16 @@ describe('sharing rules', () => {
       '(owner_id = ANY($2) OR owner_id IS NULL)',
     );
     expect(readScope(managerOfA, 'CONTACT', 'PRIVATE', [A])).toEqual({ all: false, ownerIds: [MANAGER, A], unowned: true });
+  });
+
+  it('refuses a change outside the write scope with FORBIDDEN', () => {
+    expect(() => requireWritable(writeScope(repA, 'CONTACT', 'PUBLIC_READ_ONLY', []), 'CONTACT', A)).not.toThrow();
+    let code: unknown;
+    try {
+      requireWritable(writeScope(repB, 'CONTACT', 'PUBLIC_READ_ONLY', []), 'CONTACT', A);
+    } catch (err) {
+      code = (err as { extensions: { code: string } }).extensions.code;
+    }
+    expect(code).toBe('FORBIDDEN');
   });
 });
