@@ -67,6 +67,11 @@ export interface TestTenant {
   slug: string;
   /** Signs in as a user of this tenant and returns the access token. */
   tokenFor(role?: Role): Promise<string>;
+  /**
+   * Creates a user with these roles (and manager) under a name of its own —
+   * e.g. two reps and the manager of one — and signs them in.
+   */
+  createUser(name: string, roles: Role[], managerId?: string): Promise<{ id: string; token: string }>;
 }
 
 const PASSWORD = 'integration-password';
@@ -81,6 +86,23 @@ export async function createTenant(platform: Platform, name: string): Promise<Te
   });
   const users = platform.identity.app.get(UsersService);
   const created = new Set<string>(['admin']);
+  const login = async (email: string): Promise<string> => {
+    const res = await graphql(
+      platform.graphqlUrl,
+      `
+        mutation ($i: LoginInput!) {
+          login(input: $i) {
+            accessToken
+          }
+        }
+      `,
+      {
+        i: { tenant: slug, email, password: PASSWORD },
+      },
+    );
+    if (res.errors) throw new Error(`login failed: ${JSON.stringify(res.errors)}`);
+    return res.data!.login.accessToken as string;
+  };
   return {
     id: tenant.id,
     slug,
@@ -92,21 +114,14 @@ export async function createTenant(platform: Platform, name: string): Promise<Te
         );
         created.add(role);
       }
-      const res = await graphql(
-        platform.graphqlUrl,
-        `
-          mutation ($i: LoginInput!) {
-            login(input: $i) {
-              accessToken
-            }
-          }
-        `,
-        {
-          i: { tenant: slug, email, password: PASSWORD },
-        },
+      return login(email);
+    },
+    async createUser(name: string, roles: Role[], managerId?: string) {
+      const email = `${name}@${slug}.test`;
+      const user = await users['db'].withTenant(tenant.id, (em) =>
+        users.insertUser(em, tenant.id, SYSTEM_ACTOR, { email, displayName: name, password: PASSWORD, roles, managerId }),
       );
-      if (res.errors) throw new Error(`login failed: ${JSON.stringify(res.errors)}`);
-      return res.data!.login.accessToken as string;
+      return { id: user.id, token: await login(email) };
     },
   };
 }

@@ -9,6 +9,7 @@ import { SigningKeyStore } from './keys/signing-key.store';
 import { IdentityInitial1764000000000 } from './migrations/1764000000000-identity-initial';
 import { IdentityTokenVersion1764500000000 } from './migrations/1764500000000-identity-token-version';
 import { IdentityAccessSettings1765000000000 } from './migrations/1765000000000-identity-access-settings';
+import { IdentityUserManager1765100000000 } from './migrations/1765100000000-identity-user-manager';
 import { TenantEntity } from './tenants/tenant.entity';
 import { UserEntity } from './users/user.entity';
 
@@ -16,7 +17,12 @@ export const identityDefinition: ServiceDefinition = {
   name: 'identity',
   defaultPort: 4001,
   entities: [TenantEntity, UserEntity, ApiKeyEntity, RefreshTokenEntity, SigningKeyEntity],
-  migrations: [IdentityInitial1764000000000, IdentityTokenVersion1764500000000, IdentityAccessSettings1765000000000],
+  migrations: [
+    IdentityInitial1764000000000,
+    IdentityTokenVersion1764500000000,
+    IdentityAccessSettings1765000000000,
+    IdentityUserManager1765100000000,
+  ],
   producesStreams: [STREAMS.IDENTITY],
   ownsAccessSettings: true,
   typeDefs: loadTypeDefs(__dirname),

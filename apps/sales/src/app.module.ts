@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
-import { DateTimeScalar, RapportServiceModule } from '@rapport/service-kit';
+import { DateTimeScalar, IdentityUsersConsumer, RapportServiceModule, SharingPolicy, TeamDirectory } from '@rapport/service-kit';
 import { AccountsResolver } from './accounts/accounts.resolver';
 import { AccountsService } from './accounts/accounts.service';
 import { ContactsResolver } from './contacts/contacts.resolver';
 import { ContactsService } from './contacts/contacts.service';
+import { OwnedRecords } from './access/owned-records';
 import { salesDefinition } from './sales.definition';
 import { PipelinesResolver, PipelineStageResolver } from './pipelines/pipelines.resolver';
 import { PipelinesService } from './pipelines/pipelines.service';
@@ -41,7 +42,6 @@ import { MergeService } from './merge/merge.service';
 import { MergeResolver } from './merge/merge.resolver';
 import { ImportService } from './import/import.service';
 import { ImportResolver } from './import/import.resolver';
-import { IdentityUsersConsumer } from './users/identity-users.consumer';
 import { OwnerDirectory } from './users/owner-directory';
 import { CustomerImportService } from './import/customer-import.service';
 import { LeadImportService } from './import/lead-import.service';
@@ -90,9 +90,12 @@ const customerMasterProviders = [
   controllers: [QuotePdfController],
   providers: [
     DateTimeScalar,
-    // Owners are checked against sales' projection of identity's users (ADR 007).
+    // Owners are checked against sales' projection of identity's users (ADR 007), teams for sharing too (ADR 016).
     IdentityUsersConsumer,
     OwnerDirectory,
+    TeamDirectory,
+    SharingPolicy,
+    OwnedRecords,
     AccountsService,
     AccountsResolver,
     ContactsService,

@@ -22,6 +22,7 @@ import { SalesCustomerMaster1764410000000 } from './migrations/1764410000000-sal
 import { SalesIdentityUsers1764420000000 } from './migrations/1764420000000-sales-identity-users';
 import { SalesAccountDuplicates1764430000000 } from './migrations/1764430000000-sales-account-duplicates';
 import { SalesAccessSettings1765000000000 } from './migrations/1765000000000-sales-access-settings';
+import { SalesSharing1765100000000 } from './migrations/1765100000000-sales-sharing';
 
 export const salesDefinition: ServiceDefinition = {
   name: 'sales',
@@ -52,6 +53,7 @@ export const salesDefinition: ServiceDefinition = {
     SalesIdentityUsers1764420000000,
     SalesAccountDuplicates1764430000000,
     SalesAccessSettings1765000000000,
+    SalesSharing1765100000000,
   ],
   producesStreams: [STREAMS.SALES],
   typeDefs: loadTypeDefs(__dirname),

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { DateTimeScalar, RapportServiceModule } from '@rapport/service-kit';
+import { DateTimeScalar, IdentityUsersConsumer, RapportServiceModule, SharingPolicy, TeamDirectory } from '@rapport/service-kit';
 import { AccountCasesResolver, ContactCasesResolver } from './cases/case-links.resolver';
 import { CaseAssignmentResolver, CaseCommentResolver, CaseEscalationResolver, CasesResolver } from './cases/cases.resolver';
 import { CaseDetailsService } from './cases/case-details.service';
@@ -31,6 +31,10 @@ import { TierConsumer } from './tiers/tier-consumer';
   imports: [RapportServiceModule.forRoot(serviceDefinition)],
   providers: [
     DateTimeScalar,
+    // Teams for the tenant's sharing rules on cases come from service's projection of identity's users (ADR 016).
+    IdentityUsersConsumer,
+    TeamDirectory,
+    SharingPolicy,
     RoutingService,
     RoutingResolver,
     QueueRuleResolver,

@@ -7,6 +7,7 @@ import { ServiceKnowledgeCsat1764400000000 } from './migrations/1764400000000-se
 import { ServiceCustomerMaster1764500000000 } from './migrations/1764500000000-service-customer-master';
 import { ServiceKnowledgeUnpublishLocale1764600000000 } from './migrations/1764600000000-service-knowledge-unpublish-locale';
 import { ServiceAccessSettings1765000000000 } from './migrations/1765000000000-service-access-settings';
+import { ServiceSharing1765100000000 } from './migrations/1765100000000-service-sharing';
 import { serviceEnv } from './service.env';
 
 /**
@@ -23,6 +24,7 @@ export const serviceDefinition: ServiceDefinition = {
     ServiceCustomerMaster1764500000000,
     ServiceKnowledgeUnpublishLocale1764600000000,
     ServiceAccessSettings1765000000000,
+    ServiceSharing1765100000000,
   ],
   producesStreams: [STREAMS.SERVICE],
   typeDefs: loadTypeDefs(__dirname),

@@ -12,3 +12,5 @@ export { fieldFromMessage, formatApiError } from './format-error';
 export { actorOf } from './actor';
 export { allowsFieldAccess, fieldAccessOf, fieldGroupForbidden, requireFieldAccess } from './field-access';
 export type { FieldAccessOverrides } from './field-access';
+export { EVERY_RECORD, inScope, ownerScope, readScope, requireWritable, scopePredicate, sharingOf, writeScope } from './sharing';
+export type { RecordScope } from './sharing';

@@ -22,5 +22,17 @@ export {
   DEFAULT_ACCESS_SETTINGS,
   dropAccessSettingsTable,
   readAccessSettings,
+  SharingPolicy,
+  visibleSql,
+  whereVisible,
   writeAccessSettings,
 } from './access';
+export {
+  applyUserEvent,
+  createIdentityUsersManagerIndex,
+  createIdentityUsersTable,
+  dropIdentityUsersTable,
+  IdentityUsersConsumer,
+  TeamDirectory,
+  USER_EVENT_TYPES,
+} from './users';

@@ -231,7 +231,7 @@ describe('identity service', () => {
     expect(events.map((e) => [e.type, e.envelope.data])).toEqual([
       [
         'identity.user.created',
-        { user: { id, email: 'rep@acme.test', displayName: 'Rep', roles: ['sales_rep'], active: true, tokenVersion: 0 } },
+        { user: { id, email: 'rep@acme.test', displayName: 'Rep', roles: ['sales_rep'], active: true, tokenVersion: 0, managerId: null } },
       ],
       [
         'identity.user.updated',
@@ -243,6 +243,7 @@ describe('identity service', () => {
             roles: ['sales_rep', 'sales_manager'],
             active: true,
             tokenVersion: 1,
+            managerId: null,
           },
           changed: ['displayName', 'roles'],
         },
@@ -257,6 +258,7 @@ describe('identity service', () => {
             roles: ['sales_rep', 'sales_manager'],
             active: false,
             tokenVersion: 2,
+            managerId: null,
           },
         },
       ],
@@ -271,10 +273,44 @@ describe('identity service', () => {
             roles: ['sales_rep', 'sales_manager'],
             active: true,
             tokenVersion: 2,
+            managerId: null,
           },
           changed: ['active'],
         },
       ],
+    ]);
+  });
+
+  it('gives users a manager, refuses a loop naming managerId, and publishes the manager in the user snapshot', async () => {
+    const admin = (await login('boss@acme.test', password)).data!.login.accessToken;
+    const call = (query: string, variables: Record<string, unknown>) => graphql(gql, query, variables, bearer(admin));
+    const create = async (email: string, managerId?: string) =>
+      call(`mutation($i: CreateUserInput!) { createUser(input: $i) { user { id managerId } } }`, {
+        i: { email, displayName: email, password: 'team-password-1', roles: ['sales_rep'], managerId },
+      });
+    const lead = (await create('lead@acme.test')).data!.createUser.user.id as string;
+    const rep = await create('report@acme.test', lead);
+    expect(rep.errors).toBeUndefined();
+    const repId = rep.data!.createUser.user.id as string;
+    expect(rep.data!.createUser.user.managerId).toBe(lead);
+    expect((await create('nobody@acme.test', '01900000-0000-7000-8000-000000000000')).errors![0].extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'managerId',
+    });
+
+    const update = (id: string, managerId: string | null) =>
+      call(`mutation($i: UpdateUserInput!) { updateUser(input: $i) { user { id managerId } } }`, { i: { id, managerId } });
+    // The lead cannot report to their own report, nor to themselves.
+    expect((await update(lead, repId)).errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'managerId' });
+    expect((await update(lead, lead)).errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'managerId' });
+    expect((await update(repId, null)).data!.updateUser.user.managerId).toBeNull();
+
+    const events: { type: string; envelope: { data: { user: { managerId: string | null }; changed?: string[] } } }[] = await identity.app
+      .get(DataSource)
+      .query(`SELECT type, envelope FROM outbox WHERE envelope->>'subjectId' = $1 ORDER BY id`, [repId]);
+    expect(events.map((e) => [e.type, e.envelope.data.user.managerId, e.envelope.data.changed])).toEqual([
+      ['identity.user.created', lead, undefined],
+      ['identity.user.updated', null, ['managerId']],
     ]);
   });
 

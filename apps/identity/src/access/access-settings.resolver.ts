@@ -11,6 +11,16 @@ export class AccessSettingsResolver {
     return this.settings.fieldAccess(principal, role);
   }
 
+  @Query('sharingRules')
+  sharingRules(@CurrentPrincipal() principal: Principal) {
+    return this.settings.sharingRules(principal);
+  }
+
+  @Mutation('setSharingRules')
+  async setSharingRules(@CurrentPrincipal() principal: Principal, @Args('input') input: { object: string; access: string }) {
+    return { sharingRule: await this.settings.setSharingRules(principal, input) };
+  }
+
   @Mutation('setFieldAccess')
   async setFieldAccess(
     @CurrentPrincipal() principal: Principal,

@@ -5,6 +5,7 @@ import { newEvent } from '@rapport/messaging';
 import { AccessSettingsStore, readAccessSettings, ServiceDatabase } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { fieldAccessViews, validFieldAccess, withFieldAccess, type FieldAccessView } from './field-access-settings';
+import { sharingRuleViews, validSharingRule, withSharingRule, type SharingRuleView } from './sharing-settings';
 
 /**
  * A tenant's access settings, kept here and published whole as
@@ -25,22 +26,46 @@ export class AccessSettingsService {
     return fieldAccessViews(settings.fieldAccess, role ?? undefined);
   }
 
+  async sharingRules(principal: Principal): Promise<SharingRuleView[]> {
+    requireRole(principal, 'admin');
+    const settings = await this.db.withTenant(principal.tenantId, (em) => readAccessSettings(em));
+    return sharingRuleViews(settings.sharing);
+  }
+
+  async setSharingRules(principal: Principal, input: { object: unknown; access: unknown }): Promise<SharingRuleView> {
+    requireRole(principal, 'admin');
+    const change = validSharingRule(input);
+    const settings = await this.change(principal, 'sharing', (current) => ({ sharing: withSharingRule(current.sharing, change) }));
+    const [view] = sharingRuleViews(settings.sharing).filter((v) => v.object === change.object);
+    return view;
+  }
+
   async setFieldAccess(principal: Principal, input: { role: unknown; fieldGroup: unknown; access: unknown }): Promise<FieldAccessView> {
     requireRole(principal, 'admin');
     const change = validFieldAccess(input);
+    const settings = await this.change(principal, 'fieldAccess', (current) => ({
+      fieldAccess: withFieldAccess(current.fieldAccess, change),
+    }));
+    const [view] = fieldAccessViews(settings.fieldAccess, change.role).filter((v) => v.fieldGroup === change.fieldGroup);
+    return view;
+  }
+
+  /** One change of the settings: locked, revision + 1, stored and published in one transaction. */
+  private async change(
+    principal: Principal,
+    changed: AccessChangedV1['data']['changed'],
+    apply: (current: TenantAccessSettingsV1) => Partial<TenantAccessSettingsV1>,
+  ): Promise<TenantAccessSettingsV1> {
     const settings = await this.db.withTenant(principal.tenantId, async (em) => {
       const current = await this.lockSettings(em, principal.tenantId);
-      const next: TenantAccessSettingsV1 = {
-        ...current,
-        revision: current.revision + 1,
-        fieldAccess: withFieldAccess(current.fieldAccess, change),
-      };
-      await this.save(em, principal, next, 'fieldAccess');
+      // Rows written before sharing existed may lack it.
+      const base = { ...current, sharing: current.sharing ?? [] };
+      const next: TenantAccessSettingsV1 = { ...base, ...apply(base), revision: current.revision + 1 };
+      await this.save(em, principal, next, changed);
       return next;
     });
     this.store.forget(principal.tenantId);
-    const [view] = fieldAccessViews(settings.fieldAccess, change.role).filter((v) => v.fieldGroup === change.fieldGroup);
-    return view;
+    return settings;
   }
 
   /** The settings row locked for the change, created with the defaults the first time. */

@@ -26,6 +26,10 @@ export class UserEntity {
   @Column('uuid', { name: 'contact_id', nullable: true })
   contactId!: string | null;
 
+  /** The user's manager, who sees and changes what this user owns under the tenant's sharing rules. */
+  @Column('uuid', { name: 'manager_id', nullable: true })
+  managerId!: string | null;
+
   @Column('boolean')
   disabled!: boolean;
 

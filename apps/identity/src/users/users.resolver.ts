@@ -31,7 +31,8 @@ export class UsersResolver {
   @Mutation('createUser')
   async createUser(
     @CurrentPrincipal() principal: Principal,
-    @Args('input') input: { email: string; displayName: string; password: string; roles: string[]; contactId?: string | null },
+    @Args('input')
+    input: { email: string; displayName: string; password: string; roles: string[]; contactId?: string | null; managerId?: string | null },
   ) {
     return { user: await this.users.createUser(principal, input) };
   }
@@ -39,7 +40,7 @@ export class UsersResolver {
   @Mutation('updateUser')
   async updateUser(
     @CurrentPrincipal() principal: Principal,
-    @Args('input') input: { id: string; displayName?: string | null; roles?: string[] | null },
+    @Args('input') input: { id: string; displayName?: string | null; roles?: string[] | null; managerId?: string | null },
   ) {
     return { user: await this.users.updateUser(principal, input) };
   }
@@ -69,6 +70,12 @@ export class UsersResolver {
   roles(@Parent() user: UserEntity, @CurrentPrincipal() principal: Principal | null): string[] {
     requireStaffDetails(requirePrincipal(principal), user);
     return user.roles;
+  }
+
+  @ResolveField('managerId')
+  managerId(@Parent() user: UserEntity, @CurrentPrincipal() principal: Principal | null): string | null {
+    requireStaffDetails(requirePrincipal(principal), user);
+    return user.managerId;
   }
 
   /** Other subgraphs reference users (e.g. Contact.owner); RLS keeps this within the caller's tenant. */

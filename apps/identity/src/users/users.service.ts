@@ -6,6 +6,7 @@ import { PG_UNIQUE_VIOLATION, pgErrorCode } from '@rapport/persistence';
 import { ServiceDatabase, validate } from '@rapport/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import type { EntityManager } from 'typeorm';
+import { requireManager } from './manager-line';
 import { hashPassword } from './password';
 import { UserEntity } from './user.entity';
 
@@ -15,6 +16,7 @@ export interface NewUser {
   password: string;
   roles: Role[];
   contactId?: string | null;
+  managerId?: string | null;
 }
 
 @Injectable()
@@ -23,7 +25,7 @@ export class UsersService {
 
   async createUser(
     principal: Principal,
-    input: { email: string; displayName: string; password: string; roles: string[]; contactId?: string | null },
+    input: { email: string; displayName: string; password: string; roles: string[]; contactId?: string | null; managerId?: string | null },
   ): Promise<UserEntity> {
     requireRole(principal, 'admin');
     const roles = validateRoles(input.roles);
@@ -49,10 +51,12 @@ export class UsersService {
       passwordHash: await hashPassword(password),
       roles: input.roles,
       contactId: validate.optionalUuid('contactId', input.contactId) ?? null,
+      managerId: validate.optionalUuid('managerId', input.managerId) ?? null,
       disabled: false,
       tokenVersion: 0,
     });
     if (user.roles.includes('customer') && !user.contactId) throw badUserInput('contactId', 'a customer must be bound to a contact');
+    if (user.managerId) await requireManager(em, null, user.managerId);
     await em.getRepository(UserEntity).insert(user);
     await this.db.publish(
       em,
@@ -67,10 +71,18 @@ export class UsersService {
     return user;
   }
 
-  /** Admins change a user's display name and roles; publishes identity.user.updated when something changed. */
-  async updateUser(principal: Principal, input: { id: string; displayName?: string | null; roles?: string[] | null }): Promise<UserEntity> {
+  /**
+   * Admins change a user's display name, roles and manager (`managerId: null`
+   * removes the manager, an absent one keeps it); publishes
+   * identity.user.updated when something changed.
+   */
+  async updateUser(
+    principal: Principal,
+    input: { id: string; displayName?: string | null; roles?: string[] | null; managerId?: string | null },
+  ): Promise<UserEntity> {
     requireRole(principal, 'admin');
     const id = validate.requireUuid('id', input.id);
+    const managerId = input.managerId === undefined ? undefined : (validate.optionalUuid('managerId', input.managerId) ?? null);
     const displayName = input.displayName == null ? undefined : validate.requiredText('displayName', input.displayName, 200);
     const roles = input.roles == null ? undefined : validateRoles(input.roles);
     return this.db.withTenant(principal.tenantId, async (em) => {
@@ -90,10 +102,15 @@ export class UsersService {
         user.tokenVersion += 1;
         changed.push('roles');
       }
+      if (managerId !== undefined && managerId !== user.managerId) {
+        if (managerId) await requireManager(em, id, managerId);
+        user.managerId = managerId;
+        changed.push('managerId');
+      }
       if (changed.length === 0) return user;
       await em
         .getRepository(UserEntity)
-        .update({ id }, { displayName: user.displayName, roles: user.roles, tokenVersion: user.tokenVersion });
+        .update({ id }, { displayName: user.displayName, roles: user.roles, tokenVersion: user.tokenVersion, managerId: user.managerId });
       await this.publishUser(em, principal, USER_UPDATED, user, { changed });
       return user;
     });
@@ -181,6 +198,7 @@ export function userSnapshot(user: UserEntity): UserSnapshotV1 {
     roles: user.roles,
     active: !user.disabled,
     tokenVersion: user.tokenVersion,
+    managerId: user.managerId,
   };
 }
 

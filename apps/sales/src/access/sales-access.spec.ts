@@ -1,4 +1,4 @@
-import type { Principal } from '@rapport/auth';
+import { writeScope, type Principal } from '@rapport/auth';
 import type { Role } from '@rapport/contracts';
 import { GraphQLError } from 'graphql';
 import {
@@ -40,19 +40,30 @@ describe('sales access rules', () => {
   const manager = user('mgr', 'sales_manager');
   const admin = user('adm', 'admin');
 
-  it('reps change only their own leads and opportunities; managers and admins change all', () => {
-    expect(canChangeOwned(rep, 'opportunities', 'rep-1')).toBe(true);
-    expect(canChangeOwned(otherRep, 'opportunities', 'rep-1')).toBe(false);
-    expect(canChangeOwned(rep, 'leads', null)).toBe(false);
-    expect(canChangeOwned(manager, 'opportunities', 'rep-1')).toBe(true);
-    expect(canChangeOwned(admin, 'leads', null)).toBe(true);
+  // The default sharing of leads and opportunities (PUBLIC_READ_ONLY); rep-2 manages nobody, mgr manages no one either.
+  const write = (p: Principal, team: string[] = []) => writeScope(p, 'OPPORTUNITY', 'PUBLIC_READ_ONLY', team);
+
+  it("by default reps change their own and their reports' leads and opportunities; managers and admins change all", () => {
+    expect(canChangeOwned(rep, 'opportunities', 'rep-1', write(rep))).toBe(true);
+    expect(canChangeOwned(otherRep, 'opportunities', 'rep-1', write(otherRep))).toBe(false);
+    expect(canChangeOwned(otherRep, 'opportunities', 'rep-1', write(otherRep, ['rep-1']))).toBe(true);
+    expect(canChangeOwned(rep, 'leads', null, write(rep))).toBe(false);
+    expect(canChangeOwned(manager, 'opportunities', 'rep-1', write(manager))).toBe(true);
+    expect(canChangeOwned(admin, 'leads', null, write(admin))).toBe(true);
+  });
+
+  it('a PRIVATE rule keeps a manager to their team; PUBLIC_READ_WRITE lets every rep change', () => {
+    expect(canChangeOwned(manager, 'opportunities', 'rep-1', writeScope(manager, 'OPPORTUNITY', 'PRIVATE', []))).toBe(false);
+    expect(canChangeOwned(manager, 'opportunities', 'rep-1', writeScope(manager, 'OPPORTUNITY', 'PRIVATE', ['rep-1']))).toBe(true);
+    expect(canChangeOwned(otherRep, 'opportunities', 'rep-1', writeScope(otherRep, 'OPPORTUNITY', 'PUBLIC_READ_WRITE', []))).toBe(true);
   });
 
   it('other staff, customers and keys without the scope change nothing', () => {
-    expect(canChangeOwned(user('m', 'marketer'), 'leads', 'm')).toBe(false);
-    expect(canChangeOwned(customer, 'leads', 'c')).toBe(false);
-    expect(canChangeOwned(apiKey('leads:read'), 'leads', null)).toBe(false);
-    expect(canChangeOwned(apiKey('leads:write'), 'leads', null)).toBe(true);
+    const all = writeScope(admin, 'LEAD', 'PUBLIC_READ_WRITE', []);
+    expect(canChangeOwned(user('m', 'marketer'), 'leads', 'm', all)).toBe(false);
+    expect(canChangeOwned(customer, 'leads', 'c', all)).toBe(false);
+    expect(canChangeOwned(apiKey('leads:read'), 'leads', null, all)).toBe(false);
+    expect(canChangeOwned(apiKey('leads:write'), 'leads', null, write(apiKey('leads:write')))).toBe(true);
   });
 
   it('all sales roles read; partners need the read scope; customers never', () => {

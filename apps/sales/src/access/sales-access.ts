@@ -1,11 +1,13 @@
 import {
   forbidden,
   hasRole,
+  inScope,
   requireFieldAccess,
   requireRole,
   requireRoleOrScope,
   type FieldAccessOverrides,
   type Principal,
+  type RecordScope,
 } from '@rapport/auth';
 import type { Role } from '@rapport/contracts';
 
@@ -90,20 +92,33 @@ export function requireSalesCreate(principal: Principal, record: 'leads' | 'oppo
 }
 
 /**
- * Changing an existing lead or opportunity: managers and admins change all in
- * the tenant, reps only their own (owner = them), API keys with `<record>:write`.
- * An unowned record is a manager's to assign.
+ * Changing an existing lead or opportunity: the sales team or an API key with
+ * `<record>:write`, and only records in the caller's write scope under the
+ * tenant's sharing rule (SharingPolicy.writeScope): by default
+ * (PUBLIC_READ_ONLY) managers and admins change all, reps their own and their
+ * reports'. An unowned record is a manager's to assign.
  */
-export function canChangeOwned(principal: Principal, record: 'leads' | 'opportunities', ownerId: string | null): boolean {
+export function canChangeOwned(
+  principal: Principal,
+  record: 'leads' | 'opportunities',
+  ownerId: string | null,
+  writeScope: RecordScope,
+): boolean {
   if (principal.kind === 'customer') return false;
   if (principal.kind === 'apiKey') return principal.scopes.includes(`${record}:write`);
-  if (hasRole(principal, 'sales_manager')) return true;
-  return hasRole(principal, 'sales_rep') && ownerId !== null && ownerId === principal.id;
+  return hasRole(principal, ...SALES_TEAM) && inScope(writeScope, ownerId);
 }
 
-export function requireChangeOwned(principal: Principal, record: 'leads' | 'opportunities', ownerId: string | null): void {
-  if (!canChangeOwned(principal, record, ownerId)) {
-    throw forbidden(`only the owner or a sales manager may change this ${record === 'leads' ? 'lead' : 'opportunity'}`);
+export function requireChangeOwned(
+  principal: Principal,
+  record: 'leads' | 'opportunities',
+  ownerId: string | null,
+  writeScope: RecordScope,
+): void {
+  if (!canChangeOwned(principal, record, ownerId, writeScope)) {
+    throw forbidden(
+      `only the owner, the owner's managers or a sales manager may change this ${record === 'leads' ? 'lead' : 'opportunity'}`,
+    );
   }
 }
 

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { actorOf, conflict, notFound, type Principal } from '@rapport/auth';
+import { actorOf, conflict, inScope, notFound, requireWritable, type Principal } from '@rapport/auth';
 import { ACCOUNT_CREATED, ACCOUNT_UPDATED, type AccountSnapshotV1 } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
-import { findByIds, type KeysetPage } from '@rapport/persistence';
-import { paginate, ServiceDatabase, validate, AccessPolicy } from '@rapport/service-kit';
+import type { KeysetPage } from '@rapport/persistence';
+import { paginate, ServiceDatabase, validate, AccessPolicy, SharingPolicy, whereVisible } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { requireDetailsWrite, requireRead, requireWrite } from '../access/sales-access';
@@ -40,6 +40,7 @@ export class AccountsService {
     private readonly db: ServiceDatabase,
     private readonly owners: OwnerDirectory,
     private readonly duplicates: AccountDuplicatesService,
+    private readonly sharing: SharingPolicy,
   ) {}
 
   async create(principal: Principal, input: CreateAccountInput): Promise<AccountEntity> {
@@ -57,9 +58,11 @@ export class AccountsService {
   ): Promise<{ account: AccountEntity; duplicates: AccountDuplicateCandidate[] }> {
     const account = await this.build(principal, input);
     await this.owners.awaitInFlight(principal, [account.ownerId]);
+    const visible = await this.sharing.readScope(principal, 'ACCOUNT');
     return this.db.withTenant(principal.tenantId, async (em) => {
       const rules = await this.duplicates.rulesWithin(em);
-      const duplicates = rules.policy === 'ALLOW' ? [] : (await this.duplicates.findBatch(em, rules, [account]))[0];
+      // Only duplicates the caller may see warn or block: naming a private one would reveal it.
+      const duplicates = rules.policy === 'ALLOW' ? [] : (await this.duplicates.findBatch(em, rules, [account], [], visible))[0];
       if (rules.policy === 'BLOCK' && duplicates.length > 0) throw AccountDuplicatesService.blocked(duplicates);
       return { account: await this.insert(em, principal, account), duplicates };
     });
@@ -114,10 +117,13 @@ export class AccountsService {
     requireDetailsWrite(principal, input, overrides);
     const id = validate.requireUuid('id', input.id);
     await this.owners.awaitInFlight(principal, [input.ownerId]);
+    const scopes = await this.sharing.scopes(principal, 'ACCOUNT');
     return this.db.withTenant(principal.tenantId, async (em) => {
       const repo = em.getRepository(AccountEntity);
       const before = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
-      if (!before) throw notFound('Account', id);
+      // Hidden by the tenant's sharing: as if it did not exist; visible but not changeable: FORBIDDEN.
+      if (!before || !inScope(scopes.read, before.ownerId)) throw notFound('Account', id);
+      requireWritable(scopes.write, 'ACCOUNT', before.ownerId);
       if (before.mergedInto) throw conflict(`account ${id} was merged into ${before.mergedInto}; change the survivor`, 'id');
       const after = Object.assign(new AccountEntity(), before);
       if ('name' in input) after.name = validate.requiredText('name', input.name, 200);
@@ -149,15 +155,28 @@ export class AccountsService {
   async get(principal: Principal, id: string): Promise<AccountEntity | null> {
     validate.requireUuid('id', id);
     requireRead(principal, 'accounts', await this.access.overrides(principal));
-    return this.db.withTenant(principal.tenantId, (em) => em.getRepository(AccountEntity).findOneBy({ id }));
+    const visible = await this.sharing.readScope(principal, 'ACCOUNT');
+    // An account the tenant's sharing hides is absent, as if it did not exist.
+    const account = await this.db.withTenant(principal.tenantId, (em) => em.getRepository(AccountEntity).findOneBy({ id }));
+    return account && inScope(visible, account.ownerId) ? account : null;
   }
 
-  /** Accounts by id in one query (for batching field resolvers); missing ids are absent. */
-  /** Accounts by id for field resolvers; a customer gets only the account of their own contact. */
+  /** Accounts by id in one query, for field resolvers; missing and hidden ids are absent; a customer gets only the account of their own contact. */
   async getMany(principal: Principal, ids: readonly string[]): Promise<Map<string, AccountEntity>> {
     if (principal.kind === 'customer') return this.ownAccount(principal, ids);
     requireRead(principal, 'accounts', await this.access.overrides(principal));
-    return this.db.withTenant(principal.tenantId, (em) => findByIds(em, AccountEntity, ids));
+    const visible = await this.sharing.readScope(principal, 'ACCOUNT');
+    const rows = await this.db.withTenant(principal.tenantId, (em) =>
+      whereVisible(
+        em
+          .getRepository(AccountEntity)
+          .createQueryBuilder('a')
+          .where('a.id = ANY(:ids)', { ids: [...ids] }),
+        visible,
+        'a.owner_id',
+      ).getMany(),
+    );
+    return new Map(rows.map((a) => [a.id, a]));
   }
 
   private async ownAccount(principal: Principal, ids: readonly string[]): Promise<Map<string, AccountEntity>> {
@@ -184,9 +203,12 @@ export class AccountsService {
     requireRead(principal, 'accounts', await this.access.overrides(principal));
     const first = validate.pageSize(args.first);
     const sort = SORT[args.orderBy?.field ?? 'NAME'];
+    const visible = await this.sharing.readScope(principal, 'ACCOUNT');
     return this.db.withTenant(principal.tenantId, async (em) => {
       // Merged accounts stay (for unmerge and old links) but are hidden from lists.
       const q = em.getRepository(AccountEntity).createQueryBuilder('a').where('a.merged_into IS NULL');
+      // In the query, so pages and totalCount hold only what the caller may see.
+      whereVisible(q, visible, 'a.owner_id');
       const f = args.filter;
       if (f?.search != null)
         q.andWhere('(a.name ILIKE :s OR a.domain ILIKE :s)', {

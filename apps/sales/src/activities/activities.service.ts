@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { actorOf, conflict, notFound, type Principal } from '@rapport/auth';
+import { actorOf, badUserInput, conflict, notFound, type Principal } from '@rapport/auth';
 import { ACTIVITY_COMPLETED, ACTIVITY_CREATED } from '@rapport/contracts';
 import type { KeysetPage } from '@rapport/persistence';
 import { newEvent } from '@rapport/messaging';
-import { paginate, ServiceDatabase, validate } from '@rapport/service-kit';
+import { paginate, ServiceDatabase, SharingPolicy, validate } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { rescoreLead } from '../lead-rules/lead-automation';
@@ -15,6 +15,7 @@ import { applyActivityFilter, type ActivityFilter } from './activity-list-query'
 import { ActivityReminders } from './activity-reminders';
 import { checkTiming, requireActivityType, requireTargetType, type ActivityTargetType, type ActivityType } from './activity-rules';
 import { resolveTarget } from './activity-targets';
+import { targetVisible, whereActivityVisible, type ActivityTargetScopes } from './activity-visibility';
 import { OwnerDirectory } from '../users/owner-directory';
 
 export interface CreateActivityInput {
@@ -57,6 +58,7 @@ export class ActivitiesService {
     private readonly db: ServiceDatabase,
     private readonly reminders: ActivityReminders,
     private readonly owners: OwnerDirectory,
+    private readonly sharing: SharingPolicy,
   ) {}
 
   async create(principal: Principal, input: CreateActivityInput): Promise<ActivityEntity> {
@@ -88,8 +90,12 @@ export class ActivitiesService {
       updatedAt: now,
     });
     await this.owners.awaitInFlight(principal, [ownerId]);
+    const scopes = await this.targetScopes(principal);
     await this.db.withTenant(principal.tenantId, async (em) => {
       const subjects = await resolveTarget(em, 'target.id', targetType, targetId);
+      // A target the tenant's sharing hides is as absent as a missing one.
+      if (!(await targetVisible(em, scopes, targetType, targetId)))
+        throw badUserInput('target.id', `no ${targetType.toLowerCase()} ${targetId}`);
       await this.owners.requireOwners(em, principal, [{ field: 'ownerId', id: ownerId }]);
       await em.getRepository(ActivityEntity).insert(activity);
       await TimelineRecorder.record(em, {
@@ -119,8 +125,9 @@ export class ActivitiesService {
   async update(principal: Principal, input: UpdateActivityInput): Promise<ActivityEntity> {
     const id = validate.requireUuid('id', input.id);
     await this.owners.awaitInFlight(principal, [input.ownerId]);
+    const scopes = await this.targetScopes(principal);
     const { after, rescheduled } = await this.db.withTenant(principal.tenantId, async (em) => {
-      const before = await this.lock(em, id);
+      const before = await this.lock(em, id, scopes);
       requireChangeActivity(principal, before.ownerId);
       if (before.completedAt) throw conflict(`activity ${id} is completed and no longer changes`);
       const next = Object.assign(new ActivityEntity(), before);
@@ -152,8 +159,9 @@ export class ActivitiesService {
   /** Completes an open activity (completing twice is a CONFLICT); cancels its reminder and rescores its lead. */
   async complete(principal: Principal, input: { id: string }): Promise<ActivityEntity> {
     const id = validate.requireUuid('id', input.id);
+    const scopes = await this.targetScopes(principal);
     const after = await this.db.withTenant(principal.tenantId, async (em) => {
-      const before = await this.lock(em, id);
+      const before = await this.lock(em, id, scopes);
       requireChangeActivity(principal, before.ownerId);
       if (before.completedAt) throw conflict(`activity ${id} is already completed`);
       const now = new Date();
@@ -192,15 +200,20 @@ export class ActivitiesService {
   async get(principal: Principal, id: string): Promise<ActivityEntity | null> {
     validate.requireUuid('id', id);
     requireActivityRead(principal);
-    return this.db.withTenant(principal.tenantId, (em) => em.getRepository(ActivityEntity).findOneBy({ id }));
+    const scopes = await this.targetScopes(principal);
+    return this.db.withTenant(principal.tenantId, (em) =>
+      whereActivityVisible(em.getRepository(ActivityEntity).createQueryBuilder('a').where('a.id = :id', { id }), scopes).getOne(),
+    );
   }
 
   /** Activities of the tenant, oldest first. */
   async list(principal: Principal, args: ListActivitiesArgs): Promise<KeysetPage<ActivityEntity>> {
     requireActivityRead(principal);
     const first = validate.pageSize(args.first);
+    const scopes = await this.targetScopes(principal);
     return this.db.withTenant(principal.tenantId, async (em) => {
-      const q = em.getRepository(ActivityEntity).createQueryBuilder('a');
+      // In the query, so pages and totalCount hold only activities about what the caller may see.
+      const q = whereActivityVisible(em.getRepository(ActivityEntity).createQueryBuilder('a'), scopes);
       applyActivityFilter(q, args.filter);
       return paginate(q, {
         first,
@@ -213,9 +226,17 @@ export class ActivitiesService {
     });
   }
 
-  private async lock(em: EntityManager, id: string): Promise<ActivityEntity> {
+  private async targetScopes(principal: Principal): Promise<ActivityTargetScopes> {
+    const [LEAD, CONTACT, ACCOUNT, OPPORTUNITY] = await Promise.all(
+      (['LEAD', 'CONTACT', 'ACCOUNT', 'OPPORTUNITY'] as const).map((object) => this.sharing.readScope(principal, object)),
+    );
+    return { LEAD, CONTACT, ACCOUNT, OPPORTUNITY };
+  }
+
+  /** The activity locked for a change; one about a target the caller may not see is not found. */
+  private async lock(em: EntityManager, id: string, scopes: ActivityTargetScopes): Promise<ActivityEntity> {
     const a = await em.getRepository(ActivityEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
-    if (!a) throw notFound('Activity', id);
+    if (!a || !(await targetVisible(em, scopes, a.targetType, a.targetId))) throw notFound('Activity', id);
     return a;
   }
 }

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { actorOf, badUserInput, conflict, notFound, type Principal } from '@rapport/auth';
+import { actorOf, badUserInput, conflict, inScope, notFound, requireWritable, type Principal } from '@rapport/auth';
 import { CONTACT_CREATED, CONTACT_UPDATED } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import { PG_UNIQUE_VIOLATION, pgConstraint, pgErrorCode, type KeysetPage } from '@rapport/persistence';
-import { paginate, ServiceDatabase, validate, AccessPolicy } from '@rapport/service-kit';
+import { paginate, ServiceDatabase, validate, AccessPolicy, SharingPolicy, whereVisible } from '@rapport/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import type { EntityManager } from 'typeorm';
 import { canReadContact, requireDetailsWrite, requireRead, requireWrite } from '../access/sales-access';
@@ -64,6 +64,7 @@ const UPDATABLE = [
 export class ContactsService {
   constructor(
     private readonly access: AccessPolicy,
+    private readonly sharing: SharingPolicy,
     private readonly db: ServiceDatabase,
     private readonly duplicates: DuplicatesService,
     private readonly owners: OwnerDirectory,
@@ -84,9 +85,11 @@ export class ContactsService {
   ): Promise<{ contact: ContactEntity; duplicates: DuplicateCandidate[] }> {
     const contact = await this.build(principal, input);
     await this.owners.awaitInFlight(principal, [contact.ownerId]);
+    const visible = await this.sharing.readScope(principal, 'CONTACT');
     return this.write(principal, async (em) => {
       const rules = await this.duplicates.rulesWithin(em);
-      const duplicates = rules.policy === 'ALLOW' ? [] : (await this.duplicates.findBatch(em, rules, [contact]))[0];
+      // Only duplicates the caller may see warn or block: naming a private one would reveal it.
+      const duplicates = rules.policy === 'ALLOW' ? [] : (await this.duplicates.findBatch(em, rules, [contact], [], visible))[0];
       if (rules.policy === 'BLOCK' && duplicates.length > 0) throw DuplicatesService.blocked(duplicates);
       return { contact: await this.insertNew(em, principal, contact), duplicates };
     });
@@ -96,6 +99,7 @@ export class ContactsService {
   async getByExternalId(principal: Principal, source: string, key: string): Promise<ContactEntity | null> {
     const [x] = normaliseExternalIds('externalId', [{ source, key }]);
     requireRead(principal, 'contacts', await this.access.overrides(principal));
+    const visible = await this.sharing.readScope(principal, 'CONTACT');
     return this.db.withTenant(principal.tenantId, async (em) => {
       const [row] = await em.query(
         `SELECT coalesce(c.merged_into, c.id) AS id FROM contact_external_ids x JOIN contacts c ON c.id = x.contact_id
@@ -104,7 +108,7 @@ export class ContactsService {
       );
       if (!row) return null;
       const contact = await em.getRepository(ContactEntity).findOneBy({ id: row.id });
-      return contact ? (await this.withExternalIds(em, [contact]))[0] : null;
+      return contact && inScope(visible, contact.ownerId) ? (await this.withExternalIds(em, [contact]))[0] : null;
     });
   }
 
@@ -166,10 +170,13 @@ export class ContactsService {
     requireDetailsWrite(principal, input, overrides);
     const id = validate.requireUuid('id', input.id);
     await this.owners.awaitInFlight(principal, [input.ownerId]);
+    const scopes = await this.sharing.scopes(principal, 'CONTACT');
     return this.write(principal, async (em) => {
       const repo = em.getRepository(ContactEntity);
       const before = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
-      if (!before) throw notFound('Contact', id);
+      // Hidden by the tenant's sharing: as if it did not exist; visible but not changeable: FORBIDDEN.
+      if (!before || !inScope(scopes.read, before.ownerId)) throw notFound('Contact', id);
+      requireWritable(scopes.write, 'CONTACT', before.ownerId);
       if (before.mergedInto) throw conflict(`contact ${id} was merged into ${before.mergedInto}; change the survivor`, 'id');
       await this.withExternalIds(em, [before]);
       const after: ContactEntity = Object.assign(new ContactEntity(), before);
@@ -211,23 +218,29 @@ export class ContactsService {
   async get(principal: Principal, id: string): Promise<ContactEntity | null> {
     validate.requireUuid('id', id);
     if (!canReadContact(principal, id, await this.access.overrides(principal))) return null;
+    const visible = await this.sharing.readScope(principal, 'CONTACT');
     return this.db.withTenant(principal.tenantId, async (em) => {
+      // A contact the tenant's sharing hides is absent, as if it did not exist.
       const contact = await em.getRepository(ContactEntity).findOneBy({ id });
-      return contact ? (await this.withExternalIds(em, [contact]))[0] : null;
+      return contact && inScope(visible, contact.ownerId) ? (await this.withExternalIds(em, [contact]))[0] : null;
     });
   }
 
-  /** Contacts by id in one query (for batching field resolvers); missing ids are absent. */
+  /** Contacts by id in one query (for batching field resolvers); missing and hidden ids are absent. */
   async getMany(principal: Principal, ids: readonly string[]): Promise<Map<string, ContactEntity>> {
     requireRead(principal, 'contacts', await this.access.overrides(principal));
+    const visible = await this.sharing.readScope(principal, 'CONTACT');
     const rows = await this.db.withTenant(principal.tenantId, async (em) =>
       this.withExternalIds(
         em,
-        await em
-          .getRepository(ContactEntity)
-          .createQueryBuilder('c')
-          .where('c.id = ANY(:ids)', { ids: [...ids] })
-          .getMany(),
+        await whereVisible(
+          em
+            .getRepository(ContactEntity)
+            .createQueryBuilder('c')
+            .where('c.id = ANY(:ids)', { ids: [...ids] }),
+          visible,
+          'c.owner_id',
+        ).getMany(),
       ),
     );
     return new Map(rows.map((c) => [c.id, c]));
@@ -237,9 +250,12 @@ export class ContactsService {
     requireRead(principal, 'contacts', await this.access.overrides(principal));
     const first = validate.pageSize(args.first);
     const sort = CONTACT_SORT[args.orderBy?.field ?? 'CREATED_AT'];
+    const visible = await this.sharing.readScope(principal, 'CONTACT');
     return this.db.withTenant(principal.tenantId, async (em) => {
       // Merged contacts stay (for unmerge and old links) but are hidden from lists.
       const q = em.getRepository(ContactEntity).createQueryBuilder('c').where('c.merged_into IS NULL');
+      // In the query, so pages and totalCount hold only what the caller may see.
+      whereVisible(q, visible, 'c.owner_id');
       applyContactFilter(q, args.filter);
       const page = await paginate(q, {
         first,

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { badUserInput, forbidden, notFound, requireRole, type Principal } from '@rapport/auth';
-import { ServiceDatabase, validate, AccessPolicy } from '@rapport/service-kit';
+import { badUserInput, EVERY_RECORD, forbidden, inScope, notFound, requireRole, type Principal, type RecordScope } from '@rapport/auth';
+import { ServiceDatabase, validate, AccessPolicy, SharingPolicy } from '@rapport/service-kit';
 import { GraphQLError } from 'graphql';
 import type { EntityManager } from 'typeorm';
 import { requireRead } from '../access/sales-access';
+import { dropHiddenCandidates } from './hidden-candidates';
 import { AccountEntity } from '../accounts/account.entity';
 import { normaliseDomain } from '../accounts/account-input';
 import { normaliseEmails } from '../contacts/contact-input';
@@ -39,6 +40,7 @@ export class AccountDuplicatesService {
   constructor(
     private readonly db: ServiceDatabase,
     private readonly access: AccessPolicy,
+    private readonly sharing: SharingPolicy,
   ) {}
 
   async rules(principal: Principal): Promise<AccountDuplicateRuleConfig> {
@@ -73,13 +75,14 @@ export class AccountDuplicatesService {
   ): Promise<AccountDuplicateCandidate[]> {
     requireRead(principal, 'accounts', await this.access.overrides(principal));
     if ((args.accountId == null) === (args.input == null)) throw badUserInput('accountId', 'give exactly one of accountId or input');
+    const visible = await this.sharing.readScope(principal, 'ACCOUNT');
     return this.db.withTenant(principal.tenantId, async (em) => {
       let probe: AccountDuplicateProbe;
       const exclude: string[] = [];
       if (args.accountId != null) {
         const id = validate.requireUuid('accountId', args.accountId);
         const account = await em.getRepository(AccountEntity).findOneBy({ id });
-        if (!account) throw notFound('Account', id);
+        if (!account || !inScope(visible, account.ownerId)) throw notFound('Account', id);
         probe = account;
         exclude.push(id);
       } else {
@@ -90,7 +93,7 @@ export class AccountDuplicatesService {
           emails: normaliseEmails('input.emails', input.emails),
         };
       }
-      return (await this.findBatch(em, await this.rulesWithin(em), [probe], exclude))[0];
+      return (await this.findBatch(em, await this.rulesWithin(em), [probe], exclude, visible))[0];
     });
   }
 
@@ -101,12 +104,17 @@ export class AccountDuplicatesService {
     });
   }
 
-  /** Candidates for many probes at once: one query per enabled rule. Merged accounts and `exclude` are never candidates. */
+  /**
+   * Candidates for many probes at once: one query per enabled rule. Merged
+   * accounts, `exclude` and accounts outside `visible` (the caller's sharing
+   * scope) are never candidates.
+   */
   async findBatch(
     em: EntityManager,
     config: AccountDuplicateRuleConfig,
     probes: AccountDuplicateProbe[],
     exclude: string[] = [],
+    visible: RecordScope = EVERY_RECORD,
   ): Promise<AccountDuplicateCandidate[][]> {
     const hits = probes.map(() => new Map<string, Set<AccountDuplicateRuleType>>());
     const hit = (n: number, id: string, rule: AccountDuplicateRuleType) => {
@@ -141,6 +149,7 @@ export class AccountDuplicatesService {
         rows.forEach((r) => hit(r.n - 1, r.id, 'FUZZY_NAME'));
       }
     }
+    await dropHiddenCandidates(em, 'accounts', hits, visible);
     return hits.map((m) =>
       [...m.entries()]
         .map(([accountId, set]) => {

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { badUserInput, forbidden, notFound, requireRole, type Principal } from '@rapport/auth';
-import { ServiceDatabase, validate, AccessPolicy } from '@rapport/service-kit';
+import { badUserInput, EVERY_RECORD, forbidden, inScope, notFound, requireRole, type Principal, type RecordScope } from '@rapport/auth';
+import { ServiceDatabase, validate, AccessPolicy, SharingPolicy } from '@rapport/service-kit';
 import { GraphQLError } from 'graphql';
 import type { EntityManager } from 'typeorm';
 import { requireRead } from '../access/sales-access';
+import { dropHiddenCandidates } from './hidden-candidates';
 import { ContactEntity } from '../contacts/contact.entity';
 import { normaliseEmails } from '../contacts/contact-input';
 import {
@@ -42,6 +43,7 @@ export class DuplicatesService {
   constructor(
     private readonly db: ServiceDatabase,
     private readonly access: AccessPolicy,
+    private readonly sharing: SharingPolicy,
   ) {}
 
   async rules(principal: Principal): Promise<DuplicateRuleConfig> {
@@ -73,13 +75,14 @@ export class DuplicatesService {
   async find(principal: Principal, args: { contactId?: string | null; input?: DuplicateProbe | null }): Promise<DuplicateCandidate[]> {
     requireRead(principal, 'contacts', await this.access.overrides(principal));
     if ((args.contactId == null) === (args.input == null)) throw badUserInput('contactId', 'give exactly one of contactId or input');
+    const visible = await this.sharing.readScope(principal, 'CONTACT');
     return this.db.withTenant(principal.tenantId, async (em) => {
       let probe: DuplicateProbe;
       const exclude: string[] = [];
       if (args.contactId != null) {
         const id = validate.requireUuid('contactId', args.contactId);
         const c = await em.getRepository(ContactEntity).findOneBy({ id });
-        if (!c) throw notFound('Contact', id);
+        if (!c || !inScope(visible, c.ownerId)) throw notFound('Contact', id);
         probe = c;
         exclude.push(id);
       } else {
@@ -87,7 +90,7 @@ export class DuplicatesService {
         probe = { ...input, emails: normaliseEmails('input.emails', input.emails) };
       }
       const config = await this.rulesWithin(em);
-      return (await this.findBatch(em, config, [probe], exclude))[0];
+      return (await this.findBatch(em, config, [probe], exclude, visible))[0];
     });
   }
 
@@ -100,13 +103,16 @@ export class DuplicatesService {
 
   /**
    * Candidates for many probes at once: one query per enabled rule for the
-   * whole batch. Merged contacts and `exclude` are never candidates.
+   * whole batch. Merged contacts and `exclude` are never candidates, nor
+   * contacts outside `visible` (the caller's sharing scope): a candidate is
+   * named to the caller, so a hidden one would reveal itself.
    */
   async findBatch(
     em: EntityManager,
     config: DuplicateRuleConfig,
     probes: DuplicateProbe[],
     exclude: string[] = [],
+    visible: RecordScope = EVERY_RECORD,
   ): Promise<DuplicateCandidate[][]> {
     const hits = probes.map(() => new Map<string, Set<DuplicateRuleType>>());
     const hit = (n: number, id: string, rule: DuplicateRuleType) => {
@@ -176,6 +182,7 @@ export class DuplicatesService {
         rows.forEach((r) => hit(ns[r.n - 1], r.id, 'FUZZY_NAME'));
       }
     }
+    await dropHiddenCandidates(em, 'contacts', hits, visible);
     return hits.map((m) =>
       [...m.entries()]
         .map(([contactId, set]) => {

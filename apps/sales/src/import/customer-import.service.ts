@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { badUserInput, type Principal } from '@rapport/auth';
-import { ServiceDatabase } from '@rapport/service-kit';
+import { badUserInput, inScope, type Principal, type RecordScope } from '@rapport/auth';
+import { ServiceDatabase, SharingPolicy } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import type { AccountEntity } from '../accounts/account.entity';
 import type { ContactEntity } from '../contacts/contact.entity';
@@ -35,6 +35,7 @@ export class CustomerImportService {
     private readonly duplicates: DuplicatesService,
     private readonly accountDuplicates: AccountDuplicatesService,
     private readonly owners: OwnerDirectory,
+    private readonly sharing: SharingPolicy,
   ) {}
 
   async importCustomers(
@@ -52,6 +53,8 @@ export class CustomerImportService {
       pending.map((p) => p.entity.ownerId),
     );
 
+    const scopes = { read: await this.sharing.readScope(principal, kind), write: await this.sharing.writeScope(principal, kind) };
+
     await this.db.withTenant(principal.tenantId, async (em) => {
       const rules = kind === 'CONTACT' ? await this.duplicates.rulesWithin(em) : await this.accountDuplicates.rulesWithin(em);
       const policy: ImportDuplicatePolicy = options.duplicatePolicy ?? rules.policy;
@@ -64,7 +67,8 @@ export class CustomerImportService {
       const existing = kind === 'CONTACT' ? await matchContacts(em, live, options.externalIdSource ?? null) : await matchAccounts(em, live);
       const plan: Plan = { toCreate: [], toUpdate: [] };
       const unmatched = this.sortKnown(kind, live, existing, policy, results, plan);
-      await this.checkDuplicates(em, kind, rules, policy, unmatched, results, plan);
+      await this.checkDuplicates(em, kind, rules, policy, unmatched, results, plan, scopes.read);
+      await this.respectSharing(em, kind, scopes, plan, results);
 
       await insertAll(this.db, em, principal, kind, plan.toCreate, results);
       for (const u of plan.toUpdate) await fillExisting(this.db, em, principal, kind, u.p, u.targetId, results[u.p.n]);
@@ -117,6 +121,43 @@ export class CustomerImportService {
     return unmatched;
   }
 
+  /**
+   * The tenant's sharing rules on rows matched to existing records: a hidden
+   * match is reported without its id (the row is still not created twice —
+   * the external id or email says it exists, never what it holds), and a
+   * match the caller may see but not change is not filled.
+   */
+  private async respectSharing(
+    em: EntityManager,
+    kind: CustomerKind,
+    scopes: { read: RecordScope; write: RecordScope },
+    plan: Plan,
+    results: ImportRowResult[],
+  ): Promise<void> {
+    if (scopes.read.all && scopes.write.all) return;
+    const ids = [...new Set([...plan.toUpdate.map((u) => u.targetId), ...results.map((r) => r.id).filter((id): id is string => !!id)])];
+    if (ids.length === 0) return;
+    const rows: { id: string; owner_id: string | null }[] = await em.query(
+      `SELECT id, owner_id FROM ${kind === 'CONTACT' ? 'contacts' : 'accounts'} WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
+    const owners = new Map(rows.map((r) => [r.id, r.owner_id]));
+    const hidden = (id: string) => !inScope(scopes.read, owners.get(id) ?? null);
+    for (const r of results) {
+      if (r.code === 'ALREADY_EXISTS' && r.id && hidden(r.id))
+        Object.assign(r, { id: null, reason: 'already exists (not shared with you)' });
+    }
+    plan.toUpdate = plan.toUpdate.filter(({ p, targetId }) => {
+      if (hidden(targetId)) skip(results[p.n], 'ALREADY_EXISTS', 'already exists (not shared with you)');
+      else if (!inScope(scopes.write, owners.get(targetId) ?? null)) {
+        Object.assign(skip(results[p.n], 'NOT_WRITABLE', `${targetId} may only be changed by its owner, their managers and admins`), {
+          id: targetId,
+        });
+      } else return true;
+      return false;
+    });
+  }
+
   /** Rule-based duplicates (the tenant's contact or account rules) for rows that are not already known, per the policy. */
   private async checkDuplicates(
     em: EntityManager,
@@ -126,6 +167,7 @@ export class CustomerImportService {
     unmatched: PendingRow[],
     results: ImportRowResult[],
     plan: Plan,
+    visible: RecordScope,
   ): Promise<void> {
     if (policy === 'ALLOW' || unmatched.length === 0) {
       plan.toCreate.push(...unmatched);
@@ -137,11 +179,15 @@ export class CustomerImportService {
             em,
             rules as DuplicateRuleConfig,
             unmatched.map((p) => p.entity as ContactEntity),
+            [],
+            visible,
           )
         : await this.accountDuplicates.findBatch(
             em,
             rules as AccountDuplicateRuleConfig,
             unmatched.map((p) => p.entity as AccountEntity),
+            [],
+            visible,
           );
     unmatched.forEach((p, i) => {
       const candidates = found[i];

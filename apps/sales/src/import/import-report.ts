@@ -8,7 +8,7 @@ export interface ImportRowResult {
   rowNumber: number;
   status: ImportStatus;
   id: string | null;
-  /** Machine-readable reason: INVALID_FIELD, ALREADY_EXISTS, UNCHANGED, DUPLICATE, DUPLICATE_IN_BATCH, POSSIBLE_DUPLICATE, NO_ACCOUNT. */
+  /** Machine-readable reason: INVALID_FIELD, ALREADY_EXISTS, NOT_WRITABLE, UNCHANGED, DUPLICATE, DUPLICATE_IN_BATCH, POSSIBLE_DUPLICATE, NO_ACCOUNT. */
   code: string | null;
   field: string | null;
   reason: string | null;

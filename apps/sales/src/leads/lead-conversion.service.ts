@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { actorOf, badUserInput, notFound, type Principal } from '@rapport/auth';
+import { actorOf, badUserInput, inScope, notFound, type Principal, type RecordScope } from '@rapport/auth';
 import { LEAD_CONVERTED } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
-import { ServiceDatabase, validate } from '@rapport/service-kit';
+import { ServiceDatabase, SharingPolicy, validate } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
-import { requireChangeOwned } from '../access/sales-access';
+import { OwnedRecords, requireChangeShared } from '../access/owned-records';
 import { AccountEntity } from '../accounts/account.entity';
 import { AccountsService } from '../accounts/accounts.service';
 import { ContactEntity } from '../contacts/contact.entity';
@@ -49,23 +49,33 @@ export class LeadConversionService {
     private readonly contacts: ContactsService,
     private readonly opportunities: OpportunitiesService,
     private readonly owners: OwnerDirectory,
+    private readonly owned: OwnedRecords,
+    private readonly sharing: SharingPolicy,
   ) {}
 
   async convert(principal: Principal, input: ConvertLeadInput): Promise<ConversionResult> {
     const leadId = validate.requireUuid('leadId', input.leadId);
     const accountId = validate.optionalUuid('accountId', input.accountId) ?? null;
     const contactId = validate.optionalUuid('contactId', input.contactId) ?? null;
+    const scopes = await this.owned.scopes(principal, 'leads');
+    // An existing contact or account to convert into must be one the caller may see.
+    const visible = {
+      contacts: await this.sharing.readScope(principal, 'CONTACT'),
+      accounts: await this.sharing.readScope(principal, 'ACCOUNT'),
+    };
     return this.db.withTenant(principal.tenantId, async (em) => {
       // The row lock serialises concurrent conversions of one lead: the others
       // wait here, then read CONVERTED and are refused before creating anything.
       const lead = await em.getRepository(LeadEntity).findOne({ where: { id: leadId }, lock: { mode: 'pessimistic_write' } });
       if (!lead) throw notFound('Lead', leadId);
-      requireChangeOwned(principal, 'leads', lead.ownerId);
+      requireChangeShared(principal, 'leads', lead, scopes);
       requireConvertible(lead);
       const ownerId = await this.ownerFor(em, principal, lead);
 
       const reusedContact = contactId ? await em.getRepository(ContactEntity).findOneBy({ id: contactId }) : null;
-      if (contactId && !reusedContact) throw badUserInput('contactId', `no contact ${contactId}`);
+      if (contactId && (!reusedContact || !inScope(visible.contacts, reusedContact.ownerId))) {
+        throw badUserInput('contactId', `no contact ${contactId}`);
+      }
       if (accountId && reusedContact?.accountId && reusedContact.accountId !== accountId) {
         throw badUserInput('contactId', `belongs to account ${reusedContact.accountId}, not to accountId`);
       }
@@ -75,6 +85,7 @@ export class LeadConversionService {
         lead,
         accountId ?? reusedContact?.accountId ?? null,
         ownerId,
+        visible.accounts,
       );
       const contact =
         reusedContact ??
@@ -148,10 +159,17 @@ export class LeadConversionService {
   }
 
   /** The named (or reused contact's) account, else a new one named after the lead's company. */
-  private async accountFor(em: EntityManager, principal: Principal, lead: LeadEntity, accountId: string | null, ownerId: string | null) {
+  private async accountFor(
+    em: EntityManager,
+    principal: Principal,
+    lead: LeadEntity,
+    accountId: string | null,
+    ownerId: string | null,
+    visible: RecordScope,
+  ) {
     if (accountId) {
       const account = await em.getRepository(AccountEntity).findOneBy({ id: accountId });
-      if (!account) throw badUserInput('accountId', `no account ${accountId}`);
+      if (!account || !inScope(visible, account.ownerId)) throw badUserInput('accountId', `no account ${accountId}`);
       return { account, created: false };
     }
     if (!lead.company) throw badUserInput('accountId', 'the lead has no company; name an existing account');

@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { actorOf, notFound, type Principal } from '@rapport/auth';
+import { actorOf, notFound, type Principal, type RecordScope } from '@rapport/auth';
 import { LEAD_CREATED, LEAD_UPDATED } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import type { KeysetPage } from '@rapport/persistence';
-import { paginate, ServiceDatabase, validate, AccessPolicy } from '@rapport/service-kit';
+import { paginate, ServiceDatabase, validate, AccessPolicy, SharingPolicy, whereVisible } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { canRead, requireChangeOwned, requireReassign, requireSalesCreate, requireSalesRead } from '../access/sales-access';
+import { OwnedRecords, requireChangeShared } from '../access/owned-records';
+import { canRead, requireReassign, requireSalesCreate, requireSalesRead } from '../access/sales-access';
 import { changedFields } from '../contacts/contact-snapshot';
 import { LeadEntity } from './lead.entity';
 import { findDuplicates, type DuplicateCandidate } from './lead-duplicates';
@@ -40,6 +41,8 @@ export class LeadsService {
     private readonly access: AccessPolicy,
     private readonly db: ServiceDatabase,
     private readonly owners: OwnerDirectory,
+    private readonly owned: OwnedRecords,
+    private readonly sharing: SharingPolicy,
   ) {}
 
   /** Captures a lead (staff, or API keys with leads:write) and reports possible duplicates without blocking. */
@@ -67,9 +70,10 @@ export class LeadsService {
       updatedAt: now,
     });
     await this.owners.awaitInFlight(principal, [ownerId]);
+    const seen = await this.duplicateScopes(principal);
     return this.db.withTenant(principal.tenantId, async (em) => {
       await this.owners.requireOwners(em, principal, [{ field: 'ownerId', id: lead.ownerId }]);
-      const duplicates = await this.visibleDuplicates(em, principal, lead.email, lead.id);
+      const duplicates = await visibleDuplicates(em, seen, lead.email, lead.id);
       if (!lead.ownerId) lead.ownerId = await assignOwner(em, lead, this.owners);
       lead.score = await scoreLead(em, lead, lead.score);
       await em.getRepository(LeadEntity).insert(lead);
@@ -90,11 +94,13 @@ export class LeadsService {
   async update(principal: Principal, input: UpdateLeadInput): Promise<LeadWithDuplicates> {
     const id = validate.requireUuid('id', input.id);
     await this.owners.awaitInFlight(principal, [input.ownerId]);
+    const scopes = await this.owned.scopes(principal, 'leads');
+    const seen = await this.duplicateScopes(principal);
     return this.db.withTenant(principal.tenantId, async (em) => {
       const repo = em.getRepository(LeadEntity);
       const before = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!before) throw notFound('Lead', id);
-      requireChangeOwned(principal, 'leads', before.ownerId);
+      requireChangeShared(principal, 'leads', before, scopes);
       requireNotConverted(before);
       const after = Object.assign(new LeadEntity(), before);
       for (const field of TEXT_FIELDS) if (field in input) Object.assign(after, { [field]: LEAD_FIELDS[field](input[field]) });
@@ -123,7 +129,7 @@ export class LeadsService {
           data: { lead: leadSnapshot(after), changed },
         }),
       );
-      const duplicates = changed.includes('email') ? await this.visibleDuplicates(em, principal, after.email, id) : [];
+      const duplicates = changed.includes('email') ? await visibleDuplicates(em, seen, after.email, id) : [];
       return { lead: after, duplicates };
     });
   }
@@ -131,15 +137,19 @@ export class LeadsService {
   async get(principal: Principal, id: string): Promise<LeadEntity | null> {
     validate.requireUuid('id', id);
     requireSalesRead(principal, 'leads');
-    return this.db.withTenant(principal.tenantId, (em) => em.getRepository(LeadEntity).findOneBy({ id }));
+    // A lead the tenant's sharing hides is absent, as if it did not exist.
+    const lead = await this.db.withTenant(principal.tenantId, (em) => em.getRepository(LeadEntity).findOneBy({ id }));
+    return lead && (await this.owned.canSee(principal, 'leads', lead.ownerId)) ? lead : null;
   }
 
   async list(principal: Principal, args: ListLeadsArgs): Promise<KeysetPage<LeadEntity>> {
     requireSalesRead(principal, 'leads');
     const first = validate.pageSize(args.first);
     const sort = LEAD_SORT[args.orderBy?.field ?? 'CREATED_AT'];
+    const visible = await this.sharing.readScope(principal, 'LEAD');
     return this.db.withTenant(principal.tenantId, async (em) => {
-      const q = em.getRepository(LeadEntity).createQueryBuilder('l');
+      // In the query, so pages and totalCount hold only what the caller may see.
+      const q = whereVisible(em.getRepository(LeadEntity).createQueryBuilder('l'), visible, 'l.owner_id');
       applyLeadFilter(q, args.filter);
       return paginate(q, {
         first,
@@ -153,19 +163,35 @@ export class LeadsService {
   }
 
   /**
-   * Duplicates the caller may know about: a partner key with only
-   * leads:write learns nothing about the tenant's contacts or other leads.
+   * What duplicates the caller may know about, resolved before a transaction:
+   * a partner key with only leads:write learns nothing about the tenant's
+   * contacts or other leads, and nobody about records their sharing hides.
    */
-  private async visibleDuplicates(
-    em: EntityManager,
-    principal: Principal,
-    email: string | null,
-    leadId: string,
-  ): Promise<DuplicateCandidate[]> {
-    const seeLeads = canRead(principal, 'leads', await this.access.overrides(principal));
-    const seeContacts = canRead(principal, 'contacts', await this.access.overrides(principal));
-    if (!seeLeads && !seeContacts) return [];
-    const all = await findDuplicates(em, email, leadId);
-    return all.filter((d) => (d.kind === 'LEAD' ? seeLeads : seeContacts));
+  private async duplicateScopes(principal: Principal): Promise<DuplicateScopes> {
+    const overrides = await this.access.overrides(principal);
+    return {
+      seeLeads: canRead(principal, 'leads', overrides),
+      seeContacts: canRead(principal, 'contacts', overrides),
+      leads: await this.sharing.readScope(principal, 'LEAD'),
+      contacts: await this.sharing.readScope(principal, 'CONTACT'),
+    };
   }
+}
+
+interface DuplicateScopes {
+  seeLeads: boolean;
+  seeContacts: boolean;
+  leads: RecordScope;
+  contacts: RecordScope;
+}
+
+async function visibleDuplicates(
+  em: EntityManager,
+  seen: DuplicateScopes,
+  email: string | null,
+  leadId: string,
+): Promise<DuplicateCandidate[]> {
+  if (!seen.seeLeads && !seen.seeContacts) return [];
+  const all = await findDuplicates(em, email, leadId, seen);
+  return all.filter((d) => (d.kind === 'LEAD' ? seen.seeLeads : seen.seeContacts));
 }

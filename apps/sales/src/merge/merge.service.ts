@@ -1,8 +1,18 @@
 import { Injectable } from '@nestjs/common';
-import { actorOf, badUserInput, conflict, forbidden, notFound, requireRole, type Principal } from '@rapport/auth';
+import {
+  actorOf,
+  badUserInput,
+  conflict,
+  forbidden,
+  inScope,
+  notFound,
+  requireRole,
+  type Principal,
+  type RecordScope,
+} from '@rapport/auth';
 import { ACCOUNT_MERGED, ACCOUNT_UNMERGED, ACCOUNT_UPDATED, CONTACT_MERGED, CONTACT_UNMERGED, CONTACT_UPDATED } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
-import { ServiceDatabase, validate } from '@rapport/service-kit';
+import { ServiceDatabase, SharingPolicy, validate } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { AccountEntity } from '../accounts/account.entity';
@@ -87,6 +97,7 @@ export class MergeService {
   constructor(
     private readonly db: ServiceDatabase,
     private readonly owners: OwnerDirectory,
+    private readonly sharing: SharingPolicy,
   ) {}
 
   mergeContacts(principal: Principal, input: MergeInput) {
@@ -115,6 +126,7 @@ export class MergeService {
       return { column: spec.choosable[c.field as keyof typeof spec.choosable] as string, field: c.field, fromId };
     });
     const all = [survivorId, ...mergedIds];
+    const scopes = await this.scopes(principal, kind);
 
     return this.db.withTenant(principal.tenantId, async (em) => {
       // Lock in id order so concurrent merges of overlapping sets cannot deadlock.
@@ -125,6 +137,7 @@ export class MergeService {
       for (const id of all) {
         const row = byId.get(id);
         if (!row) throw notFound(spec.label, id);
+        this.requireChange(scopes, spec.label, row);
         if (row.merged_into)
           throw conflict(`${spec.label.toLowerCase()} ${id} is already merged into ${String(row.merged_into)}`, 'mergedIds');
       }
@@ -241,6 +254,7 @@ export class MergeService {
     requireMergeRole(principal);
     const spec = KINDS[kind];
     const mergeId = validate.requireUuid('mergeId', mergeIdInput);
+    const scopes = await this.scopes(principal, kind);
     return this.db.withTenant(principal.tenantId, async (em) => {
       const [m] = await em.query(`SELECT * FROM contact_merges WHERE id = $1 AND kind = $2 FOR UPDATE`, [mergeId, kind]);
       if (!m) throw notFound('Merge', mergeId);
@@ -250,6 +264,7 @@ export class MergeService {
       const ids = before.records.map((r) => r.id as string);
       await em.query(`SELECT id FROM ${spec.table} WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [ids]);
       const current = await this.images(em, spec.table, ids);
+      for (const c of current) if (c) this.requireChange(scopes, spec.label, c);
       const problems: string[] = [];
       afterRecords.forEach((a, i) => {
         const c = current[i];
@@ -313,14 +328,32 @@ export class MergeService {
   async history(principal: Principal, kind: MergeKind, recordId: string): Promise<MergeRecord[]> {
     requireMergeRole(principal);
     const id = validate.requireUuid('id', recordId);
-    return this.db.withTenant(principal.tenantId, async (em) =>
-      (
+    const { read } = await this.scopes(principal, kind);
+    return this.db.withTenant(principal.tenantId, async (em) => {
+      const [record] = await em.query(`SELECT owner_id FROM ${KINDS[kind].table} WHERE id = $1`, [id]);
+      if (!record || !inScope(read, record.owner_id)) throw notFound(KINDS[kind].label, id);
+      return (
         await em.query(
           `SELECT * FROM contact_merges WHERE kind = $1 AND (survivor_id = $2 OR $2 = ANY(merged_ids)) ORDER BY merged_at DESC, id DESC`,
           [kind, id],
         )
-      ).map((m: Row) => this.toRecord(m)),
-    );
+      ).map((m: Row) => this.toRecord(m));
+    });
+  }
+
+  private async scopes(principal: Principal, kind: MergeKind): Promise<{ read: RecordScope; write: RecordScope }> {
+    return this.sharing.scopes(principal, kind);
+  }
+
+  /** Merging changes every record involved: one the caller may not see is not found, one they may not change FORBIDDEN. */
+  private requireChange(scopes: { read: RecordScope; write: RecordScope }, label: string, row: Row): void {
+    const ownerId = (row.owner_id as string | null) ?? null;
+    if (!inScope(scopes.read, ownerId)) throw notFound(label, row.id as string);
+    if (!inScope(scopes.write, ownerId)) {
+      throw forbidden(
+        `only the owner, the owner's managers and admins may change ${label.toLowerCase()} ${String(row.id)} (tenant sharing rule)`,
+      );
+    }
   }
 
   private toRecord(m: Row): MergeRecord {

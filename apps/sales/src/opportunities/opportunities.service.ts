@@ -3,11 +3,12 @@ import { actorOf, badUserInput, type Principal } from '@rapport/auth';
 import { OPPORTUNITY_CREATED, OPPORTUNITY_UPDATED } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import { decimal } from '@rapport/money';
-import { findByIds, type KeysetPage } from '@rapport/persistence';
-import { groupBy, paginate, ServiceDatabase, validate, AccessPolicy } from '@rapport/service-kit';
+import type { KeysetPage } from '@rapport/persistence';
+import { groupBy, paginate, ServiceDatabase, validate, AccessPolicy, SharingPolicy, whereVisible } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { requireChangeOwned, requireReassign, requireSalesCreate, requireDealRead } from '../access/sales-access';
+import { OwnedRecords, requireChangeShared } from '../access/owned-records';
+import { requireReassign, requireSalesCreate, requireDealRead } from '../access/sales-access';
 import { changedFields } from '../contacts/contact-snapshot';
 import { PipelineEntity } from '../pipelines/pipeline.entity';
 import type { PipelineStageEntity } from '../pipelines/pipeline-stage.entity';
@@ -60,6 +61,8 @@ export class OpportunitiesService {
     private readonly access: AccessPolicy,
     private readonly db: ServiceDatabase,
     private readonly owners: OwnerDirectory,
+    private readonly owned: OwnedRecords,
+    private readonly sharing: SharingPolicy,
   ) {}
 
   async create(principal: Principal, input: CreateOpportunityInput): Promise<OpportunityEntity> {
@@ -139,9 +142,10 @@ export class OpportunitiesService {
   async update(principal: Principal, input: UpdateOpportunityInput): Promise<OpportunityEntity> {
     const id = validate.requireUuid('id', input.id);
     await this.owners.awaitInFlight(principal, [input.ownerId]);
+    const scopes = await this.owned.scopes(principal, 'opportunities');
     return this.db.withTenant(principal.tenantId, async (em) => {
       const before = await lockOpportunity(em, id);
-      requireChangeOwned(principal, 'opportunities', before.ownerId);
+      requireChangeShared(principal, 'opportunities', before, scopes);
       const after = Object.assign(new OpportunityEntity(), before);
       if ('name' in input) after.name = validate.requiredText('name', input.name, 200);
       if ('accountId' in input) after.accountId = validate.requireUuid('accountId', input.accountId ?? '');
@@ -187,20 +191,36 @@ export class OpportunitiesService {
   async get(principal: Principal, id: string): Promise<OpportunityEntity | null> {
     validate.requireUuid('id', id);
     requireDealRead(principal, 'OPPORTUNITIES', await this.access.overrides(principal));
-    return this.db.withTenant(principal.tenantId, (em) => em.getRepository(OpportunityEntity).findOneBy({ id }));
+    // An opportunity the tenant's sharing hides is absent, as if it did not exist.
+    const opportunity = await this.db.withTenant(principal.tenantId, (em) => em.getRepository(OpportunityEntity).findOneBy({ id }));
+    return opportunity && (await this.owned.canSee(principal, 'opportunities', opportunity.ownerId)) ? opportunity : null;
   }
 
+  /** Opportunities by id in one query, for field resolvers; missing and hidden ids are absent. */
   async getMany(principal: Principal, ids: readonly string[]): Promise<Map<string, OpportunityEntity>> {
     requireDealRead(principal, 'OPPORTUNITIES', await this.access.overrides(principal));
-    return this.db.withTenant(principal.tenantId, (em) => findByIds(em, OpportunityEntity, ids));
+    const visible = await this.sharing.readScope(principal, 'OPPORTUNITY');
+    const rows = await this.db.withTenant(principal.tenantId, (em) =>
+      whereVisible(
+        em
+          .getRepository(OpportunityEntity)
+          .createQueryBuilder('o')
+          .where('o.id = ANY(:ids)', { ids: [...ids] }),
+        visible,
+        'o.owner_id',
+      ).getMany(),
+    );
+    return new Map(rows.map((o) => [o.id, o]));
   }
 
   async list(principal: Principal, args: ListOpportunitiesArgs): Promise<KeysetPage<OpportunityEntity>> {
     requireDealRead(principal, 'OPPORTUNITIES', await this.access.overrides(principal));
     const first = validate.pageSize(args.first);
     const sort = OPPORTUNITY_SORT[args.orderBy?.field ?? 'CLOSE_DATE'];
+    const visible = await this.sharing.readScope(principal, 'OPPORTUNITY');
     return this.db.withTenant(principal.tenantId, async (em) => {
-      const q = em.getRepository(OpportunityEntity).createQueryBuilder('o');
+      // In the query, so pages and totalCount hold only what the caller may see.
+      const q = whereVisible(em.getRepository(OpportunityEntity).createQueryBuilder('o'), visible, 'o.owner_id');
       applyOpportunityFilter(q, args.filter);
       return paginate(q, {
         first,

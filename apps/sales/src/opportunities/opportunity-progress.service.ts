@@ -4,7 +4,7 @@ import { OPPORTUNITY_LOST, OPPORTUNITY_STAGE_CHANGED, OPPORTUNITY_WON } from '@r
 import { newEvent } from '@rapport/messaging';
 import { ServiceDatabase, validate } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
-import { requireChangeOwned } from '../access/sales-access';
+import { OwnedRecords, requireChangeShared, type OwnedScopes } from '../access/owned-records';
 import type { PipelineStageEntity } from '../pipelines/pipeline-stage.entity';
 import { closedStage } from '../pipelines/pipeline-rules';
 import { activeStages } from '../pipelines/pipeline-store';
@@ -33,16 +33,20 @@ export interface CloseInput {
  */
 @Injectable()
 export class OpportunityProgressService {
-  constructor(private readonly db: ServiceDatabase) {}
+  constructor(
+    private readonly db: ServiceDatabase,
+    private readonly owned: OwnedRecords,
+  ) {}
 
   /** Moves to another open stage of the same pipeline; the probability resets to the stage's default. */
   async moveStage(principal: Principal, input: MoveStageInput): Promise<OpportunityEntity> {
     const id = validate.requireUuid('id', input.id);
     const stageId = validate.requireUuid('stageId', input.stageId);
     const reason = validate.text('reason', input.reason, { max: 500 });
+    const scopes = await this.owned.scopes(principal, 'opportunities');
     return this.db.withTenant(principal.tenantId, async (em) => {
       const before = await lockOpportunity(em, id);
-      requireChangeOwned(principal, 'opportunities', before.ownerId);
+      requireChangeShared(principal, 'opportunities', before, scopes);
       requireOpen(before);
       if (before.stageId === stageId) return before;
       const to = requireTargetStage('stageId', await findStage(em, stageId), before.pipelineId) as PipelineStageEntity;
@@ -52,15 +56,20 @@ export class OpportunityProgressService {
 
   /** Wins or loses: moves to the pipeline's closed stage and publishes .won or .lost. Closing twice is a CONFLICT. */
   async close(principal: Principal, input: CloseInput): Promise<OpportunityEntity> {
-    return this.db.withTenant(principal.tenantId, (em) => this.closeWithin(em, principal, input));
+    const scopes = await this.owned.scopes(principal, 'opportunities');
+    return this.db.withTenant(principal.tenantId, (em) => this.closeWithin(em, principal, input, scopes));
   }
 
-  /** close() inside the caller's transaction (accepting a quote wins its opportunity this way): same checks, history and events. */
-  async closeWithin(em: EntityManager, principal: Principal, input: CloseInput): Promise<OpportunityEntity> {
+  /**
+   * close() inside the caller's transaction (accepting a quote wins its
+   * opportunity this way): same checks, history and events; the caller
+   * resolves the sharing scopes before its transaction (OwnedRecords.scopes).
+   */
+  async closeWithin(em: EntityManager, principal: Principal, input: CloseInput, scopes: OwnedScopes): Promise<OpportunityEntity> {
     const id = validate.requireUuid('id', input.id);
     const reason = validate.text('reason', input.reason, { max: 500 });
     const before = await lockOpportunity(em, id);
-    requireChangeOwned(principal, 'opportunities', before.ownerId);
+    requireChangeShared(principal, 'opportunities', before, scopes);
     requireOpen(before);
     // Pipeline rules guarantee exactly one won and one lost stage; absence is a bug, not bad input.
     const to = closedStage(await activeStages(em, [before.pipelineId]), input.won);

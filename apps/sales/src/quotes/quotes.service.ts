@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { actorOf, badUserInput, notFound, type Principal } from '@rapport/auth';
+import { actorOf, badUserInput, inScope, notFound, type Principal } from '@rapport/auth';
 import { OPPORTUNITY_UPDATED, QUOTE_ACCEPTED, QUOTE_SENT, type EventEnvelope } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import { decimal, MoneyError, parseMoney } from '@rapport/money';
-import { groupBy, ServiceDatabase, validate, AccessPolicy } from '@rapport/service-kit';
-import { findByIds } from '@rapport/persistence';
+import { groupBy, ServiceDatabase, validate, AccessPolicy, SharingPolicy } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { requireChangeOwned, requireDealRead } from '../access/sales-access';
+import { OwnedRecords, requireChangeShared, type OwnedScopes } from '../access/owned-records';
+import { whereQuoteVisible } from './quote-visibility';
+import { requireDealRead } from '../access/sales-access';
 import { ContactEntity } from '../contacts/contact.entity';
 import { OpportunityEntity } from '../opportunities/opportunity.entity';
 import { OpportunityProgressService } from '../opportunities/opportunity-progress.service';
@@ -71,6 +72,8 @@ export class QuotesService {
     private readonly access: AccessPolicy,
     private readonly db: ServiceDatabase,
     private readonly progress: OpportunityProgressService,
+    private readonly owned: OwnedRecords,
+    private readonly sharing: SharingPolicy,
   ) {}
 
   async create(principal: Principal, input: CreateQuoteInput): Promise<QuoteEntity> {
@@ -85,10 +88,13 @@ export class QuotesService {
         : requireFutureExpiry('expiresAt', new Date(input.expiresAt), now);
     const notes = validate.text('notes', input.notes, { max: 4000 });
     const lineInputs = validate.listOf('lines', input.lines, MAX_LINES);
+    const scopes = await this.owned.scopes(principal, 'opportunities');
     return this.db.withTenant(principal.tenantId, async (em) => {
       const opportunity = await em.getRepository(OpportunityEntity).findOneBy({ id: opportunityId });
-      if (!opportunity) throw badUserInput('opportunityId', `no opportunity ${opportunityId}`);
-      requireChangeOwned(principal, 'opportunities', opportunity.ownerId);
+      // A hidden opportunity is as absent as a missing one.
+      if (!opportunity || !inScope(scopes.read, opportunity.ownerId))
+        throw badUserInput('opportunityId', `no opportunity ${opportunityId}`);
+      requireChangeShared(principal, 'opportunities', opportunity, scopes);
       requireOpen(opportunity);
       const book = priceBookId
         ? await em.getRepository(PriceBookEntity).findOneBy({ id: priceBookId })
@@ -126,8 +132,9 @@ export class QuotesService {
 
   async update(principal: Principal, input: UpdateQuoteInput): Promise<QuoteEntity> {
     const id = validate.requireUuid('id', input.id);
+    const scopes = await this.owned.scopes(principal, 'opportunities');
     return this.db.withTenant(principal.tenantId, async (em) => {
-      const before = await this.lockForChange(em, principal, id);
+      const before = await this.lockForChange(em, principal, id, scopes);
       requireDraft(before);
       const after = Object.assign(new QuoteEntity(), before, { updatedAt: new Date() });
       if ('contactId' in input) {
@@ -154,8 +161,9 @@ export class QuotesService {
   /** DRAFT → SENT; publishes sales.quote.sent. A quote needs at least one line and a future expiresAt to be sent. */
   async send(principal: Principal, input: { id: string }): Promise<QuoteEntity> {
     const id = validate.requireUuid('id', input.id);
+    const scopes = await this.owned.scopes(principal, 'opportunities');
     return this.db.withTenant(principal.tenantId, async (em) => {
-      const before = await this.lockForChange(em, principal, id);
+      const before = await this.lockForChange(em, principal, id, scopes);
       requireDraft(before);
       const lines = await linesOfQuote(em, id);
       if (lines.length === 0) throw badUserInput('id', 'a quote needs at least one line to be sent');
@@ -186,8 +194,9 @@ export class QuotesService {
   async accept(principal: Principal, input: AcceptQuoteInput): Promise<{ quote: QuoteEntity; opportunity: OpportunityEntity }> {
     const id = validate.requireUuid('id', input.id);
     const close = input.closeOpportunity ?? true;
+    const scopes = await this.owned.scopes(principal, 'opportunities');
     return this.db.withTenant(principal.tenantId, async (em) => {
-      const before = await this.lockForChange(em, principal, id);
+      const before = await this.lockForChange(em, principal, id, scopes);
       requireSent(before);
       const now = new Date();
       const after = Object.assign(new QuoteEntity(), before, { status: 'ACCEPTED' as const, acceptedAt: now, updatedAt: now });
@@ -196,11 +205,12 @@ export class QuotesService {
       if (close) {
         requireOpen(opportunity);
         await this.takeQuoteTotal(em, principal, opportunity, after);
-        opportunity = await this.progress.closeWithin(em, principal, {
-          id: opportunity.id,
-          won: true,
-          reason: `quote ${after.number} accepted`,
-        });
+        opportunity = await this.progress.closeWithin(
+          em,
+          principal,
+          { id: opportunity.id, won: true, reason: `quote ${after.number} accepted` },
+          scopes,
+        );
       }
       const lines = await linesOfQuote(em, id);
       await TimelineRecorder.record(em, {
@@ -219,8 +229,9 @@ export class QuotesService {
   /** SENT → REJECTED (no event in this version; the opportunity stays as it is). */
   async reject(principal: Principal, input: { id: string }): Promise<QuoteEntity> {
     const id = validate.requireUuid('id', input.id);
+    const scopes = await this.owned.scopes(principal, 'opportunities');
     return this.db.withTenant(principal.tenantId, async (em) => {
-      const before = await this.lockForChange(em, principal, id);
+      const before = await this.lockForChange(em, principal, id, scopes);
       requireSent(before);
       const now = new Date();
       await em.getRepository(QuoteEntity).update({ id }, { status: 'REJECTED', rejectedAt: now, updatedAt: now });
@@ -231,22 +242,37 @@ export class QuotesService {
   async get(principal: Principal, id: string): Promise<QuoteEntity | null> {
     requireDealRead(principal, 'QUOTES', await this.access.overrides(principal));
     validate.requireUuid('id', id);
-    return this.db.withTenant(principal.tenantId, (em) => em.getRepository(QuoteEntity).findOneBy({ id }));
+    return (await this.getMany(principal, [id])).get(id) ?? null;
   }
 
+  /** Quotes by id in one query; missing ones and those of opportunities the caller may not see are absent. */
   async getMany(principal: Principal, ids: readonly string[]): Promise<Map<string, QuoteEntity>> {
     requireDealRead(principal, 'QUOTES', await this.access.overrides(principal));
-    return this.db.withTenant(principal.tenantId, (em) => findByIds(em, QuoteEntity, ids));
+    const visible = await this.sharing.readScope(principal, 'OPPORTUNITY');
+    const rows = await this.db.withTenant(principal.tenantId, (em) =>
+      whereQuoteVisible(
+        em
+          .getRepository(QuoteEntity)
+          .createQueryBuilder('q')
+          .where('q.id = ANY(:ids)', { ids: [...ids] }),
+        visible,
+      ).getMany(),
+    );
+    return new Map(rows.map((q) => [q.id, q]));
   }
 
   /** Quotes per opportunity id, newest first. */
   async quotesOf(principal: Principal, opportunityIds: readonly string[]): Promise<Map<string, QuoteEntity[]>> {
     requireDealRead(principal, 'QUOTES', await this.access.overrides(principal));
+    const visible = await this.sharing.readScope(principal, 'OPPORTUNITY');
     const rows = await this.db.withTenant(principal.tenantId, (em) =>
-      em
-        .getRepository(QuoteEntity)
-        .createQueryBuilder('q')
-        .where('q.opportunity_id = ANY(:ids)', { ids: [...opportunityIds] })
+      whereQuoteVisible(
+        em
+          .getRepository(QuoteEntity)
+          .createQueryBuilder('q')
+          .where('q.opportunity_id = ANY(:ids)', { ids: [...opportunityIds] }),
+        visible,
+      )
         .orderBy('q.created_at', 'DESC')
         .addOrderBy('q.id', 'DESC')
         .getMany(),
@@ -273,8 +299,13 @@ export class QuotesService {
   async document(principal: Principal, id: string): Promise<QuoteDocumentData | null> {
     requireDealRead(principal, 'QUOTES', await this.access.overrides(principal));
     validate.requireUuid('id', id);
+    // The PDF is an export of the quote: a quote of a hidden opportunity does not exist for the caller.
+    const visible = await this.sharing.readScope(principal, 'OPPORTUNITY');
     return this.db.withTenant(principal.tenantId, async (em) => {
-      const quote = await em.getRepository(QuoteEntity).findOneBy({ id });
+      const quote = await whereQuoteVisible(
+        em.getRepository(QuoteEntity).createQueryBuilder('q').where('q.id = :id', { id }),
+        visible,
+      ).getOne();
       if (!quote) return null;
       const lines = await linesOfQuote(em, id);
       const [account]: { name: string }[] = await em.query(`SELECT name FROM accounts WHERE id = $1`, [quote.accountId]);
@@ -287,11 +318,12 @@ export class QuotesService {
     });
   }
 
-  private async lockForChange(em: EntityManager, principal: Principal, id: string): Promise<QuoteEntity> {
+  private async lockForChange(em: EntityManager, principal: Principal, id: string, scopes: OwnedScopes): Promise<QuoteEntity> {
     const quote = await em.getRepository(QuoteEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
-    if (!quote) throw notFound('Quote', id);
-    const opportunity = await em.getRepository(OpportunityEntity).findOneByOrFail({ id: quote.opportunityId });
-    requireChangeOwned(principal, 'opportunities', opportunity.ownerId);
+    const opportunity = quote && (await em.getRepository(OpportunityEntity).findOneByOrFail({ id: quote.opportunityId }));
+    // A quote of an opportunity the caller may not see is not found, without naming the opportunity.
+    if (!quote || !opportunity || !inScope(scopes.read, opportunity.ownerId)) throw notFound('Quote', id);
+    requireChangeShared(principal, 'opportunities', opportunity, scopes);
     return quote;
   }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SYSTEM_ACTOR, USER_CREATED, USER_DEACTIVATED } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
-import { ServiceDatabase, type StartedService } from '@rapport/service-kit';
+import { applyUserEvent, ServiceDatabase, type StartedService } from '@rapport/service-kit';
 import { startService, userPrincipal } from '@rapport/testing';
 import { connect, type NatsConnection } from 'nats';
 import { DataSource } from 'typeorm';
@@ -18,7 +18,6 @@ import { MergeService } from '../merge/merge.service';
 import { OpportunitiesService } from '../opportunities/opportunities.service';
 import { salesDefinition } from '../sales.definition';
 import { projectUsers } from './__tests__/project-users';
-import { applyUserEvent } from './identity-users.projection';
 
 /** Owners against sales' projection of identity's users (ADR 007), on the real Postgres and NATS. */
 describe('owners are active staff users of the tenant', () => {

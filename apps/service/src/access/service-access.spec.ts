@@ -1,5 +1,12 @@
-import type { Principal } from '@rapport/auth';
-import { customerContact, requireCaseAccess, requireCaseWork, requireKnowledgeRead, requireServiceAdmin } from './service-access';
+import { writeScope, type Principal } from '@rapport/auth';
+import {
+  customerContact,
+  requireCaseAccess,
+  requireCaseChange,
+  requireCaseWork,
+  requireKnowledgeRead,
+  requireServiceAdmin,
+} from './service-access';
 
 const p = (kind: Principal['kind'], roles: Principal['roles'], scopes: string[] = [], contactId: string | null = null): Principal => ({
   kind,
@@ -62,5 +69,18 @@ describe('service access rules', () => {
   it('leaves configuration to support managers and admins', () => {
     expect(code(() => requireServiceAdmin(p('user', ['support_manager'])))).toBe('OK');
     expect(code(() => requireServiceAdmin(p('user', ['support_agent'])))).toBe('FORBIDDEN');
+  });
+
+  it('changes a case under PUBLIC_READ_ONLY or PRIVATE only from the owner side; support managers keep all under read-only', () => {
+    const agent = p('user', ['support_agent']);
+    const manager = p('user', ['support_manager']);
+    const others = { ownerId: 'someone-else' };
+    expect(code(() => requireCaseChange(writeScope(agent, 'CASE', 'PUBLIC_READ_WRITE', []), others))).toBe('OK');
+    expect(code(() => requireCaseChange(writeScope(agent, 'CASE', 'PUBLIC_READ_ONLY', []), others))).toBe('FORBIDDEN');
+    expect(code(() => requireCaseChange(writeScope(agent, 'CASE', 'PUBLIC_READ_ONLY', []), { ownerId: 'u' }))).toBe('OK');
+    expect(code(() => requireCaseChange(writeScope(agent, 'CASE', 'PRIVATE', ['someone-else']), others))).toBe('OK');
+    expect(code(() => requireCaseChange(writeScope(manager, 'CASE', 'PUBLIC_READ_ONLY', []), others))).toBe('OK');
+    expect(code(() => requireCaseChange(writeScope(manager, 'CASE', 'PRIVATE', []), others))).toBe('FORBIDDEN');
+    expect(code(() => requireCaseChange(writeScope(manager, 'CASE', 'PRIVATE', []), { ownerId: null }))).toBe('OK');
   });
 });

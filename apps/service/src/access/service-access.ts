@@ -1,11 +1,13 @@
 import {
   forbidden,
   hasRole,
+  inScope,
   requireFieldAccess,
   requireRole,
   requireRoleOrScope,
   type FieldAccessOverrides,
   type Principal,
+  type RecordScope,
 } from '@rapport/auth';
 import type { AccessLevel, Role } from '@rapport/contracts';
 
@@ -46,6 +48,19 @@ export function requireCaseAccess(
 export function requireCaseWork(principal: Principal, overrides: FieldAccessOverrides): void {
   if (principal.kind === 'customer') throw forbidden('customers cannot work on cases');
   requireFieldAccess(principal, 'CASES', 'WRITE', overrides);
+}
+
+/**
+ * A change to an existing case (status, assignment, edits) also needs the
+ * case in the caller's write scope under the tenant's sharing rule
+ * (SharingPolicy.writeScope): under PUBLIC_READ_ONLY or PRIVATE its owner,
+ * the owner's managers, and admins (support managers too under
+ * PUBLIC_READ_ONLY). Customers never get here (requireCaseWork).
+ */
+export function requireCaseChange(writeScope: RecordScope, c: { ownerId: string | null }): void {
+  if (!inScope(writeScope, c.ownerId)) {
+    throw forbidden("only the case's owner, the owner's managers and admins may change this case (tenant sharing rule)");
+  }
 }
 
 export function isStaff(principal: Principal): boolean {

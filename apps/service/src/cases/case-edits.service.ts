@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { businessMinutesBetween } from '@rapport/business-time';
-import { actorOf, badUserInput, notFound, type Principal } from '@rapport/auth';
+import { actorOf, badUserInput, inScope, notFound, type Principal } from '@rapport/auth';
 import { CASE_UPDATED, type CaseCategoryV1, type CasePriorityV1, type CaseStatusV1 } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
-import { AccessPolicy, ServiceDatabase, validate } from '@rapport/service-kit';
+import { AccessPolicy, ServiceDatabase, SharingPolicy, validate } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
-import { requireCaseWork } from '../access/service-access';
+import { requireCaseChange, requireCaseWork } from '../access/service-access';
 import { runningBusinessMinutes, type StatusChange } from '../sla/elapsed-history';
 import { replanClocks } from '../sla/sla-plan';
 import { SlaPoliciesService } from '../sla/sla-policies.service';
@@ -41,6 +41,7 @@ export class CaseEditsService {
     private readonly policies: SlaPoliciesService,
     private readonly timers: SlaTimers,
     private readonly access: AccessPolicy,
+    private readonly sharing: SharingPolicy,
   ) {}
 
   async update(principal: Principal, input: UpdateCaseInput): Promise<CaseEntity> {
@@ -59,9 +60,13 @@ export class CaseEditsService {
     }
     if (Object.keys(next).length === 0) throw badUserInput('input', 'give at least one of subject, description, category, priority');
     let replan = false;
+    const visible = await this.sharing.readScope(principal, 'CASE');
+    const writable = await this.sharing.writeScope(principal, 'CASE');
     const updated = await this.db.withTenant(principal.tenantId, async (em) => {
       const c = await em.getRepository(CaseEntity).findOne({ where: { id: caseId }, lock: { mode: 'pessimistic_write' } });
-      if (!c) throw notFound('Case', caseId);
+      // A case the tenant's sharing hides is absent; one the caller sees but may not change is FORBIDDEN.
+      if (!c || !inScope(visible, c.ownerId)) throw notFound('Case', caseId);
+      requireCaseChange(writable, c);
       const changed = (Object.keys(next) as (keyof typeof next)[]).filter((k) => next[k] !== c[k]);
       if (changed.length === 0) return c;
       const now = new Date();

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { actorOf, badUserInput, conflict, notFound, type Principal } from '@rapport/auth';
+import { actorOf, badUserInput, conflict, inScope, notFound, type Principal, type RecordScope } from '@rapport/auth';
 import {
   CASE_OPENED,
   CASE_REOPENED,
@@ -13,10 +13,10 @@ import {
 } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import type { KeysetPage } from '@rapport/persistence';
-import { AccessPolicy, paginate, ServiceDatabase, validate } from '@rapport/service-kit';
+import { AccessPolicy, paginate, ServiceDatabase, SharingPolicy, validate, whereVisible } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { customerContact, isStaff, requireCaseAccess, requireCaseWork } from '../access/service-access';
+import { customerContact, isStaff, requireCaseAccess, requireCaseChange, requireCaseWork } from '../access/service-access';
 import { RoutingService } from '../routing/routing.service';
 import { SatisfactionService } from '../satisfaction/satisfaction.service';
 import { elapsedBusinessMinutes } from '../sla/elapsed';
@@ -74,6 +74,7 @@ export class CasesService {
     private readonly satisfaction: SatisfactionService,
     private readonly customers: CaseCustomers,
     private readonly access: AccessPolicy,
+    private readonly sharing: SharingPolicy,
   ) {}
 
   async open(principal: Principal, input: OpenCaseInput): Promise<CaseEntity> {
@@ -150,16 +151,22 @@ export class CasesService {
   async get(principal: Principal, id: string): Promise<CaseEntity | null> {
     requireCaseAccess(principal, 'CASES', 'READ', await this.access.overrides(principal));
     const caseId = validate.requireUuid('id', id);
-    return this.db.withTenant(principal.tenantId, (em) => this.visible(em, principal, caseId));
+    const scope = await this.sharing.readScope(principal, 'CASE');
+    return this.db.withTenant(principal.tenantId, (em) => this.visible(em, principal, scope, caseId));
   }
 
   async getMany(principal: Principal, ids: readonly string[]): Promise<Map<string, CaseEntity>> {
     requireCaseAccess(principal, 'CASES', 'READ', await this.access.overrides(principal));
+    const scope = await this.sharing.readScope(principal, 'CASE');
     const rows = await this.db.withTenant(principal.tenantId, async (em) => {
-      const q = em
-        .getRepository(CaseEntity)
-        .createQueryBuilder('c')
-        .where('c.id = ANY(:ids)', { ids: [...ids] });
+      const q = whereVisible(
+        em
+          .getRepository(CaseEntity)
+          .createQueryBuilder('c')
+          .where('c.id = ANY(:ids)', { ids: [...ids] }),
+        scope,
+        'c.owner_id',
+      );
       const contact = await this.customers.scope(em, principal);
       if (contact) q.andWhere('c.contact_id = :contact', { contact });
       return q.getMany();
@@ -172,8 +179,10 @@ export class CasesService {
     const first = validate.pageSize(args.first);
     const f = args.filter ?? {};
     const contactFilter = f.contactId != null ? validate.requireUuid('filter.contactId', f.contactId) : null;
+    const scope = await this.sharing.readScope(principal, 'CASE');
     return this.db.withTenant(principal.tenantId, async (em) => {
-      const q = em.getRepository(CaseEntity).createQueryBuilder('c');
+      // In the query, so pages and totalCount (also Contact.cases, Account.cases) hold only what the caller may see.
+      const q = whereVisible(em.getRepository(CaseEntity).createQueryBuilder('c'), scope, 'c.owner_id');
       const contact = await this.customers.scope(em, principal);
       if (contact) q.andWhere('c.contact_id = :own', { own: contact });
       if (f.status != null) q.andWhere('c.status = :status', { status: f.status });
@@ -205,8 +214,10 @@ export class CasesService {
     const visibility = oneOf('visibility', input.visibility, ['PUBLIC', 'INTERNAL'] as const, 'PUBLIC');
     const actor = actorOf(principal);
     let replan = false;
+    const scope = await this.sharing.readScope(principal, 'CASE');
     const result = await this.db.withTenant(principal.tenantId, async (em) => {
-      const c = await this.visible(em, principal, caseId, true);
+      // Commenting needs the case visible, not changeable: a colleague may add a note to a case another agent owns.
+      const c = await this.visible(em, principal, scope, caseId, true);
       if (!c) throw notFound('Case', caseId);
       if (!isStaff(principal) && visibility === 'INTERNAL') throw badUserInput('visibility', 'customers comment publicly');
       if (!isStaff(principal) && c.status === 'CLOSED') throw conflict(`case ${c.id} is closed; open a new case`, 'caseId');
@@ -251,9 +262,12 @@ export class CasesService {
   async changeStatus(principal: Principal, input: { caseId: string; status: CaseStatusV1 }): Promise<CaseEntity> {
     requireCaseWork(principal, await this.access.overrides(principal));
     const caseId = validate.requireUuid('caseId', input.caseId);
+    const scope = await this.sharing.readScope(principal, 'CASE');
+    const writable = await this.sharing.writeScope(principal, 'CASE');
     const c = await this.db.withTenant(principal.tenantId, async (em) => {
-      const c = await this.visible(em, principal, caseId, true);
+      const c = await this.visible(em, principal, scope, caseId, true);
       if (!c) throw notFound('Case', caseId);
+      requireCaseChange(writable, c);
       if (!canTransition(c.status, input.status)) throw conflict(`a ${c.status} case cannot become ${input.status}`, 'status');
       await this.transition(em, c, input.status, actorOf(principal), new Date());
       return c;
@@ -268,9 +282,12 @@ export class CasesService {
     const queueId = validate.optionalUuid('queueId', input.queueId) ?? null;
     const ownerId = validate.optionalUuid('ownerId', input.ownerId) ?? null;
     if (!queueId && !ownerId) throw badUserInput('input', 'give a queueId, an ownerId or both');
+    const scope = await this.sharing.readScope(principal, 'CASE');
+    const writable = await this.sharing.writeScope(principal, 'CASE');
     return this.db.withTenant(principal.tenantId, async (em) => {
-      const c = await this.visible(em, principal, caseId, true);
+      const c = await this.visible(em, principal, scope, caseId, true);
       if (!c) throw notFound('Case', caseId);
+      requireCaseChange(writable, c);
       if (queueId) await this.routing.requireQueue(em, queueId);
       const target = { queueId: queueId ?? c.queueId, ...(ownerId ? { ownerId } : queueId ? {} : { ownerId: c.ownerId }) };
       await this.routing.assign(em, c, target, 'MANUAL', actorOf(principal), (e, ev) => this.db.publish(e, ev));
@@ -343,12 +360,16 @@ export class CasesService {
     );
   }
 
-  /** The case if the caller may see it (customers: only their contact's), optionally locked for a change. */
-  private async visible(em: EntityManager, principal: Principal, id: string, lock = false): Promise<CaseEntity | null> {
+  /**
+   * The case if the caller may see it (customers: only their contact's; staff:
+   * what the tenant's sharing rule lets them), optionally locked for a change.
+   */
+  private async visible(em: EntityManager, principal: Principal, scope: RecordScope, id: string, lock = false): Promise<CaseEntity | null> {
     const contact = await this.customers.scope(em, principal);
-    return em.getRepository(CaseEntity).findOne({
+    const c = await em.getRepository(CaseEntity).findOne({
       where: contact ? { id, contactId: contact } : { id },
       ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
     });
+    return c && inScope(scope, c.ownerId) ? c : null;
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { badUserInput, notFound, type Principal } from '@rapport/auth';
-import { ServiceDatabase, validate } from '@rapport/service-kit';
+import { ServiceDatabase, SharingPolicy, validate, visibleSql } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { requireKnowledgeRead } from '../access/service-access';
 import { CaseCustomers } from '../customers/case-customers';
@@ -33,6 +33,7 @@ export class KnowledgeSearch {
     private readonly db: ServiceDatabase,
     private readonly settings: KnowledgeSettings,
     private readonly customers: CaseCustomers,
+    private readonly sharing: SharingPolicy,
   ) {}
 
   /** `websearch_to_tsquery` syntax ("quoted phrases", or, -not), best first. */
@@ -51,11 +52,14 @@ export class KnowledgeSearch {
   async suggested(principal: Principal, caseId: string, first?: number | null, locale?: string | null): Promise<SearchHit[]> {
     requireKnowledgeRead(principal);
     const id = validate.requireUuid('caseId', caseId);
+    // Suggestions are derived from the case's text: a case the tenant's sharing hides is not found.
+    const scope = await this.sharing.readScope(principal, 'CASE');
     return this.db.withTenant(principal.tenantId, async (em) => {
       const contact = await this.customers.scope(em, principal);
+      const params: unknown[] = [id, contact];
       const rows: { subject: string; description: string | null }[] = await em.query(
-        `SELECT subject, description FROM cases WHERE id = $1 AND ($2::uuid IS NULL OR contact_id = $2)`,
-        [id, contact],
+        `SELECT subject, description FROM cases WHERE id = $1 AND ($2::uuid IS NULL OR contact_id = $2) AND ${visibleSql(scope, 'owner_id', params)}`,
+        params,
       );
       if (rows.length === 0) throw notFound('Case', id);
       const searchLocale = await this.settings.searchLocale(em, principal, locale);

@@ -21,6 +21,12 @@ export interface UserSnapshotV1 {
    * below it. Events from before it existed lack it and revoke nothing.
    */
   tokenVersion?: number;
+  /**
+   * Additive to V1: the user's manager (a user of the same tenant), who sees
+   * and changes what this user owns under the tenant's sharing rules. Absent
+   * in events from before it existed, and null for users without one.
+   */
+  managerId?: string | null;
 }
 
 export const USER_CREATED = 'identity.user.created' as const;

@@ -1,13 +1,13 @@
 import type { INestApplication } from '@nestjs/common';
 import { SYSTEM_ACTOR, USER_CREATED, USER_DEACTIVATED, USER_UPDATED } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
-import { ServiceDatabase } from '@rapport/service-kit';
-import { applyUserEvent } from '../identity-users.projection';
+import { applyUserEvent, ServiceDatabase } from '@rapport/service-kit';
 
 export interface TestUser {
   tenantId: string;
   id: string;
   roles: readonly string[];
+  managerId?: string | null;
 }
 
 const TYPES = { created: USER_CREATED, updated: USER_UPDATED, deactivated: USER_DEACTIVATED } as const;
@@ -29,7 +29,16 @@ export async function projectUsers(
       tenantId: u.tenantId,
       actor: SYSTEM_ACTOR,
       subjectId: u.id,
-      data: { user: { id: u.id, email: `${u.id.slice(0, 8)}@users.test`, displayName: 'Test user', roles: [...u.roles], active } },
+      data: {
+        user: {
+          id: u.id,
+          email: `${u.id.slice(0, 8)}@users.test`,
+          displayName: 'Test user',
+          roles: [...u.roles],
+          active,
+          managerId: u.managerId ?? null,
+        },
+      },
     });
     await db.withTenant(u.tenantId, (em) => applyUserEvent(em, event));
   }

@@ -14,12 +14,13 @@ export const USER_EVENT_TYPES = [USER_CREATED, USER_UPDATED, USER_DEACTIVATED] a
 type UserEvent = UserCreatedV1 | UserUpdatedV1 | UserDeactivatedV1;
 
 /**
- * Applies one identity.user.* event to `identity_users` (inside the
+ * Applies one identity.user.* event to `identity_users` (the services that
+ * check owners or resolve teams for sharing keep one) (inside the
  * consumer's tenant transaction). Every event carries the whole user, so the
  * row simply becomes that user — unless the row already reflects a later
  * event (ids are UUID v7, ordered by time), which makes redelivery and
  * out-of-order arrival harmless. Events from before `active` existed count
- * as active, except a deactivation.
+ * as active, except a deactivation, and without a manager (none existed).
  */
 export async function applyUserEvent(em: EntityManager, event: EventEnvelope): Promise<'applied' | 'stale' | 'ignored'> {
   if (!(USER_EVENT_TYPES as readonly string[]).includes(event.type)) return 'ignored';
@@ -27,13 +28,13 @@ export async function applyUserEvent(em: EntityManager, event: EventEnvelope): P
   if (!user || typeof user.id !== 'string' || !Array.isArray(user.roles)) return 'ignored';
   const active = event.type === USER_DEACTIVATED ? false : (user.active ?? true);
   const rows: unknown[] = await em.query(
-    `INSERT INTO identity_users (id, tenant_id, email, display_name, roles, active, last_event_id, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, now())
+    `INSERT INTO identity_users (id, tenant_id, email, display_name, roles, active, manager_id, last_event_id, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())
      ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email, display_name = EXCLUDED.display_name, roles = EXCLUDED.roles,
-       active = EXCLUDED.active, last_event_id = EXCLUDED.last_event_id, updated_at = now()
+       active = EXCLUDED.active, manager_id = EXCLUDED.manager_id, last_event_id = EXCLUDED.last_event_id, updated_at = now()
      WHERE identity_users.last_event_id < EXCLUDED.last_event_id
      RETURNING id`,
-    [user.id, event.tenantId, user.email ?? '', user.displayName ?? '', user.roles, active, event.id],
+    [user.id, event.tenantId, user.email ?? '', user.displayName ?? '', user.roles, active, user.managerId ?? null, event.id],
   );
   return rows.length > 0 ? 'applied' : 'stale';
 }

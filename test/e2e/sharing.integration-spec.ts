@@ -1,0 +1,337 @@
+import { bearer, graphql, type GraphQLResponse } from '@rapport/testing';
+import { createTenant, startPlatform, type Platform, type TestTenant } from '../harness/platform';
+
+/**
+ * Sharing per tenant, through the gateway and against the subgraphs called
+ * directly: with an object PRIVATE, rep B cannot find rep A's record in any
+ * way (by id, list, count, search, duplicate check, `_entities`), A's manager
+ * and admins can; PUBLIC_READ_ONLY lets B read but not change; switching back
+ * opens it again within seconds (event + the services' two-second caches).
+ */
+describe('sharing rules per tenant', () => {
+  const DEADLINE_MS = 15_000;
+  let platform: Platform;
+  let tenant: TestTenant;
+  let admin: string;
+  let director: { id: string; token: string };
+  let manager: { id: string; token: string };
+  let repA: { id: string; token: string };
+  let repB: { id: string; token: string };
+  const suffix = Math.random().toString(36).slice(2, 8);
+
+  beforeAll(async () => {
+    platform = await startPlatform();
+    tenant = await createTenant(platform, 'sharing');
+    admin = await tenant.tokenFor('admin');
+    // The manager reads cases (sales_manager has CASES READ); the reps may own cases as support agents.
+    director = await tenant.createUser('director', ['sales_manager']);
+    manager = await tenant.createUser('manager', ['sales_manager'], director.id);
+    repA = await tenant.createUser('rep-a', ['sales_rep', 'support_agent'], manager.id);
+    repB = await tenant.createUser('rep-b', ['sales_rep', 'support_agent']);
+  });
+
+  afterAll(() => platform?.stop());
+
+  const call = (token: string, query: string, variables: Record<string, unknown> = {}) =>
+    graphql(platform.graphqlUrl, query, variables, bearer(token));
+
+  async function ok(token: string, query: string, variables: Record<string, unknown> = {}): Promise<Record<string, any>> {
+    const res = await call(token, query, variables);
+    if (res.errors) throw new Error(JSON.stringify(res.errors));
+    return res.data!;
+  }
+
+  const codeOf = (res: GraphQLResponse) => res.errors?.[0]?.extensions?.code;
+
+  /** Polls until `probe` satisfies `done`; fails with the last answer after the deadline. */
+  async function eventually<T>(probe: () => Promise<T>, done: (v: T) => boolean): Promise<T> {
+    const until = Date.now() + DEADLINE_MS;
+    for (;;) {
+      const value = await probe();
+      if (done(value)) return value;
+      if (Date.now() > until) throw new Error(`not within ${DEADLINE_MS} ms: ${JSON.stringify(value)}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  async function share(object: string, access: string): Promise<void> {
+    const data = await ok(
+      admin,
+      `mutation($i: SetSharingRulesInput!) { setSharingRules(input: $i) { sharingRule { object access builtIn } } }`,
+      {
+        i: { object, access },
+      },
+    );
+    expect(data.setSharingRules.sharingRule).toMatchObject({ object, access });
+  }
+
+  /** A subgraph called directly with the caller's token, as a client that bypasses the gateway would. */
+  async function entity(service: 'sales' | 'service', token: string, typename: string, id: string): Promise<unknown> {
+    const res = await graphql(
+      `${platform.services[service].url}/graphql`,
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on ${typename} { id } } }`,
+      { r: [{ __typename: typename, id }] },
+      bearer(token),
+    );
+    if (res.errors) throw new Error(JSON.stringify(res.errors));
+    return res.data!._entities[0];
+  }
+
+  const CONTACT = `query($id: ID!) { contact(id: $id) { id lastName } }`;
+  const contactOf = async (token: string, id: string) => (await ok(token, CONTACT, { id })).contact;
+  const contactIds = async (token: string, filter: Record<string, unknown> = {}) => {
+    const data = await ok(token, `query($f: ContactFilter) { contacts(first: 100, filter: $f) { totalCount edges { node { id } } } }`, {
+      f: filter,
+    });
+    return {
+      total: data.contacts.totalCount as number,
+      ids: data.contacts.edges.map((e: { node: { id: string } }) => e.node.id) as string[],
+    };
+  };
+  const UPDATE_CONTACT = `mutation($i: UpdateContactInput!) { updateContact(input: $i) { contact { id lastName } } }`;
+  /** One CSV row through importRecords (the path tools/import takes), matched to existing contacts by email. */
+  const importRow = async (token: string, lastName: string, email: string, duplicatePolicy = 'MERGE_INTO_EXISTING') =>
+    (
+      await ok(
+        token,
+        `mutation($i: ImportRecordsInput!) { importRecords(input: $i) { created updated skipped rows { status id code } } }`,
+        {
+          i: {
+            kind: 'CONTACT',
+            header: ['last', 'mail', 'tag'],
+            mapping: [
+              { column: 'last', field: 'lastName' },
+              { column: 'mail', field: 'email' },
+              { column: 'tag', field: 'tags' },
+            ],
+            rows: [[lastName, email, 'imported']],
+            options: { duplicatePolicy },
+          },
+        },
+      )
+    ).importRecords;
+
+  it('lists every object with its sharing and default for admins only', async () => {
+    const data = await ok(admin, `{ sharingRules { object access builtIn } }`);
+    expect(data.sharingRules).toEqual([
+      { object: 'CONTACT', access: 'PUBLIC_READ_WRITE', builtIn: 'PUBLIC_READ_WRITE' },
+      { object: 'ACCOUNT', access: 'PUBLIC_READ_WRITE', builtIn: 'PUBLIC_READ_WRITE' },
+      { object: 'LEAD', access: 'PUBLIC_READ_ONLY', builtIn: 'PUBLIC_READ_ONLY' },
+      { object: 'OPPORTUNITY', access: 'PUBLIC_READ_ONLY', builtIn: 'PUBLIC_READ_ONLY' },
+      { object: 'CASE', access: 'PUBLIC_READ_WRITE', builtIn: 'PUBLIC_READ_WRITE' },
+    ]);
+    expect(codeOf(await call(repA.token, `{ sharingRules { object } }`))).toBe('FORBIDDEN');
+    const bad = await call(admin, `mutation { setSharingRules(input: { object: CONTACT, access: SECRET }) { sharingRule { object } } }`);
+    expect(bad.errors).toBeDefined();
+  });
+
+  it('PRIVATE contacts: another rep finds nothing; the owner, their manager and admins do', async () => {
+    const lastName = `Hidden-${suffix}`;
+    const email = `hidden-${suffix}@example.test`;
+    const created = await ok(repA.token, `mutation($i: CreateContactInput!) { createContact(input: $i) { contact { id owner { id } } } }`, {
+      i: { lastName, emails: [email] },
+    });
+    const id = created.createContact.contact.id as string;
+    expect(created.createContact.contact.owner.id).toBe(repA.id);
+    await ok(repB.token, `mutation($i: CreateContactInput!) { createContact(input: $i) { contact { id } } }`, {
+      i: { lastName: `Own-${suffix}` },
+    });
+    await ok(repA.token, `mutation($i: CreateActivityInput!) { createActivity(input: $i) { activity { id } } }`, {
+      i: { type: 'NOTE', target: { type: 'CONTACT', id }, subject: 'Private call notes' },
+    });
+    const ACTIVITIES = `query($id: ID!) { activities(filter: { targetId: $id }) { totalCount } }`;
+    // Shared by default: B sees it (so the checks below are about the rule, not about B).
+    expect(await contactOf(repB.token, id)).toMatchObject({ id });
+    expect((await ok(repB.token, ACTIVITIES, { id })).activities.totalCount).toBe(1);
+
+    await share('CONTACT', 'PRIVATE');
+    await eventually(
+      () => contactOf(repB.token, id),
+      (c) => c === null,
+    );
+
+    const search = await contactIds(repB.token, { search: lastName });
+    expect(search).toEqual({ total: 0, ids: [] });
+    const all = await contactIds(repB.token);
+    expect(all.ids).not.toContain(id);
+    expect(all.total).toBe(all.ids.length);
+    expect(all.total).toBe(1);
+    const duplicates = await ok(repB.token, `query($i: DuplicateProbeInput) { findDuplicates(input: $i) { contact { id } } }`, {
+      i: { lastName, emails: [email] },
+    });
+    expect(duplicates.findDuplicates).toEqual([]);
+    expect(codeOf(await call(repB.token, `query($id: ID!) { findDuplicates(contactId: $id) { score } }`, { id }))).toBe('NOT_FOUND');
+    expect(await entity('sales', repB.token, 'Contact', id)).toBeNull();
+    expect(codeOf(await call(repB.token, UPDATE_CONTACT, { i: { id, lastName: 'Taken' } }))).toBe('NOT_FOUND');
+    // An import recognises the hidden contact (it is not created twice) but neither names nor fills it.
+    expect(await importRow(repB.token, lastName, email)).toMatchObject({
+      created: 0,
+      updated: 0,
+      skipped: 1,
+      rows: [{ status: 'SKIPPED', id: null, code: 'ALREADY_EXISTS' }],
+    });
+    // What was noted about the contact follows it.
+    expect((await ok(repB.token, ACTIVITIES, { id })).activities.totalCount).toBe(0);
+
+    // The owner, their manager (once sales has projected the manager line) and admins.
+    expect(await contactOf(repA.token, id)).toMatchObject({ id });
+    await eventually(
+      () => contactOf(manager.token, id),
+      (c) => c !== null,
+    );
+    expect((await contactIds(manager.token, { search: lastName })).ids).toEqual([id]);
+    expect(await entity('sales', manager.token, 'Contact', id)).toEqual({ id });
+    expect((await ok(manager.token, ACTIVITIES, { id })).activities.totalCount).toBe(1);
+    expect(await contactOf(admin, id)).toMatchObject({ id });
+    expect((await contactIds(admin)).total).toBe(2);
+    // A manager sees their team's records, not everyone's: B's contact stays B's.
+    expect((await contactIds(manager.token)).ids).toEqual([id]);
+    // Teams are transitive: the manager's manager sees what the manager's reports own.
+    await eventually(
+      () => contactOf(director.token, id),
+      (c) => c !== null,
+    );
+    expect((await contactIds(director.token)).ids).toEqual([id]);
+  });
+
+  it('PUBLIC_READ_ONLY contacts: another rep reads but may not change; PUBLIC_READ_WRITE opens them again', async () => {
+    const id = (await contactIds(repA.token, { search: `Hidden-${suffix}` })).ids[0];
+    await share('CONTACT', 'PUBLIC_READ_ONLY');
+    await eventually(
+      () => contactOf(repB.token, id),
+      (c) => c !== null,
+    );
+    const refused = await call(repB.token, UPDATE_CONTACT, { i: { id, lastName: 'Taken' } });
+    expect(codeOf(refused)).toBe('FORBIDDEN');
+    expect(await importRow(repB.token, 'Taken', `hidden-${suffix}@example.test`)).toMatchObject({
+      updated: 0,
+      rows: [{ status: 'SKIPPED', id, code: 'NOT_WRITABLE' }],
+    });
+    expect((await ok(repA.token, UPDATE_CONTACT, { i: { id, lastName: `Hidden-${suffix}-a` } })).updateContact.contact.lastName).toBe(
+      `Hidden-${suffix}-a`,
+    );
+    expect((await ok(manager.token, UPDATE_CONTACT, { i: { id, lastName: `Hidden-${suffix}-m` } })).updateContact.contact.lastName).toBe(
+      `Hidden-${suffix}-m`,
+    );
+
+    await share('CONTACT', 'PUBLIC_READ_WRITE');
+    const changed = await eventually(
+      () => call(repB.token, UPDATE_CONTACT, { i: { id, lastName: `Hidden-${suffix}-b` } }),
+      (res) => !res.errors,
+    );
+    expect(changed.data!.updateContact.contact.lastName).toBe(`Hidden-${suffix}-b`);
+    expect((await contactIds(repB.token)).total).toBe(2);
+  });
+
+  it("PRIVATE opportunities and accounts: hidden from another rep by id, list, count and _entities; the owner's manager sees them", async () => {
+    const account = await ok(repA.token, `mutation($i: CreateAccountInput!) { createAccount(input: $i) { account { id } } }`, {
+      i: { name: `Deal Co ${suffix}` },
+    });
+    const created = await ok(repA.token, `mutation($i: CreateOpportunityInput!) { createOpportunity(input: $i) { opportunity { id } } }`, {
+      i: {
+        name: `Deal ${suffix}`,
+        accountId: account.createAccount.account.id,
+        amount: { amount: '1000.00', currency: 'EUR' },
+        closeDate: '2027-06-30',
+      },
+    });
+    const id = created.createOpportunity.opportunity.id as string;
+    const quote = await ok(repA.token, `mutation($i: CreateQuoteInput!) { createQuote(input: $i) { quote { id } } }`, {
+      i: { opportunityId: id },
+    });
+    const quoteId = quote.createQuote.quote.id as string;
+    const QUOTE = `query($id: ID!) { quote(id: $id) { id } }`;
+    // The quote's PDF is its export: it follows the opportunity like the quote itself.
+    const pdf = (token: string) => fetch(`${platform.gateway.url}/quotes/${quoteId}.pdf`, { headers: bearer(token) });
+    const OPPORTUNITY = `query($id: ID!) { opportunity(id: $id) { id } }`;
+    const COUNT = `{ opportunities(first: 100) { totalCount edges { node { id } } } }`;
+    expect((await ok(repB.token, OPPORTUNITY, { id })).opportunity).toEqual({ id });
+
+    await share('OPPORTUNITY', 'PRIVATE');
+    await eventually(
+      async () => (await ok(repB.token, OPPORTUNITY, { id })).opportunity,
+      (o) => o === null,
+    );
+    expect((await ok(repB.token, COUNT)).opportunities).toEqual({ totalCount: 0, edges: [] });
+    expect(await entity('sales', repB.token, 'Opportunity', id)).toBeNull();
+    expect((await ok(repB.token, QUOTE, { id: quoteId })).quote).toBeNull();
+    expect((await pdf(repB.token)).status).toBe(404);
+    expect((await ok(manager.token, QUOTE, { id: quoteId })).quote).toEqual({ id: quoteId });
+    expect((await pdf(manager.token)).status).toBe(200);
+    const update = `mutation($i: UpdateOpportunityInput!) { updateOpportunity(input: $i) { opportunity { id name } } }`;
+    expect(codeOf(await call(repB.token, update, { i: { id, name: 'Taken' } }))).toBe('NOT_FOUND');
+    expect((await ok(manager.token, OPPORTUNITY, { id })).opportunity).toEqual({ id });
+    expect((await ok(manager.token, COUNT)).opportunities.totalCount).toBe(1);
+
+    // Back to the default: everyone reads, only the owner's side (and sales managers) change.
+    await share('OPPORTUNITY', 'PUBLIC_READ_ONLY');
+    await eventually(
+      async () => (await ok(repB.token, OPPORTUNITY, { id })).opportunity,
+      (o) => o !== null,
+    );
+    expect(codeOf(await call(repB.token, update, { i: { id, name: 'Taken' } }))).toBe('FORBIDDEN');
+    expect((await ok(repA.token, update, { i: { id, name: `Deal ${suffix} (A)` } })).updateOpportunity.opportunity.name).toBe(
+      `Deal ${suffix} (A)`,
+    );
+    // A private account behind a visible deal: the deal stays, its account answers null.
+    const accountId = account.createAccount.account.id as string;
+    await share('ACCOUNT', 'PRIVATE');
+    await eventually(
+      async () => (await ok(repB.token, `query($id: ID!) { account(id: $id) { id } }`, { id: accountId })).account,
+      (x) => x === null,
+    );
+    expect((await ok(repB.token, `{ accounts(first: 100) { totalCount } }`)).accounts.totalCount).toBe(0);
+    expect(await entity('sales', repB.token, 'Account', accountId)).toBeNull();
+    expect((await ok(repB.token, `query($id: ID!) { opportunity(id: $id) { id account { id } } }`, { id })).opportunity).toEqual({
+      id,
+      account: null,
+    });
+    expect((await ok(manager.token, `query($id: ID!) { account(id: $id) { id } }`, { id: accountId })).account).toEqual({ id: accountId });
+    await share('ACCOUNT', 'PUBLIC_READ_WRITE');
+  });
+
+  it("PRIVATE cases: hidden from another agent by id, list, count and _entities; the owner's manager sees them", async () => {
+    const contact = await ok(admin, `mutation($i: CreateContactInput!) { createContact(input: $i) { contact { id } } }`, {
+      i: { lastName: `Customer-${suffix}` },
+    });
+    // Service learns contacts from sales' events: retried until it knows this one.
+    const opened = await eventually(
+      () =>
+        call(admin, `mutation($i: OpenCaseInput!) { openCase(input: $i) { case { id } } }`, {
+          i: { contactId: contact.createContact.contact.id, subject: `Broken widget ${suffix}` },
+        }),
+      (res) => !res.errors,
+    );
+    const id = opened.data!.openCase.case.id as string;
+    await ok(admin, `mutation($i: AssignCaseInput!) { assignCase(input: $i) { case { id } } }`, { i: { caseId: id, ownerId: repA.id } });
+    const CASE = `query($id: ID!) { case(id: $id) { id } }`;
+    const LIST = `{ cases(first: 100) { totalCount edges { node { id } } } }`;
+    const STATUS = `mutation($i: ChangeCaseStatusInput!) { changeCaseStatus(input: $i) { case { id status } } }`;
+    expect((await ok(repB.token, CASE, { id })).case).toEqual({ id });
+
+    await share('CASE', 'PRIVATE');
+    await eventually(
+      async () => (await ok(repB.token, CASE, { id })).case,
+      (c) => c === null,
+    );
+    expect((await ok(repB.token, LIST)).cases).toEqual({ totalCount: 0, edges: [] });
+    expect(await entity('service', repB.token, 'Case', id)).toBeNull();
+    expect(codeOf(await call(repB.token, STATUS, { i: { caseId: id, status: 'OPEN' } }))).toBe('NOT_FOUND');
+    expect((await ok(repA.token, CASE, { id })).case).toEqual({ id });
+    // Service learns the manager line from its own projection of identity's users.
+    await eventually(
+      async () => (await ok(manager.token, CASE, { id })).case,
+      (c) => c !== null,
+    );
+    expect((await ok(manager.token, LIST)).cases.totalCount).toBe(1);
+    expect((await ok(admin, LIST)).cases.totalCount).toBe(1);
+
+    await share('CASE', 'PUBLIC_READ_ONLY');
+    await eventually(
+      async () => (await ok(repB.token, CASE, { id })).case,
+      (c) => c !== null,
+    );
+    expect(codeOf(await call(repB.token, STATUS, { i: { caseId: id, status: 'OPEN' } }))).toBe('FORBIDDEN');
+    expect((await ok(repA.token, STATUS, { i: { caseId: id, status: 'OPEN' } })).changeCaseStatus.case.status).toBe('OPEN');
+  });
+});
