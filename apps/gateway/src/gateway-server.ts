@@ -87,6 +87,8 @@ export async function startGateway(config: GatewayConfig, supergraphSdl = readFi
     // Validating 10,000 aliases takes ~0.6 s; a flood stops at the token limit, in the parser, before that.
     parseOptions: { maxTokens: config.MAX_QUERY_TOKENS },
     includeStacktraceInErrorResponses: !production,
+    // "Did you mean …?" would let anyone map the schema that production keeps from introspection.
+    hideSchemaDetailsFromClientErrors: production,
     formatError: (formatted) => formatApiError(formatted, { exposeStack: !production }),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),

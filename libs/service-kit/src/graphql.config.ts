@@ -48,6 +48,8 @@ export function subgraphGraphQLOptions(
     // A flood stops in the parser, before validation; with headroom for the __typename and keys a query plan adds.
     parseOptions: { maxTokens: config.MAX_QUERY_TOKENS * PLAN_HEADROOM },
     includeStacktraceInErrorResponses: exposeStack,
+    // As at the gateway: no "Did you mean …?" schema hints where introspection is off.
+    hideSchemaDetailsFromClientErrors: config.NODE_ENV === 'production',
     // No Apollo Studio here: per-field traces would only cost time.
     plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), queryLimitsPlugin(config)],
     context: async ({ req }: { req: Request }): Promise<GraphQLRequestContext> => ({
