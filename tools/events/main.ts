@@ -19,9 +19,8 @@ const cliEnv = {
 async function run(cmd: EventsCommand, print: (line: string) => void): Promise<number> {
   const config = loadEnv(cliEnv);
   const naming: MessagingNaming = { subjectPrefix: config.NATS_SUBJECT_PREFIX, streamSuffix: config.NATS_STREAM_SUFFIX };
-  const nc = await connectNats(config.NATS_URL, 'rapport-events-cli').catch((err: Error) => {
-    throw new Error(`cannot reach NATS at ${config.NATS_URL}: ${err.message}`);
-  });
+  // Its error names the address tried (without credentials).
+  const nc = await connectNats(config.NATS_URL, 'rapport-events-cli');
   try {
     switch (cmd.command) {
       case 'parked': {

@@ -1,5 +1,5 @@
 export { newEvent, parseEnvelope } from './events';
-export { connectNats, DUPLICATE_WINDOW_MS, ensureStream } from './jetstream';
+export { connectNats, DUPLICATE_WINDOW_MS, ensureStream, withoutCredentials } from './jetstream';
 export { durableFor, eventTypeOf, streamFor, subjectFor, subjectMatches } from './naming';
 export type { MessagingNaming } from './naming';
 export { appendManyToOutbox, appendToOutbox, createMessagingTables, OUTBOX_CHUNK } from './outbox';

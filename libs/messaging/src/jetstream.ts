@@ -3,7 +3,26 @@ import { connect, nanos, type NatsConnection } from 'nats';
 import { streamFor, type MessagingNaming } from './naming';
 
 export async function connectNats(url: string, name: string): Promise<NatsConnection> {
-  return connect({ servers: url, name, maxReconnectAttempts: -1 });
+  try {
+    return await connect({ servers: url, name, maxReconnectAttempts: -1 });
+  } catch (err) {
+    // nats.js says only CONNECTION_REFUSED; an operator needs to know which address was tried.
+    throw new Error(`cannot connect to NATS at ${withoutCredentials(url)}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/** The URL as it may appear in logs: user and password replaced. */
+export function withoutCredentials(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.username || parsed.password) {
+      parsed.username = '***';
+      parsed.password = '';
+    }
+    return parsed.toString().replace(/\/$/, '');
+  } catch {
+    return '(unparsable URL)';
+  }
 }
 
 /** How long JetStream remembers a Nats-Msg-Id to drop re-sends of the same event. */

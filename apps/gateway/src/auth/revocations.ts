@@ -1,5 +1,5 @@
 import { RevocationFeed, RevocationList } from '@rapport/auth';
-import { connectNats } from '@rapport/messaging';
+import { connectNats, withoutCredentials } from '@rapport/messaging';
 import type { HealthRegistry, Logger } from '@rapport/observability';
 import type { NatsConnection } from 'nats';
 import type { GatewayConfig } from '../gateway.env';
@@ -42,7 +42,7 @@ export async function followRevocations(config: GatewayConfig, logger: Logger, h
       try {
         return await follow();
       } catch (err) {
-        logger.warn({ err, url: config.NATS_URL }, 'NATS still unreachable; revocations are not followed');
+        logger.warn({ err, url: withoutCredentials(config.NATS_URL) }, 'NATS still unreachable; revocations are not followed');
       }
     }
   };
@@ -58,7 +58,7 @@ export async function followRevocations(config: GatewayConfig, logger: Logger, h
   try {
     await follow();
   } catch (err) {
-    logger.error({ err, url: config.NATS_URL }, 'NATS unreachable: serving without revocations until it is back');
+    logger.error({ err, url: withoutCredentials(config.NATS_URL) }, 'NATS unreachable: serving without revocations until it is back');
     retry().catch((retryErr: unknown) => logger.error({ err: retryErr }, 'following revocations failed'));
   }
   return {
