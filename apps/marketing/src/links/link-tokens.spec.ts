@@ -33,4 +33,18 @@ describe('signed links', () => {
     const sig = createHmac('sha256', 'secret').update(bad).digest('base64url');
     expect(verifyLink('secret', `${bad}.${sig}`)).toBeNull();
   });
+
+  it('accepts one spelling of the signature only', () => {
+    const token = signLink('secret', { k: 'unsubscribe', t: TENANT, m: MESSAGE });
+    const [body, sig] = token.split('.');
+    // The last of 43 base64url characters carries 2 spare bits: flipping them decodes to the same bytes.
+    const last = sig.at(-1)!;
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const sibling = alphabet[alphabet.indexOf(last) ^ 1];
+    expect(Buffer.from(sig.slice(0, -1) + sibling, 'base64url')).toEqual(Buffer.from(sig, 'base64url'));
+    expect(verifyLink('secret', `${body}.${sig.slice(0, -1)}${sibling}`)).toBeNull();
+    expect(verifyLink('secret', `${body}.${sig}=`)).toBeNull();
+    expect(verifyLink('secret', `${body}.${sig.slice(0, 20)}!${sig.slice(20)}`)).toBeNull();
+    expect(verifyLink('secret', token)).not.toBeNull();
+  });
 });

@@ -23,8 +23,9 @@ export function verifyLink(secret: string, token: string): LinkPayload | null {
   const dot = token.indexOf('.');
   if (dot <= 0 || token.length > 2048) return null;
   const body = token.slice(0, dot);
-  const given = Buffer.from(token.slice(dot + 1), 'base64url');
-  const expected = Buffer.from(mac(secret, body), 'base64url');
+  // Compared as text: base64url decoding forgives stray characters and spare bits, so several spellings would pass.
+  const given = Buffer.from(token.slice(dot + 1), 'utf8');
+  const expected = Buffer.from(mac(secret, body), 'utf8');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
   try {
     const payload = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as LinkPayload;
