@@ -247,6 +247,17 @@ describe('campaigns: audience, consent at send time, A/B split and control, comp
     expect(message.opens).toBeGreaterThanOrEqual(1);
     expect(message.clicks).toBe(1);
     expect(message.unsubscribed_at).not.toBeNull();
+    // Posting the link again adds no second history row.
+    const history = async () =>
+      (await marketingDb(platform).query(`SELECT count(*)::int AS n FROM consent_history WHERE contact_id = $1`, [c.id]))[0].n as number;
+    const before = await history();
+    const again = await fetch(unsubscribe, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'List-Unsubscribe=One-Click',
+    });
+    expect(again.status).toBe(200);
+    expect(await history()).toBe(before);
     const stream = `MARKETING_${process.env.NATS_STREAM_SUFFIX}`;
     const prefix = process.env.NATS_SUBJECT_PREFIX;
     await probe.waitFor(stream, `${prefix}.marketing.consent.changed`, (e) =>

@@ -31,9 +31,18 @@ export class PublicLinks {
     if (payload?.k !== 'unsubscribe') return { ok: false, reason: 'INVALID' };
     const at = new Date();
     return this.db.withTenant(payload.t, async (em) => {
-      const [message]: { contact_id: string; channel: 'EMAIL' | 'SMS' | 'PUSH'; purpose: 'MARKETING' | 'SERVICE' | 'RESEARCH' }[] =
-        await em.query(`SELECT contact_id, channel, purpose FROM messages WHERE tenant_id = $1 AND id = $2`, [payload.t, payload.m]);
+      const [message]: {
+        contact_id: string;
+        channel: 'EMAIL' | 'SMS' | 'PUSH';
+        purpose: 'MARKETING' | 'SERVICE' | 'RESEARCH';
+        unsubscribed_at: Date | null;
+      }[] = await em.query(
+        `SELECT contact_id, channel, purpose, unsubscribed_at FROM messages WHERE tenant_id = $1 AND id = $2 FOR UPDATE`,
+        [payload.t, payload.m],
+      );
       if (!message) return { ok: false, reason: 'UNKNOWN' } as const;
+      // The same link posted again (a retry, a mail scanner, a second click) changes nothing a second time.
+      if (message.unsubscribed_at) return { ok: true, detail: message.channel } as const;
       const actor = { kind: 'customer' as const, id: message.contact_id };
       await this.consent.record(
         em,
