@@ -12,6 +12,7 @@ import {
   type CaseSnapshotV1,
   type CaseStatusV1,
   type CustomerChurnRiskChangedDataV1,
+  type EventEnvelope,
 } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import type { StartedService } from '@rapport/service-kit';
@@ -99,10 +100,12 @@ describe('analytics: churn risk with behavioural signals', () => {
     await nc.jetstream().publish(`${prefix}.${type}`, Buffer.from(JSON.stringify(event)), { msgID: event.id });
     return event;
   }
-  const bandEvents = async (contactId: string) =>
-    (await probe.events(analyticsStream, `${prefix}.${CUSTOMER_CHURN_RISK_CHANGED}`))
-      .filter((e) => e.tenantId === tenantId && e.subjectId === contactId)
-      .map((e) => e.data as CustomerChurnRiskChangedDataV1);
+  /** The contact's band events once at least `atLeast` have been relayed (the outbox publishes after the scoring commits). */
+  const bandEvents = async (contactId: string, atLeast = 1) => {
+    const mine = (events: EventEnvelope[]) => events.filter((e) => e.tenantId === tenantId && e.subjectId === contactId);
+    const events = await probe.waitFor(analyticsStream, `${prefix}.${CUSTOMER_CHURN_RISK_CHANGED}`, (all) => mine(all).length >= atLeast);
+    return mine(events).map((e) => e.data as CustomerChurnRiskChangedDataV1);
+  };
 
   beforeAll(async () => {
     analytics = await startService(AnalyticsAppModule, analyticsDefinition, { ...isolation, ANALYTICS_RESCORE_DEBOUNCE_MS: '200' });
@@ -200,7 +203,7 @@ describe('analytics: churn risk with behavioural signals', () => {
     expect(await rows(`SELECT status FROM contact_cases WHERE tenant_id = $1 AND case_id = $2`, [c1])).toEqual([{ status: 'RESOLVED' }]);
 
     await new Promise((r) => setTimeout(r, 1000)); // rescorings that changed no band would have announced by now
-    const events = await bandEvents(complainer);
+    const events = await bandEvents(complainer, 3);
     // One event per band change; MEDIUM is reached at two or three complaints, depending on how the cases were batched.
     expect(events.map((e) => [e.previousBand, e.band])).toEqual([
       [null, 'LOW'],
