@@ -5,6 +5,7 @@ import { GraphQLModule } from '@nestjs/graphql';
 import { AuthGuard, TokenVerifier } from '@rapport/auth';
 import { AccessPolicy, AccessSettingsConsumer, AccessSettingsStore } from './access';
 import type { ServiceDefinition } from './definition';
+import { IdentityStream } from './identity-stream';
 import { subgraphGraphQLOptions } from './graphql.config';
 import { GraphQLExceptionFilter } from './graphql-exception.filter';
 import { infrastructureProviders } from './infrastructure.providers';
@@ -24,6 +25,7 @@ export class RapportServiceModule {
   static forRoot(def: ServiceDefinition): DynamicModule {
     const providers = [
       ...infrastructureProviders(def),
+      IdentityStream,
       AccessSettingsStore,
       AccessPolicy,
       AccessSettingsConsumer,
