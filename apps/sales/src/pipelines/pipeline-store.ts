@@ -47,8 +47,10 @@ export async function insertStages(
 /**
  * The tenant's default pipeline, created with the standard stages on first
  * use. Idempotent under concurrency: a racing transaction's INSERT waits on
- * the partial unique index, then does nothing and reads the winner's row
- * (committed together with its stages).
+ * the winner's, then does nothing and reads the winner's row (committed
+ * together with its stages). No conflict target: the winner's row collides on
+ * the name index as well as on the one-default index, and either may be the
+ * one Postgres checks first.
  */
 export async function ensureDefaultPipeline(em: EntityManager, tenantId: string): Promise<PipelineEntity> {
   const repo = em.getRepository(PipelineEntity);
@@ -59,7 +61,7 @@ export async function ensureDefaultPipeline(em: EntityManager, tenantId: string)
   const inserted: { id: string }[] = await em.query(
     `INSERT INTO pipelines (id, tenant_id, name, is_default, created_at, updated_at)
      VALUES ($1, $2, $3, true, $4, $4)
-     ON CONFLICT (tenant_id) WHERE is_default DO NOTHING
+     ON CONFLICT DO NOTHING
      RETURNING id`,
     [id, tenantId, DEFAULT_PIPELINE_NAME, now],
   );
