@@ -27,6 +27,7 @@ import {
 } from '../harness/marketing-fixtures';
 
 const CREATE_JOURNEY = `mutation($input: CreateJourneyInput!) { createJourney(input: $input) { journey { id status trigger { event } } } }`;
+const SET_STATUS = `mutation($id: ID!, $status: JourneyStatus!) { setJourneyStatus(id: $id, status: $status) { id status } }`;
 const ENROLLMENTS = `query($id: ID!) { journeyEnrollments(journeyId: $id) { totalCount edges { node { status currentStep exitReason pauseReason contact { id } history { stepKey outcome } } } } }`;
 
 function complaint(contactId: string, status: CaseSnapshotV1['status'], id: string): CaseSnapshotV1 {
@@ -118,7 +119,10 @@ describe('journeys: event triggers, waits, conditions, sends, attributes, compla
       () => runsOf(journey.id),
       (runs) => runs.length === 2,
     );
-    // Bea orders during the wait (as analytics reports it).
+    // Bea orders during the wait (as analytics reports it). The journey is held
+    // until marketing has recorded the order, so a slow consumer on a loaded
+    // machine cannot let the wait run out first; held runs keep their place.
+    await call(SET_STATUS, { id: journey.id, status: 'PAUSED' });
     const orderId = randomUUID();
     await publish(
       nc,
@@ -135,6 +139,17 @@ describe('journeys: event triggers, waits, conditions, sends, attributes, compla
         change: 'CREATED',
       }),
     );
+    await eventually(
+      async () =>
+        (
+          await marketingDb(platform).query(`SELECT count(*)::int AS n FROM contact_orders WHERE tenant_id = $1 AND order_id = $2`, [
+            tenant.id,
+            orderId,
+          ])
+        )[0].n as number,
+      (n) => n === 1,
+    );
+    await call(SET_STATUS, { id: journey.id, status: 'ACTIVE' });
     const mail = await sink.waitForMessageTo('waits@example.com', 45_000);
     expect(mail.parsed.subject).toBe('You left something, Wes');
     const runs = await eventually(
