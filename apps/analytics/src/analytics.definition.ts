@@ -6,6 +6,7 @@ import { AnalyticsClv1764300000000 } from './migrations/1764300000000-analytics-
 import { AnalyticsMergeHistory1764400000000 } from './migrations/1764400000000-analytics-merge-history';
 import { AnalyticsChurnSignals1764500000000 } from './migrations/1764500000000-analytics-churn-signals';
 import { AnalyticsAccessSettings1765000000000 } from './migrations/1765000000000-analytics-access-settings';
+import { AnalyticsCustomerMaster1765200000000 } from './migrations/1765200000000-analytics-customer-master';
 import { OrderEntity } from './orders/order.entity';
 import { RfmScoreEntity } from './rfm/rfm-score.entity';
 
@@ -24,6 +25,7 @@ export const analyticsDefinition: ServiceDefinition = {
     AnalyticsMergeHistory1764400000000,
     AnalyticsChurnSignals1764500000000,
     AnalyticsAccessSettings1765000000000,
+    AnalyticsCustomerMaster1765200000000,
   ],
   producesStreams: [STREAMS.ANALYTICS],
   typeDefs: loadTypeDefs(__dirname),

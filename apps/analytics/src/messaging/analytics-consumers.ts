@@ -133,10 +133,10 @@ export class AnalyticsConsumers implements OnModuleInit, OnModuleDestroy {
     for (const event of events) {
       if (event.type === CONTACT_MERGED) {
         await applySnapshots();
-        if (await this.contacts.applyMerge(em, tenantId, (event as ContactMergedV1).data)) contactIds.push(...contactsOf(event));
+        contactIds.push(...(await this.contacts.applyMerge(em, tenantId, event as ContactMergedV1)));
       } else if (event.type === CONTACT_UNMERGED) {
         await applySnapshots();
-        if (await this.contacts.applyUnmerge(em, tenantId, (event as ContactUnmergedV1).data)) contactIds.push(...contactsOf(event));
+        contactIds.push(...(await this.contacts.applyUnmerge(em, tenantId, event as ContactUnmergedV1)));
       } else {
         snapshots.push((event as ContactCreatedV1 | ContactUpdatedV1).data.contact);
       }
@@ -181,11 +181,4 @@ export class AnalyticsConsumers implements OnModuleInit, OnModuleDestroy {
     }
     return { changed, contactIds: [...contactIds] };
   }
-}
-
-/** The contacts whose orders a merge re-pointed (the survivor), or an unmerge (the survivor and the restored contacts). */
-function contactsOf(event: EventEnvelope): string[] {
-  if (event.type === CONTACT_MERGED) return [(event as ContactMergedV1).data.survivorId];
-  const { survivorId, restoredIds } = (event as ContactUnmergedV1).data;
-  return [survivorId, ...restoredIds];
 }

@@ -82,12 +82,12 @@ export class ReadModelProjector {
       }
       case CONTACT_MERGED: {
         const { data } = event as ContactMergedV1;
-        const survivor = await this.contacts.applyMerge(em, tenantId, data);
+        const survivor = await this.contacts.applyMerge(em, tenantId, event as ContactMergedV1);
         if (survivor) await this.exitMergedRuns(em, tenantId, data.mergedIds);
         return NOTHING;
       }
       case CONTACT_UNMERGED:
-        await this.contacts.applyUnmerge(em, tenantId, (event as ContactUnmergedV1).data);
+        await this.contacts.applyUnmerge(em, tenantId, event as ContactUnmergedV1);
         return NOTHING;
       case CASE_OPENED:
       case CASE_RESOLVED:

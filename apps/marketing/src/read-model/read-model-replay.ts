@@ -106,7 +106,7 @@ export class ReadModelReplay implements OnModuleInit {
     try {
       const ends = await this.streamEnds();
       await this.db.withTenant(tenantId, async (em) => {
-        for (const table of ['contact_orders', 'contact_cases', 'contact_external_ids', 'contacts']) {
+        for (const table of ['contact_orders', 'contact_cases', 'contact_external_ids', 'customer_merge_members', 'contacts']) {
           await em.query(`DELETE FROM ${table} WHERE tenant_id = $1`, [tenantId]);
         }
       });

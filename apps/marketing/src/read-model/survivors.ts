@@ -1,38 +1,23 @@
+import * as cm from '@rapport/customer-master';
+import type { CustomerTable } from '@rapport/customer-master';
 import { returnedRows } from '@rapport/persistence';
 import type { EntityManager } from 'typeorm';
 
-/**
- * The contact each id stands for now: itself, or the survivor it was merged
- * into (merged_into is kept flat, so one hop is enough). Ids the read model
- * has never seen stand for themselves.
- */
-export async function survivorsOf(em: EntityManager, tenantId: string, ids: string[]): Promise<Map<string, string>> {
-  const unique = [...new Set(ids)];
-  const rows: { id: string; survivor: string }[] = await em.query(
-    `SELECT i.id, coalesce(c.merged_into, i.id) AS survivor
-       FROM unnest($2::uuid[]) AS i(id) LEFT JOIN contacts c ON c.tenant_id = $1 AND c.id = i.id`,
-    [tenantId, unique],
-  );
-  return new Map(rows.map((r) => [r.id, r.survivor]));
-}
+/** Marketing's contacts, as the shared customer master keeps them. */
+export const CONTACTS: CustomerTable = { kind: 'CONTACT', table: 'contacts' };
 
-export async function survivorOf(em: EntityManager, tenantId: string, id: string): Promise<string> {
-  return (await survivorsOf(em, tenantId, [id])).get(id) ?? id;
-}
+/** The contact each id stands for now: itself, or its survivor. Ids the read model has never seen stand for themselves. */
+export const survivorsOf = (em: EntityManager, tenantId: string, ids: string[]) => cm.survivorsOf(em, tenantId, CONTACTS, ids);
+
+export const survivorOf = (em: EntityManager, tenantId: string, id: string) => cm.survivorOf(em, tenantId, CONTACTS, id);
 
 /**
- * Makes sure a row exists for each contact an event mentions, so facts that
- * arrive before the contact's own creation event (a tier, a case, an order)
- * have somewhere to go. Such a placeholder has no sales data yet and is left
- * out of segments until the contact's snapshot arrives.
+ * Makes sure a row exists for each contact an event mentions (a tier, a
+ * case, an order before the contact's own creation event). Such a
+ * placeholder has no sales data yet and is left out of segments until the
+ * contact's snapshot arrives.
  */
-export async function ensureContacts(em: EntityManager, tenantId: string, ids: string[]): Promise<void> {
-  if (ids.length === 0) return;
-  await em.query(
-    `INSERT INTO contacts (tenant_id, id) SELECT $1, i.id FROM unnest($2::uuid[]) AS i(id) ON CONFLICT (tenant_id, id) DO NOTHING`,
-    [tenantId, [...new Set(ids)]],
-  );
-}
+export const ensureContacts = (em: EntityManager, tenantId: string, ids: string[]) => cm.ensureRecords(em, tenantId, CONTACTS, ids);
 
 /**
  * Recomputes what a survivor's row sums up over itself and everything merged
