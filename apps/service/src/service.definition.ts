@@ -8,6 +8,7 @@ import { ServiceCustomerMaster1764500000000 } from './migrations/1764500000000-s
 import { ServiceKnowledgeUnpublishLocale1764600000000 } from './migrations/1764600000000-service-knowledge-unpublish-locale';
 import { ServiceAccessSettings1765000000000 } from './migrations/1765000000000-service-access-settings';
 import { ServiceSharing1765100000000 } from './migrations/1765100000000-service-sharing';
+import { ServiceCustomerMasterLog1765200000000 } from './migrations/1765200000000-service-customer-master-log';
 import { serviceEnv } from './service.env';
 
 /**
@@ -25,6 +26,7 @@ export const serviceDefinition: ServiceDefinition = {
     ServiceKnowledgeUnpublishLocale1764600000000,
     ServiceAccessSettings1765000000000,
     ServiceSharing1765100000000,
+    ServiceCustomerMasterLog1765200000000,
   ],
   producesStreams: [STREAMS.SERVICE],
   typeDefs: loadTypeDefs(__dirname),

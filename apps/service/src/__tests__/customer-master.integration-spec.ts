@@ -210,8 +210,15 @@ describe('service: the customer master (existence, accounts, merges)', () => {
     // A later event proves the merge was consumed (one consumer, in stream order) without effect.
     await feed.contact(tenantId);
     expect((await ownerOf(onMerged.id)).contactId).toBe(merged);
-    const [row] = await query(`SELECT applied_at FROM customer_merges WHERE tenant_id = $1 AND id = $2`, [tenantId, merge.data.mergeId]);
-    expect(row.applied_at).toBeNull();
+    // Logged as seen, but not in force: it was undone before it arrived.
+    const rows = await query(`SELECT merged_at, unmerged_at FROM customer_merge_members WHERE tenant_id = $1 AND merge_id = $2`, [
+      tenantId,
+      merge.data.mergeId,
+    ]);
+    expect(rows).toEqual([{ merged_at: expect.any(Date), unmerged_at: expect.any(Date) }]);
+    expect((await query(`SELECT merged_into FROM customer_contacts WHERE tenant_id = $1 AND id = $2`, [tenantId, merged]))[0]).toEqual({
+      merged_into: null,
+    });
   });
 
   async function satisfactionContact(caseId: string): Promise<string> {

@@ -83,19 +83,19 @@ export class SalesFeed {
   async merge(kind: 'CONTACT' | 'ACCOUNT', tenantId: string, survivorId: string, mergedIds: string[]): Promise<string> {
     const event = this.mergeEvent(kind, tenantId, survivorId, mergedIds);
     await this.publish(event);
-    await this.until(`SELECT count(*)::int AS n FROM customer_merges WHERE tenant_id = $1 AND id = $2 AND applied_at IS NOT NULL`, [
-      tenantId,
-      event.data.mergeId,
-    ]);
+    await this.until(
+      `SELECT count(*)::int AS n FROM customer_merge_members WHERE tenant_id = $1 AND merge_id = $2 AND merged_at IS NOT NULL`,
+      [tenantId, event.data.mergeId],
+    );
     return event.data.mergeId;
   }
 
   async unmerge(kind: 'CONTACT' | 'ACCOUNT', tenantId: string, survivorId: string, restoredIds: string[], mergeId: string): Promise<void> {
     await this.publish(this.unmergeEvent(kind, tenantId, survivorId, restoredIds, mergeId));
-    await this.until(`SELECT count(*)::int AS n FROM customer_merges WHERE tenant_id = $1 AND id = $2 AND unmerged_at IS NOT NULL`, [
-      tenantId,
-      mergeId,
-    ]);
+    await this.until(
+      `SELECT count(*)::int AS n FROM customer_merge_members WHERE tenant_id = $1 AND merge_id = $2 AND unmerged_at IS NOT NULL`,
+      [tenantId, mergeId],
+    );
   }
 
   async projected(table: 'customer_contacts' | 'customer_accounts', tenantId: string, id: string): Promise<void> {

@@ -19,6 +19,14 @@ export class CaseEntity {
   @Column('uuid', { name: 'account_id', nullable: true })
   accountId!: string | null;
 
+  /** The contact the case was opened for; `contactId` is its survivor (they differ while it is merged). */
+  @Column('uuid', { name: 'named_contact_id', nullable: true })
+  namedContactId!: string | null;
+
+  /** The account the case was opened for (or took from its contact); `accountId` is its survivor. */
+  @Column('uuid', { name: 'named_account_id', nullable: true })
+  namedAccountId!: string | null;
+
   @Column('text')
   subject!: string;
 

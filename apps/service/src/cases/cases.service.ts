@@ -108,8 +108,7 @@ export class CasesService {
     const actor = actorOf(principal);
     const opened = await this.db.withTenant(principal.tenantId, async (em) => {
       const who = await this.customers.settle(em, principal, { contactId: namedContact, accountId: namedAccount });
-      c.contactId = who.contactId;
-      c.accountId = who.accountId;
+      Object.assign(c, who);
       // The tier at this moment decides the policy; later tier changes leave this case's SLA alone.
       c.tier = await this.policies.tierOf(em, c.contactId);
       const sla = await this.policies.termsFor(em, c.priority, c.tier);
@@ -133,7 +132,6 @@ export class CasesService {
         closedAt: null,
       });
       await em.getRepository(CaseEntity).insert(c);
-      await this.customers.journal(em, c.tenantId, c.id, who);
       await this.recordStatus(em, c, null, 'NEW', actor, now);
       await this.db.publish(
         em,

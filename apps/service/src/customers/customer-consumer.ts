@@ -96,14 +96,19 @@ export class CustomerMasterConsumer implements OnModuleInit {
       case CONTACT_MERGED: {
         const { survivorId, mergedIds, mergeId } = (event as ContactMergedV1).data;
         // Merges published before the journal id existed are identified by their event.
-        return this.merges.applyMerge(em, tenantId, 'CONTACT', { survivorId, mergedIds, mergeId: mergeId ?? event.id });
+        return this.merges.applyMerge(em, tenantId, 'CONTACT', {
+          survivorId,
+          mergedIds,
+          mergeId: mergeId ?? event.id,
+          mergedAt: event.occurredAt,
+        });
       }
       case CONTACT_UNMERGED:
-        return this.merges.applyUnmerge(em, tenantId, 'CONTACT', (event as ContactUnmergedV1).data);
+        return this.merges.applyUnmerge(em, tenantId, 'CONTACT', { ...(event as ContactUnmergedV1).data, unmergedAt: event.occurredAt });
       case ACCOUNT_MERGED:
-        return this.merges.applyMerge(em, tenantId, 'ACCOUNT', (event as AccountMergedV1).data);
+        return this.merges.applyMerge(em, tenantId, 'ACCOUNT', { ...(event as AccountMergedV1).data, mergedAt: event.occurredAt });
       case ACCOUNT_UNMERGED:
-        return this.merges.applyUnmerge(em, tenantId, 'ACCOUNT', (event as AccountUnmergedV1).data);
+        return this.merges.applyUnmerge(em, tenantId, 'ACCOUNT', { ...(event as AccountUnmergedV1).data, unmergedAt: event.occurredAt });
     }
   }
 }

@@ -157,9 +157,19 @@ export class SlaPoliciesService {
     return this.db.withTenant(principal.tenantId, (em) => this.tierOf(em, id));
   }
 
+  /**
+   * The contact's own tier; until analytics scores a merge survivor itself,
+   * the newest tier among the contacts merged into it (so a customer is not
+   * served below their level meanwhile, and the fallback ends with the unmerge).
+   */
   async tierOf(em: EntityManager, contactId: string | null): Promise<string | null> {
     if (!contactId) return null;
-    const [row]: { tier: string }[] = await em.query(`SELECT tier FROM contact_tiers WHERE contact_id = $1`, [contactId]);
+    const [row]: { tier: string }[] = await em.query(
+      `SELECT t.tier FROM contact_tiers t
+        WHERE t.contact_id = $1 OR t.contact_id IN (SELECT id FROM customer_contacts WHERE merged_into = $1)
+        ORDER BY (t.contact_id = $1) DESC, t.changed_at DESC LIMIT 1`,
+      [contactId],
+    );
     return row?.tier ?? null;
   }
 
