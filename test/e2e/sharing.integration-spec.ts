@@ -334,4 +334,52 @@ describe('sharing rules per tenant', () => {
     expect(codeOf(await call(repB.token, STATUS, { i: { caseId: id, status: 'OPEN' } }))).toBe('FORBIDDEN');
     expect((await ok(repA.token, STATUS, { i: { caseId: id, status: 'OPEN' } })).changeCaseStatus.case.status).toBe('OPEN');
   });
+
+  it("PRIVATE contacts: analytics' and marketing's Contact fields refuse a hidden contact, also through _entities", async () => {
+    await share('CONTACT', 'PUBLIC_READ_WRITE');
+    const created = await ok(repA.token, `mutation($i: CreateContactInput!) { createContact(input: $i) { contact { id } } }`, {
+      i: { lastName: `Figures-${suffix}` },
+    });
+    const id = created.createContact.contact.id as string;
+    const FIELDS: Record<'analytics' | 'marketing', string> = {
+      analytics: 'rfm { recency } value { pAlive } orders(first: 1) { totalCount }',
+      marketing: 'consents { channel } marketing { openComplaints }',
+    };
+    const fieldsOf = (service: 'analytics' | 'marketing', token: string) =>
+      graphql(
+        `${platform.services[service].url}/graphql`,
+        `query($r: [_Any!]!) { _entities(representations: $r) { ... on Contact { ${FIELDS[service]} } } }`,
+        { r: [{ __typename: 'Contact', id }] },
+        bearer(token),
+      );
+    /** The fields each call was refused, by path, with the error code. */
+    const refused = async (service: 'analytics' | 'marketing', token: string) =>
+      ((await fieldsOf(service, token)).errors ?? []).map((e) => `${(e.path ?? []).slice(2).join('.')}:${e.extensions?.code}`).sort();
+    // Shared: B reads them (so the checks below are about the rule, not about B).
+    expect(await refused('analytics', repB.token)).toEqual([]);
+    expect(await refused('marketing', repB.token)).toEqual([]);
+
+    await share('CONTACT', 'PRIVATE');
+    await eventually(
+      () => refused('analytics', repB.token),
+      (list) => list.length === 3,
+    );
+    expect(await refused('analytics', repB.token)).toEqual(['orders:NOT_FOUND', 'rfm:NOT_FOUND', 'value:NOT_FOUND']);
+    expect(await refused('marketing', repB.token)).toEqual(['consents:NOT_FOUND', 'marketing:NOT_FOUND']);
+    // The owner and the owner's manager still read them.
+    // (once each service has the contact's owner from sales' event: until then it counts as unowned)
+    for (const token of [repA.token, manager.token]) {
+      for (const service of ['analytics', 'marketing'] as const) {
+        await eventually(
+          () => refused(service, token),
+          (list) => list.length === 0,
+        );
+      }
+    }
+    await share('CONTACT', 'PUBLIC_READ_WRITE');
+    await eventually(
+      () => refused('marketing', repB.token),
+      (list) => list.length === 0,
+    );
+  });
 });

@@ -7,6 +7,7 @@ import { AnalyticsMergeHistory1764400000000 } from './migrations/1764400000000-a
 import { AnalyticsChurnSignals1764500000000 } from './migrations/1764500000000-analytics-churn-signals';
 import { AnalyticsAccessSettings1765000000000 } from './migrations/1765000000000-analytics-access-settings';
 import { AnalyticsCustomerMaster1765200000000 } from './migrations/1765200000000-analytics-customer-master';
+import { AnalyticsContactSharing1765300000000 } from './migrations/1765300000000-analytics-contact-sharing';
 import { OrderEntity } from './orders/order.entity';
 import { RfmScoreEntity } from './rfm/rfm-score.entity';
 
@@ -26,6 +27,7 @@ export const analyticsDefinition: ServiceDefinition = {
     AnalyticsChurnSignals1764500000000,
     AnalyticsAccessSettings1765000000000,
     AnalyticsCustomerMaster1765200000000,
+    AnalyticsContactSharing1765300000000,
   ],
   producesStreams: [STREAMS.ANALYTICS],
   typeDefs: loadTypeDefs(__dirname),

@@ -1,5 +1,12 @@
 import { Module } from '@nestjs/common';
-import { DateTimeScalar, RapportServiceModule } from '@rapport/service-kit';
+import {
+  ContactVisibility,
+  DateTimeScalar,
+  IdentityUsersConsumer,
+  RapportServiceModule,
+  SharingPolicy,
+  TeamDirectory,
+} from '@rapport/service-kit';
 import { analyticsDefinition } from './analytics.definition';
 import { CaseProjection } from './cases/case-projection';
 import { ClvEngine } from './clv/clv-engine';
@@ -22,6 +29,11 @@ import { RetentionService } from './retention/retention.service';
   imports: [RapportServiceModule.forRoot(analyticsDefinition)],
   providers: [
     DateTimeScalar,
+    // The CONTACT sharing rule on this service's Contact fields needs identity's users (teams) and contact owners (ADR 016).
+    IdentityUsersConsumer,
+    TeamDirectory,
+    SharingPolicy,
+    ContactVisibility,
     ContactProjection,
     CaseProjection,
     ContactRfmResolver,

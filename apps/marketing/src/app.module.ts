@@ -1,5 +1,12 @@
 import { Module } from '@nestjs/common';
-import { DateTimeScalar, RapportServiceModule } from '@rapport/service-kit';
+import {
+  ContactVisibility,
+  DateTimeScalar,
+  IdentityUsersConsumer,
+  RapportServiceModule,
+  SharingPolicy,
+  TeamDirectory,
+} from '@rapport/service-kit';
 import { CampaignBatchSender } from './campaigns/campaign-batch-sender';
 import { CampaignJobs } from './campaigns/campaign-jobs';
 import { CampaignLauncher } from './campaigns/campaign-launcher';
@@ -46,6 +53,11 @@ import { MarketingSettings } from './settings/marketing-settings';
   controllers: [PublicLinksController],
   providers: [
     DateTimeScalar,
+    // The CONTACT sharing rule on this service's Contact fields needs identity's users (teams) and contact owners (ADR 016).
+    IdentityUsersConsumer,
+    TeamDirectory,
+    SharingPolicy,
+    ContactVisibility,
     JsonScalar,
     MarketingSettings,
     KnownContacts,

@@ -4,13 +4,19 @@ import { marketingEnv } from './marketing.env';
 import { MarketingInitial1764500000000 } from './migrations/1764500000000-marketing-initial';
 import { MarketingAccessSettings1765000000000 } from './migrations/1765000000000-marketing-access-settings';
 import { MarketingCustomerMaster1765200000000 } from './migrations/1765200000000-marketing-customer-master';
+import { MarketingContactSharing1765300000000 } from './migrations/1765300000000-marketing-contact-sharing';
 
 /** Marketing reads and writes its tables with plain SQL, so it declares no TypeORM entities. */
 export const marketingDefinition: ServiceDefinition = {
   name: 'marketing',
   defaultPort: 4005,
   entities: [],
-  migrations: [MarketingInitial1764500000000, MarketingAccessSettings1765000000000, MarketingCustomerMaster1765200000000],
+  migrations: [
+    MarketingInitial1764500000000,
+    MarketingAccessSettings1765000000000,
+    MarketingCustomerMaster1765200000000,
+    MarketingContactSharing1765300000000,
+  ],
   producesStreams: [STREAMS.MARKETING],
   typeDefs: loadTypeDefs(__dirname),
   env: marketingEnv,

@@ -18,6 +18,7 @@ export { JobQueues } from './job-queues';
 export {
   AccessPolicy,
   AccessSettingsStore,
+  ContactVisibility,
   createAccessSettingsTable,
   DEFAULT_ACCESS_SETTINGS,
   dropAccessSettingsTable,

@@ -1,6 +1,6 @@
 import { Args, Context, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { CurrentPrincipal, requirePrincipal, type Principal } from '@rapport/auth';
-import { requestLoader, type GraphQLRequestContext } from '@rapport/service-kit';
+import { ContactVisibility, requestLoader, type GraphQLRequestContext } from '@rapport/service-kit';
 import { clvModelView } from './clv-model-view';
 import type { ClvTier } from './clv-settings';
 import { clvFor, ClvService, expectedPurchasesFor, type CustomerValueView, type FitClvModelInput } from './clv.service';
@@ -67,11 +67,15 @@ export class CustomerValueResolver {
 /** Contact.value on the sales-owned Contact, batched per request (the reference is resolved by ContactRfmResolver). */
 @Resolver('Contact')
 export class ContactValueResolver {
-  constructor(private readonly clv: ClvService) {}
+  constructor(
+    private readonly clv: ClvService,
+    private readonly contacts: ContactVisibility,
+  ) {}
 
   @ResolveField('value')
-  customerValue(@Parent() contact: { id: string }, @Context() context: GraphQLRequestContext): Promise<CustomerValueView | null> {
+  async customerValue(@Parent() contact: { id: string }, @Context() context: GraphQLRequestContext): Promise<CustomerValueView | null> {
     const principal = requirePrincipal(context.principal);
+    await this.contacts.require(context, principal, contact.id);
     return requestLoader(context, 'valueByContact', (ids) => this.clv.getMany(principal, ids)).load(contact.id);
   }
 }

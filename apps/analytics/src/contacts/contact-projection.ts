@@ -41,8 +41,9 @@ export class ContactProjection {
         em,
         tenantId,
         CONTACTS,
-        [],
-        snapshots.map((c) => ({ id: c.id, updatedAt: c.updatedAt })),
+        ['owner_id'],
+        // The owner decides who may see the contact's figures (ContactVisibility).
+        snapshots.map((c) => ({ id: c.id, updatedAt: c.updatedAt, columns: { owner_id: c.ownerId } })),
       ),
     );
     if (appliedIds.size === 0) return [];

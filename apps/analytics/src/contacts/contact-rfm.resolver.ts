@@ -1,6 +1,6 @@
 import { Context, Parent, ResolveField, ResolveReference, Resolver } from '@nestjs/graphql';
 import { requirePrincipal } from '@rapport/auth';
-import { requestLoader, type GraphQLRequestContext } from '@rapport/service-kit';
+import { ContactVisibility, requestLoader, type GraphQLRequestContext } from '@rapport/service-kit';
 import { RfmService } from '../rfm/rfm.service';
 import type { RfmView } from '../rfm/rfm-view';
 
@@ -11,7 +11,10 @@ import type { RfmView } from '../rfm/rfm-view';
  */
 @Resolver('Contact')
 export class ContactRfmResolver {
-  constructor(private readonly rfm: RfmService) {}
+  constructor(
+    private readonly rfm: RfmService,
+    private readonly contacts: ContactVisibility,
+  ) {}
 
   @ResolveReference()
   resolveReference(@Parent() ref: { id: string }) {
@@ -19,8 +22,9 @@ export class ContactRfmResolver {
   }
 
   @ResolveField('rfm')
-  rfmOf(@Parent() contact: { id: string }, @Context() context: GraphQLRequestContext): Promise<RfmView | null> {
+  async rfmOf(@Parent() contact: { id: string }, @Context() context: GraphQLRequestContext): Promise<RfmView | null> {
     const principal = requirePrincipal(context.principal);
+    await this.contacts.require(context, principal, contact.id);
     return requestLoader(context, 'rfmByContact', (ids) => this.rfm.getMany(principal, ids)).load(contact.id);
   }
 }

@@ -1,5 +1,6 @@
-import { Args, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, Context, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { CurrentPrincipal, requirePrincipal, type Principal } from '@rapport/auth';
+import { ContactVisibility, type GraphQLRequestContext } from '@rapport/service-kit';
 import { orderConnection, recordResultView } from './order-view';
 import { OrdersService, type ListOrdersArgs, type RecordOrdersInput } from './orders.service';
 
@@ -22,14 +23,19 @@ export class OrdersResolver {
 /** Contact.orders: the same page as Query.orders for one contact. */
 @Resolver('Contact')
 export class ContactOrdersResolver {
-  constructor(private readonly orders: OrdersService) {}
+  constructor(
+    private readonly orders: OrdersService,
+    private readonly contacts: ContactVisibility,
+  ) {}
 
   @ResolveField('orders')
   async ordersOf(
     @Parent() contact: { id: string },
-    @CurrentPrincipal() principal: Principal | null,
+    @Context() context: GraphQLRequestContext,
     @Args() args: Omit<ListOrdersArgs, 'contactId'>,
   ) {
-    return orderConnection(await this.orders.list(requirePrincipal(principal), { ...args, contactId: contact.id }));
+    const principal = requirePrincipal(context.principal);
+    await this.contacts.require(context, principal, contact.id);
+    return orderConnection(await this.orders.list(principal, { ...args, contactId: contact.id }));
   }
 }

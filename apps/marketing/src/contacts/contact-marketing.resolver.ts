@@ -1,6 +1,6 @@
 import { Args, Context, Parent, ResolveField, ResolveReference, Resolver } from '@nestjs/graphql';
 import { requirePrincipal } from '@rapport/auth';
-import { requestLoader, type GraphQLRequestContext } from '@rapport/service-kit';
+import { ContactVisibility, requestLoader, type GraphQLRequestContext } from '@rapport/service-kit';
 import { CampaignsService } from '../campaigns/campaigns.service';
 import { ConsentService, type ConsentView } from '../consent/consent.service';
 import { JourneysService } from '../journeys/journeys.service';
@@ -15,6 +15,7 @@ export class ContactMarketingResolver {
   constructor(
     private readonly consent: ConsentService,
     private readonly marketing: ContactMarketingService,
+    private readonly contacts: ContactVisibility,
   ) {}
 
   @ResolveReference()
@@ -23,8 +24,9 @@ export class ContactMarketingResolver {
   }
 
   @ResolveField('consents')
-  consents(@Parent() contact: { id: string }, @Context() context: GraphQLRequestContext): Promise<ConsentView[]> {
+  async consents(@Parent() contact: { id: string }, @Context() context: GraphQLRequestContext): Promise<ConsentView[]> {
     const principal = requirePrincipal(context.principal);
+    await this.contacts.require(context, principal, contact.id);
     return requestLoader(context, 'consentsByContact', async (ids) => this.consent.consentsOf(principal, ids))
       .load(contact.id)
       .then((list) => list ?? []);
@@ -33,6 +35,7 @@ export class ContactMarketingResolver {
   @ResolveField('marketing')
   async marketingOf(@Parent() contact: { id: string }, @Context() context: GraphQLRequestContext): Promise<ContactMarketingView | null> {
     const principal = requirePrincipal(context.principal);
+    await this.contacts.require(context, principal, contact.id);
     return (await requestLoader(context, 'marketingByContact', (ids) => this.marketing.getMany(principal, ids)).load(contact.id)) ?? null;
   }
 }
