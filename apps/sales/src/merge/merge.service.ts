@@ -174,7 +174,7 @@ export class MergeService {
 
       // Links to re-point, with their current values as before-images.
       const links: LinkImage[] = [];
-      for (const link of await linksFor(em, kind)) {
+      for (const link of linksFor(kind)) {
         const keyCols = link.key.map(q).join(', ');
         const found: { key: Row; from: string }[] = await em.query(
           `SELECT jsonb_build_object(${link.key.map((k) => `'${k}', ${q(k)}`).join(', ')}) AS key, ${q(link.column)}::text AS from
