@@ -83,7 +83,7 @@ const KINDS = {
 } as const;
 
 /**
- * Merging duplicate contacts or accounts, and undoing a merge (issue 3).
+ * Merging duplicate contacts or accounts, and undoing a merge.
  *
  * Merged records are kept (merged_into = survivor, merged_at), hidden from
  * lists and read-only; `contact(id)` still returns a merged record as itself
