@@ -7,7 +7,7 @@ import type { Job, Queue } from 'bullmq';
 import { ActivityEntity } from './activity.entity';
 import { activitySnapshot } from './activity-events';
 import { needsReminder, reminderDelay, reminderJobId } from './activity-rules';
-import type { SalesConfig } from './sales.env';
+import type { SalesConfig } from '../sales.env';
 
 /** The queue is per database schema (`sales` in production), so test instances on their own schemas never take each other's jobs. */
 export function reminderQueueName(dbSchema: string): string {
