@@ -169,8 +169,7 @@ export class SlaTimers implements OnModuleInit, OnApplicationBootstrap {
     if (inserted.length === 0) return;
     c.priority = toPriority;
     await em.query(`UPDATE cases SET priority = $2, updated_at = $3 WHERE id = $1`, [c.id, toPriority, now]);
-    if (toQueueId !== fromQueueId)
-      await this.routing.assign(em, c, { queueId: toQueueId }, 'ESCALATION', SYSTEM_ACTOR, (e, ev) => this.db.publish(e, ev));
+    if (toQueueId !== fromQueueId) await this.routing.assign(em, c, { queueId: toQueueId }, 'ESCALATION', SYSTEM_ACTOR);
     await this.db.publish(
       em,
       newEvent({
