@@ -52,6 +52,30 @@ module.exports = [
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },
   {
+    // An error is not an answer: `.catch(() => null)` (or [], undefined, 0,
+    // false, {}) turned database failures into "not found" and empty lists.
+    // Ask for the real absence (a query that returns no row) instead, and let
+    // other errors propagate; where ignoring a failure is right, say why in a
+    // named function or a try/catch.
+    files: ['apps/**/*.ts', 'libs/**/*.ts'],
+    ignores: ['**/*.spec.ts', '**/*.integration-spec.ts', '**/__tests__/**', 'libs/testing/**', 'libs/*/src/testing/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        ...[
+          'Literal',
+          "Identifier[name='undefined']",
+          'ArrayExpression[elements.length=0]',
+          'ObjectExpression[properties.length=0]',
+          'BlockStatement[body.length=0]',
+        ].map((body) => ({
+          selector: `CallExpression[callee.property.name='catch'] > ArrowFunctionExpression.arguments:first-child > ${body}.body`,
+          message: 'do not turn an error into a value: find the real absence and let other errors propagate (see eslint.config.js)',
+        })),
+      ],
+    },
+  },
+  {
     // Test helpers stay out of production code: @rapport/testing, every
     // library's `@rapport/<lib>/testing` entry, and a library's own testing/
     // folder reached by a relative path.

@@ -1,5 +1,5 @@
 /**
- * `npm run bench:analytics` (issue 5): a synthetic tenant through the real
+ * `npm run bench:analytics`: a synthetic tenant through the real
  * platform, timed step by step.
  *
  *   1. customers: `--customers` contacts via the sales `importRecords` mutation

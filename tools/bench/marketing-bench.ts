@@ -1,5 +1,5 @@
 /**
- * `npm run bench:marketing` (issue 6): marketing at scale, through the real
+ * `npm run bench:marketing`: marketing at scale, through the real
  * platform (its own isolated run, like bench:analytics).
  *
  *   1. read model: --contacts (1,000,000) contacts are written straight into

@@ -1,5 +1,5 @@
 import { Kind, parse, print, visit } from 'graphql';
-import { breakingChanges, committedSupergraph, composeSupergraph } from './supergraph';
+import { breakingChanges, committedSupergraph, composeSupergraph, undocumented } from './supergraph';
 
 /** The supergraph with one field of one type removed, as a careless schema edit would. */
 function withoutField(sdl: string, type: string, field: string): string {
@@ -18,6 +18,15 @@ describe('supergraph', () => {
 
   it('is committed exactly as composed (run `npm run compose` after changing a subgraph schema)', () => {
     expect(committedSupergraph()).toEqual(composeSupergraph());
+  });
+
+  it('documents every type, field, input field, root-field argument and enum value (the schema is the documentation)', () => {
+    expect(undocumented(composeSupergraph())).toEqual([]);
+  });
+
+  it('notices an undocumented field', () => {
+    const sdl = 'type Query {\n  "The answer."\n  answer: Int\n  question(text: String): String\n}';
+    expect(undocumented(sdl)).toEqual(['Query', 'Query.question', 'Query.question(text)']);
   });
 
   it('detects a breaking change', () => {

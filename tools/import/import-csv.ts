@@ -1,6 +1,6 @@
 /**
  * Bulk import of contacts, accounts or leads from a CSV file through the
- * gateway (issue 3). Streams the file, sends batches to `importRecords`,
+ * gateway. Streams the file, sends batches to `importRecords`,
  * prints a summary and the rate, and optionally writes the per-row report.
  *
  *   node -r @swc-node/register tools/import/import-csv.ts contacts.csv --kind CONTACT \

@@ -1,5 +1,5 @@
 /**
- * Bulk import of orders from a CSV file through the gateway (issue 5).
+ * Bulk import of orders from a CSV file through the gateway.
  * Streams the file, sends batches (≤ 1000) to `recordOrders` — the same
  * validation and idempotency by (source, external order id) as GraphQL and
  * NATS ingest — a few batches in flight, and prints a summary and orders/s.

@@ -1,5 +1,5 @@
 /**
- * CSV rows → `OrderInput` for `recordOrders` (issue 5, bulk import).
+ * CSV rows → `OrderInput` for `recordOrders` (bulk import).
  *
  * Columns (header names, case-insensitive, any order): source,
  * external_order_id, contact_id | customer_source + customer_key, occurred_at,

@@ -8,7 +8,7 @@ import { gatewayEnv } from '../../apps/gateway/src/gateway.env';
 import { SUBGRAPHS, subgraphUrlVariable, type SubgraphName } from '../../apps/gateway/src/subgraphs';
 import { identityEnv } from '../../apps/identity/src/identity.env';
 import { marketingEnv } from '../../apps/marketing/src/marketing.env';
-import { salesEnv } from '../../apps/sales/src/activities/sales.env';
+import { salesEnv } from '../../apps/sales/src/sales.env';
 import { serviceEnv } from '../../apps/service/src/service.env';
 import { Problem, problem } from './problems';
 

@@ -46,7 +46,7 @@ import { OwnerDirectory } from './users/owner-directory';
 import { CustomerImportService } from './import/customer-import.service';
 import { LeadImportService } from './import/lead-import.service';
 
-/** Pipelines, opportunities and leads (issue 3). */
+/** Pipelines, opportunities and leads. */
 const pipelineProviders = [PipelinesService, PipelinesResolver, PipelineStageResolver, CalendarDateScalar];
 const opportunityProviders = [
   OpportunitiesService,
@@ -57,11 +57,11 @@ const opportunityProviders = [
   OpportunityStageChangeResolver,
 ];
 const leadProviders = [LeadsService, LeadConversionService, LeadsResolver];
-/** Products, price books, quotes (with the PDF route) and forecasts (issue 3). */
+/** Products, price books, quotes (with the PDF route) and forecasts. */
 const productProviders = [ProductsService, ProductsResolver, PriceBooksResolver, PriceBookEntryResolver];
 const quoteProviders = [QuotesService, QuotesResolver, QuoteLineResolver, OpportunityQuotesResolver];
 const forecastProviders = [ForecastsService, ForecastsResolver, ForecastCategoryTotalResolver, PipelineMetricsResolver];
-/** Activities with reminders, the customer timeline, lead scoring and assignment rules (issue 3). */
+/** Activities with reminders, the customer timeline, lead scoring and assignment rules. */
 const activityProviders = [
   ActivitiesService,
   ActivityReminders,
@@ -71,7 +71,7 @@ const activityProviders = [
   AccountTimelineResolver,
 ];
 const leadRuleProviders = [LeadRulesService, LeadRulesResolver, LeadAssignmentRulesResolver, LeadAssignmentRuleResolver];
-/** Customer master: duplicate rules, merge/unmerge, bulk import (issue 3). */
+/** Customer master: duplicate rules, merge/unmerge, bulk import. */
 const customerMasterProviders = [
   DuplicatesService,
   DuplicatesResolver,

@@ -16,7 +16,7 @@ import { PriceBookEntity, PriceBookEntryEntity } from './products/price-book.ent
 import { QuoteEntity, QuoteLineEntity } from './quotes/quote.entity';
 import { SalesActivities1764400000000 } from './migrations/1764400000000-sales-activities';
 import { ActivityEntity } from './activities/activity.entity';
-import { salesEnv } from './activities/sales.env';
+import { salesEnv } from './sales.env';
 import { TimelineEntryEntity } from './timeline/timeline-entry.entity';
 import { SalesCustomerMaster1764410000000 } from './migrations/1764410000000-sales-customer-master';
 import { SalesIdentityUsers1764420000000 } from './migrations/1764420000000-sales-identity-users';

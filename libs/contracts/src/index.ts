@@ -7,6 +7,7 @@ export * from './sales/contact-merged.events';
 export * from './commerce/order.events';
 export * from './analytics/rfm.events';
 export * from './analytics/customer-value.events';
+export * from './analytics/churn-bands';
 export * from './sales/opportunity.events';
 export * from './sales/lead.events';
 export * from './identity/identity.events';

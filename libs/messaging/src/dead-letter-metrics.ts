@@ -18,9 +18,12 @@ export function deadLetterMetrics(registry: Registry, countParked: () => Promise
     labelNames: ['consumer'] as const,
     registers: [registry],
     collect: async () => {
-      // NATS unreachable: the last known values stay (health reports NATS itself).
-      const counts = await countParked().catch(() => null);
-      if (!counts) return;
+      let counts: Map<string, number>;
+      try {
+        counts = await countParked();
+      } catch {
+        return; // NATS unreachable: the last known values stay (health reports NATS itself).
+      }
       waiting.reset();
       for (const [consumer, n] of counts) waiting.set({ consumer }, n);
     },

@@ -14,7 +14,7 @@ export { DateTimeScalar } from './date-time.scalar';
 export { paginate } from './paginate';
 export { groupBy, requestLoader } from './request-loader';
 export { authenticate } from './graphql.config';
-export { JobQueues } from './job-queues';
+export { JobQueues, removeStaleJob } from './job-queues';
 export {
   AccessPolicy,
   AccessSettingsStore,

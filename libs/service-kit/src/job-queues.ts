@@ -88,3 +88,17 @@ export class JobQueues implements BeforeApplicationShutdown {
     return this.redisConnection;
   }
 }
+
+/**
+ * Removes a job made stale by a newer plan, as an early clean-up only. BullMQ
+ * refuses to remove a job that is running (locked); that job finds the newer
+ * version and does nothing, so the refusal — like Redis briefly unreachable,
+ * which the health checks report — costs nothing but the clean-up.
+ */
+export async function removeStaleJob(queue: Queue<any>, jobId: string): Promise<void> {
+  try {
+    await queue.remove(jobId);
+  } catch {
+    // Running now, or Redis unreachable: the job goes stale by itself.
+  }
+}

@@ -1,5 +1,6 @@
 import { returnedRows } from '@rapport/persistence';
 import { CHURN_SIGNAL_WEIGHTS } from '@rapport/clv';
+import { CHURN_BAND_FLOORS, type ChurnBand } from '@rapport/contracts';
 import type { EntityManager } from 'typeorm';
 import { CUSTOMER_SUMMARY_CTE, DAYS_PER_UNIT, summaryParameters, type ClvTimeUnit } from './clv-summary-sql';
 import type { GroupScore } from './clv-scoring';
@@ -25,6 +26,9 @@ import { tierBounds, type ClvTier } from './clv-settings';
  * $14–$18 the CHURN_SIGNAL_WEIGHTS (recent days, complaint factor, max complaints, activity weight,
  * min earlier purchase days).
  */
+/** churnBandOf (libs/contracts) in SQL, on the risk computed below. */
+const CHURN_BAND_SQL = `CASE WHEN v.churn_risk < ${CHURN_BAND_FLOORS.MEDIUM} THEN 'LOW' WHEN v.churn_risk < ${CHURN_BAND_FLOORS.HIGH} THEN 'MEDIUM' ELSE 'HIGH' END`;
+
 export const SCORE_CUSTOMERS_SQL = `
 WITH ${CUSTOMER_SUMMARY_CTE},
 activity AS (
@@ -74,7 +78,7 @@ upserted AS (
                                     open_complaints, activity_trend)
   SELECT $1, v.contact_id, $4::uuid, v.x, v.tx_days / $13::float8, v.t_days / $13::float8, v.m, v.p_alive, v.expected_purchases,
          v.spend, v.spend * v.discounted, $5::text, v.churn_risk,
-         CASE WHEN v.churn_risk < 0.3 THEN 'LOW' WHEN v.churn_risk < 0.6 THEN 'MEDIUM' ELSE 'HIGH' END, $11::timestamptz,
+         ${CHURN_BAND_SQL}, $11::timestamptz,
          v.open_complaints, v.activity_trend
     FROM risked v
   ON CONFLICT (tenant_id, contact_id) DO UPDATE SET
@@ -127,7 +131,7 @@ UPDATE customer_values v SET tier = a.new_tier
 RETURNING v.contact_id AS "contactId", a.tier AS "previousTier", a.new_tier AS tier, v.clv, v.currency,
           v.churn_band AS "churnBand", v.churn_risk AS "churnRisk", v.p_alive AS "pAlive"`;
 
-export type Band = 'LOW' | 'MEDIUM' | 'HIGH';
+export type Band = ChurnBand;
 
 export interface BandChange {
   contactId: string;

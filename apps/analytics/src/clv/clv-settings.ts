@@ -63,8 +63,3 @@ export async function clvTiers(em: EntityManager, tenantId: string, change?: Clv
   const [row]: { tiers: ClvTier[] }[] = await em.query(`SELECT tiers FROM clv_settings WHERE tenant_id = $1`, [tenantId]);
   return row?.tiers ?? [...DEFAULT_CLV_TIERS];
 }
-
-/** Churn risk bands: LOW < 0.3 ≤ MEDIUM < 0.6 ≤ HIGH. */
-export function churnBand(risk: number): 'LOW' | 'MEDIUM' | 'HIGH' {
-  return risk < 0.3 ? 'LOW' : risk < 0.6 ? 'MEDIUM' : 'HIGH';
-}

@@ -29,7 +29,7 @@ export function callerRateLimit(
     try {
       const caller = identifyCaller(req, verifier, exchanger);
       callers.set(req, caller);
-      const p = (await caller.catch(() => null))?.principal;
+      const p = await principalOrAnonymous(caller);
       const retryAfter = p
         ? await limiter.hit(`${p.tenantId}:${p.kind}:${p.id}`, options.ratePerMinute)
         : await limiter.hit(`anon:${req.ip ?? 'unknown'}`, options.anonymousRatePerMinute);
@@ -47,4 +47,17 @@ export function callerRateLimit(
 /** The caller the middleware identified (its error, if identification failed), else identified now. */
 export function callerOf(req: Request, verifier: TokenVerifier, exchanger: ApiKeyExchanger): Promise<Caller> {
   return callers.get(req) ?? identifyCaller(req, verifier, exchanger);
+}
+
+/**
+ * The verified principal, or undefined for anonymous callers and those whose
+ * token fails verification: those count against their IP's budget, and the
+ * GraphQL context reports the verification error itself (`callerOf`).
+ */
+async function principalOrAnonymous(caller: Promise<Caller>): Promise<Caller['principal'] | undefined> {
+  try {
+    return (await caller).principal;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,16 +1,8 @@
 import { badUserInput } from '@rapport/auth';
 import { compare, MoneyError, parseMoney, type Money } from '@rapport/money';
 import { validate } from '@rapport/service-kit';
-import { checkTemplate } from '../templates/template-rules';
-
-export type SendChannel = 'EMAIL' | 'SMS' | 'PUSH';
-export type Purpose = 'MARKETING' | 'SERVICE' | 'RESEARCH';
-
-export interface TemplateContent {
-  subject: string | null;
-  text: string;
-  html: string | null;
-}
+import { checkContent } from '../templates/template-content';
+import { SEND_CHANNELS, type Purpose, type SendChannel, type TemplateContent } from '../vocabulary/messages';
 
 export interface VariantInput {
   key: string;
@@ -51,8 +43,6 @@ export interface CampaignDraft {
   attributionWindowDays: number;
 }
 
-const SMS_MAX = 1600;
-
 /** Percent with at most two decimals → basis points; anything finer is refused rather than rounded. */
 export function basisPoints(field: string, percent: number, range: { min: number; max: number; minInclusive: boolean }): number {
   const bp = Math.round(percent * 100);
@@ -62,23 +52,6 @@ export function basisPoints(field: string, percent: number, range: { min: number
     throw badUserInput(field, `must be ${range.minInclusive ? '≥' : '>'} ${range.min} and ≤ ${range.max} (got ${percent})`);
   }
   return bp;
-}
-
-/** Subject, text and HTML of one message, checked for its channel (unknown variables, unescaped output, sizes). */
-export function checkContent(
-  field: string,
-  channel: SendChannel,
-  input: { subject?: string | null; text: string; html?: string | null },
-): TemplateContent {
-  const subject = validate.text(`${field}.subject`, input.subject, { max: 300 });
-  if (channel === 'EMAIL' && !subject) throw badUserInput(`${field}.subject`, 'an email needs a subject');
-  const text = validate.requiredText(`${field}.text`, input.text, channel === 'SMS' ? SMS_MAX : 100_000);
-  const html = validate.text(`${field}.html`, input.html, { max: 500_000 });
-  if (html && channel !== 'EMAIL') throw badUserInput(`${field}.html`, `only email has an HTML body (channel ${channel})`);
-  if (subject) checkTemplate(`${field}.subject`, subject);
-  checkTemplate(`${field}.text`, text);
-  if (html) checkTemplate(`${field}.html`, html);
-  return { subject, text, html };
 }
 
 function money(field: string, value: { amount: string; currency: string }): Money {
@@ -95,7 +68,7 @@ export function validateCampaignInput(input: CreateCampaignInput, now = new Date
   const name = validate.requiredText('input.name', input.name, 200);
   const segmentId = validate.requireUuid('input.segmentId', input.segmentId);
   const channel = input.channel;
-  if (!['EMAIL', 'SMS', 'PUSH'].includes(channel)) throw badUserInput('input.channel', `unknown channel ${JSON.stringify(channel)}`);
+  if (!SEND_CHANNELS.includes(channel)) throw badUserInput('input.channel', `unknown channel ${JSON.stringify(channel)}`);
   const purpose = input.purpose ?? 'MARKETING';
   const variantsIn = validate.listOf('input.variants', input.variants, 10);
   if (variantsIn.length === 0) throw badUserInput('input.variants', 'give at least one variant');

@@ -1,5 +1,5 @@
 import { moneyView, type Money } from '@rapport/money';
-import type { Purpose, SendChannel, TemplateContent } from './campaign-input';
+import type { Purpose, SendChannel, TemplateContent } from '../vocabulary/messages';
 
 export type CampaignStatus = 'DRAFT' | 'SCHEDULED' | 'SENDING' | 'SENT' | 'CANCELLED';
 

@@ -7,12 +7,18 @@ import { CAMPAIGN_COLUMNS, campaignView, type CampaignRow, type CampaignView, ty
 @Injectable()
 export class CampaignsRepository {
   async load(em: EntityManager, tenantId: string, id: string, opts: { forUpdate?: boolean } = {}): Promise<CampaignView> {
+    const campaign = await this.find(em, tenantId, id, opts);
+    if (!campaign) throw notFound('Campaign', id);
+    return campaign;
+  }
+
+  /** The campaign, or null when there is none with this id (a failing query still throws). */
+  async find(em: EntityManager, tenantId: string, id: string, opts: { forUpdate?: boolean } = {}): Promise<CampaignView | null> {
     const [row]: CampaignRow[] = await em.query(
       `SELECT ${CAMPAIGN_COLUMNS} FROM campaigns k WHERE k.tenant_id = $1 AND k.id = $2${opts.forUpdate ? ' FOR UPDATE' : ''}`,
       [tenantId, id],
     );
-    if (!row) throw notFound('Campaign', id);
-    return campaignView(row);
+    return row ? campaignView(row) : null;
   }
 
   async loadMany(em: EntityManager, tenantId: string, ids: readonly string[]): Promise<CampaignView[]> {

@@ -128,7 +128,7 @@ export class CampaignsService {
   async get(principal: Principal, id: string): Promise<CampaignView | null> {
     requireMarketingRead(principal);
     const campaignId = validate.requireUuid('id', id);
-    return this.db.withTenant(principal.tenantId, (em) => this.repo.load(em, principal.tenantId, campaignId).catch(() => null));
+    return this.db.withTenant(principal.tenantId, (em) => this.repo.find(em, principal.tenantId, campaignId));
   }
 
   async getMany(principal: Principal, ids: readonly string[]): Promise<Map<string, CampaignView>> {

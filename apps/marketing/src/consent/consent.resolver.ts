@@ -1,10 +1,11 @@
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { CurrentPrincipal, type Principal } from '@rapport/auth';
+import type { SendChannel } from '../vocabulary/messages';
 import type { SetConsentInput } from './consent-input';
 import { ConsentService } from './consent.service';
 import { SuppressionsService } from './suppressions.service';
 
-type Channel = 'EMAIL' | 'SMS' | 'PUSH';
+type Channel = SendChannel;
 
 @Resolver()
 export class ConsentResolver {

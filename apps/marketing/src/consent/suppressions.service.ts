@@ -6,9 +6,10 @@ import type { EntityManager } from 'typeorm';
 import { requireConsentWrite, requireMarketingRead, requireMarketingWrite } from '../access/marketing-access';
 import { sqlPage } from '../common/sql-page';
 import { KnownContacts } from '../contacts/known-contacts';
+import type { SendChannel } from '../vocabulary/messages';
 import { groupMembers } from './contact-groups';
 
-type Channel = 'EMAIL' | 'SMS' | 'PUSH';
+type Channel = SendChannel;
 
 export interface SuppressionView {
   channel: Channel;

@@ -11,8 +11,10 @@ import { MessageSender, type ClaimedMessage } from '../sending/message-sender';
 import { checkRecipient, INTERRUPTED_DETAIL, templateView } from '../sending/recipient-view';
 import { MarketingSettings } from '../settings/marketing-settings';
 import { loadTemplate } from '../templates/message-templates';
+import type { SendChannel } from '../vocabulary/messages';
 import { contactMatches } from './journey-conditions';
-import { EXIT, type StoredStep } from './journey-input';
+import type { StoredStep } from './journey-input';
+import { nextJourneyAction, type StepFact, type StepOutcome } from './journey-steps';
 import { ENROLLMENT_COLUMNS, JOURNEY_COLUMNS, journeyView, type EnrollmentRow, type JourneyRow, type JourneyView } from './journey-view';
 
 /** A step to run later: the enrolment, its visit (the job id), and the delay. */
@@ -22,11 +24,6 @@ export interface StepSchedule {
   visit: number;
   delayMs: number;
 }
-
-/** Instant steps run back to back in one job; after this many the run continues in a new job. */
-const STEPS_PER_JOB = 20;
-/** A run that has gone through this many steps ends (a loop through a WAIT that never exits). */
-const STEPS_PER_RUN = 1000;
 
 /**
  * Runs contacts through journeys. Enrolment happens in the transaction of
@@ -150,7 +147,8 @@ export class JourneyEngine {
 
   /**
    * Runs the enrolment's steps from where it stands, until one waits, sends
-   * or ends it. Returns the next job to schedule, if any.
+   * or ends it. Returns the next job to schedule, if any. What to do next is
+   * decided by `nextJourneyAction` (journey-steps.ts); this does it.
    */
   async run(tenantId: string, enrollmentId: string, visit: number): Promise<StepSchedule | null> {
     const pending: { send: ClaimedMessage | null } = { send: null };
@@ -165,77 +163,73 @@ export class JourneyEngine {
         e.journey_id,
       ]);
       const journey = journeyView(row);
-      if (journey.status === 'PAUSED') {
-        await em.query(
-          `UPDATE journey_enrollments SET status = 'PAUSED', paused_at = now(), pause_reason = 'JOURNEY_PAUSED' WHERE id = $1`,
-          [e.id],
-        );
-        return null;
-      }
-      if (journey.status === 'ARCHIVED') return this.finish(em, e, 'EXITED', 'JOURNEY_ARCHIVED');
       const [{ n }]: { n: number }[] = await em.query(`SELECT count(*)::int AS n FROM journey_step_log WHERE enrollment_id = $1`, [e.id]);
-      if (n >= STEPS_PER_RUN) return this.finish(em, e, 'EXITED', 'STEP_LIMIT');
-      const contactId = await survivorOf(em, tenantId, e.contact_id);
-      const index = new Map(journey.steps.map((s, i) => [s.key, i]));
-      let position = e.position;
-      for (let taken = 0; taken < STEPS_PER_JOB; taken++) {
-        const step = journey.steps[position];
-        if (!step) return this.finish(em, e, 'COMPLETED', null);
-        const goTo = (key: string) => (key === EXIT ? -1 : (index.get(key) as number));
-        switch (step.type) {
-          case 'WAIT': {
-            const target = goTo(step.next);
-            await this.log(em, e, position, step, 'WAITED');
-            if (target < 0) return this.finish(em, e, 'COMPLETED', null);
+      // Resolved when a step first needs the contact: merges may have moved the enrolment's contact into a survivor.
+      let survivor: string | null = null;
+      const contact = async (): Promise<string> => (survivor ??= await survivorOf(em, tenantId, e.contact_id));
+      const state = { journeyStatus: journey.status, steps: journey.steps, position: e.position, loggedBefore: n, taken: 0 };
+      let fact: StepFact | null = null;
+      for (;;) {
+        const action = nextJourneyAction({ ...state, now: new Date() }, fact);
+        fact = null;
+        switch (action.kind) {
+          case 'pause':
+            await em.query(`UPDATE journey_enrollments SET status = 'PAUSED', paused_at = now(), pause_reason = $2 WHERE id = $1`, [
+              e.id,
+              action.reason,
+            ]);
+            return null;
+          case 'finish':
+            if (action.log) await this.log(em, e, action.log);
+            return this.finish(em, e, action.status, action.reason);
+          case 'wait':
+            await this.log(em, e, action.log);
             await em.query(
               `UPDATE journey_enrollments SET position = $2, visit = visit + 1, next_run_at = $3, updated_at = now() WHERE id = $1`,
-              [e.id, target, new Date(Date.now() + (step.waitMs as number))],
+              [e.id, action.position, action.until],
             );
-            return { tenantId, enrollmentId: e.id, visit: visit + 1, delayMs: step.waitMs as number };
-          }
-          case 'CONDITION': {
-            const ok = await contactMatches(em, this.settings, tenantId, contactId, step.condition, {
+            return { tenantId, enrollmentId: e.id, visit: visit + 1, delayMs: action.delayMs };
+          case 'continueLater':
+            await em.query(`UPDATE journey_enrollments SET visit = visit + 1 WHERE id = $1`, [e.id]);
+            return { tenantId, enrollmentId: e.id, visit: visit + 1, delayMs: 0 };
+          case 'advance':
+            await this.log(em, e, action.log);
+            state.position = action.position;
+            state.taken++;
+            await em.query(`UPDATE journey_enrollments SET position = $2, updated_at = now() WHERE id = $1`, [e.id, state.position]);
+            break;
+          case 'evaluateCondition': {
+            const matched = await contactMatches(em, this.settings, tenantId, await contact(), action.step.condition, {
               event: e.trigger_data,
               entryAt: e.entered_at,
-              rootPath: `journey(${journey.id}).steps.${step.key}.condition`,
+              rootPath: `journey(${journey.id}).steps.${action.step.key}.condition`,
             });
-            await this.log(em, e, position, step, ok ? 'TRUE' : 'FALSE');
-            position = goTo((ok ? step.ifTrue : step.ifFalse) as string);
-            if (position < 0) return this.finish(em, e, 'EXITED', `CONDITION:${step.key}`);
+            fact = { type: 'CONDITION', matched };
             break;
           }
-          case 'UPDATE_ATTRIBUTE': {
-            const { key, value } = step.attribute as { key: string; value: unknown };
+          case 'setAttribute': {
+            const contactId = await contact();
             await em.query(
               `INSERT INTO contact_attributes (tenant_id, contact_id, attributes) VALUES ($1, $2, jsonb_build_object($3::text, $4::jsonb))
                ON CONFLICT (tenant_id, contact_id) DO UPDATE SET attributes = contact_attributes.attributes || EXCLUDED.attributes, updated_at = now()`,
-              [tenantId, contactId, key, JSON.stringify(value)],
+              [tenantId, contactId, action.key, JSON.stringify(action.value)],
             );
             await refreshAggregates(em, tenantId, [contactId]);
-            await this.log(em, e, position, step, 'SET');
-            position = goTo(step.next);
+            fact = { type: 'UPDATE_ATTRIBUTE' };
             break;
           }
-          case 'EXIT':
-            await this.log(em, e, position, step, 'EXITED');
-            return this.finish(em, e, 'EXITED', `EXIT:${step.key}`);
-          case 'SEND': {
-            const outcome = await this.prepareSend(em, tenantId, e, journey, step, contactId, visit);
+          case 'send': {
+            const outcome = await this.prepareSend(em, tenantId, e, journey, action.step, await contact(), visit);
             if (outcome.claim) {
               pending.send = outcome.claim;
-              await em.query(`UPDATE journey_enrollments SET position = $2, updated_at = now() WHERE id = $1`, [e.id, position]);
+              await em.query(`UPDATE journey_enrollments SET position = $2, updated_at = now() WHERE id = $1`, [e.id, state.position]);
               return null;
             }
-            await this.log(em, e, position, step, outcome.result);
-            position = goTo(step.next);
+            fact = { type: 'SEND', outcome: outcome.result };
             break;
           }
         }
-        if (position < 0) return this.finish(em, e, 'COMPLETED', null);
-        await em.query(`UPDATE journey_enrollments SET position = $2, updated_at = now() WHERE id = $1`, [e.id, position]);
       }
-      await em.query(`UPDATE journey_enrollments SET visit = visit + 1 WHERE id = $1`, [e.id]);
-      return { tenantId, enrollmentId: e.id, visit: visit + 1, delayMs: 0 };
     });
     if (!pending.send) return next;
     await this.sender.deliver(pending.send);
@@ -267,7 +261,7 @@ export class JourneyEngine {
       await em.query(`UPDATE messages SET status = 'FAILED', detail = $2 WHERE id = $1`, [existing.id, INTERRUPTED_DETAIL]);
       return { claim: null, result: 'INTERRUPTED' };
     }
-    const channel = step.channel as 'EMAIL' | 'SMS' | 'PUSH';
+    const channel = step.channel as SendChannel;
     const target = await checkRecipient(em, tenantId, contactId, channel, journey.purpose);
     if (!target || target.blocked) return { claim: null, result: `SKIPPED:${target?.blocked ?? 'UNKNOWN_CONTACT'}` };
     const messageId = uuidv7();
@@ -315,7 +309,7 @@ export class JourneyEngine {
     return null;
   }
 
-  private async log(em: EntityManager, e: EnrollmentRow, position: number, step: StoredStep, outcome: string): Promise<void> {
+  private async log(em: EntityManager, e: EnrollmentRow, { position, step, outcome }: StepOutcome): Promise<void> {
     await em.query(
       `INSERT INTO journey_step_log (id, tenant_id, enrollment_id, position, step_key, step_type, outcome) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
       [uuidv7(), e.tenant_id, e.id, position, step.key, step.type, outcome],

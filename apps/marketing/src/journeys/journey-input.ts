@@ -12,7 +12,8 @@ import {
   ORDER_RECORDED,
 } from '@rapport/contracts';
 import { validate } from '@rapport/service-kit';
-import { checkContent, type Purpose, type SendChannel, type TemplateContent } from '../campaigns/campaign-input';
+import { checkContent } from '../templates/template-content';
+import type { Purpose, SendChannel, TemplateContent } from '../vocabulary/messages';
 
 /** Events a journey can start on: the ones marketing consumes and can tie to a contact. */
 export const TRIGGER_EVENTS = [

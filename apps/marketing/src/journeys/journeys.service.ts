@@ -99,7 +99,7 @@ export class JourneysService {
   async get(principal: Principal, id: string): Promise<JourneyView | null> {
     requireMarketingRead(principal);
     const journeyId = validate.requireUuid('id', id);
-    return this.db.withTenant(principal.tenantId, (em) => this.load(em, principal.tenantId, journeyId).catch(() => null));
+    return this.db.withTenant(principal.tenantId, (em) => this.find(em, principal.tenantId, journeyId));
   }
 
   async getMany(principal: Principal, ids: readonly string[]): Promise<Map<string, JourneyView>> {
@@ -186,12 +186,18 @@ export class JourneysService {
   }
 
   private async load(em: EntityManager, tenantId: string, id: string): Promise<JourneyView> {
+    const journey = await this.find(em, tenantId, id);
+    if (!journey) throw notFound('Journey', id);
+    return journey;
+  }
+
+  /** The journey, or null when there is none with this id (a failing query still throws). */
+  private async find(em: EntityManager, tenantId: string, id: string): Promise<JourneyView | null> {
     const [row]: JourneyRow[] = await em.query(`SELECT ${JOURNEY_COLUMNS} FROM journeys j WHERE j.tenant_id = $1 AND j.id = $2`, [
       tenantId,
       id,
     ]);
-    if (!row) throw notFound('Journey', id);
-    return journeyView(row);
+    return row ? journeyView(row) : null;
   }
 }
 

@@ -5,6 +5,7 @@ import { LOGGER, ServiceDatabase } from '@rapport/service-kit';
 import { ConsentService } from '../consent/consent.service';
 import { ChannelRegistry } from '../sending/channel-registry';
 import { MessageLedger } from '../sending/message-ledger';
+import type { Purpose, SendChannel } from '../vocabulary/messages';
 import { LinkSigner } from './link-secret.store';
 
 export type LinkOutcome = { ok: true; detail: string } | { ok: false; reason: 'INVALID' | 'EXPIRED' | 'UNKNOWN' };
@@ -33,8 +34,8 @@ export class PublicLinks {
     return this.db.withTenant(payload.t, async (em) => {
       const [message]: {
         contact_id: string;
-        channel: 'EMAIL' | 'SMS' | 'PUSH';
-        purpose: 'MARKETING' | 'SERVICE' | 'RESEARCH';
+        channel: SendChannel;
+        purpose: Purpose;
         unsubscribed_at: Date | null;
       }[] = await em.query(
         `SELECT contact_id, channel, purpose, unsubscribed_at FROM messages WHERE tenant_id = $1 AND id = $2 FOR UPDATE`,
@@ -84,7 +85,7 @@ export class PublicLinks {
       const [row]: {
         contact_id: string;
         channel: 'EMAIL';
-        purpose: 'MARKETING' | 'SERVICE' | 'RESEARCH';
+        purpose: Purpose;
         source: string;
         expires_at: Date;
         confirmed_at: Date | null;

@@ -156,7 +156,7 @@ export class SegmentsService {
   async get(principal: Principal, id: string): Promise<SegmentView | null> {
     requireMarketingRead(principal);
     const segmentId = validate.requireUuid('id', id);
-    return this.db.withTenant(principal.tenantId, (em) => this.load(em, principal.tenantId, segmentId).catch(() => null));
+    return this.db.withTenant(principal.tenantId, (em) => this.find(em, principal.tenantId, segmentId));
   }
 
   async list(principal: Principal, args: { first?: number | null; after?: string | null }) {
@@ -266,9 +266,15 @@ export class SegmentsService {
   }
 
   async load(em: EntityManager, tenantId: string, id: string): Promise<SegmentView> {
+    const segment = await this.find(em, tenantId, id);
+    if (!segment) throw notFound('Segment', id);
+    return segment;
+  }
+
+  /** The segment, or null when there is none with this id (a failing query still throws). */
+  async find(em: EntityManager, tenantId: string, id: string): Promise<SegmentView | null> {
     const [row]: SegmentRow[] = await em.query(`SELECT ${COLUMNS} FROM segments s WHERE s.tenant_id = $1 AND s.id = $2`, [tenantId, id]);
-    if (!row) throw notFound('Segment', id);
-    return view(row);
+    return row ? view(row) : null;
   }
 
   private async snapshot(em: EntityManager, tenantId: string, id: string): Promise<void> {

@@ -14,7 +14,7 @@ import {
 } from '@rapport/channels';
 import { SERVICE_CONFIG } from '@rapport/service-kit';
 import type { MarketingConfig } from '../marketing.env';
-import type { SendChannel } from '../campaigns/campaign-input';
+import type { SendChannel } from '../vocabulary/messages';
 
 /**
  * The configured ways out: email over SMTP, SMS and push through HTTP

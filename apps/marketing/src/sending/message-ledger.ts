@@ -14,11 +14,12 @@ import { newEvent } from '@rapport/messaging';
 import { returnedRows } from '@rapport/persistence';
 import { ServiceDatabase } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
+import type { SendChannel } from '../vocabulary/messages';
 
 interface MessageRow {
   id: string;
   contact_id: string;
-  channel: 'EMAIL' | 'SMS' | 'PUSH';
+  channel: SendChannel;
   campaign_id: string | null;
   variant_key: string | null;
   journey_id: string | null;

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ChannelConfigurationError, InvalidMessageError, TransientChannelError, type SendResult } from '@rapport/channels';
 import type { Logger } from '@rapport/observability';
 import { LOGGER } from '@rapport/service-kit';
-import type { Purpose, SendChannel, TemplateContent } from '../campaigns/campaign-input';
+import type { Purpose, SendChannel, TemplateContent } from '../vocabulary/messages';
 import { LinkSigner } from '../links/link-secret.store';
 import type { TemplateView } from '../templates/template-rules';
 import { ChannelRegistry } from './channel-registry';

@@ -1,5 +1,5 @@
 import type { EmailMessage, PushMessage, SmsMessage } from '@rapport/channels';
-import type { SendChannel, TemplateContent } from '../campaigns/campaign-input';
+import type { SendChannel, TemplateContent } from '../vocabulary/messages';
 import type { LinkSigner } from '../links/link-secret.store';
 import { instrumentHtml, renderTemplate, type TemplateView } from '../templates/template-rules';
 

@@ -1,6 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { EntityManager } from 'typeorm';
-import type { TemplateContent } from '../campaigns/campaign-input';
+import type { TemplateContent } from '../vocabulary/messages';
 
 /** Stores checked content; campaign variants and journey send steps point at it. */
 export async function insertTemplate(em: EntityManager, tenantId: string, channel: string, content: TemplateContent): Promise<string> {

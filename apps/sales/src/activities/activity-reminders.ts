@@ -2,12 +2,12 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleInit } fr
 import { ACTIVITY_DUE, SYSTEM_ACTOR } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import type { Logger } from '@rapport/observability';
-import { JobQueues, LOGGER, SERVICE_CONFIG, ServiceDatabase } from '@rapport/service-kit';
+import { JobQueues, LOGGER, removeStaleJob, SERVICE_CONFIG, ServiceDatabase } from '@rapport/service-kit';
 import type { Job, Queue } from 'bullmq';
 import { ActivityEntity } from './activity.entity';
 import { activitySnapshot } from './activity-events';
 import { needsReminder, reminderDelay, reminderJobId } from './activity-rules';
-import type { SalesConfig } from './sales.env';
+import type { SalesConfig } from '../sales.env';
 
 /** The queue is per database schema (`sales` in production), so test instances on their own schemas never take each other's jobs. */
 export function reminderQueueName(dbSchema: string): string {
@@ -84,12 +84,12 @@ export class ActivityReminders implements OnModuleInit, OnApplicationBootstrap {
       this.logger.error({ err, activityId: a.id }, 'could not plan activity reminder');
     }
     // An older version's job would only find a newer version; removing it early saves the work.
-    if (a.dueVersion > 0) await this.queue.remove(reminderJobId(a.id, a.dueVersion - 1)).catch(() => 0);
+    if (a.dueVersion > 0) await removeStaleJob(this.queue, reminderJobId(a.id, a.dueVersion - 1));
   }
 
   /** Drops the reminder of a completed activity (a job running right now finds it completed and does nothing). */
   async cancel(a: ActivityEntity): Promise<void> {
-    await this.queue.remove(reminderJobId(a.id, a.dueVersion)).catch(() => 0);
+    await removeStaleJob(this.queue, reminderJobId(a.id, a.dueVersion));
   }
 
   /** The reminder job of an activity's due version, if still in Redis (for tests and diagnostics). */

@@ -12,7 +12,7 @@ export function contactSnapshot(c: ContactEntity): ContactSnapshotV1 & Pick<Cont
     emails: c.emails,
     phones: c.phones,
     externalIds: c.externalIds ?? [],
-    // Additive (issue 3 customer master); V1 consumers ignore them.
+    // Added to V1 without a new version (an additive change): older consumers ignore them.
     addresses: c.addresses ?? [],
     source: c.source ?? null,
     tags: c.tags ?? [],

@@ -2,7 +2,7 @@ import { badUserInput } from '@rapport/auth';
 import type { DuplicatePolicy, DuplicateScoring } from './duplicate-rules';
 
 /**
- * Tenant-configurable account matching (issue 3), stored next to the contact
+ * Tenant-configurable account matching, stored next to the contact
  * rules in `duplicate_rules.account_config`; scored and applied like them
  * (see duplicate-rules.ts):
  *  - NORMALISED_NAME: equal names once lower-cased, punctuation dropped and

@@ -1,7 +1,7 @@
 import { badUserInput } from '@rapport/auth';
 
 /**
- * Tenant-configurable duplicate matching (issue 3), stored as JSON in
+ * Tenant-configurable duplicate matching, stored as JSON in
  * `duplicate_rules`. Every enabled rule that matches a candidate contributes
  * its weight; the candidate's score is, per `scoring`:
  *  - MAX: the largest weight among the matched rules (default), or

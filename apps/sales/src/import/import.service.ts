@@ -12,7 +12,7 @@ export type { ImportDuplicatePolicy, ImportInput, ImportOptions } from './import
 export type { ImportResult, ImportRowResult, ImportStatus } from './import-report';
 
 /**
- * Bulk import of contacts, accounts and leads from mapped CSV rows (issue 3).
+ * Bulk import of contacts, accounts and leads from mapped CSV rows.
  * Rows are validated first (a bad row becomes INVALID and never touches the
  * others), then the batch is matched and inserted set-based in one
  * transaction; if the set-based insert fails (e.g. a concurrent clash), it is

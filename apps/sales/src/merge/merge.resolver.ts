@@ -1,7 +1,8 @@
 import { Args, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { CurrentPrincipal, type Principal } from '@rapport/auth';
 import type { MergeKind } from './merge-links';
-import { MergeService, type MergeInput, type MergeRecord } from './merge.service';
+import type { MergeInput, MergeRecord } from './merge-plan';
+import { MergeService } from './merge.service';
 
 @Resolver('RecordMerge')
 export class MergeResolver {

@@ -2,7 +2,7 @@ import { enableTenantRls } from '@rapport/persistence';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Customer master (issue 3): addresses, source and tags on accounts and
+ * Customer master: addresses, source and tags on accounts and
  * contacts; merge markers; duplicate-matching rules per tenant; the merge
  * journal with before-images (for unmerge); pg_trgm for fuzzy name matching.
  */

@@ -7,7 +7,7 @@ export const LEGAL_SUFFIXES = (
 ).split(' ');
 
 /**
- * Account duplicate matching (issue 3): tenant rules for accounts next to the
+ * Account duplicate matching: tenant rules for accounts next to the
  * contact rules, the normalised name key (legal suffixes stripped) and
  * domain key as SQL functions with expression indexes, and SECURITY DEFINER
  * candidate lookups (see 1764410000000: RLS keeps the planner from using

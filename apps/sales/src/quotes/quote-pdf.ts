@@ -3,7 +3,18 @@ import PDFDocument from 'pdfkit';
 import { presentMoney } from '../opportunities/money-input';
 import { effectiveStatus } from './quote-rules';
 import { plainDecimal } from './quote-snapshot';
-import type { QuoteDocumentData } from './quotes.service';
+import type { ContactEntity } from '../contacts/contact.entity';
+import type { ProductEntity } from '../products/product.entity';
+import type { QuoteEntity, QuoteLineEntity } from './quote.entity';
+
+/** Everything the PDF shows, read in one tenant transaction (QuotesService.document). */
+export interface QuoteDocumentData {
+  quote: QuoteEntity;
+  lines: QuoteLineEntity[];
+  accountName: string;
+  contact: ContactEntity | null;
+  products: Map<string, ProductEntity>;
+}
 
 export interface QuotePdfOptions {
   /** Deflate page streams (default true). Tests pass false so the text can be read from the bytes. */

@@ -1,4 +1,5 @@
 import { badUserInput, conflict } from '@rapport/auth';
+import { decimal } from '@rapport/money';
 import type { QuoteStatus } from './quote.entity';
 
 /** How long a new quote stays valid unless expiresAt is given. */
@@ -37,4 +38,18 @@ export function requireFutureExpiry(field: string, expiresAt: Date, now = new Da
 /** Q-2026-0001: the tenant's counter for the year, at least four digits. */
 export function quoteNumber(year: number, sequence: number): string {
   return `Q-${year}-${String(sequence).padStart(4, '0')}`;
+}
+
+/**
+ * An accepted quote wins its opportunity for what the customer accepted: the
+ * quote's total in the quote's currency. The opportunity's new amount and
+ * currency, and which of them changed; null when it already has them.
+ */
+export function wonAmountOf(
+  opportunity: { amount: string; currency: string },
+  quote: { total: string; currency: string },
+): { amount: string; currency: string; changed: ('amount' | 'currency')[] } | null {
+  const sameCurrency = opportunity.currency === quote.currency;
+  if (sameCurrency && decimal(opportunity.amount).eq(quote.total)) return null;
+  return { amount: decimal(quote.total).toFixed(), currency: quote.currency, changed: sameCurrency ? ['amount'] : ['amount', 'currency'] };
 }

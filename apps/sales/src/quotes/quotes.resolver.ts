@@ -10,7 +10,8 @@ import { ProductsService } from '../products/products.service';
 import type { QuoteEntity, QuoteLineEntity } from './quote.entity';
 import { effectiveStatus } from './quote-rules';
 import { plainDecimal } from './quote-snapshot';
-import { QuotesService, type AcceptQuoteInput, type CreateQuoteInput, type UpdateQuoteInput } from './quotes.service';
+import type { AcceptQuoteInput, CreateQuoteInput, UpdateQuoteInput } from './quote-input';
+import { QuotesService } from './quotes.service';
 
 /** Where GET /quotes/:id.pdf serves the quote (relative to the sales service). */
 export function quotePdfPath(id: string): string {

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { actorOf, badUserInput, inScope, notFound, type Principal } from '@rapport/auth';
-import { OPPORTUNITY_UPDATED, QUOTE_ACCEPTED, QUOTE_SENT, type EventEnvelope } from '@rapport/contracts';
+import { OPPORTUNITY_UPDATED, QUOTE_ACCEPTED, QUOTE_SENT } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
-import { decimal, MoneyError, parseMoney } from '@rapport/money';
 import { groupBy, ServiceDatabase, validate, AccessPolicy, SharingPolicy } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
@@ -15,51 +14,16 @@ import { OpportunityProgressService } from '../opportunities/opportunity-progres
 import { requireOpen } from '../opportunities/opportunity-rules';
 import { opportunitySnapshot } from '../opportunities/opportunity-snapshot';
 import { lockOpportunity } from '../opportunities/opportunity-store';
-import { PriceBookEntity, PriceBookEntryEntity } from '../products/price-book.entity';
+import { PriceBookEntity } from '../products/price-book.entity';
 import { ensureStandardPriceBook } from '../products/price-book-store';
-import { ProductEntity } from '../products/product.entity';
 import { QuoteEntity, QuoteLineEntity } from './quote.entity';
-import { DEFAULT_VALIDITY_DAYS, quoteNumber, requireDraft, requireFutureExpiry, requireSent } from './quote-rules';
-import { quoteSnapshot } from './quote-snapshot';
+import { MAX_LINES, type AcceptQuoteInput, type CreateQuoteInput, type UpdateQuoteInput } from './quote-input';
+import type { QuoteDocumentData } from './quote-pdf';
+import { totalsOf } from './quote-pricing';
+import { DEFAULT_VALIDITY_DAYS, requireDraft, requireFutureExpiry, requireSent, wonAmountOf } from './quote-rules';
+import { assertContact, linesOfQuote, nextQuoteNumber, priceLines, productsById, quoteEvent } from './quote-store';
 import { customerSubjects, TimelineRecorder } from '../timeline/timeline-recorder';
-import { parsePercent, parseQuantity, quoteTotals } from './quote-totals';
-
-export interface QuoteLineInput {
-  productId: string;
-  quantity: string;
-  /** Overrides the price book's unit price (decimal string in the quote's currency). */
-  unitPrice?: string | null;
-  discountPercent?: string | null;
-  /** Defaults to the product's name. */
-  description?: string | null;
-}
-
-export interface CreateQuoteInput {
-  opportunityId: string;
-  priceBookId?: string | null;
-  contactId?: string | null;
-  taxRatePercent?: string | null;
-  expiresAt?: Date | string | null;
-  notes?: string | null;
-  lines?: QuoteLineInput[] | null;
-}
-
-export interface UpdateQuoteInput {
-  id: string;
-  contactId?: string | null;
-  taxRatePercent?: string | null;
-  expiresAt?: Date | string | null;
-  notes?: string | null;
-  /** When given, replaces all lines (re-priced from the quote's price book unless overridden). */
-  lines?: QuoteLineInput[] | null;
-}
-
-export interface AcceptQuoteInput {
-  id: string;
-  closeOpportunity?: boolean | null;
-}
-
-const MAX_LINES = 200;
+import { parsePercent } from './quote-totals';
 
 /**
  * Quotes: priced offers for an opportunity. Every change locks the quote,
@@ -105,7 +69,7 @@ export class QuotesService {
       const quote = Object.assign(new QuoteEntity(), {
         id: uuidv7(),
         tenantId: principal.tenantId,
-        number: await nextNumber(em, principal.tenantId, now.getUTCFullYear()),
+        number: await nextQuoteNumber(em, principal.tenantId, now.getUTCFullYear()),
         opportunityId,
         accountId: opportunity.accountId,
         contactId: contact,
@@ -327,13 +291,13 @@ export class QuotesService {
     return quote;
   }
 
-  /** The won amount is what the customer accepted: the quote's total, in its currency. */
+  /** The won amount is what the customer accepted: the quote's total, in its currency (see wonAmountOf). */
   private async takeQuoteTotal(em: EntityManager, principal: Principal, opportunity: OpportunityEntity, quote: QuoteEntity): Promise<void> {
-    const same = opportunity.currency === quote.currency && decimal(opportunity.amount).eq(quote.total);
-    if (same) return;
+    const won = wonAmountOf(opportunity, quote);
+    if (!won) return;
     const after = Object.assign(new OpportunityEntity(), opportunity, {
-      amount: decimal(quote.total).toFixed(),
-      currency: quote.currency,
+      amount: won.amount,
+      currency: won.currency,
       updatedAt: new Date(),
     });
     await em
@@ -346,140 +310,8 @@ export class QuotesService {
         tenantId: principal.tenantId,
         actor: actorOf(principal),
         subjectId: opportunity.id,
-        data: {
-          opportunity: opportunitySnapshot(after),
-          changed: opportunity.currency === quote.currency ? ['amount'] : ['amount', 'currency'],
-        },
+        data: { opportunity: opportunitySnapshot(after), changed: won.changed },
       }),
     );
   }
-}
-
-export interface QuoteDocumentData {
-  quote: QuoteEntity;
-  lines: QuoteLineEntity[];
-  accountName: string;
-  contact: ContactEntity | null;
-  products: Map<string, ProductEntity>;
-}
-
-async function nextNumber(em: EntityManager, tenantId: string, year: number): Promise<string> {
-  const [row]: { last_value: number }[] = await em.query(
-    `INSERT INTO quote_number_counters (tenant_id, year, last_value) VALUES ($1, $2, 1)
-     ON CONFLICT (tenant_id, year) DO UPDATE SET last_value = quote_number_counters.last_value + 1
-     RETURNING last_value`,
-    [tenantId, year],
-  );
-  return quoteNumber(year, row.last_value);
-}
-
-async function assertContact(em: EntityManager, field: string, id: string | null): Promise<void> {
-  if (id && !(await em.getRepository(ContactEntity).existsBy({ id }))) throw badUserInput(field, `no contact ${id}`);
-}
-
-async function linesOfQuote(em: EntityManager, quoteId: string): Promise<QuoteLineEntity[]> {
-  return em.getRepository(QuoteLineEntity).find({ where: { quoteId }, order: { position: 'ASC' } });
-}
-
-async function productsById(em: EntityManager, ids: string[]): Promise<Map<string, ProductEntity>> {
-  if (ids.length === 0) return new Map();
-  const rows = await em
-    .getRepository(ProductEntity)
-    .createQueryBuilder('p')
-    .where('p.id = ANY(:ids)', { ids: [...new Set(ids)] })
-    .getMany();
-  return new Map(rows.map((p) => [p.id, p]));
-}
-
-/**
- * Validates lines and prices each one: the price book's unit price for the
- * product in the quote's currency, unless the line overrides it (then
- * unitPriceOverridden is recorded). Line totals are filled in by totalsOf.
- */
-async function priceLines(em: EntityManager, quote: QuoteEntity, inputs: QuoteLineInput[]): Promise<QuoteLineEntity[]> {
-  const parsed = inputs.map((l, i) => {
-    const at = `lines[${i}]`;
-    let override: string | null = null;
-    if (l.unitPrice != null) {
-      try {
-        override = parseMoney(l.unitPrice, quote.currency).amount;
-      } catch (err) {
-        if (err instanceof MoneyError) throw badUserInput(`${at}.unitPrice`, err.message);
-        throw err;
-      }
-      if (decimal(override).isNegative()) throw badUserInput(`${at}.unitPrice`, 'must not be negative');
-    }
-    return {
-      at,
-      productId: validate.requireUuid(`${at}.productId`, l.productId),
-      quantity: parseQuantity(`${at}.quantity`, l.quantity),
-      discountPercent: parsePercent(`${at}.discountPercent`, l.discountPercent),
-      description: validate.text(`${at}.description`, l.description, { max: 500 }),
-      override,
-    };
-  });
-  const products = await productsById(
-    em,
-    parsed.map((l) => l.productId),
-  );
-  const entries = parsed.length
-    ? await em
-        .getRepository(PriceBookEntryEntity)
-        .createQueryBuilder('e')
-        .where('e.price_book_id = :book', { book: quote.priceBookId })
-        .andWhere('e.currency = :currency', { currency: quote.currency })
-        .andWhere('e.product_id = ANY(:ids)', { ids: parsed.map((l) => l.productId) })
-        .getMany()
-    : [];
-  const priceOf = new Map(entries.map((e) => [e.productId, e.unitPrice]));
-  return parsed.map((l, position) => {
-    const product = products.get(l.productId);
-    if (!product) throw badUserInput(`${l.at}.productId`, `no product ${l.productId}`);
-    if (!product.active) throw badUserInput(`${l.at}.productId`, `product ${product.code} is inactive`);
-    const bookPrice = priceOf.get(l.productId);
-    if (l.override == null && bookPrice == null) {
-      throw badUserInput(`${l.at}.unitPrice`, `the price book has no ${quote.currency} price for ${product.code}; give a unitPrice`);
-    }
-    return Object.assign(new QuoteLineEntity(), {
-      id: uuidv7(),
-      tenantId: quote.tenantId,
-      quoteId: quote.id,
-      position,
-      productId: l.productId,
-      description: l.description ?? product.name,
-      quantity: l.quantity,
-      unitPrice: decimal(l.override ?? (bookPrice as string)).toFixed(),
-      unitPriceOverridden: l.override != null,
-      discountPercent: l.discountPercent,
-      lineTotal: '0',
-    });
-  });
-}
-
-/** Fills each line's total and returns the quote's subtotal, tax and total (see quoteTotals for the rule). */
-function totalsOf(quote: QuoteEntity, lines: QuoteLineEntity[]): Pick<QuoteEntity, 'subtotal' | 'tax' | 'total'> {
-  const totals = quoteTotals(quote.currency, lines, quote.taxRate);
-  lines.forEach((l, i) => (l.lineTotal = totals.lineTotals[i].amount));
-  return { subtotal: totals.subtotal.amount, tax: totals.tax.amount, total: totals.total.amount };
-}
-
-async function quoteEvent<T extends string>(
-  em: EntityManager,
-  principal: Principal,
-  type: T,
-  quote: QuoteEntity,
-  lines: QuoteLineEntity[],
-  extra: Record<string, unknown>,
-): Promise<EventEnvelope> {
-  const products = await productsById(
-    em,
-    lines.map((l) => l.productId),
-  );
-  return newEvent({
-    type,
-    tenantId: principal.tenantId,
-    actor: actorOf(principal),
-    subjectId: quote.id,
-    data: { quote: quoteSnapshot(quote, lines, products), ...extra },
-  });
 }

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { badUserInput, type Principal } from '@rapport/auth';
 import { SERVICE_CONFIG, ServiceDatabase } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
-import type { SalesConfig } from '../activities/sales.env';
+import type { SalesConfig } from '../sales.env';
 import { isStaff, mayBeInFlight, ownerRefusal, type ProjectedUser } from './owner-rules';
 
 export interface OwnerRef {

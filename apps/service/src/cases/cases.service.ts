@@ -138,7 +138,7 @@ export class CasesService {
         newEvent({ type: CASE_OPENED, tenantId: c.tenantId, actor, subjectId: c.id, data: { case: caseSnapshot(c) } }),
       );
       const queueId = await this.routing.routeQueue(em, c);
-      if (queueId) await this.routing.assign(em, c, { queueId }, 'RULE', actor, (e, ev) => this.db.publish(e, ev));
+      if (queueId) await this.routing.assign(em, c, { queueId }, 'RULE', actor);
       return c;
     });
     await this.timers.plan(opened);
@@ -288,7 +288,7 @@ export class CasesService {
       requireCaseChange(writable, c);
       if (queueId) await this.routing.requireQueue(em, queueId);
       const target = { queueId: queueId ?? c.queueId, ...(ownerId ? { ownerId } : queueId ? {} : { ownerId: c.ownerId }) };
-      await this.routing.assign(em, c, target, 'MANUAL', actorOf(principal), (e, ev) => this.db.publish(e, ev));
+      await this.routing.assign(em, c, target, 'MANUAL', actorOf(principal));
       return c;
     });
   }

@@ -210,7 +210,8 @@ export class RoutingService {
   /**
    * Moves the case to the queue and owner (picking the owner within the
    * queue when none is given), records the assignment and publishes
-   * service.case.assigned — all in the caller's transaction. Mutates `c`.
+   * service.case.assigned through the outbox — all in the caller's
+   * transaction. Mutates `c`.
    */
   async assign(
     em: EntityManager,
@@ -218,7 +219,6 @@ export class RoutingService {
     target: { queueId: string | null; ownerId?: string | null },
     reason: AssignmentReason,
     actor: EventActor,
-    publish: ServiceDatabase['publish'],
   ): Promise<void> {
     const ownerId = target.ownerId !== undefined ? target.ownerId : target.queueId ? await this.nextAgent(em, target.queueId) : null;
     const previousOwnerId = c.ownerId;
@@ -232,7 +232,7 @@ export class RoutingService {
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
       [uuidv7(), c.tenantId, c.id, c.queueId, c.ownerId, previousOwnerId, reason, now, actor.kind, actor.id],
     );
-    await publish(
+    await this.db.publish(
       em,
       newEvent({
         type: CASE_ASSIGNED,

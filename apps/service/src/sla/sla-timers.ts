@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleInit } fr
 import { CASE_ESCALATED, CASE_SLA_BREACHED, CASE_SLA_WARNING, SYSTEM_ACTOR, type CaseSlaDataV1, type SlaKindV1 } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import type { Logger } from '@rapport/observability';
-import { JobQueues, LOGGER, SERVICE_CONFIG, ServiceDatabase } from '@rapport/service-kit';
+import { JobQueues, LOGGER, removeStaleJob, SERVICE_CONFIG, ServiceDatabase } from '@rapport/service-kit';
 import type { Queue } from 'bullmq';
 import { In, IsNull, Not, type EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
@@ -103,8 +103,7 @@ export class SlaTimers implements OnModuleInit, OnApplicationBootstrap {
     if (c.slaVersion > 0) {
       // The previous version's timers would only find a newer version; dropping them early just saves work.
       for (const kind of ['FIRST_RESPONSE', 'RESOLUTION'] as const)
-        for (const stage of ['WARNING', 'BREACH'] as const)
-          await this.queue.remove(slaJobId(c.id, kind, stage, c.slaVersion - 1)).catch(() => 0); // running now: it goes stale by itself
+        for (const stage of ['WARNING', 'BREACH'] as const) await removeStaleJob(this.queue, slaJobId(c.id, kind, stage, c.slaVersion - 1));
     }
   }
 
@@ -170,8 +169,7 @@ export class SlaTimers implements OnModuleInit, OnApplicationBootstrap {
     if (inserted.length === 0) return;
     c.priority = toPriority;
     await em.query(`UPDATE cases SET priority = $2, updated_at = $3 WHERE id = $1`, [c.id, toPriority, now]);
-    if (toQueueId !== fromQueueId)
-      await this.routing.assign(em, c, { queueId: toQueueId }, 'ESCALATION', SYSTEM_ACTOR, (e, ev) => this.db.publish(e, ev));
+    if (toQueueId !== fromQueueId) await this.routing.assign(em, c, { queueId: toQueueId }, 'ESCALATION', SYSTEM_ACTOR);
     await this.db.publish(
       em,
       newEvent({

@@ -1,3 +1,4 @@
+import type { ChurnBand } from './churn-bands';
 import type { EventEnvelope } from '../envelope';
 
 /**
@@ -18,13 +19,6 @@ export interface CustomerTierChangedDataV1 {
 
 export const CUSTOMER_TIER_CHANGED = 'analytics.customer.tier_changed' as const;
 export type CustomerTierChangedV1 = EventEnvelope<typeof CUSTOMER_TIER_CHANGED, CustomerTierChangedDataV1>;
-
-/**
- * Churn-risk bands: LOW < 0.3 ≤ MEDIUM < 0.6 ≤ HIGH of the churn risk, which
- * is 1 − P(alive) joined with behavioural signals (open complaints, falling
- * activity; see analytics' README): exactly 1 − P(alive) without signals.
- */
-export type ChurnBand = 'LOW' | 'MEDIUM' | 'HIGH';
 
 /**
  * A customer's churn-risk band changed (subjectId = contact id). Published

@@ -9,7 +9,7 @@ import type { EventEnvelope } from '../envelope';
 export interface ContactMergedDataV1 {
   survivorId: string;
   mergedIds: string[];
-  /** Additive (issue 3): the merge journal entry, to undo with unmergeContacts. */
+  /** The merge journal entry, to undo with unmergeContacts; optional because it was added to V1 later (events published before lack it). */
   mergeId?: string;
 }
 

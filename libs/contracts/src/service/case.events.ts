@@ -33,8 +33,9 @@ export type CaseOpenedV1 = EventEnvelope<typeof CASE_OPENED, { case: CaseSnapsho
 
 export const CASE_UPDATED = 'service.case.updated' as const;
 /**
- * Additive (issue 4): staff changed the case's subject, description,
- * category or priority; `changed` names those fields. A priority change
+ * A type added to the stream later (consumers that predate it skip it):
+ * staff changed the case's subject, description, category or priority;
+ * `changed` names those fields. A priority change
  * re-plans the case's SLA (its snapshot shows the new priority).
  */
 export type CaseUpdatedV1 = EventEnvelope<typeof CASE_UPDATED, { case: CaseSnapshotV1; changed: string[] }>;

@@ -2,6 +2,7 @@
 // tables, by the names rules use. SQL here is the only SQL text a rule can
 // reach; values always travel as parameters.
 
+import { CHURN_BANDS } from '@rapport/contracts';
 import { createCatalog, type ColumnRef, type FieldDefinition, type JsonFieldFamily } from './field-catalog';
 
 const contacts = (...columns: string[]): ColumnRef[] => columns.map((column) => ({ table: 'contacts', column }));
@@ -112,7 +113,7 @@ export const DEFAULT_FIELDS: Readonly<Record<string, FieldDefinition>> = {
     sql: 'c.churn_band',
     nullable: true,
     ordered: true,
-    options: [{ value: 'LOW' }, { value: 'MEDIUM' }, { value: 'HIGH' }],
+    options: CHURN_BANDS.map((value) => ({ value })),
     columns: contacts('churn_band'),
     aliases: ['churn'],
     description: 'Churn-risk band, LOW < MEDIUM < HIGH',

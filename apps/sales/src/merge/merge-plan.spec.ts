@@ -1,0 +1,126 @@
+import { changedFields, changedSinceMerge, mergeRecordOf, parseMergeInput, survivorValues } from './merge-plan';
+
+const A = '0190a000-0000-7000-8000-00000000000a';
+const B = '0190a000-0000-7000-8000-00000000000b';
+const C = '0190a000-0000-7000-8000-00000000000c';
+const OWNER_A = '0190a000-0000-7000-8000-0000000000a1';
+const OWNER_B = '0190a000-0000-7000-8000-0000000000b1';
+
+function fieldOf(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (err) {
+    return (err as { extensions?: { field?: unknown } }).extensions?.field;
+  }
+  throw new Error('expected an error');
+}
+
+describe('parseMergeInput', () => {
+  it('maps field choices to columns', () => {
+    expect(parseMergeInput('CONTACT', { survivorId: A, mergedIds: [B], fieldChoices: [{ field: 'firstName', fromId: B }] })).toEqual({
+      survivorId: A,
+      mergedIds: [B],
+      choices: [{ column: 'first_name', field: 'firstName', fromId: B }],
+    });
+  });
+
+  it.each([
+    ['no merged record', { survivorId: A, mergedIds: [] }, 'mergedIds'],
+    ['a record twice', { survivorId: A, mergedIds: [B, B] }, 'mergedIds'],
+    ['the survivor into itself', { survivorId: A, mergedIds: [A] }, 'mergedIds'],
+    [
+      'a list field as a choice',
+      { survivorId: A, mergedIds: [B], fieldChoices: [{ field: 'emails', fromId: B }] },
+      'fieldChoices[0].field',
+    ],
+    [
+      'a choice from another record',
+      { survivorId: A, mergedIds: [B], fieldChoices: [{ field: 'firstName', fromId: C }] },
+      'fieldChoices[0].fromId',
+    ],
+  ])('refuses %s, naming the field', (_what, input, field) => {
+    expect(fieldOf(() => parseMergeInput('CONTACT', input))).toBe(field);
+  });
+});
+
+describe('survivorValues', () => {
+  const survivor = { id: A, first_name: 'Ann', emails: ['a@x.test'], phones: [], tags: ['vip'], addresses: [], owner_id: OWNER_A };
+  const merged = { id: B, first_name: 'Anne', emails: ['b@x.test', 'a@x.test'], phones: ['+1'], tags: ['vip', 'new'], addresses: [] };
+
+  it('unions lists in survivor-first order without duplicates and takes chosen fields', () => {
+    expect(survivorValues('CONTACT', [survivor, merged], [{ column: 'first_name', field: 'firstName', fromId: B }])).toEqual({
+      first_name: 'Anne',
+      emails: ['a@x.test', 'b@x.test'],
+      phones: ['+1'],
+      tags: ['vip', 'new'],
+      addresses: [],
+    });
+  });
+
+  it("keeps an account's own owner unless another is chosen", () => {
+    const accounts = [
+      { id: A, owner_id: OWNER_A, tags: [], addresses: [] },
+      { id: B, owner_id: OWNER_B, tags: [], addresses: [] },
+    ];
+    expect(survivorValues('ACCOUNT', accounts, []).owner_id).toBe(OWNER_A);
+    expect(survivorValues('ACCOUNT', accounts, [{ column: 'owner_id', field: 'ownerId', fromId: B }]).owner_id).toBe(OWNER_B);
+  });
+
+  it('refuses a union longer than its maximum', () => {
+    const many = (prefix: string) => Array.from({ length: 6 }, (_, i) => `${prefix}${i}@x.test`);
+    expect(
+      fieldOf(() =>
+        survivorValues(
+          'CONTACT',
+          [
+            { ...survivor, emails: many('a') },
+            { ...merged, emails: many('b') },
+          ],
+          [],
+        ),
+      ),
+    ).toBe('emails');
+  });
+});
+
+describe('changedSinceMerge', () => {
+  const after = [
+    { id: A, first_name: 'Anne' },
+    { id: B, first_name: 'Bob' },
+  ];
+
+  it('is empty while every record matches its after-image', () => {
+    expect(changedSinceMerge('Contact', after, after)).toEqual([]);
+  });
+
+  it('names records edited or gone since, with the columns', () => {
+    expect(changedSinceMerge('Contact', after, [{ id: A, first_name: 'Annie' }, undefined])).toEqual([
+      `contact ${A} changed since the merge (first_name)`,
+      `contact ${B} no longer exists`,
+    ]);
+  });
+});
+
+describe('changedFields', () => {
+  it('names changed columns by their event fields', () => {
+    expect(changedFields('CONTACT', { first_name: 'A', emails: [] }, { first_name: 'B', emails: ['x'] })).toEqual(['firstName', 'emails']);
+    expect(changedFields('ACCOUNT', { name: 'A' }, undefined)).toEqual([]);
+  });
+});
+
+describe('mergeRecordOf', () => {
+  it('counts the re-pointed links', () => {
+    const record = mergeRecordOf({
+      id: C,
+      kind: 'CONTACT',
+      survivor_id: A,
+      merged_ids: [B],
+      merged_by: OWNER_A,
+      merged_at: '2026-12-01T10:00:00.000Z',
+      unmerged_by: null,
+      unmerged_at: null,
+      before_images: { records: [], links: [{}, {}] },
+    });
+    expect(record).toMatchObject({ survivorId: A, mergedIds: [B], relinkedCount: 2, unmergedAt: null });
+  });
+});
