@@ -5,6 +5,7 @@ import type DataLoader from 'dataloader';
 import type { Request } from 'express';
 import { PLAN_HEADROOM, queryLimitsPlugin } from './query-limits.plugin';
 import type { PlatformConfig } from './service-config';
+import type { WaitBudget } from './wait-budget';
 
 export interface GraphQLRequestContext {
   req: Request;
@@ -12,6 +13,8 @@ export interface GraphQLRequestContext {
   principal: Principal | null;
   /** Per-request DataLoaders (see requestLoader). */
   loaders?: Map<string, DataLoader<string, any>>;
+  /** What the request may still wait for events from other services (see requestWaitBudget). */
+  waitBudget?: WaitBudget;
 }
 
 /**
