@@ -29,6 +29,8 @@ export const SUPERGRAPH_PATH = join(__dirname, 'supergraph.graphql');
 export interface RunningGateway {
   url: string;
   port: number;
+  /** Readiness; shutdown marks it draining before the grace period (main.ts). */
+  health: HealthRegistry;
   close(): Promise<void>;
 }
 
@@ -83,6 +85,8 @@ export async function startGateway(config: GatewayConfig, supergraphSdl = readFi
   });
   const server = new ApolloServer<Caller>({
     gateway,
+    // main.ts owns the signals (grace period, then a bounded close); Apollo's own handler would stop at once.
+    stopOnTerminationSignals: false,
     introspection: !production,
     // Validating 10,000 aliases takes ~0.6 s; a flood stops at the token limit, in the parser, before that.
     parseOptions: { maxTokens: config.MAX_QUERY_TOKENS },
@@ -120,6 +124,7 @@ export async function startGateway(config: GatewayConfig, supergraphSdl = readFi
   return {
     url: `http://127.0.0.1:${port}`,
     port,
+    health,
     close: async () => {
       health.markDraining();
       await server.stop();

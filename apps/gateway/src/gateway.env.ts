@@ -1,4 +1,4 @@
-import { env, loadEnv, platformEnv, queryLimitsEnv, type EnvField, type EnvOf } from '@rapport/config';
+import { env, loadEnv, platformEnv, queryLimitsEnv, shutdownEnv, type EnvField, type EnvOf } from '@rapport/config';
 import { defaultSubgraphUrl, SUBGRAPHS, subgraphUrlVariable } from './subgraphs';
 
 export const gatewayEnv = {
@@ -19,6 +19,7 @@ export const gatewayEnv = {
     description: 'identity base URL (API-key exchange)',
   }),
   ...queryLimitsEnv,
+  ...shutdownEnv,
   RATE_LIMIT_PER_MINUTE: env.int({ default: 1200, min: 1, description: 'operations per minute per user or API key' }),
   ANON_RATE_LIMIT_PER_MINUTE: env.int({ default: 60, min: 1, description: 'operations per minute per IP for anonymous calls (login)' }),
   LINK_RATE_LIMIT_PER_MINUTE: env.int({

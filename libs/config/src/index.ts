@@ -2,3 +2,4 @@ export { ConfigError, env, loadEnv } from './env';
 export type { EnvField, EnvOf, EnvSpec } from './env';
 export { platformEnv } from './platform-env';
 export { queryLimitsEnv } from './query-limits-env';
+export { shutdownEnv } from './shutdown-env';

@@ -1,5 +1,6 @@
 import { env } from './env';
 import { queryLimitsEnv } from './query-limits-env';
+import { shutdownEnv } from './shutdown-env';
 
 /**
  * The variables every Rapport service reads. Defaults suit one laptop; the
@@ -46,4 +47,5 @@ export const platformEnv = {
       'address the HTTP server binds to (0.0.0.0 in containers; npm start uses 127.0.0.1 so subgraphs are not reachable from the network)',
   }),
   ...queryLimitsEnv,
+  ...shutdownEnv,
 };

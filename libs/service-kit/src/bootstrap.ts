@@ -7,6 +7,7 @@ import {
   mountOperationalRoutes,
   PinoNestLogger,
   requestObservability,
+  shutdownOnSignals,
   type ServiceMetrics,
 } from '@rapport/observability';
 import { bodyLimitErrorHandler } from '@rapport/query-limits';
@@ -25,7 +26,9 @@ export interface StartedService {
 /**
  * The one start-up path for every subgraph: validate config, (optionally only)
  * migrate, build the Nest app, mount health/metrics ahead of GraphQL, listen,
- * and shut down gracefully on SIGTERM/SIGINT.
+ * and shut down gracefully on SIGTERM/SIGINT: unready while still serving for
+ * SHUTDOWN_GRACE_MS, then Nest's close (the order is InfrastructureLifecycle's),
+ * all of it bounded by SHUTDOWN_TIMEOUT_MS.
  */
 export async function bootstrapService(appModule: Type<unknown>, def: ServiceDefinition): Promise<StartedService | null> {
   const config = loadServiceConfig(def);
@@ -52,11 +55,26 @@ export async function bootstrapService(appModule: Type<unknown>, def: ServiceDef
     token: config.METRICS_TOKEN || undefined,
     production: config.NODE_ENV === 'production',
   });
-  app.enableShutdownHooks();
+  // Not Nest's enableShutdownHooks: it closes at once on the signal, with no grace period and no bound.
+  const shutdown = shutdownOnSignals({
+    health: app.get(HealthRegistry),
+    logger,
+    graceMs: config.SHUTDOWN_GRACE_MS,
+    timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    close: () => app.close(),
+  });
   await app.listen(config.PORT, config.HOST);
   const port = (app.getHttpServer().address() as { port: number }).port;
   const wildcard = config.HOST === '0.0.0.0' || config.HOST === '::';
   const url = `http://${wildcard ? '127.0.0.1' : config.HOST}:${port}`;
   logger.info({ url }, `${def.name} listening`);
-  return { app, url, port, close: () => app.close() };
+  return {
+    app,
+    url,
+    port,
+    close: async () => {
+      shutdown.dispose();
+      await app.close();
+    },
+  };
 }

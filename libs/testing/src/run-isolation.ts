@@ -24,5 +24,7 @@ export function isolationEnv(runId: string): Record<string, string> {
     NATS_SUBJECT_PREFIX: runId,
     NATS_STREAM_SUFFIX: runId,
     REDIS_PREFIX: `rapport-test:${runId}`,
+    // Services a test spawns as processes stop at once on SIGTERM; the shutdown test sets its own.
+    SHUTDOWN_GRACE_MS: '0',
   };
 }
