@@ -6,6 +6,7 @@
  *
  * Runs compiled, as dist/tools/start/main.js, next to the services it starts.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startDevMailbox } from '@rapport/channels';
@@ -92,6 +93,8 @@ async function startEverything(run: Run): Promise<void> {
   const infra = planInfrastructure(process.env);
   const services = planServices(SERVICES, process.env, infra);
   printer.note('starting Rapport (Ctrl-C stops everything)');
+  // The gateway signs each subgraph call with it (who the caller is); one per run unless given, inherited by every child.
+  process.env.GATEWAY_SECRET ||= randomBytes(32).toString('base64url');
 
   checkBuilt(services);
   await checkPortsFree(services);

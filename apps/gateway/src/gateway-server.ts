@@ -6,7 +6,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
-import { formatApiError, TokenVerifier } from '@rapport/auth';
+import { formatApiError, RateLimiter, TokenVerifier } from '@rapport/auth';
 import { bodyLimitErrorHandler } from '@rapport/query-limits';
 import { createLogger, createMetrics, HealthRegistry, mountOperationalRoutes, requestObservability } from '@rapport/observability';
 import express from 'express';
@@ -21,7 +21,6 @@ import { mountSubgraphHealth } from './health/subgraph-health';
 import { mountLinkProxy } from './links/link-proxy';
 import { callerOf, callerRateLimit } from './limits/caller-rate-limit';
 import { guardPlugin } from './limits/guard-plugin';
-import { RateLimiter } from './limits/rate-limiter';
 import { SubgraphDataSource } from './subgraph-data-source';
 
 export const SUPERGRAPH_PATH = join(__dirname, 'supergraph.graphql');
@@ -81,7 +80,13 @@ export async function startGateway(config: GatewayConfig, supergraphSdl = readFi
   const gateway = new ApolloGateway({
     supergraphSdl,
     buildService: ({ name, url }) =>
-      new SubgraphDataSource({ name, url: urls[name] ?? url, timeoutMs: config.SUBGRAPH_TIMEOUT_MS, logger }),
+      new SubgraphDataSource({
+        name,
+        url: urls[name] ?? url,
+        timeoutMs: config.SUBGRAPH_TIMEOUT_MS,
+        logger,
+        gatewaySecret: config.GATEWAY_SECRET,
+      }),
   });
   const server = new ApolloServer<Caller>({
     gateway,

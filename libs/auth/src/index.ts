@@ -14,3 +14,11 @@ export { allowsFieldAccess, fieldAccessOf, fieldGroupForbidden, requireFieldAcce
 export type { FieldAccessOverrides } from './field-access';
 export { EVERY_RECORD, inScope, ownerScope, readScope, requireWritable, scopePredicate, sharingOf, writeScope } from './sharing';
 export type { RecordScope } from './sharing';
+export { RateLimiter } from './limits/rate-limiter';
+export {
+  CLIENT_IP_HEADER,
+  GATEWAY_SIGNATURE_HEADER,
+  MAX_SIGNATURE_AGE_SECONDS,
+  signForwardedCaller,
+  verifyForwardedCaller,
+} from './limits/forwarded-caller';

@@ -1,5 +1,7 @@
 import { env } from './env';
+import { GATEWAY_SECRET } from './gateway-trust-env';
 import { queryLimitsEnv } from './query-limits-env';
+import { rateLimitEnv } from './rate-limit-env';
 import { shutdownEnv } from './shutdown-env';
 
 /**
@@ -46,6 +48,8 @@ export const platformEnv = {
     description:
       'address the HTTP server binds to (0.0.0.0 in containers; npm start uses 127.0.0.1 so subgraphs are not reachable from the network)',
   }),
+  GATEWAY_SECRET,
   ...queryLimitsEnv,
+  ...rateLimitEnv,
   ...shutdownEnv,
 };

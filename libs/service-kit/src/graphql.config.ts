@@ -3,6 +3,7 @@ import type { ApolloFederationDriverConfig } from '@nestjs/apollo';
 import { bearerToken, formatApiError, TokenVerifier, unauthenticated, type Principal } from '@rapport/auth';
 import type DataLoader from 'dataloader';
 import type { Request } from 'express';
+import { serviceSdlPlugin } from './limits/service-sdl.plugin';
 import { PLAN_HEADROOM, queryLimitsPlugin } from './query-limits.plugin';
 import type { PlatformConfig } from './service-config';
 import type { WaitBudget } from './wait-budget';
@@ -37,6 +38,18 @@ export async function authenticate(req: Request, verifier: TokenVerifier): Promi
   }
 }
 
+const principals = new WeakMap<Request, Promise<Principal | null>>();
+
+/** authenticate, once per request: the rate limit (before parsing) and the GraphQL context share the result. */
+export function authenticateOnce(req: Request, verifier: TokenVerifier): Promise<Principal | null> {
+  let principal = principals.get(req);
+  if (!principal) {
+    principal = authenticate(req, verifier);
+    principals.set(req, principal);
+  }
+  return principal;
+}
+
 export function subgraphGraphQLOptions(
   typeDefs: string,
   config: PlatformConfig,
@@ -54,10 +67,15 @@ export function subgraphGraphQLOptions(
     // As at the gateway: no "Did you mean …?" schema hints where introspection is off.
     hideSchemaDetailsFromClientErrors: config.NODE_ENV === 'production',
     // No Apollo Studio here: per-field traces would only cost time.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), queryLimitsPlugin(config)],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      queryLimitsPlugin(config),
+      serviceSdlPlugin(config),
+    ],
     context: async ({ req }: { req: Request }): Promise<GraphQLRequestContext> => ({
       req,
-      principal: await authenticate(req, verifier),
+      principal: await authenticateOnce(req, verifier),
     }),
     formatError: (formatted) => formatApiError(formatted, { exposeStack }),
   };
