@@ -3,6 +3,7 @@ import type { ApolloFederationDriverConfig } from '@nestjs/apollo';
 import { bearerToken, formatApiError, TokenVerifier, unauthenticated, type Principal } from '@rapport/auth';
 import type DataLoader from 'dataloader';
 import type { Request } from 'express';
+import { callerOrigin } from './limits/caller-origin';
 import { serviceSdlPlugin } from './limits/service-sdl.plugin';
 import { PLAN_HEADROOM, queryLimitsPlugin } from './query-limits.plugin';
 import type { PlatformConfig } from './service-config';
@@ -12,6 +13,8 @@ export interface GraphQLRequestContext {
   req: Request;
   /** Null for anonymous calls; AuthGuard refuses those unless the operation is @Public. */
   principal: Principal | null;
+  /** The caller's address: the one the gateway signed, else the connection's peer (callerOrigin). */
+  ip: string;
   /** Per-request DataLoaders (see requestLoader). */
   loaders?: Map<string, DataLoader<string, any>>;
   /** What the request may still wait for events from other services (see requestWaitBudget). */
@@ -76,6 +79,7 @@ export function subgraphGraphQLOptions(
     context: async ({ req }: { req: Request }): Promise<GraphQLRequestContext> => ({
       req,
       principal: await authenticateOnce(req, verifier),
+      ip: callerOrigin(req, config.GATEWAY_SECRET).ip,
     }),
     formatError: (formatted) => formatApiError(formatted, { exposeStack }),
   };
