@@ -71,6 +71,8 @@ export class CallerRateLimit implements OnApplicationShutdown {
     const [key, perMinute] = principal
       ? [`${this.def.name}:${principal.tenantId}:${principal.kind}:${principal.id}`, this.config.RATE_LIMIT_PER_MINUTE]
       : [`${this.def.name}:anon:${origin.ip}`, this.config.ANON_RATE_LIMIT_PER_MINUTE];
+    // Not connected (yet, or during an outage the connection's error handler has logged): no wait, no count.
+    if (this.redis.status !== 'ready') return null;
     try {
       return await this.limiter.hit(key, perMinute * headroom);
     } catch (err) {
