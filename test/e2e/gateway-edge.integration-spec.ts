@@ -82,6 +82,18 @@ describe('gateway edge', () => {
     expect(mixed.errors![0].extensions!.code).toBe('UNAUTHENTICATED');
   });
 
+  it("answers sign-ins to a locked account with identity's RATE_LIMITED and retryAfter, as a client sees them", async () => {
+    const attempt = () =>
+      graphql(platform.graphqlUrl, 'mutation ($i: LoginInput!) { login(input: $i) { accessToken } }', {
+        i: { tenant: tenant.slug, email: `locked@${tenant.slug}.test`, password: 'guess' },
+      });
+    // Identity's default: 10 failures per account in 15 minutes lock it.
+    for (let i = 0; i < 10; i++) expect((await attempt()).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    const refused = await attempt();
+    expect(refused.errors?.[0].extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfter: expect.any(Number) });
+    expect(refused.errors![0].message).toMatch(/^too many failed sign-in attempts; try again in \d+ s$/);
+  });
+
   it('serves the GraphQL IDE from its own assets (offline) to browsers', async () => {
     const page = await fetch(platform.graphqlUrl, { headers: { accept: 'text/html' } });
     expect(page.status).toBe(200);

@@ -2,10 +2,12 @@
  * `npm start`: one command from a clone to a running Rapport. Makes sure
  * Postgres, NATS and Redis are there (starting local ones when they are not),
  * starts the services one after another, each once the previous is ready,
- * prints where to go, and on Ctrl-C stops everything in reverse order.
+ * prints where to go, restarts a service that dies (supervisor.ts), and on
+ * Ctrl-C stops everything in reverse order.
  *
  * Runs compiled, as dist/tools/start/main.js, next to the services it starts.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startDevMailbox } from '@rapport/channels';
@@ -15,7 +17,8 @@ import { CleanupStack, LaunchError, StopRequested, untilAborted } from './lifecy
 import { httpGet, probeTcp, waitFor, WaitTimeout, type HttpAnswer } from './network';
 import { LAUNCHER_NAME, Printer, wantsColor } from './output';
 import { PlanError, planInfrastructure, planServices, publicGraphqlUrl, type PlannedService } from './plan';
-import { ChildExited, describeExit, ManagedProcess, signalAll } from './processes';
+import { ChildExited, describeExit, signalAll, type ManagedProcess } from './processes';
+import { GaveUp, ServiceSupervisor } from './supervisor';
 import { DEMO, demoPassword, SERVICES } from './services';
 
 /** dist/tools/start → dist */
@@ -92,6 +95,8 @@ async function startEverything(run: Run): Promise<void> {
   const infra = planInfrastructure(process.env);
   const services = planServices(SERVICES, process.env, infra);
   printer.note('starting Rapport (Ctrl-C stops everything)');
+  // The gateway signs each subgraph call with it (who the caller is); one per run unless given, inherited by every child.
+  process.env.GATEWAY_SECRET ||= randomBytes(32).toString('base64url');
 
   checkBuilt(services);
   await checkPortsFree(services);
@@ -171,35 +176,42 @@ async function startService(run: Run, service: PlannedService): Promise<void> {
   const name = service.entry.name;
   const started = Date.now();
   printer.note(`starting ${name} on port ${service.port}…`);
-  const child = ManagedProcess.spawn({
-    name,
-    command: process.execPath,
-    args: [join(DIST_DIR, service.entry.entry)],
-    // Children inherit the launcher's environment (isolation variables, LOG_LEVEL, …) plus their planned settings.
-    env: { ...process.env, ...service.env },
-    cwd: PROJECT_ROOT,
-    onLine: (line) => printer.childLine(name, line),
-    onUnexpectedExit: (error) => controller.abort(error),
+  let last: HttpAnswer | undefined;
+  const supervisor = new ServiceSupervisor({
+    spawn: {
+      name,
+      command: process.execPath,
+      args: [join(DIST_DIR, service.entry.entry)],
+      // Children inherit the launcher's environment (isolation variables, LOG_LEVEL, …) plus their planned settings.
+      env: { ...process.env, ...service.env },
+      cwd: PROJECT_ROOT,
+      onLine: (line) => printer.childLine(name, line),
+    },
+    waitReady: (child) =>
+      waitFor(
+        async () => {
+          last = await httpGet(service.readyUrl);
+          return last?.status === 200;
+        },
+        // A restarted child that dies again stops this wait: its exit is what gets reported.
+        { timeoutMs: READY_TIMEOUT_MS, intervalMs: 300, signal: anyOf(controller.signal, child), what: `${name} becoming ready` },
+      ),
+    say: printer,
+    // Died before it was ever ready (a failed launch), or crashed too often in a row: stop everything.
+    onFatal: (error) => controller.abort(error),
   });
   run.cleanup.push(name, async () => {
-    const { info, forced } = await child.stop(STOP_GRACE_MS);
+    const { info, forced } = await supervisor.stop(STOP_GRACE_MS);
     if (forced) printer.warn(`${name} did not stop within ${STOP_GRACE_MS / 1000} s: killed`);
     else printer.note(`${name} stopped${info.code ? ` (exit code ${info.code})` : ''}`);
   });
 
-  let last: HttpAnswer | undefined;
   try {
-    await waitFor(
-      async () => {
-        last = await httpGet(service.readyUrl);
-        return last?.status === 200;
-      },
-      { timeoutMs: READY_TIMEOUT_MS, intervalMs: 300, signal: controller.signal, what: `${name} becoming ready` },
-    );
+    await supervisor.firstReady();
   } catch (error) {
     if (!(error instanceof WaitTimeout)) throw error;
     const answer = last ? `${last.status} ${last.body}` : 'no answer';
-    const lines = child
+    const lines = supervisor.current
       .lastLines()
       .slice(-15)
       .map((l) => `    ${l}`);
@@ -208,8 +220,18 @@ async function startService(run: Run, service: PlannedService): Promise<void> {
   printer.ok(`${name} ready at ${service.url} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 }
 
+/** Aborts when the launcher stops or when this child exits, whichever comes first. */
+function anyOf(signal: AbortSignal, child: ManagedProcess): AbortSignal {
+  const exited = new AbortController();
+  void child.exited.then((info) => exited.abort(new Error(`${child.name} ${describeExit(info)}`)));
+  return AbortSignal.any([signal, exited.signal]);
+}
+
 function reportFailure(printer: Printer, reason: unknown): void {
-  if (reason instanceof ChildExited) {
+  if (reason instanceof GaveUp) {
+    printer.fail(`${reason.message}: stopping everything. Its last log lines:`);
+    for (const line of reason.lastLines.slice(-15)) printer.childLine(reason.child, line);
+  } else if (reason instanceof ChildExited) {
     printer.fail(`${reason.child} ${describeExit(reason.info)}: stopping everything. Its last log lines:`);
     const service = SERVICES.some((s) => s.name === reason.child);
     for (const line of reason.lastLines.slice(-15)) {

@@ -126,6 +126,11 @@ describe('planServices', () => {
     expect(marketing.env).toMatchObject({ PORT: '5005', MARKETING_PUBLIC_URL: 'http://localhost:5000' });
   });
 
+  it('gives every service no shutdown grace period (nothing to drain traffic away from) unless SHUTDOWN_GRACE_MS says otherwise', () => {
+    for (const s of planServices(SERVICES, {}, infra)) expect(s.env.SHUTDOWN_GRACE_MS).toBe('0');
+    expect(planServices(SERVICES, { SHUTDOWN_GRACE_MS: '2000' }, infra)[0].env.SHUTDOWN_GRACE_MS).toBe('2000');
+  });
+
   it('binds subgraphs to 127.0.0.1 unless HOST says otherwise, and leaves the gateway public', () => {
     const plan = planServices(SERVICES, {}, infra);
     for (const s of plan.filter((p) => p.entry.role === 'subgraph')) expect(s.env.HOST).toBe('127.0.0.1');

@@ -162,6 +162,8 @@ export function planServices(services: readonly ServiceEntry[], env: NodeJS.Proc
     NATS_URL: infra.nats.url,
     REDIS_URL: infra.redis.url,
     IDENTITY_JWKS_URL: `${identityUrl}/.well-known/jwks.json`,
+    // No load balancer on one machine to move traffic away first: Ctrl-C stops at once (an explicit value wins).
+    SHUTDOWN_GRACE_MS: env.SHUTDOWN_GRACE_MS || '0',
   };
 
   return ordered.map((entry) => {

@@ -199,6 +199,33 @@ describe('npm start (dist/tools/start/main.js)', () => {
     30_000,
   );
 
+  it('restarts a service that dies, alone, and says so; the others keep running', async () => {
+    const pidOf = (entry: string) => Number(execSync(`pgrep -P ${launcher!.pid} -f ${entry}`, { encoding: 'utf8' }).trim().split('\n')[0]);
+    const sales = pidOf('apps/sales/src/main.js');
+    const gateway = pidOf('apps/gateway/src/main.js');
+    process.kill(sales, 'SIGKILL');
+    while (!output.includes('sales ready again')) {
+      if (launcher!.exitCode !== null) throw new Error(`launcher exited after sales died${tail()}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(output).toContain(
+      'sales was killed by SIGKILL: restarting it in 1 s (restart 1 of at most 5 in a row); the other services keep running',
+    );
+    expect(pidOf('apps/sales/src/main.js')).not.toBe(sales);
+    expect(pidOf('apps/gateway/src/main.js')).toBe(gateway);
+    // Served again through the gateway by the new sales process.
+    const { login } = await gql<{ login: { accessToken: string } }>(
+      graphql,
+      'mutation { login(input:{tenant:"demo",email:"admin@demo.test",password:"rapport-demo"}) { accessToken } }',
+    );
+    const { contacts } = await gql<{ contacts: { totalCount: number } }>(
+      graphql,
+      '{ contacts(first: 1) { totalCount } }',
+      login.accessToken,
+    );
+    expect(contacts.totalCount).toBeGreaterThanOrEqual(1);
+  }, 60_000);
+
   it('stops everything on SIGINT and exits 0', async () => {
     expect(launcher).toBeDefined();
     launcher?.kill('SIGINT');

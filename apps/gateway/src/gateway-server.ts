@@ -6,7 +6,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
-import { formatApiError, TokenVerifier } from '@rapport/auth';
+import { formatApiError, RateLimiter, TokenVerifier } from '@rapport/auth';
 import { bodyLimitErrorHandler } from '@rapport/query-limits';
 import { createLogger, createMetrics, HealthRegistry, mountOperationalRoutes, requestObservability } from '@rapport/observability';
 import express from 'express';
@@ -21,7 +21,6 @@ import { mountSubgraphHealth } from './health/subgraph-health';
 import { mountLinkProxy } from './links/link-proxy';
 import { callerOf, callerRateLimit } from './limits/caller-rate-limit';
 import { guardPlugin } from './limits/guard-plugin';
-import { RateLimiter } from './limits/rate-limiter';
 import { SubgraphDataSource } from './subgraph-data-source';
 
 export const SUPERGRAPH_PATH = join(__dirname, 'supergraph.graphql');
@@ -29,6 +28,8 @@ export const SUPERGRAPH_PATH = join(__dirname, 'supergraph.graphql');
 export interface RunningGateway {
   url: string;
   port: number;
+  /** Readiness; shutdown marks it draining before the grace period (main.ts). */
+  health: HealthRegistry;
   close(): Promise<void>;
 }
 
@@ -79,10 +80,18 @@ export async function startGateway(config: GatewayConfig, supergraphSdl = readFi
   const gateway = new ApolloGateway({
     supergraphSdl,
     buildService: ({ name, url }) =>
-      new SubgraphDataSource({ name, url: urls[name] ?? url, timeoutMs: config.SUBGRAPH_TIMEOUT_MS, logger }),
+      new SubgraphDataSource({
+        name,
+        url: urls[name] ?? url,
+        timeoutMs: config.SUBGRAPH_TIMEOUT_MS,
+        logger,
+        gatewaySecret: config.GATEWAY_SECRET,
+      }),
   });
   const server = new ApolloServer<Caller>({
     gateway,
+    // main.ts owns the signals (grace period, then a bounded close); Apollo's own handler would stop at once.
+    stopOnTerminationSignals: false,
     introspection: !production,
     // Validating 10,000 aliases takes ~0.6 s; a flood stops at the token limit, in the parser, before that.
     parseOptions: { maxTokens: config.MAX_QUERY_TOKENS },
@@ -120,6 +129,7 @@ export async function startGateway(config: GatewayConfig, supergraphSdl = readFi
   return {
     url: `http://127.0.0.1:${port}`,
     port,
+    health,
     close: async () => {
       health.markDraining();
       await server.stop();

@@ -1,4 +1,14 @@
-import { env, loadEnv, platformEnv, queryLimitsEnv, type EnvField, type EnvOf } from '@rapport/config';
+import {
+  env,
+  loadEnv,
+  platformEnv,
+  queryLimitsEnv,
+  rateLimitEnv,
+  requireGatewaySecretInProduction,
+  shutdownEnv,
+  type EnvField,
+  type EnvOf,
+} from '@rapport/config';
 import { defaultSubgraphUrl, SUBGRAPHS, subgraphUrlVariable } from './subgraphs';
 
 export const gatewayEnv = {
@@ -19,8 +29,10 @@ export const gatewayEnv = {
     description: 'identity base URL (API-key exchange)',
   }),
   ...queryLimitsEnv,
-  RATE_LIMIT_PER_MINUTE: env.int({ default: 1200, min: 1, description: 'operations per minute per user or API key' }),
-  ANON_RATE_LIMIT_PER_MINUTE: env.int({ default: 60, min: 1, description: 'operations per minute per IP for anonymous calls (login)' }),
+  ...shutdownEnv,
+  ...rateLimitEnv,
+  // Signs the caller's address on each subgraph fetch, so subgraphs limit the caller and not the gateway.
+  GATEWAY_SECRET: platformEnv.GATEWAY_SECRET,
   LINK_RATE_LIMIT_PER_MINUTE: env.int({
     default: 600,
     min: 1,
@@ -54,6 +66,7 @@ export type GatewayConfig = EnvOf<typeof gatewayEnv> & { subgraphUrls: Record<st
 
 export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const config = loadEnv(gatewayEnv, source);
+  requireGatewaySecretInProduction(config);
   const urls = loadEnv(subgraphEnv, source);
   return { ...config, subgraphUrls: Object.fromEntries(SUBGRAPHS.map((s) => [s.name, urls[subgraphUrlVariable(s.name)] as string])) };
 }

@@ -32,7 +32,7 @@ async function listen(handler: Parameters<typeof createServer>[1]): Promise<{ se
 }
 
 const source = (url: string, timeoutMs = 5000) =>
-  new SubgraphDataSource({ name: 'service', url, timeoutMs, logger: createLogger('gateway', 'silent') });
+  new SubgraphDataSource({ name: 'service', url, timeoutMs, logger: createLogger('gateway', 'silent'), gatewaySecret: '' });
 
 describe('SubgraphDataSource when the subgraph is down or slow', () => {
   const servers: Server[] = [];

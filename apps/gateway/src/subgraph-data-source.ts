@@ -1,4 +1,5 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { signForwardedCaller } from '@rapport/auth';
 import type { Logger } from '@rapport/observability';
 import { parse } from 'graphql';
 import type { Caller } from './auth/caller';
@@ -14,11 +15,16 @@ export interface SubgraphDataSourceOptions {
   /** A call (request and response body) that takes longer is aborted and answered with TIMEOUT errors. */
   timeoutMs: number;
   logger: Logger;
+  /** GATEWAY_SECRET: signs the caller's address on each fetch (empty: nothing is forwarded). */
+  gatewaySecret: string;
 }
 
 /**
  * Forwards the caller's access token and request id to the subgraph. The
  * token is the only identity a subgraph accepts, and it verifies it again.
+ * The caller's address goes along signed with GATEWAY_SECRET, so the
+ * subgraph's own rate limit counts the caller, not the gateway, and a direct
+ * caller cannot claim an address or pass for the gateway.
  *
  * A subgraph that is down or slow costs only the fields this fetch was meant
  * to fill: instead of throwing (which @apollo/gateway turns into one pathless
@@ -29,10 +35,12 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<Caller> {
   private readonly name: string;
   private readonly timeoutMs: number;
   private readonly logger: Logger;
+  private readonly gatewaySecret: string;
 
   constructor(options: SubgraphDataSourceOptions) {
     super({ url: options.url });
     this.name = options.name;
+    this.gatewaySecret = options.gatewaySecret;
     this.timeoutMs = options.timeoutMs;
     this.logger = options.logger;
     const fetcher = this.fetcher;
@@ -43,6 +51,10 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<Caller> {
     const caller = context as Partial<Caller> | undefined;
     if (caller?.token) request.http?.headers.set('authorization', `Bearer ${caller.token}`);
     if (caller?.requestId) request.http?.headers.set('x-request-id', caller.requestId);
+    if (this.gatewaySecret && caller?.ip) {
+      for (const [name, value] of Object.entries(signForwardedCaller(this.gatewaySecret, caller.ip)))
+        request.http?.headers.set(name, value);
+    }
   }
 
   override async process(options: GraphQLDataSourceProcessOptions<Caller>): ReturnType<RemoteGraphQLDataSource<Caller>['process']> {

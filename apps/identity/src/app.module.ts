@@ -7,6 +7,7 @@ import { ApiKeysResolver } from './api-keys/api-keys.resolver';
 import { ApiKeysService } from './api-keys/api-keys.service';
 import { AuthResolver } from './auth/auth.resolver';
 import { AuthService } from './auth/auth.service';
+import { LoginThrottle } from './auth/login-throttle';
 import { TokenIssuer } from './auth/token-issuer';
 import { identityDefinition } from './identity.definition';
 import { KeysModule } from './keys/keys.module';
@@ -24,6 +25,7 @@ import { UsersService } from './users/users.service';
     TokenIssuer,
     AuthService,
     AuthResolver,
+    LoginThrottle,
     UsersService,
     UsersResolver,
     TenantsService,

@@ -10,6 +10,7 @@ import { IdentityInitial1764000000000 } from './migrations/1764000000000-identit
 import { IdentityTokenVersion1764500000000 } from './migrations/1764500000000-identity-token-version';
 import { IdentityAccessSettings1765000000000 } from './migrations/1765000000000-identity-access-settings';
 import { IdentityUserManager1765100000000 } from './migrations/1765100000000-identity-user-manager';
+import { IdentityLoginThrottle1765200000000 } from './migrations/1765200000000-identity-login-throttle';
 import { TenantEntity } from './tenants/tenant.entity';
 import { UserEntity } from './users/user.entity';
 
@@ -22,6 +23,7 @@ export const identityDefinition: ServiceDefinition = {
     IdentityTokenVersion1764500000000,
     IdentityAccessSettings1765000000000,
     IdentityUserManager1765100000000,
+    IdentityLoginThrottle1765200000000,
   ],
   producesStreams: [STREAMS.IDENTITY],
   ownsAccessSettings: true,

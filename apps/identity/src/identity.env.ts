@@ -11,6 +11,19 @@ export const identityEnv = {
   REFRESH_TOKEN_TTL_SECONDS: env.int({ default: 30 * 86_400, min: 3600, description: 'refresh token lifetime' }),
   SEED_DEMO: env.bool({ default: false, description: 'create the demo tenant and admin at start (idempotent)' }),
   RAPPORT_DEMO_PASSWORD: env.string({ default: 'rapport-demo', description: 'password of admin@demo.test when SEED_DEMO is on' }),
+  // Sign-in throttling (LoginThrottle): failures counted in Postgres, so every replica sees the same counts.
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: env.int({
+    default: 10,
+    min: 1,
+    description: 'failed sign-ins for one tenant and email within LOGIN_FAILURE_WINDOW_SECONDS that lock its password sign-in',
+  }),
+  LOGIN_MAX_FAILURES_PER_IP: env.int({
+    default: 100,
+    min: 1,
+    description: 'failed sign-ins from one address within LOGIN_FAILURE_WINDOW_SECONDS that lock sign-in from it',
+  }),
+  LOGIN_FAILURE_WINDOW_SECONDS: env.int({ default: 900, min: 10, max: 86_400, description: 'window in which failed sign-ins are counted' }),
+  LOGIN_LOCKOUT_SECONDS: env.int({ default: 900, min: 1, max: 86_400, description: 'how long a locked account or address is refused' }),
 };
 
 export interface IdentityConfig {
@@ -19,4 +32,8 @@ export interface IdentityConfig {
   REFRESH_TOKEN_TTL_SECONDS: number;
   SEED_DEMO: boolean;
   RAPPORT_DEMO_PASSWORD: string;
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: number;
+  LOGIN_MAX_FAILURES_PER_IP: number;
+  LOGIN_FAILURE_WINDOW_SECONDS: number;
+  LOGIN_LOCKOUT_SECONDS: number;
 }

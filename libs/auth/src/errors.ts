@@ -8,6 +8,11 @@ export function unauthenticated(message = 'authentication required'): GraphQLErr
   return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
 }
 
+/** Refused for now, not for good: `retryAfter` says in how many seconds to try again. */
+export function rateLimited(message: string, retryAfter: number): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'RATE_LIMITED', retryAfter, http: { status: 429 } } });
+}
+
 export function forbidden(message = 'not allowed'): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'FORBIDDEN' } });
 }

@@ -5,7 +5,7 @@ export type { Revocation } from './revocation-list';
 export { RevocationFeed } from './revocation-feed';
 export type { FeedLogger } from './revocation-feed';
 export { bearerToken, InvalidTokenError, principalFromClaims, TokenVerifier } from './token-verifier';
-export { badUserInput, badUserInputs, conflict, forbidden, notFound, unauthenticated } from './errors';
+export { badUserInput, badUserInputs, conflict, forbidden, notFound, rateLimited, unauthenticated } from './errors';
 export { hasRole, requirePrincipal, requireRole, requireRoleOrScope } from './access';
 export { AuthGuard, CurrentPrincipal, Public } from './nest';
 export { fieldFromMessage, formatApiError } from './format-error';
@@ -14,3 +14,11 @@ export { allowsFieldAccess, fieldAccessOf, fieldGroupForbidden, requireFieldAcce
 export type { FieldAccessOverrides } from './field-access';
 export { EVERY_RECORD, inScope, ownerScope, readScope, requireWritable, scopePredicate, sharingOf, writeScope } from './sharing';
 export type { RecordScope } from './sharing';
+export { RateLimiter } from './limits/rate-limiter';
+export {
+  CLIENT_IP_HEADER,
+  GATEWAY_SIGNATURE_HEADER,
+  MAX_SIGNATURE_AGE_SECONDS,
+  signForwardedCaller,
+  verifyForwardedCaller,
+} from './limits/forwarded-caller';

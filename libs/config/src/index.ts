@@ -2,3 +2,6 @@ export { ConfigError, env, loadEnv } from './env';
 export type { EnvField, EnvOf, EnvSpec } from './env';
 export { platformEnv } from './platform-env';
 export { queryLimitsEnv } from './query-limits-env';
+export { shutdownEnv } from './shutdown-env';
+export { GATEWAY_SECRET, requireGatewaySecretInProduction } from './gateway-trust-env';
+export { rateLimitEnv } from './rate-limit-env';

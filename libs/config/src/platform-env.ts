@@ -1,5 +1,8 @@
 import { env } from './env';
+import { GATEWAY_SECRET } from './gateway-trust-env';
 import { queryLimitsEnv } from './query-limits-env';
+import { rateLimitEnv } from './rate-limit-env';
+import { shutdownEnv } from './shutdown-env';
 
 /**
  * The variables every Rapport service reads. Defaults suit one laptop; the
@@ -45,5 +48,8 @@ export const platformEnv = {
     description:
       'address the HTTP server binds to (0.0.0.0 in containers; npm start uses 127.0.0.1 so subgraphs are not reachable from the network)',
   }),
+  GATEWAY_SECRET,
   ...queryLimitsEnv,
+  ...rateLimitEnv,
+  ...shutdownEnv,
 };

@@ -6,3 +6,5 @@ export type { ServiceMetrics } from './metrics';
 export { HealthRegistry } from './health';
 export type { HealthCheck, HealthReport } from './health';
 export { mountOperationalRoutes, requestObservability } from './http';
+export { shutdownOnSignals } from './shutdown';
+export type { Shutdown, ShutdownOptions } from './shutdown';

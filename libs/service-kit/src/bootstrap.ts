@@ -7,11 +7,13 @@ import {
   mountOperationalRoutes,
   PinoNestLogger,
   requestObservability,
+  shutdownOnSignals,
   type ServiceMetrics,
 } from '@rapport/observability';
 import { bodyLimitErrorHandler } from '@rapport/query-limits';
 import type { ServiceDefinition } from './definition';
 import { openDatabase } from './infrastructure.providers';
+import { CallerRateLimit } from './limits/caller-rate-limit';
 import { loadServiceConfig } from './service-config';
 import { LOGGER, METRICS } from './tokens';
 
@@ -25,7 +27,9 @@ export interface StartedService {
 /**
  * The one start-up path for every subgraph: validate config, (optionally only)
  * migrate, build the Nest app, mount health/metrics ahead of GraphQL, listen,
- * and shut down gracefully on SIGTERM/SIGINT.
+ * and shut down gracefully on SIGTERM/SIGINT: unready while still serving for
+ * SHUTDOWN_GRACE_MS, then Nest's close (the order is InfrastructureLifecycle's),
+ * all of it bounded by SHUTDOWN_TIMEOUT_MS.
  */
 export async function bootstrapService(appModule: Type<unknown>, def: ServiceDefinition): Promise<StartedService | null> {
   const config = loadServiceConfig(def);
@@ -43,8 +47,10 @@ export async function bootstrapService(appModule: Type<unknown>, def: ServiceDef
     rawBody: true,
   });
   app.disable('x-powered-by');
-  app.useBodyParser('json', { limit: config.MAX_BODY_BYTES });
   const express = app.getHttpAdapter().getInstance();
+  // Ahead of the body parser, as at the gateway: a flood of direct calls costs one Redis round trip each.
+  express.use('/graphql', app.get(CallerRateLimit).middleware());
+  app.useBodyParser('json', { limit: config.MAX_BODY_BYTES });
   // Right after the parser: an oversized or malformed body is a 413/400 naming the problem, not an error page.
   express.use(bodyLimitErrorHandler(config.MAX_BODY_BYTES));
   express.use(requestObservability(app.get(LOGGER), app.get<ServiceMetrics>(METRICS)));
@@ -52,11 +58,26 @@ export async function bootstrapService(appModule: Type<unknown>, def: ServiceDef
     token: config.METRICS_TOKEN || undefined,
     production: config.NODE_ENV === 'production',
   });
-  app.enableShutdownHooks();
+  // Not Nest's enableShutdownHooks: it closes at once on the signal, with no grace period and no bound.
+  const shutdown = shutdownOnSignals({
+    health: app.get(HealthRegistry),
+    logger,
+    graceMs: config.SHUTDOWN_GRACE_MS,
+    timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    close: () => app.close(),
+  });
   await app.listen(config.PORT, config.HOST);
   const port = (app.getHttpServer().address() as { port: number }).port;
   const wildcard = config.HOST === '0.0.0.0' || config.HOST === '::';
   const url = `http://${wildcard ? '127.0.0.1' : config.HOST}:${port}`;
   logger.info({ url }, `${def.name} listening`);
-  return { app, url, port, close: () => app.close() };
+  return {
+    app,
+    url,
+    port,
+    close: async () => {
+      shutdown.dispose();
+      await app.close();
+    },
+  };
 }

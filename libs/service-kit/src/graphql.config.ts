@@ -3,15 +3,22 @@ import type { ApolloFederationDriverConfig } from '@nestjs/apollo';
 import { bearerToken, formatApiError, TokenVerifier, unauthenticated, type Principal } from '@rapport/auth';
 import type DataLoader from 'dataloader';
 import type { Request } from 'express';
+import { callerOrigin } from './limits/caller-origin';
+import { serviceSdlPlugin } from './limits/service-sdl.plugin';
 import { PLAN_HEADROOM, queryLimitsPlugin } from './query-limits.plugin';
 import type { PlatformConfig } from './service-config';
+import type { WaitBudget } from './wait-budget';
 
 export interface GraphQLRequestContext {
   req: Request;
   /** Null for anonymous calls; AuthGuard refuses those unless the operation is @Public. */
   principal: Principal | null;
+  /** The caller's address: the one the gateway signed, else the connection's peer (callerOrigin). */
+  ip: string;
   /** Per-request DataLoaders (see requestLoader). */
   loaders?: Map<string, DataLoader<string, any>>;
+  /** What the request may still wait for events from other services (see requestWaitBudget). */
+  waitBudget?: WaitBudget;
 }
 
 /**
@@ -34,6 +41,18 @@ export async function authenticate(req: Request, verifier: TokenVerifier): Promi
   }
 }
 
+const principals = new WeakMap<Request, Promise<Principal | null>>();
+
+/** authenticate, once per request: the rate limit (before parsing) and the GraphQL context share the result. */
+export function authenticateOnce(req: Request, verifier: TokenVerifier): Promise<Principal | null> {
+  let principal = principals.get(req);
+  if (!principal) {
+    principal = authenticate(req, verifier);
+    principals.set(req, principal);
+  }
+  return principal;
+}
+
 export function subgraphGraphQLOptions(
   typeDefs: string,
   config: PlatformConfig,
@@ -51,10 +70,16 @@ export function subgraphGraphQLOptions(
     // As at the gateway: no "Did you mean …?" schema hints where introspection is off.
     hideSchemaDetailsFromClientErrors: config.NODE_ENV === 'production',
     // No Apollo Studio here: per-field traces would only cost time.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), queryLimitsPlugin(config)],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      queryLimitsPlugin(config),
+      serviceSdlPlugin(config),
+    ],
     context: async ({ req }: { req: Request }): Promise<GraphQLRequestContext> => ({
       req,
-      principal: await authenticate(req, verifier),
+      principal: await authenticateOnce(req, verifier),
+      ip: callerOrigin(req, config.GATEWAY_SECRET).ip,
     }),
     formatError: (formatted) => formatApiError(formatted, { exposeStack }),
   };

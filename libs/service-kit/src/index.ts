@@ -13,6 +13,7 @@ export { loadTypeDefs } from './type-defs';
 export { DateTimeScalar } from './date-time.scalar';
 export { paginate } from './paginate';
 export { groupBy, requestLoader } from './request-loader';
+export { requestWaitBudget, WaitBudget } from './wait-budget';
 export { authenticate } from './graphql.config';
 export { JobQueues, removeStaleJob } from './job-queues';
 export {

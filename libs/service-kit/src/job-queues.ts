@@ -19,6 +19,15 @@ export class JobQueues implements BeforeApplicationShutdown {
   private readonly queues: Queue[] = [];
   private readonly workers: Worker[] = [];
   private flowProducer: FlowProducer | null = null;
+  private redisFailing = false;
+  /**
+   * One line per outage (readiness reports it meanwhile), not a stack trace per reconnect attempt from
+   * the connection and from each queue and worker (theirs duplicate it for blocking reads).
+   */
+  private readonly onRedisError = (err: Error) => {
+    if (!this.redisFailing) this.logger.warn({ err: err.message }, 'Redis connection failed; retrying');
+    this.redisFailing = true;
+  };
 
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: PlatformConfig,
@@ -28,13 +37,17 @@ export class JobQueues implements BeforeApplicationShutdown {
 
   queue<T>(name: string, defaultJobOptions?: DefaultJobOptions): Queue<T> {
     const queue = new Queue<T>(name, { connection: this.redis(), prefix: this.config.REDIS_PREFIX, defaultJobOptions });
+    queue.on('error', this.onRedisError);
     this.queues.push(queue as Queue);
     return queue;
   }
 
   /** Parent/child job trees (e.g. a campaign and its send batches) on the same connection and prefix. */
   flows(): FlowProducer {
-    this.flowProducer ??= new FlowProducer({ connection: this.redis(), prefix: this.config.REDIS_PREFIX });
+    if (!this.flowProducer) {
+      this.flowProducer = new FlowProducer({ connection: this.redis(), prefix: this.config.REDIS_PREFIX });
+      this.flowProducer.on('error', this.onRedisError);
+    }
     return this.flowProducer;
   }
 
@@ -59,6 +72,7 @@ export class JobQueues implements BeforeApplicationShutdown {
       concurrency: options.concurrency,
       ...(options.lockDuration ? { lockDuration: options.lockDuration, stalledInterval: options.lockDuration } : {}),
     });
+    worker.on('error', this.onRedisError);
     worker.on('failed', (job, err) =>
       this.logger.error(
         { err, queue: name, attempt: job?.attemptsMade, ...(job && options.describe ? options.describe(job) : {}) },
@@ -70,6 +84,21 @@ export class JobQueues implements BeforeApplicationShutdown {
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    const redis = this.redisConnection;
+    if (redis && redis.status !== 'ready') {
+      // Without Redis nothing can finish: every command a close sends (and each worker's blocking read) would
+      // wait for a reconnect that may never come — a service stayed up 6.5 minutes after SIGTERM. Dropping the
+      // connection fails those commands at once; jobs still running are taken over by another worker once their
+      // lock expires, as after a crash.
+      this.logger.warn({ redis: redis.status }, 'Redis is unreachable at shutdown: closing job queues without waiting for it');
+      redis.disconnect();
+      await Promise.allSettled([
+        ...this.workers.map((w) => w.close(true)),
+        ...this.queues.map((q) => q.close()),
+        this.flowProducer?.close(),
+      ]);
+      return;
+    }
     await Promise.all(this.workers.map((w) => w.close()));
     await Promise.all(this.queues.map((q) => q.close()));
     await this.flowProducer?.close();
@@ -81,6 +110,8 @@ export class JobQueues implements BeforeApplicationShutdown {
       // BullMQ's blocking commands need maxRetriesPerRequest: null.
       const connection = new Redis(this.config.REDIS_URL, { maxRetriesPerRequest: null });
       this.redisConnection = connection;
+      connection.on('error', this.onRedisError);
+      connection.on('ready', () => (this.redisFailing = false));
       this.health.register('redis', async () => {
         if ((await connection.ping()) !== 'PONG') throw new Error('unexpected PING reply');
       });

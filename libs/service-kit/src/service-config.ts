@@ -1,4 +1,4 @@
-import { env, loadEnv, platformEnv, type EnvOf } from '@rapport/config';
+import { env, loadEnv, platformEnv, requireGatewaySecretInProduction, type EnvOf } from '@rapport/config';
 import type { ServiceDefinition } from './definition';
 
 export type PlatformConfig = EnvOf<typeof platformEnv> & { PORT: number; dbSchema: string };
@@ -11,6 +11,8 @@ export function loadServiceConfig(def: ServiceDefinition, source: NodeJS.Process
     ...(def.env ?? {}),
   };
   const parsed = loadEnv(spec, source) as EnvOf<typeof platformEnv> & { PORT: number };
+  // A migration run (the k8s Jobs, compose's *-migrate) serves nothing, so it needs no gateway secret.
+  if (parsed.RUN_MIGRATIONS !== 'only') requireGatewaySecretInProduction(parsed);
   const suffix = parsed.DB_SCHEMA_SUFFIX;
   return { ...parsed, dbSchema: suffix ? `${def.name}_${suffix}` : def.name };
 }

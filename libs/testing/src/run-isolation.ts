@@ -24,5 +24,9 @@ export function isolationEnv(runId: string): Record<string, string> {
     NATS_SUBJECT_PREFIX: runId,
     NATS_STREAM_SUFFIX: runId,
     REDIS_PREFIX: `rapport-test:${runId}`,
+    // Services a test spawns as processes stop at once on SIGTERM; the shutdown test sets its own.
+    SHUTDOWN_GRACE_MS: '0',
+    // The gateway signs what it forwards to subgraphs with this (one per run, like the names above).
+    GATEWAY_SECRET: `gateway-${runId}-${randomBytes(16).toString('hex')}`,
   };
 }

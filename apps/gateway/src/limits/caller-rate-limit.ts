@@ -2,7 +2,7 @@ import type { TokenVerifier } from '@rapport/auth';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { ApiKeyExchanger } from '../auth/api-key-exchanger';
 import { identifyCaller, type Caller } from '../auth/caller';
-import type { RateLimiter } from './rate-limiter';
+import type { RateLimiter } from '@rapport/auth';
 
 export interface CallerRateOptions {
   ratePerMinute: number;

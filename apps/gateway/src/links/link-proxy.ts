@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream } from 'node:stream/web';
 import express, { type Express, type Request, type Response } from 'express';
-import type { RateLimiter } from '../limits/rate-limiter';
+import type { RateLimiter } from '@rapport/auth';
 import { matchLinkRoute } from './public-link-routes';
 
 /** Headers passed on in each direction; nothing that could carry a caller's credentials goes upstream. */

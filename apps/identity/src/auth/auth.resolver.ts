@@ -1,4 +1,4 @@
-import { Args, Mutation, Resolver } from '@nestjs/graphql';
+import { Args, Context, Mutation, Resolver } from '@nestjs/graphql';
 import { Public } from '@rapport/auth';
 import { AuthService } from './auth.service';
 import type { TokenPair } from './token-issuer';
@@ -9,8 +9,8 @@ export class AuthResolver {
 
   @Public()
   @Mutation('login')
-  login(@Args('input') input: { tenant: string; email: string; password: string }): Promise<TokenPair> {
-    return this.auth.login(input);
+  login(@Args('input') input: { tenant: string; email: string; password: string }, @Context('ip') ip: string): Promise<TokenPair> {
+    return this.auth.login(input, ip);
   }
 
   @Public()

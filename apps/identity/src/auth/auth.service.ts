@@ -6,9 +6,12 @@ import { DataSource } from 'typeorm';
 import { TenantEntity } from '../tenants/tenant.entity';
 import { UserEntity } from '../users/user.entity';
 import { DUMMY_HASH, verifyPassword } from '../users/password';
+import { LoginThrottle } from './login-throttle';
 import { hashRefreshToken, TokenIssuer, type TokenPair } from './token-issuer';
 
 const BAD_CREDENTIALS = 'invalid tenant, email or password';
+
+class BadCredentials extends Error {}
 
 @Injectable()
 export class AuthService {
@@ -16,15 +19,34 @@ export class AuthService {
     private readonly dataSource: DataSource,
     private readonly db: ServiceDatabase,
     private readonly tokens: TokenIssuer,
+    private readonly throttle: LoginThrottle,
   ) {}
 
-  /** One answer for every failure, and a hash check even for unknown users, so logins cannot probe accounts. */
-  async login(input: { tenant: string; email: string; password: string }): Promise<TokenPair> {
+  /**
+   * One answer for every failure, and a hash check even for unknown users, so logins cannot probe accounts.
+   * Failures count against the account and the caller's address (LoginThrottle); past their limits the
+   * attempt is refused with RATE_LIMITED before any password is checked.
+   */
+  async login(input: { tenant: string; email: string; password: string }, ip: string): Promise<TokenPair> {
     if (input.password.length > 1024) throw badUserInput('password', 'must be at most 1024 characters');
+    const attempt = { tenant: input.tenant, email: input.email, ip };
+    await this.throttle.check(attempt);
+    try {
+      const pair = await this.signIn(input);
+      await this.throttle.succeeded(attempt);
+      return pair;
+    } catch (err) {
+      if (!(err instanceof BadCredentials)) throw err;
+      await this.throttle.failed(attempt);
+      throw unauthenticated(BAD_CREDENTIALS);
+    }
+  }
+
+  private async signIn(input: { tenant: string; email: string; password: string }): Promise<TokenPair> {
     const tenant = await this.dataSource.getRepository(TenantEntity).findOneBy({ slug: input.tenant.trim().toLowerCase() });
     if (!tenant) {
       await verifyPassword(input.password, DUMMY_HASH);
-      throw unauthenticated(BAD_CREDENTIALS);
+      throw new BadCredentials();
     }
     return this.db.withTenant(tenant.id, async (em) => {
       const user = await em
@@ -34,7 +56,7 @@ export class AuthService {
         .where('u.email = :email', { email: input.email.trim().toLowerCase() })
         .getOne();
       const ok = await verifyPassword(input.password, user?.passwordHash ?? DUMMY_HASH);
-      if (!user || !ok || user.disabled) throw unauthenticated(BAD_CREDENTIALS);
+      if (!user || !ok || user.disabled) throw new BadCredentials();
       return this.tokens.forUser(em, user);
     });
   }

@@ -1,5 +1,7 @@
-import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, Context, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { CurrentPrincipal, type Principal } from '@rapport/auth';
+import { requestWaitBudget, type GraphQLRequestContext } from '@rapport/service-kit';
+import { KnownContacts } from '../contacts/known-contacts';
 import type { SendChannel } from '../vocabulary/messages';
 import type { SetConsentInput } from './consent-input';
 import { ConsentService } from './consent.service';
@@ -15,13 +17,17 @@ export class ConsentResolver {
   ) {}
 
   @Mutation('setConsent')
-  setConsent(@CurrentPrincipal() principal: Principal, @Args('input') input: SetConsentInput) {
-    return this.consent.set(principal, input);
+  setConsent(@CurrentPrincipal() principal: Principal, @Args('input') input: SetConsentInput, @Context() context: GraphQLRequestContext) {
+    return this.consent.set(principal, input, requestWaitBudget(context, KnownContacts.WAIT_MS));
   }
 
   @Mutation('importConsents')
-  importMany(@CurrentPrincipal() principal: Principal, @Args('input') input: { consents: SetConsentInput[] }) {
-    return this.consent.importMany(principal, input.consents);
+  importMany(
+    @CurrentPrincipal() principal: Principal,
+    @Args('input') input: { consents: SetConsentInput[] },
+    @Context() context: GraphQLRequestContext,
+  ) {
+    return this.consent.importMany(principal, input.consents, requestWaitBudget(context, KnownContacts.WAIT_MS));
   }
 
   @Mutation('suppressAddress')
@@ -35,8 +41,12 @@ export class ConsentResolver {
   }
 
   @Mutation('registerPushDevice')
-  registerDevice(@CurrentPrincipal() principal: Principal, @Args('input') input: { contactId: string; token: string; platform: string }) {
-    return this.suppressions.registerDevice(principal, input);
+  registerDevice(
+    @CurrentPrincipal() principal: Principal,
+    @Args('input') input: { contactId: string; token: string; platform: string },
+    @Context() context: GraphQLRequestContext,
+  ) {
+    return this.suppressions.registerDevice(principal, input, requestWaitBudget(context, KnownContacts.WAIT_MS));
   }
 
   @Query('suppressions')

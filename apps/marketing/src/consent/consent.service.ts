@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { actorOf, badUserInput, type Principal } from '@rapport/auth';
 import { CONSENT_CHANGED, type ConsentChannelV1, type ConsentPurposeV1, type ConsentStatusV1, type EventActor } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
-import { AccessPolicy, ServiceDatabase, validate } from '@rapport/service-kit';
+import { AccessPolicy, ServiceDatabase, validate, type WaitBudget } from '@rapport/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import type { EntityManager } from 'typeorm';
 import { requireConsentRead, requireConsentWrite } from '../access/marketing-access';
@@ -50,10 +50,10 @@ export class ConsentService {
   ) {}
 
   /** `setConsent`: records a decision, or starts a double opt-in (PENDING until the emailed link is followed). */
-  async set(principal: Principal, input: SetConsentInput): Promise<{ consent: ConsentView; confirmationSent: boolean }> {
+  async set(principal: Principal, input: SetConsentInput, wait: WaitBudget): Promise<{ consent: ConsentView; confirmationSent: boolean }> {
     const change = validateConsentInput(input);
     requireConsentWrite(principal, change.contactId, await this.access.overrides(principal));
-    await this.known.require(principal.tenantId, change.contactId, 'input.contactId');
+    await this.known.require(principal.tenantId, change.contactId, 'input.contactId', wait);
     const now = new Date();
     const { consent, confirmationId } = await this.db.withTenant(principal.tenantId, async (em) => {
       let confirmationId: string | null = null;
@@ -97,6 +97,7 @@ export class ConsentService {
   async importMany(
     principal: Principal,
     inputs: SetConsentInput[],
+    wait: WaitBudget,
   ): Promise<{ recorded: number; rejected: { index: number; field: string; message: string }[] }> {
     const rows = validate.listOf('input.consents', inputs, 1000);
     const rejected: { index: number; field: string; message: string }[] = [];
@@ -120,6 +121,7 @@ export class ConsentService {
     const known = await this.known.known(
       principal.tenantId,
       good.map((g) => g.change.contactId),
+      wait,
     );
     const now = new Date();
     const actor = actorOf(principal);

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { badUserInput, type Principal } from '@rapport/auth';
 import { returnedRows } from '@rapport/persistence';
-import { AccessPolicy, ServiceDatabase, validate } from '@rapport/service-kit';
+import { AccessPolicy, ServiceDatabase, validate, type WaitBudget } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { requireConsentWrite, requireMarketingRead, requireMarketingWrite } from '../access/marketing-access';
 import { sqlPage } from '../common/sql-page';
@@ -110,13 +110,17 @@ export class SuppressionsService {
     return rows.map(view);
   }
 
-  async registerDevice(principal: Principal, input: { contactId: string; token: string; platform: string }): Promise<boolean> {
+  async registerDevice(
+    principal: Principal,
+    input: { contactId: string; token: string; platform: string },
+    wait: WaitBudget,
+  ): Promise<boolean> {
     const contactId = validate.requireUuid('input.contactId', input.contactId);
     requireConsentWrite(principal, contactId, await this.access.overrides(principal));
     const token = validate.requiredText('input.token', input.token, 4096);
     const platform = validate.requiredText('input.platform', input.platform, 40).toLowerCase();
     if (/\s/.test(token)) throw badUserInput('input.token', 'a device token has no spaces');
-    await this.known.require(principal.tenantId, contactId, 'input.contactId');
+    await this.known.require(principal.tenantId, contactId, 'input.contactId', wait);
     await this.db.withTenant(principal.tenantId, (em) =>
       em.query(
         `INSERT INTO push_devices (tenant_id, token, contact_id, platform) VALUES ($1, $2, $3, $4)

@@ -1,9 +1,10 @@
 import type Redis from 'ioredis';
 
 /**
- * Fixed one-minute windows in Redis, shared by every gateway replica:
- * INCR the caller's counter for the current minute and refuse above the
- * limit. One round trip per operation.
+ * Fixed one-minute windows in Redis, shared by every replica of a process
+ * (the gateway's, and each subgraph's for direct callers): INCR the caller's
+ * counter for the current minute and refuse above the limit. One round trip
+ * per operation.
  */
 export class RateLimiter {
   constructor(

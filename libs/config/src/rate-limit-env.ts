@@ -1,0 +1,11 @@
+import { env } from './env';
+
+/**
+ * Per-caller rates, read alike by the gateway and every subgraph: a caller
+ * that reaches a subgraph directly is limited there as at the gateway
+ * (users and API keys per principal, anonymous callers per IP).
+ */
+export const rateLimitEnv = {
+  RATE_LIMIT_PER_MINUTE: env.int({ default: 1200, min: 1, description: 'operations per minute per user or API key' }),
+  ANON_RATE_LIMIT_PER_MINUTE: env.int({ default: 60, min: 1, description: 'operations per minute per IP for anonymous calls (login)' }),
+};
