@@ -65,8 +65,7 @@ export class CallerRateLimit implements OnApplicationShutdown {
   /** Seconds until the caller may call again, or null when within its rate. */
   private async retryAfter(req: Request): Promise<number | null> {
     const origin = callerOrigin(req, this.config.GATEWAY_SECRET);
-    // A token that fails verification counts as anonymous here; the GraphQL context refuses it right after.
-    const principal = await authenticateOnce(req, this.verifier).catch(() => null);
+    const principal = await principalOrAnonymous(authenticateOnce(req, this.verifier));
     const headroom = origin.viaGateway ? GATEWAY_FETCH_HEADROOM : 1;
     const [key, perMinute] = principal
       ? [`${this.def.name}:${principal.tenantId}:${principal.kind}:${principal.id}`, this.config.RATE_LIMIT_PER_MINUTE]
@@ -89,5 +88,18 @@ export class CallerRateLimit implements OnApplicationShutdown {
 
   onApplicationShutdown(): void {
     this.redis.disconnect();
+  }
+}
+
+/**
+ * The verified principal, or null for anonymous callers and those whose
+ * token fails verification: those count against their IP's budget, and the
+ * GraphQL context refuses the token itself right after.
+ */
+async function principalOrAnonymous<P>(principal: Promise<P>): Promise<P | null> {
+  try {
+    return await principal;
+  } catch {
+    return null;
   }
 }
