@@ -114,9 +114,26 @@ describe('service follows the customer master (end to end)', () => {
     const named = await ok(agent, OPEN_CASE, { input: { contactId: person, accountId: kept, subject: 'After the merge' } });
     expect(named.openCase.case.account).toEqual({ id: kept });
 
+    // Edited while merged: sales' snapshot now names the surviving account.
+    await ok(manager, `mutation($i: UpdateContactInput!) { updateContact(input: $i) { contact { id } } }`, {
+      i: { id: person, firstName: 'Charles' },
+    });
+
     await ok(manager, `mutation($id: ID!) { unmergeAccounts(mergeId: $id) { id } }`, { id: merge.mergeAccounts.id });
     // What the merge moved goes back; the case that named the surviving account itself stays with it.
     await until(() => caseIds(agent, { accountId: folded }), [caseId]);
     expect(await caseIds(agent, { accountId: kept })).toEqual([named.openCase.case.id]);
+    // Sales moved the contact back to its account and said so: service follows, whatever the last snapshot said.
+    // (refused as "not the account of contact" until then; accepted once, so only one case is opened)
+    const namingFolded = async () => {
+      const res = await graphql(
+        platform.graphqlUrl,
+        OPEN_CASE,
+        { input: { contactId: person, accountId: folded, subject: 'Back' } },
+        bearer(agent),
+      );
+      return res.data?.openCase?.case?.account?.id ?? res.errors?.[0]?.extensions?.code;
+    };
+    await until(namingFolded, folded);
   });
 });

@@ -1,4 +1,4 @@
-import { changedFields, changedSinceMerge, mergeRecordOf, parseMergeInput, survivorValues } from './merge-plan';
+import { changedFields, changedSinceMerge, mergeRecordOf, movedContactIds, parseMergeInput, survivorValues } from './merge-plan';
 
 const A = '0190a000-0000-7000-8000-00000000000a';
 const B = '0190a000-0000-7000-8000-00000000000b';
@@ -122,5 +122,20 @@ describe('mergeRecordOf', () => {
       before_images: { records: [], links: [{}, {}] },
     });
     expect(record).toMatchObject({ survivorId: A, mergedIds: [B], relinkedCount: 2, unmergedAt: null });
+  });
+});
+
+describe('movedContactIds', () => {
+  it('names the contacts whose account moved, once each, and nothing else', () => {
+    const link = (table: string, column: string, id: string) => ({ table, column, key: { id }, from: 'a-old' });
+    expect(
+      movedContactIds([
+        link('contacts', 'account_id', 'c-1'),
+        link('opportunities', 'account_id', 'o-1'),
+        link('contacts', 'merged_into', 'c-2'),
+        link('contacts', 'account_id', 'c-1'),
+        link('contacts', 'account_id', 'c-3'),
+      ]),
+    ).toEqual(['c-1', 'c-3']);
   });
 });

@@ -222,3 +222,8 @@ export function mergeRecordOf(m: Row): MergeRecord {
     relinkedCount: ((m.before_images as MergeImages).links ?? []).length,
   };
 }
+
+/** The contacts whose account a merge re-pointed (or an unmerge restored): those rows of `contacts.account_id`. */
+export function movedContactIds(links: readonly LinkImage[]): string[] {
+  return [...new Set(links.filter((l) => l.table === 'contacts' && l.column === 'account_id').map((l) => String(l.key.id)))];
+}

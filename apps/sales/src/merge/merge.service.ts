@@ -21,6 +21,8 @@ import {
   requireMergeable,
   requireMergeRole,
   survivorValues,
+  movedContactIds,
+  type LinkImage,
   type MergeImages,
   type MergeInput,
   type MergeRecord,
@@ -120,6 +122,7 @@ export class MergeService {
         }),
       );
       await this.publishUpdated(em, principal, kind, survivorId, changedFields(kind, survivor, after[0]));
+      await this.publishAccountMoves(em, principal, links, now);
       return {
         id: mergeId,
         kind,
@@ -191,6 +194,7 @@ export class MergeService {
       for (let i = 0; i < ids.length; i++) {
         await this.publishUpdated(em, principal, kind, ids[i], changedFields(kind, afterRecords[i], restored[i]));
       }
+      await this.publishAccountMoves(em, principal, before.links, now);
       return mergeRecordOf({ ...m, unmerged_at: now, unmerged_by: principal.id });
     });
   }
@@ -214,6 +218,18 @@ export class MergeService {
 
   private async scopes(principal: Principal, kind: MergeKind): Promise<{ read: RecordScope; write: RecordScope }> {
     return this.sharing.scopes(principal, kind);
+  }
+
+  /**
+   * Contacts an account merge moved to the survivor (or its undo moved back)
+   * changed their account: each is announced like any other edit, so every
+   * copy of the customer master follows sales instead of guessing.
+   */
+  private async publishAccountMoves(em: EntityManager, principal: Principal, links: LinkImage[], now: Date): Promise<void> {
+    const moved = movedContactIds(links);
+    if (moved.length === 0) return;
+    await em.query(`UPDATE contacts SET updated_at = $2 WHERE id = ANY($1::uuid[])`, [moved, now]);
+    for (const id of moved) await this.publishUpdated(em, principal, 'CONTACT', id, ['accountId']);
   }
 
   private async publishUpdated(em: EntityManager, principal: Principal, kind: MergeKind, id: string, changed: string[]): Promise<void> {
