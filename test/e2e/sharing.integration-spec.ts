@@ -287,6 +287,25 @@ describe('sharing rules per tenant', () => {
       account: null,
     });
     expect((await ok(manager.token, `query($id: ID!) { account(id: $id) { id } }`, { id: accountId })).account).toEqual({ id: accountId });
+    // Naming the hidden account on a write is refused exactly as an account that does not exist (no probing).
+    const CREATE_CONTACT = `mutation($i: CreateContactInput!) { createContact(input: $i) { contact { id } } }`;
+    const CREATE_DEAL = `mutation($i: CreateOpportunityInput!) { createOpportunity(input: $i) { opportunity { id } } }`;
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    const refusal = async (query: string, input: Record<string, unknown>, named: string) => {
+      const error = (await call(repB.token, query, { i: input })).errors?.[0];
+      return { code: error?.extensions?.code, field: error?.extensions?.field, message: error?.message.replace(named, '<id>') };
+    };
+    for (const [query, input] of [
+      [CREATE_CONTACT, { lastName: `Probe-${suffix}` }],
+      [CREATE_DEAL, { name: 'Probe', amount: { amount: '1.00', currency: 'EUR' }, closeDate: '2027-01-31' }],
+    ] as const) {
+      const hidden = await refusal(query, { ...input, accountId }, accountId);
+      expect(hidden).toMatchObject({ code: 'BAD_USER_INPUT', field: 'accountId' });
+      expect(hidden).toEqual(await refusal(query, { ...input, accountId: unknown }, unknown));
+    }
+    expect(
+      (await ok(manager.token, CREATE_CONTACT, { i: { lastName: `Team-${suffix}`, accountId } })).createContact.contact.id,
+    ).toBeTruthy();
     await share('ACCOUNT', 'PUBLIC_READ_WRITE');
   });
 

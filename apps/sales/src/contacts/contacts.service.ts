@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { actorOf, badUserInput, conflict, inScope, notFound, requireWritable, type Principal } from '@rapport/auth';
+import { actorOf, conflict, inScope, notFound, requireWritable, type Principal, type RecordScope } from '@rapport/auth';
 import { CONTACT_CREATED, CONTACT_UPDATED } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import { PG_UNIQUE_VIOLATION, pgConstraint, pgErrorCode, type KeysetPage } from '@rapport/persistence';
@@ -7,7 +7,7 @@ import { paginate, ServiceDatabase, validate, AccessPolicy, SharingPolicy, where
 import { v7 as uuidv7 } from 'uuid';
 import type { EntityManager } from 'typeorm';
 import { canReadContact, requireDetailsWrite, requireRead, requireWrite } from '../access/sales-access';
-import { AccountEntity } from '../accounts/account.entity';
+import { assertAccountExists } from '../access/references';
 import { ContactEntity } from './contact.entity';
 import { ContactExternalIdEntity } from './contact-external-id.entity';
 import {
@@ -86,12 +86,13 @@ export class ContactsService {
     const contact = await this.build(principal, input);
     await this.owners.awaitInFlight(principal, [contact.ownerId]);
     const visible = await this.sharing.readScope(principal, 'CONTACT');
+    const accounts = await this.sharing.readScope(principal, 'ACCOUNT');
     return this.write(principal, async (em) => {
       const rules = await this.duplicates.rulesWithin(em);
       // Only duplicates the caller may see warn or block: naming a private one would reveal it.
       const duplicates = rules.policy === 'ALLOW' ? [] : (await this.duplicates.findBatch(em, rules, [contact], [], visible))[0];
       if (rules.policy === 'BLOCK' && duplicates.length > 0) throw DuplicatesService.blocked(duplicates);
-      return { contact: await this.insertNew(em, principal, contact), duplicates };
+      return { contact: await this.insertNew(em, principal, contact, accounts), duplicates };
     });
   }
 
@@ -146,8 +147,9 @@ export class ContactsService {
     });
   }
 
-  private async insertNew(em: EntityManager, principal: Principal, contact: ContactEntity): Promise<ContactEntity> {
-    await this.assertAccountExists(em, contact.accountId);
+  /** `accounts`: the accounts the caller may name (absent when the platform picked the account itself, as a lead conversion does). */
+  private async insertNew(em: EntityManager, principal: Principal, contact: ContactEntity, accounts?: RecordScope): Promise<ContactEntity> {
+    if (contact.accountId) await assertAccountExists(em, 'accountId', contact.accountId, accounts);
     await this.owners.requireOwners(em, principal, [{ field: 'ownerId', id: contact.ownerId }]);
     await em.getRepository(ContactEntity).insert(contact);
     await this.insertExternalIds(em, contact);
@@ -171,6 +173,7 @@ export class ContactsService {
     const id = validate.requireUuid('id', input.id);
     await this.owners.awaitInFlight(principal, [input.ownerId]);
     const scopes = await this.sharing.scopes(principal, 'CONTACT');
+    const accounts = await this.sharing.readScope(principal, 'ACCOUNT');
     return this.write(principal, async (em) => {
       const repo = em.getRepository(ContactEntity);
       const before = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
@@ -192,7 +195,7 @@ export class ContactsService {
       if ('tags' in input) after.tags = normaliseTags('tags', input.tags);
       const changed = changedFields(before, after, [...UPDATABLE]);
       if (changed.length === 0) return before;
-      if (changed.includes('accountId')) await this.assertAccountExists(em, after.accountId);
+      if (changed.includes('accountId') && after.accountId) await assertAccountExists(em, 'accountId', after.accountId, accounts);
       if (changed.includes('ownerId')) await this.owners.requireOwners(em, principal, [{ field: 'ownerId', id: after.ownerId }]);
       after.updatedAt = new Date();
       const { externalIds: _x, ...columns } = after;
@@ -282,13 +285,6 @@ export class ContactsService {
         throw conflict('an external id is already used by another contact', 'externalIds');
       }
       throw err;
-    }
-  }
-
-  /** Row-level security makes this check tenant-safe; a foreign key alone would accept another tenant's account. */
-  private async assertAccountExists(em: EntityManager, accountId: string | null): Promise<void> {
-    if (accountId && !(await em.getRepository(AccountEntity).existsBy({ id: accountId }))) {
-      throw badUserInput('accountId', `no account ${accountId}`);
     }
   }
 

@@ -7,6 +7,7 @@ import type { KeysetPage } from '@rapport/persistence';
 import { groupBy, paginate, ServiceDatabase, validate, AccessPolicy, SharingPolicy, whereVisible } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
+import { assertAccountExists, assertContactExists, type ReferenceScopes } from '../access/references';
 import { OwnedRecords, requireChangeShared } from '../access/owned-records';
 import { requireReassign, requireSalesCreate, requireDealRead } from '../access/sales-access';
 import { changedFields } from '../contacts/contact-snapshot';
@@ -23,14 +24,7 @@ import { applyOpportunityFilter, OPPORTUNITY_SORT, type OpportunityFilter, type 
 import { probabilityFor, requireOpen, requireTargetStage } from './opportunity-rules';
 import { opportunitySnapshot, stageRef } from './opportunity-snapshot';
 import { OpportunityStageHistoryEntity } from './opportunity-stage-history.entity';
-import {
-  assertAccountExists,
-  assertContactExists,
-  existingStage,
-  findStage,
-  lockOpportunity,
-  recordStageChange,
-} from './opportunity-store';
+import { existingStage, findStage, lockOpportunity, recordStageChange } from './opportunity-store';
 
 export interface CreateOpportunityInput {
   name: string;
@@ -67,7 +61,13 @@ export class OpportunitiesService {
 
   async create(principal: Principal, input: CreateOpportunityInput): Promise<OpportunityEntity> {
     await this.owners.awaitInFlight(principal, [input.ownerId]);
-    return this.db.withTenant(principal.tenantId, (em) => this.createWithin(em, principal, input));
+    const refs = await this.referenceScopes(principal);
+    return this.db.withTenant(principal.tenantId, (em) => this.createWithin(em, principal, input, '', null, refs));
+  }
+
+  /** The accounts and contacts the caller may name on an opportunity (hidden ones are refused as unknown). */
+  private async referenceScopes(principal: Principal): Promise<ReferenceScopes> {
+    return { accounts: await this.sharing.readScope(principal, 'ACCOUNT'), contacts: await this.sharing.readScope(principal, 'CONTACT') };
   }
 
   /**
@@ -81,6 +81,7 @@ export class OpportunitiesService {
     input: CreateOpportunityInput,
     fieldPrefix = '',
     leadId: string | null = null,
+    refs?: ReferenceScopes,
   ): Promise<OpportunityEntity> {
     const f = (name: string) => `${fieldPrefix}${name}`;
     const ownerId = validate.optionalUuid(f('ownerId'), input.ownerId) ?? (principal.kind === 'user' ? principal.id : null);
@@ -95,8 +96,8 @@ export class OpportunitiesService {
     };
     const pipelineId = validate.optionalUuid(f('pipelineId'), input.pipelineId) ?? null;
     const stageId = validate.optionalUuid(f('stageId'), input.stageId) ?? null;
-    await assertAccountExists(em, f('accountId'), base.accountId);
-    await assertContactExists(em, f('primaryContactId'), base.primaryContactId);
+    await assertAccountExists(em, f('accountId'), base.accountId, refs?.accounts);
+    await assertContactExists(em, f('primaryContactId'), base.primaryContactId, refs?.contacts);
     const stage = await this.placement(em, principal.tenantId, pipelineId, stageId, f);
     const now = new Date();
     const opportunity = Object.assign(new OpportunityEntity(), {
@@ -143,6 +144,7 @@ export class OpportunitiesService {
     const id = validate.requireUuid('id', input.id);
     await this.owners.awaitInFlight(principal, [input.ownerId]);
     const scopes = await this.owned.scopes(principal, 'opportunities');
+    const refs = await this.referenceScopes(principal);
     return this.db.withTenant(principal.tenantId, async (em) => {
       const before = await lockOpportunity(em, id);
       requireChangeShared(principal, 'opportunities', before, scopes);
@@ -170,8 +172,8 @@ export class OpportunitiesService {
         requireReassign(principal, 'opportunities');
         await this.owners.requireOwners(em, principal, [{ field: 'ownerId', id: after.ownerId }]);
       }
-      if (changed.includes('accountId')) await assertAccountExists(em, 'accountId', after.accountId);
-      if (changed.includes('primaryContactId')) await assertContactExists(em, 'primaryContactId', after.primaryContactId);
+      if (changed.includes('accountId')) await assertAccountExists(em, 'accountId', after.accountId, refs.accounts);
+      if (changed.includes('primaryContactId')) await assertContactExists(em, 'primaryContactId', after.primaryContactId, refs.contacts);
       after.updatedAt = new Date();
       await em.getRepository(OpportunityEntity).update({ id }, { ...after });
       await this.db.publish(

@@ -1,8 +1,6 @@
-import { actorOf, badUserInput, notFound, type Principal } from '@rapport/auth';
+import { actorOf, notFound, type Principal } from '@rapport/auth';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { AccountEntity } from '../accounts/account.entity';
-import { ContactEntity } from '../contacts/contact.entity';
 import { PipelineStageEntity } from '../pipelines/pipeline-stage.entity';
 import { OpportunityEntity } from './opportunity.entity';
 import { OpportunityStageHistoryEntity } from './opportunity-stage-history.entity';
@@ -23,15 +21,6 @@ export async function existingStage(em: EntityManager, id: string): Promise<Pipe
   const stage = await findStage(em, id);
   if (!stage) throw new Error(`stage ${id} referenced by an opportunity does not exist`);
   return stage;
-}
-
-/** Row-level security makes these checks tenant-safe; the foreign keys alone would accept another tenant's rows. */
-export async function assertAccountExists(em: EntityManager, field: string, id: string): Promise<void> {
-  if (!(await em.getRepository(AccountEntity).existsBy({ id }))) throw badUserInput(field, `no account ${id}`);
-}
-
-export async function assertContactExists(em: EntityManager, field: string, id: string | null): Promise<void> {
-  if (id && !(await em.getRepository(ContactEntity).existsBy({ id }))) throw badUserInput(field, `no contact ${id}`);
 }
 
 /** Appends to the stage history in the same transaction as the change it records. */
