@@ -354,17 +354,18 @@ describe('sharing rules per tenant', () => {
     expect((await ok(repA.token, STATUS, { i: { caseId: id, status: 'OPEN' } })).changeCaseStatus.case.status).toBe('OPEN');
   });
 
-  it("PRIVATE contacts: analytics' and marketing's Contact fields refuse a hidden contact, also through _entities", async () => {
+  it("PRIVATE contacts: analytics', marketing's and service's Contact fields refuse a hidden contact, also through _entities", async () => {
     await share('CONTACT', 'PUBLIC_READ_WRITE');
     const created = await ok(repA.token, `mutation($i: CreateContactInput!) { createContact(input: $i) { contact { id } } }`, {
       i: { lastName: `Figures-${suffix}` },
     });
     const id = created.createContact.contact.id as string;
-    const FIELDS: Record<'analytics' | 'marketing', string> = {
+    const FIELDS: Record<'analytics' | 'marketing' | 'service', string> = {
       analytics: 'rfm { recency } value { pAlive } orders(first: 1) { totalCount }',
       marketing: 'consents { channel } marketing { openComplaints }',
+      service: 'cases(first: 1) { totalCount }',
     };
-    const fieldsOf = (service: 'analytics' | 'marketing', token: string) =>
+    const fieldsOf = (service: 'analytics' | 'marketing' | 'service', token: string) =>
       graphql(
         `${platform.services[service].url}/graphql`,
         `query($r: [_Any!]!) { _entities(representations: $r) { ... on Contact { ${FIELDS[service]} } } }`,
@@ -372,11 +373,12 @@ describe('sharing rules per tenant', () => {
         bearer(token),
       );
     /** The fields each call was refused, by path, with the error code. */
-    const refused = async (service: 'analytics' | 'marketing', token: string) =>
+    const refused = async (service: 'analytics' | 'marketing' | 'service', token: string) =>
       ((await fieldsOf(service, token)).errors ?? []).map((e) => `${(e.path ?? []).slice(2).join('.')}:${e.extensions?.code}`).sort();
     // Shared: B reads them (so the checks below are about the rule, not about B).
     expect(await refused('analytics', repB.token)).toEqual([]);
     expect(await refused('marketing', repB.token)).toEqual([]);
+    expect(await refused('service', repB.token)).toEqual([]);
 
     await share('CONTACT', 'PRIVATE');
     await eventually(
@@ -385,10 +387,15 @@ describe('sharing rules per tenant', () => {
     );
     expect(await refused('analytics', repB.token)).toEqual(['orders:NOT_FOUND', 'rfm:NOT_FOUND', 'value:NOT_FOUND']);
     expect(await refused('marketing', repB.token)).toEqual(['consents:NOT_FOUND', 'marketing:NOT_FOUND']);
+    await eventually(
+      () => refused('service', repB.token),
+      (list) => list.length === 1,
+    );
+    expect(await refused('service', repB.token)).toEqual(['cases:NOT_FOUND']);
     // The owner and the owner's manager still read them.
     // (once each service has the contact's owner from sales' event: until then it counts as unowned)
     for (const token of [repA.token, manager.token]) {
-      for (const service of ['analytics', 'marketing'] as const) {
+      for (const service of ['analytics', 'marketing', 'service'] as const) {
         await eventually(
           () => refused(service, token),
           (list) => list.length === 0,

@@ -1,5 +1,13 @@
 import { Module } from '@nestjs/common';
-import { DateTimeScalar, IdentityUsersConsumer, RapportServiceModule, SharingPolicy, TeamDirectory } from '@rapport/service-kit';
+import {
+  CONTACT_OWNERS_TABLE,
+  ContactVisibility,
+  DateTimeScalar,
+  IdentityUsersConsumer,
+  RapportServiceModule,
+  SharingPolicy,
+  TeamDirectory,
+} from '@rapport/service-kit';
 import { AccountCasesResolver, ContactCasesResolver } from './cases/case-links.resolver';
 import { CaseAssignmentResolver, CaseCommentResolver, CaseEscalationResolver, CasesResolver } from './cases/cases.resolver';
 import { CaseDetailsService } from './cases/case-details.service';
@@ -35,6 +43,9 @@ import { TierConsumer } from './tiers/tier-consumer';
     IdentityUsersConsumer,
     TeamDirectory,
     SharingPolicy,
+    // Contact.cases follows the CONTACT sharing rule too, by the owners in service's copy of the contacts.
+    ContactVisibility,
+    { provide: CONTACT_OWNERS_TABLE, useValue: 'customer_contacts' },
     RoutingService,
     RoutingResolver,
     QueueRuleResolver,

@@ -9,6 +9,7 @@ import { ServiceKnowledgeUnpublishLocale1764600000000 } from './migrations/17646
 import { ServiceAccessSettings1765000000000 } from './migrations/1765000000000-service-access-settings';
 import { ServiceSharing1765100000000 } from './migrations/1765100000000-service-sharing';
 import { ServiceCustomerMasterLog1765200000000 } from './migrations/1765200000000-service-customer-master-log';
+import { ServiceContactOwners1765300000000 } from './migrations/1765300000000-service-contact-owners';
 import { serviceEnv } from './service.env';
 
 /**
@@ -27,6 +28,7 @@ export const serviceDefinition: ServiceDefinition = {
     ServiceAccessSettings1765000000000,
     ServiceSharing1765100000000,
     ServiceCustomerMasterLog1765200000000,
+    ServiceContactOwners1765300000000,
   ],
   producesStreams: [STREAMS.SERVICE],
   typeDefs: loadTypeDefs(__dirname),

@@ -19,6 +19,7 @@ export { JobQueues, removeStaleJob } from './job-queues';
 export {
   AccessPolicy,
   AccessSettingsStore,
+  CONTACT_OWNERS_TABLE,
   ContactVisibility,
   createAccessSettingsTable,
   DEFAULT_ACCESS_SETTINGS,

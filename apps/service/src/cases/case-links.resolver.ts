@@ -1,19 +1,24 @@
-import { Args, Parent, ResolveField, ResolveReference, Resolver } from '@nestjs/graphql';
+import { Args, Context, Parent, ResolveField, ResolveReference, Resolver } from '@nestjs/graphql';
 import { CurrentPrincipal, requirePrincipal, type Principal } from '@rapport/auth';
 import type { CaseStatusV1 } from '@rapport/contracts';
+import { ContactVisibility, type GraphQLRequestContext } from '@rapport/service-kit';
 import { CasesService } from './cases.service';
 
 type CasesArgs = { status?: CaseStatusV1 | null; first?: number | null; after?: string | null };
 
 /**
  * Contact.cases: any contact id is a valid reference here (sales decides
- * whether the contact exists and who may see it). The list is scoped like
+ * whether the contact exists). A contact the tenant's CONTACT sharing hides
+ * from the caller answers NOT_FOUND here too; the list is scoped like
  * Query.cases, so a customer finds only their own cases whichever contact
  * they ask about.
  */
 @Resolver('Contact')
 export class ContactCasesResolver {
-  constructor(private readonly cases: CasesService) {}
+  constructor(
+    private readonly cases: CasesService,
+    private readonly contacts: ContactVisibility,
+  ) {}
 
   @ResolveReference()
   resolveReference(@Parent() ref: { id: string }) {
@@ -21,8 +26,10 @@ export class ContactCasesResolver {
   }
 
   @ResolveField('cases')
-  casesOf(@Parent() contact: { id: string }, @CurrentPrincipal() principal: Principal | null, @Args() args: CasesArgs) {
-    return this.cases.list(requirePrincipal(principal), {
+  async casesOf(@Parent() contact: { id: string }, @Context() context: GraphQLRequestContext, @Args() args: CasesArgs) {
+    const principal = requirePrincipal(context.principal);
+    await this.contacts.require(context, principal, contact.id);
+    return this.cases.list(principal, {
       first: args.first,
       after: args.after,
       filter: { status: args.status, contactId: contact.id },

@@ -10,11 +10,11 @@ import type { EntityManager } from 'typeorm';
  */
 export async function applyContactSnapshot(em: EntityManager, tenantId: string, contact: ContactSnapshotV1): Promise<void> {
   await em.query(
-    `INSERT INTO customer_contacts (tenant_id, id, account_id, sales_updated_at) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (tenant_id, id) DO UPDATE SET account_id = EXCLUDED.account_id, sales_updated_at = EXCLUDED.sales_updated_at,
-       projected_at = now()
+    `INSERT INTO customer_contacts (tenant_id, id, account_id, owner_id, sales_updated_at) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (tenant_id, id) DO UPDATE SET account_id = EXCLUDED.account_id, owner_id = EXCLUDED.owner_id,
+       sales_updated_at = EXCLUDED.sales_updated_at, projected_at = now()
        WHERE customer_contacts.sales_updated_at IS NULL OR customer_contacts.sales_updated_at <= EXCLUDED.sales_updated_at`,
-    [tenantId, contact.id, contact.accountId ?? null, contact.updatedAt],
+    [tenantId, contact.id, contact.accountId ?? null, contact.ownerId ?? null, contact.updatedAt],
   );
 }
 

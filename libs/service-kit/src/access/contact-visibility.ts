@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { inScope, notFound, type Principal } from '@rapport/auth';
 import type { GraphQLRequestContext } from '../graphql.config';
 import { requestLoader } from '../request-loader';
@@ -7,17 +7,21 @@ import { SharingPolicy } from './sharing-policy';
 
 /**
  * The tenant's CONTACT sharing rule for services that extend the sales-owned
- * Contact (analytics, marketing): a field of a contact the caller may not
+ * Contact (analytics, marketing, service): a field of a contact the caller may not
  * see in sales answers as if the contact did not exist, also when the
  * subgraph is called directly with `_entities`. Owners come from the
- * service's customer-master copy (`contacts.owner_id`); a contact the copy
+ * service's customer-master copy (`owner_id`); a contact the copy
  * does not know yet counts as unowned.
  */
+/** The service's table of projected contacts with their `owner_id` (a trusted identifier; default `contacts`). */
+export const CONTACT_OWNERS_TABLE = Symbol('CONTACT_OWNERS_TABLE');
+
 @Injectable()
 export class ContactVisibility {
   constructor(
     private readonly db: ServiceDatabase,
     private readonly sharing: SharingPolicy,
+    @Optional() @Inject(CONTACT_OWNERS_TABLE) private readonly table: string = 'contacts',
   ) {}
 
   /** Whether the caller may see each contact. */
@@ -25,7 +29,7 @@ export class ContactVisibility {
     const scope = await this.sharing.readScope(principal, 'CONTACT');
     if (scope.all) return new Map(ids.map((id) => [id, true]));
     const rows: { id: string; owner_id: string | null }[] = await this.db.withTenant(principal.tenantId, (em) =>
-      em.query(`SELECT id, owner_id FROM contacts WHERE id = ANY($1::uuid[])`, [[...new Set(ids)]]),
+      em.query(`SELECT id, owner_id FROM ${this.table} WHERE id = ANY($1::uuid[])`, [[...new Set(ids)]]),
     );
     const owners = new Map(rows.map((r) => [r.id, r.owner_id]));
     return new Map(ids.map((id) => [id, inScope(scope, owners.get(id) ?? null)]));
