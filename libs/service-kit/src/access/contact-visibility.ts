@@ -21,7 +21,7 @@ export class ContactVisibility {
   constructor(
     private readonly db: ServiceDatabase,
     private readonly sharing: SharingPolicy,
-    @Optional() @Inject(CONTACT_OWNERS_TABLE) private readonly table: string = 'contacts',
+    @Optional() @Inject(CONTACT_OWNERS_TABLE) private readonly table = 'contacts',
   ) {}
 
   /** Whether the caller may see each contact. */
