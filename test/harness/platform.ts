@@ -45,6 +45,9 @@ export async function startPlatform(
       PORT: '0',
       IDENTITY_JWKS_URL: jwks,
       IDENTITY_URL: services.identity.url,
+      // Every service shares the test's one event loop on a loaded 2-core machine: a subgraph may be slow, not gone.
+      // Tests of the timeout itself set their own.
+      SUBGRAPH_TIMEOUT_MS: '20000',
       ...subgraphUrls,
       ...gatewayEnv,
     }),
