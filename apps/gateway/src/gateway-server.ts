@@ -89,7 +89,7 @@ export async function startGateway(config: GatewayConfig, supergraphSdl = readFi
     includeStacktraceInErrorResponses: !production,
     // "Did you mean …?" would let anyone map the schema that production keeps from introspection.
     hideSchemaDetailsFromClientErrors: production,
-    formatError: (formatted) => formatApiError(formatted, { exposeStack: !production }),
+    formatError: (formatted, error) => formatApiError(formatted, { exposeStack: !production }, error),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),

@@ -33,12 +33,30 @@ function requestFieldOf(code: string, message: string): string | undefined {
 }
 
 /**
+ * Apollo Server refuses some requests it cannot serve with an error that has
+ * an HTTP 4xx status but no code (an unsupported persisted-query version):
+ * the caller's mistake, not a fault. Names the part of the request at fault.
+ */
+function refusedRequestField(error: unknown): string | undefined {
+  const ext = (error as { extensions?: { code?: unknown; http?: { status?: unknown } } } | null)?.extensions;
+  if (!ext || ext.code !== undefined) return undefined;
+  const status = ext.http?.status;
+  if (typeof status !== 'number' || status < 400 || status >= 500) return undefined;
+  return /persisted query/i.test((error as Error).message) ? 'extensions.persistedQuery' : 'request';
+}
+
+/**
  * Turns any error into what a client may see. Client errors keep their
  * message and code; GraphQL validation and variable-coercion errors become
  * BAD_USER_INPUT naming the offending field; anything else is an internal
  * error whose details stay in the logs. Stack traces never leave production.
  */
-export function formatApiError(formatted: GraphQLFormattedError, options: { exposeStack: boolean }): GraphQLFormattedError {
+export function formatApiError(
+  formatted: GraphQLFormattedError,
+  options: { exposeStack: boolean },
+  /** The error as raised (Apollo's second formatError argument), before Apollo gave it a default code. */
+  error?: unknown,
+): GraphQLFormattedError {
   const ext = (formatted.extensions ?? {}) as Record<string, unknown>;
   const code = typeof ext.code === 'string' ? ext.code : 'INTERNAL_SERVER_ERROR';
   const stack = options.exposeStack && ext.stacktrace ? { stacktrace: ext.stacktrace } : {};
@@ -50,7 +68,8 @@ export function formatApiError(formatted: GraphQLFormattedError, options: { expo
     const { stacktrace: _s, exception: _e, serviceName: _n, ...rest } = ext;
     return { ...base, extensions: { ...rest, code, ...stack } };
   }
-  const requestField = requestFieldOf(code, formatted.message);
+  const requestField =
+    requestFieldOf(code, formatted.message) ?? (code === 'INTERNAL_SERVER_ERROR' ? refusedRequestField(error) : undefined);
   if (requestField) return { ...base, extensions: { code: 'BAD_USER_INPUT', field: requestField, ...stack } };
   if (code === 'BAD_USER_INPUT' || code === 'GRAPHQL_VALIDATION_FAILED' || code === 'GRAPHQL_PARSE_FAILED') {
     const field = typeof ext.field === 'string' ? ext.field : fieldFromMessage(formatted.message);

@@ -56,6 +56,6 @@ export function subgraphGraphQLOptions(
       req,
       principal: await authenticate(req, verifier),
     }),
-    formatError: (formatted) => formatApiError(formatted, { exposeStack }),
+    formatError: (formatted, error) => formatApiError(formatted, { exposeStack }, error),
   };
 }
