@@ -3,6 +3,7 @@ import type { ApolloFederationDriverConfig } from '@nestjs/apollo';
 import { bearerToken, formatApiError, TokenVerifier, unauthenticated, type Principal } from '@rapport/auth';
 import type DataLoader from 'dataloader';
 import type { Request } from 'express';
+import { entityRepresentationsPlugin } from './entity-representations';
 import { PLAN_HEADROOM, queryLimitsPlugin } from './query-limits.plugin';
 import type { PlatformConfig } from './service-config';
 
@@ -51,7 +52,12 @@ export function subgraphGraphQLOptions(
     // As at the gateway: no "Did you mean …?" schema hints where introspection is off.
     hideSchemaDetailsFromClientErrors: config.NODE_ENV === 'production',
     // No Apollo Studio here: per-field traces would only cost time.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), queryLimitsPlugin(config)],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      queryLimitsPlugin(config),
+      entityRepresentationsPlugin<GraphQLRequestContext>(),
+    ],
     context: async ({ req }: { req: Request }): Promise<GraphQLRequestContext> => ({
       req,
       principal: await authenticate(req, verifier),
