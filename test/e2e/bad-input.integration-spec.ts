@@ -118,6 +118,14 @@ describe('bad input', () => {
     expect(deep.errors![0].extensions!.code).toBe('QUERY_TOO_COMPLEX');
   });
 
+  it('refuses a subscription (the API has none) as the caller’s error, at the gateway and at a subgraph', async () => {
+    for (const url of [platform.graphqlUrl, `${platform.sales.url}/graphql`]) {
+      const res = await graphql(url, 'subscription { contactCreated { id } }', {}, bearer(token));
+      expect({ url, status: res.status }).toEqual({ url, status: 400 });
+      expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'query' });
+    }
+  });
+
   it('answers malformed requests as the caller’s error, naming the part at fault', async () => {
     const post = (body: unknown) =>
       fetch(platform.graphqlUrl, {

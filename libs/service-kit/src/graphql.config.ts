@@ -1,6 +1,7 @@
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { ApolloFederationDriverConfig } from '@nestjs/apollo';
 import { bearerToken, formatApiError, TokenVerifier, unauthenticated, type Principal } from '@rapport/auth';
+import { KnownOperationTypesRule } from '@rapport/query-limits';
 import type DataLoader from 'dataloader';
 import type { Request } from 'express';
 import { entityRepresentationsPlugin } from './entity-representations';
@@ -49,6 +50,8 @@ export function subgraphGraphQLOptions(
     // A flood stops in the parser, before validation; with headroom for the __typename and keys a query plan adds.
     parseOptions: { maxTokens: config.MAX_QUERY_TOKENS * PLAN_HEADROOM },
     includeStacktraceInErrorResponses: exposeStack,
+    // graphql-js 16 would execute a subscription against a schema without one, and fail inside.
+    validationRules: [KnownOperationTypesRule],
     // As at the gateway: no "Did you mean …?" schema hints where introspection is off.
     hideSchemaDetailsFromClientErrors: config.NODE_ENV === 'production',
     // No Apollo Studio here: per-field traces would only cost time.
