@@ -118,6 +118,19 @@ describe('bad input', () => {
     expect(deep.errors![0].extensions!.code).toBe('QUERY_TOO_COMPLEX');
   });
 
+  it('refuses variables with more problems than graphql-js counts (at a subgraph) as BAD_USER_INPUT, every error', async () => {
+    const res = await graphql(
+      `${platform.sales.url}/graphql`,
+      create,
+      { input: { lastName: 'A', emails: Array.from({ length: 60 }, () => 42) } },
+      bearer(token),
+    );
+    expect(res.status).toBe(400);
+    expect(res.errors!.length).toBeGreaterThan(50);
+    expect(new Set(res.errors!.map((e) => e.extensions!.code))).toEqual(new Set(['BAD_USER_INPUT']));
+    expect(res.errors!.at(-1)!.extensions).toMatchObject({ field: 'variables' });
+  });
+
   it('refuses a subscription (the API has none) as the caller’s error, at the gateway and at a subgraph', async () => {
     for (const url of [platform.graphqlUrl, `${platform.sales.url}/graphql`]) {
       const res = await graphql(url, 'subscription { contactCreated { id } }', {}, bearer(token));

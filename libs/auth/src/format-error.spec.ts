@@ -115,6 +115,16 @@ describe('formatApiError for requests Apollo refuses without a code', () => {
     expect(out.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'extensions.persistedQuery' });
   });
 
+  it('turns graphql-js giving up on variables after 50 problems into BAD_USER_INPUT on variables', () => {
+    const message = 'Too many errors processing variables, error limit reached. Execution aborted.';
+    const out = formatApiError(
+      { message, extensions: { code: 'INTERNAL_SERVER_ERROR' } },
+      { exposeStack: false },
+      new GraphQLError(message),
+    );
+    expect(out).toMatchObject({ message, extensions: { code: 'BAD_USER_INPUT', field: 'variables' } });
+  });
+
   it('still hides a fault without a code and without a 4xx status', () => {
     const fault = new GraphQLError('connection terminated');
     const out = formatApiError({ message: fault.message, extensions: { code: 'INTERNAL_SERVER_ERROR' } }, { exposeStack: false }, fault);

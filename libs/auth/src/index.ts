@@ -8,7 +8,7 @@ export { bearerToken, InvalidTokenError, principalFromClaims, TokenVerifier } fr
 export { badUserInput, badUserInputs, conflict, forbidden, notFound, unauthenticated } from './errors';
 export { hasRole, requirePrincipal, requireRole, requireRoleOrScope } from './access';
 export { AuthGuard, CurrentPrincipal, Public } from './nest';
-export { fieldFromMessage, formatApiError } from './format-error';
+export { fieldFromMessage, CLIENT_ERROR_CODES, formatApiError } from './format-error';
 export { actorOf } from './actor';
 export { allowsFieldAccess, fieldAccessOf, fieldGroupForbidden, requireFieldAccess } from './field-access';
 export type { FieldAccessOverrides } from './field-access';
