@@ -44,6 +44,17 @@ describe('checkEntityRepresentations', () => {
     });
   });
 
+  it.each([
+    ['an object', { a: 1 }],
+    ['a list', ['x']],
+    ['null', null],
+    ['missing', undefined],
+  ])('refuses a key that is %s as BAD_USER_INPUT naming the key', (_name, id) => {
+    expect(() => check(entities, { r: [{ __typename: 'Contact', id }] })).toThrow(
+      expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'representations[0].id' }) }),
+    );
+  });
+
   it('checks inline representations and ones reached through fragments', () => {
     expect(() => check('{ _entities(representations: [{ __typename: "Nope" }]) { __typename } }')).toThrow(/representations\[0\]/);
     expect(() => check('query { ...F } fragment F on Query { _entities(representations: [{ id: 1 }]) { __typename } }')).toThrow(

@@ -8,6 +8,7 @@ import {
   type DocumentNode,
   type FieldNode,
   type GraphQLField,
+  type GraphQLObjectType,
   type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionSetNode,
@@ -29,23 +30,47 @@ export function checkEntityRepresentations(
   const entityUnion = schema.getType('_Entity');
   const entityField = schema.getQueryType()?.getFields()._entities;
   if (!entityField || !entityUnion || !isUnionType(entityUnion)) return;
-  const entityTypes = new Set(entityUnion.getTypes().map((t) => t.name));
+  const entityTypes = new Map(entityUnion.getTypes().map((t) => [t.name, keyFieldSets(t)]));
   for (const node of rootFields(document, operation.selectionSet)) {
     if (node.name.value !== '_entities') continue;
     const representations = argumentValue(entityField, node, variables);
     if (!Array.isArray(representations)) continue;
     representations.forEach((rep, i) => {
       const typename = rep && typeof rep === 'object' ? (rep as { __typename?: unknown }).__typename : undefined;
-      if (typeof typename !== 'string' || !entityTypes.has(typename)) {
-        const refused = badUserInput(
+      const keys = typeof typename === 'string' ? entityTypes.get(typename) : undefined;
+      if (!keys)
+        throw refuse(
           `representations[${i}].__typename`,
-          `must name an entity type of this subgraph (${[...entityTypes].join(', ')})`,
+          `must name an entity type of this subgraph (${[...entityTypes.keys()].join(', ')})`,
         );
-        // Refused before execution: Apollo answers 500 for a plugin's error unless it carries its status.
-        throw new GraphQLError(refused.message, { extensions: { ...refused.extensions, http: { status: 400 } } });
+      // A key of the wrong kind would be echoed back by a reference resolver and fail as output (e.g. ID cannot represent an object).
+      const values = rep as Record<string, unknown>;
+      if (keys.length > 0 && !keys.some((fields) => fields.every((f) => typeof values[f] === 'string' || typeof values[f] === 'number'))) {
+        throw refuse(`representations[${i}].${keys[0][0]}`, `must carry the key ${keys.map((k) => k.join(' ')).join(' or ')} as text`);
       }
     });
   }
+}
+
+function refuse(field: string, message: string): GraphQLError {
+  const refused = badUserInput(field, message);
+  // Refused before execution: Apollo answers 500 for a plugin's error unless it carries its status.
+  return new GraphQLError(refused.message, { extensions: { ...refused.extensions, http: { status: 400 } } });
+}
+
+/** The simple key field sets of an entity type's @key directives (`id`, `tenantId code`); compound keys are left to the resolver. */
+function keyFieldSets(type: GraphQLObjectType): string[][] {
+  const sets: string[][] = [];
+  for (const node of [type.astNode, ...type.extensionASTNodes]) {
+    for (const directive of node?.directives ?? []) {
+      if (directive.name.value !== 'key') continue;
+      const fields = directive.arguments?.find((a) => a.name.value === 'fields')?.value;
+      if (fields?.kind !== Kind.STRING) continue;
+      if (fields.value.includes('{')) return [];
+      sets.push(fields.value.trim().split(/\s+/));
+    }
+  }
+  return sets;
 }
 
 /** The representations as given, or undefined when they cannot be read yet (a missing variable: execution reports that, as BAD_USER_INPUT). */
