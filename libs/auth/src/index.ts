@@ -5,7 +5,7 @@ export type { Revocation } from './revocation-list';
 export { RevocationFeed } from './revocation-feed';
 export type { FeedLogger } from './revocation-feed';
 export { bearerToken, InvalidTokenError, principalFromClaims, TokenVerifier } from './token-verifier';
-export { badUserInput, badUserInputs, conflict, forbidden, notFound, unauthenticated } from './errors';
+export { badUserInput, badUserInputs, conflict, forbidden, InvariantError, notFound, unauthenticated } from './errors';
 export { hasRole, requirePrincipal, requireRole, requireRoleOrScope } from './access';
 export { AuthGuard, CurrentPrincipal, Public } from './nest';
 export { fieldFromMessage, CLIENT_ERROR_CODES, formatApiError } from './format-error';
