@@ -30,7 +30,7 @@ const depConstraints = [
 ];
 
 /**
- * What reaches a GraphQL client carries a code from the API's vocabulary (docs/adr/019-no-internal-errors-for-bad-input.md).
+ * What reaches a GraphQL client carries a code from the API's vocabulary (docs/adr/023-no-internal-errors-for-bad-input.md).
  * A plain Error or a Nest HTTP exception thrown where requests are served leaves as INTERNAL_SERVER_ERROR, even when
  * the caller was at fault; these make the author choose: the caller's mistake is badUserInput/notFound/forbidden/
  * conflict from @rapport/auth, a broken assumption of our own is an InvariantError.

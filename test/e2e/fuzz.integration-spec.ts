@@ -15,7 +15,7 @@ import { errorsOf, faultsOf, sendFuzzRequest, wasRejected, type FuzzOutcome } fr
 import { createTenant, startPlatform, type Platform } from '../harness/platform';
 
 /**
- * Hostile input never makes the platform fail (docs/adr/019-no-internal-errors-for-bad-input.md):
+ * Hostile input never makes the platform fail (docs/adr/023-no-internal-errors-for-bad-input.md):
  * operations generated from the composed supergraph and from each subgraph's
  * own schema, with random and boundary arguments, damaged in structure and in
  * transport, sent as a sales rep, an admin and anonymously. None may answer

@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 
 /**
  * The lint that keeps the caller's mistakes out of INTERNAL_SERVER_ERROR
- * (docs/adr/019-no-internal-errors-for-bad-input.md), checked against the
+ * (docs/adr/023-no-internal-errors-for-bad-input.md), checked against the
  * project's own eslint.config.js for real paths: a later config block that
  * redefined no-restricted-syntax for these files would silently drop it.
  */

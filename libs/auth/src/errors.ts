@@ -38,7 +38,7 @@ export function conflict(message: string, field?: string): GraphQLError {
  * configuration it checked at start is gone): a fault, logged and answered
  * INTERNAL_SERVER_ERROR. Resolvers and services throw this rather than a
  * plain Error (lint-enforced), so each throw says whose fault it is
- * (docs/adr/019-no-internal-errors-for-bad-input.md).
+ * (docs/adr/023-no-internal-errors-for-bad-input.md).
  */
 export class InvariantError extends Error {
   override readonly name = 'InvariantError';
