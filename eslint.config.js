@@ -29,6 +29,30 @@ const depConstraints = [
   { sourceTag: 'scope:marketing', onlyDependOnLibsWithTags: ['scope:shared'] },
 ];
 
+/**
+ * What reaches a GraphQL client carries a code from the API's vocabulary (docs/adr/023-no-internal-errors-for-bad-input.md).
+ * A plain Error or a Nest HTTP exception thrown where requests are served leaves as INTERNAL_SERVER_ERROR, even when
+ * the caller was at fault; these make the author choose: the caller's mistake is badUserInput/notFound/forbidden/
+ * conflict from @rapport/auth, a broken assumption of our own is an InvariantError.
+ */
+const HTTP_EXCEPTION = {
+  selector:
+    'NewExpression[callee.name=/^(HttpException|(BadRequest|Unauthorized|Forbidden|NotFound|Conflict|UnprocessableEntity|Gone|PayloadTooLarge)Exception)$/]',
+  message:
+    'A Nest HTTP exception reaches a GraphQL client as INTERNAL_SERVER_ERROR: use badUserInput/notFound/forbidden/conflict from @rapport/auth (HTTP controllers may use them).',
+};
+const UNCODED_GRAPHQL_ERROR = {
+  selector: "NewExpression[callee.name='GraphQLError'][arguments.length<2]",
+  message: 'A GraphQLError without extensions.code is answered INTERNAL_SERVER_ERROR: use the helpers in @rapport/auth, or give it a code.',
+};
+const PLAIN_ERROR_MESSAGE =
+  'Resolvers, services and input/rule checks throw coded errors: badUserInput(field, …) (or notFound/forbidden/conflict) from @rapport/auth for the caller’s mistakes, InvariantError for a broken assumption of our own. A plain Error is answered INTERNAL_SERVER_ERROR.';
+const PLAIN_ERROR = [
+  { selector: 'ThrowStatement > NewExpression[callee.name=/^(Error|TypeError|RangeError|SyntaxError)$/]', message: PLAIN_ERROR_MESSAGE },
+  { selector: 'ThrowStatement > CallExpression[callee.name=/^(Error|TypeError|RangeError|SyntaxError)$/]', message: PLAIN_ERROR_MESSAGE },
+];
+const TESTS = ['**/*.spec.ts', '**/*.integration-spec.ts', '**/__tests__/**', 'libs/testing/**', 'libs/*/src/testing/**'];
+
 module.exports = [
   { ignores: ['**/dist/**', '**/node_modules/**', '**/.nx/**', '**/.rapport/**', 'coverage/**', '**/*.js', '**/*.mjs'] },
   ...nx.configs['flat/base'],
@@ -95,5 +119,21 @@ module.exports = [
         },
       ],
     },
+  },
+  {
+    files: ['apps/**/*.ts', 'libs/**/*.ts'],
+    ignores: [...TESTS, '**/*.controller.ts'],
+    rules: { 'no-restricted-syntax': ['error', HTTP_EXCEPTION, UNCODED_GRAPHQL_ERROR] },
+  },
+  {
+    files: [
+      'apps/*/src/**/*.resolver.ts',
+      'apps/*/src/**/*.service.ts',
+      'apps/*/src/**/*-input.ts',
+      'apps/*/src/**/*-rules.ts',
+      'libs/service-kit/src/validation.ts',
+    ],
+    ignores: TESTS,
+    rules: { 'no-restricted-syntax': ['error', HTTP_EXCEPTION, UNCODED_GRAPHQL_ERROR, ...PLAIN_ERROR] },
   },
 ];

@@ -118,6 +118,42 @@ describe('bad input', () => {
     expect(deep.errors![0].extensions!.code).toBe('QUERY_TOO_COMPLEX');
   });
 
+  it('refuses variables with more problems than graphql-js counts (at a subgraph) as BAD_USER_INPUT, every error', async () => {
+    const res = await graphql(
+      `${platform.sales.url}/graphql`,
+      create,
+      { input: { lastName: 'A', emails: Array.from({ length: 60 }, () => 42) } },
+      bearer(token),
+    );
+    expect(res.status).toBe(400);
+    expect(res.errors!.length).toBeGreaterThan(50);
+    expect(new Set(res.errors!.map((e) => e.extensions!.code))).toEqual(new Set(['BAD_USER_INPUT']));
+    expect(res.errors!.at(-1)!.extensions).toMatchObject({ field: 'variables' });
+  });
+
+  it('a subgraph called directly refuses _entities representations it cannot resolve, naming the entry', async () => {
+    const query = 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Contact { id } } }';
+    const cases: [unknown, string][] = [
+      [{ __typename: 'Case', id: '0190f0f0-0000-7000-8000-000000000000' }, 'representations[0].__typename'],
+      [{ __typename: 'Contact', id: { a: 1 } }, 'representations[0].id'],
+    ];
+    for (const [representation, field] of cases) {
+      const res = await graphql(`${platform.services.analytics.url}/graphql`, query, { r: [representation] }, bearer(token));
+      expect({ status: res.status, extensions: res.errors?.[0]?.extensions }).toMatchObject({
+        status: 400,
+        extensions: { code: 'BAD_USER_INPUT', field },
+      });
+    }
+  });
+
+  it('refuses a subscription (the API has none) as the caller’s error, at the gateway and at a subgraph', async () => {
+    for (const url of [platform.graphqlUrl, `${platform.sales.url}/graphql`]) {
+      const res = await graphql(url, 'subscription { contactCreated { id } }', {}, bearer(token));
+      expect({ url, status: res.status }).toEqual({ url, status: 400 });
+      expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'query' });
+    }
+  });
+
   it('answers malformed requests as the caller’s error, naming the part at fault', async () => {
     const post = (body: unknown) =>
       fetch(platform.graphqlUrl, {

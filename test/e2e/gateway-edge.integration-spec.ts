@@ -107,6 +107,13 @@ describe('gateway edge', () => {
     }
   });
 
+  it('sees every subgraph hold idle connections 65 s, as the gateway does, so reusing one never races its close', async () => {
+    for (const [name, service] of Object.entries(platform.services)) {
+      const res = await fetch(`${service.url}/health/live`);
+      expect({ name, keepAlive: res.headers.get('keep-alive') }).toEqual({ name, keepAlive: 'timeout=65' });
+    }
+  });
+
   it('reports readiness of its own dependencies only, each subgraph separately, and exposes metrics', async () => {
     const ready = await fetch(`${platform.gateway.url}/health/ready`);
     expect(ready.status).toBe(200);

@@ -7,7 +7,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import { formatApiError, RateLimiter, TokenVerifier } from '@rapport/auth';
-import { bodyLimitErrorHandler } from '@rapport/query-limits';
+import { bodyLimitErrorHandler, KnownOperationTypesRule } from '@rapport/query-limits';
 import { createLogger, createMetrics, HealthRegistry, mountOperationalRoutes, requestObservability } from '@rapport/observability';
 import express from 'express';
 import Redis from 'ioredis';
@@ -96,9 +96,11 @@ export async function startGateway(config: GatewayConfig, supergraphSdl = readFi
     // Validating 10,000 aliases takes ~0.6 s; a flood stops at the token limit, in the parser, before that.
     parseOptions: { maxTokens: config.MAX_QUERY_TOKENS },
     includeStacktraceInErrorResponses: !production,
+    // A subscription (the supergraph has none) would otherwise reach the query planner and fail there with a 500.
+    validationRules: [KnownOperationTypesRule],
     // "Did you mean …?" would let anyone map the schema that production keeps from introspection.
     hideSchemaDetailsFromClientErrors: production,
-    formatError: (formatted) => formatApiError(formatted, { exposeStack: !production }),
+    formatError: (formatted, error) => formatApiError(formatted, { exposeStack: !production }, error),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),

@@ -37,3 +37,14 @@ export function notFound(type: string, id: string): GraphQLError {
 export function conflict(message: string, field?: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'CONFLICT', ...(field ? { field } : {}) } });
 }
+
+/**
+ * A broken assumption of our own (data the service wrote is inconsistent, a
+ * configuration it checked at start is gone): a fault, logged and answered
+ * INTERNAL_SERVER_ERROR. Resolvers and services throw this rather than a
+ * plain Error (lint-enforced), so each throw says whose fault it is
+ * (docs/adr/023-no-internal-errors-for-bad-input.md).
+ */
+export class InvariantError extends Error {
+  override readonly name = 'InvariantError';
+}

@@ -1,3 +1,4 @@
+import { GraphQLError } from 'graphql';
 import { fieldFromMessage, formatApiError } from './format-error';
 
 describe('formatApiError', () => {
@@ -98,5 +99,35 @@ describe('formatApiError for malformed requests', () => {
     ['BAD_REQUEST', 'GraphQL operations must contain a non-empty `query` or a `persistedQuery` extension.', 'query'],
   ])('turns %s (%s) into BAD_USER_INPUT on %s', (code, message, field) => {
     expect(formatApiError({ message, extensions: { code } }, { exposeStack: false }).extensions).toEqual({ code: 'BAD_USER_INPUT', field });
+  });
+});
+
+describe('formatApiError for requests Apollo refuses without a code', () => {
+  // Apollo Server raises this with an HTTP 400 but no code, and then stamps INTERNAL_SERVER_ERROR on it.
+  const unsupportedVersion = new GraphQLError('Unsupported persisted query version', { extensions: { http: { status: 400 } } });
+
+  it('turns an unsupported persisted-query version into BAD_USER_INPUT on extensions.persistedQuery', () => {
+    const out = formatApiError(
+      { message: unsupportedVersion.message, extensions: { code: 'INTERNAL_SERVER_ERROR' } },
+      { exposeStack: false },
+      unsupportedVersion,
+    );
+    expect(out.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'extensions.persistedQuery' });
+  });
+
+  it('turns graphql-js giving up on variables after 50 problems into BAD_USER_INPUT on variables', () => {
+    const message = 'Too many errors processing variables, error limit reached. Execution aborted.';
+    const out = formatApiError(
+      { message, extensions: { code: 'INTERNAL_SERVER_ERROR' } },
+      { exposeStack: false },
+      new GraphQLError(message),
+    );
+    expect(out).toMatchObject({ message, extensions: { code: 'BAD_USER_INPUT', field: 'variables' } });
+  });
+
+  it('still hides a fault without a code and without a 4xx status', () => {
+    const fault = new GraphQLError('connection terminated');
+    const out = formatApiError({ message: fault.message, extensions: { code: 'INTERNAL_SERVER_ERROR' } }, { exposeStack: false }, fault);
+    expect(out.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR' });
   });
 });

@@ -1,6 +1,7 @@
 import type { GraphQLFormattedError } from 'graphql';
 
-const CLIENT_CODES = new Set([
+/** The codes a client may see on an error other than INTERNAL_SERVER_ERROR (ARCHITECTURE.md "API conventions"). */
+export const CLIENT_ERROR_CODES: ReadonlySet<string> = new Set([
   'BAD_USER_INPUT',
   'UNAUTHENTICATED',
   'FORBIDDEN',
@@ -33,24 +34,47 @@ function requestFieldOf(code: string, message: string): string | undefined {
 }
 
 /**
+ * Refusals of a request that reach the formatter without a code, so Apollo
+ * stamps INTERNAL_SERVER_ERROR on them, though the caller is at fault:
+ * Apollo's own, raised with an HTTP 4xx status (an unsupported persisted-query
+ * version), and graphql-js giving up on variables after 50 problems (the
+ * problems before it carry their fields). Names the part of the request.
+ */
+function refusedRequestField(message: string, error: unknown): string | undefined {
+  if (/^Too many errors processing variables/.test(message)) return 'variables';
+  const ext = (error as { extensions?: { code?: unknown; http?: { status?: unknown } } } | null)?.extensions;
+  if (!ext || ext.code !== undefined) return undefined;
+  const status = ext.http?.status;
+  if (typeof status !== 'number' || status < 400 || status >= 500) return undefined;
+  return /persisted query/i.test(message) ? 'extensions.persistedQuery' : 'request';
+}
+
+/**
  * Turns any error into what a client may see. Client errors keep their
  * message and code; GraphQL validation and variable-coercion errors become
  * BAD_USER_INPUT naming the offending field; anything else is an internal
  * error whose details stay in the logs. Stack traces never leave production.
  */
-export function formatApiError(formatted: GraphQLFormattedError, options: { exposeStack: boolean }): GraphQLFormattedError {
+export function formatApiError(
+  formatted: GraphQLFormattedError,
+  options: { exposeStack: boolean },
+  /** The error as raised (Apollo's second formatError argument), before Apollo gave it a default code. */
+  error?: unknown,
+): GraphQLFormattedError {
   const ext = (formatted.extensions ?? {}) as Record<string, unknown>;
   const code = typeof ext.code === 'string' ? ext.code : 'INTERNAL_SERVER_ERROR';
   const stack = options.exposeStack && ext.stacktrace ? { stacktrace: ext.stacktrace } : {};
   const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
 
-  if (CLIENT_CODES.has(code) && code !== 'BAD_USER_INPUT') {
+  if (CLIENT_ERROR_CODES.has(code) && code !== 'BAD_USER_INPUT') {
     // serviceName is what @apollo/gateway stamps on every subgraph error: an internal detail (the
     // SERVICE_UNAVAILABLE/TIMEOUT errors name the subgraph deliberately, as `service`).
     const { stacktrace: _s, exception: _e, serviceName: _n, ...rest } = ext;
     return { ...base, extensions: { ...rest, code, ...stack } };
   }
-  const requestField = requestFieldOf(code, formatted.message);
+  const requestField =
+    requestFieldOf(code, formatted.message) ??
+    (code === 'INTERNAL_SERVER_ERROR' ? refusedRequestField(formatted.message, error) : undefined);
   if (requestField) return { ...base, extensions: { code: 'BAD_USER_INPUT', field: requestField, ...stack } };
   if (code === 'BAD_USER_INPUT' || code === 'GRAPHQL_VALIDATION_FAILED' || code === 'GRAPHQL_PARSE_FAILED') {
     const field = typeof ext.field === 'string' ? ext.field : fieldFromMessage(formatted.message);

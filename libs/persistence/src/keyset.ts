@@ -94,7 +94,7 @@ export class InvalidCursorError extends Error {
 }
 
 /** PostgreSQL's SQLSTATE class 22: a value that does not fit its column's type (bad date, bad uuid, overflow). */
-function isDataException(err: unknown): boolean {
+export function isDataException(err: unknown): boolean {
   const code = (err as { driverError?: { code?: unknown } } | null)?.driverError?.code;
   return typeof code === 'string' && code.startsWith('22');
 }

@@ -7,7 +7,8 @@ interface JsonResponse {
 /**
  * An error handler to mount right after a JSON body parser: a body over the
  * limit (body-parser's `entity.too.large`) is answered 413 with a GraphQL-shaped
- * error naming the limit, and malformed JSON 400, instead of an HTML page or
+ * error naming the limit, and malformed JSON (or JSON that is not an object or
+ * array) 400 BAD_USER_INPUT on `body`, instead of an HTML page or
  * INTERNAL_SERVER_ERROR. Anything else goes on to the next handler.
  */
 export function bodyLimitErrorHandler(maxBytes: number) {
@@ -25,6 +26,7 @@ export function bodyLimitErrorHandler(maxBytes: number) {
       });
       return;
     }
-    res.status(400).json({ errors: [{ message: 'request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
+    // The API's own code for a caller's mistake (as Apollo's refusals of a malformed request become in formatApiError).
+    res.status(400).json({ errors: [{ message: 'body: not valid JSON', extensions: { code: 'BAD_USER_INPUT', field: 'body' } }] });
   };
 }

@@ -1,10 +1,12 @@
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { ApolloFederationDriverConfig } from '@nestjs/apollo';
 import { bearerToken, formatApiError, TokenVerifier, unauthenticated, type Principal } from '@rapport/auth';
+import { KnownOperationTypesRule } from '@rapport/query-limits';
 import type DataLoader from 'dataloader';
 import type { Request } from 'express';
 import { callerOrigin } from './limits/caller-origin';
 import { serviceSdlPlugin } from './limits/service-sdl.plugin';
+import { entityRepresentationsPlugin } from './entity-representations';
 import { PLAN_HEADROOM, queryLimitsPlugin } from './query-limits.plugin';
 import type { PlatformConfig } from './service-config';
 import type { WaitBudget } from './wait-budget';
@@ -67,6 +69,8 @@ export function subgraphGraphQLOptions(
     // A flood stops in the parser, before validation; with headroom for the __typename and keys a query plan adds.
     parseOptions: { maxTokens: config.MAX_QUERY_TOKENS * PLAN_HEADROOM },
     includeStacktraceInErrorResponses: exposeStack,
+    // graphql-js 16 would execute a subscription against a schema without one, and fail inside.
+    validationRules: [KnownOperationTypesRule],
     // As at the gateway: no "Did you mean …?" schema hints where introspection is off.
     hideSchemaDetailsFromClientErrors: config.NODE_ENV === 'production',
     // No Apollo Studio here: per-field traces would only cost time.
@@ -75,12 +79,13 @@ export function subgraphGraphQLOptions(
       ApolloServerPluginInlineTraceDisabled(),
       queryLimitsPlugin(config),
       serviceSdlPlugin(config),
+      entityRepresentationsPlugin<GraphQLRequestContext>(),
     ],
     context: async ({ req }: { req: Request }): Promise<GraphQLRequestContext> => ({
       req,
       principal: await authenticateOnce(req, verifier),
       ip: callerOrigin(req, config.GATEWAY_SECRET).ip,
     }),
-    formatError: (formatted) => formatApiError(formatted, { exposeStack }),
+    formatError: (formatted, error) => formatApiError(formatted, { exposeStack }, error),
   };
 }

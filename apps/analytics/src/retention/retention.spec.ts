@@ -36,4 +36,18 @@ describe('fitRetention (sBG)', () => {
     expect(() => fitRetention({ survivors: [100] })).toThrow();
     expect(() => fitRetention({ survivors: [100, 50], periods: -1 })).toThrow();
   });
+
+  it.each([5e-324, 1e-10, 0.0009, 0, 1.5])(
+    'refuses a discount rate of %s, which the DERL series cannot sum (1/(1+d) rounds to 1 or converges too slowly), as BAD_USER_INPUT',
+    (discountRate) => {
+      expect(() => fitRetention({ survivors: [1000, 631, 468, 382, 326, 289, 262, 241], discountRate })).toThrow(
+        expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', field: 'input.discountRate' } }),
+      );
+    },
+  );
+
+  it('sums DERL at the smallest discount rate allowed', () => {
+    const fit = fitRetention({ survivors: [1000, 631, 468, 382, 326, 289, 262, 241], discountRate: 0.001 });
+    expect(Number.isFinite(fit.derl)).toBe(true);
+  });
 });

@@ -51,6 +51,7 @@ export interface RetentionPeriod {
 
 const MAX_OBSERVED = 200;
 const MAX_PERIODS = 100;
+const MIN_DISCOUNT_RATE = 0.001;
 
 /**
  * sBG (Fader & Hardie 2007) on a cohort's survivor counts, synchronously: the
@@ -68,7 +69,10 @@ export function fitRetention(input: FitRetentionInput): RetentionFit {
   if (!Number.isInteger(periods) || periods < 0 || periods > MAX_PERIODS) {
     throw badUserInput('input.periods', `must be a whole number from 0 to ${MAX_PERIODS}`);
   }
-  if (!(discountRate > 0 && discountRate <= 1)) throw badUserInput('input.discountRate', 'must be above 0 and at most 1');
+  // DERL sums a series in 1/(1+d): below about 0.001 it converges too slowly to finish, and rounds to 1 (no sum) near 1e-16.
+  if (!(discountRate >= MIN_DISCOUNT_RATE && discountRate <= 1)) {
+    throw badUserInput('input.discountRate', `must be from ${MIN_DISCOUNT_RATE} to 1`);
+  }
   const fit = fitSbg(survivors);
   if (!fit.ok) {
     if (fit.reason === 'invalid-input') throw badUserInput('input.survivors', fit.message);

@@ -1,5 +1,5 @@
 import { badUserInput } from '@rapport/auth';
-import { decodeCursor, encodeCursor, type KeysetPage } from '@rapport/persistence';
+import { decodeCursor, encodeCursor, isDataException, type KeysetPage } from '@rapport/persistence';
 import type { EntityManager } from 'typeorm';
 
 /**
@@ -34,10 +34,16 @@ export async function sqlPage<Row, Node>(
     seek = ` AND (${q.sortColumn}, ${q.idColumn}) ${op} ($${params.length - 1}, $${params.length})`;
   }
   params.push(q.first + 1);
-  const rows: Row[] = await em.query(
-    `SELECT ${q.select} FROM ${q.from}${seek} ORDER BY ${q.sortColumn} ${q.direction}, ${q.idColumn} ${q.direction} LIMIT $${params.length}`,
-    params,
-  );
+  const rows: Row[] = await em
+    .query(
+      `SELECT ${q.select} FROM ${q.from}${seek} ORDER BY ${q.sortColumn} ${q.direction}, ${q.idColumn} ${q.direction} LIMIT $${params.length}`,
+      params,
+    )
+    .catch((err: unknown) => {
+      // A well-formed cursor with values of the wrong kind (crafted, or from another list) fails as a data exception, as in keysetPage.
+      if (q.after && isDataException(err)) throw badUserInput('after', 'not a cursor of this connection');
+      throw err;
+    });
   const nodes = rows.slice(0, q.first);
   const edges = nodes.map((row) => ({ node: q.map(row), cursor: encodeCursor(...q.cursorOf(row)) }));
   return {

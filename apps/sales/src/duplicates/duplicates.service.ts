@@ -4,9 +4,9 @@ import { ServiceDatabase, validate, AccessPolicy, SharingPolicy } from '@rapport
 import { GraphQLError } from 'graphql';
 import type { EntityManager } from 'typeorm';
 import { requireRead } from '../access/sales-access';
+import { duplicateProbeInput } from './duplicate-probe-input';
 import { dropHiddenCandidates } from './hidden-candidates';
 import { ContactEntity } from '../contacts/contact.entity';
-import { normaliseEmails } from '../contacts/contact-input';
 import {
   DEFAULT_DUPLICATE_RULES,
   phoneKey,
@@ -86,8 +86,7 @@ export class DuplicatesService {
         probe = c;
         exclude.push(id);
       } else {
-        const input = args.input as DuplicateProbe;
-        probe = { ...input, emails: normaliseEmails('input.emails', input.emails) };
+        probe = duplicateProbeInput(args.input as DuplicateProbe);
       }
       const config = await this.rulesWithin(em);
       return (await this.findBatch(em, config, [probe], exclude, visible))[0];

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { actorOf, type Principal } from '@rapport/auth';
+import { actorOf, InvariantError, type Principal } from '@rapport/auth';
 import { OPPORTUNITY_LOST, OPPORTUNITY_STAGE_CHANGED, OPPORTUNITY_WON } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import { ServiceDatabase, validate } from '@rapport/service-kit';
@@ -73,7 +73,7 @@ export class OpportunityProgressService {
     requireOpen(before);
     // Pipeline rules guarantee exactly one won and one lost stage; absence is a bug, not bad input.
     const to = closedStage(await activeStages(em, [before.pipelineId]), input.won);
-    if (!to) throw new Error(`pipeline ${before.pipelineId} has no ${input.won ? 'CLOSED_WON' : 'CLOSED_LOST'} stage`);
+    if (!to) throw new InvariantError(`pipeline ${before.pipelineId} has no ${input.won ? 'CLOSED_WON' : 'CLOSED_LOST'} stage`);
     const after = await this.transition(
       em,
       principal,

@@ -6,8 +6,10 @@ export const STANDARD_PRICE_BOOK_NAME = 'Standard';
 
 /**
  * The tenant's standard price book, created on first use. Idempotent under
- * concurrency: a racing INSERT waits on the partial unique index, then does
- * nothing and reads the winner's row.
+ * concurrency: a racing INSERT waits on the winner's, then does nothing and
+ * reads the winner's row. No conflict target: the winner's row collides on the
+ * name index as well as on the one-standard index, and either may be the one
+ * Postgres checks first (as for the default pipeline).
  */
 export async function ensureStandardPriceBook(em: EntityManager, tenantId: string): Promise<PriceBookEntity> {
   const repo = em.getRepository(PriceBookEntity);
@@ -17,7 +19,7 @@ export async function ensureStandardPriceBook(em: EntityManager, tenantId: strin
   await em.query(
     `INSERT INTO price_books (id, tenant_id, name, is_standard, active, created_at, updated_at)
      VALUES ($1, $2, $3, true, true, $4, $4)
-     ON CONFLICT (tenant_id) WHERE is_standard DO NOTHING`,
+     ON CONFLICT DO NOTHING`,
     [uuidv7(), tenantId, STANDARD_PRICE_BOOK_NAME, now],
   );
   return repo.findOneByOrFail({ isStandard: true });

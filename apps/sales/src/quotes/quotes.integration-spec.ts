@@ -100,6 +100,15 @@ describe('products, price books and quotes', () => {
     expect(page.edges.map((e) => e.node.code)).toEqual(['G-1']);
   });
 
+  it('creates the standard price book once when first uses race, whichever unique index the losers meet first', async () => {
+    // Each losing INSERT collides on both the one-standard index and the name index; either may be checked first.
+    for (let round = 0; round < 10; round++) {
+      const fresh = randomUUID();
+      const books = await Promise.all(Array.from({ length: 6 }, () => products.priceBooks(as(['sales_rep'], fresh))));
+      expect(new Set(books.map((b) => b[0].id)).size).toBe(1);
+    }
+  });
+
   it('prices lines from the price book unless overridden, records the override, and totals exactly', async () => {
     const opp = await openDeal();
     const quote = await quotes.create(rep, {
