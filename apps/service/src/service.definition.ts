@@ -10,6 +10,7 @@ import { ServiceAccessSettings1765000000000 } from './migrations/1765000000000-s
 import { ServiceSharing1765100000000 } from './migrations/1765100000000-service-sharing';
 import { ServiceCustomerMasterLog1765200000000 } from './migrations/1765200000000-service-customer-master-log';
 import { serviceEnv } from './service.env';
+import { prepareServiceTenant } from './tenants/prepare-tenant';
 
 /**
  * Cases and comments are read through TypeORM repositories (keyset pages);
@@ -31,4 +32,5 @@ export const serviceDefinition: ServiceDefinition = {
   producesStreams: [STREAMS.SERVICE],
   typeDefs: loadTypeDefs(__dirname),
   env: serviceEnv,
+  prepareTenant: prepareServiceTenant,
 };
