@@ -17,8 +17,12 @@ interface CliResult {
 
 /** `npm run tenant -- …` as an operator runs it: the built CLI in its own process, configured by the environment only. */
 function tenantCli(...args: string[]): Promise<CliResult> {
+  return tenantCliWith({}, ...args);
+}
+
+function tenantCliWith(env: Record<string, string>, ...args: string[]): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { env: process.env, timeout: 30_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, timeout: 30_000 }, (err, stdout, stderr) => {
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
     });
   });
@@ -72,6 +76,7 @@ describe('tenant administration (npm run tenant)', () => {
         mutation ($i: LoginInput!) {
           login(input: $i) {
             accessToken
+            refreshToken
           }
         }
       `,
@@ -210,7 +215,21 @@ describe('tenant administration (npm run tenant)', () => {
     expect(short.stderr).toContain(`cannot read --admin-password-file ${join(dir, 'missing')}`);
   });
 
+  it('names what is missing when identity is not migrated or NATS is unreachable', async () => {
+    const unmigrated = await tenantCliWith({ DB_SCHEMA_SUFFIX: `nothing_${suffix}` }, 'list');
+    expect(unmigrated.code).toBe(1);
+    expect(unmigrated.stderr).toContain(`identity's schema "identity_nothing_${suffix}" is not migrated`);
+    const noNats = await tenantCliWith({ NATS_URL: 'nats://127.0.0.1:1' }, 'disable', '--slug', acme.slug);
+    expect(noNats.code).toBe(1);
+    expect(noNats.stderr).toContain('127.0.0.1:1');
+    // Nothing changed: NATS is checked before the change is made.
+    expect(JSON.parse((await tenantCli('list', '--json')).stdout)).toContainEqual(
+      expect.objectContaining({ slug: acme.slug, disabled: false }),
+    );
+  });
+
   it("disable refuses the tenant's users and API keys at the gateway and every subgraph within seconds; its data stays", async () => {
+    const { refreshToken } = (await login(acme)).data!.login;
     const res = await tenantCli('disable', '--slug', acme.slug);
     expect(res).toMatchObject({ code: 0, stdout: `disabled tenant ${acme.slug}\n` });
     // The change is committed and published when the command exits; the deadline runs from there.
@@ -229,6 +248,23 @@ describe('tenant administration (npm run tenant)', () => {
     const again = await login(acme);
     expect(again.errors![0].extensions!.code).toBe('UNAUTHENTICATED');
     expect(again.errors![0].message).toContain('this tenant is disabled');
+    const refreshed = await graphql(
+      platform.graphqlUrl,
+      `
+        mutation ($i: RefreshTokenInput!) {
+          refreshToken(input: $i) {
+            accessToken
+          }
+        }
+      `,
+      {
+        i: { refreshToken },
+      },
+    );
+    expect(refreshed.errors![0]).toMatchObject({
+      extensions: { code: 'UNAUTHENTICATED' },
+      message: expect.stringContaining('this tenant is disabled'),
+    });
     // The other tenant carries on.
     expect((await ok(globexToken, PROBES.sales)).contacts.totalCount).toBe(0);
     expect(JSON.parse((await tenantCli('list', '--json')).stdout)).toContainEqual(

@@ -16,11 +16,24 @@ async function run(cmd: TenantCommand, print: (line: string) => void): Promise<n
   // Read before connecting: a missing secret is the operator's first mistake to hear about.
   const password = cmd.command === 'create' ? await readPassword(cmd.adminPasswordFile) : '';
   const admin: TenantAdmin = await openTenantAdmin();
+  let code: number;
   try {
-    return await runWith(admin, cmd, password, print);
-  } finally {
-    const published = await admin.close();
-    if (published > 0) console.error(`published ${published} event(s) from identity's outbox`);
+    code = await runWith(admin, cmd, password, print);
+  } catch (err) {
+    await closeAfterFailure(admin);
+    throw err;
+  }
+  const published = await admin.close();
+  if (published > 0) console.error(`published ${published} event(s) from identity's outbox`);
+  return code;
+}
+
+/** Closing after a failed command must not hide why it failed: a second problem is reported beside it. */
+async function closeAfterFailure(admin: TenantAdmin): Promise<void> {
+  try {
+    await admin.close();
+  } catch (err) {
+    console.error(`(also: ${(err as Error).message})`);
   }
 }
 

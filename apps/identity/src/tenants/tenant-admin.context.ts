@@ -72,6 +72,12 @@ export async function openTenantAdmin(source: NodeJS.ProcessEnv = process.env): 
       async close() {
         try {
           return await relay.drain();
+        } catch (err) {
+          // The change is committed with its events; only their publishing failed.
+          throw new TenantAdminSetupError(
+            `the change is saved, but publishing its events failed (${(err as Error).message}); ` +
+              `they stay in identity's outbox, and a running identity (or the next run of this command) publishes them`,
+          );
         } finally {
           await connection.drain();
           await dataSource.destroy();
