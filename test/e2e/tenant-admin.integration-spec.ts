@@ -230,6 +230,10 @@ describe('tenant administration (npm run tenant)', () => {
 
   it("disable refuses the tenant's users and API keys at the gateway and every subgraph within seconds; its data stays", async () => {
     const { refreshToken } = (await login(acme)).data!.login;
+    // The key's token as the gateway exchanges it, to present to a subgraph directly.
+    const exchange = () =>
+      fetch(`${platform.identity.url}/internal/api-keys/exchange`, { method: 'POST', headers: { 'x-api-key': apiKey } });
+    const keyToken = ((await (await exchange()).json()) as { accessToken: string }).accessToken;
     const res = await tenantCli('disable', '--slug', acme.slug);
     expect(res).toMatchObject({ code: 0, stdout: `disabled tenant ${acme.slug}\n` });
     // The change is committed and published when the command exits; the deadline runs from there.
@@ -245,6 +249,10 @@ describe('tenant administration (npm run tenant)', () => {
     await within('the API key refused at the gateway', sentAt, async () =>
       refused(await graphql(platform.graphqlUrl, PROBES.sales, {}, { 'x-api-key': apiKey })),
     );
+    await within("the API key's token refused by sales directly", sentAt, async () =>
+      refused(await graphql(subgraph('sales'), PROBES.sales, {}, bearer(keyToken))),
+    );
+    expect((await exchange()).status).toBe(401);
     const again = await login(acme);
     expect(again.errors![0].extensions!.code).toBe('UNAUTHENTICATED');
     expect(again.errors![0].message).toContain('this tenant is disabled');
