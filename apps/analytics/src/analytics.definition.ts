@@ -10,6 +10,7 @@ import { AnalyticsCustomerMaster1765200000000 } from './migrations/1765200000000
 import { AnalyticsContactSharing1765300000000 } from './migrations/1765300000000-analytics-contact-sharing';
 import { OrderEntity } from './orders/order.entity';
 import { RfmScoreEntity } from './rfm/rfm-score.entity';
+import { prepareAnalyticsTenant } from './tenants/prepare-tenant';
 
 /**
  * Projection tables (contacts, external ids) and settings are reached with
@@ -32,4 +33,5 @@ export const analyticsDefinition: ServiceDefinition = {
   producesStreams: [STREAMS.ANALYTICS],
   typeDefs: loadTypeDefs(__dirname),
   env: analyticsEnv,
+  prepareTenant: prepareAnalyticsTenant,
 };

@@ -11,6 +11,7 @@ import { IdentityTokenVersion1764500000000 } from './migrations/1764500000000-id
 import { IdentityAccessSettings1765000000000 } from './migrations/1765000000000-identity-access-settings';
 import { IdentityUserManager1765100000000 } from './migrations/1765100000000-identity-user-manager';
 import { IdentityLoginThrottle1765200000000 } from './migrations/1765200000000-identity-login-throttle';
+import { IdentityTenantDisabled1765300000000 } from './migrations/1765300000000-identity-tenant-disabled';
 import { TenantEntity } from './tenants/tenant.entity';
 import { UserEntity } from './users/user.entity';
 
@@ -24,6 +25,7 @@ export const identityDefinition: ServiceDefinition = {
     IdentityAccessSettings1765000000000,
     IdentityUserManager1765100000000,
     IdentityLoginThrottle1765200000000,
+    IdentityTenantDisabled1765300000000,
   ],
   producesStreams: [STREAMS.IDENTITY],
   ownsAccessSettings: true,

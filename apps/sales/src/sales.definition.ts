@@ -23,6 +23,7 @@ import { SalesIdentityUsers1764420000000 } from './migrations/1764420000000-sale
 import { SalesAccountDuplicates1764430000000 } from './migrations/1764430000000-sales-account-duplicates';
 import { SalesAccessSettings1765000000000 } from './migrations/1765000000000-sales-access-settings';
 import { SalesSharing1765100000000 } from './migrations/1765100000000-sales-sharing';
+import { prepareSalesTenant } from './tenants/prepare-tenant';
 
 export const salesDefinition: ServiceDefinition = {
   name: 'sales',
@@ -58,4 +59,5 @@ export const salesDefinition: ServiceDefinition = {
   producesStreams: [STREAMS.SALES],
   typeDefs: loadTypeDefs(__dirname),
   env: salesEnv,
+  prepareTenant: prepareSalesTenant,
 };

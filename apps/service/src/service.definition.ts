@@ -11,6 +11,7 @@ import { ServiceSharing1765100000000 } from './migrations/1765100000000-service-
 import { ServiceCustomerMasterLog1765200000000 } from './migrations/1765200000000-service-customer-master-log';
 import { ServiceContactOwners1765300000000 } from './migrations/1765300000000-service-contact-owners';
 import { serviceEnv } from './service.env';
+import { prepareServiceTenant } from './tenants/prepare-tenant';
 
 /**
  * Cases and comments are read through TypeORM repositories (keyset pages);
@@ -33,4 +34,5 @@ export const serviceDefinition: ServiceDefinition = {
   producesStreams: [STREAMS.SERVICE],
   typeDefs: loadTypeDefs(__dirname),
   env: serviceEnv,
+  prepareTenant: prepareServiceTenant,
 };

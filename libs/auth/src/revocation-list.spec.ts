@@ -2,6 +2,8 @@ import {
   API_KEY_REVOKED,
   SYSTEM_ACTOR,
   TENANT_CREATED,
+  TENANT_DISABLED,
+  TENANT_ENABLED,
   USER_CREATED,
   USER_DEACTIVATED,
   USER_UPDATED,
@@ -82,5 +84,44 @@ describe('revocationOf (identity events)', () => {
     expect(revocationOf(event(USER_DEACTIVATED, { user: user(undefined) }))).toBeNull();
     expect(revocationOf(event(USER_CREATED, { user: user(3) }))).toBeNull();
     expect(revocationOf(event(TENANT_CREATED, { tenant: { id: 't', slug: 't', name: 'T' } }))).toBeNull();
+  });
+});
+
+describe('disabled tenants', () => {
+  const tenant = { id: 'tenant-1', slug: 'acme', name: 'Acme' };
+
+  it("refuses every token of a disabled tenant, whatever its subject or version, and only that tenant's", () => {
+    const list = new RevocationList();
+    expect(list.apply(event(TENANT_DISABLED, { tenant: { ...tenant, disabled: true } }), T0)).toBe(true);
+    expect(list.refuses('user-1', 7, 'tenant-1')).toBe(true);
+    expect(list.refuses('key-1', 0, 'tenant-1')).toBe(true);
+    expect(list.refuses('user-1', 7, 'tenant-2')).toBe(false);
+  });
+
+  it('honours the tokens again once the tenant is enabled (the last of the two in stream order wins)', () => {
+    const list = new RevocationList();
+    list.apply(event(TENANT_DISABLED, { tenant }), T0);
+    list.apply(event(TENANT_ENABLED, { tenant }), T0);
+    expect(list.refuses('user-1', 0, 'tenant-1')).toBe(false);
+    list.apply(event(TENANT_DISABLED, { tenant }), T0);
+    expect(list.refuses('user-1', 0, 'tenant-1')).toBe(true);
+  });
+
+  it('an enabled tenant still refuses what was revoked for its users', () => {
+    const list = new RevocationList();
+    list.raise({ subject: 'user-1', minVersion: 2, at: new Date(T0) }, T0);
+    list.apply(event(TENANT_DISABLED, { tenant }), T0);
+    list.apply(event(TENANT_ENABLED, { tenant }), T0);
+    expect(list.refuses('user-1', 1, 'tenant-1')).toBe(true);
+    expect(list.refuses('user-1', 2, 'tenant-1')).toBe(false);
+  });
+
+  it('forgets a disabling once every token issued before it has expired (none is issued while disabled)', () => {
+    const list = new RevocationList(DAY);
+    list.apply(event(TENANT_DISABLED, { tenant }), T0);
+    list.apply(event(TENANT_DISABLED, { tenant: { ...tenant, id: 'old' } }, new Date(T0 - DAY - 1)), T0);
+    expect(list.size).toBe(1);
+    list.raise({ subject: 'user-2', minVersion: 1, at: new Date(T0 + DAY) }, T0 + DAY);
+    expect(list.refuses('user-1', 0, 'tenant-1')).toBe(false);
   });
 });

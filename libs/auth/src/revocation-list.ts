@@ -1,9 +1,13 @@
 import {
   API_KEY_REVOKED,
+  TENANT_DISABLED,
+  TENANT_ENABLED,
   USER_DEACTIVATED,
   USER_UPDATED,
   type ApiKeyRevokedV1,
   type EventEnvelope,
+  type TenantDisabledV1,
+  type TenantEnabledV1,
   type UserDeactivatedV1,
   type UserUpdatedV1,
 } from '@rapport/contracts';
@@ -38,11 +42,14 @@ const PRUNE_EVERY_MS = 60_000;
  * time, because it is read in the same row as the roles: a token signed in
  * the same second as the change (or by a login racing it) carries the old
  * version exactly when it carries the old roles, and a login right after
- * the change works at once. A revoked API key refuses all its tokens.
+ * the change works at once. A revoked API key refuses all its tokens, and a
+ * disabled tenant every token of the tenant until it is enabled again.
  * Pure and in memory; RevocationFeed fills it from identity's stream.
  */
 export class RevocationList {
   private readonly rules = new Map<string, Rule>();
+  /** Disabled tenants → epoch ms after which no token issued before the disabling is valid (none is issued while disabled). */
+  private readonly disabledTenants = new Map<string, number>();
   private lastPrune = 0;
 
   constructor(private readonly keepMs = MAX_ACCESS_TOKEN_TTL_SECONDS * 1000) {}
@@ -60,21 +67,48 @@ export class RevocationList {
     this.prune(now);
   }
 
-  /** Tokens without a version (API keys, tokens from before versions existed) count as version 0. */
-  refuses(subject: string, tokenVersion: number): boolean {
+  /**
+   * Tokens without a version (API keys, tokens from before versions existed)
+   * count as version 0; every token of a disabled tenant is refused.
+   */
+  refuses(subject: string, tokenVersion: number, tenantId?: string): boolean {
+    if (tenantId !== undefined && this.disabledTenants.has(tenantId)) return true;
     const rule = this.rules.get(subject);
     return rule !== undefined && tokenVersion < rule.minVersion;
   }
 
-  /** Applies an identity event; returns whether it revoked anything. */
+  /** From now on every token of the tenant is refused (identity issues none while it is disabled). */
+  disableTenant(tenantId: string, at: Date, now = Date.now()): void {
+    const keepUntil = at.getTime() + this.keepMs;
+    if (keepUntil > now) this.disabledTenants.set(tenantId, keepUntil);
+    this.prune(now);
+  }
+
+  /** The tenant's tokens are honoured again (those not otherwise revoked). */
+  enableTenant(tenantId: string): void {
+    this.disabledTenants.delete(tenantId);
+  }
+
+  /**
+   * Applies an identity event; returns whether it changed what is refused.
+   * Events arrive in stream order, so a tenant's last disable or enable wins.
+   */
   apply(event: EventEnvelope, now = Date.now()): boolean {
+    if (event.type === TENANT_DISABLED) {
+      this.disableTenant((event as TenantDisabledV1).data.tenant.id, new Date(event.occurredAt), now);
+      return true;
+    }
+    if (event.type === TENANT_ENABLED) {
+      this.enableTenant((event as TenantEnabledV1).data.tenant.id);
+      return true;
+    }
     const revocation = revocationOf(event);
     if (revocation) this.raise(revocation, now);
     return revocation !== null;
   }
 
   get size(): number {
-    return this.rules.size;
+    return this.rules.size + this.disabledTenants.size;
   }
 
   /** Forgets rules no valid token can match any more (at most once a minute: replays apply thousands). */
@@ -82,6 +116,7 @@ export class RevocationList {
     if (now - this.lastPrune < PRUNE_EVERY_MS) return;
     this.lastPrune = now;
     for (const [subject, rule] of this.rules) if (rule.keepUntil <= now) this.rules.delete(subject);
+    for (const [tenantId, keepUntil] of this.disabledTenants) if (keepUntil <= now) this.disabledTenants.delete(tenantId);
   }
 }
 

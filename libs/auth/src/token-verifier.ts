@@ -40,8 +40,10 @@ export class TokenVerifier {
       throw new InvalidTokenError(`access token rejected: ${(err as Error).message}`);
     }
     const principal = principalFromClaims(payload);
-    if (this.revocations.refuses(principal.id, tokenVersionOf(payload))) {
-      throw new InvalidTokenError('access token was revoked (roles changed, user deactivated or API key revoked); sign in again');
+    if (this.revocations.refuses(principal.id, tokenVersionOf(payload), principal.tenantId)) {
+      throw new InvalidTokenError(
+        'access token was revoked (roles changed, user deactivated, API key revoked or tenant disabled); sign in again',
+      );
     }
     return principal;
   }

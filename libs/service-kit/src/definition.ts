@@ -1,7 +1,8 @@
 import type { Provider } from '@nestjs/common';
 import type { EnvSpec } from '@rapport/config';
-import type { StreamDefinition } from '@rapport/contracts';
+import type { StreamDefinition, TenantSnapshotV1 } from '@rapport/contracts';
 import type { EntityClass, MigrationClass } from '@rapport/persistence';
+import type { EntityManager } from 'typeorm';
 
 /** Everything that distinguishes one Rapport subgraph service from another. */
 export interface ServiceDefinition {
@@ -23,6 +24,13 @@ export interface ServiceDefinition {
    * settings; every other service keeps a copy fed by identity.access.changed.
    */
   ownsAccessSettings?: boolean;
+  /**
+   * What the service sets up for a new tenant, run on identity.tenant.created
+   * inside the event's tenant transaction (TenantPreparationConsumer). Must be
+   * idempotent: a redelivery or an older tenant's defaults made on first use
+   * must leave it as it was.
+   */
+  prepareTenant?: (em: EntityManager, tenant: TenantSnapshotV1) => Promise<void>;
   /** Extra global providers, e.g. a TokenVerifier that reads local keys. */
   globalProviders?: Provider[];
 }

@@ -10,6 +10,7 @@ import { subgraphGraphQLOptions } from './graphql.config';
 import { GraphQLExceptionFilter } from './graphql-exception.filter';
 import { infrastructureProviders } from './infrastructure.providers';
 import { InfrastructureLifecycle } from './lifecycle';
+import { TenantPreparationConsumer } from './tenants/tenant-preparation.consumer';
 import { CallerRateLimit } from './limits/caller-rate-limit';
 import type { PlatformConfig } from './service-config';
 import { SERVICE_CONFIG } from './tokens';
@@ -30,6 +31,7 @@ export class RapportServiceModule {
       AccessSettingsStore,
       AccessPolicy,
       AccessSettingsConsumer,
+      TenantPreparationConsumer,
       ...(def.globalProviders ?? []),
       CallerRateLimit,
       InfrastructureLifecycle,

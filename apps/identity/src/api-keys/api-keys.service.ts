@@ -85,10 +85,13 @@ export class ApiKeysService {
   async exchange(apiKey: string): Promise<{ accessToken: string; expiresAt: Date }> {
     const parsed = parseApiKey(apiKey);
     if (!parsed) throw unauthenticated('malformed API key');
-    const [row] = await this.dataSource.query(`SELECT id, tenant_id, secret_hash, scopes, revoked_at FROM api_keys WHERE id = $1`, [
-      parsed.keyId,
-    ]);
+    const [row] = await this.dataSource.query(
+      `SELECT k.id, k.tenant_id, k.secret_hash, k.scopes, k.revoked_at, t.disabled_at AS tenant_disabled_at
+         FROM api_keys k JOIN tenants t ON t.id = k.tenant_id WHERE k.id = $1`,
+      [parsed.keyId],
+    );
     if (!row || row.revoked_at || !secretMatches(parsed.secret, row.secret_hash)) throw unauthenticated('invalid or revoked API key');
+    if (row.tenant_disabled_at) throw unauthenticated("the API key's tenant is disabled");
     await this.dataSource.query(`UPDATE api_keys SET last_used_at = now() WHERE id = $1`, [row.id]);
     return this.tokens.forApiKey({ id: row.id, tenantId: row.tenant_id, scopes: row.scopes });
   }

@@ -10,6 +10,7 @@ import { LoginThrottle } from './login-throttle';
 import { hashRefreshToken, TokenIssuer, type TokenPair } from './token-issuer';
 
 const BAD_CREDENTIALS = 'invalid tenant, email or password';
+const TENANT_DISABLED_MESSAGE = 'this tenant is disabled; ask the operator of this Rapport installation';
 
 class BadCredentials extends Error {}
 
@@ -57,6 +58,8 @@ export class AuthService {
         .getOne();
       const ok = await verifyPassword(input.password, user?.passwordHash ?? DUMMY_HASH);
       if (!user || !ok || user.disabled) throw new BadCredentials();
+      // Only after the password matched: the tenant's own users may learn why, nobody else.
+      if (tenant.disabledAt) throw unauthenticated(TENANT_DISABLED_MESSAGE);
       return this.tokens.forUser(em, user);
     });
   }
@@ -68,10 +71,12 @@ export class AuthService {
   async refresh(refreshToken: string): Promise<TokenPair> {
     const hash = hashRefreshToken(refreshToken);
     const [row] = await this.dataSource.query(
-      `SELECT id, tenant_id, user_id, expires_at, revoked_at FROM refresh_tokens WHERE token_hash = $1`,
+      `SELECT r.id, r.tenant_id, r.user_id, r.expires_at, r.revoked_at, t.disabled_at AS tenant_disabled_at
+         FROM refresh_tokens r JOIN tenants t ON t.id = r.tenant_id WHERE r.token_hash = $1`,
       [hash],
     );
     if (!row || new Date(row.expires_at) < new Date()) throw unauthenticated('refresh token is invalid or expired');
+    if (row.tenant_disabled_at) throw unauthenticated(TENANT_DISABLED_MESSAGE);
     return this.db
       .withTenant(row.tenant_id, async (em) => {
         const revoked = await em.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING id`, [

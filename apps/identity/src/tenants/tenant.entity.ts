@@ -12,6 +12,10 @@ export class TenantEntity {
   @Column('text')
   name!: string;
 
+  /** When an operator disabled the tenant; null while it is enabled. */
+  @Column({ name: 'disabled_at', type: 'timestamptz', precision: 3, nullable: true })
+  disabledAt!: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz', precision: 3 })
   createdAt!: Date;
 }

@@ -1,7 +1,32 @@
 import type { EventEnvelope } from '../envelope';
 
+/** A tenant as identity publishes it. `disabled` is additive to V1 (absent in events from before tenants could be disabled). */
+export interface TenantSnapshotV1 {
+  id: string;
+  slug: string;
+  name: string;
+  disabled?: boolean;
+}
+
+/**
+ * A new tenant exists (its first admin follows as identity.user.created).
+ * Every service prepares what the tenant needs from it (default pipeline,
+ * settings …), idempotently, before the tenant's first request.
+ */
 export const TENANT_CREATED = 'identity.tenant.created' as const;
-export type TenantCreatedV1 = EventEnvelope<typeof TENANT_CREATED, { tenant: { id: string; slug: string; name: string } }>;
+export type TenantCreatedV1 = EventEnvelope<typeof TENANT_CREATED, { tenant: TenantSnapshotV1 }>;
+
+/**
+ * An operator disabled the tenant: its users cannot sign in, its API keys
+ * cannot be exchanged, and verifiers refuse every access token of the tenant
+ * until identity.tenant.enabled. Its data stays.
+ */
+export const TENANT_DISABLED = 'identity.tenant.disabled' as const;
+export type TenantDisabledV1 = EventEnvelope<typeof TENANT_DISABLED, { tenant: TenantSnapshotV1 }>;
+
+/** An operator enabled a disabled tenant again: its users and API keys work as before. */
+export const TENANT_ENABLED = 'identity.tenant.enabled' as const;
+export type TenantEnabledV1 = EventEnvelope<typeof TENANT_ENABLED, { tenant: TenantSnapshotV1 }>;
 
 /**
  * A user as identity publishes it. `active` is additive to V1: events written
