@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
 import { bearer, graphql, type GraphQLResponse } from '@rapport/testing';
 import { createTenant, startPlatform, type Platform, type TestTenant } from '../harness/platform';
 
@@ -402,10 +404,32 @@ describe('sharing rules per tenant', () => {
         );
       }
     }
+    // Lists that name contacts leave the hidden one out too: a marketer (who owns no contacts) previews a segment that selects it.
+    const marketer = await tenant.createUser('marketer', ['marketer']);
+    const PREVIEW = `query($rule: JSON!) { previewSegment(rule: $rule, first: 10) { count sample { id } } }`;
+    const rule = { field: 'lastName', op: 'eq', value: `Figures-${suffix}` };
+    expect((await ok(marketer.token, PREVIEW, { rule })).previewSegment).toEqual({ count: 0, sample: [] });
+    expect((await ok(admin, PREVIEW, { rule })).previewSegment).toEqual({ count: 1, sample: [{ id }] });
+    // … and an analyst's CLV ranking (a score written as analytics' scoring would).
+    const analyst = await tenant.createUser('analyst', ['analyst']);
+    await platform.services.analytics.app.get(DataSource).query(
+      `INSERT INTO customer_values (tenant_id, contact_id, model_id, x, t_x, t, m, p_alive, expected_purchases,
+                                    expected_average_spend, clv, currency, churn_risk, churn_band, tier, scored_at)
+       VALUES ($1, $2, $3, 3, 20, 30, 50, 0.9, 2, 50, 1000, 'EUR', 0.1, 'LOW', NULL, now())`,
+      [tenant.id, id, randomUUID()],
+    );
+    const TOP = `{ topCustomers(first: 5) { contact { id } } }`;
+    expect((await ok(analyst.token, TOP)).topCustomers).toEqual([]);
+    expect((await ok(admin, TOP)).topCustomers).toEqual([{ contact: { id } }]);
+
     await share('CONTACT', 'PUBLIC_READ_WRITE');
     await eventually(
       () => refused('marketing', repB.token),
       (list) => list.length === 0,
+    );
+    await eventually(
+      async () => (await ok(marketer.token, PREVIEW, { rule })).previewSegment,
+      (preview) => preview.count === 1,
     );
   });
 });

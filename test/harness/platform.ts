@@ -1,3 +1,5 @@
+import { DataSource } from 'typeorm';
+import Redis from 'ioredis';
 import { loadGatewayConfig } from '../../apps/gateway/src/gateway.env';
 import { startGateway, type RunningGateway } from '../../apps/gateway/src/gateway-server';
 import { subgraphUrlVariable } from '../../apps/gateway/src/subgraphs';
@@ -60,7 +62,10 @@ export async function startPlatform(
     graphqlUrl: `${gateway.url}/graphql`,
     async stop() {
       await gateway.close();
+      // Failed sign-ins are counted per address too (always 127.0.0.1 here) in the run's one identity schema.
+      if (services.identity) await services.identity.app.get(DataSource).query(`DELETE FROM login_throttle`);
       for (const s of Object.values(services).reverse()) await s.close();
+      await forgetRateLimits();
     },
   };
 }
@@ -151,4 +156,25 @@ export async function customerToken(platform: Platform, tenant: TestTenant, cont
   );
   if (res.errors) throw new Error(`customer login failed: ${JSON.stringify(res.errors)}`);
   return res.data!.login.accessToken as string;
+}
+
+/**
+ * Rate-limit windows are keyed by caller (user, key or IP: here always
+ * 127.0.0.1) under the run's Redis prefix, so they outlive a platform: a suite
+ * that sent thousands of anonymous requests would throttle the next suite's
+ * sign-ins. A stopped platform leaves none behind.
+ */
+async function forgetRateLimits(): Promise<void> {
+  const redis = new Redis(process.env.REDIS_URL as string, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${process.env.REDIS_PREFIX}:ratelimit:*`, 'COUNT', 1000);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { badUserInput, conflict, type Principal } from '@rapport/auth';
 import { customerLifetimeValue, expectedPurchasesConditional, type BgNbdParams } from '@rapport/clv';
 import type { Money } from '@rapport/money';
-import { AccessPolicy, ServiceDatabase, validate } from '@rapport/service-kit';
+import { AccessPolicy, ServiceDatabase, SharingPolicy, validate, visibleSql } from '@rapport/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import type { EntityManager } from 'typeorm';
 import { requireAnalyticsRead, requireAnalyticsWrite, requireCustomerFigures } from '../access/analytics-access';
@@ -79,6 +79,7 @@ export class ClvService {
     private readonly access: AccessPolicy,
     private readonly scheduler: ClvScheduler,
     private readonly engine: ClvEngine,
+    private readonly sharing: SharingPolicy,
   ) {}
 
   /** Stores the model QUEUED (or finds the pending one with the same inputs) and queues its fit. */
@@ -152,8 +153,13 @@ export class ClvService {
   async topCustomers(principal: Principal, first: number | null | undefined): Promise<RankedCustomerView[]> {
     requireAnalyticsRead(principal);
     const limit = validate.pageSize(first);
+    const params: unknown[] = [principal.tenantId];
+    const visible = visibleSql(await this.sharing.readScope(principal, 'CONTACT'), 'c.owner_id', params);
     const rows: ValueRow[] = await this.db.withTenant(principal.tenantId, (em) =>
-      em.query(`SELECT * FROM customer_values WHERE tenant_id = $1 ORDER BY clv DESC, contact_id LIMIT $2`, [principal.tenantId, limit]),
+      em.query(
+        `SELECT v.* FROM ${RANKED_FROM} WHERE v.tenant_id = $1 AND ${visible} ORDER BY v.clv DESC, v.contact_id LIMIT $${params.length + 1}`,
+        [...params, limit],
+      ),
     );
     return rows.map(rankedView);
   }
@@ -162,17 +168,23 @@ export class ClvService {
   async cantLoseThem(principal: Principal, first: number | null | undefined): Promise<RankedCustomerView[]> {
     requireAnalyticsRead(principal);
     const limit = validate.pageSize(first);
+    const scope = await this.sharing.readScope(principal, 'CONTACT');
     const rows: ValueRow[] = await this.db.withTenant(principal.tenantId, async (em) => {
       const high = (await clvTiers(em, principal.tenantId)).slice(0, HIGH_VALUE_TIER_COUNT).map((t) => t.name);
+      const params: unknown[] = [principal.tenantId, high];
+      const visible = visibleSql(scope, 'c.owner_id', params);
       return em.query(
-        `SELECT * FROM customer_values WHERE tenant_id = $1 AND churn_band = 'HIGH' AND tier = ANY($2::text[])
-          ORDER BY clv DESC, contact_id LIMIT $3`,
-        [principal.tenantId, high, limit],
+        `SELECT v.* FROM ${RANKED_FROM} WHERE v.tenant_id = $1 AND v.churn_band = 'HIGH' AND v.tier = ANY($2::text[]) AND ${visible}
+          ORDER BY v.clv DESC, v.contact_id LIMIT $${params.length + 1}`,
+        [...params, limit],
       );
     });
     return rows.map(rankedView);
   }
 }
+
+/** Rankings name contacts: only those the tenant's CONTACT sharing lets the caller see (owners from analytics' copy). */
+const RANKED_FROM = `customer_values v LEFT JOIN contacts c ON c.tenant_id = v.tenant_id AND c.id = v.contact_id`;
 
 function valueView(r: ValueRow): CustomerValueView {
   return {

@@ -34,8 +34,8 @@ function database(answer: 'fails' | unknown[]): ServiceDatabase {
 
 const lookups: [string, (db: ServiceDatabase) => (principal: Principal, id: string) => Promise<unknown>][] = [
   ['campaign', (db) => (p, id) => new CampaignsService(db, null!, null!, null!, new CampaignsRepository()).get(p, id)],
-  ['segment', (db) => (p, id) => new SegmentsService(db, null!).get(p, id)],
-  ['journey', (db) => (p, id) => new JourneysService(db, null!, null!, null!).get(p, id)],
+  ['segment', (db) => (p, id) => new SegmentsService(db, null!, null!).get(p, id)],
+  ['journey', (db) => (p, id) => new JourneysService(db, null!, null!, null!, null!).get(p, id)],
 ];
 
 describe.each(lookups)('%s(id)', (_name, lookup) => {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { actorOf, badUserInput, notFound, type Principal } from '@rapport/auth';
-import { ServiceDatabase, validate } from '@rapport/service-kit';
+import { ServiceDatabase, SharingPolicy, validate, visibleSql } from '@rapport/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import type { EntityManager } from 'typeorm';
 import { requireMarketingRead, requireMarketingWrite } from '../access/marketing-access';
@@ -35,6 +35,7 @@ export class JourneysService {
     private readonly settings: MarketingSettings,
     private readonly engine: JourneyEngine,
     private readonly jobs: JourneyJobs,
+    private readonly sharing: SharingPolicy,
   ) {}
 
   async create(principal: Principal, input: CreateJourneyInput): Promise<JourneyView> {
@@ -148,12 +149,16 @@ export class JourneysService {
     requireMarketingRead(principal);
     const journeyId = validate.requireUuid('journeyId', args.journeyId);
     const first = validate.pageSize(args.first);
+    // Runs name their contact: only those the tenant's CONTACT sharing lets the caller see.
+    const params: unknown[] = [principal.tenantId, journeyId, args.status ?? null];
+    const visible = visibleSql(await this.sharing.readScope(principal, 'CONTACT'), 'c.owner_id', params);
     return this.db.withTenant(principal.tenantId, async (em) => {
       const journey = await this.load(em, principal.tenantId, journeyId);
       return sqlPage(em, {
         select: ENROLLMENT_COLUMNS,
-        from: `journey_enrollments e WHERE e.tenant_id = $1 AND e.journey_id = $2 AND ($3::text IS NULL OR e.status = $3)`,
-        params: [principal.tenantId, journeyId, args.status ?? null],
+        from: `journey_enrollments e LEFT JOIN contacts c ON c.tenant_id = e.tenant_id AND c.id = e.contact_id
+                WHERE e.tenant_id = $1 AND e.journey_id = $2 AND ($3::text IS NULL OR e.status = $3) AND ${visible}`,
+        params,
         sortColumn: 'e.entered_at',
         idColumn: 'e.id',
         direction: 'DESC',

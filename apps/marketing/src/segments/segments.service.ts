@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { actorOf, badUserInput, conflict, notFound, type Principal } from '@rapport/auth';
 import { pgErrorCode, PG_UNIQUE_VIOLATION } from '@rapport/persistence';
-import { ServiceDatabase, validate } from '@rapport/service-kit';
+import { ServiceDatabase, SharingPolicy, validate, visibleSql } from '@rapport/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import type { EntityManager } from 'typeorm';
 import { requireMarketingRead, requireMarketingWrite } from '../access/marketing-access';
@@ -63,6 +63,7 @@ export class SegmentsService {
   constructor(
     private readonly db: ServiceDatabase,
     private readonly settings: MarketingSettings,
+    private readonly sharing: SharingPolicy,
   ) {}
 
   async preview(
@@ -72,10 +73,11 @@ export class SegmentsService {
   ): Promise<{ count: number; sample: { id: string }[] }> {
     requireMarketingRead(principal);
     const limit = validate.pageSize(first, { default: 10, max: 100 });
+    const scope = await this.sharing.readScope(principal, 'CONTACT');
     return this.db.withTenant(principal.tenantId, async (em) => {
       const compiled = await compileForTenant(em, this.settings, principal.tenantId, rule, { rootPath: 'rule' });
-      const where = `${AUDIENCE_BASE} AND ${compiled.sql}`;
       const params = [principal.tenantId, ...compiled.params];
+      const where = `${AUDIENCE_BASE} AND ${compiled.sql} AND ${visibleSql(scope, 'c.owner_id', params)}`;
       const [{ n }]: { n: number }[] = await em.query(`SELECT count(*)::int AS n FROM contacts c WHERE ${where}`, params);
       const sample: { id: string }[] = await em.query(
         `SELECT c.id FROM contacts c WHERE ${where} ORDER BY c.id LIMIT $${params.length + 1}`,
@@ -180,10 +182,12 @@ export class SegmentsService {
 
   /** Members now: the snapshot of a STATIC segment, the rule's matches for a DYNAMIC one. */
   async count(principal: Principal, segment: SegmentView): Promise<number> {
-    if (segment.kind === 'STATIC') return segment.snapshotCount ?? 0;
+    const scope = await this.sharing.readScope(principal, 'CONTACT');
+    if (segment.kind === 'STATIC' && scope.all) return segment.snapshotCount ?? 0;
     return this.db.withTenant(principal.tenantId, async (em) => {
       const { from, params } = await this.membersFrom(em, principal.tenantId, segment);
-      const [{ n }]: { n: number }[] = await em.query(`SELECT count(*)::int AS n FROM ${from}`, params);
+      const visible = visibleSql(scope, 'c.owner_id', params);
+      const [{ n }]: { n: number }[] = await em.query(`SELECT count(*)::int AS n FROM ${from} AND ${visible}`, params);
       return n;
     });
   }
@@ -191,11 +195,13 @@ export class SegmentsService {
   async members(principal: Principal, segment: SegmentView, args: { first?: number | null; after?: string | null }) {
     requireMarketingRead(principal);
     const first = validate.pageSize(args.first);
+    const scope = await this.sharing.readScope(principal, 'CONTACT');
     return this.db.withTenant(principal.tenantId, async (em) => {
       const { from, params } = await this.membersFrom(em, principal.tenantId, segment);
+      const visible = visibleSql(scope, 'c.owner_id', params);
       return sqlPage(em, {
         select: 'c.id',
-        from,
+        from: `${from} AND ${visible}`,
         params,
         sortColumn: 'c.id',
         idColumn: 'c.id',
