@@ -19,9 +19,9 @@ const CONTACTS: CustomerTable = { kind: 'CONTACT', table: 'contacts' };
 
 /**
  * Keeps analytics' copy of the customer master (contacts, their external ids,
- * merges) and re-resolves the orders each change affects. Every method runs
- * in the events' inbox transaction and tells whether any order now counts
- * for a different contact (so RFM must be recomputed).
+ * merges; libs/customer-master) and re-resolves the orders each change
+ * affects. Every method runs in the events' inbox transaction and returns
+ * the contacts to rescore.
  */
 @Injectable()
 export class ContactProjection {
