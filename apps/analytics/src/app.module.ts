@@ -1,12 +1,5 @@
 import { Module } from '@nestjs/common';
-import {
-  ContactVisibility,
-  DateTimeScalar,
-  IdentityUsersConsumer,
-  RapportServiceModule,
-  SharingPolicy,
-  TeamDirectory,
-} from '@rapport/service-kit';
+import { contactSharingProviders, DateTimeScalar, RapportServiceModule } from '@rapport/service-kit';
 import { analyticsDefinition } from './analytics.definition';
 import { CaseProjection } from './cases/case-projection';
 import { ClvEngine } from './clv/clv-engine';
@@ -29,11 +22,8 @@ import { RetentionService } from './retention/retention.service';
   imports: [RapportServiceModule.forRoot(analyticsDefinition)],
   providers: [
     DateTimeScalar,
-    // The CONTACT sharing rule on this service's Contact fields needs identity's users (teams) and contact owners (ADR 016).
-    IdentityUsersConsumer,
-    TeamDirectory,
-    SharingPolicy,
-    ContactVisibility,
+    // The CONTACT sharing rule on this service's Contact fields and lists (ADR 016).
+    ...contactSharingProviders(),
     ContactProjection,
     CaseProjection,
     ContactRfmResolver,

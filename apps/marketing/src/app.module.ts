@@ -1,12 +1,5 @@
 import { Module } from '@nestjs/common';
-import {
-  ContactVisibility,
-  DateTimeScalar,
-  IdentityUsersConsumer,
-  RapportServiceModule,
-  SharingPolicy,
-  TeamDirectory,
-} from '@rapport/service-kit';
+import { contactSharingProviders, DateTimeScalar, RapportServiceModule } from '@rapport/service-kit';
 import { CampaignBatchSender } from './campaigns/campaign-batch-sender';
 import { CampaignJobs } from './campaigns/campaign-jobs';
 import { CampaignLauncher } from './campaigns/campaign-launcher';
@@ -53,11 +46,8 @@ import { MarketingSettings } from './settings/marketing-settings';
   controllers: [PublicLinksController],
   providers: [
     DateTimeScalar,
-    // The CONTACT sharing rule on this service's Contact fields needs identity's users (teams) and contact owners (ADR 016).
-    IdentityUsersConsumer,
-    TeamDirectory,
-    SharingPolicy,
-    ContactVisibility,
+    // The CONTACT sharing rule on this service's Contact fields and lists (ADR 016).
+    ...contactSharingProviders(),
     JsonScalar,
     MarketingSettings,
     KnownContacts,

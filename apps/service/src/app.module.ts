@@ -1,13 +1,5 @@
 import { Module } from '@nestjs/common';
-import {
-  CONTACT_OWNERS_TABLE,
-  ContactVisibility,
-  DateTimeScalar,
-  IdentityUsersConsumer,
-  RapportServiceModule,
-  SharingPolicy,
-  TeamDirectory,
-} from '@rapport/service-kit';
+import { contactSharingProviders, DateTimeScalar, RapportServiceModule } from '@rapport/service-kit';
 import { AccountCasesResolver, ContactCasesResolver } from './cases/case-links.resolver';
 import { CaseAssignmentResolver, CaseCommentResolver, CaseEscalationResolver, CasesResolver } from './cases/cases.resolver';
 import { CaseDetailsService } from './cases/case-details.service';
@@ -39,13 +31,8 @@ import { TierConsumer } from './tiers/tier-consumer';
   imports: [RapportServiceModule.forRoot(serviceDefinition)],
   providers: [
     DateTimeScalar,
-    // Teams for the tenant's sharing rules on cases come from service's projection of identity's users (ADR 016).
-    IdentityUsersConsumer,
-    TeamDirectory,
-    SharingPolicy,
-    // Contact.cases follows the CONTACT sharing rule too, by the owners in service's copy of the contacts.
-    ContactVisibility,
-    { provide: CONTACT_OWNERS_TABLE, useValue: 'customer_contacts' },
+    // The sharing rules on cases and on this service's Contact fields, by its copy of the contacts' owners (ADR 016).
+    ...contactSharingProviders('customer_contacts'),
     RoutingService,
     RoutingResolver,
     QueueRuleResolver,

@@ -21,6 +21,7 @@ export {
   AccessSettingsStore,
   CONTACT_OWNERS_TABLE,
   ContactVisibility,
+  contactSharingProviders,
   createAccessSettingsTable,
   DEFAULT_ACCESS_SETTINGS,
   dropAccessSettingsTable,

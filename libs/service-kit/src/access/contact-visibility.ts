@@ -1,8 +1,10 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable, Optional, type Provider } from '@nestjs/common';
 import { inScope, notFound, type Principal } from '@rapport/auth';
 import type { GraphQLRequestContext } from '../graphql.config';
 import { requestLoader } from '../request-loader';
 import { ServiceDatabase } from '../service-database';
+import { IdentityUsersConsumer } from '../users/identity-users.consumer';
+import { TeamDirectory } from '../users/team-directory';
 import { SharingPolicy } from './sharing-policy';
 
 /**
@@ -40,4 +42,13 @@ export class ContactVisibility {
     const ok = await requestLoader(context, 'contactVisible', (ids) => this.visible(principal, ids)).load(contactId);
     if (!ok) throw notFound('Contact', contactId);
   }
+}
+
+/**
+ * What a service that extends Contact registers to apply the CONTACT sharing
+ * rule: identity's users (for teams), the tenant's rules, and the owners in
+ * `ownersTable`, its customer-master copy of the contacts.
+ */
+export function contactSharingProviders(ownersTable = 'contacts'): Provider[] {
+  return [IdentityUsersConsumer, TeamDirectory, SharingPolicy, ContactVisibility, { provide: CONTACT_OWNERS_TABLE, useValue: ownersTable }];
 }
