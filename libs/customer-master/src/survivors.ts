@@ -41,23 +41,6 @@ export async function survivorOf(em: EntityManager, tenantId: string, t: Custome
   return (await survivorsOf(em, tenantId, t, [id])).get(id) ?? id;
 }
 
-/** Every record that stands for each survivor, the survivor first. */
-export async function groupsOf(
-  em: EntityManager,
-  tenantId: string,
-  t: CustomerTable,
-  survivorIds: readonly string[],
-): Promise<Map<string, string[]>> {
-  const unique = [...new Set(survivorIds)];
-  const rows: { survivor: string; id: string }[] = await em.query(
-    `SELECT r.merged_into AS survivor, r.id FROM ${t.table} r WHERE r.tenant_id = $1 AND r.merged_into = ANY($2::uuid[]) ORDER BY r.id`,
-    [tenantId, unique],
-  );
-  const groups = new Map(unique.map((id) => [id, [id]]));
-  for (const r of rows) groups.get(r.survivor)?.push(r.id);
-  return groups;
-}
-
 /**
  * Recomputes the survivor of every record whose chain of merges in force may
  * pass through one of `changed` (the records whose log rows just changed):
