@@ -12,6 +12,7 @@ import { ImportService } from '../import/import.service';
 import { LeadsService } from '../leads/leads.service';
 import { OpportunitiesService } from '../opportunities/opportunities.service';
 import { salesDefinition } from '../sales.definition';
+import { linksFor } from './merge-links';
 import { MergeService } from './merge.service';
 
 /** Customer master against the real Postgres/NATS: duplicate rules, merge/unmerge round trip, import. */
@@ -282,6 +283,25 @@ describe('customer master', () => {
         message: expect.stringContaining('changed since the merge (last_name'),
         extensions: { code: 'CONFLICT' },
       });
+    });
+
+    it('re-points every column whose foreign key references contacts or accounts', async () => {
+      // The catalogue is the list of links; a table added later with such a column must join linksFor.
+      const references: { referenced: string; table: string; column: string }[] = await db.query(
+        `SELECT ref.relname AS referenced, src.relname AS "table", att.attname AS "column"
+           FROM pg_constraint con
+           JOIN pg_class src ON src.oid = con.conrelid
+           JOIN pg_class ref ON ref.oid = con.confrelid
+           JOIN pg_attribute att ON att.attrelid = con.conrelid AND att.attnum = ANY (con.conkey)
+          WHERE con.contype = 'f' AND src.relnamespace = current_schema()::regnamespace
+            AND ref.relname IN ('contacts', 'accounts')`,
+      );
+      const kindOf = { contacts: 'CONTACT', accounts: 'ACCOUNT' } as const;
+      const missing = references.filter(
+        (r) => !linksFor(kindOf[r.referenced as keyof typeof kindOf]).some((l) => l.table === r.table && l.column === r.column),
+      );
+      expect(references.length).toBeGreaterThan(0);
+      expect(missing).toEqual([]);
     });
 
     it('merges accounts: contacts and opportunities follow the survivor; unmerge restores them', async () => {

@@ -13,13 +13,16 @@ export interface LinkSpec {
 /**
  * Every column in sales' schema that points at a contact or account, by the
  * migrations that create it. A new table holding such a link must be added
- * here, or a merge leaves its rows on the merged record.
+ * here, or a merge leaves its rows on the merged record (the customer-master
+ * integration test compares this list with the schema's foreign keys).
  */
 const LINKS: Record<MergeKind, readonly LinkSpec[]> = {
   CONTACT: [
     { table: 'contact_external_ids', column: 'contact_id', key: ['source', 'key'] },
     { table: 'opportunities', column: 'primary_contact_id', key: ['id'] },
     { table: 'leads', column: 'converted_contact_id', key: ['id'] },
+    // A quote follows its customer like the opportunity it belongs to; unmerge hands it back.
+    { table: 'quotes', column: 'contact_id', key: ['id'] },
     // Contacts merged earlier into a merged contact now point straight at the survivor (no chains).
     { table: 'contacts', column: 'merged_into', key: ['id'] },
     // Activities and timeline entries point at their subject polymorphically: the merged records'
@@ -31,6 +34,7 @@ const LINKS: Record<MergeKind, readonly LinkSpec[]> = {
     { table: 'contacts', column: 'account_id', key: ['id'] },
     { table: 'opportunities', column: 'account_id', key: ['id'] },
     { table: 'leads', column: 'converted_account_id', key: ['id'] },
+    { table: 'quotes', column: 'account_id', key: ['id'] },
     { table: 'accounts', column: 'merged_into', key: ['id'] },
     { table: 'activities', column: 'target_id', key: ['id'], where: `target_type = 'ACCOUNT'` },
     { table: 'timeline_entries', column: 'subject_id', key: ['id'], where: `subject_type = 'ACCOUNT'` },
