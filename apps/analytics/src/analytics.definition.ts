@@ -8,6 +8,7 @@ import { AnalyticsChurnSignals1764500000000 } from './migrations/1764500000000-a
 import { AnalyticsAccessSettings1765000000000 } from './migrations/1765000000000-analytics-access-settings';
 import { AnalyticsCustomerMaster1765200000000 } from './migrations/1765200000000-analytics-customer-master';
 import { AnalyticsContactSharing1765300000000 } from './migrations/1765300000000-analytics-contact-sharing';
+import { AnalyticsContactCasesShape1765420000000 } from './migrations/1765420000000-analytics-contact-cases-shape';
 import { OrderEntity } from './orders/order.entity';
 import { RfmScoreEntity } from './rfm/rfm-score.entity';
 import { prepareAnalyticsTenant } from './tenants/prepare-tenant';
@@ -29,6 +30,7 @@ export const analyticsDefinition: ServiceDefinition = {
     AnalyticsAccessSettings1765000000000,
     AnalyticsCustomerMaster1765200000000,
     AnalyticsContactSharing1765300000000,
+    AnalyticsContactCasesShape1765420000000,
   ],
   producesStreams: [STREAMS.ANALYTICS],
   typeDefs: loadTypeDefs(__dirname),

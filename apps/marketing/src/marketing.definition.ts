@@ -5,6 +5,7 @@ import { MarketingInitial1764500000000 } from './migrations/1764500000000-market
 import { MarketingAccessSettings1765000000000 } from './migrations/1765000000000-marketing-access-settings';
 import { MarketingCustomerMaster1765200000000 } from './migrations/1765200000000-marketing-customer-master';
 import { MarketingContactSharing1765300000000 } from './migrations/1765300000000-marketing-contact-sharing';
+import { MarketingContactCasesShape1765420000000 } from './migrations/1765420000000-marketing-contact-cases-shape';
 import { prepareMarketingTenant } from './tenants/prepare-tenant';
 
 /** Marketing reads and writes its tables with plain SQL, so it declares no TypeORM entities. */
@@ -17,6 +18,7 @@ export const marketingDefinition: ServiceDefinition = {
     MarketingAccessSettings1765000000000,
     MarketingCustomerMaster1765200000000,
     MarketingContactSharing1765300000000,
+    MarketingContactCasesShape1765420000000,
   ],
   producesStreams: [STREAMS.MARKETING],
   typeDefs: loadTypeDefs(__dirname),

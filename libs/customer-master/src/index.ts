@@ -5,3 +5,4 @@ export { backfillLegacyMerges, createMergeMembersTable } from './migration';
 export { upsertSnapshots, type RecordSnapshot } from './snapshots';
 export { ensureRecords, forgetPlaceholders, survivorOf, survivorsOf, type SurvivorChange } from './survivors';
 export { type CustomerKind, type CustomerTable } from './tables';
+export { applyCaseFact, caseFactOf, contactsTouchedBy, CASE_EVENT_TYPES, type CaseFact, type CaseMove, type CaseRow } from './cases';

@@ -42,7 +42,7 @@ activity AS (
 complaints AS (
   SELECT coalesce(ct.merged_into, k.contact_id) AS contact_id, count(*)::int AS n
     FROM contact_cases k LEFT JOIN contacts ct ON ct.tenant_id = k.tenant_id AND ct.id = k.contact_id
-   WHERE k.tenant_id = $1 AND k.contact_id IS NOT NULL AND k.category = 'COMPLAINT' AND k.status NOT IN ('RESOLVED', 'CLOSED')
+   WHERE k.tenant_id = $1 AND k.contact_id IS NOT NULL AND k.category = 'COMPLAINT' AND k.open
    GROUP BY 1
 ),
 groups AS (

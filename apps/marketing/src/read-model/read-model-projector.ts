@@ -5,6 +5,7 @@ import {
   CASE_REOPENED,
   CASE_RESOLVED,
   CASE_STATUS_CHANGED,
+  CASE_UPDATED,
   CONTACT_CREATED,
   CONTACT_MERGED,
   CONTACT_UNMERGED,
@@ -15,10 +16,6 @@ import {
   CUSTOMER_VALUE_CHANGED,
   ORDER_RECORDED,
   type CartAbandonedV1,
-  type CaseOpenedV1,
-  type CaseReopenedV1,
-  type CaseResolvedV1,
-  type CaseStatusChangedV1,
   type ContactCreatedV1,
   type ContactMergedV1,
   type ContactUnmergedV1,
@@ -39,7 +36,7 @@ import { ContactProjection } from './contact-projection';
 /** Every event type the read model is built from, per producing stream. */
 export const READ_MODEL_EVENTS = {
   SALES: [CONTACT_CREATED, CONTACT_UPDATED, CONTACT_MERGED, CONTACT_UNMERGED],
-  SERVICE: [CASE_OPENED, CASE_STATUS_CHANGED, CASE_RESOLVED, CASE_REOPENED],
+  SERVICE: [CASE_OPENED, CASE_UPDATED, CASE_STATUS_CHANGED, CASE_RESOLVED, CASE_REOPENED],
   // Tier and churn events stay: what was published before value events existed must still rebuild the same rows.
   ANALYTICS: [CUSTOMER_RFM_CHANGED, CUSTOMER_TIER_CHANGED, CUSTOMER_CHURN_RISK_CHANGED, CUSTOMER_VALUE_CHANGED, ORDER_RECORDED],
   COMMERCE: [CART_ABANDONED],
@@ -91,14 +88,12 @@ export class ReadModelProjector {
         return NOTHING;
       case CASE_OPENED:
       case CASE_RESOLVED:
-      case CASE_REOPENED: {
-        const snapshot = (event as CaseOpenedV1 | CaseResolvedV1 | CaseReopenedV1).data.case;
-        return caseApplied(await this.cases.applySnapshot(em, tenantId, snapshot, event.occurredAt));
-      }
-      case CASE_STATUS_CHANGED: {
-        const { data } = event as CaseStatusChangedV1;
-        return caseApplied(await this.cases.applyStatus(em, tenantId, data.caseId, data.to, event.occurredAt), false);
-      }
+      case CASE_REOPENED:
+        return caseApplied(await this.cases.apply(em, tenantId, event));
+      // Edits and status changes are no journey triggers: only the counts follow them.
+      case CASE_UPDATED:
+      case CASE_STATUS_CHANGED:
+        return caseApplied(await this.cases.apply(em, tenantId, event), false);
       case CUSTOMER_RFM_CHANGED: {
         const { data } = event as CustomerRfmChangedV1;
         return { ...NOTHING, contactId: (await this.analytics.applyRfm(em, tenantId, data)) ? data.contactId : null };
@@ -147,8 +142,8 @@ export class ReadModelProjector {
 function caseApplied(change: CaseChange, trigger = true): Applied {
   return {
     contactId: trigger ? change.contactId : null,
-    complaintOpened: change.complaintOpened && change.contactId ? [change.contactId] : [],
-    complaintsCleared: change.complaintsCleared && change.contactId ? [change.contactId] : [],
+    complaintOpened: change.complaintOpened,
+    complaintsCleared: change.complaintsCleared,
     order: null,
   };
 }
