@@ -10,6 +10,19 @@ export interface RecordSnapshot {
 }
 
 /**
+ * The newest snapshot of each record in a batch (by sales' `updatedAt`; the
+ * later one of a tie), oldest first — the order sales made the changes in.
+ */
+export function newestPerRecord<T extends { id: string; updatedAt: string }>(snapshots: readonly T[]): T[] {
+  const newest = new Map<string, T>();
+  for (const s of snapshots) {
+    const before = newest.get(s.id);
+    if (!before || before.updatedAt <= s.updatedAt) newest.set(s.id, s);
+  }
+  return [...newest.values()].sort((a, b) => a.updatedAt.localeCompare(b.updatedAt));
+}
+
+/**
  * Upserts snapshots of records, however many: the newest by sales'
  * updatedAt wins, also against an older one redelivered later (and within
  * the batch). `columns` are the service's own column names (trusted, from
@@ -23,13 +36,9 @@ export async function upsertSnapshots(
   columns: readonly string[],
   snapshots: readonly RecordSnapshot[],
 ): Promise<string[]> {
-  const newest = new Map<string, RecordSnapshot>();
-  for (const s of snapshots) {
-    const before = newest.get(s.id);
-    if (!before || before.updatedAt <= s.updatedAt) newest.set(s.id, s);
-  }
-  if (newest.size === 0) return [];
-  const rows = [...newest.values()].map((s) => ({ ...s.columns, id: s.id, sales_updated_at: s.updatedAt }));
+  const newest = newestPerRecord(snapshots);
+  if (newest.length === 0) return [];
+  const rows = newest.map((s) => ({ ...s.columns, id: s.id, sales_updated_at: s.updatedAt }));
   const all = ['sales_updated_at', ...columns];
   const applied = returnedRows<{ id: string }>(
     await em.query(

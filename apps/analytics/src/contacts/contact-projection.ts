@@ -4,6 +4,7 @@ import {
   applyMerge,
   applyUnmerge,
   forgetPlaceholders,
+  newestPerRecord,
   replaceExternalIds,
   upsertSnapshots,
   type CustomerTable,
@@ -47,9 +48,7 @@ export class ContactProjection {
       ),
     );
     if (appliedIds.size === 0) return [];
-    const newest = new Map<string, ContactSnapshotV1>();
-    for (const c of snapshots) if (appliedIds.has(c.id) && (newest.get(c.id)?.updatedAt ?? '') <= c.updatedAt) newest.set(c.id, c);
-    const kept = [...newest.values()].sort((a, b) => a.updatedAt.localeCompare(b.updatedAt));
+    const kept = newestPerRecord(snapshots).filter((c) => appliedIds.has(c.id));
     const ids = await replaceExternalIds(em, tenantId, kept);
     const keptIds = kept.map((c) => c.id);
     const byContactId: MatchedOrderRow[] = returnedRows(
