@@ -311,6 +311,49 @@ describe('sharing rules per tenant', () => {
     await share('ACCOUNT', 'PUBLIC_READ_WRITE');
   });
 
+  it("a visible account's timeline names no private deal nor an activity about one, and no deal to a role without deals", async () => {
+    const account = await ok(repA.token, `mutation($i: CreateAccountInput!) { createAccount(input: $i) { account { id } } }`, {
+      i: { name: `Timeline Co ${suffix}` },
+    });
+    const accountId = account.createAccount.account.id as string;
+    const deal = await ok(repA.token, `mutation($i: CreateOpportunityInput!) { createOpportunity(input: $i) { opportunity { id } } }`, {
+      i: { name: `Secret deal ${suffix}`, accountId, amount: { amount: '5000.00', currency: 'EUR' }, closeDate: '2027-06-30' },
+    });
+    const dealId = deal.createOpportunity.opportunity.id as string;
+    const ACTIVITY = `mutation($i: CreateActivityInput!) { createActivity(input: $i) { activity { id } } }`;
+    await ok(repA.token, ACTIVITY, {
+      i: { type: 'NOTE', subject: `Pricing for the secret deal ${suffix}`, target: { type: 'OPPORTUNITY', id: dealId } },
+    });
+    await ok(repA.token, ACTIVITY, {
+      i: { type: 'NOTE', subject: `Met the account ${suffix}`, target: { type: 'ACCOUNT', id: accountId } },
+    });
+    const TIMELINE = `query($id: ID!) { account(id: $id) { timeline(first: 50) { totalCount edges { node { kind summary refId } } } } }`;
+    const timeline = async (token: string) => (await ok(token, TIMELINE, { id: accountId })).account.timeline;
+    const everything = await timeline(repB.token);
+    expect(everything.totalCount).toBe(3);
+
+    await share('OPPORTUNITY', 'PRIVATE');
+    const hidden = await eventually(
+      () => timeline(repB.token),
+      (t) => t.totalCount === 1,
+    );
+    expect(hidden.edges.map((e: any) => e.node.kind)).toEqual(['ACTIVITY_CREATED']);
+    expect(JSON.stringify(hidden)).not.toContain('secret deal');
+    expect(JSON.stringify(hidden)).not.toContain(dealId);
+    expect((await timeline(manager.token)).totalCount).toBe(3);
+    await share('OPPORTUNITY', 'PUBLIC_READ_ONLY');
+    await eventually(
+      () => timeline(repB.token),
+      (t) => t.totalCount === 3,
+    );
+
+    // A marketer reads accounts but no deals: the deal's entries are not theirs to see, whatever the sharing.
+    const marketer = await tenant.createUser('timeline-marketer', ['marketer']);
+    const seen = await timeline(marketer.token);
+    expect(seen.edges.map((e: any) => e.node.kind)).toEqual(['ACTIVITY_CREATED']);
+    expect(seen.totalCount).toBe(1);
+  });
+
   it("PRIVATE cases: hidden from another agent by id, list, count and _entities; the owner's manager sees them", async () => {
     const contact = await ok(admin, `mutation($i: CreateContactInput!) { createContact(input: $i) { contact { id } } }`, {
       i: { lastName: `Customer-${suffix}` },

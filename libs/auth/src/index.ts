@@ -12,7 +12,7 @@ export { fieldFromMessage, CLIENT_ERROR_CODES, formatApiError } from './format-e
 export { actorOf } from './actor';
 export { allowsFieldAccess, fieldAccessOf, fieldGroupForbidden, requireFieldAccess } from './field-access';
 export type { FieldAccessOverrides } from './field-access';
-export { EVERY_RECORD, inScope, ownerScope, readScope, requireWritable, scopePredicate, sharingOf, writeScope } from './sharing';
+export { EVERY_RECORD, inScope, NO_RECORD, ownerScope, readScope, requireWritable, scopePredicate, sharingOf, writeScope } from './sharing';
 export type { RecordScope } from './sharing';
 export { RateLimiter } from './limits/rate-limiter';
 export {

@@ -12,6 +12,8 @@ import type { Principal } from './principal';
 export type RecordScope = { all: true } | { all: false; ownerIds: readonly string[]; unowned: boolean };
 
 export const EVERY_RECORD: RecordScope = { all: true };
+/** No record at all: for a kind of record the caller's role may not read, whatever the sharing. */
+export const NO_RECORD: RecordScope = { all: false, ownerIds: [], unowned: false };
 
 /**
  * The role that assigns and oversees an object's records: it sees unowned

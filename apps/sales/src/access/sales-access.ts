@@ -65,12 +65,13 @@ export function requireSalesRead(principal: Principal, record: SalesRecord): voi
 /** Non-throwing variant, e.g. to decide which duplicate hits a caller may see. */
 export function canRead(
   principal: Principal,
-  record: SalesRecord | CustomerRecord | 'opportunities',
+  record: SalesRecord | CustomerRecord | 'opportunities' | 'quotes',
   overrides: FieldAccessOverrides,
 ): boolean {
   try {
     if (record === 'accounts' || record === 'contacts') requireRead(principal, record, overrides);
     else if (record === 'opportunities') requireDealRead(principal, 'OPPORTUNITIES', overrides);
+    else if (record === 'quotes') requireDealRead(principal, 'QUOTES', overrides);
     else requireSalesRead(principal, record);
     return true;
   } catch {

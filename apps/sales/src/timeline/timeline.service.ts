@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { forbidden, type Principal } from '@rapport/auth';
+import { forbidden, NO_RECORD, type FieldAccessOverrides, type Principal } from '@rapport/auth';
 import type { KeysetPage } from '@rapport/persistence';
-import { paginate, ServiceDatabase, validate, AccessPolicy } from '@rapport/service-kit';
-import { requireRead } from '../access/sales-access';
+import { AccessPolicy, paginate, ServiceDatabase, SharingPolicy, validate } from '@rapport/service-kit';
+import { canRead, requireRead } from '../access/sales-access';
 import { TimelineEntryEntity } from './timeline-entry.entity';
+import { timelineVisible, type TimelineReader } from './timeline-visibility';
 
 export interface TimelineArgs {
   first?: number | null;
@@ -16,19 +17,24 @@ export class TimelineService {
   constructor(
     private readonly db: ServiceDatabase,
     private readonly access: AccessPolicy,
+    private readonly sharing: SharingPolicy,
   ) {}
 
   async timelineOf(principal: Principal, subjectType: 'CONTACT' | 'ACCOUNT', subjectId: string, args: TimelineArgs) {
     // Staff (and partners with the record's read scope); customers never see internal notes and activities.
     if (principal.kind === 'customer') throw forbidden('the timeline is for staff only');
-    requireRead(principal, subjectType === 'CONTACT' ? 'contacts' : 'accounts', await this.access.overrides(principal));
+    const overrides = await this.access.overrides(principal);
+    requireRead(principal, subjectType === 'CONTACT' ? 'contacts' : 'accounts', overrides);
     const first = validate.pageSize(args.first);
+    const visible = timelineVisible(await this.reader(principal, overrides));
     return this.db.withTenant(principal.tenantId, (em): Promise<KeysetPage<TimelineEntryEntity>> =>
       paginate(
         em
           .getRepository(TimelineEntryEntity)
           .createQueryBuilder('t')
-          .where('t.subject_type = :subjectType AND t.subject_id = :subjectId', { subjectType, subjectId }),
+          .where('t.subject_type = :subjectType AND t.subject_id = :subjectId', { subjectType, subjectId })
+          // In the query, so pages and totalCount hold only entries the caller may see.
+          .andWhere(visible.sql, visible.params),
         {
           first,
           after: args.after,
@@ -39,5 +45,20 @@ export class TimelineService {
         },
       ),
     );
+  }
+
+  private async reader(principal: Principal, overrides: FieldAccessOverrides): Promise<TimelineReader> {
+    const [LEAD, CONTACT, ACCOUNT, OPPORTUNITY] = await Promise.all(
+      (['LEAD', 'CONTACT', 'ACCOUNT', 'OPPORTUNITY'] as const).map((object) => this.sharing.readScope(principal, object)),
+    );
+    const opportunities = canRead(principal, 'opportunities', overrides) ? OPPORTUNITY : null;
+    const leads = canRead(principal, 'leads', overrides) ? LEAD : null;
+    return {
+      opportunities,
+      quotes: canRead(principal, 'quotes', overrides) ? OPPORTUNITY : null,
+      leads,
+      // A note about a deal tells about the deal: hidden from a role that reads no deals.
+      activityTargets: { LEAD: leads ?? NO_RECORD, CONTACT, ACCOUNT, OPPORTUNITY: opportunities ?? NO_RECORD },
+    };
   }
 }

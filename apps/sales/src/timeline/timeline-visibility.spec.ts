@@ -1,0 +1,31 @@
+import { EVERY_RECORD, NO_RECORD } from '@rapport/auth';
+import { timelineVisible, type TimelineReader } from './timeline-visibility';
+
+const everything: TimelineReader = {
+  opportunities: EVERY_RECORD,
+  quotes: EVERY_RECORD,
+  leads: EVERY_RECORD,
+  activityTargets: { LEAD: EVERY_RECORD, CONTACT: EVERY_RECORD, ACCOUNT: EVERY_RECORD, OPPORTUNITY: EVERY_RECORD },
+};
+
+describe('timelineVisible', () => {
+  it('adds nothing for a reader who sees every record of every kind', () => {
+    expect(timelineVisible(everything)).toEqual({ sql: 'TRUE', params: {} });
+  });
+
+  it('drops the kinds a role may not read and checks owners where sharing narrows', () => {
+    const team = { all: false as const, ownerIds: ['u1', 'u2'], unowned: false };
+    const { sql, params } = timelineVisible({
+      ...everything,
+      opportunities: team,
+      quotes: null,
+      activityTargets: { ...everything.activityTargets, OPPORTUNITY: team, LEAD: NO_RECORD },
+    });
+    expect(sql).toContain(`WHEN t.kind IN ('QUOTE_SENT', 'QUOTE_ACCEPTED') THEN FALSE`);
+    expect(sql).toContain(
+      `WHEN t.kind IN ('OPPORTUNITY_CREATED', 'OPPORTUNITY_STAGE_CHANGED', 'OPPORTUNITY_WON', 'OPPORTUNITY_LOST') THEN EXISTS`,
+    );
+    expect(sql).not.toContain('LEAD_CONVERTED');
+    expect(params).toEqual({ tlOpportunityOwners: ['u1', 'u2'], tlActivityLEADOwners: [], tlActivityOPPORTUNITYOwners: ['u1', 'u2'] });
+  });
+});
