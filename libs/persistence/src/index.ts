@@ -3,7 +3,7 @@ export type { EntityClass, MigrationClass, ServiceDataSourceOptions } from './da
 export { enableTenantRls, grantAppRole, TENANT_SETTING } from './tenant-security';
 export { TenantDatabase } from './tenant-database';
 export { PG_FOREIGN_KEY_VIOLATION, PG_UNIQUE_VIOLATION, pgConstraint, pgErrorCode } from './errors';
-export { decodeCursor, encodeCursor, InvalidCursorError, isDataException, keysetPage } from './keyset';
+export { decodeCursor, encodeCursor, InvalidCursorError, isDataException, keysetPage, keysetSqlPage, type SqlPageQuery } from './keyset';
 export type { KeysetPage, KeysetPageRequest } from './keyset';
 export { returnedRows } from './rows';
 export { findByIds } from './find-by-ids';

@@ -11,7 +11,7 @@ export { LOGGER, MESSAGING_NAMING, METRICS, NATS_CONNECTION, SERVICE_CONFIG, SER
 export * as validate from './validation';
 export { loadTypeDefs } from './type-defs';
 export { DateTimeScalar } from './date-time.scalar';
-export { paginate } from './paginate';
+export { paginate, paginateSql } from './paginate';
 export { groupBy, requestLoader } from './request-loader';
 export { requestWaitBudget, WaitBudget } from './wait-budget';
 export { authenticate } from './graphql.config';

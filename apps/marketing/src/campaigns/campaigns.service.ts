@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { actorOf, badUserInput, conflict, type Principal } from '@rapport/auth';
-import { ServiceDatabase, validate } from '@rapport/service-kit';
+import { paginateSql, ServiceDatabase, validate } from '@rapport/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import { insertTemplate } from '../templates/message-templates';
 import { requireMarketingRead, requireMarketingWrite } from '../access/marketing-access';
-import { sqlPage } from '../common/sql-page';
 import { ChannelRegistry } from '../sending/channel-registry';
 import { validateCampaignInput, type CreateCampaignInput } from './campaign-input';
 import { CampaignJobs } from './campaign-jobs';
@@ -141,7 +140,7 @@ export class CampaignsService {
     requireMarketingRead(principal);
     const first = validate.pageSize(args.first);
     return this.db.withTenant(principal.tenantId, (em) =>
-      sqlPage(em, {
+      paginateSql(em, {
         select: CAMPAIGN_COLUMNS,
         from: `campaigns k WHERE k.tenant_id = $1 AND ($2::text IS NULL OR k.status = $2)`,
         params: [principal.tenantId, args.status ?? null],

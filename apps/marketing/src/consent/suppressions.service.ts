@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { badUserInput, type Principal } from '@rapport/auth';
 import { returnedRows } from '@rapport/persistence';
-import { AccessPolicy, ServiceDatabase, validate, type WaitBudget } from '@rapport/service-kit';
+import { AccessPolicy, paginateSql, ServiceDatabase, validate, type WaitBudget } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { requireConsentWrite, requireMarketingRead, requireMarketingWrite } from '../access/marketing-access';
-import { sqlPage } from '../common/sql-page';
 import { KnownContacts } from '../contacts/known-contacts';
 import type { SendChannel } from '../vocabulary/messages';
 import { groupMembers } from './contact-groups';
@@ -81,7 +80,7 @@ export class SuppressionsService {
     requireMarketingRead(principal);
     const first = validate.pageSize(args.first);
     return this.db.withTenant(principal.tenantId, (em) =>
-      sqlPage(em, {
+      paginateSql(em, {
         select: 's.channel, s.address, s.reason, s.detail, s.created_at',
         from: `suppressions s WHERE s.tenant_id = $1 AND ($2::text IS NULL OR s.channel = $2)`,
         params: [principal.tenantId, args.channel ?? null],

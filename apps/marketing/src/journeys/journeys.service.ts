@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { actorOf, badUserInput, notFound, type Principal } from '@rapport/auth';
-import { ServiceDatabase, SharingPolicy, validate, visibleSql } from '@rapport/service-kit';
+import { paginateSql, ServiceDatabase, SharingPolicy, validate, visibleSql } from '@rapport/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import type { EntityManager } from 'typeorm';
 import { requireMarketingRead, requireMarketingWrite } from '../access/marketing-access';
-import { sqlPage } from '../common/sql-page';
 import { compileForTenant } from '../segments/rule-compiler';
 import { MarketingSettings } from '../settings/marketing-settings';
 import { insertTemplate } from '../templates/message-templates';
@@ -117,7 +116,7 @@ export class JourneysService {
     requireMarketingRead(principal);
     const first = validate.pageSize(args.first);
     return this.db.withTenant(principal.tenantId, (em) =>
-      sqlPage(em, {
+      paginateSql(em, {
         select: JOURNEY_COLUMNS,
         from: `journeys j WHERE j.tenant_id = $1`,
         params: [principal.tenantId],
@@ -154,7 +153,7 @@ export class JourneysService {
     const visible = visibleSql(await this.sharing.readScope(principal, 'CONTACT'), 'c.owner_id', params);
     return this.db.withTenant(principal.tenantId, async (em) => {
       const journey = await this.load(em, principal.tenantId, journeyId);
-      return sqlPage(em, {
+      return paginateSql(em, {
         select: ENROLLMENT_COLUMNS,
         from: `journey_enrollments e LEFT JOIN contacts c ON c.tenant_id = e.tenant_id AND c.id = e.contact_id
                 WHERE e.tenant_id = $1 AND e.journey_id = $2 AND ($3::text IS NULL OR e.status = $3) AND ${visible}`,

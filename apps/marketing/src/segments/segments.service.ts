@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { actorOf, badUserInput, conflict, notFound, type Principal } from '@rapport/auth';
 import { pgErrorCode, PG_UNIQUE_VIOLATION } from '@rapport/persistence';
-import { ServiceDatabase, SharingPolicy, validate, visibleSql } from '@rapport/service-kit';
+import { paginateSql, ServiceDatabase, SharingPolicy, validate, visibleSql } from '@rapport/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import type { EntityManager } from 'typeorm';
 import { requireMarketingRead, requireMarketingWrite } from '../access/marketing-access';
-import { sqlPage } from '../common/sql-page';
 import { MarketingSettings, type RuleContext } from '../settings/marketing-settings';
 import { AUDIENCE_BASE, compileForTenant } from './rule-compiler';
 
@@ -165,7 +164,7 @@ export class SegmentsService {
     requireMarketingRead(principal);
     const first = validate.pageSize(args.first);
     return this.db.withTenant(principal.tenantId, (em) =>
-      sqlPage(em, {
+      paginateSql(em, {
         select: COLUMNS,
         from: `segments s WHERE s.tenant_id = $1`,
         params: [principal.tenantId],
@@ -199,7 +198,7 @@ export class SegmentsService {
     return this.db.withTenant(principal.tenantId, async (em) => {
       const { from, params } = await this.membersFrom(em, principal.tenantId, segment);
       const visible = visibleSql(scope, 'c.owner_id', params);
-      return sqlPage(em, {
+      return paginateSql(em, {
         select: 'c.id',
         from: `${from} AND ${visible}`,
         params,

@@ -1,6 +1,6 @@
 import { encodeCursor } from '@rapport/persistence';
 import type { EntityManager } from 'typeorm';
-import { sqlPage } from './sql-page';
+import { paginateSql } from './paginate';
 
 /** An EntityManager whose count query answers and whose page query fails as Postgres would. */
 function failingPage(driverCode: string): EntityManager {
@@ -12,7 +12,7 @@ function failingPage(driverCode: string): EntityManager {
 }
 
 const page = (em: EntityManager, after: string) =>
-  sqlPage(em, {
+  paginateSql(em, {
     select: 's.id',
     from: 'segments s WHERE s.tenant_id = $1',
     params: ['t'],
@@ -25,7 +25,7 @@ const page = (em: EntityManager, after: string) =>
     map: (row) => row,
   });
 
-describe('sqlPage', () => {
+describe('paginateSql', () => {
   it('refuses a well-formed cursor whose values Postgres cannot read as BAD_USER_INPUT on after', async () => {
     // e.g. invalid input syntax for type timestamp with time zone (SQLSTATE 22007)
     const crafted = encodeCursor("'; DROP TABLE contacts; --", '0190f0f0-0000-7000-8000-000000000000');
