@@ -40,6 +40,11 @@ export class ClvResolver {
     return this.clv.topCustomers(principal, first);
   }
 
+  @Query('worstCustomers')
+  worstCustomers(@CurrentPrincipal() principal: Principal, @Args('first') first: number | null) {
+    return this.clv.worstCustomers(principal, first);
+  }
+
   @Query('cantLoseThem')
   cantLoseThem(@CurrentPrincipal() principal: Principal, @Args('first') first: number | null) {
     return this.clv.cantLoseThem(principal, first);

@@ -164,24 +164,51 @@ export class ClvService {
     return rows.map(rankedView);
   }
 
-  /** High value (the tenant's top tiers, platinum and gold by default) and HIGH churn risk. */
+  /** The other end of topCustomers: the lowest lifetime value first. */
+  async worstCustomers(principal: Principal, first: number | null | undefined): Promise<RankedCustomerView[]> {
+    requireAnalyticsRead(principal);
+    const limit = validate.pageSize(first);
+    const params: unknown[] = [principal.tenantId];
+    const visible = visibleSql(await this.sharing.readScope(principal, 'CONTACT'), 'c.owner_id', params);
+    const rows: ValueRow[] = await this.db.withTenant(principal.tenantId, (em) =>
+      em.query(
+        `SELECT v.* FROM ${RANKED_FROM} WHERE v.tenant_id = $1 AND ${visible} ORDER BY v.clv ASC, v.contact_id LIMIT $${params.length + 1}`,
+        [...params, limit],
+      ),
+    );
+    return rows.map(rankedView);
+  }
+
+  /**
+   * Customers who were among the best and are slipping away: the tenant's
+   * "Can't lose them" RFM segment (by default: bought the most often, not
+   * lately), and customers of the top value tiers (platinum and gold by
+   * default) with HIGH churn risk; who spent the most first. The RFM half is
+   * what fills it: under a purchase model a customer with a high CLV is one
+   * the model expects back, so the tier half alone is nearly always empty.
+   */
   async cantLoseThem(principal: Principal, first: number | null | undefined): Promise<RankedCustomerView[]> {
     requireAnalyticsRead(principal);
     const limit = validate.pageSize(first);
     const scope = await this.sharing.readScope(principal, 'CONTACT');
     const rows: ValueRow[] = await this.db.withTenant(principal.tenantId, async (em) => {
       const high = (await clvTiers(em, principal.tenantId)).slice(0, HIGH_VALUE_TIER_COUNT).map((t) => t.name);
-      const params: unknown[] = [principal.tenantId, high];
+      const params: unknown[] = [principal.tenantId, high, CANT_LOSE_THEM_SEGMENT];
       const visible = visibleSql(scope, 'c.owner_id', params);
       return em.query(
-        `SELECT v.* FROM ${RANKED_FROM} WHERE v.tenant_id = $1 AND v.churn_band = 'HIGH' AND v.tier = ANY($2::text[]) AND ${visible}
-          ORDER BY v.clv DESC, v.contact_id LIMIT $${params.length + 1}`,
+        `SELECT v.* FROM ${RANKED_FROM}
+           LEFT JOIN rfm_scores s ON s.tenant_id = v.tenant_id AND s.contact_id = v.contact_id
+          WHERE v.tenant_id = $1 AND (s.segment_key = $3 OR (v.churn_band = 'HIGH' AND v.tier = ANY($2::text[]))) AND ${visible}
+          ORDER BY s.monetary DESC NULLS LAST, v.clv DESC, v.contact_id LIMIT $${params.length + 1}`,
         [...params, limit],
       );
     });
     return rows.map(rankedView);
   }
 }
+
+/** The key of the RFM segment cantLoseThem draws on (a tenant's scheme may redraw its cells, not its key). */
+const CANT_LOSE_THEM_SEGMENT = 'cant-lose-them';
 
 /** Rankings name contacts: only those the tenant's CONTACT sharing lets the caller see (owners from analytics' copy). */
 const RANKED_FROM = `customer_values v LEFT JOIN contacts c ON c.tenant_id = v.tenant_id AND c.id = v.contact_id`;
