@@ -50,8 +50,8 @@ describe('forecasts and pipeline metrics', () => {
     await deal(repB, '0.30', 'EUR', '2026-01-01', { probability: 25 });
     await deal(repB, '333.33', 'EUR', '2026-02-10', { stageId: stage('Proposal') });
     await deal(repA, '2000', 'EUR', '2026-03-01', { stageId: stage('Negotiation') });
-    await progress.close(repB, { id: (await deal(repB, '500', 'USD', '2026-02-28')).id, won: true });
-    await progress.close(repA, { id: (await deal(repA, '700', 'EUR', '2026-01-31')).id, won: false });
+    await progress.close(repB, { id: (await deal(repB, '500', 'USD', '2026-02-28')).id, won: true, closeDate: '2026-02-28' });
+    await progress.close(repA, { id: (await deal(repA, '700', 'EUR', '2026-01-31')).id, won: false, closeDate: '2026-01-31' });
     await deal(repA, '999', 'EUR', '2026-04-01');
     await deal(repA, '999', 'EUR', '2025-12-31');
 
@@ -112,7 +112,7 @@ describe('forecasts and pipeline metrics', () => {
     const run = async (owner: Principal, amount: string, path: [string | null, string][], won: boolean) => {
       const o = await deal(owner, amount, 'EUR', '2026-03-31', { pipelineId: p.id });
       for (const [, stageId] of path.slice(1, -1)) await progress.moveStage(owner, { id: o.id, stageId: stageId! });
-      await progress.close(owner, { id: o.id, won });
+      await progress.close(owner, { id: o.id, won, closeDate: '2026-03-31' });
       const history: { id: string }[] = await db.query(
         `SELECT id FROM opportunity_stage_history WHERE opportunity_id = $1 ORDER BY changed_at, id`,
         [o.id],

@@ -69,6 +69,22 @@ describe('opportunities and pipelines', () => {
     });
   });
 
+  it('closing dates the deal the day it closed (UTC), unless the caller names the day, so forecasts count it in its period', async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const won = await progress.close(rep, { id: (await opportunities.create(rep, deal({ closeDate: '2026-08-15' }))).id, won: true });
+    expect(won.closeDate).toBe(today);
+    const lost = await progress.close(rep, {
+      id: (await opportunities.create(rep, deal({ closeDate: '2026-08-15' }))).id,
+      won: false,
+      closeDate: '2026-07-01',
+    });
+    expect(lost.closeDate).toBe('2026-07-01');
+    const open = await opportunities.create(rep, deal());
+    await expect(progress.close(rep, { id: open.id, won: true, closeDate: '2026-02-30' })).rejects.toMatchObject({
+      extensions: { code: 'BAD_USER_INPUT', field: 'closeDate' },
+    });
+  });
+
   it('records every stage change (from, to, at, by) and publishes each event once; closing twice is a CONFLICT', async () => {
     const opp = await opportunities.create(rep, deal({ name: 'History' }));
     const stages = await stagesOf(rep, opp.pipelineId);
@@ -104,7 +120,7 @@ describe('opportunities and pipelines', () => {
     expect(won1.envelope.data.opportunity).toMatchObject({
       amount: { amount: '1000.00', currency: 'USD' },
       status: 'WON',
-      closeDate: '2026-03-31',
+      closeDate: new Date().toISOString().slice(0, 10),
     });
   });
 

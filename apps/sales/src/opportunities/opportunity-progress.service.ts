@@ -9,6 +9,7 @@ import type { PipelineStageEntity } from '../pipelines/pipeline-stage.entity';
 import { closedStage } from '../pipelines/pipeline-rules';
 import { activeStages } from '../pipelines/pipeline-store';
 import { customerSubjects, TimelineRecorder } from '../timeline/timeline-recorder';
+import { requireCalendarDate } from './calendar-date';
 import { OpportunityEntity } from './opportunity.entity';
 import { closing, requireOpen, requireTargetStage } from './opportunity-rules';
 import { opportunitySnapshot, stageRef } from './opportunity-snapshot';
@@ -24,6 +25,8 @@ export interface CloseInput {
   id: string;
   won: boolean;
   reason?: string | null;
+  /** The day it closed (YYYY-MM-DD); by default the day of closing, in UTC. */
+  closeDate?: string | null;
 }
 
 /**
@@ -68,6 +71,9 @@ export class OpportunityProgressService {
   async closeWithin(em: EntityManager, principal: Principal, input: CloseInput, scopes: OwnedScopes): Promise<OpportunityEntity> {
     const id = validate.requireUuid('id', input.id);
     const reason = validate.text('reason', input.reason, { max: 500 });
+    const closedAt = new Date();
+    // A deal counts in the forecast period it closed in, not the one it was once expected in.
+    const closeDate = input.closeDate == null ? closedAt.toISOString().slice(0, 10) : requireCalendarDate('closeDate', input.closeDate);
     const before = await lockOpportunity(em, id);
     requireChangeShared(principal, 'opportunities', before, scopes);
     requireOpen(before);
@@ -79,7 +85,7 @@ export class OpportunityProgressService {
       principal,
       before,
       to,
-      { ...closing(input.won), closeReason: reason, closedAt: new Date() },
+      { ...closing(input.won), closeReason: reason, closedAt, closeDate },
       reason,
     );
     await TimelineRecorder.record(em, {
