@@ -1,4 +1,5 @@
 export { bootstrapService } from './bootstrap';
+export { openDatabase } from './infrastructure.providers';
 export type { StartedService } from './bootstrap';
 export { ConsumerRegistry } from './consumer-registry';
 export type { ServiceDefinition } from './definition';
