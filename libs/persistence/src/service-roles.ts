@@ -126,20 +126,21 @@ async function createRoles(dataSource: DataSource, roles: ServiceRoles, manages:
 async function grantSchema(dataSource: DataSource, schema: string, roles: ServiceRoles, appendOnly: readonly string[]): Promise<void> {
   const s = quoteIdent(schema);
   const both = `${quoteIdent(roles.runtime)}, ${quoteIdent(roles.tenant)}`;
-  await dataSource.query(`GRANT USAGE ON SCHEMA ${s} TO ${both}`);
-  await dataSource.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${s} TO ${both}`);
-  await dataSource.query(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA ${s} TO ${both}`);
-  for (const table of appendOnly) {
-    await dataSource.query(`REVOKE UPDATE, DELETE, TRUNCATE ON ${s}.${quoteIdent(table)} FROM ${both}`);
-  }
-  // Before ADR 026 one NOLOGIN role shared by every service had grants on every schema: take this schema's back.
-  await dataSource.query(`DO $$ BEGIN
-      IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'rapport_app') AND 'rapport_app' NOT IN (${literal(roles.runtime)}, ${literal(roles.tenant)}) THEN
-        REVOKE ALL ON ALL TABLES IN SCHEMA ${s} FROM rapport_app;
-        REVOKE ALL ON ALL SEQUENCES IN SCHEMA ${s} FROM rapport_app;
-        REVOKE ALL ON SCHEMA ${s} FROM rapport_app;
-      END IF;
-    END $$`);
+  // One transaction: an append-only table is never, even for a moment, updatable between the GRANT and its REVOKE.
+  await dataSource.transaction(async (em) => {
+    await em.query(`GRANT USAGE ON SCHEMA ${s} TO ${both}`);
+    await em.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${s} TO ${both}`);
+    await em.query(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA ${s} TO ${both}`);
+    for (const table of appendOnly) await em.query(`REVOKE UPDATE, DELETE, TRUNCATE ON ${s}.${quoteIdent(table)} FROM ${both}`);
+    // Before ADR 026 one NOLOGIN role shared by every service had grants on every schema: take this schema's back.
+    await em.query(`DO $$ BEGIN
+        IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'rapport_app') AND 'rapport_app' NOT IN (${literal(roles.runtime)}, ${literal(roles.tenant)}) THEN
+          REVOKE ALL ON ALL TABLES IN SCHEMA ${s} FROM rapport_app;
+          REVOKE ALL ON ALL SEQUENCES IN SCHEMA ${s} FROM rapport_app;
+          REVOKE ALL ON SCHEMA ${s} FROM rapport_app;
+        END IF;
+      END $$`);
+  });
 }
 
 /** A SQL string literal (standard_conforming_strings is on since Postgres 9.1): role statements take no bind parameters. */
