@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { quoteIdent } from './data-source';
+import { scramSha256Verifier } from './scram-verifier';
 
 /**
  * The two database roles a service runs as (docs/adr/026-least-privilege-database-roles.md):
@@ -108,7 +109,7 @@ async function createRoles(dataSource: DataSource, roles: ServiceRoles, manages:
     });
   }
   if (password && manages) {
-    await dataSource.query(`ALTER ROLE ${rt} LOGIN PASSWORD ${literal(password)}`).catch((error: unknown) => {
+    await dataSource.query(`ALTER ROLE ${rt} LOGIN PASSWORD ${literal(scramSha256Verifier(password))}`).catch((error: unknown) => {
       throw refuse(`the password of "${roles.runtime}" cannot be set`, error);
     });
   }
