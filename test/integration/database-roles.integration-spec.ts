@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { createLogger } from '@rapport/observability';
-import { createServiceDataSource, ensureServiceRoles, pgErrorCode, serviceRoles, TenantDatabase } from '@rapport/persistence';
+import {
+  createServiceDataSource,
+  ensureServiceRoles,
+  PG_INSUFFICIENT_PRIVILEGE,
+  pgErrorCode,
+  serviceRoles,
+  TenantDatabase,
+} from '@rapport/persistence';
 import { loadServiceConfig, openDatabase, type ServiceDefinition } from '@rapport/service-kit';
 import { scratchDatabase } from '@rapport/testing';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
@@ -9,8 +16,8 @@ import { identityDefinition } from '../../apps/identity/src/identity.definition'
 import { marketingDefinition } from '../../apps/marketing/src/marketing.definition';
 import { salesDefinition } from '../../apps/sales/src/sales.definition';
 
-/** Postgres' insufficient_privilege: what every refusal below must be, not a missing table or a syntax error. */
-const DENIED = '42501';
+/** What every refusal below must be: not a missing table or a syntax error. */
+const DENIED = PG_INSUFFICIENT_PRIVILEGE;
 
 async function refused(work: Promise<unknown>): Promise<string | undefined> {
   try {
@@ -21,21 +28,24 @@ async function refused(work: Promise<unknown>): Promise<string | undefined> {
   return 'not refused';
 }
 
+function runtimeLogin(def: ServiceDefinition): string {
+  const login = new URL(process.env.DATABASE_URL as string);
+  login.username = serviceRoles(def.name).runtime;
+  // Set as the role's password by the migration (the owner here is a superuser); ignored where local logins are trusted.
+  login.password = 'rapport-test-runtime';
+  return login.toString();
+}
+
 /**
  * Each service logs in as its own runtime role, as in production (docker/,
  * k8s/): DATABASE_URL names rapport_<service>, DATABASE_OWNER_URL the owner
  * that migrates and grants (docs/adr/026-least-privilege-database-roles.md).
  */
 async function openAsService(def: ServiceDefinition): Promise<{ ds: DataSource; schema: string; tenantDb: TenantDatabase }> {
-  const owner = process.env.DATABASE_URL as string;
-  const login = new URL(owner);
-  login.username = serviceRoles(def.name).runtime;
-  // Set as the role's password by the migration (the owner here is a superuser); ignored where local logins are trusted.
-  login.password = 'rapport-test-runtime';
   const config = loadServiceConfig(def, {
     ...process.env,
-    DATABASE_URL: login.toString(),
-    DATABASE_OWNER_URL: owner,
+    DATABASE_URL: runtimeLogin(def),
+    DATABASE_OWNER_URL: process.env.DATABASE_URL as string,
     RUN_MIGRATIONS: 'true',
   });
   const ds = await openDatabase(def, config, createLogger(def.name, 'silent'));
@@ -94,6 +104,17 @@ describe('least privilege in the database', () => {
     expect(await refused(sales.ds.query(`CREATE TABLE sneaky (id int)`))).toBe(DENIED);
     expect(await refused(sales.ds.query(`DROP TABLE contacts`))).toBe(DENIED);
     expect(await refused(sales.ds.query(`ALTER TABLE contacts DISABLE ROW LEVEL SECURITY`))).toBe(DENIED);
+  });
+
+  it('refuses to migrate as the runtime role, naming the owner URL it needs', async () => {
+    const config = loadServiceConfig(salesDefinition, {
+      ...process.env,
+      DATABASE_URL: runtimeLogin(salesDefinition),
+      RUN_MIGRATIONS: 'true',
+    });
+    await expect(openDatabase(salesDefinition, config, createLogger('sales', 'silent'))).rejects.toThrow(
+      expect.objectContaining({ code: 'DATABASE_ROLES', message: expect.stringContaining('DATABASE_OWNER_URL') }),
+    );
   });
 });
 

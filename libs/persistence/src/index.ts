@@ -4,7 +4,7 @@ export { enableTenantRls, TENANT_SETTING } from './tenant-security';
 export { DatabaseRolesError, ensureServiceRoles, serviceRoles } from './service-roles';
 export type { ServiceRoleOptions, ServiceRoles } from './service-roles';
 export { TenantDatabase } from './tenant-database';
-export { PG_FOREIGN_KEY_VIOLATION, PG_UNIQUE_VIOLATION, pgConstraint, pgErrorCode } from './errors';
+export { PG_FOREIGN_KEY_VIOLATION, PG_INSUFFICIENT_PRIVILEGE, PG_UNIQUE_VIOLATION, pgConstraint, pgErrorCode } from './errors';
 export { decodeCursor, encodeCursor, InvalidCursorError, isDataException, keysetPage } from './keyset';
 export type { KeysetPage, KeysetPageRequest } from './keyset';
 export { returnedRows } from './rows';

@@ -3,7 +3,15 @@ import { RevocationFeed, RevocationList, TokenVerifier } from '@rapport/auth';
 import { connectNats, DeadLetter, ensureStream, OutboxRelay, type MessagingNaming } from '@rapport/messaging';
 import { createHealthChecks } from './health-checks';
 import { createLogger, createMetrics, HealthRegistry, type Logger, type ServiceMetrics } from '@rapport/observability';
-import { createServiceDataSource, ensureServiceRoles, migrate, TenantDatabase } from '@rapport/persistence';
+import {
+  createServiceDataSource,
+  DatabaseRolesError,
+  ensureServiceRoles,
+  migrate,
+  PG_INSUFFICIENT_PRIVILEGE,
+  pgErrorCode,
+  TenantDatabase,
+} from '@rapport/persistence';
 import type { NatsConnection } from 'nats';
 import { DataSource } from 'typeorm';
 import type { ServiceDefinition } from './definition';
@@ -43,7 +51,14 @@ export async function migrateAsOwner(def: ServiceDefinition, config: PlatformCon
   });
   await owner.initialize();
   try {
-    const ran = await migrate(owner);
+    const ran = await migrate(owner).catch((error: unknown) => {
+      // The usual cause: DATABASE_URL is the runtime login (owns nothing) and no owner URL was given.
+      if (pgErrorCode(error) !== PG_INSUFFICIENT_PRIVILEGE) throw error;
+      throw new DatabaseRolesError(
+        `migrations need the owner of schema "${config.dbSchema}" (${(error as Error).message}): set DATABASE_OWNER_URL ` +
+          `to the owner's login, or RUN_MIGRATIONS=false where a migration Job runs them`,
+      );
+    });
     await ensureServiceRoles(owner, config.dbSchema, config.dbRoles, {
       appendOnlyTables: def.appendOnlyTables,
       runtimePassword: runtimeLoginPassword(config),
