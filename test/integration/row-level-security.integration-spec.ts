@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { scratchDatabase } from '@rapport/testing';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { enableTenantRls } from '@rapport/persistence';
+import { enableTenantRls, serviceRoles } from '@rapport/persistence';
 
 class Notes1700000000000 implements MigrationInterface {
   name = 'Notes1700000000000';
@@ -53,7 +53,7 @@ describe('tenant row-level security', () => {
     const [{ role, tenant }] = await db.dataSource.query(
       `SELECT current_user AS role, current_setting('rapport.tenant_id', true) AS tenant`,
     );
-    expect(role).not.toBe('rapport_app');
+    expect(role).not.toBe(serviceRoles('scratch').tenant);
     expect(tenant ?? '').toBe('');
   });
 

@@ -105,22 +105,42 @@ export function parseInitSql(sql: string): InitSql {
   return init;
 }
 
-/** Each subgraph's DATABASE_URL logs in as a role init.sql creates, to a database it owns, with the tenant role granted. */
-export function checkComposeDatabases(doc: YamlDoc, specs: AppSpec[], init: InitSql, appRole = 'rapport_app'): Problem[] {
+/**
+ * Each subgraph runs as a login init.sql creates that owns nothing and is
+ * granted its tenant role (`<login>_tenant`); only its migrate one-shot logs
+ * in as the owner of the database (DATABASE_OWNER_URL; docs/adr/026-least-privilege-database-roles.md).
+ */
+export function checkComposeDatabases(doc: YamlDoc, specs: AppSpec[], init: InitSql): Problem[] {
   return specs
     .filter((spec) => spec.role === 'subgraph')
     .flatMap((spec) => {
-      const raw = composeEnvironment(service(doc, spec.name)).DATABASE_URL;
       const report = (message: string) => [problem(doc.file, `service ${spec.name}`, message)];
-      if (!raw) return report('sets no DATABASE_URL');
-      const url = new URL(raw);
-      const [user, password, database] = [decodeURIComponent(url.username), decodeURIComponent(url.password), url.pathname.slice(1)];
-      if (init.logins.get(user) !== password)
-        return report(`DATABASE_URL logs in as ${user}, which init.sql does not create with that password`);
-      if (init.databases.get(database) !== user)
-        return report(`DATABASE_URL names database ${database}, which init.sql does not create owned by ${user}`);
-      if (!init.grants.has(`${appRole} ${user}`))
-        return report(`init.sql does not GRANT ${appRole} TO ${user} (tenant transactions SET ROLE to it)`);
+      const runtime = login(composeEnvironment(service(doc, spec.name)).DATABASE_URL);
+      const owner = login(composeEnvironment(service(doc, `${spec.name}-migrate`)).DATABASE_OWNER_URL);
+      if (!runtime) return report('sets no DATABASE_URL');
+      if (!owner) return report(`its ${spec.name}-migrate one-shot sets no DATABASE_OWNER_URL`);
+      for (const [variable, l] of [
+        ['DATABASE_URL', runtime],
+        ['DATABASE_OWNER_URL', owner],
+      ] as const) {
+        if (init.logins.get(l.user) !== l.password)
+          return report(`${variable} logs in as ${l.user}, which init.sql does not create with that password`);
+      }
+      if (init.databases.get(owner.database) !== owner.user)
+        return report(`DATABASE_OWNER_URL names database ${owner.database}, which init.sql does not create owned by ${owner.user}`);
+      if (runtime.database !== owner.database)
+        return report(`DATABASE_URL names database ${runtime.database}, its migrations ${owner.database}`);
+      if (runtime.user === owner.user)
+        return report(`DATABASE_URL logs in as ${runtime.user}, the owner: the service must run as a role that owns nothing`);
+      const tenantRole = `${runtime.user}_tenant`;
+      if (!init.grants.has(`${tenantRole} ${runtime.user}`))
+        return report(`init.sql does not GRANT ${tenantRole} TO ${runtime.user} (tenant transactions SET ROLE to it)`);
       return [];
     });
+}
+
+function login(raw: string | undefined): { user: string; password: string; database: string } | undefined {
+  if (!raw) return undefined;
+  const url = new URL(raw);
+  return { user: decodeURIComponent(url.username), password: decodeURIComponent(url.password), database: url.pathname.slice(1) };
 }

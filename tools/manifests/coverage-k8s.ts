@@ -113,7 +113,13 @@ function checkSubgraph(docs: YamlDoc[], spec: AppSpec, server: Workload | undefi
     const jobKey = secretKeyOf(container, 'DATABASE_URL');
     if (!jobKey || jobKey !== serverKey)
       found.push(problem(...where, `DATABASE_URL comes from Secret key ${jobKey ?? '(none)'}, the app's from ${serverKey ?? '(none)'}`));
+    // Migrations run as the schema's owner, the app as a role that owns nothing (docs/adr/026-least-privilege-database-roles.md).
+    const ownerKey = secretKeyOf(container, 'DATABASE_OWNER_URL');
+    if (!ownerKey || ownerKey === serverKey)
+      found.push(problem(...where, `DATABASE_OWNER_URL comes from Secret key ${ownerKey ?? '(none)'}, not one of the owner's own`));
   }
+  if (server && secretKeyOf(appContainer(server, spec.name), 'DATABASE_OWNER_URL'))
+    found.push(problem(server.doc.file, describeDoc(server.doc), 'reads DATABASE_OWNER_URL: only the migration Job logs in as the owner'));
   if (gateway) {
     const variable = subgraphUrlVariable(spec.name);
     const expected = subgraphUrl(spec.name, spec);

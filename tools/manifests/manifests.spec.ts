@@ -138,7 +138,7 @@ describe('deployment manifests', () => {
       expect(formatProblems(checkComposeApps(composeDoc, specs))).toEqual([]);
     });
 
-    it("every subgraph's DATABASE_URL is a role and database that postgres/init.sql creates", () => {
+    it("every subgraph runs as a login of its own that postgres/init.sql creates, and migrates as its database's owner", () => {
       expect(formatProblems(checkComposeDatabases(composeDoc, specs, initSql))).toEqual([]);
     });
 

@@ -16,7 +16,7 @@ export const USAGE = `npm run tenant -- <command>
                           seconds; its data stays
   enable  --slug SLUG     give a disabled tenant access again
 
-Connects with DATABASE_URL (identity's database, DB_SCHEMA_SUFFIX, DB_APP_ROLE)
+Connects with DATABASE_URL (identity's database and runtime role: DB_SCHEMA_SUFFIX, DB_ROLE)
 and NATS_URL (NATS_SUBJECT_PREFIX, NATS_STREAM_SUFFIX), as identity does, and
 publishes what it changed through identity's outbox before it exits.`;
 

@@ -18,7 +18,14 @@ export const platformEnv = {
   DATABASE_URL: env.url({
     protocols: ['postgres', 'postgresql'],
     default: 'postgres://postgres@127.0.0.1:5432/rapport',
-    description: 'PostgreSQL connection URL',
+    description:
+      'PostgreSQL connection URL the service runs with: in production the login of its runtime role (DB_ROLE); any other login switches to DB_ROLE at connect',
+  }),
+  DATABASE_OWNER_URL: env.url({
+    protocols: ['postgres', 'postgresql'],
+    default: '',
+    description:
+      "PostgreSQL connection URL migrations run with: the owner of the service's schema (empty: DATABASE_URL, e.g. a development superuser)",
   }),
   NATS_URL: env.url({ protocols: ['nats', 'tls'], default: 'nats://127.0.0.1:4222', description: 'NATS server URL (JetStream enabled)' }),
   REDIS_URL: env.url({ protocols: ['redis', 'rediss'], default: 'redis://127.0.0.1:6379', description: 'Redis URL' }),
@@ -32,9 +39,13 @@ export const platformEnv = {
     description: 'run migrations at start; "only" runs them and exits',
   }),
   DB_SCHEMA_SUFFIX: env.string({ default: '', description: 'appended to the service schema name (test isolation)' }),
+  DB_ROLE: env.identifier({
+    default: '',
+    description: "the service's runtime role: owns nothing, reaches only its own schema (empty: rapport_<service>)",
+  }),
   DB_APP_ROLE: env.identifier({
-    default: 'rapport_app',
-    description: 'non-owner role that tenant transactions run as, so row-level security applies',
+    default: '',
+    description: 'role tenant transactions switch to, so row-level security applies (empty: <DB_ROLE>_tenant)',
   }),
   NATS_SUBJECT_PREFIX: env.string({ default: '', description: 'prefix for every subject (test isolation)' }),
   NATS_STREAM_SUFFIX: env.string({ default: '', description: 'suffix for every stream and durable consumer name (test isolation)' }),

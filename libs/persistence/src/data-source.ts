@@ -12,6 +12,13 @@ export interface ServiceDataSourceOptions {
   migrations: MigrationClass[];
   poolSize?: number;
   applicationName: string;
+  /**
+   * Role every connection switches to at login (`-c role=…`): the service's
+   * runtime role when the URL logs in as someone else, e.g. the superuser of
+   * a development machine. A connection can RESET ROLE back to its login, so
+   * in production the URL is the runtime role's own login.
+   */
+  role?: string;
 }
 
 /**
@@ -32,7 +39,8 @@ export function createServiceDataSource(opts: ServiceDataSourceOptions): DataSou
     synchronize: false,
     poolSize: opts.poolSize ?? 10,
     applicationName: opts.applicationName,
-    extra: { options: `-c search_path=${quoteIdent(opts.schema)},public` },
+    // Both are startup parameters, so every pooled connection has them from its first query on.
+    extra: { options: `-c search_path=${quoteIdent(opts.schema)},public${opts.role ? ` -c role=${roleOption(opts.role)}` : ''}` },
   });
 }
 
@@ -42,6 +50,12 @@ export async function migrate(dataSource: DataSource): Promise<string[]> {
   await dataSource.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
   const ran = await dataSource.runMigrations({ transaction: 'each' });
   return ran.map((m) => m.name);
+}
+
+/** Startup options are split on spaces; a role name that needs more than a plain identifier is refused rather than quoted. */
+function roleOption(role: string): string {
+  if (!/^[a-z_][a-z0-9_]*$/.test(role)) throw new Error(`role ${JSON.stringify(role)} is not a lower-case SQL identifier`);
+  return role;
 }
 
 export function quoteIdent(identifier: string): string {

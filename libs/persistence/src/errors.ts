@@ -1,6 +1,7 @@
 /** Postgres error codes the services translate into API errors. */
 export const PG_UNIQUE_VIOLATION = '23505';
 export const PG_FOREIGN_KEY_VIOLATION = '23503';
+export const PG_INSUFFICIENT_PRIVILEGE = '42501';
 
 export function pgErrorCode(err: unknown): string | undefined {
   const e = err as { code?: unknown; driverError?: { code?: unknown } };

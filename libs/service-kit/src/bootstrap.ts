@@ -13,7 +13,7 @@ import {
 } from '@rapport/observability';
 import { bodyLimitErrorHandler } from '@rapport/query-limits';
 import type { ServiceDefinition } from './definition';
-import { openDatabase } from './infrastructure.providers';
+import { migrateAsOwner } from './infrastructure.providers';
 import { CallerRateLimit } from './limits/caller-rate-limit';
 import { loadServiceConfig } from './service-config';
 import { LOGGER, METRICS } from './tokens';
@@ -36,8 +36,7 @@ export async function bootstrapService(appModule: Type<unknown>, def: ServiceDef
   const config = loadServiceConfig(def);
   const logger = createLogger(def.name, config.LOG_LEVEL);
   if (config.RUN_MIGRATIONS === 'only') {
-    const ds = await openDatabase(def, config, logger);
-    await ds.destroy();
+    await migrateAsOwner(def, config, logger);
     logger.info({ schema: config.dbSchema }, 'migrations complete; exiting (RUN_MIGRATIONS=only)');
     return null;
   }

@@ -31,6 +31,13 @@ export interface ServiceDefinition {
    * must leave it as it was.
    */
   prepareTenant?: (em: EntityManager, tenant: TenantSnapshotV1) => Promise<void>;
+  /**
+   * Tables the service's database roles may read and append to but never
+   * update or delete (an audit log): the grant step after every migration run
+   * gives all other tables full DML, so the exception is declared here
+   * (docs/adr/026-least-privilege-database-roles.md).
+   */
+  appendOnlyTables?: readonly string[];
   /** Extra global providers, e.g. a TokenVerifier that reads local keys. */
   globalProviders?: Provider[];
 }

@@ -3,7 +3,15 @@ import { RevocationFeed, RevocationList, TokenVerifier } from '@rapport/auth';
 import { connectNats, DeadLetter, ensureStream, OutboxRelay, type MessagingNaming } from '@rapport/messaging';
 import { createHealthChecks } from './health-checks';
 import { createLogger, createMetrics, HealthRegistry, type Logger, type ServiceMetrics } from '@rapport/observability';
-import { createServiceDataSource, grantAppRole, migrate, TenantDatabase } from '@rapport/persistence';
+import {
+  createServiceDataSource,
+  DatabaseRolesError,
+  ensureServiceRoles,
+  migrate,
+  PG_INSUFFICIENT_PRIVILEGE,
+  pgErrorCode,
+  TenantDatabase,
+} from '@rapport/persistence';
 import type { NatsConnection } from 'nats';
 import { DataSource } from 'typeorm';
 import type { ServiceDefinition } from './definition';
@@ -13,22 +21,58 @@ import { loadServiceConfig, type PlatformConfig } from './service-config';
 import { ServiceDatabase } from './service-database';
 import { LOGGER, MESSAGING_NAMING, METRICS, NATS_CONNECTION, SERVICE_CONFIG, SERVICE_DEFINITION } from './tokens';
 
-/** Opens the service's data source and, unless told not to, migrates it. */
+/**
+ * Migrates (unless told not to) as the schema owner, then opens the data
+ * source the service runs with, as its runtime role (docs/adr/026-least-privilege-database-roles.md).
+ */
 export async function openDatabase(def: ServiceDefinition, config: PlatformConfig, logger: Logger): Promise<DataSource> {
+  if (config.RUN_MIGRATIONS !== 'false') await migrateAsOwner(def, config, logger);
   const dataSource = createServiceDataSource({
     url: config.DATABASE_URL,
     schema: config.dbSchema,
     entities: def.entities,
     migrations: def.migrations,
     applicationName: `rapport-${def.name}`,
+    role: config.dbRoles.runtime,
   });
   await dataSource.initialize();
-  if (config.RUN_MIGRATIONS !== 'false') {
-    const ran = await migrate(dataSource);
-    await grantAppRole(dataSource, config.dbSchema, config.DB_APP_ROLE);
-    if (ran.length > 0) logger.info({ migrations: ran, schema: config.dbSchema }, 'migrations ran');
-  }
   return dataSource;
+}
+
+/** Runs the migrations and (re)grants the service's roles on its schema, on a connection of its own that is closed after. */
+export async function migrateAsOwner(def: ServiceDefinition, config: PlatformConfig, logger: Logger): Promise<void> {
+  const owner = createServiceDataSource({
+    url: config.DATABASE_OWNER_URL || config.DATABASE_URL,
+    schema: config.dbSchema,
+    entities: def.entities,
+    migrations: def.migrations,
+    poolSize: 1,
+    applicationName: `rapport-${def.name}-migrate`,
+  });
+  await owner.initialize();
+  try {
+    const ran = await migrate(owner).catch((error: unknown) => {
+      // The usual cause: DATABASE_URL is the runtime login (owns nothing) and no owner URL was given.
+      if (pgErrorCode(error) !== PG_INSUFFICIENT_PRIVILEGE) throw error;
+      throw new DatabaseRolesError(
+        `migrations need the owner of schema "${config.dbSchema}" (${(error as Error).message}): set DATABASE_OWNER_URL ` +
+          `to the owner's login, or RUN_MIGRATIONS=false where a migration Job runs them`,
+      );
+    });
+    await ensureServiceRoles(owner, config.dbSchema, config.dbRoles, {
+      appendOnlyTables: def.appendOnlyTables,
+      runtimePassword: runtimeLoginPassword(config),
+    });
+    if (ran.length > 0) logger.info({ migrations: ran, schema: config.dbSchema }, 'migrations ran');
+  } finally {
+    await owner.destroy();
+  }
+}
+
+/** The password of DATABASE_URL when it logs in as the runtime role itself: the migration keeps the role's password in step with it. */
+function runtimeLoginPassword(config: PlatformConfig): string | undefined {
+  const url = new URL(config.DATABASE_URL);
+  return decodeURIComponent(url.username) === config.dbRoles.runtime && url.password ? decodeURIComponent(url.password) : undefined;
 }
 
 export function infrastructureProviders(def: ServiceDefinition): Provider[] {
@@ -60,7 +104,7 @@ export function infrastructureProviders(def: ServiceDefinition): Provider[] {
     {
       provide: TenantDatabase,
       inject: [DataSource, SERVICE_CONFIG],
-      useFactory: (ds: DataSource, config: PlatformConfig) => new TenantDatabase(ds, config.DB_APP_ROLE),
+      useFactory: (ds: DataSource, config: PlatformConfig) => new TenantDatabase(ds, config.dbRoles.tenant),
     },
     {
       provide: NATS_CONNECTION,

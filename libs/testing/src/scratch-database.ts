@@ -1,12 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { createServiceDataSource, grantAppRole, migrate, TenantDatabase } from '@rapport/persistence';
+import { createServiceDataSource, ensureServiceRoles, migrate, serviceRoles, TenantDatabase } from '@rapport/persistence';
 import type { MigrationClass } from '@rapport/persistence';
 import type { DataSource } from 'typeorm';
 
 /**
  * A throwaway schema of this run for testing shared libraries without a
- * service: runs the given migrations, grants the app role, and drops the
- * schema on `drop()`.
+ * service: runs the given migrations, grants the scratch roles (shared by
+ * every scratch schema, like a service's roles by every run's schemas), and
+ * drops the schema on `drop()`. `dataSource` is the owner's, as in a
+ * migration; `tenantDb` switches to the tenant role as a service does.
  */
 export async function scratchDatabase(
   name: string,
@@ -22,10 +24,11 @@ export async function scratchDatabase(
   });
   await dataSource.initialize();
   await migrate(dataSource);
-  await grantAppRole(dataSource, schema, 'rapport_app');
+  const roles = serviceRoles('scratch');
+  await ensureServiceRoles(dataSource, schema, roles);
   return {
     dataSource,
-    tenantDb: new TenantDatabase(dataSource, 'rapport_app'),
+    tenantDb: new TenantDatabase(dataSource, roles.tenant),
     schema,
     async drop() {
       await dataSource.query(`DROP SCHEMA "${schema}" CASCADE`);

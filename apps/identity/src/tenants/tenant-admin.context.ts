@@ -2,7 +2,7 @@ import { STREAMS } from '@rapport/contracts';
 import { loadEnv, platformEnv } from '@rapport/config';
 import { connectNats, ensureStream, OutboxRelay, type MessagingNaming } from '@rapport/messaging';
 import { createLogger } from '@rapport/observability';
-import { createServiceDataSource, TenantDatabase } from '@rapport/persistence';
+import { createServiceDataSource, serviceRoles, TenantDatabase } from '@rapport/persistence';
 import { ServiceDatabase } from '@rapport/service-kit';
 import type { NatsConnection } from 'nats';
 import type { DataSource } from 'typeorm';
@@ -15,6 +15,7 @@ const tenantAdminEnv = {
   LOG_LEVEL: platformEnv.LOG_LEVEL,
   DATABASE_URL: platformEnv.DATABASE_URL,
   DB_SCHEMA_SUFFIX: platformEnv.DB_SCHEMA_SUFFIX,
+  DB_ROLE: platformEnv.DB_ROLE,
   DB_APP_ROLE: platformEnv.DB_APP_ROLE,
   NATS_URL: platformEnv.NATS_URL,
   NATS_SUBJECT_PREFIX: platformEnv.NATS_SUBJECT_PREFIX,
@@ -41,6 +42,8 @@ export async function openTenantAdmin(source: NodeJS.ProcessEnv = process.env): 
   const config = loadEnv(tenantAdminEnv, source);
   const schema = config.DB_SCHEMA_SUFFIX ? `identity_${config.DB_SCHEMA_SUFFIX}` : 'identity';
   const logger = createLogger('tenant-cli', config.LOG_LEVEL);
+  // Identity's own roles: the CLI does what identity does, with no more rights than identity has.
+  const roles = serviceRoles(identityDefinition.name, config);
   const dataSource = createServiceDataSource({
     url: config.DATABASE_URL,
     schema,
@@ -48,6 +51,7 @@ export async function openTenantAdmin(source: NodeJS.ProcessEnv = process.env): 
     migrations: identityDefinition.migrations,
     poolSize: 2,
     applicationName: 'rapport-tenant-cli',
+    role: roles.runtime,
   });
   try {
     await dataSource.initialize();
@@ -64,7 +68,7 @@ export async function openTenantAdmin(source: NodeJS.ProcessEnv = process.env): 
     const naming: MessagingNaming = { subjectPrefix: config.NATS_SUBJECT_PREFIX, streamSuffix: config.NATS_STREAM_SUFFIX };
     await ensureStream(nc, naming, STREAMS.IDENTITY);
     const relay = new OutboxRelay(dataSource, nc, naming, logger);
-    const db = new ServiceDatabase(new TenantDatabase(dataSource, config.DB_APP_ROLE), relay);
+    const db = new ServiceDatabase(new TenantDatabase(dataSource, roles.tenant), relay);
     const provisioning = new TenantProvisioning(db, new UsersService(db));
     const connection = nc;
     return {
