@@ -47,8 +47,8 @@ describe('fitMbgNbd on CDNOW (raw transactions → summary → fit)', () => {
   });
 });
 
-// Reference values computed with mpmath (30 digits) from Batislam et al.'s
-// eqs. 4, 8 and 9 at REFERENCE.
+// Reference values computed with mpmath (30 digits) from Batislam et al.'s (2007)
+// likelihood, P(alive) and E[Y(t)] at REFERENCE.
 describe('MBG/NBD formulas at the reference parameters', () => {
   it('log-likelihood per customer, weighted rows', () => {
     expect(mbgNbdLogLikelihood(REFERENCE, [customer1])).toBeCloseTo(-9.485551314533932, 10);

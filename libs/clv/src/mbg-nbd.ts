@@ -35,10 +35,10 @@ function logDropoutOdds({ r, alpha, a, b }: MbgNbdParams, { x, tx, T }: Purchase
 }
 
 /**
- * Weighted log-likelihood, Batislam et al. (2007, eq. 4) on the log scale:
+ * Weighted log-likelihood, Batislam et al. (2007) on the log scale:
  *   L = B(a, b+x+1)/B(a, b) · Γ(r+x) α^r / Γ(r) · [ (α+T)^−(r+x)
  *       + a/(b+x) · (α+t_x)^−(r+x) ]
- * Compared with BG/NBD (FHL eq. 6) the survival factor has b+x+1 for b+x
+ * Compared with BG/NBD (FHL 2005 eq. 6) the survival factor has b+x+1 for b+x
  * (one more survived drop-out chance) and the second term has no δ(x>0):
  * it is present for one-time buyers too.
  */
@@ -77,7 +77,7 @@ export function fitMbgNbd(
 }
 
 /**
- * P(alive at T | x, t_x, T), Batislam et al. (2007, eq. 8):
+ * P(alive at T | x, t_x, T), Batislam et al. (2007):
  *   1 / (1 + a/(b+x) · ((α+T)/(α+t_x))^(r+x)),
  * for x = 0 too: 1 / (1 + a/b · ((α+T)/α)^r), which falls as T grows.
  */
@@ -86,7 +86,7 @@ export function mbgNbdProbabilityAlive(params: MbgNbdParams, customer: PurchaseH
 }
 
 /**
- * E[Y(t) | x, t_x, T], Batislam et al. (2007, eq. 9):
+ * E[Y(t) | x, t_x, T], Batislam et al. (2007):
  *   (a+b+x)/(a−1) · [1 − ((α+T)/(α+T+t))^(r+x) ₂F₁(r+x, b+x+1; a+b+x; z)]
  *   · P(alive),   z = t/(α+T+t).
  */
@@ -98,7 +98,7 @@ export function mbgNbdExpectedPurchasesConditional(params: MbgNbdParams, custome
 
 /**
  * E[X(t)] for a customer who has just made their first purchase, Batislam
- * et al. (2007, eq. 7):  b/(a−1) · [1 − (α/(α+t))^r ₂F₁(r, b+1; a+b; t/(α+t))].
+ * et al. (2007):  b/(a−1) · [1 − (α/(α+t))^r ₂F₁(r, b+1; a+b; t/(α+t))].
  * This is the conditional formula at x = t_x = T = 0 (where P(alive) is
  * b/(a+b), the chance of surviving the first drop-out opportunity).
  */
@@ -107,7 +107,7 @@ export function mbgNbdExpectedPurchasesNewCustomer(params: MbgNbdParams, t: numb
 }
 
 /**
- * The bracketed factor of eq. 9 times (a+b+x)/(a−1). As in bg-nbd.ts, Euler's
+ * The bracketed factor of E[Y(t) | …] times (a+b+x)/(a−1). As in bg-nbd.ts, Euler's
  * transformation
  *   (1−z)^(r+x) ₂F₁(r+x, b+x+1; c; z) = (1−z)^(a−1) ₂F₁(a+b−r, a−1; c; z),
  * c = a+b+x, keeps the series' terms from growing like (x·z)ⁿ and

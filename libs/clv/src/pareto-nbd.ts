@@ -27,8 +27,8 @@ const NEGATIVE_INFINITY = Number.NEGATIVE_INFINITY;
 
 /**
  * ln F(t), where F(t) = (r+s+x) ∫_t^∞ (α+τ)^−(r+x) (β+τ)^−(s+1) dτ is the
- * building block of the "died between t_x and T" term. Fader & Hardie (2005,
- * eqs. 20–21) give it with the larger of α, β, so that the ₂F₁ argument z
+ * building block of the "died between t_x and T" term. Fader & Hardie's
+ * (2005) note gives it with the larger of α, β, so that the ₂F₁ argument z
  * lies in [0, 1):
  *   α ≥ β: ₂F₁(r+s+x, s+1; r+s+x+1; (α−β)/(α+t)) / (α+t)^(r+s+x)
  *   α < β: ₂F₁(r+s+x, r+x; r+s+x+1; (β−α)/(β+t)) / (β+t)^(r+s+x)
@@ -58,7 +58,7 @@ function logSubExp(a: number, b: number): number {
 
 /**
  * The two parts of a customer's likelihood, without the factor
- * Γ(r+x) α^r β^s / Γ(r) they share (Fader & Hardie 2005, eq. 19):
+ * Γ(r+x) α^r β^s / Γ(r) they share (Fader & Hardie 2005 note):
  *   alive at T:               (α+T)^−(r+x) (β+T)^−s
  *   died in (t_x, T]:         s/(r+s+x) · [F(t_x) − F(T)]
  * F decreases in t, so the difference is positive; it is taken on the log
@@ -72,7 +72,7 @@ function logLikelihoodParts(params: ParetoNbdParams, { x, tx, T }: PurchaseHisto
 }
 
 /**
- * Weighted log-likelihood (Fader & Hardie 2005, eq. 19):
+ * Weighted log-likelihood (Fader & Hardie 2005 note; Schmittlein et al. 1987):
  *   L = Γ(r+x) α^r β^s / Γ(r) · [ (α+T)^−(r+x) (β+T)^−s + s/(r+s+x) · A₀ ],
  *   A₀ = F(t_x) − F(T), both branches of α ≥ β / α < β as in `logF`.
  */
@@ -108,7 +108,7 @@ export function fitParetoNbd(
 }
 
 /**
- * P(alive at T | x, t_x, T), Fader & Hardie (2005, eq. 22): the "alive"
+ * P(alive at T | x, t_x, T) (Fader & Hardie 2005 note): the "alive"
  * part's share of the likelihood,
  *   1 / (1 + s/(r+s+x) · (α+T)^(r+x) (β+T)^s · A₀).
  * Below 1 for every customer who has not just bought (t_x < T), including
@@ -131,7 +131,7 @@ function survivalIntegralFactor(k: number, t: number, betaPlusT: number): number
 
 /**
  * E[Y(t) | x, t_x, T]: expected purchases in the next t time units, Fader &
- * Hardie (2005, eq. 27; Schmittlein et al. 1987, eq. 22):
+ * Hardie (2005 note; Schmittlein et al. 1987):
  *   (r+x)(β+T) / ((α+T)(s−1)) · [1 − ((β+T)/(β+T+t))^(s−1)] · P(alive).
  */
 export function paretoNbdExpectedPurchasesConditional(params: ParetoNbdParams, customer: PurchaseHistory, t: number): number {
@@ -145,7 +145,7 @@ export function paretoNbdExpectedPurchasesConditional(params: ParetoNbdParams, c
 
 /**
  * E[X(t)] for a customer who has just made their first purchase, Fader &
- * Hardie (2005, eq. 17):  rβ / (α(s−1)) · [1 − (β/(β+t))^(s−1)].
+ * Hardie (2005 note):  rβ / (α(s−1)) · [1 − (β/(β+t))^(s−1)].
  */
 export function paretoNbdExpectedPurchasesNewCustomer(params: ParetoNbdParams, t: number): number {
   return paretoNbdExpectedPurchasesConditional(params, { x: 0, tx: 0, T: 0 }, t);
