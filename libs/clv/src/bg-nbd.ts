@@ -6,7 +6,7 @@
 // A customer is summarised by x (repeat purchases), t_x (time of the last
 // purchase) and T (time since the first purchase), all from `summary.ts`.
 
-import type { FrequencyRecencyRow } from './grouping';
+import { validateFrequencyRecencyRows, type FrequencyRecencyRow } from './grouping';
 import { fitPositiveParameters, invalidInput, type FitOptions, type FitResult } from './maximum-likelihood';
 import { hypergeometric2F1, logAddExp, logGamma } from './special-functions';
 
@@ -23,7 +23,7 @@ export interface BgNbdCustomer {
   readonly T: number;
 }
 
-const PARAMETER_NAMES = ['r', 'alpha', 'a', 'b'] as const;
+export const BG_NBD_PARAMETER_NAMES = ['r', 'alpha', 'a', 'b'] as const;
 
 // Local aliases for the likelihood's hot loop (see special-functions.ts).
 const { log } = Math;
@@ -65,25 +65,14 @@ export function fitBgNbd(
   rows: readonly FrequencyRecencyRow[],
   options: FitOptions & { readonly initial?: BgNbdParams } = {},
 ): BgNbdFitResult {
-  const problem = validateRows(rows);
+  const problem = validateFrequencyRecencyRows(rows);
   if (problem !== null) return invalidInput(problem);
   return fitPositiveParameters(
-    PARAMETER_NAMES,
+    BG_NBD_PARAMETER_NAMES,
     (params) => bgNbdLogLikelihood(params, rows),
     { ...(options.initial ?? { r: 1, alpha: 1, a: 1, b: 1 }) },
     options,
   );
-}
-
-function validateRows(rows: readonly FrequencyRecencyRow[]): string | null {
-  if (rows.length === 0) return 'no customers to fit';
-  for (const { x, tx, T, weight = 1 } of rows) {
-    if (!Number.isInteger(x) || x < 0) return `x must be a non-negative integer, got ${x}`;
-    if (!(tx >= 0 && tx <= T)) return `need 0 <= t_x <= T, got t_x = ${tx}, T = ${T}`;
-    if (x === 0 && tx !== 0) return `t_x must be 0 when x = 0, got ${tx}`;
-    if (!(weight >= 0) || !Number.isFinite(weight)) return `weights must be finite and >= 0, got ${weight}`;
-  }
-  return null;
 }
 
 /**

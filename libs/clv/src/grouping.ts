@@ -53,3 +53,28 @@ export function groupBySpend(rows: Iterable<SpendRow>): Required<SpendRow>[] {
     (row, weight) => ({ x: row.x, monetaryValue: row.monetaryValue, weight }),
   );
 }
+
+/**
+ * Why a set of (x, t_x, T) rows cannot be fitted, or null. Shared by the
+ * purchase models, which all need the same consistency.
+ */
+export function validateFrequencyRecencyRows(rows: readonly FrequencyRecencyRow[]): string | null {
+  if (rows.length === 0) return 'no customers to fit';
+  for (const { x, tx, T, weight = 1 } of rows) {
+    if (!Number.isInteger(x) || x < 0) return `x must be a non-negative integer, got ${x}`;
+    if (!(tx >= 0 && tx <= T)) return `need 0 <= t_x <= T, got t_x = ${tx}, T = ${T}`;
+    if (x === 0 && tx !== 0) return `t_x must be 0 when x = 0, got ${tx}`;
+    if (!(weight >= 0) || !Number.isFinite(weight)) return `weights must be finite and >= 0, got ${weight}`;
+  }
+  return null;
+}
+
+/** One customer's purchase history in model time units (see summary.ts). */
+export interface PurchaseHistory {
+  /** Repeat purchases. */
+  readonly x: number;
+  /** Time of the last purchase, measured from the first. */
+  readonly tx: number;
+  /** Time from the first purchase to the end of observation. */
+  readonly T: number;
+}

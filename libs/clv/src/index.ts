@@ -1,6 +1,6 @@
 // Public API of @rapport/clv: pure customer-analytics maths, no I/O.
 
-export { logGamma, logBeta, logSumExp, logAddExp, hypergeometric2F1 } from './special-functions';
+export { logGamma, logBeta, logSumExp, logAddExp, hypergeometric2F1, hypergeometric2F1UnitA } from './special-functions';
 export type { HypergeometricOptions } from './special-functions';
 
 export { minimize } from './optimizer';
@@ -11,13 +11,56 @@ export type { FitOptions, FitResult, FitSuccess, FitFailure } from './maximum-li
 
 export { summarizeTransactions, utcDayNumber } from './summary';
 export type { Transaction, SummaryOptions, CustomerSummary } from './summary';
-export { groupByFrequencyRecency, groupBySpend } from './grouping';
-export type { FrequencyRecencyRow, SpendRow } from './grouping';
+export { groupByFrequencyRecency, groupBySpend, validateFrequencyRecencyRows } from './grouping';
+export type { FrequencyRecencyRow, SpendRow, PurchaseHistory } from './grouping';
+export { countHoldoutPurchases } from './holdout';
+export type { HoldoutOptions } from './holdout';
 export { parseCdnowTransactions } from './cdnow-parser';
 export type { CdnowTransaction } from './cdnow-parser';
 
-export { bgNbdLogLikelihood, fitBgNbd, probabilityAlive, expectedPurchasesConditional, expectedPurchasesNewCustomer } from './bg-nbd';
+export {
+  BG_NBD_PARAMETER_NAMES,
+  bgNbdLogLikelihood,
+  fitBgNbd,
+  probabilityAlive,
+  expectedPurchasesConditional,
+  expectedPurchasesNewCustomer,
+} from './bg-nbd';
 export type { BgNbdParams, BgNbdCustomer, BgNbdFitResult } from './bg-nbd';
+
+// Models under which one-time buyers can churn (issue 16, item 3).
+export {
+  PARETO_NBD_PARAMETER_NAMES,
+  paretoNbdLogLikelihood,
+  fitParetoNbd,
+  paretoNbdProbabilityAlive,
+  paretoNbdExpectedPurchasesConditional,
+  paretoNbdExpectedPurchasesNewCustomer,
+} from './pareto-nbd';
+export type { ParetoNbdParams, ParetoNbdFitResult } from './pareto-nbd';
+export {
+  MBG_NBD_PARAMETER_NAMES,
+  mbgNbdLogLikelihood,
+  fitMbgNbd,
+  mbgNbdProbabilityAlive,
+  mbgNbdExpectedPurchasesConditional,
+  mbgNbdExpectedPurchasesNewCustomer,
+} from './mbg-nbd';
+export type { MbgNbdParams, MbgNbdFitResult } from './mbg-nbd';
+
+// One interface over BG/NBD, Pareto/NBD and MBG/NBD, and hold-out comparison.
+export { PURCHASE_MODEL_KINDS, purchaseModels, isPurchaseModelKind, parsePurchaseModelParams } from './purchase-models';
+export type { PurchaseModel, PurchaseModelKind, PurchaseModelParams, PurchaseModelParamsByKind } from './purchase-models';
+export { compareOnHoldout, fitAndCompareOnHoldout } from './model-comparison';
+export type {
+  HoldoutCustomer,
+  HoldoutCandidate,
+  FrequencyBucket,
+  HoldoutComparison,
+  HoldoutComparisonOptions,
+  ModelHoldoutComparison,
+  ModelHoldoutFailure,
+} from './model-comparison';
 
 export { gammaGammaLogLikelihood, fitGammaGamma, populationMeanSpend, conditionalExpectedAverageSpend } from './gamma-gamma';
 export type { GammaGammaParams, GammaGammaFitResult, GammaGammaMeanDoesNotExist, SpendExpectation } from './gamma-gamma';

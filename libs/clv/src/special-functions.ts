@@ -107,3 +107,27 @@ export function hypergeometric2F1(a: number, b: number, c: number, z: number, op
   }
   throw new RangeError(`hypergeometric2F1: no convergence after ${maxTerms} terms (z = ${z})`);
 }
+
+/**
+ * ₂F₁(1, b; c; z) for c > b > 0 and 0 ≤ z < 1, the form the Pareto/NBD
+ * likelihood takes after Euler's transformation (see pareto-nbd.ts). All
+ * terms are positive and each is less than z times the one before, so
+ * nothing cancels, the sum lies in [1, 1/(1−z)], and the remainder after a
+ * term tₙ is at most tₙ·z/(1−z): we stop when that bound, not merely the
+ * term, is negligible. Returns NaN rather than throwing when z is so close
+ * to 1 that `maxTerms` is not enough, because the caller is an optimiser's
+ * objective, for which NaN means "outside the usable domain".
+ */
+export function hypergeometric2F1UnitA(b: number, c: number, z: number, maxTerms = 1_000_000): number {
+  if (!(z >= 0 && z < 1)) throw new RangeError(`hypergeometric2F1UnitA: needs 0 <= z < 1, got z = ${z}`);
+  if (!(c > b && b > 0)) throw new RangeError(`hypergeometric2F1UnitA: needs c > b > 0, got b = ${b}, c = ${c}`);
+  const tailFactor = z / (1 - z);
+  let term = 1;
+  let sum = 1;
+  for (let n = 0; n < maxTerms; n++) {
+    term *= ((b + n) * z) / (c + n);
+    sum += term;
+    if (term * tailFactor <= 1e-16 * sum) return sum;
+  }
+  return NaN;
+}
