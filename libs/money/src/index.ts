@@ -1,2 +1,16 @@
-export { add, compare, decimal, isNegative, minorUnits, moneyView, multiply, MoneyError, parseMoney, round, subtract, sum } from './money';
+export {
+  add,
+  compare,
+  decimal,
+  isCurrencyCode,
+  isNegative,
+  minorUnits,
+  moneyView,
+  multiply,
+  MoneyError,
+  parseMoney,
+  round,
+  subtract,
+  sum,
+} from './money';
 export type { Money } from './money';

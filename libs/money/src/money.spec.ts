@@ -28,7 +28,7 @@ describe('money', () => {
     expect(() => add(parseMoney('1', 'EUR'), parseMoney('1', 'USD'))).toThrow('cannot combine EUR with USD');
     expect(() => parseMoney('1e3', 'EUR')).toThrow(MoneyError);
     expect(() => parseMoney('12.34567', 'EUR')).toThrow(/at most 15 integer and 4 fraction digits/);
-    expect(() => parseMoney('1', 'euro')).toThrow(/3-letter ISO 4217/);
+    expect(() => parseMoney('1', 'euro')).toThrow(/must be an ISO 4217 code/);
     expect(compare(parseMoney('2', 'EUR'), parseMoney('10', 'EUR'))).toBe(-1);
   });
 });
@@ -40,5 +40,20 @@ describe('moneyView', () => {
     expect(moneyView('1500', 'JPY')).toEqual({ amount: '1500', currency: 'JPY' });
     expect(moneyView('-3', 'KWD')).toEqual({ amount: '-3.000', currency: 'KWD' });
     expect(moneyView('99999999999999.9999', 'EUR').amount).toBe('99999999999999.9999');
+  });
+});
+
+describe('currency codes', () => {
+  it('accepts ISO 4217 codes in any case and refuses made-up ones, naming the rule', () => {
+    expect(parseMoney('1', 'eur')).toEqual({ amount: '1', currency: 'EUR' });
+    expect(parseMoney('1', 'CLF').currency).toBe('CLF');
+    expect(() => parseMoney('1', 'ABC')).toThrow('currency "ABC" must be an ISO 4217 code');
+    expect(() => parseMoney('1', 'EURO')).toThrow('ISO 4217');
+  });
+
+  it('rounds to the ISO 4217 minor unit', () => {
+    expect(round({ amount: '10.5', currency: 'XOF' })).toEqual({ amount: '10', currency: 'XOF' });
+    expect(round({ amount: '1.23456', currency: 'IQD' })).toEqual({ amount: '1.235', currency: 'IQD' });
+    expect(round({ amount: '1.23456', currency: 'EUR' })).toEqual({ amount: '1.23', currency: 'EUR' });
   });
 });

@@ -17,10 +17,31 @@ export interface Money {
 export class MoneyError extends Error {}
 
 const AMOUNT = /^-?\d{1,15}(\.\d{1,4})?$/;
-const CURRENCY = /^[A-Z]{3}$/;
 
-/** Minor-unit digits for currencies that are not the usual 2. */
-const MINOR_UNITS: Record<string, number> = { JPY: 0, KRW: 0, HUF: 2, BHD: 3, KWD: 3, OMR: 3, TND: 3, JOD: 3, CLP: 0, ISK: 0, VND: 0 };
+/**
+ * ISO 4217 codes: the currencies ICU knows (Node's full ICU, kept current
+ * with each Node release) and the few fund codes ICU leaves out. A made-up
+ * code such as ABC is refused: it would fail later at the first conversion
+ * or format, far from the caller who sent it.
+ */
+const CURRENCIES: ReadonlySet<string> = new Set([...Intl.supportedValuesOf('currency'), 'CLF', 'UYI', 'UYW', 'VED']);
+
+export function isCurrencyCode(code: string): boolean {
+  return CURRENCIES.has(code);
+}
+
+/** Minor-unit digits (ISO 4217) for currencies that are not the usual 2. */
+const MINOR_UNITS: Record<string, number> = {
+  ...Object.fromEntries(
+    ['BIF', 'CLP', 'DJF', 'GNF', 'ISK', 'JPY', 'KMF', 'KRW', 'PYG', 'RWF', 'UGX', 'UYI', 'VND', 'VUV', 'XAF', 'XOF', 'XPF'].map((c) => [
+      c,
+      0,
+    ]),
+  ),
+  ...Object.fromEntries(['BHD', 'IQD', 'JOD', 'KWD', 'LYD', 'OMR', 'TND'].map((c) => [c, 3])),
+  CLF: 4,
+  UYW: 4,
+};
 
 export function minorUnits(currency: string): number {
   return MINOR_UNITS[currency] ?? 2;
@@ -32,7 +53,7 @@ export function parseMoney(amount: string, currency: string): Money {
   if (!AMOUNT.test(a))
     throw new MoneyError(`amount ${JSON.stringify(amount)} must be a decimal with at most 15 integer and 4 fraction digits`);
   const c = currency.trim().toUpperCase();
-  if (!CURRENCY.test(c)) throw new MoneyError(`currency ${JSON.stringify(currency)} must be a 3-letter ISO 4217 code`);
+  if (!isCurrencyCode(c)) throw new MoneyError(`currency ${JSON.stringify(currency)} must be an ISO 4217 code (e.g. EUR, USD)`);
   return { amount: new D(a).toFixed(), currency: c };
 }
 

@@ -1,4 +1,5 @@
 import { badUserInput } from '@rapport/auth';
+import { isCurrencyCode } from '@rapport/money';
 import type { EntityManager } from 'typeorm';
 
 export interface RfmSettings {
@@ -25,7 +26,7 @@ export function validateSettingsChange(input: RfmSettingsChange | null | undefin
   }
   if (input && 'currency' in input) {
     const currency = input.currency?.trim().toUpperCase() ?? null;
-    if (currency !== null && !/^[A-Z]{3}$/.test(currency)) throw badUserInput('input.currency', 'must be a 3-letter ISO 4217 code');
+    if (currency !== null && !isCurrencyCode(currency)) throw badUserInput('input.currency', 'must be an ISO 4217 code (e.g. EUR, USD)');
     change.currency = currency;
   }
   return change;

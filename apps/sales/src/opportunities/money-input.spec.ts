@@ -26,6 +26,8 @@ describe('money input and presentation', () => {
       'createOpportunity.amount.currency',
     );
     expect(fieldOf(() => parseMoneyInput('amount', { amount: '-1', currency: 'EUR' }))).toBe('amount.amount');
+    // Three letters are not enough: the code must exist in ISO 4217.
+    expect(fieldOf(() => parseMoneyInput('amount', { amount: '10', currency: 'ABC' }))).toBe('amount.currency');
   });
 
   it('presents at least the minor-unit digits, never dropping stored fractions', () => {
