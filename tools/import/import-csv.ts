@@ -14,6 +14,7 @@
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { CsvParser, csvField } from './csv';
 import { connectionFromFlags, GatewaySession, type GatewayConnection } from './gateway-client';
+import { IMPORT_CSV_USAGE, wantsHelp } from './usage';
 
 export interface ImportCliOptions extends GatewayConnection {
   file: string;
@@ -170,6 +171,7 @@ export function optionsFromArgs(argv: string[], env: NodeJS.ProcessEnv): ImportC
 
 if (require.main === module) {
   (async () => {
+    if (wantsHelp(process.argv.slice(2))) return console.log(IMPORT_CSV_USAGE);
     const opts = optionsFromArgs(process.argv.slice(2), process.env);
     const s = await runImport(opts);
     console.log(
@@ -178,7 +180,7 @@ if (require.main === module) {
     );
     if (s.invalid > 0) process.exitCode = 2;
   })().catch((err: Error) => {
-    console.error(`import failed: ${err.message}`);
+    console.error(`import failed: ${err.message}\n(import-csv --help for usage)`);
     process.exitCode = 1;
   });
 }

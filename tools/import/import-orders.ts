@@ -16,6 +16,7 @@ import { CsvParser, csvField } from './csv';
 import { parseArgs } from './import-csv';
 import { orderCsvColumns, OrderCsvError, orderFromCsvRecord, type CsvOrderInput, type OrderCsvColumns } from './order-csv';
 import { accessToken, connectionFromFlags, gql, type GatewayConnection } from './gateway-client';
+import { IMPORT_ORDERS_USAGE, wantsHelp } from './usage';
 
 export interface OrderImportOptions extends GatewayConnection {
   file: string;
@@ -149,6 +150,7 @@ export function orderImportOptionsFromArgs(argv: string[], env: NodeJS.ProcessEn
 
 if (require.main === module) {
   (async () => {
+    if (wantsHelp(process.argv.slice(2))) return console.log(IMPORT_ORDERS_USAGE);
     const opts = orderImportOptionsFromArgs(process.argv.slice(2), process.env);
     const s = await runOrderImport(opts);
     console.log(
@@ -157,7 +159,7 @@ if (require.main === module) {
     );
     if (s.rejected > 0) process.exitCode = 2;
   })().catch((err: Error) => {
-    console.error(`import failed: ${err.message}`);
+    console.error(`import failed: ${err.message}\n(import-orders --help for usage)`);
     process.exitCode = 1;
   });
 }
