@@ -5,6 +5,7 @@ import { bearer, graphql, StreamProbe } from '@rapport/testing';
 import { parseCsv } from '../../tools/import/csv';
 import { GatewaySession } from '../../tools/import/gateway-client';
 import { runImport } from '../../tools/import/import-csv';
+import { runOrderImport } from '../../tools/import/import-orders';
 import { createTenant, startPlatform, type Platform, type TestTenant } from '../harness/platform';
 
 const IMPORT = `mutation($input: ImportRecordsInput!) {
@@ -206,6 +207,37 @@ describe('customer master through the gateway (end to end)', () => {
         accountDuplicates: expect.arrayContaining([{ score: 1, rule: 'NORMALISED_NAME', account: { id: cyberdyne } }]),
       },
     ]);
+  });
+
+  it('imports orders from CSV with a login session: good rows recorded, a bad one reported by its CSV line and column', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'orders-'));
+    const file = join(dir, 'orders.csv');
+    const report = join(dir, 'report.csv');
+    writeFileSync(
+      file,
+      [
+        'source,external_order_id,customer_source,customer_key,occurred_at,amount,currency',
+        'shop,CLI-1,erp,CLI-C1,2026-03-01T10:00:00Z,12.50,EUR',
+        'shop,CLI-2,erp,CLI-C1,2026-03-02T10:00:00Z,7.00,ABC',
+        'shop,CLI-3,erp,CLI-C2,2026-03-03T10:00:00Z,3.10,EUR',
+      ].join('\n') + '\n',
+    );
+    const summary = await runOrderImport(
+      {
+        url: platform.graphqlUrl,
+        login: { tenant: tenant.slug, email: `admin@${tenant.slug}.test`, password: 'integration-password' },
+        file,
+        batchSize: 1000,
+        concurrency: 1,
+        report,
+      },
+      () => undefined,
+    );
+    expect(summary).toMatchObject({ rows: 3, created: 2, rejected: 1 });
+    const lines = parseCsv(readFileSync(report, 'utf8'));
+    expect(lines[0]).toEqual(['row', 'field', 'message']);
+    expect(lines[1][0]).toBe('3');
+    expect(lines[1][1]).toContain('currency');
   });
 
   it('keeps a CLI session signed in past its access token: renews before expiry with the rotating refresh token', async () => {

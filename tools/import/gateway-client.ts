@@ -8,12 +8,13 @@ export interface GatewayConnection {
   login?: { tenant: string; email: string; password: string };
 }
 
-/** A GraphQL error answer, with the first error's extensions.code. */
+/** A GraphQL error answer, with the first error's extensions.code (and retryAfter, in seconds, when rate-limited). */
 export class GatewayError extends Error {
   override readonly name = 'GatewayError';
   constructor(
     message: string,
     readonly code: string,
+    readonly retryAfter: number | null = null,
   ) {
     super(message);
   }
@@ -37,11 +38,13 @@ export async function gql<T>(url: string, query: string, variables: unknown, tok
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify({ query, variables }),
   });
-  const body = (await res.json()) as { data?: T; errors?: { message: string; extensions?: { code?: string } }[] };
+  const body = (await res.json()) as { data?: T; errors?: { message: string; extensions?: { code?: string; retryAfter?: unknown } }[] };
   if (body.errors?.length) {
+    const retryAfter = Number(body.errors[0].extensions?.retryAfter ?? res.headers.get('retry-after'));
     throw new GatewayError(
       body.errors.map((e) => `${e.extensions?.code ?? 'ERROR'}: ${e.message}`).join('; '),
       body.errors[0].extensions?.code ?? 'ERROR',
+      Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : null,
     );
   }
   return body.data as T;
@@ -51,18 +54,17 @@ export async function loginToken(url: string, login: { tenant: string; email: st
   return (await gql<{ login: TokenPair }>(url, LOGIN, { i: login })).login.accessToken;
 }
 
-/** The connection's token, signing in when only a login was given. */
-export async function accessToken(connection: GatewayConnection): Promise<string> {
-  const token = connection.token ?? (connection.login ? await loginToken(connection.url, connection.login) : undefined);
-  if (!token) throw new Error('set RAPPORT_TOKEN or pass --tenant, --email and --password');
-  return token;
-}
+/** How often a rate-limited call is tried again before the import gives up, and the longest wait it accepts. */
+const RATE_LIMIT_ATTEMPTS = 20;
+const MAX_RETRY_AFTER_S = 60;
 
 /**
  * A signed-in CLI session that outlives one access token (15 minutes): with a
  * login it keeps the refresh token, refreshes shortly before expiry, and on
  * UNAUTHENTICATED refreshes (or, should the refresh token be spent, signs in
  * again) and retries the call once. A fixed RAPPORT_TOKEN is used as given.
+ * A RATE_LIMITED answer is waited out (its retryAfter) and the call sent
+ * again, so a long import slows down instead of failing.
  */
 export class GatewaySession {
   private pair: TokenPair | null = null;
@@ -70,17 +72,33 @@ export class GatewaySession {
   private constructor(
     private readonly connection: GatewayConnection,
     private readonly now: () => number = Date.now,
+    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
   ) {}
 
-  static async open(connection: GatewayConnection, now: () => number = Date.now): Promise<GatewaySession> {
+  static async open(
+    connection: GatewayConnection,
+    now: () => number = Date.now,
+    sleep?: (ms: number) => Promise<void>,
+  ): Promise<GatewaySession> {
     if (!connection.token && !connection.login) throw new Error('set RAPPORT_TOKEN or pass --tenant, --email and --password');
-    const session = new GatewaySession(connection, now);
+    const session = new GatewaySession(connection, now, sleep);
     if (connection.login) await session.signIn();
     return session;
   }
 
-  /** Calls the gateway with a current token; retried once after renewing it when the gateway says UNAUTHENTICATED. */
+  /** Calls the gateway with a current token, waiting out rate limits and renewing the token once if the gateway refuses it. */
   async call<T>(query: string, variables: unknown): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.callOnce<T>(query, variables);
+      } catch (err) {
+        if (!(err instanceof GatewayError) || err.code !== 'RATE_LIMITED' || attempt >= RATE_LIMIT_ATTEMPTS) throw err;
+        await this.sleep(Math.min(err.retryAfter ?? 1, MAX_RETRY_AFTER_S) * 1000);
+      }
+    }
+  }
+
+  private async callOnce<T>(query: string, variables: unknown): Promise<T> {
     try {
       return await gql<T>(this.connection.url, query, variables, await this.token());
     } catch (err) {

@@ -15,7 +15,7 @@ import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { CsvParser, csvField } from './csv';
 import { parseArgs } from './import-csv';
 import { orderCsvColumns, OrderCsvError, orderFromCsvRecord, type CsvOrderInput, type OrderCsvColumns } from './order-csv';
-import { accessToken, connectionFromFlags, gql, type GatewayConnection } from './gateway-client';
+import { connectionFromFlags, GatewaySession, type GatewayConnection } from './gateway-client';
 import { IMPORT_ORDERS_USAGE, wantsHelp } from './usage';
 
 export interface OrderImportOptions extends GatewayConnection {
@@ -46,7 +46,8 @@ const RECORD = `mutation ($input: RecordOrdersInput!) {
 }`;
 
 export async function runOrderImport(opts: OrderImportOptions, log: (line: string) => void = console.log): Promise<OrderImportSummary> {
-  const token = await accessToken(opts);
+  // A session, not one token: an import outlives an access token, and waits out rate limits.
+  const session = await GatewaySession.open(opts);
   const report: WriteStream | null = opts.report ? createWriteStream(opts.report) : null;
   report?.write('row,field,message\n');
   const reject = (r: Rejection) => {
@@ -63,7 +64,7 @@ export async function runOrderImport(opts: OrderImportOptions, log: (line: strin
   let failure: Error | null = null;
 
   const sendBatch = async (items: { row: number; order: CsvOrderInput }[]) => {
-    const data = await gql<{
+    const data = await session.call<{
       recordOrders: {
         created: number;
         updated: number;
@@ -71,7 +72,7 @@ export async function runOrderImport(opts: OrderImportOptions, log: (line: strin
         rejected: number;
         results: { index: number; outcome: string; error: { field: string; message: string } | null }[];
       };
-    }>(opts.url, RECORD, { input: { orders: items.map((i) => i.order) } }, token);
+    }>(RECORD, { input: { orders: items.map((i) => i.order) } });
     const r = data.recordOrders;
     totals.created += r.created;
     totals.updated += r.updated;
