@@ -1,4 +1,5 @@
 import { badUserInput } from '@rapport/auth';
+import { toCountryCode } from './country-codes';
 
 /**
  * Input checks beyond what GraphQL types express. Each names the offending
@@ -58,4 +59,22 @@ export function listOf<T>(field: string, values: T[] | null | undefined, max: nu
   const list = values ?? [];
   if (list.length > max) throw badUserInput(field, `at most ${max} entries (got ${list.length})`);
   return list;
+}
+
+/**
+ * A country as an ISO 3166-1 alpha-2 code: a code (any case) or an English
+ * country name ("Germany") is accepted and stored as the code; anything else
+ * is refused with the forms that would do. Blank is null.
+ */
+export function country(field: string, value: string | null | undefined): string | null {
+  const given = text(field, value, { max: 100 });
+  if (given === null) return null;
+  const code = toCountryCode(given);
+  if (!code) {
+    throw badUserInput(
+      field,
+      `${JSON.stringify(given.slice(0, 60))} is not a country: give an ISO 3166-1 alpha-2 code (e.g. DE, US) or an English country name (e.g. Germany)`,
+    );
+  }
+  return code;
 }

@@ -54,18 +54,15 @@ export interface PostalAddress {
 
 export type PostalAddressInput = { kind: AddressKind } & Partial<Omit<PostalAddress, 'kind'>>;
 
-const COUNTRY = /^[A-Z]{2}$/;
 const MAX_ADDRESSES = 10;
 export const MAX_TAGS = 20;
 
-/** Validates postal addresses: known kind, bounded text, ISO 3166-1 alpha-2 country (shape only). */
+/** Validates postal addresses: known kind, bounded text, a country as its ISO 3166-1 alpha-2 code (a name is mapped). */
 export function normaliseAddresses(field: string, addresses: PostalAddressInput[] | null | undefined): PostalAddress[] {
   return validate.listOf(field, addresses, MAX_ADDRESSES).map((a, i) => {
     const f = `${field}[${i}]`;
     if (!ADDRESS_KINDS.includes(a.kind)) throw badUserInput(`${f}.kind`, `kind must be one of ${ADDRESS_KINDS.join(', ')}`);
-    const country = validate.text(`${f}.country`, a.country, { max: 2 })?.toUpperCase() ?? null;
-    if (country !== null && !COUNTRY.test(country))
-      throw badUserInput(`${f}.country`, `${JSON.stringify(a.country)} is not an ISO 3166-1 alpha-2 code`);
+    const country = validate.country(`${f}.country`, a.country);
     return {
       kind: a.kind,
       street: validate.text(`${f}.street`, a.street, { max: 200 }),
