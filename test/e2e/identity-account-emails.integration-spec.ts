@@ -140,6 +140,28 @@ describe('invitations and password resets by email (end to end)', () => {
       expect(errorOf(await login(email, 'a long new password'))?.code).toBe('UNAUTHENTICATED');
     });
 
+    it("admins list and revoke open invitations; a revoked link does nothing; support managers handle customers' only", async () => {
+      const email = `revoked@${tenant.slug}.test`;
+      const invitation = (await ok(admin, INVITE, { i: { email, roles: ['support_agent'] } })).inviteUser.invitation;
+      const { token } = await tokenFromMail(email);
+      const LIST = `{ invitations { id email roles } }`;
+      expect((await ok(admin, LIST)).invitations).toContainEqual({ id: invitation.id, email, roles: ['support_agent'] });
+      const supportManager = await tenant.tokenFor('support_manager');
+      expect((await ok(supportManager, LIST)).invitations.map((i: { id: string }) => i.id)).not.toContain(invitation.id);
+      const REVOKE = `mutation($id: ID!) { revokeInvitation(id: $id) { invitation { id email } } }`;
+      expect(errorOf(await graphql(platform.graphqlUrl, REVOKE, { id: invitation.id }, bearer(supportManager)))?.code).toBe('NOT_FOUND');
+      expect(errorOf(await graphql(platform.graphqlUrl, LIST, {}, bearer(await tenant.tokenFor('sales_rep'))))?.code).toBe('FORBIDDEN');
+
+      expect((await ok(admin, REVOKE, { id: invitation.id })).revokeInvitation.invitation).toEqual({ id: invitation.id, email });
+      expect((await ok(admin, LIST)).invitations.map((i: { id: string }) => i.id)).not.toContain(invitation.id);
+      const revoked = await anonymous(ACCEPT, { token, displayName: 'Too Late', password: 'a long new password' });
+      expect(errorOf(revoked)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.token' });
+      expect(errorOf(await graphql(platform.graphqlUrl, REVOKE, { id: invitation.id }, bearer(admin)))?.code).toBe('NOT_FOUND');
+      await probe.waitFor(identityStream(), subject('identity.user.invitation_revoked'), (events) =>
+        events.some((e) => e.subjectId === invitation.id),
+      );
+    });
+
     it('a support manager invites a customer to self-service, bound to their contact; staff roles only admins grant', async () => {
       const contactId = (
         await ok(admin, `mutation($i: CreateContactInput!) { createContact(input: $i) { contact { id } } }`, {
@@ -157,7 +179,8 @@ describe('invitations and password resets by email (end to end)', () => {
         'FORBIDDEN',
       );
 
-      await ok(supportManager, INVITE, { i: { email, roles: ['customer'], contactId } });
+      const invited = (await ok(supportManager, INVITE, { i: { email, roles: ['customer'], contactId } })).inviteUser.invitation;
+      expect((await ok(supportManager, `{ invitations { id contactId } }`)).invitations).toContainEqual({ id: invited.id, contactId });
       const { token, mail } = await tokenFromMail(email);
       expect(mail.parsed.subject).toBe("You are invited to invites's customer self-service");
       expect((await anonymous(ACCEPT, { token, displayName: 'Bea Buyer', password: 'my own portal password' })).errors).toBeUndefined();

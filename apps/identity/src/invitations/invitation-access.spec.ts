@@ -1,6 +1,6 @@
 import type { Principal } from '@rapport/auth';
 import type { Role } from '@rapport/contracts';
-import { requireMayInvite } from './invitation-access';
+import { invitationScope, requireMayInvite } from './invitation-access';
 
 const as = (kind: Principal['kind'], ...roles: Role[]): Principal => ({
   kind,
@@ -27,5 +27,12 @@ describe('who may invite whom', () => {
     expect(() => requireMayInvite(as('user', 'sales_manager'), ['customer'])).toThrow('admins invite users');
     expect(() => requireMayInvite(as('apiKey', 'partner'), ['customer'])).toThrow('only signed-in staff');
     expect(() => requireMayInvite(as('customer', 'customer'), ['customer'])).toThrow('only signed-in staff');
+  });
+
+  it("admins see every open invitation, support managers customers' only, others none", () => {
+    expect(invitationScope(as('user', 'admin'))).toBe('all');
+    expect(invitationScope(as('user', 'support_manager'))).toBe('customers');
+    expect(() => invitationScope(as('user', 'support_agent'))).toThrow('admins see invitations');
+    expect(() => invitationScope(as('apiKey', 'partner'))).toThrow('admins see invitations');
   });
 });

@@ -12,3 +12,10 @@ export function requireMayInvite(principal: Principal, roles: readonly Role[]): 
   if (principal.roles.includes('support_manager') && roles.every((role) => role === 'customer')) return;
   throw forbidden('admins invite users; support managers invite customers to self-service');
 }
+
+/** Who sees and revokes open invitations: whoever could have made them (admins all, support managers customers'). */
+export function invitationScope(principal: Principal): 'all' | 'customers' {
+  if (principal.kind === 'user' && principal.roles.includes('admin')) return 'all';
+  if (principal.kind === 'user' && principal.roles.includes('support_manager')) return 'customers';
+  throw forbidden('admins see invitations; support managers those of customers');
+}

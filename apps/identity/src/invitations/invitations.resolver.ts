@@ -1,4 +1,4 @@
-import { Args, Mutation, Resolver } from '@nestjs/graphql';
+import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { CurrentPrincipal, Public, type Principal } from '@rapport/auth';
 import { InvitationsService, type InviteUserInput } from './invitations.service';
 
@@ -9,6 +9,16 @@ export class InvitationsResolver {
   @Mutation('inviteUser')
   async inviteUser(@CurrentPrincipal() principal: Principal, @Args('input') input: InviteUserInput) {
     return { invitation: await this.invitations.invite(principal, input) };
+  }
+
+  @Query('invitations')
+  list(@CurrentPrincipal() principal: Principal) {
+    return this.invitations.list(principal);
+  }
+
+  @Mutation('revokeInvitation')
+  async revokeInvitation(@CurrentPrincipal() principal: Principal, @Args('id') id: string) {
+    return { invitation: await this.invitations.revoke(principal, id) };
   }
 
   /** Public: the invitee has no account yet; the token is the credential. */

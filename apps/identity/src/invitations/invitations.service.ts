@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { actorOf, badUserInput, conflict, forbidden, type Principal } from '@rapport/auth';
-import { USER_INVITED, type EventActor, type InvitationSnapshotV1, type Role } from '@rapport/contracts';
+import { actorOf, badUserInput, conflict, forbidden, notFound, type Principal } from '@rapport/auth';
+import { USER_INVITATION_REVOKED, USER_INVITED, type EventActor, type InvitationSnapshotV1, type Role } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import { PG_UNIQUE_VIOLATION, pgErrorCode, returnedRows } from '@rapport/persistence';
 import { SERVICE_CONFIG, ServiceDatabase, validate } from '@rapport/service-kit';
@@ -13,7 +13,7 @@ import { IdentityMailer } from '../mail/identity-mailer';
 import { TenantsService } from '../tenants/tenants.service';
 import { requireManager } from '../users/manager-line';
 import { UsersService, validateRoles } from '../users/users.service';
-import { requireMayInvite } from './invitation-access';
+import { invitationScope, requireMayInvite } from './invitation-access';
 
 export interface InviteUserInput {
   email: string;
@@ -38,6 +38,18 @@ export interface SignInHint {
   tenant: { id: string; slug: string; name: string };
   email: string;
 }
+
+interface OpenInvitationRow {
+  id: string;
+  email: string;
+  roles: Role[];
+  contact_id: string | null;
+  manager_id: string | null;
+  expires_at: Date;
+  created_at: Date;
+}
+
+const OPEN_COLUMNS = 'id, email, roles, contact_id, manager_id, expires_at, created_at';
 
 interface InvitationRow {
   email: string;
@@ -142,6 +154,50 @@ export class InvitationsService {
     return invitation;
   }
 
+  /** Open invitations (not accepted, not revoked), newest first: all for admins, customers' for support managers. */
+  async list(principal: Principal): Promise<InvitationView[]> {
+    const customersOnly = invitationScope(principal) === 'customers';
+    const rows: OpenInvitationRow[] = await this.db.withTenant(principal.tenantId, (em) =>
+      em.query(
+        `SELECT ${OPEN_COLUMNS} FROM invitations
+          WHERE accepted_at IS NULL AND revoked_at IS NULL AND (NOT $1 OR roles = ARRAY['customer'])
+          ORDER BY created_at DESC, id DESC LIMIT 1000`,
+        [customersOnly],
+      ),
+    );
+    return rows.map(openView);
+  }
+
+  /** Revokes an open invitation; its link stops working with the commit. */
+  async revoke(principal: Principal, id: string): Promise<InvitationView> {
+    const customersOnly = invitationScope(principal) === 'customers';
+    validate.requireUuid('id', id);
+    return this.db.withTenant(principal.tenantId, async (em) => {
+      const [row] = returnedRows<OpenInvitationRow>(
+        await em.query(
+          `UPDATE invitations SET revoked_at = now()
+            WHERE id = $1 AND accepted_at IS NULL AND revoked_at IS NULL AND (NOT $2 OR roles = ARRAY['customer'])
+            RETURNING ${OPEN_COLUMNS}`,
+          [id, customersOnly],
+        ),
+      );
+      // Accepted, revoked already, someone else's to revoke, or none at all: there is no open invitation of yours to revoke.
+      if (!row) throw notFound('Invitation', id);
+      const invitation = openView(row);
+      await this.db.publish(
+        em,
+        newEvent({
+          type: USER_INVITATION_REVOKED,
+          tenantId: principal.tenantId,
+          actor: actorOf(principal),
+          subjectId: id,
+          data: { invitation: invitationSnapshot(invitation) },
+        }),
+      );
+      return invitation;
+    });
+  }
+
   /**
    * Consumes the link (one conditional UPDATE: of two concurrent uses one
    * wins) and creates the user with the chosen name and password, in one
@@ -195,4 +251,16 @@ export class InvitationsService {
       throw err;
     }
   }
+}
+
+function openView(row: OpenInvitationRow): InvitationView {
+  return {
+    id: row.id,
+    email: row.email,
+    roles: row.roles,
+    contactId: row.contact_id,
+    managerId: row.manager_id,
+    expiresAt: row.expires_at,
+    createdAt: row.created_at,
+  };
 }

@@ -101,3 +101,7 @@ export type UserInvitedV1 = EventEnvelope<typeof USER_INVITED, { invitation: Inv
  */
 export const USER_PASSWORD_RESET = 'identity.user.password_reset' as const;
 export type UserPasswordResetV1 = EventEnvelope<typeof USER_PASSWORD_RESET, { user: UserSnapshotV1 }>;
+
+/** An open invitation was revoked (subject = the invitation): its link no longer works. */
+export const USER_INVITATION_REVOKED = 'identity.user.invitation_revoked' as const;
+export type UserInvitationRevokedV1 = EventEnvelope<typeof USER_INVITATION_REVOKED, { invitation: InvitationSnapshotV1 }>;

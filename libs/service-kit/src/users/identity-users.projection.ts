@@ -1,6 +1,7 @@
 import {
   USER_CREATED,
   USER_DEACTIVATED,
+  USER_INVITATION_REVOKED,
   USER_INVITED,
   USER_PASSWORD_RESET,
   USER_UPDATED,
@@ -16,7 +17,7 @@ import type { EntityManager } from 'typeorm';
 export const USER_EVENT_TYPES = [USER_CREATED, USER_UPDATED, USER_DEACTIVATED, USER_PASSWORD_RESET] as const;
 
 /** identity.user.* events about no user yet: an invitation becomes one only when accepted (identity.user.created). */
-const NOT_A_USER_YET: readonly string[] = [USER_INVITED];
+const NOT_A_USER_YET: readonly string[] = [USER_INVITED, USER_INVITATION_REVOKED];
 
 type UserEvent = UserCreatedV1 | UserUpdatedV1 | UserDeactivatedV1 | UserPasswordResetV1;
 
