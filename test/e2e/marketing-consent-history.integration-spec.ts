@@ -136,6 +136,28 @@ describe('Contact.consentHistory (end to end)', () => {
     expect(badCursor.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
   });
 
+  it("includes the history of a duplicate merged into the contact, marked with the duplicate's id, and drops it on unmerge", async () => {
+    const staff = bearer(marketer.token);
+    const survivor = await createContact('Hopper');
+    const duplicate = await createContact('Hopper-Dup');
+    await ok(staff, SET_CONSENT, { input: { contactId: survivor, channel: 'EMAIL', status: 'OPTED_OUT', source: 'agent' } });
+    await ok(staff, SET_CONSENT, { input: { contactId: duplicate, channel: 'EMAIL', status: 'OPTED_IN', source: 'web-form' } });
+    const sources = async () =>
+      (await ok(staff, HISTORY, { id: survivor })).contact.consentHistory.edges.map(
+        (e: { node: { contactId: string; source: string } }) =>
+          `${e.node.source}@${e.node.contactId === survivor ? 'survivor' : 'duplicate'}`,
+      );
+    expect(await sources()).toEqual(['agent@survivor']);
+    const merge = await ok(bearer(admin), `mutation($i: MergeRecordsInput!) { mergeContacts(input: $i) { id } }`, {
+      i: { survivorId: survivor, mergedIds: [duplicate] },
+    });
+    // Marketing learns of the merge from sales' event.
+    await eventually(sources, (list) => list.length === 2);
+    expect(await sources()).toEqual(['web-form@duplicate', 'agent@survivor']);
+    await ok(bearer(admin), `mutation($id: ID!) { unmergeContacts(mergeId: $id) { id } }`, { id: merge.mergeContacts.id });
+    await eventually(sources, (list) => list.length === 1);
+  });
+
   it('is refused like Contact.consents: to a customer for someone else, and to a role the tenant narrowed', async () => {
     const customer = bearer(await customerToken(platform, tenant, contactId));
     const res = await graphql(

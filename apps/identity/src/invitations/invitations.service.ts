@@ -6,6 +6,7 @@ import { PG_UNIQUE_VIOLATION, pgErrorCode, returnedRows } from '@rapport/persist
 import { SERVICE_CONFIG, ServiceDatabase, validate } from '@rapport/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import { DataSource } from 'typeorm';
+import { TENANT_DISABLED_MESSAGE } from '../auth/auth.service';
 import { hashOneTimeToken, invalidLink, looksLikeOneTimeToken, newOneTimeToken } from '../auth/one-time-token';
 import type { IdentityConfig } from '../identity.env';
 import { accountLink, invitationEmail } from '../mail/account-emails';
@@ -59,8 +60,6 @@ interface InvitationRow {
   invited_by_kind: EventActor['kind'];
   invited_by: string | null;
 }
-
-const TENANT_DISABLED = 'this tenant is disabled; ask the operator of this Rapport installation';
 
 /**
  * Users join by invitation: an admin (or, for customers, a support manager)
@@ -212,7 +211,7 @@ export class InvitationsService {
       [hashOneTimeToken(input.token)],
     );
     if (!found) throw invalidLink();
-    if (found.disabled_at) throw forbidden(TENANT_DISABLED);
+    if (found.disabled_at) throw forbidden(TENANT_DISABLED_MESSAGE);
     try {
       return await this.db.withTenant(found.tenant_id, async (em) => {
         const [invitation] = returnedRows<InvitationRow>(

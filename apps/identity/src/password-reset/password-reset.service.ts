@@ -6,6 +6,7 @@ import { returnedRows } from '@rapport/persistence';
 import { SERVICE_CONFIG, ServiceDatabase, validate } from '@rapport/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import { DataSource } from 'typeorm';
+import { TENANT_DISABLED_MESSAGE } from '../auth/auth.service';
 import { LoginThrottle } from '../auth/login-throttle';
 import { hashOneTimeToken, invalidLink, looksLikeOneTimeToken, newOneTimeToken } from '../auth/one-time-token';
 import type { IdentityConfig } from '../identity.env';
@@ -18,8 +19,6 @@ import { hashPassword } from '../users/password';
 import { validatePassword } from '../users/password-policy';
 import { UserEntity } from '../users/user.entity';
 import { userSnapshot } from '../users/users.service';
-
-const TENANT_DISABLED = 'this tenant is disabled; ask the operator of this Rapport installation';
 
 /**
  * Forgotten passwords: a request emails a one-time link to the user, if
@@ -98,7 +97,7 @@ export class PasswordResetService {
       [hashOneTimeToken(input.token)],
     );
     if (!found) throw invalidLink();
-    if (found.disabled_at) throw forbidden(TENANT_DISABLED);
+    if (found.disabled_at) throw forbidden(TENANT_DISABLED_MESSAGE);
     const email = await this.db.withTenant(found.tenant_id, async (em) => {
       const [consumed] = returnedRows<{ user_id: string }>(
         await em.query(
