@@ -150,6 +150,12 @@ describe('invitations and password resets by email (end to end)', () => {
       expect((await ok(supportManager, LIST)).invitations.map((i: { id: string }) => i.id)).not.toContain(invitation.id);
       const REVOKE = `mutation($id: ID!) { revokeInvitation(id: $id) { invitation { id email } } }`;
       expect(errorOf(await graphql(platform.graphqlUrl, REVOKE, { id: invitation.id }, bearer(supportManager)))?.code).toBe('NOT_FOUND');
+      // … nor replace it with an invitation as a customer.
+      const contactId = (
+        await ok(admin, `mutation($i: CreateContactInput!) { createContact(input: $i) { contact { id } } }`, { i: { lastName: 'Revoked' } })
+      ).createContact.contact.id;
+      const replace = await graphql(platform.graphqlUrl, INVITE, { i: { email, roles: ['customer'], contactId } }, bearer(supportManager));
+      expect(errorOf(replace)).toMatchObject({ code: 'CONFLICT', field: 'input.email' });
       expect(errorOf(await graphql(platform.graphqlUrl, LIST, {}, bearer(await tenant.tokenFor('sales_rep'))))?.code).toBe('FORBIDDEN');
 
       expect((await ok(admin, REVOKE, { id: invitation.id })).revokeInvitation.invitation).toEqual({ id: invitation.id, email });

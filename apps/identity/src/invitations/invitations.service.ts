@@ -105,6 +105,14 @@ export class InvitationsService {
         if (managerId) await requireManager(em, null, managerId);
         const [user] = await em.query(`SELECT 1 FROM users WHERE email = $1`, [email]);
         if (user) throw conflict('a user with this email already exists', 'input.email');
+        // Replacing an invitation is revoking it: a support manager may not replace an admin's invitation of staff.
+        if (invitationScope(principal) === 'customers') {
+          const [staff] = await em.query(
+            `SELECT 1 FROM invitations WHERE email = $1 AND accepted_at IS NULL AND revoked_at IS NULL AND roles <> ARRAY['customer']`,
+            [email],
+          );
+          if (staff) throw conflict('this address has an open invitation as staff; an admin can revoke it', 'input.email');
+        }
         await em.query(`UPDATE invitations SET revoked_at = now() WHERE email = $1 AND accepted_at IS NULL AND revoked_at IS NULL`, [
           email,
         ]);
