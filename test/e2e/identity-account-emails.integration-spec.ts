@@ -1,5 +1,9 @@
 import { createHash } from 'node:crypto';
-import { SmtpSink, type ReceivedEmail } from '@rapport/channels/testing';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startDevMailbox, type DevMailbox } from '@rapport/channels';
+import { simpleParser, type ParsedMail } from 'mailparser';
 import { bearer, graphql, StreamProbe, type GraphQLResponse } from '@rapport/testing';
 import { DataSource } from 'typeorm';
 import { createTenant, startPlatform, type Platform, type TestTenant } from '../harness/platform';
@@ -18,13 +22,17 @@ const ME = `{ me { kind roles user { displayName } } }`;
 /**
  * Invitations and password resets end to end, as a front end and a mailbox
  * see them: through the gateway, with the links read from the real email
- * identity sent over SMTP (libs/channels) to a test mail server.
+ * identity sent over SMTP (libs/channels) to the dev mailbox `npm start`
+ * runs, which keeps each message as an .eml file.
  */
 describe('invitations and password resets by email (end to end)', () => {
   let platform: Platform;
   let tenant: TestTenant;
   let admin: string;
-  let sink: SmtpSink;
+  let mailbox: DevMailbox;
+  let mailDir: string;
+  /** What the dev mailbox saved, in order. */
+  const saved: { path: string; to: string[] }[] = [];
   let probe: StreamProbe;
   const identityStream = () => `IDENTITY_${process.env.NATS_STREAM_SUFFIX}`;
   const subject = (type: string) => `${process.env.NATS_SUBJECT_PREFIX}.${type}`;
@@ -38,17 +46,17 @@ describe('invitations and password resets by email (end to end)', () => {
   }
   const errorOf = (res: GraphQLResponse) => res.errors?.[0]?.extensions;
 
-  const mailsTo = (address: string): ReceivedEmail[] => sink.messages.filter((m) => m.envelope.to.includes(address));
-  /** Waits for the `n`th email to `address` and returns the token of its link. */
-  async function tokenFromMail(address: string, n = 1, page = 'accept-invitation'): Promise<{ token: string; mail: ReceivedEmail }> {
+  const mailsTo = (address: string) => saved.filter((m) => m.to.includes(address));
+  /** Waits for the `n`th email to `address`, reads its .eml file and returns the token of its link. */
+  async function tokenFromMail(address: string, n = 1, page = 'accept-invitation'): Promise<{ token: string; mail: ParsedMail }> {
     const deadline = Date.now() + 15_000;
     while (mailsTo(address).length < n) {
-      if (Date.now() > deadline) throw new Error(`no email #${n} to ${address}; got ${sink.messages.map((m) => m.envelope.to).join(' ')}`);
+      if (Date.now() > deadline) throw new Error(`no email #${n} to ${address}; got ${saved.map((m) => m.to).join(' ')}`);
       await new Promise((r) => setTimeout(r, 50));
     }
-    const mail = mailsTo(address)[n - 1];
-    const match = new RegExp(`${APP_URL}/${page}#token=([A-Za-z0-9_-]{43})`).exec(String(mail.parsed.text));
-    if (!match) throw new Error(`no ${page} link in: ${mail.parsed.text}`);
+    const mail = await simpleParser(await readFile(mailsTo(address)[n - 1].path));
+    const match = new RegExp(`${APP_URL}/${page}#token=([A-Za-z0-9_-]{43})`).exec(String(mail.text));
+    if (!match) throw new Error(`no ${page} link in: ${mail.text}`);
     return { token: match[1], mail };
   }
 
@@ -57,11 +65,12 @@ describe('invitations and password resets by email (end to end)', () => {
   }
 
   beforeAll(async () => {
-    sink = await SmtpSink.start();
+    mailDir = await mkdtemp(join(tmpdir(), 'rapport-identity-mail-'));
+    mailbox = await startDevMailbox({ dir: mailDir, onMessage: ({ path, to }) => saved.push({ path, to }) });
     probe = await StreamProbe.connect();
     platform = await startPlatform(
       {},
-      { identity: { IDENTITY_SMTP_URL: sink.url, IDENTITY_EMAIL_FROM: 'Rapport <no-reply@rapport.test>', IDENTITY_APP_URL: APP_URL } },
+      { identity: { IDENTITY_SMTP_URL: mailbox.url, IDENTITY_EMAIL_FROM: 'Rapport <no-reply@rapport.test>', IDENTITY_APP_URL: APP_URL } },
     );
     tenant = await createTenant(platform, 'invites');
     admin = await tenant.tokenFor('admin');
@@ -70,7 +79,8 @@ describe('invitations and password resets by email (end to end)', () => {
   afterAll(async () => {
     await platform?.stop();
     await probe?.close();
-    await sink?.close();
+    await mailbox?.close();
+    if (mailDir) await rm(mailDir, { recursive: true, force: true });
   });
 
   describe('invitations', () => {
@@ -83,8 +93,8 @@ describe('invitations and password resets by email (end to end)', () => {
       expect(ttl).toBeLessThanOrEqual(7 * 86_400_000);
 
       const { token, mail } = await tokenFromMail(email);
-      expect(mail.parsed.subject).toBe('You are invited to invites on Rapport');
-      expect(String(mail.parsed.text)).toMatch(/works once, until \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+      expect(mail.subject).toBe('You are invited to invites on Rapport');
+      expect(String(mail.text)).toMatch(/works once, until \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
       const [stored] = await db().query(`SELECT token_hash FROM invitations WHERE id = $1`, [invited.id]);
       expect(stored.token_hash).toBe(createHash('sha256').update(token).digest('hex'));
       const [leak] = await db().query(`SELECT count(*)::int AS n FROM invitations WHERE position($1 in invitations::text) > 0`, [token]);
@@ -188,7 +198,7 @@ describe('invitations and password resets by email (end to end)', () => {
       const invited = (await ok(supportManager, INVITE, { i: { email, roles: ['customer'], contactId } })).inviteUser.invitation;
       expect((await ok(supportManager, `{ invitations { id contactId } }`)).invitations).toContainEqual({ id: invited.id, contactId });
       const { token, mail } = await tokenFromMail(email);
-      expect(mail.parsed.subject).toBe("You are invited to invites's customer self-service");
+      expect(mail.subject).toBe("You are invited to invites's customer self-service");
       expect((await anonymous(ACCEPT, { token, displayName: 'Bea Buyer', password: 'my own portal password' })).errors).toBeUndefined();
       const customer = (await login(email, 'my own portal password')).data!.login.accessToken;
       expect((await ok(customer, ME)).me).toMatchObject({ kind: 'customer', roles: ['customer'] });
@@ -206,7 +216,7 @@ describe('invitations and password resets by email (end to end)', () => {
       const answer = await anonymous(REQUEST_RESET, { tenant: tenant.slug, email: ` ${email.toUpperCase()} ` });
       expect(answer).toEqual({ status: 200, data: { requestPasswordReset: { accepted: true } }, errors: undefined });
       const { token, mail } = await tokenFromMail(email, 1, 'reset-password');
-      expect(mail.parsed.subject).toBe('Reset your password for invites');
+      expect(mail.subject).toBe('Reset your password for invites');
       const [stored] = await db().query(`SELECT token_hash, expires_at FROM password_resets WHERE user_id = $1`, [user.id]);
       expect(stored.token_hash).toBe(createHash('sha256').update(token).digest('hex'));
       const ttl = new Date(stored.expires_at).getTime() - Date.now();
