@@ -36,6 +36,7 @@ const SELECTIONS: Record<string, string> = {
   rfm: 'rfm { score }',
   value: 'value { tier }',
   consents: 'consents { channel status }',
+  consentHistory: 'consentHistory(first: 5) { totalCount }',
   marketing: 'marketing { openComplaints }',
 };
 const FILLED_LATER = new Set(['value']);

@@ -407,7 +407,7 @@ describe('sharing rules per tenant', () => {
     const id = created.createContact.contact.id as string;
     const FIELDS: Record<'analytics' | 'marketing' | 'service', string> = {
       analytics: 'rfm { recency } value { pAlive } orders(first: 1) { totalCount }',
-      marketing: 'consents { channel } marketing { openComplaints }',
+      marketing: 'consents { channel } consentHistory(first: 1) { totalCount } marketing { openComplaints }',
       service: 'cases(first: 1) { totalCount }',
     };
     const fieldsOf = (service: 'analytics' | 'marketing' | 'service', token: string) =>
@@ -431,7 +431,7 @@ describe('sharing rules per tenant', () => {
       (list) => list.length === 3,
     );
     expect(await refused('analytics', repB.token)).toEqual(['orders:NOT_FOUND', 'rfm:NOT_FOUND', 'value:NOT_FOUND']);
-    expect(await refused('marketing', repB.token)).toEqual(['consents:NOT_FOUND', 'marketing:NOT_FOUND']);
+    expect(await refused('marketing', repB.token)).toEqual(['consentHistory:NOT_FOUND', 'consents:NOT_FOUND', 'marketing:NOT_FOUND']);
     await eventually(
       () => refused('service', repB.token),
       (list) => list.length === 1,

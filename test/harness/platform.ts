@@ -63,7 +63,8 @@ export async function startPlatform(
     async stop() {
       await gateway.close();
       // Failed sign-ins are counted per address too (always 127.0.0.1 here) in the run's one identity schema.
-      if (services.identity) await services.identity.app.get(DataSource).query(`DELETE FROM login_throttle`);
+      if (services.identity)
+        await services.identity.app.get(DataSource).query(`DELETE FROM login_throttle; DELETE FROM password_reset_throttle`);
       for (const s of Object.values(services).reverse()) await s.close();
       await forgetRateLimits();
     },

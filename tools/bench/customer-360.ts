@@ -25,6 +25,7 @@ const SELECTIONS: Record<string, string> = {
   rfm: 'rfm { score recency frequency monetary { amount currency } }',
   value: 'value { tier churnRisk }',
   consents: 'consents { channel purpose status }',
+  consentHistory: 'consentHistory(first: 5) { edges { node { status source changedAt } } }',
   marketing: 'marketing { segments { name } openComplaints marketingPaused }',
 };
 

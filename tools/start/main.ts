@@ -131,17 +131,24 @@ async function startEverything(run: Run): Promise<void> {
 }
 
 /**
- * Marketing sends email; without a mail server configured (MARKETING_SMTP_URL)
- * it gets a local one that keeps every message as an .eml file in
- * .rapport/mail, so campaigns, journeys and double opt-in work out of the box.
+ * Marketing and identity send email; a service without a mail server
+ * configured (MARKETING_SMTP_URL, IDENTITY_SMTP_URL) gets a local one that
+ * keeps every message as an .eml file in .rapport/mail, so campaigns,
+ * journeys, double opt-in, invitations and password resets work out of the box.
  */
 async function startLocalMailbox(run: Run): Promise<void> {
-  if (process.env.MARKETING_SMTP_URL) return;
+  if (process.env.MARKETING_SMTP_URL && process.env.IDENTITY_SMTP_URL) return;
   const dir = join(STATE_DIR, 'mail');
   const mailbox = await startDevMailbox({ dir });
   run.cleanup.push('dev mailbox', () => mailbox.close());
-  process.env.MARKETING_SMTP_URL = mailbox.url;
-  process.env.MARKETING_EMAIL_FROM ||= 'Rapport <marketing@rapport.test>';
+  if (!process.env.MARKETING_SMTP_URL) {
+    process.env.MARKETING_SMTP_URL = mailbox.url;
+    process.env.MARKETING_EMAIL_FROM ||= 'Rapport <marketing@rapport.test>';
+  }
+  if (!process.env.IDENTITY_SMTP_URL) {
+    process.env.IDENTITY_SMTP_URL = mailbox.url;
+    process.env.IDENTITY_EMAIL_FROM ||= 'Rapport <no-reply@rapport.test>';
+  }
   run.printer.ok(`dev mailbox at ${mailbox.url}: outgoing mail is saved in ${dir}`);
 }
 

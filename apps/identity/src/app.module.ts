@@ -10,7 +10,13 @@ import { AuthService } from './auth/auth.service';
 import { LoginThrottle } from './auth/login-throttle';
 import { TokenIssuer } from './auth/token-issuer';
 import { identityDefinition } from './identity.definition';
+import { InvitationsResolver } from './invitations/invitations.resolver';
+import { InvitationsService } from './invitations/invitations.service';
 import { KeysModule } from './keys/keys.module';
+import { IdentityMailer } from './mail/identity-mailer';
+import { PasswordResetResolver } from './password-reset/password-reset.resolver';
+import { PasswordResetService } from './password-reset/password-reset.service';
+import { PasswordResetThrottle } from './password-reset/password-reset-throttle';
 import { DemoSeed } from './seed/demo-seed';
 import { TenantProvisioning } from './tenants/tenant-provisioning.service';
 import { TenantsService } from './tenants/tenants.service';
@@ -35,6 +41,12 @@ import { UsersService } from './users/users.service';
     DemoSeed,
     AccessSettingsService,
     AccessSettingsResolver,
+    IdentityMailer,
+    InvitationsService,
+    InvitationsResolver,
+    PasswordResetThrottle,
+    PasswordResetService,
+    PasswordResetResolver,
   ],
 })
 export class IdentityAppModule {}

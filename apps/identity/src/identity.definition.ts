@@ -12,6 +12,7 @@ import { IdentityAccessSettings1765000000000 } from './migrations/1765000000000-
 import { IdentityUserManager1765100000000 } from './migrations/1765100000000-identity-user-manager';
 import { IdentityLoginThrottle1765200000000 } from './migrations/1765200000000-identity-login-throttle';
 import { IdentityTenantDisabled1765300000000 } from './migrations/1765300000000-identity-tenant-disabled';
+import { IdentityInvitationsAndResets1765410000000 } from './migrations/1765410000000-identity-invitations-and-resets';
 import { TenantEntity } from './tenants/tenant.entity';
 import { UserEntity } from './users/user.entity';
 
@@ -26,6 +27,7 @@ export const identityDefinition: ServiceDefinition = {
     IdentityUserManager1765100000000,
     IdentityLoginThrottle1765200000000,
     IdentityTenantDisabled1765300000000,
+    IdentityInvitationsAndResets1765410000000,
   ],
   producesStreams: [STREAMS.IDENTITY],
   ownsAccessSettings: true,

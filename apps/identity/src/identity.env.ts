@@ -1,4 +1,5 @@
 import { MAX_ACCESS_TOKEN_TTL_SECONDS } from '@rapport/auth';
+import { emailFromEnv, smtpUrlEnv } from '@rapport/channels';
 import { env } from '@rapport/config';
 
 export const identityEnv = {
@@ -24,6 +25,34 @@ export const identityEnv = {
   }),
   LOGIN_FAILURE_WINDOW_SECONDS: env.int({ default: 900, min: 10, max: 86_400, description: 'window in which failed sign-ins are counted' }),
   LOGIN_LOCKOUT_SECONDS: env.int({ default: 900, min: 1, max: 86_400, description: 'how long a locked account or address is refused' }),
+  // Invitations and password resets (docs/adr/027-account-emails.md): links by email through libs/channels.
+  IDENTITY_SMTP_URL: smtpUrlEnv(
+    'SMTP server for invitation and password-reset email: smtp://user:pass@host:port or smtps://…; unset: no account email',
+  ),
+  IDENTITY_EMAIL_FROM: emailFromEnv('From of account email, e.g. "Rapport <no-reply@example.com>"; required with IDENTITY_SMTP_URL'),
+  IDENTITY_APP_URL: env.url({
+    protocols: ['http', 'https'],
+    default: 'http://localhost:3000',
+    description: 'public URL of the front end that opens invitation and reset links (/accept-invitation, /reset-password)',
+  }),
+  INVITATION_TTL_SECONDS: env.int({ default: 7 * 86_400, min: 300, max: 30 * 86_400, description: 'how long an invitation link works' }),
+  PASSWORD_RESET_TTL_SECONDS: env.int({ default: 3600, min: 300, max: 86_400, description: 'how long a password-reset link works' }),
+  PASSWORD_RESET_MAX_PER_ACCOUNT: env.int({
+    default: 5,
+    min: 1,
+    description: 'password-reset requests for one tenant and email within PASSWORD_RESET_WINDOW_SECONDS; more are refused',
+  }),
+  PASSWORD_RESET_MAX_PER_IP: env.int({
+    default: 50,
+    min: 1,
+    description: 'password-reset requests from one address within PASSWORD_RESET_WINDOW_SECONDS; more are refused',
+  }),
+  PASSWORD_RESET_WINDOW_SECONDS: env.int({
+    default: 3600,
+    min: 10,
+    max: 86_400,
+    description: 'window in which reset requests are counted',
+  }),
 };
 
 export interface IdentityConfig {
@@ -36,4 +65,12 @@ export interface IdentityConfig {
   LOGIN_MAX_FAILURES_PER_IP: number;
   LOGIN_FAILURE_WINDOW_SECONDS: number;
   LOGIN_LOCKOUT_SECONDS: number;
+  IDENTITY_SMTP_URL: string;
+  IDENTITY_EMAIL_FROM: string;
+  IDENTITY_APP_URL: string;
+  INVITATION_TTL_SECONDS: number;
+  PASSWORD_RESET_TTL_SECONDS: number;
+  PASSWORD_RESET_MAX_PER_ACCOUNT: number;
+  PASSWORD_RESET_MAX_PER_IP: number;
+  PASSWORD_RESET_WINDOW_SECONDS: number;
 }

@@ -9,6 +9,7 @@ import { CampaignsService } from './campaigns/campaigns.service';
 import { JsonScalar } from './common/json.scalar';
 import { ConfirmationMailer } from './consent/confirmation-mailer';
 import { ConfirmationRequests } from './consent/confirmation-requests';
+import { ConsentHistoryService } from './consent/consent-history.service';
 import { ConsentResolver } from './consent/consent.resolver';
 import { ConsentService } from './consent/consent.service';
 import { SuppressionsService } from './consent/suppressions.service';
@@ -61,6 +62,7 @@ import { MarketingSettings } from './settings/marketing-settings';
     MarketingConsumers,
     // consent
     ConsentService,
+    ConsentHistoryService,
     ConfirmationRequests,
     ConfirmationMailer,
     SuppressionsService,

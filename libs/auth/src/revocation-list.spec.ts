@@ -6,6 +6,7 @@ import {
   TENANT_ENABLED,
   USER_CREATED,
   USER_DEACTIVATED,
+  USER_PASSWORD_RESET,
   USER_UPDATED,
   type EventEnvelope,
   type UserSnapshotV1,
@@ -70,13 +71,14 @@ describe('revocationOf (identity events)', () => {
     expect(list.refuses('key-1', 0)).toBe(true);
   });
 
-  it("a role change or a deactivation raises the user's version to the event's", () => {
+  it("a role change, a deactivation or a password reset raises the user's version to the event's", () => {
     expect(revocationOf(event(USER_UPDATED, { user: user(4), changed: ['roles'] }))).toEqual({
       subject: 'user-1',
       minVersion: 4,
       at: new Date(T0),
     });
     expect(revocationOf(event(USER_DEACTIVATED, { user: { ...user(5), active: false } }))?.minVersion).toBe(5);
+    expect(revocationOf(event(USER_PASSWORD_RESET, { user: user(6) }))?.minVersion).toBe(6);
   });
 
   it('revokes nothing for events without a token version (older identity) or of other types', () => {

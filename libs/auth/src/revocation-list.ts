@@ -3,12 +3,14 @@ import {
   TENANT_DISABLED,
   TENANT_ENABLED,
   USER_DEACTIVATED,
+  USER_PASSWORD_RESET,
   USER_UPDATED,
   type ApiKeyRevokedV1,
   type EventEnvelope,
   type TenantDisabledV1,
   type TenantEnabledV1,
   type UserDeactivatedV1,
+  type UserPasswordResetV1,
   type UserUpdatedV1,
 } from '@rapport/contracts';
 
@@ -126,9 +128,11 @@ export function revocationOf(event: EventEnvelope): Revocation | null {
   switch (event.type) {
     case API_KEY_REVOKED:
       return { subject: (event as ApiKeyRevokedV1).data.apiKey.id, minVersion: Number.POSITIVE_INFINITY, at };
+    // A password reset too: it ends the sessions of whoever knew the old password.
     case USER_UPDATED:
-    case USER_DEACTIVATED: {
-      const { user } = (event as UserUpdatedV1 | UserDeactivatedV1).data;
+    case USER_DEACTIVATED:
+    case USER_PASSWORD_RESET: {
+      const { user } = (event as UserUpdatedV1 | UserDeactivatedV1 | UserPasswordResetV1).data;
       // Events from an identity that predates token versions revoke nothing: its tokens carry none.
       return typeof user?.tokenVersion === 'number' ? { subject: user.id, minVersion: user.tokenVersion, at } : null;
     }

@@ -18,7 +18,7 @@ export type { HttpProviderChannelOptions } from './http/http-provider-channel';
 export type { ProviderRequestBody } from './http/wire-format';
 export { parseDeliveryReceipt, ReceiptRejectedError, SIGNATURE_HEADER, signReceipt, verifyReceiptSignature } from './http/delivery-receipt';
 export type { DeliveryReceipt, DeliveryStatus } from './http/delivery-receipt';
-export { channelsConfig, channelsEnv, loadChannelsConfig } from './config/channels-env';
+export { channelsConfig, channelsEnv, emailFromEnv, loadChannelsConfig, smtpUrlEnv } from './config/channels-env';
 export type { ChannelsConfig, ChannelsEnv } from './config/channels-env';
 export { startDevMailbox } from './dev-mailbox/dev-mailbox';
 export type { DevMailbox, DevMailboxOptions } from './dev-mailbox/dev-mailbox';

@@ -55,6 +55,11 @@ describe('checkEntityRepresentations', () => {
     );
   });
 
+  it('checks one representation given where the list belongs, as execution coerces it into a list of one', () => {
+    expect(() => check(entities, { r: { __typename: 'Contact', id: 'x' } })).not.toThrow();
+    expect(() => check(entities, { r: { deep: { x: {} } } })).toThrow(/representations\[0\]\.__typename/);
+  });
+
   it('checks inline representations and ones reached through fragments', () => {
     expect(() => check('{ _entities(representations: [{ __typename: "Nope" }]) { __typename } }')).toThrow(/representations\[0\]/);
     expect(() => check('query { ...F } fragment F on Query { _entities(representations: [{ id: 1 }]) { __typename } }')).toThrow(

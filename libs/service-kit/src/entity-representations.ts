@@ -33,8 +33,10 @@ export function checkEntityRepresentations(
   const entityTypes = new Map(entityUnion.getTypes().map((t) => [t.name, keyFieldSets(t)]));
   for (const node of rootFields(document, operation.selectionSet)) {
     if (node.name.value !== '_entities') continue;
-    const representations = argumentValue(entityField, node, variables);
-    if (!Array.isArray(representations)) continue;
+    const given = argumentValue(entityField, node, variables);
+    if (given === undefined || given === null) continue;
+    // The variables are not coerced yet: one value where the list belongs becomes a list of one at execution (GraphQL's input coercion).
+    const representations: unknown[] = Array.isArray(given) ? given : [given];
     representations.forEach((rep, i) => {
       const typename = rep && typeof rep === 'object' ? (rep as { __typename?: unknown }).__typename : undefined;
       const keys = typeof typename === 'string' ? entityTypes.get(typename) : undefined;

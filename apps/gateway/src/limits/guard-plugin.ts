@@ -4,8 +4,20 @@ import { enforceQueryLimits, type QueryLimits } from '@rapport/query-limits';
 import { GraphQLError, Kind, type OperationDefinitionNode } from 'graphql';
 import type { Caller } from '../auth/caller';
 
-/** Operations an anonymous caller may run: signing in, and nothing else. */
-const ANONYMOUS_FIELDS = new Set(['login', 'refreshToken', 'logout', '__typename']);
+/**
+ * Operations an anonymous caller may run: signing in, and getting in by an
+ * emailed link (accepting an invitation, resetting a forgotten password),
+ * whose token is the credential; nothing else.
+ */
+const ANONYMOUS_FIELDS = new Set([
+  'login',
+  'refreshToken',
+  'logout',
+  'acceptInvitation',
+  'requestPasswordReset',
+  'resetPassword',
+  '__typename',
+]);
 
 export interface GuardOptions extends QueryLimits {
   /** Development: let the IDE load the schema before signing in. */

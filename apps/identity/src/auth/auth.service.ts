@@ -10,7 +10,7 @@ import { LoginThrottle } from './login-throttle';
 import { hashRefreshToken, TokenIssuer, type TokenPair } from './token-issuer';
 
 const BAD_CREDENTIALS = 'invalid tenant, email or password';
-const TENANT_DISABLED_MESSAGE = 'this tenant is disabled; ask the operator of this Rapport installation';
+export const TENANT_DISABLED_MESSAGE = 'this tenant is disabled; ask the operator of this Rapport installation';
 
 class BadCredentials extends Error {}
 

@@ -8,6 +8,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { EntityManager } from 'typeorm';
 import { requireManager } from './manager-line';
 import { hashPassword } from './password';
+import { validatePassword } from './password-policy';
 import { UserEntity } from './user.entity';
 
 export interface NewUser {
@@ -17,6 +18,8 @@ export interface NewUser {
   roles: Role[];
   contactId?: string | null;
   managerId?: string | null;
+  /** The input field a bad password is reported against (default `password`). */
+  passwordField?: string;
 }
 
 @Injectable()
@@ -41,12 +44,12 @@ export class UsersService {
 
   /** Inserts inside the caller's tenant transaction and records identity.user.created. */
   async insertUser(em: EntityManager, tenantId: string, actor: EventActor, input: NewUser): Promise<UserEntity> {
-    const password = validate.requiredText('password', input.password, 1024);
-    if (password.length < 10) throw badUserInput('password', 'must be at least 10 characters');
+    const email = validate.email('email', input.email);
+    const password = validatePassword(input.passwordField ?? 'password', input.password, { email });
     const user = em.getRepository(UserEntity).create({
       id: uuidv7(),
       tenantId,
-      email: validate.email('email', input.email),
+      email,
       displayName: validate.requiredText('displayName', input.displayName, 200),
       passwordHash: await hashPassword(password),
       roles: input.roles,
@@ -206,8 +209,8 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x) => b.includes(x));
 }
 
-function validateRoles(roles: string[]): Role[] {
-  if (roles.length === 0) throw badUserInput('roles', 'at least one role is required');
-  for (const role of roles) if (!isRole(role)) throw badUserInput('roles', `unknown role ${JSON.stringify(role)}`);
+export function validateRoles(roles: string[], field = 'roles'): Role[] {
+  if (roles.length === 0) throw badUserInput(field, 'at least one role is required');
+  for (const role of roles) if (!isRole(role)) throw badUserInput(field, `unknown role ${JSON.stringify(role)}`);
   return [...new Set(roles)] as Role[];
 }

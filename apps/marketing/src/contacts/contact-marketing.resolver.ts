@@ -2,6 +2,7 @@ import { Args, Context, Parent, ResolveField, ResolveReference, Resolver } from 
 import { requirePrincipal } from '@rapport/auth';
 import { ContactVisibility, requestLoader, type GraphQLRequestContext } from '@rapport/service-kit';
 import { CampaignsService } from '../campaigns/campaigns.service';
+import { ConsentHistoryService, type ConsentHistoryArgs } from '../consent/consent-history.service';
 import { ConsentService, type ConsentView } from '../consent/consent.service';
 import { JourneysService } from '../journeys/journeys.service';
 import { ContactMarketingService, type ContactMarketingView, type TouchView } from './contact-marketing.service';
@@ -14,6 +15,7 @@ import { ContactMarketingService, type ContactMarketingView, type TouchView } fr
 export class ContactMarketingResolver {
   constructor(
     private readonly consent: ConsentService,
+    private readonly history: ConsentHistoryService,
     private readonly marketing: ContactMarketingService,
     private readonly contacts: ContactVisibility,
   ) {}
@@ -30,6 +32,14 @@ export class ContactMarketingResolver {
     return requestLoader(context, 'consentsByContact', async (ids) => this.consent.consentsOf(principal, ids))
       .load(contact.id)
       .then((list) => list ?? []);
+  }
+
+  /** Guarded as consents are: a contact hidden by the sharing rules is NOT_FOUND before the CONSENTS group is checked. */
+  @ResolveField('consentHistory')
+  async consentHistory(@Parent() contact: { id: string }, @Args() args: ConsentHistoryArgs, @Context() context: GraphQLRequestContext) {
+    const principal = requirePrincipal(context.principal);
+    await this.contacts.require(context, principal, contact.id);
+    return this.history.historyOf(principal, contact.id, args);
   }
 
   @ResolveField('marketing')

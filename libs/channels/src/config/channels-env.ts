@@ -18,22 +18,31 @@ function checked(check: (raw: string) => unknown, description: string, options: 
 }
 
 /**
+ * An SMTP URL variable (`smtp://user:pass@host:port` or `smtps://…`),
+ * checked at start and kept secret in reports: it carries the password.
+ * For any service that sends email (marketing's and identity's variables).
+ */
+export function smtpUrlEnv(description: string): EnvField<string> {
+  // The parser's own message shows the URL redacted.
+  return checked(parseSmtpUrl, description, { secret: true });
+}
+
+/** An email From variable (`news@example.com` or `Example News <news@example.com>`), checked at start. */
+export function emailFromEnv(description: string): EnvField<string> {
+  return checked(parseSender, description);
+}
+
+/**
  * The variables the channels read, for the marketing service to spread into
  * its own spec (`{ ...platformEnv, ...channelsEnv, … }`) so one loadEnv
  * reports every problem. Empty means "not configured": that channel is off.
  */
 export const channelsEnv = {
-  MARKETING_SMTP_URL: checked(
-    parseSmtpUrl,
+  MARKETING_SMTP_URL: smtpUrlEnv(
     'SMTP server for email: smtp://user:pass@host:port (STARTTLS) or smtps://… (TLS); unset: no email channel',
-    // It carries the password; the parser's own message shows the URL redacted.
-    { secret: true },
   ),
   MARKETING_SMTP_MAX_CONNECTIONS: env.int({ default: 5, min: 1, max: 100, description: 'pooled SMTP connections' }),
-  MARKETING_EMAIL_FROM: checked(
-    parseSender,
-    'From of marketing email, e.g. "Example News <news@example.com>"; required with MARKETING_SMTP_URL',
-  ),
+  MARKETING_EMAIL_FROM: emailFromEnv('From of marketing email, e.g. "Example News <news@example.com>"; required with MARKETING_SMTP_URL'),
   MARKETING_SMS_PROVIDER_URL: env.url({
     protocols: ['http', 'https'],
     default: '',

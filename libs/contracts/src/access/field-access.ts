@@ -226,6 +226,7 @@ export const CONTACT_FIELD_GROUPS: Readonly<Record<string, FieldGroup>> = {
   rfm: 'RFM',
   value: 'VALUE',
   consents: 'CONSENTS',
+  consentHistory: 'CONSENTS',
   marketing: 'MARKETING_PROFILE',
 };
 

@@ -71,3 +71,37 @@ export type UserDeactivatedV1 = EventEnvelope<typeof USER_DEACTIVATED, { user: U
  */
 export const API_KEY_REVOKED = 'identity.api_key.revoked' as const;
 export type ApiKeyRevokedV1 = EventEnvelope<typeof API_KEY_REVOKED, { apiKey: { id: string; name: string; revokedAt: string } }>;
+
+/**
+ * An invitation to become a user of the tenant, as identity publishes it:
+ * who is invited with which roles (and, for a self-service customer, the
+ * contact they are), until when. Never the link or its token.
+ */
+export interface InvitationSnapshotV1 {
+  id: string;
+  email: string;
+  roles: string[];
+  contactId: string | null;
+  managerId: string | null;
+  expiresAt: string;
+}
+
+/**
+ * Someone was invited by email to become a user (subject = the invitation).
+ * A re-invitation to the same email replaces the earlier one. Accepting it
+ * creates the user: identity.user.created follows then, not now.
+ */
+export const USER_INVITED = 'identity.user.invited' as const;
+export type UserInvitedV1 = EventEnvelope<typeof USER_INVITED, { invitation: InvitationSnapshotV1 }>;
+
+/**
+ * The user set a new password through an emailed reset link. Their sessions
+ * end: every refresh token is revoked, and `user.tokenVersion` is raised so
+ * verifiers refuse the access tokens issued before (as for identity.user.updated).
+ */
+export const USER_PASSWORD_RESET = 'identity.user.password_reset' as const;
+export type UserPasswordResetV1 = EventEnvelope<typeof USER_PASSWORD_RESET, { user: UserSnapshotV1 }>;
+
+/** An open invitation was revoked (subject = the invitation): its link no longer works. */
+export const USER_INVITATION_REVOKED = 'identity.user.invitation_revoked' as const;
+export type UserInvitationRevokedV1 = EventEnvelope<typeof USER_INVITATION_REVOKED, { invitation: InvitationSnapshotV1 }>;

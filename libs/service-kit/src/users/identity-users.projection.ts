@@ -1,17 +1,25 @@
 import {
   USER_CREATED,
   USER_DEACTIVATED,
+  USER_INVITATION_REVOKED,
+  USER_INVITED,
+  USER_PASSWORD_RESET,
   USER_UPDATED,
   type EventEnvelope,
   type UserCreatedV1,
   type UserDeactivatedV1,
+  type UserPasswordResetV1,
   type UserUpdatedV1,
 } from '@rapport/contracts';
 import type { EntityManager } from 'typeorm';
 
-export const USER_EVENT_TYPES = [USER_CREATED, USER_UPDATED, USER_DEACTIVATED] as const;
+/** The identity.user.* events that carry the whole user (a password reset too: it raises the token version). */
+export const USER_EVENT_TYPES = [USER_CREATED, USER_UPDATED, USER_DEACTIVATED, USER_PASSWORD_RESET] as const;
 
-type UserEvent = UserCreatedV1 | UserUpdatedV1 | UserDeactivatedV1;
+/** identity.user.* events about no user yet: an invitation becomes one only when accepted (identity.user.created). */
+const NOT_A_USER_YET: readonly string[] = [USER_INVITED, USER_INVITATION_REVOKED];
+
+type UserEvent = UserCreatedV1 | UserUpdatedV1 | UserDeactivatedV1 | UserPasswordResetV1;
 
 /**
  * Applies one identity.user.* event to `identity_users` (the services that
@@ -21,8 +29,11 @@ type UserEvent = UserCreatedV1 | UserUpdatedV1 | UserDeactivatedV1;
  * event (ids are UUID v7, ordered by time), which makes redelivery and
  * out-of-order arrival harmless. Events from before `active` existed count
  * as active, except a deactivation, and without a manager (none existed).
+ * 'skipped' is an event known to concern no user yet; 'ignored' one this
+ * code does not understand (worth a warning).
  */
-export async function applyUserEvent(em: EntityManager, event: EventEnvelope): Promise<'applied' | 'stale' | 'ignored'> {
+export async function applyUserEvent(em: EntityManager, event: EventEnvelope): Promise<'applied' | 'stale' | 'skipped' | 'ignored'> {
+  if (NOT_A_USER_YET.includes(event.type)) return 'skipped';
   if (!(USER_EVENT_TYPES as readonly string[]).includes(event.type)) return 'ignored';
   const { user } = (event as UserEvent).data ?? {};
   if (!user || typeof user.id !== 'string' || !Array.isArray(user.roles)) return 'ignored';
