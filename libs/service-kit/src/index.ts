@@ -1,7 +1,7 @@
 export { bootstrapService } from './bootstrap';
 export type { StartedService } from './bootstrap';
 export { ConsumerRegistry } from './consumer-registry';
-export type { ServiceDefinition } from './definition';
+export type { HttpRateLimitRule, ServiceDefinition } from './definition';
 export type { GraphQLRequestContext } from './graphql.config';
 export { RapportServiceModule } from './rapport-service.module';
 export { loadServiceConfig } from './service-config';
