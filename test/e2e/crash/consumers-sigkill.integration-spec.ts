@@ -219,7 +219,6 @@ describe('crash suite: SIGKILL of every consumer service during a flood; every e
     if (db) for (const s of SUBJECTS) await poison(s, false).catch(() => undefined);
     await db?.end();
     await nc?.close();
-    // eslint-disable-next-line no-console
     console.log(`crash suite:\n${JSON.stringify(report, null, 2)}`);
   });
 
