@@ -42,13 +42,12 @@ import { READ_MODEL_EVENTS } from '../../../apps/marketing/src/read-model/read-m
 import { ServiceProcess } from '../../harness/service-process';
 
 // Four services start, take a flood, die and start again: about 8 minutes on two cores shared with other
-// test runs (load average 16), under 3 on two idle ones (CRASH_EVENTS=2000: 2.5 minutes under that load).
+// test runs (load average 16; CRASH_EVENTS=2000: 2.5 minutes under that load).
 jest.setTimeout(600_000);
 
 /**
  * Events per consumer service: 10,000 (each service's consumers take that many and more); CRASH_EVENTS sets
- * fewer for a quick local run on a busy machine. A consumer applying one event per transaction takes
- * 100–300 a second on two cores.
+ * fewer for a quick local run on a busy machine.
  */
 const SCALE = Number(process.env.CRASH_EVENTS ?? 10_000);
 const USERS = SCALE;
