@@ -4,9 +4,6 @@
  * middle of a campaign, and a new process finishes it. Needs `npm run
  * build` first (npm test does it).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { SmtpSink } from '@rapport/channels/testing';
 import { Client } from 'pg';
 import { connect, type NatsConnection } from 'nats';
@@ -24,31 +21,8 @@ import {
   publish,
   event,
 } from '../harness/marketing-fixtures';
+import { ServiceProcess } from '../harness/service-process';
 import { CONTACT_CREATED } from '@rapport/contracts';
-
-const ENTRY = join(__dirname, '..', '..', 'dist', 'apps', 'marketing', 'src', 'main.js');
-
-interface Child {
-  process: ChildProcess;
-  exited: Promise<void>;
-}
-
-function startMarketing(env: Record<string, string>): Child {
-  const child = spawn(process.execPath, [ENTRY], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
-  return { process: child, exited: new Promise((resolve) => child.once('exit', () => resolve())) };
-}
-
-async function ready(url: string): Promise<void> {
-  await eventually(
-    () =>
-      fetch(`${url}/health/ready`).then(
-        (r) => r.ok,
-        () => false,
-      ),
-    (ok) => ok,
-    60_000,
-  );
-}
 
 // Platform start-up and waits for background work on a loaded 2-core machine.
 jest.setTimeout(180_000);
@@ -61,10 +35,9 @@ describe('a killed marketing worker never makes a campaign send twice (integrati
   let db: Client;
   let port: number;
   let env: Record<string, string>;
-  let running: Child | null = null;
+  let running: ServiceProcess | null = null;
 
   beforeAll(async () => {
-    if (!existsSync(ENTRY)) throw new Error(`${ENTRY} is missing: run npm run build first`);
     // Each message takes the sink 40 ms, so the campaign is still sending when the process dies.
     sink = await SmtpSink.start({ dataDelayMs: 40 });
     port = await freePort();
@@ -81,8 +54,7 @@ describe('a killed marketing worker never makes a campaign send twice (integrati
       // A dead worker's batch is taken over this soon after its lock lapses.
       MARKETING_JOB_LOCK_MS: '2000',
     };
-    running = startMarketing(env);
-    await ready(`http://127.0.0.1:${port}`);
+    running = await ServiceProcess.start('marketing', env, port);
     tenant = await createTenant(platform, 'kill');
     nc = await connect({ servers: process.env.NATS_URL });
     db = new Client({ connectionString: process.env.DATABASE_URL });
@@ -90,8 +62,7 @@ describe('a killed marketing worker never makes a campaign send twice (integrati
   });
 
   afterAll(async () => {
-    running?.process.kill('SIGTERM');
-    await running?.exited;
+    await running?.stop();
     await db?.end();
     await nc?.close();
     await platform?.stop();
@@ -127,13 +98,11 @@ describe('a killed marketing worker never makes a campaign send twice (integrati
     await call(LAUNCH, { id: campaign.id });
 
     await sink.waitForMessages(30, 60_000);
-    running!.process.kill('SIGKILL');
-    await running!.exited;
+    await running!.kill('SIGKILL');
     const atKill = sink.messages.length;
     expect(atKill).toBeLessThan(contacts.length);
 
-    running = startMarketing(env);
-    await ready(`http://127.0.0.1:${port}`);
+    await running!.start();
     const done = await eventually(
       async () => (await call(CAMPAIGN, { id: campaign.id })).campaign,
       (c) => c.status === 'SENT',

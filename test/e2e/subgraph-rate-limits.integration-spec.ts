@@ -8,24 +8,12 @@
 import { CLIENT_IP_HEADER, GATEWAY_SIGNATURE_HEADER, signForwardedCaller } from '@rapport/auth';
 import { bearer, graphql, type GraphQLResponse } from '@rapport/testing';
 import { createTenant, startPlatform, type Platform, type TestTenant } from '../harness/platform';
+import { inOneWindow } from '../harness/rate-limits';
 
 jest.setTimeout(120_000);
 
 const CONTACTS = '{ contacts(first: 1) { totalCount } }';
 const BOGUS_REFRESH = 'mutation { refreshToken(input: { refreshToken: "not-a-refresh-token" }) { accessToken } }';
-
-/**
- * Limits count in whole-minute windows: a burst that straddles a window
- * boundary starts its counts again midway. Start well inside a window, and
- * say so if the burst still crossed one, rather than fail obscurely.
- */
-async function inOneWindow<T>(burst: () => Promise<T>): Promise<T> {
-  if (Date.now() % 60_000 > 45_000) await new Promise((r) => setTimeout(r, 60_500 - (Date.now() % 60_000)));
-  const window = Math.floor(Date.now() / 60_000);
-  const result = await burst();
-  if (Math.floor(Date.now() / 60_000) !== window) throw new Error('the burst crossed a rate-limit window; run again');
-  return result;
-}
 
 const codeOf = (res: GraphQLResponse) => res.errors?.[0]?.extensions?.code as string | undefined;
 

@@ -46,7 +46,7 @@ export async function startGateway(config: GatewayConfig, supergraphSdl = readFi
   await redis.connect();
   const revocations = await followRevocations(config, logger, health);
   const verifier = TokenVerifier.remote(config.IDENTITY_JWKS_URL, revocations.list);
-  const exchanger = new ApiKeyExchanger(config.IDENTITY_URL, revocations.list);
+  const exchanger = new ApiKeyExchanger(config.IDENTITY_URL, revocations.list, config.GATEWAY_SECRET);
   const urls = config.subgraphUrls;
   const production = config.NODE_ENV === 'production';
   let serving = false;
@@ -68,9 +68,13 @@ export async function startGateway(config: GatewayConfig, supergraphSdl = readFi
   mountOperationalRoutes(app, health, metrics, { token: config.METRICS_TOKEN || undefined, production });
   mountSubgraphHealth(app, urls);
   if (config.GRAPHIQL && !production) mountGraphiQL(app);
-  mountDocumentProxy(app, urls, verifier, exchanger);
   const limiter = new RateLimiter(redis, config.REDIS_PREFIX);
-  mountLinkProxy(app, urls.marketing, limiter, config.LINK_RATE_LIMIT_PER_MINUTE);
+  const rateLimit = callerRateLimit(limiter, verifier, exchanger, {
+    ratePerMinute: config.RATE_LIMIT_PER_MINUTE,
+    anonymousRatePerMinute: config.ANON_RATE_LIMIT_PER_MINUTE,
+  });
+  mountDocumentProxy(app, urls, { verifier, exchanger, rateLimit, gatewaySecret: config.GATEWAY_SECRET });
+  mountLinkProxy(app, urls.marketing, limiter, config.LINK_RATE_LIMIT_PER_MINUTE, config.GATEWAY_SECRET);
 
   const httpServer: Server = await new Promise((resolve) => {
     const s = app.listen(config.PORT, '0.0.0.0', () => resolve(s));
@@ -116,10 +120,7 @@ export async function startGateway(config: GatewayConfig, supergraphSdl = readFi
   await server.start();
   app.use(
     '/graphql',
-    callerRateLimit(limiter, verifier, exchanger, {
-      ratePerMinute: config.RATE_LIMIT_PER_MINUTE,
-      anonymousRatePerMinute: config.ANON_RATE_LIMIT_PER_MINUTE,
-    }),
+    rateLimit,
     express.json({ limit: config.MAX_BODY_BYTES }),
     bodyLimitErrorHandler(config.MAX_BODY_BYTES),
     expressMiddleware(server, { context: async ({ req }) => callerOf(req, verifier, exchanger) }),

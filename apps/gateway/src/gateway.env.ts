@@ -3,6 +3,7 @@ import {
   loadEnv,
   platformEnv,
   queryLimitsEnv,
+  linkRateLimitEnv,
   rateLimitEnv,
   requireGatewaySecretInProduction,
   shutdownEnv,
@@ -33,11 +34,7 @@ export const gatewayEnv = {
   ...rateLimitEnv,
   // Signs the caller's address on each subgraph fetch, so subgraphs limit the caller and not the gateway.
   GATEWAY_SECRET: platformEnv.GATEWAY_SECRET,
-  LINK_RATE_LIMIT_PER_MINUTE: env.int({
-    default: 600,
-    min: 1,
-    description: 'requests per minute per IP on /m/* (links in marketing messages: unsubscribe, opens, clicks, confirmations)',
-  }),
+  ...linkRateLimitEnv,
   TRUST_PROXY_HOPS: env.int({
     default: 0,
     min: 0,

@@ -31,6 +31,11 @@ export const identityDefinition: ServiceDefinition = {
   ],
   producesStreams: [STREAMS.IDENTITY],
   ownsAccessSettings: true,
+  httpRateLimits: [
+    // The public keys every process fetches to verify tokens (cached, one static answer): refusing them would
+    // stop token verification for everyone behind the same address. The API-key exchange is limited per caller.
+    { path: /^\/\.well-known\/jwks\.json$/, unlimited: true },
+  ],
   typeDefs: loadTypeDefs(__dirname),
   env: identityEnv,
   globalProviders: [

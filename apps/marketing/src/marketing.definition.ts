@@ -24,4 +24,11 @@ export const marketingDefinition: ServiceDefinition = {
   typeDefs: loadTypeDefs(__dirname),
   env: marketingEnv,
   prepareTenant: prepareMarketingTenant,
+  httpRateLimits: [
+    // Providers' delivery receipts come in bursts and each carries an HMAC of its body, checked before any
+    // query: as at the gateway's /m/* proxy, they are not counted (apps/gateway/src/links/link-proxy.ts).
+    { path: /^\/m\/webhooks\/receipts$/, unlimited: true },
+    // The links in messages: the gateway's per-IP rate for them, also for callers that reach marketing directly.
+    { path: /^\/m\//, anonymousRateVariable: 'LINK_RATE_LIMIT_PER_MINUTE' },
+  ],
 };

@@ -1,9 +1,11 @@
 import { channelsEnv, type ChannelsEnv } from '@rapport/channels';
-import { env } from '@rapport/config';
+import { env, linkRateLimitEnv } from '@rapport/config';
 import type { PlatformConfig } from '@rapport/service-kit';
 
 export const marketingEnv = {
   ...channelsEnv,
+  // Marketing limits direct callers of its /m/* routes at the gateway's rate for them.
+  ...linkRateLimitEnv,
   MARKETING_PUBLIC_URL: env.url({
     default: 'http://localhost:4000',
     protocols: ['http', 'https'],

@@ -4,4 +4,4 @@ export { platformEnv } from './platform-env';
 export { queryLimitsEnv } from './query-limits-env';
 export { shutdownEnv } from './shutdown-env';
 export { GATEWAY_SECRET, requireGatewaySecretInProduction } from './gateway-trust-env';
-export { rateLimitEnv } from './rate-limit-env';
+export { linkRateLimitEnv, rateLimitEnv } from './rate-limit-env';

@@ -1,4 +1,5 @@
 import { env } from './env';
+import { eventsEnv } from './events-env';
 import { GATEWAY_SECRET } from './gateway-trust-env';
 import { queryLimitsEnv } from './query-limits-env';
 import { rateLimitEnv } from './rate-limit-env';
@@ -63,4 +64,5 @@ export const platformEnv = {
   ...queryLimitsEnv,
   ...rateLimitEnv,
   ...shutdownEnv,
+  ...eventsEnv,
 };

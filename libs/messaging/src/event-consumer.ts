@@ -47,6 +47,7 @@ export class EventConsumer implements ReplayTarget {
   protected messages: ConsumerMessages | null = null;
   protected loop: Promise<void> | null = null;
   protected deadLetter: DeadLetter | null = null;
+  private defaultRetry: RetryPolicy | null = null;
 
   constructor(
     protected readonly nc: NatsConnection,
@@ -68,6 +69,12 @@ export class EventConsumer implements ReplayTarget {
   /** Where events go once their retry budget is spent (the service kit sets its own). */
   parkFailuresIn(deadLetter: DeadLetter): this {
     this.deadLetter = deadLetter;
+    return this;
+  }
+
+  /** The retry budget unless the consumer declares its own (the service kit sets EVENT_RETRY_DELAYS_MS here). */
+  retryByDefault(policy: RetryPolicy | null): this {
+    this.defaultRetry = policy;
     return this;
   }
 
@@ -145,7 +152,7 @@ export class EventConsumer implements ReplayTarget {
   }
 
   protected get retry(): RetryPolicy {
-    return this.options.retry ?? DEFAULT_RETRY;
+    return this.options.retry ?? this.defaultRetry ?? DEFAULT_RETRY;
   }
 
   /**

@@ -49,7 +49,10 @@ export async function bootstrapService(appModule: Type<unknown>, def: ServiceDef
   app.disable('x-powered-by');
   const express = app.getHttpAdapter().getInstance();
   // Ahead of the body parser, as at the gateway: a flood of direct calls costs one Redis round trip each.
-  express.use('/graphql', app.get(CallerRateLimit).middleware());
+  const rateLimit = app.get(CallerRateLimit);
+  express.use('/graphql', rateLimit.middleware());
+  // Every other route too (PDFs, key exchange, links): anyone who reaches the port can call them directly.
+  express.use(rateLimit.httpMiddleware());
   app.useBodyParser('json', { limit: config.MAX_BODY_BYTES });
   // Right after the parser: an oversized or malformed body is a 413/400 naming the problem, not an error page.
   express.use(bodyLimitErrorHandler(config.MAX_BODY_BYTES));

@@ -1,21 +1,29 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DeadLetter, type EventConsumer } from '@rapport/messaging';
+import type { PlatformConfig } from './service-config';
+import { SERVICE_CONFIG } from './tokens';
 
 /**
  * Feature modules register their event consumers here; the service starts
  * them once everything is wired and stops them first at shutdown, so no
  * message is taken that the process cannot finish. Every consumer parks what
  * it gives up on in the service's dead letter, which also replays parked
- * events through it on an operator's request (docs/adr/018-dead-letter.md).
+ * events through it on an operator's request (docs/adr/018-dead-letter.md),
+ * after the retry budget EVENT_RETRY_DELAYS_MS sets (unless the consumer
+ * declares its own).
  */
 @Injectable()
 export class ConsumerRegistry {
   private readonly consumers: EventConsumer[] = [];
 
-  constructor(private readonly deadLetter: DeadLetter) {}
+  constructor(
+    private readonly deadLetter: DeadLetter,
+    @Inject(SERVICE_CONFIG) private readonly config: PlatformConfig,
+  ) {}
 
   register(consumer: EventConsumer): void {
-    this.consumers.push(consumer.parkFailuresIn(this.deadLetter));
+    const delays = this.config.EVENT_RETRY_DELAYS_MS;
+    this.consumers.push(consumer.parkFailuresIn(this.deadLetter).retryByDefault(delays ? { delaysMs: delays } : null));
   }
 
   async startAll(): Promise<void> {

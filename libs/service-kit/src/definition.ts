@@ -38,6 +38,24 @@ export interface ServiceDefinition {
    * (docs/adr/026-least-privilege-database-roles.md).
    */
   appendOnlyTables?: readonly string[];
+  /**
+   * Rates of the service's routes outside /graphql (e.g. marketing's /m/*
+   * links), first match wins. Every such route is limited per caller
+   * (CallerRateLimit), anonymous callers at ANON_RATE_LIMIT_PER_MINUTE
+   * unless a rule names another variable; a rule may exempt a route whose
+   * every request is cheap to refuse.
+   */
+  httpRateLimits?: HttpRateLimitRule[];
   /** Extra global providers, e.g. a TokenVerifier that reads local keys. */
   globalProviders?: Provider[];
+}
+
+/** How one group of non-GraphQL routes is limited (ServiceDefinition.httpRateLimits). */
+export interface HttpRateLimitRule {
+  /** The routes, matched against the request path as received (still percent-encoded). */
+  path: RegExp;
+  /** The config variable holding the per-IP rate of anonymous callers here (default ANON_RATE_LIMIT_PER_MINUTE). */
+  anonymousRateVariable?: string;
+  /** Not counted at all; say why next to the rule. */
+  unlimited?: boolean;
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { STREAMS } from '@rapport/contracts';
-import { ensureStream, EventConsumer, type EventHandler, type MessagingNaming } from '@rapport/messaging';
+import { BatchEventConsumer, ensureStream, type EventHandler, type MessagingNaming } from '@rapport/messaging';
 import type { Logger } from '@rapport/observability';
 import { TenantDatabase } from '@rapport/persistence';
 import type { NatsConnection } from 'nats';
@@ -12,7 +12,10 @@ import { LOGGER, MESSAGING_NAMING, NATS_CONNECTION, SERVICE_DEFINITION } from '.
  * What a service learns from identity (users, access settings) arrives on the
  * IDENTITY stream. It is ensured here because a service may start before
  * identity; each durable consumer starts from the stream's beginning, so a new
- * installation learns everything identity ever published.
+ * installation learns everything identity ever published. Events are taken
+ * in batches, one transaction per tenant batch (BatchEventConsumer): a new
+ * service, or one back from an outage, catches up on a large tenant's users
+ * in seconds rather than one transaction per event.
  */
 @Injectable()
 export class IdentityStream {
@@ -25,15 +28,20 @@ export class IdentityStream {
     private readonly registry: ConsumerRegistry,
   ) {}
 
-  /** Registers the inbox-deduplicated durable consumer `<service>_<purpose>` of these identity events. */
+  /**
+   * Registers the inbox-deduplicated durable consumer `<service>_<purpose>` of these identity events; the handler
+   * sees them one at a time, in stream order.
+   */
   async consume(purpose: string, eventTypes: string[], handler: EventHandler): Promise<void> {
     const stream = await ensureStream(this.nc, this.naming, STREAMS.IDENTITY);
     this.registry.register(
-      new EventConsumer(this.nc, this.tenantDb, this.naming, this.logger, {
+      new BatchEventConsumer(this.nc, this.tenantDb, this.naming, this.logger, {
         stream,
         durable: `${this.def.name}_${purpose}`,
         eventTypes,
-        handler,
+        handleBatch: async (events, em) => {
+          for (const event of events) await handler(event, em);
+        },
       }),
     );
   }

@@ -3,7 +3,7 @@ export type { StartedService } from './bootstrap';
 // Migrations as the owner, then the runtime role's data source: what bootstrapService does, for tests of the roles.
 export { openDatabase } from './infrastructure.providers';
 export { ConsumerRegistry } from './consumer-registry';
-export type { ServiceDefinition } from './definition';
+export type { HttpRateLimitRule, ServiceDefinition } from './definition';
 export type { GraphQLRequestContext } from './graphql.config';
 export { RapportServiceModule } from './rapport-service.module';
 export { loadServiceConfig } from './service-config';

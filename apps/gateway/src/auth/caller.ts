@@ -25,7 +25,7 @@ export async function identifyCaller(req: Request, verifier: TokenVerifier, exch
     token = bearerToken(header);
     if (!token) throw unauthenticated('Authorization header must be "Bearer <token>"');
   } else if (apiKey) {
-    token = await exchanger.tokenFor(apiKey);
+    token = await exchanger.tokenFor(apiKey, ip);
   }
   if (!token) return { principal: null, token: null, requestId, ip };
   try {

@@ -1,46 +1,61 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream } from 'node:stream/web';
-import type { TokenVerifier } from '@rapport/auth';
-import type { Express, Request, Response } from 'express';
+import { signForwardedCaller, type TokenVerifier } from '@rapport/auth';
+import type { Express, Request, RequestHandler, Response } from 'express';
 import { GraphQLError } from 'graphql';
 import type { ApiKeyExchanger } from '../auth/api-key-exchanger';
-import { identifyCaller } from '../auth/caller';
+import { callerOf } from '../limits/caller-rate-limit';
 
 /**
  * Documents a subgraph renders (e.g. a quote's PDF) served on the gateway's
  * own domain, so customers and partners get one origin. The caller is
  * verified here exactly as for GraphQL and the access token is forwarded;
- * the subgraph verifies it again and scopes the read to the tenant.
+ * the subgraph verifies it again and scopes the read to the tenant. Each
+ * request counts against the caller's rate like a GraphQL operation
+ * (`rateLimit`: rendering a document costs more than most), and the
+ * caller's address goes along signed, so the subgraph's own limit counts
+ * the caller, not the gateway.
  */
 const ROUTES: { path: string; subgraph: string; target: (req: Request) => string }[] = [
   { path: '/quotes/:id.pdf', subgraph: 'sales', target: (req) => `/quotes/${encodeURIComponent(String(req.params.id))}.pdf` },
 ];
 
-export function mountDocumentProxy(
-  app: Express,
-  subgraphUrls: Record<string, string>,
-  verifier: TokenVerifier,
-  exchanger: ApiKeyExchanger,
-): void {
+export interface DocumentProxyOptions {
+  verifier: TokenVerifier;
+  exchanger: ApiKeyExchanger;
+  /** The caller's rate limit, as on /graphql. */
+  rateLimit: RequestHandler;
+  /** Signs the caller's address for the subgraph (empty: not forwarded). */
+  gatewaySecret: string;
+}
+
+export function mountDocumentProxy(app: Express, subgraphUrls: Record<string, string>, options: DocumentProxyOptions): void {
   for (const route of ROUTES) {
     const base = new URL(subgraphUrls[route.subgraph]);
-    app.get(route.path, (req: Request, res: Response, next) => {
-      proxy(req, res, new URL(route.target(req), base), verifier, exchanger).catch(next);
+    app.get(route.path, options.rateLimit, (req: Request, res: Response, next) => {
+      proxy(req, res, new URL(route.target(req), base), options).catch(next);
     });
   }
 }
 
-async function proxy(req: Request, res: Response, url: URL, verifier: TokenVerifier, exchanger: ApiKeyExchanger): Promise<void> {
+async function proxy(req: Request, res: Response, url: URL, options: DocumentProxyOptions): Promise<void> {
   let token: string | null;
+  let ip: string;
   try {
-    ({ token } = await identifyCaller(req, verifier, exchanger));
+    ({ token, ip } = await callerOf(req, options.verifier, options.exchanger));
   } catch (err) {
-    if (err instanceof GraphQLError) return void res.status(401).json({ code: err.extensions.code, message: err.message });
-    throw err;
+    if (!(err instanceof GraphQLError)) throw err;
+    const { http, retryAfter } = err.extensions as { http?: { status?: number }; retryAfter?: number };
+    if (retryAfter !== undefined) res.set('retry-after', String(retryAfter));
+    return void res.status(http?.status ?? 401).json({ code: err.extensions.code, message: err.message });
   }
   if (!token) return void res.status(401).json({ code: 'UNAUTHENTICATED', message: 'authentication required' });
   const upstream = await fetch(url, {
-    headers: { authorization: `Bearer ${token}`, 'x-request-id': res.getHeader('x-request-id') as string },
+    headers: {
+      authorization: `Bearer ${token}`,
+      'x-request-id': res.getHeader('x-request-id') as string,
+      ...(options.gatewaySecret ? signForwardedCaller(options.gatewaySecret, ip) : {}),
+    },
   });
   res.status(upstream.status);
   for (const header of ['content-type', 'content-disposition', 'cache-control']) {

@@ -1,12 +1,13 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream } from 'node:stream/web';
 import express, { type Express, type Request, type Response } from 'express';
-import type { RateLimiter } from '@rapport/auth';
+import { signForwardedCaller, type RateLimiter } from '@rapport/auth';
 import { matchLinkRoute } from './public-link-routes';
 
 /** Headers passed on in each direction; nothing that could carry a caller's credentials goes upstream. */
 const REQUEST_HEADERS = ['content-type', 'x-rapport-signature', 'user-agent', 'x-request-id'];
-const RESPONSE_HEADERS = ['content-type', 'location', 'cache-control'];
+// retry-after: marketing's own limit (a 429) must tell the caller when to come back, as the gateway's does.
+const RESPONSE_HEADERS = ['content-type', 'location', 'cache-control', 'retry-after'];
 
 /**
  * The links in marketing messages — unsubscribe, confirmation, open pixel,
@@ -15,17 +16,32 @@ const RESPONSE_HEADERS = ['content-type', 'location', 'cache-control'];
  * token in each path is signed, and marketing verifies it (receipts carry an
  * HMAC of their body). The gateway forwards only those exact routes
  * (public-link-routes.ts), per-IP rate-limited except for the signed
- * receipts, which providers send in bursts.
+ * receipts, which providers send in bursts. The caller's address goes
+ * along signed (GATEWAY_SECRET): marketing limits direct callers of these
+ * routes too, and must count each recipient, not the gateway.
  */
-export function mountLinkProxy(app: Express, marketingGraphqlUrl: string | undefined, limiter: RateLimiter, perMinute: number): void {
+export function mountLinkProxy(
+  app: Express,
+  marketingGraphqlUrl: string | undefined,
+  limiter: RateLimiter,
+  perMinute: number,
+  gatewaySecret = '',
+): void {
   if (!marketingGraphqlUrl) return;
   const base = new URL(marketingGraphqlUrl);
   app.all(/^\/m\/.+/, express.raw({ type: () => true, limit: '256kb' }), (req: Request, res: Response, next) => {
-    forward(req, res, base, limiter, perMinute).catch(next);
+    forward(req, res, base, limiter, perMinute, gatewaySecret).catch(next);
   });
 }
 
-async function forward(req: Request, res: Response, base: URL, limiter: RateLimiter, perMinute: number): Promise<void> {
+async function forward(
+  req: Request,
+  res: Response,
+  base: URL,
+  limiter: RateLimiter,
+  perMinute: number,
+  gatewaySecret: string,
+): Promise<void> {
   // The path as received (express decodes req.path), without the query.
   const [rawPath, query] = splitOnce(req.originalUrl, '?');
   const route = matchLinkRoute(req.method, rawPath);
@@ -40,6 +56,7 @@ async function forward(req: Request, res: Response, base: URL, limiter: RateLimi
     const value = req.header(name);
     if (value) headers[name] = value;
   }
+  if (gatewaySecret) Object.assign(headers, signForwardedCaller(gatewaySecret, req.ip ?? 'unknown'));
   const target = new URL(route.path, base);
   if (query !== undefined) target.search = query;
   const upstream = await fetch(target, {

@@ -19,7 +19,7 @@ import {
   type ContactUpdatedV1,
   type EventEnvelope,
 } from '@rapport/contracts';
-import { ensureStream, EventConsumer, type MessagingNaming } from '@rapport/messaging';
+import { BatchEventConsumer, ensureStream, type EventConsumer, type MessagingNaming } from '@rapport/messaging';
 import type { Logger } from '@rapport/observability';
 import { TenantDatabase } from '@rapport/persistence';
 import { ConsumerRegistry, LOGGER, MESSAGING_NAMING, NATS_CONNECTION } from '@rapport/service-kit';
@@ -40,9 +40,11 @@ const CUSTOMER_EVENTS = [
 ];
 
 /**
- * The durable consumer of sales' customer master (inbox-deduplicated by
- * EventConsumer): contacts and accounts into the projection, merges and
- * unmerges into CustomerMerges. The SALES stream is ensured here because
+ * The durable consumer of sales' customer master (inbox-deduplicated):
+ * contacts and accounts into the projection, merges and unmerges into
+ * CustomerMerges, in stream order. Taken in batches, one transaction per
+ * tenant batch (BatchEventConsumer), so a bulk import in sales reaches
+ * service in seconds, not at one transaction per contact. The SALES stream is ensured here because
  * service may start before sales. `caughtUp()` tells whether every event
  * on the stream has been applied (used to refuse unknown ids without waiting).
  */
@@ -62,11 +64,13 @@ export class CustomerMasterConsumer implements OnModuleInit {
 
   async onModuleInit(): Promise<void> {
     this.stream = await ensureStream(this.nc, this.naming, STREAMS.SALES);
-    this.consumer = new EventConsumer(this.nc, this.tenantDb, this.naming, this.logger, {
+    this.consumer = new BatchEventConsumer(this.nc, this.tenantDb, this.naming, this.logger, {
       stream: this.stream,
       durable: 'service_customer_master',
       eventTypes: CUSTOMER_EVENTS,
-      handler: (event, em) => this.apply(event, em),
+      handleBatch: async (events, em) => {
+        for (const event of events) await this.apply(event, em);
+      },
     });
     this.registry.register(this.consumer);
   }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { CUSTOMER_TIER_CHANGED, STREAMS, type CustomerTierChangedV1 } from '@rapport/contracts';
-import { ensureStream, EventConsumer, type MessagingNaming } from '@rapport/messaging';
+import { BatchEventConsumer, ensureStream, type MessagingNaming } from '@rapport/messaging';
 import type { Logger } from '@rapport/observability';
 import { TenantDatabase } from '@rapport/persistence';
 import { ConsumerRegistry, LOGGER, MESSAGING_NAMING, NATS_CONNECTION } from '@rapport/service-kit';
@@ -9,7 +9,8 @@ import { SlaPoliciesService } from '../sla/sla-policies.service';
 
 /**
  * Keeps the latest customer tier per contact from analytics'
- * `analytics.customer.tier_changed` (inbox-deduplicated by EventConsumer).
+ * `analytics.customer.tier_changed` (inbox-deduplicated; in batches, as a
+ * CLV fit changes the tiers of many customers at once).
  * The ANALYTICS stream is ensured here because service may start first.
  * New cases take the policy of the tier known when they open.
  */
@@ -27,18 +28,20 @@ export class TierConsumer implements OnModuleInit {
   async onModuleInit(): Promise<void> {
     const analytics = await ensureStream(this.nc, this.naming, STREAMS.ANALYTICS);
     this.registry.register(
-      new EventConsumer(this.nc, this.tenantDb, this.naming, this.logger, {
+      new BatchEventConsumer(this.nc, this.tenantDb, this.naming, this.logger, {
         stream: analytics,
         durable: 'service_customer_tiers',
         eventTypes: [CUSTOMER_TIER_CHANGED],
-        handler: async (event, em) => {
-          const { data } = event as CustomerTierChangedV1;
-          const contactId = data?.contactId ?? event.subjectId;
-          if (typeof data?.tier !== 'string' || data.tier.length === 0) {
-            this.logger.warn({ eventId: event.id }, 'tier_changed without a tier; ignored');
-            return;
+        handleBatch: async (events, em) => {
+          for (const event of events) {
+            const { data } = event as CustomerTierChangedV1;
+            const contactId = data?.contactId ?? event.subjectId;
+            if (typeof data?.tier !== 'string' || data.tier.length === 0) {
+              this.logger.warn({ eventId: event.id }, 'tier_changed without a tier; ignored');
+              continue;
+            }
+            await this.policies.recordTier(em, event.tenantId, contactId, data.tier, new Date(event.occurredAt));
           }
-          await this.policies.recordTier(em, event.tenantId, contactId, data.tier, new Date(event.occurredAt));
         },
       }),
     );

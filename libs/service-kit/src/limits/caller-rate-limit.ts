@@ -3,7 +3,7 @@ import { RateLimiter, TokenVerifier } from '@rapport/auth';
 import type { Logger } from '@rapport/observability';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import Redis from 'ioredis';
-import type { ServiceDefinition } from '../definition';
+import type { HttpRateLimitRule, ServiceDefinition } from '../definition';
 import { authenticateOnce } from '../graphql.config';
 import type { PlatformConfig } from '../service-config';
 import { LOGGER, SERVICE_CONFIG, SERVICE_DEFINITION } from '../tokens';
@@ -17,6 +17,13 @@ import { callerOrigin } from './caller-origin';
  * here; direct callers get the rate as configured.
  */
 export const GATEWAY_FETCH_HEADROOM = 4;
+
+/** Key prefixes: a caller's GraphQL operations (as before) and its other requests are counted apart. */
+const GRAPHQL = '';
+const HTTP = 'http:';
+
+/** /graphql has its own mount; health probes and metric scrapes are never refused. */
+const NOT_COUNTED_HERE = /^\/(?:graphql(?:\/|$)|health\/|metrics$)/;
 
 /**
  * A subgraph's own per-caller rate (RATE_LIMIT_PER_MINUTE per user or API
@@ -48,9 +55,43 @@ export class CallerRateLimit implements OnApplicationShutdown {
     this.limiter = new RateLimiter(this.redis, config.REDIS_PREFIX);
   }
 
+  /** The limit of /graphql: the caller's operations. */
   middleware(): RequestHandler {
+    return this.limit(GRAPHQL, this.config.ANON_RATE_LIMIT_PER_MINUTE);
+  }
+
+  /**
+   * The limit of every other route (quote PDFs, API-key exchange, marketing's
+   * links …), counted apart from the caller's GraphQL operations, at the
+   * definition's rate for the route (httpRateLimits). Probes and scrapes are
+   * not counted: an orchestrator polling /health must never be refused.
+   */
+  httpMiddleware(): RequestHandler {
+    const rules = (this.def.httpRateLimits ?? []).map((rule) => ({ ...rule, anonymousPerMinute: this.anonymousRate(rule) }));
+    const otherwise = this.limit(HTTP, this.config.ANON_RATE_LIMIT_PER_MINUTE);
+    const limits = new Map(rules.map((rule) => [rule, rule.unlimited ? null : this.limit(HTTP, rule.anonymousPerMinute)]));
     return (req: Request, res: Response, next: NextFunction) => {
-      this.retryAfter(req).then((retryAfter) => {
+      // Case-sensitive on purpose: a path that differs only in case is counted here, never skipped.
+      if (NOT_COUNTED_HERE.test(req.path)) return next();
+      const rule = rules.find((r) => r.path.test(req.path));
+      const limit = rule ? limits.get(rule) : otherwise;
+      if (!limit) return next();
+      limit(req, res, next);
+    };
+  }
+
+  private anonymousRate(rule: HttpRateLimitRule): number {
+    if (!rule.anonymousRateVariable) return this.config.ANON_RATE_LIMIT_PER_MINUTE;
+    const rate = (this.config as unknown as Record<string, unknown>)[rule.anonymousRateVariable];
+    // A definition naming a variable its env does not declare is a programming error: refuse to start.
+    if (typeof rate !== 'number' || !(rate > 0))
+      throw new Error(`${this.def.name}: rate variable ${rule.anonymousRateVariable} is not configured`);
+    return rate;
+  }
+
+  private limit(surface: string, anonymousPerMinute: number): RequestHandler {
+    return (req: Request, res: Response, next: NextFunction) => {
+      this.retryAfter(req, surface, anonymousPerMinute).then((retryAfter) => {
         if (retryAfter === null) return next();
         res
           .status(429)
@@ -63,17 +104,17 @@ export class CallerRateLimit implements OnApplicationShutdown {
   }
 
   /** Seconds until the caller may call again, or null when within its rate. */
-  private async retryAfter(req: Request): Promise<number | null> {
+  private async retryAfter(req: Request, surface: string, anonymousPerMinute: number): Promise<number | null> {
     const origin = callerOrigin(req, this.config.GATEWAY_SECRET);
     const principal = await principalOrAnonymous(authenticateOnce(req, this.verifier));
     const headroom = origin.viaGateway ? GATEWAY_FETCH_HEADROOM : 1;
     const [key, perMinute] = principal
-      ? [`${this.def.name}:${principal.tenantId}:${principal.kind}:${principal.id}`, this.config.RATE_LIMIT_PER_MINUTE]
-      : [`${this.def.name}:anon:${origin.ip}`, this.config.ANON_RATE_LIMIT_PER_MINUTE];
+      ? [`${surface}${principal.tenantId}:${principal.kind}:${principal.id}`, this.config.RATE_LIMIT_PER_MINUTE]
+      : [`${surface}anon:${origin.ip}`, anonymousPerMinute];
     // Not connected (yet, or during an outage the connection's error handler has logged): no wait, no count.
     if (this.redis.status !== 'ready') return null;
     try {
-      return await this.limiter.hit(key, perMinute * headroom);
+      return await this.limiter.hit(`${this.def.name}:${key}`, perMinute * headroom);
     } catch (err) {
       this.redisFailed(err as Error);
       return null;
