@@ -20,3 +20,4 @@ export * from './marketing/marketing.events';
 export * from './access/field-access';
 export * from './access/sharing';
 export * from './access/access.events';
+export * from './audit/audit.events';

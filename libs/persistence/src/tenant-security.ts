@@ -1,4 +1,5 @@
 import type { DataSource, QueryRunner } from 'typeorm';
+import { revokeAppendOnlyWrites } from './append-only';
 import { quoteIdent } from './data-source';
 
 /** The transaction-local setting that row-level security policies read. */
@@ -43,4 +44,6 @@ export async function grantAppRole(dataSource: DataSource, schema: string, role:
   await dataSource.query(`GRANT USAGE ON SCHEMA ${s} TO ${r}`);
   await dataSource.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${s} TO ${r}`);
   await dataSource.query(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA ${s} TO ${r}`);
+  // After the blanket grant, which would otherwise give them back on every start.
+  await revokeAppendOnlyWrites(dataSource, schema, role);
 }
