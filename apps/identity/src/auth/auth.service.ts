@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { badUserInput, unauthenticated } from '@rapport/auth';
 import { returnedRows } from '@rapport/persistence';
-import { AuditRecorder, currentAuditScope, ServiceDatabase } from '@rapport/service-kit';
+import { AuditRecorder, currentAuditScope, describeAudit, ServiceDatabase } from '@rapport/service-kit';
 import { DataSource } from 'typeorm';
 import { TenantEntity } from '../tenants/tenant.entity';
 import { UserEntity } from '../users/user.entity';
@@ -117,13 +117,23 @@ export class AuthService {
         const revoked = await em.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING id`, [
           row.id,
         ]);
+        const who = {
+          tenantId: row.tenant_id as string,
+          actor: { kind: 'user' as const, id: row.user_id as string },
+          objectType: 'User',
+          objectId: row.user_id as string,
+        };
         if (returnedRows(revoked).length === 0) {
           await em.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, [row.user_id]);
+          // The answer is an error, but every session ended: that is kept, in this transaction.
+          await this.audit.record(em, { ...who, action: 'refreshToken.reused', details: { signedOut: 'every session of the user' } });
           return null;
         }
         const user = await em.getRepository(UserEntity).findOneBy({ id: row.user_id });
         if (!user || user.disabled) throw unauthenticated('refresh token is invalid or expired');
-        return this.tokens.forUser(em, user);
+        const pair = await this.tokens.forUser(em, user);
+        await this.audit.record(em, who);
+        return pair;
       })
       .then((pair) => {
         if (!pair) throw unauthenticated('refresh token was already used; all sessions of this user were signed out');
@@ -133,9 +143,13 @@ export class AuthService {
 
   async logout(refreshToken: string): Promise<boolean> {
     const result = await this.dataSource.query(
-      `UPDATE refresh_tokens SET revoked_at = now() WHERE token_hash = $1 AND revoked_at IS NULL RETURNING id`,
+      `UPDATE refresh_tokens SET revoked_at = now() WHERE token_hash = $1 AND revoked_at IS NULL RETURNING id, tenant_id, user_id`,
       [hashRefreshToken(refreshToken)],
     );
-    return returnedRows(result).length > 0;
+    const [ended] = returnedRows<{ tenant_id: string; user_id: string }>(result);
+    // Signing out is public (the refresh token is the credential): the entry learns who from the session.
+    if (ended)
+      describeAudit({ tenantId: ended.tenant_id, actor: { kind: 'user', id: ended.user_id }, objectType: 'User', objectId: ended.user_id });
+    return ended !== undefined;
   }
 }
