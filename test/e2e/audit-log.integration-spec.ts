@@ -1,6 +1,7 @@
 import { bearer, graphql } from '@rapport/testing';
 import { DataSource } from 'typeorm';
 import { TenantDatabase } from '@rapport/persistence';
+import { AuditRetentionService } from '../../apps/identity/src/audit/audit-retention.service';
 import { auditEntriesByRequest, newRequestId } from '../harness/audit';
 import { createTenant, customerToken, startPlatform, type Platform, type TestTenant } from '../harness/platform';
 
@@ -137,5 +138,59 @@ describe('audit log', () => {
     });
     const after = await graphql(platform.graphqlUrl, VERIFY, {}, bearer(auditor));
     expect(after.data!.verifyAuditChain).toMatchObject({ ok: false, firstBroken: { sequence: Number(row.seq), entryId: row.id } });
+  });
+
+  it('prunes past the retention and the chain still verifies from its anchor', async () => {
+    const other = await createTenant(platform, 'auditprune');
+    const token = await other.tokenFor('admin');
+    const sendAs = async (label: string, query: string, variables: Record<string, unknown> = {}) => {
+      ids[label] = newRequestId(label);
+      const res = await graphql(platform.graphqlUrl, query, variables, { ...bearer(token), 'x-request-id': ids[label] });
+      expect(res.errors).toBeUndefined();
+      return res;
+    };
+    await sendAs('old1', `mutation { createContact(input: { lastName: "Old" }) { contact { id } } }`);
+    await sendAs('old2', `mutation { createContact(input: { lastName: "Older" }) { contact { id } } }`);
+    await sendAs('retention', `mutation { setAuditRetention(input: { days: 1 }) { retention { days } } }`);
+    await auditEntriesByRequest(platform, other.id, [ids.old1, ids.old2, ids.retention]);
+    const retention = await graphql(
+      platform.graphqlUrl,
+      `
+        {
+          auditRetention {
+            days
+          }
+        }
+      `,
+      {},
+      bearer(token),
+    );
+    expect(retention.data!.auditRetention).toEqual({ days: 1 });
+
+    // Two days on, everything so far is past the retention.
+    const pruned = await platform.identity.app.get(AuditRetentionService).prune(other.id, new Date(Date.now() + 2 * 86_400_000));
+    expect(pruned).toBeGreaterThanOrEqual(3);
+    await sendAs('new', `mutation { createContact(input: { lastName: "New" }) { contact { id } } }`);
+    await auditEntriesByRequest(platform, other.id, [ids.new]);
+    const left = await log(token, {});
+    expect(left.data!.auditLog.edges.map((e: { node: { action: string } }) => e.node.action)).toEqual(['createContact', 'audit.pruned']);
+    const verified = await graphql(platform.graphqlUrl, VERIFY, {}, bearer(token));
+    expect(verified.data!.verifyAuditChain).toMatchObject({ ok: true, checked: 2, firstBroken: null });
+
+    const bad = await graphql(
+      platform.graphqlUrl,
+      `
+        mutation {
+          setAuditRetention(input: { days: 0 }) {
+            retention {
+              days
+            }
+          }
+        }
+      `,
+      {},
+      bearer(token),
+    );
+    expect(bad.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'days' });
   });
 });
