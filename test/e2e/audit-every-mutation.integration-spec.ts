@@ -484,6 +484,41 @@ describe('audit: every mutation leaves exactly one entry', () => {
     const afterRefusals = await auditEntriesByRequest(platform, tenant.id, refused, { timeoutMs: 0, settleMs: 0 });
     expect([...afterRefusals.keys()]).toEqual([]);
   });
+
+  it('publishes a fact for the writes that used to change silently (catalogue, pipelines, rules, keys)', async () => {
+    const { probe, tenant } = rig;
+    const prefix = process.env.NATS_SUBJECT_PREFIX;
+    const suffix = process.env.NATS_STREAM_SUFFIX;
+    const expected = [
+      'sales.product.created',
+      'sales.product.updated',
+      'sales.price_book.created',
+      'sales.price_book.prices_set',
+      'sales.pipeline.created',
+      'sales.pipeline.updated',
+      'sales.settings.changed',
+    ];
+    const ofTenant = (events: { tenantId: string; type: string }[]) => events.filter((e) => e.tenantId === tenant.id).map((e) => e.type);
+    const sales = await probe.waitFor(
+      `SALES_${suffix}`,
+      `${prefix}.sales.>`,
+      (evs) => expected.every((t) => ofTenant(evs).includes(t)),
+      30_000,
+    );
+    const settings = sales
+      .filter((e) => e.tenantId === tenant.id && e.type === 'sales.settings.changed')
+      .map((e) => (e.data as { setting: string }).setting);
+    expect(settings.sort()).toEqual(['accountDuplicateRules', 'duplicateRules', 'leadAssignmentRules', 'leadScoringRules']);
+    const identity = await probe.waitFor(
+      `IDENTITY_${suffix}`,
+      `${prefix}.identity.api_key.created`,
+      (evs) => ofTenant(evs).length > 0,
+      30_000,
+    );
+    expect(identity.find((e) => e.tenantId === tenant.id)!.data).toEqual({
+      apiKey: { id: ctx.apiKeyId, name: 'walk', scopes: ['contacts:read'] },
+    });
+  });
 });
 
 /** Service tells a queue's manager of an escalation; the walk cannot wait for an SLA to run out, so it writes one. */

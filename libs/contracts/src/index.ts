@@ -21,3 +21,4 @@ export * from './access/field-access';
 export * from './access/sharing';
 export * from './access/access.events';
 export * from './audit/audit.events';
+export * from './sales/catalog.events';

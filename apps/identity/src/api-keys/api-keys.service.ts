@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { actorOf, badUserInput, notFound, requireRole, unauthenticated, type Principal } from '@rapport/auth';
-import { API_KEY_REVOKED } from '@rapport/contracts';
+import { API_KEY_CREATED, API_KEY_REVOKED } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import { AuditRecorder, ServiceDatabase, validate } from '@rapport/service-kit';
 import { v7 as uuidv7 } from 'uuid';
@@ -39,6 +39,16 @@ export class ApiKeysService {
         revokedAt: null,
       });
       await em.getRepository(ApiKeyEntity).insert(row);
+      await this.db.publish(
+        em,
+        newEvent({
+          type: API_KEY_CREATED,
+          tenantId: principal.tenantId,
+          actor: actorOf(principal),
+          subjectId: id,
+          data: { apiKey: { id, name: row.name, scopes: row.scopes } },
+        }),
+      );
       return row;
     });
     return { apiKey: entity, secret: apiKey };
