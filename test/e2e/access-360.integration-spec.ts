@@ -49,6 +49,9 @@ const PARTNER_SCOPES = [...new Set([...Object.values(FIELD_GROUP_SCOPE), 'accoun
 type Caller = Role;
 /** Every built-in role: staff sign in as users, a partner is an API key, a customer a user bound to the contact. */
 const CALLERS: readonly Caller[] = ROLES;
+/** Roles without PROFILE (the auditor) get no customer record at all: the doc's rule for PROFILE. */
+const RECORD_READERS = CALLERS.filter((c) => DEFAULT_FIELD_ACCESS[c].PROFILE !== 'NONE');
+const NOT_RECORD_READERS = CALLERS.filter((c) => DEFAULT_FIELD_ACCESS[c].PROFILE === 'NONE');
 
 /** What the matrix says a caller gets for a field: readable or denied. */
 function expectedReadable(caller: Caller, field: string): boolean {
@@ -148,7 +151,13 @@ describe('the 360° view for every role follows the access model (end to end)', 
   const forbiddenAt = (res: GraphQLResponse, field: string) =>
     res.errors?.find((e) => e.path?.join('.') === `contact.${field}` && e.extensions?.code === 'FORBIDDEN');
 
-  it.each(CALLERS)('%s sees exactly what the matrix grants, each denied field null with FORBIDDEN at its path', async (caller) => {
+  it.each(NOT_RECORD_READERS)('%s is refused the record as a whole (no PROFILE)', async (caller) => {
+    const res = await graphql(platform.graphqlUrl, FACE_360, { id: contactId }, headersFor[caller]);
+    expect(res.data?.contact ?? null).toBeNull();
+    expect(res.errors![0].extensions).toMatchObject({ code: 'FORBIDDEN', fieldGroup: 'PROFILE' });
+  });
+
+  it.each(RECORD_READERS)('%s sees exactly what the matrix grants, each denied field null with FORBIDDEN at its path', async (caller) => {
     const res = await graphql(platform.graphqlUrl, FACE_360, { id: contactId }, headersFor[caller]);
     const contact = res.data?.contact as Record<string, unknown> | null;
     if (!contact) throw new Error(`no contact for ${caller}: ${JSON.stringify(res.errors)}`);

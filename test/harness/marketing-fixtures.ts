@@ -137,6 +137,12 @@ export async function startMarketingRig(
   const platform = await startPlatform(
     { PORT: String(port) },
     {
+      // Identity's account emails (invitations, password resets) land in the same sink.
+      identity: {
+        IDENTITY_SMTP_URL: sink.url,
+        IDENTITY_EMAIL_FROM: 'Rapport <no-reply@rapport.test>',
+        IDENTITY_APP_URL: 'http://app.test',
+      },
       marketing: {
         MARKETING_SMTP_URL: sink.url,
         MARKETING_EMAIL_FROM: 'Rapport News <news@rapport.test>',

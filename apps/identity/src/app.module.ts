@@ -5,6 +5,7 @@ import { AccessSettingsService } from './access/access-settings.service';
 import { ApiKeyExchangeController } from './api-keys/api-key-exchange.controller';
 import { ApiKeysResolver } from './api-keys/api-keys.resolver';
 import { ApiKeysService } from './api-keys/api-keys.service';
+import { AuditModule } from './audit/audit.module';
 import { AuthResolver } from './auth/auth.resolver';
 import { AuthService } from './auth/auth.service';
 import { LoginThrottle } from './auth/login-throttle';
@@ -24,7 +25,7 @@ import { UsersResolver } from './users/users.resolver';
 import { UsersService } from './users/users.service';
 
 @Module({
-  imports: [RapportServiceModule.forRoot(identityDefinition), KeysModule],
+  imports: [RapportServiceModule.forRoot(identityDefinition), KeysModule, AuditModule],
   controllers: [ApiKeyExchangeController],
   providers: [
     DateTimeScalar,

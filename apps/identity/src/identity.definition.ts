@@ -1,6 +1,7 @@
 import { STREAMS } from '@rapport/contracts';
 import { RevocationList, TokenVerifier } from '@rapport/auth';
 import { loadTypeDefs, type ServiceDefinition } from '@rapport/service-kit';
+import { AuditEntryEntity } from './audit/audit-entry.entity';
 import { ApiKeyEntity } from './api-keys/api-key.entity';
 import { RefreshTokenEntity } from './auth/refresh-token.entity';
 import { identityEnv } from './identity.env';
@@ -12,14 +13,16 @@ import { IdentityAccessSettings1765000000000 } from './migrations/1765000000000-
 import { IdentityUserManager1765100000000 } from './migrations/1765100000000-identity-user-manager';
 import { IdentityLoginThrottle1765200000000 } from './migrations/1765200000000-identity-login-throttle';
 import { IdentityTenantDisabled1765300000000 } from './migrations/1765300000000-identity-tenant-disabled';
+import { IdentityAuditLog1765400000000 } from './migrations/1765400000000-identity-audit-log';
 import { IdentityInvitationsAndResets1765410000000 } from './migrations/1765410000000-identity-invitations-and-resets';
+import { IdentityAuditPruning1765420000000 } from './migrations/1765420000000-identity-audit-pruning';
 import { TenantEntity } from './tenants/tenant.entity';
 import { UserEntity } from './users/user.entity';
 
 export const identityDefinition: ServiceDefinition = {
   name: 'identity',
   defaultPort: 4001,
-  entities: [TenantEntity, UserEntity, ApiKeyEntity, RefreshTokenEntity, SigningKeyEntity],
+  entities: [AuditEntryEntity, TenantEntity, UserEntity, ApiKeyEntity, RefreshTokenEntity, SigningKeyEntity],
   migrations: [
     IdentityInitial1764000000000,
     IdentityTokenVersion1764500000000,
@@ -27,10 +30,14 @@ export const identityDefinition: ServiceDefinition = {
     IdentityUserManager1765100000000,
     IdentityLoginThrottle1765200000000,
     IdentityTenantDisabled1765300000000,
+    IdentityAuditLog1765400000000,
     IdentityInvitationsAndResets1765410000000,
+    IdentityAuditPruning1765420000000,
   ],
   producesStreams: [STREAMS.IDENTITY],
   ownsAccessSettings: true,
+  // The audit log: the service may read and append, never change (pruning goes through prune_audit_log).
+  appendOnlyTables: ['audit_log'],
   httpRateLimits: [
     // The public keys every process fetches to verify tokens (cached, one static answer): refusing them would
     // stop token verification for everyone behind the same address. The API-key exchange is limited per caller.

@@ -20,3 +20,5 @@ export * from './marketing/marketing.events';
 export * from './access/field-access';
 export * from './access/sharing';
 export * from './access/access.events';
+export * from './audit/audit.events';
+export * from './sales/catalog.events';

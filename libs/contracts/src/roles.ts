@@ -1,4 +1,7 @@
-/** Roles from ARCHITECTURE.md ("Tenancy and security"). */
+/**
+ * Roles from ARCHITECTURE.md ("Tenancy and security"), plus `auditor`: reads
+ * the audit log and nothing else, so a compliance reviewer needs no admin.
+ */
 export const ROLES = [
   'admin',
   'sales_manager',
@@ -9,6 +12,7 @@ export const ROLES = [
   'analyst',
   'partner',
   'customer',
+  'auditor',
 ] as const;
 export type Role = (typeof ROLES)[number];
 

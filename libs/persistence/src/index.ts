@@ -9,3 +9,4 @@ export { decodeCursor, encodeCursor, InvalidCursorError, isDataException, keyset
 export type { KeysetPage, KeysetPageRequest } from './keyset';
 export { returnedRows } from './rows';
 export { findByIds } from './find-by-ids';
+export { APPEND_ONLY_PRUNE_SETTING, makeAppendOnly } from './append-only';

@@ -42,3 +42,13 @@ export {
   TeamDirectory,
   USER_EVENT_TYPES,
 } from './users';
+export {
+  auditChanges,
+  AuditRecorder,
+  currentAuditScope,
+  defaultAuditObject,
+  describeAudit,
+  isMaskedField,
+  MASKED_FIELD_GROUPS,
+} from './audit';
+export type { AuditDescription, AuditEntry } from './audit';

@@ -1,9 +1,10 @@
 import { ApolloFederationDriver, type ApolloFederationDriverConfig } from '@nestjs/apollo';
 import { Global, Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { AuthGuard, TokenVerifier } from '@rapport/auth';
 import { AccessPolicy, AccessSettingsConsumer, AccessSettingsStore } from './access';
+import { AuditMutationInterceptor, AuditRecorder } from './audit';
 import type { ServiceDefinition } from './definition';
 import { IdentityStream } from './identity-stream';
 import { subgraphGraphQLOptions } from './graphql.config';
@@ -34,6 +35,7 @@ export class RapportServiceModule {
       TenantPreparationConsumer,
       ...(def.globalProviders ?? []),
       CallerRateLimit,
+      AuditRecorder,
       InfrastructureLifecycle,
     ];
     return {
@@ -45,7 +47,13 @@ export class RapportServiceModule {
           useFactory: (config: PlatformConfig, verifier: TokenVerifier) => subgraphGraphQLOptions(def.typeDefs, config, verifier),
         }),
       ],
-      providers: [...providers, { provide: APP_GUARD, useClass: AuthGuard }, { provide: APP_FILTER, useClass: GraphQLExceptionFilter }],
+      providers: [
+        ...providers,
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useClass: GraphQLExceptionFilter },
+        // One audit entry per successful mutation (ADR 025).
+        { provide: APP_INTERCEPTOR, useClass: AuditMutationInterceptor },
+      ],
       exports: providers,
     };
   }

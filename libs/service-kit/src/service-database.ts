@@ -2,6 +2,7 @@ import type { EventEnvelope } from '@rapport/contracts';
 import { appendToOutbox, type OutboxRelay } from '@rapport/messaging';
 import type { TenantDatabase } from '@rapport/persistence';
 import type { EntityManager } from 'typeorm';
+import { auditTransactionCommitted, auditTransactionRolledBack } from './audit/audit-scope';
 
 /**
  * What feature services use for data access: tenant-scoped transactions, and
@@ -19,10 +20,17 @@ export class ServiceDatabase {
 
   async withTenant<T>(tenantId: string, work: (em: EntityManager) => Promise<T>): Promise<T> {
     let em: EntityManager | undefined;
-    const result = await this.tenantDb.withTenant(tenantId, (txEm) => {
-      em = txEm;
-      return work(txEm);
-    });
+    let result: T;
+    try {
+      result = await this.tenantDb.withTenant(tenantId, (txEm) => {
+        em = txEm;
+        return work(txEm);
+      });
+    } catch (err) {
+      if (em) auditTransactionRolledBack(em);
+      throw err;
+    }
+    if (em) auditTransactionCommitted(em);
     if (em && this.wroteEvents.has(em)) this.relay.kick();
     return result;
   }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EventEnvelope } from '@rapport/contracts';
 import { appendManyToOutbox } from '@rapport/messaging';
-import { ServiceDatabase } from '@rapport/service-kit';
+import { AuditRecorder, ServiceDatabase } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { lockClvScoring } from '../tenant-locks';
 import { scoringEvents, valueChanges } from './clv-events';
@@ -31,7 +31,10 @@ const DAY_MS = 86_400_000;
  */
 @Injectable()
 export class ClvEngine {
-  constructor(private readonly db: ServiceDatabase) {}
+  constructor(
+    private readonly db: ServiceDatabase,
+    private readonly audit: AuditRecorder,
+  ) {}
 
   /**
    * Fits the model `modelId` from its inputs: summary in SQL (grouped), fit
@@ -91,6 +94,18 @@ export class ClvEngine {
           [tenantId, modelId, currency, outcome.customersUsed, outcome.repeatBuyers, fitTimeMs, outcome.reason],
         );
       }
+      // The fit is a job's change: audited with the system as actor, in the transaction that stores it.
+      await this.audit.record(em, {
+        tenantId,
+        action: outcome.ok ? 'clvModel.fitted' : 'clvModel.failed',
+        objectType: 'ClvModel',
+        objectId: modelId,
+        details: {
+          customersUsed: outcome.customersUsed,
+          repeatBuyers: outcome.repeatBuyers,
+          ...(outcome.ok ? {} : { reason: outcome.reason }),
+        },
+      });
       return findModel(em, tenantId, modelId);
     });
   }

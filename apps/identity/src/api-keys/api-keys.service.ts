@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { actorOf, badUserInput, notFound, requireRole, unauthenticated, type Principal } from '@rapport/auth';
-import { API_KEY_REVOKED } from '@rapport/contracts';
+import { API_KEY_CREATED, API_KEY_REVOKED } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
-import { ServiceDatabase, validate } from '@rapport/service-kit';
+import { AuditRecorder, ServiceDatabase, validate } from '@rapport/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import { DataSource } from 'typeorm';
 import { TokenIssuer } from '../auth/token-issuer';
@@ -15,6 +15,7 @@ export class ApiKeysService {
     private readonly dataSource: DataSource,
     private readonly db: ServiceDatabase,
     private readonly tokens: TokenIssuer,
+    private readonly audit: AuditRecorder,
   ) {}
 
   /** Returns the key once; only its hash is kept. */
@@ -38,6 +39,16 @@ export class ApiKeysService {
         revokedAt: null,
       });
       await em.getRepository(ApiKeyEntity).insert(row);
+      await this.db.publish(
+        em,
+        newEvent({
+          type: API_KEY_CREATED,
+          tenantId: principal.tenantId,
+          actor: actorOf(principal),
+          subjectId: id,
+          data: { apiKey: { id, name: row.name, scopes: row.scopes } },
+        }),
+      );
       return row;
     });
     return { apiKey: entity, secret: apiKey };
@@ -90,9 +101,25 @@ export class ApiKeysService {
          FROM api_keys k JOIN tenants t ON t.id = k.tenant_id WHERE k.id = $1`,
       [parsed.keyId],
     );
-    if (!row || row.revoked_at || !secretMatches(parsed.secret, row.secret_hash)) throw unauthenticated('invalid or revoked API key');
+    const actor = { kind: 'apiKey' as const, id: parsed.keyId };
+    if (!row || row.revoked_at || !secretMatches(parsed.secret, row.secret_hash)) {
+      if (row) {
+        const reason = row.revoked_at ? 'revoked key' : 'wrong secret';
+        await this.audit.recordNow({
+          tenantId: row.tenant_id,
+          action: 'apiKey.exchangeRefused',
+          actor,
+          objectType: 'ApiKey',
+          objectId: row.id,
+          details: { reason },
+        });
+      }
+      throw unauthenticated('invalid or revoked API key');
+    }
     if (row.tenant_disabled_at) throw unauthenticated("the API key's tenant is disabled");
     await this.dataSource.query(`UPDATE api_keys SET last_used_at = now() WHERE id = $1`, [row.id]);
+    // Each exchange starts a few minutes of use by the key (the gateway caches its token); what it changes is audited per mutation.
+    await this.audit.recordNow({ tenantId: row.tenant_id, action: 'apiKey.exchanged', actor, objectType: 'ApiKey', objectId: row.id });
     return this.tokens.forApiKey({ id: row.id, tenantId: row.tenant_id, scopes: row.scopes });
   }
 }

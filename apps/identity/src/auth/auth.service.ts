@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { badUserInput, unauthenticated } from '@rapport/auth';
 import { returnedRows } from '@rapport/persistence';
-import { ServiceDatabase } from '@rapport/service-kit';
+import { AuditRecorder, currentAuditScope, describeAudit, ServiceDatabase } from '@rapport/service-kit';
 import { DataSource } from 'typeorm';
 import { TenantEntity } from '../tenants/tenant.entity';
 import { UserEntity } from '../users/user.entity';
@@ -12,7 +12,15 @@ import { hashRefreshToken, TokenIssuer, type TokenPair } from './token-issuer';
 const BAD_CREDENTIALS = 'invalid tenant, email or password';
 export const TENANT_DISABLED_MESSAGE = 'this tenant is disabled; ask the operator of this Rapport installation';
 
-class BadCredentials extends Error {}
+/** Carries what is known of a refused sign-in, for its audit entry (never for the caller). */
+class BadCredentials extends Error {
+  constructor(
+    readonly tenantId: string | null = null,
+    readonly userId: string | null = null,
+  ) {
+    super(BAD_CREDENTIALS);
+  }
+}
 
 @Injectable()
 export class AuthService {
@@ -21,6 +29,7 @@ export class AuthService {
     private readonly db: ServiceDatabase,
     private readonly tokens: TokenIssuer,
     private readonly throttle: LoginThrottle,
+    private readonly audit: AuditRecorder,
   ) {}
 
   /**
@@ -39,6 +48,7 @@ export class AuthService {
     } catch (err) {
       if (!(err instanceof BadCredentials)) throw err;
       await this.throttle.failed(attempt);
+      await this.recordFailure(err);
       throw unauthenticated(BAD_CREDENTIALS);
     }
   }
@@ -57,10 +67,35 @@ export class AuthService {
         .where('u.email = :email', { email: input.email.trim().toLowerCase() })
         .getOne();
       const ok = await verifyPassword(input.password, user?.passwordHash ?? DUMMY_HASH);
-      if (!user || !ok || user.disabled) throw new BadCredentials();
+      if (!user || !ok || user.disabled) throw new BadCredentials(tenant.id, user?.id ?? null);
       // Only after the password matched: the tenant's own users may learn why, nobody else.
       if (tenant.disabledAt) throw unauthenticated(TENANT_DISABLED_MESSAGE);
-      return this.tokens.forUser(em, user);
+      const pair = await this.tokens.forUser(em, user);
+      // Sign-in is public: the mutation's entry learns its tenant and actor here, in the session's transaction.
+      await this.audit.record(em, {
+        tenantId: tenant.id,
+        actor: { kind: user.roles.includes('customer') ? 'customer' : 'user', id: user.id },
+        objectType: 'User',
+        objectId: user.id,
+      });
+      return pair;
+    });
+  }
+
+  /**
+   * A refused sign-in changes nothing but is worth keeping (guessing shows as
+   * a run of them). With no such tenant there is no log to keep it in.
+   */
+  private async recordFailure(err: BadCredentials): Promise<void> {
+    if (!err.tenantId) return;
+    await this.audit.recordNow({
+      tenantId: err.tenantId,
+      action: 'login.failed',
+      actor: err.userId ? { kind: 'user', id: err.userId } : undefined,
+      objectType: 'User',
+      objectId: err.userId,
+      requestId: currentAuditScope()?.requestId ?? null,
+      details: { reason: err.userId ? 'wrong password or deactivated user' : 'no such user' },
     });
   }
 
@@ -82,13 +117,23 @@ export class AuthService {
         const revoked = await em.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING id`, [
           row.id,
         ]);
+        const who = {
+          tenantId: row.tenant_id as string,
+          actor: { kind: 'user' as const, id: row.user_id as string },
+          objectType: 'User',
+          objectId: row.user_id as string,
+        };
         if (returnedRows(revoked).length === 0) {
           await em.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, [row.user_id]);
+          // The answer is an error, but every session ended: that is kept, in this transaction.
+          await this.audit.record(em, { ...who, action: 'refreshToken.reused', details: { signedOut: 'every session of the user' } });
           return null;
         }
         const user = await em.getRepository(UserEntity).findOneBy({ id: row.user_id });
         if (!user || user.disabled) throw unauthenticated('refresh token is invalid or expired');
-        return this.tokens.forUser(em, user);
+        const pair = await this.tokens.forUser(em, user);
+        await this.audit.record(em, who);
+        return pair;
       })
       .then((pair) => {
         if (!pair) throw unauthenticated('refresh token was already used; all sessions of this user were signed out');
@@ -98,9 +143,13 @@ export class AuthService {
 
   async logout(refreshToken: string): Promise<boolean> {
     const result = await this.dataSource.query(
-      `UPDATE refresh_tokens SET revoked_at = now() WHERE token_hash = $1 AND revoked_at IS NULL RETURNING id`,
+      `UPDATE refresh_tokens SET revoked_at = now() WHERE token_hash = $1 AND revoked_at IS NULL RETURNING id, tenant_id, user_id`,
       [hashRefreshToken(refreshToken)],
     );
-    return returnedRows(result).length > 0;
+    const [ended] = returnedRows<{ tenant_id: string; user_id: string }>(result);
+    // Signing out is public (the refresh token is the credential): the entry learns who from the session.
+    if (ended)
+      describeAudit({ tenantId: ended.tenant_id, actor: { kind: 'user', id: ended.user_id }, objectType: 'User', objectId: ended.user_id });
+    return ended !== undefined;
   }
 }

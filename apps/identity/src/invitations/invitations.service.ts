@@ -3,7 +3,7 @@ import { actorOf, badUserInput, conflict, forbidden, notFound, type Principal } 
 import { USER_INVITATION_REVOKED, USER_INVITED, type EventActor, type InvitationSnapshotV1, type Role } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import { PG_UNIQUE_VIOLATION, pgErrorCode, returnedRows } from '@rapport/persistence';
-import { SERVICE_CONFIG, ServiceDatabase, validate } from '@rapport/service-kit';
+import { AuditRecorder, SERVICE_CONFIG, ServiceDatabase, validate } from '@rapport/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import { DataSource } from 'typeorm';
 import { TENANT_DISABLED_MESSAGE } from '../auth/auth.service';
@@ -77,6 +77,7 @@ export class InvitationsService {
     private readonly users: UsersService,
     private readonly tenants: TenantsService,
     private readonly mailer: IdentityMailer,
+    private readonly audit: AuditRecorder,
     @Inject(SERVICE_CONFIG) private readonly config: IdentityConfig,
   ) {}
 
@@ -251,6 +252,14 @@ export class InvitationsService {
           },
         );
         await em.query(`UPDATE invitations SET user_id = $2 WHERE id = $1`, [found.id, user.id]);
+        // Accepting is public: the mutation's entry learns its tenant and actor (the new user) here.
+        await this.audit.record(em, {
+          tenantId: found.tenant_id,
+          actor: { kind: user.roles.includes('customer') ? 'customer' : 'user', id: user.id },
+          objectType: 'User',
+          objectId: user.id,
+          details: { invitationId: found.id },
+        });
         return { tenant: { id: found.tenant_id, slug: found.slug, name: found.name }, email: user.email };
       });
     } catch (err) {

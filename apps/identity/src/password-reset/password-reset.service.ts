@@ -3,7 +3,7 @@ import { forbidden } from '@rapport/auth';
 import { USER_PASSWORD_RESET } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import { returnedRows } from '@rapport/persistence';
-import { SERVICE_CONFIG, ServiceDatabase, validate } from '@rapport/service-kit';
+import { AuditRecorder, currentAuditScope, SERVICE_CONFIG, ServiceDatabase, validate } from '@rapport/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import { DataSource } from 'typeorm';
 import { TENANT_DISABLED_MESSAGE } from '../auth/auth.service';
@@ -35,6 +35,7 @@ export class PasswordResetService {
     private readonly throttle: PasswordResetThrottle,
     private readonly loginThrottle: LoginThrottle,
     private readonly mailer: IdentityMailer,
+    private readonly audit: AuditRecorder,
     @Inject(SERVICE_CONFIG) private readonly config: IdentityConfig,
   ) {}
 
@@ -54,12 +55,13 @@ export class PasswordResetService {
 
   /** The background half of a request: a link for an active user of an enabled tenant, and nothing for anyone else. */
   private async issue(slug: string, email: string): Promise<void> {
-    if (!this.mailer.configured) {
-      this.mailer.warnNotConfigured({ kind: 'password-reset' });
-      return;
-    }
     const tenant = await this.dataSource.getRepository(TenantEntity).findOneBy({ slug });
     if (!tenant || tenant.disabledAt) return;
+    if (!this.mailer.configured) {
+      this.mailer.warnNotConfigured({ kind: 'password-reset' });
+      await this.recordRequest(tenant.id, null);
+      return;
+    }
     const { token, hash } = newOneTimeToken();
     const expiresAt = new Date(Date.now() + this.config.PASSWORD_RESET_TTL_SECONDS * 1000);
     const userId = await this.db.withTenant(tenant.id, async (em) => {
@@ -76,12 +78,29 @@ export class PasswordResetService {
       ]);
       return user.id;
     });
+    await this.recordRequest(tenant.id, userId);
     if (!userId) return;
     const link = accountLink(this.config.IDENTITY_APP_URL, 'reset-password', token);
     await this.mailer.send(email, passwordResetEmail({ link, tenantName: tenant.name, expiresAt }), {
       kind: 'password-reset',
       tenantId: tenant.id,
       userId,
+    });
+  }
+
+  /**
+   * The request's audit entry, written here in the background half: only
+   * now is the tenant known, and the answer must not wait for it. Auditors
+   * may see whether a link went out; the caller never does.
+   */
+  private recordRequest(tenantId: string, userId: string | null): Promise<void> {
+    return this.audit.recordNow({
+      tenantId,
+      action: 'requestPasswordReset',
+      objectType: 'User',
+      objectId: userId,
+      requestId: currentAuditScope()?.requestId ?? null,
+      details: { linkSent: userId !== null && this.mailer.configured },
     });
   }
 
@@ -124,6 +143,13 @@ export class PasswordResetService {
           data: { user: userSnapshot(user) },
         }),
       );
+      // Resetting is public: the mutation's entry learns its tenant and actor here.
+      await this.audit.record(em, {
+        tenantId: found.tenant_id,
+        actor: { kind: user.roles.includes('customer') ? 'customer' : 'user', id: user.id },
+        objectType: 'User',
+        objectId: user.id,
+      });
       return user.email;
     });
     // Whoever holds the emailed link owns the address: a lockout from someone else's guessing ends with it.

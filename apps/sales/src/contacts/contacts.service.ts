@@ -3,7 +3,16 @@ import { actorOf, conflict, inScope, notFound, requireWritable, type Principal, 
 import { CONTACT_CREATED, CONTACT_UPDATED } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import { PG_UNIQUE_VIOLATION, pgConstraint, pgErrorCode, type KeysetPage } from '@rapport/persistence';
-import { paginate, ServiceDatabase, validate, AccessPolicy, SharingPolicy, whereVisible } from '@rapport/service-kit';
+import {
+  auditChanges,
+  describeAudit,
+  paginate,
+  ServiceDatabase,
+  validate,
+  AccessPolicy,
+  SharingPolicy,
+  whereVisible,
+} from '@rapport/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import type { EntityManager } from 'typeorm';
 import { canReadContact, requireDetailsWrite, requireRead, requireWrite } from '../access/sales-access';
@@ -214,6 +223,7 @@ export class ContactsService {
           data: { contact: contactSnapshot(after), changed },
         }),
       );
+      describeAudit({ objectType: 'Contact', objectId: id, changes: auditChanges(pick(before, changed), pick(after, changed)) });
       return after;
     });
   }
@@ -309,4 +319,9 @@ export class ContactsService {
       return c;
     });
   }
+}
+
+/** The changed fields of a contact, for the audit entry's before/after. */
+function pick(contact: ContactEntity, fields: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(fields.map((f) => [f, (contact as unknown as Record<string, unknown>)[f]]));
 }

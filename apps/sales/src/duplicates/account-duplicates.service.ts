@@ -4,6 +4,7 @@ import { ServiceDatabase, validate, AccessPolicy, SharingPolicy } from '@rapport
 import { GraphQLError } from 'graphql';
 import type { EntityManager } from 'typeorm';
 import { requireRead } from '../access/sales-access';
+import { publishSettingsChanged } from '../settings/settings-changed';
 import { dropHiddenCandidates } from './hidden-candidates';
 import { AccountEntity } from '../accounts/account.entity';
 import { normaliseDomain } from '../accounts/account-input';
@@ -58,13 +59,14 @@ export class AccountDuplicatesService {
     if (principal.kind !== 'user') throw forbidden('duplicate rules are set by sales managers and admins');
     requireRole(principal, 'sales_manager');
     const config = validateAccountDuplicateRules(input);
-    await this.db.withTenant(principal.tenantId, (em) =>
-      em.query(
+    await this.db.withTenant(principal.tenantId, async (em) => {
+      await em.query(
         `INSERT INTO duplicate_rules (tenant_id, account_config, updated_by, updated_at) VALUES ($1, $2, $3, now())
          ON CONFLICT (tenant_id) DO UPDATE SET account_config = EXCLUDED.account_config, updated_by = EXCLUDED.updated_by, updated_at = now()`,
         [principal.tenantId, JSON.stringify(config), principal.id],
-      ),
-    );
+      );
+      await publishSettingsChanged(this.db, em, principal, 'accountDuplicateRules', config);
+    });
     return config;
   }
 

@@ -4,6 +4,7 @@ import { ServiceDatabase, validate, AccessPolicy, SharingPolicy } from '@rapport
 import { GraphQLError } from 'graphql';
 import type { EntityManager } from 'typeorm';
 import { requireRead } from '../access/sales-access';
+import { publishSettingsChanged } from '../settings/settings-changed';
 import { duplicateProbeInput } from './duplicate-probe-input';
 import { dropHiddenCandidates } from './hidden-candidates';
 import { ContactEntity } from '../contacts/contact.entity';
@@ -61,13 +62,14 @@ export class DuplicatesService {
     if (principal.kind !== 'user') throw forbidden('duplicate rules are set by sales managers and admins');
     requireRole(principal, 'sales_manager');
     const config = validateDuplicateRules(input);
-    await this.db.withTenant(principal.tenantId, (em) =>
-      em.query(
+    await this.db.withTenant(principal.tenantId, async (em) => {
+      await em.query(
         `INSERT INTO duplicate_rules (tenant_id, config, updated_by, updated_at) VALUES ($1, $2, $3, now())
          ON CONFLICT (tenant_id) DO UPDATE SET config = EXCLUDED.config, updated_by = EXCLUDED.updated_by, updated_at = now()`,
         [principal.tenantId, JSON.stringify(config), principal.id],
-      ),
-    );
+      );
+      await publishSettingsChanged(this.db, em, principal, 'duplicateRules', config);
+    });
     return config;
   }
 

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { forbidden, requireRole, type Principal } from '@rapport/auth';
 import { ServiceDatabase } from '@rapport/service-kit';
 import { requireSalesRead } from '../access/sales-access';
+import { publishSettingsChanged } from '../settings/settings-changed';
 import { OwnerDirectory } from '../users/owner-directory';
 import { loadAssignmentRules, loadScoringRules } from './lead-automation';
 import {
@@ -39,6 +40,7 @@ export class LeadRulesService {
            ON CONFLICT (tenant_id) DO UPDATE SET rules = EXCLUDED.rules, updated_at = EXCLUDED.updated_at, updated_by_id = EXCLUDED.updated_by_id`,
           [principal.tenantId, JSON.stringify(rules), by],
         );
+      await publishSettingsChanged(this.db, em, principal, 'leadScoringRules', rules);
     });
     return rules;
   }
@@ -66,6 +68,7 @@ export class LeadRulesService {
          ON CONFLICT (tenant_id) DO UPDATE SET rules = EXCLUDED.rules, updated_at = EXCLUDED.updated_at, updated_by_id = EXCLUDED.updated_by_id`,
         [principal.tenantId, JSON.stringify(rules), principal.id],
       );
+      await publishSettingsChanged(this.db, em, principal, 'leadAssignmentRules', rules);
     });
     return rules;
   }

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { badUserInput, conflict, notFound, type FieldAccessOverrides, type Principal } from '@rapport/auth';
+import { actorOf, badUserInput, conflict, notFound, type FieldAccessOverrides, type Principal } from '@rapport/auth';
+import { PIPELINE_CREATED, PIPELINE_UPDATED, type PipelineSnapshotV1 } from '@rapport/contracts';
+import { newEvent } from '@rapport/messaging';
 import { findByIds, type KeysetPage, PG_UNIQUE_VIOLATION, pgConstraint, pgErrorCode } from '@rapport/persistence';
 import { groupBy, paginate, ServiceDatabase, validate, AccessPolicy } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
@@ -89,8 +91,30 @@ export class PipelinesService {
       await ensureDefaultPipeline(em, principal.tenantId);
       await em.getRepository(PipelineEntity).insert(pipeline);
       await insertStages(em, principal.tenantId, pipeline.id, stages, now);
+      await this.publish(em, principal, PIPELINE_CREATED, pipeline);
       return pipeline;
     });
+  }
+
+  /** The whole pipeline with its active stages, so a consumer replaces its copy without history. */
+  private async publish(em: EntityManager, principal: Principal, type: string, pipeline: PipelineEntity): Promise<void> {
+    const stages = await activeStages(em, [pipeline.id]);
+    const snapshot: PipelineSnapshotV1 = {
+      id: pipeline.id,
+      name: pipeline.name,
+      isDefault: pipeline.isDefault,
+      stages: stages.map((st) => ({
+        id: st.id,
+        name: st.name,
+        position: st.position,
+        probability: st.probability,
+        forecastCategory: st.forecastCategory,
+      })),
+    };
+    await this.db.publish(
+      em,
+      newEvent({ type, tenantId: principal.tenantId, actor: actorOf(principal), subjectId: pipeline.id, data: { pipeline: snapshot } }),
+    );
   }
 
   async update(principal: Principal, input: UpdatePipelineInput): Promise<PipelineEntity> {
@@ -112,6 +136,7 @@ export class PipelinesService {
       if (name !== undefined) pipeline.name = name;
       pipeline.updatedAt = now;
       await repo.update({ id }, { name: pipeline.name, isDefault: pipeline.isDefault, updatedAt: now });
+      await this.publish(em, principal, PIPELINE_UPDATED, pipeline);
       return pipeline;
     });
   }

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { badUserInput, conflict, notFound, type Principal } from '@rapport/auth';
+import { actorOf, badUserInput, conflict, notFound, type Principal } from '@rapport/auth';
+import { PRICE_BOOK_CREATED, PRICES_SET, PRODUCT_CREATED, PRODUCT_UPDATED, type ProductSnapshotV1 } from '@rapport/contracts';
+import { newEvent } from '@rapport/messaging';
 import { findByIds, type KeysetPage, PG_UNIQUE_VIOLATION, pgConstraint, pgErrorCode } from '@rapport/persistence';
-import { groupBy, paginate, ServiceDatabase, validate } from '@rapport/service-kit';
+import { auditChanges, describeAudit, groupBy, paginate, ServiceDatabase, validate } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { parseMoneyInput, type MoneyInput } from '../opportunities/money-input';
@@ -66,8 +68,14 @@ export class ProductsService {
           prices.map((unitPrice) => ({ productId: product.id, unitPrice })),
         );
       }
+      await this.publish(em, principal, PRODUCT_CREATED, product.id, { product: productSnapshot(product), standardPrices: prices });
       return product;
     });
+  }
+
+  /** Catalogue changes travel like every other fact, so other services and the audit log see them. */
+  private async publish(em: EntityManager, principal: Principal, type: string, subjectId: string, data: unknown): Promise<void> {
+    await this.db.publish(em, newEvent({ type, tenantId: principal.tenantId, actor: actorOf(principal), subjectId, data }));
   }
 
   async update(principal: Principal, input: UpdateProductInput): Promise<ProductEntity> {
@@ -84,6 +92,10 @@ export class ProductsService {
       if ('unit' in input) after.unit = validate.text('unit', input.unit, { max: 30 }) ?? 'each';
       if (input.active != null) after.active = input.active;
       await uniqueCode(() => repo.update({ id }, { ...after }));
+      const [was, now] = [productSnapshot(before), productSnapshot(after)];
+      const changed = (Object.keys(now) as (keyof ProductSnapshotV1)[]).filter((k) => was[k] !== now[k]);
+      await this.publish(em, principal, PRODUCT_UPDATED, id, { product: now, changed });
+      describeAudit({ objectType: 'Product', objectId: id, changes: auditChanges({ ...was }, { ...now }) });
       return after;
     });
   }
@@ -166,6 +178,9 @@ export class ProductsService {
         if (pgErrorCode(err) === PG_UNIQUE_VIOLATION) throw conflict(`a price book named ${JSON.stringify(book.name)} exists`, 'name');
         throw err;
       }
+      await this.publish(em, principal, PRICE_BOOK_CREATED, book.id, {
+        priceBook: { id: book.id, name: book.name, isStandard: book.isStandard, active: book.active },
+      });
       return book;
     });
   }
@@ -197,6 +212,11 @@ export class ProductsService {
         if (!known.has(p.productId)) throw badUserInput(`prices[${i}].productId`, `no product ${p.productId}`);
       });
       await upsertEntries(em, principal.tenantId, book.id, prices);
+      await this.publish(em, principal, PRICES_SET, book.id, {
+        priceBookId: book.id,
+        prices: prices.map((p) => ({ productId: p.productId, amount: p.unitPrice.amount, currency: p.unitPrice.currency })),
+      });
+      describeAudit({ objectType: 'PriceBook', objectId: book.id, details: { prices: prices.length } });
       return book;
     });
   }
@@ -260,4 +280,8 @@ async function upsertEntries(
       [uuidv7(), tenantId, priceBookId, p.productId, p.unitPrice.currency, p.unitPrice.amount, now],
     );
   }
+}
+
+function productSnapshot(p: ProductEntity): ProductSnapshotV1 {
+  return { id: p.id, code: p.code, name: p.name, description: p.description, unit: p.unit, active: p.active };
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleInit } fr
 import { CASE_ESCALATED, CASE_SLA_BREACHED, CASE_SLA_WARNING, SYSTEM_ACTOR, type CaseSlaDataV1, type SlaKindV1 } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import type { Logger } from '@rapport/observability';
-import { JobQueues, LOGGER, removeStaleJob, SERVICE_CONFIG, ServiceDatabase } from '@rapport/service-kit';
+import { AuditRecorder, JobQueues, LOGGER, removeStaleJob, SERVICE_CONFIG, ServiceDatabase } from '@rapport/service-kit';
 import type { Queue } from 'bullmq';
 import { In, IsNull, Not, type EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
@@ -61,6 +61,7 @@ export class SlaTimers implements OnModuleInit, OnApplicationBootstrap {
     private readonly routing: RoutingService,
     private readonly jobs: JobQueues,
     private readonly notifications: NotificationsService,
+    private readonly audit: AuditRecorder,
   ) {}
 
   onModuleInit(): void {
@@ -141,6 +142,14 @@ export class SlaTimers implements OnModuleInit, OnApplicationBootstrap {
           em,
           newEvent({ type: CASE_SLA_WARNING, tenantId: c.tenantId, actor: SYSTEM_ACTOR, subjectId: c.id, data: data() }),
         );
+        // A job's change is audited like a user's, with the system as actor, in the change's transaction.
+        await this.audit.record(em, {
+          tenantId: c.tenantId,
+          action: 'case.slaWarned',
+          objectType: 'Case',
+          objectId: c.id,
+          details: { kind: job.kind },
+        });
         return 'fired';
       }
       if (fr ? c.firstResponseBreachedAt : c.resolutionBreachedAt) return 'stale';
@@ -149,7 +158,16 @@ export class SlaTimers implements OnModuleInit, OnApplicationBootstrap {
         em,
         newEvent({ type: CASE_SLA_BREACHED, tenantId: c.tenantId, actor: SYSTEM_ACTOR, subjectId: c.id, data: data() }),
       );
+      const fromPriority = c.priority;
       await this.escalate(em, c, job.kind, now);
+      await this.audit.record(em, {
+        tenantId: c.tenantId,
+        action: 'case.slaBreached',
+        objectType: 'Case',
+        objectId: c.id,
+        changes: fromPriority === c.priority ? null : { priority: { before: fromPriority, after: c.priority } },
+        details: { kind: job.kind },
+      });
       return 'fired';
     });
   }

@@ -185,7 +185,7 @@ export const DEFAULT_FIELD_ACCESS: Record<Role, Row> = {
     VALUE: 'READ',
     CONSENTS: 'WRITE',
     MARKETING_PROFILE: 'READ',
-    AUDIT: 'READ',
+    // The audit log is for the tenant's admins and auditors, not for integrations.
   }),
   customer: row({
     PROFILE: 'READ',
@@ -194,6 +194,10 @@ export const DEFAULT_FIELD_ACCESS: Record<Role, Row> = {
     CASE_COMMENTS: 'WRITE',
     ORDERS: 'READ',
     CONSENTS: 'WRITE',
+  }),
+  // Reviews changes without seeing the customers themselves: the audit log masks contact details.
+  auditor: row({
+    AUDIT: 'READ',
   }),
 };
 

@@ -65,6 +65,10 @@ export type UserUpdatedV1 = EventEnvelope<typeof USER_UPDATED, { user: UserSnaps
 export const USER_DEACTIVATED = 'identity.user.deactivated' as const;
 export type UserDeactivatedV1 = EventEnvelope<typeof USER_DEACTIVATED, { user: UserSnapshotV1 }>;
 
+/** A partner API key was created with these scopes (never its secret; subject = key id). */
+export const API_KEY_CREATED = 'identity.api_key.created' as const;
+export type ApiKeyCreatedV1 = EventEnvelope<typeof API_KEY_CREATED, { apiKey: { id: string; name: string; scopes: string[] } }>;
+
 /**
  * A partner API key was revoked: it cannot be exchanged any more, and
  * verifiers refuse every access token already exchanged for it (subject = key id).
