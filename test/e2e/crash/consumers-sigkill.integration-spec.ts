@@ -56,11 +56,20 @@ const ORDERS = Math.ceil(SCALE / 5);
 /** A service is killed once its first consumer has applied this share of what it will get. */
 const KILL_AT = 0.25;
 
-const naming: MessagingNaming = {
-  subjectPrefix: process.env.NATS_SUBJECT_PREFIX ?? '',
-  streamSuffix: process.env.NATS_STREAM_SUFFIX ?? '',
+/**
+ * The suite's own streams, subjects, schemas and queues (still carrying the
+ * run's id, so teardown removes them): 22,000 events left on the run's
+ * shared streams would slow every later test that reads those streams.
+ */
+const ISOLATION = `crash_${process.env.RAPPORT_TEST_RUN_ID ?? 'local'}`;
+const ISOLATION_ENV = {
+  NATS_SUBJECT_PREFIX: ISOLATION,
+  NATS_STREAM_SUFFIX: ISOLATION,
+  DB_SCHEMA_SUFFIX: ISOLATION,
+  REDIS_PREFIX: `${process.env.REDIS_PREFIX ?? 'rapport-test'}crash`,
 };
-const schemaOf = (service: string) => `${service}_${process.env.DB_SCHEMA_SUFFIX}`;
+const naming: MessagingNaming = { subjectPrefix: ISOLATION_ENV.NATS_SUBJECT_PREFIX, streamSuffix: ISOLATION_ENV.NATS_STREAM_SUFFIX };
+const schemaOf = (service: string) => `${service}_${ISOLATION_ENV.DB_SCHEMA_SUFFIX}`;
 
 const tenantId = randomUUID();
 /** The user and the contact whose writes fail until the fault is lifted. */
@@ -193,6 +202,7 @@ describe('crash suite: SIGKILL of every consumer service during a flood; every e
     db = new Pool({ connectionString: process.env.DATABASE_URL, max: 4 });
     nc = await connect({ servers: process.env.NATS_URL });
     const env = {
+      ...ISOLATION_ENV,
       NODE_ENV: 'test',
       LOG_LEVEL: 'warn',
       // Three attempts 100 ms apart, then the dead letter: the hour-long default's path, in a moment.
