@@ -249,8 +249,17 @@ describe('crash suite: SIGKILL of every consumer service during a flood; every e
       FOR EACH ROW EXECUTE FUNCTION ${schema}.crash_poison()`);
   }
 
-  const publish = (event: EventEnvelope) =>
-    nc.jetstream().publish(`${naming.subjectPrefix}.${event.type}`, Buffer.from(JSON.stringify(event)), { msgID: event.id });
+  /** Under load an acknowledgement can come late; the msgID makes another try harmless (JetStream drops the duplicate). */
+  const publish = async (event: EventEnvelope) => {
+    const subject = `${naming.subjectPrefix}.${event.type}`;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await nc.jetstream().publish(subject, Buffer.from(JSON.stringify(event)), { msgID: event.id, timeout: 15_000 });
+      } catch (err) {
+        if (attempt >= 5 || (err as { code?: string }).code !== 'TIMEOUT') throw err;
+      }
+    }
+  };
   const envelope = (type: string, subjectId: string, data: unknown) =>
     newEvent({ type, tenantId, actor: SYSTEM_ACTOR, subjectId, data, occurredAt: new Date() });
 
