@@ -151,28 +151,22 @@ export class ClvService {
   }
 
   async topCustomers(principal: Principal, first: number | null | undefined): Promise<RankedCustomerView[]> {
-    requireAnalyticsRead(principal);
-    const limit = validate.pageSize(first);
-    const params: unknown[] = [principal.tenantId];
-    const visible = visibleSql(await this.sharing.readScope(principal, 'CONTACT'), 'c.owner_id', params);
-    const rows: ValueRow[] = await this.db.withTenant(principal.tenantId, (em) =>
-      em.query(
-        `SELECT v.* FROM ${RANKED_FROM} WHERE v.tenant_id = $1 AND ${visible} ORDER BY v.clv DESC, v.contact_id LIMIT $${params.length + 1}`,
-        [...params, limit],
-      ),
-    );
-    return rows.map(rankedView);
+    return this.rankedByClv(principal, first, 'DESC');
   }
 
   /** The other end of topCustomers: the lowest lifetime value first. */
   async worstCustomers(principal: Principal, first: number | null | undefined): Promise<RankedCustomerView[]> {
+    return this.rankedByClv(principal, first, 'ASC');
+  }
+
+  private async rankedByClv(principal: Principal, first: number | null | undefined, order: 'ASC' | 'DESC'): Promise<RankedCustomerView[]> {
     requireAnalyticsRead(principal);
     const limit = validate.pageSize(first);
     const params: unknown[] = [principal.tenantId];
     const visible = visibleSql(await this.sharing.readScope(principal, 'CONTACT'), 'c.owner_id', params);
     const rows: ValueRow[] = await this.db.withTenant(principal.tenantId, (em) =>
       em.query(
-        `SELECT v.* FROM ${RANKED_FROM} WHERE v.tenant_id = $1 AND ${visible} ORDER BY v.clv ASC, v.contact_id LIMIT $${params.length + 1}`,
+        `SELECT v.* FROM ${RANKED_FROM} WHERE v.tenant_id = $1 AND ${visible} ORDER BY v.clv ${order}, v.contact_id LIMIT $${params.length + 1}`,
         [...params, limit],
       ),
     );
