@@ -8,6 +8,12 @@ describe('countries', () => {
     ).toEqual(['DE', 'DE', 'DE', 'DE', 'GB', 'GB', 'US', 'CI', 'BA', 'XK']);
   });
 
+  it('gives a name its country’s current code, never a withdrawn one that ICU still names', () => {
+    const names = ['France', 'Russia', 'Serbia', 'Benin', 'Burkina Faso', 'Timor-Leste', 'Congo - Kinshasa', 'Myanmar', 'Curaçao'];
+    expect(names.map(toCountryCode)).toEqual(['FR', 'RU', 'RS', 'BJ', 'BF', 'TL', 'CD', 'MM', 'CW']);
+    expect(['FX', 'SU', 'YU', 'DD'].map(toCountryCode)).toEqual([null, null, null, null]);
+  });
+
   it('refuses what is no country, naming the forms that would do', () => {
     expect(toCountryCode('XX')).toBeNull();
     expect(toCountryCode('European Union')).toBeNull();

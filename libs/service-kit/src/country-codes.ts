@@ -3,7 +3,9 @@
  * full ICU), so names in imports ("Germany", "united kingdom") map to codes
  * without a hand-kept table. ICU also names a few regions that are not
  * countries or only exceptionally reserved codes; those are left out
- * (Kosovo's XK stays: it is what everyone uses).
+ * (Kosovo's XK stays: it is what everyone uses), and so are withdrawn codes
+ * ICU still names (FX "France", SU "Russia", YU "Serbia"): they would
+ * otherwise take the name from the country's real code.
  */
 const NOT_COUNTRIES = new Set(['EU', 'EZ', 'UN', 'QO', 'XA', 'XB', 'ZZ', 'AC', 'CP', 'CQ', 'DG', 'EA', 'IC', 'TA', 'UK']);
 /** Everyday names ICU does not give. */
@@ -21,7 +23,7 @@ function buildTables(): { codes: Set<string>; byName: Map<string, string> } {
     for (const b of LETTERS) {
       const code = a + b;
       const name = names.of(code);
-      if (!name || NOT_COUNTRIES.has(code)) continue;
+      if (!name || NOT_COUNTRIES.has(code) || isWithdrawn(code)) continue;
       codes.add(code);
       for (const n of [name, short.of(code)]) if (n) byName.set(normalise(n), code);
     }
@@ -29,6 +31,9 @@ function buildTables(): { codes: Set<string>; byName: Map<string, string> } {
   for (const [alias, code] of Object.entries(ALIASES)) byName.set(alias, code);
   return { codes, byName };
 }
+
+/** A withdrawn code is one ICU canonicalises to its successor (und-FX → und-FR). */
+const isWithdrawn = (code: string) => Intl.getCanonicalLocales(`und-${code}`)[0] !== `und-${code}`;
 
 const normalise = (s: string) =>
   s

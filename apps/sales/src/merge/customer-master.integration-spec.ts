@@ -339,8 +339,8 @@ describe('customer master', () => {
       ['Ben', 'Baker', 'ben@import.test', '', 'K-2', '', ''],
       ['Bad', 'Row', 'not-an-email', '', 'K-3', '', ''],
       ['Cat', '', 'cat@import.test', '', 'K-4', '', ''],
-      ['Dan', 'Dale', 'dan@import.test', '', 'K-5', '', 'Germany'],
-      ['Eve', 'Eden', 'eve@import.test', '', 'K-6', 'x', 'FR'],
+      ['Dan', 'Dale', 'dan@import.test', '', 'K-5', '', 'Atlantis'],
+      ['Eve', 'Eden', 'eve@import.test', '', 'K-6', 'x', 'France'],
     ];
     const options = { externalIdSource: 'erp', firstRowNumber: 2 };
 
@@ -361,6 +361,8 @@ describe('customer master', () => {
         tags: ['a', 'b'],
         addresses: [expect.objectContaining({ kind: 'OTHER', country: 'DE' })],
       });
+      // An English country name is stored as its ISO code.
+      expect((await contacts.getByExternalId(manager, 'erp', 'K-6'))!.addresses).toEqual([expect.objectContaining({ country: 'FR' })]);
       const created = await db.query(`SELECT count(*)::int AS n FROM outbox WHERE tenant_id = $1 AND type = 'sales.contact.created'`, [
         tenantId,
       ]);
