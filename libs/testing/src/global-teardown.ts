@@ -2,7 +2,7 @@ import { connect } from 'nats';
 import { Client } from 'pg';
 import Redis from 'ioredis';
 
-/** Removes everything the run created: schemas, streams, Redis keys. */
+/** Removes everything the run created, in every Jest worker (`<run id>w<n>`): schemas, streams, Redis keys. */
 export default async function globalTeardown(): Promise<void> {
   const runId = process.env.RAPPORT_TEST_RUN_ID;
   if (!runId || process.env.KEEP_TEST_DATA === 'true') return;
@@ -10,7 +10,10 @@ export default async function globalTeardown(): Promise<void> {
   const pg = new Client({ connectionString: process.env.DATABASE_URL });
   await pg.connect();
   try {
-    const { rows } = await pg.query<{ nspname: string }>(`SELECT nspname FROM pg_namespace WHERE nspname LIKE $1`, [`%\\_${runId}`]);
+    const { rows } = await pg.query<{ nspname: string }>(`SELECT nspname FROM pg_namespace WHERE nspname LIKE $1 OR nspname ~ $2`, [
+      `%\\_${runId}`,
+      `_${runId}w[0-9]+$`,
+    ]);
     for (const { nspname } of rows) await pg.query(`DROP SCHEMA "${nspname}" CASCADE`);
   } finally {
     await pg.end();
@@ -20,7 +23,7 @@ export default async function globalTeardown(): Promise<void> {
   try {
     const jsm = await nc.jetstreamManager();
     for await (const stream of jsm.streams.list()) {
-      if (stream.config.name.endsWith(`_${runId}`)) await jsm.streams.delete(stream.config.name);
+      if (new RegExp(`_${runId}(w[0-9]+)?$`).test(stream.config.name)) await jsm.streams.delete(stream.config.name);
     }
   } finally {
     await nc.close();
