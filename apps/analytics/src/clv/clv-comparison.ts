@@ -13,7 +13,7 @@ import { CUSTOMER_SUMMARY_CTE, DAYS_PER_UNIT, summaryParameters } from './clv-su
 const HOLDOUT_GROUPS_SQL = `
 WITH ${CUSTOMER_SUMMARY_CTE}
 SELECT x, tx_days AS "txDays", t_days AS "tDays", holdout_purchases AS "holdoutPurchases", count(*)::int AS customers
-  FROM summary GROUP BY x, tx_days, t_days, holdout_purchases`;
+  FROM summary WHERE $4::int > 0 GROUP BY x, tx_days, t_days, holdout_purchases`;
 
 /** One model's hold-out forecast against what its calibration customers did. */
 export interface ModelComparison {

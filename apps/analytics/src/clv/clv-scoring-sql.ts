@@ -25,7 +25,7 @@ import { tierBounds, type ClvTier } from './clv-settings';
  * null; P(alive), expected purchases and churn risk are stored all the same.
  *
  * $1 tenant, $2 scoring day, $3 null, $4 model id, $5 currency, $6 contact ids
- * or null, $7 group scores, $8 p, $9 q, $10 γ (or null), $11 scored at, $12 full, $13 days per unit,
+ * or null, $7 group scores, $8 p, $9 q, $10 γ (or null), $11 scored at (now), $12 full, $13 days per unit,
  * $14–$18 the CHURN_SIGNAL_WEIGHTS (recent days, complaint factor, max complaints, activity weight,
  * min earlier purchase days).
  */
@@ -211,7 +211,8 @@ export async function scoreCustomers(em: EntityManager, p: ScoreParams): Promise
       p.gammaGamma?.p ?? null,
       p.gammaGamma?.q ?? null,
       p.gammaGamma?.gamma ?? null,
-      p.asOf.toISOString(),
+      // When it was scored (now), which is not what it was scored as of.
+      new Date().toISOString(),
       p.contactIds === null,
       DAYS_PER_UNIT[p.timeUnit],
       CHURN_SIGNAL_WEIGHTS.recentDays,
