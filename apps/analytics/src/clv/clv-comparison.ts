@@ -46,26 +46,28 @@ export async function compareModels(em: EntityManager, tenantId: string, ids: re
   const models = ids.map((id, i) => {
     const model = byId.get(id);
     if (!model) throw badUserInput(`ids[${i}]`, 'no such CLV model');
-    if (!model.holdoutEnd) throw badUserInput(`ids[${i}]`, 'the model was fitted without a hold-out period (fitClvModel input.holdoutEnd)');
-    if (!model.purchaseModel) throw badUserInput(`ids[${i}]`, `the model is ${model.status}: it has no fitted parameters`);
-    return model;
+    const { holdoutEnd, purchaseModel: fit } = model;
+    if (!holdoutEnd) throw badUserInput(`ids[${i}]`, 'the model was fitted without a hold-out period (fitClvModel input.holdoutEnd)');
+    if (!fit) throw badUserInput(`ids[${i}]`, `the model is ${model.status}: it has no fitted parameters`);
+    return { model, holdoutEnd, fit };
   });
   const first = models[0];
-  const same = (m: ClvModelRecord) =>
-    m.calibrationEnd.getTime() === first.calibrationEnd.getTime() &&
-    m.holdoutEnd!.getTime() === first.holdoutEnd!.getTime() &&
-    m.timeUnit === first.timeUnit;
+  const same = ({ model, holdoutEnd }: (typeof models)[number]) =>
+    model.calibrationEnd.getTime() === first.model.calibrationEnd.getTime() &&
+    holdoutEnd.getTime() === first.holdoutEnd.getTime() &&
+    model.timeUnit === first.model.timeUnit;
   const odd = models.findIndex((m) => !same(m));
   if (odd >= 0) throw badUserInput(`ids[${odd}]`, 'models compared must share calibrationEnd, holdoutEnd and timeUnit');
 
-  const daysPerUnit = DAYS_PER_UNIT[first.timeUnit];
+  const { calibrationEnd, timeUnit } = first.model;
+  const daysPerUnit = DAYS_PER_UNIT[timeUnit];
   const groups: { x: number; txDays: number; tDays: number; holdoutPurchases: number; customers: number }[] = await em.query(
     HOLDOUT_GROUPS_SQL,
     summaryParameters({
       tenantId,
-      calibrationEnd: first.calibrationEnd,
+      calibrationEnd,
       holdoutEnd: first.holdoutEnd,
-      timeUnit: first.timeUnit,
+      timeUnit,
       currency: null,
     }),
   );
@@ -76,17 +78,17 @@ export async function compareModels(em: EntityManager, tenantId: string, ids: re
     holdoutPurchases: g.holdoutPurchases,
     weight: g.customers,
   }));
-  const periods = (Date.parse(utcDay(first.holdoutEnd!)) - Date.parse(utcDay(first.calibrationEnd))) / 86_400_000 / daysPerUnit;
-  return models.map((model, i) => {
+  const periods = (Date.parse(utcDay(first.holdoutEnd)) - Date.parse(utcDay(calibrationEnd))) / 86_400_000 / daysPerUnit;
+  return models.map(({ model, fit }, i) => {
     const purchaseModel: PurchaseModel = purchaseModels[model.kind];
-    const params = parsePurchaseModelParams(model.kind, model.purchaseModel!.params);
+    const params = parsePurchaseModelParams(model.kind, fit.params);
     if (!params) throw badUserInput(`ids[${i}]`, `the stored parameters are not those of ${purchaseModel.label}`);
     const [c] = compareOnHoldout(customers, periods, [
       { label: purchaseModel.label, expectedPurchases: (customer, t) => purchaseModel.expectedPurchasesConditional(params, customer, t) },
     ]);
     return {
       model,
-      calibrationLogLikelihood: model.purchaseModel!.logLikelihood,
+      calibrationLogLikelihood: fit.logLikelihood,
       customers: c.customers,
       actual: c.actualTotal,
       predicted: c.predictedTotal,

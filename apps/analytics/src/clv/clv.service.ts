@@ -222,7 +222,7 @@ export class ClvService {
         throw badUserInput('id', `only a FITTED model can be activated; this one is ${found.status}: ${why}`);
       }
       await activate(em, tenantId, modelId);
-      return (await findModel(em, tenantId, modelId))!;
+      return { ...found, active: true, activatedAt: new Date() };
     });
     this.scheduler.requestScoring(tenantId, null);
     return model;
@@ -386,14 +386,16 @@ async function queueOrJoinFit(
 ): Promise<ClvModelRecord> {
   const [, tenantId, requestKey] = params;
   for (let attempt = 0; attempt < 3; attempt++) {
-    const [inserted]: { id: string }[] = await em.query(
-      `INSERT INTO clv_models (id, tenant_id, request_key, status, time_unit, calibration_end, holdout_end, kind, as_of)
-       VALUES ($1, $2, $3, 'QUEUED', $4, $5, $6, $7, $8)
-       ON CONFLICT (tenant_id, request_key) WHERE status IN ('QUEUED', 'RUNNING') DO NOTHING
-       RETURNING id`,
+    const [inserted]: ClvModelRecord[] = await em.query(
+      `WITH m AS (
+         INSERT INTO clv_models (id, tenant_id, request_key, status, time_unit, calibration_end, holdout_end, kind, as_of)
+         VALUES ($1, $2, $3, 'QUEUED', $4, $5, $6, $7, $8)
+         ON CONFLICT (tenant_id, request_key) WHERE status IN ('QUEUED', 'RUNNING') DO NOTHING
+         RETURNING *)
+       SELECT ${MODEL_COLUMNS} FROM m`,
       params,
     );
-    if (inserted) return (await findModel(em, tenantId, inserted.id))!;
+    if (inserted) return inserted;
     const [pending]: ClvModelRecord[] = await em.query(
       `SELECT ${MODEL_COLUMNS} FROM clv_models m WHERE m.tenant_id = $1 AND m.request_key = $2 AND m.status IN ('QUEUED', 'RUNNING')`,
       [tenantId, requestKey],

@@ -141,11 +141,11 @@ async function whyNobodyScored(em: EntityManager, tenantId: string, asOf: Date, 
        FROM orders WHERE tenant_id = $1 AND status = 'PLACED' AND contact_id IS NOT NULL`,
     [tenantId],
   );
-  if (!row || row.n === 0) return null;
+  if (!row?.first || !row.last) return null;
   const day = (d: Date) => d.toISOString().slice(0, 10);
   return (
     `no placed order of a known customer in the ${windowDays} days up to ${asOf.toISOString()}; the tenant's ${row.n} orders ` +
-    `run from ${day(row.first!)} to ${day(row.last!)}: recompute with input.asOf in that range, or set ClvSettings.asOfLatestOrder`
+    `run from ${day(row.first)} to ${day(row.last)}: recompute with input.asOf in that range, or set ClvSettings.asOfLatestOrder`
   );
 }
 
