@@ -335,6 +335,7 @@ const STEPS: Step[] = [
     }),
   }),
   m('fitClvModel', input('FitClvModelInput'), `${IN} { id }`, { variables: () => ({ input: { calibrationEnd: new Date() } }) }),
+  m('activateClvModel', '($id: ID!)', '(id: $id) { id active }', { variables: (c) => ({ id: c.clvModelId }) }),
 
   // marketing
   m('setMarketingSettings', input('MarketingSettingsInput'), `${IN} { __typename }`, {
@@ -477,6 +478,7 @@ describe('audit: every mutation leaves exactly one entry', () => {
     for (const step of STEPS) {
       if (step.as === 'customer' && !tokens.customer) tokens.customer = await customerToken(platform, tenant, ctx.contactId);
       if (step.mutation === 'markNotificationRead') ctx.notificationId = await notificationFor(rig, ctx.adminId, ctx.caseId);
+      if (step.mutation === 'activateClvModel') ctx.clvModelId = await fittedClvModel(rig);
       if (step.mutation === 'acceptInvitation') ctx.linkToken = await linkTokenSentTo(rig, `invited@${ctx.slug}.test`, 'accept-invitation');
       if (step.mutation === 'resetPassword') ctx.linkToken = await linkTokenSentTo(rig, `invited@${ctx.slug}.test`, 'reset-password');
       const deadline = Date.now() + (step.eventually ? 45_000 : 0);
@@ -550,6 +552,19 @@ async function notificationFor(rig: MarketingRig, recipientId: string, caseId: s
   await ds.query(
     `INSERT INTO notifications (id, tenant_id, recipient_id, kind, case_id, created_at) VALUES ($1, $2, $3, 'CASE_ESCALATED', $4, now())`,
     [id, rig.tenant.id, recipientId, caseId],
+  );
+  return id;
+}
+
+/** A FITTED CLV model to activate: the walk's three orders are too few for a fit that passes validation, so it writes one. */
+async function fittedClvModel(rig: MarketingRig): Promise<string> {
+  const id = uuidv7();
+  const fit = (params: Record<string, number>) =>
+    JSON.stringify({ params, logLikelihood: -1, standardErrors: params, iterations: 1, converged: true });
+  await rig.platform.services.analytics.app.get(DataSource).query(
+    `INSERT INTO clv_models (id, tenant_id, request_key, status, kind, time_unit, calibration_end, currency, purchase_model, gamma_gamma, finished_at)
+     VALUES ($1, $2, $5, 'FITTED', 'BG_NBD', 'WEEKS', now(), 'EUR', $3, $4, now())`,
+    [id, rig.tenant.id, fit({ r: 0.24, alpha: 4.4, a: 0.79, b: 2.4 }), fit({ p: 6.2, q: 3.7, gamma: 15.4 }), `walk-${id}`],
   );
   return id;
 }

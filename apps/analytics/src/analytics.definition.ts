@@ -9,6 +9,7 @@ import { AnalyticsAccessSettings1765000000000 } from './migrations/1765000000000
 import { AnalyticsCustomerMaster1765200000000 } from './migrations/1765200000000-analytics-customer-master';
 import { AnalyticsContactSharing1765300000000 } from './migrations/1765300000000-analytics-contact-sharing';
 import { AnalyticsContactCasesShape1765420000000 } from './migrations/1765420000000-analytics-contact-cases-shape';
+import { AnalyticsClvModelValidation1766160000000 } from './migrations/1766160000000-analytics-clv-model-validation';
 import { OrderEntity } from './orders/order.entity';
 import { RfmScoreEntity } from './rfm/rfm-score.entity';
 import { prepareAnalyticsTenant } from './tenants/prepare-tenant';
@@ -31,6 +32,7 @@ export const analyticsDefinition: ServiceDefinition = {
     AnalyticsCustomerMaster1765200000000,
     AnalyticsContactSharing1765300000000,
     AnalyticsContactCasesShape1765420000000,
+    AnalyticsClvModelValidation1766160000000,
   ],
   producesStreams: [STREAMS.ANALYTICS],
   typeDefs: loadTypeDefs(__dirname),

@@ -125,15 +125,18 @@ describe('analytics: churn risk with behavioural signals', () => {
       ],
     });
     // A fitted model, as a fit job would have stored it.
+    const modelId = randomUUID();
     await rows(
-      `INSERT INTO clv_models (id, tenant_id, request_key, status, time_unit, calibration_end, currency, bg_nbd, gamma_gamma, finished_at)
+      `INSERT INTO clv_models (id, tenant_id, request_key, status, time_unit, calibration_end, currency, purchase_model, gamma_gamma, finished_at)
        VALUES ($2, $1, 'test', 'FITTED', 'WEEKS', now(), 'EUR', $3, $4, now())`,
       [
-        randomUUID(),
+        modelId,
         JSON.stringify({ params: BG_NBD, logLikelihood: 0, standardErrors: null, iterations: 1, converged: true }),
         JSON.stringify({ params: GAMMA_GAMMA, logLikelihood: 0, standardErrors: null, iterations: 1, converged: true }),
       ],
     );
+    // …and activated.
+    await rows(`INSERT INTO clv_settings (tenant_id, active_model_id) VALUES ($1, $2)`, [modelId]);
     await analytics.app.get(ClvEngine).score(tenantId, null);
   });
 

@@ -107,9 +107,9 @@ describe('analytics: CLV models on CDNOW through the pipeline', () => {
     );
     expect(model.failureReason).toBeNull();
     expect(model).toMatchObject({ status: 'FITTED', customersUsed: 2357, repeatBuyers: 946, currency: 'USD' });
-    for (const name of ['r', 'alpha', 'a', 'b'] as const) expectRelativelyClose(model.bgNbd!.params[name], BG_NBD[name]);
-    expect(model.bgNbd!.logLikelihood).toBeCloseTo(-9582.43, 1);
-    expect(model.bgNbd!.standardErrors!.r).toBeCloseTo(0.0126, 3);
+    for (const name of ['r', 'alpha', 'a', 'b'] as const) expectRelativelyClose(model.purchaseModel!.params[name], BG_NBD[name]);
+    expect(model.purchaseModel!.logLikelihood).toBeCloseTo(-9582.43, 1);
+    expect(model.purchaseModel!.standardErrors!.r).toBeCloseTo(0.0126, 3);
     for (const name of ['p', 'q', 'gamma'] as const) expectRelativelyClose(model.gammaGamma!.params[name], GAMMA_GAMMA[name]);
     expect(model.gammaGamma!.logLikelihood).toBeCloseTo(-4055.92, 1);
     expect(model.fitTimeMs).toBeGreaterThan(0);
@@ -210,7 +210,7 @@ describe('analytics: CLV models on CDNOW through the pipeline', () => {
     );
     const before = await valueEvents();
     const tomorrow = new Date(Date.now() + 86_400_000);
-    expect(await engine.score(tenantId, [top.contact_id], tomorrow)).toMatchObject({
+    expect(await engine.score(tenantId, [top.contact_id], { asOf: tomorrow })).toMatchObject({
       scored: 1,
       tierChanges: 0,
       bandChanges: 0,
@@ -234,7 +234,7 @@ describe('analytics: CLV models on CDNOW through the pipeline', () => {
       },
     ]);
     // The same scoring again finds nothing changed and announces nothing.
-    expect(await engine.score(tenantId, [top.contact_id], tomorrow)).toMatchObject({ scored: 1, valueChanges: 0 });
+    expect(await engine.score(tenantId, [top.contact_id], { asOf: tomorrow })).toMatchObject({ scored: 1, valueChanges: 0 });
     expect((await valueEvents()).size).toBe(before.size + 1);
   });
 

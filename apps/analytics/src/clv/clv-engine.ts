@@ -5,15 +5,23 @@ import { AuditRecorder, ServiceDatabase } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { lockClvScoring } from '../tenant-locks';
 import { scoringEvents, valueChanges } from './clv-events';
-import { fitClv } from './clv-fit';
-import { findModel, latestFittedModel, type ClvModelRecord } from './clv-model';
-import { scoreGroups } from './clv-scoring';
+import { parsePurchaseModelParams, purchaseModels, type PurchaseModel } from '@rapport/clv';
+import { fitClv, type ClvFitOutcome } from './clv-fit';
+import { activate, activeModel, failScoringModel, findModel, type ClvModelRecord } from './clv-model';
+import { scoreGroups, ScoringError } from './clv-scoring';
 import { assignTiers, scoreCustomers } from './clv-scoring-sql';
-import { clvTiers } from './clv-settings';
+import { clvModelSettings, clvTiers, scoringAsOf } from './clv-settings';
+import { rejectionReasons } from './clv-validation';
 import { DAYS_PER_UNIT, dominantCurrency, groupedSummary, utcDay } from './clv-summary-sql';
 
 export interface ScoringOutcome {
   modelId: string | null;
+  /** The day scored as of; null when nothing was scored (no active model). */
+  asOf: Date | null;
+  /** Why the active model could not score (it is now FAILED and the model active before it, if any, took over). */
+  failure?: string;
+  /** The model active after a failure, which a new scoring should use. */
+  fallbackModelId?: string | null;
   scored: number;
   removed: number;
   tierChanges: number;
@@ -38,14 +46,18 @@ export class ClvEngine {
 
   /**
    * Fits the model `modelId` from its inputs: summary in SQL (grouped), fit
-   * in libs/clv outside the transaction, result stored as FITTED or FAILED.
-   * Returns the stored record (null if the row is gone or already finished).
+   * in libs/clv outside the transaction (the purchase model of its kind from
+   * the registry, and Gamma-Gamma), then validation: a fit that passes is
+   * FITTED — and active, when the tenant activates automatically — one that
+   * does not is REJECTED with the reasons (the active model stays), one that
+   * cannot be fitted FAILED. Returns the stored record (null if the row is
+   * gone or already finished).
    */
   async fit(tenantId: string, modelId: string): Promise<ClvModelRecord | null> {
     const started = Date.now();
     const prepared = await this.db.withTenant(tenantId, async (em) => {
       const model = await findModel(em, tenantId, modelId);
-      if (!model || model.status === 'FITTED' || model.status === 'FAILED') return null;
+      if (!model || (model.status !== 'QUEUED' && model.status !== 'RUNNING')) return null;
       await em.query(`UPDATE clv_models SET status = 'RUNNING' WHERE tenant_id = $1 AND id = $2`, [tenantId, modelId]);
       const currency = await dominantCurrency(em, tenantId);
       const summary = await groupedSummary(em, {
@@ -55,37 +67,48 @@ export class ClvEngine {
         timeUnit: model.timeUnit,
         currency,
       });
-      return { model, currency, summary };
+      return { model, currency, summary, settings: await clvModelSettings(em, tenantId) };
     });
     if (!prepared) return null;
-    const { model, currency, summary } = prepared;
+    const { model, currency, summary, settings } = prepared;
     const daysPerUnit = DAYS_PER_UNIT[model.timeUnit];
     const holdoutDays = model.holdoutEnd ? dayNumber(model.holdoutEnd) - dayNumber(model.calibrationEnd) : null;
-    let outcome;
+    let outcome: ClvFitOutcome;
     try {
-      outcome = fitClv(summary, daysPerUnit, holdoutDays);
+      outcome = fitClv(summary, daysPerUnit, holdoutDays, model.kind);
     } catch (err) {
       outcome = { ok: false as const, reason: `fit error: ${(err as Error).message}`, customersUsed: summary.customers, repeatBuyers: 0 };
     }
+    const reasons = outcome.ok ? rejectionReasons(outcome, purchaseModels[model.kind].label, settings.maxHoldoutError) : [];
     const fitTimeMs = Date.now() - started;
     return this.db.withTenant(tenantId, async (em) => {
+      let action: string;
       if (outcome.ok) {
+        const status = reasons.length === 0 ? 'FITTED' : 'REJECTED';
         await em.query(
-          `UPDATE clv_models SET status = 'FITTED', currency = $3, bg_nbd = $4::jsonb, gamma_gamma = $5::jsonb, holdout = $6::jsonb,
-                  customers_used = $7, repeat_buyers = $8, fit_time_ms = $9, failure_reason = NULL, finished_at = now()
+          `UPDATE clv_models SET status = $10, currency = $3, purchase_model = $4::jsonb, gamma_gamma = $5::jsonb, holdout = $6::jsonb,
+                  customers_used = $7, repeat_buyers = $8, fit_time_ms = $9, failure_reason = NULL,
+                  rejection_reasons = $11::jsonb, spend_model_reason = $12, finished_at = now()
             WHERE tenant_id = $1 AND id = $2`,
           [
             tenantId,
             modelId,
             currency,
-            JSON.stringify(outcome.bgNbd),
-            JSON.stringify(outcome.gammaGamma),
+            JSON.stringify(outcome.purchaseModel),
+            outcome.gammaGamma ? JSON.stringify(outcome.gammaGamma) : null,
             outcome.holdout ? JSON.stringify(outcome.holdout) : null,
             outcome.customersUsed,
             outcome.repeatBuyers,
             fitTimeMs,
+            status,
+            reasons.length > 0 ? JSON.stringify(reasons) : null,
+            outcome.spendModelReason,
           ],
         );
+        // Automatic activation only for a model that passed validation; a rejected one leaves the active model as it is.
+        const activateNow = status === 'FITTED' && settings.autoActivate;
+        if (activateNow) await activate(em, tenantId, modelId);
+        action = status === 'REJECTED' ? 'clvModel.rejected' : activateNow ? 'clvModel.activated' : 'clvModel.fitted';
       } else {
         await em.query(
           `UPDATE clv_models SET status = 'FAILED', currency = $3, customers_used = $4, repeat_buyers = $5, fit_time_ms = $6,
@@ -93,17 +116,20 @@ export class ClvEngine {
             WHERE tenant_id = $1 AND id = $2`,
           [tenantId, modelId, currency, outcome.customersUsed, outcome.repeatBuyers, fitTimeMs, outcome.reason],
         );
+        action = 'clvModel.failed';
       }
       // The fit is a job's change: audited with the system as actor, in the transaction that stores it.
       await this.audit.record(em, {
         tenantId,
-        action: outcome.ok ? 'clvModel.fitted' : 'clvModel.failed',
+        action,
         objectType: 'ClvModel',
         objectId: modelId,
         details: {
+          kind: model.kind,
           customersUsed: outcome.customersUsed,
           repeatBuyers: outcome.repeatBuyers,
           ...(outcome.ok ? {} : { reason: outcome.reason }),
+          ...(reasons.length > 0 ? { rejectionReasons: reasons } : {}),
         },
       });
       return findModel(em, tenantId, modelId);
@@ -120,10 +146,10 @@ export class ClvEngine {
     if (events.length > 0) await this.db.publish(em, events[events.length - 1]);
   }
 
-  /** Tenants that have a fitted model: a cross-tenant read, deliberately as the connecting user (ADR 003). */
+  /** Tenants that have an active model: a cross-tenant read, deliberately as the connecting user (ADR 003). */
   async tenantsWithModels(): Promise<string[]> {
     const rows: { tenant_id: string }[] = await this.db.tenantDb.system((em) =>
-      em.query(`SELECT DISTINCT tenant_id FROM clv_models WHERE status = 'FITTED'`),
+      em.query(`SELECT tenant_id FROM clv_settings WHERE active_model_id IS NOT NULL`),
     );
     return rows.map((r) => r.tenant_id);
   }
@@ -140,59 +166,103 @@ export class ClvEngine {
   }
 
   /**
-   * Scores customers (all, or `contactIds`) under the latest fitted model as
-   * of `asOf`, re-tiers the tenant, and publishes, in the same transaction,
+   * Scores customers (all, or `contactIds`) under the tenant's active model
+   * as of `asOf` (default: the model's asOf, else the tenant's setting, else
+   * now), re-tiers the tenant, and publishes, in the same transaction,
    * a tier or churn-band event for each customer whose tier or band actually
    * changed and a value event for each whose figures changed at all (none
    * for the others). Scorings of one tenant are serialised, so every change
    * is published exactly once.
+   *
+   * A model that cannot score (a ScoringError; any error when `lastAttempt`)
+   * is marked FAILED with the reason and stops being active; the model
+   * active before it takes over (outcome.fallbackModelId: score again).
    */
-  async score(tenantId: string, contactIds: readonly string[] | null, asOf: Date = new Date()): Promise<ScoringOutcome> {
-    return this.db.withTenant(tenantId, async (em) => {
-      await lockClvScoring(em, tenantId);
-      const model = await latestFittedModel(em, tenantId);
-      if (!model || !model.bgNbd || !model.gammaGamma || !model.currency) {
-        return { modelId: null, scored: 0, removed: 0, tierChanges: 0, bandChanges: 0, valueChanges: 0 };
-      }
-      // A merged contact's orders count for its survivor: rescore that one too.
-      if (contactIds) {
-        const survivors: { id: string }[] = await em.query(
-          `SELECT DISTINCT merged_into AS id FROM contacts WHERE tenant_id = $1 AND id = ANY($2::uuid[]) AND merged_into IS NOT NULL`,
-          [tenantId, contactIds],
-        );
-        contactIds = [...new Set([...contactIds, ...survivors.map((s) => s.id)])];
-      }
-      const summary = await groupedSummary(em, {
-        tenantId,
-        calibrationEnd: asOf,
-        holdoutEnd: null,
-        timeUnit: model.timeUnit,
-        currency: model.currency,
-        contactIds,
+  async score(
+    tenantId: string,
+    contactIds: readonly string[] | null,
+    options: { asOf?: Date; lastAttempt?: boolean } = {},
+  ): Promise<ScoringOutcome> {
+    // Set inside the transaction: which model was scoring when it failed.
+    const scoring: { modelId: string | null } = { modelId: null };
+    try {
+      return await this.db.withTenant(tenantId, async (em) => {
+        await lockClvScoring(em, tenantId);
+        const model = await activeModel(em, tenantId);
+        const none = { modelId: null, asOf: null, scored: 0, removed: 0, tierChanges: 0, bandChanges: 0, valueChanges: 0 };
+        if (!model || !model.currency) return none;
+        scoring.modelId = model.id;
+        const purchaseModel: PurchaseModel = purchaseModels[model.kind];
+        const params = parsePurchaseModelParams(model.kind, model.purchaseModel?.params);
+        if (!params) throw new ScoringError(`the stored parameters are not those of ${purchaseModel.label}`);
+        const asOf = options.asOf ?? (await scoringAsOf(em, tenantId, model.asOf));
+        // A merged contact's orders count for its survivor: rescore that one too.
+        if (contactIds) {
+          const survivors: { id: string }[] = await em.query(
+            `SELECT DISTINCT merged_into AS id FROM contacts WHERE tenant_id = $1 AND id = ANY($2::uuid[]) AND merged_into IS NOT NULL`,
+            [tenantId, contactIds],
+          );
+          contactIds = [...new Set([...contactIds, ...survivors.map((s) => s.id)])];
+        }
+        const summary = await groupedSummary(em, {
+          tenantId,
+          calibrationEnd: asOf,
+          holdoutEnd: null,
+          timeUnit: model.timeUnit,
+          currency: model.currency,
+          contactIds,
+        });
+        const groups = scoreGroups(purchaseModel, params, summary.frequencyRecency, DAYS_PER_UNIT[model.timeUnit]);
+        const scored = await scoreCustomers(em, {
+          tenantId,
+          modelId: model.id,
+          timeUnit: model.timeUnit,
+          currency: model.currency,
+          asOf,
+          contactIds,
+          gammaGamma: model.gammaGamma?.params ?? null,
+          groups,
+        });
+        const tierChanges = await assignTiers(em, tenantId, await clvTiers(em, tenantId));
+        const values = valueChanges(scored, tierChanges, asOf);
+        await this.publishAll(em, scoringEvents(tenantId, scored, tierChanges, values));
+        return {
+          modelId: model.id,
+          asOf,
+          scored: scored.scored,
+          removed: scored.removed.length,
+          tierChanges: tierChanges.length,
+          bandChanges: scored.bandChanges.length,
+          valueChanges: values.length,
+        };
       });
-      const groups = scoreGroups(model.bgNbd.params, summary.frequencyRecency, DAYS_PER_UNIT[model.timeUnit]);
-      const scored = await scoreCustomers(em, {
-        tenantId,
-        modelId: model.id,
-        timeUnit: model.timeUnit,
-        currency: model.currency,
-        asOf,
-        contactIds,
-        gammaGamma: model.gammaGamma.params,
-        groups,
+    } catch (err) {
+      const failedId = scoring.modelId;
+      if (failedId === null || !(err instanceof ScoringError || options.lastAttempt)) throw err;
+      const reason = `scoring failed: ${(err as Error).message}`;
+      const fallbackModelId = await this.db.withTenant(tenantId, async (em) => {
+        const fallback = await failScoringModel(em, tenantId, failedId, reason);
+        await this.audit.record(em, {
+          tenantId,
+          action: 'clvModel.failed',
+          objectType: 'ClvModel',
+          objectId: failedId,
+          details: { reason, fallbackModelId: fallback },
+        });
+        return fallback;
       });
-      const tierChanges = await assignTiers(em, tenantId, await clvTiers(em, tenantId));
-      const values = valueChanges(scored, tierChanges, asOf);
-      await this.publishAll(em, scoringEvents(tenantId, scored, tierChanges, values));
       return {
-        modelId: model.id,
-        scored: scored.scored,
-        removed: scored.removed.length,
-        tierChanges: tierChanges.length,
-        bandChanges: scored.bandChanges.length,
-        valueChanges: values.length,
+        modelId: failedId,
+        asOf: null,
+        failure: reason,
+        fallbackModelId,
+        scored: 0,
+        removed: 0,
+        tierChanges: 0,
+        bandChanges: 0,
+        valueChanges: 0,
       };
-    });
+    }
   }
 }
 

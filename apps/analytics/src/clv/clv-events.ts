@@ -34,7 +34,7 @@ export function valueChanges(
   return [
     ...[...latest.values()].map((f) => ({
       contactId: f.contactId,
-      clv: estimateMoney(f.clv, f.currency),
+      clv: f.clv === null ? null : estimateMoney(f.clv, f.currency),
       tier: f.tier,
       churnBand: f.churnBand,
       churnRisk: f.churnRisk,
@@ -55,13 +55,18 @@ export function scoringEvents(
   const event = <T>(type: string, contactId: string, data: T) =>
     newEvent({ type, tenantId, actor: SYSTEM_ACTOR, subjectId: contactId, data });
   return [
-    ...tierChanges.map((c) =>
-      event<CustomerTierChangedDataV1>(CUSTOMER_TIER_CHANGED, c.contactId, {
-        contactId: c.contactId,
-        previousTier: c.previousTier,
-        tier: c.tier,
-        clv: estimateMoney(c.clv, c.currency),
-      }),
+    // A customer who lost its tier with its CLV (no spend model) is told by the value event; a tier event names a tier.
+    ...tierChanges.flatMap((c) =>
+      c.tier === null || c.clv === null
+        ? []
+        : [
+            event<CustomerTierChangedDataV1>(CUSTOMER_TIER_CHANGED, c.contactId, {
+              contactId: c.contactId,
+              previousTier: c.previousTier,
+              tier: c.tier,
+              clv: estimateMoney(c.clv, c.currency),
+            }),
+          ],
     ),
     ...scored.bandChanges.map((c: BandChange) =>
       event<CustomerChurnRiskChangedDataV1>(CUSTOMER_CHURN_RISK_CHANGED, c.contactId, {

@@ -1,12 +1,14 @@
 import {
-  expectedPurchasesConditional,
-  fitBgNbd,
   fitGammaGamma,
-  type BgNbdParams,
+  purchaseModels,
   type FitOptions,
   type FitSuccess,
   type GammaGammaParams,
+  type PurchaseModel,
+  type PurchaseModelKind,
+  type PurchaseModelParams,
 } from '@rapport/clv';
+import type { StoredParams } from './clv-model';
 import type { FrequencyRecencyGroup, GroupedSummary } from './clv-summary-sql';
 
 /** What a fitted model stores per sub-model. */
@@ -37,8 +39,12 @@ export interface HoldoutCheck {
 export type ClvFitOutcome =
   | {
       ok: true;
-      bgNbd: StoredFit<BgNbdParams>;
-      gammaGamma: StoredFit<GammaGammaParams>;
+      purchaseModel: StoredFit<StoredParams>;
+      /** null when Gamma-Gamma could not give a mean spend (q ≤ 1, no repeat buyers, no convergence): see spendModelReason. */
+      gammaGamma: StoredFit<GammaGammaParams> | null;
+      spendModelReason: string | null;
+      /** Range of the repeat buyers' mean spend per purchase (null without repeat buyers): a sane spend model's mean lies in it. */
+      observedSpend: { min: number; max: number } | null;
       holdout: HoldoutCheck | null;
       customersUsed: number;
       repeatBuyers: number;
@@ -67,37 +73,51 @@ function stored<P>(fit: FitSuccess<P>): StoredFit<P> {
 }
 
 /**
- * Fits BG/NBD and Gamma-Gamma on the grouped summary (libs/clv) and checks
- * the BG/NBD against the hold-out period. A fit that fails — no data, no
- * convergence, or q ≤ 1 (mean spend does not exist) — gives the reason, never
- * numbers.
+ * Fits the purchase model of `kind` (libs/clv registry) and Gamma-Gamma on
+ * the grouped summary and checks the purchase model against the hold-out
+ * period. A purchase model that cannot be fitted fails the whole fit (the
+ * reason, never numbers). A spend model that cannot give a mean (q ≤ 1, no
+ * repeat buyers, no convergence) only takes CLV away: P(alive) and expected
+ * purchases do not depend on it, so they are still published.
  */
-export function fitClv(summary: GroupedSummary, daysPerUnit: number, holdoutDays: number | null, options: FitOptions = {}): ClvFitOutcome {
+export function fitClv(
+  summary: GroupedSummary,
+  daysPerUnit: number,
+  holdoutDays: number | null,
+  kind: PurchaseModelKind = 'BG_NBD',
+  options: FitOptions = {},
+): ClvFitOutcome {
   const customersUsed = summary.customers;
   const repeatBuyers = summary.spend.reduce((n, g) => n + g.customers, 0);
-  const fail = (reason: string): ClvFitOutcome => ({ ok: false, reason, customersUsed, repeatBuyers });
+  const model: PurchaseModel = purchaseModels[kind];
 
   const rows = summary.frequencyRecency.map((g) => ({ x: g.x, tx: g.txDays / daysPerUnit, T: g.tDays / daysPerUnit, weight: g.customers }));
-  const bg = fitBgNbd(rows, options);
-  if (!bg.ok) return fail(`BG/NBD: ${bg.message}`);
-  const gg = fitGammaGamma(
-    summary.spend.map((g) => ({ x: g.x, monetaryValue: g.m, weight: g.customers })),
-    options,
-  );
-  if (!gg.ok) return fail(`Gamma-Gamma: ${gg.message}`);
+  const purchases = model.fit(rows, options);
+  if (!purchases.ok) return { ok: false, reason: `${model.label}: ${purchases.message}`, customersUsed, repeatBuyers };
+  const gg =
+    summary.spend.length === 0
+      ? null
+      : fitGammaGamma(
+          summary.spend.map((g) => ({ x: g.x, monetaryValue: g.m, weight: g.customers })),
+          options,
+        );
+  const spends = summary.spend.map((g) => g.m);
 
   return {
     ok: true,
-    bgNbd: stored(bg),
-    gammaGamma: stored(gg),
-    holdout: holdoutDays === null ? null : holdoutCheck(bg.params, summary.frequencyRecency, daysPerUnit, holdoutDays),
+    purchaseModel: stored(purchases) as unknown as StoredFit<StoredParams>,
+    gammaGamma: gg?.ok ? stored(gg) : null,
+    spendModelReason: gg === null ? 'Gamma-Gamma: no repeat buyers with positive spend' : gg.ok ? null : `Gamma-Gamma: ${gg.message}`,
+    observedSpend: spends.length > 0 ? { min: Math.min(...spends), max: Math.max(...spends) } : null,
+    holdout: holdoutDays === null ? null : holdoutCheck(model, purchases.params, summary.frequencyRecency, daysPerUnit, holdoutDays),
     customersUsed,
     repeatBuyers,
   };
 }
 
 export function holdoutCheck(
-  params: BgNbdParams,
+  model: PurchaseModel,
+  params: PurchaseModelParams,
   groups: readonly FrequencyRecencyGroup[],
   daysPerUnit: number,
   holdoutDays: number,
@@ -106,7 +126,11 @@ export function holdoutCheck(
   const cells: HoldoutCell[] = HOLDOUT_BUCKETS.map((bucket) => ({ bucket, customers: 0, actual: 0, predicted: 0 }));
   for (const g of groups) {
     const cell = cells[bucketIndex(g.x)];
-    const perCustomer = expectedPurchasesConditional(params, { x: g.x, tx: g.txDays / daysPerUnit, T: g.tDays / daysPerUnit }, periods);
+    const perCustomer = model.expectedPurchasesConditional(
+      params,
+      { x: g.x, tx: g.txDays / daysPerUnit, T: g.tDays / daysPerUnit },
+      periods,
+    );
     cell.customers += g.customers;
     cell.actual += g.holdoutPurchases;
     cell.predicted += perCustomer * g.customers;

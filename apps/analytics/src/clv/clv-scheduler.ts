@@ -25,11 +25,14 @@ interface ScoreJobData {
 }
 
 /** Identifies a fit request by tenant and inputs: the same request while one is pending collapses into it. */
-export function fitRequestKey(tenantId: string, inputs: { calibrationEnd: Date; timeUnit: string; holdoutEnd: Date | null }): string {
-  return createHash('sha256')
-    .update([tenantId, inputs.calibrationEnd.toISOString(), inputs.timeUnit, inputs.holdoutEnd?.toISOString() ?? ''].join('|'))
-    .digest('hex')
-    .slice(0, 32);
+export function fitRequestKey(
+  tenantId: string,
+  inputs: { calibrationEnd: Date; timeUnit: string; holdoutEnd: Date | null; kind: string; asOf: Date | null },
+): string {
+  const parts = [tenantId, inputs.calibrationEnd.toISOString(), inputs.timeUnit, inputs.holdoutEnd?.toISOString() ?? ''];
+  // BG/NBD without asOf keeps the key it had before kinds and asOf existed.
+  if (inputs.kind !== 'BG_NBD' || inputs.asOf) parts.push(inputs.kind, inputs.asOf?.toISOString() ?? '');
+  return createHash('sha256').update(parts.join('|')).digest('hex').slice(0, 32);
 }
 
 /** BullMQ job id of a fit (no ':' — BullMQ reserves it). */
@@ -84,7 +87,7 @@ export class ClvScheduler implements OnModuleInit {
     scheduled.catch((err: unknown) => this.logger.error({ err, schedule }, 'could not schedule the periodic CLV rescoring'));
   }
 
-  /** Asks for a full scoring of every tenant with a fitted model (what the periodic job does). */
+  /** Asks for a full scoring of every tenant with an active model (what the periodic job does). */
   async rescoreAllTenants(): Promise<number> {
     const tenants = await this.engine.tenantsWithModels();
     for (const tenantId of tenants) this.requestScoring(tenantId, null);
@@ -123,7 +126,7 @@ export class ClvScheduler implements OnModuleInit {
       throw err;
     }
     this.logger.info({ tenantId: job.data.tenantId, modelId: job.data.modelId, status: model?.status }, 'CLV model fitted');
-    if (model?.status === 'FITTED') this.requestScoring(job.data.tenantId, null);
+    if (model?.active) this.requestScoring(job.data.tenantId, null);
   }
 
   private async runScore(job: Job<ScoreJobData>): Promise<void> {
@@ -131,7 +134,14 @@ export class ClvScheduler implements OnModuleInit {
       this.logger.info({ tenants: await this.rescoreAllTenants() }, 'periodic CLV rescoring requested');
       return;
     }
-    const outcome = await this.engine.score(job.data.tenantId, job.data.contactIds);
+    const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    const outcome = await this.engine.score(job.data.tenantId, job.data.contactIds, { lastAttempt });
+    if (outcome.failure) {
+      // The model is FAILED (visible on ClvModel.failureReason); the one active before it rescores everyone.
+      this.logger.error({ tenantId: job.data.tenantId, ...outcome }, 'CLV scoring failed');
+      if (outcome.fallbackModelId) this.requestScoring(job.data.tenantId, null);
+      return;
+    }
     this.logger.info({ tenantId: job.data.tenantId, ...outcome }, 'CLV scored');
   }
 }

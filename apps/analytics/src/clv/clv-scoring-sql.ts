@@ -21,8 +21,11 @@ import { tierBounds, type ClvTier } from './clv-settings';
  * currency, churn risk or band or P(alive) changed — compared exactly, as
  * stored, so a consumer's copy never misses a change — and the removed ids.
  *
+ * Without a spend model ($8–$10 null: Gamma-Gamma refused) spend and CLV are
+ * null; P(alive), expected purchases and churn risk are stored all the same.
+ *
  * $1 tenant, $2 scoring day, $3 null, $4 model id, $5 currency, $6 contact ids
- * or null, $7 group scores, $8 p, $9 q, $10 γ, $11 scored at, $12 full, $13 days per unit,
+ * or null, $7 group scores, $8 p, $9 q, $10 γ (or null), $11 scored at (now), $12 full, $13 days per unit,
  * $14–$18 the CHURN_SIGNAL_WEIGHTS (recent days, complaint factor, max complaints, activity weight,
  * min earlier purchase days).
  */
@@ -75,18 +78,18 @@ old AS (
 upserted AS (
   INSERT INTO customer_values AS c (tenant_id, contact_id, model_id, x, t_x, t, m, p_alive, expected_purchases,
                                     expected_average_spend, clv, currency, churn_risk, churn_band, scored_at,
-                                    open_complaints, activity_trend)
+                                    open_complaints, activity_trend, as_of)
   SELECT $1, v.contact_id, $4::uuid, v.x, v.tx_days / $13::float8, v.t_days / $13::float8, v.m, v.p_alive, v.expected_purchases,
          v.spend, v.spend * v.discounted, $5::text, v.churn_risk,
          ${CHURN_BAND_SQL}, $11::timestamptz,
-         v.open_complaints, v.activity_trend
+         v.open_complaints, v.activity_trend, $2::date
     FROM risked v
   ON CONFLICT (tenant_id, contact_id) DO UPDATE SET
     model_id = EXCLUDED.model_id, x = EXCLUDED.x, t_x = EXCLUDED.t_x, t = EXCLUDED.t, m = EXCLUDED.m,
     p_alive = EXCLUDED.p_alive, expected_purchases = EXCLUDED.expected_purchases,
     expected_average_spend = EXCLUDED.expected_average_spend, clv = EXCLUDED.clv, currency = EXCLUDED.currency,
     churn_risk = EXCLUDED.churn_risk, churn_band = EXCLUDED.churn_band, scored_at = EXCLUDED.scored_at,
-    open_complaints = EXCLUDED.open_complaints, activity_trend = EXCLUDED.activity_trend
+    open_complaints = EXCLUDED.open_complaints, activity_trend = EXCLUDED.activity_trend, as_of = EXCLUDED.as_of
   RETURNING c.contact_id, c.clv, c.currency, c.tier, c.churn_band, c.churn_risk, c.p_alive, c.open_complaints, c.activity_trend
 ),
 removed AS (
@@ -110,19 +113,22 @@ SELECT (SELECT count(*) FROM upserted)::int AS scored,
                IS DISTINCT FROM (u.clv, u.currency, u.churn_risk, u.churn_band, u.p_alive)) AS figure_changes`;
 
 /**
- * Tiers by CLV quantile over the whole tenant: cume_dist from the top, so
- * equal CLVs share a tier whatever the row order. Only rows whose tier
- * changes are written; returns them with the tier before.
+ * Tiers by CLV quantile over the customers with a CLV: cume_dist from the
+ * top, so equal CLVs share a tier whatever the row order; a customer without
+ * a CLV (no spend model) has no tier. Only rows whose tier changes are
+ * written; returns them with the tier before.
  */
 export const ASSIGN_TIERS_SQL = `
 WITH bounds AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS b(ordinal int, name text, upper float8)),
 ranked AS (
-  SELECT contact_id, tier, cume_dist() OVER (ORDER BY clv DESC) AS share FROM customer_values WHERE tenant_id = $1
+  SELECT contact_id, tier, clv, cume_dist() OVER (PARTITION BY clv IS NULL ORDER BY clv DESC) AS share
+    FROM customer_values WHERE tenant_id = $1
 ),
 assigned AS (
   SELECT r.contact_id, r.tier,
-         coalesce((SELECT b.name FROM bounds b WHERE r.share <= b.upper + 1e-12 ORDER BY b.ordinal LIMIT 1),
-                  (SELECT b.name FROM bounds b ORDER BY b.ordinal DESC LIMIT 1)) AS new_tier
+         CASE WHEN r.clv IS NOT NULL THEN
+           coalesce((SELECT b.name FROM bounds b WHERE r.share <= b.upper + 1e-12 ORDER BY b.ordinal LIMIT 1),
+                    (SELECT b.name FROM bounds b ORDER BY b.ordinal DESC LIMIT 1)) END AS new_tier
     FROM ranked r
 )
 UPDATE customer_values v SET tier = a.new_tier
@@ -146,7 +152,8 @@ export interface BandChange {
 /** A customer's stored figures, as a value event carries them (`tier` as it stands when read). */
 export interface CustomerFigures {
   contactId: string;
-  clv: number;
+  /** null without a spend model. */
+  clv: number | null;
   currency: string;
   tier: string | null;
   churnBand: Band;
@@ -157,7 +164,8 @@ export interface CustomerFigures {
 /** A re-tiered customer, with its figures after the re-tiering. */
 export interface TierChange extends CustomerFigures {
   previousTier: string | null;
-  tier: string;
+  /** null when the customer lost its tier (its CLV became absent). */
+  tier: string | null;
 }
 
 export interface ScoredCustomers {
@@ -176,7 +184,8 @@ export interface ScoreParams {
   currency: string;
   asOf: Date;
   contactIds: readonly string[] | null;
-  gammaGamma: { p: number; q: number; gamma: number };
+  /** null: no spend model (CLV absent). */
+  gammaGamma: { p: number; q: number; gamma: number } | null;
   groups: readonly GroupScore[];
 }
 
@@ -199,10 +208,11 @@ export async function scoreCustomers(em: EntityManager, p: ScoreParams): Promise
       p.currency,
       base[5],
       JSON.stringify(p.groups),
-      p.gammaGamma.p,
-      p.gammaGamma.q,
-      p.gammaGamma.gamma,
-      p.asOf.toISOString(),
+      p.gammaGamma?.p ?? null,
+      p.gammaGamma?.q ?? null,
+      p.gammaGamma?.gamma ?? null,
+      // When it was scored (now), which is not what it was scored as of.
+      new Date().toISOString(),
       p.contactIds === null,
       DAYS_PER_UNIT[p.timeUnit],
       CHURN_SIGNAL_WEIGHTS.recentDays,

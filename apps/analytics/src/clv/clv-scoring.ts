@@ -1,4 +1,4 @@
-import { customerLifetimeValue, expectedPurchasesConditional, probabilityAlive, type BgNbdParams } from '@rapport/clv';
+import { periodDiscountRate, type PurchaseHistory, type PurchaseModel, type PurchaseModelParams } from '@rapport/clv';
 import type { FrequencyRecencyGroup } from './clv-summary-sql';
 
 /** Scores stored per customer are at these defaults; other horizons are computed on the fly. */
@@ -17,38 +17,70 @@ export interface GroupScore {
   discounted: number;
 }
 
+/** A model that cannot score (non-finite figures, unusable stored parameters): the fit is marked FAILED with this message. */
+export class ScoringError extends Error {}
+
 /** Horizon in model units for a horizon in weeks (a whole number of units: 52 weeks = 364 days). */
 export function horizonUnits(horizonWeeks: number, daysPerUnit: number): number {
   return Math.round((horizonWeeks * 7) / daysPerUnit);
 }
 
 /**
+ * Discounted expected purchases over `horizon` units, as libs/clv
+ * customerLifetimeValue computes them for BG/NBD (purchases of unit k
+ * discounted as made at its end), for any purchase model: CLV = spend × this.
+ */
+export function discountedPurchases(
+  model: PurchaseModel,
+  params: PurchaseModelParams,
+  customer: PurchaseHistory,
+  horizon: number,
+  annualDiscountRate: number,
+  daysPerUnit: number,
+): number {
+  const factor = 1 / (1 + periodDiscountRate(annualDiscountRate, daysPerUnit));
+  let value = 0;
+  let previous = 0;
+  let discount = 1;
+  for (let k = 1; k <= horizon; k++) {
+    const cumulative = model.expectedPurchasesConditional(params, customer, k);
+    discount *= factor;
+    value += (cumulative - previous) * discount;
+    previous = cumulative;
+  }
+  return value;
+}
+
+/**
  * Purchase-process scores depend on a customer only through (x, t_x, T), so
  * they are computed once per distinct group — a few thousand for millions of
- * customers — and spend is applied per customer in SQL.
+ * customers — and spend is applied per customer in SQL. A figure that is not
+ * finite (or a P(alive) outside [0, 1]) is a ScoringError: storing it would
+ * publish nonsense, and the database would refuse a NaN turned null anyway.
  */
 export function scoreGroups(
-  params: BgNbdParams,
+  model: PurchaseModel,
+  params: PurchaseModelParams,
   groups: readonly Pick<FrequencyRecencyGroup, 'x' | 'txDays' | 'tDays'>[],
   daysPerUnit: number,
 ): GroupScore[] {
   const horizon = horizonUnits(DEFAULT_HORIZON_WEEKS, daysPerUnit);
   return groups.map((g) => {
     const customer = { x: g.x, tx: g.txDays / daysPerUnit, T: g.tDays / daysPerUnit };
-    return {
+    const score = {
       x: g.x,
       tx_days: g.txDays,
       t_days: g.tDays,
-      p_alive: probabilityAlive(params, customer),
-      expected_purchases: expectedPurchasesConditional(params, customer, DEFAULT_PERIODS),
-      discounted: customerLifetimeValue({
-        bgNbd: params,
-        customer,
-        expectedSpendPerPurchase: 1,
-        horizon,
-        annualDiscountRate: DEFAULT_ANNUAL_DISCOUNT_RATE,
-        daysPerUnit,
-      }).value,
+      p_alive: model.probabilityAlive(params, customer),
+      expected_purchases: model.expectedPurchasesConditional(params, customer, DEFAULT_PERIODS),
+      discounted: discountedPurchases(model, params, customer, horizon, DEFAULT_ANNUAL_DISCOUNT_RATE, daysPerUnit),
     };
+    const finite = Number.isFinite(score.expected_purchases) && Number.isFinite(score.discounted);
+    if (!finite || !(score.p_alive >= 0 && score.p_alive <= 1)) {
+      throw new ScoringError(
+        `${model.label} gives P(alive) ${score.p_alive}, expected purchases ${score.expected_purchases} for x = ${g.x}, t_x = ${customer.tx}, T = ${customer.T}`,
+      );
+    }
+    return score;
   });
 }

@@ -1,5 +1,7 @@
 import { badUserInput } from '@rapport/auth';
+import { isPurchaseModelKind, type PurchaseModelKind } from '@rapport/clv';
 import type { EntityManager } from 'typeorm';
+import { DEFAULT_MAX_HOLDOUT_ERROR } from './clv-validation';
 
 /** A value tier: the `share` of customers with the next-highest CLV, after the tiers above it. */
 export interface ClvTier {
@@ -60,6 +62,110 @@ export async function clvTiers(em: EntityManager, tenantId: string, change?: Clv
     );
     return change;
   }
-  const [row]: { tiers: ClvTier[] }[] = await em.query(`SELECT tiers FROM clv_settings WHERE tenant_id = $1`, [tenantId]);
+  const [row]: { tiers: ClvTier[] | null }[] = await em.query(`SELECT tiers FROM clv_settings WHERE tenant_id = $1`, [tenantId]);
   return row?.tiers ?? [...DEFAULT_CLV_TIERS];
+}
+
+/** How fits are made and activated and what day scores are as of (besides the tiers). */
+export interface ClvModelSettings {
+  modelKind: PurchaseModelKind;
+  /** A fit that passes validation becomes active by itself; otherwise only activateClvModel makes it active. */
+  autoActivate: boolean;
+  /** Largest accepted |predicted − actual| / actual hold-out purchases. */
+  maxHoldoutError: number;
+  /** Scores as of this instant; null = now (unless asOfLatestOrder). */
+  asOf: Date | null;
+  /** Scores as of the tenant's latest order (historical data: the day the data ends). */
+  asOfLatestOrder: boolean;
+}
+
+export const DEFAULT_MODEL_SETTINGS: ClvModelSettings = {
+  modelKind: 'BG_NBD',
+  autoActivate: true,
+  maxHoldoutError: DEFAULT_MAX_HOLDOUT_ERROR,
+  asOf: null,
+  asOfLatestOrder: false,
+};
+
+/** Fields of UpdateClvSettingsInput: omitted fields stay, null restores the default. */
+export interface ClvSettingsChange extends Partial<{ [K in keyof ClvModelSettings]: ClvModelSettings[K] | null }> {
+  tiers?: ClvTier[] | null;
+}
+
+/** Validates the non-tier fields of a settings change (BAD_USER_INPUT naming the field). */
+export function validateModelSettings(input: ClvSettingsChange): Partial<ClvModelSettings> {
+  const out: Partial<ClvModelSettings> = {};
+  if ('modelKind' in input) {
+    if (input.modelKind != null && !isPurchaseModelKind(input.modelKind))
+      throw badUserInput('input.modelKind', 'must be BG_NBD, PARETO_NBD or MBG_NBD');
+    out.modelKind = input.modelKind ?? DEFAULT_MODEL_SETTINGS.modelKind;
+  }
+  if ('autoActivate' in input) out.autoActivate = input.autoActivate ?? DEFAULT_MODEL_SETTINGS.autoActivate;
+  if ('maxHoldoutError' in input) {
+    const v = input.maxHoldoutError;
+    if (v != null && !(v > 0 && v <= 10)) throw badUserInput('input.maxHoldoutError', 'must be above 0 and at most 10 (1 = 100 %)');
+    out.maxHoldoutError = v ?? DEFAULT_MODEL_SETTINGS.maxHoldoutError;
+  }
+  if ('asOf' in input) {
+    if (input.asOf != null && !(input.asOf instanceof Date && !Number.isNaN(input.asOf.getTime())))
+      throw badUserInput('input.asOf', 'must be a date-time');
+    out.asOf = input.asOf ?? null;
+  }
+  if ('asOfLatestOrder' in input) out.asOfLatestOrder = input.asOfLatestOrder ?? false;
+  return out;
+}
+
+interface ModelSettingsRow {
+  model_kind: PurchaseModelKind;
+  auto_activate: boolean;
+  max_holdout_error: number;
+  as_of: Date | null;
+  as_of_latest_order: boolean;
+}
+
+/** The tenant's model settings; stores `change` first when given. */
+export async function clvModelSettings(em: EntityManager, tenantId: string, change?: Partial<ClvModelSettings>): Promise<ClvModelSettings> {
+  const [row]: ModelSettingsRow[] = await em.query(
+    `SELECT model_kind, auto_activate, max_holdout_error, as_of, as_of_latest_order FROM clv_settings WHERE tenant_id = $1`,
+    [tenantId],
+  );
+  const current: ClvModelSettings = row
+    ? {
+        modelKind: row.model_kind,
+        autoActivate: row.auto_activate,
+        maxHoldoutError: row.max_holdout_error,
+        asOf: row.as_of,
+        asOfLatestOrder: row.as_of_latest_order,
+      }
+    : { ...DEFAULT_MODEL_SETTINGS };
+  if (!change || Object.keys(change).length === 0) return current;
+  const next = { ...current, ...change };
+  await em.query(
+    `INSERT INTO clv_settings (tenant_id, model_kind, auto_activate, max_holdout_error, as_of, as_of_latest_order)
+     VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (tenant_id) DO UPDATE SET model_kind = EXCLUDED.model_kind, auto_activate = EXCLUDED.auto_activate,
+       max_holdout_error = EXCLUDED.max_holdout_error, as_of = EXCLUDED.as_of, as_of_latest_order = EXCLUDED.as_of_latest_order,
+       updated_at = now()`,
+    [tenantId, next.modelKind, next.autoActivate, next.maxHoldoutError, next.asOf?.toISOString() ?? null, next.asOfLatestOrder],
+  );
+  return next;
+}
+
+/**
+ * The instant scores are computed as of: the model's own asOf (fitClvModel
+ * input.asOf), else the tenant's setting — its latest order, a pinned
+ * instant, or now. Historical data (a 1997–98 export) is scored as of the
+ * day it ends instead of decades later.
+ */
+export async function scoringAsOf(em: EntityManager, tenantId: string, modelAsOf: Date | null, now = new Date()): Promise<Date> {
+  if (modelAsOf) return modelAsOf;
+  const settings = await clvModelSettings(em, tenantId);
+  if (settings.asOfLatestOrder) {
+    const [row]: { latest: Date | null }[] = await em.query(
+      `SELECT max(occurred_at) AS latest FROM orders WHERE tenant_id = $1 AND status = 'PLACED'`,
+      [tenantId],
+    );
+    return row?.latest ?? now;
+  }
+  return settings.asOf ?? now;
 }

@@ -1,7 +1,7 @@
-import { customerLifetimeValue, expectedPurchasesConditional, probabilityAlive } from '@rapport/clv';
+import { customerLifetimeValue, expectedPurchasesConditional, probabilityAlive, purchaseModels } from '@rapport/clv';
 import { changedContacts } from '../orders/orders.service';
 import { fitJobId, fitRequestKey } from './clv-scheduler';
-import { horizonUnits, scoreGroups } from './clv-scoring';
+import { horizonUnits, scoreGroups, ScoringError } from './clv-scoring';
 import { clvFor, expectedPurchasesFor, type CustomerValueView } from './clv.service';
 
 // ANALYTICS.md's published BG/NBD parameters (CDNOW, weeks).
@@ -9,7 +9,7 @@ const params = { r: 0.2426, alpha: 4.4135, a: 0.7929, b: 2.4258 };
 
 describe('scoreGroups', () => {
   it('gives each (x, t_x, T) group P(alive), expected purchases and discounted purchases', () => {
-    const [g] = scoreGroups(params, [{ x: 2, txDays: 213, tDays: 272 }], 7);
+    const [g] = scoreGroups(purchaseModels.BG_NBD, params, [{ x: 2, txDays: 213, tDays: 272 }], 7);
     const customer = { x: 2, tx: 213 / 7, T: 272 / 7 };
     expect(g.p_alive).toBeCloseTo(probabilityAlive(params, customer), 12);
     expect(g.expected_purchases).toBeCloseTo(expectedPurchasesConditional(params, customer, 52), 12);
@@ -23,6 +23,11 @@ describe('scoreGroups', () => {
     });
     expect(g.discounted).toBeCloseTo(clv.value, 12);
     expect(g.discounted).toBeLessThan(g.expected_purchases);
+  });
+
+  it('refuses to score with figures that are not finite (the fit is then marked FAILED)', () => {
+    const broken = { r: 1e308, alpha: 1e-308, a: 0.5, b: 1e308 };
+    expect(() => scoreGroups(purchaseModels.BG_NBD, broken, [{ x: 3, txDays: 100, tDays: 200 }], 7)).toThrow(ScoringError);
   });
 
   it('reproduces ANALYTICS.md for customer 1: P(alive) 0.7266 (x = 2, t_x = 30.43, T = 38.86)', () => {
@@ -43,14 +48,18 @@ describe('Contact.value arguments', () => {
     churnRisk: 0.3,
     churnBand: 'MEDIUM',
     churnSignals: { openComplaints: 0, activityTrend: null },
+    clvAbsentReason: null,
     modelId: 'm',
     scoredAt: new Date(),
+    asOf: '2026-01-31',
+    stale: false,
     storedExpectedPurchases: 1.5,
     storedClv: 55.5,
     spend: 40,
     currency: 'USD',
     customer: { x: 2, tx: 30.43, T: 38.86 },
-    bgNbd: params,
+    purchaseModel: purchaseModels.BG_NBD,
+    params,
     daysPerUnit: 7,
   };
 
@@ -78,15 +87,24 @@ describe('Contact.value arguments', () => {
     expect(() => clvFor(view, 1.5, null)).toThrow();
     expect(() => clvFor(view, 52, -2)).toThrow();
   });
+
+  it('has no CLV without a spend model, at any horizon', () => {
+    const noSpend = { ...view, storedClv: null, spend: null, expectedAverageSpend: null, clvAbsentReason: 'Gamma-Gamma: q <= 1' };
+    expect(clvFor(noSpend, null, null)).toBeNull();
+    expect(clvFor(noSpend, 104, 0.05)).toBeNull();
+    expect(expectedPurchasesFor(noSpend, 39)).toBeCloseTo(1.2259, 3);
+  });
 });
 
 describe('job identity and affected contacts', () => {
   it('derives the fit job id from tenant and inputs, without colons', () => {
-    const inputs = { calibrationEnd: new Date('2026-01-31T00:00:00Z'), timeUnit: 'WEEKS', holdoutEnd: null };
+    const inputs = { calibrationEnd: new Date('2026-01-31T00:00:00Z'), timeUnit: 'WEEKS', holdoutEnd: null, kind: 'BG_NBD', asOf: null };
     const key = fitRequestKey('t1', inputs);
     expect(fitRequestKey('t1', { ...inputs })).toBe(key);
     expect(fitRequestKey('t2', inputs)).not.toBe(key);
     expect(fitRequestKey('t1', { ...inputs, timeUnit: 'DAYS' })).not.toBe(key);
+    expect(fitRequestKey('t1', { ...inputs, kind: 'PARETO_NBD' })).not.toBe(key);
+    expect(fitRequestKey('t1', { ...inputs, asOf: new Date('2026-02-28T00:00:00Z') })).not.toBe(key);
     expect(fitJobId('t1', key)).not.toContain(':');
   });
 

@@ -2,7 +2,7 @@ import { Args, Context, Mutation, Parent, Query, ResolveField, Resolver } from '
 import { CurrentPrincipal, requirePrincipal, type Principal } from '@rapport/auth';
 import { ContactVisibility, requestLoader, type GraphQLRequestContext } from '@rapport/service-kit';
 import { clvModelView } from './clv-model-view';
-import type { ClvTier } from './clv-settings';
+import type { ClvSettingsChange } from './clv-settings';
 import { clvFor, ClvService, expectedPurchasesFor, type CustomerValueView, type FitClvModelInput } from './clv.service';
 
 @Resolver('ClvModel')
@@ -14,9 +14,24 @@ export class ClvResolver {
     return clvModelView(await this.clv.requestFit(principal, input));
   }
 
+  @Mutation('activateClvModel')
+  async activate(@CurrentPrincipal() principal: Principal, @Args('id') id: string) {
+    return clvModelView(await this.clv.activateModel(principal, id));
+  }
+
   @Mutation('updateClvSettings')
-  updateSettings(@CurrentPrincipal() principal: Principal, @Args('input') input: { tiers: ClvTier[] }) {
+  updateSettings(@CurrentPrincipal() principal: Principal, @Args('input') input: ClvSettingsChange) {
     return this.clv.updateSettings(principal, input);
+  }
+
+  @Query('clvSettings')
+  settings(@CurrentPrincipal() principal: Principal) {
+    return this.clv.settings(principal);
+  }
+
+  @Query('compareClvModels')
+  async compare(@CurrentPrincipal() principal: Principal, @Args('ids') ids: string[]) {
+    return (await this.clv.compare(principal, ids)).map((c) => ({ ...c, model: clvModelView(c.model) }));
   }
 
   @Query('clvModel')

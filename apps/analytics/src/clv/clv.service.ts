@@ -1,6 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { badUserInput, conflict, type Principal } from '@rapport/auth';
-import { customerLifetimeValue, expectedPurchasesConditional, type BgNbdParams } from '@rapport/clv';
+import { badUserInput, conflict, notFound, type Principal } from '@rapport/auth';
+import {
+  isPurchaseModelKind,
+  parsePurchaseModelParams,
+  purchaseModels,
+  type PurchaseModel,
+  type PurchaseModelKind,
+  type PurchaseModelParams,
+} from '@rapport/clv';
 import type { Money } from '@rapport/money';
 import { AccessPolicy, ServiceDatabase, SharingPolicy, validate, visibleSql } from '@rapport/service-kit';
 import { v7 as uuidv7 } from 'uuid';
@@ -8,40 +15,65 @@ import type { EntityManager } from 'typeorm';
 import { requireAnalyticsRead, requireAnalyticsWrite, requireCustomerFigures } from '../access/analytics-access';
 import { estimateMoney } from './clv-events';
 import { ClvEngine } from './clv-engine';
-import { MODEL_COLUMNS, type ClvModelRecord } from './clv-model';
+import { activate, findModel, MODEL_COLUMNS, type ClvModelRecord } from './clv-model';
+import { compareModels, type ModelComparison } from './clv-comparison';
 import { fitRequestKey, ClvScheduler } from './clv-scheduler';
-import { DEFAULT_ANNUAL_DISCOUNT_RATE, DEFAULT_HORIZON_WEEKS, DEFAULT_PERIODS, horizonUnits } from './clv-scoring';
-import { clvTiers, HIGH_VALUE_TIER_COUNT, validateTiers, type ClvTier } from './clv-settings';
+import { DEFAULT_ANNUAL_DISCOUNT_RATE, DEFAULT_HORIZON_WEEKS, DEFAULT_PERIODS, discountedPurchases, horizonUnits } from './clv-scoring';
+import {
+  clvModelSettings,
+  clvTiers,
+  HIGH_VALUE_TIER_COUNT,
+  validateModelSettings,
+  validateTiers,
+  type ClvModelSettings,
+  type ClvSettingsChange,
+  type ClvTier,
+} from './clv-settings';
 import { DAYS_PER_UNIT, type ClvTimeUnit } from './clv-summary-sql';
 
 export interface FitClvModelInput {
   calibrationEnd: Date;
   timeUnit?: ClvTimeUnit | null;
   holdoutEnd?: Date | null;
+  /** Purchase model; default the tenant's setting. */
+  kind?: PurchaseModelKind | null;
+  /** The instant its scores are as of; default the tenant's scoring setting. */
+  asOf?: Date | null;
+}
+
+/** `ClvSettings` as the schema shows it. */
+export interface ClvSettingsView extends ClvModelSettings {
+  tiers: ClvTier[];
 }
 
 /** `CustomerValue` as resolvers see it: stored scores plus what on-the-fly horizons need. */
 export interface CustomerValueView {
   pAlive: number;
-  expectedAverageSpend: Money;
+  expectedAverageSpend: Money | null;
+  /** Why clv and expectedAverageSpend are absent (the model's spend model was refused). */
+  clvAbsentReason: string | null;
   tier: string | null;
   churnRisk: number;
   churnBand: 'LOW' | 'MEDIUM' | 'HIGH';
   churnSignals: { openComplaints: number; activityTrend: number | null };
   modelId: string;
   scoredAt: Date;
+  asOf: string;
+  /** Scored by a model that is no longer the tenant's active one. */
+  stale: boolean;
   storedExpectedPurchases: number;
-  storedClv: number;
-  spend: number;
+  storedClv: number | null;
+  spend: number | null;
   currency: string;
   customer: { x: number; tx: number; T: number };
-  bgNbd: BgNbdParams;
+  purchaseModel: PurchaseModel;
+  params: PurchaseModelParams | null;
   daysPerUnit: number;
 }
 
 export interface RankedCustomerView {
   contact: { __typename: 'Contact'; id: string };
-  clv: Money;
+  clv: Money | null;
   tier: string | null;
   pAlive: number;
   churnRisk: number;
@@ -56,8 +88,8 @@ interface ValueRow {
   t: number;
   p_alive: number;
   expected_purchases: number;
-  expected_average_spend: number;
-  clv: number;
+  expected_average_spend: number | null;
+  clv: number | null;
   currency: string;
   churn_risk: number;
   churn_band: 'LOW' | 'MEDIUM' | 'HIGH';
@@ -65,8 +97,12 @@ interface ValueRow {
   activity_trend: number | null;
   tier: string | null;
   scored_at: Date;
-  bg_nbd: { params: BgNbdParams };
+  as_of: string;
+  purchase_model: { params: unknown } | null;
+  kind: PurchaseModelKind;
   time_unit: ClvTimeUnit;
+  spend_model_reason: string | null;
+  stale: boolean;
 }
 
 const MAX_PERIODS = 5200;
@@ -92,11 +128,25 @@ export class ClvService {
     if (holdoutEnd && holdoutEnd.toISOString().slice(0, 10) <= calibrationEnd.toISOString().slice(0, 10)) {
       throw badUserInput('input.holdoutEnd', 'must be a later day than calibrationEnd');
     }
+    if (input.kind != null && !isPurchaseModelKind(input.kind)) throw badUserInput('input.kind', 'must be BG_NBD, PARETO_NBD or MBG_NBD');
+    const asOf = input.asOf ?? null;
+    if (asOf && utcDayOf(asOf) < utcDayOf(calibrationEnd)) throw badUserInput('input.asOf', 'must not be before calibrationEnd');
     const tenantId = principal.tenantId;
-    const requestKey = fitRequestKey(tenantId, { calibrationEnd, timeUnit, holdoutEnd });
-    const model = await this.db.withTenant(tenantId, (em) =>
-      queueOrJoinFit(em, [uuidv7(), tenantId, requestKey, timeUnit, calibrationEnd.toISOString(), holdoutEnd?.toISOString() ?? null]),
-    );
+    const model = await this.db.withTenant(tenantId, async (em) => {
+      const kind = input.kind ?? (await clvModelSettings(em, tenantId)).modelKind;
+      const requestKey = fitRequestKey(tenantId, { calibrationEnd, timeUnit, holdoutEnd, kind, asOf });
+      return queueOrJoinFit(em, [
+        uuidv7(),
+        tenantId,
+        requestKey,
+        timeUnit,
+        calibrationEnd.toISOString(),
+        holdoutEnd?.toISOString() ?? null,
+        kind,
+        asOf?.toISOString() ?? null,
+      ]);
+    });
+    const requestKey = model.requestKey;
     // After the commit, so the job always finds its row. Unqueued, it would stay QUEUED (and block this request) for ever.
     try {
       await this.scheduler.requestFit(tenantId, model.id, requestKey);
@@ -115,7 +165,7 @@ export class ClvService {
     requireAnalyticsRead(principal);
     const limit = validate.pageSize(first);
     return this.db.withTenant(principal.tenantId, (em) =>
-      em.query(`SELECT ${MODEL_COLUMNS} FROM clv_models WHERE tenant_id = $1 ORDER BY requested_at DESC, id DESC LIMIT $2`, [
+      em.query(`SELECT ${MODEL_COLUMNS} FROM clv_models m WHERE m.tenant_id = $1 ORDER BY m.requested_at DESC, m.id DESC LIMIT $2`, [
         principal.tenantId,
         limit,
       ]),
@@ -127,13 +177,63 @@ export class ClvService {
     return this.db.withTenant(principal.tenantId, (em) => clvTiers(em, principal.tenantId));
   }
 
-  /** Stores the tiers and asks for a full rescoring (which re-tiers and announces changes). */
-  async updateSettings(principal: Principal, input: { tiers: ClvTier[] }): Promise<ClvTier[]> {
+  async settings(principal: Principal): Promise<ClvSettingsView> {
+    requireAnalyticsRead(principal);
+    return this.db.withTenant(principal.tenantId, async (em) => ({
+      tiers: await clvTiers(em, principal.tenantId),
+      ...(await clvModelSettings(em, principal.tenantId)),
+    }));
+  }
+
+  /**
+   * Stores the changed settings (omitted fields stay, null restores the
+   * default) and asks for a full rescoring (which re-tiers, moves the as-of
+   * day and announces changes).
+   */
+  async updateSettings(principal: Principal, input: ClvSettingsChange): Promise<ClvTier[]> {
     requireAnalyticsWrite(principal);
-    const tiers = validateTiers('input.tiers', input?.tiers);
-    const stored = await this.db.withTenant(principal.tenantId, (em) => clvTiers(em, principal.tenantId, tiers));
+    const change = input ?? {};
+    const tiers = 'tiers' in change && change.tiers != null ? validateTiers('input.tiers', change.tiers) : null;
+    const model = validateModelSettings(change);
+    const stored = await this.db.withTenant(principal.tenantId, async (em) => {
+      await clvModelSettings(em, principal.tenantId, model);
+      if ('tiers' in change && change.tiers === null)
+        await em.query(`UPDATE clv_settings SET tiers = NULL WHERE tenant_id = $1`, [principal.tenantId]);
+      return clvTiers(em, principal.tenantId, tiers ?? undefined);
+    });
     this.scheduler.requestScoring(principal.tenantId, null);
     return stored;
+  }
+
+  /**
+   * Makes a FITTED model the active one (the one that scores) and rescores
+   * everyone under it. A REJECTED or FAILED model cannot be activated: its
+   * reasons say why.
+   */
+  async activateModel(principal: Principal, id: string): Promise<ClvModelRecord> {
+    requireAnalyticsWrite(principal);
+    const modelId = validate.requireUuid('id', id);
+    const tenantId = principal.tenantId;
+    const model = await this.db.withTenant(tenantId, async (em) => {
+      const found = await findModel(em, tenantId, modelId);
+      if (!found) throw notFound('ClvModel', modelId);
+      if (found.status !== 'FITTED') {
+        const why = found.rejectionReasons?.join('; ') ?? found.failureReason ?? 'it has not finished fitting';
+        throw badUserInput('id', `only a FITTED model can be activated; this one is ${found.status}: ${why}`);
+      }
+      await activate(em, tenantId, modelId);
+      return { ...found, active: true, activatedAt: new Date() };
+    });
+    this.scheduler.requestScoring(tenantId, null);
+    return model;
+  }
+
+  /** Predicted vs actual hold-out purchases of several models, per frequency bucket (see clv-comparison). */
+  async compare(principal: Principal, ids: readonly string[]): Promise<ModelComparison[]> {
+    requireAnalyticsRead(principal);
+    if (!Array.isArray(ids) || ids.length === 0 || ids.length > 10) throw badUserInput('ids', 'give between 1 and 10 model ids');
+    const modelIds = ids.map((id, i) => validate.requireUuid(`ids[${i}]`, id));
+    return this.db.withTenant(principal.tenantId, (em) => compareModels(em, principal.tenantId, modelIds));
   }
 
   /** Batch for Contact.value (one query per request). */
@@ -142,7 +242,10 @@ export class ClvService {
     const ids = contactIds.map((id, i) => validate.requireUuid(`id[${i}]`, id));
     const rows: ValueRow[] = await this.db.withTenant(principal.tenantId, (em) =>
       em.query(
-        `SELECT v.*, m.bg_nbd, m.time_unit FROM customer_values v JOIN clv_models m ON m.tenant_id = v.tenant_id AND m.id = v.model_id
+        `SELECT v.*, v.as_of::text AS as_of, m.purchase_model, m.kind, m.time_unit, m.spend_model_reason,
+                v.model_id IS DISTINCT FROM s.active_model_id AS stale
+           FROM customer_values v JOIN clv_models m ON m.tenant_id = v.tenant_id AND m.id = v.model_id
+           LEFT JOIN clv_settings s ON s.tenant_id = v.tenant_id
           WHERE v.tenant_id = $1 AND v.contact_id = ANY($2::uuid[])`,
         [principal.tenantId, ids],
       ),
@@ -166,7 +269,8 @@ export class ClvService {
     const visible = visibleSql(await this.sharing.readScope(principal, 'CONTACT'), 'c.owner_id', params);
     const rows: ValueRow[] = await this.db.withTenant(principal.tenantId, (em) =>
       em.query(
-        `SELECT v.* FROM ${RANKED_FROM} WHERE v.tenant_id = $1 AND ${visible} ORDER BY v.clv ${order}, v.contact_id LIMIT $${params.length + 1}`,
+        `SELECT v.* FROM ${RANKED_FROM} WHERE v.tenant_id = $1 AND v.clv IS NOT NULL AND ${visible}
+          ORDER BY v.clv ${order}, v.contact_id LIMIT $${params.length + 1}`,
         [...params, limit],
       ),
     );
@@ -210,19 +314,23 @@ const RANKED_FROM = `customer_values v LEFT JOIN contacts c ON c.tenant_id = v.t
 function valueView(r: ValueRow): CustomerValueView {
   return {
     pAlive: r.p_alive,
-    expectedAverageSpend: estimateMoney(r.expected_average_spend, r.currency),
+    expectedAverageSpend: r.expected_average_spend === null ? null : estimateMoney(r.expected_average_spend, r.currency),
+    clvAbsentReason: r.clv === null ? (r.spend_model_reason ?? 'the model has no spend model') : null,
     tier: r.tier,
     churnRisk: r.churn_risk,
     churnBand: r.churn_band,
     churnSignals: { openComplaints: r.open_complaints, activityTrend: r.activity_trend },
     modelId: r.model_id,
     scoredAt: r.scored_at,
+    asOf: r.as_of,
+    stale: r.stale,
     storedExpectedPurchases: r.expected_purchases,
     storedClv: r.clv,
     spend: r.expected_average_spend,
     currency: r.currency,
     customer: { x: r.x, tx: r.t_x, T: r.t },
-    bgNbd: r.bg_nbd.params,
+    purchaseModel: purchaseModels[r.kind],
+    params: parsePurchaseModelParams(r.kind, r.purchase_model?.params),
     daysPerUnit: DAYS_PER_UNIT[r.time_unit],
   };
 }
@@ -230,7 +338,7 @@ function valueView(r: ValueRow): CustomerValueView {
 function rankedView(r: ValueRow): RankedCustomerView {
   return {
     contact: { __typename: 'Contact', id: r.contact_id },
-    clv: estimateMoney(r.clv, r.currency),
+    clv: r.clv === null ? null : estimateMoney(r.clv, r.currency),
     tier: r.tier,
     pAlive: r.p_alive,
     churnRisk: r.churn_risk,
@@ -242,8 +350,8 @@ function rankedView(r: ValueRow): RankedCustomerView {
 export function expectedPurchasesFor(v: CustomerValueView, periods: number | null | undefined): number {
   const n = periods ?? DEFAULT_PERIODS;
   if (!Number.isInteger(n) || n < 0 || n > MAX_PERIODS) throw badUserInput('periods', `must be a whole number from 0 to ${MAX_PERIODS}`);
-  if (n === DEFAULT_PERIODS) return v.storedExpectedPurchases;
-  return expectedPurchasesConditional(v.bgNbd, v.customer, n);
+  if (n === DEFAULT_PERIODS || v.params === null) return v.storedExpectedPurchases;
+  return v.purchaseModel.expectedPurchasesConditional(v.params, v.customer, n);
 }
 
 /** CLV over a horizon: the stored figure at the defaults, else computed from the summary and the model. */
@@ -251,23 +359,19 @@ export function clvFor(
   v: CustomerValueView,
   horizonWeeks: number | null | undefined,
   annualDiscountRate: number | null | undefined,
-): Money {
+): Money | null {
   const weeks = horizonWeeks ?? DEFAULT_HORIZON_WEEKS;
   const rate = annualDiscountRate ?? DEFAULT_ANNUAL_DISCOUNT_RATE;
   if (!Number.isInteger(weeks) || weeks < 0 || weeks > MAX_HORIZON_WEEKS) {
     throw badUserInput('horizonWeeks', `must be a whole number from 0 to ${MAX_HORIZON_WEEKS}`);
   }
   if (!(rate > -1 && rate <= 1)) throw badUserInput('annualDiscountRate', 'must be above -1 and at most 1');
-  if (weeks === DEFAULT_HORIZON_WEEKS && rate === DEFAULT_ANNUAL_DISCOUNT_RATE) return estimateMoney(v.storedClv, v.currency);
-  const value = customerLifetimeValue({
-    bgNbd: v.bgNbd,
-    customer: v.customer,
-    expectedSpendPerPurchase: v.spend,
-    horizon: horizonUnits(weeks, v.daysPerUnit),
-    annualDiscountRate: rate,
-    daysPerUnit: v.daysPerUnit,
-  }).value;
-  return estimateMoney(value, v.currency);
+  if (v.storedClv === null || v.spend === null) return null;
+  if ((weeks === DEFAULT_HORIZON_WEEKS && rate === DEFAULT_ANNUAL_DISCOUNT_RATE) || v.params === null) {
+    return estimateMoney(v.storedClv, v.currency);
+  }
+  const purchases = discountedPurchases(v.purchaseModel, v.params, v.customer, horizonUnits(weeks, v.daysPerUnit), rate, v.daysPerUnit);
+  return estimateMoney(v.spend * purchases, v.currency);
 }
 
 /**
@@ -276,22 +380,31 @@ export function clvFor(
  * (which found it) and our SELECT (which no longer does); then a new one is
  * queued instead of failing the request.
  */
-async function queueOrJoinFit(em: EntityManager, params: [string, string, string, string, string, string | null]): Promise<ClvModelRecord> {
+async function queueOrJoinFit(
+  em: EntityManager,
+  params: [string, string, string, string, string, string | null, PurchaseModelKind, string | null],
+): Promise<ClvModelRecord> {
   const [, tenantId, requestKey] = params;
   for (let attempt = 0; attempt < 3; attempt++) {
     const [inserted]: ClvModelRecord[] = await em.query(
-      `INSERT INTO clv_models (id, tenant_id, request_key, status, time_unit, calibration_end, holdout_end)
-       VALUES ($1, $2, $3, 'QUEUED', $4, $5, $6)
-       ON CONFLICT (tenant_id, request_key) WHERE status IN ('QUEUED', 'RUNNING') DO NOTHING
-       RETURNING ${MODEL_COLUMNS}`,
+      `WITH m AS (
+         INSERT INTO clv_models (id, tenant_id, request_key, status, time_unit, calibration_end, holdout_end, kind, as_of)
+         VALUES ($1, $2, $3, 'QUEUED', $4, $5, $6, $7, $8)
+         ON CONFLICT (tenant_id, request_key) WHERE status IN ('QUEUED', 'RUNNING') DO NOTHING
+         RETURNING *)
+       SELECT ${MODEL_COLUMNS} FROM m`,
       params,
     );
     if (inserted) return inserted;
     const [pending]: ClvModelRecord[] = await em.query(
-      `SELECT ${MODEL_COLUMNS} FROM clv_models WHERE tenant_id = $1 AND request_key = $2 AND status IN ('QUEUED', 'RUNNING')`,
+      `SELECT ${MODEL_COLUMNS} FROM clv_models m WHERE m.tenant_id = $1 AND m.request_key = $2 AND m.status IN ('QUEUED', 'RUNNING')`,
       [tenantId, requestKey],
     );
     if (pending) return pending;
   }
   throw conflict('the same fit was requested and finished concurrently several times; request it again', 'input');
+}
+
+function utcDayOf(at: Date): string {
+  return at.toISOString().slice(0, 10);
 }

@@ -8,7 +8,7 @@ export class RfmResolver {
   constructor(private readonly rfm: RfmService) {}
 
   @Mutation('recomputeRfm')
-  recompute(@CurrentPrincipal() principal: Principal, @Args('input') input: RfmSettingsChange | null) {
+  recompute(@CurrentPrincipal() principal: Principal, @Args('input') input: (RfmSettingsChange & { asOf?: Date | null }) | null) {
     return this.rfm.recomputeFor(principal, input);
   }
 

@@ -1,11 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { actorOf, type Principal } from '@rapport/auth';
+import { actorOf, badUserInput, type Principal } from '@rapport/auth';
 import { DEFAULT_RFM_SEGMENTS } from '@rapport/clv';
 import { CUSTOMER_RFM_CHANGED, RFM_RECOMPUTED, type CustomerRfmChangedDataV1, type EventActor } from '@rapport/contracts';
 import { appendManyToOutbox, newEvent } from '@rapport/messaging';
 import { moneyView, type Money } from '@rapport/money';
 import { AccessPolicy, ServiceDatabase, validate } from '@rapport/service-kit';
+import type { EntityManager } from 'typeorm';
 import { requireCustomerFigures, requireAnalyticsRead, requireAnalyticsWrite } from '../access/analytics-access';
+import { scoringAsOf } from '../clv/clv-settings';
 import { lockRfmRecompute } from '../tenant-locks';
 import { RfmScoreEntity } from './rfm-score.entity';
 import { recomputeRfmScores, type RfmChange } from './rfm-sql';
@@ -20,6 +22,8 @@ export interface RecomputeOutcome {
   asOf: Date;
   windowDays: number;
   currency: string | null;
+  /** Why nobody was scored although the tenant has orders (they lie outside the window before asOf); null otherwise. */
+  emptyWindowReason: string | null;
 }
 
 export interface SegmentSummary {
@@ -36,10 +40,20 @@ export class RfmService {
     private readonly access: AccessPolicy,
   ) {}
 
-  /** `recomputeRfm`: optionally changes the tenant's settings, then recomputes now. */
-  async recomputeFor(principal: Principal, input: RfmSettingsChange | null | undefined): Promise<RecomputeOutcome> {
+  /**
+   * `recomputeRfm`: optionally changes the tenant's settings, then recomputes
+   * as of input.asOf (this once; default the tenant's scoring as-of setting,
+   * else now).
+   */
+  async recomputeFor(
+    principal: Principal,
+    input: (RfmSettingsChange & { asOf?: Date | null }) | null | undefined,
+  ): Promise<RecomputeOutcome> {
     requireAnalyticsWrite(principal);
-    return this.recompute(principal.tenantId, actorOf(principal), validateSettingsChange(input));
+    const asOf = input?.asOf ?? undefined;
+    if (asOf !== undefined && !(asOf instanceof Date && !Number.isNaN(asOf.getTime())))
+      throw badUserInput('input.asOf', 'must be a date-time');
+    return this.recompute(principal.tenantId, actorOf(principal), validateSettingsChange(input), asOf);
   }
 
   /**
@@ -50,11 +64,13 @@ export class RfmService {
    * and a manual one never interleave their writes, and each change is
    * announced once.
    */
-  async recompute(tenantId: string, actor: EventActor, change: RfmSettingsChange = {}, asOf = new Date()): Promise<RecomputeOutcome> {
+  async recompute(tenantId: string, actor: EventActor, change: RfmSettingsChange = {}, asOfInput?: Date): Promise<RecomputeOutcome> {
     return this.db.withTenant(tenantId, async (em) => {
       await lockRfmRecompute(em, tenantId);
+      const asOf = asOfInput ?? (await scoringAsOf(em, tenantId, null));
       const settings = await rfmSettings(em, tenantId, change);
       const { changes, ...result } = await recomputeRfmScores(em, { tenantId, asOf, ...settings });
+      const emptyWindowReason = result.customersScored === 0 ? await whyNobodyScored(em, tenantId, asOf, settings.windowDays) : null;
       await appendManyToOutbox(
         em,
         changes.map((change) => rfmChanged(tenantId, actor, asOf, change)),
@@ -74,7 +90,7 @@ export class RfmService {
           },
         }),
       );
-      return { ...result, customersChanged: changes.length, asOf, windowDays: settings.windowDays };
+      return { ...result, customersChanged: changes.length, asOf, windowDays: settings.windowDays, emptyWindowReason };
     });
   }
 
@@ -111,6 +127,26 @@ export class RfmService {
       .map((r) => ({ key: r.key, name: r.name ?? 'Unsegmented', customers: r.customers, revenue: money(r.revenue) }));
     return [...known, ...other];
   }
+}
+
+/**
+ * A recompute that scored nobody says why when the tenant has placed orders:
+ * they all lie outside the window before asOf (historical data scored as of
+ * today, or an asOf before the first order). Silence here once left a
+ * 1997–98 data set with 0 scores and no hint.
+ */
+async function whyNobodyScored(em: EntityManager, tenantId: string, asOf: Date, windowDays: number): Promise<string | null> {
+  const [row]: { first: Date | null; last: Date | null; n: number }[] = await em.query(
+    `SELECT min(occurred_at) AS first, max(occurred_at) AS last, count(*)::int AS n
+       FROM orders WHERE tenant_id = $1 AND status = 'PLACED' AND contact_id IS NOT NULL`,
+    [tenantId],
+  );
+  if (!row?.first || !row.last) return null;
+  const day = (d: Date) => d.toISOString().slice(0, 10);
+  return (
+    `no placed order of a known customer in the ${windowDays} days up to ${asOf.toISOString()}; the tenant's ${row.n} orders ` +
+    `run from ${day(row.first)} to ${day(row.last)}: recompute with input.asOf in that range, or set ClvSettings.asOfLatestOrder`
+  );
 }
 
 function rfmChanged(tenantId: string, actor: EventActor, asOf: Date, c: RfmChange) {

@@ -56,7 +56,7 @@ export type CustomerChurnRiskChangedV1 = EventEnvelope<typeof CUSTOMER_CHURN_RIS
  */
 export interface CustomerValueChangedDataV1 {
   contactId: string;
-  /** Customer lifetime value (default horizon) at the currency's minor units, in the model's currency; null when no longer scored. */
+  /** Customer lifetime value (default horizon) at the currency's minor units, in the model's currency; null when no longer scored, or when the model has no spend model (Gamma-Gamma refused: P(alive) and churn are still given). */
   clv: { amount: string; currency: string } | null;
   /** Tier name from the tenant's settings, e.g. platinum; null when not (or no longer) tiered. */
   tier: string | null;

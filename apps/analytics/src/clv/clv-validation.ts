@@ -1,0 +1,72 @@
+import type { GammaGammaParams } from '@rapport/clv';
+import type { ClvFitOutcome, HoldoutCheck, StoredFit } from './clv-fit';
+
+/**
+ * Sane ranges of fitted parameters. Every parameter of these models is a
+ * shape (dimensionless) or a scale (model time units, or currency for
+ * Gamma-Gamma's γ). An optimiser that "converges" to the edge of the
+ * parameter space — a dropout shape of 1e-9, a spend scale of 2.4e-258 —
+ * reports a likelihood plateau, not an estimate; its scores are wrong.
+ */
+export const PARAMETER_BOUNDS = { min: 1e-4, max: 1e5 } as const;
+
+/** Default of the tenant's limit on |predicted − actual| / actual hold-out purchases. */
+export const DEFAULT_MAX_HOLDOUT_ERROR = 0.5;
+
+type FittedOutcome = Extract<ClvFitOutcome, { ok: true }>;
+
+function fitReasons<P extends object>(label: string, fit: StoredFit<P>): string[] {
+  const reasons: string[] = [];
+  if (!fit.converged) reasons.push(`${label}: the optimiser did not converge`);
+  for (const [name, value] of Object.entries(fit.params) as [string, number][]) {
+    if (!(Number.isFinite(value) && value >= PARAMETER_BOUNDS.min && value <= PARAMETER_BOUNDS.max)) {
+      reasons.push(`${label}: parameter ${name} = ${value.toPrecision(4)} is outside [${PARAMETER_BOUNDS.min}, ${PARAMETER_BOUNDS.max}]`);
+    }
+  }
+  const errors = fit.standardErrors as Record<string, number> | null;
+  if (!errors) reasons.push(`${label}: no standard errors (the information matrix is not positive definite: a flat or saddle optimum)`);
+  else {
+    for (const [name, value] of Object.entries(errors)) {
+      if (!Number.isFinite(value)) reasons.push(`${label}: the standard error of ${name} is not finite`);
+    }
+  }
+  return reasons;
+}
+
+/** A spend model whose population mean lies outside what the repeat buyers actually spend is not describing them. */
+function spendReasons(fit: StoredFit<GammaGammaParams>, observed: { min: number; max: number } | null): string[] {
+  const reasons = fitReasons('Gamma-Gamma', fit);
+  const { p, q, gamma } = fit.params;
+  const mean = (p * gamma) / (q - 1);
+  if (observed && !(mean >= observed.min && mean <= observed.max)) {
+    reasons.push(
+      `Gamma-Gamma: population mean spend ${mean.toPrecision(4)} lies outside the repeat buyers' mean spends [${observed.min.toPrecision(4)}, ${observed.max.toPrecision(4)}]`,
+    );
+  }
+  return reasons;
+}
+
+/** Relative error of the total hold-out forecast; a hold-out without purchases counts its forecast against one purchase. */
+export function holdoutError(holdout: HoldoutCheck): number {
+  return Math.abs(holdout.overall.predicted - holdout.overall.actual) / Math.max(holdout.overall.actual, 1);
+}
+
+/**
+ * Why a fit must not become active, or [] when it may: the purchase model
+ * (and the spend model, when there is one) converged, its parameters are in
+ * PARAMETER_BOUNDS, standard errors exist, and with a hold-out period the
+ * forecast total is within `maxHoldoutError` of the actual one.
+ */
+export function rejectionReasons(fit: FittedOutcome, label: string, maxHoldoutError: number): string[] {
+  const reasons = fitReasons(label, fit.purchaseModel);
+  if (fit.gammaGamma) reasons.push(...spendReasons(fit.gammaGamma, fit.observedSpend));
+  if (fit.holdout) {
+    const error = holdoutError(fit.holdout);
+    if (!(error <= maxHoldoutError)) {
+      reasons.push(
+        `hold-out: ${fit.holdout.overall.predicted.toFixed(1)} purchases predicted, ${fit.holdout.overall.actual} made (error ${(100 * error).toFixed(1)} %, limit ${(100 * maxHoldoutError).toFixed(1)} %)`,
+      );
+    }
+  }
+  return reasons;
+}
