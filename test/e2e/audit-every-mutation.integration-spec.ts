@@ -67,6 +67,9 @@ const STEPS: Step[] = [
     variables: () => ({ input: { name: 'walk', scopes: ['contacts:read'] } }),
     keep: (d, c) => (c.apiKeyId = d.createApiKey.apiKey.id),
   }),
+  m('setCallerQuota', input('SetCallerQuotaInput'), `${IN} { apiKey { id } }`, {
+    variables: (c) => ({ input: { apiKeyId: c.apiKeyId, ratePerMinute: 100 } }),
+  }),
   m('revokeApiKey', '($id: ID!)', '(id: $id) { apiKey { id } }', { variables: (c) => ({ id: c.apiKeyId }) }),
   m('setSharingRules', input('SetSharingRulesInput'), `${IN} { sharingRule { access } }`, {
     variables: () => ({ input: { object: 'LEAD', access: 'PUBLIC_READ_ONLY' } }),

@@ -5,6 +5,8 @@ import { AccessSettingsService } from './access/access-settings.service';
 import { ApiKeyExchangeController } from './api-keys/api-key-exchange.controller';
 import { ApiKeysResolver } from './api-keys/api-keys.resolver';
 import { ApiKeysService } from './api-keys/api-keys.service';
+import { CallerQuotasResolver } from './quotas/caller-quotas.resolver';
+import { CallerQuotasService } from './quotas/caller-quotas.service';
 import { AuditModule } from './audit/audit.module';
 import { AuthResolver } from './auth/auth.resolver';
 import { AuthService } from './auth/auth.service';
@@ -39,6 +41,8 @@ import { UsersService } from './users/users.service';
     TenantProvisioning,
     ApiKeysService,
     ApiKeysResolver,
+    CallerQuotasService,
+    CallerQuotasResolver,
     DemoSeed,
     AccessSettingsService,
     AccessSettingsResolver,

@@ -17,6 +17,7 @@ export * from './sales/quote.events';
 export * from './sales/activity.events';
 export * from './analytics/order.events';
 export * from './marketing/marketing.events';
+export * from './access/api-scopes';
 export * from './access/field-access';
 export * from './access/sharing';
 export * from './access/access.events';

@@ -95,6 +95,60 @@ describe('identity service', () => {
     expect(afterTheft.errors![0].extensions!.code).toBe('UNAUTHENTICATED');
   });
 
+  it('grants only scopes from the published catalogue, naming the ones it refuses', async () => {
+    const token = (await login('boss@acme.test', password)).data!.login.accessToken;
+    const catalogue = await graphql(
+      gql,
+      `
+        {
+          apiScopes {
+            name
+            resource
+            access
+            description
+          }
+        }
+      `,
+      {},
+      bearer(token),
+    );
+    expect(catalogue.data!.apiScopes).toContainEqual({
+      name: 'contacts:write',
+      resource: 'contacts',
+      access: 'WRITE',
+      description: expect.stringContaining('contacts'),
+    });
+    const refused = await graphql(
+      gql,
+      `
+        mutation {
+          createApiKey(input: { name: "greedy", scopes: ["contacts:read", "everything:write", "contact:write"] }) {
+            secret
+          }
+        }
+      `,
+      {},
+      bearer(token),
+    );
+    expect(refused.errors![0]).toMatchObject({
+      message: expect.stringContaining('"everything:write", "contact:write"'),
+      extensions: { code: 'BAD_USER_INPUT', field: 'scopes' },
+    });
+    const keys = await graphql(
+      gql,
+      `
+        {
+          apiKeys {
+            name
+          }
+        }
+      `,
+      {},
+      bearer(token),
+    );
+    expect(keys.data!.apiKeys.map((k: { name: string }) => k.name)).not.toContain('greedy');
+  });
+
   it('issues API keys that exchange for scoped partner tokens until revoked', async () => {
     const token = (await login('boss@acme.test', password)).data!.login.accessToken;
     const created = await graphql(
