@@ -22,6 +22,7 @@ import { SatisfactionResolver } from './satisfaction/satisfaction.resolver';
 import { SatisfactionService } from './satisfaction/satisfaction.service';
 import { serviceDefinition } from './service.definition';
 import { BusinessCalendarResolver, SlaResolver } from './sla/sla.resolver';
+import { CaseSlaResolver } from './sla/case-sla.resolver';
 import { SlaPoliciesService } from './sla/sla-policies.service';
 import { SlaTimers } from './sla/sla-timers';
 import { BusinessMinutesBackfill } from './sla/business-minutes-backfill';
@@ -40,6 +41,7 @@ import { TierConsumer } from './tiers/tier-consumer';
     SlaTimers,
     BusinessMinutesBackfill,
     SlaResolver,
+    CaseSlaResolver,
     BusinessCalendarResolver,
     CasesService,
     CaseDetailsService,
