@@ -60,17 +60,19 @@ export class JobQueues implements BeforeApplicationShutdown {
    * `describe` names the job in the failure log (e.g. tenant and case ids).
    * `lockDuration`: how long a job stays locked without renewal — after a
    * killed worker, its job is taken over once the lock runs out.
+   * `backoff`: the wait before retry n, for jobs added with `backoff: { type: 'custom' }`.
    */
   worker<T>(
     name: string,
     processor: Processor<T>,
-    options: { concurrency: number; describe?: (job: Job<T>) => object; lockDuration?: number },
+    options: { concurrency: number; describe?: (job: Job<T>) => object; lockDuration?: number; backoff?: (attemptsMade: number) => number },
   ): Worker<T> {
     const worker = new Worker<T>(name, processor, {
       connection: this.redis(),
       prefix: this.config.REDIS_PREFIX,
       concurrency: options.concurrency,
       ...(options.lockDuration ? { lockDuration: options.lockDuration, stalledInterval: options.lockDuration } : {}),
+      ...(options.backoff ? { settings: { backoffStrategy: options.backoff } } : {}),
     });
     worker.on('error', this.onRedisError);
     worker.on('failed', (job, err) =>

@@ -16,7 +16,8 @@ export function validEventTypes(value: unknown): string[] {
   const types = validate.listOf('eventTypes', value as string[] | null, DELIVERABLE_EVENT_TYPES.length);
   if (types.length === 0) throw badUserInput('eventTypes', 'at least one event type is required');
   for (const t of types)
-    if (!EVENT_ACCESS[t]) throw badUserInput('eventTypes', `${JSON.stringify(t)} is not a deliverable event type (${DELIVERABLE_EVENT_TYPES.join(', ')})`);
+    if (!EVENT_ACCESS[t])
+      throw badUserInput('eventTypes', `${JSON.stringify(t)} is not a deliverable event type (${DELIVERABLE_EVENT_TYPES.join(', ')})`);
   return [...new Set(types)].sort();
 }
 

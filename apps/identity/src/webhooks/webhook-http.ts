@@ -53,12 +53,18 @@ export function postDelivery(
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
   const requestOptions: RequestOptions = {
     method: 'POST',
-    headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'user-agent': 'Rapport-Webhooks/1' },
+    headers: {
+      ...headers,
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(body),
+      'user-agent': 'Rapport-Webhooks/1',
+    },
     lookup: guardedLookup(options.allowPrivate),
     timeout: options.timeoutMs,
   };
   return new Promise((resolve) => {
-    const finish = (outcome: Omit<AttemptOutcome, 'latencyMs'>) => resolve({ ...outcome, latencyMs: Math.round(performance.now() - started) });
+    const finish = (outcome: Omit<AttemptOutcome, 'latencyMs'>) =>
+      resolve({ ...outcome, latencyMs: Math.round(performance.now() - started) });
     const req = send(target, requestOptions, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;

@@ -23,7 +23,10 @@ describe('webhook signing', () => {
   it('signs with both secrets during a rotation, each verifying on its own', () => {
     const [oldSecret, newSecret] = [newWebhookSecret(), newWebhookSecret()];
     const now = new Date();
-    const secrets = signingSecrets({ secret: newSecret, previousSecret: oldSecret, previousSecretExpiresAt: new Date(now.getTime() + 60_000) }, now);
+    const secrets = signingSecrets(
+      { secret: newSecret, previousSecret: oldSecret, previousSecretExpiresAt: new Date(now.getTime() + 60_000) },
+      now,
+    );
     const headers = signedHeaders(secrets, 'e1', now, body);
     expect(headers['webhook-signature'].split(' ')).toHaveLength(2);
     expect(new Webhook(oldSecret).verify(body, { ...headers })).toBeTruthy();

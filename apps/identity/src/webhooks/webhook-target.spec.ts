@@ -10,12 +10,23 @@ const codeOf = (f: () => unknown): string | null => {
 };
 
 describe('webhook targets', () => {
-  it.each(['127.0.0.1', '10.1.2.3', '172.20.0.1', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', 'fd00::1', 'fe80::1', '::ffff:127.0.0.1'])(
-    'treats %s as private',
-    (a) => expect(isPrivateAddress(a)).toBe(true),
-  );
+  it.each([
+    '127.0.0.1',
+    '10.1.2.3',
+    '172.20.0.1',
+    '192.168.1.1',
+    '169.254.169.254',
+    '100.64.0.1',
+    '0.0.0.0',
+    '::1',
+    'fd00::1',
+    'fe80::1',
+    '::ffff:127.0.0.1',
+  ])('treats %s as private', (a) => expect(isPrivateAddress(a)).toBe(true));
 
-  it.each(['93.184.216.34', '8.8.8.8', '172.32.0.1', '2606:4700::1111'])('treats %s as public', (a) => expect(isPrivateAddress(a)).toBe(false));
+  it.each(['93.184.216.34', '8.8.8.8', '172.32.0.1', '2606:4700::1111'])('treats %s as public', (a) =>
+    expect(isPrivateAddress(a)).toBe(false),
+  );
 
   it('accepts https and refuses http, credentials and private literals unless private targets are allowed', () => {
     expect(validEndpointUrl('https://hooks.example.com/rapport', false)).toBe('https://hooks.example.com/rapport');
