@@ -32,7 +32,13 @@ async function startReceiver(): Promise<{ url: string; received: Received[]; clo
       seen.set(key, n);
       const failFirst = /^\/fail-(\d+)\//.exec(path);
       const answered = path.startsWith('/always-fail/') || (failFirst && n <= Number(failFirst[1])) ? 500 : 204;
-      received.push({ path, webhookId, headers: req.headers as Record<string, string>, body: Buffer.concat(chunks).toString('utf8'), answered });
+      received.push({
+        path,
+        webhookId,
+        headers: req.headers as Record<string, string>,
+        body: Buffer.concat(chunks).toString('utf8'),
+        answered,
+      });
       res.statusCode = answered;
       res.end(answered === 500 ? 'receiver says no' : undefined);
     });
@@ -99,7 +105,8 @@ describe('outbound webhooks through the gateway', () => {
       })
     ).createContact.contact.id;
   const subscribe = async (as: Record<string, string>, path: string, extra: Record<string, unknown> = {}) =>
-    (await ok(as, CREATE, { input: { url: `${receiver.url}${path}`, eventTypes: ['sales.contact.created'], ...extra } })).createWebhookEndpoint;
+    (await ok(as, CREATE, { input: { url: `${receiver.url}${path}`, eventTypes: ['sales.contact.created'], ...extra } }))
+      .createWebhookEndpoint;
   const at = (path: string) => receiver.received.filter((r) => r.path === path);
   const deliveries = async (as: Record<string, string>, endpointId: string) =>
     (await ok(as, DELIVERIES, { endpointId })).webhookDeliveries.edges.map((e: any) => e.node);
@@ -128,7 +135,9 @@ describe('outbound webhooks through the gateway', () => {
       expect(payload).toMatchObject({ type: 'sales.contact.created', tenantId: tenant.id, subjectId: contactId });
       expect(payload.data.contact).toMatchObject({ id: contactId, lastName: 'Lovelace', emails: ['lovelace@x.test'] });
       expect(got.webhookId).toBe(payload.id);
-      expect(() => new Webhook(`whsec_${Buffer.from('another secret, 24 bytes!').toString('base64')}`).verify(got.body, got.headers)).toThrow();
+      expect(() =>
+        new Webhook(`whsec_${Buffer.from('another secret, 24 bytes!').toString('base64')}`).verify(got.body, got.headers),
+      ).toThrow();
 
       const [delivery] = await eventually(
         () => deliveries(admin, endpoint.id),
@@ -197,7 +206,9 @@ describe('outbound webhooks through the gateway', () => {
 
       const list = await deliveries(admin, endpoint.id);
       const first = list.find((d: any) => d.subjectId === before[0]);
-      const again = await ok(admin, `mutation ($id: ID!) { redeliverWebhook(deliveryId: $id) { delivery { id status } } }`, { id: first.id });
+      const again = await ok(admin, `mutation ($id: ID!) { redeliverWebhook(deliveryId: $id) { delivery { id status } } }`, {
+        id: first.id,
+      });
       expect(again.redeliverWebhook.delivery).toEqual({ id: first.id, status: 'PENDING' });
       await eventually(
         () => counts(before),
@@ -210,6 +221,28 @@ describe('outbound webhooks through the gateway', () => {
         (d) => d.find((x: any) => x.id === first.id).status === 'SUCCEEDED',
       );
       expect(settled.find((x: any) => x.id === first.id).attempts.map((a: any) => a.attempt)).toEqual([1, 2]);
+    });
+
+    it('delivers events about one contact in order when the endpoint asks for it, each waiting for the one before', async () => {
+      await subscribe(admin, '/fail-2/ordered', { eventTypes: ['sales.contact.created', 'sales.contact.updated'], orderedBySubject: true });
+      const contactId = await createContact(admin, 'Ordered');
+      for (const firstName of ['One', 'Two'])
+        await ok(admin, `mutation ($i: UpdateContactInput!) { updateContact(input: $i) { contact { id } } }`, {
+          i: { id: contactId, firstName },
+        });
+      const got = await eventually(
+        () => at('/fail-2/ordered'),
+        (r) => r.filter((x) => x.answered === 204).length >= 3,
+      );
+      const events = got.map((r) => JSON.parse(r.body) as { id: string; type: string; data: { contact: { firstName: string | null } } });
+      const succeeded = got.flatMap((r, i) => (r.answered === 204 ? [events[i]] : []));
+      expect(succeeded.map((e) => [e.type, e.data.contact.firstName])).toEqual([
+        ['sales.contact.created', null],
+        ['sales.contact.updated', 'One'],
+        ['sales.contact.updated', 'Two'],
+      ]);
+      // Every request for an event came after every earlier event had succeeded: three failures each, never interleaved.
+      expect(events.map((e) => e.id)).toEqual(succeeded.flatMap((e) => [e.id, e.id, e.id]));
     });
 
     it('signs with the old and the new secret during a rotation', async () => {
@@ -233,14 +266,40 @@ describe('outbound webhooks through the gateway', () => {
     });
 
     it('refuses bad input naming the field, and callers who may not manage webhooks', async () => {
-      const bad = await graphql(platform.graphqlUrl, CREATE, { input: { url: `${receiver.url}/x`, eventTypes: ['identity.user.created'] } }, admin);
+      const bad = await graphql(
+        platform.graphqlUrl,
+        CREATE,
+        { input: { url: `${receiver.url}/x`, eventTypes: ['identity.user.created'] } },
+        admin,
+      );
       expect(bad.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'eventTypes' });
-      const badUrl = await graphql(platform.graphqlUrl, CREATE, { input: { url: 'ftp://x.test/', eventTypes: ['sales.contact.created'] } }, admin);
+      const badUrl = await graphql(
+        platform.graphqlUrl,
+        CREATE,
+        { input: { url: 'ftp://x.test/', eventTypes: ['sales.contact.created'] } },
+        admin,
+      );
       expect(badUrl.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'url' });
       const rep = bearer(await tenant.tokenFor('sales_rep'));
-      const refused = await graphql(platform.graphqlUrl, CREATE, { input: { url: `${receiver.url}/x`, eventTypes: ['sales.contact.created'] } }, rep);
+      const refused = await graphql(
+        platform.graphqlUrl,
+        CREATE,
+        { input: { url: `${receiver.url}/x`, eventTypes: ['sales.contact.created'] } },
+        rep,
+      );
       expect(refused.errors?.[0].extensions?.code).toBe('FORBIDDEN');
-      const listed = await graphql(platform.graphqlUrl, `{ webhookEndpoints { id } }`, {}, rep);
+      const listed = await graphql(
+        platform.graphqlUrl,
+        `
+          {
+            webhookEndpoints {
+              id
+            }
+          }
+        `,
+        {},
+        rep,
+      );
       expect(listed.errors?.[0].extensions?.code).toBe('FORBIDDEN');
     });
   });
@@ -250,10 +309,14 @@ describe('outbound webhooks through the gateway', () => {
     const admin = bearer(await tenant.tokenFor('admin'));
     const keyWith = async (scopes: string[]) =>
       ({
-        'x-api-key': (await ok(admin, `mutation ($s: [String!]!) { createApiKey(input: { name: "partner", scopes: $s }) { secret } }`, { s: scopes }))
-          .createApiKey.secret,
+        'x-api-key': (
+          await ok(admin, `mutation ($s: [String!]!) { createApiKey(input: { name: "partner", scopes: $s }) { secret } }`, { s: scopes })
+        ).createApiKey.secret,
       }) as Record<string, string>;
-    await ok(admin, `mutation { setFieldAccess(input: { role: "partner", fieldGroup: CONTACT_DETAILS, access: NONE }) { fieldAccess { access } } }`);
+    await ok(
+      admin,
+      `mutation { setFieldAccess(input: { role: "partner", fieldGroup: CONTACT_DETAILS, access: NONE }) { fieldAccess { access } } }`,
+    );
     const reader = await keyWith(['webhooks:write', 'contacts:read']);
     const blind = await keyWith(['webhooks:write']);
     const { secret } = await subscribe(reader, '/ok/partner');
@@ -292,7 +355,9 @@ describe('outbound webhooks through the gateway', () => {
       async () => (await ok(admin, `{ myNotifications { kind webhookEndpoint { id url enabled } } }`)).myNotifications,
       (n: any[]) => n.length > 0,
     );
-    expect(notifications).toEqual([{ kind: 'WEBHOOK_DISABLED', webhookEndpoint: { id: endpoint.id, url: `${receiver.url}/always-fail/down`, enabled: false } }]);
+    expect(notifications).toEqual([
+      { kind: 'WEBHOOK_DISABLED', webhookEndpoint: { id: endpoint.id, url: `${receiver.url}/always-fail/down`, enabled: false } },
+    ]);
     // No more attempts once disabled.
     const attempts = at('/always-fail/down').length;
     await new Promise((r) => setTimeout(r, 1500));

@@ -22,6 +22,9 @@ export function deliveryQueueName(dbSchema: string): string {
   return `${dbSchema}-webhook-deliveries`;
 }
 
+/** The endpoint did not take the delivery: retried as planned, not an error of the platform. */
+class EndpointFailed extends Error {}
+
 /** How long a delivery waits for an earlier one of the same subject before looking again (ordered endpoints). */
 const ORDER_WAIT_MS = 250;
 const SWEEP_PAGE = 500;
@@ -67,6 +70,7 @@ export class WebhookDeliveries implements OnModuleInit, OnApplicationBootstrap {
     this.jobs.worker<DeliveryJob>(deliveryQueueName(this.config.dbSchema), (job, token) => this.deliver(job, token), {
       concurrency: this.config.WEBHOOK_DELIVERY_CONCURRENCY,
       backoff: (attemptsMade) => retryDelayMs(this.policy, attemptsMade),
+      expectedFailure: (err) => err instanceof EndpointFailed,
       describe: (job) => ({ deliveryId: job.data.deliveryId, generation: job.data.generation }),
     });
     await this.sweep().catch((err: unknown) => this.logger.error({ err }, 'webhook delivery sweep failed'));
@@ -121,7 +125,7 @@ export class WebhookDeliveries implements OnModuleInit, OnApplicationBootstrap {
     });
     const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     await this.db.withTenant(tenantId, (em) => this.record(em, endpoint, deliveryId, generation, outcome, last, now));
-    if (!outcome.ok) throw new Error(`webhook delivery failed: ${outcome.error}`);
+    if (!outcome.ok) throw new EndpointFailed(`webhook delivery failed: ${outcome.error}`);
   }
 
   /**
