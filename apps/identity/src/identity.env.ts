@@ -87,6 +87,11 @@ export const identityEnv = {
     description: 'how long one delivery attempt waits for a response',
   }),
   WEBHOOK_DELIVERY_CONCURRENCY: env.int({ default: 16, min: 1, max: 256, description: 'deliveries one identity process sends at once' }),
+  WEBHOOK_JOB_LOCK_MS: env.int({
+    default: 30_000,
+    min: 1000,
+    description: 'how soon another process takes over a delivery whose process died (it is sent again with the same webhook-id)',
+  }),
 };
 
 export interface IdentityConfig {
@@ -115,4 +120,5 @@ export interface IdentityConfig {
   WEBHOOK_SECRET_GRACE_SECONDS: number;
   WEBHOOK_TIMEOUT_MS: number;
   WEBHOOK_DELIVERY_CONCURRENCY: number;
+  WEBHOOK_JOB_LOCK_MS: number;
 }

@@ -69,6 +69,7 @@ export class WebhookDeliveries implements OnModuleInit, OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     this.jobs.worker<DeliveryJob>(deliveryQueueName(this.config.dbSchema), (job, token) => this.deliver(job, token), {
       concurrency: this.config.WEBHOOK_DELIVERY_CONCURRENCY,
+      lockDuration: this.config.WEBHOOK_JOB_LOCK_MS,
       backoff: (attemptsMade) => retryDelayMs(this.policy, attemptsMade),
       expectedFailure: (err) => err instanceof EndpointFailed,
       describe: (job) => ({ deliveryId: job.data.deliveryId, generation: job.data.generation }),
