@@ -93,11 +93,7 @@ export class WebhookReplay implements OnModuleInit, OnApplicationBootstrap {
       const events = chunk.filter((e) => e.tenantId === tenantId);
       chunk = [];
       if (events.length === 0) return;
-      const jobs = await this.db.withTenant(tenantId, async (em) => {
-        const out = [];
-        for (const event of events) out.push(...(await this.fanOut.record(em, event, true, endpointId)));
-        return out;
-      });
+      const jobs = await this.db.withTenant(tenantId, (em) => this.fanOut.record(em, events, true, endpointId));
       replayed += jobs.length;
       await this.deliveries.enqueue(jobs);
     };
