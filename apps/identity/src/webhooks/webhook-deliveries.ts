@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
-import { eventForReader } from '@rapport/auth';
+import { eventForReader, type Principal } from '@rapport/auth';
 import { SYSTEM_ACTOR, WEBHOOK_DISABLED, type EventEnvelope } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import type { Logger } from '@rapport/observability';
@@ -112,14 +112,27 @@ export class WebhookDeliveries implements OnModuleInit, OnApplicationBootstrap {
   async deliver(job: Job<DeliveryJob>, token?: string): Promise<void> {
     const { tenantId, deliveryId, generation } = job.data;
     const now = new Date();
-    const ready = await this.db.withTenant(tenantId, (em) => this.prepare(em, deliveryId, generation, now));
+    const ready = await this.db.withTenant(tenantId, (em) => this.prepare(em, deliveryId, generation));
     if (ready === 'wait') {
       await job.moveToDelayed(Date.now() + ORDER_WAIT_MS, token);
       throw new DelayedError();
     }
     if (!ready) return;
-    const { endpoint, body, eventId } = ready;
-    const headers = signedHeaders(signingSecrets(endpoint, now), eventId, now, body);
+    const { endpoint, event, reader } = ready;
+    // Outside the transaction above: the settings store opens its own, and nesting them could exhaust the pool.
+    const visible = reader ? eventForReader(reader, event, await this.access.overrides(reader)) : null;
+    if (!visible) {
+      await this.db.withTenant(tenantId, (em) =>
+        em.query(`UPDATE webhook_deliveries SET status = 'SKIPPED', last_attempt_at = $3 WHERE id = $1 AND generation = $2`, [
+          deliveryId,
+          generation,
+          now,
+        ]),
+      );
+      return;
+    }
+    const body = JSON.stringify(visible);
+    const headers = signedHeaders(signingSecrets(endpoint, now), event.id, now, body);
     const outcome = await postDelivery(endpoint.url, { ...headers }, body, {
       timeoutMs: this.config.WEBHOOK_TIMEOUT_MS,
       allowPrivate: this.config.WEBHOOK_ALLOW_PRIVATE_TARGETS,
@@ -130,17 +143,15 @@ export class WebhookDeliveries implements OnModuleInit, OnApplicationBootstrap {
   }
 
   /**
-   * What to send, or null when there is nothing to do (done, superseded,
-   * endpoint disabled, or nothing the owner may read — then SKIPPED), or
-   * 'wait' while an earlier event of the same subject is still pending on an
-   * endpoint that asked for order.
+   * What to send and to whose eyes, or null when there is nothing to do
+   * (done, superseded, endpoint disabled), or 'wait' while an earlier event
+   * of the same subject is still pending on an endpoint that asked for order.
    */
   private async prepare(
     em: EntityManager,
     deliveryId: string,
     generation: number,
-    now: Date,
-  ): Promise<{ endpoint: EndpointRow; body: string; eventId: string } | null | 'wait'> {
+  ): Promise<{ endpoint: EndpointRow; event: EventEnvelope; reader: Principal | null } | null | 'wait'> {
     const [d] = await em.query(`SELECT endpoint_id, seq, subject_id, event, status, generation FROM webhook_deliveries WHERE id = $1`, [
       deliveryId,
     ]);
@@ -154,14 +165,7 @@ export class WebhookDeliveries implements OnModuleInit, OnApplicationBootstrap {
       );
       if (earlier.length > 0) return 'wait';
     }
-    const reader = await readerOf(em, endpoint);
-    const event = d.event as EventEnvelope;
-    const visible = reader ? eventForReader(reader, event, await this.access.overrides(reader)) : null;
-    if (!visible) {
-      await em.query(`UPDATE webhook_deliveries SET status = 'SKIPPED', last_attempt_at = $2 WHERE id = $1`, [deliveryId, now]);
-      return null;
-    }
-    return { endpoint, body: JSON.stringify(visible), eventId: event.id };
+    return { endpoint, event: d.event as EventEnvelope, reader: await readerOf(em, endpoint) };
   }
 
   /** Records the attempt, settles the delivery, and tracks how long the endpoint has been failing. */
