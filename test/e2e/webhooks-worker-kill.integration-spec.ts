@@ -33,7 +33,8 @@ describe('a killed identity process loses and doubles no webhook delivery (separ
   let nc: NatsConnection;
 
   beforeAll(async () => {
-    // 30 ms per answer: the flood is still being delivered when the process dies.
+    // 30 ms per answer: the flood is still being delivered when the process dies. The second process sends 16 at
+    // once, more than its database pool holds: a delivery must never wait for a second connection while holding one.
     receiver = await startReceiver({ delayMs: 30 });
     platform = await startPlatform({}, { identity: { ...WEBHOOK_ENV, WEBHOOK_DELIVERY_CONCURRENCY: '2' } });
     second = await ServiceProcess.start('identity', {
@@ -102,7 +103,7 @@ describe('a killed identity process loses and doubles no webhook delivery (separ
     expect([...perId.keys()].filter((id) => !ids.has(id))).toEqual([]);
     const twice = [...perId.values()].filter((n) => n > 1);
     // At most the deliveries the killed process had in flight (its concurrency) arrive again, never more than twice.
-    expect(twice.length).toBeLessThanOrEqual(8);
+    expect(twice.length).toBeLessThanOrEqual(16);
     expect(twice.every((n) => n === 2)).toBe(true);
 
     const ds = platform.identity.app.get(DataSource);
