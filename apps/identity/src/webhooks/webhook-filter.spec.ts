@@ -1,3 +1,5 @@
+import { DELIVERABLE_EVENT_TYPES } from '@rapport/contracts';
+import { DELIVERABLE_STREAMS } from './webhook-fan-out';
 import { matchesFilter, validEventTypes, validFilter } from './webhook-filter';
 
 const field = (f: () => unknown): string | undefined => {
@@ -38,5 +40,10 @@ describe('webhook filters', () => {
     expect(matchesFilter({ subjectIds: ['o1'] }, opp)).toBe(true);
     expect(matchesFilter({ subjectIds: ['o2'] }, opp)).toBe(false);
     expect(matchesFilter(null, opp)).toBe(true);
+  });
+
+  it('reads every deliverable event type from a stream the fan-out consumes', () => {
+    const services = DELIVERABLE_STREAMS.map((s) => s.service);
+    expect(DELIVERABLE_EVENT_TYPES.filter((t) => !services.includes(t.split('.')[0]))).toEqual([]);
   });
 });
