@@ -25,9 +25,10 @@ import { TenantProvisioning } from './tenants/tenant-provisioning.service';
 import { TenantsService } from './tenants/tenants.service';
 import { UsersResolver } from './users/users.resolver';
 import { UsersService } from './users/users.service';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({
-  imports: [RapportServiceModule.forRoot(identityDefinition), KeysModule, AuditModule],
+  imports: [RapportServiceModule.forRoot(identityDefinition), KeysModule, AuditModule, WebhooksModule],
   controllers: [ApiKeyExchangeController],
   providers: [
     DateTimeScalar,

@@ -22,3 +22,4 @@ export {
   signForwardedCaller,
   verifyForwardedCaller,
 } from './limits/forwarded-caller';
+export { eventForReader } from './event-access';

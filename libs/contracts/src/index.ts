@@ -23,3 +23,5 @@ export * from './access/sharing';
 export * from './access/access.events';
 export * from './audit/audit.events';
 export * from './sales/catalog.events';
+export * from './access/event-access';
+export * from './webhooks/webhook.events';

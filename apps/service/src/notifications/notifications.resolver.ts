@@ -27,6 +27,11 @@ export class NotificationsResolver {
     return { queue: await this.notifications.setQueueManager(principal, input) };
   }
 
+  @ResolveField('webhookEndpoint')
+  webhookEndpoint(@Parent() n: NotificationView) {
+    return n.webhookEndpointId ? { __typename: 'WebhookEndpoint', id: n.webhookEndpointId } : null;
+  }
+
   @ResolveField('case')
   case(@Parent() n: NotificationView, @Context() context: GraphQLRequestContext) {
     if (!n.caseId) return null;

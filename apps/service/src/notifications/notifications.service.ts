@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { forbidden, notFound, type Principal } from '@rapport/auth';
-import type { ServiceNotificationKindV1 } from '@rapport/contracts';
+import type { ServiceNotificationKindV1, WebhookDisabledV1 } from '@rapport/contracts';
 import { returnedRows } from '@rapport/persistence';
 import { ServiceDatabase, validate } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
@@ -14,11 +14,12 @@ export interface NotificationView {
   recipientId: string;
   kind: ServiceNotificationKindV1;
   caseId: string | null;
+  webhookEndpointId: string | null;
   createdAt: Date;
   readAt: Date | null;
 }
 
-const COLUMNS = `id, recipient_id AS "recipientId", kind, case_id AS "caseId", created_at AS "createdAt", read_at AS "readAt"`;
+const COLUMNS = `id, recipient_id AS "recipientId", kind, case_id AS "caseId", webhook_endpoint_id AS "webhookEndpointId", created_at AS "createdAt", read_at AS "readAt"`;
 
 /**
  * In-app notifications of the support team. An escalation into a queue
@@ -52,6 +53,15 @@ export class NotificationsService {
        SELECT $1, $2, manager_id, 'CASE_ESCALATED', $3, $4 FROM support_queues WHERE id = $5 AND manager_id IS NOT NULL`,
       [uuidv7(), tenantId, caseId, at, queueId],
     );
+  }
+
+  /** Inside the event's inbox transaction: each admin identity named is told the endpoint was disabled. */
+  async webhookDisabled(em: EntityManager, event: WebhookDisabledV1): Promise<void> {
+    for (const recipientId of event.data.notify)
+      await em.query(
+        `INSERT INTO notifications (id, tenant_id, recipient_id, kind, webhook_endpoint_id, created_at) VALUES ($1, $2, $3, 'WEBHOOK_DISABLED', $4, $5)`,
+        [uuidv7(), event.tenantId, recipientId, event.data.endpoint.id, new Date(event.data.endpoint.disabledAt)],
+      );
   }
 
   /** The caller's notifications, newest first. */

@@ -20,6 +20,7 @@ export const API_SCOPE_RESOURCES = {
   pipelines: 'pipeline definitions and their stages',
   products: 'products, price books and prices',
   quotes: 'quotes and their PDFs',
+  webhooks: 'webhook endpoints, their deliveries and replays',
 } as const;
 
 export type ApiScopeResource = keyof typeof API_SCOPE_RESOURCES;
