@@ -22,3 +22,4 @@ export * from './access/sharing';
 export * from './access/access.events';
 export * from './audit/audit.events';
 export * from './sales/catalog.events';
+export * from './privacy/privacy.events';
