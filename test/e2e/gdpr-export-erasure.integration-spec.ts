@@ -84,7 +84,9 @@ describe('GDPR: export and erasure of a person across every service (e2e)', () =
       });
       p.ids.push(createContact.contact.id);
     }
-    await call(`mutation($i: MergeRecordsInput!) { mergeContacts(input: $i) { id } }`, { i: { survivorId: p.ids[0], mergedIds: [p.ids[1]] } });
+    await call(`mutation($i: MergeRecordsInput!) { mergeContacts(input: $i) { id } }`, {
+      i: { survivorId: p.ids[0], mergedIds: [p.ids[1]] },
+    });
     await call(`mutation($i: RecordOrdersInput!) { recordOrders(input: $i) { __typename } }`, {
       i: {
         orders: p.ids.map((contactId, i) => ({
@@ -99,17 +101,30 @@ describe('GDPR: export and erasure of a person across every service (e2e)', () =
     });
     // The case is opened for the merged duplicate: service must follow the merge to find it.
     const { openCase } = await eventuallyCall(`mutation($i: OpenCaseInput!) { openCase(input: $i) { case { id } } }`, {
-      i: { contactId: p.ids[1], subject: `Parcel for ${p.firstName} ${p.lastName}`, description: `Call ${p.phones[0]}`, category: 'PROBLEM' },
+      i: {
+        contactId: p.ids[1],
+        subject: `Parcel for ${p.firstName} ${p.lastName}`,
+        description: `Call ${p.phones[0]}`,
+        category: 'PROBLEM',
+      },
     });
     p.caseId = openCase.case.id;
     await call(`mutation($i: AddCaseCommentInput!) { addCaseComment(input: $i) { __typename } }`, {
       i: { caseId: p.caseId, body: `Wrote to ${p.emails[1]} for ${p.firstName}`, visibility: 'PUBLIC' },
     });
     await eventuallyCall(SET_CONSENT, {
-      input: { contactId: p.ids[0], channel: 'EMAIL', status: 'OPTED_IN', source: 'web form', proof: `signed by ${p.firstName} ${p.lastName}` },
+      input: {
+        contactId: p.ids[0],
+        channel: 'EMAIL',
+        status: 'OPTED_IN',
+        source: 'web form',
+        proof: `signed by ${p.firstName} ${p.lastName}`,
+      },
     });
     // By a fragment that is no personal value of theirs: a rule that spelled out their name would be data about them the erasure cannot know of.
-    const { createSegment } = await call(CREATE_SEGMENT, { input: { name: p.tag, rule: { field: 'lastName', op: 'contains', value: p.tag } } });
+    const { createSegment } = await call(CREATE_SEGMENT, {
+      input: { name: p.tag, rule: { field: 'lastName', op: 'contains', value: p.tag } },
+    });
     const { createCampaign } = await call(CREATE_CAMPAIGN, {
       input: {
         name: `News for ${p.tag}`,
@@ -142,8 +157,12 @@ describe('GDPR: export and erasure of a person across every service (e2e)', () =
   async function revenue(): Promise<unknown> {
     const from = new Date(Date.now() - 400 * 86_400_000).toISOString();
     const to = new Date(Date.now() + 86_400_000).toISOString();
-    return (await call(`query($f: DateTime!, $t: DateTime!) { revenueByPeriod(period: MONTH, from: $f, to: $t) { period revenue { amount currency } orders } }`, { f: from, t: to }))
-      .revenueByPeriod;
+    return (
+      await call(
+        `query($f: DateTime!, $t: DateTime!) { revenueByPeriod(period: MONTH, from: $f, to: $t) { period revenue { amount currency } orders } }`,
+        { f: from, t: to },
+      )
+    ).revenueByPeriod;
   }
 
   /** Every row of every table in the five services' schemas whose text, array or JSON columns hold one of the values. */
@@ -175,7 +194,20 @@ describe('GDPR: export and erasure of a person across every service (e2e)', () =
   it('refuses erasure with an open case or a legal hold unless an admin forces it with a reason', async () => {
     const manager = await rig.tenant.createUser('gdpr-manager', ['support_manager']);
     const erase = (input: Record<string, unknown>, token = admin) =>
-      graphql(rig.platform.graphqlUrl, `mutation($i: RequestErasureInput!) { requestErasure(input: $i) { erasure { id } } }`, { i: input }, bearer(token));
+      graphql(
+        rig.platform.graphqlUrl,
+        `
+          mutation ($i: RequestErasureInput!) {
+            requestErasure(input: $i) {
+              erasure {
+                id
+              }
+            }
+          }
+        `,
+        { i: input },
+        bearer(token),
+      );
     const openCase = await erase({ contactId: ada.ids[1] });
     expect(openCase.errors![0].extensions).toMatchObject({ code: 'CONFLICT' });
     expect(openCase.errors![0].message).toContain(`open cases ${ada.caseId}`);
@@ -185,7 +217,9 @@ describe('GDPR: export and erasure of a person across every service (e2e)', () =
     expect(noReason.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.forceReason' });
 
     for (const p of [ada, grace]) {
-      await call(`mutation($i: ChangeCaseStatusInput!) { changeCaseStatus(input: $i) { case { id } } }`, { i: { caseId: p.caseId, status: 'RESOLVED' } });
+      await call(`mutation($i: ChangeCaseStatusInput!) { changeCaseStatus(input: $i) { case { id } } }`, {
+        i: { caseId: p.caseId, status: 'RESOLVED' },
+      });
     }
     await call(`mutation($i: SetLegalHoldInput!) { setLegalHold(input: $i) { legalHold { reason } } }`, {
       i: { contactId: ada.ids[0], hold: true, reason: 'pending lawsuit' },
@@ -193,7 +227,9 @@ describe('GDPR: export and erasure of a person across every service (e2e)', () =
     const held = await erase({ contactId: ada.ids[1] });
     expect(held.errors![0].extensions).toMatchObject({ code: 'CONFLICT' });
     expect(held.errors![0].message).toContain('legal hold (pending lawsuit)');
-    await call(`mutation($i: SetLegalHoldInput!) { setLegalHold(input: $i) { legalHold { reason } } }`, { i: { contactId: ada.ids[0], hold: false } });
+    await call(`mutation($i: SetLegalHoldInput!) { setLegalHold(input: $i) { legalHold { reason } } }`, {
+      i: { contactId: ada.ids[0], hold: false },
+    });
   });
 
   let revenueBefore: unknown;
@@ -257,9 +293,12 @@ describe('GDPR: export and erasure of a person across every service (e2e)', () =
     const done = await eventually(
       async () =>
         (
-          await call(`query($id: ID!) { erasureRequest(id: $id) { status missingServices recordIds answers { service tables { table rows } } } }`, {
-            id: requestErasure.erasure.id,
-          })
+          await call(
+            `query($id: ID!) { erasureRequest(id: $id) { status missingServices recordIds answers { service tables { table rows } } } }`,
+            {
+              id: requestErasure.erasure.id,
+            },
+          )
         ).erasureRequest,
       (e) => e.status !== 'PENDING',
       60_000,

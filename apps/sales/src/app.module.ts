@@ -1,5 +1,12 @@
 import { Module } from '@nestjs/common';
-import { DateTimeScalar, IdentityUsersConsumer, privacyProviders, RapportServiceModule, SharingPolicy, TeamDirectory } from '@rapport/service-kit';
+import {
+  DateTimeScalar,
+  IdentityUsersConsumer,
+  privacyProviders,
+  RapportServiceModule,
+  SharingPolicy,
+  TeamDirectory,
+} from '@rapport/service-kit';
 import { AccountsResolver } from './accounts/accounts.resolver';
 import { AccountsService } from './accounts/accounts.service';
 import { ContactsResolver } from './contacts/contacts.resolver';

@@ -25,7 +25,8 @@ export const serviceEnv = {
     default: 900,
     min: 1,
     max: 7 * 24 * 3600,
-    description: 'how long a data-subject request (export, erasure) waits for every service to answer before it is reported INCOMPLETE, naming those missing',
+    description:
+      'how long a data-subject request (export, erasure) waits for every service to answer before it is reported INCOMPLETE, naming those missing',
   }),
   PRIVACY_EXPORT_TTL_SECONDS: env.int({
     default: 7 * 24 * 3600,

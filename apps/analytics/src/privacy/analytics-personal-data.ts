@@ -30,7 +30,9 @@ export class AnalyticsPersonalData implements PersonalDataSource {
     const run = async (sql: string) => affected(await em.query(sql, [ids]));
     return {
       contact_external_ids: await run(`DELETE FROM contact_external_ids WHERE contact_id = ANY($1)`),
-      orders: await run(`UPDATE orders SET customer_key = NULL WHERE (contact_id = ANY($1) OR customer_contact_id = ANY($1)) AND customer_key IS NOT NULL`),
+      orders: await run(
+        `UPDATE orders SET customer_key = NULL WHERE (contact_id = ANY($1) OR customer_contact_id = ANY($1)) AND customer_key IS NOT NULL`,
+      ),
       outbox: await eraseOutboxMentions(em, ids),
     };
   }

@@ -17,10 +17,13 @@ export class IdentityPersonalData implements PersonalDataSource {
   async gather(em: EntityManager, _tenantId: string, recordIds: string[]): Promise<Record<string, unknown[]>> {
     const q = (sql: string) => em.query(sql, [recordIds]) as Promise<unknown[]>;
     return {
-      users: await q(`SELECT id, email, display_name, roles, contact_id, disabled, created_at, updated_at FROM users WHERE contact_id = ANY($1::uuid[])`),
+      users: await q(
+        `SELECT id, email, display_name, roles, contact_id, disabled, created_at, updated_at FROM users WHERE contact_id = ANY($1::uuid[])`,
+      ),
       invitations: await q(`SELECT id, email, roles, contact_id, expires_at, created_at, accepted_at, revoked_at FROM invitations
                              WHERE contact_id = ANY($1)`),
-      audit_log: await q(`SELECT seq, id, occurred_at, service, actor_kind, actor_id, action, object_type, object_id, changes, details, request_id
+      audit_log:
+        await q(`SELECT seq, id, occurred_at, service, actor_kind, actor_id, action, object_type, object_id, changes, details, request_id
                             FROM audit_log
                            WHERE object_id = ANY($1::text[])
                               OR actor_id IN (SELECT id::text FROM users WHERE contact_id = ANY($1::uuid[]))

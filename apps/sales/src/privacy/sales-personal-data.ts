@@ -19,7 +19,9 @@ export class SalesPersonalData implements PersonalDataSource {
     return {
       contacts: await q(`SELECT * FROM contacts WHERE id = ANY($1)`),
       contact_external_ids: await q(`SELECT * FROM contact_external_ids WHERE contact_id = ANY($1)`),
-      contact_merges: await q(`SELECT * FROM contact_merges WHERE kind = 'CONTACT' AND (survivor_id = ANY($1) OR merged_ids && $1::uuid[])`),
+      contact_merges: await q(
+        `SELECT * FROM contact_merges WHERE kind = 'CONTACT' AND (survivor_id = ANY($1) OR merged_ids && $1::uuid[])`,
+      ),
       activities: await q(`SELECT * FROM activities WHERE target_type = 'CONTACT' AND target_id = ANY($1)`),
       timeline_entries: await q(`SELECT * FROM timeline_entries WHERE subject_id = ANY($1)`),
       quotes: await q(`SELECT * FROM quotes WHERE contact_id = ANY($1)`),

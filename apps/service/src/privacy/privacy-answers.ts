@@ -13,7 +13,15 @@ import {
 import { ensureStream, EventConsumer, type MessagingNaming } from '@rapport/messaging';
 import type { Logger } from '@rapport/observability';
 import { TenantDatabase } from '@rapport/persistence';
-import { AuditRecorder, ConsumerRegistry, LOGGER, MESSAGING_NAMING, NATS_CONNECTION, openSealed, SERVICE_CONFIG } from '@rapport/service-kit';
+import {
+  AuditRecorder,
+  ConsumerRegistry,
+  LOGGER,
+  MESSAGING_NAMING,
+  NATS_CONNECTION,
+  openSealed,
+  SERVICE_CONFIG,
+} from '@rapport/service-kit';
 import type { NatsConnection } from 'nats';
 import type { EntityManager } from 'typeorm';
 import type { ServiceConfig } from '../service.env';
@@ -135,7 +143,8 @@ export class PrivacyAnswers implements OnModuleInit {
       objectId: request.id,
       details: { status, contactId: request.contact_id, ...report },
     });
-    if (missing.length) this.logger.warn({ requestId: request.id, kind: request.kind, missing }, 'data-subject request incomplete at its deadline');
+    if (missing.length)
+      this.logger.warn({ requestId: request.id, kind: request.kind, missing }, 'data-subject request incomplete at its deadline');
   }
 
   private async store(

@@ -27,13 +27,23 @@ export class PrivacyDeadlines implements OnApplicationBootstrap {
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
   ) {}
 
+  /** The worker starts once the whole app is up; the queue opens on first use (a request may come first). */
   onApplicationBootstrap(): void {
-    this.queue = this.jobs.queue<DeadlineJob>(QUEUE, { removeOnComplete: true, removeOnFail: 100, attempts: 5, backoff: { type: 'exponential', delay: 1000 } });
     this.jobs.worker<DeadlineJob>(QUEUE, (job) => this.expire(job.data), { concurrency: 1, describe: (job) => job.data });
   }
 
   async schedule(tenantId: string, requestId: string): Promise<void> {
-    await this.queue!.add('deadline', { tenantId, requestId }, { jobId: `deadline-${requestId}`, delay: this.config.PRIVACY_ANSWER_TIMEOUT_SECONDS * 1000 });
+    this.queue ??= this.jobs.queue<DeadlineJob>(QUEUE, {
+      removeOnComplete: true,
+      removeOnFail: 100,
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 1000 },
+    });
+    await this.queue.add(
+      'deadline',
+      { tenantId, requestId },
+      { jobId: `deadline-${requestId}`, delay: this.config.PRIVACY_ANSWER_TIMEOUT_SECONDS * 1000 },
+    );
   }
 
   private async expire({ tenantId, requestId }: DeadlineJob): Promise<void> {

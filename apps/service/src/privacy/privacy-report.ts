@@ -52,7 +52,9 @@ export function buildArchive(
 
 /** The download link's signature: the export, its expiry, under the export's own secret. */
 export function downloadSignature(secret: string, id: string, expiresAt: Date): string {
-  return createHmac('sha256', secret).update(`${id}.${Math.floor(expiresAt.getTime() / 1000)}`).digest('base64url');
+  return createHmac('sha256', secret)
+    .update(`${id}.${Math.floor(expiresAt.getTime() / 1000)}`)
+    .digest('base64url');
 }
 
 /** Path (on the gateway) of an export's archive, signed and expiring. */
@@ -62,7 +64,13 @@ export function downloadPath(id: string, secret: string, expiresAt: Date): strin
 }
 
 /** Whether a link's expiry and signature are the export's own and still valid at `now`. */
-export function validDownload(secret: string, id: string, expiresAt: Date, given: { expires: string; signature: string }, now: Date): boolean {
+export function validDownload(
+  secret: string,
+  id: string,
+  expiresAt: Date,
+  given: { expires: string; signature: string },
+  now: Date,
+): boolean {
   if (String(Math.floor(expiresAt.getTime() / 1000)) !== given.expires) return false;
   if (expiresAt.getTime() <= now.getTime()) return false;
   const expected = Buffer.from(downloadSignature(secret, id, expiresAt));

@@ -68,7 +68,11 @@ export class PrivacyRequestsService {
           data: { ...subject, publicKey: keys.publicKey },
         }),
       );
-      describeAudit({ objectType: 'PersonalDataExport', objectId: subject.requestId, details: { contactId, recordIds: subject.recordIds } });
+      describeAudit({
+        objectType: 'PersonalDataExport',
+        objectId: subject.requestId,
+        details: { contactId, recordIds: subject.recordIds },
+      });
       return subject.requestId;
     });
     await this.deadlines.schedule(principal.tenantId, id);
@@ -146,7 +150,8 @@ export class PrivacyRequestsService {
   }
 
   private view(row: PrivacyRequestRow, answers: { service: string; received_at: Date; counts: Record<string, number> }[]) {
-    const downloadable = row.has_archive && row.download_secret && row.download_expires_at && row.download_expires_at > new Date();
+    const { download_secret: secret, download_expires_at: expiresAt } = row;
+    const link = row.has_archive && secret && expiresAt && expiresAt > new Date() ? { secret, expiresAt } : null;
     return {
       id: row.id,
       contactId: row.contact_id,
@@ -162,8 +167,8 @@ export class PrivacyRequestsService {
         tables: Object.entries(a.counts).map(([table, rows]) => ({ table, rows })),
       })),
       missingServices: row.status === 'INCOMPLETE' ? missingServices(answers.map((a) => a.service)) : [],
-      downloadUrl: downloadable ? downloadPath(row.id, row.download_secret!, row.download_expires_at!) : null,
-      downloadExpiresAt: downloadable ? row.download_expires_at : null,
+      downloadUrl: link ? downloadPath(row.id, link.secret, link.expiresAt) : null,
+      downloadExpiresAt: link?.expiresAt ?? null,
     };
   }
 
@@ -177,10 +182,7 @@ export class PrivacyRequestsService {
   private async blockers(em: EntityManager, recordIds: string[]): Promise<string[]> {
     const cases: { id: string }[] = await em.query(OPEN_CASES, [recordIds]);
     const holds: { reason: string }[] = await em.query(`SELECT reason FROM legal_holds WHERE contact_id = ANY($1)`, [recordIds]);
-    return [
-      ...(cases.length ? [`open cases ${cases.map((c) => c.id).join(', ')}`] : []),
-      ...holds.map((h) => `legal hold (${h.reason})`),
-    ];
+    return [...(cases.length ? [`open cases ${cases.map((c) => c.id).join(', ')}`] : []), ...holds.map((h) => `legal hold (${h.reason})`)];
   }
 
   private async insert(

@@ -20,7 +20,10 @@ export class PrivacyResolver {
   }
 
   @Mutation('setLegalHold')
-  setLegalHold(@CurrentPrincipal() principal: Principal, @Args('input') input: { contactId: string; hold: boolean; reason?: string | null }) {
+  setLegalHold(
+    @CurrentPrincipal() principal: Principal,
+    @Args('input') input: { contactId: string; hold: boolean; reason?: string | null },
+  ) {
     return this.requests.setLegalHold(principal, input);
   }
 

@@ -31,7 +31,9 @@ export class ServicePersonalData implements PersonalDataSource {
     return {
       case_comments: await run(`UPDATE case_comments SET body = $2 WHERE case_id IN (${CASES_OF})`, [ids, ERASED]),
       cases: await run(`UPDATE cases SET subject = $2, description = NULL WHERE id IN (${CASES_OF})`, [ids, ERASED]),
-      satisfaction_requests: await run(`UPDATE satisfaction_requests SET comment = NULL WHERE contact_id = ANY($1) AND comment IS NOT NULL`),
+      satisfaction_requests: await run(
+        `UPDATE satisfaction_requests SET comment = NULL WHERE contact_id = ANY($1) AND comment IS NOT NULL`,
+      ),
       // Exports of the person built before the erasure: their archives (and any part not yet built into one) go too.
       privacy_requests: await run(
         `UPDATE privacy_requests SET archive = NULL, private_key = NULL, download_expires_at = NULL
