@@ -191,6 +191,20 @@ describe('GDPR: export and erasure of a person across every service (e2e)', () =
     return found;
   }
 
+  /** Every message of every stream the platform writes, as stored (sealed or not), that holds one of the values. */
+  async function scanStreams(values: string[]): Promise<string[]> {
+    const found: string[] = [];
+    for (const stream of ['IDENTITY', 'SALES', 'SERVICE', 'ANALYTICS', 'MARKETING', 'COMMERCE']) {
+      const events = await rig.probe.events(`${stream}_${process.env.NATS_STREAM_SUFFIX}`, `${process.env.NATS_SUBJECT_PREFIX}.>`);
+      for (const event of events) {
+        const text = JSON.stringify(event).toLowerCase();
+        if (values.some((v) => text.includes(v.toLowerCase())))
+          found.push(`${stream} ${event.type}: ${JSON.stringify(event.data).slice(0, 200)}`);
+      }
+    }
+    return found;
+  }
+
   it('refuses erasure with an open case or a legal hold unless an admin forces it with a reason', async () => {
     const manager = await rig.tenant.createUser('gdpr-manager', ['support_manager']);
     const erase = (input: Record<string, unknown>, token = admin) =>
@@ -314,5 +328,33 @@ describe('GDPR: export and erasure of a person across every service (e2e)', () =
     // The other person is untouched.
     expect((await scan(personalValues(grace))).length).toBeGreaterThan(0);
     expect(await revenue()).toEqual(revenueBefore);
+  });
+
+  it('leaves no readable personal value in any stream, and a replay of the streams does not bring the person back', async () => {
+    // The messages about both people are there, sealed: no value of either reads in any stream.
+    expect(
+      (await rig.probe.events(`SALES_${process.env.NATS_STREAM_SUFFIX}`, `${process.env.NATS_SUBJECT_PREFIX}.sales.contact.created`))
+        .length,
+    ).toBeGreaterThanOrEqual(4);
+    expect(await scanStreams(personalValues(ada))).toEqual([]);
+    expect(await scanStreams(personalValues(grace))).toEqual([]);
+
+    // Marketing rebuilds its read model from the streams: Grace comes back in full, Ada only as an erased record.
+    const { replayReadModel } = await call(`mutation { replayReadModel { id } }`);
+    await eventually(
+      async () =>
+        (await call(`query($id: ID!) { readModelReplay(id: $id) { status failure } }`, { id: replayReadModel.id })).readModelReplay,
+      (r) => r.status !== 'RUNNING',
+      60_000,
+    );
+    const marketing = rig.platform.services.marketing.app.get(DataSource);
+    const names = async (p: Person) =>
+      (await marketing.query(`SELECT first_name, last_name, emails FROM contacts WHERE id = ANY($1::uuid[]) ORDER BY id`, [
+        p.ids,
+      ])) as unknown[];
+    // The survivor holds both addresses since the merge.
+    expect(await names(grace)).toContainEqual({ first_name: grace.firstName, last_name: grace.lastName, emails: [...grace.emails].sort() });
+    expect(await names(ada)).toEqual(ada.ids.map(() => ({ first_name: null, last_name: '[erased]', emails: [] })));
+    expect(await scan(personalValues(ada))).toEqual([]);
   });
 });

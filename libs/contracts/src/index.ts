@@ -23,3 +23,4 @@ export * from './access/access.events';
 export * from './audit/audit.events';
 export * from './sales/catalog.events';
 export * from './privacy/privacy.events';
+export * from './privacy/personal-fields';

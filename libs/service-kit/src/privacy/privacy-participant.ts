@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import {
   ERASURE_REQUESTED,
   erasureConfirmedType,
+  personalKeyId,
   exportGatheredType,
   PERSONAL_DATA_EXPORT_REQUESTED,
   STREAMS,
@@ -12,7 +13,7 @@ import {
   type PersonalDataExportRequestedV1,
   type PersonalDataGatheredV1,
 } from '@rapport/contracts';
-import { ensureStream, EventConsumer, newEvent, type MessagingNaming } from '@rapport/messaging';
+import { ensureStream, EventConsumer, newEvent, PersonalKeys, type MessagingNaming } from '@rapport/messaging';
 import type { Logger } from '@rapport/observability';
 import { TenantDatabase } from '@rapport/persistence';
 import type { NatsConnection } from 'nats';
@@ -45,6 +46,7 @@ export class PrivacyParticipant implements OnModuleInit {
     private readonly db: ServiceDatabase,
     private readonly registry: ConsumerRegistry,
     private readonly audit: AuditRecorder,
+    private readonly keys: PersonalKeys,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -79,6 +81,9 @@ export class PrivacyParticipant implements OnModuleInit {
   private async erase(event: ErasureRequestedV1, em: EntityManager): Promise<void> {
     const { requestId, recordIds, contactId, forced } = event.data;
     const erased = await this.source.erase(em, event.tenantId, recordIds);
+    // The streams: every past event sealed with these records' keys now reads as erased, on any replay (ADR 028).
+    // Each participant destroys them (idempotent), so the erasure does not wait on one service for it.
+    await this.keys.shred(recordIds.map((id) => personalKeyId(event.tenantId, id)));
     const data: ErasureConfirmedV1 = { requestId, service: this.def.name, erased };
     await this.answer(em, event, erasureConfirmedType(this.def.name), data);
     await this.audit.record(em, {
