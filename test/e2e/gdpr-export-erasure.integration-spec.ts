@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { bearer, graphql } from '@rapport/testing';
 import { DataSource } from 'typeorm';
+import { auditEntriesByRequest, newRequestId } from '../harness/audit';
 import {
   CAMPAIGN,
   CREATE_CAMPAIGN,
@@ -195,7 +196,7 @@ describe('GDPR: export and erasure of a person across every service (e2e)', () =
   async function scanStreams(values: string[]): Promise<string[]> {
     const found: string[] = [];
     for (const stream of ['IDENTITY', 'SALES', 'SERVICE', 'ANALYTICS', 'MARKETING', 'COMMERCE']) {
-      const events = await rig.probe.events(`${stream}_${process.env.NATS_STREAM_SUFFIX}`, `${process.env.NATS_SUBJECT_PREFIX}.>`);
+      const events = await rig.probe.storedEvents(`${stream}_${process.env.NATS_STREAM_SUFFIX}`, `${process.env.NATS_SUBJECT_PREFIX}.>`);
       for (const event of events) {
         const text = JSON.stringify(event).toLowerCase();
         if (values.some((v) => text.includes(v.toLowerCase())))
@@ -207,7 +208,7 @@ describe('GDPR: export and erasure of a person across every service (e2e)', () =
 
   it('refuses erasure with an open case or a legal hold unless an admin forces it with a reason', async () => {
     const manager = await rig.tenant.createUser('gdpr-manager', ['support_manager']);
-    const erase = (input: Record<string, unknown>, token = admin) =>
+    const erase = (input: Record<string, unknown>, token = admin, headers: Record<string, string> = {}) =>
       graphql(
         rig.platform.graphqlUrl,
         `
@@ -220,11 +221,14 @@ describe('GDPR: export and erasure of a person across every service (e2e)', () =
           }
         `,
         { i: input },
-        bearer(token),
+        { ...bearer(token), ...headers },
       );
-    const openCase = await erase({ contactId: ada.ids[1] });
+    const refusalId = newRequestId('requestErasure-refused');
+    const openCase = await erase({ contactId: ada.ids[1] }, admin, { 'x-request-id': refusalId });
     expect(openCase.errors![0].extensions).toMatchObject({ code: 'CONFLICT' });
     expect(openCase.errors![0].message).toContain(`open cases ${ada.caseId}`);
+    // The refusal changed nothing, but it is on the record once.
+    expect((await auditEntriesByRequest(rig.platform, rig.tenant.id, [refusalId])).get(refusalId)).toBe(1);
     const notAdmin = await erase({ contactId: ada.ids[0], force: true, forceReason: 'court order' }, manager.token);
     expect(notAdmin.errors![0].extensions).toMatchObject({ code: 'FORBIDDEN' });
     const noReason = await erase({ contactId: ada.ids[0], force: true });

@@ -4,7 +4,15 @@ import { actorOf, badUserInput, conflict, forbidden, notFound, requireRole, type
 import { ERASURE_REQUESTED, PERSONAL_DATA_EXPORT_REQUESTED, type PrivacySubjectV1 } from '@rapport/contracts';
 import { personRecordIds } from '@rapport/customer-master';
 import { newEvent } from '@rapport/messaging';
-import { describeAudit, newSealingKeyPair, SERVICE_CONFIG, ServiceDatabase, validate } from '@rapport/service-kit';
+import {
+  AuditRecorder,
+  currentAuditScope,
+  describeAudit,
+  newSealingKeyPair,
+  SERVICE_CONFIG,
+  ServiceDatabase,
+  validate,
+} from '@rapport/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import type { EntityManager } from 'typeorm';
 import type { ServiceConfig } from '../service.env';
@@ -48,6 +56,7 @@ export class PrivacyRequestsService {
   constructor(
     private readonly db: ServiceDatabase,
     private readonly deadlines: PrivacyDeadlines,
+    private readonly audit: AuditRecorder,
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
   ) {}
 
@@ -86,10 +95,12 @@ export class PrivacyRequestsService {
     if (forced && !principal.roles.includes('admin')) throw forbidden('only admins may force an erasure');
     const forceReason = forced ? validate.requiredText('input.forceReason', input.forceReason, 500) : null;
     if (!forced && input.forceReason) throw badUserInput('input.forceReason', 'a reason goes with force: true');
-    const id = await this.db.withTenant(principal.tenantId, async (em) => {
+    let refusedFor: string[] = [];
+    const work = async (em: EntityManager) => {
       const subject = await this.subject(em, principal.tenantId, contactId);
       const blockers = await this.blockers(em, subject.recordIds);
       if (blockers.length > 0 && !forced) {
+        refusedFor = blockers;
         throw conflict(`erasure refused: ${blockers.join('; ')}. An admin may force it with a reason.`, 'input.contactId');
       }
       await this.insert(em, principal, 'ERASURE', subject, { forced, forceReason });
@@ -109,7 +120,25 @@ export class PrivacyRequestsService {
         details: { contactId, recordIds: subject.recordIds, forced, forceReason, overridden: forced ? blockers : [] },
       });
       return subject.requestId;
-    });
+    };
+    let id: string;
+    try {
+      id = await this.db.withTenant(principal.tenantId, work);
+    } catch (err) {
+      // A refusal changes nothing, but that someone asked and why they were refused is part of the record.
+      if (refusedFor.length > 0) {
+        await this.audit.recordNow({
+          tenantId: principal.tenantId,
+          actor: actorOf(principal),
+          requestId: currentAuditScope()?.requestId ?? null,
+          action: 'requestErasure.refused',
+          objectType: 'Contact',
+          objectId: contactId,
+          details: { blockers: refusedFor },
+        });
+      }
+      throw err;
+    }
     await this.deadlines.schedule(principal.tenantId, id);
     return { erasure: await this.read(principal, 'ERASURE', id) };
   }
