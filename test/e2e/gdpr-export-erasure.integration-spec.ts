@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { bearer, graphql } from '@rapport/testing';
 import { DataSource } from 'typeorm';
+import { SYSTEM_ACTOR } from '@rapport/contracts';
+import { UsersService } from '../../apps/identity/src/users/users.service';
 import { auditEntriesByRequest, newRequestId } from '../harness/audit';
 import {
   CAMPAIGN,
@@ -27,6 +29,7 @@ import {
 jest.setTimeout(300_000);
 
 const SERVICES = ['sales', 'service', 'analytics', 'marketing', 'identity'];
+const PASSWORD = 'customer-password-1';
 
 interface Person {
   tag: string;
@@ -85,6 +88,17 @@ describe('GDPR: export and erasure of a person across every service (e2e)', () =
       });
       p.ids.push(createContact.contact.id);
     }
+    // Their self-service login, under their own address and name.
+    const users = rig.platform.identity.app.get(UsersService);
+    await users['db'].withTenant(rig.tenant.id, (em) =>
+      users.insertUser(em, rig.tenant.id, SYSTEM_ACTOR, {
+        email: p.emails[0],
+        displayName: `${p.firstName} ${p.lastName}`,
+        password: PASSWORD,
+        roles: ['customer'],
+        contactId: p.ids[0],
+      }),
+    );
     await call(`mutation($i: MergeRecordsInput!) { mergeContacts(input: $i) { id } }`, {
       i: { survivorId: p.ids[0], mergedIds: [p.ids[1]] },
     });
@@ -292,6 +306,8 @@ describe('GDPR: export and erasure of a person across every service (e2e)', () =
     expect(tables('marketing').consents.length).toBeGreaterThan(0);
     expect(tables('marketing').messages).toHaveLength(1);
     expect(tables('identity').audit_log.length).toBeGreaterThan(0);
+    expect(tables('identity').users).toEqual([expect.objectContaining({ email: ada.emails[0], contact_id: ada.ids[0] })]);
+    expect(JSON.stringify(tables('identity').users)).not.toContain('password');
 
     // Nobody else downloads it: anonymous, another admin, a forged expiry or signature.
     expect((await fetch(url)).status).toBe(401);
@@ -329,6 +345,23 @@ describe('GDPR: export and erasure of a person across every service (e2e)', () =
     expect(rows('service', 'case_comments')).toBe(1);
 
     expect(await scan(personalValues(ada))).toEqual([]);
+    // Their login is gone; Grace's still works.
+    const signIn = (email: string) =>
+      graphql(
+        rig.platform.graphqlUrl,
+        `
+          mutation ($i: LoginInput!) {
+            login(input: $i) {
+              accessToken
+            }
+          }
+        `,
+        {
+          i: { tenant: rig.tenant.slug, email, password: PASSWORD },
+        },
+      );
+    expect((await signIn(ada.emails[0])).errors?.[0].extensions).toMatchObject({ code: 'UNAUTHENTICATED' });
+    expect((await signIn(grace.emails[0])).errors).toBeUndefined();
     // The other person is untouched.
     expect((await scan(personalValues(grace))).length).toBeGreaterThan(0);
     expect(await revenue()).toEqual(revenueBefore);

@@ -2,12 +2,22 @@ import { randomBytes } from 'node:crypto';
 import type { KV, NatsConnection } from 'nats';
 import type { MessagingNaming } from './naming';
 
+/**
+ * One data key. `revision` tells keys of one record apart: a record erased
+ * and then written again gets a new key, which must not be mistaken for the
+ * destroyed one its old messages were sealed with.
+ */
+export interface DataKey {
+  key: Buffer;
+  revision: number;
+}
+
 /** Where sealing finds the data keys (PersonalKeys; a map in unit tests). */
 export interface PersonalKeySource {
   /** The record's key, made on first use. */
-  keyFor(keyId: string): Promise<Buffer>;
-  /** The record's key, or null once destroyed (or never made). */
-  find(keyId: string): Promise<Buffer | null>;
+  keyFor(keyId: string): Promise<DataKey>;
+  /** The record's current key, or null once destroyed (or never made). */
+  find(keyId: string): Promise<DataKey | null>;
 }
 
 /**
@@ -30,7 +40,7 @@ export class PersonalKeys implements PersonalKeySource {
     return this.naming.streamSuffix ? `PERSONAL_KEYS_${this.naming.streamSuffix}` : 'PERSONAL_KEYS';
   }
 
-  async keyFor(keyId: string): Promise<Buffer> {
+  async keyFor(keyId: string): Promise<DataKey> {
     const found = await this.find(keyId);
     if (found) return found;
     const kv = await this.open();
@@ -45,9 +55,11 @@ export class PersonalKeys implements PersonalKeySource {
     return made;
   }
 
-  async find(keyId: string): Promise<Buffer | null> {
+  async find(keyId: string): Promise<DataKey | null> {
     const entry = await (await this.open()).get(keyId);
-    return entry && entry.operation === 'PUT' && entry.value.length === 32 ? Buffer.from(entry.value) : null;
+    return entry && entry.operation === 'PUT' && entry.value.length === 32
+      ? { key: Buffer.from(entry.value), revision: entry.revision }
+      : null;
   }
 
   /** Destroys the keys with their history; what was sealed with them can no longer be read anywhere. */

@@ -1,14 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import type { EventEnvelope } from '@rapport/contracts';
-import type { PersonalKeySource } from './personal-keys';
+import type { DataKey, PersonalKeySource } from './personal-keys';
 import { openPersonal, sealPersonal } from './personal-sealing';
 
-/** Keys in a map: what PersonalKeys does with a KV bucket. */
+/** Keys in a map: what PersonalKeys does with a KV bucket (revisions count up across records, as stream sequences do). */
 class MapKeys implements PersonalKeySource {
-  readonly keys = new Map<string, Buffer>();
+  readonly keys = new Map<string, DataKey>();
+  private revision = 0;
   async keyFor(id: string) {
-    if (!this.keys.has(id)) this.keys.set(id, randomBytes(32));
-    return this.keys.get(id)!;
+    const found = this.keys.get(id);
+    if (found) return found;
+    const made = { key: randomBytes(32), revision: ++this.revision };
+    this.keys.set(id, made);
+    return made;
   }
   async find(id: string) {
     return this.keys.get(id) ?? null;
@@ -72,6 +76,15 @@ describe('crypto-shredding of event payloads', () => {
       phones: [],
       externalIds: [],
     });
+  });
+
+  it('reads as erased when the record was written again after the erasure, under a new key', async () => {
+    const keys = new MapKeys();
+    const before = await sealPersonal(contactCreated(), keys);
+    keys.keys.clear();
+    const after = await sealPersonal(contactCreated(), keys);
+    expect(((await openPersonal(before, keys)).data as { contact: { lastName: string } }).contact.lastName).toBe('[erased]');
+    expect(((await openPersonal(after, keys)).data as { contact: { lastName: string } }).contact.lastName).toBe('Lovelace');
   });
 
   it('passes events without personal fields, or naming no one, unchanged', async () => {

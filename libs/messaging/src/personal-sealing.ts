@@ -39,13 +39,20 @@ export async function sealPersonal(envelope: EventEnvelope, keys: PersonalKeySou
     set(data, path, erased);
   }
   const keyId = personalKeyId(envelope.tenantId, record);
+  const { key, revision } = await keys.keyFor(keyId);
   const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', await keys.keyFor(keyId), iv);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
   const sealed = Buffer.concat([cipher.update(JSON.stringify(plain), 'utf8'), cipher.final()]);
   return {
     ...envelope,
     data,
-    personal: { keyId, iv: iv.toString('base64'), tag: cipher.getAuthTag().toString('base64'), data: sealed.toString('base64') },
+    personal: {
+      keyId,
+      keyRevision: revision,
+      iv: iv.toString('base64'),
+      tag: cipher.getAuthTag().toString('base64'),
+      data: sealed.toString('base64'),
+    },
   };
 }
 
@@ -57,9 +64,10 @@ export async function sealPersonal(envelope: EventEnvelope, keys: PersonalKeySou
 export async function openPersonal(envelope: EventEnvelope, keys: PersonalKeySource): Promise<EventEnvelope> {
   const { personal, ...rest } = envelope;
   if (!personal) return envelope;
-  const key = await keys.find(personal.keyId);
-  if (!key) return rest;
-  const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(personal.iv, 'base64'));
+  const found = await keys.find(personal.keyId);
+  // Destroyed, or destroyed and made anew for later writes: either way not the key this was sealed with.
+  if (!found || found.revision !== personal.keyRevision) return rest;
+  const decipher = createDecipheriv('aes-256-gcm', found.key, Buffer.from(personal.iv, 'base64'));
   decipher.setAuthTag(Buffer.from(personal.tag, 'base64'));
   const plain = JSON.parse(
     Buffer.concat([decipher.update(Buffer.from(personal.data, 'base64')), decipher.final()]).toString('utf8'),

@@ -1,6 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { affected, ERASED, eraseOutboxMentions, type PersonalDataSource } from '@rapport/service-kit';
-import type { EntityManager } from 'typeorm';
+import { SYSTEM_ACTOR, USER_DEACTIVATED } from '@rapport/contracts';
+import { newEvent } from '@rapport/messaging';
+import { affected, ERASED, eraseOutboxMentions, ServiceDatabase, type PersonalDataSource } from '@rapport/service-kit';
+import { In, type EntityManager } from 'typeorm';
+import { UserEntity } from '../users/user.entity';
+import { userSnapshot } from '../users/users.service';
 
 /**
  * Identity holds the person's self-service login (a user bound to one of
@@ -10,10 +14,14 @@ import type { EntityManager } from 'typeorm';
  * invitations lose their address. The audit log is append-only and chained
  * (ADR 025) and is not rewritten: it never holds contact details or names
  * (masked when recorded), only ids, which say nothing once the records are
- * anonymised.
+ * anonymised. The erased login is published (identity.user.deactivated), so
+ * every service's copy of the users forgets its address and name, and
+ * verifiers refuse its tokens (the token version rose).
  */
 @Injectable()
 export class IdentityPersonalData implements PersonalDataSource {
+  constructor(private readonly db: ServiceDatabase) {}
+
   async gather(em: EntityManager, _tenantId: string, recordIds: string[]): Promise<Record<string, unknown[]>> {
     const q = (sql: string) => em.query(sql, [recordIds]) as Promise<unknown[]>;
     return {
@@ -35,7 +43,7 @@ export class IdentityPersonalData implements PersonalDataSource {
     const users: { id: string }[] = await em.query(`SELECT id FROM users WHERE contact_id = ANY($1)`, [recordIds]);
     const userIds = users.map((u) => u.id);
     const run = async (sql: string, params: unknown[]) => affected(await em.query(sql, params));
-    return {
+    const erased = {
       // A random unusable hash: the login can never sign in again, and the address is free.
       users: await run(
         `UPDATE users SET email = 'erased-' || id || '@invalid', display_name = $2, disabled = true,
@@ -47,5 +55,18 @@ export class IdentityPersonalData implements PersonalDataSource {
       invitations: await run(`UPDATE invitations SET email = 'erased-' || id || '@invalid' WHERE contact_id = ANY($1)`, [recordIds]),
       outbox: await eraseOutboxMentions(em, [...recordIds, ...userIds]),
     };
+    for (const user of await em.getRepository(UserEntity).findBy({ id: In(userIds) })) {
+      await this.db.publish(
+        em,
+        newEvent({
+          type: USER_DEACTIVATED,
+          tenantId: user.tenantId,
+          actor: SYSTEM_ACTOR,
+          subjectId: user.id,
+          data: { user: userSnapshot(user) },
+        }),
+      );
+    }
+    return erased;
   }
 }

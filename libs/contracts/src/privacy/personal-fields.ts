@@ -12,6 +12,8 @@
 export interface SealedPersonalV1 {
   /** `<tenantId>.<recordId>`: the data key it was sealed with. */
   keyId: string;
+  /** Which key of that record: a record erased and written again has a new one. */
+  keyRevision: number;
   iv: string;
   tag: string;
   data: string;
@@ -48,6 +50,20 @@ const CASE_SNAPSHOT: PersonalFieldsSpec = {
   fields: [{ path: ['case', 'subject'], erased: ERASED_TEXT }],
 };
 
+/** A customer login (staff name no contact and travel as they are). */
+const CUSTOMER_USER: PersonalFieldsSpec = {
+  record: (data) => at(data, 'user', 'contactId'),
+  fields: [
+    { path: ['user', 'email'], erased: ERASED_TEXT },
+    { path: ['user', 'displayName'], erased: ERASED_TEXT },
+  ],
+};
+
+const CUSTOMER_INVITATION: PersonalFieldsSpec = {
+  record: (data) => at(data, 'invitation', 'contactId'),
+  fields: [{ path: ['invitation', 'email'], erased: ERASED_TEXT }],
+};
+
 /** By event type. A type not listed carries no personal values (ids, amounts, statuses only). */
 export const PERSONAL_FIELDS: Readonly<Record<string, PersonalFieldsSpec>> = {
   'sales.contact.created': CONTACT_SNAPSHOT,
@@ -57,6 +73,12 @@ export const PERSONAL_FIELDS: Readonly<Record<string, PersonalFieldsSpec>> = {
   'service.case.resolved': CASE_SNAPSHOT,
   'service.case.reopened': CASE_SNAPSHOT,
   'service.case.rated': { record: (data) => at(data, 'contactId'), fields: [{ path: ['comment'], erased: null }] },
+  'identity.user.created': CUSTOMER_USER,
+  'identity.user.updated': CUSTOMER_USER,
+  'identity.user.deactivated': CUSTOMER_USER,
+  'identity.user.password_reset': CUSTOMER_USER,
+  'identity.user.invited': CUSTOMER_INVITATION,
+  'identity.user.invitation_revoked': CUSTOMER_INVITATION,
   'marketing.consent.changed': { record: (data) => at(data, 'contactId'), fields: [{ path: ['proof'], erased: null }] },
 };
 
