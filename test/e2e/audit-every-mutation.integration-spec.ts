@@ -434,6 +434,22 @@ const STEPS: Step[] = [
   }),
   m('setJourneyStatus', '($id: ID!)', '(id: $id, status: PAUSED) { id }', { variables: (c) => ({ id: c.journeyId }) }),
   m('replayReadModel', '', ' { __typename }'),
+
+  // data-subject requests (service coordinates; last, as an erasure anonymises the contact)
+  m('setLegalHold', input('SetLegalHoldInput'), `${IN} { legalHold { contactId } }`, {
+    variables: (c) => ({ input: { contactId: c.audience[9], hold: true, reason: 'walk dispute' } }),
+  }),
+  m('setLegalHold', input('SetLegalHoldInput'), `${IN} { legalHold { contactId } }`, {
+    variables: (c) => ({ input: { contactId: c.audience[9], hold: false } }),
+  }),
+  m('requestPersonalDataExport', input('RequestPersonalDataExportInput'), `${IN} { export { id } }`, {
+    variables: (c) => ({ input: { contactId: c.audience[0] } }),
+    eventually: true,
+  }),
+  m('requestErasure', input('RequestErasureInput'), `${IN} { erasure { id } }`, {
+    variables: (c) => ({ input: { contactId: c.audience[1] } }),
+    eventually: true,
+  }),
 ];
 
 jest.setTimeout(600_000);

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { contactSharingProviders, DateTimeScalar, RapportServiceModule } from '@rapport/service-kit';
+import { contactSharingProviders, DateTimeScalar, privacyProviders, RapportServiceModule } from '@rapport/service-kit';
 import { analyticsDefinition } from './analytics.definition';
 import { CaseProjection } from './cases/case-projection';
 import { ClvEngine } from './clv/clv-engine';
@@ -17,11 +17,14 @@ import { RfmResolver } from './rfm/rfm.resolver';
 import { RfmService } from './rfm/rfm.service';
 import { RetentionResolver } from './retention/retention.resolver';
 import { RetentionService } from './retention/retention.service';
+import { AnalyticsPersonalData } from './privacy/analytics-personal-data';
 
 @Module({
   imports: [RapportServiceModule.forRoot(analyticsDefinition)],
   providers: [
     DateTimeScalar,
+    // This service's part in data-subject requests (ADR 034).
+    ...privacyProviders(AnalyticsPersonalData),
     // The CONTACT sharing rule on this service's Contact fields and lists (ADR 016).
     ...contactSharingProviders(),
     ContactProjection,

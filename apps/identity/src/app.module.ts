@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { DateTimeScalar, RapportServiceModule } from '@rapport/service-kit';
+import { DateTimeScalar, privacyProviders, RapportServiceModule } from '@rapport/service-kit';
 import { AccessSettingsResolver } from './access/access-settings.resolver';
 import { AccessSettingsService } from './access/access-settings.service';
 import { ApiKeyExchangeController } from './api-keys/api-key-exchange.controller';
@@ -26,12 +26,15 @@ import { TenantsService } from './tenants/tenants.service';
 import { UsersResolver } from './users/users.resolver';
 import { UsersService } from './users/users.service';
 import { WebhooksModule } from './webhooks/webhooks.module';
+import { IdentityPersonalData } from './privacy/identity-personal-data';
 
 @Module({
   imports: [RapportServiceModule.forRoot(identityDefinition), KeysModule, AuditModule, WebhooksModule],
   controllers: [ApiKeyExchangeController],
   providers: [
     DateTimeScalar,
+    // This service's part in data-subject requests (ADR 034).
+    ...privacyProviders(IdentityPersonalData),
     TokenIssuer,
     AuthService,
     AuthResolver,

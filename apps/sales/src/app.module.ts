@@ -1,5 +1,12 @@
 import { Module } from '@nestjs/common';
-import { DateTimeScalar, IdentityUsersConsumer, RapportServiceModule, SharingPolicy, TeamDirectory } from '@rapport/service-kit';
+import {
+  DateTimeScalar,
+  IdentityUsersConsumer,
+  privacyProviders,
+  RapportServiceModule,
+  SharingPolicy,
+  TeamDirectory,
+} from '@rapport/service-kit';
 import { AccountsResolver } from './accounts/accounts.resolver';
 import { AccountsService } from './accounts/accounts.service';
 import { ContactsResolver } from './contacts/contacts.resolver';
@@ -84,12 +91,15 @@ const customerMasterProviders = [
   LeadImportService,
   ImportResolver,
 ];
+import { SalesPersonalData } from './privacy/sales-personal-data';
 
 @Module({
   imports: [RapportServiceModule.forRoot(salesDefinition)],
   controllers: [QuotePdfController],
   providers: [
     DateTimeScalar,
+    // This service's part in data-subject requests (ADR 034).
+    ...privacyProviders(SalesPersonalData),
     // Owners are checked against sales' projection of identity's users (ADR 007), teams for sharing too (ADR 016).
     IdentityUsersConsumer,
     OwnerDirectory,

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { contactSharingProviders, DateTimeScalar, RapportServiceModule } from '@rapport/service-kit';
+import { contactSharingProviders, DateTimeScalar, privacyProviders, RapportServiceModule } from '@rapport/service-kit';
 import { AccountCasesResolver, ContactCasesResolver } from './cases/case-links.resolver';
 import { CaseAssignmentResolver, CaseCommentResolver, CaseEscalationResolver, CasesResolver } from './cases/cases.resolver';
 import { CaseDetailsService } from './cases/case-details.service';
@@ -18,6 +18,12 @@ import { NotificationsResolver, QueueManagerResolver } from './notifications/not
 import { NotificationsService } from './notifications/notifications.service';
 import { WebhookDisabledConsumer } from './notifications/webhook-disabled.consumer';
 import { QueueRuleResolver, RoutingResolver } from './routing/routing.resolver';
+import { ExportDownloadController } from './privacy/export-download.controller';
+import { PrivacyAnswers } from './privacy/privacy-answers';
+import { PrivacyDeadlines } from './privacy/privacy-deadlines';
+import { PrivacyRequestsService } from './privacy/privacy-requests.service';
+import { PrivacyResolver } from './privacy/privacy.resolver';
+import { ServicePersonalData } from './privacy/service-personal-data';
 import { RoutingService } from './routing/routing.service';
 import { SatisfactionResolver } from './satisfaction/satisfaction.resolver';
 import { SatisfactionService } from './satisfaction/satisfaction.service';
@@ -31,6 +37,7 @@ import { TierConsumer } from './tiers/tier-consumer';
 
 @Module({
   imports: [RapportServiceModule.forRoot(serviceDefinition)],
+  controllers: [ExportDownloadController],
   providers: [
     DateTimeScalar,
     // The sharing rules on cases and on this service's Contact fields, by its copy of the contacts' owners (ADR 016).
@@ -69,6 +76,12 @@ import { TierConsumer } from './tiers/tier-consumer';
     QueueManagerResolver,
     MetricsService,
     MetricsResolver,
+    // Coordinator of data-subject requests (ADR 034), and this service's own part in them.
+    PrivacyRequestsService,
+    PrivacyAnswers,
+    PrivacyDeadlines,
+    PrivacyResolver,
+    ...privacyProviders(ServicePersonalData),
   ],
 })
 export class ServiceAppModule {}

@@ -11,6 +11,7 @@ import { ServiceSharing1765100000000 } from './migrations/1765100000000-service-
 import { ServiceCustomerMasterLog1765200000000 } from './migrations/1765200000000-service-customer-master-log';
 import { ServiceContactOwners1765300000000 } from './migrations/1765300000000-service-contact-owners';
 import { ServiceWebhookNotifications1765500000000 } from './migrations/1765500000000-service-webhook-notifications';
+import { ServicePrivacyRequests1765500000000 } from './migrations/1765500000000-service-privacy-requests';
 import { serviceEnv } from './service.env';
 import { prepareServiceTenant } from './tenants/prepare-tenant';
 
@@ -32,6 +33,7 @@ export const serviceDefinition: ServiceDefinition = {
     ServiceCustomerMasterLog1765200000000,
     ServiceContactOwners1765300000000,
     ServiceWebhookNotifications1765500000000,
+    ServicePrivacyRequests1765500000000,
   ],
   producesStreams: [STREAMS.SERVICE],
   typeDefs: loadTypeDefs(__dirname),

@@ -25,3 +25,5 @@ export * from './audit/audit.events';
 export * from './sales/catalog.events';
 export * from './access/event-access';
 export * from './webhooks/webhook.events';
+export * from './privacy/privacy.events';
+export * from './privacy/personal-fields';

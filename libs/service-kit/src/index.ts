@@ -52,3 +52,15 @@ export {
   MASKED_FIELD_GROUPS,
 } from './audit';
 export type { AuditDescription, AuditEntry } from './audit';
+export {
+  affected,
+  ERASED,
+  eraseOutboxMentions,
+  newSealingKeyPair,
+  openSealed,
+  PERSONAL_DATA,
+  PrivacyParticipant,
+  privacyProviders,
+  sealJson,
+} from './privacy';
+export type { PersonalDataSource } from './privacy';
