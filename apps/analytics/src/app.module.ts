@@ -6,6 +6,8 @@ import { ClvEngine } from './clv/clv-engine';
 import { ClvScheduler } from './clv/clv-scheduler';
 import { ClvResolver, ContactValueResolver, CustomerValueResolver } from './clv/clv.resolver';
 import { ClvService } from './clv/clv.service';
+import { CommerceEventsResolver } from './commerce/commerce-events.resolver';
+import { CommerceEventsService } from './commerce/commerce-events.service';
 import { ContactProjection } from './contacts/contact-projection';
 import { ContactRfmResolver } from './contacts/contact-rfm.resolver';
 import { AnalyticsConsumers } from './messaging/analytics-consumers';
@@ -31,6 +33,8 @@ import { RetentionService } from './retention/retention.service';
     OrdersService,
     OrdersResolver,
     ContactOrdersResolver,
+    CommerceEventsService,
+    CommerceEventsResolver,
     RfmService,
     RfmScheduler,
     RfmResolver,
