@@ -7,7 +7,9 @@ import type { EventEnvelope } from '../envelope';
  * `subjectId` the external order id. Sending the same (source,
  * externalOrderId) again replaces the order — that is how a later
  * cancellation or a corrected amount arrives. Analytics ingests these exactly
- * like GraphQL `recordOrders`.
+ * like GraphQL `recordOrders`. Shops without bus access use the API instead
+ * (`recordCommerceEvents`): analytics then publishes carts and views below on
+ * COMMERCE itself, and records orders directly (ADR 032).
  */
 export type OrderStatusV1 = 'PLACED' | 'CANCELLED' | 'REFUNDED';
 
