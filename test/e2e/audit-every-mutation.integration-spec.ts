@@ -341,6 +341,22 @@ const STEPS: Step[] = [
       },
     }),
   }),
+  m('recordCommerceEvents', input('RecordCommerceEventsInput'), `${IN} { recorded }`, {
+    variables: (c) => ({
+      input: {
+        events: [
+          {
+            eventId: 'walk-cart-1',
+            type: 'cart.abandoned',
+            source: 'shop',
+            occurredAt: new Date(),
+            contactId: c.contactId,
+            cart: { cartId: 'walk-cart', value: '10.00', currency: 'EUR', lines: [{ sku: 'W-1', quantity: '1', unitPrice: '10.00' }] },
+          },
+        ],
+      },
+    }),
+  }),
   m('recomputeRfm', '', ' { __typename }'),
   m('updateClvSettings', input('UpdateClvSettingsInput'), `${IN} { name }`, {
     variables: () => ({

@@ -6,6 +6,8 @@ import { ClvEngine } from './clv/clv-engine';
 import { ClvScheduler } from './clv/clv-scheduler';
 import { ClvResolver, ContactValueResolver, CustomerValueResolver } from './clv/clv.resolver';
 import { ClvService } from './clv/clv.service';
+import { CommerceEventsResolver } from './commerce/commerce-events.resolver';
+import { CommerceEventsService } from './commerce/commerce-events.service';
 import { ContactProjection } from './contacts/contact-projection';
 import { ContactRfmResolver } from './contacts/contact-rfm.resolver';
 import { AnalyticsConsumers } from './messaging/analytics-consumers';
@@ -34,6 +36,8 @@ import { AnalyticsPersonalData } from './privacy/analytics-personal-data';
     OrdersService,
     OrdersResolver,
     ContactOrdersResolver,
+    CommerceEventsService,
+    CommerceEventsResolver,
     RfmService,
     RfmScheduler,
     RfmResolver,

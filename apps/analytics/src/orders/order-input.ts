@@ -15,7 +15,13 @@ export interface OrderInput {
   currency: string;
   channel?: string | null;
   status?: OrderStatus | null;
-  lines?: { sku: string; quantity: string; unitPrice: string }[] | null;
+  lines?: OrderLineInput[] | null;
+}
+
+export interface OrderLineInput {
+  sku: string;
+  quantity: string;
+  unitPrice: string;
 }
 
 export type OrderCustomer = { contactId: string } | { source: string; key: string };
@@ -73,7 +79,8 @@ export function validateOrder(field: string, input: OrderInput, now: Date = new 
   };
 }
 
-function validateCustomer(field: string, input: OrderInput): OrderCustomer {
+/** Exactly one of contactId or externalCustomer, named at `field` (an order, or a commerce event). */
+export function validateCustomer(field: string, input: Pick<OrderInput, 'contactId' | 'externalCustomer'>): OrderCustomer {
   const hasContact = input.contactId != null;
   const hasExternal = input.externalCustomer != null;
   if (hasContact === hasExternal) {
@@ -87,7 +94,7 @@ function validateCustomer(field: string, input: OrderInput): OrderCustomer {
   };
 }
 
-function validateInstant(field: string, value: Date | string, now: Date): Date {
+export function validateInstant(field: string, value: Date | string, now: Date): Date {
   let date: Date;
   if (value instanceof Date) date = value;
   else if (typeof value === 'string' && ISO_INSTANT.test(value)) date = new Date(value);
@@ -97,7 +104,7 @@ function validateInstant(field: string, value: Date | string, now: Date): Date {
   return date;
 }
 
-function validateLines(field: string, lines: OrderInput['lines'], currency: string): OrderLine[] {
+export function validateLines(field: string, lines: OrderInput['lines'], currency: string): OrderLine[] {
   return validate.listOf(field, lines, MAX_LINES).map((line, i) => {
     const quantity = (line.quantity ?? '').trim();
     if (!QUANTITY.test(quantity))
@@ -111,7 +118,7 @@ function validateLines(field: string, lines: OrderInput['lines'], currency: stri
 }
 
 /** libs/money says what is wrong; this says where. */
-function money<T>(field: string, parse: () => T): T {
+export function money<T>(field: string, parse: () => T): T {
   try {
     return parse();
   } catch (err) {

@@ -10,6 +10,7 @@ import { refreshAggregates, survivorOf } from '../read-model/survivors';
 import { MessageSender, type ClaimedMessage } from '../sending/message-sender';
 import { checkRecipient, INTERRUPTED_DETAIL, templateView } from '../sending/recipient-view';
 import { MarketingSettings } from '../settings/marketing-settings';
+import { cartView } from '../templates/cart-view';
 import { loadTemplate } from '../templates/message-templates';
 import type { SendChannel } from '../vocabulary/messages';
 import { contactMatches } from './journey-conditions';
@@ -279,7 +280,8 @@ export class JourneyEngine {
         purpose: journey.purpose,
         address: target.address as string,
         content: await loadTemplate(em, tenantId, step.templateId as string),
-        view: templateView(target),
+        // A cart-triggered journey's messages can show the cart ({{#cart.lines}}…).
+        view: { ...templateView(target), cart: cartView(e.trigger_data) },
         metadata: { tenant: tenantId, journey: journey.id, step: step.key },
       },
       result: 'CLAIMED',

@@ -11,6 +11,7 @@ export const API_SCOPE_RESOURCES = {
   activities: 'tasks, calls, meetings and their reminders',
   analytics: 'RFM scores, lifetime value, churn risk, cohorts and model fits',
   cases: 'service cases, their comments, queues and SLAs',
+  commerce: 'shop events sent in: abandoned and updated carts, page and product views, placed orders',
   consents: "consents per channel and purpose, and marketing's view of a contact",
   contacts: 'contacts: profile and contact details, duplicates and merges',
   leads: 'leads and their conversion',
