@@ -7,6 +7,7 @@ import { MarketingCustomerMaster1765200000000 } from './migrations/1765200000000
 import { MarketingContactSharing1765300000000 } from './migrations/1765300000000-marketing-contact-sharing';
 import { MarketingContactCasesShape1765420000000 } from './migrations/1765420000000-marketing-contact-cases-shape';
 import { MarketingExperimentDesign1766300000000 } from './migrations/1766300000000-marketing-experiment-design';
+import { MarketingJourneyPurpose1766320000000 } from './migrations/1766320000000-marketing-journey-purpose';
 import { prepareMarketingTenant } from './tenants/prepare-tenant';
 
 /** Marketing reads and writes its tables with plain SQL, so it declares no TypeORM entities. */
@@ -21,6 +22,7 @@ export const marketingDefinition: ServiceDefinition = {
     MarketingContactSharing1765300000000,
     MarketingContactCasesShape1765420000000,
     MarketingExperimentDesign1766300000000,
+    MarketingJourneyPurpose1766320000000,
   ],
   producesStreams: [STREAMS.MARKETING],
   typeDefs: loadTypeDefs(__dirname),
