@@ -180,14 +180,14 @@ describe('service recovery journeys (integration)', () => {
 
     // Sales: a task on the contact for the account's owner.
     const tasks = await eventually(
-      async () =>
+      async (): Promise<{ node: Record<string, unknown> }[]> =>
         (
           await admin(
             `query($f: ActivityFilter) { activities(filter: $f) { edges { node { type subject dueAt owner { id } completedAt } } } }`,
             { f: { targetId: contactId, type: 'TASK' } },
           )
         ).activities.edges,
-      (edges: unknown[]) => edges.length === 1,
+      (edges: { node: Record<string, unknown> }[]) => edges.length === 1,
     );
     expect(tasks[0].node).toMatchObject({
       type: 'TASK',
