@@ -421,7 +421,7 @@ const STEPS: Step[] = [
     keep: (d, c) => (c.campaignId = d.createCampaign.campaign.id),
   }),
   m('launchCampaign', '($id: ID!)', '(id: $id) { campaign { id } }', { variables: (c) => ({ id: c.campaignId }) }),
-  m('rollOutWinner', '($id: ID!)', '(campaignId: $id, variantKey: "A", includeControl: true) { variantKey }', {
+  m('rollOutWinner', '($id: ID!)', '(campaignId: $id, variantKey: "A", includeControl: true, overrideSignificance: true) { variantKey }', {
     variables: (c) => ({ id: c.campaignId }),
     eventually: true,
   }),

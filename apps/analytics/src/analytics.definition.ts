@@ -11,6 +11,7 @@ import { AnalyticsContactSharing1765300000000 } from './migrations/1765300000000
 import { AnalyticsContactCasesShape1765420000000 } from './migrations/1765420000000-analytics-contact-cases-shape';
 import { AnalyticsClvModelValidation1766160000000 } from './migrations/1766160000000-analytics-clv-model-validation';
 import { AnalyticsCommerceReceipts1766300000000 } from './migrations/1766300000000-analytics-commerce-receipts';
+import { AnalyticsGuestOrders1766310000000 } from './migrations/1766310000000-analytics-guest-orders';
 import { OrderEntity } from './orders/order.entity';
 import { RfmScoreEntity } from './rfm/rfm-score.entity';
 import { prepareAnalyticsTenant } from './tenants/prepare-tenant';
@@ -35,6 +36,7 @@ export const analyticsDefinition: ServiceDefinition = {
     AnalyticsContactCasesShape1765420000000,
     AnalyticsClvModelValidation1766160000000,
     AnalyticsCommerceReceipts1766300000000,
+    AnalyticsGuestOrders1766310000000,
   ],
   // COMMERCE too: recordCommerceEvents publishes partners' cart and view events there (ADR 032).
   producesStreams: [STREAMS.ANALYTICS, STREAMS.COMMERCE],

@@ -36,6 +36,7 @@ import { ForecastsService } from './forecasts/forecasts.service';
 import { ForecastCategoryTotalResolver, ForecastsResolver, PipelineMetricsResolver } from './forecasts/forecasts.resolver';
 import { ActivitiesResolver } from './activities/activities.resolver';
 import { ActivitiesService } from './activities/activities.service';
+import { RecoveryTasksConsumer } from './activities/recovery-tasks.consumer';
 import { ActivityReminders } from './activities/activity-reminders';
 import { AccountTimelineResolver, ContactTimelineResolver } from './timeline/timeline.resolver';
 import { TimelineService } from './timeline/timeline.service';
@@ -72,6 +73,8 @@ const forecastProviders = [ForecastsService, ForecastsResolver, ForecastCategory
 const activityProviders = [
   ActivitiesService,
   ActivityReminders,
+  // Tasks for account owners asked for by marketing's service-recovery journeys.
+  RecoveryTasksConsumer,
   ActivitiesResolver,
   TimelineService,
   ContactTimelineResolver,

@@ -34,6 +34,7 @@ import { SlaPoliciesService } from './sla/sla-policies.service';
 import { SlaTimers } from './sla/sla-timers';
 import { BusinessMinutesBackfill } from './sla/business-minutes-backfill';
 import { TierConsumer } from './tiers/tier-consumer';
+import { RecoveryPriorityConsumer } from './cases/recovery-priority.consumer';
 
 @Module({
   imports: [RapportServiceModule.forRoot(serviceDefinition)],
@@ -61,6 +62,8 @@ import { TierConsumer } from './tiers/tier-consumer';
     ContactCasesResolver,
     AccountCasesResolver,
     TierConsumer,
+    // Service-recovery journeys in marketing raise the priority of open complaints.
+    RecoveryPriorityConsumer,
     CustomerMerges,
     CustomerMasterConsumer,
     CaseCustomers,

@@ -117,6 +117,10 @@ export function validateCommerceEvent(at: string, index: number, input: Commerce
   if (!COMMERCE_EVENT_TYPES.includes(type)) throw badUserInput(`${at}.type`, `must be one of ${COMMERCE_EVENT_TYPES.join(', ')}`);
   const source = validate.requiredText(`${at}.source`, input.source, 50).toLowerCase();
   const customer = validateCustomer(at, input);
+  // Only an order may come from a guest: a cart or a view is worth recording for a customer someone can reach.
+  if ('guest' in customer && type !== 'order.placed') {
+    throw badUserInput(`${at}.contactId`, `give contactId or externalCustomer: a ${type} event is about a known customer`);
+  }
   const occurredAt = validateInstant(`${at}.occurredAt`, input.occurredAt, now);
   const detail = DETAIL_OF[type];
   if (input[detail] == null) throw badUserInput(`${at}.${detail}`, `is required for a ${type} event`);
@@ -127,7 +131,7 @@ export function validateCommerceEvent(at: string, index: number, input: Commerce
     source,
     eventId,
     contactId: 'contactId' in customer ? customer.contactId : null,
-    externalCustomer: 'contactId' in customer ? null : customer,
+    externalCustomer: 'source' in customer ? customer : null,
   };
   const base = { index, eventId, source };
 

@@ -24,7 +24,8 @@ export interface OrderLineInput {
   unitPrice: string;
 }
 
-export type OrderCustomer = { contactId: string } | { source: string; key: string };
+/** Who ordered: a contact, a customer id in another system, or nobody known (a guest checkout). */
+export type OrderCustomer = { contactId: string } | { source: string; key: string } | { guest: true };
 
 export interface ValidOrder {
   source: string;
@@ -79,13 +80,18 @@ export function validateOrder(field: string, input: OrderInput, now: Date = new 
   };
 }
 
-/** Exactly one of contactId or externalCustomer, named at `field` (an order, or a commerce event). */
+/**
+ * At most one of contactId or externalCustomer, named at `field` (an order,
+ * or a commerce event). Neither is a guest order: it counts in revenue but
+ * for no customer. Both at once would leave the customer a guess.
+ */
 export function validateCustomer(field: string, input: Pick<OrderInput, 'contactId' | 'externalCustomer'>): OrderCustomer {
   const hasContact = input.contactId != null;
   const hasExternal = input.externalCustomer != null;
-  if (hasContact === hasExternal) {
-    throw badUserInput(`${field}.contactId`, 'give exactly one of contactId or externalCustomer');
+  if (hasContact && hasExternal) {
+    throw badUserInput(`${field}.contactId`, 'give at most one of contactId or externalCustomer (neither for a guest order)');
   }
+  if (!hasContact && !hasExternal) return { guest: true };
   if (hasContact) return { contactId: validate.requireUuid(`${field}.contactId`, input.contactId as string) };
   const ext = input.externalCustomer as { source: string; key: string };
   return {
