@@ -64,7 +64,8 @@ export class CustomerImportService {
       const owned = pending.filter((p) => results[p.n].code === null);
       if (kind === 'CONTACT') await resolveAccounts(em, owned, results);
       const live = owned.filter((p) => results[p.n].code === null);
-      const existing = kind === 'CONTACT' ? await matchContacts(em, live, options.externalIdSource ?? null) : await matchAccounts(em, live);
+      const source = options.externalIdSource ?? null;
+      const existing = kind === 'CONTACT' ? await matchContacts(em, live, source) : await matchAccounts(em, live, source);
       const plan: Plan = { toCreate: [], toUpdate: [] };
       const unmatched = this.sortKnown(kind, live, existing, policy, results, plan);
       await this.checkDuplicates(em, kind, rules, policy, unmatched, results, plan, scopes.read);

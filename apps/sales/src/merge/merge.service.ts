@@ -9,6 +9,7 @@ import { AccountEntity } from '../accounts/account.entity';
 import { accountSnapshot } from '../accounts/accounts.service';
 import { ContactEntity } from '../contacts/contact.entity';
 import { contactSnapshot } from '../contacts/contact-snapshot';
+import { loadExternalIds } from '../external-ids/external-ids';
 import { OwnerDirectory } from '../users/owner-directory';
 import type { MergeKind } from './merge-links';
 import {
@@ -235,10 +236,7 @@ export class MergeService {
   private async publishUpdated(em: EntityManager, principal: Principal, kind: MergeKind, id: string, changed: string[]): Promise<void> {
     const actor = actorOf(principal);
     if (kind === 'CONTACT') {
-      const contact = await em.getRepository(ContactEntity).findOneByOrFail({ id });
-      contact.externalIds = (
-        await em.query(`SELECT source, key FROM contact_external_ids WHERE contact_id = $1 ORDER BY source, key`, [id])
-      ).map((x: { source: string; key: string }) => ({ source: x.source, key: x.key }));
+      const [contact] = await loadExternalIds(em, 'CONTACT', [await em.getRepository(ContactEntity).findOneByOrFail({ id })]);
       await this.db.publish(
         em,
         newEvent({
@@ -250,7 +248,7 @@ export class MergeService {
         }),
       );
     } else {
-      const account = await em.getRepository(AccountEntity).findOneByOrFail({ id });
+      const [account] = await loadExternalIds(em, 'ACCOUNT', [await em.getRepository(AccountEntity).findOneByOrFail({ id })]);
       await this.db.publish(
         em,
         newEvent({
