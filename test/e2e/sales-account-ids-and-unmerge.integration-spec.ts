@@ -10,6 +10,16 @@ const IMPORT = `mutation($input: ImportRecordsInput!) {
 }`;
 const MERGE_ACCOUNTS = `mutation($input: MergeRecordsInput!) { mergeAccounts(input: $input) { id } }`;
 const UNMERGE_ACCOUNTS = `mutation($id: ID!) { unmergeAccounts(mergeId: $id) { id unmergedAt } }`;
+const CREATE_CONTACT = `mutation($i: CreateContactInput!) { createContact(input: $i) { contact { id } } }`;
+const UPDATE_CONTACT = `mutation($i: UpdateContactInput!) { updateContact(input: $i) { contact { id } } }`;
+const MERGE_CONTACTS = `mutation($input: MergeRecordsInput!) { mergeContacts(input: $input) { id } }`;
+const UNMERGE_CONTACT_MERGE = `mutation($id: ID!) { unmergeContacts(mergeId: $id) { id unmergedAt } }`;
+const UNMERGE_CONTACTS = `mutation($id: ID!, $choices: [UnmergeFieldChoice!]) {
+  unmergeContacts(mergeId: $id, fieldChoices: $choices) { id unmergedAt }
+}`;
+const CONTACT = `query($id: ID!) {
+  contact(id: $id) { id firstName lastName emails phones tags mergedInto { id } externalIds { source key } }
+}`;
 
 /** Accounts carry ERP ids as contacts do, through the gateway: create, update, look-up, filter, import, merge and unmerge. */
 describe('account external ids and unmerge after edits (end to end)', () => {
@@ -133,5 +143,103 @@ describe('account external ids and unmerge after edits (end to end)', () => {
     expect((await gql(ACCOUNT_BY_X, { s: 'erp', k: 'H-1' })).data!.accountByExternalId.externalIds).toEqual([
       { source: 'erp', key: 'H-1' },
     ]);
+  });
+
+  describe('unmerge after the survivor was edited', () => {
+    /** Two contacts merged, B into A; returns their ids and the merge id. */
+    const mergedPair = async (tag: string, fieldChoices: { field: string; fromId: string }[] = []) => {
+      const a = await gql(CREATE_CONTACT, {
+        i: {
+          firstName: 'Ada',
+          lastName: `Lovelace ${tag}`,
+          emails: [`ada.${tag}@a.test`],
+          tags: ['t1'],
+          externalIds: [{ source: 'erp', key: `A-${tag}` }],
+        },
+      });
+      const b = await gql(CREATE_CONTACT, {
+        i: {
+          firstName: 'Augusta',
+          lastName: `Lovelace ${tag}`,
+          emails: [`ada.${tag}@b.test`],
+          tags: ['t2'],
+          externalIds: [{ source: 'erp', key: `B-${tag}` }],
+        },
+      });
+      const [survivorId, mergedId] = [a.data!.createContact.contact.id, b.data!.createContact.contact.id];
+      const merged = await gql(MERGE_CONTACTS, {
+        input: {
+          survivorId,
+          mergedIds: [mergedId],
+          fieldChoices: fieldChoices.map((c) => ({ ...c, fromId: c.fromId === 'B' ? mergedId : survivorId })),
+        },
+      });
+      expect(merged.errors).toBeUndefined();
+      return { survivorId, mergedId, mergeId: merged.data!.mergeContacts.id as string };
+    };
+    const contact = async (id: string) => (await gql(CONTACT, { id })).data!.contact;
+
+    it('restores the merged contact and gives back what was moved, keeping the edits made to the survivor since', async () => {
+      const { survivorId, mergedId, mergeId } = await mergedPair('keep');
+      // Edits after the merge: a new tag, a new phone, a changed first name, and a last name changed and changed back.
+      for (const i of [
+        { id: survivorId, tags: ['t1', 't2', 'vip'], phones: ['+44 20 7946 0000'], firstName: 'Ada Augusta' },
+        { id: survivorId, lastName: 'Byron' },
+        { id: survivorId, lastName: 'Lovelace keep' },
+      ]) {
+        expect((await gql(UPDATE_CONTACT, { i })).errors).toBeUndefined();
+      }
+
+      const undone = await gql(UNMERGE_CONTACT_MERGE, { id: mergeId });
+      expect(undone.errors).toBeUndefined();
+      expect(undone.data!.unmergeContacts.unmergedAt).toEqual(expect.any(String));
+
+      expect(await contact(survivorId)).toMatchObject({
+        firstName: 'Ada Augusta',
+        lastName: 'Lovelace keep',
+        emails: ['ada.keep@a.test'],
+        phones: ['+44 20 7946 0000'],
+        tags: ['t1', 'vip'],
+        externalIds: [{ source: 'erp', key: 'A-keep' }],
+      });
+      expect(await contact(mergedId)).toMatchObject({
+        firstName: 'Augusta',
+        mergedInto: null,
+        emails: ['ada.keep@b.test'],
+        tags: ['t2'],
+        externalIds: [{ source: 'erp', key: 'B-keep' }],
+      });
+    });
+
+    it('asks the caller to choose, field by field, only where the merge and a later edit changed the same field', async () => {
+      const { survivorId, mergeId } = await mergedPair('clash', [{ field: 'firstName', fromId: 'B' }]);
+      expect((await contact(survivorId)).firstName).toBe('Augusta');
+      await gql(UPDATE_CONTACT, { i: { id: survivorId, firstName: 'Countess', tags: ['t1', 't2', 'vip'] } });
+
+      const asked = await gql(UNMERGE_CONTACTS, { id: mergeId });
+      expect(asked.errors![0].extensions).toMatchObject({
+        code: 'CONFLICT',
+        field: 'fieldChoices',
+        conflicts: [{ field: 'firstName', current: 'Countess', beforeMerge: 'Ada', merged: 'Augusta' }],
+      });
+      expect(asked.errors![0].message).toMatch(/firstName/);
+      // Nothing happened: the survivor still holds what the merge brought.
+      expect((await contact(survivorId)).emails).toEqual(['ada.clash@a.test', 'ada.clash@b.test']);
+
+      const wrong = await gql(UNMERGE_CONTACTS, { id: mergeId, choices: [{ field: 'nickname', keep: 'CURRENT' }] });
+      expect(wrong.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'fieldChoices[0].field' });
+
+      const chosen = await gql(UNMERGE_CONTACTS, { id: mergeId, choices: [{ field: 'firstName', keep: 'CURRENT' }] });
+      expect(chosen.errors).toBeUndefined();
+      expect(await contact(survivorId)).toMatchObject({ firstName: 'Countess', tags: ['t1', 'vip'], emails: ['ada.clash@a.test'] });
+    });
+
+    it('restores the value from before the merge when the caller chooses BEFORE_MERGE', async () => {
+      const { survivorId, mergeId } = await mergedPair('back', [{ field: 'firstName', fromId: 'B' }]);
+      await gql(UPDATE_CONTACT, { i: { id: survivorId, firstName: 'Countess' } });
+      const chosen = await gql(UNMERGE_CONTACTS, { id: mergeId, choices: [{ field: 'firstName', keep: 'BEFORE_MERGE' }] });
+      expect(chosen.errors).toBeUndefined();
+      expect((await contact(survivorId)).firstName).toBe('Ada');
+    });
   });
 });

@@ -274,15 +274,21 @@ describe('customer master', () => {
       await expect(merges.unmerge(manager, 'CONTACT', merge.id)).rejects.toMatchObject({ extensions: { code: 'CONFLICT' } });
     });
 
-    it('refuses to unmerge when the survivor changed since, and says what changed', async () => {
+    it('unmerges after the survivor was edited, keeping the edit; refuses while the survivor is merged into another', async () => {
       const a = await contacts.create(manager, { lastName: 'Keep', emails: ['keep@merge.test'] });
       const b = await contacts.create(manager, { lastName: 'Keep', emails: ['keep2@merge.test'] });
+      const c = await contacts.create(manager, { lastName: 'Keep', emails: ['keep3@merge.test'] });
       const merge = await merges.merge(manager, 'CONTACT', { survivorId: a.id, mergedIds: [b.id] });
       await contacts.update(manager, { id: a.id, lastName: 'Kept' });
+      const later = await merges.merge(manager, 'CONTACT', { survivorId: c.id, mergedIds: [a.id] });
       await expect(merges.unmerge(manager, 'CONTACT', merge.id)).rejects.toMatchObject({
-        message: expect.stringContaining('changed since the merge (last_name'),
+        message: expect.stringContaining(`was merged into ${c.id} since`),
         extensions: { code: 'CONFLICT' },
       });
+      await merges.unmerge(manager, 'CONTACT', later.id);
+      await merges.unmerge(manager, 'CONTACT', merge.id);
+      expect(await contacts.get(manager, a.id)).toMatchObject({ lastName: 'Kept', emails: ['keep@merge.test'], mergedInto: null });
+      expect(await contacts.get(manager, b.id)).toMatchObject({ lastName: 'Keep', emails: ['keep2@merge.test'], mergedInto: null });
     });
 
     it('re-points every column whose foreign key references contacts or accounts', async () => {
