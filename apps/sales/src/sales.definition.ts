@@ -23,6 +23,7 @@ import { SalesAccountDuplicates1764430000000 } from './migrations/1764430000000-
 import { SalesAccessSettings1765000000000 } from './migrations/1765000000000-sales-access-settings';
 import { SalesSharing1765100000000 } from './migrations/1765100000000-sales-sharing';
 import { SalesAccountExternalIds1765300000000 } from './migrations/1765300000000-sales-account-external-ids';
+import { SalesPhonesE1641765310000000 } from './migrations/1765310000000-sales-phones-e164';
 import { prepareSalesTenant } from './tenants/prepare-tenant';
 
 export const salesDefinition: ServiceDefinition = {
@@ -55,6 +56,7 @@ export const salesDefinition: ServiceDefinition = {
     SalesAccessSettings1765000000000,
     SalesSharing1765100000000,
     SalesAccountExternalIds1765300000000,
+    SalesPhonesE1641765310000000,
   ],
   producesStreams: [STREAMS.SALES],
   typeDefs: loadTypeDefs(__dirname),

@@ -12,6 +12,7 @@ import {
   AccessPolicy,
   SharingPolicy,
   whereVisible,
+  type PhoneDefault,
 } from '@rapport/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import type { EntityManager } from 'typeorm';
@@ -30,6 +31,7 @@ import {
 } from './contact-input';
 import { DuplicatesService, type DuplicateCandidate } from '../duplicates/duplicates.service';
 import { OwnerDirectory } from '../users/owner-directory';
+import { tenantPhoneDefault } from '../duplicates/phone-default';
 import { applyContactFilter, CONTACT_SORT, type ContactFilter, type ContactOrderField } from './contact-list-query';
 import { changedFields, contactSnapshot } from './contact-snapshot';
 import {
@@ -99,7 +101,8 @@ export class ContactsService {
     principal: Principal,
     input: CreateContactInput,
   ): Promise<{ contact: ContactEntity; duplicates: DuplicateCandidate[] }> {
-    const contact = await this.build(principal, input);
+    const phoneDefault = await this.db.withTenant(principal.tenantId, tenantPhoneDefault);
+    const contact = await this.build(principal, input, phoneDefault);
     await this.owners.awaitInFlight(principal, [contact.ownerId]);
     const visible = await this.sharing.readScope(principal, 'CONTACT');
     const accounts = await this.sharing.readScope(principal, 'ACCOUNT');
@@ -131,10 +134,10 @@ export class ContactsService {
    * as the raw unique violation and aborts the caller's transaction.
    */
   async createWithin(em: EntityManager, principal: Principal, input: CreateContactInput): Promise<ContactEntity> {
-    return this.insertNew(em, principal, await this.build(principal, input));
+    return this.insertNew(em, principal, await this.build(principal, input, await tenantPhoneDefault(em)));
   }
 
-  private async build(principal: Principal, input: CreateContactInput): Promise<ContactEntity> {
+  private async build(principal: Principal, input: CreateContactInput, phoneDefault: PhoneDefault | null): Promise<ContactEntity> {
     const overrides = await this.access.overrides(principal);
     requireWrite(principal, 'contacts', overrides);
     requireDetailsWrite(principal, input, overrides);
@@ -145,7 +148,7 @@ export class ContactsService {
       firstName: validate.text('firstName', input.firstName, { max: 100 }),
       lastName: validate.requiredText('lastName', input.lastName, 100),
       emails: normaliseEmails('emails', input.emails),
-      phones: normalisePhones('phones', input.phones),
+      phones: normalisePhones('phones', input.phones, phoneDefault),
       accountId: validate.optionalUuid('accountId', input.accountId) ?? null,
       ownerId: validate.optionalUuid('ownerId', input.ownerId) ?? (principal.kind === 'user' ? principal.id : null),
       addresses: normaliseAddresses('addresses', input.addresses),
@@ -198,7 +201,7 @@ export class ContactsService {
       if ('firstName' in input) after.firstName = validate.text('firstName', input.firstName, { max: 100 });
       if ('lastName' in input) after.lastName = validate.requiredText('lastName', input.lastName, 100);
       if ('emails' in input) after.emails = normaliseEmails('emails', input.emails);
-      if ('phones' in input) after.phones = normalisePhones('phones', input.phones);
+      if ('phones' in input) after.phones = normalisePhones('phones', input.phones, await tenantPhoneDefault(em));
       if ('accountId' in input) after.accountId = validate.optionalUuid('accountId', input.accountId) ?? null;
       if ('ownerId' in input) after.ownerId = validate.optionalUuid('ownerId', input.ownerId) ?? null;
       if ('externalIds' in input) after.externalIds = normaliseExternalIds('externalIds', input.externalIds);

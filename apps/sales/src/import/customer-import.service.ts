@@ -1,3 +1,4 @@
+import { tenantPhoneDefault } from '../duplicates/phone-default';
 import { Injectable } from '@nestjs/common';
 import { badUserInput, inScope, type Principal, type RecordScope } from '@rapport/auth';
 import { ServiceDatabase, SharingPolicy } from '@rapport/service-kit';
@@ -45,7 +46,8 @@ export class CustomerImportService {
     results: ImportRowResult[],
     options: ImportOptions,
   ): Promise<void> {
-    const pending = pendingCustomers(principal, kind, mapped, results, options);
+    const phoneDefault = await this.db.withTenant(principal.tenantId, tenantPhoneDefault);
+    const pending = pendingCustomers(principal, kind, mapped, results, options, phoneDefault);
     if (pending.length === 0) return;
     // Once for the batch, before its transaction: owners identity created a moment ago.
     await this.owners.awaitInFlight(

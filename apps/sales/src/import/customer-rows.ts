@@ -1,5 +1,5 @@
 import type { Principal } from '@rapport/auth';
-import { validate } from '@rapport/service-kit';
+import { validate, type PhoneDefault } from '@rapport/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import { AccountEntity } from '../accounts/account.entity';
 import { normaliseDomain } from '../accounts/account-input';
@@ -41,6 +41,7 @@ export function pendingCustomers(
   mapped: (MappedRow | null)[],
   results: ImportRowResult[],
   options: ImportOptions,
+  phoneDefault: PhoneDefault | null,
 ): PendingRow[] {
   const now = new Date();
   const source = normaliseSource('options.source', options.source ?? 'import');
@@ -75,7 +76,7 @@ export function pendingCustomers(
               firstName: validate.text('firstName', v.firstName, { max: 100 }),
               lastName: validate.requiredText('lastName', v.lastName, 100),
               emails: normaliseEmails('email', row.lists.email),
-              phones: normalisePhones('phone', row.lists.phone),
+              phones: normalisePhones('phone', row.lists.phone, phoneDefault),
               accountId: validate.optionalUuid('accountId', v.accountId) ?? null,
             })
           : Object.assign(new AccountEntity(), common, {
