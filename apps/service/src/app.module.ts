@@ -16,6 +16,7 @@ import { MetricsResolver } from './metrics/metrics.resolver';
 import { MetricsService } from './metrics/metrics.service';
 import { NotificationsResolver, QueueManagerResolver } from './notifications/notifications.resolver';
 import { NotificationsService } from './notifications/notifications.service';
+import { ActivityReminderConsumer } from './notifications/activity-reminder.consumer';
 import { QueueRuleResolver, RoutingResolver } from './routing/routing.resolver';
 import { RoutingService } from './routing/routing.service';
 import { SatisfactionResolver } from './satisfaction/satisfaction.resolver';
@@ -61,6 +62,7 @@ import { TierConsumer } from './tiers/tier-consumer';
     SatisfactionService,
     SatisfactionResolver,
     NotificationsService,
+    ActivityReminderConsumer,
     NotificationsResolver,
     QueueManagerResolver,
     MetricsService,

@@ -10,6 +10,7 @@ import { ServiceAccessSettings1765000000000 } from './migrations/1765000000000-s
 import { ServiceSharing1765100000000 } from './migrations/1765100000000-service-sharing';
 import { ServiceCustomerMasterLog1765200000000 } from './migrations/1765200000000-service-customer-master-log';
 import { ServiceContactOwners1765300000000 } from './migrations/1765300000000-service-contact-owners';
+import { ServiceActivityNotifications1765400000000 } from './migrations/1765400000000-service-activity-notifications';
 import { serviceEnv } from './service.env';
 import { prepareServiceTenant } from './tenants/prepare-tenant';
 
@@ -30,6 +31,7 @@ export const serviceDefinition: ServiceDefinition = {
     ServiceSharing1765100000000,
     ServiceCustomerMasterLog1765200000000,
     ServiceContactOwners1765300000000,
+    ServiceActivityNotifications1765400000000,
   ],
   producesStreams: [STREAMS.SERVICE],
   typeDefs: loadTypeDefs(__dirname),
