@@ -383,6 +383,6 @@ describe('the 360° view for every role follows the access model (end to end)', 
       10_000,
     );
     expect(restored.errors).toBeUndefined();
-    expect(restored.data!.contact.phones).toEqual(['+44 20 7946 0000']);
+    expect(restored.data!.contact.phones).toEqual(['+442079460000']);
   });
 });

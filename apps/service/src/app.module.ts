@@ -17,6 +17,7 @@ import { MetricsService } from './metrics/metrics.service';
 import { NotificationsResolver, QueueManagerResolver } from './notifications/notifications.resolver';
 import { NotificationsService } from './notifications/notifications.service';
 import { WebhookDisabledConsumer } from './notifications/webhook-disabled.consumer';
+import { ActivityReminderConsumer } from './notifications/activity-reminder.consumer';
 import { QueueRuleResolver, RoutingResolver } from './routing/routing.resolver';
 import { ExportDownloadController } from './privacy/export-download.controller';
 import { PrivacyAnswers } from './privacy/privacy-answers';
@@ -74,6 +75,7 @@ import { RecoveryPriorityConsumer } from './cases/recovery-priority.consumer';
     SatisfactionService,
     SatisfactionResolver,
     NotificationsService,
+    ActivityReminderConsumer,
     NotificationsResolver,
     WebhookDisabledConsumer,
     QueueManagerResolver,

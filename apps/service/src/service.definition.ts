@@ -12,6 +12,8 @@ import { ServiceCustomerMasterLog1765200000000 } from './migrations/176520000000
 import { ServiceContactOwners1765300000000 } from './migrations/1765300000000-service-contact-owners';
 import { ServiceWebhookNotifications1765500000000 } from './migrations/1765500000000-service-webhook-notifications';
 import { ServicePrivacyRequests1765500000000 } from './migrations/1765500000000-service-privacy-requests';
+import { ServiceActivityNotifications1765400000000 } from './migrations/1765400000000-service-activity-notifications';
+import { ServiceNotificationKinds1766400000000 } from './migrations/1766400000000-service-notification-kinds';
 import { serviceEnv } from './service.env';
 import { prepareServiceTenant } from './tenants/prepare-tenant';
 
@@ -32,8 +34,10 @@ export const serviceDefinition: ServiceDefinition = {
     ServiceSharing1765100000000,
     ServiceCustomerMasterLog1765200000000,
     ServiceContactOwners1765300000000,
+    ServiceActivityNotifications1765400000000,
     ServiceWebhookNotifications1765500000000,
     ServicePrivacyRequests1765500000000,
+    ServiceNotificationKinds1766400000000,
   ],
   producesStreams: [STREAMS.SERVICE],
   typeDefs: loadTypeDefs(__dirname),

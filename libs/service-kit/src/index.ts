@@ -11,6 +11,7 @@ export type { PlatformConfig } from './service-config';
 export { ServiceDatabase } from './service-database';
 export { LOGGER, MESSAGING_NAMING, METRICS, NATS_CONNECTION, SERVICE_CONFIG, SERVICE_DEFINITION } from './tokens';
 export * as validate from './validation';
+export { callingCodeOf, e164, phoneDefaultProblem, type PhoneDefault } from './phone-numbers';
 export { loadTypeDefs } from './type-defs';
 export { DateTimeScalar } from './date-time.scalar';
 export { paginate, paginateSql } from './paginate';
