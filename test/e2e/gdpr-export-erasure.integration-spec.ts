@@ -50,7 +50,8 @@ function person(name: string): Person {
     firstName: `First${tag}`,
     lastName: `Last${tag}`,
     emails: [`${tag}@home.test`, `${tag}@work.test`],
-    phones: [`+44${digits}`, `+49${digits}`],
+    // Valid numbers in E.164, as sales stores them: a UK mobile (+44 78…) and a Berlin line (+49 30…).
+    phones: [`+4478${digits.slice(0, 8)}`, `+4930${digits.slice(0, 8)}`],
     externalKeys: [`shop-${tag}`, `erp-${tag}`],
     ids: [],
   };

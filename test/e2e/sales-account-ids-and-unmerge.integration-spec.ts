@@ -198,7 +198,8 @@ describe('account external ids and unmerge after edits (end to end)', () => {
         firstName: 'Ada Augusta',
         lastName: 'Lovelace keep',
         emails: ['ada.keep@a.test'],
-        phones: ['+44 20 7946 0000'],
+        // Stored in E.164 whatever the spelling given.
+        phones: ['+442079460000'],
         tags: ['t1', 'vip'],
         externalIds: [{ source: 'erp', key: 'A-keep' }],
       });
