@@ -95,6 +95,27 @@ describe('identity service', () => {
     expect(afterTheft.errors![0].extensions!.code).toBe('UNAUTHENTICATED');
   });
 
+  it("answers a NUL byte in the tenant or email as the caller's error naming the field, not as a server fault", async () => {
+    const ask = (i: Record<string, string>) =>
+      graphql(
+        gql,
+        `
+          mutation ($i: LoginInput!) {
+            login(input: $i) {
+              accessToken
+            }
+          }
+        `,
+        {
+          i: { tenant: slug, email: 'boss@acme.test', password, ...i },
+        },
+      );
+    const badTenant = await ask({ tenant: 'love\u0000lace' });
+    expect(badTenant.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.tenant' });
+    const badEmail = await ask({ email: 'boss\u0000@acme.test' });
+    expect(badEmail.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.email' });
+  });
+
   it('grants only scopes from the published catalogue, naming the ones it refuses', async () => {
     const token = (await login('boss@acme.test', password)).data!.login.accessToken;
     const catalogue = await graphql(
