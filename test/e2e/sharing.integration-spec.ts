@@ -457,8 +457,8 @@ describe('sharing rules per tenant', () => {
     const analyst = await tenant.createUser('analyst', ['analyst']);
     await platform.services.analytics.app.get(DataSource).query(
       `INSERT INTO customer_values (tenant_id, contact_id, model_id, x, t_x, t, m, p_alive, expected_purchases,
-                                    expected_average_spend, clv, currency, churn_risk, churn_band, tier, scored_at)
-       VALUES ($1, $2, $3, 3, 20, 30, 50, 0.9, 2, 50, 1000, 'EUR', 0.1, 'LOW', NULL, now())`,
+                                    expected_average_spend, clv, currency, churn_risk, churn_band, tier, scored_at, as_of)
+       VALUES ($1, $2, $3, 3, 20, 30, 50, 0.9, 2, 50, 1000, 'EUR', 0.1, 'LOW', NULL, now(), now())`,
       [tenant.id, id, randomUUID()],
     );
     const TOP = `{ topCustomers(first: 5) { contact { id } } }`;

@@ -259,6 +259,7 @@ describe('service: knowledge, satisfaction, escalation notices, metrics', () => 
         recipientId: managerId,
         kind: 'CASE_ESCALATED',
         caseId: c.id,
+        webhookEndpointId: null,
         activityId: null,
         dueAt: null,
         createdAt: escalation.escalated_at,
