@@ -10,6 +10,7 @@ import { AnalyticsCustomerMaster1765200000000 } from './migrations/1765200000000
 import { AnalyticsContactSharing1765300000000 } from './migrations/1765300000000-analytics-contact-sharing';
 import { AnalyticsContactCasesShape1765420000000 } from './migrations/1765420000000-analytics-contact-cases-shape';
 import { AnalyticsClvModelValidation1766160000000 } from './migrations/1766160000000-analytics-clv-model-validation';
+import { AnalyticsClvScoringRuns1766300000000 } from './migrations/1766300000000-analytics-clv-scoring-runs';
 import { OrderEntity } from './orders/order.entity';
 import { RfmScoreEntity } from './rfm/rfm-score.entity';
 import { prepareAnalyticsTenant } from './tenants/prepare-tenant';
@@ -33,6 +34,7 @@ export const analyticsDefinition: ServiceDefinition = {
     AnalyticsContactSharing1765300000000,
     AnalyticsContactCasesShape1765420000000,
     AnalyticsClvModelValidation1766160000000,
+    AnalyticsClvScoringRuns1766300000000,
   ],
   producesStreams: [STREAMS.ANALYTICS],
   typeDefs: loadTypeDefs(__dirname),
