@@ -333,7 +333,9 @@ async function ingestBench(): Promise<void> {
       const scoredS = run?.finishedAt ? (Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000 : NaN;
       rows.push([
         'CLV scoring (all customers, clvScoringRun)',
-        Number.isNaN(scoredS) ? 'not finished within 600 s' : `${run.status}: ${run.done}/${run.total} customers in ${scoredS.toFixed(2)} s`,
+        Number.isNaN(scoredS)
+          ? 'not finished within 600 s'
+          : `${run.status}: ${run.done}/${run.total} customers in ${scoredS.toFixed(2)} s`,
         Number.isNaN(scoredS) ? '' : `${Math.round(run.total / scoredS)} customers/s`,
       ]);
     }

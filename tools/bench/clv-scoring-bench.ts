@@ -14,8 +14,8 @@
  *
  * The orders follow the BG/NBD story (Fader, Hardie & Lee 2005), so the fit
  * has something true to find: purchase rates λ ~ Exponential (Gamma with
- * r = 1, mean one purchase per 60 days), a dropout chance p ~ Beta(1, 3)
- * after each repeat purchase (at most 10 repeats), first purchases over the
+ * r = 1, mean one purchase per 90 days), a dropout chance p ~ Beta(1, 3)
+ * after each purchase (at most 30 repeats), first purchases over the
  * first 700 of 730 days ending now; every draw is a hash of the customer
  * number, so a size always gets the same data.
  */
@@ -54,12 +54,12 @@ async function loadCustomers(pg: Client, schema: string, tenantId: string, custo
   ]);
   const inserted = await pg.query(
     `WITH c AS (
-       SELECT i, md5('bench/' || i)::uuid AS id, -ln(${uniform(`'l' || i`)}) / 60.0 AS lambda,
+       SELECT i, md5('bench/' || i)::uuid AS id, -ln(${uniform(`'l' || i`)}) / 90.0 AS lambda,
               greatest(1 - power(${uniform(`'p' || i`)}, 1.0 / 3), 1e-6) AS p,
               floor(${uniform(`'f' || i`)} * 700) AS first_day, 20 + 200 * ${uniform(`'m' || i`)} AS level
          FROM generate_series(1, $2::int) i
      ),
-     alive AS (SELECT c.*, least(10, floor(ln(${uniform(`'d' || i`)}) / ln(1 - c.p)))::int AS repeats FROM c),
+     alive AS (SELECT c.*, least(30, floor(ln(${uniform(`'d' || i`)}) / ln(1 - c.p)))::int AS repeats FROM c),
      times AS (
        SELECT a.i, a.id, a.level, k,
               a.first_day + sum(CASE WHEN k = 0 THEN 0 ELSE -ln(${uniform(`a.i || '/' || k`)}) / a.lambda END)
@@ -96,9 +96,8 @@ async function runAfter(url: string, token: string, previous: string | null, tim
   const deadline = Date.now() + timeoutS * 1000;
   let lastLog = Date.now();
   while (Date.now() < deadline) {
-    const run: ScoringRun | null = (
-      await gql(url, `{ clvScoringRun { id status done total startedAt finishedAt error } }`, {}, token)
-    ).clvScoringRun;
+    const run: ScoringRun | null = (await gql(url, `{ clvScoringRun { id status done total startedAt finishedAt error } }`, {}, token))
+      .clvScoringRun;
     if (run && run.id !== previous && run.status !== 'RUNNING') return run;
     if (run && run.id !== previous && Date.now() - lastLog > 10_000) {
       lastLog = Date.now();
@@ -139,7 +138,8 @@ export async function benchClvScoring(customers: number, timeoutS: number): Prom
   const pg = new Client({ connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/rapport' });
   await pg.connect();
   try {
-    if (!platform.runId) throw new Error('the scoring bench loads tables directly: it needs a platform it starts (unset BENCH_GATEWAY_URL)');
+    if (!platform.runId)
+      throw new Error('the scoring bench loads tables directly: it needs a platform it starts (unset BENCH_GATEWAY_URL)');
     const {
       rows: [{ nspname: schema }],
     } = await pg.query<{ nspname: string }>(`SELECT nspname FROM pg_namespace WHERE nspname LIKE $1`, [`analytics%\\_${platform.runId}`]);
@@ -184,7 +184,8 @@ export async function benchClvScoring(customers: number, timeoutS: number): Prom
     }
 
     const analyze = await timed(async () => {
-      for (const table of ['orders', 'contacts', 'contact_cases', 'customer_values', 'rfm_scores']) await pg.query(`ANALYZE "${schema}".${table}`);
+      for (const table of ['orders', 'contacts', 'contact_cases', 'customer_values', 'rfm_scores'])
+        await pg.query(`ANALYZE "${schema}".${table}`);
     });
     rows.push(['ANALYZE (owner)', 'orders, contacts, cases, values, rfm', `${analyze.s.toFixed(1)} s`]);
     rows.push(...(await cohortAndRfm(url, token, now, 'with statistics')));

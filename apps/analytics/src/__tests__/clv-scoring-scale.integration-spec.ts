@@ -89,14 +89,11 @@ describe('analytics: linear-time, observable CLV scoring (20,000 customers, no p
   /** Polls clvScoringRun until `until` holds, keeping every state seen. */
   async function watchRun(until: (run: ClvScoringRunView | null) => boolean): Promise<ClvScoringRunView[]> {
     const seen: ClvScoringRunView[] = [];
-    await eventually(
-      async () => {
-        const run = await clv.scoringRun(admin);
-        if (run) seen.push(run);
-        return run;
-      },
-      until,
-    );
+    await eventually(async () => {
+      const run = await clv.scoringRun(admin);
+      if (run) seen.push(run);
+      return run;
+    }, until);
     return seen;
   }
 
@@ -170,9 +167,9 @@ describe('analytics: linear-time, observable CLV scoring (20,000 customers, no p
     // A rescoring in chunks of 2,500: watched while it runs, done only grows and ends at total.
     const before = first!.id;
     const rescoreStarted = Date.now();
-    const scoring = engine.score(tenantId, null, { chunkSize: 2_500 }).finally(() =>
-      console.log(`full rescoring of ${CUSTOMERS} customers (nothing changed): ${Date.now() - rescoreStarted} ms`),
-    );
+    const scoring = engine
+      .score(tenantId, null, { chunkSize: 2_500 })
+      .finally(() => console.log(`full rescoring of ${CUSTOMERS} customers (nothing changed): ${Date.now() - rescoreStarted} ms`));
     const seen = await watchRun((run) => run !== null && run.id !== before && run.status !== 'RUNNING');
     const outcome = await scoring;
     expect(outcome).toMatchObject({ scored: CUSTOMERS, removed: 0 });
@@ -221,7 +218,8 @@ describe('analytics: linear-time, observable CLV scoring (20,000 customers, no p
       await runner.release();
     }
     expect(plans.length).toBeGreaterThanOrEqual(4);
-    for (const { sql, plan: p } of plans) expect({ sql: sql.slice(0, 80), problems: quadraticNodes(p, orders) }).toEqual({ sql: sql.slice(0, 80), problems: [] });
+    for (const { sql, plan: p } of plans)
+      expect({ sql: sql.slice(0, 80), problems: quadraticNodes(p, orders) }).toEqual({ sql: sql.slice(0, 80), problems: [] });
   });
 
   it('plans cohortRetention and the RFM recompute without a customer × customer join', async () => {
