@@ -189,6 +189,9 @@ export async function benchClvScoring(customers: number, timeoutS: number): Prom
     });
     rows.push(['ANALYZE (owner)', 'orders, contacts, cases, values, rfm', `${analyze.s.toFixed(1)} s`]);
     rows.push(...(await cohortAndRfm(url, token, now, 'with statistics')));
+  } catch (err) {
+    // The rows measured so far are still worth printing.
+    rows.push(['stopped by an error', String((err as Error).message).slice(0, 200), '']);
   } finally {
     await pg.end();
     await platform.stop();
