@@ -5,14 +5,7 @@
  * expectations are generated from the matrix in libs/contracts/src/access,
  * so a change to either the code or the matrix is caught here.
  */
-import {
-  CONTACT_FIELD_GROUPS,
-  DEFAULT_FIELD_ACCESS,
-  FIELD_GROUP_SCOPE,
-  ROLES,
-  STAFF_ONLY_CONTACT_FIELDS,
-  type Role,
-} from '@rapport/contracts';
+import { CONTACT_FIELD_GROUPS, DEFAULT_FIELD_ACCESS, API_SCOPES, ROLES, STAFF_ONLY_CONTACT_FIELDS, type Role } from '@rapport/contracts';
 import { bearer, graphql, type GraphQLResponse } from '@rapport/testing';
 import { createTenant, customerToken, startPlatform, type Platform, type TestTenant } from '../harness/platform';
 
@@ -43,8 +36,8 @@ const FILLED_LATER = new Set(['value']);
 
 const FACE_360 = `query($id: ID!) { contact(id: $id) { id ${Object.values(SELECTIONS).join(' ')} } }`;
 
-/** Every group's read scope, and accounts:read for Contact.account (accounts are their own record for keys). */
-const PARTNER_SCOPES = [...new Set([...Object.values(FIELD_GROUP_SCOPE), 'accounts'])].map((resource) => `${resource}:read`);
+/** Every read scope of the catalogue: what a read-only integration would be given. */
+const PARTNER_SCOPES = API_SCOPES.filter((scope) => scope.access === 'read').map((scope) => scope.name);
 
 type Caller = Role;
 /** Every built-in role: staff sign in as users, a partner is an API key, a customer a user bound to the contact. */
@@ -390,6 +383,6 @@ describe('the 360° view for every role follows the access model (end to end)', 
       10_000,
     );
     expect(restored.errors).toBeUndefined();
-    expect(restored.data!.contact.phones).toEqual(['+44 20 7946 0000']);
+    expect(restored.data!.contact.phones).toEqual(['+442079460000']);
   });
 });

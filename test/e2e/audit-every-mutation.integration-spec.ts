@@ -67,6 +67,9 @@ const STEPS: Step[] = [
     variables: () => ({ input: { name: 'walk', scopes: ['contacts:read'] } }),
     keep: (d, c) => (c.apiKeyId = d.createApiKey.apiKey.id),
   }),
+  m('setCallerQuota', input('SetCallerQuotaInput'), `${IN} { apiKey { id } }`, {
+    variables: (c) => ({ input: { apiKeyId: c.apiKeyId, ratePerMinute: 100 } }),
+  }),
   m('revokeApiKey', '($id: ID!)', '(id: $id) { apiKey { id } }', { variables: (c) => ({ id: c.apiKeyId }) }),
   m('setSharingRules', input('SetSharingRulesInput'), `${IN} { sharingRule { access } }`, {
     variables: () => ({ input: { object: 'LEAD', access: 'PUBLIC_READ_ONLY' } }),
@@ -95,6 +98,21 @@ const STEPS: Step[] = [
     variables: (c) => ({ input: { token: c.linkToken, password: 'a longer reset password' } }),
   }),
   m('setAuditRetention', input('SetAuditRetentionInput'), `${IN} { retention { days } }`, { variables: () => ({ input: { days: 400 } }) }),
+  // .invalid never resolves: the walk's deliveries fail quietly instead of leaving the machine.
+  m('createWebhookEndpoint', input('CreateWebhookEndpointInput'), `${IN} { endpoint { id } secret }`, {
+    variables: () => ({ input: { url: 'https://webhook.invalid/walk', eventTypes: ['sales.contact.created'] } }),
+    keep: (d, c) => (c.webhookEndpointId = d.createWebhookEndpoint.endpoint.id),
+  }),
+  m('updateWebhookEndpoint', input('UpdateWebhookEndpointInput'), `${IN} { endpoint { id } }`, {
+    variables: (c) => ({ input: { id: c.webhookEndpointId, description: 'the walk' } }),
+  }),
+  m('rotateWebhookSecret', input('RotateWebhookSecretInput'), `${IN} { endpoint { id } secret }`, {
+    variables: (c) => ({ input: { endpointId: c.webhookEndpointId, gracePeriodSeconds: 60 } }),
+  }),
+  m('redeliverWebhook', '($id: ID!)', '(deliveryId: $id) { delivery { id } }', { variables: (c) => ({ id: c.webhookDeliveryId }) }),
+  m('replayWebhookEndpoint', input('ReplayWebhookEndpointInput'), `${IN} { endpoint { id } }`, {
+    variables: (c) => ({ input: { endpointId: c.webhookEndpointId, since: new Date(Date.now() - 60_000).toISOString() } }),
+  }),
 
   // sales
   m('createAccount', input('CreateAccountInput'), `${IN} { account { id } }`, {
@@ -323,6 +341,22 @@ const STEPS: Step[] = [
       },
     }),
   }),
+  m('recordCommerceEvents', input('RecordCommerceEventsInput'), `${IN} { recorded }`, {
+    variables: (c) => ({
+      input: {
+        events: [
+          {
+            eventId: 'walk-cart-1',
+            type: 'cart.abandoned',
+            source: 'shop',
+            occurredAt: new Date(),
+            contactId: c.contactId,
+            cart: { cartId: 'walk-cart', value: '10.00', currency: 'EUR', lines: [{ sku: 'W-1', quantity: '1', unitPrice: '10.00' }] },
+          },
+        ],
+      },
+    }),
+  }),
   m('recomputeRfm', '', ' { __typename }'),
   m('updateClvSettings', input('UpdateClvSettingsInput'), `${IN} { name }`, {
     variables: () => ({
@@ -387,7 +421,7 @@ const STEPS: Step[] = [
     keep: (d, c) => (c.campaignId = d.createCampaign.campaign.id),
   }),
   m('launchCampaign', '($id: ID!)', '(id: $id) { campaign { id } }', { variables: (c) => ({ id: c.campaignId }) }),
-  m('rollOutWinner', '($id: ID!)', '(campaignId: $id, variantKey: "A", includeControl: true) { variantKey }', {
+  m('rollOutWinner', '($id: ID!)', '(campaignId: $id, variantKey: "A", includeControl: true, overrideSignificance: true) { variantKey }', {
     variables: (c) => ({ id: c.campaignId }),
     eventually: true,
   }),
@@ -416,6 +450,22 @@ const STEPS: Step[] = [
   }),
   m('setJourneyStatus', '($id: ID!)', '(id: $id, status: PAUSED) { id }', { variables: (c) => ({ id: c.journeyId }) }),
   m('replayReadModel', '', ' { __typename }'),
+
+  // data-subject requests (service coordinates; last, as an erasure anonymises the contact)
+  m('setLegalHold', input('SetLegalHoldInput'), `${IN} { legalHold { contactId } }`, {
+    variables: (c) => ({ input: { contactId: c.audience[9], hold: true, reason: 'walk dispute' } }),
+  }),
+  m('setLegalHold', input('SetLegalHoldInput'), `${IN} { legalHold { contactId } }`, {
+    variables: (c) => ({ input: { contactId: c.audience[9], hold: false } }),
+  }),
+  m('requestPersonalDataExport', input('RequestPersonalDataExportInput'), `${IN} { export { id } }`, {
+    variables: (c) => ({ input: { contactId: c.audience[0] } }),
+    eventually: true,
+  }),
+  m('requestErasure', input('RequestErasureInput'), `${IN} { erasure { id } }`, {
+    variables: (c) => ({ input: { contactId: c.audience[1] } }),
+    eventually: true,
+  }),
 ];
 
 jest.setTimeout(600_000);
@@ -479,6 +529,8 @@ describe('audit: every mutation leaves exactly one entry', () => {
       if (step.as === 'customer' && !tokens.customer) tokens.customer = await customerToken(platform, tenant, ctx.contactId);
       if (step.mutation === 'markNotificationRead') ctx.notificationId = await notificationFor(rig, ctx.adminId, ctx.caseId);
       if (step.mutation === 'activateClvModel') ctx.clvModelId = await fittedClvModel(rig);
+      if (step.mutation === 'redeliverWebhook')
+        ctx.webhookDeliveryId = await webhookDeliveryFor(rig, tokens.admin as string, ctx.webhookEndpointId);
       if (step.mutation === 'acceptInvitation') ctx.linkToken = await linkTokenSentTo(rig, `invited@${ctx.slug}.test`, 'accept-invitation');
       if (step.mutation === 'resetPassword') ctx.linkToken = await linkTokenSentTo(rig, `invited@${ctx.slug}.test`, 'reset-password');
       const deadline = Date.now() + (step.eventually ? 45_000 : 0);
@@ -567,6 +619,33 @@ async function fittedClvModel(rig: MarketingRig): Promise<string> {
     [id, rig.tenant.id, fit({ r: 0.24, alpha: 4.4, a: 0.79, b: 2.4 }), fit({ p: 6.2, q: 3.7, gamma: 15.4 }), `walk-${id}`],
   );
   return id;
+}
+
+/** A delivery to redeliver: a contact created after the walk's endpoint, fanned out by identity. */
+async function webhookDeliveryFor(rig: MarketingRig, adminToken: string, endpointId: string): Promise<string> {
+  const created = await graphql(
+    rig.platform.graphqlUrl,
+    `
+      mutation {
+        createContact(input: { lastName: "Hooked" }) {
+          contact {
+            id
+          }
+        }
+      }
+    `,
+    {},
+    bearer(adminToken),
+  );
+  if (created.errors) throw new Error(JSON.stringify(created.errors));
+  const ds = rig.platform.identity.app.get(DataSource);
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const [row] = await ds.query(`SELECT id FROM webhook_deliveries WHERE endpoint_id = $1`, [endpointId]);
+    if (row) return row.id as string;
+    if (Date.now() > deadline) throw new Error('no webhook delivery within 30 s');
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 /** The token of the newest account email to `address` linking to `page` (the link carries it after #token=). */

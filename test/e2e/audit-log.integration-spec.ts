@@ -94,10 +94,10 @@ describe('audit log', () => {
     expect(bad.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'filter.from' });
   });
 
-  it('masks contact details in the diff', async () => {
+  it('masks contact details and names in the diff', async () => {
     const res = await log(admin, { filter: { action: 'updateContact', objectId: contactId } });
     const changes = res.data!.auditLog.edges[0].node.changes as { field: string; before: string; after: string }[];
-    expect(changes).toEqual(expect.arrayContaining([{ field: 'firstName', before: null, after: '"Ada"' }]));
+    expect(changes).toEqual(expect.arrayContaining([{ field: 'firstName', before: null, after: '"***"' }]));
     const emails = changes.find((c) => c.field === 'emails');
     expect(emails).toEqual({ field: 'emails', before: '"***"', after: '"***"' });
   });

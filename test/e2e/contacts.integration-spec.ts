@@ -112,8 +112,7 @@ describe('contacts through the gateway (end to end)', () => {
     await ds.query(`UPDATE outbox SET published_at = NULL WHERE envelope->>'subjectId' = $1`, [id]);
     // The relay's own poll may get there before this drain does: either way the row is sent again.
     await platform.sales.app.get(OutboxRelay).drain();
-    const unsent = () =>
-      ds.query(`SELECT count(*)::int AS n FROM outbox WHERE envelope->>'subjectId' = $1 AND published_at IS NULL`, [id]);
+    const unsent = () => ds.query(`SELECT count(*)::int AS n FROM outbox WHERE envelope->>'subjectId' = $1 AND published_at IS NULL`, [id]);
     await eventually(unsent, (rows: { n: number }[]) => rows[0].n === 0, 10_000);
 
     const events = await probe.events(stream, subject);

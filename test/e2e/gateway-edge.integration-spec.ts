@@ -51,6 +51,84 @@ describe('gateway edge', () => {
     expect(other.errors).toBeUndefined();
   });
 
+  it("tells every caller its quota in RateLimit headers and applies the tenant's quota per key and per user, invalid requests included", async () => {
+    const admin = await tenant.tokenFor('admin');
+    const intoMinute = Date.now() % 60_000;
+    if (intoMinute > 50_000) await new Promise((r) => setTimeout(r, 60_500 - intoMinute));
+    const post = (headers: Record<string, string>, body: string) =>
+      fetch(platform.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    const created = await post(
+      bearer(admin),
+      JSON.stringify({
+        query: `mutation { createApiKey(input: { name: "metered", scopes: ["contacts:read"], ratePerMinute: 3 }) { secret } }`,
+      }),
+    );
+    expect(created.headers.get('ratelimit-policy')).toBe('"caller";q=5;w=60');
+    expect(created.headers.get('ratelimit')).toMatch(/^"caller";r=4;t=\d+$/);
+    const key = { 'x-api-key': ((await created.json()) as any).data.createApiKey.secret as string };
+
+    const valid = JSON.stringify({ query: '{ contacts(first: 1) { totalCount } }' });
+    const answers = [await post(key, valid), await post(key, '{ "query": "{ nope" }'), await post(key, 'not json'), await post(key, valid)];
+    expect(answers.map((a) => a.headers.get('ratelimit-policy'))).toEqual(Array(4).fill('"caller";q=3;w=60'));
+    expect(answers.map((a) => a.headers.get('ratelimit')?.replace(/;t=\d+$/, ''))).toEqual([
+      '"caller";r=2',
+      '"caller";r=1',
+      '"caller";r=0',
+      '"caller";r=0',
+    ]);
+    expect(answers.map((a) => a.status)).toEqual([200, 400, 400, 429]);
+    expect(Number(answers[3].headers.get('retry-after'))).toBeGreaterThan(0);
+
+    // A user's quota comes with their next token.
+    const rep = await tenant.createUser('metered-rep', ['sales_rep']);
+    const set = await graphql(
+      platform.graphqlUrl,
+      `
+        mutation ($id: ID!) {
+          setCallerQuota(input: { userId: $id, ratePerMinute: 40 }) {
+            user {
+              ratePerMinute
+            }
+          }
+        }
+      `,
+      { id: rep.id },
+      bearer(admin),
+    );
+    expect(set.data!.setCallerQuota.user).toEqual({ ratePerMinute: 40 });
+    expect((await post(bearer(rep.token), valid)).headers.get('ratelimit-policy')).toBe('"caller";q=5;w=60');
+    const signIn = await graphql(
+      platform.graphqlUrl,
+      `
+        mutation ($i: LoginInput!) {
+          login(input: $i) {
+            accessToken
+          }
+        }
+      `,
+      {
+        i: { tenant: tenant.slug, email: `metered-rep@${tenant.slug}.test`, password: 'integration-password' },
+      },
+    );
+    const res = await post(bearer(signIn.data!.login.accessToken), valid);
+    expect(res.headers.get('ratelimit-policy')).toBe('"caller";q=40;w=60');
+    const refused = await graphql(
+      platform.graphqlUrl,
+      `
+        mutation {
+          setCallerQuota(input: { ratePerMinute: 0 }) {
+            user {
+              id
+            }
+          }
+        }
+      `,
+      {},
+      bearer(admin),
+    );
+    expect(refused.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'ratePerMinute' });
+  });
+
   it('lets anonymous callers sign in but nothing else', async () => {
     const res = await graphql(
       platform.graphqlUrl,

@@ -24,10 +24,17 @@ import {
 const RESULTS = `query($id: ID!, $model: AttributionModel) {
   campaignResults(id: $id, model: $model) {
     model windowDays leadingVariant
-    groups { group variantKey assigned reach conversions conversionRate revenue { amount currency } cost { amount currency } roi uplift zScore pValue }
+    groups {
+      group variantKey assigned reach conversions conversionRate revenue { amount currency } cost { amount currency } roi uplift zScore pValue
+      incremental { revenue { amount } revenueLow { amount } revenueHigh { amount } roi roiLow roiHigh confidenceLevel }
+    }
+    verdict { winner reasons minimumSampleSize baselineRate
+      comparisons { variantKey against difference differenceLow differenceHigh pValue adjustedPValue significant } }
   }
 }`;
-const ROLL_OUT = `mutation($id: ID!) { rollOutWinner(campaignId: $id) { variantKey recipients campaign { status winnerVariant } } }`;
+const ROLL_OUT = `mutation($id: ID!, $variantKey: String) {
+  rollOutWinner(campaignId: $id, variantKey: $variantKey) { variantKey recipients campaign { status winnerVariant winnerOverridden } }
+}`;
 
 /** Two-proportion z-test written out independently of the service's code. */
 function expectedTest(x1: number, n1: number, x0: number, n0: number) {
@@ -78,6 +85,8 @@ describe('measurement: attribution, uplift against control, roll-out of the winn
           costPerMessage: { amount: '0.05', currency: 'EUR' },
           budget: { amount: '100.00', currency: 'EUR' },
           attributionWindowDays: 7,
+          // Planned to see 10 % → 45 %: with three comparisons each group needs 33 members (see significance.spec.ts).
+          experiment: { significanceLevel: 0.05, power: 0.8, minimumDetectableEffect: 0.35, baselineRate: 0.1 },
           variants: [
             { key: 'A', splitPercent: 50, subject: 'A', text: 'a' },
             { key: 'B', splitPercent: 50, subject: 'B', text: 'b' },
@@ -100,7 +109,15 @@ describe('measurement: attribution, uplift against control, roll-out of the winn
     const group = (g: string, v: string | null) => recipients.filter((r) => r.grp === g && r.variant_key === v);
     const [a, b, control, held] = [group('VARIANT', 'A'), group('VARIANT', 'B'), group('CONTROL', null), group('HOLDOUT', null)];
     expect(a.length + b.length + control.length + held.length).toBe(300);
-    for (const g of [a, b, control]) expect(g.length).toBeGreaterThan(20);
+    for (const g of [a, b, control]) expect(g.length).toBeGreaterThan(33);
+
+    // Nobody has ordered yet: there is no winner, and rollOutWinner says why instead of picking the first variant.
+    const early = await graphql(platform.graphqlUrl, ROLL_OUT, { id: campaign.id }, bearer(await tenant.tokenFor('marketer')));
+    expect(early.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'campaignId' });
+    const problems = (early.errors?.[0].extensions?.problems as { message: string }[]).map((p) => p.message).join('\n');
+    expect(problems).toMatch(/no significant winner: A and B convert at the same rate/);
+    expect(problems).toMatch(/A is not significantly better than CONTROL/);
+    expect((await call(CAMPAIGN, { id: campaign.id })).campaign.status).toBe('SENT');
 
     // Orders as analytics reports them: every 2nd of A converts, every 5th of B, every 10th of the control group;
     // one more A order after the window does not count; a refund counts for nothing.
@@ -151,6 +168,37 @@ describe('measurement: attribution, uplift against control, roll-out of the winn
     expect(rc.cost).toEqual({ amount: '0.00', currency: 'EUR' });
     expect(results.leadingVariant).toBe('A');
 
+    // Incremental revenue: A's revenue less what A's members would have spent at the control group's rate.
+    const controlPerMember = (conv.C * 40) / control.length;
+    expect(Number(ra.incremental.revenue.amount)).toBeCloseTo(conv.A * 40 - controlPerMember * a.length, 2);
+    expect(Number(ra.incremental.revenueLow.amount)).toBeLessThan(Number(ra.incremental.revenue.amount));
+    expect(Number(ra.incremental.revenueHigh.amount)).toBeGreaterThan(Number(ra.incremental.revenue.amount));
+    expect(ra.incremental.confidenceLevel).toBeCloseTo(0.95, 12);
+    expect(ra.incremental.roi).toBeLessThan(ra.roi);
+    expect(rc.incremental).toBeNull();
+
+    // The verdict compares the variants with each other as well as with control, Holm-adjusted.
+    expect(results.verdict).toMatchObject({ winner: 'A', reasons: [], minimumSampleSize: 33, baselineRate: 0.1 });
+    const pairs = new Map(
+      results.verdict.comparisons.map((c: { variantKey: string; against: string }) => [`${c.variantKey}-${c.against}`, c]),
+    );
+    expect([...pairs.keys()].sort()).toEqual(['A-B', 'A-CONTROL', 'B-CONTROL']);
+    const ab = pairs.get('A-B') as Record<string, any>;
+    expect(ab.difference).toBeCloseTo(conv.A / a.length - conv.B / b.length, 12);
+    expect(ab).toMatchObject({ significant: true });
+    expect(ab.adjustedPValue).toBeGreaterThanOrEqual(ab.pValue);
+    expect(ab.differenceLow).toBeGreaterThan(0);
+
+    // Naming the loser is refused; the significant winner is named in the refusal.
+    const wrong = await graphql(
+      platform.graphqlUrl,
+      ROLL_OUT,
+      { id: campaign.id, variantKey: 'B' },
+      bearer(await tenant.tokenFor('marketer')),
+    );
+    expect(wrong.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'variantKey' });
+    expect(wrong.errors?.[0].message).toMatch(/the significant winner is A, not B/);
+
     const stream = `MARKETING_${process.env.NATS_STREAM_SUFFIX}`;
     // The run's MARKETING stream is shared by every spec: only this tenant's events count here.
     const ours = <T extends { tenantId: string }>(events: T[]) => events.filter((e) => e.tenantId === tenant.id);
@@ -167,7 +215,7 @@ describe('measurement: attribution, uplift against control, roll-out of the winn
 
     sink.reset();
     const rolled = (await call(ROLL_OUT, { id: campaign.id })).rollOutWinner;
-    expect(rolled).toMatchObject({ variantKey: 'A', recipients: held.length });
+    expect(rolled).toMatchObject({ variantKey: 'A', recipients: held.length, campaign: { winnerOverridden: false } });
     await eventually(
       async () => (await call(CAMPAIGN, { id: campaign.id })).campaign.status,
       (s) => s === 'SENT',

@@ -72,4 +72,45 @@ describe('sales activities through the gateway (end to end)', () => {
     );
     expect(Number.isNaN(Date.parse(edges[0].node.occurredAt))).toBe(false);
   });
+
+  it('a reminder reaches the owner as an in-app notification (myNotifications), once, and nobody else', async () => {
+    const NOTIFICATIONS = `query { myNotifications(first: 50) { id kind dueAt readAt case { id } activity { id subject isOpen } } }`;
+    const dueAt = new Date(Date.now() + 20_000).toISOString();
+    const created = await graphql(
+      platform.graphqlUrl,
+      CREATE_ACTIVITY,
+      { input: { type: 'CALL', target: { type: 'CONTACT', id: await newContact() }, subject: 'Call about the renewal', dueAt } },
+      bearer(rep),
+    );
+    expect(created.errors).toBeUndefined();
+    const activityId = created.data!.createActivity.activity.id as string;
+
+    const reminders = async (token: string) => {
+      const res = await graphql(platform.graphqlUrl, NOTIFICATIONS, {}, bearer(token));
+      expect(res.errors).toBeUndefined();
+      return (res.data!.myNotifications as { kind: string; activity: { id: string } | null }[]).filter(
+        (n) => n.kind === 'ACTIVITY_DUE' && n.activity?.id === activityId,
+      );
+    };
+    const deadline = Date.now() + 20_000;
+    while ((await reminders(rep)).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await reminders(rep)).toEqual([
+      expect.objectContaining({
+        kind: 'ACTIVITY_DUE',
+        dueAt,
+        readAt: null,
+        case: null,
+        activity: { id: activityId, subject: 'Call about the renewal', isOpen: true },
+      }),
+    ]);
+    expect(await reminders(await acme.tokenFor('sales_manager'))).toEqual([]);
+  });
+
+  /** A contact for an activity to be about. */
+  async function newContact(): Promise<string> {
+    const res = await graphql(platform.graphqlUrl, CREATE_CONTACT, { input: { lastName: 'Byron' } }, bearer(rep));
+    expect(res.errors).toBeUndefined();
+    return res.data!.createContact.contact.id as string;
+  }
 });

@@ -13,7 +13,7 @@ const STAFF_CASE = `query($id: ID!) {
     priority status owner { id } queue { name }
     assignments { reason queue { name } }
     escalations { kind fromPriority toPriority toQueue { name } }
-    sla { firstResponseMinutes firstResponseBreachedAt }
+    sla { firstResponseMinutes firstResponseBreachedAt targets { kind state dueAt businessMinutesLeft } }
   }
 }`;
 const MY_CASES = `{ cases { totalCount edges { node { id } } } }`;
@@ -135,10 +135,16 @@ describe('customer service through the gateway (end to end)', () => {
       sla: { firstResponseMinutes: 1 },
     });
     expect(escalated.case.sla.firstResponseBreachedAt).not.toBeNull();
+    // The breach shows on the case itself, not only as an event.
+    expect(escalated.case.sla.targets.map((t: { kind: string }) => t.kind)).toEqual(['FIRST_RESPONSE', 'RESOLUTION']);
+    expect(escalated.case.sla.targets[0]).toMatchObject({ kind: 'FIRST_RESPONSE', state: 'BREACHED', dueAt: expect.any(String) });
     expect(escalated.case.assignments.map((a: { reason: string }) => a.reason)).toEqual(['RULE', 'ESCALATION']);
 
     // The agent's public answer reaches the customer; the internal note never does.
     await ok(agent, COMMENT, { input: { caseId, body: 'A replacement is on its way.', visibility: 'PUBLIC' } });
+    const answered = await ok(agent, STAFF_CASE, { id: caseId });
+    // Answered late: the first-response target stays missed, and its clock has stopped.
+    expect(answered.case.sla.targets[0]).toMatchObject({ state: 'BREACHED', businessMinutesLeft: null });
     const adaView = await ok(customers.ada, CASE, { id: caseId });
     expect(adaView.case.comments).toEqual([{ body: 'A replacement is on its way.', visibility: 'PUBLIC', byCustomer: false }]);
     const viaContact = await ok(customers.ada, CONTACT_CASES, { id: contacts.ada });

@@ -4,7 +4,7 @@
  * same mutations as test/e2e/access-360.integration-spec.ts), users created
  * with `createUser` and signed in, a partner API key with read scopes.
  */
-import { CONTACT_FIELD_GROUPS, FIELD_GROUP_SCOPE, ROLES, type Role } from '@rapport/contracts';
+import { API_SCOPES, CONTACT_FIELD_GROUPS, ROLES, type Role } from '@rapport/contracts';
 import { gql } from '../import/gateway-client';
 
 /** One selection per field of the customer's 360° view. */
@@ -40,8 +40,8 @@ export const FACE_360 = `query($id: ID!) { contact(id: $id) { id ${Object.values
 export type Caller = Role;
 export const CALLERS: readonly Caller[] = ROLES;
 
-/** Every group's read scope, and accounts:read for Contact.account (as the end-to-end test gives its partner). */
-const PARTNER_SCOPES = [...new Set([...Object.values(FIELD_GROUP_SCOPE), 'accounts'])].map((resource) => `${resource}:read`);
+/** Every read scope of the catalogue (as the end-to-end test gives its partner). */
+const PARTNER_SCOPES = API_SCOPES.filter((scope) => scope.access === 'read').map((scope) => scope.name);
 
 const PASSWORD = 'bench-password-360';
 

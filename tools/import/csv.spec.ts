@@ -29,6 +29,18 @@ describe('CSV parser (RFC 4180)', () => {
     }
   });
 
+  it('tells the line each record starts on, past blank lines and multi-line cells', () => {
+    const p = new CsvParser();
+    const text = 'id,note\n1,"two\nlines"\n\n2,x\r\n3,y';
+    const records = [...p.pushRecords(text), ...p.endRecords()];
+    expect(records.map((r) => [r.fields[0], r.line])).toEqual([
+      ['id', 1],
+      ['1', 2],
+      ['2', 5],
+      ['3', 6],
+    ]);
+  });
+
   it('refuses malformed quoting with the line number', () => {
     expect(() => parseCsv('a,b\n"open,x\n')).toThrow(/line 3: unterminated/);
     expect(() => parseCsv('a,b"c"\n')).toThrow(/line 1: quote inside an unquoted field/);

@@ -14,11 +14,22 @@ export class CsvParser {
   private started = false;
   /** 1-based line of the record being read, for error messages. */
   line = 1;
+  /** The line the record being read started on (a quoted field may span lines). */
+  private startLine = 1;
 
   constructor(private readonly delimiter = ',') {}
 
   push(chunk: string): string[][] {
-    const out: string[][] = [];
+    return this.pushRecords(chunk).map((r) => r.fields);
+  }
+
+  end(): string[][] {
+    return this.endRecords().map((r) => r.fields);
+  }
+
+  /** As push(), with the line each record starts on: what a report names for a person to find it. */
+  pushRecords(chunk: string): CsvRecord[] {
+    const out: CsvRecord[] = [];
     let i = 0;
     if (!this.started && chunk.length > 0) {
       this.started = true;
@@ -51,6 +62,7 @@ export class CsvParser {
       } else if (ch === '\n') {
         this.endRecord(out);
         this.line++;
+        this.startLine = this.line;
       } else if (ch === '\r') {
         // CR of CRLF (a lone CR is dropped as well)
       } else {
@@ -61,13 +73,13 @@ export class CsvParser {
     return out;
   }
 
-  end(): string[][] {
+  endRecords(): CsvRecord[] {
     if (this.pendingQuote) {
       this.pendingQuote = false;
       this.inQuotes = false;
     }
     if (this.inQuotes) throw new Error(`CSV line ${this.line}: unterminated quoted field`);
-    const out: string[][] = [];
+    const out: CsvRecord[] = [];
     if (this.field.length > 0 || this.quoted || this.record.length > 0) this.endRecord(out);
     return out;
   }
@@ -78,12 +90,18 @@ export class CsvParser {
     this.quoted = false;
   }
 
-  private endRecord(out: string[][]): void {
+  private endRecord(out: CsvRecord[]): void {
     this.endField();
     // A blank line is no record.
-    if (!(this.record.length === 1 && this.record[0] === '')) out.push(this.record);
+    if (!(this.record.length === 1 && this.record[0] === '')) out.push({ fields: this.record, line: this.startLine });
     this.record = [];
   }
+}
+
+export interface CsvRecord {
+  fields: string[];
+  /** 1-based line of the file the record starts on. */
+  line: number;
 }
 
 /** Parses a whole CSV text. */

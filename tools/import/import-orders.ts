@@ -12,9 +12,9 @@
  * Auth: RAPPORT_TOKEN (a bearer token), or --tenant/--email/--password to log in.
  */
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { CsvParser, csvField } from './csv';
+import { CsvParser, csvField, type CsvRecord } from './csv';
 import { parseArgs } from './import-csv';
-import { orderCsvColumns, OrderCsvError, orderFromCsvRecord, type CsvOrderInput, type OrderCsvColumns } from './order-csv';
+import { csvColumnOf, orderCsvColumns, OrderCsvError, orderFromCsvRecord, type CsvOrderInput, type OrderCsvColumns } from './order-csv';
 import { connectionFromFlags, GatewaySession, type GatewayConnection } from './gateway-client';
 import { IMPORT_ORDERS_USAGE, wantsHelp } from './usage';
 
@@ -37,6 +37,11 @@ export interface OrderImportSummary {
 
 interface Rejection {
   row: number;
+  /** The line of the file the row starts on (differs from the row after blank lines or multi-line cells). */
+  line: number;
+  /** The CSV column to fix, when the error maps to one. */
+  column: string | null;
+  /** The field as recordOrders named it (or the column, for what the CLI refused itself). */
   field: string;
   message: string;
 }
@@ -49,21 +54,21 @@ export async function runOrderImport(opts: OrderImportOptions, log: (line: strin
   // A session, not one token: an import outlives an access token, and waits out rate limits.
   const session = await GatewaySession.open(opts);
   const report: WriteStream | null = opts.report ? createWriteStream(opts.report) : null;
-  report?.write('row,field,message\n');
+  report?.write('row,line,column,field,message\n');
   const reject = (r: Rejection) => {
     totals.rejected++;
-    report?.write([String(r.row), r.field, r.message].map(csvField).join(',') + '\n');
+    report?.write([String(r.row), String(r.line), r.column ?? '', r.field, r.message].map(csvField).join(',') + '\n');
   };
 
   const totals = { rows: 0, created: 0, updated: 0, unchanged: 0, rejected: 0 };
   const started = process.hrtime.bigint();
   let columns: OrderCsvColumns | null = null;
-  let batch: { row: number; order: CsvOrderInput }[] = [];
+  let batch: { row: number; line: number; order: CsvOrderInput }[] = [];
   let row = 1; // the header is row 1; data rows are numbered as in a spreadsheet
   const inFlight = new Set<Promise<void>>();
   let failure: Error | null = null;
 
-  const sendBatch = async (items: { row: number; order: CsvOrderInput }[]) => {
+  const sendBatch = async (items: { row: number; line: number; order: CsvOrderInput }[]) => {
     const data = await session.call<{
       recordOrders: {
         created: number;
@@ -79,7 +84,8 @@ export async function runOrderImport(opts: OrderImportOptions, log: (line: strin
     totals.unchanged += r.unchanged;
     for (const result of r.results) {
       if (result.outcome === 'REJECTED' && result.error) {
-        reject({ row: items[result.index].row, field: result.error.field, message: result.error.message });
+        const { row, line } = items[result.index];
+        reject({ row, line, column: csvColumnOf(result.error.field), field: result.error.field, message: result.error.message });
       }
     }
     log(
@@ -101,8 +107,8 @@ export async function runOrderImport(opts: OrderImportOptions, log: (line: strin
     if (failure) throw failure;
   };
 
-  const take = async (records: string[][]) => {
-    for (const record of records) {
+  const take = async (records: CsvRecord[]) => {
+    for (const { fields: record, line } of records) {
       if (!columns) {
         columns = orderCsvColumns(record);
         continue;
@@ -110,10 +116,10 @@ export async function runOrderImport(opts: OrderImportOptions, log: (line: strin
       row++;
       totals.rows++;
       try {
-        batch.push({ row, order: orderFromCsvRecord(columns, record) });
+        batch.push({ row, line, order: orderFromCsvRecord(columns, record) });
       } catch (err) {
         if (!(err instanceof OrderCsvError)) throw err;
-        reject({ row, field: err.column, message: err.message });
+        reject({ row, line, column: err.column, field: err.column, message: err.message });
       }
       if (batch.length >= opts.batchSize) await flush();
     }
@@ -121,9 +127,9 @@ export async function runOrderImport(opts: OrderImportOptions, log: (line: strin
 
   const parser = new CsvParser();
   for await (const chunk of createReadStream(opts.file, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
-    await take(parser.push(chunk as string));
+    await take(parser.pushRecords(chunk as string));
   }
-  await take(parser.end());
+  await take(parser.endRecords());
   await flush();
   await Promise.all(inFlight);
   if (failure) throw failure;

@@ -1,5 +1,5 @@
 import { orderImportOptionsFromArgs } from './import-orders';
-import { orderCsvColumns, OrderCsvError, orderFromCsvRecord } from './order-csv';
+import { csvColumnOf, orderCsvColumns, OrderCsvError, orderFromCsvRecord } from './order-csv';
 
 describe('orders CSV → recordOrders input', () => {
   const header = [
@@ -69,5 +69,11 @@ describe('orders CSV → recordOrders input', () => {
       url: 'http://localhost:4000/graphql',
     });
     expect(() => orderImportOptionsFromArgs(['o.csv', '--batch', '5000'], {})).toThrow(/--batch/);
+  });
+
+  it('names the CSV column behind a field recordOrders refused', () => {
+    expect(csvColumnOf('input.orders[12].occurredAt')).toBe('occurred_at');
+    expect(csvColumnOf('orders[0].externalCustomer.key')).toBe('customer_key');
+    expect(csvColumnOf('orders[3].lines[0].sku')).toBeNull();
   });
 });

@@ -52,6 +52,25 @@ export class OrderCsvError extends Error {
 
 export type OrderCsvColumns = Partial<Record<Column, number>>;
 
+/** recordOrders' field paths (after `orders[i].`) → the CSV column a person fixes. */
+const COLUMN_OF_FIELD: Record<string, Column> = {
+  source: 'source',
+  externalOrderId: 'external_order_id',
+  contactId: 'contact_id',
+  'externalCustomer.source': 'customer_source',
+  'externalCustomer.key': 'customer_key',
+  occurredAt: 'occurred_at',
+  amount: 'amount',
+  currency: 'currency',
+  channel: 'channel',
+  status: 'status',
+};
+
+/** The CSV column behind a field recordOrders refused (e.g. `input.orders[3].occurredAt` → occurred_at); null when none maps. */
+export function csvColumnOf(field: string): Column | null {
+  return COLUMN_OF_FIELD[field.replace(/^(input\.)?orders\[\d+\]\./, '')] ?? null;
+}
+
 /** Positions of the known columns in the header; throws when a required one is missing. */
 export function orderCsvColumns(header: string[]): OrderCsvColumns {
   const columns: OrderCsvColumns = {};

@@ -37,7 +37,7 @@ occurred_at, amount, currency, channel, status (see tools/import/order-csv.ts).
 Options:
   --batch <1–1000>                        orders per request (default 1000)
   --concurrency <1–32>                    requests in flight (default 4)
-  --report <file.csv>                     writes one line per rejected order with its error
+  --report <file.csv>                     writes one line per rejected order: row, line, column, field, error
   --help, -h                              this text
 
 ${AUTH}

@@ -10,7 +10,9 @@ import { AnalyticsCustomerMaster1765200000000 } from './migrations/1765200000000
 import { AnalyticsContactSharing1765300000000 } from './migrations/1765300000000-analytics-contact-sharing';
 import { AnalyticsContactCasesShape1765420000000 } from './migrations/1765420000000-analytics-contact-cases-shape';
 import { AnalyticsClvModelValidation1766160000000 } from './migrations/1766160000000-analytics-clv-model-validation';
-import { AnalyticsClvScoringRuns1766300000000 } from './migrations/1766300000000-analytics-clv-scoring-runs';
+import { AnalyticsCommerceReceipts1766300000000 } from './migrations/1766300000000-analytics-commerce-receipts';
+import { AnalyticsGuestOrders1766310000000 } from './migrations/1766310000000-analytics-guest-orders';
+import { AnalyticsClvScoringRuns1766320000000 } from './migrations/1766320000000-analytics-clv-scoring-runs';
 import { OrderEntity } from './orders/order.entity';
 import { RfmScoreEntity } from './rfm/rfm-score.entity';
 import { prepareAnalyticsTenant } from './tenants/prepare-tenant';
@@ -34,9 +36,12 @@ export const analyticsDefinition: ServiceDefinition = {
     AnalyticsContactSharing1765300000000,
     AnalyticsContactCasesShape1765420000000,
     AnalyticsClvModelValidation1766160000000,
-    AnalyticsClvScoringRuns1766300000000,
+    AnalyticsCommerceReceipts1766300000000,
+    AnalyticsGuestOrders1766310000000,
+    AnalyticsClvScoringRuns1766320000000,
   ],
-  producesStreams: [STREAMS.ANALYTICS],
+  // COMMERCE too: recordCommerceEvents publishes partners' cart and view events there (ADR 032).
+  producesStreams: [STREAMS.ANALYTICS, STREAMS.COMMERCE],
   typeDefs: loadTypeDefs(__dirname),
   env: analyticsEnv,
   prepareTenant: prepareAnalyticsTenant,

@@ -1,11 +1,13 @@
 import { Module } from '@nestjs/common';
-import { contactSharingProviders, DateTimeScalar, RapportServiceModule } from '@rapport/service-kit';
+import { contactSharingProviders, DateTimeScalar, privacyProviders, RapportServiceModule } from '@rapport/service-kit';
 import { analyticsDefinition } from './analytics.definition';
 import { CaseProjection } from './cases/case-projection';
 import { ClvEngine } from './clv/clv-engine';
 import { ClvScheduler } from './clv/clv-scheduler';
 import { ClvResolver, ContactValueResolver, CustomerValueResolver } from './clv/clv.resolver';
 import { ClvService } from './clv/clv.service';
+import { CommerceEventsResolver } from './commerce/commerce-events.resolver';
+import { CommerceEventsService } from './commerce/commerce-events.service';
 import { ContactProjection } from './contacts/contact-projection';
 import { ContactRfmResolver } from './contacts/contact-rfm.resolver';
 import { AnalyticsConsumers } from './messaging/analytics-consumers';
@@ -17,11 +19,14 @@ import { RfmResolver } from './rfm/rfm.resolver';
 import { RfmService } from './rfm/rfm.service';
 import { RetentionResolver } from './retention/retention.resolver';
 import { RetentionService } from './retention/retention.service';
+import { AnalyticsPersonalData } from './privacy/analytics-personal-data';
 
 @Module({
   imports: [RapportServiceModule.forRoot(analyticsDefinition)],
   providers: [
     DateTimeScalar,
+    // This service's part in data-subject requests (ADR 034).
+    ...privacyProviders(AnalyticsPersonalData),
     // The CONTACT sharing rule on this service's Contact fields and lists (ADR 016).
     ...contactSharingProviders(),
     ContactProjection,
@@ -31,6 +36,8 @@ import { RetentionService } from './retention/retention.service';
     OrdersService,
     OrdersResolver,
     ContactOrdersResolver,
+    CommerceEventsService,
+    CommerceEventsResolver,
     RfmService,
     RfmScheduler,
     RfmResolver,

@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
-import { DateTimeScalar, RapportServiceModule } from '@rapport/service-kit';
+import { DateTimeScalar, privacyProviders, RapportServiceModule } from '@rapport/service-kit';
 import { AccessSettingsResolver } from './access/access-settings.resolver';
 import { AccessSettingsService } from './access/access-settings.service';
 import { ApiKeyExchangeController } from './api-keys/api-key-exchange.controller';
 import { ApiKeysResolver } from './api-keys/api-keys.resolver';
 import { ApiKeysService } from './api-keys/api-keys.service';
+import { CallerQuotasResolver } from './quotas/caller-quotas.resolver';
+import { CallerQuotasService } from './quotas/caller-quotas.service';
 import { AuditModule } from './audit/audit.module';
 import { AuthResolver } from './auth/auth.resolver';
 import { AuthService } from './auth/auth.service';
@@ -23,12 +25,16 @@ import { TenantProvisioning } from './tenants/tenant-provisioning.service';
 import { TenantsService } from './tenants/tenants.service';
 import { UsersResolver } from './users/users.resolver';
 import { UsersService } from './users/users.service';
+import { WebhooksModule } from './webhooks/webhooks.module';
+import { IdentityPersonalData } from './privacy/identity-personal-data';
 
 @Module({
-  imports: [RapportServiceModule.forRoot(identityDefinition), KeysModule, AuditModule],
+  imports: [RapportServiceModule.forRoot(identityDefinition), KeysModule, AuditModule, WebhooksModule],
   controllers: [ApiKeyExchangeController],
   providers: [
     DateTimeScalar,
+    // This service's part in data-subject requests (ADR 034).
+    ...privacyProviders(IdentityPersonalData),
     TokenIssuer,
     AuthService,
     AuthResolver,
@@ -39,6 +45,8 @@ import { UsersService } from './users/users.service';
     TenantProvisioning,
     ApiKeysService,
     ApiKeysResolver,
+    CallerQuotasService,
+    CallerQuotasResolver,
     DemoSeed,
     AccessSettingsService,
     AccessSettingsResolver,

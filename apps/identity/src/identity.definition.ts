@@ -16,6 +16,8 @@ import { IdentityTenantDisabled1765300000000 } from './migrations/1765300000000-
 import { IdentityAuditLog1765400000000 } from './migrations/1765400000000-identity-audit-log';
 import { IdentityInvitationsAndResets1765410000000 } from './migrations/1765410000000-identity-invitations-and-resets';
 import { IdentityAuditPruning1765420000000 } from './migrations/1765420000000-identity-audit-pruning';
+import { IdentityWebhooks1765500000000 } from './migrations/1765500000000-identity-webhooks';
+import { IdentityCallerQuotas1766200000000 } from './migrations/1766200000000-identity-caller-quotas';
 import { TenantEntity } from './tenants/tenant.entity';
 import { UserEntity } from './users/user.entity';
 
@@ -33,8 +35,11 @@ export const identityDefinition: ServiceDefinition = {
     IdentityAuditLog1765400000000,
     IdentityInvitationsAndResets1765410000000,
     IdentityAuditPruning1765420000000,
+    IdentityWebhooks1765500000000,
+    IdentityCallerQuotas1766200000000,
   ],
-  producesStreams: [STREAMS.IDENTITY],
+  // PLATFORM: facts about the platform's delivery machinery (platform.webhook.disabled).
+  producesStreams: [STREAMS.IDENTITY, STREAMS.PLATFORM],
   ownsAccessSettings: true,
   // The audit log: the service may read and append, never change (pruning goes through prune_audit_log).
   appendOnlyTables: ['audit_log'],

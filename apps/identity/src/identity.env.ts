@@ -53,6 +53,45 @@ export const identityEnv = {
     max: 86_400,
     description: 'window in which reset requests are counted',
   }),
+  // Outbound webhooks (docs/adr/033-webhooks-outbound-webhooks.md).
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: env.bool({
+    default: false,
+    description: 'let webhooks reach http:// and private, loopback and link-local addresses (development and tests only)',
+  }),
+  WEBHOOK_RETRY_FOR_SECONDS: env.int({
+    default: 24 * 3600,
+    min: 1,
+    description: 'how long a failing delivery is retried (exponential backoff with jitter) before it is given up',
+  }),
+  WEBHOOK_RETRY_BASE_DELAY_MS: env.int({
+    default: 10_000,
+    min: 10,
+    description: 'wait before the first retry of a delivery; doubles per retry',
+  }),
+  WEBHOOK_RETRY_MAX_DELAY_MS: env.int({ default: 3_600_000, min: 10, description: 'longest wait between two attempts of a delivery' }),
+  WEBHOOK_DISABLE_AFTER_SECONDS: env.int({
+    default: 5 * 86_400,
+    min: 1,
+    description: 'an endpoint failing without a success for this long is disabled and its tenant admins notified',
+  }),
+  WEBHOOK_SECRET_GRACE_SECONDS: env.int({
+    default: 86_400,
+    min: 0,
+    max: 30 * 86_400,
+    description: 'how long the previous secret still signs deliveries after a rotation (default of rotateWebhookSecret)',
+  }),
+  WEBHOOK_TIMEOUT_MS: env.int({
+    default: 10_000,
+    min: 100,
+    max: 60_000,
+    description: 'how long one delivery attempt waits for a response',
+  }),
+  WEBHOOK_DELIVERY_CONCURRENCY: env.int({ default: 16, min: 1, max: 256, description: 'deliveries one identity process sends at once' }),
+  WEBHOOK_JOB_LOCK_MS: env.int({
+    default: 30_000,
+    min: 1000,
+    description: 'how soon another process takes over a delivery whose process died (it is sent again with the same webhook-id)',
+  }),
 };
 
 export interface IdentityConfig {
@@ -73,4 +112,13 @@ export interface IdentityConfig {
   PASSWORD_RESET_MAX_PER_ACCOUNT: number;
   PASSWORD_RESET_MAX_PER_IP: number;
   PASSWORD_RESET_WINDOW_SECONDS: number;
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: boolean;
+  WEBHOOK_RETRY_FOR_SECONDS: number;
+  WEBHOOK_RETRY_BASE_DELAY_MS: number;
+  WEBHOOK_RETRY_MAX_DELAY_MS: number;
+  WEBHOOK_DISABLE_AFTER_SECONDS: number;
+  WEBHOOK_SECRET_GRACE_SECONDS: number;
+  WEBHOOK_TIMEOUT_MS: number;
+  WEBHOOK_DELIVERY_CONCURRENCY: number;
+  WEBHOOK_JOB_LOCK_MS: number;
 }

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { contactSharingProviders, DateTimeScalar, RapportServiceModule } from '@rapport/service-kit';
+import { contactSharingProviders, DateTimeScalar, privacyProviders, RapportServiceModule } from '@rapport/service-kit';
 import { CampaignBatchSender } from './campaigns/campaign-batch-sender';
 import { CampaignJobs } from './campaigns/campaign-jobs';
 import { CampaignLauncher } from './campaigns/campaign-launcher';
@@ -41,12 +41,15 @@ import { ChannelRegistry } from './sending/channel-registry';
 import { MessageLedger } from './sending/message-ledger';
 import { MessageSender } from './sending/message-sender';
 import { MarketingSettings } from './settings/marketing-settings';
+import { MarketingPersonalData } from './privacy/marketing-personal-data';
 
 @Module({
   imports: [RapportServiceModule.forRoot(marketingDefinition)],
   controllers: [PublicLinksController],
   providers: [
     DateTimeScalar,
+    // This service's part in data-subject requests (ADR 034).
+    ...privacyProviders(MarketingPersonalData),
     // The CONTACT sharing rule on this service's Contact fields and lists (ADR 016).
     ...contactSharingProviders(),
     JsonScalar,

@@ -6,6 +6,8 @@ import { MarketingAccessSettings1765000000000 } from './migrations/1765000000000
 import { MarketingCustomerMaster1765200000000 } from './migrations/1765200000000-marketing-customer-master';
 import { MarketingContactSharing1765300000000 } from './migrations/1765300000000-marketing-contact-sharing';
 import { MarketingContactCasesShape1765420000000 } from './migrations/1765420000000-marketing-contact-cases-shape';
+import { MarketingExperimentDesign1766300000000 } from './migrations/1766300000000-marketing-experiment-design';
+import { MarketingJourneyPurpose1766320000000 } from './migrations/1766320000000-marketing-journey-purpose';
 import { prepareMarketingTenant } from './tenants/prepare-tenant';
 
 /** Marketing reads and writes its tables with plain SQL, so it declares no TypeORM entities. */
@@ -19,6 +21,8 @@ export const marketingDefinition: ServiceDefinition = {
     MarketingCustomerMaster1765200000000,
     MarketingContactSharing1765300000000,
     MarketingContactCasesShape1765420000000,
+    MarketingExperimentDesign1766300000000,
+    MarketingJourneyPurpose1766320000000,
   ],
   producesStreams: [STREAMS.MARKETING],
   typeDefs: loadTypeDefs(__dirname),

@@ -1,5 +1,12 @@
 import { Module } from '@nestjs/common';
-import { DateTimeScalar, IdentityUsersConsumer, RapportServiceModule, SharingPolicy, TeamDirectory } from '@rapport/service-kit';
+import {
+  DateTimeScalar,
+  IdentityUsersConsumer,
+  privacyProviders,
+  RapportServiceModule,
+  SharingPolicy,
+  TeamDirectory,
+} from '@rapport/service-kit';
 import { AccountsResolver } from './accounts/accounts.resolver';
 import { AccountsService } from './accounts/accounts.service';
 import { ContactsResolver } from './contacts/contacts.resolver';
@@ -29,6 +36,7 @@ import { ForecastsService } from './forecasts/forecasts.service';
 import { ForecastCategoryTotalResolver, ForecastsResolver, PipelineMetricsResolver } from './forecasts/forecasts.resolver';
 import { ActivitiesResolver } from './activities/activities.resolver';
 import { ActivitiesService } from './activities/activities.service';
+import { RecoveryTasksConsumer } from './activities/recovery-tasks.consumer';
 import { ActivityReminders } from './activities/activity-reminders';
 import { AccountTimelineResolver, ContactTimelineResolver } from './timeline/timeline.resolver';
 import { TimelineService } from './timeline/timeline.service';
@@ -65,6 +73,8 @@ const forecastProviders = [ForecastsService, ForecastsResolver, ForecastCategory
 const activityProviders = [
   ActivitiesService,
   ActivityReminders,
+  // Tasks for account owners asked for by marketing's service-recovery journeys.
+  RecoveryTasksConsumer,
   ActivitiesResolver,
   TimelineService,
   ContactTimelineResolver,
@@ -84,12 +94,15 @@ const customerMasterProviders = [
   LeadImportService,
   ImportResolver,
 ];
+import { SalesPersonalData } from './privacy/sales-personal-data';
 
 @Module({
   imports: [RapportServiceModule.forRoot(salesDefinition)],
   controllers: [QuotePdfController],
   providers: [
     DateTimeScalar,
+    // This service's part in data-subject requests (ADR 034).
+    ...privacyProviders(SalesPersonalData),
     // Owners are checked against sales' projection of identity's users (ADR 007), teams for sharing too (ADR 016).
     IdentityUsersConsumer,
     OwnerDirectory,

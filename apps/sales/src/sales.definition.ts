@@ -2,7 +2,6 @@ import { STREAMS } from '@rapport/contracts';
 import { loadTypeDefs, type ServiceDefinition } from '@rapport/service-kit';
 import { AccountEntity } from './accounts/account.entity';
 import { ContactEntity } from './contacts/contact.entity';
-import { ContactExternalIdEntity } from './contacts/contact-external-id.entity';
 import { SalesInitial1764000000000 } from './migrations/1764000000000-sales-initial';
 import { SalesPipelineLead1764100000000 } from './migrations/1764100000000-sales-pipeline-lead';
 import { PipelineEntity } from './pipelines/pipeline.entity';
@@ -23,6 +22,8 @@ import { SalesIdentityUsers1764420000000 } from './migrations/1764420000000-sale
 import { SalesAccountDuplicates1764430000000 } from './migrations/1764430000000-sales-account-duplicates';
 import { SalesAccessSettings1765000000000 } from './migrations/1765000000000-sales-access-settings';
 import { SalesSharing1765100000000 } from './migrations/1765100000000-sales-sharing';
+import { SalesAccountExternalIds1765300000000 } from './migrations/1765300000000-sales-account-external-ids';
+import { SalesPhonesE1641765310000000 } from './migrations/1765310000000-sales-phones-e164';
 import { prepareSalesTenant } from './tenants/prepare-tenant';
 
 export const salesDefinition: ServiceDefinition = {
@@ -31,7 +32,6 @@ export const salesDefinition: ServiceDefinition = {
   entities: [
     AccountEntity,
     ContactEntity,
-    ContactExternalIdEntity,
     PipelineEntity,
     PipelineStageEntity,
     OpportunityEntity,
@@ -55,6 +55,8 @@ export const salesDefinition: ServiceDefinition = {
     SalesAccountDuplicates1764430000000,
     SalesAccessSettings1765000000000,
     SalesSharing1765100000000,
+    SalesAccountExternalIds1765300000000,
+    SalesPhonesE1641765310000000,
   ],
   producesStreams: [STREAMS.SALES],
   typeDefs: loadTypeDefs(__dirname),

@@ -10,6 +10,10 @@ import { ServiceAccessSettings1765000000000 } from './migrations/1765000000000-s
 import { ServiceSharing1765100000000 } from './migrations/1765100000000-service-sharing';
 import { ServiceCustomerMasterLog1765200000000 } from './migrations/1765200000000-service-customer-master-log';
 import { ServiceContactOwners1765300000000 } from './migrations/1765300000000-service-contact-owners';
+import { ServiceWebhookNotifications1765500000000 } from './migrations/1765500000000-service-webhook-notifications';
+import { ServicePrivacyRequests1765500000000 } from './migrations/1765500000000-service-privacy-requests';
+import { ServiceActivityNotifications1765400000000 } from './migrations/1765400000000-service-activity-notifications';
+import { ServiceNotificationKinds1766400000000 } from './migrations/1766400000000-service-notification-kinds';
 import { serviceEnv } from './service.env';
 import { prepareServiceTenant } from './tenants/prepare-tenant';
 
@@ -30,6 +34,10 @@ export const serviceDefinition: ServiceDefinition = {
     ServiceSharing1765100000000,
     ServiceCustomerMasterLog1765200000000,
     ServiceContactOwners1765300000000,
+    ServiceActivityNotifications1765400000000,
+    ServiceWebhookNotifications1765500000000,
+    ServicePrivacyRequests1765500000000,
+    ServiceNotificationKinds1766400000000,
   ],
   producesStreams: [STREAMS.SERVICE],
   typeDefs: loadTypeDefs(__dirname),

@@ -21,10 +21,25 @@ export const serviceEnv = {
     description:
       'how long opening a case waits for a contact or account created in sales a moment ago to reach the projection before refusing it',
   }),
+  PRIVACY_ANSWER_TIMEOUT_SECONDS: env.int({
+    default: 900,
+    min: 1,
+    max: 7 * 24 * 3600,
+    description:
+      'how long a data-subject request (export, erasure) waits for every service to answer before it is reported INCOMPLETE, naming those missing',
+  }),
+  PRIVACY_EXPORT_TTL_SECONDS: env.int({
+    default: 7 * 24 * 3600,
+    min: 60,
+    max: 90 * 24 * 3600,
+    description: 'how long a personal-data export can be downloaded after it is built; the archive is then deleted',
+  }),
 };
 
 export type ServiceConfig = PlatformConfig & {
   SERVICE_SLA_WARNING_PERCENT: number;
   SERVICE_SLA_DELAY_PERCENT: number;
   SERVICE_CUSTOMER_WAIT_MS: number;
+  PRIVACY_ANSWER_TIMEOUT_SECONDS: number;
+  PRIVACY_EXPORT_TTL_SECONDS: number;
 };

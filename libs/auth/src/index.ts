@@ -14,7 +14,7 @@ export { allowsFieldAccess, fieldAccessOf, fieldGroupForbidden, requireFieldAcce
 export type { FieldAccessOverrides } from './field-access';
 export { EVERY_RECORD, inScope, NO_RECORD, ownerScope, readScope, requireWritable, scopePredicate, sharingOf, writeScope } from './sharing';
 export type { RecordScope } from './sharing';
-export { RateLimiter } from './limits/rate-limiter';
+export { RateLimiter, rateLimitHeaders, RATE_WINDOW_SECONDS, type RateVerdict } from './limits/rate-limiter';
 export {
   CLIENT_IP_HEADER,
   GATEWAY_SIGNATURE_HEADER,
@@ -22,3 +22,4 @@ export {
   signForwardedCaller,
   verifyForwardedCaller,
 } from './limits/forwarded-caller';
+export { eventForReader } from './event-access';

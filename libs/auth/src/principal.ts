@@ -14,6 +14,8 @@ export interface Principal {
   scopes: string[];
   /** For customers: the sales contact they are bound to. */
   contactId: string | null;
+  /** The request quota per minute the tenant set for this user or key; absent: the operator's default. */
+  ratePerMinute?: number;
 }
 
 /** Claims Rapport puts in its access tokens (besides iss, aud, sub, exp, iat). */
@@ -25,6 +27,8 @@ export interface AccessTokenClaims {
   cid?: string;
   /** Users: their token version at issue; verifiers refuse it once identity has raised it (RevocationList). */
   ver?: number;
+  /** The caller's request quota per minute, when the tenant set one (Principal.ratePerMinute). */
+  rpm?: number;
 }
 
 export const TOKEN_ISSUER = 'rapport-identity';

@@ -50,7 +50,7 @@ export class TokenVerifier {
 }
 
 export function principalFromClaims(payload: JWTPayload): Principal {
-  const { sub, tid, kind, roles, scopes, cid } = payload as Record<string, unknown>;
+  const { sub, tid, kind, roles, scopes, cid, rpm } = payload as Record<string, unknown>;
   if (typeof sub !== 'string' || typeof tid !== 'string') throw new InvalidTokenError('access token lacks sub or tid');
   if (kind !== 'user' && kind !== 'apiKey' && kind !== 'customer') throw new InvalidTokenError('access token has no valid kind');
   if (!Array.isArray(roles) || !roles.every((r) => typeof r === 'string' && isRole(r))) {
@@ -63,6 +63,7 @@ export function principalFromClaims(payload: JWTPayload): Principal {
     roles,
     scopes: Array.isArray(scopes) ? scopes.filter((s): s is string => typeof s === 'string') : [],
     contactId: typeof cid === 'string' ? cid : null,
+    ...(typeof rpm === 'number' && Number.isInteger(rpm) && rpm > 0 ? { ratePerMinute: rpm } : {}),
   };
 }
 

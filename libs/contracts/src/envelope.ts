@@ -1,3 +1,5 @@
+import type { SealedPersonalV1 } from './privacy/personal-fields';
+
 /**
  * The envelope every Rapport event travels in (ARCHITECTURE.md, "Events").
  * `type` is a past-tense fact ("sales.contact.created") and doubles as the
@@ -15,6 +17,8 @@ export interface EventEnvelope<TType extends string = string, TData = unknown> {
   /** The aggregate the fact is about (e.g. the contact id). */
   subjectId: string;
   data: TData;
+  /** The personal fields of `data`, sealed with the person's data key (crypto-shredding, ADR 034); absent when it names no one. */
+  personal?: SealedPersonalV1;
 }
 
 export interface EventActor {

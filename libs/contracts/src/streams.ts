@@ -10,6 +10,8 @@ export const STREAMS = {
   MARKETING: { name: 'MARKETING', subjects: ['marketing.>'] },
   /** Written by partner systems (orders from shops, ERPs); created by analytics, which consumes it. */
   COMMERCE: { name: 'COMMERCE', subjects: ['commerce.>'] },
+  /** Facts about the platform's own delivery machinery (webhooks), produced by identity. */
+  PLATFORM: { name: 'PLATFORM', subjects: ['platform.>'] },
 } as const;
 
 export type StreamKey = keyof typeof STREAMS;

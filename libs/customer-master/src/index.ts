@@ -6,3 +6,4 @@ export { newestPerRecord, upsertSnapshots, type RecordSnapshot } from './snapsho
 export { ensureRecords, forgetPlaceholders, survivorOf, survivorsOf, type SurvivorChange } from './survivors';
 export { type CustomerKind, type CustomerTable } from './tables';
 export { applyCaseFact, caseFactOf, contactsTouchedBy, CASE_EVENT_TYPES, type CaseFact, type CaseMove, type CaseRow } from './cases';
+export { personRecordIds } from './person';

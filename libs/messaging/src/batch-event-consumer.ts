@@ -152,7 +152,7 @@ export class BatchEventConsumer<T = void> extends EventConsumer {
    * then the handler for the events not seen before. Returns how many ran.
    */
   private async applyGroup(tenantId: string, events: EventEnvelope[]): Promise<number> {
-    const unique = [...new Map(events.map((e) => [e.id, e])).values()];
+    const unique = await Promise.all([...new Map(events.map((e) => [e.id, e])).values()].map((e) => this.open(e)));
     const outcome = await this.db.withTenant(tenantId, async (em) => {
       const inserted: { event_id: string }[] = await em.query(
         `INSERT INTO inbox (consumer, event_id, tenant_id)

@@ -47,6 +47,7 @@ export class EventConsumer implements ReplayTarget {
   protected messages: ConsumerMessages | null = null;
   protected loop: Promise<void> | null = null;
   protected deadLetter: DeadLetter | null = null;
+  private opener: ((event: EventEnvelope) => Promise<EventEnvelope>) | null = null;
   private defaultRetry: RetryPolicy | null = null;
 
   constructor(
@@ -70,6 +71,19 @@ export class EventConsumer implements ReplayTarget {
   parkFailuresIn(deadLetter: DeadLetter): this {
     this.deadLetter = deadLetter;
     return this;
+  }
+
+  /**
+   * How handlers get sealed personal fields back (the service kit sets openPersonal, ADR 034). Events stay sealed
+   * until the handler runs, so what is parked in the dead letter is parked sealed.
+   */
+  openWith(opener: (event: EventEnvelope) => Promise<EventEnvelope>): this {
+    this.opener = opener;
+    return this;
+  }
+
+  protected open(event: EventEnvelope): Promise<EventEnvelope> {
+    return this.opener ? this.opener(event) : Promise.resolve(event);
   }
 
   /** The retry budget unless the consumer declares its own (the service kit sets EVENT_RETRY_DELAYS_MS here). */
@@ -187,7 +201,8 @@ export class EventConsumer implements ReplayTarget {
   }
 
   /** Applies the event unless this consumer already has; returns whether it ran. */
-  async handleOnce(event: EventEnvelope): Promise<boolean> {
+  async handleOnce(sealed: EventEnvelope): Promise<boolean> {
+    const event = await this.open(sealed);
     return this.db.withTenant(event.tenantId, async (em) => {
       const inserted: unknown[] = await em.query(
         `INSERT INTO inbox (consumer, event_id, tenant_id) VALUES ($1, $2, $3)

@@ -17,3 +17,6 @@ export { deadLetterStream, parseParkedId } from './dead-letter-record';
 export type { ParkedEvent, ParkedRecord } from './dead-letter-record';
 export { deadLetterServices, discardParked, listParked, replayAllParked, replayParked } from './dead-letter-admin';
 export type { ReplayResult } from './dead-letter-admin';
+export { PersonalKeys } from './personal-keys';
+export type { DataKey, PersonalKeySource } from './personal-keys';
+export { openPersonal, sealPersonal } from './personal-sealing';

@@ -1,3 +1,4 @@
+import type { EventEnvelope } from '@rapport/contracts';
 import type { DataSource } from 'typeorm';
 import { headers, type JetStreamClient, type NatsConnection } from 'nats';
 import { subjectFor, type MessagingNaming } from './naming';
@@ -14,6 +15,8 @@ export interface OutboxRelayOptions {
   pollIntervalMs?: number;
   /** Published rows are kept this long for diagnosis, then deleted. */
   retentionMs?: number;
+  /** Rewrites an envelope just before it is published (the service kit seals personal fields: sealPersonal, ADR 034). */
+  beforePublish?: (envelope: EventEnvelope) => Promise<EventEnvelope>;
 }
 
 const DEFAULT_BATCH = 500;
@@ -96,7 +99,7 @@ export class OutboxRelay {
 
   private async publishBatch(): Promise<number> {
     return this.dataSource.transaction(async (em) => {
-      const rows: { id: string; type: string; envelope: unknown }[] = await em.query(
+      const rows: { id: string; type: string; envelope: EventEnvelope }[] = await em.query(
         `SELECT id, type, envelope FROM outbox WHERE published_at IS NULL
          ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [this.options.batchSize ?? DEFAULT_BATCH],
@@ -106,11 +109,13 @@ export class OutboxRelay {
       // batch costs about one round trip instead of one per event. If any publish fails the
       // transaction rolls back and the batch is sent again; the copies already stored are
       // dropped as duplicates (same Nats-Msg-Id).
+      const seal = this.options.beforePublish;
       await Promise.all(
-        rows.map((row) => {
+        rows.map(async (row) => {
           const h = headers();
           h.set('Rapport-Event-Type', row.type);
-          return this.js.publish(subjectFor(this.naming, row.type), Buffer.from(JSON.stringify(row.envelope)), {
+          const envelope = seal ? await seal(row.envelope) : row.envelope;
+          return this.js.publish(subjectFor(this.naming, row.type), Buffer.from(JSON.stringify(envelope)), {
             msgID: row.id,
             headers: h,
           });

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DeadLetter, type EventConsumer } from '@rapport/messaging';
+import { DeadLetter, openPersonal, PersonalKeys, type EventConsumer } from '@rapport/messaging';
 import type { PlatformConfig } from './service-config';
 import { SERVICE_CONFIG } from './tokens';
 
@@ -10,7 +10,7 @@ import { SERVICE_CONFIG } from './tokens';
  * it gives up on in the service's dead letter, which also replays parked
  * events through it on an operator's request (docs/adr/018-dead-letter.md),
  * after the retry budget EVENT_RETRY_DELAYS_MS sets (unless the consumer
- * declares its own).
+ * declares its own). Handlers see sealed personal fields opened (ADR 034).
  */
 @Injectable()
 export class ConsumerRegistry {
@@ -18,12 +18,18 @@ export class ConsumerRegistry {
 
   constructor(
     private readonly deadLetter: DeadLetter,
+    private readonly keys: PersonalKeys,
     @Inject(SERVICE_CONFIG) private readonly config: PlatformConfig,
   ) {}
 
   register(consumer: EventConsumer): void {
     const delays = this.config.EVENT_RETRY_DELAYS_MS;
-    this.consumers.push(consumer.parkFailuresIn(this.deadLetter).retryByDefault(delays ? { delaysMs: delays } : null));
+    this.consumers.push(
+      consumer
+        .parkFailuresIn(this.deadLetter)
+        .retryByDefault(delays ? { delaysMs: delays } : null)
+        .openWith((event) => openPersonal(event, this.keys)),
+    );
   }
 
   async startAll(): Promise<void> {

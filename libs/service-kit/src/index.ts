@@ -11,6 +11,7 @@ export type { PlatformConfig } from './service-config';
 export { ServiceDatabase } from './service-database';
 export { LOGGER, MESSAGING_NAMING, METRICS, NATS_CONNECTION, SERVICE_CONFIG, SERVICE_DEFINITION } from './tokens';
 export * as validate from './validation';
+export { callingCodeOf, e164, phoneDefaultProblem, type PhoneDefault } from './phone-numbers';
 export { loadTypeDefs } from './type-defs';
 export { DateTimeScalar } from './date-time.scalar';
 export { paginate, paginateSql } from './paginate';
@@ -52,3 +53,15 @@ export {
   MASKED_FIELD_GROUPS,
 } from './audit';
 export type { AuditDescription, AuditEntry } from './audit';
+export {
+  affected,
+  ERASED,
+  eraseOutboxMentions,
+  newSealingKeyPair,
+  openSealed,
+  PERSONAL_DATA,
+  PrivacyParticipant,
+  privacyProviders,
+  sealJson,
+} from './privacy';
+export type { PersonalDataSource } from './privacy';

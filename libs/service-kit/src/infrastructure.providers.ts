@@ -1,6 +1,6 @@
 import type { Provider } from '@nestjs/common';
 import { RevocationFeed, RevocationList, TokenVerifier } from '@rapport/auth';
-import { connectNats, DeadLetter, ensureStream, OutboxRelay, type MessagingNaming } from '@rapport/messaging';
+import { connectNats, DeadLetter, ensureStream, OutboxRelay, PersonalKeys, sealPersonal, type MessagingNaming } from '@rapport/messaging';
 import { createHealthChecks } from './health-checks';
 import { createLogger, createMetrics, HealthRegistry, type Logger, type ServiceMetrics } from '@rapport/observability';
 import {
@@ -116,9 +116,16 @@ export function infrastructureProviders(def: ServiceDefinition): Provider[] {
       },
     },
     {
+      provide: PersonalKeys,
+      inject: [NATS_CONNECTION, MESSAGING_NAMING],
+      useFactory: (nc: NatsConnection, naming: MessagingNaming) => new PersonalKeys(nc, naming),
+    },
+    {
       provide: OutboxRelay,
-      inject: [DataSource, NATS_CONNECTION, MESSAGING_NAMING, LOGGER],
-      useFactory: (ds: DataSource, nc: NatsConnection, naming: MessagingNaming, logger: Logger) => new OutboxRelay(ds, nc, naming, logger),
+      inject: [DataSource, NATS_CONNECTION, MESSAGING_NAMING, LOGGER, PersonalKeys],
+      // Personal fields leave the service only sealed with the person's key (ADR 034).
+      useFactory: (ds: DataSource, nc: NatsConnection, naming: MessagingNaming, logger: Logger, keys: PersonalKeys) =>
+        new OutboxRelay(ds, nc, naming, logger, { beforePublish: (envelope) => sealPersonal(envelope, keys) }),
     },
     {
       provide: DeadLetter,

@@ -60,25 +60,34 @@ export class JobQueues implements BeforeApplicationShutdown {
    * `describe` names the job in the failure log (e.g. tenant and case ids).
    * `lockDuration`: how long a job stays locked without renewal — after a
    * killed worker, its job is taken over once the lock runs out.
+   * `backoff`: the wait before retry n, for jobs added with `backoff: { type: 'custom' }`.
+   * `expectedFailure`: failures that are the job's normal course (a partner's
+   * endpoint answering 500), logged as a warning without a stack trace.
    */
   worker<T>(
     name: string,
     processor: Processor<T>,
-    options: { concurrency: number; describe?: (job: Job<T>) => object; lockDuration?: number },
+    options: {
+      concurrency: number;
+      describe?: (job: Job<T>) => object;
+      lockDuration?: number;
+      backoff?: (attemptsMade: number) => number;
+      expectedFailure?: (err: Error) => boolean;
+    },
   ): Worker<T> {
     const worker = new Worker<T>(name, processor, {
       connection: this.redis(),
       prefix: this.config.REDIS_PREFIX,
       concurrency: options.concurrency,
       ...(options.lockDuration ? { lockDuration: options.lockDuration, stalledInterval: options.lockDuration } : {}),
+      ...(options.backoff ? { settings: { backoffStrategy: options.backoff } } : {}),
     });
     worker.on('error', this.onRedisError);
-    worker.on('failed', (job, err) =>
-      this.logger.error(
-        { err, queue: name, attempt: job?.attemptsMade, ...(job && options.describe ? options.describe(job) : {}) },
-        'job failed',
-      ),
-    );
+    worker.on('failed', (job, err) => {
+      const context = { queue: name, attempt: job?.attemptsMade, ...(job && options.describe ? options.describe(job) : {}) };
+      if (options.expectedFailure?.(err)) this.logger.warn({ ...context, reason: err.message }, 'job failed; retrying as planned');
+      else this.logger.error({ err, ...context }, 'job failed');
+    });
     this.workers.push(worker as Worker);
     return worker;
   }

@@ -78,3 +78,4 @@ export function country(field: string, value: string | null | undefined): string
   }
   return code;
 }
+export { phone } from './phone-numbers';

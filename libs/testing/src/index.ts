@@ -5,3 +5,4 @@ export { StreamProbe } from './stream-probe';
 export { startService } from './start-service';
 export { scratchDatabase } from './scratch-database';
 export { userPrincipal } from './principals';
+export { pdfText } from './pdf-text';

@@ -1,13 +1,22 @@
 import type { EventEnvelope } from '@rapport/contracts';
-import { subjectMatches } from '@rapport/messaging';
+import { openPersonal, PersonalKeys, subjectMatches } from '@rapport/messaging';
 import { connect, type NatsConnection } from 'nats';
 
 /**
  * Reads what actually landed on a JetStream stream (not what a producer
- * thinks it sent), e.g. to assert an event is there exactly once.
+ * thinks it sent), e.g. to assert an event is there exactly once. `events`
+ * opens sealed personal fields as every consumer does (ADR 034);
+ * `storedEvents` shows the messages exactly as stored.
  */
 export class StreamProbe {
-  private constructor(private readonly nc: NatsConnection) {}
+  private readonly keys: PersonalKeys;
+
+  private constructor(private readonly nc: NatsConnection) {
+    this.keys = new PersonalKeys(nc, {
+      subjectPrefix: process.env.NATS_SUBJECT_PREFIX ?? '',
+      streamSuffix: process.env.NATS_STREAM_SUFFIX ?? '',
+    });
+  }
 
   static async connect(url = process.env.NATS_URL ?? 'nats://127.0.0.1:4222'): Promise<StreamProbe> {
     return new StreamProbe(await connect({ servers: url }));
@@ -20,6 +29,11 @@ export class StreamProbe {
    * grow through a test run.
    */
   async events(stream: string, subject: string): Promise<EventEnvelope[]> {
+    return Promise.all((await this.storedEvents(stream, subject)).map((e) => openPersonal(e, this.keys)));
+  }
+
+  /** The messages as stored: personal fields still sealed. */
+  async storedEvents(stream: string, subject: string): Promise<EventEnvelope[]> {
     const jsm = await this.nc.jetstreamManager();
     const { state } = await jsm.streams.info(stream, { subjects_filter: subject });
     const pending = Object.values(state.subjects ?? {}).reduce((n, count) => n + count, 0);

@@ -28,6 +28,12 @@ export function requireOrdersWrite(principal: Principal): void {
   requireRoleOrScope(principal, ORDER_WRITERS, 'orders:write');
 }
 
+/** Recording shop events (carts, views, orders): API keys with `commerce:write` (shops, apps), and admins. */
+export function requireCommerceWrite(principal: Principal): void {
+  refuseCustomers(principal);
+  requireRoleOrScope(principal, ORDER_WRITERS, 'commerce:write');
+}
+
 /**
  * One customer's figures on the 360° view (Contact.rfm, Contact.value,
  * Contact.orders) are field groups of the access matrix, narrowed by the

@@ -5,6 +5,7 @@ import { groupByFrequencyRecency, groupBySpend, parseCdnowTransactions, summariz
 import { scratchDatabase } from '@rapport/testing';
 import { AnalyticsInitial1764200000000 } from '../migrations/1764200000000-analytics-initial';
 import { AnalyticsClv1764300000000 } from '../migrations/1764300000000-analytics-clv';
+import { AnalyticsGuestOrders1766310000000 } from '../migrations/1766310000000-analytics-guest-orders';
 import { COHORT_RETENTION_SQL, REVENUE_BY_PERIOD_SQL } from '../retention/cohorts-sql';
 import { groupedSummary } from './clv-summary-sql';
 
@@ -12,7 +13,8 @@ const CDNOW = join(__dirname, '..', '..', '..', '..', 'libs', 'clv', 'src', '__f
 const contactOf = (sampleId: string) => `00000000-0000-4000-8000-${sampleId.padStart(12, '0')}`;
 
 interface Row {
-  contact: string;
+  /** null: a guest order. */
+  contact: string | null;
   at: string;
   amount: number;
   currency?: string;
@@ -23,7 +25,7 @@ describe('CLV and cohort statements agree with libs/clv and with hand counts', (
   let db: Awaited<ReturnType<typeof scratchDatabase>>;
 
   beforeAll(async () => {
-    db = await scratchDatabase('clv', [AnalyticsInitial1764200000000, AnalyticsClv1764300000000]);
+    db = await scratchDatabase('clv', [AnalyticsInitial1764200000000, AnalyticsClv1764300000000, AnalyticsGuestOrders1766310000000]);
   });
   afterAll(() => db?.drop());
 
@@ -109,13 +111,15 @@ describe('CLV and cohort statements agree with libs/clv and with hand counts', (
       { contact: b, at: '2026-03-20T10:00:00Z', amount: 10 },
       { contact: c, at: '2026-02-10T10:00:00Z', amount: 15 },
       { contact: c, at: '2026-02-11T10:00:00Z', amount: 15, status: 'CANCELLED' },
+      // A guest order: revenue and an order of February and its quarter, in no cohort and for no customer.
+      { contact: null, at: '2026-02-15T10:00:00Z', amount: 7 },
     ]);
     const cohorts = await db.tenantDb.withTenant(tenantId, (em) =>
       em.query(COHORT_RETENTION_SQL, [tenantId, '2026-01-01T00:00:00Z', '2026-05-01T00:00:00Z']),
     );
     expect(cohorts).toEqual([
-      { cohort: '2026-01', size: 2, retention: [0.5, 0.5, 0.5] },
-      { cohort: '2026-02', size: 1, retention: [0, 0] },
+      { cohort: '2026-01', size: 2, guestOrders: 0, retention: [0.5, 0.5, 0.5] },
+      { cohort: '2026-02', size: 1, guestOrders: 1, retention: [0, 0] },
     ]);
     const revenue = await db.tenantDb.withTenant(tenantId, (em) =>
       em.query(REVENUE_BY_PERIOD_SQL, [tenantId, '2026-01-01T00:00:00Z', '2026-07-01T00:00:00Z', 'quarter', 'USD']),
@@ -128,7 +132,7 @@ describe('CLV and cohort statements agree with libs/clv and with hand counts', (
         r.customers,
       ]),
     ).toEqual([
-      ['2026-Q1', '90.0000', 5, 3],
+      ['2026-Q1', '97.0000', 6, 3],
       ['2026-Q2', '30.0000', 1, 1],
     ]);
   });

@@ -116,6 +116,7 @@ describe('job identity and affected contacts', () => {
       outcome,
       orderId: null,
       contactId,
+      guest: false,
       error: null,
     });
     expect(

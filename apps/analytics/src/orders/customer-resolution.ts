@@ -3,6 +3,7 @@ import type { OrderCustomer } from './order-input';
 
 /** Lookup key of a customer reference within one batch. */
 export function customerKey(c: OrderCustomer): string {
+  if ('guest' in c) return 'g';
   return 'contactId' in c ? `c\u0000${c.contactId}` : `x\u0000${c.source}\u0000${c.key}`;
 }
 
@@ -11,7 +12,8 @@ export function customerKey(c: OrderCustomer): string {
  * two queries however large the batch: external ids through the projection
  * of sales' customer master, contact ids through `merged_into` (an order
  * for a merged contact counts for the survivor). Unknown references map to
- * null: the order is kept unmatched until the contact arrives.
+ * null: the order is kept unmatched until the contact arrives. A guest
+ * order has no reference and resolves to null for good.
  */
 export async function resolveCustomers(
   em: EntityManager,
@@ -20,7 +22,7 @@ export async function resolveCustomers(
 ): Promise<Map<string, string | null>> {
   const resolved = new Map<string, string | null>(customers.map((c) => [customerKey(c), null]));
   const contactIds = [...new Set(customers.flatMap((c) => ('contactId' in c ? [c.contactId] : [])))];
-  const external = customers.filter((c): c is { source: string; key: string } => !('contactId' in c));
+  const external = customers.filter((c): c is { source: string; key: string } => 'source' in c);
 
   if (contactIds.length > 0) {
     const rows: { id: string; contact_id: string }[] = await em.query(

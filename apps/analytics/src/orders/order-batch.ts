@@ -18,6 +18,8 @@ export interface IngestResult {
   orderId: string | null;
   /** The contact the order counts for; null while its customer is unmatched. */
   contactId: string | null;
+  /** A guest order: recorded for no customer (none was given). */
+  guest: boolean;
   error: OrderRejection | null;
 }
 
@@ -78,6 +80,7 @@ function rejection(index: number, input: OrderInput, field: string, message: str
     outcome: 'REJECTED',
     orderId: null,
     contactId: null,
+    guest: false,
     error: { code: 'BAD_USER_INPUT', field, message },
   };
 }

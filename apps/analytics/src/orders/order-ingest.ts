@@ -102,6 +102,7 @@ export class OrderIngest {
           outcome: row.inserted === undefined ? 'UNCHANGED' : row.inserted ? 'CREATED' : 'UPDATED',
           orderId: row.id,
           contactId: row.contact_id,
+          guest: 'guest' in order.customer,
           error: null,
         });
       }
@@ -124,6 +125,7 @@ function orderRecorded(tenantId: string, actor: EventActor, order: ValidOrder, r
     status: order.status,
     channel: order.channel,
     change: row.inserted ? 'CREATED' : 'UPDATED',
+    guest: 'guest' in order.customer,
   };
   return newEvent({ type: ORDER_RECORDED, tenantId, actor, subjectId: row.id, data });
 }
@@ -140,8 +142,8 @@ function toRow(order: ValidOrder, contactId: string | null) {
     external_order_id: order.externalOrderId,
     contact_id: contactId,
     customer_contact_id: 'contactId' in c ? c.contactId : null,
-    customer_source: 'contactId' in c ? null : c.source,
-    customer_key: 'contactId' in c ? null : c.key,
+    customer_source: 'source' in c ? c.source : null,
+    customer_key: 'source' in c ? c.key : null,
     occurred_at: order.occurredAt.toISOString(),
     amount: order.amount,
     currency: order.currency,

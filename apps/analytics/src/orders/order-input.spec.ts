@@ -39,11 +39,12 @@ describe('validateOrder', () => {
     });
   });
 
-  it('takes a contact id instead of an external customer, but not both and not neither', () => {
+  it('takes a contact id instead of an external customer, but not both; neither is a guest order', () => {
     const id = '0190a7f4-3c1e-7b2a-9d4e-5f6a7b8c9d0e';
     expect(validateOrder('o', { ...base, externalCustomer: null, contactId: id.toUpperCase() }, now).customer).toEqual({ contactId: id });
     expect(rejectionOf(() => validateOrder('o', { ...base, contactId: id }, now)).field).toBe('o.contactId');
-    expect(rejectionOf(() => validateOrder('o', { ...base, externalCustomer: null }, now)).field).toBe('o.contactId');
+    expect(validateOrder('o', { ...base, externalCustomer: null }, now).customer).toEqual({ guest: true });
+    expect(validateOrder('o', { ...base, externalCustomer: undefined, contactId: undefined }, now).customer).toEqual({ guest: true });
     expect(rejectionOf(() => validateOrder('o', { ...base, externalCustomer: null, contactId: 'nope' }, now)).field).toBe('o.contactId');
     expect(rejectionOf(() => validateOrder('o', { ...base, externalCustomer: { source: 'erp', key: ' ' } }, now)).field).toBe(
       'o.externalCustomer.key',

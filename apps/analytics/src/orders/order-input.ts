@@ -15,10 +15,17 @@ export interface OrderInput {
   currency: string;
   channel?: string | null;
   status?: OrderStatus | null;
-  lines?: { sku: string; quantity: string; unitPrice: string }[] | null;
+  lines?: OrderLineInput[] | null;
 }
 
-export type OrderCustomer = { contactId: string } | { source: string; key: string };
+export interface OrderLineInput {
+  sku: string;
+  quantity: string;
+  unitPrice: string;
+}
+
+/** Who ordered: a contact, a customer id in another system, or nobody known (a guest checkout). */
+export type OrderCustomer = { contactId: string } | { source: string; key: string } | { guest: true };
 
 export interface ValidOrder {
   source: string;
@@ -73,12 +80,18 @@ export function validateOrder(field: string, input: OrderInput, now: Date = new 
   };
 }
 
-function validateCustomer(field: string, input: OrderInput): OrderCustomer {
+/**
+ * At most one of contactId or externalCustomer, named at `field` (an order,
+ * or a commerce event). Neither is a guest order: it counts in revenue but
+ * for no customer. Both at once would leave the customer a guess.
+ */
+export function validateCustomer(field: string, input: Pick<OrderInput, 'contactId' | 'externalCustomer'>): OrderCustomer {
   const hasContact = input.contactId != null;
   const hasExternal = input.externalCustomer != null;
-  if (hasContact === hasExternal) {
-    throw badUserInput(`${field}.contactId`, 'give exactly one of contactId or externalCustomer');
+  if (hasContact && hasExternal) {
+    throw badUserInput(`${field}.contactId`, 'give at most one of contactId or externalCustomer (neither for a guest order)');
   }
+  if (!hasContact && !hasExternal) return { guest: true };
   if (hasContact) return { contactId: validate.requireUuid(`${field}.contactId`, input.contactId as string) };
   const ext = input.externalCustomer as { source: string; key: string };
   return {
@@ -87,7 +100,7 @@ function validateCustomer(field: string, input: OrderInput): OrderCustomer {
   };
 }
 
-function validateInstant(field: string, value: Date | string, now: Date): Date {
+export function validateInstant(field: string, value: Date | string, now: Date): Date {
   let date: Date;
   if (value instanceof Date) date = value;
   else if (typeof value === 'string' && ISO_INSTANT.test(value)) date = new Date(value);
@@ -97,7 +110,7 @@ function validateInstant(field: string, value: Date | string, now: Date): Date {
   return date;
 }
 
-function validateLines(field: string, lines: OrderInput['lines'], currency: string): OrderLine[] {
+export function validateLines(field: string, lines: OrderInput['lines'], currency: string): OrderLine[] {
   return validate.listOf(field, lines, MAX_LINES).map((line, i) => {
     const quantity = (line.quantity ?? '').trim();
     if (!QUANTITY.test(quantity))
@@ -111,7 +124,7 @@ function validateLines(field: string, lines: OrderInput['lines'], currency: stri
 }
 
 /** libs/money says what is wrong; this says where. */
-function money<T>(field: string, parse: () => T): T {
+export function money<T>(field: string, parse: () => T): T {
   try {
     return parse();
   } catch (err) {

@@ -15,6 +15,7 @@ export interface OrderView {
   contact: ContactRef;
   customerContactId: string | null;
   externalCustomer: { source: string; key: string } | null;
+  guest: boolean;
   occurredAt: Date;
   amount: Money;
   currency: string;
@@ -33,6 +34,7 @@ export function orderView(o: OrderEntity): OrderView {
     contact: contactRef(o.contactId),
     customerContactId: o.customerContactId,
     externalCustomer: o.customerSource && o.customerKey ? { source: o.customerSource, key: o.customerKey } : null,
+    guest: o.guest,
     occurredAt: o.occurredAt,
     amount: moneyView(o.amount, o.currency),
     currency: o.currency,

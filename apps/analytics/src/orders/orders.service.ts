@@ -58,14 +58,21 @@ export class OrdersService {
       unchanged: count('UNCHANGED'),
       rejected: count('REJECTED'),
     };
-    // After the commit, so the recompute cannot miss these orders (and the relay finds their events).
-    if (outcome.created + outcome.updated > 0) {
+    this.afterCommit(principal.tenantId, results);
+    return outcome;
+  }
+
+  /**
+   * After the commit of an ingest (here or recordCommerceEvents), so the
+   * recompute cannot miss these orders and the relay finds their events.
+   */
+  afterCommit(tenantId: string, results: readonly IngestResult[]): void {
+    if (results.some((r) => r.outcome === 'CREATED' || r.outcome === 'UPDATED')) {
       this.relay.kick();
-      this.rfm.request(principal.tenantId);
+      this.rfm.request(tenantId);
     }
     // Only the customers whose orders changed are rescored (no-op until a CLV model is fitted).
-    this.clv.requestScoring(principal.tenantId, changedContacts(results));
-    return outcome;
+    this.clv.requestScoring(tenantId, changedContacts(results));
   }
 
   /** Newest first; one contact's orders (including those of contacts merged into it), or the tenant's. */

@@ -3,7 +3,9 @@
  * UTC month of their first placed order (ever), for cohorts starting in
  * [from, to); retention[k−1] = share of the cohort with a placed order in
  * the k-th month after its first, for every month up to the one containing
- * the last instant before `to`.
+ * the last instant before `to`. Guest orders (no customer) cannot be
+ * followed from month to month: they are counted per cohort month beside
+ * the cohort (guestOrders), never in its size or retention.
  *
  * One pass over the orders: each customer's buying months carry the
  * cohort (a window minimum), so nothing joins customers back to their own
@@ -42,17 +44,25 @@ active AS (
    WHERE m.month > m.cohort
    GROUP BY 1, 2
 ),
-by_cohort AS (SELECT cohort, jsonb_object_agg(k, customers) AS customers FROM active GROUP BY cohort)
-SELECT to_char(c.cohort, 'YYYY-MM') AS cohort, c.size,
+by_cohort AS (SELECT cohort, jsonb_object_agg(k, customers) AS customers FROM active GROUP BY cohort),
+guests AS (
+  SELECT date_trunc('month', occurred_at AT TIME ZONE 'UTC')::date AS month, count(*)::int AS orders
+    FROM orders
+   WHERE tenant_id = $1 AND guest AND status = 'PLACED' AND occurred_at >= $2::timestamptz AND occurred_at < $3::timestamptz
+   GROUP BY 1
+)
+SELECT to_char(c.cohort, 'YYYY-MM') AS cohort, c.size, coalesce(g.orders, 0) AS "guestOrders",
        coalesce((SELECT array_agg(coalesce((a.customers ->> k.k::text)::int, 0)::float8 / c.size ORDER BY k.k)
                    FROM generate_series(1, ((extract(year FROM b.last_month) - extract(year FROM c.cohort)) * 12
                                             + extract(month FROM b.last_month) - extract(month FROM c.cohort))::int) AS k(k)), '{}') AS retention
-  FROM cohorts c CROSS JOIN bounds b LEFT JOIN by_cohort a ON a.cohort = c.cohort
+  FROM cohorts c CROSS JOIN bounds b LEFT JOIN by_cohort a ON a.cohort = c.cohort LEFT JOIN guests g ON g.month = c.cohort
  ORDER BY c.cohort`;
 
 /**
  * Net revenue (purchases less refunds, reporting currency), placed orders
- * and buying customers per calendar month or quarter (UTC) in [from, to);
+ * and buying customers per calendar month or quarter (UTC) in [from, to),
+ * guest orders included in revenue and orders (and shown apart) but, having
+ * no customer, not in customers;
  * every period listed, empty ones with zeros. $1 tenant, $2 from, $3 to,
  * $4 'month' | 'quarter', $5 currency.
  */
@@ -66,13 +76,16 @@ agg AS (
   SELECT date_trunc($4::text, occurred_at AT TIME ZONE 'UTC') AS start,
          coalesce(sum(amount) FILTER (WHERE currency = $5::text), 0) AS revenue,
          count(*) FILTER (WHERE status = 'PLACED')::int AS orders,
-         count(DISTINCT contact_id) FILTER (WHERE status = 'PLACED')::int AS customers
+         count(DISTINCT contact_id) FILTER (WHERE status = 'PLACED')::int AS customers,
+         count(*) FILTER (WHERE status = 'PLACED' AND guest)::int AS guest_orders,
+         coalesce(sum(amount) FILTER (WHERE currency = $5::text AND guest), 0) AS guest_revenue
     FROM orders
    WHERE tenant_id = $1 AND status IN ('PLACED', 'REFUNDED') AND occurred_at >= $2::timestamptz AND occurred_at < $3::timestamptz
    GROUP BY 1
 )
 SELECT p.start AT TIME ZONE 'UTC' AS start,
        CASE WHEN $4::text = 'month' THEN to_char(p.start, 'YYYY-MM') ELSE to_char(p.start, 'YYYY-"Q"Q') END AS period,
-       coalesce(a.revenue, 0)::text AS revenue, coalesce(a.orders, 0) AS orders, coalesce(a.customers, 0) AS customers
+       coalesce(a.revenue, 0)::text AS revenue, coalesce(a.orders, 0) AS orders, coalesce(a.customers, 0) AS customers,
+       coalesce(a.guest_orders, 0) AS "guestOrders", coalesce(a.guest_revenue, 0)::text AS "guestRevenue"
   FROM periods p LEFT JOIN agg a ON a.start = p.start
  ORDER BY p.start`;

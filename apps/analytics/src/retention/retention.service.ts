@@ -10,6 +10,7 @@ import { fitRetention, type FitRetentionInput, type RetentionFit } from './reten
 export interface CohortRow {
   cohort: string;
   size: number;
+  guestOrders: number;
   retention: number[];
 }
 
@@ -19,6 +20,8 @@ export interface RevenuePeriod {
   revenue: Money | null;
   orders: number;
   customers: number;
+  guestOrders: number;
+  guestRevenue: Money | null;
 }
 
 /** Ten years of months is plenty for a chart and bounds the work. */
@@ -52,11 +55,26 @@ export class RetentionService {
     if (period !== 'MONTH' && period !== 'QUARTER') throw badUserInput('period', 'must be MONTH or QUARTER');
     return this.db.withTenant(principal.tenantId, async (em) => {
       const currency = await dominantCurrency(em, principal.tenantId);
-      const rows: { period: string; start: Date; revenue: string; orders: number; customers: number }[] = await em.query(
-        REVENUE_BY_PERIOD_SQL,
-        [principal.tenantId, from.toISOString(), to.toISOString(), period.toLowerCase(), currency],
-      );
-      return rows.map((r) => ({ ...r, revenue: currency ? moneyView(r.revenue, currency) : null }));
+      const rows: {
+        period: string;
+        start: Date;
+        revenue: string;
+        orders: number;
+        customers: number;
+        guestOrders: number;
+        guestRevenue: string;
+      }[] = await em.query(REVENUE_BY_PERIOD_SQL, [
+        principal.tenantId,
+        from.toISOString(),
+        to.toISOString(),
+        period.toLowerCase(),
+        currency,
+      ]);
+      return rows.map((r) => ({
+        ...r,
+        revenue: currency ? moneyView(r.revenue, currency) : null,
+        guestRevenue: currency ? moneyView(r.guestRevenue, currency) : null,
+      }));
     });
   }
 }

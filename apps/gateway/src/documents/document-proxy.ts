@@ -18,7 +18,19 @@ import { callerOf } from '../limits/caller-rate-limit';
  */
 const ROUTES: { path: string; subgraph: string; target: (req: Request) => string }[] = [
   { path: '/quotes/:id.pdf', subgraph: 'sales', target: (req) => `/quotes/${encodeURIComponent(String(req.params.id))}.pdf` },
+  // A personal-data export's archive: the link's expiry and signature go along for service to check (ADR 034).
+  {
+    path: '/privacy/exports/:id.json',
+    subgraph: 'service',
+    target: (req) => `/privacy/exports/${encodeURIComponent(String(req.params.id))}.json${queryOf(req.originalUrl)}`,
+  },
 ];
+
+/** The query string of a request URL, with its `?` (empty without one). */
+function queryOf(url: string): string {
+  const at = url.indexOf('?');
+  return at < 0 ? '' : url.slice(at);
+}
 
 export interface DocumentProxyOptions {
   verifier: TokenVerifier;

@@ -4,7 +4,11 @@ describe('sharedFor (the subgraph report answers a flood with one round of probe
   it('shares one call among every caller within the window, then makes a fresh one', async () => {
     let clock = 0;
     let calls = 0;
-    const report = sharedFor(1000, async () => ++calls, () => clock);
+    const report = sharedFor(
+      1000,
+      async () => ++calls,
+      () => clock,
+    );
     const flood = await Promise.all(Array.from({ length: 500 }, () => report()));
     expect(new Set(flood)).toEqual(new Set([1]));
     clock = 999;

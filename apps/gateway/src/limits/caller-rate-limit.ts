@@ -2,7 +2,7 @@ import type { TokenVerifier } from '@rapport/auth';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { ApiKeyExchanger } from '../auth/api-key-exchanger';
 import { identifyCaller, type Caller } from '../auth/caller';
-import type { RateLimiter } from '@rapport/auth';
+import { rateLimitHeaders, type RateLimiter } from '@rapport/auth';
 
 export interface CallerRateOptions {
   ratePerMinute: number;
@@ -17,7 +17,10 @@ const callers = new WeakMap<Request, Promise<Caller>>();
  * the operation validated and measured: a caller sending invalid, too deep or
  * too costly operations spends its budget like anyone else, and over the limit
  * costs the gateway one Redis round trip. Users and API keys count per
- * principal, anonymous callers (and tokens that fail verification) per IP.
+ * principal — at the quota the tenant set for it, carried in its token, or
+ * the operator's default —, anonymous callers (and tokens that fail
+ * verification) per IP. Every answer says where the caller stands in
+ * RateLimit-Policy/RateLimit headers (IETF draft); a 429 adds Retry-After.
  */
 export function callerRateLimit(
   limiter: RateLimiter,
@@ -30,10 +33,12 @@ export function callerRateLimit(
       const caller = identifyCaller(req, verifier, exchanger);
       callers.set(req, caller);
       const p = await principalOrAnonymous(caller);
-      const retryAfter = p
-        ? await limiter.hit(`${p.tenantId}:${p.kind}:${p.id}`, options.ratePerMinute)
-        : await limiter.hit(`anon:${req.ip ?? 'unknown'}`, options.anonymousRatePerMinute);
-      if (retryAfter === null) return next();
+      const verdict = p
+        ? await limiter.take(`${p.tenantId}:${p.kind}:${p.id}`, p.ratePerMinute ?? options.ratePerMinute)
+        : await limiter.take(`anon:${req.ip ?? 'unknown'}`, options.anonymousRatePerMinute);
+      res.set(rateLimitHeaders(p ? 'caller' : 'anonymous', verdict));
+      if (verdict.allowed) return next();
+      const retryAfter = verdict.resetSeconds;
       res
         .status(429)
         .set('retry-after', String(retryAfter))

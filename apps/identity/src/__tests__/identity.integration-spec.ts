@@ -95,6 +95,81 @@ describe('identity service', () => {
     expect(afterTheft.errors![0].extensions!.code).toBe('UNAUTHENTICATED');
   });
 
+  it("answers a NUL byte in the tenant or email as the caller's error naming the field, not as a server fault", async () => {
+    const ask = (i: Record<string, string>) =>
+      graphql(
+        gql,
+        `
+          mutation ($i: LoginInput!) {
+            login(input: $i) {
+              accessToken
+            }
+          }
+        `,
+        {
+          i: { tenant: slug, email: 'boss@acme.test', password, ...i },
+        },
+      );
+    const badTenant = await ask({ tenant: 'love\u0000lace' });
+    expect(badTenant.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.tenant' });
+    const badEmail = await ask({ email: 'boss\u0000@acme.test' });
+    expect(badEmail.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.email' });
+  });
+
+  it('grants only scopes from the published catalogue, naming the ones it refuses', async () => {
+    const token = (await login('boss@acme.test', password)).data!.login.accessToken;
+    const catalogue = await graphql(
+      gql,
+      `
+        {
+          apiScopes {
+            name
+            resource
+            access
+            description
+          }
+        }
+      `,
+      {},
+      bearer(token),
+    );
+    expect(catalogue.data!.apiScopes).toContainEqual({
+      name: 'contacts:write',
+      resource: 'contacts',
+      access: 'WRITE',
+      description: expect.stringContaining('contacts'),
+    });
+    const refused = await graphql(
+      gql,
+      `
+        mutation {
+          createApiKey(input: { name: "greedy", scopes: ["contacts:read", "everything:write", "contact:write"] }) {
+            secret
+          }
+        }
+      `,
+      {},
+      bearer(token),
+    );
+    expect(refused.errors![0]).toMatchObject({
+      message: expect.stringContaining('"everything:write", "contact:write"'),
+      extensions: { code: 'BAD_USER_INPUT', field: 'scopes' },
+    });
+    const keys = await graphql(
+      gql,
+      `
+        {
+          apiKeys {
+            name
+          }
+        }
+      `,
+      {},
+      bearer(token),
+    );
+    expect(keys.data!.apiKeys.map((k: { name: string }) => k.name)).not.toContain('greedy');
+  });
+
   it('issues API keys that exchange for scoped partner tokens until revoked', async () => {
     const token = (await login('boss@acme.test', password)).data!.login.accessToken;
     const created = await graphql(

@@ -28,6 +28,3 @@ export function secretMatches(secret: string, storedHash: string): boolean {
 function sha256(value: string): string {
   return createHash('sha256').update(value).digest('hex');
 }
-
-/** Scopes partners can be granted, as `resource:action`. */
-export const API_KEY_SCOPE = /^[a-z][a-z-]*:(read|write)$/;

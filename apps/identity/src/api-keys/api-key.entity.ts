@@ -18,6 +18,10 @@ export class ApiKeyEntity {
   @Column('text', { array: true })
   scopes!: string[];
 
+  /** Requests per minute the tenant allows this caller; null: the operator's default. */
+  @Column('integer', { name: 'rate_per_minute', nullable: true })
+  ratePerMinute!: number | null;
+
   @Column('uuid', { name: 'created_by', nullable: true })
   createdBy!: string | null;
 

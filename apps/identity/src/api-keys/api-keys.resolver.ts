@@ -1,5 +1,6 @@
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
-import { CurrentPrincipal, type Principal } from '@rapport/auth';
+import { CurrentPrincipal, requirePrincipal, type Principal } from '@rapport/auth';
+import { API_SCOPES } from '@rapport/contracts';
 import { ApiKeysService } from './api-keys.service';
 
 @Resolver('ApiKey')
@@ -11,8 +12,17 @@ export class ApiKeysResolver {
     return this.apiKeys.list(principal);
   }
 
+  @Query('apiScopes')
+  scopes(@CurrentPrincipal() principal: Principal) {
+    requirePrincipal(principal);
+    return API_SCOPES.map((s) => ({ ...s, access: s.access.toUpperCase() }));
+  }
+
   @Mutation('createApiKey')
-  create(@CurrentPrincipal() principal: Principal, @Args('input') input: { name: string; scopes: string[] }) {
+  create(
+    @CurrentPrincipal() principal: Principal,
+    @Args('input') input: { name: string; scopes: string[]; ratePerMinute?: number | null },
+  ) {
     return this.apiKeys.create(principal, input);
   }
 

@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { actorOf, badUserInput, notFound, requireRole, unauthenticated, type Principal } from '@rapport/auth';
-import { API_KEY_CREATED, API_KEY_REVOKED } from '@rapport/contracts';
+import { API_KEY_CREATED, API_KEY_REVOKED, unknownApiScopes } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import { AuditRecorder, ServiceDatabase, validate } from '@rapport/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import { DataSource } from 'typeorm';
 import { TokenIssuer } from '../auth/token-issuer';
-import { API_KEY_SCOPE, newApiKeySecret, parseApiKey, secretMatches } from './api-key-format';
+import { newApiKeySecret, parseApiKey, secretMatches } from './api-key-format';
+import { ratePerMinuteOf } from '../quotas/caller-quotas.service';
 import { ApiKeyEntity } from './api-key.entity';
 
 @Injectable()
@@ -19,12 +20,21 @@ export class ApiKeysService {
   ) {}
 
   /** Returns the key once; only its hash is kept. */
-  async create(principal: Principal, input: { name: string; scopes: string[] }): Promise<{ apiKey: ApiKeyEntity; secret: string }> {
+  async create(
+    principal: Principal,
+    input: { name: string; scopes: string[]; ratePerMinute?: number | null },
+  ): Promise<{ apiKey: ApiKeyEntity; secret: string }> {
     requireRole(principal, 'admin');
+    const ratePerMinute = ratePerMinuteOf('ratePerMinute', input.ratePerMinute);
     const scopes = validate.listOf('scopes', input.scopes, 50);
     if (scopes.length === 0) throw badUserInput('scopes', 'at least one scope is required');
-    for (const s of scopes)
-      if (!API_KEY_SCOPE.test(s)) throw badUserInput('scopes', `${JSON.stringify(s)} is not resource:read or resource:write`);
+    const unknown = unknownApiScopes(scopes);
+    if (unknown.length > 0) {
+      throw badUserInput(
+        'scopes',
+        `unknown scope${unknown.length > 1 ? 's' : ''} ${unknown.map((s) => JSON.stringify(s)).join(', ')}; see apiScopes for the catalogue`,
+      );
+    }
     const id = uuidv7();
     const { apiKey, secretHash } = newApiKeySecret(id);
     const entity = await this.db.withTenant(principal.tenantId, async (em) => {
@@ -34,6 +44,7 @@ export class ApiKeysService {
         name: validate.requiredText('name', input.name, 200),
         secretHash,
         scopes: [...new Set(scopes)],
+        ratePerMinute,
         createdBy: principal.kind === 'user' ? principal.id : null,
         lastUsedAt: null,
         revokedAt: null,
@@ -97,7 +108,7 @@ export class ApiKeysService {
     const parsed = parseApiKey(apiKey);
     if (!parsed) throw unauthenticated('malformed API key');
     const [row] = await this.dataSource.query(
-      `SELECT k.id, k.tenant_id, k.secret_hash, k.scopes, k.revoked_at, t.disabled_at AS tenant_disabled_at
+      `SELECT k.id, k.tenant_id, k.secret_hash, k.scopes, k.rate_per_minute, k.revoked_at, t.disabled_at AS tenant_disabled_at
          FROM api_keys k JOIN tenants t ON t.id = k.tenant_id WHERE k.id = $1`,
       [parsed.keyId],
     );
@@ -120,6 +131,6 @@ export class ApiKeysService {
     await this.dataSource.query(`UPDATE api_keys SET last_used_at = now() WHERE id = $1`, [row.id]);
     // Each exchange starts a few minutes of use by the key (the gateway caches its token); what it changes is audited per mutation.
     await this.audit.recordNow({ tenantId: row.tenant_id, action: 'apiKey.exchanged', actor, objectType: 'ApiKey', objectId: row.id });
-    return this.tokens.forApiKey({ id: row.id, tenantId: row.tenant_id, scopes: row.scopes });
+    return this.tokens.forApiKey({ id: row.id, tenantId: row.tenant_id, scopes: row.scopes, ratePerMinute: row.rate_per_minute });
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { badUserInput, unauthenticated } from '@rapport/auth';
 import { returnedRows } from '@rapport/persistence';
-import { AuditRecorder, currentAuditScope, describeAudit, ServiceDatabase } from '@rapport/service-kit';
+import { AuditRecorder, currentAuditScope, describeAudit, ServiceDatabase, validate } from '@rapport/service-kit';
 import { DataSource } from 'typeorm';
 import { TenantEntity } from '../tenants/tenant.entity';
 import { UserEntity } from '../users/user.entity';
@@ -39,6 +39,9 @@ export class AuthService {
    */
   async login(input: { tenant: string; email: string; password: string }, ip: string): Promise<TokenPair> {
     if (input.password.length > 1024) throw badUserInput('password', 'must be at most 1024 characters');
+    // Checked as text before any lookup: PostgreSQL refuses a NUL byte in a parameter, which would be a 500, not the caller's error.
+    validate.requiredText('input.tenant', input.tenant, 63);
+    validate.requiredText('input.email', input.email, 320);
     const attempt = { tenant: input.tenant, email: input.email, ip };
     await this.throttle.check(attempt);
     try {

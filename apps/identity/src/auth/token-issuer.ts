@@ -29,6 +29,7 @@ export class TokenIssuer {
       roles: user.roles,
       ver: user.tokenVersion,
       ...(user.contactId ? { cid: user.contactId } : {}),
+      ...(user.ratePerMinute ? { rpm: user.ratePerMinute } : {}),
     };
     const { token, expiresAt } = await this.keys.sign(user.id, claims, this.config.ACCESS_TOKEN_TTL_SECONDS);
     const refreshToken = randomBytes(32).toString('base64url');
@@ -42,10 +43,21 @@ export class TokenIssuer {
     return { accessToken: token, refreshToken, expiresAt };
   }
 
-  async forApiKey(key: { id: string; tenantId: string; scopes: string[] }): Promise<{ accessToken: string; expiresAt: Date }> {
+  async forApiKey(key: {
+    id: string;
+    tenantId: string;
+    scopes: string[];
+    ratePerMinute: number | null;
+  }): Promise<{ accessToken: string; expiresAt: Date }> {
     const { token, expiresAt } = await this.keys.sign(
       key.id,
-      { tid: key.tenantId, kind: 'apiKey', roles: ['partner'], scopes: key.scopes },
+      {
+        tid: key.tenantId,
+        kind: 'apiKey',
+        roles: ['partner'],
+        scopes: key.scopes,
+        ...(key.ratePerMinute ? { rpm: key.ratePerMinute } : {}),
+      },
       Math.min(this.config.ACCESS_TOKEN_TTL_SECONDS, 300),
     );
     return { accessToken: token, expiresAt };

@@ -42,4 +42,8 @@ export class UserEntity {
 
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz', precision: 3 })
   updatedAt!: Date;
+
+  /** Requests per minute the tenant allows this caller; null: the operator's default. */
+  @Column('integer', { name: 'rate_per_minute', nullable: true })
+  ratePerMinute!: number | null;
 }

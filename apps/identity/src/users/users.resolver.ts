@@ -1,5 +1,5 @@
 import { Args, Mutation, Parent, Query, ResolveField, ResolveReference, Resolver } from '@nestjs/graphql';
-import { CurrentPrincipal, requirePrincipal, type Principal } from '@rapport/auth';
+import { CurrentPrincipal, requirePrincipal, requireRole, type Principal } from '@rapport/auth';
 import { requireStaffDetails } from './user-visibility';
 import { TenantsService } from '../tenants/tenants.service';
 import type { UserEntity } from './user.entity';
@@ -70,6 +70,13 @@ export class UsersResolver {
   roles(@Parent() user: UserEntity, @CurrentPrincipal() principal: Principal | null): string[] {
     requireStaffDetails(requirePrincipal(principal), user);
     return user.roles;
+  }
+
+  @ResolveField('ratePerMinute')
+  ratePerMinute(@Parent() user: UserEntity, @CurrentPrincipal() principal: Principal | null): number | null {
+    const caller = requirePrincipal(principal);
+    if (caller.id !== user.id) requireRole(caller, 'admin');
+    return user.ratePerMinute;
   }
 
   @ResolveField('managerId')

@@ -202,6 +202,8 @@ export function userSnapshot(user: UserEntity): UserSnapshotV1 {
     active: !user.disabled,
     tokenVersion: user.tokenVersion,
     managerId: user.managerId,
+    // Customers only: staff snapshots stay as they were.
+    ...(user.contactId ? { contactId: user.contactId } : {}),
   };
 }
 

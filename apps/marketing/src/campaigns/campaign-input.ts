@@ -1,6 +1,7 @@
 import { badUserInput } from '@rapport/auth';
 import { compare, MoneyError, parseMoney, type Money } from '@rapport/money';
 import { validate } from '@rapport/service-kit';
+import type { ExperimentDesign } from '../measurement/significance';
 import { checkContent } from '../templates/template-content';
 import { SEND_CHANNELS, type Purpose, type SendChannel, type TemplateContent } from '../vocabulary/messages';
 
@@ -25,6 +26,14 @@ export interface CreateCampaignInput {
   budget?: { amount: string; currency: string } | null;
   costPerMessage?: { amount: string; currency: string } | null;
   attributionWindowDays?: number | null;
+  experiment?: ExperimentDesignInput | null;
+}
+
+export interface ExperimentDesignInput {
+  significanceLevel?: number | null;
+  power?: number | null;
+  minimumDetectableEffect?: number | null;
+  baselineRate?: number | null;
 }
 
 export interface CampaignDraft {
@@ -41,6 +50,7 @@ export interface CampaignDraft {
   budget: Money | null;
   costPerMessage: Money;
   attributionWindowDays: number;
+  experiment: ExperimentDesign;
 }
 
 /** Percent with at most two decimals → basis points; anything finer is refused rather than rounded. */
@@ -117,5 +127,30 @@ export function validateCampaignInput(input: CreateCampaignInput, now = new Date
     budget,
     costPerMessage,
     attributionWindowDays: window,
+    experiment: validateExperiment(input.experiment ?? {}),
   };
+}
+
+/** A fraction strictly inside (min, max) — or up to max when maxInclusive. */
+function fraction(field: string, value: number, min: number, max: number, maxInclusive = false): number {
+  const ok = Number.isFinite(value) && value > min && (maxInclusive ? value <= max : value < max);
+  if (!ok) throw badUserInput(field, `must be > ${min} and ${maxInclusive ? '≤' : '<'} ${max} (got ${value})`);
+  return value;
+}
+
+/** The test's plan: α (default 0.05), power (0.8), the difference worth detecting (0.02) and, optionally, the expected control rate. */
+export function validateExperiment(input: ExperimentDesignInput): ExperimentDesign {
+  const field = 'input.experiment';
+  const alpha = fraction(`${field}.significanceLevel`, input.significanceLevel ?? 0.05, 0, 0.2, true);
+  const power = input.power ?? 0.8;
+  if (!Number.isFinite(power) || power < 0.5 || power >= 1) throw badUserInput(`${field}.power`, `must be ≥ 0.5 and < 1 (got ${power})`);
+  const effect = fraction(`${field}.minimumDetectableEffect`, input.minimumDetectableEffect ?? 0.02, 0, 1);
+  const baseline = input.baselineRate ?? null;
+  if (baseline !== null && (!Number.isFinite(baseline) || baseline < 0 || baseline >= 1))
+    throw badUserInput(`${field}.baselineRate`, `must be ≥ 0 and < 1 (got ${baseline})`);
+  // Stored as numeric(6,5): a finer value would be silently rounded.
+  for (const [key, v] of Object.entries({ significanceLevel: alpha, power, minimumDetectableEffect: effect, baselineRate: baseline })) {
+    if (v !== null && Math.abs(Math.round(v * 1e5) - v * 1e5) > 1e-6) throw badUserInput(`${field}.${key}`, 'at most five decimals');
+  }
+  return { alpha, power, minimumDetectableEffect: effect, baselineRate: baseline };
 }

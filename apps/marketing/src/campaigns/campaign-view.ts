@@ -1,4 +1,5 @@
 import { moneyView, type Money } from '@rapport/money';
+import type { ExperimentDesign } from '../measurement/significance';
 import type { Purpose, SendChannel, TemplateContent } from '../vocabulary/messages';
 
 export type CampaignStatus = 'DRAFT' | 'SCHEDULED' | 'SENDING' | 'SENT' | 'CANCELLED';
@@ -26,6 +27,11 @@ export interface CampaignRow {
   audience_count: number | null;
   excluded: Record<string, number>;
   messages_claimed: number;
+  significance_level: string;
+  power: string;
+  minimum_detectable_effect: string;
+  baseline_rate: string | null;
+  winner_overridden: boolean;
   created_at: Date;
 }
 
@@ -49,6 +55,8 @@ export interface CampaignView {
   rolledOutAt: Date | null;
   audienceCount: number | null;
   excluded: Record<string, number>;
+  experiment: ExperimentDesign;
+  winnerOverridden: boolean;
   createdAt: Date;
 }
 
@@ -62,7 +70,8 @@ export interface VariantView {
 export const CAMPAIGN_COLUMNS = `k.id, k.tenant_id, k.name, k.segment_id, k.channel, k.purpose, k.status, k.scheduled_at, k.launched_at,
   k.completed_at, k.send_rate_per_minute, k.control_percent::text, k.test_percent::text, k.currency, k.budget::text,
   k.cost_per_message::text, k.attribution_window_days, k.winner_variant, k.rolled_out_at, k.audience_count, k.excluded,
-  k.messages_claimed, k.created_at`;
+  k.messages_claimed, k.significance_level::text, k.power::text, k.minimum_detectable_effect::text, k.baseline_rate::text,
+  k.winner_overridden, k.created_at`;
 
 export function campaignView(r: CampaignRow): CampaignView {
   return {
@@ -85,6 +94,13 @@ export function campaignView(r: CampaignRow): CampaignView {
     rolledOutAt: r.rolled_out_at,
     audienceCount: r.audience_count,
     excluded: r.excluded ?? {},
+    experiment: {
+      alpha: Number(r.significance_level),
+      power: Number(r.power),
+      minimumDetectableEffect: Number(r.minimum_detectable_effect),
+      baselineRate: r.baseline_rate === null ? null : Number(r.baseline_rate),
+    },
+    winnerOverridden: r.winner_overridden,
     createdAt: r.created_at,
   };
 }

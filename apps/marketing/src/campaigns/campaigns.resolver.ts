@@ -57,8 +57,9 @@ export class CampaignsResolver {
     @Args('campaignId') campaignId: string,
     @Args('variantKey') variantKey: string | null,
     @Args('includeControl') includeControl: boolean | null,
+    @Args('overrideSignificance') overrideSignificance: boolean | null,
   ) {
-    return this.rollout.rollOut(principal, campaignId, variantKey, includeControl ?? false);
+    return this.rollout.rollOut(principal, campaignId, variantKey, includeControl ?? false, overrideSignificance ?? false);
   }
 
   @ResolveField('segment')

@@ -49,8 +49,9 @@ export class CampaignsService {
       const id = uuidv7();
       await em.query(
         `INSERT INTO campaigns (id, tenant_id, name, segment_id, channel, purpose, status, scheduled_at, send_rate_per_minute,
-                                control_percent, test_percent, currency, budget, cost_per_message, attribution_window_days, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, 'DRAFT', $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+                                control_percent, test_percent, currency, budget, cost_per_message, attribution_window_days, created_by,
+                                significance_level, power, minimum_detectable_effect, baseline_rate)
+         VALUES ($1, $2, $3, $4, $5, $6, 'DRAFT', $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
         [
           id,
           principal.tenantId,
@@ -67,6 +68,10 @@ export class CampaignsService {
           draft.costPerMessage.amount,
           draft.attributionWindowDays,
           actorOf(principal).id,
+          draft.experiment.alpha,
+          draft.experiment.power,
+          draft.experiment.minimumDetectableEffect,
+          draft.experiment.baselineRate,
         ],
       );
       for (const [position, variant] of draft.variants.entries()) {

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { EventEnvelope } from '@rapport/contracts';
+import { RECOVERY_CASE_PRIORITY_REQUESTED, RECOVERY_TASK_REQUESTED, SYSTEM_ACTOR, type EventEnvelope } from '@rapport/contracts';
+import { newEvent } from '@rapport/messaging';
 import type { Logger } from '@rapport/observability';
 import { returnedRows } from '@rapport/persistence';
 import { LOGGER, ServiceDatabase } from '@rapport/service-kit';
@@ -10,8 +11,9 @@ import { refreshAggregates, survivorOf } from '../read-model/survivors';
 import { MessageSender, type ClaimedMessage } from '../sending/message-sender';
 import { checkRecipient, INTERRUPTED_DETAIL, templateView } from '../sending/recipient-view';
 import { MarketingSettings } from '../settings/marketing-settings';
+import { cartView } from '../templates/cart-view';
 import { loadTemplate } from '../templates/message-templates';
-import type { SendChannel } from '../vocabulary/messages';
+import { messagePurpose, type SendChannel } from '../vocabulary/messages';
 import { contactMatches } from './journey-conditions';
 import type { StoredStep } from './journey-input';
 import { nextJourneyAction, type StepFact, type StepOutcome } from './journey-steps';
@@ -79,6 +81,8 @@ export class JourneyEngine {
         });
         if (!ok) continue;
       }
+      // Service recovery is for customers with an open complaint, exactly when marketing holds back.
+      if (journey.purpose === 'SERVICE_RECOVERY' && contact.open_complaints === 0) continue;
       const paused = journey.purpose === 'MARKETING' && contact.open_complaints > 0;
       const [enrollment] = returnedRows<{ id: string }>(
         await em.query(
@@ -115,8 +119,20 @@ export class JourneyEngine {
     );
   }
 
-  /** The last open complaint was resolved: held journeys go on (a wait that has passed runs at once). */
+  /**
+   * The last open complaint was resolved: held journeys go on (a wait that
+   * has passed runs at once), and service-recovery runs end — what they were
+   * for is over.
+   */
   async resumeAfterComplaints(em: EntityManager, tenantId: string, contactId: string): Promise<StepSchedule[]> {
+    await em.query(
+      `UPDATE journey_enrollments e SET status = 'EXITED', exit_reason = 'COMPLAINTS_RESOLVED', finished_at = now(), next_run_at = NULL,
+              position = -1, visit = e.visit + 1, updated_at = now()
+         FROM journeys j
+        WHERE e.tenant_id = $1 AND e.contact_id IN ${groupMembers('$2::uuid')} AND e.status IN ('ACTIVE', 'PAUSED')
+          AND j.id = e.journey_id AND j.purpose = 'SERVICE_RECOVERY'`,
+      [tenantId, contactId],
+    );
     return this.resume(em, tenantId, `e.contact_id IN ${groupMembers('$2::uuid')} AND e.pause_reason = 'OPEN_COMPLAINT'`, [
       tenantId,
       contactId,
@@ -218,6 +234,10 @@ export class JourneyEngine {
             fact = { type: 'UPDATE_ATTRIBUTE' };
             break;
           }
+          case 'request':
+            await this.request(em, tenantId, e, journey, action.step, await contact());
+            fact = { type: 'REQUEST' };
+            break;
           case 'send': {
             const outcome = await this.prepareSend(em, tenantId, e, journey, action.step, await contact(), visit);
             if (outcome.claim) {
@@ -262,13 +282,14 @@ export class JourneyEngine {
       return { claim: null, result: 'INTERRUPTED' };
     }
     const channel = step.channel as SendChannel;
-    const target = await checkRecipient(em, tenantId, contactId, channel, journey.purpose);
+    const purpose = messagePurpose(journey.purpose);
+    const target = await checkRecipient(em, tenantId, contactId, channel, purpose);
     if (!target || target.blocked) return { claim: null, result: `SKIPPED:${target?.blocked ?? 'UNKNOWN_CONTACT'}` };
     const messageId = uuidv7();
     await em.query(
       `INSERT INTO messages (id, tenant_id, contact_id, channel, purpose, address, journey_id, enrollment_id, step_key, template_id, status)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'SENDING')`,
-      [messageId, tenantId, contactId, channel, journey.purpose, target.address, journey.id, e.id, stepKey, step.templateId],
+      [messageId, tenantId, contactId, channel, purpose, target.address, journey.id, e.id, stepKey, step.templateId],
     );
     return {
       claim: {
@@ -276,14 +297,47 @@ export class JourneyEngine {
         messageId,
         contactId,
         channel,
-        purpose: journey.purpose,
+        purpose,
         address: target.address as string,
         content: await loadTemplate(em, tenantId, step.templateId as string),
-        view: templateView(target),
+        // A cart-triggered journey's messages can show the cart ({{#cart.lines}}…).
+        view: { ...templateView(target), cart: cartView(e.trigger_data) },
         metadata: { tenant: tenantId, journey: journey.id, step: step.key },
       },
       result: 'CLAIMED',
     };
+  }
+
+  /**
+   * A recovery step asks sales (a task for the contact's owner) or service
+   * (a higher priority on the open complaints) through the outbox, in the
+   * step's transaction: logged and published together, or neither.
+   */
+  private async request(em: EntityManager, tenantId: string, e: EnrollmentRow, journey: JourneyView, step: StoredStep, contactId: string) {
+    const requestId = uuidv7();
+    const common = { requestId, journeyId: journey.id, enrollmentId: e.id, contactId };
+    const event =
+      step.type === 'CREATE_TASK' && step.task
+        ? newEvent({
+            type: RECOVERY_TASK_REQUESTED,
+            tenantId,
+            actor: SYSTEM_ACTOR,
+            subjectId: requestId,
+            data: {
+              ...common,
+              subject: step.task.subject,
+              body: step.task.body,
+              dueAt: new Date(Date.now() + step.task.dueInHours * 3_600_000).toISOString(),
+            },
+          })
+        : newEvent({
+            type: RECOVERY_CASE_PRIORITY_REQUESTED,
+            tenantId,
+            actor: SYSTEM_ACTOR,
+            subjectId: requestId,
+            data: { ...common, priority: step.casePriority ?? 'HIGH' },
+          });
+    await this.db.publish(em, event);
   }
 
   private async mayEnter(em: EntityManager, tenantId: string, journey: JourneyView, contactId: string): Promise<boolean> {

@@ -13,7 +13,7 @@ import {
 } from '@rapport/contracts';
 import { validate } from '@rapport/service-kit';
 import { checkContent } from '../templates/template-content';
-import type { Purpose, SendChannel, TemplateContent } from '../vocabulary/messages';
+import { JOURNEY_PURPOSES, type JourneyPurpose, type SendChannel, type TemplateContent } from '../vocabulary/messages';
 
 /** Events a journey can start on: the ones marketing consumes and can tie to a contact. */
 export const TRIGGER_EVENTS = [
@@ -29,7 +29,11 @@ export const TRIGGER_EVENTS = [
   CART_ABANDONED,
 ] as const;
 
-export type StepType = 'WAIT' | 'CONDITION' | 'SEND' | 'UPDATE_ATTRIBUTE' | 'EXIT';
+export type StepType = 'WAIT' | 'CONDITION' | 'SEND' | 'UPDATE_ATTRIBUTE' | 'CREATE_TASK' | 'RAISE_CASE_PRIORITY' | 'EXIT';
+/** Steps that ask another service to act; only service-recovery journeys have them. */
+export const RECOVERY_STEPS: readonly StepType[] = ['CREATE_TASK', 'RAISE_CASE_PRIORITY'];
+export type RecoveryPriority = 'NORMAL' | 'HIGH' | 'URGENT';
+const RECOVERY_PRIORITIES: readonly RecoveryPriority[] = ['NORMAL', 'HIGH', 'URGENT'];
 export const EXIT = 'exit';
 
 export interface JourneyStepInput {
@@ -41,12 +45,14 @@ export interface JourneyStepInput {
   ifFalse?: string | null;
   send?: { channel: SendChannel; subject?: string | null; text: string; html?: string | null } | null;
   attribute?: { key: string; value?: unknown } | null;
+  task?: { subject: string; body?: string | null; dueInHours?: number | null } | null;
+  casePriority?: RecoveryPriority | null;
   next?: string | null;
 }
 
 export interface CreateJourneyInput {
   name: string;
-  purpose?: Purpose | null;
+  purpose?: JourneyPurpose | null;
   trigger: { event: string; condition?: unknown };
   steps: JourneyStepInput[];
   reentry?: 'NEVER' | 'AFTER_EXIT' | 'ALWAYS' | null;
@@ -65,12 +71,14 @@ export interface StoredStep {
   channel?: SendChannel;
   templateId?: string;
   attribute?: { key: string; value: string | number | boolean | null };
+  task?: { subject: string; body: string | null; dueInHours: number };
+  casePriority?: RecoveryPriority;
   next: string;
 }
 
 export interface JourneyDraft {
   name: string;
-  purpose: Purpose;
+  purpose: JourneyPurpose;
   triggerEvent: string;
   triggerCondition: unknown;
   steps: (StoredStep & { content?: TemplateContent })[];
@@ -90,6 +98,7 @@ const MAX_WAIT_MS = 365 * 86_400_000;
 export function validateJourneyInput(input: CreateJourneyInput): JourneyDraft {
   const name = validate.requiredText('input.name', input.name, 200);
   const purpose = input.purpose ?? 'MARKETING';
+  if (!JOURNEY_PURPOSES.includes(purpose)) throw badUserInput('input.purpose', `must be one of ${JOURNEY_PURPOSES.join(', ')}`);
   if (!(TRIGGER_EVENTS as readonly string[]).includes(input.trigger?.event)) {
     throw badUserInput(
       'input.trigger.event',
@@ -113,6 +122,8 @@ export function validateJourneyInput(input: CreateJourneyInput): JourneyDraft {
   const steps = stepsIn.map((s, i): StoredStep & { content?: TemplateContent } => {
     const field = `input.steps[${i}]`;
     const next = target(`${field}.next`, s.next, following(i));
+    if (RECOVERY_STEPS.includes(s.type) && purpose !== 'SERVICE_RECOVERY')
+      throw badUserInput(`${field}.type`, `${s.type} steps belong to SERVICE_RECOVERY journeys (this one is ${purpose})`);
     switch (s.type) {
       case 'WAIT': {
         const w = s.wait;
@@ -148,6 +159,29 @@ export function validateJourneyInput(input: CreateJourneyInput): JourneyDraft {
         }
         if (typeof value === 'string' && value.length > 1000) throw badUserInput(`${field}.attribute.value`, 'at most 1000 characters');
         return { key: s.key, type: 'UPDATE_ATTRIBUTE', attribute: { key: a.key, value: value as string | number | boolean | null }, next };
+      }
+      case 'CREATE_TASK': {
+        const t = s.task;
+        if (!t) throw badUserInput(`${field}.task`, 'a CREATE_TASK step needs task');
+        const dueInHours = t.dueInHours ?? 24;
+        if (!Number.isInteger(dueInHours) || dueInHours < 0 || dueInHours > 24 * 365)
+          throw badUserInput(`${field}.task.dueInHours`, 'whole hours, 0–8760');
+        return {
+          key: s.key,
+          type: 'CREATE_TASK',
+          task: {
+            subject: validate.requiredText(`${field}.task.subject`, t.subject, 200),
+            body: validate.text(`${field}.task.body`, t.body, { max: 10_000 }) ?? null,
+            dueInHours,
+          },
+          next,
+        };
+      }
+      case 'RAISE_CASE_PRIORITY': {
+        const priority = s.casePriority ?? 'HIGH';
+        if (!RECOVERY_PRIORITIES.includes(priority))
+          throw badUserInput(`${field}.casePriority`, `must be one of ${RECOVERY_PRIORITIES.join(', ')}`);
+        return { key: s.key, type: 'RAISE_CASE_PRIORITY', casePriority: priority, next };
       }
       case 'EXIT':
         return { key: s.key, type: 'EXIT', next: EXIT };

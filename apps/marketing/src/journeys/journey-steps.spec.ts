@@ -208,4 +208,29 @@ describe('nextJourneyAction', () => {
       );
     });
   });
+
+  describe('recovery requests (CREATE_TASK, RAISE_CASE_PRIORITY)', () => {
+    const task: StoredStep = { key: 't', type: 'CREATE_TASK', task: { subject: 'Call', body: null, dueInHours: 4 }, next: 'r' };
+    const raise: StoredStep = { key: 'r', type: 'RAISE_CASE_PRIORITY', casePriority: 'URGENT', next: 'exit' };
+    const steps = [task, raise];
+
+    it('asks for the request, then logs REQUESTED and goes on (or completes after the last step)', () => {
+      expect(nextJourneyAction(at(steps, 0))).toEqual({ kind: 'request', step: task });
+      expect(nextJourneyAction(at(steps, 0), { type: 'REQUEST' })).toEqual({
+        kind: 'advance',
+        log: { position: 0, step: task, outcome: 'REQUESTED' },
+        position: 1,
+      });
+      expect(nextJourneyAction(at(steps, 1), { type: 'REQUEST' })).toEqual({
+        kind: 'finish',
+        log: { position: 1, step: raise, outcome: 'REQUESTED' },
+        status: 'COMPLETED',
+        reason: null,
+      });
+    });
+
+    it('refuses a fact that does not belong to the step', () => {
+      expect(() => nextJourneyAction(at(steps, 0), { type: 'SEND', outcome: 'SENT' })).toThrow(/SEND fact for CREATE_TASK/);
+    });
+  });
 });

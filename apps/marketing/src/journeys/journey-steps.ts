@@ -22,7 +22,9 @@ export type StepFact =
   /** The step's attribute was written. */
   | { type: 'UPDATE_ATTRIBUTE' }
   /** The step's message is done without being claimed now: SENT, BOUNCED, FAILED, INTERRUPTED or SKIPPED:<why>. */
-  | { type: 'SEND'; outcome: string };
+  | { type: 'SEND'; outcome: string }
+  /** The step's request to another service was published (through the outbox). */
+  | { type: 'REQUEST' };
 
 /** An entry for the step log: the step at `position` had this outcome. */
 export interface StepOutcome {
@@ -40,6 +42,8 @@ export type JourneyAction =
   | { kind: 'setAttribute'; step: StoredStep; key: string; value: unknown }
   /** Claim the step's message (or find the one claimed before), then deliver it or ask again with a SEND fact. */
   | { kind: 'send'; step: StoredStep }
+  /** Publish the step's request to sales or service (CREATE_TASK, RAISE_CASE_PRIORITY), then ask again with a REQUEST fact. */
+  | { kind: 'request'; step: StoredStep }
   /** Log the step and move to `position` within this job. */
   | { kind: 'advance'; log: StepOutcome; position: number }
   /** Log the step and run `position` in a new job once `delayMs` have passed (at `until`). */
@@ -70,7 +74,8 @@ export function nextJourneyAction(state: JourneyRunState, fact: StepFact | null 
   const { position } = state;
   const step = state.steps[position];
   if (!step) return finish(null, 'COMPLETED', null);
-  if (fact && fact.type !== step.type) throw new Error(`a ${fact.type} fact for ${step.type} step ${step.key}`);
+  const expected = step.type === 'CREATE_TASK' || step.type === 'RAISE_CASE_PRIORITY' ? 'REQUEST' : step.type;
+  if (fact && fact.type !== expected) throw new Error(`a ${fact.type} fact for ${step.type} step ${step.key}`);
   const goTo = (key: string): number => {
     if (key === EXIT) return -1;
     const target = state.steps.findIndex((s) => s.key === key);
@@ -107,6 +112,10 @@ export function nextJourneyAction(state: JourneyRunState, fact: StepFact | null 
     case 'SEND':
       if (fact?.type !== 'SEND') return { kind: 'send', step };
       return onTo(step.next, fact.outcome);
+    case 'CREATE_TASK':
+    case 'RAISE_CASE_PRIORITY':
+      if (fact?.type !== 'REQUEST') return { kind: 'request', step };
+      return onTo(step.next, 'REQUESTED');
     case 'EXIT':
       return finish(logged('EXITED'), 'EXITED', `EXIT:${step.key}`);
   }

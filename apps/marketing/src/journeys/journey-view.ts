@@ -1,4 +1,4 @@
-import type { Purpose } from '../vocabulary/messages';
+import type { JourneyPurpose } from '../vocabulary/messages';
 import type { StoredStep } from './journey-input';
 
 export interface JourneyRow {
@@ -6,7 +6,7 @@ export interface JourneyRow {
   tenant_id: string;
   name: string;
   status: 'ACTIVE' | 'PAUSED' | 'ARCHIVED';
-  purpose: Purpose;
+  purpose: JourneyPurpose;
   trigger_event: string;
   trigger_rule: unknown;
   steps: StoredStep[];

@@ -8,6 +8,8 @@ import { requireMarketingRead } from '../access/marketing-access';
 import { groupMembers } from '../consent/contact-groups';
 import { CampaignsRepository } from '../campaigns/campaigns.repository';
 import type { CampaignView } from '../campaigns/campaign-view';
+import { incrementalReturn, type IncrementalReturn } from './incremental-return';
+import { CONTROL, decideWinner, type WinnerDecision } from './significance';
 import { rate, twoProportionTest } from './uplift';
 
 export interface GroupResult {
@@ -25,9 +27,20 @@ export interface GroupResult {
   revenue: Money;
   cost: Money;
   roi: number | null;
+  incremental: IncrementalView | null;
   uplift: number | null;
   zScore: number | null;
   pValue: number | null;
+}
+
+export interface IncrementalView {
+  revenue: Money;
+  revenueLow: Money;
+  revenueHigh: Money;
+  roi: number | null;
+  roiLow: number | null;
+  roiHigh: number | null;
+  confidenceLevel: number;
 }
 
 interface GroupRow {
@@ -66,11 +79,21 @@ export class CampaignResults {
     return this.db.withTenant(principal.tenantId, async (em) => {
       const campaign = await this.campaigns.load(em, principal.tenantId, campaignId);
       const groups = await this.groups(em, principal.tenantId, campaign, model);
-      const variants = groups.filter((g) => g.group === 'VARIANT' && g.reach > 0);
-      const leading = variants.sort(
-        (a, b) => b.conversionRate - a.conversionRate || (a.variantKey ?? '').localeCompare(b.variantKey ?? ''),
-      )[0];
-      return { campaign, model, windowDays: campaign.attributionWindowDays, groups, leadingVariant: leading?.variantKey ?? null };
+      const verdict = verdictOf(campaign, groups);
+      return {
+        campaign,
+        model,
+        windowDays: campaign.attributionWindowDays,
+        groups,
+        leadingVariant: verdict.leading,
+        verdict: {
+          winner: verdict.winner,
+          reasons: verdict.reasons,
+          minimumSampleSize: verdict.minimumSampleSize,
+          baselineRate: verdict.baseline,
+          comparisons: verdict.comparisons.map((c) => ({ ...c, differenceLow: c.low, differenceHigh: c.high })),
+        },
+      };
     });
   }
 
@@ -101,11 +124,20 @@ export class CampaignResults {
         ORDER BY CASE r.grp WHEN 'VARIANT' THEN 0 WHEN 'ROLLOUT' THEN 1 ELSE 2 END, r.variant_key`,
       [tenantId, campaign.id, campaign.attributionWindowDays, model, campaign.costPerMessage.currency],
     );
+    const squares = await this.revenueSquares(em, tenantId, campaign, model);
     const control = rows.find((r) => r.grp === 'CONTROL');
     const currency = campaign.costPerMessage.currency;
+    const level = 1 - campaign.experiment.alpha;
+    const sample = (r: GroupRow) => ({
+      size: r.reach,
+      revenue: r.revenue ?? '0',
+      sumOfSquares: squares.get(`${r.grp}:${r.variant_key ?? ''}`) ?? 0,
+    });
     return rows.map((r) => {
       const revenue = decimal(r.revenue ?? '0');
       const cost = decimal(campaign.costPerMessage.amount).times(r.charged);
+      const incremental =
+        r.grp !== 'CONTROL' && control ? incrementalReturn(sample(r), sample(control), cost.toFixed(), currency, level) : null;
       const test =
         r.grp !== 'CONTROL' && control
           ? twoProportionTest({ conversions: r.conversions, size: r.reach }, { conversions: control.conversions, size: control.reach })
@@ -125,10 +157,51 @@ export class CampaignResults {
         revenue: moneyView(revenue.toFixed(), currency),
         cost: moneyView(cost.toFixed(), currency),
         roi: cost.isZero() ? null : revenue.minus(cost).dividedBy(cost).toNumber(),
+        incremental: incremental && incrementalView(incremental, currency, level),
         uplift: test?.uplift ?? null,
         zScore: test?.zScore ?? null,
         pValue: test?.pValue ?? null,
       };
     });
   }
+
+  /** Σ (revenue per member)² per group, for the variance of revenue per member (members without revenue add nothing). */
+  private async revenueSquares(
+    em: EntityManager,
+    tenantId: string,
+    campaign: CampaignView,
+    model: AttributionModelV1,
+  ): Promise<Map<string, number>> {
+    const rows: { grp: string; variant_key: string | null; squares: string }[] = await em.query(
+      `SELECT grp, variant_key, sum(s * s)::text AS squares FROM (
+         SELECT grp, variant_key, contact_id, sum(amount) AS s FROM conversions
+          WHERE tenant_id = $1 AND campaign_id = $2 AND model = $3 AND currency = $4
+          GROUP BY grp, variant_key, contact_id) per_member
+        GROUP BY grp, variant_key`,
+      [tenantId, campaign.id, model, campaign.costPerMessage.currency],
+    );
+    return new Map(rows.map((r) => [`${r.grp}:${r.variant_key ?? ''}`, Number(r.squares)]));
+  }
+}
+
+/** The test's verdict from measured groups: variants against control and each other (significance.ts). */
+export function verdictOf(campaign: CampaignView, groups: GroupResult[]): WinnerDecision {
+  const control = groups.find((g) => g.group === CONTROL);
+  return decideWinner(
+    groups.filter((g) => g.group === 'VARIANT').map((g) => ({ key: g.variantKey ?? '', conversions: g.conversions, size: g.reach })),
+    control ? { conversions: control.conversions, size: control.reach } : null,
+    campaign.experiment,
+  );
+}
+
+function incrementalView(r: IncrementalReturn, currency: string, level: number): IncrementalView {
+  return {
+    revenue: moneyView(r.revenue, currency),
+    revenueLow: moneyView(r.low, currency),
+    revenueHigh: moneyView(r.high, currency),
+    roi: r.roi,
+    roiLow: r.roiLow,
+    roiHigh: r.roiHigh,
+    confidenceLevel: level,
+  };
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { badUserInput, conflict, type Principal } from '@rapport/auth';
+import { badUserInput, badUserInputs, conflict, type Principal } from '@rapport/auth';
 import { decimal } from '@rapport/money';
 import { returnedRows } from '@rapport/persistence';
 import { SERVICE_CONFIG, ServiceDatabase, validate } from '@rapport/service-kit';
@@ -9,13 +9,17 @@ import { CampaignsRepository } from '../campaigns/campaigns.repository';
 import type { CampaignView } from '../campaigns/campaign-view';
 import type { MarketingConfig } from '../marketing.env';
 import { ChannelRegistry } from '../sending/channel-registry';
-import { CampaignResults } from './campaign-results';
+import { CampaignResults, verdictOf } from './campaign-results';
+import type { WinnerDecision } from './significance';
 
 /**
- * "Roll out successes": once the test wave is sent, the winning variant
- * (the best conversion rate, or the one the marketer names) goes to the
+ * "Roll out successes": once the test wave is sent, the significant winner
+ * (significance.ts: every group at the planned sample size, and better than
+ * every other variant and than control after Holm's adjustment) goes to the
  * audience held back from the test — and, if asked, to the control group,
- * which ends the measurement against it. Once per campaign.
+ * which ends the measurement against it. Without one it is refused with the
+ * reasons; the marketer may still force a named variant, which is recorded
+ * on the campaign. Once per campaign.
  */
 @Injectable()
 export class CampaignRollout {
@@ -33,6 +37,7 @@ export class CampaignRollout {
     id: string,
     variantKey: string | null | undefined,
     includeControl: boolean,
+    override = false,
   ): Promise<{ campaign: CampaignView; variantKey: string; recipients: number }> {
     requireMarketingWrite(principal);
     const campaignId = validate.requireUuid('campaignId', id);
@@ -43,18 +48,13 @@ export class CampaignRollout {
       if (campaign.status !== 'SENT') throw conflict(`campaign ${campaignId} is ${campaign.status}; roll out once the test has been sent`);
       this.channels.requireConfigured(campaign.channel);
       const variants = await this.campaigns.loadVariants(em, tenantId, campaignId);
-      let winner = variantKey ?? null;
-      if (winner !== null && !variants.some((v) => v.key === winner))
-        throw badUserInput('variantKey', `campaign ${campaignId} has no variant ${winner}`);
-      if (winner === null) {
-        const groups = await this.results.groups(em, tenantId, campaign, 'LAST_TOUCH');
-        winner =
-          groups
-            .filter((g) => g.group === 'VARIANT' && g.reach > 0)
-            .sort((a, b) => b.conversionRate - a.conversionRate || (a.variantKey ?? '').localeCompare(b.variantKey ?? ''))[0]?.variantKey ??
-          null;
-        if (winner === null) throw conflict('no variant has reached anyone yet, so there is no winner to roll out');
-      }
+      if (variantKey != null && !variants.some((v) => v.key === variantKey))
+        throw badUserInput('variantKey', `campaign ${campaignId} has no variant ${variantKey}`);
+      if (override && variantKey == null)
+        throw badUserInput('overrideSignificance', 'name the variantKey to roll out without a significant winner');
+      const verdict = verdictOf(campaign, await this.results.groups(em, tenantId, campaign, 'LAST_TOUCH'));
+      const winner = override ? (variantKey as string) : requireSignificantWinner(campaignId, verdict, variantKey ?? null);
+      const overridden = override && verdict.winner !== winner;
       const groups = includeControl ? ['HOLDOUT', 'CONTROL'] : ['HOLDOUT'];
       const [{ n }]: { n: number }[] = await em.query(
         `SELECT count(*)::int AS n FROM campaign_recipients WHERE campaign_id = $1 AND grp = ANY($2::text[]) AND status = 'HELD'`,
@@ -88,9 +88,10 @@ export class CampaignRollout {
         ),
       );
       await em.query(
-        `UPDATE campaigns SET status = 'SENDING', winner_variant = $3, rolled_out_at = now(), completed_at = NULL, updated_at = now()
+        `UPDATE campaigns SET status = 'SENDING', winner_variant = $3, winner_overridden = $4, rolled_out_at = now(), completed_at = NULL,
+                updated_at = now()
           WHERE tenant_id = $1 AND id = $2`,
-        [tenantId, campaignId, winner],
+        [tenantId, campaignId, winner, overridden],
       );
       return { winner, recipients: n, batches: [...new Set(batches.map((b) => b.batch))].sort((a, b) => a - b) };
     });
@@ -98,4 +99,19 @@ export class CampaignRollout {
     const campaign = await this.db.withTenant(tenantId, (em) => this.campaigns.load(em, tenantId, campaignId));
     return { campaign, variantKey: planned.winner, recipients: planned.recipients };
   }
+}
+
+/**
+ * The winner to roll out, or BAD_USER_INPUT listing why there is none: the
+ * caller asked for something the data does not support, which more data
+ * (or overrideSignificance) can change.
+ */
+function requireSignificantWinner(campaignId: string, verdict: WinnerDecision, named: string | null): string {
+  if (verdict.winner !== null && (named === null || named === verdict.winner)) return verdict.winner;
+  const field = named === null ? 'campaignId' : 'variantKey';
+  const reasons =
+    verdict.winner !== null
+      ? [`the significant winner is ${verdict.winner}, not ${named}`]
+      : verdict.reasons.map((r) => `campaign ${campaignId} has no significant winner: ${r}`);
+  throw badUserInputs(reasons.map((message) => ({ field, message })));
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { conflict, requireRole, type Principal } from '@rapport/auth';
 import { STREAMS, type EventEnvelope } from '@rapport/contracts';
-import { parseEnvelope, streamFor, subjectMatches, type MessagingNaming } from '@rapport/messaging';
+import { openPersonal, parseEnvelope, PersonalKeys, streamFor, subjectMatches, type MessagingNaming } from '@rapport/messaging';
 import type { Logger } from '@rapport/observability';
 import { pgErrorCode, PG_UNIQUE_VIOLATION } from '@rapport/persistence';
 import { JobQueues, LOGGER, MESSAGING_NAMING, NATS_CONNECTION, ServiceDatabase, validate } from '@rapport/service-kit';
@@ -51,6 +51,7 @@ export class ReadModelReplay implements OnModuleInit {
     private readonly db: ServiceDatabase,
     private readonly jobs: JobQueues,
     private readonly projector: ReadModelProjector,
+    private readonly keys: PersonalKeys,
   ) {}
 
   onModuleInit(): void {
@@ -175,7 +176,9 @@ export class ReadModelReplay implements OnModuleInit {
     try {
       for await (const msg of messages) {
         const event = parseEnvelope(msg.data);
-        if (event.tenantId === tenantId && types.some((t) => subjectMatches(t, event.type))) chunk.push(event);
+        // Opened as a consumer would: an erased person's fields stay erased (their key is gone, ADR 034).
+        if (event.tenantId === tenantId && types.some((t) => subjectMatches(t, event.type)))
+          chunk.push(await openPersonal(event, this.keys));
         if (chunk.length >= CHUNK) await flush();
         if (msg.seq >= lastSeq) break;
       }

@@ -1,3 +1,4 @@
+import { cartView } from './cart-view';
 import { checkTemplate, instrumentHtml, renderTemplate } from './template-rules';
 
 describe('message templates', () => {
@@ -30,6 +31,27 @@ describe('message templates', () => {
       '<p>Hi &lt;script&gt;alert(&quot;x&quot;)&lt;&#x2F;script&gt; &amp; Co</p>',
     );
     expect(renderTemplate('Hi {{firstName}}', view, 'text')).toBe('Hi <script>alert("x")</script> & Co');
+  });
+
+  it("shows a cart's lines, and names line variables only inside {{#cart.lines}}", () => {
+    const source = 'Your cart ({{cart.value}} {{cart.currency}}):{{#cart.lines}} {{quantity}} × {{name}} à {{unitPrice}};{{/cart.lines}}';
+    expect(checkTemplate('t', source).sort()).toEqual(['cart.currency', 'cart.lines', 'cart.value']);
+    expect(() => checkTemplate('t', 'Hi {{sku}}')).toThrow(/unknown variable \{\{sku\}\} at character 3/);
+    const cart = cartView({
+      cartId: 'c-1',
+      value: '80.00',
+      currency: 'EUR',
+      lines: [
+        { sku: 'TEA-1', name: '<b>Tea</b>', quantity: '2', unitPrice: '40.00' },
+        { sku: 'MUG', quantity: '1', unitPrice: '0.00' },
+        42,
+      ],
+    });
+    expect(renderTemplate(source, { cart }, 'text')).toBe('Your cart (80.00 EUR): 2 × <b>Tea</b> à 40.00; 1 × MUG à 0.00;');
+    expect(renderTemplate('{{#cart.lines}}{{name}}{{/cart.lines}}', { cart }, 'html')).toBe('&lt;b&gt;Tea&lt;&#x2F;b&gt;MUG');
+    // Not cart-triggered: nothing to show, and nothing breaks.
+    expect(cartView({ contactId: 'x' })).toBeNull();
+    expect(renderTemplate(source, { cart: cartView(null) }, 'text')).toBe('Your cart ( ):');
   });
 
   it('tracks every http(s) link and adds the open pixel', () => {

@@ -21,8 +21,25 @@ export const TEMPLATE_VARIABLES = [
 ] as const;
 const ATTRIBUTE = /^attributes\.[A-Za-z0-9_]{1,64}$/;
 
+/**
+ * The cart of the event that started a journey (commerce.cart.abandoned or
+ * cart.updated): `{{cart.value}} {{cart.currency}}`, and its lines in a
+ * `{{#cart.lines}}…{{/cart.lines}}` section, inside which CART_LINE_VARIABLES
+ * name each line. Empty in messages that have no cart (campaigns, other triggers).
+ */
+export const CART_VARIABLES = ['cart', 'cart.id', 'cart.value', 'cart.currency', 'cart.lines'] as const;
+export const CART_LINE_VARIABLES = ['sku', 'name', 'quantity', 'unitPrice'] as const;
+
+export interface CartView {
+  id: string;
+  value: string | null;
+  currency: string | null;
+  lines: { sku: string; name: string; quantity: string; unitPrice: string }[];
+}
+
 export type TemplateView = Partial<Record<(typeof TEMPLATE_VARIABLES)[number], string | null>> & {
   attributes?: Record<string, unknown>;
+  cart?: CartView | null;
 };
 
 type Token = [string, string, number, number, Token[]?];
@@ -36,23 +53,26 @@ export function checkTemplate(field: string, source: string): string[] {
     throw badUserInput(field, `not a valid template: ${(err as Error).message}`);
   }
   const used = new Set<string>();
-  const walk = (list: Token[]) => {
+  const known: readonly string[] = [...TEMPLATE_VARIABLES, ...CART_VARIABLES];
+  const walk = (list: Token[], inLines: boolean) => {
     for (const [type, value, start, , children] of list) {
       if (type === 'text') continue;
       if (type === '&' || type === '{') throw badUserInput(field, `unescaped output {{{${value}}}} at character ${start} is not allowed`);
       if (type === '>' || type === '=') throw badUserInput(field, `partials and delimiter changes are not allowed (character ${start})`);
       if (type === '!') continue;
-      if (!(TEMPLATE_VARIABLES as readonly string[]).includes(value) && !ATTRIBUTE.test(value)) {
+      const lineVariable = inLines && (CART_LINE_VARIABLES as readonly string[]).includes(value);
+      if (!known.includes(value) && !ATTRIBUTE.test(value) && !lineVariable) {
         throw badUserInput(
           field,
-          `unknown variable {{${value}}} at character ${start}; known: ${TEMPLATE_VARIABLES.join(', ')}, attributes.<key>`,
+          `unknown variable {{${value}}} at character ${start}; known: ${known.join(', ')}, attributes.<key>, ` +
+            `and inside {{#cart.lines}}: ${CART_LINE_VARIABLES.join(', ')}`,
         );
       }
-      used.add(value);
-      if (children) walk(children);
+      if (!lineVariable) used.add(value);
+      if (children) walk(children, inLines || (type === '#' && value === 'cart.lines'));
     }
   };
-  walk(tokens);
+  walk(tokens, false);
   return [...used];
 }
 

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { PostalAddress } from '../contacts/contact-input';
+import type { ExternalIdInput, PostalAddress } from '../contacts/contact-input';
 
 /** An organisation the tenant sells to. */
 @Entity({ name: 'accounts' })
@@ -43,4 +43,7 @@ export class AccountEntity {
 
   @Column({ type: 'timestamptz', name: 'updated_at', precision: 3 })
   updatedAt!: Date;
+
+  /** Loaded alongside, not a column. */
+  externalIds?: ExternalIdInput[];
 }

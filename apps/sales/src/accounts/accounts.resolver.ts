@@ -18,6 +18,11 @@ export class AccountsResolver {
     return this.accounts.get(principal, id);
   }
 
+  @Query('accountByExternalId')
+  byExternalId(@CurrentPrincipal() principal: Principal, @Args('source') source: string, @Args('key') key: string) {
+    return this.accounts.getByExternalId(principal, source, key);
+  }
+
   @Query('accounts')
   list(@CurrentPrincipal() principal: Principal, @Args() args: Parameters<AccountsService['list']>[1]) {
     return this.accounts.list(principal, args);

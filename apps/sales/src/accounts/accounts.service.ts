@@ -8,7 +8,23 @@ import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { requireDetailsWrite, requireRead, requireWrite } from '../access/sales-access';
 import { changedFields } from '../contacts/contact-snapshot';
-import { normaliseAddresses, normaliseSource, normaliseTags, type PostalAddressInput } from '../contacts/contact-input';
+import {
+  normaliseAddresses,
+  normaliseExternalIds,
+  normaliseSource,
+  normaliseTags,
+  type ExternalIdInput,
+  type PostalAddressInput,
+} from '../contacts/contact-input';
+import {
+  externalIdTaken,
+  insertExternalIds,
+  isExternalIdClash,
+  liveIdsByExternalKeys,
+  loadExternalIds,
+  replaceExternalIds,
+  whereExternalId,
+} from '../external-ids/external-ids';
 import { AccountDuplicatesService, type AccountDuplicateCandidate } from '../duplicates/account-duplicates.service';
 import { OwnerDirectory } from '../users/owner-directory';
 import { AccountEntity } from './account.entity';
@@ -22,6 +38,14 @@ export interface CreateAccountInput {
   addresses?: PostalAddressInput[] | null;
   source?: string | null;
   tags?: string[] | null;
+  externalIds?: ExternalIdInput[] | null;
+}
+
+export interface AccountFilter {
+  search?: string | null;
+  ownerId?: string | null;
+  industry?: string | null;
+  externalId?: ExternalIdInput | null;
 }
 
 export type AccountOrderField = 'NAME' | 'CREATED_AT';
@@ -31,7 +55,7 @@ const SORT: Record<AccountOrderField, { column: string; value: (a: AccountEntity
   CREATED_AT: { column: 'a.created_at', value: (a) => a.createdAt.toISOString() },
 };
 
-const UPDATABLE = ['name', 'domain', 'industry', 'ownerId', 'addresses', 'source', 'tags'] as const;
+const UPDATABLE = ['name', 'domain', 'industry', 'ownerId', 'addresses', 'source', 'tags', 'externalIds'] as const;
 
 @Injectable()
 export class AccountsService {
@@ -59,7 +83,7 @@ export class AccountsService {
     const account = await this.build(principal, input);
     await this.owners.awaitInFlight(principal, [account.ownerId]);
     const visible = await this.sharing.readScope(principal, 'ACCOUNT');
-    return this.db.withTenant(principal.tenantId, async (em) => {
+    return this.write(principal, async (em) => {
       const rules = await this.duplicates.rulesWithin(em);
       // Only duplicates the caller may see warn or block: naming a private one would reveal it.
       const duplicates = rules.policy === 'ALLOW' ? [] : (await this.duplicates.findBatch(em, rules, [account], [], visible))[0];
@@ -92,12 +116,27 @@ export class AccountsService {
       mergedAt: null,
       createdAt: now,
       updatedAt: now,
+      externalIds: normaliseExternalIds('externalIds', input.externalIds),
+    });
+  }
+
+  /** The live account holding an external id; an id held by a merged account resolves to its survivor. */
+  async getByExternalId(principal: Principal, source: string, key: string): Promise<AccountEntity | null> {
+    const [x] = normaliseExternalIds('externalId', [{ source, key }]);
+    requireRead(principal, 'accounts', await this.access.overrides(principal));
+    const visible = await this.sharing.readScope(principal, 'ACCOUNT');
+    return this.db.withTenant(principal.tenantId, async (em) => {
+      const id = (await liveIdsByExternalKeys(em, 'ACCOUNT', x.source, [x.key])).get(x.key);
+      const account = id ? await em.getRepository(AccountEntity).findOneBy({ id }) : null;
+      return account && inScope(visible, account.ownerId) ? (await loadExternalIds(em, 'ACCOUNT', [account]))[0] : null;
     });
   }
 
   private async insert(em: EntityManager, principal: Principal, account: AccountEntity): Promise<AccountEntity> {
     await this.owners.requireOwners(em, principal, [{ field: 'ownerId', id: account.ownerId }]);
-    await em.getRepository(AccountEntity).insert(account);
+    const { externalIds: _x, ...columns } = account;
+    await em.getRepository(AccountEntity).insert(columns);
+    await insertExternalIds(em, 'ACCOUNT', [account]);
     await this.db.publish(
       em,
       newEvent({
@@ -118,13 +157,14 @@ export class AccountsService {
     const id = validate.requireUuid('id', input.id);
     await this.owners.awaitInFlight(principal, [input.ownerId]);
     const scopes = await this.sharing.scopes(principal, 'ACCOUNT');
-    return this.db.withTenant(principal.tenantId, async (em) => {
+    return this.write(principal, async (em) => {
       const repo = em.getRepository(AccountEntity);
       const before = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
       // Hidden by the tenant's sharing: as if it did not exist; visible but not changeable: FORBIDDEN.
       if (!before || !inScope(scopes.read, before.ownerId)) throw notFound('Account', id);
       requireWritable(scopes.write, 'ACCOUNT', before.ownerId);
       if (before.mergedInto) throw conflict(`account ${id} was merged into ${before.mergedInto}; change the survivor`, 'id');
+      await loadExternalIds(em, 'ACCOUNT', [before]);
       const after = Object.assign(new AccountEntity(), before);
       if ('name' in input) after.name = validate.requiredText('name', input.name, 200);
       if ('domain' in input) after.domain = normaliseDomain(input.domain);
@@ -133,11 +173,14 @@ export class AccountsService {
       if ('addresses' in input) after.addresses = normaliseAddresses('addresses', input.addresses);
       if ('source' in input) after.source = normaliseSource('source', input.source);
       if ('tags' in input) after.tags = normaliseTags('tags', input.tags);
+      if ('externalIds' in input) after.externalIds = normaliseExternalIds('externalIds', input.externalIds);
       const changed = changedFields(before, after, [...UPDATABLE]);
       if (changed.length === 0) return before;
       if (changed.includes('ownerId')) await this.owners.requireOwners(em, principal, [{ field: 'ownerId', id: after.ownerId }]);
       after.updatedAt = new Date();
-      await repo.update({ id }, { ...after });
+      const { externalIds: _x, ...columns } = after;
+      await repo.update({ id }, columns);
+      if (changed.includes('externalIds')) await replaceExternalIds(em, 'ACCOUNT', after);
       await this.db.publish(
         em,
         newEvent({
@@ -157,8 +200,10 @@ export class AccountsService {
     requireRead(principal, 'accounts', await this.access.overrides(principal));
     const visible = await this.sharing.readScope(principal, 'ACCOUNT');
     // An account the tenant's sharing hides is absent, as if it did not exist.
-    const account = await this.db.withTenant(principal.tenantId, (em) => em.getRepository(AccountEntity).findOneBy({ id }));
-    return account && inScope(visible, account.ownerId) ? account : null;
+    return this.db.withTenant(principal.tenantId, async (em) => {
+      const account = await em.getRepository(AccountEntity).findOneBy({ id });
+      return account && inScope(visible, account.ownerId) ? (await loadExternalIds(em, 'ACCOUNT', [account]))[0] : null;
+    });
   }
 
   /** Accounts by id in one query, for field resolvers; missing and hidden ids are absent; a customer gets only the account of their own contact. */
@@ -166,27 +211,35 @@ export class AccountsService {
     if (principal.kind === 'customer') return this.ownAccount(principal, ids);
     requireRead(principal, 'accounts', await this.access.overrides(principal));
     const visible = await this.sharing.readScope(principal, 'ACCOUNT');
-    const rows = await this.db.withTenant(principal.tenantId, (em) =>
-      whereVisible(
-        em
-          .getRepository(AccountEntity)
-          .createQueryBuilder('a')
-          .where('a.id = ANY(:ids)', { ids: [...ids] }),
-        visible,
-        'a.owner_id',
-      ).getMany(),
+    const rows = await this.db.withTenant(principal.tenantId, async (em) =>
+      loadExternalIds(
+        em,
+        'ACCOUNT',
+        await whereVisible(
+          em
+            .getRepository(AccountEntity)
+            .createQueryBuilder('a')
+            .where('a.id = ANY(:ids)', { ids: [...ids] }),
+          visible,
+          'a.owner_id',
+        ).getMany(),
+      ),
     );
     return new Map(rows.map((a) => [a.id, a]));
   }
 
   private async ownAccount(principal: Principal, ids: readonly string[]): Promise<Map<string, AccountEntity>> {
-    const rows = await this.db.withTenant(principal.tenantId, (em) =>
-      em
-        .getRepository(AccountEntity)
-        .createQueryBuilder('a')
-        .where('a.id = ANY(:ids)', { ids: [...ids] })
-        .andWhere('a.id = (SELECT c.account_id FROM contacts c WHERE c.id = :own)', { own: principal.contactId })
-        .getMany(),
+    const rows = await this.db.withTenant(principal.tenantId, async (em) =>
+      loadExternalIds(
+        em,
+        'ACCOUNT',
+        await em
+          .getRepository(AccountEntity)
+          .createQueryBuilder('a')
+          .where('a.id = ANY(:ids)', { ids: [...ids] })
+          .andWhere('a.id = (SELECT c.account_id FROM contacts c WHERE c.id = :own)', { own: principal.contactId })
+          .getMany(),
+      ),
     );
     return new Map(rows.map((a) => [a.id, a]));
   }
@@ -196,7 +249,7 @@ export class AccountsService {
     args: {
       first?: number | null;
       after?: string | null;
-      filter?: { search?: string | null; ownerId?: string | null; industry?: string | null } | null;
+      filter?: AccountFilter | null;
       orderBy?: { field: AccountOrderField; direction: 'ASC' | 'DESC' } | null;
     },
   ): Promise<KeysetPage<AccountEntity>> {
@@ -216,7 +269,8 @@ export class AccountsService {
         });
       if (f?.ownerId != null) q.andWhere('a.owner_id = :ownerId', { ownerId: validate.requireUuid('filter.ownerId', f.ownerId) });
       if (f?.industry != null) q.andWhere('a.industry = :industry', { industry: f.industry });
-      return paginate(q, {
+      if (f?.externalId != null) whereExternalId(q, 'ACCOUNT', 'a', f.externalId);
+      const page = await paginate(q, {
         first,
         after: args.after,
         sortColumn: sort.column,
@@ -224,7 +278,22 @@ export class AccountsService {
         direction: args.orderBy?.direction ?? 'ASC',
         cursorOf: (a) => [sort.value(a), a.id],
       });
+      await loadExternalIds(
+        em,
+        'ACCOUNT',
+        page.edges.map((e) => e.node),
+      );
+      return page;
     });
+  }
+
+  /** Runs a write in the caller's tenant, turning an external-id clash into CONFLICT. */
+  private async write<T>(principal: Principal, work: (em: EntityManager) => Promise<T>): Promise<T> {
+    try {
+      return await this.db.withTenant(principal.tenantId, work);
+    } catch (err) {
+      throw isExternalIdClash('ACCOUNT', err) ? externalIdTaken('ACCOUNT') : err;
+    }
   }
 }
 
@@ -239,6 +308,7 @@ export function accountSnapshot(a: AccountEntity): AccountSnapshotV1 & Pick<Acco
     addresses: a.addresses ?? [],
     source: a.source ?? null,
     tags: a.tags ?? [],
+    externalIds: a.externalIds ?? [],
     createdAt: a.createdAt.toISOString(),
     updatedAt: a.updatedAt.toISOString(),
   };

@@ -1,5 +1,5 @@
 import { badUserInput } from '@rapport/auth';
-import { validate } from '@rapport/service-kit';
+import { validate, type PhoneDefault } from '@rapport/service-kit';
 
 export interface ExternalIdInput {
   source: string;
@@ -7,7 +7,6 @@ export interface ExternalIdInput {
 }
 
 const MAX_LIST = 10;
-const PHONE = /^\+?[0-9 ()./-]{3,32}$/;
 
 /** Lower-cases, trims and de-duplicates emails, keeping the first as primary. */
 export function normaliseEmails(field: string, emails: string[] | null | undefined): string[] {
@@ -15,12 +14,11 @@ export function normaliseEmails(field: string, emails: string[] | null | undefin
   return [...new Set(list)];
 }
 
-export function normalisePhones(field: string, phones: string[] | null | undefined): string[] {
-  const list = validate.listOf(field, phones, MAX_LIST).map((p, i) => {
-    const v = validate.requiredText(`${field}[${i}]`, p, 32);
-    if (!PHONE.test(v)) throw badUserInput(`${field}[${i}]`, `${JSON.stringify(v)} is not a phone number`);
-    return v;
-  });
+/** Phone numbers in E.164 (read in the tenant's default country when they have none), de-duplicated, primary first. */
+export function normalisePhones(field: string, phones: string[] | null | undefined, defaultRegion: PhoneDefault | null): string[] {
+  const list = validate
+    .listOf(field, phones, MAX_LIST)
+    .map((p, i) => validate.phone(`${field}[${i}]`, validate.requiredText(`${field}[${i}]`, p, 50), defaultRegion) as string);
   return [...new Set(list)];
 }
 

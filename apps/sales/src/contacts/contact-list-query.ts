@@ -3,6 +3,7 @@ import { validate } from '@rapport/service-kit';
 import type { SelectQueryBuilder } from 'typeorm';
 import type { ContactEntity } from './contact.entity';
 import type { ExternalIdInput } from './contact-input';
+import { whereExternalId } from '../external-ids/external-ids';
 
 export interface ContactFilter {
   search?: string | null;
@@ -35,12 +36,7 @@ export function applyContactFilter(q: SelectQueryBuilder<ContactEntity>, filter:
     q.andWhere('c.account_id = :accountId', { accountId: validate.requireUuid('filter.accountId', filter.accountId) });
   if (filter.ownerId != null) q.andWhere('c.owner_id = :ownerId', { ownerId: validate.requireUuid('filter.ownerId', filter.ownerId) });
   if (filter.email != null) q.andWhere(':email = ANY(c.emails)', { email: validate.email('filter.email', filter.email) });
-  if (filter.externalId != null) {
-    q.andWhere(`EXISTS (SELECT 1 FROM contact_external_ids x WHERE x.contact_id = c.id AND x.source = :xsource AND x.key = :xkey)`, {
-      xsource: filter.externalId.source.trim().toLowerCase(),
-      xkey: filter.externalId.key.trim(),
-    });
-  }
+  if (filter.externalId != null) whereExternalId(q, 'CONTACT', 'c', filter.externalId);
   if (filter.createdAfter != null) q.andWhere('c.created_at >= :createdAfter', { createdAfter: filter.createdAfter });
   if (filter.createdBefore != null) q.andWhere('c.created_at < :createdBefore', { createdBefore: filter.createdBefore });
   if (filter.createdAfter && filter.createdBefore && filter.createdAfter >= filter.createdBefore) {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { actorOf, conflict, inScope, notFound, requireWritable, type Principal, type RecordScope } from '@rapport/auth';
 import { CONTACT_CREATED, CONTACT_UPDATED } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
-import { PG_UNIQUE_VIOLATION, pgConstraint, pgErrorCode, type KeysetPage } from '@rapport/persistence';
+import type { KeysetPage } from '@rapport/persistence';
 import {
   auditChanges,
   describeAudit,
@@ -12,13 +12,13 @@ import {
   AccessPolicy,
   SharingPolicy,
   whereVisible,
+  type PhoneDefault,
 } from '@rapport/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import type { EntityManager } from 'typeorm';
 import { canReadContact, requireDetailsWrite, requireRead, requireWrite } from '../access/sales-access';
 import { assertAccountExists } from '../access/references';
 import { ContactEntity } from './contact.entity';
-import { ContactExternalIdEntity } from './contact-external-id.entity';
 import {
   normaliseAddresses,
   normaliseEmails,
@@ -31,8 +31,17 @@ import {
 } from './contact-input';
 import { DuplicatesService, type DuplicateCandidate } from '../duplicates/duplicates.service';
 import { OwnerDirectory } from '../users/owner-directory';
+import { tenantPhoneDefault } from '../duplicates/phone-default';
 import { applyContactFilter, CONTACT_SORT, type ContactFilter, type ContactOrderField } from './contact-list-query';
 import { changedFields, contactSnapshot } from './contact-snapshot';
+import {
+  externalIdTaken,
+  insertExternalIds,
+  isExternalIdClash,
+  liveIdsByExternalKeys,
+  loadExternalIds,
+  replaceExternalIds,
+} from '../external-ids/external-ids';
 
 export interface CreateContactInput {
   firstName?: string | null;
@@ -92,7 +101,8 @@ export class ContactsService {
     principal: Principal,
     input: CreateContactInput,
   ): Promise<{ contact: ContactEntity; duplicates: DuplicateCandidate[] }> {
-    const contact = await this.build(principal, input);
+    const phoneDefault = await this.db.withTenant(principal.tenantId, tenantPhoneDefault);
+    const contact = await this.build(principal, input, phoneDefault);
     await this.owners.awaitInFlight(principal, [contact.ownerId]);
     const visible = await this.sharing.readScope(principal, 'CONTACT');
     const accounts = await this.sharing.readScope(principal, 'ACCOUNT');
@@ -111,14 +121,10 @@ export class ContactsService {
     requireRead(principal, 'contacts', await this.access.overrides(principal));
     const visible = await this.sharing.readScope(principal, 'CONTACT');
     return this.db.withTenant(principal.tenantId, async (em) => {
-      const [row] = await em.query(
-        `SELECT coalesce(c.merged_into, c.id) AS id FROM contact_external_ids x JOIN contacts c ON c.id = x.contact_id
-         WHERE x.source = $1 AND x.key = $2`,
-        [x.source, x.key],
-      );
-      if (!row) return null;
-      const contact = await em.getRepository(ContactEntity).findOneBy({ id: row.id });
-      return contact && inScope(visible, contact.ownerId) ? (await this.withExternalIds(em, [contact]))[0] : null;
+      const id = (await liveIdsByExternalKeys(em, 'CONTACT', x.source, [x.key])).get(x.key);
+      if (!id) return null;
+      const contact = await em.getRepository(ContactEntity).findOneBy({ id });
+      return contact && inScope(visible, contact.ownerId) ? (await loadExternalIds(em, 'CONTACT', [contact]))[0] : null;
     });
   }
 
@@ -128,10 +134,10 @@ export class ContactsService {
    * as the raw unique violation and aborts the caller's transaction.
    */
   async createWithin(em: EntityManager, principal: Principal, input: CreateContactInput): Promise<ContactEntity> {
-    return this.insertNew(em, principal, await this.build(principal, input));
+    return this.insertNew(em, principal, await this.build(principal, input, await tenantPhoneDefault(em)));
   }
 
-  private async build(principal: Principal, input: CreateContactInput): Promise<ContactEntity> {
+  private async build(principal: Principal, input: CreateContactInput, phoneDefault: PhoneDefault | null): Promise<ContactEntity> {
     const overrides = await this.access.overrides(principal);
     requireWrite(principal, 'contacts', overrides);
     requireDetailsWrite(principal, input, overrides);
@@ -142,7 +148,7 @@ export class ContactsService {
       firstName: validate.text('firstName', input.firstName, { max: 100 }),
       lastName: validate.requiredText('lastName', input.lastName, 100),
       emails: normaliseEmails('emails', input.emails),
-      phones: normalisePhones('phones', input.phones),
+      phones: normalisePhones('phones', input.phones, phoneDefault),
       accountId: validate.optionalUuid('accountId', input.accountId) ?? null,
       ownerId: validate.optionalUuid('ownerId', input.ownerId) ?? (principal.kind === 'user' ? principal.id : null),
       addresses: normaliseAddresses('addresses', input.addresses),
@@ -161,7 +167,7 @@ export class ContactsService {
     if (contact.accountId) await assertAccountExists(em, 'accountId', contact.accountId, accounts);
     await this.owners.requireOwners(em, principal, [{ field: 'ownerId', id: contact.ownerId }]);
     await em.getRepository(ContactEntity).insert(contact);
-    await this.insertExternalIds(em, contact);
+    await insertExternalIds(em, 'CONTACT', [contact]);
     await this.db.publish(
       em,
       newEvent({
@@ -190,12 +196,12 @@ export class ContactsService {
       if (!before || !inScope(scopes.read, before.ownerId)) throw notFound('Contact', id);
       requireWritable(scopes.write, 'CONTACT', before.ownerId);
       if (before.mergedInto) throw conflict(`contact ${id} was merged into ${before.mergedInto}; change the survivor`, 'id');
-      await this.withExternalIds(em, [before]);
+      await loadExternalIds(em, 'CONTACT', [before]);
       const after: ContactEntity = Object.assign(new ContactEntity(), before);
       if ('firstName' in input) after.firstName = validate.text('firstName', input.firstName, { max: 100 });
       if ('lastName' in input) after.lastName = validate.requiredText('lastName', input.lastName, 100);
       if ('emails' in input) after.emails = normaliseEmails('emails', input.emails);
-      if ('phones' in input) after.phones = normalisePhones('phones', input.phones);
+      if ('phones' in input) after.phones = normalisePhones('phones', input.phones, await tenantPhoneDefault(em));
       if ('accountId' in input) after.accountId = validate.optionalUuid('accountId', input.accountId) ?? null;
       if ('ownerId' in input) after.ownerId = validate.optionalUuid('ownerId', input.ownerId) ?? null;
       if ('externalIds' in input) after.externalIds = normaliseExternalIds('externalIds', input.externalIds);
@@ -209,10 +215,7 @@ export class ContactsService {
       after.updatedAt = new Date();
       const { externalIds: _x, ...columns } = after;
       await repo.update({ id }, { ...columns });
-      if (changed.includes('externalIds')) {
-        await em.getRepository(ContactExternalIdEntity).delete({ contactId: id });
-        await this.insertExternalIds(em, after);
-      }
+      if (changed.includes('externalIds')) await replaceExternalIds(em, 'CONTACT', after);
       await this.db.publish(
         em,
         newEvent({
@@ -235,7 +238,7 @@ export class ContactsService {
     return this.db.withTenant(principal.tenantId, async (em) => {
       // A contact the tenant's sharing hides is absent, as if it did not exist.
       const contact = await em.getRepository(ContactEntity).findOneBy({ id });
-      return contact && inScope(visible, contact.ownerId) ? (await this.withExternalIds(em, [contact]))[0] : null;
+      return contact && inScope(visible, contact.ownerId) ? (await loadExternalIds(em, 'CONTACT', [contact]))[0] : null;
     });
   }
 
@@ -244,8 +247,9 @@ export class ContactsService {
     requireRead(principal, 'contacts', await this.access.overrides(principal));
     const visible = await this.sharing.readScope(principal, 'CONTACT');
     const rows = await this.db.withTenant(principal.tenantId, async (em) =>
-      this.withExternalIds(
+      loadExternalIds(
         em,
+        'CONTACT',
         await whereVisible(
           em
             .getRepository(ContactEntity)
@@ -278,8 +282,9 @@ export class ContactsService {
         direction: args.orderBy?.direction ?? 'ASC',
         cursorOf: (c) => [sort.value(c), c.id],
       });
-      await this.withExternalIds(
+      await loadExternalIds(
         em,
+        'CONTACT',
         page.edges.map((e) => e.node),
       );
       return page;
@@ -291,33 +296,8 @@ export class ContactsService {
     try {
       return await this.db.withTenant(principal.tenantId, work);
     } catch (err) {
-      if (pgErrorCode(err) === PG_UNIQUE_VIOLATION && pgConstraint(err) === 'contact_external_ids_unique') {
-        throw conflict('an external id is already used by another contact', 'externalIds');
-      }
-      throw err;
+      throw isExternalIdClash('CONTACT', err) ? externalIdTaken('CONTACT') : err;
     }
-  }
-
-  private async insertExternalIds(em: EntityManager, contact: ContactEntity): Promise<void> {
-    if (!contact.externalIds?.length) return;
-    await em
-      .getRepository(ContactExternalIdEntity)
-      .insert(contact.externalIds.map((x) => ({ tenantId: contact.tenantId, source: x.source, key: x.key, contactId: contact.id })));
-  }
-
-  private async withExternalIds(em: EntityManager, contacts: ContactEntity[]): Promise<ContactEntity[]> {
-    if (contacts.length === 0) return contacts;
-    const rows = await em
-      .getRepository(ContactExternalIdEntity)
-      .createQueryBuilder('x')
-      .where('x.contact_id = ANY(:ids)', { ids: contacts.map((c) => c.id) })
-      .orderBy('x.source')
-      .addOrderBy('x.key')
-      .getMany();
-    return contacts.map((c) => {
-      c.externalIds = rows.filter((r) => r.contactId === c.id).map((r) => ({ source: r.source, key: r.key }));
-      return c;
-    });
   }
 }
 

@@ -8,18 +8,21 @@ describe('duplicateProbeInput', () => {
     ['a phone that is not one', { phones: ['call me'] }, 'input.phones[0]'],
     ['a malformed email', { emails: ['not-an-email'] }, 'input.emails[0]'],
   ])('refuses %s as BAD_USER_INPUT naming it', (_name, input, field) => {
-    expect(() => duplicateProbeInput(input)).toThrow(expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', field } }));
+    expect(() => duplicateProbeInput(input, null)).toThrow(expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', field } }));
   });
 
   it('keeps a well-formed probe, trimmed and normalised', () => {
     expect(
-      duplicateProbeInput({
-        firstName: ' Ada ',
-        lastName: 'Lovelace',
-        emails: ['ADA@example.test'],
-        accountId: '0190F0F0-0000-7000-8000-000000000000',
-        accountName: null,
-      }),
+      duplicateProbeInput(
+        {
+          firstName: ' Ada ',
+          lastName: 'Lovelace',
+          emails: ['ADA@example.test'],
+          accountId: '0190F0F0-0000-7000-8000-000000000000',
+          accountName: null,
+        },
+        null,
+      ),
     ).toEqual({
       firstName: 'Ada',
       lastName: 'Lovelace',

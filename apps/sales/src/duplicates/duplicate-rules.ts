@@ -1,4 +1,5 @@
 import { badUserInput } from '@rapport/auth';
+import { e164, phoneDefaultProblem } from '@rapport/service-kit';
 
 /**
  * Tenant-configurable duplicate matching, stored as JSON in
@@ -27,7 +28,12 @@ export interface DuplicateRuleConfig {
   scoring: DuplicateScoring;
   policy: DuplicatePolicy;
   minScore: number;
-  /** NORMALISED_PHONE: country calling code (e.g. "+49") replacing a national leading 0. */
+  /**
+   * The tenant's default for phone numbers written without a country code,
+   * an ISO 3166-1 country ("DE") or a calling code ("+49"): every phone
+   * written (contacts, leads, import, duplicate probes) is read in it and
+   * stored in E.164, and NORMALISED_PHONE compares those.
+   */
   defaultCountryCode: string | null;
 }
 
@@ -46,7 +52,6 @@ export const DEFAULT_DUPLICATE_RULES: DuplicateRuleConfig = {
 const TYPES: readonly DuplicateRuleType[] = ['EXACT_EMAIL', 'NORMALISED_PHONE', 'FUZZY_NAME'];
 const POLICIES: readonly DuplicatePolicy[] = ['BLOCK', 'WARN', 'ALLOW'];
 const SCORINGS: readonly DuplicateScoring[] = ['MAX', 'WEIGHTED_SUM'];
-const COUNTRY_CODE = /^\+[1-9][0-9]{0,3}$/;
 
 const unit = (field: string, v: unknown): number => {
   if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || v > 1) throw badUserInput(field, 'must be a number in (0, 1]');
@@ -73,35 +78,19 @@ export function validateDuplicateRules(input: Partial<DuplicateRuleConfig> & { r
   if (!SCORINGS.includes(scoring)) throw badUserInput('scoring', `must be one of ${SCORINGS.join(', ')}`);
   const minScore = input.minScore ?? 0;
   if (typeof minScore !== 'number' || !(minScore >= 0 && minScore <= 1)) throw badUserInput('minScore', 'must be a number in [0, 1]');
-  const cc = input.defaultCountryCode?.trim() || null;
-  if (cc !== null && !COUNTRY_CODE.test(cc)) throw badUserInput('defaultCountryCode', 'must look like +49 (a + and 1–4 digits)');
+  const cc = input.defaultCountryCode?.trim().toUpperCase() || null;
+  const problem = cc === null ? null : phoneDefaultProblem(cc);
+  if (problem) throw badUserInput('defaultCountryCode', problem);
   return { rules: validated, scoring, policy, minScore, defaultCountryCode: cc };
 }
 
 /**
- * The comparable key of a phone number: digits only, a leading + kept; a
- * leading 00 becomes +; with a default country code, a national leading 0 is
- * replaced by it. Mirrors the SQL function sales_phone_key.
+ * The comparable key of a phone number: its E.164 form (libphonenumber-js,
+ * read in the tenant default), or for a stored value that is no valid number
+ * its digits with a leading + kept (the form sales_phone_keys indexes).
  */
 export function phoneKey(phone: string, defaultCountryCode: string | null = null): string {
-  const trimmed = phone.trim();
-  const k = (trimmed.startsWith('+') ? '+' : '') + trimmed.replace(/[^0-9]/g, '');
-  if (k.startsWith('+')) return k;
-  if (k.startsWith('00')) return `+${k.slice(2)}`;
-  if (k.startsWith('0') && defaultCountryCode) return defaultCountryCode + k.slice(1);
-  return k;
-}
-
-/**
- * The raw spellings (as sales_phone_keys stores them: digits, leading + kept)
- * that normalise to `key`: itself, the 00 international form, and with a
- * default country code the national 0 form.
- */
-export function phoneKeySpellings(key: string, defaultCountryCode: string | null = null): string[] {
-  const out = new Set([key]);
-  if (key.startsWith('+')) out.add(`00${key.slice(1)}`);
-  if (defaultCountryCode && key.startsWith(defaultCountryCode)) out.add(`0${key.slice(defaultCountryCode.length)}`);
-  return [...out];
+  return e164(phone, defaultCountryCode) ?? (phone.trim().startsWith('+') ? '+' : '') + phone.replace(/[^0-9]/g, '');
 }
 
 /** Score of a candidate from the rules it matched, per the configured scoring. */

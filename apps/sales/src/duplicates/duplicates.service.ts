@@ -11,7 +11,6 @@ import { ContactEntity } from '../contacts/contact.entity';
 import {
   DEFAULT_DUPLICATE_RULES,
   phoneKey,
-  phoneKeySpellings,
   scoreOf,
   validateDuplicateRules,
   type DuplicateRuleConfig,
@@ -79,6 +78,7 @@ export class DuplicatesService {
     if ((args.contactId == null) === (args.input == null)) throw badUserInput('contactId', 'give exactly one of contactId or input');
     const visible = await this.sharing.readScope(principal, 'CONTACT');
     return this.db.withTenant(principal.tenantId, async (em) => {
+      const config = await this.rulesWithin(em);
       let probe: DuplicateProbe;
       const exclude: string[] = [];
       if (args.contactId != null) {
@@ -88,9 +88,8 @@ export class DuplicatesService {
         probe = c;
         exclude.push(id);
       } else {
-        probe = duplicateProbeInput(args.input as DuplicateProbe);
+        probe = duplicateProbeInput(args.input as DuplicateProbe, config.defaultCountryCode);
       }
-      const config = await this.rulesWithin(em);
       return (await this.findBatch(em, config, [probe], exclude, visible))[0];
     });
   }
@@ -142,9 +141,9 @@ export class DuplicatesService {
           }),
         );
         if (wanted.size === 0) continue;
-        const spellings = [...wanted.keys()].flatMap((k) => phoneKeySpellings(k, cc));
+        // Stored phones are E.164 (the keys themselves), so the GIN index finds them by key.
         const rows: { id: string; phones: string[] }[] = await em.query(`SELECT id, phones FROM sales_contacts_by_phone_keys($1::text[])`, [
-          spellings,
+          [...wanted.keys()],
         ]);
         for (const r of rows)
           for (const ph of r.phones) for (const n of wanted.get(phoneKey(ph, cc)) ?? []) hit(n, r.id, 'NORMALISED_PHONE');

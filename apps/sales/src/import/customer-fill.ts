@@ -8,6 +8,7 @@ import { accountSnapshot } from '../accounts/accounts.service';
 import { ContactEntity } from '../contacts/contact.entity';
 import { MAX_TAGS } from '../contacts/contact-input';
 import { contactSnapshot } from '../contacts/contact-snapshot';
+import { addExternalIds } from '../external-ids/external-ids';
 import { invalid, skip, type ImportRowResult } from './import-report';
 import type { CustomerKind, PendingRow } from './customer-rows';
 
@@ -85,25 +86,12 @@ async function fillContact(
   target.firstName = filler.fill('firstName', target.firstName, row.firstName);
   target.accountId = filler.fill('accountId', target.accountId, row.accountId);
   target.source = filler.fill('source', target.source, row.source);
-  const xs: { source: string; key: string }[] = await em.query(`SELECT source, key FROM contact_external_ids WHERE contact_id = $1`, [
-    targetId,
-  ]);
-  for (const x of row.externalIds ?? []) {
-    if (xs.some((y) => y.source === x.source && y.key === x.key)) continue;
-    await em.query(`INSERT INTO contact_external_ids (tenant_id, source, key, contact_id) VALUES ($1, $2, $3, $4)`, [
-      principal.tenantId,
-      x.source,
-      x.key,
-      targetId,
-    ]);
-    xs.push(x);
-    if (!changed.includes('externalIds')) changed.push('externalIds');
-  }
+  const xs = await addExternalIds(em, 'CONTACT', principal.tenantId, targetId, row.externalIds ?? []);
+  if (xs.added) changed.push('externalIds');
   if (changed.length === 0) return;
   target.updatedAt = new Date();
-  const { externalIds: _x, ...columns } = target;
-  await repo.update({ id: targetId }, columns);
-  target.externalIds = xs;
+  await repo.update({ id: targetId }, target);
+  target.externalIds = xs.externalIds;
   await db.publish(
     em,
     newEvent({
@@ -132,9 +120,12 @@ async function fillAccount(
   target.domain = filler.fill('domain', target.domain, row.domain);
   target.industry = filler.fill('industry', target.industry, row.industry);
   target.source = filler.fill('source', target.source, row.source);
+  const xs = await addExternalIds(em, 'ACCOUNT', principal.tenantId, targetId, row.externalIds ?? []);
+  if (xs.added) filler.changed.push('externalIds');
   if (filler.changed.length === 0) return;
   target.updatedAt = new Date();
   await repo.update({ id: targetId }, target);
+  target.externalIds = xs.externalIds;
   await db.publish(
     em,
     newEvent({

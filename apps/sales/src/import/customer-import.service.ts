@@ -1,3 +1,4 @@
+import { tenantPhoneDefault } from '../duplicates/phone-default';
 import { Injectable } from '@nestjs/common';
 import { badUserInput, inScope, type Principal, type RecordScope } from '@rapport/auth';
 import { ServiceDatabase, SharingPolicy } from '@rapport/service-kit';
@@ -45,7 +46,8 @@ export class CustomerImportService {
     results: ImportRowResult[],
     options: ImportOptions,
   ): Promise<void> {
-    const pending = pendingCustomers(principal, kind, mapped, results, options);
+    const phoneDefault = await this.db.withTenant(principal.tenantId, tenantPhoneDefault);
+    const pending = pendingCustomers(principal, kind, mapped, results, options, phoneDefault);
     if (pending.length === 0) return;
     // Once for the batch, before its transaction: owners identity created a moment ago.
     await this.owners.awaitInFlight(
@@ -64,7 +66,8 @@ export class CustomerImportService {
       const owned = pending.filter((p) => results[p.n].code === null);
       if (kind === 'CONTACT') await resolveAccounts(em, owned, results);
       const live = owned.filter((p) => results[p.n].code === null);
-      const existing = kind === 'CONTACT' ? await matchContacts(em, live, options.externalIdSource ?? null) : await matchAccounts(em, live);
+      const source = options.externalIdSource ?? null;
+      const existing = kind === 'CONTACT' ? await matchContacts(em, live, source) : await matchAccounts(em, live, source);
       const plan: Plan = { toCreate: [], toUpdate: [] };
       const unmatched = this.sortKnown(kind, live, existing, policy, results, plan);
       await this.checkDuplicates(em, kind, rules, policy, unmatched, results, plan, scopes.read);

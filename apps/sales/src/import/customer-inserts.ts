@@ -7,6 +7,7 @@ import { AccountEntity } from '../accounts/account.entity';
 import { accountSnapshot } from '../accounts/accounts.service';
 import { ContactEntity } from '../contacts/contact.entity';
 import { contactSnapshot } from '../contacts/contact-snapshot';
+import { insertExternalIds, isExternalIdClash } from '../external-ids/external-ids';
 import { invalid, type ImportRowResult } from './import-report';
 import type { CustomerKind, PendingRow } from './customer-rows';
 
@@ -38,8 +39,8 @@ export async function insertAll(
         await em.query('RELEASE SAVEPOINT import_row');
       } catch (err) {
         await em.query('ROLLBACK TO SAVEPOINT import_row');
-        const unique = /contact_external_ids_unique/.test(String((err as Error).message));
-        invalid(results[p.n], unique ? badUserInput('externalId', 'already used by another contact') : err);
+        const taken = isExternalIdClash(kind, err);
+        invalid(results[p.n], taken ? badUserInput('externalId', `already used by another ${kind.toLowerCase()}`) : err);
         failed.add(p.n);
       }
     }
@@ -52,15 +53,7 @@ async function insertSet(db: ServiceDatabase, em: EntityManager, principal: Prin
   if (kind === 'CONTACT') {
     const contacts = list.map((p) => p.entity as ContactEntity);
     await em.getRepository(ContactEntity).insert(contacts.map(({ externalIds: _x, ...c }) => c));
-    const xs = contacts.flatMap((c) =>
-      (c.externalIds ?? []).map((x) => ({ tenantId: c.tenantId, source: x.source, key: x.key, contactId: c.id })),
-    );
-    if (xs.length) {
-      await em.query(
-        `INSERT INTO contact_external_ids (tenant_id, source, key, contact_id) SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[])`,
-        [xs.map((x) => x.tenantId), xs.map((x) => x.source), xs.map((x) => x.key), xs.map((x) => x.contactId)],
-      );
-    }
+    await insertExternalIds(em, 'CONTACT', contacts);
     await publishAll(
       db,
       em,
@@ -70,7 +63,8 @@ async function insertSet(db: ServiceDatabase, em: EntityManager, principal: Prin
     );
   } else {
     const accounts = list.map((p) => p.entity as AccountEntity);
-    await em.getRepository(AccountEntity).insert(accounts);
+    await em.getRepository(AccountEntity).insert(accounts.map(({ externalIds: _x, ...a }) => a));
+    await insertExternalIds(em, 'ACCOUNT', accounts);
     await publishAll(
       db,
       em,

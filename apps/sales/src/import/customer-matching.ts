@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { AccountEntity } from '../accounts/account.entity';
 import type { ContactEntity } from '../contacts/contact.entity';
+import { liveIdsByExternalKeys } from '../external-ids/external-ids';
 import type { ImportRowResult } from './import-report';
 import type { PendingRow } from './customer-rows';
 
@@ -43,22 +44,32 @@ export async function resolveAccounts(em: EntityManager, pending: PendingRow[], 
   }
 }
 
-/** Existing contacts for rows: by external id when mapped, else by email. Merged contacts resolve to their survivor. */
-export async function matchContacts(em: EntityManager, pending: PendingRow[], source: string | null): Promise<Map<number, string>> {
+/** Rows with an external key → the live record holding it (a merged holder resolves to its survivor). */
+async function matchExternalIds(
+  em: EntityManager,
+  kind: 'CONTACT' | 'ACCOUNT',
+  pending: PendingRow[],
+  source: string | null,
+): Promise<Map<number, string>> {
   const out = new Map<number, string>();
   const withKey = pending.filter((p) => p.externalKey);
-  if (source && withKey.length) {
-    const rows: { key: string; id: string }[] = await em.query(
-      `SELECT x.key, coalesce(c.merged_into, c.id) AS id FROM contact_external_ids x JOIN contacts c ON c.id = x.contact_id
-         WHERE x.source = $1 AND x.key = ANY($2::text[])`,
-      [source, withKey.map((p) => p.externalKey)],
-    );
-    const byKey = new Map(rows.map((r) => [r.key, r.id]));
-    for (const p of withKey) {
-      const id = p.externalKey ? byKey.get(p.externalKey) : undefined;
-      if (id) out.set(p.n, id);
-    }
+  if (!source || withKey.length === 0) return out;
+  const byKey = await liveIdsByExternalKeys(
+    em,
+    kind,
+    source,
+    withKey.map((p) => p.externalKey as string),
+  );
+  for (const p of withKey) {
+    const id = byKey.get(p.externalKey as string);
+    if (id) out.set(p.n, id);
   }
+  return out;
+}
+
+/** Existing contacts for rows: by external id when mapped, else by email. Merged contacts resolve to their survivor. */
+export async function matchContacts(em: EntityManager, pending: PendingRow[], source: string | null): Promise<Map<number, string>> {
+  const out = await matchExternalIds(em, 'CONTACT', pending, source);
   const byEmail = pending.filter((p) => !p.externalKey && (p.entity as ContactEntity).emails.length > 0);
   if (byEmail.length) {
     const emails = byEmail.flatMap((p) => (p.entity as ContactEntity).emails);
@@ -76,16 +87,18 @@ export async function matchContacts(em: EntityManager, pending: PendingRow[], so
   return out;
 }
 
-/** Existing live accounts with the same name (case-insensitive) or domain. */
-export async function matchAccounts(em: EntityManager, pending: PendingRow[]): Promise<Map<number, string>> {
-  const out = new Map<number, string>();
-  const accounts = pending.map((p) => p.entity as AccountEntity);
+/** Existing accounts for rows: by external id when mapped, else a live account with the same name (case-insensitive) or domain. */
+export async function matchAccounts(em: EntityManager, pending: PendingRow[], source: string | null): Promise<Map<number, string>> {
+  const out = await matchExternalIds(em, 'ACCOUNT', pending, source);
+  const byName = pending.filter((p) => !p.externalKey);
+  if (byName.length === 0) return out;
+  const accounts = byName.map((p) => p.entity as AccountEntity);
   const rows: { id: string; n: string; domain: string | null }[] = await em.query(
     `SELECT id, lower(name) AS n, domain FROM accounts WHERE merged_into IS NULL AND (lower(name) = ANY($1::text[]) OR domain = ANY($2::text[]))
        ORDER BY created_at, id`,
     [accounts.map((a) => a.name.toLowerCase()), accounts.map((a) => a.domain).filter(Boolean)],
   );
-  pending.forEach((p) => {
+  byName.forEach((p) => {
     const a = p.entity as AccountEntity;
     const hit = rows.find((r) => r.n === a.name.toLowerCase() || (a.domain && r.domain === a.domain));
     if (hit) out.set(p.n, hit.id);

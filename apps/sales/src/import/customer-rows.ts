@@ -1,5 +1,5 @@
 import type { Principal } from '@rapport/auth';
-import { validate } from '@rapport/service-kit';
+import { validate, type PhoneDefault } from '@rapport/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import { AccountEntity } from '../accounts/account.entity';
 import { normaliseDomain } from '../accounts/account-input';
@@ -41,6 +41,7 @@ export function pendingCustomers(
   mapped: (MappedRow | null)[],
   results: ImportRowResult[],
   options: ImportOptions,
+  phoneDefault: PhoneDefault | null,
 ): PendingRow[] {
   const now = new Date();
   const source = normaliseSource('options.source', options.source ?? 'import');
@@ -53,6 +54,9 @@ export function pendingCustomers(
       const address: PostalAddressInput[] = ADDRESS_FIELDS.some((f) => f in v)
         ? [{ kind: addressKind, street: v.street, city: v.city, postalCode: v.postalCode, region: v.region, country: v.country }]
         : [];
+      const externalIds = v.externalId
+        ? [{ source: options.externalIdSource ?? '', key: validate.requiredText('externalId', v.externalId, 200) }]
+        : [];
       const common = {
         id: uuidv7(),
         tenantId: principal.tenantId,
@@ -64,6 +68,7 @@ export function pendingCustomers(
         mergedAt: null,
         createdAt: now,
         updatedAt: now,
+        externalIds,
       };
       const entity =
         kind === 'CONTACT'
@@ -71,11 +76,8 @@ export function pendingCustomers(
               firstName: validate.text('firstName', v.firstName, { max: 100 }),
               lastName: validate.requiredText('lastName', v.lastName, 100),
               emails: normaliseEmails('email', row.lists.email),
-              phones: normalisePhones('phone', row.lists.phone),
+              phones: normalisePhones('phone', row.lists.phone, phoneDefault),
               accountId: validate.optionalUuid('accountId', v.accountId) ?? null,
-              externalIds: v.externalId
-                ? [{ source: options.externalIdSource ?? '', key: validate.requiredText('externalId', v.externalId, 200) }]
-                : [],
             })
           : Object.assign(new AccountEntity(), common, {
               name: validate.requiredText('name', v.name, 200),
@@ -90,12 +92,12 @@ export function pendingCustomers(
   return pending;
 }
 
-/** What makes two rows of one batch the same record: the external id or emails (contacts), the name or domain (accounts). */
+/** What makes two rows of one batch the same record: the external id, else the emails (contacts) or the name or domain (accounts). */
 export function identityKeys(kind: CustomerKind, p: PendingRow): string[] {
+  if (p.externalKey) return [`x:${p.externalKey}`];
   if (kind === 'ACCOUNT') {
     const a = p.entity as AccountEntity;
     return [`n:${a.name.toLowerCase()}`, ...(a.domain ? [`d:${a.domain}`] : [])];
   }
-  const c = p.entity as ContactEntity;
-  return p.externalKey ? [`x:${p.externalKey}`] : c.emails.map((e) => `e:${e}`);
+  return (p.entity as ContactEntity).emails.map((e) => `e:${e}`);
 }

@@ -26,7 +26,7 @@ export const IMPORT_FIELDS: Record<ImportKind, readonly string[]> = {
     'region',
     'country',
   ],
-  ACCOUNT: ['name', 'domain', 'industry', 'ownerId', 'source', 'tags', 'street', 'city', 'postalCode', 'region', 'country'],
+  ACCOUNT: ['name', 'domain', 'industry', 'ownerId', 'externalId', 'source', 'tags', 'street', 'city', 'postalCode', 'region', 'country'],
   LEAD: ['firstName', 'lastName', 'company', 'email', 'phone', 'source', 'ownerId'],
 };
 

@@ -48,7 +48,7 @@ describe('lead conversion', () => {
       lastName: 'Hopper',
       company: 'Navy Labs',
       email: 'Grace@Navy.test',
-      phone: '+1 555 0100',
+      phone: '+1 201 555 0123',
     });
     const result = await conversion.convert(rep, { leadId: lead.id, createOpportunity: opportunity });
 
@@ -58,7 +58,7 @@ describe('lead conversion', () => {
       firstName: 'Grace',
       lastName: 'Hopper',
       emails: ['grace@navy.test'],
-      phones: ['+1 555 0100'],
+      phones: ['+12015550123'],
       accountId: result.account.id,
     });
     expect(result.opportunity).toMatchObject({

@@ -1,5 +1,4 @@
-import { badUserInput } from '@rapport/auth';
-import { validate } from '@rapport/service-kit';
+import { validate, type PhoneDefault } from '@rapport/service-kit';
 import type { LeadStatus } from './lead-rules';
 
 export interface LeadFieldsInput {
@@ -18,19 +17,13 @@ export interface CreateLeadInput extends LeadFieldsInput {
   lastName: string;
 }
 
-/** Same rule as contact phones, so a converted lead's phone is always a valid contact phone. */
-const PHONE = /^\+?[0-9 ()./-]{3,32}$/;
-
 /** Validators per lead field, each naming its field; the lead service applies those present in the input. */
 export const LEAD_FIELDS = {
   firstName: (v: string | null | undefined) => validate.text('firstName', v, { max: 100 }),
   lastName: (v: string | null | undefined) => validate.requiredText('lastName', v, 100),
   company: (v: string | null | undefined) => validate.text('company', v, { max: 200 }),
   email: (v: string | null | undefined) => (v == null || v.trim() === '' ? null : validate.email('email', v)),
-  phone: (v: string | null | undefined) => {
-    const p = validate.text('phone', v, { max: 32 });
-    if (p && !PHONE.test(p)) throw badUserInput('phone', `${JSON.stringify(p)} is not a phone number`);
-    return p;
-  },
+  /** Same rule as contact phones (E.164), so a converted lead's phone is always a valid contact phone. */
+  phone: (v: string | null | undefined, defaultRegion: PhoneDefault | null) => validate.phone('phone', v, defaultRegion),
   source: (v: string | null | undefined) => validate.text('source', v, { max: 50 })?.toLowerCase() ?? null,
 };

@@ -11,6 +11,7 @@ import { canRead, requireReassign, requireSalesCreate, requireSalesRead } from '
 import { changedFields } from '../contacts/contact-snapshot';
 import { LeadEntity } from './lead.entity';
 import { findDuplicates, type DuplicateCandidate } from './lead-duplicates';
+import { tenantPhoneDefault } from '../duplicates/phone-default';
 import { LEAD_FIELDS, type CreateLeadInput, type LeadFieldsInput } from './lead-input';
 import { applyLeadFilter, LEAD_SORT, type LeadFilter, type LeadOrderField } from './lead-list-query';
 import { initialStatus, requireNotConverted, requireTransition, validScore } from './lead-rules';
@@ -57,7 +58,8 @@ export class LeadsService {
       lastName: LEAD_FIELDS.lastName(input.lastName),
       company: LEAD_FIELDS.company(input.company),
       email: LEAD_FIELDS.email(input.email),
-      phone: LEAD_FIELDS.phone(input.phone),
+      // Read in the tenant's default country, which the transaction below looks up.
+      phone: null as string | null,
       source: LEAD_FIELDS.source(input.source),
       status: initialStatus(input.status),
       ownerId,
@@ -72,6 +74,7 @@ export class LeadsService {
     await this.owners.awaitInFlight(principal, [ownerId]);
     const seen = await this.duplicateScopes(principal);
     return this.db.withTenant(principal.tenantId, async (em) => {
+      lead.phone = LEAD_FIELDS.phone(input.phone, await tenantPhoneDefault(em));
       await this.owners.requireOwners(em, principal, [{ field: 'ownerId', id: lead.ownerId }]);
       const duplicates = await visibleDuplicates(em, seen, lead.email, lead.id);
       if (!lead.ownerId) lead.ownerId = await assignOwner(em, lead, this.owners);
@@ -103,7 +106,9 @@ export class LeadsService {
       requireChangeShared(principal, 'leads', before, scopes);
       requireNotConverted(before);
       const after = Object.assign(new LeadEntity(), before);
-      for (const field of TEXT_FIELDS) if (field in input) Object.assign(after, { [field]: LEAD_FIELDS[field](input[field]) });
+      const phoneDefault = 'phone' in input ? await tenantPhoneDefault(em) : null;
+      for (const field of TEXT_FIELDS)
+        if (field in input) Object.assign(after, { [field]: LEAD_FIELDS[field](input[field], phoneDefault) });
       if ('ownerId' in input) after.ownerId = validate.optionalUuid('ownerId', input.ownerId) ?? null;
       if ('score' in input) after.score = validScore('score', input.score);
       if (input.status != null) {

@@ -14,6 +14,7 @@ import { OpportunitiesService } from '../opportunities/opportunities.service';
 import { salesDefinition } from '../sales.definition';
 import { linksFor } from './merge-links';
 import { MergeService } from './merge.service';
+import { rewritePhonesE164 } from '../migrations/1765310000000-sales-phones-e164';
 
 /** Customer master against the real Postgres/NATS: duplicate rules, merge/unmerge round trip, import. */
 describe('customer master', () => {
@@ -115,9 +116,8 @@ describe('customer master', () => {
           input: { firstName: 'Ada', lastName: 'Lovelace', emails: ['ada@acme.test'], phones: ['+442079460000'] },
         }),
       ).toEqual([]);
-      // The SQL phone key and the TypeScript one agree.
-      const [row] = await db.query(`SELECT sales_phone_key('020 7946 0000', '+44') AS a, sales_phone_key('0044 20 7946', '') AS b`);
-      expect(row).toEqual({ a: '+442079460000', b: '+44207946' });
+      // Stored in E.164, whichever way they were written.
+      expect(twin.phones).toEqual(['+442079460000']);
     });
 
     it('applies the policy on create: WARN returns candidates, BLOCK refuses with them, ALLOW says nothing', async () => {
@@ -181,7 +181,7 @@ describe('customer master', () => {
         firstName: 'Rear Admiral Grace',
         lastName: 'Hopper',
         emails: ['g.hopper@navy.test'],
-        phones: ['+1 555 0100'],
+        phones: ['+1 201 555 0123'],
         tags: ['navy'],
         externalIds: [{ source: 'shop', key: 'S-9' }],
       });
@@ -224,7 +224,7 @@ describe('customer master', () => {
       expect(s).toMatchObject({
         firstName: 'Rear Admiral Grace',
         emails: ['grace@merge.test', 'g.hopper@navy.test'],
-        phones: ['+1 555 0100'],
+        phones: ['+12015550123'],
         tags: ['vip', 'navy'],
         accountId: account.id,
         externalIds: [
@@ -274,15 +274,21 @@ describe('customer master', () => {
       await expect(merges.unmerge(manager, 'CONTACT', merge.id)).rejects.toMatchObject({ extensions: { code: 'CONFLICT' } });
     });
 
-    it('refuses to unmerge when the survivor changed since, and says what changed', async () => {
+    it('unmerges after the survivor was edited, keeping the edit; refuses while the survivor is merged into another', async () => {
       const a = await contacts.create(manager, { lastName: 'Keep', emails: ['keep@merge.test'] });
       const b = await contacts.create(manager, { lastName: 'Keep', emails: ['keep2@merge.test'] });
+      const c = await contacts.create(manager, { lastName: 'Keep', emails: ['keep3@merge.test'] });
       const merge = await merges.merge(manager, 'CONTACT', { survivorId: a.id, mergedIds: [b.id] });
       await contacts.update(manager, { id: a.id, lastName: 'Kept' });
+      const later = await merges.merge(manager, 'CONTACT', { survivorId: c.id, mergedIds: [a.id] });
       await expect(merges.unmerge(manager, 'CONTACT', merge.id)).rejects.toMatchObject({
-        message: expect.stringContaining('changed since the merge (last_name'),
+        message: expect.stringContaining(`was merged into ${c.id} since`),
         extensions: { code: 'CONFLICT' },
       });
+      await merges.unmerge(manager, 'CONTACT', later.id);
+      await merges.unmerge(manager, 'CONTACT', merge.id);
+      expect(await contacts.get(manager, a.id)).toMatchObject({ lastName: 'Kept', emails: ['keep@merge.test'], mergedInto: null });
+      expect(await contacts.get(manager, b.id)).toMatchObject({ lastName: 'Keep', emails: ['keep2@merge.test'], mergedInto: null });
     });
 
     it('re-points every column whose foreign key references contacts or accounts', async () => {
@@ -321,6 +327,26 @@ describe('customer master', () => {
     });
   });
 
+  describe('phones stored before E.164', () => {
+    it('are rewritten to E.164 in their tenant default by the migration; what is no valid number stays', async () => {
+      const de = as(randomUUID(), ['sales_manager']);
+      const none = as(randomUUID(), ['sales_manager']);
+      await duplicates.setRules(de, { rules: [], defaultCountryCode: 'DE' });
+      const a = await contacts.create(de, { lastName: 'Alt' });
+      const b = await contacts.create(none, { lastName: 'Alt' });
+      const { lead } = await sales.app.get(LeadsService).create(de, { lastName: 'Alt' });
+      await db.query(`UPDATE contacts SET phones = $2 WHERE id = $1`, [a.id, ['030 5551234', '+49 (0)30 555-1234', 'call me']]);
+      await db.query(`UPDATE contacts SET phones = $2 WHERE id = $1`, [b.id, ['030 5551234', '0044 20 7946 0000']]);
+      await db.query(`UPDATE leads SET phone = '0171 2345678' WHERE id = $1`, [lead.id]);
+
+      await rewritePhonesE164(db.manager);
+
+      expect((await contacts.get(de, a.id))!.phones).toEqual(['+49305551234', 'call me']);
+      expect((await contacts.get(none, b.id))!.phones).toEqual(['030 5551234', '+442079460000']);
+      expect((await db.query(`SELECT phone FROM leads WHERE id = $1`, [lead.id]))[0].phone).toBe('+491712345678');
+    });
+  });
+
   describe('import', () => {
     const tenantId = randomUUID();
     const manager = as(tenantId, ['sales_manager']);
@@ -335,7 +361,7 @@ describe('customer master', () => {
       { column: 'Country', field: 'country' },
     ];
     const rows = [
-      ['Ann', 'Able', 'ann@import.test', '+49 30 1', 'K-1', 'a;b', 'de'],
+      ['Ann', 'Able', 'ann@import.test', '+49 30 5551234', 'K-1', 'a;b', 'de'],
       ['Ben', 'Baker', 'ben@import.test', '', 'K-2', '', ''],
       ['Bad', 'Row', 'not-an-email', '', 'K-3', '', ''],
       ['Cat', '', 'cat@import.test', '', 'K-4', '', ''],
@@ -375,7 +401,7 @@ describe('customer master', () => {
       expect((await db.query(`SELECT count(*)::int AS n FROM contacts WHERE tenant_id = $1`, [tenantId]))[0].n).toBe(3);
 
       // MERGE_INTO_EXISTING fills the matched record; a second time there is nothing left to fill.
-      const more = [['Ann', 'Able', 'ann@import.test', '+49 30 2', 'K-1', 'c', 'DE']];
+      const more = [['Ann', 'Able', 'ann@import.test', '+49 30 5552222', 'K-1', 'c', 'DE']];
       const filled = await imports.importRecords(manager, {
         kind: 'CONTACT',
         header,

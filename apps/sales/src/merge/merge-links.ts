@@ -31,6 +31,7 @@ const LINKS: Record<MergeKind, readonly LinkSpec[]> = {
     { table: 'timeline_entries', column: 'subject_id', key: ['id'], where: `subject_type = 'CONTACT'` },
   ],
   ACCOUNT: [
+    { table: 'account_external_ids', column: 'account_id', key: ['source', 'key'] },
     { table: 'contacts', column: 'account_id', key: ['id'] },
     { table: 'opportunities', column: 'account_id', key: ['id'] },
     { table: 'leads', column: 'converted_account_id', key: ['id'] },

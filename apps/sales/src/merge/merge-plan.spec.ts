@@ -1,4 +1,13 @@
-import { changedFields, changedSinceMerge, mergeRecordOf, movedContactIds, parseMergeInput, survivorValues } from './merge-plan';
+import {
+  changedFields,
+  changedSinceMerge,
+  mergeRecordOf,
+  movedContactIds,
+  parseMergeInput,
+  parseUnmergeChoices,
+  survivorAfterUnmerge,
+  survivorValues,
+} from './merge-plan';
 
 const A = '0190a000-0000-7000-8000-00000000000a';
 const B = '0190a000-0000-7000-8000-00000000000b';
@@ -93,11 +102,63 @@ describe('changedSinceMerge', () => {
     expect(changedSinceMerge('Contact', after, after)).toEqual([]);
   });
 
-  it('names records edited or gone since, with the columns', () => {
+  it('names records edited or gone since, with the columns (updated_at alone is no change)', () => {
+    expect(
+      changedSinceMerge('Contact', after, [{ id: A, first_name: 'Anne', updated_at: 'later' } as never, { id: B, first_name: 'Bob' }]),
+    ).toEqual([]);
     expect(changedSinceMerge('Contact', after, [{ id: A, first_name: 'Annie' }, undefined])).toEqual([
       `contact ${A} changed since the merge (first_name)`,
       `contact ${B} no longer exists`,
     ]);
+  });
+});
+
+describe('survivorAfterUnmerge', () => {
+  const before = { id: A, tenant_id: 't', first_name: 'Ada', last_name: 'L', tags: ['a'], emails: ['a@x'], updated_at: '1' };
+  const after = { ...before, first_name: 'Augusta', tags: ['a', 'b'], emails: ['a@x', 'b@x'], updated_at: '2' };
+
+  it('restores what nobody touched since, and gives back list entries the merge brought', () => {
+    expect(survivorAfterUnmerge('CONTACT', { before, after, current: { ...after, updated_at: '3' } }, new Map())).toEqual({
+      set: { first_name: 'Ada', tags: ['a'], emails: ['a@x'] },
+      conflicts: [],
+    });
+  });
+
+  it('keeps later edits: fields the merge left alone, values changed back, entries added to a list', () => {
+    const current = { ...after, last_name: 'M', first_name: 'Ada', tags: ['c', 'b', 'a'], emails: ['b@x'] };
+    expect(survivorAfterUnmerge('CONTACT', { before, after, current }, new Map())).toEqual({
+      set: { tags: ['c', 'a'], emails: [] },
+      conflicts: [],
+    });
+  });
+
+  it('names a field the merge and a later edit both changed, until the caller chooses', () => {
+    const current = { ...after, first_name: 'Countess' };
+    expect(survivorAfterUnmerge('CONTACT', { before, after, current }, new Map()).conflicts).toEqual([
+      { field: 'firstName', current: 'Countess', beforeMerge: 'Ada', merged: 'Augusta' },
+    ]);
+    expect(survivorAfterUnmerge('CONTACT', { before, after, current }, new Map([['first_name', 'CURRENT']])).set).not.toHaveProperty(
+      'first_name',
+    );
+    expect(survivorAfterUnmerge('CONTACT', { before, after, current }, new Map([['first_name', 'BEFORE_MERGE']])).set).toMatchObject({
+      first_name: 'Ada',
+    });
+  });
+
+  it('compares JSON values whatever their key order', () => {
+    const addr = { kind: 'OTHER', city: 'X' };
+    const b = { id: A, addresses: [addr] };
+    expect(
+      survivorAfterUnmerge('CONTACT', { before: b, after: b, current: { id: A, addresses: [{ city: 'X', kind: 'OTHER' }] } }, new Map())
+        .set,
+    ).toEqual({});
+  });
+
+  it('takes choices by field name and refuses unknown fields', () => {
+    expect(parseUnmergeChoices('ACCOUNT', [{ field: 'name', keep: 'CURRENT' }])).toEqual(new Map([['name', 'CURRENT']]));
+    expect(() => parseUnmergeChoices('CONTACT', [{ field: 'nickname', keep: 'CURRENT' }])).toThrow(
+      expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'fieldChoices[0].field' }) }),
+    );
   });
 });
 

@@ -183,8 +183,10 @@ export function survivorValues(kind: MergeKind, records: Row[], choices: ColumnC
 }
 
 /**
- * Why an unmerge would lose or contradict a later change: a record no longer
- * matches its after-image (edited, or merged again) or no longer exists.
+ * Why an unmerge cannot go ahead for a record it restores whole (a merged
+ * one, read-only since the merge): it no longer matches its after-image
+ * (merged again) or no longer exists. `updated_at` is left out: moving a
+ * contact's account bumps it without changing what the record holds.
  * `current` is in the order of `afterRecords`. Empty when it may go ahead.
  */
 export function changedSinceMerge(label: string, afterRecords: Row[], current: (Row | undefined)[]): string[] {
@@ -192,12 +194,98 @@ export function changedSinceMerge(label: string, afterRecords: Row[], current: (
   afterRecords.forEach((a, i) => {
     const c = current[i];
     if (!c) problems.push(`${label.toLowerCase()} ${String(a.id)} no longer exists`);
-    else if (JSON.stringify(c) !== JSON.stringify(a)) {
-      const cols = Object.keys(a).filter((k) => JSON.stringify(a[k]) !== JSON.stringify(c[k]));
-      problems.push(`${label.toLowerCase()} ${String(a.id)} changed since the merge (${cols.join(', ')})`);
+    else {
+      const cols = Object.keys(a).filter((k) => k !== 'updated_at' && !same(a[k], c[k]));
+      if (cols.length > 0) problems.push(`${label.toLowerCase()} ${String(a.id)} changed since the merge (${cols.join(', ')})`);
     }
   });
   return problems;
+}
+
+/** For a field the merge and a later edit both changed: keep the survivor's value now, or the one from before the merge. */
+export type UnmergeKeep = 'CURRENT' | 'BEFORE_MERGE';
+
+export interface UnmergeChoice {
+  field: string;
+  keep: UnmergeKeep;
+}
+
+/** A field of the survivor both the merge and a later edit changed: what it holds now, held before the merge, and got from the merge. */
+export interface FieldConflict {
+  field: string;
+  current: unknown;
+  beforeMerge: unknown;
+  merged: unknown;
+}
+
+/** Columns an unmerge never takes back from the journal: identity, and the time of the change (set to now). */
+const OWN_COLUMNS = new Set(['id', 'tenant_id', 'created_at', 'updated_at']);
+
+/** Checks the caller's choices; returns the keep per column. */
+export function parseUnmergeChoices(kind: MergeKind, choices: UnmergeChoice[] | null | undefined): Map<string, UnmergeKeep> {
+  const columnOf = new Map(Object.entries(EVENT_FIELDS[kind]).map(([col, field]) => [field, col]));
+  const out = new Map<string, UnmergeKeep>();
+  validate.listOf('fieldChoices', choices, 20).forEach((c, i) => {
+    const column = columnOf.get(c.field);
+    if (!column) throw badUserInput(`fieldChoices[${i}].field`, `choose one of ${[...columnOf.keys()].join(', ')}`);
+    if (c.keep !== 'CURRENT' && c.keep !== 'BEFORE_MERGE') throw badUserInput(`fieldChoices[${i}].keep`, 'CURRENT or BEFORE_MERGE');
+    out.set(column, c.keep);
+  });
+  return out;
+}
+
+/**
+ * What the survivor becomes when a merge is undone, field by field, from its
+ * images before the merge, right after it, and now:
+ * - unchanged since the merge: back to its value from before the merge;
+ * - not changed by the merge, or changed back since: the survivor's value now;
+ * - a list the merge unioned: the survivor's list now without the entries
+ *   the merge brought in (they go back with the merged records), so entries
+ *   added or removed since stay so;
+ * - any other field changed by the merge and again since: a conflict, unless
+ *   the caller chose CURRENT or BEFORE_MERGE for it.
+ * Returns the columns to set, and the conflicts left open.
+ */
+export function survivorAfterUnmerge(
+  kind: MergeKind,
+  images: { before: Row; after: Row; current: Row },
+  choices: Map<string, UnmergeKeep>,
+): { set: Row; conflicts: FieldConflict[] } {
+  const { before, after, current } = images;
+  const unions = new Set(Object.keys(MERGE_KINDS[kind].unions));
+  const set: Row = {};
+  const conflicts: FieldConflict[] = [];
+  for (const col of Object.keys(before)) {
+    if (OWN_COLUMNS.has(col)) continue;
+    const [b, a, c] = [before[col], after[col], current[col]];
+    if (same(c, a)) {
+      if (!same(a, b)) set[col] = b;
+    } else if (same(a, b) || same(c, b)) {
+      continue;
+    } else if (unions.has(col)) {
+      const moved = new Set(((a as unknown[]) ?? []).map(canonical));
+      for (const x of (b as unknown[]) ?? []) moved.delete(canonical(x));
+      set[col] = ((c as unknown[]) ?? []).filter((x) => !moved.has(canonical(x)));
+    } else {
+      const keep = choices.get(col);
+      if (keep === 'BEFORE_MERGE') set[col] = b;
+      else if (keep !== 'CURRENT') conflicts.push({ field: EVENT_FIELDS[kind][col] ?? col, current: c, beforeMerge: b, merged: a });
+    }
+  }
+  return { set, conflicts };
+}
+
+function same(x: unknown, y: unknown): boolean {
+  return canonical(x) === canonical(y);
+}
+
+/** JSON with object keys sorted, so two images of one value compare equal however they were built. */
+function canonical(x: unknown): string {
+  return JSON.stringify(x, (_k, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([p], [q]) => (p < q ? -1 : p > q ? 1 : 0)))
+      : v,
+  );
 }
 
 /** The event field names of the columns that differ between two images of a record (none when either is missing). */

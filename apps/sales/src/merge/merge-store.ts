@@ -50,9 +50,13 @@ export async function repointLinks(em: EntityManager, kind: MergeKind, survivorI
   return links;
 }
 
-/** Re-pointed rows that were deleted or moved since the merge (locking the others for the restore). */
-export async function movedLinks(em: EntityManager, links: LinkImage[], survivorId: string): Promise<string[]> {
-  const problems: string[] = [];
+/**
+ * The re-pointed rows still on the survivor, locked for the restore. A row
+ * deleted since, or moved elsewhere by a later edit, stays as it is: the
+ * later change wins over the undo.
+ */
+export async function linksStillOnSurvivor(em: EntityManager, links: LinkImage[], survivorId: string): Promise<LinkImage[]> {
+  const still: LinkImage[] = [];
   for (const l of links) {
     const keys = Object.keys(l.key);
     const cond = keys.map((k, i) => `${q(k)}::text = $${i + 1}`).join(' AND ');
@@ -60,10 +64,9 @@ export async function movedLinks(em: EntityManager, links: LinkImage[], survivor
       `SELECT ${q(l.column)}::text AS v FROM ${q(l.table)} WHERE ${cond} FOR UPDATE`,
       keys.map((k) => String(l.key[k])),
     );
-    if (!row) problems.push(`${l.table} ${JSON.stringify(l.key)} was deleted since the merge`);
-    else if (row.v !== survivorId) problems.push(`${l.table}.${l.column} of ${JSON.stringify(l.key)} was changed since the merge`);
+    if (row?.v === survivorId) still.push(l);
   }
-  return problems;
+  return still;
 }
 
 /** Points re-pointed rows back at the merged record each came from. */

@@ -1,7 +1,7 @@
 import { Args, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { CurrentPrincipal, type Principal } from '@rapport/auth';
 import type { MergeKind } from './merge-links';
-import type { MergeInput, MergeRecord } from './merge-plan';
+import type { MergeInput, MergeRecord, UnmergeChoice } from './merge-plan';
 import { MergeService } from './merge.service';
 
 @Resolver('RecordMerge')
@@ -19,8 +19,12 @@ export class MergeResolver {
   }
 
   @Mutation('unmergeContacts')
-  unmergeContacts(@CurrentPrincipal() principal: Principal, @Args('mergeId') mergeId: string) {
-    return this.merges.unmerge(principal, 'CONTACT', mergeId);
+  unmergeContacts(
+    @CurrentPrincipal() principal: Principal,
+    @Args('mergeId') mergeId: string,
+    @Args('fieldChoices') fieldChoices?: UnmergeChoice[] | null,
+  ) {
+    return this.merges.unmerge(principal, 'CONTACT', mergeId, fieldChoices);
   }
 
   @Mutation('mergeAccounts')
@@ -29,8 +33,12 @@ export class MergeResolver {
   }
 
   @Mutation('unmergeAccounts')
-  unmergeAccounts(@CurrentPrincipal() principal: Principal, @Args('mergeId') mergeId: string) {
-    return this.merges.unmerge(principal, 'ACCOUNT', mergeId);
+  unmergeAccounts(
+    @CurrentPrincipal() principal: Principal,
+    @Args('mergeId') mergeId: string,
+    @Args('fieldChoices') fieldChoices?: UnmergeChoice[] | null,
+  ) {
+    return this.merges.unmerge(principal, 'ACCOUNT', mergeId, fieldChoices);
   }
 
   @ResolveField('mergedBy')

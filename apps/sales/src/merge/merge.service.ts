@@ -3,12 +3,14 @@ import { actorOf, badUserInput, conflict, inScope, notFound, type Principal, typ
 import { ACCOUNT_MERGED, ACCOUNT_UNMERGED, ACCOUNT_UPDATED, CONTACT_MERGED, CONTACT_UNMERGED, CONTACT_UPDATED } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import { ServiceDatabase, SharingPolicy, validate } from '@rapport/service-kit';
+import { GraphQLError } from 'graphql';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { AccountEntity } from '../accounts/account.entity';
 import { accountSnapshot } from '../accounts/accounts.service';
 import { ContactEntity } from '../contacts/contact.entity';
 import { contactSnapshot } from '../contacts/contact-snapshot';
+import { loadExternalIds } from '../external-ids/external-ids';
 import { OwnerDirectory } from '../users/owner-directory';
 import type { MergeKind } from './merge-links';
 import {
@@ -22,13 +24,17 @@ import {
   requireMergeRole,
   survivorValues,
   movedContactIds,
+  parseUnmergeChoices,
+  survivorAfterUnmerge,
+  type FieldConflict,
+  type UnmergeChoice,
   type LinkImage,
   type MergeImages,
   type MergeInput,
   type MergeRecord,
   type Row,
 } from './merge-plan';
-import { images, lockRecords, movedLinks, repointLinks, restoreLinks, updateColumns } from './merge-store';
+import { images, linksStillOnSurvivor, lockRecords, repointLinks, restoreLinks, updateColumns } from './merge-store';
 
 /**
  * Merging duplicate contacts or accounts, and undoing a merge.
@@ -138,18 +144,22 @@ export class MergeService {
   }
 
   /**
-   * Undoes a merge from its before-images. Refused with CONFLICT when a row
-   * changed since in a way restoring would lose or contradict: the survivor
-   * or a merged record no longer matches its after-image (edited, or merged
-   * again), or a re-pointed row no longer points at the survivor (deleted or
-   * moved). Rows re-pointed by the merge go back to the record they came
-   * from; contacts/accounts get their exact pre-merge values except
-   * updated_at, which is set to now so downstream projections accept the change.
+   * Undoes a merge, keeping what happened since. The merged records get
+   * their exact pre-merge rows back (they are read-only while merged; one
+   * merged again, or a survivor merged since, is a CONFLICT: undo the later
+   * merge first). Rows the merge re-pointed go back to the record they came
+   * from while they still point at the survivor (deleted or moved since:
+   * left as they are). The survivor keeps its later edits and gives back
+   * what the merge brought (survivorAfterUnmerge); a field changed both by
+   * the merge and since is a CONFLICT listing each such field in
+   * extensions.conflicts, until `choices` says which value to keep.
+   * updated_at is set to now so downstream projections accept the change.
    */
-  async unmerge(principal: Principal, kind: MergeKind, mergeIdInput: string): Promise<MergeRecord> {
+  async unmerge(principal: Principal, kind: MergeKind, mergeIdInput: string, choicesInput?: UnmergeChoice[] | null): Promise<MergeRecord> {
     requireMergeRole(principal);
     const spec = MERGE_KINDS[kind];
     const mergeId = validate.requireUuid('mergeId', mergeIdInput);
+    const choices = parseUnmergeChoices(kind, choicesInput);
     const scopes = await this.scopes(principal, kind);
     return this.db.withTenant(principal.tenantId, async (em) => {
       const [m] = await em.query(`SELECT * FROM contact_merges WHERE id = $1 AND kind = $2 FOR UPDATE`, [mergeId, kind]);
@@ -161,21 +171,27 @@ export class MergeService {
       await em.query(`SELECT id FROM ${spec.table} WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [ids]);
       const current = await images(em, spec.table, ids);
       for (const c of current) if (c) requireChange(scopes, spec.label, c);
-      const problems = [...changedSinceMerge(spec.label, afterRecords, current), ...(await movedLinks(em, before.links, m.survivor_id))];
-      if (problems.length > 0) {
-        throw conflict(
-          `cannot undo merge ${mergeId}: ${problems.join('; ')}. Revert those changes (or undo later merges first) and retry.`,
-          'mergeId',
-        );
+      const [survivorNow] = current;
+      const problems = changedSinceMerge(spec.label, afterRecords.slice(1), current.slice(1));
+      if (!survivorNow) problems.unshift(`${spec.label.toLowerCase()} ${String(m.survivor_id)} no longer exists`);
+      else if (survivorNow.merged_into) {
+        problems.unshift(`${spec.label.toLowerCase()} ${String(m.survivor_id)} was merged into ${String(survivorNow.merged_into)} since`);
       }
+      if (problems.length > 0) {
+        throw conflict(`cannot undo merge ${mergeId}: ${problems.join('; ')}. Undo the later merges first and retry.`, 'mergeId');
+      }
+      const survivor = survivorAfterUnmerge(kind, { before: before.records[0], after: afterRecords[0], current: survivorNow }, choices);
+      if (survivor.conflicts.length > 0) throw unmergeConflict(mergeId, survivor.conflicts);
 
-      await restoreLinks(em, before.links);
+      const links = await linksStillOnSurvivor(em, before.links, m.survivor_id);
+      await restoreLinks(em, links);
       const now = new Date();
       // Merged records first: the survivor's restore must not trip over anything pointing at them.
-      for (const r of [...before.records].reverse()) {
+      for (const r of before.records.slice(1).reverse()) {
         const { id, tenant_id: _t, ...columns } = r;
         await updateColumns(em, spec.table, id as string, { ...columns, updated_at: now.toISOString() });
       }
+      await updateColumns(em, spec.table, m.survivor_id, { ...survivor.set, updated_at: now.toISOString() });
       await em.query(`UPDATE contact_merges SET unmerged_at = $2, unmerged_by = $3 WHERE id = $1`, [mergeId, now, principal.id]);
 
       const survivorId = m.survivor_id as string;
@@ -192,9 +208,9 @@ export class MergeService {
       );
       const restored = await images(em, spec.table, ids);
       for (let i = 0; i < ids.length; i++) {
-        await this.publishUpdated(em, principal, kind, ids[i], changedFields(kind, afterRecords[i], restored[i]));
+        await this.publishUpdated(em, principal, kind, ids[i], changedFields(kind, current[i], restored[i]));
       }
-      await this.publishAccountMoves(em, principal, before.links, now);
+      await this.publishAccountMoves(em, principal, links, now);
       return mergeRecordOf({ ...m, unmerged_at: now, unmerged_by: principal.id });
     });
   }
@@ -235,10 +251,7 @@ export class MergeService {
   private async publishUpdated(em: EntityManager, principal: Principal, kind: MergeKind, id: string, changed: string[]): Promise<void> {
     const actor = actorOf(principal);
     if (kind === 'CONTACT') {
-      const contact = await em.getRepository(ContactEntity).findOneByOrFail({ id });
-      contact.externalIds = (
-        await em.query(`SELECT source, key FROM contact_external_ids WHERE contact_id = $1 ORDER BY source, key`, [id])
-      ).map((x: { source: string; key: string }) => ({ source: x.source, key: x.key }));
+      const [contact] = await loadExternalIds(em, 'CONTACT', [await em.getRepository(ContactEntity).findOneByOrFail({ id })]);
       await this.db.publish(
         em,
         newEvent({
@@ -250,7 +263,7 @@ export class MergeService {
         }),
       );
     } else {
-      const account = await em.getRepository(AccountEntity).findOneByOrFail({ id });
+      const [account] = await loadExternalIds(em, 'ACCOUNT', [await em.getRepository(AccountEntity).findOneByOrFail({ id })]);
       await this.db.publish(
         em,
         newEvent({
@@ -263,4 +276,13 @@ export class MergeService {
       );
     }
   }
+}
+
+/** The survivor's fields both the merge and a later edit changed: the caller chooses, field by field. */
+function unmergeConflict(mergeId: string, conflicts: FieldConflict[]): GraphQLError {
+  return new GraphQLError(
+    `cannot undo merge ${mergeId} without a choice: ${conflicts.map((c) => c.field).join(', ')} changed both in the merge and since. ` +
+      'For each, pass fieldChoices { field, keep: CURRENT } to keep the value it has now or { field, keep: BEFORE_MERGE } to restore the one from before the merge.',
+    { extensions: { code: 'CONFLICT', field: 'fieldChoices', conflicts } },
+  );
 }

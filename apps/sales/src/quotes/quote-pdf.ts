@@ -1,5 +1,6 @@
 import { decimal } from '@rapport/money';
 import PDFDocument from 'pdfkit';
+import { allFonts, fontRuns, fontsFor, type FontWeight } from './pdf-fonts';
 import { presentMoney } from '../opportunities/money-input';
 import { effectiveStatus } from './quote-rules';
 import { plainDecimal } from './quote-snapshot';
@@ -17,8 +18,6 @@ export interface QuoteDocumentData {
 }
 
 export interface QuotePdfOptions {
-  /** Deflate page streams (default true). Tests pass false so the text can be read from the bytes. */
-  compress?: boolean;
   /** The instant the document is printed (default now). */
   now?: Date;
 }
@@ -36,14 +35,39 @@ const COLUMNS = [
   { title: 'Line total', x: 440, width: 105, align: 'right' as const },
 ];
 
+/** Text options of pdfkit's text(). */
+type TextOptions = PDFKit.Mixins.TextOptions;
+
+/**
+ * Writes text in the document's fonts, switching font per character where
+ * the primary font has no glyph (pdf-fonts.ts); at (x, y) when given.
+ */
+function write(doc: PDFKit.PDFDocument, weight: FontWeight, text: string, x?: number, y?: number, options: TextOptions = {}): void {
+  const fonts = fontsFor(weight);
+  const runs = fontRuns(
+    text,
+    fonts.map((f) => f.covers),
+  );
+  if (runs.length === 0) runs.push({ font: 0, text: '' });
+  runs.forEach((run, i) => {
+    doc.font(fonts[run.font].name);
+    const opts = { ...options, continued: i < runs.length - 1 };
+    if (i === 0 && x !== undefined) doc.text(run.text, x, y, opts);
+    else doc.text(run.text, opts);
+  });
+}
+
 /**
  * Renders a quote as a one-column A4 document a customer can receive:
  * number, dates, customer, priced lines, subtotal, tax, total and validity.
  * Amounts are printed exactly as stored (decimal strings), never via floats.
+ * Any script prints (embedded Unicode fonts with per-character fallback).
  */
 export function renderQuotePdf(data: QuoteDocumentData, opts: QuotePdfOptions = {}): Promise<Buffer> {
   const { quote, lines, accountName, contact, products } = data;
-  const doc = new PDFDocument({ size: 'A4', margin: 50, compress: opts.compress ?? true, info: { Title: `Quote ${quote.number}` } });
+  const doc = new PDFDocument({ size: 'A4', margin: 50, info: { Title: `Quote ${quote.number}` } });
+  for (const f of allFonts()) doc.registerFont(f.name, f.bytes);
+  const text = (value: string, x?: number, y?: number, options?: TextOptions) => write(doc, 'regular', value, x, y, options);
   const chunks: Buffer[] = [];
   const done = new Promise<Buffer>((resolve, reject) => {
     doc.on('data', (c: Buffer) => chunks.push(c));
@@ -51,26 +75,28 @@ export function renderQuotePdf(data: QuoteDocumentData, opts: QuotePdfOptions = 
     doc.on('error', reject);
   });
 
-  doc.fontSize(20).text(`Quote ${quote.number}`);
+  doc.fontSize(20);
+  text(`Quote ${quote.number}`);
   doc.moveDown(0.5).fontSize(10);
-  doc.text(`Date: ${(quote.sentAt ?? quote.createdAt).toISOString().slice(0, 10)}`);
-  doc.text(`Valid until: ${quote.expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`);
-  doc.text(`Status: ${effectiveStatus(quote, opts.now)}`);
+  text(`Date: ${(quote.sentAt ?? quote.createdAt).toISOString().slice(0, 10)}`);
+  text(`Valid until: ${quote.expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`);
+  text(`Status: ${effectiveStatus(quote, opts.now)}`);
   doc.moveDown();
-  doc.fontSize(12).text('Customer');
-  doc.fontSize(10).text(accountName);
+  doc.fontSize(12);
+  text('Customer');
+  doc.fontSize(10);
+  text(accountName);
   if (contact) {
-    doc.text([contact.firstName, contact.lastName].filter(Boolean).join(' '));
-    if (contact.emails[0]) doc.text(contact.emails[0]);
+    text([contact.firstName, contact.lastName].filter(Boolean).join(' '));
+    if (contact.emails[0]) text(contact.emails[0]);
   }
   doc.moveDown();
 
   const row = (cells: string[], bold = false) => {
     const y = doc.y;
-    doc.font(bold ? 'Helvetica-Bold' : 'Helvetica');
     let bottom = y;
     COLUMNS.forEach((c, i) => {
-      doc.text(cells[i], c.x, y, { width: c.width, align: c.align });
+      write(doc, bold ? 'bold' : 'regular', cells[i], c.x, y, { width: c.width, align: c.align });
       bottom = Math.max(bottom, doc.y);
     });
     doc.x = 50;
@@ -90,18 +116,16 @@ export function renderQuotePdf(data: QuoteDocumentData, opts: QuotePdfOptions = 
   doc.moveDown();
   const total = (label: string, value: string, bold = false) => {
     const y = doc.y;
-    doc.font(bold ? 'Helvetica-Bold' : 'Helvetica');
-    doc.text(label, 300, y, { width: 140, align: 'right' });
-    doc.text(value, 440, y, { width: 105, align: 'right' });
+    write(doc, bold ? 'bold' : 'regular', label, 300, y, { width: 140, align: 'right' });
+    write(doc, bold ? 'bold' : 'regular', value, 440, y, { width: 105, align: 'right' });
     doc.x = 50;
   };
   total('Subtotal', money(quote.subtotal, quote.currency));
   total(`Tax (${plainDecimal(quote.taxRate)}%)`, money(quote.tax, quote.currency));
   total('Total', money(quote.total, quote.currency), true);
-  doc.font('Helvetica');
   if (quote.notes) {
     doc.moveDown();
-    doc.text(quote.notes, 50, doc.y, { width: 495 });
+    text(quote.notes, 50, doc.y, { width: 495 });
   }
   doc.end();
   return done;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Principal } from '@rapport/auth';
 import type { Role } from '@rapport/contracts';
 import type { StartedService } from '@rapport/service-kit';
-import { startService, userPrincipal } from '@rapport/testing';
+import { pdfText, startService, userPrincipal } from '@rapport/testing';
 import { DataSource } from 'typeorm';
 import { AccountsService } from '../accounts/accounts.service';
 import { SalesAppModule } from '../app.module';
@@ -10,7 +10,6 @@ import { ContactsService } from '../contacts/contacts.service';
 import { OpportunitiesService } from '../opportunities/opportunities.service';
 import { ProductsService } from '../products/products.service';
 import { salesDefinition } from '../sales.definition';
-import { pdfText } from './pdf-text';
 import { renderQuotePdf } from './quote-pdf';
 import { QuotesService } from './quotes.service';
 
@@ -246,7 +245,7 @@ describe('products, price books and quotes', () => {
     await db.query(`UPDATE quotes SET expires_at = now() - interval '1 minute' WHERE id = $1`, [q.id]);
     await expect(quotes.accept(rep, { id: q.id })).rejects.toMatchObject({ extensions: { code: 'CONFLICT' } });
     const snapshot = await quotes.document(rep, q.id);
-    const text = pdfText(await renderQuotePdf(snapshot!, { compress: false }));
+    const text = await pdfText(await renderQuotePdf(snapshot!));
     expect(text).toContain('Status: EXPIRED');
   });
 
@@ -261,9 +260,9 @@ describe('products, price books and quotes', () => {
       ],
     });
     const data = (await quotes.document(rep, q.id))!;
-    const pdf = await renderQuotePdf(data, { compress: false });
+    const pdf = await renderQuotePdf(data);
     expect(pdf.subarray(0, 4).toString()).toBe('%PDF');
-    const text = pdfText(pdf);
+    const text = await pdfText(pdf);
     for (const expected of [
       q.number,
       'Quote Co',

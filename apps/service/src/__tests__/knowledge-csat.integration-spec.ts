@@ -259,6 +259,8 @@ describe('service: knowledge, satisfaction, escalation notices, metrics', () => 
         recipientId: managerId,
         kind: 'CASE_ESCALATED',
         caseId: c.id,
+        activityId: null,
+        dueAt: null,
         createdAt: escalation.escalated_at,
         readAt: null,
       },

@@ -27,6 +27,17 @@ export class NotificationsResolver {
     return { queue: await this.notifications.setQueueManager(principal, input) };
   }
 
+  @ResolveField('webhookEndpoint')
+  webhookEndpoint(@Parent() n: NotificationView) {
+    return n.webhookEndpointId ? { __typename: 'WebhookEndpoint', id: n.webhookEndpointId } : null;
+  }
+
+  /** Sales resolves the activity (and whether the caller may still see it). */
+  @ResolveField('activity')
+  activity(@Parent() n: NotificationView) {
+    return n.activityId ? { __typename: 'Activity', id: n.activityId } : null;
+  }
+
   @ResolveField('case')
   case(@Parent() n: NotificationView, @Context() context: GraphQLRequestContext) {
     if (!n.caseId) return null;

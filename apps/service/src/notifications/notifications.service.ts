@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { forbidden, notFound, type Principal } from '@rapport/auth';
-import type { ServiceNotificationKindV1 } from '@rapport/contracts';
+import type { ActivitySnapshotV1, ServiceNotificationKindV1, WebhookDisabledV1 } from '@rapport/contracts';
 import { returnedRows } from '@rapport/persistence';
 import { ServiceDatabase, validate } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
@@ -14,17 +14,22 @@ export interface NotificationView {
   recipientId: string;
   kind: ServiceNotificationKindV1;
   caseId: string | null;
+  webhookEndpointId: string | null;
+  activityId: string | null;
+  dueAt: Date | null;
   createdAt: Date;
   readAt: Date | null;
 }
 
-const COLUMNS = `id, recipient_id AS "recipientId", kind, case_id AS "caseId", created_at AS "createdAt", read_at AS "readAt"`;
+const COLUMNS = `id, recipient_id AS "recipientId", kind, case_id AS "caseId", webhook_endpoint_id AS "webhookEndpointId",
+  activity_id AS "activityId", due_at AS "dueAt", created_at AS "createdAt", read_at AS "readAt"`;
 
 /**
- * In-app notifications of the support team. An escalation into a queue
- * notifies its manager in the escalation's own transaction. Delivery by
- * email or push is left to marketing's channel adapters (not built yet);
- * this service only records the notification.
+ * In-app notifications of the team. An escalation into a queue notifies its
+ * manager in the escalation's own transaction; a sales activity falling due
+ * notifies its owner (ActivityReminderConsumer). Delivery by email or push
+ * is left to marketing's channel adapters (not built yet); this service
+ * only records the notification.
  */
 @Injectable()
 export class NotificationsService {
@@ -51,6 +56,25 @@ export class NotificationsService {
       `INSERT INTO notifications (id, tenant_id, recipient_id, kind, case_id, created_at)
        SELECT $1, $2, manager_id, 'CASE_ESCALATED', $3, $4 FROM support_queues WHERE id = $5 AND manager_id IS NOT NULL`,
       [uuidv7(), tenantId, caseId, at, queueId],
+    );
+  }
+
+  /** Inside the event's inbox transaction: each admin identity named is told the endpoint was disabled. */
+  async webhookDisabled(em: EntityManager, event: WebhookDisabledV1): Promise<void> {
+    for (const recipientId of event.data.notify)
+      await em.query(
+        `INSERT INTO notifications (id, tenant_id, recipient_id, kind, webhook_endpoint_id, created_at) VALUES ($1, $2, $3, 'WEBHOOK_DISABLED', $4, $5)`,
+        [uuidv7(), event.tenantId, recipientId, event.data.endpoint.id, new Date(event.data.endpoint.disabledAt)],
+      );
+  }
+
+  /** An activity fell due: its owner is told, once per activity and due time. */
+  async activityDue(em: EntityManager, tenantId: string, activity: ActivitySnapshotV1, at: Date): Promise<void> {
+    if (!activity.ownerId || !activity.dueAt) return;
+    await em.query(
+      `INSERT INTO notifications (id, tenant_id, recipient_id, kind, activity_id, due_at, created_at)
+       VALUES ($1, $2, $3, 'ACTIVITY_DUE', $4, $5, $6) ON CONFLICT DO NOTHING`,
+      [uuidv7(), tenantId, activity.ownerId, activity.id, activity.dueAt, at],
     );
   }
 

@@ -24,6 +24,12 @@ export interface OrderRecordedDataV1 {
   channel: string | null;
   /** CREATED for a new order, UPDATED when a re-sent order changed it. */
   change: 'CREATED' | 'UPDATED';
+  /**
+   * Added later (absent from older events): true for a guest order, which
+   * names no customer and never will count for one; false (or absent) when
+   * a customer was given, even if not matched yet.
+   */
+  guest?: boolean;
 }
 
 export const ORDER_RECORDED = 'analytics.order.recorded' as const;

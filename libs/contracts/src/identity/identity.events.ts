@@ -52,6 +52,8 @@ export interface UserSnapshotV1 {
    * in events from before it existed, and null for users without one.
    */
   managerId?: string | null;
+  /** A customer's contact: their login's email and name travel sealed under that contact's key (ADR 034). Absent for staff. */
+  contactId?: string | null;
 }
 
 export const USER_CREATED = 'identity.user.created' as const;

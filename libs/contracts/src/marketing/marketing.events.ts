@@ -84,3 +84,39 @@ export interface ConversionAttributedDataV1 {
 
 export const CONVERSION_ATTRIBUTED = 'marketing.conversion.attributed' as const;
 export type ConversionAttributedV1 = EventEnvelope<typeof CONVERSION_ATTRIBUTED, ConversionAttributedDataV1>;
+
+/**
+ * A service-recovery journey (journey purpose SERVICE_RECOVERY) reached a
+ * CREATE_TASK step for a contact with an open complaint: sales creates a
+ * task on the contact for its owner (subjectId = requestId, unique per step
+ * run, so a redelivery creates one task).
+ */
+export interface RecoveryTaskRequestedDataV1 {
+  requestId: string;
+  journeyId: string;
+  enrollmentId: string;
+  contactId: string;
+  subject: string;
+  body: string | null;
+  /** ISO-8601 UTC. */
+  dueAt: string;
+}
+
+export const RECOVERY_TASK_REQUESTED = 'marketing.recovery.task_requested' as const;
+export type RecoveryTaskRequestedV1 = EventEnvelope<typeof RECOVERY_TASK_REQUESTED, RecoveryTaskRequestedDataV1>;
+
+/**
+ * A service-recovery journey reached a RAISE_CASE_PRIORITY step: service
+ * raises the contact's open complaint cases to at least `priority` (never
+ * lowers one), as an escalation does (subjectId = requestId).
+ */
+export interface RecoveryCasePriorityRequestedDataV1 {
+  requestId: string;
+  journeyId: string;
+  enrollmentId: string;
+  contactId: string;
+  priority: 'NORMAL' | 'HIGH' | 'URGENT';
+}
+
+export const RECOVERY_CASE_PRIORITY_REQUESTED = 'marketing.recovery.case_priority_requested' as const;
+export type RecoveryCasePriorityRequestedV1 = EventEnvelope<typeof RECOVERY_CASE_PRIORITY_REQUESTED, RecoveryCasePriorityRequestedDataV1>;

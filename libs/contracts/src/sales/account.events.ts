@@ -1,4 +1,5 @@
 import type { EventEnvelope } from '../envelope';
+import type { ExternalIdV1 } from './contact.events';
 
 export interface AccountSnapshotV1 {
   id: string;
@@ -6,6 +7,8 @@ export interface AccountSnapshotV1 {
   domain: string | null;
   industry: string | null;
   ownerId: string | null;
+  /** Identifiers in other systems (added without a new version: optional, older producers omit it). */
+  externalIds?: ExternalIdV1[];
   createdAt: string;
   updatedAt: string;
 }

@@ -4,12 +4,19 @@ import { defaultAuditObject } from './default-object';
 describe('auditChanges', () => {
   it('keeps only the fields that changed, with before and after', () => {
     expect(
-      auditChanges(
-        { firstName: 'Ada', lastName: 'L', updatedAt: new Date(1) },
-        { firstName: 'Ada', lastName: 'Lovelace', updatedAt: new Date(2) },
-      ),
+      auditChanges({ stage: 'NEW', amount: '1', updatedAt: new Date(1) }, { stage: 'WON', amount: '1', updatedAt: new Date(2) }),
     ).toEqual({
-      lastName: { before: 'L', after: 'Lovelace' },
+      stage: { before: 'NEW', after: 'WON' },
+    });
+  });
+
+  it('masks a person’s names and external ids, which an erasure could not take out of the append-only log', () => {
+    expect(
+      auditChanges({ firstName: null, lastName: 'L' }, { firstName: 'Ada', lastName: 'Lovelace', externalIds: [{ key: 'k' }] }),
+    ).toEqual({
+      firstName: { before: null, after: '***' },
+      lastName: { before: '***', after: '***' },
+      externalIds: { before: null, after: '***' },
     });
   });
 

@@ -6,8 +6,15 @@ export const MASKED_FIELD_GROUPS: readonly FieldGroup[] = ['CONTACT_DETAILS'];
 /** Names that hold secrets whatever the object (a password, a key's hash, a token). */
 const SECRET_NAME = /password|secret|token|hash|apikey/i;
 
+/**
+ * A person's identifiers on any object (contacts, leads, customers): the
+ * audit log is append-only and chained, so it is the one store an erasure
+ * cannot reach (ADR 034) — such a value must never enter it.
+ */
+const PERSONAL_IDENTIFIER = /^(firstName|lastName|fullName|email|emails|phone|phones|address|addresses|externalIds)$/;
+
 export function isMaskedField(name: string, groups: Readonly<Record<string, FieldGroup>> = CONTACT_FIELD_GROUPS): boolean {
-  if (SECRET_NAME.test(name)) return true;
+  if (SECRET_NAME.test(name) || PERSONAL_IDENTIFIER.test(name)) return true;
   const group = groups[name];
   return group !== undefined && MASKED_FIELD_GROUPS.includes(group);
 }

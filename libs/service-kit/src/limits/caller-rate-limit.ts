@@ -109,7 +109,7 @@ export class CallerRateLimit implements OnApplicationShutdown {
     const principal = await principalOrAnonymous(authenticateOnce(req, this.verifier));
     const headroom = origin.viaGateway ? GATEWAY_FETCH_HEADROOM : 1;
     const [key, perMinute] = principal
-      ? [`${surface}${principal.tenantId}:${principal.kind}:${principal.id}`, this.config.RATE_LIMIT_PER_MINUTE]
+      ? [`${surface}${principal.tenantId}:${principal.kind}:${principal.id}`, principal.ratePerMinute ?? this.config.RATE_LIMIT_PER_MINUTE]
       : [`${surface}anon:${origin.ip}`, anonymousPerMinute];
     // Not connected (yet, or during an outage the connection's error handler has logged): no wait, no count.
     if (this.redis.status !== 'ready') return null;

@@ -8,8 +8,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * with the error. Progress is written in its own short transactions while
  * the scoring's transaction is still open, so readers see it as it moves.
  */
-export class AnalyticsClvScoringRuns1766300000000 implements MigrationInterface {
-  name = 'AnalyticsClvScoringRuns1766300000000';
+export class AnalyticsClvScoringRuns1766320000000 implements MigrationInterface {
+  name = 'AnalyticsClvScoringRuns1766320000000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`CREATE TABLE clv_scoring_runs (

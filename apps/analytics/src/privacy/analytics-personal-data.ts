@@ -1,0 +1,39 @@
+import { Injectable } from '@nestjs/common';
+import { personRecordIds } from '@rapport/customer-master';
+import { affected, eraseOutboxMentions, type PersonalDataSource } from '@rapport/service-kit';
+import type { EntityManager } from 'typeorm';
+
+/**
+ * Analytics holds the person's orders (with the shop's customer key), their
+ * external ids, scores and values, and the cases counted for them. Erasure
+ * keeps every amount, date and score — revenue totals, RFM and the CLV
+ * model's fits stay as they were — and drops what identifies the person
+ * outside Rapport: the external ids and the orders' customer keys.
+ */
+@Injectable()
+export class AnalyticsPersonalData implements PersonalDataSource {
+  async gather(em: EntityManager, tenantId: string, recordIds: string[]): Promise<Record<string, unknown[]>> {
+    const ids = await personRecordIds(em, tenantId, 'contacts', recordIds);
+    const q = (sql: string) => em.query(sql, [ids]) as Promise<unknown[]>;
+    return {
+      contacts: await q(`SELECT * FROM contacts WHERE id = ANY($1)`),
+      contact_external_ids: await q(`SELECT * FROM contact_external_ids WHERE contact_id = ANY($1)`),
+      orders: await q(`SELECT * FROM orders WHERE contact_id = ANY($1) OR customer_contact_id = ANY($1)`),
+      rfm_scores: await q(`SELECT * FROM rfm_scores WHERE contact_id = ANY($1)`),
+      customer_values: await q(`SELECT * FROM customer_values WHERE contact_id = ANY($1)`),
+      contact_cases: await q(`SELECT * FROM contact_cases WHERE contact_id = ANY($1)`),
+    };
+  }
+
+  async erase(em: EntityManager, tenantId: string, recordIds: string[]): Promise<Record<string, number>> {
+    const ids = await personRecordIds(em, tenantId, 'contacts', recordIds);
+    const run = async (sql: string) => affected(await em.query(sql, [ids]));
+    return {
+      contact_external_ids: await run(`DELETE FROM contact_external_ids WHERE contact_id = ANY($1)`),
+      orders: await run(
+        `UPDATE orders SET customer_key = NULL WHERE (contact_id = ANY($1) OR customer_contact_id = ANY($1)) AND customer_key IS NOT NULL`,
+      ),
+      outbox: await eraseOutboxMentions(em, ids),
+    };
+  }
+}

@@ -1,0 +1,57 @@
+import { Injectable } from '@nestjs/common';
+import { personRecordIds } from '@rapport/customer-master';
+import { affected, ERASED, eraseOutboxMentions, type PersonalDataSource } from '@rapport/service-kit';
+import type { EntityManager } from 'typeorm';
+
+/**
+ * Sales holds the person as the customer master: the contact records (the
+ * survivor and what was merged into it), their external ids, the merge log's
+ * before/after images, activities and timeline entries about them, quotes
+ * and opportunities naming them, and leads converted into them.
+ * Erasure anonymises the contact rows rather than deleting them: quotes and
+ * opportunities keep their amounts and the forecast its totals.
+ */
+@Injectable()
+export class SalesPersonalData implements PersonalDataSource {
+  async gather(em: EntityManager, tenantId: string, recordIds: string[]): Promise<Record<string, unknown[]>> {
+    const ids = await personRecordIds(em, tenantId, 'contacts', recordIds);
+    const q = (sql: string) => em.query(sql, [ids]) as Promise<unknown[]>;
+    return {
+      contacts: await q(`SELECT * FROM contacts WHERE id = ANY($1)`),
+      contact_external_ids: await q(`SELECT * FROM contact_external_ids WHERE contact_id = ANY($1)`),
+      contact_merges: await q(
+        `SELECT * FROM contact_merges WHERE kind = 'CONTACT' AND (survivor_id = ANY($1) OR merged_ids && $1::uuid[])`,
+      ),
+      activities: await q(`SELECT * FROM activities WHERE target_type = 'CONTACT' AND target_id = ANY($1)`),
+      timeline_entries: await q(`SELECT * FROM timeline_entries WHERE subject_id = ANY($1)`),
+      quotes: await q(`SELECT * FROM quotes WHERE contact_id = ANY($1)`),
+      opportunities: await q(`SELECT * FROM opportunities WHERE primary_contact_id = ANY($1)`),
+      leads: await q(`SELECT * FROM leads WHERE converted_contact_id = ANY($1)`),
+    };
+  }
+
+  async erase(em: EntityManager, tenantId: string, recordIds: string[]): Promise<Record<string, number>> {
+    const ids = await personRecordIds(em, tenantId, 'contacts', recordIds);
+    const run = async (sql: string, params: unknown[] = [ids]) => affected(await em.query(sql, params));
+    return {
+      contacts: await run(
+        `UPDATE contacts SET first_name = $2, last_name = $2, emails = '{}', phones = '{}', addresses = '[]', tags = '{}', source = NULL,
+                updated_at = now() WHERE id = ANY($1)`,
+        [ids, ERASED],
+      ),
+      contact_external_ids: await run(`DELETE FROM contact_external_ids WHERE contact_id = ANY($1)`),
+      // The images are whole contact snapshots from before and after a merge; an unmerge of an erased person has nothing to restore.
+      contact_merges: await run(
+        `UPDATE contact_merges SET before_images = '[]', after_images = '[]' WHERE kind = 'CONTACT' AND (survivor_id = ANY($1) OR merged_ids && $1::uuid[])`,
+      ),
+      activities: await run(`DELETE FROM activities WHERE target_type = 'CONTACT' AND target_id = ANY($1)`),
+      timeline_entries: await run(`DELETE FROM timeline_entries WHERE subject_id = ANY($1)`),
+      quotes: await run(`UPDATE quotes SET notes = NULL WHERE contact_id = ANY($1) AND notes IS NOT NULL`),
+      leads: await run(
+        `UPDATE leads SET first_name = NULL, last_name = $2, email = NULL, phone = NULL, company = NULL WHERE converted_contact_id = ANY($1)`,
+        [ids, ERASED],
+      ),
+      outbox: await eraseOutboxMentions(em, ids),
+    };
+  }
+}

@@ -1,0 +1,84 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import {
+  CASE_UPDATED,
+  RECOVERY_CASE_PRIORITY_REQUESTED,
+  STREAMS,
+  SYSTEM_ACTOR,
+  type CasePriorityV1,
+  type RecoveryCasePriorityRequestedV1,
+} from '@rapport/contracts';
+import { appendToOutbox, BatchEventConsumer, ensureStream, newEvent, OutboxRelay, type MessagingNaming } from '@rapport/messaging';
+import type { Logger } from '@rapport/observability';
+import { TenantDatabase } from '@rapport/persistence';
+import { ConsumerRegistry, LOGGER, MESSAGING_NAMING, NATS_CONNECTION } from '@rapport/service-kit';
+import type { NatsConnection } from 'nats';
+import { In, type EntityManager } from 'typeorm';
+import { CaseEntity } from './case.entity';
+import { ACTIVE_STATUSES, PRIORITIES } from './case-rules';
+import { caseSnapshot } from './case-snapshot';
+
+/**
+ * Priority raises that marketing's service-recovery journeys ask for
+ * (`marketing.recovery.case_priority_requested`, inbox-deduplicated): the
+ * contact's open COMPLAINT cases go up to at least the requested priority,
+ * never down. Like an escalation, the raise keeps the SLA the case has (the
+ * customer's complaint is measured against what was promised when it came
+ * in); each changed case publishes service.case.updated naming `priority`.
+ */
+@Injectable()
+export class RecoveryPriorityConsumer implements OnModuleInit {
+  constructor(
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(MESSAGING_NAMING) private readonly naming: MessagingNaming,
+    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly tenantDb: TenantDatabase,
+    private readonly registry: ConsumerRegistry,
+    private readonly relay: OutboxRelay,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    const marketing = await ensureStream(this.nc, this.naming, STREAMS.MARKETING);
+    this.registry.register(
+      new BatchEventConsumer(this.nc, this.tenantDb, this.naming, this.logger, {
+        stream: marketing,
+        durable: 'service_recovery_priority',
+        eventTypes: [RECOVERY_CASE_PRIORITY_REQUESTED],
+        handleBatch: async (events, em) => {
+          for (const event of events) {
+            const { data } = event as RecoveryCasePriorityRequestedV1;
+            if (!PRIORITIES.includes(data?.priority)) {
+              this.logger.warn({ eventId: event.id }, 'recovery priority request without a known priority; ignored');
+              continue;
+            }
+            await this.raise(em, event.tenantId, data.contactId, data.priority);
+          }
+        },
+        afterCommit: () => this.relay.kick(),
+      }),
+    );
+  }
+
+  private async raise(em: EntityManager, tenantId: string, contactId: string, priority: CasePriorityV1): Promise<void> {
+    const cases = await em.getRepository(CaseEntity).find({
+      where: { contactId, category: 'COMPLAINT', status: In([...ACTIVE_STATUSES]) },
+      lock: { mode: 'pessimistic_write' },
+    });
+    const now = new Date();
+    for (const c of cases) {
+      if (PRIORITIES.indexOf(c.priority) >= PRIORITIES.indexOf(priority)) continue;
+      c.priority = priority;
+      c.updatedAt = now;
+      await em.getRepository(CaseEntity).update({ id: c.id }, { priority, updatedAt: now });
+      await appendToOutbox(
+        em,
+        newEvent({
+          type: CASE_UPDATED,
+          tenantId,
+          actor: SYSTEM_ACTOR,
+          subjectId: c.id,
+          data: { case: caseSnapshot(c), changed: ['priority'] },
+        }),
+      );
+    }
+  }
+}

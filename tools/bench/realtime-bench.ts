@@ -1,0 +1,115 @@
+/**
+ * `npm run bench:realtime`: outbound webhooks through the real platform (its
+ * own isolated run, like bench:marketing). --events (2,000)
+ * sales.contact.created events are published on NATS for a tenant with one
+ * endpoint subscribed to them, on a local HTTP receiver; printed: deliveries
+ * per second from the first publish to the last delivery, and the latency
+ * from each event (its occurredAt, stamped at publish) to its arrival,
+ * p50/p99. Printed, not asserted.
+ *
+ * GraphQL subscriptions (the issue's fan-out to 1,000 subscribers) are not
+ * built yet; this bench will take them when they are.
+ *
+ * Flags: --events.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { cpus } from 'node:os';
+import { connect } from 'nats';
+import { v7 as uuidv7 } from 'uuid';
+import { gql as gatewayGql, loginToken } from '../import/gateway-client';
+import { benchPlatform } from './platform-process';
+
+const args = process.argv.slice(2);
+const i = args.indexOf('--events');
+const events = i >= 0 ? Number(args[i + 1]) : 2000;
+if (!Number.isInteger(events) || events < 1) throw new Error('--events must be a positive integer');
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+
+async function main(): Promise<void> {
+  console.log(`realtime bench — ${events} webhook deliveries, Node ${process.version}, ${cpus().length} cores`);
+  const latencies: number[] = [];
+  const seen = new Set<string>();
+  let lastArrival = 0;
+  const receiver = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const at = Date.now();
+      const event = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { id: string; occurredAt: string };
+      if (!seen.has(event.id)) {
+        seen.add(event.id);
+        latencies.push(at - new Date(event.occurredAt).getTime());
+        lastArrival = at;
+      }
+      res.statusCode = 204;
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
+  const platform = await benchPlatform({ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' });
+  try {
+    const url = `${platform.gatewayUrl}/graphql`;
+    const token = await loginToken(url, {
+      tenant: 'demo',
+      email: 'admin@demo.test',
+      password: process.env.RAPPORT_DEMO_PASSWORD || 'rapport-demo',
+    });
+    const call = <T = any>(query: string, variables: unknown = {}) => gatewayGql<T>(url, query, variables, token);
+    const tenantId: string = (await call(`{ me { tenant { id } } }`)).me.tenant.id;
+    await call(`mutation ($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) { endpoint { id } } }`, {
+      input: { url: receiverUrl, eventTypes: ['sales.contact.created'] },
+    });
+    const nc = await connect({ servers: process.env.NATS_URL ?? 'nats://127.0.0.1:4222' });
+    const js = nc.jetstream();
+    const started = Date.now();
+    const pending: Promise<unknown>[] = [];
+    for (let n = 0; n < events; n++) {
+      const contactId = uuidv7();
+      const now = new Date().toISOString();
+      const event = {
+        id: uuidv7(),
+        type: 'sales.contact.created',
+        version: 1,
+        tenantId,
+        occurredAt: now,
+        actor: { kind: 'system', id: null },
+        subjectId: contactId,
+        data: {
+          contact: {
+            id: contactId,
+            accountId: null,
+            ownerId: null,
+            firstName: 'Bench',
+            lastName: `Hook ${n}`,
+            emails: [],
+            phones: [],
+            externalIds: [],
+            createdAt: now,
+            updatedAt: now,
+          },
+        },
+      };
+      pending.push(js.publish(`${platform.subjectPrefix}.sales.contact.created`, Buffer.from(JSON.stringify(event)), { msgID: event.id }));
+      if (pending.length >= 200) await Promise.all(pending.splice(0));
+    }
+    await Promise.all(pending);
+    await nc.close();
+    const deadline = Date.now() + 600_000;
+    while (seen.size < events && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    const took = (lastArrival - started) / 1000;
+    const sorted = [...latencies].sort((a, b) => a - b);
+    console.log(`webhook deliveries: ${seen.size} of ${events} in ${took.toFixed(1)} s (${(seen.size / took).toFixed(0)}/s)`);
+    console.log(`event → delivery: p50 ${percentile(sorted, 50)} ms, p99 ${percentile(sorted, 99)} ms`);
+  } finally {
+    await platform.stop();
+    receiver.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
