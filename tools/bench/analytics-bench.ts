@@ -17,6 +17,13 @@
  *
  * Flags: --customers (100000) --orders (1000000) --nats-orders (= orders)
  * --batch (1000, orders per recordOrders call) --concurrency (4) --nats-timeout (900).
+ *
+ * Then the scoring bench (clv-scoring-bench.ts), each size on a fresh
+ * platform run: --scoring-customers (100000; 0 skips it), --scoring-million
+ * (also 1,000,000 customers), --scoring-only (skip steps 1–6),
+ * --scoring-timeout (900 s per scoring). It prints the scoring rate
+ * (customers/s, from clvScoringRun), the fit time, and cohortRetention and
+ * recomputeRfm times without and with planner statistics.
  * Starts the platform like `npm run bench` (or uses BENCH_GATEWAY_URL and
  * BENCH_SALES_URL): services on ports 4100–4104, isolated by a run id
  * (schema suffix, subject prefix, stream suffix, Redis prefix) whose data is
@@ -31,6 +38,7 @@ import { join } from 'node:path';
 import { connect } from 'nats';
 import { v7 as uuidv7 } from 'uuid';
 import { runOrderImport } from '../import/import-orders';
+import { benchClvScoring } from './clv-scoring-bench';
 import { benchPlatform } from './platform-process';
 
 const args = process.argv.slice(2);
@@ -46,6 +54,10 @@ const natsOrders = flag('nats-orders', orders);
 const batch = flag('batch', 1000);
 const concurrency = flag('concurrency', 4);
 const natsTimeoutS = flag('nats-timeout', 900);
+const scoringCustomers = flag('scoring-customers', 100_000);
+const scoringTimeoutS = flag('scoring-timeout', 900);
+const scoringOnly = args.includes('--scoring-only');
+const scoringSizes = [scoringCustomers, ...(args.includes('--scoring-million') ? [1_000_000] : [])].filter((n) => n > 0);
 
 const run = Date.now().toString(36);
 const customerSource = `bench-${run}`;
@@ -239,7 +251,7 @@ async function natsIngest(url: string, token: string, now: number, subjectPrefix
   return { stored, publishS, s, complete: stored >= natsOrders };
 }
 
-async function main(): Promise<void> {
+async function ingestBench(): Promise<void> {
   console.log(
     `analytics bench — ${customers} customers, ${orders} orders (bulk), ${natsOrders} orders (NATS), ` +
       `batch ${batch}, concurrency ${concurrency}, Node ${process.version}, ${cpus().length} cores`,
@@ -312,24 +324,32 @@ async function main(): Promise<void> {
     ]);
 
     if (model.status === 'FITTED') {
-      let scoredS = NaN;
+      let run: any = null;
       while (seconds(fitStarted) < 600) {
-        const top = (await gql(url, `{ topCustomers(first: 1) { contact { value { modelId } } } }`, {}, token)).topCustomers;
-        if (top[0]?.contact?.value?.modelId === model.id) {
-          scoredS = (Date.now() - new Date(model.finishedAt).getTime()) / 1000;
-          break;
-        }
+        run = (await gql(url, `{ clvScoringRun { status done total startedAt finishedAt } }`, {}, token)).clvScoringRun;
+        if (run && run.status !== 'RUNNING') break;
         await sleep(200);
       }
+      const scoredS = run?.finishedAt ? (Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000 : NaN;
       rows.push([
-        'CLV scoring (all customers)',
-        Number.isNaN(scoredS) ? 'not seen within 600 s' : `${model.customersUsed} customers in ${scoredS.toFixed(2)} s`,
-        'fit finished → scores visible',
+        'CLV scoring (all customers, clvScoringRun)',
+        Number.isNaN(scoredS)
+          ? 'not finished within 600 s'
+          : `${run.status}: ${run.done}/${run.total} customers in ${scoredS.toFixed(2)} s`,
+        Number.isNaN(scoredS) ? '' : `${Math.round(run.total / scoredS)} customers/s`,
       ]);
     }
   } finally {
     await platform.stop();
     printTable(rows);
+  }
+}
+
+async function main(): Promise<void> {
+  if (!scoringOnly) await ingestBench();
+  for (const size of scoringSizes) {
+    console.log(`\nCLV scoring bench — ${size} customers on a fresh platform run`);
+    printTable(await benchClvScoring(size, scoringTimeoutS));
   }
 }
 

@@ -12,6 +12,7 @@ import { AnalyticsContactCasesShape1765420000000 } from './migrations/1765420000
 import { AnalyticsClvModelValidation1766160000000 } from './migrations/1766160000000-analytics-clv-model-validation';
 import { AnalyticsCommerceReceipts1766300000000 } from './migrations/1766300000000-analytics-commerce-receipts';
 import { AnalyticsGuestOrders1766310000000 } from './migrations/1766310000000-analytics-guest-orders';
+import { AnalyticsClvScoringRuns1766320000000 } from './migrations/1766320000000-analytics-clv-scoring-runs';
 import { OrderEntity } from './orders/order.entity';
 import { RfmScoreEntity } from './rfm/rfm-score.entity';
 import { prepareAnalyticsTenant } from './tenants/prepare-tenant';
@@ -37,6 +38,7 @@ export const analyticsDefinition: ServiceDefinition = {
     AnalyticsClvModelValidation1766160000000,
     AnalyticsCommerceReceipts1766300000000,
     AnalyticsGuestOrders1766310000000,
+    AnalyticsClvScoringRuns1766320000000,
   ],
   // COMMERCE too: recordCommerceEvents publishes partners' cart and view events there (ADR 032).
   producesStreams: [STREAMS.ANALYTICS, STREAMS.COMMERCE],

@@ -123,3 +123,36 @@ describe('Pareto/NBD predictions at the published parameters', () => {
     expect(() => paretoNbdExpectedPurchasesConditional(PUBLISHED, customer1, -1)).toThrow(RangeError);
   });
 });
+
+describe('Pareto/NBD far from the CDNOW optimum (β ≪ α or α ≪ β)', () => {
+  // A line search once stepped to β/α ≈ 1e-17: the ₂F₁ argument (α−β)/(α+t)
+  // rounded to 1 at t = 0 and the fit threw instead of backing off.
+  const oneTimeAndRepeat = [
+    { x: 0, tx: 0, T: 30, weight: 40 },
+    { x: 2, tx: 10, T: 30, weight: 5 },
+  ];
+
+  it('evaluates the likelihood where z rounds to 1 (t = 0, β/α = 1e-17), both branches', () => {
+    for (const params of [
+      { r: 0.5, alpha: 1e17, s: 0.6, beta: 1 },
+      { r: 0.5, alpha: 1, s: 0.6, beta: 1e17 },
+    ]) {
+      expect(Number.isFinite(paretoNbdLogLikelihood(params, oneTimeAndRepeat))).toBe(true);
+      const pAlive = paretoNbdProbabilityAlive(params, { x: 0, tx: 0, T: 30 });
+      expect(pAlive).toBeGreaterThanOrEqual(0);
+      expect(pAlive).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('is continuous across the switch from the series to the integral (z = 0.95)', () => {
+    // α ≥ β: z = (α−β)/(α+t_x) straddles 0.95 at t_x = 0 as β/α crosses 0.05.
+    const row = [{ x: 3, tx: 0, T: 20 }];
+    const series = paretoNbdLogLikelihood({ r: 0.7, alpha: 100, s: 0.4, beta: 5 + 1e-9 }, row);
+    const integral = paretoNbdLogLikelihood({ r: 0.7, alpha: 100, s: 0.4, beta: 5 - 1e-9 }, row);
+    expect(Math.abs(series - integral)).toBeLessThan(1e-8);
+  });
+
+  it('fits data whose optimiser path crosses that region without throwing', () => {
+    expect(() => fitParetoNbd(oneTimeAndRepeat, { initial: { r: 0.5, alpha: 1e15, s: 0.6, beta: 1 } })).not.toThrow();
+  });
+});

@@ -10,7 +10,7 @@
 
 import { validateFrequencyRecencyRows, type FrequencyRecencyRow, type PurchaseHistory } from './grouping';
 import { fitPositiveParameters, invalidInput, type FitOptions, type FitResult } from './maximum-likelihood';
-import { hypergeometric2F1UnitA, logAddExp, logGamma } from './special-functions';
+import { hypergeometric2F1UnitA, logAddExp, logGamma, logPowerProductIntegral } from './special-functions';
 
 export interface ParetoNbdParams {
   readonly r: number;
@@ -39,14 +39,20 @@ const NEGATIVE_INFINITY = Number.NEGATIVE_INFINITY;
  * The untransformed series' terms grow like (x·z)ⁿ before they shrink and
  * overflow for heavy buyers; these shrink by at least z each, so the logs
  * stay exact for any x (see hypergeometric2F1UnitA).
+ *
+ * The series needs about 37/(1−z) terms and z = 1 − min/max(α+t, β+t) rounds
+ * to 1 when one scale is 1e-16 of the other (an optimiser's line search goes
+ * there): above Z_SERIES_LIMIT the integral is taken directly
+ * (logPowerProductIntegral), which has no such edge.
  */
+const Z_SERIES_LIMIT = 0.95;
+
 function logF(r: number, alpha: number, s: number, beta: number, x: number, t: number): number {
   const c = r + s + x + 1;
-  if (alpha >= beta) {
-    const z = (alpha - beta) / (alpha + t);
-    return -(r + x) * log(alpha + t) - s * log(beta + t) + log(hypergeometric2F1UnitA(r + x, c, z));
-  }
-  const z = (beta - alpha) / (beta + t);
+  const larger = alpha >= beta ? alpha : beta;
+  const z = (larger - (alpha >= beta ? beta : alpha)) / (larger + t);
+  if (z > Z_SERIES_LIMIT) return log(r + s + x) + logPowerProductIntegral(r + x, s + 1, alpha + t, beta + t);
+  if (alpha >= beta) return -(r + x) * log(alpha + t) - s * log(beta + t) + log(hypergeometric2F1UnitA(r + x, c, z));
   return (1 - r - x) * log(alpha + t) - (s + 1) * log(beta + t) + log(hypergeometric2F1UnitA(s + 1, c, z));
 }
 

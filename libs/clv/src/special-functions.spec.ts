@@ -1,4 +1,12 @@
-import { hypergeometric2F1, hypergeometric2F1UnitA, logAddExp, logBeta, logGamma, logSumExp } from './special-functions';
+import {
+  hypergeometric2F1,
+  hypergeometric2F1UnitA,
+  logAddExp,
+  logBeta,
+  logGamma,
+  logPowerProductIntegral,
+  logSumExp,
+} from './special-functions';
 
 // Reference values computed with mpmath at 30 significant digits.
 describe('logGamma', () => {
@@ -103,5 +111,34 @@ describe('hypergeometric2F1UnitA (the Pareto/NBD form ₂F₁(1, b; c; z))', () 
     expect(hypergeometric2F1UnitA(2, 3, 1 - 1e-9, 1000)).toBeNaN();
     expect(() => hypergeometric2F1UnitA(3, 2, 0.5)).toThrow(RangeError);
     expect(() => hypergeometric2F1UnitA(2, 3, 1)).toThrow(RangeError);
+  });
+});
+
+describe('logPowerProductIntegral: ln ∫₀^∞ (a+u)^−p (b+u)^−q du', () => {
+  // Where both apply (z = 1 − b/a ≤ 0.95) the ₂F₁ form is exact:
+  // ∫ = a^−p b^(1−q) ₂F₁(1, p; p+q; 1 − b/a) / (p+q−1).
+  const viaSeries = (p: number, q: number, a: number, b: number) =>
+    -p * Math.log(a) - (q - 1) * Math.log(b) + Math.log(hypergeometric2F1UnitA(p, p + q, 1 - b / a)) - Math.log(p + q - 1);
+
+  it.each([
+    [0.5, 1.6, 10, 1],
+    [0.05, 1.02, 20, 2],
+    [250.3, 1.6, 40, 30],
+    [3.2, 2.5, 1, 1],
+    [0.7, 1.4, 100, 95],
+  ])('agrees with the ₂F₁ series for p = %s, q = %s, a = %s, b = %s', (p, q, a, b) => {
+    expect(logPowerProductIntegral(p, q, a, b)).toBeCloseTo(viaSeries(p, q, a, b), 11);
+    // The integrand is symmetric in (p, a) ↔ (q, b).
+    expect(logPowerProductIntegral(q, p, b, a)).toBeCloseTo(viaSeries(p, q, a, b), 11);
+  });
+
+  it('tends to a^−p b^(1−q)/(q−1) as b/a → 0, where the series argument rounds to 1', () => {
+    const [p, q, a, b] = [0.5, 1.6, 1e20, 1];
+    expect(logPowerProductIntegral(p, q, a, b)).toBeCloseTo(-p * Math.log(a) - Math.log(q - 1), 9);
+  });
+
+  it('is NaN (not an exception) outside its domain', () => {
+    expect(logPowerProductIntegral(0.2, 0.3, 1, 1)).toBeNaN();
+    expect(logPowerProductIntegral(1, 1, 0, 1)).toBeNaN();
   });
 });

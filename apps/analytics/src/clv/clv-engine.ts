@@ -9,7 +9,8 @@ import { parsePurchaseModelParams, purchaseModels, type PurchaseModel } from '@r
 import { fitClv, type ClvFitOutcome } from './clv-fit';
 import { activate, activeModel, failScoringModel, findModel, type ClvModelRecord } from './clv-model';
 import { scoreGroups, ScoringError } from './clv-scoring';
-import { assignTiers, scoreCustomers } from './clv-scoring-sql';
+import { assignTiers, scoreCustomers, type ScoredChunk } from './clv-scoring-sql';
+import { finishScoringRun, scoringRunProgress, startScoringRun } from './clv-scoring-runs';
 import { clvModelSettings, clvTiers, scoringAsOf } from './clv-settings';
 import { rejectionReasons } from './clv-validation';
 import { DAYS_PER_UNIT, dominantCurrency, groupedSummary, utcDay } from './clv-summary-sql';
@@ -174,6 +175,11 @@ export class ClvEngine {
    * for the others). Scorings of one tenant are serialised, so every change
    * is published exactly once.
    *
+   * The work is linear in the customers (see scoreCustomers). A full scoring
+   * is recorded as a run (`clvScoringRun`: done of total, then SUCCEEDED or
+   * FAILED), tiers as it writes and announces each chunk with it; an
+   * incremental one re-tiers the tenant at the end (ASSIGN_TIERS_SQL).
+   *
    * A model that cannot score (a ScoringError; any error when `lastAttempt`)
    * is marked FAILED with the reason and stops being active; the model
    * active before it takes over (outcome.fallbackModelId: score again).
@@ -181,12 +187,12 @@ export class ClvEngine {
   async score(
     tenantId: string,
     contactIds: readonly string[] | null,
-    options: { asOf?: Date; lastAttempt?: boolean } = {},
+    options: { asOf?: Date; lastAttempt?: boolean; chunkSize?: number } = {},
   ): Promise<ScoringOutcome> {
-    // Set inside the transaction: which model was scoring when it failed.
-    const scoring: { modelId: string | null } = { modelId: null };
+    // Set inside the transaction: which model was scoring when it failed, and the run that shows it.
+    const scoring: { modelId: string | null; runId: string | null } = { modelId: null, runId: null };
     try {
-      return await this.db.withTenant(tenantId, async (em) => {
+      const outcome = await this.db.withTenant(tenantId, async (em) => {
         await lockClvScoring(em, tenantId);
         const model = await activeModel(em, tenantId);
         const none = { modelId: null, asOf: null, scored: 0, removed: 0, tierChanges: 0, bandChanges: 0, valueChanges: 0 };
@@ -204,39 +210,66 @@ export class ClvEngine {
           );
           contactIds = [...new Set([...contactIds, ...survivors.map((s) => s.id)])];
         }
-        const summary = await groupedSummary(em, {
-          tenantId,
-          calibrationEnd: asOf,
-          holdoutEnd: null,
-          timeUnit: model.timeUnit,
-          currency: model.currency,
-          contactIds,
-        });
-        const groups = scoreGroups(purchaseModel, params, summary.frequencyRecency, DAYS_PER_UNIT[model.timeUnit]);
-        const scored = await scoreCustomers(em, {
-          tenantId,
-          modelId: model.id,
-          timeUnit: model.timeUnit,
-          currency: model.currency,
-          asOf,
-          contactIds,
-          gammaGamma: model.gammaGamma?.params ?? null,
-          groups,
-        });
-        const tierChanges = await assignTiers(em, tenantId, await clvTiers(em, tenantId));
-        const values = valueChanges(scored, tierChanges, asOf);
-        await this.publishAll(em, scoringEvents(tenantId, scored, tierChanges, values));
+        const full = contactIds === null;
+        // Full scorings are observable (clvScoringRun); progress is written beside this transaction, not in it.
+        const runId = full ? await this.db.withTenant(tenantId, (runEm) => startScoringRun(runEm, tenantId, model.id, asOf)) : null;
+        scoring.runId = runId;
+        const counts = { tierChanges: 0, bandChanges: 0, valueChanges: 0 };
+        // Incremental scorings re-tier the tenant afterwards, so their changes are announced at the end, merged with the tier moves.
+        const deferred: ScoredChunk[] = [];
+        const daysPerUnit = DAYS_PER_UNIT[model.timeUnit];
+        const result = await scoreCustomers(
+          em,
+          {
+            tenantId,
+            modelId: model.id,
+            timeUnit: model.timeUnit,
+            currency: model.currency,
+            asOf,
+            contactIds,
+            gammaGamma: model.gammaGamma?.params ?? null,
+            tiers: await clvTiers(em, tenantId),
+          },
+          (groups) => scoreGroups(purchaseModel, params, groups, daysPerUnit),
+          {
+            progress: runId
+              ? (done, total) => this.db.withTenant(tenantId, (runEm) => scoringRunProgress(runEm, tenantId, runId, done, total))
+              : undefined,
+            chunk: async (chunk) => {
+              if (!full) return void deferred.push(chunk);
+              // A full scoring tiers as it writes: each chunk is announced with it, so memory stays one chunk deep.
+              const values = valueChanges(chunk, chunk.tierChanges, asOf);
+              const events = scoringEvents(tenantId, chunk, chunk.tierChanges, values);
+              counts.tierChanges += chunk.tierChanges.length;
+              counts.bandChanges += chunk.bandChanges.length;
+              counts.valueChanges += values.length;
+              await this.publishAll(em, events);
+            },
+          },
+          options.chunkSize,
+        );
+        const tierChanges = full ? [] : await assignTiers(em, tenantId, await clvTiers(em, tenantId));
+        const changed = {
+          removed: result.removed,
+          bandChanges: deferred.flatMap((c) => c.bandChanges),
+          figureChanges: deferred.flatMap((c) => c.figureChanges),
+        };
+        const values = valueChanges(changed, tierChanges, asOf);
+        await this.publishAll(em, scoringEvents(tenantId, changed, tierChanges, values));
         return {
           modelId: model.id,
           asOf,
-          scored: scored.scored,
-          removed: scored.removed.length,
-          tierChanges: tierChanges.length,
-          bandChanges: scored.bandChanges.length,
-          valueChanges: values.length,
+          scored: result.scored,
+          removed: result.removed.length,
+          tierChanges: counts.tierChanges + tierChanges.length,
+          bandChanges: counts.bandChanges + changed.bandChanges.length,
+          valueChanges: counts.valueChanges + values.length,
         };
       });
+      if (scoring.runId) await this.finishRun(tenantId, scoring.runId, null);
+      return outcome;
     } catch (err) {
+      if (scoring.runId) await this.finishRun(tenantId, scoring.runId, (err as Error).message);
       const failedId = scoring.modelId;
       if (failedId === null || !(err instanceof ScoringError || options.lastAttempt)) throw err;
       const reason = `scoring failed: ${(err as Error).message}`;
@@ -263,6 +296,11 @@ export class ClvEngine {
         valueChanges: 0,
       };
     }
+  }
+
+  /** Ends a run record; a failure to write it must not hide the scoring's own outcome (or error). */
+  private async finishRun(tenantId: string, runId: string, error: string | null): Promise<void> {
+    await this.db.withTenant(tenantId, (em) => finishScoringRun(em, tenantId, runId, error)).catch(() => undefined);
   }
 }
 

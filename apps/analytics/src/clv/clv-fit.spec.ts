@@ -37,6 +37,17 @@ const dropouts: GroupedSummary = {
 };
 
 describe('fitClv', () => {
+  it('takes the observed spend range of any number of spend groups (a million customers once overflowed the stack)', () => {
+    // Math.min(...spends) passes every group as an argument: past ~100k groups that throws RangeError.
+    const many: GroupedSummary = {
+      ...summary,
+      spend: Array.from({ length: 300_000 }, (_, i) => ({ x: 1 + (i % 5), m: 20 + (i % 977) / 10, customers: 1 })),
+    };
+    const fit = fitClv(many, 7, null);
+    if (!fit.ok) throw new Error(fit.reason);
+    expect(fit.observedSpend).toEqual({ min: 20, max: 20 + 976 / 10 });
+  });
+
   it('fits both models on grouped rows and checks the hold-out per purchase-count bucket', () => {
     const fit = fitClv(summary, 7, 91);
     if (!fit.ok) throw new Error(fit.reason);

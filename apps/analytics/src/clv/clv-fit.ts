@@ -101,14 +101,18 @@ export function fitClv(
           summary.spend.map((g) => ({ x: g.x, monetaryValue: g.m, weight: g.customers })),
           options,
         );
-  const spends = summary.spend.map((g) => g.m);
+  // A loop, not Math.min(...spends): a million customers give hundreds of thousands of groups, past the argument limit.
+  let observedSpend: { min: number; max: number } | null = null;
+  for (const { m } of summary.spend) {
+    observedSpend = observedSpend ? { min: Math.min(observedSpend.min, m), max: Math.max(observedSpend.max, m) } : { min: m, max: m };
+  }
 
   return {
     ok: true,
     purchaseModel: stored(purchases) as unknown as StoredFit<StoredParams>,
     gammaGamma: gg?.ok ? stored(gg) : null,
     spendModelReason: gg === null ? 'Gamma-Gamma: no repeat buyers with positive spend' : gg.ok ? null : `Gamma-Gamma: ${gg.message}`,
-    observedSpend: spends.length > 0 ? { min: Math.min(...spends), max: Math.max(...spends) } : null,
+    observedSpend,
     holdout: holdoutDays === null ? null : holdoutCheck(model, purchases.params, summary.frequencyRecency, daysPerUnit, holdoutDays),
     customersUsed,
     repeatBuyers,

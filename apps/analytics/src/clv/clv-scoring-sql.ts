@@ -2,115 +2,180 @@ import { returnedRows } from '@rapport/persistence';
 import { CHURN_SIGNAL_WEIGHTS } from '@rapport/clv';
 import { CHURN_BAND_FLOORS, type ChurnBand } from '@rapport/contracts';
 import type { EntityManager } from 'typeorm';
-import { CUSTOMER_SUMMARY_CTE, DAYS_PER_UNIT, summaryParameters, type ClvTimeUnit } from './clv-summary-sql';
+import { DAYS_PER_UNIT, ORDER_DAYS_CTE, utcDay, type ClvTimeUnit } from './clv-summary-sql';
 import type { GroupScore } from './clv-scoring';
 import { tierBounds, type ClvTier } from './clv-settings';
 
-/**
- * Scores customers set-based in one statement: the summary as of the scoring
- * day, joined to the per-group purchase scores ($7, from `scoreGroups`); the
- * Gamma-Gamma expected spend per customer (conditional on x and m for repeat
- * buyers, the population mean otherwise); CLV = spend × discounted expected
- * purchases; the churn signals (open complaints from the case projection,
- * counted for the survivor of merged contacts; the activity trend from the
- * same purchase days) and churn risk = libs/clv churnRiskWithSignals (1 −
- * P(alive) when there are no signals) with its band. Upserts, and deletes
- * the customers (all on a full rescoring $12, else of $6) no longer in the
- * population (e.g. every order cancelled). Returns the customers whose churn
- * band changed (with the band before), the figures of those whose CLV,
- * currency, churn risk or band or P(alive) changed — compared exactly, as
- * stored, so a consumer's copy never misses a change — and the removed ids.
- *
- * Without a spend model ($8–$10 null: Gamma-Gamma refused) spend and CLV are
- * null; P(alive), expected purchases and churn risk are stored all the same.
- *
- * $1 tenant, $2 scoring day, $3 null, $4 model id, $5 currency, $6 contact ids
- * or null, $7 group scores, $8 p, $9 q, $10 γ (or null), $11 scored at (now), $12 full, $13 days per unit,
- * $14–$18 the CHURN_SIGNAL_WEIGHTS (recent days, complaint factor, max complaints, activity weight,
- * min earlier purchase days).
- */
 /** churnBandOf (libs/contracts) in SQL, on the risk computed below. */
-const CHURN_BAND_SQL = `CASE WHEN v.churn_risk < ${CHURN_BAND_FLOORS.MEDIUM} THEN 'LOW' WHEN v.churn_risk < ${CHURN_BAND_FLOORS.HIGH} THEN 'MEDIUM' ELSE 'HIGH' END`;
+const CHURN_BAND_SQL = `CASE WHEN r.churn_risk < ${CHURN_BAND_FLOORS.MEDIUM} THEN 'LOW' WHEN r.churn_risk < ${CHURN_BAND_FLOORS.HIGH} THEN 'MEDIUM' ELSE 'HIGH' END`;
 
-export const SCORE_CUSTOMERS_SQL = `
-WITH ${CUSTOMER_SUMMARY_CTE},
-activity AS (
-  SELECT contact_id,
-         count(*) FILTER (WHERE purchase AND day > $2::date - $14::int AND day <= $2::date)::int AS recent,
-         count(*) FILTER (WHERE purchase AND day <= $2::date - $14::int)::int AS earlier,
-         ($2::date - $14::int - min(first_day) + 1)::int AS earlier_span
-    FROM marked WHERE first_day <= $2::date
-   GROUP BY contact_id
-),
-complaints AS (
+/**
+ * Scoring is three set-based passes over per-customer rows in temporary
+ * tables (dropped at commit), then the writes in chunks — every step linear
+ * in the customers, none joining customers with customers, and none relying
+ * on planner statistics of the tenant's tables (a freshly loaded tenant has
+ * none: this machine runs with autovacuum off, and any database lags after a
+ * bulk load). The temporary tables are ANALYZEd, so what joins them is
+ * planned on real counts.
+ *
+ * 1. SCORING_SUMMARY_SQL: one pass over the orders (ORDER_DAYS_CTE): the
+ *    summary (x, t_x, T, repeat value) and the activity counts of the churn
+ *    signals, numbered 1..n. (The old single statement computed the activity
+ *    in a second aggregate and joined it back to the summary; without
+ *    statistics that join was a nested loop of every customer against every
+ *    customer's row: 23,570 customers took 3.3 minutes.)
+ * 2. The distinct (x, t_x, T) are scored in libs/clv (`scoreGroups`) and
+ *    stored with their key as primary key.
+ * 3. SCORING_VALUES_SQL: summary ⋈ group scores, spend and CLV (Gamma-Gamma
+ *    in SQL), churn signals and risk, the tier (full scorings: by CLV
+ *    quantile over the scored customers, as ASSIGN_TIERS_SQL would give
+ *    after the writes), and the stored figures before, so each chunk knows
+ *    what changed without reading customer_values again.
+ * 4. SCORE_CHUNK_SQL, per range of n: the upsert, returning the customers
+ *    whose band, tier or figures changed (compared exactly, as stored).
+ */
+
+/**
+ * $1 tenant, $2 scoring day, $3 null (no hold-out), $4 recent days of the
+ * activity trend, $5 reporting currency, $6 contact ids or null (all).
+ */
+export const SCORING_SUMMARY_SQL = `
+WITH ${ORDER_DAYS_CTE}
+INSERT INTO clv_scoring_summary (n, contact_id, x, tx_days, t_days, repeat_value, recent, earlier, earlier_span)
+SELECT row_number() OVER (), s.*
+  FROM (SELECT contact_id,
+               (count(*) FILTER (WHERE purchase AND day <= $2::date) - 1)::int AS x,
+               (max(day) FILTER (WHERE purchase AND day <= $2::date) - first_day)::int AS tx_days,
+               ($2::date - first_day)::int AS t_days,
+               coalesce(sum(value) FILTER (WHERE day > first_day AND day <= $2::date), 0) AS repeat_value,
+               count(*) FILTER (WHERE purchase AND day > $2::date - $4::int AND day <= $2::date)::int AS recent,
+               count(*) FILTER (WHERE purchase AND day <= $2::date - $4::int)::int AS earlier,
+               ($2::date - $4::int - first_day + 1)::int AS earlier_span
+          FROM marked
+         WHERE first_day <= $2::date
+         GROUP BY contact_id, first_day) s`;
+
+/**
+ * $1 tenant, $2 contact ids or null, $3 p, $4 q, $5 γ (Gamma-Gamma; null:
+ * refused, so spend and CLV are null), $6 full scoring (tiers computed here;
+ * otherwise the stored tier is kept and ASSIGN_TIERS_SQL re-tiers after),
+ * $7 tier bounds (jsonb), $8 reporting currency, $9–$13 the
+ * CHURN_SIGNAL_WEIGHTS (recent days, complaint factor, max complaints,
+ * activity weight, min earlier purchase days).
+ *
+ * Open complaints come from the case projection, counted for the survivor
+ * of merged contacts; churn risk = libs/clv churnRiskWithSignals (1 −
+ * P(alive) when there are no signals).
+ */
+export const SCORING_VALUES_SQL = `
+WITH complaints AS (
   SELECT coalesce(ct.merged_into, k.contact_id) AS contact_id, count(*)::int AS n
     FROM contact_cases k LEFT JOIN contacts ct ON ct.tenant_id = k.tenant_id AND ct.id = k.contact_id
    WHERE k.tenant_id = $1 AND k.contact_id IS NOT NULL AND k.category = 'COMPLAINT' AND k.open
+     AND ($2::uuid[] IS NULL OR coalesce(ct.merged_into, k.contact_id) = ANY($2::uuid[]))
    GROUP BY 1
 ),
-groups AS (
-  SELECT * FROM jsonb_to_recordset($7::jsonb)
-    AS g(x int, tx_days int, t_days int, p_alive float8, expected_purchases float8, discounted float8)
-),
+bounds AS (SELECT * FROM jsonb_to_recordset($7::jsonb) AS b(ordinal int, name text, upper float8)),
 valued AS (
-  SELECT s.contact_id, s.x, s.tx_days, s.t_days, g.p_alive, g.expected_purchases, g.discounted,
+  SELECT s.n, s.contact_id, s.x, s.tx_days, s.t_days, g.p_alive, g.expected_purchases, g.discounted,
          CASE WHEN s.x > 0 THEN (s.repeat_value / s.x)::float8 ELSE 0 END AS m,
          CASE WHEN s.x > 0
-              THEN $8::float8 * ($10::float8 + s.x * greatest((s.repeat_value / s.x)::float8, 0)) / ($8::float8 * s.x + $9::float8 - 1)
-              ELSE $8::float8 * $10::float8 / ($9::float8 - 1) END AS spend,
+              THEN $3::float8 * ($5::float8 + s.x * greatest((s.repeat_value / s.x)::float8, 0)) / ($3::float8 * s.x + $4::float8 - 1)
+              ELSE $3::float8 * $5::float8 / ($4::float8 - 1) END AS spend,
          coalesce(cp.n, 0) AS open_complaints,
-         CASE WHEN a.earlier >= $18::int AND a.earlier_span >= $14::int
-              THEN a.recent / ((a.earlier::float8 / a.earlier_span) * $14::int) END AS activity_trend
-    FROM summary s JOIN groups g ON g.x = s.x AND g.tx_days = s.tx_days AND g.t_days = s.t_days
-    LEFT JOIN activity a ON a.contact_id = s.contact_id
+         CASE WHEN s.earlier >= $13::int AND s.earlier_span >= $9::int
+              THEN s.recent / ((s.earlier::float8 / s.earlier_span) * $9::int) END AS activity_trend
+    FROM clv_scoring_summary s
+    JOIN clv_scoring_groups g ON g.x = s.x AND g.tx_days = s.tx_days AND g.t_days = s.t_days
     LEFT JOIN complaints cp ON cp.contact_id = s.contact_id
 ),
 risked AS (
-  SELECT v.*,
-         1 - v.p_alive * power($15::float8, least(v.open_complaints, $16::int))
-               * (1 - $17::float8 * greatest(0, least(1, 1 - coalesce(v.activity_trend, 1)))) AS churn_risk
+  SELECT v.*, v.spend * v.discounted AS clv,
+         1 - v.p_alive * power($10::float8, least(v.open_complaints, $11::int))
+               * (1 - $12::float8 * greatest(0, least(1, 1 - coalesce(v.activity_trend, 1)))) AS churn_risk
     FROM valued v
 ),
-old AS (
-  SELECT contact_id, clv, currency, churn_risk, churn_band, p_alive FROM customer_values
-   WHERE tenant_id = $1 AND ($6::uuid[] IS NULL OR contact_id = ANY($6::uuid[]))
+ranked AS (
+  SELECT r.*, ${CHURN_BAND_SQL} AS churn_band,
+         cume_dist() OVER (PARTITION BY r.clv IS NULL ORDER BY r.clv DESC) AS share
+    FROM risked r
 ),
+tiered AS (
+  SELECT r.*, o.contact_id IS NOT NULL AS existed, o.clv AS old_clv, o.currency AS old_currency, o.churn_risk AS old_churn_risk,
+         o.churn_band AS old_band, o.p_alive AS old_p_alive, o.tier AS old_tier,
+         CASE WHEN NOT $6::boolean THEN o.tier
+              WHEN r.clv IS NOT NULL THEN
+                coalesce((SELECT b.name FROM bounds b WHERE r.share <= b.upper + 1e-12 ORDER BY b.ordinal LIMIT 1),
+                         (SELECT b.name FROM bounds b ORDER BY b.ordinal DESC LIMIT 1)) END AS tier
+    FROM ranked r LEFT JOIN customer_values o ON o.tenant_id = $1 AND o.contact_id = r.contact_id
+)
+INSERT INTO clv_scoring_values (n, contact_id, x, tx_days, t_days, m, p_alive, expected_purchases, spend, clv, churn_risk,
+                                churn_band, open_complaints, activity_trend, tier, previous_band, previous_tier,
+                                band_changed, tier_changed, figures_changed)
+SELECT t.n, t.contact_id, t.x, t.tx_days, t.t_days, t.m, t.p_alive, t.expected_purchases, t.spend, t.clv, t.churn_risk,
+       t.churn_band, t.open_complaints, t.activity_trend, t.tier, t.old_band, t.old_tier,
+       t.old_band IS DISTINCT FROM t.churn_band,
+       t.old_tier IS DISTINCT FROM t.tier,
+       NOT t.existed OR (t.old_clv, t.old_currency, t.old_churn_risk, t.old_band, t.old_p_alive)
+                        IS DISTINCT FROM (t.clv, $8::text, t.churn_risk, t.churn_band, t.p_alive)
+  FROM tiered t`;
+
+/**
+ * Writes the customers numbered ($2, $3] and returns those whose band, tier
+ * or figures changed. $1 tenant, $4 model id, $5 currency, $6 as-of day,
+ * $7 scored at (now), $8 days per unit.
+ */
+export const SCORE_CHUNK_SQL = `
+WITH chunk AS MATERIALIZED (SELECT * FROM clv_scoring_values WHERE n > $2::int AND n <= $3::int),
 upserted AS (
   INSERT INTO customer_values AS c (tenant_id, contact_id, model_id, x, t_x, t, m, p_alive, expected_purchases,
-                                    expected_average_spend, clv, currency, churn_risk, churn_band, scored_at,
+                                    expected_average_spend, clv, currency, churn_risk, churn_band, tier, scored_at,
                                     open_complaints, activity_trend, as_of)
-  SELECT $1, v.contact_id, $4::uuid, v.x, v.tx_days / $13::float8, v.t_days / $13::float8, v.m, v.p_alive, v.expected_purchases,
-         v.spend, v.spend * v.discounted, $5::text, v.churn_risk,
-         ${CHURN_BAND_SQL}, $11::timestamptz,
-         v.open_complaints, v.activity_trend, $2::date
-    FROM risked v
+  SELECT $1, v.contact_id, $4::uuid, v.x, v.tx_days / $8::float8, v.t_days / $8::float8, v.m, v.p_alive, v.expected_purchases,
+         v.spend, v.clv, $5::text, v.churn_risk, v.churn_band, v.tier, $7::timestamptz, v.open_complaints, v.activity_trend, $6::date
+    FROM chunk v
   ON CONFLICT (tenant_id, contact_id) DO UPDATE SET
     model_id = EXCLUDED.model_id, x = EXCLUDED.x, t_x = EXCLUDED.t_x, t = EXCLUDED.t, m = EXCLUDED.m,
     p_alive = EXCLUDED.p_alive, expected_purchases = EXCLUDED.expected_purchases,
     expected_average_spend = EXCLUDED.expected_average_spend, clv = EXCLUDED.clv, currency = EXCLUDED.currency,
-    churn_risk = EXCLUDED.churn_risk, churn_band = EXCLUDED.churn_band, scored_at = EXCLUDED.scored_at,
+    churn_risk = EXCLUDED.churn_risk, churn_band = EXCLUDED.churn_band, tier = EXCLUDED.tier, scored_at = EXCLUDED.scored_at,
     open_complaints = EXCLUDED.open_complaints, activity_trend = EXCLUDED.activity_trend, as_of = EXCLUDED.as_of
-  RETURNING c.contact_id, c.clv, c.currency, c.tier, c.churn_band, c.churn_risk, c.p_alive, c.open_complaints, c.activity_trend
-),
-removed AS (
-  DELETE FROM customer_values c
-   WHERE c.tenant_id = $1 AND ($12::boolean OR c.contact_id = ANY($6::uuid[]))
-     AND NOT EXISTS (SELECT 1 FROM summary s WHERE s.contact_id = c.contact_id)
-  RETURNING c.contact_id
+  RETURNING 1
 )
 SELECT (SELECT count(*) FROM upserted)::int AS scored,
-       (SELECT coalesce(jsonb_agg(contact_id), '[]'::jsonb) FROM removed) AS removed,
-       (SELECT coalesce(jsonb_agg(jsonb_build_object('contactId', u.contact_id, 'previousBand', o.churn_band,
-                                                     'band', u.churn_band, 'churnRisk', u.churn_risk, 'pAlive', u.p_alive,
-                                                     'openComplaints', u.open_complaints,
-                                                     'activityTrend', u.activity_trend)), '[]'::jsonb)
-          FROM upserted u LEFT JOIN old o ON o.contact_id = u.contact_id
-         WHERE o.churn_band IS DISTINCT FROM u.churn_band) AS band_changes,
-       (SELECT coalesce(jsonb_agg(jsonb_build_object('contactId', u.contact_id, 'clv', u.clv, 'currency', u.currency, 'tier', u.tier,
-                                                     'churnBand', u.churn_band, 'churnRisk', u.churn_risk, 'pAlive', u.p_alive)), '[]'::jsonb)
-          FROM upserted u LEFT JOIN old o ON o.contact_id = u.contact_id
-         WHERE (o.clv, o.currency, o.churn_risk, o.churn_band, o.p_alive)
-               IS DISTINCT FROM (u.clv, u.currency, u.churn_risk, u.churn_band, u.p_alive)) AS figure_changes`;
+       coalesce(jsonb_agg(jsonb_build_object(
+         'contactId', v.contact_id, 'clv', v.clv, 'currency', $5::text, 'tier', v.tier, 'previousTier', v.previous_tier,
+         'churnBand', v.churn_band, 'previousBand', v.previous_band, 'churnRisk', v.churn_risk, 'pAlive', v.p_alive,
+         'openComplaints', v.open_complaints, 'activityTrend', v.activity_trend,
+         'bandChanged', v.band_changed, 'tierChanged', v.tier_changed, 'figuresChanged', v.figures_changed))
+         FILTER (WHERE v.band_changed OR v.tier_changed OR v.figures_changed), '[]'::jsonb) AS changes
+  FROM chunk v`;
+
+/** Customers no longer in the population (e.g. every order cancelled): their values go. $1 tenant, $2 contact ids or null (all). */
+export const REMOVE_UNSCORED_SQL = `
+DELETE FROM customer_values c
+ WHERE c.tenant_id = $1 AND ($2::uuid[] IS NULL OR c.contact_id = ANY($2::uuid[]))
+   AND NOT EXISTS (SELECT 1 FROM clv_scoring_values s WHERE s.contact_id = c.contact_id)
+RETURNING c.contact_id AS "contactId"`;
+
+const SCORING_TABLES_SQL = [
+  `CREATE TEMPORARY TABLE clv_scoring_summary (
+     n int NOT NULL, contact_id uuid NOT NULL, x int NOT NULL, tx_days int NOT NULL, t_days int NOT NULL,
+     repeat_value numeric NOT NULL, recent int NOT NULL, earlier int NOT NULL, earlier_span int NOT NULL
+   ) ON COMMIT DROP`,
+  `CREATE TEMPORARY TABLE clv_scoring_groups (
+     x int NOT NULL, tx_days int NOT NULL, t_days int NOT NULL,
+     p_alive float8 NOT NULL, expected_purchases float8 NOT NULL, discounted float8 NOT NULL,
+     PRIMARY KEY (x, tx_days, t_days)
+   ) ON COMMIT DROP`,
+  `CREATE TEMPORARY TABLE clv_scoring_values (
+     n int NOT NULL, contact_id uuid NOT NULL, x int NOT NULL, tx_days int NOT NULL, t_days int NOT NULL, m float8 NOT NULL,
+     p_alive float8 NOT NULL, expected_purchases float8 NOT NULL, spend float8, clv float8, churn_risk float8 NOT NULL,
+     churn_band text NOT NULL, open_complaints int NOT NULL, activity_trend float8, tier text,
+     previous_band text, previous_tier text, band_changed boolean NOT NULL, tier_changed boolean NOT NULL,
+     figures_changed boolean NOT NULL
+   ) ON COMMIT DROP`,
+];
 
 /**
  * Tiers by CLV quantile over the customers with a CLV: cume_dist from the
@@ -173,8 +238,25 @@ export interface ScoredCustomers {
   /** Customers no longer in the population, whose values were deleted. */
   removed: string[];
   bandChanges: BandChange[];
-  /** Customers whose CLV, currency, churn risk or band or P(alive) changed (tier as before the re-tiering). */
+  /** Customers whose CLV, currency, churn risk or band or P(alive) changed (with their tier after this scoring's writes). */
   figureChanges: CustomerFigures[];
+}
+
+/** What a chunk's statement returns for a changed customer. */
+interface ChangedRow extends CustomerFigures {
+  previousTier: string | null;
+  previousBand: Band | null;
+  openComplaints: number;
+  activityTrend: number | null;
+  bandChanged: boolean;
+  tierChanged: boolean;
+  figuresChanged: boolean;
+}
+
+/** A chunk of a scoring, as it was written: its changes are announced with it. */
+export interface ScoredChunk extends ScoredCustomers {
+  /** Full scorings only: tiers moved by this scoring (incremental ones re-tier afterwards, ASSIGN_TIERS_SQL). */
+  tierChanges: TierChange[];
 }
 
 export interface ScoreParams {
@@ -183,46 +265,131 @@ export interface ScoreParams {
   timeUnit: ClvTimeUnit;
   currency: string;
   asOf: Date;
+  /** null: every customer (a full scoring, which also tiers them). */
   contactIds: readonly string[] | null;
   /** null: no spend model (CLV absent). */
   gammaGamma: { p: number; q: number; gamma: number } | null;
-  groups: readonly GroupScore[];
+  tiers: readonly ClvTier[];
 }
 
-export async function scoreCustomers(em: EntityManager, p: ScoreParams): Promise<ScoredCustomers> {
-  const base = summaryParameters({
-    tenantId: p.tenantId,
-    calibrationEnd: p.asOf,
-    holdoutEnd: null,
-    timeUnit: p.timeUnit,
-    currency: p.currency,
-    contactIds: p.contactIds,
-  });
-  const [row]: { scored: number; removed: string[]; band_changes: BandChange[]; figure_changes: CustomerFigures[] }[] = await em.query(
-    SCORE_CUSTOMERS_SQL,
+export interface ScoringHooks {
+  /** After the summary (done = 0) and after each chunk is written. */
+  progress?: (done: number, total: number) => Promise<void>;
+  /** Each chunk's changes, in its transaction (events go to the outbox as the chunk is written). */
+  chunk?: (chunk: ScoredChunk) => Promise<void>;
+}
+
+/** Customers written per statement: bounds memory (the changed rows come back as JSON) and paces the progress. */
+export const SCORING_CHUNK = 50_000;
+
+/**
+ * Scores the customers (see SCORING_SUMMARY_SQL … SCORE_CHUNK_SQL) in the
+ * caller's transaction. `scoreGroups` turns the distinct (x, t_x, T) into
+ * purchase-model figures (it throws a ScoringError on figures that are not
+ * finite). A full scoring plans its joins without nested loops: with
+ * statistics missing, a nested loop is the plan that goes quadratic.
+ * Returns the totals; the chunks' changes go to `hooks.chunk`.
+ */
+export async function scoreCustomers(
+  em: EntityManager,
+  p: ScoreParams,
+  scoreGroups: (groups: { x: number; txDays: number; tDays: number }[]) => GroupScore[],
+  hooks: ScoringHooks = {},
+  chunkSize = SCORING_CHUNK,
+): Promise<{ scored: number; removed: string[] }> {
+  const full = p.contactIds === null;
+  const ids = p.contactIds ? [...p.contactIds] : null;
+  if (full) await em.query(`SET LOCAL enable_nestloop = off`);
+  for (const ddl of SCORING_TABLES_SQL) await em.query(ddl);
+  await em.query(SCORING_SUMMARY_SQL, [p.tenantId, utcDay(p.asOf), null, CHURN_SIGNAL_WEIGHTS.recentDays, p.currency, ids]);
+  await em.query(`ANALYZE clv_scoring_summary`);
+  const keys: { x: number; tx_days: number; t_days: number }[] = await em.query(
+    `SELECT x, tx_days, t_days FROM clv_scoring_summary GROUP BY x, tx_days, t_days`,
+  );
+  const groups = scoreGroups(keys.map((k) => ({ x: k.x, txDays: k.tx_days, tDays: k.t_days })));
+  await em.query(
+    `INSERT INTO clv_scoring_groups (x, tx_days, t_days, p_alive, expected_purchases, discounted)
+     SELECT * FROM unnest($1::int[], $2::int[], $3::int[], $4::float8[], $5::float8[], $6::float8[])`,
     [
-      base[0],
-      base[1],
-      null,
-      p.modelId,
-      p.currency,
-      base[5],
-      JSON.stringify(p.groups),
-      p.gammaGamma?.p ?? null,
-      p.gammaGamma?.q ?? null,
-      p.gammaGamma?.gamma ?? null,
-      // When it was scored (now), which is not what it was scored as of.
-      new Date().toISOString(),
-      p.contactIds === null,
-      DAYS_PER_UNIT[p.timeUnit],
-      CHURN_SIGNAL_WEIGHTS.recentDays,
-      CHURN_SIGNAL_WEIGHTS.complaintFactor,
-      CHURN_SIGNAL_WEIGHTS.maxComplaints,
-      CHURN_SIGNAL_WEIGHTS.activityWeight,
-      CHURN_SIGNAL_WEIGHTS.minEarlierPurchaseDays,
+      groups.map((g) => g.x),
+      groups.map((g) => g.tx_days),
+      groups.map((g) => g.t_days),
+      groups.map((g) => g.p_alive),
+      groups.map((g) => g.expected_purchases),
+      groups.map((g) => g.discounted),
     ],
   );
-  return { scored: row.scored, removed: row.removed, bandChanges: row.band_changes, figureChanges: row.figure_changes };
+  await em.query(`ANALYZE clv_scoring_groups`);
+  await em.query(SCORING_VALUES_SQL, [
+    p.tenantId,
+    ids,
+    p.gammaGamma?.p ?? null,
+    p.gammaGamma?.q ?? null,
+    p.gammaGamma?.gamma ?? null,
+    full,
+    JSON.stringify(tierBounds(p.tiers)),
+    p.currency,
+    CHURN_SIGNAL_WEIGHTS.recentDays,
+    CHURN_SIGNAL_WEIGHTS.complaintFactor,
+    CHURN_SIGNAL_WEIGHTS.maxComplaints,
+    CHURN_SIGNAL_WEIGHTS.activityWeight,
+    CHURN_SIGNAL_WEIGHTS.minEarlierPurchaseDays,
+  ]);
+  await em.query(`CREATE INDEX ON clv_scoring_values (n)`);
+  await em.query(`CREATE INDEX ON clv_scoring_values (contact_id)`);
+  await em.query(`ANALYZE clv_scoring_values`);
+  const [{ total }]: { total: number }[] = await em.query(`SELECT count(*)::int AS total FROM clv_scoring_values`);
+  await hooks.progress?.(0, total);
+  // When it was scored (now), which is not what it was scored as of.
+  const scoredAt = new Date().toISOString();
+  let scored = 0;
+  for (let lo = 0; lo < total; lo += chunkSize) {
+    const [row]: { scored: number; changes: ChangedRow[] }[] = await em.query(SCORE_CHUNK_SQL, [
+      p.tenantId,
+      lo,
+      lo + chunkSize,
+      p.modelId,
+      p.currency,
+      utcDay(p.asOf),
+      scoredAt,
+      DAYS_PER_UNIT[p.timeUnit],
+    ]);
+    scored += row.scored;
+    await hooks.chunk?.(chunkChanges(row.scored, row.changes, full));
+    await hooks.progress?.(Math.min(lo + chunkSize, total), total);
+  }
+  const removed = returnedRows<{ contactId: string }>(await em.query(REMOVE_UNSCORED_SQL, [p.tenantId, ids]));
+  return { scored, removed: removed.map((r) => r.contactId) };
+}
+
+/** Splits a chunk's changed rows into the band, tier and figure changes the events are made of. */
+function chunkChanges(scored: number, rows: readonly ChangedRow[], full: boolean): ScoredChunk {
+  const figures = (r: ChangedRow): CustomerFigures => ({
+    contactId: r.contactId,
+    clv: r.clv,
+    currency: r.currency,
+    tier: r.tier,
+    churnBand: r.churnBand,
+    churnRisk: r.churnRisk,
+    pAlive: r.pAlive,
+  });
+  return {
+    scored,
+    removed: [],
+    bandChanges: rows
+      .filter((r) => r.bandChanged)
+      .map((r) => ({
+        contactId: r.contactId,
+        previousBand: r.previousBand,
+        band: r.churnBand,
+        churnRisk: r.churnRisk,
+        pAlive: r.pAlive,
+        openComplaints: r.openComplaints,
+        activityTrend: r.activityTrend,
+      })),
+    figureChanges: rows.filter((r) => r.figuresChanged || (full && r.tierChanged)).map(figures),
+    tierChanges: full ? rows.filter((r) => r.tierChanged).map((r) => ({ ...figures(r), previousTier: r.previousTier })) : [],
+  };
 }
 
 export async function assignTiers(em: EntityManager, tenantId: string, tiers: readonly ClvTier[]): Promise<TierChange[]> {

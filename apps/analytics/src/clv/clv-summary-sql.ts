@@ -25,7 +25,7 @@ export const DAYS_PER_UNIT: Record<ClvTimeUnit, number> = { WEEKS: 7, DAYS: 1 };
  * $5 reporting currency, $6 contact ids or null (all). $4 is unused here
  * (kept free for the callers' statements).
  */
-export const CUSTOMER_SUMMARY_CTE = `
+export const ORDER_DAYS_CTE = `
 per_day AS (
   SELECT o.contact_id, (o.occurred_at AT TIME ZONE 'UTC')::date AS day,
          bool_or(o.status = 'PLACED') AS purchase,
@@ -38,14 +38,19 @@ per_day AS (
 ),
 marked AS (
   SELECT d.*, min(d.day) FILTER (WHERE d.purchase) OVER (PARTITION BY d.contact_id) AS first_day FROM per_day d
-),
-summary AS (
-  SELECT contact_id,
+)`;
+
+/** The columns of the summary, grouped from `marked` (ORDER_DAYS_CTE) per customer; scoring adds its own. */
+export const SUMMARY_COLUMNS = `
          (count(*) FILTER (WHERE purchase AND day <= $2::date) - 1)::int AS x,
          (max(day) FILTER (WHERE purchase AND day <= $2::date) - first_day)::int AS tx_days,
          ($2::date - first_day)::int AS t_days,
          coalesce(sum(value) FILTER (WHERE day > first_day AND day <= $2::date), 0) AS repeat_value,
-         count(*) FILTER (WHERE purchase AND day > $2::date)::int AS holdout_purchases
+         count(*) FILTER (WHERE purchase AND day > $2::date)::int AS holdout_purchases`;
+
+export const CUSTOMER_SUMMARY_CTE = `${ORDER_DAYS_CTE},
+summary AS (
+  SELECT contact_id,${SUMMARY_COLUMNS}
     FROM marked
    WHERE first_day <= $2::date
    GROUP BY contact_id, first_day

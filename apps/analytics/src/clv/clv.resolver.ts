@@ -40,6 +40,11 @@ export class ClvResolver {
     return model ? clvModelView(model) : null;
   }
 
+  @Query('clvScoringRun')
+  scoringRun(@CurrentPrincipal() principal: Principal) {
+    return this.clv.scoringRun(principal);
+  }
+
   @Query('clvModels')
   async history(@CurrentPrincipal() principal: Principal, @Args('first') first: number | null) {
     return (await this.clv.models(principal, first)).map(clvModelView);

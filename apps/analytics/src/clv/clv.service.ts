@@ -18,6 +18,7 @@ import { ClvEngine } from './clv-engine';
 import { activate, findModel, MODEL_COLUMNS, type ClvModelRecord } from './clv-model';
 import { compareModels, type ModelComparison } from './clv-comparison';
 import { fitRequestKey, ClvScheduler } from './clv-scheduler';
+import { latestScoringRun, type ClvScoringRunView } from './clv-scoring-runs';
 import { DEFAULT_ANNUAL_DISCOUNT_RATE, DEFAULT_HORIZON_WEEKS, DEFAULT_PERIODS, discountedPurchases, horizonUnits } from './clv-scoring';
 import {
   clvModelSettings,
@@ -155,6 +156,11 @@ export class ClvService {
       throw err;
     }
     return model;
+  }
+
+  async scoringRun(principal: Principal): Promise<ClvScoringRunView | null> {
+    requireAnalyticsRead(principal);
+    return this.db.withTenant(principal.tenantId, (em) => latestScoringRun(em, principal.tenantId));
   }
 
   async latestModel(principal: Principal): Promise<ClvModelRecord | null> {

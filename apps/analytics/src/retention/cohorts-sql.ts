@@ -6,6 +6,14 @@
  * the last instant before `to`. Guest orders (no customer) cannot be
  * followed from month to month: they are counted per cohort month beside
  * the cohort (guestOrders), never in its size or retention.
+ *
+ * One pass over the orders: each customer's buying months carry the
+ * cohort (a window minimum), so nothing joins customers back to their own
+ * rows, and each cohort's counts by month are one JSON object looked up
+ * per month (not a join rescanned per cohort and month). The join it
+ * replaced (first months ⋈ buying months) was planned as a nested loop on a
+ * freshly loaded tenant without statistics: 324 s instead of 0.5 s, and
+ * over a minute for 20,000 customers.
  * $1 tenant, $2 from, $3 to.
  */
 export const COHORT_RETENTION_SQL = `
@@ -15,24 +23,28 @@ WITH purchases AS (
    WHERE tenant_id = $1 AND contact_id IS NOT NULL AND status = 'PLACED' AND occurred_at < $3::timestamptz
    GROUP BY 1, 2
 ),
-firsts AS (SELECT contact_id, min(month) AS cohort FROM purchases GROUP BY contact_id),
+marked AS (
+  SELECT p.month, min(p.month) OVER (PARTITION BY p.contact_id) AS cohort FROM purchases p
+),
 bounds AS (
   SELECT date_trunc('month', $2::timestamptz AT TIME ZONE 'UTC')::date AS first_cohort,
          date_trunc('month', ($3::timestamptz - interval '1 millisecond') AT TIME ZONE 'UTC')::date AS last_month
 ),
 cohorts AS (
-  SELECT f.cohort, count(*)::int AS size
-    FROM firsts f CROSS JOIN bounds b
-   WHERE f.cohort >= b.first_cohort AND f.cohort <= b.last_month
-   GROUP BY f.cohort
+  SELECT m.cohort, count(*)::int AS size
+    FROM marked m CROSS JOIN bounds b
+   WHERE m.month = m.cohort AND m.cohort >= b.first_cohort AND m.cohort <= b.last_month
+   GROUP BY m.cohort
 ),
 active AS (
-  SELECT f.cohort,
-         ((extract(year FROM p.month) - extract(year FROM f.cohort)) * 12 + extract(month FROM p.month) - extract(month FROM f.cohort))::int AS k,
+  SELECT m.cohort,
+         ((extract(year FROM m.month) - extract(year FROM m.cohort)) * 12 + extract(month FROM m.month) - extract(month FROM m.cohort))::int AS k,
          count(*)::int AS customers
-    FROM firsts f JOIN purchases p ON p.contact_id = f.contact_id AND p.month > f.cohort
+    FROM marked m
+   WHERE m.month > m.cohort
    GROUP BY 1, 2
 ),
+by_cohort AS (SELECT cohort, jsonb_object_agg(k, customers) AS customers FROM active GROUP BY cohort),
 guests AS (
   SELECT date_trunc('month', occurred_at AT TIME ZONE 'UTC')::date AS month, count(*)::int AS orders
     FROM orders
@@ -40,11 +52,10 @@ guests AS (
    GROUP BY 1
 )
 SELECT to_char(c.cohort, 'YYYY-MM') AS cohort, c.size, coalesce(g.orders, 0) AS "guestOrders",
-       coalesce((SELECT array_agg(coalesce(a.customers, 0)::float8 / c.size ORDER BY k.k)
+       coalesce((SELECT array_agg(coalesce((a.customers ->> k.k::text)::int, 0)::float8 / c.size ORDER BY k.k)
                    FROM generate_series(1, ((extract(year FROM b.last_month) - extract(year FROM c.cohort)) * 12
-                                            + extract(month FROM b.last_month) - extract(month FROM c.cohort))::int) AS k(k)
-                   LEFT JOIN active a ON a.cohort = c.cohort AND a.k = k.k), '{}') AS retention
-  FROM cohorts c CROSS JOIN bounds b LEFT JOIN guests g ON g.month = c.cohort
+                                            + extract(month FROM b.last_month) - extract(month FROM c.cohort))::int) AS k(k)), '{}') AS retention
+  FROM cohorts c CROSS JOIN bounds b LEFT JOIN by_cohort a ON a.cohort = c.cohort LEFT JOIN guests g ON g.month = c.cohort
  ORDER BY c.cohort`;
 
 /**
