@@ -106,7 +106,16 @@ describe('analytics: linear-time, observable CLV scoring (20,000 customers, no p
   }
 
   beforeAll(async () => {
-    analytics = await startService(AnalyticsAppModule, analyticsDefinition, { ANALYTICS_RFM_DELAY_MS: '0' });
+    // Names of its own (schema, streams, subjects, queues): the scores of 20,000 customers on the run's shared streams
+    // would hold up every later suite's consumers (value-one-owner waited 70 s behind them).
+    const own = `scale_${process.env.RAPPORT_TEST_RUN_ID}`;
+    analytics = await startService(AnalyticsAppModule, analyticsDefinition, {
+      ANALYTICS_RFM_DELAY_MS: '0',
+      DB_SCHEMA_SUFFIX: own,
+      NATS_SUBJECT_PREFIX: own,
+      NATS_STREAM_SUFFIX: own,
+      REDIS_PREFIX: `${process.env.REDIS_PREFIX}:scale`,
+    });
     ds = analytics.app.get(DataSource);
     clv = analytics.app.get(ClvService);
     const contact = `('00000000-0000-4000-8000-' || lpad(to_hex(i), 12, '0'))::uuid`;
