@@ -89,7 +89,11 @@ export class ServiceProcess {
         () => false,
       );
       if (ready) return;
-      if (Date.now() > deadline) throw new Error(`${this.service} not ready within ${readyTimeoutMs} ms:\n${this.log.slice(-3000)}`);
+      if (Date.now() > deadline) {
+        // Left running, it would go on consuming this worker's streams and queues for the suites after this one.
+        await this.kill('SIGKILL');
+        throw new Error(`${this.service} not ready within ${readyTimeoutMs} ms:\n${this.log.slice(-3000)}`);
+      }
       await new Promise((r) => setTimeout(r, 200));
     }
   }

@@ -11,6 +11,8 @@ import { execSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer, connect as tcpConnect, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 
 const ROOT = join(__dirname, '..', '..');
 const SALES = join(ROOT, 'dist', 'apps', 'sales', 'src', 'main.js');
@@ -49,7 +51,9 @@ async function startSales(env: Record<string, string>): Promise<Running> {
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
   const url = `http://127.0.0.1:${port}`;
-  // Listening (liveness), not ready: one test runs it without a Redis to be ready with.
+  // Listening (liveness), not ready: one test runs it without a Redis to be ready with. A process that never
+  // listens is killed here: left running, it would keep consuming this worker's streams for later suites.
+  const deadline = Date.now() + 60_000;
   while (
     !(await fetch(`${url}/health/live`).then(
       (r) => r.ok,
@@ -57,6 +61,11 @@ async function startSales(env: Record<string, string>): Promise<Running> {
     ))
   ) {
     if (child.exitCode !== null) throw new Error(`sales exited before listening:\n${output.slice(-3000)}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      await exited;
+      throw new Error(`sales did not listen within 60 s:\n${output.slice(-3000)}`);
+    }
     await sleep(200);
   }
   return { child, port, url, output: () => output, exited };
@@ -85,6 +94,27 @@ async function freezableRelay(target: { host: string; port: number }): Promise<{
       server.close();
     },
   };
+}
+
+/** Sales' schema (migrated) holding one open activity whose reminder the start-up sweep must plan. */
+async function withOpenActivityReminder(): Promise<void> {
+  execSync(`${JSON.stringify(process.execPath)} ${JSON.stringify(SALES)}`, {
+    cwd: ROOT,
+    env: { ...process.env, RUN_MIGRATIONS: 'only' },
+    stdio: 'ignore',
+    timeout: 120_000,
+  });
+  const pg = new Client({ connectionString: process.env.DATABASE_URL });
+  await pg.connect();
+  try {
+    await pg.query(
+      `INSERT INTO "sales_${process.env.DB_SCHEMA_SUFFIX}".activities (id, tenant_id, type, target_type, target_id, subject, due_at)
+       VALUES ($1, $2, 'TASK', 'CONTACT', $3, 'Call back', now() + interval '1 day')`,
+      [randomUUID(), randomUUID(), randomUUID()],
+    );
+  } finally {
+    await pg.end();
+  }
 }
 
 const graphqlTypename = (url: string) =>
@@ -134,10 +164,13 @@ describe('subgraph shutdown (built sales process)', () => {
     expect(sales.output()).toContain('second signal: ending the grace period now');
   });
 
-  it('with Redis unreachable, SIGTERM still ends it: job queues close without waiting for Redis', async () => {
+  it('with Redis unreachable and reminders to re-plan, it still starts (live, not ready), and SIGTERM ends it without waiting for Redis', async () => {
+    // Work waiting for Redis at start-up (the reminder sweep's queue.add) must not hold up listening.
+    await withOpenActivityReminder();
     const deadRedis = await freePort(); // nothing listens there
     const sales = await startSales({ REDIS_URL: `redis://127.0.0.1:${deadRedis}`, SHUTDOWN_GRACE_MS: '0', SHUTDOWN_TIMEOUT_MS: '600000' });
     running.push(sales);
+    expect((await fetch(`${sales.url}/health/ready`)).status).toBe(503);
     sales.child.kill('SIGTERM');
     // The watchdog is 10 minutes away: exiting 0 here is the job queues' own doing.
     expect(await sales.exited).toEqual({ code: 0, signal: null });

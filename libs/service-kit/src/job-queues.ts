@@ -20,6 +20,7 @@ export class JobQueues implements BeforeApplicationShutdown {
   private readonly workers: Worker[] = [];
   private flowProducer: FlowProducer | null = null;
   private redisFailing = false;
+  private stopping = false;
   /**
    * One line per outage (readiness reports it meanwhile), not a stack trace per reconnect attempt from
    * the connection and from each queue and worker (theirs duplicate it for blocking reads).
@@ -92,7 +93,22 @@ export class JobQueues implements BeforeApplicationShutdown {
     return worker;
   }
 
+  /**
+   * Start-up work that queues jobs (re-planning timers, re-queueing lost deliveries) runs beside the start, not
+   * before it: awaited in a bootstrap hook, one `add` waiting for an unreachable Redis kept the service from
+   * ever listening (or reporting unready, or ending on SIGTERM). A failure is logged, and the work runs again at
+   * the next start; one cut short by the shutdown is not a failure.
+   */
+  inBackground(what: string, work: () => Promise<unknown>): void {
+    work().catch((err: unknown) => {
+      if (this.stopping)
+        this.logger.info({ reason: (err as Error).message }, `${what} stopped by the shutdown; it runs again at the next start`);
+      else this.logger.error({ err }, `${what} failed; it runs again at the next start`);
+    });
+  }
+
   async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
     const redis = this.redisConnection;
     if (redis && redis.status !== 'ready') {
       // Without Redis nothing can finish: every command a close sends (and each worker's blocking read) would

@@ -66,7 +66,7 @@ export class WebhookDeliveries implements OnModuleInit, OnApplicationBootstrap {
     });
   }
 
-  async onApplicationBootstrap(): Promise<void> {
+  onApplicationBootstrap(): void {
     this.jobs.worker<DeliveryJob>(deliveryQueueName(this.config.dbSchema), (job, token) => this.deliver(job, token), {
       concurrency: this.config.WEBHOOK_DELIVERY_CONCURRENCY,
       lockDuration: this.config.WEBHOOK_JOB_LOCK_MS,
@@ -74,7 +74,7 @@ export class WebhookDeliveries implements OnModuleInit, OnApplicationBootstrap {
       expectedFailure: (err) => err instanceof EndpointFailed,
       describe: (job) => ({ deliveryId: job.data.deliveryId, generation: job.data.generation }),
     });
-    await this.sweep().catch((err: unknown) => this.logger.error({ err }, 'webhook delivery sweep failed'));
+    this.jobs.inBackground('webhook delivery sweep', () => this.sweep());
   }
 
   /** Queues deliveries whose rows are committed. Never throws: the sweep at the next start queues what Redis refused now. */

@@ -70,7 +70,12 @@ export class CampaignJobs implements OnModuleInit, OnApplicationBootstrap {
    * there is nothing to do; but batches whose job is gone (Redis lost its
    * data) are queued again, and scheduled launches re-armed.
    */
-  async onApplicationBootstrap(): Promise<void> {
+  /** Campaigns interrupted by a stop: scheduled launches and lost send batches are queued again. */
+  onApplicationBootstrap(): void {
+    this.jobs.inBackground('resuming campaigns', () => this.resumeCampaigns());
+  }
+
+  private async resumeCampaigns(): Promise<void> {
     const rows: { tenant_id: string; id: string; status: string; scheduled_at: Date | null }[] = await this.db.tenantDb.system((em) =>
       em.query(`SELECT tenant_id, id, status, scheduled_at FROM campaigns WHERE status IN ('SENDING', 'SCHEDULED')`),
     );

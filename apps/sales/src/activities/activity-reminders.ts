@@ -56,12 +56,12 @@ export class ActivityReminders implements OnModuleInit, OnApplicationBootstrap {
   }
 
   /** The worker starts once the whole app is up, then the sweep re-plans open activities. */
-  async onApplicationBootstrap(): Promise<void> {
+  onApplicationBootstrap(): void {
     this.jobs.worker<ReminderJobData>(reminderQueueName(this.config.dbSchema), (job) => this.fire(job.data), {
       concurrency: 8,
       describe: (job) => ({ activityId: job.data.activityId, dueVersion: job.data.dueVersion }),
     });
-    await this.sweep().catch((err: unknown) => this.logger.error({ err }, 'activity reminder sweep failed'));
+    this.jobs.inBackground('activity reminder sweep', () => this.sweep());
   }
 
   /**

@@ -59,13 +59,11 @@ export class BusinessMinutesBackfill implements OnModuleInit, OnApplicationBoots
     });
   }
 
-  async onApplicationBootstrap(): Promise<void> {
+  onApplicationBootstrap(): void {
     this.jobs.worker(MAINTENANCE_QUEUE, async () => this.run(), { concurrency: 1 });
-    try {
+    this.jobs.inBackground('queueing the business-minutes backfill', async () => {
       if (await this.pending()) await this.queue.add(JOB_ID, {}, { jobId: JOB_ID });
-    } catch (err) {
-      this.logger.error({ err }, 'could not queue the business-minutes backfill; it is queued again at the next start');
-    }
+    });
   }
 
   async pending(): Promise<boolean> {

@@ -74,12 +74,12 @@ export class SlaTimers implements OnModuleInit, OnApplicationBootstrap {
   }
 
   /** The worker starts once the whole app is up (its handler needs every service), then the sweep re-plans. */
-  async onApplicationBootstrap(): Promise<void> {
+  onApplicationBootstrap(): void {
     this.jobs.worker<SlaJobData>(SLA_QUEUE, (job) => this.fire(job.data), {
       concurrency: 8,
       describe: (job) => ({ caseId: job.data.caseId, kind: job.data.kind, stage: job.data.stage }),
     });
-    await this.sweep().catch((err: unknown) => this.logger.error({ err }, 'SLA timer sweep failed'));
+    this.jobs.inBackground('SLA timer sweep', () => this.sweep());
   }
 
   /**
