@@ -29,6 +29,7 @@ module.exports = {
       testMatch: ['<rootDir>/{apps,libs,tools,test}/**/*.integration-spec.ts'],
       globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
       setupFiles: ['<rootDir>/libs/testing/src/worker-isolation.ts'],
+      setupFilesAfterEnv: ['<rootDir>/libs/testing/src/leak-guard.ts'],
       globalTeardown: '<rootDir>/libs/testing/src/global-teardown.ts',
     },
   ],
