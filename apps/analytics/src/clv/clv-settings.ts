@@ -67,6 +67,14 @@ export async function clvTiers(em: EntityManager, tenantId: string, change?: Clv
 }
 
 /** How fits are made and activated and what day scores are as of (besides the tiers). */
+/** A new tenant's row with the default tiers; an analyst's choice is never overwritten. */
+export async function createDefaultClvSettings(em: EntityManager, tenantId: string): Promise<void> {
+  await em.query(`INSERT INTO clv_settings (tenant_id, tiers) VALUES ($1, $2::jsonb) ON CONFLICT (tenant_id) DO NOTHING`, [
+    tenantId,
+    JSON.stringify(DEFAULT_CLV_TIERS),
+  ]);
+}
+
 export interface ClvModelSettings {
   modelKind: PurchaseModelKind;
   /** A fit that passes validation becomes active by itself; otherwise only activateClvModel makes it active. */

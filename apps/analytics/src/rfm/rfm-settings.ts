@@ -50,3 +50,8 @@ export async function rfmSettings(em: EntityManager, tenantId: string, change: R
   }
   return settings;
 }
+
+/** A new tenant's row (the schema's default window, no reporting currency); an analyst's choice is never overwritten. */
+export async function createDefaultRfmSettings(em: EntityManager, tenantId: string): Promise<void> {
+  await em.query(`INSERT INTO rfm_settings (tenant_id) VALUES ($1) ON CONFLICT (tenant_id) DO NOTHING`, [tenantId]);
+}

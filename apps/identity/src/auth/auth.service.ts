@@ -7,6 +7,7 @@ import { TenantEntity } from '../tenants/tenant.entity';
 import { UserEntity } from '../users/user.entity';
 import { DUMMY_HASH, verifyPassword } from '../users/password';
 import { LoginThrottle } from './login-throttle';
+import { revokeRefreshTokensOf } from './refresh-tokens';
 import { hashRefreshToken, TokenIssuer, type TokenPair } from './token-issuer';
 
 const BAD_CREDENTIALS = 'invalid tenant, email or password';
@@ -127,7 +128,7 @@ export class AuthService {
           objectId: row.user_id as string,
         };
         if (returnedRows(revoked).length === 0) {
-          await em.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, [row.user_id]);
+          await revokeRefreshTokensOf(em, row.user_id);
           // The answer is an error, but every session ended: that is kept, in this transaction.
           await this.audit.record(em, { ...who, action: 'refreshToken.reused', details: { signedOut: 'every session of the user' } });
           return null;

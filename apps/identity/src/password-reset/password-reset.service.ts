@@ -8,6 +8,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { DataSource } from 'typeorm';
 import { TENANT_DISABLED_MESSAGE } from '../auth/auth.service';
 import { LoginThrottle } from '../auth/login-throttle';
+import { revokeRefreshTokensOf } from '../auth/refresh-tokens';
 import { hashOneTimeToken, invalidLink, looksLikeOneTimeToken, newOneTimeToken } from '../auth/one-time-token';
 import type { IdentityConfig } from '../identity.env';
 import type { SignInHint } from '../invitations/invitations.service';
@@ -18,6 +19,7 @@ import { TenantEntity } from '../tenants/tenant.entity';
 import { hashPassword } from '../users/password';
 import { validatePassword } from '../users/password-policy';
 import { UserEntity } from '../users/user.entity';
+import { replacePassword } from '../users/user-password';
 import { userSnapshot } from '../users/users.service';
 
 /**
@@ -128,11 +130,8 @@ export class PasswordResetService {
       const user = await em.getRepository(UserEntity).findOne({ where: { id: consumed.user_id }, lock: { mode: 'pessimistic_write' } });
       if (!user || user.disabled) throw invalidLink();
       const password = validatePassword('input.password', input.password, { email: user.email });
-      user.tokenVersion += 1;
-      await em
-        .getRepository(UserEntity)
-        .update({ id: user.id }, { passwordHash: await hashPassword(password), tokenVersion: user.tokenVersion });
-      await em.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, [user.id]);
+      await replacePassword(em, user, await hashPassword(password));
+      await revokeRefreshTokensOf(em, user.id);
       await this.db.publish(
         em,
         newEvent({

@@ -6,6 +6,7 @@ import { PG_UNIQUE_VIOLATION, pgErrorCode } from '@rapport/persistence';
 import { ServiceDatabase, validate } from '@rapport/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import type { EntityManager } from 'typeorm';
+import { revokeRefreshTokensOf } from '../auth/refresh-tokens';
 import { requireManager } from './manager-line';
 import { hashPassword } from './password';
 import { validatePassword } from './password-policy';
@@ -136,7 +137,7 @@ export class UsersService {
       user.disabled = true;
       user.tokenVersion += 1;
       await em.getRepository(UserEntity).update({ id }, { disabled: true, tokenVersion: user.tokenVersion });
-      await em.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, [id]);
+      await revokeRefreshTokensOf(em, id);
       await this.publishUser(em, principal, USER_DEACTIVATED, user, {});
       return user;
     });

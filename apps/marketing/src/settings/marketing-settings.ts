@@ -18,6 +18,11 @@ export interface RuleContext {
   rfmSegments: { key: string; name: string }[];
 }
 
+/** A new tenant's row (the schema's default tier order); an admin's choice is never overwritten. */
+export async function createDefaultMarketingSettings(em: EntityManager, tenantId: string): Promise<void> {
+  await em.query(`INSERT INTO marketing_settings (tenant_id) VALUES ($1) ON CONFLICT (tenant_id) DO NOTHING`, [tenantId]);
+}
+
 /** Per-tenant settings rules depend on (the tier order, best first, for "tier ≥ gold"). */
 @Injectable()
 export class MarketingSettings {

@@ -1,5 +1,6 @@
 import type { TenantSnapshotV1 } from '@rapport/contracts';
 import type { EntityManager } from 'typeorm';
+import { createDefaultMarketingSettings } from '../settings/marketing-settings';
 
 /**
  * A new tenant's marketing settings (the default tier order, the schema's
@@ -7,5 +8,5 @@ import type { EntityManager } from 'typeorm';
  * defaults for tenants without the row; an admin's choice is never overwritten.
  */
 export async function prepareMarketingTenant(em: EntityManager, tenant: TenantSnapshotV1): Promise<void> {
-  await em.query(`INSERT INTO marketing_settings (tenant_id) VALUES ($1) ON CONFLICT (tenant_id) DO NOTHING`, [tenant.id]);
+  await createDefaultMarketingSettings(em, tenant.id);
 }

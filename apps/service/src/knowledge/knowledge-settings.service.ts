@@ -15,6 +15,11 @@ const DEFAULT_LOCALE = 'en';
  * they ask for, else their chosen one, else the tenant default. Staff search
  * every locale unless they name one.
  */
+/** A new tenant's row (the schema's default language and locale); an admin's choice is never overwritten. */
+export async function createDefaultKnowledgeSettings(em: EntityManager, tenantId: string): Promise<void> {
+  await em.query(`INSERT INTO knowledge_settings (tenant_id) VALUES ($1) ON CONFLICT (tenant_id) DO NOTHING`, [tenantId]);
+}
+
 @Injectable()
 export class KnowledgeSettings {
   constructor(private readonly db: ServiceDatabase) {}

@@ -43,8 +43,7 @@ export class NotificationsService {
     const queueId = validate.requireUuid('queueId', input.queueId);
     const managerId = validate.optionalUuid('managerId', input.managerId) ?? null;
     return this.db.withTenant(principal.tenantId, async (em) => {
-      const updated = await em.query(`UPDATE support_queues SET manager_id = $2 WHERE id = $1 RETURNING id`, [queueId, managerId]);
-      if (returnedRows(updated).length === 0) throw notFound('SupportQueue', queueId);
+      if (!(await this.routing.setManager(em, queueId, managerId))) throw notFound('SupportQueue', queueId);
       return (await this.routing.queuesById(em, [queueId])).get(queueId) as QueueView;
     });
   }

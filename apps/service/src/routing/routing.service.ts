@@ -172,6 +172,12 @@ export class RoutingService {
     return out;
   }
 
+  /** The person told when a case escalates into the queue; false when there is no such queue. */
+  async setManager(em: EntityManager, queueId: string, managerId: string | null): Promise<boolean> {
+    const updated = await em.query(`UPDATE support_queues SET manager_id = $2 WHERE id = $1 RETURNING id`, [queueId, managerId]);
+    return returnedRows(updated).length > 0;
+  }
+
   async queuesById(em: EntityManager, ids: readonly string[]): Promise<Map<string, QueueView>> {
     const rows: QueueView[] = await em.query(`SELECT ${QUEUE_COLUMNS} FROM support_queues WHERE id = ANY($1::uuid[])`, [[...ids]]);
     return new Map(rows.map((q) => [q.id, q]));

@@ -1,5 +1,6 @@
 import type { TenantSnapshotV1 } from '@rapport/contracts';
 import type { EntityManager } from 'typeorm';
+import { createDefaultKnowledgeSettings } from '../knowledge/knowledge-settings.service';
 
 /**
  * A new tenant's knowledge settings (search language and default locale,
@@ -9,5 +10,5 @@ import type { EntityManager } from 'typeorm';
  * here. Reads still fall back to the defaults for tenants without the row.
  */
 export async function prepareServiceTenant(em: EntityManager, tenant: TenantSnapshotV1): Promise<void> {
-  await em.query(`INSERT INTO knowledge_settings (tenant_id) VALUES ($1) ON CONFLICT (tenant_id) DO NOTHING`, [tenant.id]);
+  await createDefaultKnowledgeSettings(em, tenant.id);
 }
