@@ -113,6 +113,7 @@ const STEPS: Step[] = [
   m('replayWebhookEndpoint', input('ReplayWebhookEndpointInput'), `${IN} { endpoint { id } }`, {
     variables: (c) => ({ input: { endpointId: c.webhookEndpointId, since: new Date(Date.now() - 60_000).toISOString() } }),
   }),
+  m('deleteWebhookEndpoint', '($id: ID!)', '(id: $id) { deletedEndpointId }', { variables: (c) => ({ id: c.webhookEndpointId }) }),
 
   // sales
   m('createAccount', input('CreateAccountInput'), `${IN} { account { id } }`, {

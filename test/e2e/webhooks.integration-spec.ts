@@ -220,6 +220,35 @@ describe('outbound webhooks through the gateway', () => {
       expect(new Webhook(newSecret).verify(got.body, got.headers)).toBeTruthy();
     });
 
+    it('deletes an endpoint: nothing more reaches it, its deliveries go with it, and a second delete is NOT_FOUND', async () => {
+      const { endpoint } = await subscribe(admin, '/ok/deleted');
+      await createContact(admin, 'Before');
+      await eventually(
+        () => deliveries(admin, endpoint.id),
+        (d) => d[0]?.status === 'SUCCEEDED',
+      );
+      const DELETE = `mutation ($id: ID!) { deleteWebhookEndpoint(id: $id) { deletedEndpointId } }`;
+      const rep = bearer(await tenant.tokenFor('sales_rep'));
+      expect((await graphql(platform.graphqlUrl, DELETE, { id: endpoint.id }, rep)).errors?.[0].extensions?.code).toBe('FORBIDDEN');
+      expect((await ok(admin, DELETE, { id: endpoint.id })).deleteWebhookEndpoint).toEqual({ deletedEndpointId: endpoint.id });
+
+      // A contact created after the delete, and one more on a live endpoint: once the live one has it, the deleted one never will.
+      const { endpoint: live } = await subscribe(admin, '/ok/after-delete');
+      await createContact(admin, 'After');
+      await eventually(
+        () => at('/ok/after-delete'),
+        (r) => r.some((x) => JSON.parse(x.body).data.contact.lastName === 'After'),
+      );
+      expect(at('/ok/deleted').map((r) => JSON.parse(r.body).data.contact.lastName)).toEqual(['Before']);
+      const gone = await graphql(platform.graphqlUrl, DELIVERIES, { endpointId: endpoint.id }, admin);
+      expect(gone.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+      const again = await graphql(platform.graphqlUrl, DELETE, { id: endpoint.id }, admin);
+      expect(again.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+      const bad = await graphql(platform.graphqlUrl, DELETE, { id: 'nope' }, admin);
+      expect(bad.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'id' });
+      await ok(admin, DELETE, { id: live.id });
+    });
+
     it('refuses bad input naming the field, and callers who may not manage webhooks', async () => {
       const bad = await graphql(
         platform.graphqlUrl,

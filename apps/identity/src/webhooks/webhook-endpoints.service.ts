@@ -131,6 +131,20 @@ export class WebhookEndpointsService {
     return { endpoint, secret };
   }
 
+  /**
+   * Deliveries and attempts go with the endpoint (the foreign keys cascade); a
+   * job still queued for one finds no row and does nothing.
+   */
+  async delete(principal: Principal, endpointId: string): Promise<string> {
+    requireManage(principal);
+    const id = validate.requireUuid('id', endpointId);
+    return this.db.withTenant(principal.tenantId, async (em) => {
+      const [row] = returnedRows<{ id: string }>(await em.query(`DELETE FROM webhook_endpoints WHERE id = $1 RETURNING id`, [id]));
+      if (!row) throw notFound('WebhookEndpoint', id);
+      return row.id;
+    });
+  }
+
   async list(principal: Principal): Promise<EndpointRow[]> {
     requireRead(principal);
     return this.db.withTenant(principal.tenantId, (em) =>

@@ -42,6 +42,11 @@ export class WebhookEndpointsResolver {
     return this.endpoints.rotateSecret(principal, input);
   }
 
+  @Mutation('deleteWebhookEndpoint')
+  async delete(@CurrentPrincipal() principal: Principal, @Args('id') id: string) {
+    return { deletedEndpointId: await this.endpoints.delete(principal, id) };
+  }
+
   @Mutation('redeliverWebhook')
   async redeliver(@CurrentPrincipal() principal: Principal, @Args('deliveryId') deliveryId: string) {
     return { delivery: await this.endpoints.redeliver(principal, deliveryId) };
