@@ -2,8 +2,11 @@ import { Module } from '@nestjs/common';
 import {
   DateTimeScalar,
   IdentityUsersConsumer,
+  OWNER_WAIT_MS,
+  OwnerDirectory,
   privacyProviders,
   RapportServiceModule,
+  SERVICE_CONFIG,
   SharingPolicy,
   TeamDirectory,
 } from '@rapport/service-kit';
@@ -50,7 +53,6 @@ import { MergeService } from './merge/merge.service';
 import { MergeResolver } from './merge/merge.resolver';
 import { ImportService } from './import/import.service';
 import { ImportResolver } from './import/import.resolver';
-import { OwnerDirectory } from './users/owner-directory';
 import { CustomerImportService } from './import/customer-import.service';
 import { LeadImportService } from './import/lead-import.service';
 
@@ -95,6 +97,7 @@ const customerMasterProviders = [
   ImportResolver,
 ];
 import { SalesPersonalData } from './privacy/sales-personal-data';
+import type { SalesConfig } from './sales.env';
 
 @Module({
   imports: [RapportServiceModule.forRoot(salesDefinition)],
@@ -106,6 +109,7 @@ import { SalesPersonalData } from './privacy/sales-personal-data';
     // Owners are checked against sales' projection of identity's users (ADR 007), teams for sharing too (ADR 016).
     IdentityUsersConsumer,
     OwnerDirectory,
+    { provide: OWNER_WAIT_MS, useFactory: (config: SalesConfig) => config.SALES_OWNER_WAIT_MS, inject: [SERVICE_CONFIG] },
     TeamDirectory,
     SharingPolicy,
     OwnedRecords,

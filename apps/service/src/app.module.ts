@@ -1,5 +1,13 @@
 import { Module } from '@nestjs/common';
-import { contactSharingProviders, DateTimeScalar, privacyProviders, RapportServiceModule } from '@rapport/service-kit';
+import {
+  contactSharingProviders,
+  DateTimeScalar,
+  OWNER_WAIT_MS,
+  OwnerDirectory,
+  privacyProviders,
+  RapportServiceModule,
+  SERVICE_CONFIG,
+} from '@rapport/service-kit';
 import { AccountCasesResolver, ContactCasesResolver } from './cases/case-links.resolver';
 import { CaseAssignmentResolver, CaseCommentResolver, CaseEscalationResolver, CasesResolver } from './cases/cases.resolver';
 import { CaseDetailsService } from './cases/case-details.service';
@@ -36,6 +44,7 @@ import { SlaTimers } from './sla/sla-timers';
 import { BusinessMinutesBackfill } from './sla/business-minutes-backfill';
 import { TierConsumer } from './tiers/tier-consumer';
 import { RecoveryPriorityConsumer } from './cases/recovery-priority.consumer';
+import type { ServiceConfig } from './service.env';
 
 @Module({
   imports: [RapportServiceModule.forRoot(serviceDefinition)],
@@ -44,6 +53,9 @@ import { RecoveryPriorityConsumer } from './cases/recovery-priority.consumer';
     DateTimeScalar,
     // The sharing rules on cases and on this service's Contact fields, by its copy of the contacts' owners (ADR 016).
     ...contactSharingProviders('customer_contacts'),
+    // Case owners and queue members are active staff users of the tenant, as identity's users projection says.
+    OwnerDirectory,
+    { provide: OWNER_WAIT_MS, useFactory: (config: ServiceConfig) => config.SERVICE_OWNER_WAIT_MS, inject: [SERVICE_CONFIG] },
     RoutingService,
     RoutingResolver,
     QueueRuleResolver,

@@ -21,6 +21,12 @@ export const serviceEnv = {
     description:
       'how long opening a case waits for a contact or account created in sales a moment ago to reach the projection before refusing it',
   }),
+  SERVICE_OWNER_WAIT_MS: env.int({
+    default: 3000,
+    min: 0,
+    max: 60_000,
+    description: 'how long assigning a case or adding a queue member waits for a user created in identity a moment ago (ADR 007)',
+  }),
   PRIVACY_ANSWER_TIMEOUT_SECONDS: env.int({
     default: 900,
     min: 1,
@@ -40,6 +46,7 @@ export type ServiceConfig = PlatformConfig & {
   SERVICE_SLA_WARNING_PERCENT: number;
   SERVICE_SLA_DELAY_PERCENT: number;
   SERVICE_CUSTOMER_WAIT_MS: number;
+  SERVICE_OWNER_WAIT_MS: number;
   PRIVACY_ANSWER_TIMEOUT_SECONDS: number;
   PRIVACY_EXPORT_TTL_SECONDS: number;
 };

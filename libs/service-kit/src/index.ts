@@ -9,7 +9,7 @@ export { RapportServiceModule } from './rapport-service.module';
 export { loadServiceConfig } from './service-config';
 export type { PlatformConfig } from './service-config';
 export { ServiceDatabase } from './service-database';
-export { LOGGER, MESSAGING_NAMING, METRICS, NATS_CONNECTION, SERVICE_CONFIG, SERVICE_DEFINITION } from './tokens';
+export { LOGGER, MESSAGING_NAMING, METRICS, NATS_CONNECTION, OWNER_WAIT_MS, SERVICE_CONFIG, SERVICE_DEFINITION } from './tokens';
 export * as validate from './validation';
 export { callingCodeOf, e164, phoneDefaultProblem, type PhoneDefault } from './phone-numbers';
 export { loadTypeDefs } from './type-defs';
@@ -40,8 +40,11 @@ export {
   createIdentityUsersTable,
   dropIdentityUsersTable,
   IdentityUsersConsumer,
+  OwnerDirectory,
+  ownerRefusal,
   TeamDirectory,
   USER_EVENT_TYPES,
+  type OwnerRef,
 } from './users';
 export {
   auditChanges,

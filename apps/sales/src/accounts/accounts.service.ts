@@ -3,7 +3,7 @@ import { actorOf, conflict, inScope, notFound, requireWritable, type Principal }
 import { ACCOUNT_CREATED, ACCOUNT_UPDATED, type AccountSnapshotV1 } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import type { KeysetPage } from '@rapport/persistence';
-import { paginate, ServiceDatabase, validate, AccessPolicy, SharingPolicy, whereVisible } from '@rapport/service-kit';
+import { AccessPolicy, OwnerDirectory, paginate, ServiceDatabase, SharingPolicy, validate, whereVisible } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { requireDetailsWrite, requireRead, requireWrite } from '../access/sales-access';
@@ -26,7 +26,6 @@ import {
   whereExternalId,
 } from '../external-ids/external-ids';
 import { AccountDuplicatesService, type AccountDuplicateCandidate } from '../duplicates/account-duplicates.service';
-import { OwnerDirectory } from '../users/owner-directory';
 import { AccountEntity } from './account.entity';
 import { normaliseDomain } from './account-input';
 

@@ -3,7 +3,7 @@ import { actorOf, badUserInput, conflict, notFound, type Principal } from '@rapp
 import { ACTIVITY_COMPLETED, ACTIVITY_CREATED } from '@rapport/contracts';
 import type { KeysetPage } from '@rapport/persistence';
 import { newEvent } from '@rapport/messaging';
-import { paginate, ServiceDatabase, SharingPolicy, validate } from '@rapport/service-kit';
+import { OwnerDirectory, paginate, ServiceDatabase, SharingPolicy, validate } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { rescoreLead } from '../lead-rules/lead-automation';
@@ -16,7 +16,6 @@ import { ActivityReminders } from './activity-reminders';
 import { checkTiming, requireActivityType, requireTargetType, type ActivityTargetType, type ActivityType } from './activity-rules';
 import { resolveTarget } from './activity-targets';
 import { targetVisible, whereActivityVisible, type ActivityTargetScopes } from './activity-visibility';
-import { OwnerDirectory } from '../users/owner-directory';
 
 export interface CreateActivityInput {
   type: ActivityType;

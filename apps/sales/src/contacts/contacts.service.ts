@@ -4,15 +4,16 @@ import { CONTACT_CREATED, CONTACT_UPDATED } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import type { KeysetPage } from '@rapport/persistence';
 import {
+  AccessPolicy,
   auditChanges,
   describeAudit,
+  OwnerDirectory,
   paginate,
-  ServiceDatabase,
-  validate,
-  AccessPolicy,
-  SharingPolicy,
-  whereVisible,
   type PhoneDefault,
+  ServiceDatabase,
+  SharingPolicy,
+  validate,
+  whereVisible,
 } from '@rapport/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import type { EntityManager } from 'typeorm';
@@ -30,7 +31,6 @@ import {
   type PostalAddressInput,
 } from './contact-input';
 import { DuplicatesService, type DuplicateCandidate } from '../duplicates/duplicates.service';
-import { OwnerDirectory } from '../users/owner-directory';
 import { tenantPhoneDefault } from '../duplicates/phone-default';
 import { applyContactFilter, CONTACT_SORT, type ContactFilter, type ContactOrderField } from './contact-list-query';
 import { changedFields, contactSnapshot } from './contact-snapshot';

@@ -1,7 +1,7 @@
 import { tenantPhoneDefault } from '../duplicates/phone-default';
 import { Injectable } from '@nestjs/common';
 import { badUserInput, inScope, type Principal, type RecordScope } from '@rapport/auth';
-import { ServiceDatabase, SharingPolicy } from '@rapport/service-kit';
+import { OwnerDirectory, ServiceDatabase, SharingPolicy } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import type { AccountEntity } from '../accounts/account.entity';
 import type { ContactEntity } from '../contacts/contact.entity';
@@ -9,7 +9,6 @@ import type { AccountDuplicateRuleConfig } from '../duplicates/account-duplicate
 import { AccountDuplicatesService, type AccountDuplicateCandidate } from '../duplicates/account-duplicates.service';
 import type { DuplicateRuleConfig } from '../duplicates/duplicate-rules';
 import { DuplicatesService, type DuplicateCandidate } from '../duplicates/duplicates.service';
-import { OwnerDirectory } from '../users/owner-directory';
 import { fillExisting } from './customer-fill';
 import { insertAll } from './customer-inserts';
 import { matchAccounts, matchContacts, resolveAccounts } from './customer-matching';

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '@rapport/auth';
-import { ServiceDatabase } from '@rapport/service-kit';
+import { OwnerDirectory, ServiceDatabase } from '@rapport/service-kit';
 import { LeadsService } from '../leads/leads.service';
-import { OwnerDirectory } from '../users/owner-directory';
 import type { MappedRow } from './import-mapping';
 import type { ImportOptions } from './import-options';
 import { invalid, skip, type ImportRowResult } from './import-report';

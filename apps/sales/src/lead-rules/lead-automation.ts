@@ -1,10 +1,10 @@
+import { type OwnerDirectory } from '@rapport/service-kit';
 import type { EventEnvelope } from '@rapport/contracts';
 import { LEAD_UPDATED, SYSTEM_ACTOR } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import { returnedRows } from '@rapport/persistence';
 import type { EntityManager } from 'typeorm';
 import { LeadEntity } from '../leads/lead.entity';
-import type { OwnerDirectory } from '../users/owner-directory';
 import { leadSnapshot } from '../leads/lead-snapshot';
 import {
   evaluateScore,

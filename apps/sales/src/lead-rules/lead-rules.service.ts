@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { forbidden, requireRole, type Principal } from '@rapport/auth';
-import { ServiceDatabase } from '@rapport/service-kit';
+import { OwnerDirectory, ServiceDatabase } from '@rapport/service-kit';
 import { requireSalesRead } from '../access/sales-access';
 import { publishSettingsChanged } from '../settings/settings-changed';
-import { OwnerDirectory } from '../users/owner-directory';
 import { loadAssignmentRules, loadScoringRules } from './lead-automation';
 import {
   parseAssignmentRules,

@@ -3,7 +3,7 @@ import { actorOf, notFound, type Principal, type RecordScope } from '@rapport/au
 import { LEAD_CREATED, LEAD_UPDATED } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import type { KeysetPage } from '@rapport/persistence';
-import { paginate, ServiceDatabase, validate, AccessPolicy, SharingPolicy, whereVisible } from '@rapport/service-kit';
+import { AccessPolicy, OwnerDirectory, paginate, ServiceDatabase, SharingPolicy, validate, whereVisible } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { OwnedRecords, requireChangeShared } from '../access/owned-records';
@@ -17,7 +17,6 @@ import { applyLeadFilter, LEAD_SORT, type LeadFilter, type LeadOrderField } from
 import { initialStatus, requireNotConverted, requireTransition, validScore } from './lead-rules';
 import { leadSnapshot } from './lead-snapshot';
 import { assignOwner, scoreLead } from '../lead-rules/lead-automation';
-import { OwnerDirectory } from '../users/owner-directory';
 
 export type UpdateLeadInput = { id: string } & LeadFieldsInput;
 

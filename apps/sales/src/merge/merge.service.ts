@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { actorOf, badUserInput, conflict, inScope, notFound, type Principal, type RecordScope } from '@rapport/auth';
 import { ACCOUNT_MERGED, ACCOUNT_UNMERGED, ACCOUNT_UPDATED, CONTACT_MERGED, CONTACT_UNMERGED, CONTACT_UPDATED } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
-import { ServiceDatabase, SharingPolicy, validate } from '@rapport/service-kit';
+import { OwnerDirectory, ServiceDatabase, SharingPolicy, validate } from '@rapport/service-kit';
 import { GraphQLError } from 'graphql';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
@@ -11,7 +11,6 @@ import { accountSnapshot } from '../accounts/accounts.service';
 import { ContactEntity } from '../contacts/contact.entity';
 import { contactSnapshot } from '../contacts/contact-snapshot';
 import { loadExternalIds } from '../external-ids/external-ids';
-import { OwnerDirectory } from '../users/owner-directory';
 import type { MergeKind } from './merge-links';
 import {
   changedFields,

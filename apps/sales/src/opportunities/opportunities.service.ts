@@ -4,7 +4,16 @@ import { OPPORTUNITY_CREATED, OPPORTUNITY_UPDATED } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import { decimal } from '@rapport/money';
 import type { KeysetPage } from '@rapport/persistence';
-import { groupBy, paginate, ServiceDatabase, validate, AccessPolicy, SharingPolicy, whereVisible } from '@rapport/service-kit';
+import {
+  AccessPolicy,
+  groupBy,
+  OwnerDirectory,
+  paginate,
+  ServiceDatabase,
+  SharingPolicy,
+  validate,
+  whereVisible,
+} from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { assertAccountExists, assertContactExists, type ReferenceScopes } from '../access/references';
@@ -16,7 +25,6 @@ import type { PipelineStageEntity } from '../pipelines/pipeline-stage.entity';
 import { firstOpenStage } from '../pipelines/pipeline-rules';
 import { activeStages, ensureDefaultPipeline } from '../pipelines/pipeline-store';
 import { customerSubjects, TimelineRecorder } from '../timeline/timeline-recorder';
-import { OwnerDirectory } from '../users/owner-directory';
 import { requireCalendarDate } from './calendar-date';
 import { parseMoneyInput, type MoneyInput } from './money-input';
 import { OpportunityEntity } from './opportunity.entity';

@@ -43,6 +43,15 @@ describe('service: SLA clocks, tiers, timers, self-service isolation', () => {
   const details = () => service.app.get(CaseDetailsService);
   const policies = () => service.app.get(SlaPoliciesService);
   const routing = () => service.app.get(RoutingService);
+  /** Users identity told the service about (its projection), as agents must be. */
+  const staff = async (tenantId: string, ids: string[], roles = ['support_agent'], active = true) => {
+    for (const id of ids)
+      await query(
+        `INSERT INTO identity_users (id, tenant_id, email, display_name, roles, active, last_event_id) VALUES ($1, $2, $3, 'Agent', $4, $5, $6)`,
+        [id, tenantId, `${id}@agents.test`, roles, active, randomUUID()],
+      );
+    return ids;
+  };
   /** Owner connection (bypasses RLS) for assertions only; always filtered by case or tenant. */
   const query = (sql: string, params: unknown[]) => service.app.get(DataSource).query(sql, params);
 
@@ -185,8 +194,12 @@ describe('service: SLA clocks, tiers, timers, self-service isolation', () => {
   it('routes by rule (first match wins) and assigns round-robin among available agents, recording every assignment', async () => {
     const tenantId = randomUUID();
     const admin = as(tenantId, ['admin']);
-    const [a1, a2] = [randomUUID(), randomUUID()].sort();
-    const general = await routing().createQueue(admin, { name: 'General', isDefault: true, agentIds: [randomUUID()] });
+    const [a1, a2] = await staff(tenantId, [randomUUID(), randomUUID()].sort());
+    const general = await routing().createQueue(admin, {
+      name: 'General',
+      isDefault: true,
+      agentIds: await staff(tenantId, [randomUUID()]),
+    });
     const complaints = await routing().createQueue(admin, { name: 'Complaints', strategy: 'ROUND_ROBIN', agentIds: [a1, a2] });
     await routing().createRule(admin, { queueId: complaints.id, position: 1, category: 'COMPLAINT' });
     await routing().createRule(admin, { queueId: general.id, position: 2, channel: 'EMAIL' });
@@ -212,7 +225,7 @@ describe('service: SLA clocks, tiers, timers, self-service isolation', () => {
   it('adds and removes queue members: a new member takes turns, a removed one gets no new cases and keeps their own', async () => {
     const tenantId = randomUUID();
     const admin = as(tenantId, ['admin']);
-    const [first, joiner] = [randomUUID(), randomUUID()].sort();
+    const [first, joiner] = await staff(tenantId, [randomUUID(), randomUUID()].sort());
     const queue = await routing().createQueue(admin, { name: 'Desk', isDefault: true, agentIds: [first] });
     const contactId = await feed.contact(tenantId);
     const open = async () => (await cases().open(admin, { contactId, subject: 'turns' })).ownerId;
@@ -235,10 +248,42 @@ describe('service: SLA clocks, tiers, timers, self-service isolation', () => {
     });
   });
 
+  it('assigns cases and queue seats only to active staff users identity knows, naming the field otherwise', async () => {
+    const tenantId = randomUUID();
+    const admin = as(tenantId, ['admin']);
+    const [agent] = await staff(tenantId, [randomUUID()]);
+    const [customer] = await staff(tenantId, [randomUUID()], ['customer']);
+    const [gone] = await staff(tenantId, [randomUUID()], ['support_agent'], false);
+    const stranger = randomUUID();
+    const refused = (field: string, message: RegExp) => ({
+      extensions: { code: 'BAD_USER_INPUT', field },
+      message: expect.stringMatching(message),
+    });
+
+    await expect(routing().createQueue(admin, { name: 'Desk', agentIds: [agent, stranger] })).rejects.toMatchObject(
+      refused('agentIds[1]', new RegExp(stranger)),
+    );
+    const queue = await routing().createQueue(admin, { name: 'Desk', isDefault: true, agentIds: [agent] });
+    await expect(routing().addMember(admin, { queueId: queue.id, agentId: customer })).rejects.toMatchObject(
+      refused('agentId', /not staff/),
+    );
+    await expect(routing().addMember(admin, { queueId: queue.id, agentId: gone })).rejects.toMatchObject(refused('agentId', /deactivated/));
+
+    const contactId = await feed.contact(tenantId);
+    const c = await cases().open(admin, { contactId, subject: 'owner check' });
+    await expect(cases().assign(admin, { caseId: c.id, ownerId: stranger })).rejects.toMatchObject(
+      refused('ownerId', new RegExp(stranger)),
+    );
+    await expect(cases().assign(admin, { caseId: c.id, ownerId: customer })).rejects.toMatchObject(refused('ownerId', /not staff/));
+    expect((await cases().get(admin, c.id))?.ownerId).toBe(agent);
+    const [other] = await staff(tenantId, [randomUUID()]);
+    expect((await cases().assign(admin, { caseId: c.id, ownerId: other })).ownerId).toBe(other);
+  });
+
   it('assigns to the available agent with the fewest open cases in a LEAST_OPEN queue', async () => {
     const tenantId = randomUUID();
     const admin = as(tenantId, ['admin']);
-    const [b1, b2] = [randomUUID(), randomUUID()].sort();
+    const [b1, b2] = await staff(tenantId, [randomUUID(), randomUUID()].sort());
     await routing().createQueue(admin, { name: 'Fewest open', strategy: 'LEAST_OPEN', isDefault: true, agentIds: [b1, b2] });
     const contactId = await feed.contact(tenantId);
     const open = () => cases().open(admin, { contactId, subject: 'load' });

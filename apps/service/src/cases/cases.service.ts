@@ -13,7 +13,7 @@ import {
 } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import type { KeysetPage } from '@rapport/persistence';
-import { AccessPolicy, paginate, ServiceDatabase, SharingPolicy, validate, whereVisible } from '@rapport/service-kit';
+import { AccessPolicy, OwnerDirectory, paginate, ServiceDatabase, SharingPolicy, validate, whereVisible } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { customerContact, isStaff, requireCaseAccess, requireCaseChange, requireCaseWork } from '../access/service-access';
@@ -75,6 +75,7 @@ export class CasesService {
     private readonly customers: CaseCustomers,
     private readonly access: AccessPolicy,
     private readonly sharing: SharingPolicy,
+    private readonly owners: OwnerDirectory,
   ) {}
 
   async open(principal: Principal, input: OpenCaseInput): Promise<CaseEntity> {
@@ -282,11 +283,13 @@ export class CasesService {
     if (!queueId && !ownerId) throw badUserInput('input', 'give a queueId, an ownerId or both');
     const scope = await this.sharing.readScope(principal, 'CASE');
     const writable = await this.sharing.writeScope(principal, 'CASE');
+    await this.owners.awaitInFlight(principal, [ownerId]);
     return this.db.withTenant(principal.tenantId, async (em) => {
       const c = await this.visible(em, principal, scope, caseId, true);
       if (!c) throw notFound('Case', caseId);
       requireCaseChange(writable, c);
       if (queueId) await this.routing.requireQueue(em, queueId);
+      await this.owners.requireOwners(em, principal, [{ field: 'ownerId', id: ownerId }]);
       const target = { queueId: queueId ?? c.queueId, ...(ownerId ? { ownerId } : queueId ? {} : { ownerId: c.ownerId }) };
       await this.routing.assign(em, c, target, 'MANUAL', actorOf(principal));
       return c;

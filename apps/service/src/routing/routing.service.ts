@@ -3,7 +3,7 @@ import { badUserInput, notFound, type Principal } from '@rapport/auth';
 import { CASE_ASSIGNED, type EventActor } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import { returnedRows } from '@rapport/persistence';
-import { ServiceDatabase, validate } from '@rapport/service-kit';
+import { OwnerDirectory, ServiceDatabase, validate } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { requireAvailabilityChange, requireServiceAdmin, requireServiceConfigRead } from '../access/service-access';
@@ -32,7 +32,10 @@ const QUEUE_COLUMNS = `id, name, strategy, is_default AS "isDefault", manager_id
 /** Support queues, routing rules, and assignment of cases within a queue. */
 @Injectable()
 export class RoutingService {
-  constructor(private readonly db: ServiceDatabase) {}
+  constructor(
+    private readonly db: ServiceDatabase,
+    private readonly owners: OwnerDirectory,
+  ) {}
 
   async createQueue(
     principal: Principal,
@@ -44,7 +47,13 @@ export class RoutingService {
       ...new Set(validate.listOf('agentIds', input.agentIds, 200).map((id, i) => validate.requireUuid(`agentIds[${i}]`, id))),
     ];
     const id = uuidv7();
+    await this.owners.awaitInFlight(principal, agentIds);
     return this.db.withTenant(principal.tenantId, async (em) => {
+      await this.owners.requireOwners(
+        em,
+        principal,
+        agentIds.map((agentId, i) => ({ field: `agentIds[${i}]`, id: agentId })),
+      );
       if (input.isDefault) await em.query(`UPDATE support_queues SET is_default = false WHERE is_default`);
       await em.query(`INSERT INTO support_queues (id, tenant_id, name, strategy, is_default) VALUES ($1, $2, $3, $4, $5)`, [
         id,
@@ -79,8 +88,10 @@ export class RoutingService {
     requireServiceAdmin(principal);
     const queueId = validate.requireUuid('queueId', input.queueId);
     const agentId = validate.requireUuid('agentId', input.agentId);
+    await this.owners.awaitInFlight(principal, [agentId]);
     return this.db.withTenant(principal.tenantId, async (em) => {
       await this.requireQueue(em, queueId);
+      await this.owners.requireOwners(em, principal, [{ field: 'agentId', id: agentId }]);
       await em.query(`INSERT INTO queue_members (tenant_id, queue_id, agent_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [
         principal.tenantId,
         queueId,

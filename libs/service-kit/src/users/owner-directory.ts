@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import { badUserInput, type Principal } from '@rapport/auth';
-import { SERVICE_CONFIG, ServiceDatabase } from '@rapport/service-kit';
+import { ServiceDatabase } from '../service-database';
+import { OWNER_WAIT_MS } from '../tokens';
 import type { EntityManager } from 'typeorm';
-import type { SalesConfig } from '../sales.env';
 import { isStaff, mayBeInFlight, ownerRefusal, type ProjectedUser } from './owner-rules';
 
 export interface OwnerRef {
@@ -20,11 +20,11 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const callerOf = (principal: Principal) => (principal.kind === 'user' ? principal.id : null);
 
 /**
- * Owners and assignees are checked against sales' projection of identity's
+ * Owners and assignees are checked against the service's projection of identity's
  * users (identity_users). A write checks in two steps:
  *  1. `awaitInFlight`, before its transaction: ids identity may have created
  *     a moment ago (fresh UUID v7s the projection does not know yet) are
- *     waited for, up to SALES_OWNER_WAIT_MS — outside any transaction, so no
+ *     waited for, up to OWNER_WAIT_MS (each service's setting, e.g. SALES_OWNER_WAIT_MS) — outside any transaction, so no
  *     lock is held while waiting. It never refuses.
  *  2. `requireOwners` (or `refusals`), inside the write's transaction: each
  *     id must be an active staff user of the tenant; BAD_USER_INPUT names
@@ -36,7 +36,7 @@ export class OwnerDirectory {
 
   constructor(
     private readonly db: ServiceDatabase,
-    @Inject(SERVICE_CONFIG) private readonly config: SalesConfig,
+    @Inject(OWNER_WAIT_MS) private readonly waitMs: number,
   ) {}
 
   async awaitInFlight(principal: Principal, ids: readonly (string | null | undefined)[]): Promise<void> {
@@ -46,7 +46,7 @@ export class OwnerDirectory {
       ...new Set(ids.filter((id): id is string => typeof id === 'string' && UUID.test(id)).map((id) => id.toLowerCase())),
     ].filter((id) => id !== caller && mayBeInFlight(id, started) && !this.recentlyGaveUp(principal.tenantId, id, started));
     if (waiting.length === 0) return;
-    const deadline = started + this.config.SALES_OWNER_WAIT_MS;
+    const deadline = started + this.waitMs;
     for (;;) {
       const known = await this.db.withTenant(principal.tenantId, (em) => this.load(em, waiting));
       waiting = waiting.filter((id) => !known.has(id));

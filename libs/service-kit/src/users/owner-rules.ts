@@ -1,10 +1,10 @@
 /**
- * Pure rules for who may own sales records (see ADR 007): an active staff
- * user of the tenant as sales' projection of identity knows them, and how
+ * Pure rules for who may own or be assigned records (see ADR 007): an active
+ * staff user of the tenant as the service's projection of identity knows them, and how
  * long to wait for a user identity may have created a moment ago.
  */
 
-/** Roles that are not staff: such users (self-service customers, partner keys) never own sales records. */
+/** Roles that are not staff: such users (self-service customers, partner keys) never own records. */
 const NON_STAFF_ROLES = new Set(['customer', 'partner']);
 
 /** A UUID v7 whose time is within this long before now may belong to a user whose identity.user.created is still in flight. */
@@ -51,6 +51,6 @@ export function mayBeInFlight(id: string, now: number): boolean {
 export function ownerRefusal(id: string, user: ProjectedUser | undefined, callerId: string | null): string | null {
   if (!user) return id === callerId ? null : `no active user ${id} in this tenant`;
   if (!user.active) return `user ${id} is deactivated`;
-  if (!isStaff(user.roles)) return `user ${id} is not staff (roles ${user.roles.join(', ')}) and cannot own sales records`;
+  if (!isStaff(user.roles)) return `user ${id} is not staff (roles ${user.roles.join(', ')}) and cannot own records`;
   return null;
 }
