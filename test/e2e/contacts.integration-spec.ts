@@ -159,6 +159,30 @@ describe('contacts through the gateway (end to end)', () => {
     expect(desc.data!.contacts.edges.map((e: any) => e.node.lastName)).toEqual(['Page-E', 'Page-D']);
   });
 
+  it('pages backward with last and before, as Relay clients do, and refuses a cursor of the other direction', async () => {
+    const BACKWARD = `query($last: Int, $before: String, $after: String) {
+      contacts(last: $last, before: $before, after: $after, orderBy: { field: LAST_NAME, direction: ASC }, filter: { search: "Page-" }) {
+        totalCount pageInfo { hasNextPage hasPreviousPage startCursor } edges { node { lastName } }
+      }
+    }`;
+    const pages: string[][] = [];
+    let before: string | null = null;
+    for (;;) {
+      const res: any = await graphql(platform.graphqlUrl, BACKWARD, { last: 2, before }, bearer(token));
+      expect(res.errors).toBeUndefined();
+      expect(res.data.contacts.pageInfo.hasNextPage).toBe(before !== null);
+      pages.push(res.data.contacts.edges.map((e: any) => e.node.lastName));
+      if (!res.data.contacts.pageInfo.hasPreviousPage) break;
+      before = res.data.contacts.pageInfo.startCursor;
+    }
+    expect(pages).toEqual([['Page-D', 'Page-E'], ['Page-B', 'Page-C'], ['Page-A']]);
+
+    const mixed = await graphql(platform.graphqlUrl, BACKWARD, { last: 2, after: before }, bearer(token));
+    expect(mixed.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+    const forged = await graphql(platform.graphqlUrl, BACKWARD, { last: 2, before: 'forged' }, bearer(token));
+    expect(forged.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'before' });
+  });
+
   it('refuses a second contact with the same external id (CONFLICT) and writes nothing', async () => {
     const input = { lastName: 'Dup', externalIds: [{ source: 'shop', key: 'S-9' }] };
     expect((await graphql(platform.graphqlUrl, CREATE_CONTACT, { input }, bearer(token))).errors).toBeUndefined();

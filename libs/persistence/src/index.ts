@@ -6,7 +6,7 @@ export type { ServiceRoleOptions, ServiceRoles } from './service-roles';
 export { TenantDatabase } from './tenant-database';
 export { PG_FOREIGN_KEY_VIOLATION, PG_INSUFFICIENT_PRIVILEGE, PG_UNIQUE_VIOLATION, pgConstraint, pgErrorCode } from './errors';
 export { decodeCursor, encodeCursor, InvalidCursorError, isDataException, keysetPage, keysetSqlPage, type SqlPageQuery } from './keyset';
-export type { KeysetPage, KeysetPageRequest } from './keyset';
+export type { KeysetPage, KeysetPageRequest, PageWindow } from './keyset';
 export { returnedRows } from './rows';
 export { findByIds } from './find-by-ids';
 export { APPEND_ONLY_PRUNE_SETTING, makeAppendOnly } from './append-only';

@@ -1,22 +1,35 @@
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 
-/**
+/*
  * Keyset (seek) pagination for Relay connections. The cursor encodes the
  * sort value and id of the last row seen, so a page costs an index range scan
  * however deep the client has paged, and rows inserted meanwhile neither
  * repeat nor vanish.
  */
-export interface KeysetPageRequest {
-  first: number;
-  after?: string | null;
+
+/**
+ * Which page: the `first` rows after the `after` cursor (forward), or the
+ * `last` rows before the `before` cursor (backward), as Relay clients ask.
+ * A page always comes in the list's order.
+ */
+export type PageWindow =
+  | { first: number; after?: string | null; last?: undefined; before?: undefined }
+  | { last: number; before?: string | null; first?: undefined; after?: undefined };
+
+/** How a list is ordered: by a sort column, ties broken by id. */
+export interface KeysetOrder {
   /** SQL expression of the sort column, e.g. `c.last_name`. Must be NOT NULL. */
   sortColumn: string;
   /** SQL expression of the unique tie-breaker, e.g. `c.id`. */
   idColumn: string;
   direction: 'ASC' | 'DESC';
-  /** Reads the sort value and id off an entity, to build each edge's cursor. */
-  cursorOf: (row: never) => [string | number, string];
 }
+
+export type KeysetPageRequest = PageWindow &
+  KeysetOrder & {
+    /** Reads the sort value and id off an entity, to build each edge's cursor. */
+    cursorOf: (row: never) => [string | number, string];
+  };
 
 export interface KeysetPage<T> {
   edges: { node: T; cursor: string }[];
@@ -51,21 +64,36 @@ export function decodeCursor(cursor: string): [string | number, string] | null {
  * query builder (keysetPage) or plain SQL (keysetSqlPage). Both seek with
  * the same row comparison, order by sort column then id, fetch one row more
  * than asked to know whether another page follows, and refuse a cursor they
- * did not issue (InvalidCursorError).
+ * did not issue (InvalidCursorError). A backward page seeks and orders the
+ * other way, then turns the rows round.
  */
-function seekAfter(req: { after?: string | null }): [string | number, string] | null {
-  if (!req.after) return null;
-  const decoded = decodeCursor(req.after);
-  if (!decoded) throw new InvalidCursorError();
-  return decoded;
+interface Seek {
+  /** The cursor's sort value and id, or null on the first page of either end. */
+  from: [string | number, string] | null;
+  /** The comparison of (sort, id) with the cursor, and the order to read in. */
+  operator: '>' | '<';
+  order: 'ASC' | 'DESC';
+  size: number;
+  backward: boolean;
 }
 
-const seekOperator = (direction: 'ASC' | 'DESC') => (direction === 'ASC' ? '>' : '<');
+function seekOf(req: PageWindow & { direction: 'ASC' | 'DESC' }): Seek {
+  const backward = req.last !== undefined;
+  const size = req.last ?? req.first ?? 0;
+  const cursor = backward ? req.before : req.after;
+  let from: [string | number, string] | null = null;
+  if (cursor) {
+    from = decodeCursor(cursor);
+    if (!from) throw new InvalidCursorError(backward ? 'before' : 'after');
+  }
+  const ascending = (req.direction === 'ASC') !== backward;
+  return { from, operator: ascending ? '>' : '<', order: ascending ? 'ASC' : 'DESC', size, backward };
+}
 
 /** A well-formed cursor with values of the wrong kind (crafted, or from another list) fails as a data exception. */
-function cursorFault(req: { after?: string | null }) {
+function cursorFault(seek: Seek) {
   return (err: unknown): never => {
-    if (req.after && isDataException(err)) throw new InvalidCursorError();
+    if (seek.from && isDataException(err)) throw new InvalidCursorError(seek.backward ? 'before' : 'after');
     throw err;
   };
 }
@@ -73,16 +101,19 @@ function cursorFault(req: { after?: string | null }) {
 function pageOf<Row, Node>(
   rows: Row[],
   totalCount: number,
-  req: { first: number; after?: string | null; cursorOf: (row: Row) => [string | number, string] },
+  seek: Seek,
+  cursorOf: (row: Row) => [string | number, string],
   map: (row: Row) => Node,
 ): KeysetPage<Node> {
-  const edges = rows.slice(0, req.first).map((row) => ({ node: map(row), cursor: encodeCursor(...req.cursorOf(row)) }));
+  const more = rows.length > seek.size;
+  const inOrder = seek.backward ? rows.slice(0, seek.size).reverse() : rows.slice(0, seek.size);
+  const edges = inOrder.map((row) => ({ node: map(row), cursor: encodeCursor(...cursorOf(row)) }));
   return {
     edges,
     totalCount,
     pageInfo: {
-      hasNextPage: rows.length > req.first,
-      hasPreviousPage: Boolean(req.after),
+      hasNextPage: seek.backward ? seek.from !== null : more,
+      hasPreviousPage: seek.backward ? more : seek.from !== null,
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges[edges.length - 1]?.cursor ?? null,
     },
@@ -96,31 +127,32 @@ export async function keysetPage<T extends ObjectLiteral>(
 ): Promise<KeysetPage<T>> {
   const totalCount = await query.clone().getCount();
   const page = query.clone();
-  const seek = seekAfter(req);
-  if (seek) {
-    page.andWhere(`(${req.sortColumn}, ${req.idColumn}) ${seekOperator(req.direction)} (:__sortValue, :__sortId)`, {
-      __sortValue: seek[0],
-      __sortId: seek[1],
+  const seek = seekOf(req);
+  if (seek.from) {
+    page.andWhere(`(${req.sortColumn}, ${req.idColumn}) ${seek.operator} (:__sortValue, :__sortId)`, {
+      __sortValue: seek.from[0],
+      __sortId: seek.from[1],
     });
   }
   const rows = await page
-    .orderBy(req.sortColumn, req.direction)
-    .addOrderBy(req.idColumn, req.direction)
-    .limit(req.first + 1)
+    .orderBy(req.sortColumn, seek.order)
+    .addOrderBy(req.idColumn, seek.order)
+    .limit(seek.size + 1)
     .getMany()
-    .catch(cursorFault(req));
-  return pageOf(rows, totalCount, req, (row) => row);
+    .catch(cursorFault(seek));
+  return pageOf(rows, totalCount, seek, req.cursorOf, (row) => row);
 }
 
 /** A plain-SQL list: `from` is everything after `SELECT … FROM` up to and including the filters (a WHERE clause). */
-export interface SqlPageQuery<Row, Node> extends Omit<KeysetPageRequest, 'cursorOf'> {
-  select: string;
-  from: string;
-  params: unknown[];
-  /** Reads the sort value and id off a row (the row must carry both). */
-  cursorOf: (row: Row) => [string | number, string];
-  map: (row: Row) => Node;
-}
+export type SqlPageQuery<Row, Node> = PageWindow &
+  KeysetOrder & {
+    select: string;
+    from: string;
+    params: unknown[];
+    /** Reads the sort value and id off a row (the row must carry both). */
+    cursorOf: (row: Row) => [string | number, string];
+    map: (row: Row) => Node;
+  };
 
 /** keysetPage for plain SQL, for services and queries that read without repositories. */
 export async function keysetSqlPage<Row, Node>(
@@ -130,24 +162,24 @@ export async function keysetSqlPage<Row, Node>(
   const [{ n }] = (await em.query(`SELECT count(*)::int AS n FROM ${q.from}`, q.params)) as { n: number }[];
   const params = [...q.params];
   let seekSql = '';
-  const seek = seekAfter(q);
-  if (seek) {
-    params.push(seek[0], seek[1]);
-    seekSql = ` AND (${q.sortColumn}, ${q.idColumn}) ${seekOperator(q.direction)} ($${params.length - 1}, $${params.length})`;
+  const seek = seekOf(q);
+  if (seek.from) {
+    params.push(seek.from[0], seek.from[1]);
+    seekSql = ` AND (${q.sortColumn}, ${q.idColumn}) ${seek.operator} ($${params.length - 1}, $${params.length})`;
   }
-  params.push(q.first + 1);
+  params.push(seek.size + 1);
   const rows = (await em
     .query(
-      `SELECT ${q.select} FROM ${q.from}${seekSql} ORDER BY ${q.sortColumn} ${q.direction}, ${q.idColumn} ${q.direction} LIMIT $${params.length}`,
+      `SELECT ${q.select} FROM ${q.from}${seekSql} ORDER BY ${q.sortColumn} ${seek.order}, ${q.idColumn} ${seek.order} LIMIT $${params.length}`,
       params,
     )
-    .catch(cursorFault(q))) as Row[];
-  return pageOf(rows, n, q, q.map);
+    .catch(cursorFault(seek))) as Row[];
+  return pageOf(rows, n, seek, q.cursorOf, q.map);
 }
 
 export class InvalidCursorError extends Error {
-  constructor() {
-    super('after is not a cursor returned by this connection');
+  constructor(readonly field: 'after' | 'before' = 'after') {
+    super(`${field} is not a cursor returned by this connection`);
   }
 }
 

@@ -3,7 +3,7 @@ import { measureOperation, PLAIN_LIST_SIZE } from './measure-operation';
 
 const schema = buildSchema(`
   type Query {
-    contacts(first: Int = 20, after: String): ContactConnection!
+    contacts(first: Int = 20, after: String, last: Int, before: String): ContactConnection!
     accounts(first: Int): AccountConnection!
     contact(id: ID!): Contact
     tags: [Tag!]!
@@ -38,6 +38,13 @@ describe('measureOperation', () => {
     expect(measured('{ contacts(first: 10) { edges { node { id } } } }').cost).toBe(31);
     expect(measured('query($n: Int) { contacts(first: $n) { edges { node { id } } } }', { n: 100 }).cost).toBe(301);
     expect(measured('query($n: Int = 50) { contacts(first: $n) { edges { node { id } } } }').cost).toBe(151);
+  });
+
+  it('counts a backward page by `last`, and the larger size when the schema default of `first` comes with it', () => {
+    expect(measured('{ contacts(last: 100) { edges { node { id } } } }').cost).toBe(301);
+    expect(measured('query($n: Int) { contacts(last: $n) { edges { node { id } } } }', { n: 5 }).cost).toBe(
+      measured('{ contacts(first: 20) { edges { node { id } } } }').cost,
+    );
   });
 
   it('counts a page without `first` at the default the schema declares', () => {

@@ -44,7 +44,7 @@ interface Walk {
  * Depth is the deepest field nesting. Cost counts every field once (also
  * `__typename` and introspection: 100,000 aliased `__typename` are not free),
  * multiplied by the sizes of the lists it sits under:
- * - a field with a `first` argument by its value (literal or variable) or,
+ * - a field with a `first` (or `last`) argument by its value (literal or variable) or,
  *   when left out, by the argument's default in the schema (`first: Int = 20`),
  *   so leaving out `first` does not make a page cheaper;
  * - a plain list (`[T!]!`) by PLAIN_LIST_SIZE, except the edges/nodes right
@@ -128,10 +128,11 @@ function listSize(
     const reps = argumentValue(node, def, 'representations', walk);
     return { n: Array.isArray(reps) ? reps.length : DEFAULT_PAGE, pages: false };
   }
-  const hasFirst = def?.args.some((a) => a.name === 'first') || node.arguments?.some((a) => a.name.value === 'first');
-  if (hasFirst) {
-    const n = Number(argumentValue(node, def, 'first', walk) ?? DEFAULT_PAGE);
-    return { n: Number.isFinite(n) && n > 0 ? n : DEFAULT_PAGE, pages: true };
+  const pageArg = (name: string) => def?.args.some((a) => a.name === name) || node.arguments?.some((a) => a.name.value === name);
+  if (pageArg('first') || pageArg('last')) {
+    // A backward page (`last`) costs what a forward one does; with both, the larger counts.
+    const sizes = ['first', 'last'].map((name) => Number(argumentValue(node, def, name, walk))).filter((n) => Number.isFinite(n) && n > 0);
+    return { n: sizes.length > 0 ? Math.max(...sizes) : DEFAULT_PAGE, pages: true };
   }
   if (def && isListType(getNullableType(def.type)) && !paged) return { n: PLAIN_LIST_SIZE, pages: false };
   return { n: 1, pages: false };

@@ -14,7 +14,7 @@ export * as validate from './validation';
 export { callingCodeOf, e164, phoneDefaultProblem, type PhoneDefault } from './phone-numbers';
 export { loadTypeDefs } from './type-defs';
 export { DateTimeScalar } from './date-time.scalar';
-export { paginate, paginateSql } from './paginate';
+export { paginate, paginateSql, pageWindow, type PageArgs } from './paginate';
 export { groupBy, requestLoader } from './request-loader';
 export { requestWaitBudget, WaitBudget } from './wait-budget';
 export { authenticate } from './graphql.config';

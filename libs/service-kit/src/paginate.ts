@@ -5,16 +5,44 @@ import {
   keysetSqlPage,
   type KeysetPage,
   type KeysetPageRequest,
+  type PageWindow,
   type SqlPageQuery,
 } from '@rapport/persistence';
 import type { EntityManager, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 
-/** A cursor this connection did not issue is the caller's mistake: BAD_USER_INPUT on `after`. */
+/** The paging arguments every connection field takes. */
+export interface PageArgs {
+  first?: number | null;
+  after?: string | null;
+  last?: number | null;
+  before?: string | null;
+}
+
+/**
+ * The window a connection's arguments ask for: `last` (with `before`) pages
+ * backward, otherwise `first` (with `after`) forward. `first` usually has a
+ * schema default, so `last` takes precedence over it; a cursor of the other
+ * direction is the caller's mistake.
+ */
+export function pageWindow(args: PageArgs, opts = { default: 20, max: 100 }): PageWindow {
+  if (args.last != null) {
+    if (args.after != null) throw badUserInput('after', 'page backward with last and before, or forward with first and after');
+    if (!Number.isInteger(args.last) || args.last < 1 || args.last > opts.max)
+      throw badUserInput('last', `must be between 1 and ${opts.max}`);
+    return { last: args.last, before: args.before };
+  }
+  if (args.before != null) throw badUserInput('before', 'before pages backward: give last with it');
+  const first = args.first ?? opts.default;
+  if (!Number.isInteger(first) || first < 1 || first > opts.max) throw badUserInput('first', `must be between 1 and ${opts.max}`);
+  return { first, after: args.after };
+}
+
+/** A cursor this connection did not issue is the caller's mistake: BAD_USER_INPUT on `after` or `before`. */
 async function asCallerError<T>(page: () => Promise<T>): Promise<T> {
   try {
     return await page();
   } catch (err) {
-    if (err instanceof InvalidCursorError) throw badUserInput('after', err.message);
+    if (err instanceof InvalidCursorError) throw badUserInput(err.field, err.message);
     throw err;
   }
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { actorOf, type Principal } from '@rapport/auth';
 import { OutboxRelay } from '@rapport/messaging';
 import type { KeysetPage } from '@rapport/persistence';
-import { AccessPolicy, paginate, ServiceDatabase, validate } from '@rapport/service-kit';
+import { AccessPolicy, type PageArgs, pageWindow, paginate, ServiceDatabase, validate } from '@rapport/service-kit';
 import { requireCustomerFigures, requireOrdersWrite } from '../access/analytics-access';
 import { ClvScheduler } from '../clv/clv-scheduler';
 import { RfmScheduler } from '../rfm/rfm-scheduler';
@@ -26,10 +26,8 @@ export interface RecordOrdersOutcome {
   rejected: number;
 }
 
-export interface ListOrdersArgs {
+export interface ListOrdersArgs extends PageArgs {
   contactId?: string | null;
-  first?: number | null;
-  after?: string | null;
 }
 
 @Injectable()
@@ -77,15 +75,14 @@ export class OrdersService {
 
   /** Newest first; one contact's orders (including those of contacts merged into it), or the tenant's. */
   async list(principal: Principal, args: ListOrdersArgs): Promise<KeysetPage<OrderEntity>> {
-    const first = validate.pageSize(args.first);
+    const wanted = pageWindow(args);
     const contactId = validate.optionalUuid('contactId', args.contactId);
     requireCustomerFigures(principal, 'ORDERS', await this.access.overrides(principal), contactId);
     return this.db.withTenant(principal.tenantId, (em) => {
       const q = em.getRepository(OrderEntity).createQueryBuilder('o');
       if (contactId) q.where('o.contact_id = :contactId', { contactId });
       return paginate(q, {
-        first,
-        after: args.after,
+        ...wanted,
         sortColumn: 'o.occurred_at',
         idColumn: 'o.id',
         direction: 'DESC',

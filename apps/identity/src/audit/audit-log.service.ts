@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { requireFieldAccess, type Principal } from '@rapport/auth';
 import type { AuditRecordedV1 } from '@rapport/contracts';
-import { AccessPolicy, paginate, ServiceDatabase, validate } from '@rapport/service-kit';
+import { AccessPolicy, pageWindow, paginate, ServiceDatabase, type PageArgs } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { chainHash, GENESIS_HASH, verifyRows, type ChainBreak, type ChainedContent, type ChainedRow } from './audit-chain';
 import { AuditEntryEntity } from './audit-entry.entity';
@@ -55,10 +55,10 @@ export class AuditLogService {
     await this.insert(em, event.tenantId, content, head.hash);
   }
 
-  async list(principal: Principal, filterInput: Record<string, unknown> | null, first: number | null, after: string | null) {
+  async list(principal: Principal, filterInput: Record<string, unknown> | null, args: PageArgs) {
     await this.requireReader(principal);
     const filter = validAuditFilter(filterInput);
-    const size = validate.pageSize(first);
+    const wanted = pageWindow(args);
     return this.db.withTenant(principal.tenantId, (em) => {
       const q = em.getRepository(AuditEntryEntity).createQueryBuilder('a');
       if (filter.objectType) q.andWhere('a.object_type = :objectType', { objectType: filter.objectType });
@@ -68,7 +68,7 @@ export class AuditLogService {
       if (filter.from) q.andWhere('a.occurred_at >= :from', { from: filter.from });
       if (filter.to) q.andWhere('a.occurred_at < :to', { to: filter.to });
       // Newest first by chain position: the order entries were recorded in, unique per tenant.
-      return paginate(q, { first: size, after, sortColumn: 'a.seq', idColumn: 'a.id', direction: 'DESC', cursorOf: (r) => [r.seq, r.id] });
+      return paginate(q, { ...wanted, sortColumn: 'a.seq', idColumn: 'a.id', direction: 'DESC', cursorOf: (r) => [r.seq, r.id] });
     });
   }
 

@@ -1,5 +1,6 @@
 import { Args, Mutation, Query, ResolveField, Resolver, Parent } from '@nestjs/graphql';
 import { CurrentPrincipal, type Principal } from '@rapport/auth';
+import { type PageArgs } from '@rapport/service-kit';
 import { AuditEntryEntity } from './audit-entry.entity';
 import { AuditLogService } from './audit-log.service';
 import { AuditRetentionService } from './audit-retention.service';
@@ -14,13 +15,8 @@ export class AuditResolver {
   ) {}
 
   @Query('auditLog')
-  auditLog(
-    @CurrentPrincipal() principal: Principal,
-    @Args('filter') filter: Record<string, unknown> | null,
-    @Args('first') first: number | null,
-    @Args('after') after: string | null,
-  ) {
-    return this.log.list(principal, filter, first, after);
+  auditLog(@CurrentPrincipal() principal: Principal, @Args('filter') filter: Record<string, unknown> | null, @Args() page: PageArgs) {
+    return this.log.list(principal, filter, page);
   }
 
   @Query('verifyAuditChain')

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { badUserInput, forbidden, notFound, requireRoleOrScope, type Principal } from '@rapport/auth';
 import { returnedRows } from '@rapport/persistence';
-import { paginateSql, SERVICE_CONFIG, ServiceDatabase, validate } from '@rapport/service-kit';
+import { pageWindow, paginateSql, SERVICE_CONFIG, ServiceDatabase, validate, type PageArgs } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { IdentityConfig } from '../identity.env';
@@ -162,16 +162,14 @@ export class WebhookEndpointsService {
 
   async listDeliveries(
     principal: Principal,
-    args: {
+    args: PageArgs & {
       endpointId: string;
-      first?: number | null;
-      after?: string | null;
       filter?: { status?: string | null; eventType?: string | null } | null;
     },
   ) {
     requireRead(principal);
     const endpointId = validate.requireUuid('endpointId', args.endpointId);
-    const first = validate.pageSize(args.first);
+    const wanted = pageWindow(args);
     const status = args.filter?.status ?? null;
     if (status !== null && !DELIVERY_STATUSES.includes(status))
       throw badUserInput('filter.status', `must be one of ${DELIVERY_STATUSES.join(', ')}`);
@@ -185,8 +183,7 @@ export class WebhookEndpointsService {
         sortColumn: 'd.seq',
         idColumn: 'd.id',
         direction: 'DESC',
-        first,
-        after: args.after,
+        ...wanted,
         cursorOf: (r: DeliveryRow) => [Number(r.seq), r.id],
         map: (r: DeliveryRow) => r,
       });

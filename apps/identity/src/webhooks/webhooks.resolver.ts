@@ -1,6 +1,6 @@
 import { Args, Context, Mutation, Parent, Query, ResolveField, ResolveReference, Resolver } from '@nestjs/graphql';
 import { CurrentPrincipal, requirePrincipal, type Principal } from '@rapport/auth';
-import { requestLoader, type GraphQLRequestContext } from '@rapport/service-kit';
+import { requestLoader, type GraphQLRequestContext, type PageArgs } from '@rapport/service-kit';
 import { WebhookEndpointsService, type EndpointInput } from './webhook-endpoints.service';
 import type { DeliveryRow, EndpointRow } from './webhook-rows';
 
@@ -17,10 +17,8 @@ export class WebhookEndpointsResolver {
   deliveries(
     @CurrentPrincipal() principal: Principal,
     @Args()
-    args: {
+    args: PageArgs & {
       endpointId: string;
-      first?: number | null;
-      after?: string | null;
       filter?: { status?: string | null; eventType?: string | null };
     },
   ) {

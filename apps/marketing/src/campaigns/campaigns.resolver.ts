@@ -1,3 +1,4 @@
+import type { PageArgs } from '@rapport/service-kit';
 import { Args, Context, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { CurrentPrincipal, requirePrincipal, type Principal } from '@rapport/auth';
 import type { AttributionModelV1 } from '@rapport/contracts';
@@ -24,10 +25,7 @@ export class CampaignsResolver {
   }
 
   @Query('campaigns')
-  list(
-    @CurrentPrincipal() principal: Principal,
-    @Args() args: { status?: CampaignStatus | null; first?: number | null; after?: string | null },
-  ) {
+  list(@CurrentPrincipal() principal: Principal, @Args() args: PageArgs & { status?: CampaignStatus | null }) {
     return this.campaigns.list(principal, args);
   }
 

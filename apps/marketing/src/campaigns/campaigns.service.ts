@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { actorOf, badUserInput, conflict, type Principal } from '@rapport/auth';
-import { paginateSql, ServiceDatabase, validate } from '@rapport/service-kit';
+import { type PageArgs, pageWindow, paginateSql, ServiceDatabase, validate } from '@rapport/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import { insertTemplate } from '../templates/message-templates';
 import { requireMarketingRead, requireMarketingWrite } from '../access/marketing-access';
@@ -141,9 +141,9 @@ export class CampaignsService {
     return new Map(campaigns.map((c) => [c.id, c]));
   }
 
-  async list(principal: Principal, args: { status?: CampaignStatus | null; first?: number | null; after?: string | null }) {
+  async list(principal: Principal, args: PageArgs & { status?: CampaignStatus | null }) {
     requireMarketingRead(principal);
-    const first = validate.pageSize(args.first);
+    const wanted = pageWindow(args);
     return this.db.withTenant(principal.tenantId, (em) =>
       paginateSql(em, {
         select: CAMPAIGN_COLUMNS,
@@ -152,8 +152,7 @@ export class CampaignsService {
         sortColumn: 'k.created_at',
         idColumn: 'k.id',
         direction: 'DESC',
-        first,
-        after: args.after,
+        ...wanted,
         cursorOf: (r: CampaignRow) => [r.created_at.toISOString(), r.id],
         map: campaignView,
       }),

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Principal } from '@rapport/auth';
 import type { ConsentChannelV1, ConsentPurposeV1, ConsentStatusV1, EventActor } from '@rapport/contracts';
 import type { KeysetPage } from '@rapport/persistence';
-import { AccessPolicy, paginateSql, ServiceDatabase, validate } from '@rapport/service-kit';
+import { AccessPolicy, type PageArgs, pageWindow, paginateSql, ServiceDatabase, validate } from '@rapport/service-kit';
 import { requireConsentRead } from '../access/marketing-access';
 import { groupMembers } from './contact-groups';
 
@@ -20,9 +20,7 @@ export interface ConsentChangeView {
   changedBy: { kind: 'USER' | 'API_KEY' | 'CUSTOMER' | 'SYSTEM'; id: string | null };
 }
 
-export interface ConsentHistoryArgs {
-  first?: number | null;
-  after?: string | null;
+export interface ConsentHistoryArgs extends PageArgs {
   channel?: ConsentChannelV1 | null;
   purpose?: ConsentPurposeV1 | null;
 }
@@ -61,7 +59,7 @@ export class ConsentHistoryService {
   async historyOf(principal: Principal, contactId: string, args: ConsentHistoryArgs): Promise<KeysetPage<ConsentChangeView>> {
     const id = validate.requireUuid('id', contactId);
     requireConsentRead(principal, id, await this.access.overrides(principal));
-    const first = validate.pageSize(args.first);
+    const wanted = pageWindow(args);
     return this.db.withTenant(principal.tenantId, (em) =>
       paginateSql(em, {
         select:
@@ -72,8 +70,7 @@ export class ConsentHistoryService {
         sortColumn: 'h.changed_at',
         idColumn: 'h.id',
         direction: 'DESC',
-        first,
-        after: args.after,
+        ...wanted,
         cursorOf: (r: Row) => [r.changed_at.toISOString(), r.id],
         map: view,
       }),

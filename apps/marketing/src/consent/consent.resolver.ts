@@ -1,6 +1,6 @@
 import { Args, Context, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { CurrentPrincipal, type Principal } from '@rapport/auth';
-import { requestWaitBudget, type GraphQLRequestContext } from '@rapport/service-kit';
+import { type GraphQLRequestContext, type PageArgs, requestWaitBudget } from '@rapport/service-kit';
 import { KnownContacts } from '../contacts/known-contacts';
 import type { SendChannel } from '../vocabulary/messages';
 import type { SetConsentInput } from './consent-input';
@@ -50,7 +50,7 @@ export class ConsentResolver {
   }
 
   @Query('suppressions')
-  list(@CurrentPrincipal() principal: Principal, @Args() args: { channel?: Channel | null; first?: number | null; after?: string | null }) {
+  list(@CurrentPrincipal() principal: Principal, @Args() args: PageArgs & { channel?: Channel | null }) {
     return this.suppressions.list(principal, args);
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { badUserInput, type Principal } from '@rapport/auth';
 import { returnedRows } from '@rapport/persistence';
-import { AccessPolicy, paginateSql, ServiceDatabase, validate, type WaitBudget } from '@rapport/service-kit';
+import { AccessPolicy, type PageArgs, pageWindow, paginateSql, ServiceDatabase, validate, type WaitBudget } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { requireConsentWrite, requireMarketingRead, requireMarketingWrite } from '../access/marketing-access';
 import { KnownContacts } from '../contacts/known-contacts';
@@ -76,9 +76,9 @@ export class SuppressionsService {
     return returnedRows(result).length > 0;
   }
 
-  async list(principal: Principal, args: { channel?: Channel | null; first?: number | null; after?: string | null }) {
+  async list(principal: Principal, args: PageArgs & { channel?: Channel | null }) {
     requireMarketingRead(principal);
-    const first = validate.pageSize(args.first);
+    const wanted = pageWindow(args);
     return this.db.withTenant(principal.tenantId, (em) =>
       paginateSql(em, {
         select: 's.channel, s.address, s.reason, s.detail, s.created_at',
@@ -87,8 +87,7 @@ export class SuppressionsService {
         sortColumn: 's.created_at',
         idColumn: 's.address',
         direction: 'DESC',
-        first,
-        after: args.after,
+        ...wanted,
         cursorOf: (r: Row) => [r.created_at.toISOString(), r.address],
         map: view,
       }),

@@ -1,6 +1,6 @@
 import { Args, Context, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { CurrentPrincipal, requirePrincipal, type Principal } from '@rapport/auth';
-import { requestLoader, type GraphQLRequestContext } from '@rapport/service-kit';
+import { type GraphQLRequestContext, type PageArgs, requestLoader } from '@rapport/service-kit';
 import type { CreateJourneyInput } from './journey-input';
 import type { JourneyView } from './journey-view';
 import { JourneysService, type EnrollmentView } from './journeys.service';
@@ -15,15 +15,12 @@ export class JourneysResolver {
   }
 
   @Query('journeys')
-  list(@CurrentPrincipal() principal: Principal, @Args() args: { first?: number | null; after?: string | null }) {
+  list(@CurrentPrincipal() principal: Principal, @Args() args: PageArgs) {
     return this.journeys.list(principal, args);
   }
 
   @Query('journeyEnrollments')
-  enrollments(
-    @CurrentPrincipal() principal: Principal,
-    @Args() args: { journeyId: string; status?: string | null; first?: number | null; after?: string | null },
-  ) {
+  enrollments(@CurrentPrincipal() principal: Principal, @Args() args: PageArgs & { journeyId: string; status?: string | null }) {
     return this.journeys.enrollments(principal, args);
   }
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { actorOf, badUserInput, notFound, type Principal } from '@rapport/auth';
-import { paginateSql, ServiceDatabase, SharingPolicy, validate, visibleSql } from '@rapport/service-kit';
+import { type PageArgs, pageWindow, paginateSql, ServiceDatabase, SharingPolicy, validate, visibleSql } from '@rapport/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import type { EntityManager } from 'typeorm';
 import { requireMarketingRead, requireMarketingWrite } from '../access/marketing-access';
@@ -112,9 +112,9 @@ export class JourneysService {
     return new Map(rows.map((r) => [r.id, journeyView(r)]));
   }
 
-  async list(principal: Principal, args: { first?: number | null; after?: string | null }) {
+  async list(principal: Principal, args: PageArgs) {
     requireMarketingRead(principal);
-    const first = validate.pageSize(args.first);
+    const wanted = pageWindow(args);
     return this.db.withTenant(principal.tenantId, (em) =>
       paginateSql(em, {
         select: JOURNEY_COLUMNS,
@@ -123,8 +123,7 @@ export class JourneysService {
         sortColumn: 'j.created_at',
         idColumn: 'j.id',
         direction: 'DESC',
-        first,
-        after: args.after,
+        ...wanted,
         cursorOf: (r: JourneyRow) => [r.created_at.toISOString(), r.id],
         map: journeyView,
       }),
@@ -141,13 +140,10 @@ export class JourneysService {
     return rows;
   }
 
-  async enrollments(
-    principal: Principal,
-    args: { journeyId: string; status?: string | null; first?: number | null; after?: string | null },
-  ) {
+  async enrollments(principal: Principal, args: PageArgs & { journeyId: string; status?: string | null }) {
     requireMarketingRead(principal);
     const journeyId = validate.requireUuid('journeyId', args.journeyId);
-    const first = validate.pageSize(args.first);
+    const wanted = pageWindow(args);
     // Runs name their contact: only those the tenant's CONTACT sharing lets the caller see.
     const params: unknown[] = [principal.tenantId, journeyId, args.status ?? null];
     const visible = visibleSql(await this.sharing.readScope(principal, 'CONTACT'), 'c.owner_id', params);
@@ -161,8 +157,7 @@ export class JourneysService {
         sortColumn: 'e.entered_at',
         idColumn: 'e.id',
         direction: 'DESC',
-        first,
-        after: args.after,
+        ...wanted,
         cursorOf: (r: EnrollmentRow) => [r.entered_at.toISOString(), r.id],
         map: (r: EnrollmentRow) => enrollmentView(r, journey),
       });

@@ -1,3 +1,4 @@
+import type { PageArgs } from '@rapport/service-kit';
 import { Args, Context, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { CurrentPrincipal, requirePrincipal, type Principal } from '@rapport/auth';
 import type { GraphQLRequestContext } from '@rapport/service-kit';
@@ -12,7 +13,7 @@ export class SegmentsResolver {
   ) {}
 
   @Query('segments')
-  list(@CurrentPrincipal() principal: Principal, @Args() args: { first?: number | null; after?: string | null }) {
+  list(@CurrentPrincipal() principal: Principal, @Args() args: PageArgs) {
     return this.segments.list(principal, args);
   }
 
@@ -58,11 +59,7 @@ export class SegmentsResolver {
   }
 
   @ResolveField('members')
-  members(
-    @Parent() segment: SegmentView,
-    @Args() args: { first?: number | null; after?: string | null },
-    @Context() context: GraphQLRequestContext,
-  ) {
+  members(@Parent() segment: SegmentView, @Args() args: PageArgs, @Context() context: GraphQLRequestContext) {
     return this.segments.members(requirePrincipal(context.principal), segment, args);
   }
 }

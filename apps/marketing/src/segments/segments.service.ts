@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { actorOf, badUserInput, conflict, notFound, type Principal } from '@rapport/auth';
 import { pgErrorCode, PG_UNIQUE_VIOLATION } from '@rapport/persistence';
-import { paginateSql, ServiceDatabase, SharingPolicy, validate, visibleSql } from '@rapport/service-kit';
+import { type PageArgs, pageWindow, paginateSql, ServiceDatabase, SharingPolicy, validate, visibleSql } from '@rapport/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import type { EntityManager } from 'typeorm';
 import { requireMarketingRead, requireMarketingWrite } from '../access/marketing-access';
@@ -160,9 +160,9 @@ export class SegmentsService {
     return this.db.withTenant(principal.tenantId, (em) => this.find(em, principal.tenantId, segmentId));
   }
 
-  async list(principal: Principal, args: { first?: number | null; after?: string | null }) {
+  async list(principal: Principal, args: PageArgs) {
     requireMarketingRead(principal);
-    const first = validate.pageSize(args.first);
+    const wanted = pageWindow(args);
     return this.db.withTenant(principal.tenantId, (em) =>
       paginateSql(em, {
         select: COLUMNS,
@@ -171,8 +171,7 @@ export class SegmentsService {
         sortColumn: 's.created_at',
         idColumn: 's.id',
         direction: 'DESC',
-        first,
-        after: args.after,
+        ...wanted,
         cursorOf: (r: SegmentRow) => [r.created_at.toISOString(), r.id],
         map: view,
       }),
@@ -191,9 +190,9 @@ export class SegmentsService {
     });
   }
 
-  async members(principal: Principal, segment: SegmentView, args: { first?: number | null; after?: string | null }) {
+  async members(principal: Principal, segment: SegmentView, args: PageArgs) {
     requireMarketingRead(principal);
-    const first = validate.pageSize(args.first);
+    const wanted = pageWindow(args);
     const scope = await this.sharing.readScope(principal, 'CONTACT');
     return this.db.withTenant(principal.tenantId, async (em) => {
       const { from, params } = await this.membersFrom(em, principal.tenantId, segment);
@@ -205,8 +204,7 @@ export class SegmentsService {
         sortColumn: 'c.id',
         idColumn: 'c.id',
         direction: 'ASC',
-        first,
-        after: args.after,
+        ...wanted,
         cursorOf: (r: { id: string }) => [r.id, r.id],
         map: (r) => ({ __typename: 'Contact', id: r.id }),
       });

@@ -3,7 +3,17 @@ import { actorOf, conflict, inScope, notFound, requireWritable, type Principal }
 import { ACCOUNT_CREATED, ACCOUNT_UPDATED, type AccountSnapshotV1 } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import type { KeysetPage } from '@rapport/persistence';
-import { AccessPolicy, OwnerDirectory, paginate, ServiceDatabase, SharingPolicy, validate, whereVisible } from '@rapport/service-kit';
+import {
+  AccessPolicy,
+  OwnerDirectory,
+  pageWindow,
+  paginate,
+  ServiceDatabase,
+  SharingPolicy,
+  validate,
+  whereVisible,
+  type PageArgs,
+} from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { requireDetailsWrite, requireRead, requireWrite } from '../access/sales-access';
@@ -245,15 +255,13 @@ export class AccountsService {
 
   async list(
     principal: Principal,
-    args: {
-      first?: number | null;
-      after?: string | null;
+    args: PageArgs & {
       filter?: AccountFilter | null;
       orderBy?: { field: AccountOrderField; direction: 'ASC' | 'DESC' } | null;
     },
   ): Promise<KeysetPage<AccountEntity>> {
     requireRead(principal, 'accounts', await this.access.overrides(principal));
-    const first = validate.pageSize(args.first);
+    const wanted = pageWindow(args);
     const sort = SORT[args.orderBy?.field ?? 'NAME'];
     const visible = await this.sharing.readScope(principal, 'ACCOUNT');
     return this.db.withTenant(principal.tenantId, async (em) => {
@@ -270,8 +278,7 @@ export class AccountsService {
       if (f?.industry != null) q.andWhere('a.industry = :industry', { industry: f.industry });
       if (f?.externalId != null) whereExternalId(q, 'ACCOUNT', 'a', f.externalId);
       const page = await paginate(q, {
-        first,
-        after: args.after,
+        ...wanted,
         sortColumn: sort.column,
         idColumn: 'a.id',
         direction: args.orderBy?.direction ?? 'ASC',

@@ -3,7 +3,7 @@ import { actorOf, badUserInput, conflict, notFound, type Principal } from '@rapp
 import { ACTIVITY_COMPLETED, ACTIVITY_CREATED } from '@rapport/contracts';
 import type { KeysetPage } from '@rapport/persistence';
 import { newEvent } from '@rapport/messaging';
-import { OwnerDirectory, paginate, ServiceDatabase, SharingPolicy, validate } from '@rapport/service-kit';
+import { OwnerDirectory, type PageArgs, pageWindow, paginate, ServiceDatabase, SharingPolicy, validate } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { rescoreLead } from '../lead-rules/lead-automation';
@@ -38,9 +38,7 @@ export interface UpdateActivityInput {
   endsAt?: Date | null;
 }
 
-export interface ListActivitiesArgs {
-  first?: number | null;
-  after?: string | null;
+export interface ListActivitiesArgs extends PageArgs {
   filter?: ActivityFilter | null;
 }
 
@@ -208,15 +206,14 @@ export class ActivitiesService {
   /** Activities of the tenant, oldest first. */
   async list(principal: Principal, args: ListActivitiesArgs): Promise<KeysetPage<ActivityEntity>> {
     requireActivityRead(principal);
-    const first = validate.pageSize(args.first);
+    const wanted = pageWindow(args);
     const scopes = await this.targetScopes(principal);
     return this.db.withTenant(principal.tenantId, async (em) => {
       // In the query, so pages and totalCount hold only activities about what the caller may see.
       const q = whereActivityVisible(em.getRepository(ActivityEntity).createQueryBuilder('a'), scopes);
       applyActivityFilter(q, args.filter);
       return paginate(q, {
-        first,
-        after: args.after,
+        ...wanted,
         sortColumn: 'a.created_at',
         idColumn: 'a.id',
         direction: 'ASC',

@@ -8,12 +8,14 @@ import {
   auditChanges,
   describeAudit,
   OwnerDirectory,
+  pageWindow,
   paginate,
   type PhoneDefault,
   ServiceDatabase,
   SharingPolicy,
   validate,
   whereVisible,
+  type PageArgs,
 } from '@rapport/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import type { EntityManager } from 'typeorm';
@@ -58,9 +60,7 @@ export interface CreateContactInput {
 
 export type UpdateContactInput = { id: string } & Partial<CreateContactInput>;
 
-export interface ListContactsArgs {
-  first?: number | null;
-  after?: string | null;
+export interface ListContactsArgs extends PageArgs {
   filter?: ContactFilter | null;
   orderBy?: { field: ContactOrderField; direction: 'ASC' | 'DESC' } | null;
 }
@@ -265,7 +265,7 @@ export class ContactsService {
 
   async list(principal: Principal, args: ListContactsArgs): Promise<KeysetPage<ContactEntity>> {
     requireRead(principal, 'contacts', await this.access.overrides(principal));
-    const first = validate.pageSize(args.first);
+    const wanted = pageWindow(args);
     const sort = CONTACT_SORT[args.orderBy?.field ?? 'CREATED_AT'];
     const visible = await this.sharing.readScope(principal, 'CONTACT');
     return this.db.withTenant(principal.tenantId, async (em) => {
@@ -275,8 +275,7 @@ export class ContactsService {
       whereVisible(q, visible, 'c.owner_id');
       applyContactFilter(q, args.filter);
       const page = await paginate(q, {
-        first,
-        after: args.after,
+        ...wanted,
         sortColumn: sort.column,
         idColumn: 'c.id',
         direction: args.orderBy?.direction ?? 'ASC',

@@ -3,7 +3,17 @@ import { actorOf, notFound, type Principal, type RecordScope } from '@rapport/au
 import { LEAD_CREATED, LEAD_UPDATED } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import type { KeysetPage } from '@rapport/persistence';
-import { AccessPolicy, OwnerDirectory, paginate, ServiceDatabase, SharingPolicy, validate, whereVisible } from '@rapport/service-kit';
+import {
+  AccessPolicy,
+  OwnerDirectory,
+  pageWindow,
+  paginate,
+  ServiceDatabase,
+  SharingPolicy,
+  validate,
+  whereVisible,
+  type PageArgs,
+} from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { OwnedRecords, requireChangeShared } from '../access/owned-records';
@@ -20,9 +30,7 @@ import { assignOwner, scoreLead } from '../lead-rules/lead-automation';
 
 export type UpdateLeadInput = { id: string } & LeadFieldsInput;
 
-export interface ListLeadsArgs {
-  first?: number | null;
-  after?: string | null;
+export interface ListLeadsArgs extends PageArgs {
   filter?: LeadFilter | null;
   orderBy?: { field: LeadOrderField; direction: 'ASC' | 'DESC' } | null;
 }
@@ -148,7 +156,7 @@ export class LeadsService {
 
   async list(principal: Principal, args: ListLeadsArgs): Promise<KeysetPage<LeadEntity>> {
     requireSalesRead(principal, 'leads');
-    const first = validate.pageSize(args.first);
+    const wanted = pageWindow(args);
     const sort = LEAD_SORT[args.orderBy?.field ?? 'CREATED_AT'];
     const visible = await this.sharing.readScope(principal, 'LEAD');
     return this.db.withTenant(principal.tenantId, async (em) => {
@@ -156,8 +164,7 @@ export class LeadsService {
       const q = whereVisible(em.getRepository(LeadEntity).createQueryBuilder('l'), visible, 'l.owner_id');
       applyLeadFilter(q, args.filter);
       return paginate(q, {
-        first,
-        after: args.after,
+        ...wanted,
         sortColumn: sort.column,
         idColumn: 'l.id',
         direction: args.orderBy?.direction ?? 'ASC',

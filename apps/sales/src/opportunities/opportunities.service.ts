@@ -8,11 +8,13 @@ import {
   AccessPolicy,
   groupBy,
   OwnerDirectory,
+  pageWindow,
   paginate,
   ServiceDatabase,
   SharingPolicy,
   validate,
   whereVisible,
+  type PageArgs,
 } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
@@ -48,9 +50,7 @@ export interface CreateOpportunityInput {
 
 export type UpdateOpportunityInput = { id: string } & Partial<Omit<CreateOpportunityInput, 'pipelineId' | 'stageId'>>;
 
-export interface ListOpportunitiesArgs {
-  first?: number | null;
-  after?: string | null;
+export interface ListOpportunitiesArgs extends PageArgs {
   filter?: OpportunityFilter | null;
   orderBy?: { field: OpportunityOrderField; direction: 'ASC' | 'DESC' } | null;
 }
@@ -225,7 +225,7 @@ export class OpportunitiesService {
 
   async list(principal: Principal, args: ListOpportunitiesArgs): Promise<KeysetPage<OpportunityEntity>> {
     requireDealRead(principal, 'OPPORTUNITIES', await this.access.overrides(principal));
-    const first = validate.pageSize(args.first);
+    const wanted = pageWindow(args);
     const sort = OPPORTUNITY_SORT[args.orderBy?.field ?? 'CLOSE_DATE'];
     const visible = await this.sharing.readScope(principal, 'OPPORTUNITY');
     return this.db.withTenant(principal.tenantId, async (em) => {
@@ -233,8 +233,7 @@ export class OpportunitiesService {
       const q = whereVisible(em.getRepository(OpportunityEntity).createQueryBuilder('o'), visible, 'o.owner_id');
       applyOpportunityFilter(q, args.filter);
       return paginate(q, {
-        first,
-        after: args.after,
+        ...wanted,
         sortColumn: sort.column,
         idColumn: 'o.id',
         direction: args.orderBy?.direction ?? 'ASC',

@@ -3,7 +3,7 @@ import { actorOf, badUserInput, conflict, notFound, type FieldAccessOverrides, t
 import { PIPELINE_CREATED, PIPELINE_UPDATED, type PipelineSnapshotV1 } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import { findByIds, type KeysetPage, PG_UNIQUE_VIOLATION, pgConstraint, pgErrorCode } from '@rapport/persistence';
-import { groupBy, paginate, ServiceDatabase, validate, AccessPolicy } from '@rapport/service-kit';
+import { AccessPolicy, groupBy, type PageArgs, pageWindow, paginate, ServiceDatabase, validate } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { canRead, requirePipelineAdmin, requireSalesRead } from '../access/sales-access';
@@ -32,15 +32,14 @@ export class PipelinesService {
   ) {}
 
   /** Pipelines oldest first, so the default (made on first use, before any other) leads. */
-  async list(principal: Principal, args: { first?: number | null; after?: string | null }): Promise<KeysetPage<PipelineEntity>> {
+  async list(principal: Principal, args: PageArgs): Promise<KeysetPage<PipelineEntity>> {
     requireSalesRead(principal, 'pipelines');
-    const first = validate.pageSize(args.first);
+    const wanted = pageWindow(args);
     return this.db.withTenant(principal.tenantId, async (em) => {
       await ensureDefaultPipeline(em, principal.tenantId);
       const q = em.getRepository(PipelineEntity).createQueryBuilder('p');
       return paginate(q, {
-        first,
-        after: args.after,
+        ...wanted,
         sortColumn: 'p.created_at',
         idColumn: 'p.id',
         direction: 'ASC',

@@ -3,7 +3,7 @@ import { actorOf, badUserInput, conflict, notFound, type Principal } from '@rapp
 import { PRICE_BOOK_CREATED, PRICES_SET, PRODUCT_CREATED, PRODUCT_UPDATED, type ProductSnapshotV1 } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import { findByIds, type KeysetPage, PG_UNIQUE_VIOLATION, pgConstraint, pgErrorCode } from '@rapport/persistence';
-import { auditChanges, describeAudit, groupBy, paginate, ServiceDatabase, validate } from '@rapport/service-kit';
+import { auditChanges, describeAudit, groupBy, type PageArgs, pageWindow, paginate, ServiceDatabase, validate } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { parseMoneyInput, type MoneyInput } from '../opportunities/money-input';
@@ -112,12 +112,9 @@ export class ProductsService {
   }
 
   /** Products by code, a page at a time. */
-  async list(
-    principal: Principal,
-    args: { first?: number | null; after?: string | null; filter?: ProductFilter | null },
-  ): Promise<KeysetPage<ProductEntity>> {
+  async list(principal: Principal, args: PageArgs & { filter?: ProductFilter | null }): Promise<KeysetPage<ProductEntity>> {
     requireCatalogRead(principal);
-    const first = validate.pageSize(args.first);
+    const wanted = pageWindow(args);
     const search = validate.text('filter.search', args.filter?.search, { max: 100 });
     return this.db.withTenant(principal.tenantId, async (em) => {
       const q = em.getRepository(ProductEntity).createQueryBuilder('p');
@@ -128,8 +125,7 @@ export class ProductsService {
         });
       }
       return paginate(q, {
-        first,
-        after: args.after,
+        ...wanted,
         sortColumn: 'p.code',
         idColumn: 'p.id',
         direction: 'ASC',

@@ -1,15 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { forbidden, NO_RECORD, type FieldAccessOverrides, type Principal } from '@rapport/auth';
 import type { KeysetPage } from '@rapport/persistence';
-import { AccessPolicy, paginate, ServiceDatabase, SharingPolicy, validate } from '@rapport/service-kit';
+import { AccessPolicy, type PageArgs, pageWindow, paginate, ServiceDatabase, SharingPolicy } from '@rapport/service-kit';
 import { canRead, requireRead } from '../access/sales-access';
 import { TimelineEntryEntity } from './timeline-entry.entity';
 import { timelineVisible, type TimelineReader } from './timeline-visibility';
 
-export interface TimelineArgs {
-  first?: number | null;
-  after?: string | null;
-}
+/** A timeline is paged like any connection. */
+export type TimelineArgs = PageArgs;
 
 /** Reads a contact's or account's timeline, newest first, a keyset page at a time. */
 @Injectable()
@@ -25,7 +23,7 @@ export class TimelineService {
     if (principal.kind === 'customer') throw forbidden('the timeline is for staff only');
     const overrides = await this.access.overrides(principal);
     requireRead(principal, subjectType === 'CONTACT' ? 'contacts' : 'accounts', overrides);
-    const first = validate.pageSize(args.first);
+    const wanted = pageWindow(args);
     const visible = timelineVisible(await this.reader(principal, overrides));
     return this.db.withTenant(principal.tenantId, (em): Promise<KeysetPage<TimelineEntryEntity>> =>
       paginate(
@@ -36,8 +34,7 @@ export class TimelineService {
           // In the query, so pages and totalCount hold only entries the caller may see.
           .andWhere(visible.sql, visible.params),
         {
-          first,
-          after: args.after,
+          ...wanted,
           sortColumn: 't.occurred_at',
           idColumn: 't.id',
           direction: 'DESC',

@@ -1,10 +1,10 @@
 import { Args, Context, Parent, ResolveField, ResolveReference, Resolver } from '@nestjs/graphql';
 import { CurrentPrincipal, requirePrincipal, type Principal } from '@rapport/auth';
 import type { CaseStatusV1 } from '@rapport/contracts';
-import { ContactVisibility, type GraphQLRequestContext } from '@rapport/service-kit';
+import { ContactVisibility, type GraphQLRequestContext, type PageArgs } from '@rapport/service-kit';
 import { CasesService } from './cases.service';
 
-type CasesArgs = { status?: CaseStatusV1 | null; first?: number | null; after?: string | null };
+type CasesArgs = PageArgs & { status?: CaseStatusV1 | null };
 
 /**
  * Contact.cases: any contact id is a valid reference here (sales decides
@@ -32,6 +32,8 @@ export class ContactCasesResolver {
     return this.cases.list(principal, {
       first: args.first,
       after: args.after,
+      last: args.last,
+      before: args.before,
       filter: { status: args.status, contactId: contact.id },
     });
   }
@@ -52,6 +54,8 @@ export class AccountCasesResolver {
     return this.cases.list(requirePrincipal(principal), {
       first: args.first,
       after: args.after,
+      last: args.last,
+      before: args.before,
       filter: { status: args.status, accountId: account.id },
     });
   }

@@ -13,7 +13,17 @@ import {
 } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import type { KeysetPage } from '@rapport/persistence';
-import { AccessPolicy, OwnerDirectory, paginate, ServiceDatabase, SharingPolicy, validate, whereVisible } from '@rapport/service-kit';
+import {
+  AccessPolicy,
+  OwnerDirectory,
+  type PageArgs,
+  pageWindow,
+  paginate,
+  ServiceDatabase,
+  SharingPolicy,
+  validate,
+  whereVisible,
+} from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { customerContact, isStaff, requireCaseAccess, requireCaseChange, requireCaseWork } from '../access/service-access';
@@ -47,9 +57,7 @@ export interface CaseFilter {
   ownerId?: string | null;
 }
 
-export interface ListCasesArgs {
-  first?: number | null;
-  after?: string | null;
+export interface ListCasesArgs extends PageArgs {
   filter?: CaseFilter | null;
 }
 
@@ -175,7 +183,7 @@ export class CasesService {
 
   async list(principal: Principal, args: ListCasesArgs): Promise<KeysetPage<CaseEntity>> {
     requireCaseAccess(principal, 'CASES', 'READ', await this.access.overrides(principal));
-    const first = validate.pageSize(args.first);
+    const wanted = pageWindow(args);
     const f = args.filter ?? {};
     const contactFilter = f.contactId != null ? validate.requireUuid('filter.contactId', f.contactId) : null;
     const scope = await this.sharing.readScope(principal, 'CASE');
@@ -193,8 +201,7 @@ export class CasesService {
       if (f.queueId != null) q.andWhere('c.queue_id = :queueId', { queueId: validate.requireUuid('filter.queueId', f.queueId) });
       if (f.ownerId != null) q.andWhere('c.owner_id = :ownerId', { ownerId: validate.requireUuid('filter.ownerId', f.ownerId) });
       return paginate(q, {
-        first,
-        after: args.after,
+        ...wanted,
         sortColumn: 'c.created_at',
         idColumn: 'c.id',
         direction: 'DESC',
