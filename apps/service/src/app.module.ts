@@ -36,10 +36,16 @@ import { SlaTimers } from './sla/sla-timers';
 import { BusinessMinutesBackfill } from './sla/business-minutes-backfill';
 import { TierConsumer } from './tiers/tier-consumer';
 import { RecoveryPriorityConsumer } from './cases/recovery-priority.consumer';
+import { InboundEmailReads } from './inbound-email/inbound-email-reads.service';
+import { CaseEmailResolver, InboundEmailResolver } from './inbound-email/inbound-email.resolver';
+import { InboundEmailService } from './inbound-email/inbound-email.service';
+import { InboundSmtpServer } from './inbound-email/inbound-smtp.server';
+import { InboundWebhookController } from './inbound-email/inbound-webhook.controller';
+import { SupportMailer } from './support-mail/support-mailer';
 
 @Module({
   imports: [RapportServiceModule.forRoot(serviceDefinition)],
-  controllers: [ExportDownloadController],
+  controllers: [ExportDownloadController, InboundWebhookController],
   providers: [
     DateTimeScalar,
     // The sharing rules on cases and on this service's Contact fields, by its copy of the contacts' owners (ADR 016).
@@ -87,6 +93,13 @@ import { RecoveryPriorityConsumer } from './cases/recovery-priority.consumer';
     PrivacyDeadlines,
     PrivacyResolver,
     ...privacyProviders(ServicePersonalData),
+    // Email-to-case (ADR 039): the SMTP endpoint and provider webhook, the ingest, and what agents read of it.
+    SupportMailer,
+    InboundEmailService,
+    InboundSmtpServer,
+    InboundEmailReads,
+    InboundEmailResolver,
+    CaseEmailResolver,
   ],
 })
 export class ServiceAppModule {}

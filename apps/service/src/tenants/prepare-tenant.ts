@@ -3,11 +3,16 @@ import type { EntityManager } from 'typeorm';
 
 /**
  * A new tenant's knowledge settings (search language and default locale,
- * the schema's defaults), on identity.tenant.created. Queues, calendars and
+ * the schema's defaults) and support mailbox, on identity.tenant.created. Queues, calendars and
  * SLA policies are the tenant's own choices: none exist until an admin makes
  * them (cases then go to no queue and start no timer), so none are invented
  * here. Reads still fall back to the defaults for tenants without the row.
  */
 export async function prepareServiceTenant(em: EntityManager, tenant: TenantSnapshotV1): Promise<void> {
   await em.query(`INSERT INTO knowledge_settings (tenant_id) VALUES ($1) ON CONFLICT (tenant_id) DO NOTHING`, [tenant.id]);
+  // Its support mailbox, <slug>@SERVICE_INBOUND_EMAIL_DOMAIN: inbound email names the tenant only by address (ADR 039).
+  await em.query(`INSERT INTO inbound_mailboxes (tenant_id, slug) VALUES ($1, lower($2)) ON CONFLICT (tenant_id) DO NOTHING`, [
+    tenant.id,
+    tenant.slug,
+  ]);
 }
