@@ -127,6 +127,7 @@ describe('npm start (dist/tools/start/main.js)', () => {
       ANALYTICS_PORT: String(ports.analytics),
       SERVICE_PORT: String(ports.service),
       MARKETING_PORT: String(ports.marketing),
+      SERVICE_INBOUND_SMTP_PORT: String(await freePort()),
       REDIS_PREFIX: redisPrefix,
       NATS_SUBJECT_PREFIX: token,
       NATS_STREAM_SUFFIX: token,
@@ -154,6 +155,7 @@ describe('npm start (dist/tools/start/main.js)', () => {
     expect(output).toContain(`database "${database}" created`);
     expect(output).toContain(`http://localhost:${ports.gateway}/graphql`);
     expect(output).toContain('dev mailbox at smtp://127.0.0.1:');
+    expect(output).toContain(`demo@support.rapport.localhost at smtp://127.0.0.1:${env.SERVICE_INBOUND_SMTP_PORT}`);
     expect(output).toContain('admin@demo.test');
     expect(output).toContain('curl -s');
   }, 120_000);

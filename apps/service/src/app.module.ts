@@ -42,10 +42,14 @@ import { InboundEmailService } from './inbound-email/inbound-email.service';
 import { InboundSmtpServer } from './inbound-email/inbound-smtp.server';
 import { InboundWebhookController } from './inbound-email/inbound-webhook.controller';
 import { SupportMailer } from './support-mail/support-mailer';
+import { ServiceConsentConsumer } from './satisfaction-survey/service-consent.consumer';
+import { SurveyLinks } from './satisfaction-survey/survey-links';
+import { SurveyRatingController } from './satisfaction-survey/survey-rating.controller';
+import { SurveySenderConsumer } from './satisfaction-survey/survey-sender.consumer';
 
 @Module({
   imports: [RapportServiceModule.forRoot(serviceDefinition)],
-  controllers: [ExportDownloadController, InboundWebhookController],
+  controllers: [ExportDownloadController, InboundWebhookController, SurveyRatingController],
   providers: [
     DateTimeScalar,
     // The sharing rules on cases and on this service's Contact fields, by its copy of the contacts' owners (ADR 016).
@@ -100,6 +104,10 @@ import { SupportMailer } from './support-mail/support-mailer';
     InboundEmailReads,
     InboundEmailResolver,
     CaseEmailResolver,
+    // Satisfaction surveys by email at resolution, rated through signed links without login (ADR 039).
+    ServiceConsentConsumer,
+    SurveyLinks,
+    SurveySenderConsumer,
   ],
 })
 export class ServiceAppModule {}

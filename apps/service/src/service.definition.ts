@@ -15,6 +15,7 @@ import { ServicePrivacyRequests1765500000000 } from './migrations/1765500000000-
 import { ServiceActivityNotifications1765400000000 } from './migrations/1765400000000-service-activity-notifications';
 import { ServiceNotificationKinds1766400000000 } from './migrations/1766400000000-service-notification-kinds';
 import { ServiceInboundEmail1766800000000 } from './migrations/1766800000000-service-inbound-email';
+import { ServiceSatisfactionSurvey1766800000001 } from './migrations/1766800000001-service-satisfaction-survey';
 import { serviceEnv } from './service.env';
 import { prepareServiceTenant } from './tenants/prepare-tenant';
 
@@ -40,6 +41,7 @@ export const serviceDefinition: ServiceDefinition = {
     ServicePrivacyRequests1765500000000,
     ServiceNotificationKinds1766400000000,
     ServiceInboundEmail1766800000000,
+    ServiceSatisfactionSurvey1766800000001,
   ],
   producesStreams: [STREAMS.SERVICE],
   typeDefs: loadTypeDefs(__dirname),

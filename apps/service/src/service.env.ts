@@ -41,6 +41,16 @@ export const serviceEnv = {
   SERVICE_EMAIL_FROM: emailFromEnv(
     'From of the service desk\'s email, e.g. "Example Support <support@example.com>"; required with SERVICE_SMTP_URL',
   ),
+  SERVICE_PUBLIC_URL: env.url({
+    protocols: ['http', 'https'],
+    default: 'http://localhost:4000',
+    description: 'the gateway as customers reach it: satisfaction-survey links start with it (<url>/s/rate/<token>)',
+  }),
+  SERVICE_LINK_SECRET: env.string({
+    default: '',
+    description:
+      'HMAC secret of survey links, at least 32 characters, the same on every replica; unset: generated once and kept in the schema',
+  }),
   SERVICE_INBOUND_EMAIL_DOMAIN: env.string({
     default: '',
     description:
@@ -83,6 +93,8 @@ export type ServiceConfig = PlatformConfig & {
   PRIVACY_EXPORT_TTL_SECONDS: number;
   SERVICE_SMTP_URL: string;
   SERVICE_EMAIL_FROM: string;
+  SERVICE_PUBLIC_URL: string;
+  SERVICE_LINK_SECRET: string;
   SERVICE_INBOUND_EMAIL_DOMAIN: string;
   SERVICE_INBOUND_SMTP_PORT: number;
   SERVICE_INBOUND_SMTP_HOST: string;

@@ -33,7 +33,8 @@ async function applyContactEmails(em: EntityManager, tenantId: string, contact: 
   const emails = [...new Set((contact.emails ?? []).map((e) => e.trim().toLowerCase()).filter((e) => e.includes('@')))];
   if (emails.length > 0)
     await em.query(
-      `INSERT INTO customer_contact_emails (tenant_id, contact_id, email) SELECT $1, $2, unnest($3::text[]) ON CONFLICT DO NOTHING`,
+      `INSERT INTO customer_contact_emails (tenant_id, contact_id, email, position)
+       SELECT $1, $2, e.email, e.position FROM unnest($3::text[]) WITH ORDINALITY AS e(email, position) ON CONFLICT DO NOTHING`,
       [tenantId, contact.id, emails],
     );
 }

@@ -285,7 +285,7 @@ describe('email-to-case: SMTP endpoint and signed webhook', () => {
       const body = raw(t.address, 'Eve <eve@customer.example>', 'Via provider');
       const res = await post(body, signed(body));
       expect(res.status).toBe(200);
-      const answer = await res.json();
+      const answer = (await res.json()) as { inboundEmailId: string; caseId: string };
       expect(answer).toMatchObject({ status: 'CASE_OPENED', duplicate: false });
       const again = await post(body, signed(body));
       expect(await again.json()).toMatchObject({ status: 'CASE_OPENED', duplicate: true, inboundEmailId: answer.inboundEmailId });

@@ -17,11 +17,12 @@ export class ServiceInboundEmail1766800000000 implements MigrationInterface {
     )`);
     await enableTenantRls(q, 'inbound_mailboxes');
 
-    // Lower-cased; a contact's addresses are replaced whole by each snapshot.
+    // Lower-cased, in sales' order (position 1 is the one to write to); replaced whole by each snapshot.
     await q.query(`CREATE TABLE customer_contact_emails (
       tenant_id uuid NOT NULL,
       contact_id uuid NOT NULL,
       email text NOT NULL,
+      position smallint NOT NULL,
       PRIMARY KEY (tenant_id, contact_id, email)
     )`);
     await q.query(`CREATE INDEX customer_contact_emails_by_email ON customer_contact_emails (tenant_id, email)`);

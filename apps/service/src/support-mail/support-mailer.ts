@@ -53,20 +53,25 @@ export class SupportMailer implements OnApplicationShutdown {
       return;
     }
     const task = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() => this.send(message, label))
+      .then(() => this.send(message, label).then(() => undefined))
       .catch((err: unknown) => this.logger.error({ err, ...label }, 'service email failed'))
       .finally(() => this.tasks.delete(task));
     this.tasks.add(task);
   }
 
-  private async send(message: EmailMessage, label: Record<string, unknown>): Promise<void> {
+  /**
+   * Sends now, retrying transient failures a few times; resolves with what
+   * the mail server said (BOUNCED: refused for good). Throws when it could
+   * not be sent at all, so a caller with its own retries (a consumer) retries.
+   */
+  async send(message: EmailMessage, label: Record<string, unknown>): Promise<'SENT' | 'BOUNCED'> {
     this.channel ??= new EmailChannel({ url: this.config.SERVICE_SMTP_URL, from: this.config.SERVICE_EMAIL_FROM, maxConnections: 2 });
     for (let attempt = 0; ; attempt++) {
       try {
         const result = await this.channel.send(message);
         if (result.status === 'BOUNCED') this.logger.warn({ ...label, reason: result.reason, code: result.code }, 'service email bounced');
         else this.logger.info({ ...label, messageId: message.messageId }, 'service email sent');
-        return;
+        return result.status;
       } catch (err) {
         if (!isRetryable(err) || attempt >= RETRY_DELAYS_MS.length) throw err;
         await new Promise((r) => setTimeout(r, RETRY_DELAYS_MS[attempt]));
