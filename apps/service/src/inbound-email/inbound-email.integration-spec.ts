@@ -182,8 +182,16 @@ describe('email-to-case: SMTP endpoint and signed webhook', () => {
     const rows = await inbound(t.tenantId);
     expect(rows.map((r) => r.status)).toEqual(['CASE_OPENED', 'THREADED', 'THREADED', 'THREADED', 'UNKNOWN_SENDER', 'UNKNOWN_SENDER']);
     expect((await audits(t.tenantId)).length).toBe(6);
-    // No acknowledgement for replies or strangers: only the first message was answered.
-    expect(sink.messages.filter((m) => m.envelope.to.includes('bea@customer.example'))).toHaveLength(1);
+    // No acknowledgement for replies or strangers: only the first message was answered (the resolution's survey aside).
+    // The resolution's survey keeps the thread too: answering it in words goes onto the case.
+    for (let n = 0; !sink.messages.some((m) => m.parsed.subject === 'How did we do? Invoice wrong'); n++) {
+      if (n > 100) throw new Error('no survey email');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const survey = sink.messages.find((m) => m.parsed.subject === 'How did we do? Invoice wrong');
+    expect(survey?.header('reply-to')).toBe(ack.header('reply-to'));
+    const acknowledgements = sink.messages.filter((m) => m.header('auto-submitted') === 'auto-replied');
+    expect(acknowledgements.filter((m) => m.envelope.to.includes('bea@customer.example'))).toHaveLength(1);
     expect(sink.messages.filter((m) => m.envelope.to.includes('mallory@evil.example'))).toHaveLength(0);
   });
 
@@ -250,9 +258,21 @@ describe('email-to-case: SMTP endpoint and signed webhook', () => {
     expect(await query(`SELECT count(*)::int AS n FROM cases WHERE tenant_id = $1`, [t.tenantId])).toEqual([{ n: 1 }]);
     await expect(smtpSend({ ...mail, to: `nobody-here@${DOMAIN}` })).rejects.toMatchObject({ responseCode: 550 });
     await expect(smtpSend({ ...mail, to: 'someone@elsewhere.example' })).rejects.toMatchObject({ responseCode: 550 });
+    // A delivery still at work on the same message: the second is told to come back (451); one a crash left behind is redone.
+    const busy = { ...mail, messageId: `<${randomUUID()}@customer.example>` };
+    const busyId = busy.messageId.slice(1, -1);
+    await query(
+      `INSERT INTO inbound_emails (id, tenant_id, via, message_id, from_address, to_address, status, received_at)
+       VALUES ($1, $2, 'SMTP', $3, 'dee@customer.example', $4, 'RECEIVED', now())`,
+      [uuidv7(), t.tenantId, busyId, t.address],
+    );
+    await expect(smtpSend(busy)).rejects.toMatchObject({ responseCode: 451 });
+    await query(`UPDATE inbound_emails SET received_at = now() - interval '10 minutes' WHERE message_id = $1`, [busyId]);
+    expect((await smtpSend(busy)).response).toMatch(/CASE_OPENED/);
+    expect(await query(`SELECT status FROM inbound_emails WHERE message_id = $1`, [busyId])).toEqual([{ status: 'CASE_OPENED' }]);
     const huge = { ...mail, messageId: undefined, attachments: [{ filename: 'huge.bin', content: Buffer.alloc(100_000, 7) }] };
     await expect(smtpSend(huge)).rejects.toMatchObject({ responseCode: 552 });
-    expect(await inbound(t.tenantId)).toHaveLength(1);
+    expect(await inbound(t.tenantId)).toHaveLength(2);
   });
 
   describe('provider webhook (POST /inbound/email, Standard Webhooks)', () => {

@@ -16,6 +16,13 @@ import { caseOfToken, contactsWithEmail, tenantOfSlug, tokenOfCase } from './inb
 import type { InboundAttachment, InboundMessage, InboundVia } from './inbound-message';
 import { newReplyToken, parseSupportAddress, replyAddress, subjectToken, type SupportAddress } from './support-address';
 
+/** The same message is being taken in by another delivery right now: the sender should try again later (SMTP 451, HTTP 503). */
+export class InboundBusyError extends Error {
+  constructor() {
+    super('this message is being processed by another delivery; try again later');
+  }
+}
+
 export type InboundStatus = 'CASE_OPENED' | 'THREADED' | 'UNKNOWN_SENDER' | 'IGNORED';
 
 export type IngestOutcome =
@@ -155,10 +162,12 @@ export class InboundEmailService {
       ],
     );
     if (inserted.length > 0) return { duplicate: false };
-    const [row]: { id: string; status: InboundStatus | 'RECEIVED'; caseId: string | null }[] = await em.query(
-      `SELECT id, status, case_id AS "caseId" FROM inbound_emails WHERE message_id = $1`,
+    const [row]: { id: string; status: InboundStatus | 'RECEIVED'; caseId: string | null; stale: boolean }[] = await em.query(
+      `SELECT id, status, case_id AS "caseId", received_at < now() - interval '5 minutes' AS stale FROM inbound_emails WHERE message_id = $1`,
       [m.messageId.slice(0, 998)],
     );
+    // A sender that gave up waiting may deliver again while the first delivery is still at work: it must come back later.
+    if (row.status === 'RECEIVED' && !row.stale) throw new InboundBusyError();
     // One left RECEIVED by a crash part-way is taken up again under its own id.
     if (row.status === 'RECEIVED') {
       await em.query(`DELETE FROM inbound_emails WHERE id = $1`, [row.id]);

@@ -3,7 +3,7 @@ import type { Logger } from '@rapport/observability';
 import { LOGGER, SERVICE_CONFIG } from '@rapport/service-kit';
 import type { Request, Response } from 'express';
 import type { ServiceConfig } from '../service.env';
-import { InboundEmailService } from './inbound-email.service';
+import { InboundBusyError, InboundEmailService } from './inbound-email.service';
 import { parseInbound } from './parse-inbound';
 import { verifyInboundWebhook } from './webhook-signature';
 
@@ -14,8 +14,9 @@ import { verifyInboundWebhook } from './webhook-signature';
  * the message's recipients (To, Cc, Delivered-To, X-Original-To) at the
  * support domain. 200 with what became of it (also for a repeat, which
  * changes nothing); 401 unsigned or stale; 413 too large; 415 not a
- * message; 422 for no support mailbox (a provider should not retry); 404
- * while the webhook is not configured.
+ * message; 422 for no support mailbox (a provider should not retry); 503
+ * while the same message is being taken in by another delivery; 404 while
+ * the webhook is not configured.
  */
 @Controller('inbound')
 export class InboundWebhookController {
@@ -37,7 +38,12 @@ export class InboundWebhookController {
     const verified = verifyInboundWebhook(secret, body, req.headers);
     if (!verified.ok)
       return void res.status(401).json({ code: 'UNAUTHENTICATED', message: `webhook signature refused: ${verified.reason}` });
-    const outcome = await this.inbound.ingest(await parseInbound(body, null), 'WEBHOOK');
+    const outcome = await this.inbound.ingest(await parseInbound(body, null), 'WEBHOOK').catch((err: unknown) => {
+      if (err instanceof InboundBusyError) return null;
+      throw err;
+    });
+    if (outcome === null)
+      return void res.status(503).set('retry-after', '60').json({ code: 'SERVICE_UNAVAILABLE', message: 'try again later' });
     if (outcome.status === 'REJECTED') {
       this.logger.warn({ webhookId: verified.id, reason: outcome.reason }, 'inbound email webhook: no support mailbox');
       return void res.status(422).json({ code: 'BAD_USER_INPUT', field: 'to', message: outcome.reason });

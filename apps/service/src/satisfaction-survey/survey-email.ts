@@ -8,7 +8,14 @@ const LABELS: Record<number, string> = { 1: 'Very unhappy', 2: 'Unhappy', 3: 'Ne
  * single click, no login), in text and HTML. Service mail, not marketing:
  * no unsubscribe link, but Auto-Submitted so answering machines stay quiet.
  */
-export function surveyEmail(input: { messageId: string; to: string; subject: string; linkFor: (rating: number) => string }): EmailMessage {
+export function surveyEmail(input: {
+  messageId: string;
+  to: string;
+  subject: string;
+  linkFor: (rating: number) => string;
+  /** The case's reply address (email-to-case), so an answer in words threads onto the case. */
+  replyTo?: string | null;
+}): EmailMessage {
   const subject = `How did we do? ${input.subject}`.replace(/[\r\n]+/g, ' ').slice(0, 250);
   const text = [
     `Your case "${input.subject}" has been resolved. How happy are you with the help you got?`,
@@ -24,7 +31,9 @@ export function surveyEmail(input: { messageId: string; to: string; subject: str
     '</p>',
     '<p>One click records your answer; no login needed.</p>',
   ].join('\n');
-  return { messageId: input.messageId, to: input.to, subject, text, html, headers: { 'Auto-Submitted': 'auto-generated' } };
+  const headers: Record<string, string> = { 'Auto-Submitted': 'auto-generated' };
+  if (input.replyTo) headers['Reply-To'] = input.replyTo;
+  return { messageId: input.messageId, to: input.to, subject, text, html, headers };
 }
 
 export function escapeHtml(s: string): string {

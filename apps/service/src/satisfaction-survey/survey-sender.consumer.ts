@@ -3,9 +3,12 @@ import { CASE_RESOLVED, STREAMS, type CaseResolvedV1 } from '@rapport/contracts'
 import { ensureStream, EventConsumer, type MessagingNaming } from '@rapport/messaging';
 import type { Logger } from '@rapport/observability';
 import { TenantDatabase } from '@rapport/persistence';
-import { ConsumerRegistry, LOGGER, MESSAGING_NAMING, NATS_CONNECTION } from '@rapport/service-kit';
+import { ConsumerRegistry, LOGGER, MESSAGING_NAMING, NATS_CONNECTION, SERVICE_CONFIG } from '@rapport/service-kit';
 import type { NatsConnection } from 'nats';
 import type { EntityManager } from 'typeorm';
+import { slugOfTenant } from '../inbound-email/inbound-mailboxes';
+import { replyAddress } from '../inbound-email/support-address';
+import type { ServiceConfig } from '../service.env';
 import { SupportMailer } from '../support-mail/support-mailer';
 import { surveyEmail } from './survey-email';
 import { SurveyLinks } from './survey-links';
@@ -37,6 +40,7 @@ export class SurveySenderConsumer implements OnModuleInit {
     private readonly registry: ConsumerRegistry,
     private readonly mailer: SupportMailer,
     private readonly links: SurveyLinks,
+    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -71,11 +75,27 @@ export class SurveySenderConsumer implements OnModuleInit {
     if (!address) return void (await skip('NO_EMAIL'));
     if (!this.mailer.configured) return void (await skip('NO_MAIL_SERVER'));
     const link = { tenantId: event.tenantId, requestId: request.id };
+    const replyTo = await this.replyAddress(em, event.subjectId);
     const status = await this.mailer.send(
-      surveyEmail({ messageId: request.id, to: address.email, subject: request.subject, linkFor: (r) => this.links.url(link, r) }),
+      surveyEmail({
+        messageId: request.id,
+        to: address.email,
+        subject: request.subject,
+        linkFor: (r) => this.links.url(link, r),
+        replyTo,
+      }),
       { kind: 'satisfaction-survey', tenantId: event.tenantId, caseId: event.subjectId, requestId: request.id },
     );
     if (status === 'BOUNCED') return void (await skip('BOUNCED'));
     await em.query(`UPDATE satisfaction_requests SET survey_sent_at = now() WHERE id = $1`, [request.id]);
+  }
+
+  /** A case that came in by email keeps its thread: the survey's Reply-To is the case's reply address. */
+  private async replyAddress(em: EntityManager, caseId: string): Promise<string | null> {
+    const domain = this.config.SERVICE_INBOUND_EMAIL_DOMAIN;
+    if (!domain) return null;
+    const [token]: { token: string }[] = await em.query(`SELECT token FROM case_reply_tokens WHERE case_id = $1`, [caseId]);
+    const slug = token ? await slugOfTenant(em) : null;
+    return token && slug ? replyAddress(slug, domain, token.token) : null;
   }
 }
