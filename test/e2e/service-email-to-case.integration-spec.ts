@@ -78,7 +78,7 @@ describe('email-to-case through the gateway (end to end)', () => {
     await sink?.close();
   });
 
-  it('an email opens a case the agent sees; the reply threads onto it; an auto-reply and a stranger open nothing', async () => {
+  it('an email opens a case the agent sees; the reply threads onto it; an auto-reply and a stranger open nothing until triaged', async () => {
     const admin = await tenant.tokenFor('admin');
     // The tenant's support address comes from identity's tenant.created, through the service's own copy.
     const { supportEmailAddress: address } = await eventually(
@@ -147,5 +147,59 @@ describe('email-to-case through the gateway (end to end)', () => {
     const all = await ok(agent, INBOUND, {});
     expect(all.inboundEmails.totalCount).toBe(4);
     expect(sink.messages.filter((m) => m.envelope.to.includes('grace@navy.example'))).toHaveLength(1);
+
+    // The agent settles it: the sender is a contact after all (created in sales now), and the email becomes her case.
+    const heldId = (await ok(agent, `{ inboundEmails(filter: { status: UNKNOWN_SENDER }) { edges { node { id } } } }`)).inboundEmails
+      .edges[0].node.id as string;
+    const other = await ok(admin, CREATE_CONTACT, { input: { lastName: 'Prospect', emails: ['someone@unknown.example'] } });
+    const otherId = other.createContact.contact.id as string;
+    const settled = await eventually(
+      () =>
+        graphql(
+          platform.graphqlUrl,
+          `
+            mutation ($input: OpenCaseFromInboundEmailInput!) {
+              openCaseFromInboundEmail(input: $input) {
+                case {
+                  id
+                  subject
+                  channel
+                  contact {
+                    id
+                  }
+                }
+                inboundEmail {
+                  status
+                  case {
+                    id
+                  }
+                }
+              }
+            }
+          `,
+          { input: { inboundEmailId: heldId, contactId: otherId } },
+          bearer(agent),
+        ),
+      (res) => res.errors === undefined,
+    );
+    const { openCaseFromInboundEmail: opened } = settled.data!;
+    expect(opened.case).toMatchObject({ subject: 'Hello?', channel: 'EMAIL', contact: { id: otherId } });
+    expect(opened.inboundEmail).toEqual({ status: 'CASE_OPENED', case: { id: opened.case.id } });
+    expect((await sink.waitForMessageTo('someone@unknown.example')).header('auto-submitted')).toBe('auto-replied');
+    const twice = await graphql(
+      platform.graphqlUrl,
+      `
+        mutation ($input: OpenCaseFromInboundEmailInput!) {
+          openCaseFromInboundEmail(input: $input) {
+            case {
+              id
+            }
+          }
+        }
+      `,
+      { input: { inboundEmailId: heldId, contactId: otherId } },
+      bearer(agent),
+    );
+    expect(twice.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', field: 'inboundEmailId' });
   });
 });

@@ -40,6 +40,7 @@ import { InboundEmailReads } from './inbound-email/inbound-email-reads.service';
 import { CaseEmailResolver, InboundEmailResolver } from './inbound-email/inbound-email.resolver';
 import { InboundEmailService } from './inbound-email/inbound-email.service';
 import { InboundSmtpServer } from './inbound-email/inbound-smtp.server';
+import { InboundTriage } from './inbound-email/inbound-triage.service';
 import { InboundWebhookController } from './inbound-email/inbound-webhook.controller';
 import { SupportMailer } from './support-mail/support-mailer';
 import { ServiceConsentConsumer } from './satisfaction-survey/service-consent.consumer';
@@ -102,6 +103,7 @@ import { SurveySenderConsumer } from './satisfaction-survey/survey-sender.consum
     InboundEmailService,
     InboundSmtpServer,
     InboundEmailReads,
+    InboundTriage,
     InboundEmailResolver,
     CaseEmailResolver,
     // Satisfaction surveys by email at resolution, rated through signed links without login (ADR 039).

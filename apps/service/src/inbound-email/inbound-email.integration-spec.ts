@@ -16,6 +16,7 @@ import { CasesService } from '../cases/cases.service';
 import { serviceDefinition } from '../service.definition';
 import { InboundEmailReads } from './inbound-email-reads.service';
 import { InboundSmtpServer } from './inbound-smtp.server';
+import { InboundTriage } from './inbound-triage.service';
 import { newReplyToken } from './support-address';
 
 const DOMAIN = 'support.rapport.test';
@@ -195,7 +196,7 @@ describe('email-to-case: SMTP endpoint and signed webhook', () => {
     expect(sink.messages.filter((m) => m.envelope.to.includes('mallory@evil.example'))).toHaveLength(0);
   });
 
-  it('holds an unknown sender for triage, listed for agents; refuses customers the list', async () => {
+  it('holds an unknown sender for triage, listed for agents, who open the case for the right contact; refuses customers', async () => {
     const t = await tenantWithCustomer('known@customer.example');
     await smtpSend({ from: 'Stranger <new@prospect.example>', to: t.address, subject: 'Do you ship to Mars?', text: 'Asking.' });
     const page = await service.app.get(InboundEmailReads).list(agent(t.tenantId), { filter: { status: 'UNKNOWN_SENDER' } });
@@ -219,6 +220,23 @@ describe('email-to-case: SMTP endpoint and signed webhook', () => {
     await expect(service.app.get(InboundEmailReads).list(customer, {})).rejects.toMatchObject({ extensions: { code: 'FORBIDDEN' } });
     await expect(service.app.get(InboundEmailReads).list(agent(t.tenantId), { filter: { status: 'NOPE' } })).rejects.toMatchObject({
       extensions: { code: 'BAD_USER_INPUT', field: 'filter.status' },
+    });
+
+    // The agent settles it for a contact: a case from the email, acknowledged; only once.
+    const triage = service.app.get(InboundTriage);
+    const heldId = page.edges[0].node.id;
+    await expect(triage.openCase(customer, { inboundEmailId: heldId, contactId: t.contactId })).rejects.toMatchObject({
+      extensions: { code: 'FORBIDDEN' },
+    });
+    await expect(triage.openCase(agent(t.tenantId), { inboundEmailId: 'x', contactId: t.contactId })).rejects.toMatchObject({
+      extensions: { code: 'BAD_USER_INPUT', field: 'inboundEmailId' },
+    });
+    const settled = await triage.openCase(agent(t.tenantId), { inboundEmailId: heldId, contactId: t.contactId });
+    expect(settled.case).toMatchObject({ subject: 'Do you ship to Mars?', channel: 'EMAIL', contactId: t.contactId });
+    expect(settled.inboundEmail).toMatchObject({ status: 'CASE_OPENED', caseId: settled.case.id });
+    expect((await sink.waitForMessageTo('new@prospect.example')).header('reply-to')).toMatch(new RegExp(`^${t.slug}\\+[a-z2-7]{20}@`));
+    await expect(triage.openCase(agent(t.tenantId), { inboundEmailId: heldId, contactId: t.contactId })).rejects.toMatchObject({
+      extensions: { code: 'CONFLICT', field: 'inboundEmailId' },
     });
   });
 

@@ -1,16 +1,23 @@
-import { Args, Context, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, Context, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { CurrentPrincipal, requirePrincipal, type Principal } from '@rapport/auth';
 import { requestLoader, type GraphQLRequestContext } from '@rapport/service-kit';
 import type { CaseEntity } from '../cases/case.entity';
 import { CasesService } from '../cases/cases.service';
 import { InboundEmailReads, type InboundEmailView } from './inbound-email-reads.service';
+import { InboundTriage } from './inbound-triage.service';
 
 @Resolver('InboundEmail')
 export class InboundEmailResolver {
   constructor(
     private readonly reads: InboundEmailReads,
     private readonly cases: CasesService,
+    private readonly triage: InboundTriage,
   ) {}
+
+  @Mutation('openCaseFromInboundEmail')
+  openCaseFromInboundEmail(@CurrentPrincipal() principal: Principal, @Args('input') input: { inboundEmailId: string; contactId: string }) {
+    return this.triage.openCase(principal, input);
+  }
 
   @Query('supportEmailAddress')
   supportEmailAddress(@CurrentPrincipal() principal: Principal) {
