@@ -178,16 +178,17 @@ async function checkPortsFree(services: PlannedService[]): Promise<void> {
   const taken = (await Promise.all(services.map(async (s) => ((await probeTcp('127.0.0.1', s.port, 500)) ? s : undefined)))).filter(
     (s) => s !== undefined,
   );
-  if (taken.length > 0) {
-    throw new LaunchError(
-      taken
-        .map(
-          (s) =>
-            `port ${s.port} (${s.entry.name}) is already in use — is Rapport already running? Stop it, or set ${s.entry.portVariable} to a free port.`,
-        )
-        .join('\n'),
+  const problems = taken.map(
+    (s) =>
+      `port ${s.port} (${s.entry.name}) is already in use — is Rapport already running? Stop it, or set ${s.entry.portVariable} to a free port.`,
+  );
+  // The service's inbound SMTP endpoint listens on a port of its own.
+  const smtpPort = Number(inboundSmtpPort(process.env));
+  if (smtpPort > 0 && (await probeTcp('127.0.0.1', smtpPort, 500)))
+    problems.push(
+      `port ${smtpPort} (service's inbound SMTP) is already in use — stop what uses it, or set SERVICE_INBOUND_SMTP_PORT to a free port.`,
     );
-  }
+  if (problems.length > 0) throw new LaunchError(problems.join('\n'));
 }
 
 async function startService(run: Run, service: PlannedService): Promise<void> {
