@@ -3,7 +3,7 @@ import { bearer, graphql } from '@rapport/testing';
 import { createTransport, type SendMailOptions } from 'nodemailer';
 import { DataSource } from 'typeorm';
 import { InboundSmtpServer } from '../../apps/service/src/inbound-email/inbound-smtp.server';
-import { createTenant, startPlatform, type Platform, type TestTenant } from '../harness/platform';
+import { createTenant, customerToken, startPlatform, type Platform, type TestTenant } from '../harness/platform';
 
 jest.setTimeout(90_000);
 
@@ -13,7 +13,7 @@ const CASES = `query($contactId: ID!) {
   cases(filter: { contactId: $contactId }) {
     totalCount
     edges { node { id subject description channel status replyAddress contact { id }
-      comments { body byCustomer visibility } emailAttachments { fileName sizeBytes contentType } } }
+      comments { body byCustomer visibility } emailAttachments { fileName sizeBytes contentType url } } }
   }
 }`;
 const INBOUND = `query($status: InboundEmailStatus) {
@@ -109,9 +109,24 @@ describe('email-to-case through the gateway (end to end)', () => {
       channel: 'EMAIL',
       status: 'NEW',
       contact: { id: contactId },
-      emailAttachments: [{ fileName: 'trace.txt', sizeBytes: 11, contentType: 'text/plain' }],
+      emailAttachments: [
+        {
+          fileName: 'trace.txt',
+          sizeBytes: 11,
+          contentType: 'text/plain',
+          url: expect.stringMatching(/^\/case-attachments\/[0-9a-f-]{36}$/),
+        },
+      ],
     });
     expect(c.description).toContain('It crashes on COBOL input.');
+    // The agent downloads the file through the gateway with their token; nobody does without one.
+    const fileUrl = `${platform.gateway.url}${c.emailAttachments[0].url}`;
+    const file = await fetch(fileUrl, { headers: bearer(agent) });
+    expect(file.status).toBe(200);
+    expect(file.headers.get('content-type')).toBe('application/octet-stream');
+    expect(file.headers.get('content-disposition')).toBe(`attachment; filename*=UTF-8''trace.txt`);
+    expect(await file.text()).toBe('stack trace');
+    expect((await fetch(fileUrl)).status).toBe(401);
     expect(c.replyAddress).toMatch(new RegExp(`^${tenant.slug}\\+[a-z2-7]{20}@${DOMAIN.replace(/\./g, '\\.')}$`));
 
     // The acknowledgement arrives with the case's reply address; answering it threads onto the case.
@@ -201,5 +216,9 @@ describe('email-to-case through the gateway (end to end)', () => {
       bearer(agent),
     );
     expect(twice.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', field: 'inboundEmailId' });
+
+    // Customers fetch their own case's files, never another customer's.
+    expect((await fetch(fileUrl, { headers: bearer(await customerToken(platform, tenant, contactId)) })).status).toBe(200);
+    expect((await fetch(fileUrl, { headers: bearer(await customerToken(platform, tenant, otherId)) })).status).toBe(404);
   });
 });

@@ -36,6 +36,7 @@ import { SlaTimers } from './sla/sla-timers';
 import { BusinessMinutesBackfill } from './sla/business-minutes-backfill';
 import { TierConsumer } from './tiers/tier-consumer';
 import { RecoveryPriorityConsumer } from './cases/recovery-priority.consumer';
+import { AttachmentDownloadController } from './inbound-email/attachment-download.controller';
 import { InboundEmailReads } from './inbound-email/inbound-email-reads.service';
 import { CaseEmailResolver, InboundEmailResolver } from './inbound-email/inbound-email.resolver';
 import { InboundEmailService } from './inbound-email/inbound-email.service';
@@ -50,7 +51,7 @@ import { SurveySenderConsumer } from './satisfaction-survey/survey-sender.consum
 
 @Module({
   imports: [RapportServiceModule.forRoot(serviceDefinition)],
-  controllers: [ExportDownloadController, InboundWebhookController, SurveyRatingController],
+  controllers: [ExportDownloadController, InboundWebhookController, SurveyRatingController, AttachmentDownloadController],
   providers: [
     DateTimeScalar,
     // The sharing rules on cases and on this service's Contact fields, by its copy of the contacts' owners (ADR 016).

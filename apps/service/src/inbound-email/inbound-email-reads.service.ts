@@ -31,12 +31,13 @@ export interface AttachmentView {
   contentType: string;
   sizeBytes: number;
   createdAt: Date;
+  url: string;
 }
 
 export const EMAIL_COLUMNS = `e.id, e.received_at AS "receivedAt", e.via, e.from_address AS "from", e.from_name AS "fromName", e.to_address AS "to",
   e.subject, e.body, e.status, e.ignored_reason AS "ignoredReason", e.contact_id AS "contactId", e.case_id AS "caseId"`;
 const ATTACHMENT_COLUMNS = `id, case_id AS "caseId", inbound_email_id AS "inboundEmailId", file_name AS "fileName",
-  content_type AS "contentType", size_bytes AS "sizeBytes", created_at AS "createdAt"`;
+  content_type AS "contentType", size_bytes AS "sizeBytes", created_at AS "createdAt", '/case-attachments/' || id AS url`;
 
 /**
  * What agents read of inbound email: the tenant's support address, the
