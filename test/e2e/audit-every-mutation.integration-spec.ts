@@ -313,6 +313,10 @@ const STEPS: Step[] = [
     variables: (c) => ({ input: { caseId: c.caseId, rating: 5 } }),
     eventually: true,
   }),
+  m('openCaseFromInboundEmail', input('OpenCaseFromInboundEmailInput'), `${IN} { case { id } }`, {
+    as: 'agent',
+    variables: (c) => ({ input: { inboundEmailId: c.inboundEmailId, contactId: c.contactId } }),
+  }),
   m('markNotificationRead', '($id: ID!)', '(id: $id) { id }', { variables: (c) => ({ id: c.notificationId }) }),
   m('createKnowledgeArticle', input('CreateKnowledgeArticleInput'), `${IN} { __typename article { id } }`, {
     variables: () => ({ input: { title: 'How to walk', body: 'One foot, then the other.' } }),
@@ -530,6 +534,7 @@ describe('audit: every mutation leaves exactly one entry', () => {
       if (step.as === 'customer' && !tokens.customer) tokens.customer = await customerToken(platform, tenant, ctx.contactId);
       if (step.mutation === 'markNotificationRead') ctx.notificationId = await notificationFor(rig, ctx.adminId, ctx.caseId);
       if (step.mutation === 'activateClvModel') ctx.clvModelId = await fittedClvModel(rig);
+      if (step.mutation === 'openCaseFromInboundEmail') ctx.inboundEmailId = await heldInboundEmail(rig);
       if (step.mutation === 'redeliverWebhook')
         ctx.webhookDeliveryId = await webhookDeliveryFor(rig, tokens.admin as string, ctx.webhookEndpointId);
       if (step.mutation === 'acceptInvitation') ctx.linkToken = await linkTokenSentTo(rig, `invited@${ctx.slug}.test`, 'accept-invitation');
@@ -605,6 +610,17 @@ async function notificationFor(rig: MarketingRig, recipientId: string, caseId: s
   await ds.query(
     `INSERT INTO notifications (id, tenant_id, recipient_id, kind, case_id, created_at) VALUES ($1, $2, $3, 'CASE_ESCALATED', $4, now())`,
     [id, rig.tenant.id, recipientId, caseId],
+  );
+  return id;
+}
+
+/** An email held for triage (the walk runs no inbound mail server, so it writes one as the SMTP endpoint would). */
+async function heldInboundEmail(rig: MarketingRig): Promise<string> {
+  const id = uuidv7();
+  await rig.platform.services.service.app.get(DataSource).query(
+    `INSERT INTO inbound_emails (id, tenant_id, via, message_id, from_address, to_address, subject, body, status, received_at)
+     VALUES ($1, $2, 'SMTP', $3, 'stranger@walk.test', 'walk@support.test', 'Who am I?', 'A stranger writes.', 'UNKNOWN_SENDER', now())`,
+    [id, rig.tenant.id, `${id}@walk.test`],
   );
   return id;
 }

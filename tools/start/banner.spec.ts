@@ -24,6 +24,14 @@ describe('banner', () => {
     expect(text).toContain('Ctrl-C');
   });
 
+  it('lists the local endpoints for development, such as the support address', () => {
+    const text = banner({
+      ...input,
+      devEndpoints: [{ label: 'Support email', value: 'demo@support.rapport.localhost at smtp://127.0.0.1:2525' }],
+    });
+    expect(text).toMatch(/Support email +demo@support\.rapport\.localhost at smtp:\/\/127\.0\.0\.1:2525/);
+  });
+
   it('builds the documented login mutation', () => {
     expect(loginMutation('demo', 'admin@demo.test', 'rapport-demo')).toBe(
       'mutation { login(input: { tenant: "demo", email: "admin@demo.test", password: "rapport-demo" }) { accessToken refreshToken } }',

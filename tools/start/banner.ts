@@ -14,6 +14,8 @@ export interface BannerInput {
   email: string;
   password: string;
   services: { name: string; url: string }[];
+  /** Local endpoints for development (the inbound support address, the dev mailbox), one line each. */
+  devEndpoints?: { label: string; value: string }[];
   color: boolean;
 }
 
@@ -51,6 +53,8 @@ export function banner(input: BannerInput): string {
     '',
     `  ${label('Services')}${input.services.map((s) => `${s.name.padEnd(width)}  ${s.url}`).join(`\n  ${' '.repeat(20)}`)}`,
     '',
+    ...(input.devEndpoints ?? []).map((e) => `  ${label(e.label)}${e.value}`),
+    ...(input.devEndpoints?.length ? [''] : []),
     `  Press Ctrl-C to stop everything.`,
     rule,
     '',

@@ -19,7 +19,7 @@ import { LAUNCHER_NAME, Printer, wantsColor } from './output';
 import { PlanError, planInfrastructure, planServices, publicGraphqlUrl, type PlannedService } from './plan';
 import { ChildExited, describeExit, signalAll, type ManagedProcess } from './processes';
 import { GaveUp, ServiceSupervisor } from './supervisor';
-import { DEMO, demoPassword, SERVICES } from './services';
+import { DEMO, demoPassword, inboundEmailDomain, inboundSmtpPort, SERVICES } from './services';
 
 /** dist/tools/start → dist */
 const DIST_DIR = resolve(__dirname, '..', '..');
@@ -125,19 +125,27 @@ async function startEverything(run: Run): Promise<void> {
       email: DEMO.email,
       password: demoPassword(process.env),
       services: services.map((s) => ({ name: s.entry.name, url: s.url })),
+      devEndpoints: [
+        {
+          label: 'Support email',
+          value: `${DEMO.tenant}@${inboundEmailDomain(process.env)} at smtp://127.0.0.1:${inboundSmtpPort(process.env)} (mail to it opens a case)`,
+        },
+        { label: 'Dev mailbox', value: `${join(STATE_DIR, 'mail')} (every email the platform sends)` },
+      ],
       color: printer.color,
     }),
   );
 }
 
 /**
- * Marketing and identity send email; a service without a mail server
- * configured (MARKETING_SMTP_URL, IDENTITY_SMTP_URL) gets a local one that
- * keeps every message as an .eml file in .rapport/mail, so campaigns,
- * journeys, double opt-in, invitations and password resets work out of the box.
+ * Marketing, identity and service send email; a service without a mail server
+ * configured (MARKETING_SMTP_URL, IDENTITY_SMTP_URL, SERVICE_SMTP_URL) gets a
+ * local one that keeps every message as an .eml file in .rapport/mail, so
+ * campaigns, journeys, double opt-in, invitations, password resets and the
+ * service desk's acknowledgements work out of the box.
  */
 async function startLocalMailbox(run: Run): Promise<void> {
-  if (process.env.MARKETING_SMTP_URL && process.env.IDENTITY_SMTP_URL) return;
+  if (process.env.MARKETING_SMTP_URL && process.env.IDENTITY_SMTP_URL && process.env.SERVICE_SMTP_URL) return;
   const dir = join(STATE_DIR, 'mail');
   const mailbox = await startDevMailbox({ dir });
   run.cleanup.push('dev mailbox', () => mailbox.close());
@@ -148,6 +156,10 @@ async function startLocalMailbox(run: Run): Promise<void> {
   if (!process.env.IDENTITY_SMTP_URL) {
     process.env.IDENTITY_SMTP_URL = mailbox.url;
     process.env.IDENTITY_EMAIL_FROM ||= 'Rapport <no-reply@rapport.test>';
+  }
+  if (!process.env.SERVICE_SMTP_URL) {
+    process.env.SERVICE_SMTP_URL = mailbox.url;
+    process.env.SERVICE_EMAIL_FROM ||= 'Rapport Support <support@rapport.test>';
   }
   run.printer.ok(`dev mailbox at ${mailbox.url}: outgoing mail is saved in ${dir}`);
 }
@@ -166,16 +178,17 @@ async function checkPortsFree(services: PlannedService[]): Promise<void> {
   const taken = (await Promise.all(services.map(async (s) => ((await probeTcp('127.0.0.1', s.port, 500)) ? s : undefined)))).filter(
     (s) => s !== undefined,
   );
-  if (taken.length > 0) {
-    throw new LaunchError(
-      taken
-        .map(
-          (s) =>
-            `port ${s.port} (${s.entry.name}) is already in use — is Rapport already running? Stop it, or set ${s.entry.portVariable} to a free port.`,
-        )
-        .join('\n'),
+  const problems = taken.map(
+    (s) =>
+      `port ${s.port} (${s.entry.name}) is already in use — is Rapport already running? Stop it, or set ${s.entry.portVariable} to a free port.`,
+  );
+  // The service's inbound SMTP endpoint listens on a port of its own.
+  const smtpPort = Number(inboundSmtpPort(process.env));
+  if (smtpPort > 0 && (await probeTcp('127.0.0.1', smtpPort, 500)))
+    problems.push(
+      `port ${smtpPort} (service's inbound SMTP) is already in use — stop what uses it, or set SERVICE_INBOUND_SMTP_PORT to a free port.`,
     );
-  }
+  if (problems.length > 0) throw new LaunchError(problems.join('\n'));
 }
 
 async function startService(run: Run, service: PlannedService): Promise<void> {

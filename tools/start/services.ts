@@ -28,6 +28,15 @@ export function demoPassword(parent: NodeJS.ProcessEnv): string {
   return parent.RAPPORT_DEMO_PASSWORD || DEMO.defaultPassword;
 }
 
+/** The support mailboxes' domain under `npm start`, unless the environment names one. */
+export function inboundEmailDomain(parent: NodeJS.ProcessEnv): string {
+  return parent.SERVICE_INBOUND_EMAIL_DOMAIN || 'support.rapport.localhost';
+}
+
+export function inboundSmtpPort(parent: NodeJS.ProcessEnv): string {
+  return parent.SERVICE_INBOUND_SMTP_PORT || '2525';
+}
+
 /** Identity issues the tokens every other service verifies, so its port decides IDENTITY_JWKS_URL. */
 export const IDENTITY_SERVICE = 'identity';
 
@@ -44,7 +53,20 @@ export const SERVICES: readonly ServiceEntry[] = [
   { name: 'sales', entry: 'apps/sales/src/main.js', portVariable: 'SALES_PORT', defaultPort: 4002, role: 'subgraph' },
   // After sales: it projects sales' contact events.
   { name: 'analytics', entry: 'apps/analytics/src/main.js', portVariable: 'ANALYTICS_PORT', defaultPort: 4004, role: 'subgraph' },
-  { name: 'service', entry: 'apps/service/src/main.js', portVariable: 'SERVICE_PORT', defaultPort: 4003, role: 'subgraph' },
+  {
+    name: 'service',
+    entry: 'apps/service/src/main.js',
+    portVariable: 'SERVICE_PORT',
+    defaultPort: 4003,
+    role: 'subgraph',
+    // Email-to-case on a local SMTP endpoint: mail to <tenant slug>@<domain> there opens a case (the banner says where).
+    // Survey links point at the gateway, which forwards /s/* to the service.
+    env: (parent) => ({
+      SERVICE_INBOUND_EMAIL_DOMAIN: inboundEmailDomain(parent),
+      SERVICE_INBOUND_SMTP_PORT: inboundSmtpPort(parent),
+      SERVICE_PUBLIC_URL: parent.SERVICE_PUBLIC_URL || `http://localhost:${parent.PORT || 4000}`,
+    }),
+  },
   // Last of the subgraphs: it projects the events of all the others.
   {
     name: 'marketing',

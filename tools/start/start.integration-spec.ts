@@ -11,6 +11,7 @@ import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { connect } from 'nats';
+import { createTransport } from 'nodemailer';
 import { Client } from 'pg';
 import { BANNER_TITLE } from './banner';
 import { probeTcp } from './network';
@@ -64,6 +65,7 @@ describe('npm start (dist/tools/start/main.js)', () => {
   let output = '';
   let exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   const ports = { gateway: 0, identity: 0, sales: 0, analytics: 0, service: 0, marketing: 0 };
+  let inboundSmtpPort = 0;
   let graphql = '';
 
   const tail = () => `\n--- launcher output (last 4000 chars) ---\n${output.slice(-4000)}`;
@@ -127,6 +129,7 @@ describe('npm start (dist/tools/start/main.js)', () => {
       ANALYTICS_PORT: String(ports.analytics),
       SERVICE_PORT: String(ports.service),
       MARKETING_PORT: String(ports.marketing),
+      SERVICE_INBOUND_SMTP_PORT: String((inboundSmtpPort = await freePort())),
       REDIS_PREFIX: redisPrefix,
       NATS_SUBJECT_PREFIX: token,
       NATS_STREAM_SUFFIX: token,
@@ -154,6 +157,7 @@ describe('npm start (dist/tools/start/main.js)', () => {
     expect(output).toContain(`database "${database}" created`);
     expect(output).toContain(`http://localhost:${ports.gateway}/graphql`);
     expect(output).toContain('dev mailbox at smtp://127.0.0.1:');
+    expect(output).toContain(`demo@support.rapport.localhost at smtp://127.0.0.1:${env.SERVICE_INBOUND_SMTP_PORT}`);
     expect(output).toContain('admin@demo.test');
     expect(output).toContain('curl -s');
   }, 120_000);
@@ -170,6 +174,30 @@ describe('npm start (dist/tools/start/main.js)', () => {
       login.accessToken,
     );
     expect(createContact.contact.id).toMatch(/^[0-9a-f-]{36}$/);
+  }, 30_000);
+
+  it('takes mail for the demo tenant’s support address at the inbound SMTP endpoint it announced', async () => {
+    const transport = createTransport({ host: '127.0.0.1', port: inboundSmtpPort, secure: false, ignoreTLS: true });
+    try {
+      // The mailbox exists once the service has prepared the demo tenant (identity's tenant.created): retried briefly.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const info = await transport.sendMail({
+            from: 'someone@example.test',
+            to: 'demo@support.rapport.localhost',
+            subject: 'Hello support',
+            text: 'Does this reach a case?',
+          });
+          expect(info.response).toMatch(/demo@support\.rapport\.localhost: UNKNOWN_SENDER /);
+          return;
+        } catch (err) {
+          if ((err as { responseCode?: number }).responseCode !== 550 || attempt >= 50) throw err;
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      }
+    } finally {
+      transport.close();
+    }
   }, 30_000);
 
   it('serves the GraphQL IDE to a browser, with its assets', async () => {

@@ -19,6 +19,7 @@ import { mountDocumentProxy } from './documents/document-proxy';
 import { mountGraphiQL } from './graphiql/graphiql';
 import { mountSubgraphHealth } from './health/subgraph-health';
 import { mountLinkProxy } from './links/link-proxy';
+import { SERVICE_LINK_ROUTES } from './links/public-link-routes';
 import { callerOf, callerRateLimit } from './limits/caller-rate-limit';
 import { guardPlugin } from './limits/guard-plugin';
 import { SubgraphDataSource } from './subgraph-data-source';
@@ -75,6 +76,11 @@ export async function startGateway(config: GatewayConfig, supergraphSdl = readFi
   });
   mountDocumentProxy(app, urls, { verifier, exchanger, rateLimit, gatewaySecret: config.GATEWAY_SECRET });
   mountLinkProxy(app, urls.marketing, limiter, config.LINK_RATE_LIMIT_PER_MINUTE, config.GATEWAY_SECRET);
+  // The service desk's satisfaction-survey links (ADR 039), the same way.
+  mountLinkProxy(app, urls.service, limiter, config.LINK_RATE_LIMIT_PER_MINUTE, config.GATEWAY_SECRET, {
+    prefix: /^\/s\/.+/,
+    routes: SERVICE_LINK_ROUTES,
+  });
 
   const httpServer: Server = await new Promise((resolve) => {
     const s = app.listen(config.PORT, '0.0.0.0', () => resolve(s));

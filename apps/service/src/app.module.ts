@@ -45,10 +45,22 @@ import { BusinessMinutesBackfill } from './sla/business-minutes-backfill';
 import { TierConsumer } from './tiers/tier-consumer';
 import { RecoveryPriorityConsumer } from './cases/recovery-priority.consumer';
 import type { ServiceConfig } from './service.env';
+import { AttachmentDownloadController } from './inbound-email/attachment-download.controller';
+import { InboundEmailReads } from './inbound-email/inbound-email-reads.service';
+import { CaseEmailResolver, InboundEmailResolver } from './inbound-email/inbound-email.resolver';
+import { InboundEmailService } from './inbound-email/inbound-email.service';
+import { InboundSmtpServer } from './inbound-email/inbound-smtp.server';
+import { InboundTriage } from './inbound-email/inbound-triage.service';
+import { InboundWebhookController } from './inbound-email/inbound-webhook.controller';
+import { SupportMailer } from './support-mail/support-mailer';
+import { ServiceConsentConsumer } from './satisfaction-survey/service-consent.consumer';
+import { SurveyLinks } from './satisfaction-survey/survey-links';
+import { SurveyRatingController } from './satisfaction-survey/survey-rating.controller';
+import { SurveySenderConsumer } from './satisfaction-survey/survey-sender.consumer';
 
 @Module({
   imports: [RapportServiceModule.forRoot(serviceDefinition)],
-  controllers: [ExportDownloadController],
+  controllers: [ExportDownloadController, InboundWebhookController, SurveyRatingController, AttachmentDownloadController],
   providers: [
     DateTimeScalar,
     // The sharing rules on cases and on this service's Contact fields, by its copy of the contacts' owners (ADR 016).
@@ -99,6 +111,18 @@ import type { ServiceConfig } from './service.env';
     PrivacyDeadlines,
     PrivacyResolver,
     ...privacyProviders(ServicePersonalData),
+    // Email-to-case (ADR 039): the SMTP endpoint and provider webhook, the ingest, and what agents read of it.
+    SupportMailer,
+    InboundEmailService,
+    InboundSmtpServer,
+    InboundEmailReads,
+    InboundTriage,
+    InboundEmailResolver,
+    CaseEmailResolver,
+    // Satisfaction surveys by email at resolution, rated through signed links without login (ADR 039).
+    ServiceConsentConsumer,
+    SurveyLinks,
+    SurveySenderConsumer,
   ],
 })
 export class ServiceAppModule {}

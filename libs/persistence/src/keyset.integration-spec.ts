@@ -70,7 +70,7 @@ describe('keyset pages forward and backward (PostgreSQL)', () => {
         let before: string | null = null;
         let first = true;
         for (;;) {
-          const p = await page(direction, { last: 4, before });
+          const p: KeysetPage<{ id: string; rank: number }> = await page(direction, { last: 4, before });
           seen.unshift(...p.edges.map((e) => e.node.id));
           expect(p.pageInfo.hasNextPage).toBe(!first);
           expect(p.totalCount).toBe(items.length);

@@ -24,6 +24,8 @@ const ROUTES: { path: string; subgraph: string; target: (req: Request) => string
     subgraph: 'service',
     target: (req) => `/privacy/exports/${encodeURIComponent(String(req.params.id))}.json${queryOf(req.originalUrl)}`,
   },
+  // A file kept from a customer's email to the support address (ADR 039); service checks the case is the caller's to read.
+  { path: '/case-attachments/:id', subgraph: 'service', target: (req) => `/case-attachments/${encodeURIComponent(String(req.params.id))}` },
 ];
 
 /** The query string of a request URL, with its `?` (empty without one). */
@@ -70,7 +72,7 @@ async function proxy(req: Request, res: Response, url: URL, options: DocumentPro
     },
   });
   res.status(upstream.status);
-  for (const header of ['content-type', 'content-disposition', 'cache-control']) {
+  for (const header of ['content-type', 'content-disposition', 'cache-control', 'x-content-type-options']) {
     const value = upstream.headers.get(header);
     if (value) res.setHeader(header, value);
   }

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import type { ReadableStream } from 'node:stream/web';
 import express, { type Express, type Request, type Response } from 'express';
 import { signForwardedCaller, type RateLimiter } from '@rapport/auth';
-import { matchLinkRoute } from './public-link-routes';
+import { MARKETING_LINK_ROUTES, matchLinkRoute, type LinkRoute } from './public-link-routes';
 
 /** Headers passed on in each direction; nothing that could carry a caller's credentials goes upstream. */
 const REQUEST_HEADERS = ['content-type', 'x-rapport-signature', 'user-agent', 'x-request-id'];
@@ -22,15 +22,17 @@ const RESPONSE_HEADERS = ['content-type', 'location', 'cache-control', 'retry-af
  */
 export function mountLinkProxy(
   app: Express,
-  marketingGraphqlUrl: string | undefined,
+  upstreamGraphqlUrl: string | undefined,
   limiter: RateLimiter,
   perMinute: number,
   gatewaySecret = '',
+  /** Another service's links: its subgraph URL, its path prefix and its exact routes (service's /s/ survey links). */
+  target: { prefix: RegExp; routes: readonly LinkRoute[] } = { prefix: /^\/m\/.+/, routes: MARKETING_LINK_ROUTES },
 ): void {
-  if (!marketingGraphqlUrl) return;
-  const base = new URL(marketingGraphqlUrl);
-  app.all(/^\/m\/.+/, express.raw({ type: () => true, limit: '256kb' }), (req: Request, res: Response, next) => {
-    forward(req, res, base, limiter, perMinute, gatewaySecret).catch(next);
+  if (!upstreamGraphqlUrl) return;
+  const base = new URL(upstreamGraphqlUrl);
+  app.all(target.prefix, express.raw({ type: () => true, limit: '256kb' }), (req: Request, res: Response, next) => {
+    forward(req, res, base, limiter, perMinute, gatewaySecret, target.routes).catch(next);
   });
 }
 
@@ -41,10 +43,11 @@ async function forward(
   limiter: RateLimiter,
   perMinute: number,
   gatewaySecret: string,
+  routes: readonly LinkRoute[],
 ): Promise<void> {
   // The path as received (express decodes req.path), without the query.
   const [rawPath, query] = splitOnce(req.originalUrl, '?');
-  const route = matchLinkRoute(req.method, rawPath);
+  const route = matchLinkRoute(req.method, rawPath, routes);
   if (route.kind === 'not-found') return void res.status(404).json({ code: 'NOT_FOUND' });
   if (route.kind === 'method-not-allowed') return void res.status(405).set('allow', route.allow.join(', ')).end();
   if (!route.signedBody) {

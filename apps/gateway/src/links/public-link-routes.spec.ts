@@ -1,4 +1,4 @@
-import { matchLinkRoute } from './public-link-routes';
+import { matchLinkRoute, SERVICE_LINK_ROUTES } from './public-link-routes';
 
 const TOKEN = 'eyJrIjoidW5zdWJzY3JpYmUifQ.c2lnbmF0dXJl-_';
 
@@ -30,5 +30,24 @@ describe('public link routes', () => {
   it('names the methods a route allows', () => {
     expect(matchLinkRoute('POST', `/m/o/${TOKEN}`)).toEqual({ kind: 'method-not-allowed', allow: ['GET'] });
     expect(matchLinkRoute('DELETE', `/m/u/${TOKEN}`)).toEqual({ kind: 'method-not-allowed', allow: ['GET', 'POST'] });
+  });
+
+  it('forwards only the survey rating route to the service', () => {
+    expect(matchLinkRoute('GET', `/s/rate/${TOKEN}`, SERVICE_LINK_ROUTES)).toEqual({
+      kind: 'route',
+      path: `/s/rate/${TOKEN}`,
+      signedBody: false,
+    });
+    expect(matchLinkRoute('POST', `/s/rate/${TOKEN}`, SERVICE_LINK_ROUTES)).toMatchObject({ kind: 'route' });
+    expect(matchLinkRoute('DELETE', `/s/rate/${TOKEN}`, SERVICE_LINK_ROUTES)).toMatchObject({ kind: 'method-not-allowed' });
+    for (const path of [
+      '/s/graphql',
+      '/s/%2e%2e/metrics',
+      `/s/rate/${TOKEN}/..`,
+      '/s/rate/not-a-token',
+      `/m/u/${TOKEN}`,
+      '/s/inbound/email',
+    ])
+      expect([path, matchLinkRoute('POST', path, SERVICE_LINK_ROUTES).kind]).toEqual([path, 'not-found']);
   });
 });

@@ -16,6 +16,27 @@ export async function applyContactSnapshot(em: EntityManager, tenantId: string, 
        WHERE customer_contacts.sales_updated_at IS NULL OR customer_contacts.sales_updated_at <= EXCLUDED.sales_updated_at`,
     [tenantId, contact.id, contact.accountId ?? null, contact.ownerId ?? null, contact.updatedAt],
   );
+  await applyContactEmails(em, tenantId, contact);
+}
+
+/**
+ * The contact's addresses, so an inbound email finds its sender (ADR 039);
+ * replaced whole unless a newer snapshot already set them.
+ */
+async function applyContactEmails(em: EntityManager, tenantId: string, contact: ContactSnapshotV1): Promise<void> {
+  const [current]: { newer: boolean }[] = await em.query(
+    `SELECT sales_updated_at > $3 AS newer FROM customer_contacts WHERE tenant_id = $1 AND id = $2`,
+    [tenantId, contact.id, contact.updatedAt],
+  );
+  if (current?.newer) return;
+  await em.query(`DELETE FROM customer_contact_emails WHERE tenant_id = $1 AND contact_id = $2`, [tenantId, contact.id]);
+  const emails = [...new Set((contact.emails ?? []).map((e) => e.trim().toLowerCase()).filter((e) => e.includes('@')))];
+  if (emails.length > 0)
+    await em.query(
+      `INSERT INTO customer_contact_emails (tenant_id, contact_id, email, position)
+       SELECT $1, $2, e.email, e.position FROM unnest($3::text[]) WITH ORDINALITY AS e(email, position) ON CONFLICT DO NOTHING`,
+      [tenantId, contact.id, emails],
+    );
 }
 
 export async function applyAccountSnapshot(em: EntityManager, tenantId: string, account: AccountSnapshotV1): Promise<void> {

@@ -22,6 +22,12 @@ export class ServicePersonalData implements PersonalDataSource {
       case_status_history: await q(`SELECT * FROM case_status_history WHERE case_id IN (${CASES_OF}) ORDER BY changed_at`),
       satisfaction_requests: await q(`SELECT * FROM satisfaction_requests WHERE contact_id = ANY($1)`),
       contact_tiers: await q(`SELECT * FROM contact_tiers WHERE contact_id = ANY($1)`),
+      customer_contact_emails: await q(`SELECT * FROM customer_contact_emails WHERE contact_id = ANY($1)`),
+      inbound_emails: await q(`SELECT * FROM inbound_emails WHERE contact_id = ANY($1) ORDER BY received_at`),
+      email_attachments: await q(
+        `SELECT id, inbound_email_id, case_id, file_name, content_type, size_bytes, created_at FROM email_attachments
+          WHERE inbound_email_id IN (SELECT id FROM inbound_emails WHERE contact_id = ANY($1))`,
+      ),
     };
   }
 
@@ -31,6 +37,15 @@ export class ServicePersonalData implements PersonalDataSource {
     return {
       case_comments: await run(`UPDATE case_comments SET body = $2 WHERE case_id IN (${CASES_OF})`, [ids, ERASED]),
       cases: await run(`UPDATE cases SET subject = $2, description = NULL WHERE id IN (${CASES_OF})`, [ids, ERASED]),
+      // The person's emails keep their outcome and times; who wrote what, and the files, go.
+      email_attachments: await run(
+        `DELETE FROM email_attachments WHERE inbound_email_id IN (SELECT id FROM inbound_emails WHERE contact_id = ANY($1))`,
+      ),
+      inbound_emails: await run(
+        `UPDATE inbound_emails SET from_address = $2, from_name = NULL, subject = $2, body = NULL WHERE contact_id = ANY($1)`,
+        [ids, ERASED],
+      ),
+      customer_contact_emails: await run(`DELETE FROM customer_contact_emails WHERE contact_id = ANY($1)`),
       satisfaction_requests: await run(
         `UPDATE satisfaction_requests SET comment = NULL WHERE contact_id = ANY($1) AND comment IS NOT NULL`,
       ),

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { actorOf, badUserInput, conflict, forbidden, notFound, type Principal } from '@rapport/auth';
-import { CASE_RATED } from '@rapport/contracts';
+import { CASE_RATED, type EventActor } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import { ServiceDatabase, validate } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
@@ -22,7 +22,8 @@ const COLUMNS = `id, case_id AS "caseId", requested_at AS "requestedAt", rating,
 /**
  * Satisfaction requests: one per resolution of a case with a contact
  * (created in the resolving transaction), answered once by that contact's
- * self-service login. A reopened and re-resolved case gets a new request.
+ * self-service login or through the signed link in the survey email
+ * (satisfaction-survey). A reopened and re-resolved case gets a new request.
  */
 @Injectable()
 export class SatisfactionService {
@@ -63,25 +64,61 @@ export class SatisfactionService {
       );
       if (!latest || !['RESOLVED', 'CLOSED'].includes(cases[0].status)) throw conflict('the case is not resolved', 'caseId');
       if (latest.answeredAt) throw conflict('this resolution was already rated', 'caseId');
-      const now = new Date();
-      await em.query(`UPDATE satisfaction_requests SET rating = $2, comment = $3, answered_at = $4 WHERE id = $1`, [
-        latest.id,
-        input.rating,
-        comment,
-        now,
-      ]);
-      await this.db.publish(
-        em,
-        newEvent({
-          type: CASE_RATED,
-          tenantId: principal.tenantId,
-          actor: actorOf(principal),
-          subjectId: caseId,
-          data: { caseId, requestId: latest.id, contactId: contact, rating: input.rating, comment, ratedAt: now.toISOString() },
-        }),
-      );
-      return { ...latest, rating: input.rating, comment, answeredAt: now };
+      return this.answer(em, principal.tenantId, actorOf(principal), { ...latest, contactId: contact }, input.rating, comment);
     });
+  }
+
+  /**
+   * The rating link in the survey email (no login; the link's signature was
+   * checked): rates the request it names, once, recorded and published as
+   * the logged-in path does. 'ANSWERED' when it was already rated.
+   */
+  async rateByLink(
+    link: { tenantId: string; requestId: string },
+    rating: number,
+    comment: string | null,
+    onAnswered: (em: EntityManager, answer: SatisfactionView & { contactId: string }) => Promise<void>,
+  ): Promise<SatisfactionView | 'ANSWERED' | 'UNKNOWN'> {
+    return this.db.withTenant(link.tenantId, async (em) => {
+      const [request]: (SatisfactionView & { contactId: string })[] = await em.query(
+        `SELECT ${COLUMNS}, contact_id AS "contactId" FROM satisfaction_requests WHERE id = $1 FOR UPDATE`,
+        [link.requestId],
+      );
+      if (!request) return 'UNKNOWN';
+      if (request.answeredAt) return 'ANSWERED';
+      const answered = await this.answer(em, link.tenantId, { kind: 'customer', id: request.contactId }, request, rating, comment);
+      await onAnswered(em, { ...answered, contactId: request.contactId });
+      return answered;
+    });
+  }
+
+  private async answer(
+    em: EntityManager,
+    tenantId: string,
+    actor: EventActor,
+    request: SatisfactionView & { contactId: string },
+    rating: number,
+    comment: string | null,
+  ): Promise<SatisfactionView> {
+    const now = new Date();
+    await em.query(`UPDATE satisfaction_requests SET rating = $2, comment = $3, answered_at = $4 WHERE id = $1`, [
+      request.id,
+      rating,
+      comment,
+      now,
+    ]);
+    const caseId = request.caseId;
+    await this.db.publish(
+      em,
+      newEvent({
+        type: CASE_RATED,
+        tenantId,
+        actor,
+        subjectId: caseId,
+        data: { caseId, requestId: request.id, contactId: request.contactId, rating, comment, ratedAt: now.toISOString() },
+      }),
+    );
+    return { id: request.id, caseId, requestedAt: request.requestedAt, rating, comment, answeredAt: now };
   }
 
   /** The latest request per case (the case itself was already checked as visible). */
