@@ -78,10 +78,7 @@ export function followUpQuery(
   }
   const query = print({
     kind: Kind.DOCUMENT,
-    definitions: [
-      { kind: Kind.OPERATION_DEFINITION, operation: 'query' as never, variableDefinitions, selectionSet },
-      ...usedFragments,
-    ],
+    definitions: [{ kind: Kind.OPERATION_DEFINITION, operation: 'query' as never, variableDefinitions, selectionSet }, ...usedFragments],
   });
   return { query, variables, steps };
 }
