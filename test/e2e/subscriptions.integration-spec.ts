@@ -266,6 +266,32 @@ describe('GraphQL subscriptions through the gateway (end to end)', () => {
     }
   });
 
+  it('pushes a case assignment to the new owner’s myNotifications, with the case', async () => {
+    const agent = await acme.createUser('assigned', ['support_agent']);
+    const before = second.subscriptions();
+    const agentHears = new Subscribed(
+      second.url,
+      { authorization: `Bearer ${agent.token}` },
+      `subscription { myNotifications { kind case { id subject } } }`,
+    );
+    try {
+      await listening(second, before + 1);
+      const contactId = await newContact(admin, 'Assigned');
+      const opened = await ok(platform.graphqlUrl, admin, `mutation ($i: OpenCaseInput!) { openCase(input: $i) { case { id } } }`, {
+        i: { contactId, subject: 'Yours now', channel: 'EMAIL' },
+      });
+      const caseId = opened.openCase.case.id;
+      await ok(platform.graphqlUrl, admin, `mutation ($i: AssignCaseInput!) { assignCase(input: $i) { case { id } } }`, {
+        i: { caseId, ownerId: agent.id },
+      });
+      expect(await agentHears.next((r) => r.data?.myNotifications?.case?.id === caseId)).toEqual({
+        data: { myNotifications: { kind: 'CASE_ASSIGNED', case: { id: caseId, subject: 'Yours now' } } },
+      });
+    } finally {
+      await agentHears.dispose();
+    }
+  });
+
   it('pushes an activity reminder to its owner’s myNotifications, with the activity from sales', async () => {
     const rep = await acme.createUser('notified', ['sales_rep']);
     const before = second.subscriptions();

@@ -14,6 +14,7 @@ import { ServiceWebhookNotifications1765500000000 } from './migrations/176550000
 import { ServicePrivacyRequests1765500000000 } from './migrations/1765500000000-service-privacy-requests';
 import { ServiceActivityNotifications1765400000000 } from './migrations/1765400000000-service-activity-notifications';
 import { ServiceNotificationKinds1766400000000 } from './migrations/1766400000000-service-notification-kinds';
+import { ServiceCaseNotificationKinds1766500000000 } from './migrations/1766500000000-service-case-notification-kinds';
 import { serviceEnv } from './service.env';
 import { prepareServiceTenant } from './tenants/prepare-tenant';
 
@@ -38,6 +39,7 @@ export const serviceDefinition: ServiceDefinition = {
     ServiceWebhookNotifications1765500000000,
     ServicePrivacyRequests1765500000000,
     ServiceNotificationKinds1766400000000,
+    ServiceCaseNotificationKinds1766500000000,
   ],
   producesStreams: [STREAMS.SERVICE],
   typeDefs: loadTypeDefs(__dirname),

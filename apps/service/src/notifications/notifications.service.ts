@@ -1,20 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { forbidden, notFound, type Principal } from '@rapport/auth';
-import {
-  NOTIFICATION_CREATED,
-  SYSTEM_ACTOR,
-  type ActivitySnapshotV1,
-  type ServiceNotificationKindV1,
-  type WebhookDisabledV1,
-} from '@rapport/contracts';
-import { newEvent } from '@rapport/messaging';
+import type { ActivitySnapshotV1, ServiceNotificationKindV1, WebhookDisabledV1 } from '@rapport/contracts';
 import { returnedRows } from '@rapport/persistence';
 import { ServiceDatabase, validate } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
-import { v7 as uuidv7 } from 'uuid';
 import { requireServiceAdmin } from '../access/service-access';
 import type { QueueView } from '../routing/routing.service';
 import { RoutingService } from '../routing/routing.service';
+import { recordNotification, type NewNotification } from './notification-record';
 
 export interface NotificationView {
   id: string;
@@ -31,14 +24,11 @@ export interface NotificationView {
 const COLUMNS = `id, recipient_id AS "recipientId", kind, case_id AS "caseId", webhook_endpoint_id AS "webhookEndpointId",
   activity_id AS "activityId", due_at AS "dueAt", created_at AS "createdAt", read_at AS "readAt"`;
 
-/** What a new notification is about; the rest of its row is filled in by `record`. */
-type NewNotification = Pick<NotificationView, 'recipientId' | 'kind'> &
-  Partial<Pick<NotificationView, 'caseId' | 'webhookEndpointId' | 'activityId' | 'dueAt'>> & { createdAt: Date };
-
 /**
  * In-app notifications of the team. An escalation into a queue notifies its
  * manager in the escalation's own transaction; a sales activity falling due
- * notifies its owner (ActivityReminderConsumer). Each one recorded is
+ * notifies its owner (ActivityReminderConsumer); an assignment and an SLA
+ * warning or breach notify the case's owner (routing, SLA timers). Each one recorded is
  * published (`service.notification.created`) in the same transaction, so the
  * gateway pushes it to the recipient's `myNotifications` subscriptions.
  * Delivery by email or push is left to channel adapters; this service only
@@ -94,44 +84,8 @@ export class NotificationsService {
     });
   }
 
-  /**
-   * Records one notification and publishes it in the caller's transaction.
-   * A duplicate (the same reminder again) is neither recorded nor published.
-   */
-  private async record(em: EntityManager, tenantId: string, n: NewNotification): Promise<void> {
-    const id = uuidv7();
-    const inserted = returnedRows(
-      await em.query(
-        `INSERT INTO notifications (id, tenant_id, recipient_id, kind, case_id, webhook_endpoint_id, activity_id, due_at, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING RETURNING id`,
-        [
-          id,
-          tenantId,
-          n.recipientId,
-          n.kind,
-          n.caseId ?? null,
-          n.webhookEndpointId ?? null,
-          n.activityId ?? null,
-          n.dueAt ?? null,
-          n.createdAt,
-        ],
-      ),
-    );
-    if (inserted.length === 0) return;
-    const notification = {
-      id,
-      recipientId: n.recipientId,
-      kind: n.kind,
-      caseId: n.caseId ?? null,
-      webhookEndpointId: n.webhookEndpointId ?? null,
-      activityId: n.activityId ?? null,
-      dueAt: n.dueAt ? n.dueAt.toISOString() : null,
-      createdAt: n.createdAt.toISOString(),
-    };
-    await this.db.publish(
-      em,
-      newEvent({ type: NOTIFICATION_CREATED, tenantId, actor: SYSTEM_ACTOR, subjectId: id, data: { notification } }),
-    );
+  private record(em: EntityManager, tenantId: string, n: NewNotification): Promise<void> {
+    return recordNotification(this.db, em, tenantId, n);
   }
 
   /** The caller's notifications, newest first. */
