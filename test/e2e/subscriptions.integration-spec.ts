@@ -292,6 +292,41 @@ describe('GraphQL subscriptions through the gateway (end to end)', () => {
     }
   });
 
+  it('limits subscriptions per caller, and closes a connection whose results pile up with 4413', async () => {
+    const limited = await startGateway(
+      loadGatewayConfig({
+        ...process.env,
+        PORT: '0',
+        IDENTITY_URL: platform.identity.url,
+        IDENTITY_JWKS_URL: `${platform.identity.url}/.well-known/jwks.json`,
+        SUBGRAPH_TIMEOUT_MS: '20000',
+        SUBSCRIPTIONS_PER_CALLER: '1',
+        SUBSCRIPTION_BUFFER: '1',
+        ...Object.fromEntries(Object.entries(platform.services).map(([name, s]) => [subgraphUrlVariable(name), `${s.url}/graphql`])),
+      }),
+    );
+    const contactId = await newContact(admin, 'Burst');
+    const query = `subscription ($id: ID!) { contactChanged(id: $id) { id firstName } }`;
+    const first = new Subscribed(limited.url, { authorization: `Bearer ${admin}` }, query, { id: contactId });
+    let second: Subscribed | undefined;
+    try {
+      await listening(limited, 1);
+      second = new Subscribed(limited.url, { authorization: `Bearer ${admin}` }, query, { id: contactId });
+      expect(await second.error()).toEqual([
+        expect.objectContaining({ extensions: expect.objectContaining({ code: 'RATE_LIMITED', limit: 1 }) }),
+      ]);
+      // With room for one result, a second change arriving while the first is still being answered overflows it.
+      let closed: { code: number; reason: string } | null = null;
+      void first.closed.then((c) => (closed = c));
+      for (let burst = 0; !closed; burst++)
+        await Promise.all([1, 2, 3, 4].map((n) => renameContact(platform.gateway.url, contactId, `Burst ${burst}-${n}`)));
+      expect(closed).toMatchObject({ code: 4413, reason: expect.stringMatching(/slow consumer/) });
+    } finally {
+      await Promise.all([first.dispose(), second?.dispose()]);
+      await limited.close();
+    }
+  });
+
   it('pushes an activity reminder to its owner’s myNotifications, with the activity from sales', async () => {
     const rep = await acme.createUser('notified', ['sales_rep']);
     const before = second.subscriptions();

@@ -12,6 +12,7 @@ import { bodyLimitErrorHandler, KnownOperationTypesRule } from '@rapport/query-l
 import { createLogger, createMetrics, HealthRegistry, mountOperationalRoutes, requestObservability } from '@rapport/observability';
 import express from 'express';
 import Redis from 'ioredis';
+import { Gauge } from 'prom-client';
 import { ApiKeyExchanger } from './auth/api-key-exchanger';
 import { identifyCredentials, type Caller } from './auth/caller';
 import { followRevocations } from './auth/revocations';
@@ -137,6 +138,14 @@ export async function startGateway(config: GatewayConfig, supergraphSdl = readFi
   serving = true;
 
   const hub = new SubscriptionHub();
+  new Gauge({
+    name: 'graphql_subscriptions',
+    help: 'GraphQL subscriptions open on this gateway replica',
+    registers: [metrics.registry],
+    collect() {
+      this.set(hub.active);
+    },
+  });
   const events = await followSubscriptionEvents(
     config.NATS_URL,
     { subjectPrefix: config.NATS_SUBJECT_PREFIX, streamSuffix: config.NATS_STREAM_SUFFIX },
@@ -150,6 +159,8 @@ export async function startGateway(config: GatewayConfig, supergraphSdl = readFi
     hub,
     identify: (credentials, ip) => identifyCredentials(credentials, ip, `ws-${randomUUID()}`, verifier, exchanger),
     tokenForKey: (apiKey, ip) => exchanger.tokenFor(apiKey, ip),
+    // The same window as the caller's HTTP requests (callerRateLimit's key): a subscribe costs like a query.
+    countRequest: (p) => limiter.hit(`${p.tenantId}:${p.kind}:${p.id}`, p.ratePerMinute ?? config.RATE_LIMIT_PER_MINUTE),
     runQuery: async (caller, query, variables) => {
       const response = await server.executeOperation(
         { query, variables },

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { badUserInput, forbidden, formatApiError, notFound, type Principal, type RevocationList } from '@rapport/auth';
+import { badUserInput, forbidden, formatApiError, notFound, rateLimited, type Principal, type RevocationList } from '@rapport/auth';
 import type { Logger } from '@rapport/observability';
 import { enforceQueryLimits, type QueryLimits } from '@rapport/query-limits';
 import {
@@ -41,6 +41,8 @@ export interface SubscriptionServerOptions {
   identify: (credentials: Credentials, ip: string) => Promise<Caller>;
   /** A current token for an API key (exchanged again when the cached one nears expiry; throws once the key is revoked). */
   tokenForKey: (apiKey: string, ip: string) => Promise<string>;
+  /** Counts a subscribe message against the caller's rate, as an HTTP request is; the seconds to wait when over it, else null. */
+  countRequest: (principal: Principal) => Promise<number | null>;
   /** Runs a query through the gateway as this caller. */
   runQuery: (caller: Caller, query: string, variables: Record<string, unknown>) => Promise<QueryAnswer>;
   revocations: RevocationList;
@@ -212,6 +214,8 @@ export function serveSubscriptions(options: SubscriptionServerOptions): Subscrip
     if (!field || !fieldDef) throw badUserInput('query', `no subscription ${fieldName}`);
 
     const principal = connection.caller.principal;
+    const retryAfter = await options.countRequest(principal);
+    if (retryAfter !== null) throw rateLimited(`rate limit exceeded; retry in ${retryAfter} s`, retryAfter);
     const refusal = field.refusal(principal);
     if (refusal) throw forbidden(refusal);
     const callerKey = `${principal.tenantId}:${principal.kind}:${principal.id}`;
