@@ -93,16 +93,7 @@ describe('GraphQL subscriptions through the gateway (end to end)', () => {
       if (saved === undefined) delete process.env.SALES_REMINDER_DELAY_PERCENT;
       else process.env.SALES_REMINDER_DELAY_PERCENT = saved;
     }
-    second = await startGateway(
-      loadGatewayConfig({
-        ...process.env,
-        PORT: '0',
-        IDENTITY_URL: platform.identity.url,
-        IDENTITY_JWKS_URL: `${platform.identity.url}/.well-known/jwks.json`,
-        SUBGRAPH_TIMEOUT_MS: '20000',
-        ...Object.fromEntries(Object.entries(platform.services).map(([name, s]) => [subgraphUrlVariable(name), `${s.url}/graphql`])),
-      }),
-    );
+    second = await anotherGateway();
     acme = await createTenant(platform, 'subs');
     admin = await acme.tokenFor('admin');
   });
@@ -111,6 +102,20 @@ describe('GraphQL subscriptions through the gateway (end to end)', () => {
     await second?.close();
     await platform?.stop();
   });
+
+  /** One more gateway replica over the platform's subgraphs, as a second pod would be. */
+  const anotherGateway = (env: Record<string, string> = {}) =>
+    startGateway(
+      loadGatewayConfig({
+        ...process.env,
+        PORT: '0',
+        IDENTITY_URL: platform.identity.url,
+        IDENTITY_JWKS_URL: `${platform.identity.url}/.well-known/jwks.json`,
+        SUBGRAPH_TIMEOUT_MS: '20000',
+        ...Object.fromEntries(Object.entries(platform.services).map(([name, s]) => [subgraphUrlVariable(name), `${s.url}/graphql`])),
+        ...env,
+      }),
+    );
 
   async function ok(url: string, token: string, query: string, variables: Record<string, unknown> = {}): Promise<Record<string, any>> {
     const res = await graphql(url, query, variables, bearer(token));
@@ -293,18 +298,7 @@ describe('GraphQL subscriptions through the gateway (end to end)', () => {
   });
 
   it('limits subscriptions per caller, and closes a connection whose results pile up with 4413', async () => {
-    const limited = await startGateway(
-      loadGatewayConfig({
-        ...process.env,
-        PORT: '0',
-        IDENTITY_URL: platform.identity.url,
-        IDENTITY_JWKS_URL: `${platform.identity.url}/.well-known/jwks.json`,
-        SUBGRAPH_TIMEOUT_MS: '20000',
-        SUBSCRIPTIONS_PER_CALLER: '1',
-        SUBSCRIPTION_BUFFER: '1',
-        ...Object.fromEntries(Object.entries(platform.services).map(([name, s]) => [subgraphUrlVariable(name), `${s.url}/graphql`])),
-      }),
-    );
+    const limited = await anotherGateway({ SUBSCRIPTIONS_PER_CALLER: '1', SUBSCRIPTION_BUFFER: '1' });
     const contactId = await newContact(admin, 'Burst');
     const query = `subscription ($id: ID!) { contactChanged(id: $id) { id firstName } }`;
     const first = new Subscribed(limited.url, { authorization: `Bearer ${admin}` }, query, { id: contactId });
