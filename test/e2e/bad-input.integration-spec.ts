@@ -146,9 +146,12 @@ describe('bad input', () => {
     }
   });
 
-  it('refuses a subscription (the API has none) as the caller’s error, at the gateway and at a subgraph', async () => {
-    for (const url of [platform.graphqlUrl, `${platform.sales.url}/graphql`]) {
-      const res = await graphql(url, 'subscription { contactCreated { id } }', {}, bearer(token));
+  it('refuses a subscription over HTTP (the gateway serves them over WebSocket; a subgraph has none) as the caller’s error', async () => {
+    for (const [url, query] of [
+      [platform.graphqlUrl, 'subscription { myNotifications { id } }'],
+      [`${platform.sales.url}/graphql`, 'subscription { contactCreated { id } }'],
+    ]) {
+      const res = await graphql(url, query, {}, bearer(token));
       expect({ url, status: res.status }).toEqual({ url, status: 400 });
       expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'query' });
     }

@@ -196,11 +196,16 @@ describe('gateway edge', () => {
     const ready = await fetch(`${platform.gateway.url}/health/ready`);
     expect(ready.status).toBe(200);
     const report = (await ready.json()) as { checks: Record<string, unknown> };
-    // Revocations are reported but never make the gateway unready (it serves without NATS).
-    expect(Object.keys(report.checks).sort()).toEqual(['graphql', 'redis', 'revocations']);
+    // Revocations and subscription events are reported but never make the gateway unready (it serves without NATS).
+    expect(Object.keys(report.checks).sort()).toEqual(['graphql', 'redis', 'revocations', 'subscriptions']);
     expect(report).toMatchObject({
       status: 'ok',
-      checks: { redis: { status: 'ok' }, graphql: { status: 'ok' }, revocations: { status: 'ok' } },
+      checks: {
+        redis: { status: 'ok' },
+        graphql: { status: 'ok' },
+        revocations: { status: 'ok' },
+        subscriptions: { status: 'ok', readiness: false },
+      },
     });
     const subgraphs = await fetch(`${platform.gateway.url}/health/subgraphs`);
     expect(subgraphs.status).toBe(200);

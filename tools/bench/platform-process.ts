@@ -20,8 +20,19 @@ export interface BenchPlatform {
   stop(): Promise<void>;
 }
 
-/** Ports of a platform the benchmarks start: every service on its own, away from `npm start`'s 4000–4005. */
-export const BENCH_PORTS = { gateway: 4100, identity: 4101, sales: 4102, service: 4103, analytics: 4104, marketing: 4105 } as const;
+/**
+ * Ports of a platform the benchmarks start: every service on its own, away from `npm start`'s 4000–4005;
+ * BENCH_PORT_BASE moves them (two benchmarks on one machine would otherwise talk to each other's platform).
+ */
+const base = Number(process.env.BENCH_PORT_BASE || 4100);
+export const BENCH_PORTS = {
+  gateway: base,
+  identity: base + 1,
+  sales: base + 2,
+  service: base + 3,
+  analytics: base + 4,
+  marketing: base + 5,
+} as const;
 
 /**
  * Uses a running platform when BENCH_GATEWAY_URL and BENCH_SALES_URL are set;

@@ -7,10 +7,13 @@
  * from each event (its occurredAt, stamped at publish) to its arrival,
  * p50/p99. Printed, not asserted.
  *
- * GraphQL subscriptions (the issue's fan-out to 1,000 subscribers) are not
- * built yet; this bench will take them when they are.
+ * Then GraphQL subscription fan-out on the same platform: --subscribers
+ * (1,000) graphql-ws connections to the gateway, spread over --users (10)
+ * sales reps, subscribed to contactChanged of one contact; --mutations (20)
+ * updates of it one after another; printed: p50/p99 from sending the
+ * mutation to each subscriber's notification.
  *
- * Flags: --events.
+ * Flags: --events (0 skips the webhooks), --subscribers (0 skips the fan-out), --users, --mutations.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,16 +22,24 @@ import { connect } from 'nats';
 import { v7 as uuidv7 } from 'uuid';
 import { gql as gatewayGql, loginToken } from '../import/gateway-client';
 import { benchPlatform } from './platform-process';
+import { describeFanOut, measureFanOut } from './subscription-fanout';
 
 const args = process.argv.slice(2);
-const i = args.indexOf('--events');
-const events = i >= 0 ? Number(args[i + 1]) : 2000;
-if (!Number.isInteger(events) || events < 1) throw new Error('--events must be a positive integer');
+function flag(name: string, fallback: number, min: number): number {
+  const i = args.indexOf(`--${name}`);
+  const value = i >= 0 ? Number(args[i + 1]) : fallback;
+  if (!Number.isInteger(value) || value < min) throw new Error(`--${name} must be an integer of at least ${min}`);
+  return value;
+}
+const events = flag('events', 2000, 0);
+const subscribers = flag('subscribers', 1000, 0);
+const users = flag('users', 10, 1);
+const mutations = flag('mutations', 20, 1);
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 
 async function main(): Promise<void> {
-  console.log(`realtime bench — ${events} webhook deliveries, Node ${process.version}, ${cpus().length} cores`);
+  console.log(`realtime bench — ${events} webhook deliveries, ${subscribers} subscribers, Node ${process.version}, ${cpus().length} cores`);
   const latencies: number[] = [];
   const seen = new Set<string>();
   let lastArrival = 0;
@@ -49,15 +60,22 @@ async function main(): Promise<void> {
   });
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
-  const platform = await benchPlatform({ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' });
+  // Every subscriber of one user counts against that user's limit: the bench's users hold 100 or more each.
+  const platform = await benchPlatform({ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', SUBSCRIPTIONS_PER_CALLER: '100000' });
   try {
     const url = `${platform.gatewayUrl}/graphql`;
+    const password = process.env.RAPPORT_DEMO_PASSWORD || 'rapport-demo';
     const token = await loginToken(url, {
       tenant: 'demo',
       email: 'admin@demo.test',
-      password: process.env.RAPPORT_DEMO_PASSWORD || 'rapport-demo',
+      password,
     });
     const call = <T = any>(query: string, variables: unknown = {}) => gatewayGql<T>(url, query, variables, token);
+    if (subscribers > 0) {
+      const options = { gatewayUrl: platform.gatewayUrl, tenant: 'demo', adminToken: token, password, subscribers, users, mutations };
+      for (const line of describeFanOut(options, await measureFanOut(options))) console.log(line);
+    }
+    if (events === 0) return;
     const tenantId: string = (await call(`{ me { tenant { id } } }`)).me.tenant.id;
     await call(`mutation ($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) { endpoint { id } } }`, {
       input: { url: receiverUrl, eventTypes: ['sales.contact.created'] },

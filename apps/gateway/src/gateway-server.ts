@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
@@ -11,8 +12,9 @@ import { bodyLimitErrorHandler, KnownOperationTypesRule } from '@rapport/query-l
 import { createLogger, createMetrics, HealthRegistry, mountOperationalRoutes, requestObservability } from '@rapport/observability';
 import express from 'express';
 import Redis from 'ioredis';
+import { Gauge } from 'prom-client';
 import { ApiKeyExchanger } from './auth/api-key-exchanger';
-import type { Caller } from './auth/caller';
+import { identifyCredentials, type Caller } from './auth/caller';
 import { followRevocations } from './auth/revocations';
 import type { GatewayConfig } from './gateway.env';
 import { mountDocumentProxy } from './documents/document-proxy';
@@ -23,6 +25,10 @@ import { SERVICE_LINK_ROUTES } from './links/public-link-routes';
 import { callerOf, callerRateLimit } from './limits/caller-rate-limit';
 import { guardPlugin } from './limits/guard-plugin';
 import { SubgraphDataSource } from './subgraph-data-source';
+import { SubscribableGateway } from './subscriptions/served-schema';
+import { followSubscriptionEvents } from './subscriptions/subscription-events';
+import { SubscriptionHub } from './subscriptions/subscription-hub';
+import { serveSubscriptions } from './subscriptions/subscription-server';
 
 export const SUPERGRAPH_PATH = join(__dirname, 'supergraph.graphql');
 
@@ -31,6 +37,8 @@ export interface RunningGateway {
   port: number;
   /** Readiness; shutdown marks it draining before the grace period (main.ts). */
   health: HealthRegistry;
+  /** GraphQL subscriptions open on this replica (for tests and the bench; operators have /metrics). */
+  subscriptions(): number;
   close(): Promise<void>;
 }
 
@@ -87,17 +95,19 @@ export async function startGateway(config: GatewayConfig, supergraphSdl = readFi
   });
   httpServer.keepAliveTimeout = 65_000;
 
-  const gateway = new ApolloGateway({
-    supergraphSdl,
-    buildService: ({ name, url }) =>
-      new SubgraphDataSource({
-        name,
-        url: urls[name] ?? url,
-        timeoutMs: config.SUBGRAPH_TIMEOUT_MS,
-        logger,
-        gatewaySecret: config.GATEWAY_SECRET,
-      }),
-  });
+  const gateway = new SubscribableGateway(
+    new ApolloGateway({
+      supergraphSdl,
+      buildService: ({ name, url }) =>
+        new SubgraphDataSource({
+          name,
+          url: urls[name] ?? url,
+          timeoutMs: config.SUBGRAPH_TIMEOUT_MS,
+          logger,
+          gatewaySecret: config.GATEWAY_SECRET,
+        }),
+    }),
+  );
   const server = new ApolloServer<Caller>({
     gateway,
     // main.ts owns the signals (grace period, then a bounded close); Apollo's own handler would stop at once.
@@ -106,7 +116,7 @@ export async function startGateway(config: GatewayConfig, supergraphSdl = readFi
     // Validating 10,000 aliases takes ~0.6 s; a flood stops at the token limit, in the parser, before that.
     parseOptions: { maxTokens: config.MAX_QUERY_TOKENS },
     includeStacktraceInErrorResponses: !production,
-    // A subscription (the supergraph has none) would otherwise reach the query planner and fail there with a 500.
+    // Kept for a schema without the Subscription type; subscriptions over HTTP are refused by guardPlugin.
     validationRules: [KnownOperationTypesRule],
     // "Did you mean …?" would let anyone map the schema that production keeps from introspection.
     hideSchemaDetailsFromClientErrors: production,
@@ -133,14 +143,63 @@ export async function startGateway(config: GatewayConfig, supergraphSdl = readFi
   );
   serving = true;
 
+  const hub = new SubscriptionHub();
+  new Gauge({
+    name: 'graphql_subscriptions',
+    help: 'GraphQL subscriptions open on this gateway replica',
+    registers: [metrics.registry],
+    collect() {
+      this.set(hub.active);
+    },
+  });
+  const events = await followSubscriptionEvents(
+    config.NATS_URL,
+    { subjectPrefix: config.NATS_SUBJECT_PREFIX, streamSuffix: config.NATS_STREAM_SUFFIX },
+    hub,
+    logger,
+    health,
+  );
+  const subscriptions = serveSubscriptions({
+    httpServer,
+    schema: () => gateway.schema,
+    hub,
+    identify: (credentials, ip) => identifyCredentials(credentials, ip, `ws-${randomUUID()}`, verifier, exchanger),
+    tokenForKey: (apiKey, ip) => exchanger.tokenFor(apiKey, ip),
+    // The same window as the caller's HTTP requests (callerRateLimit's key): a subscribe costs like a query.
+    countRequest: (p) => limiter.hit(`${p.tenantId}:${p.kind}:${p.id}`, p.ratePerMinute ?? config.RATE_LIMIT_PER_MINUTE),
+    runQuery: async (caller, query, variables) => {
+      const response = await server.executeOperation(
+        { query, variables },
+        { contextValue: { ...caller, requestId: `ws-${randomUUID()}` } },
+      );
+      if (response.body.kind !== 'single') throw new Error('a subscription query answered incrementally');
+      return response.body.singleResult;
+    },
+    revocations: revocations.list,
+    queryLimits: {
+      maxDepth: config.MAX_QUERY_DEPTH,
+      maxCost: config.MAX_QUERY_COST,
+      anonymousMaxCost: config.ANON_MAX_QUERY_COST,
+      maxAliases: config.MAX_QUERY_ALIASES,
+    },
+    maxTokens: config.MAX_QUERY_TOKENS,
+    perCaller: config.SUBSCRIPTIONS_PER_CALLER,
+    bufferSize: config.SUBSCRIPTION_BUFFER,
+    exposeStack: !production,
+    logger,
+  });
+
   const port = (httpServer.address() as { port: number }).port;
   logger.info({ url: `http://127.0.0.1:${port}/graphql` }, 'gateway listening');
   return {
     url: `http://127.0.0.1:${port}`,
     port,
     health,
+    subscriptions: () => hub.active,
     close: async () => {
       health.markDraining();
+      await subscriptions.close();
+      await events.close();
       await server.stop();
       await revocations.close();
       redis.disconnect();

@@ -49,6 +49,20 @@ export const gatewayEnv = {
     description:
       'longest a subgraph call may take; past it the fields that call was to fill are null with a TIMEOUT error, and the rest of the answer still comes',
   }),
+  SUBSCRIPTIONS_PER_CALLER: env.int({
+    default: 100,
+    min: 1,
+    max: 100_000,
+    description:
+      'GraphQL subscriptions one caller (user or API key) may hold open on one gateway replica; one more is refused with RATE_LIMITED',
+  }),
+  SUBSCRIPTION_BUFFER: env.int({
+    default: 256,
+    min: 1,
+    max: 100_000,
+    description:
+      'subscription results one WebSocket connection may leave unread; past it the gateway closes the connection with code 4413 (slow consumer)',
+  }),
   GRAPHIQL: env.bool({ default: true, description: 'serve the offline GraphiQL IDE on GET /graphql (never in production)' }),
 };
 

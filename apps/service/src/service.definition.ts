@@ -14,6 +14,7 @@ import { ServiceWebhookNotifications1765500000000 } from './migrations/176550000
 import { ServicePrivacyRequests1765500000000 } from './migrations/1765500000000-service-privacy-requests';
 import { ServiceActivityNotifications1765400000000 } from './migrations/1765400000000-service-activity-notifications';
 import { ServiceNotificationKinds1766400000000 } from './migrations/1766400000000-service-notification-kinds';
+import { ServiceCaseNotificationKinds1766500000000 } from './migrations/1766500000000-service-case-notification-kinds';
 import { ServiceInboundEmail1766800000000 } from './migrations/1766800000000-service-inbound-email';
 import { ServiceSatisfactionSurvey1766800000001 } from './migrations/1766800000001-service-satisfaction-survey';
 import { serviceEnv } from './service.env';
@@ -40,6 +41,7 @@ export const serviceDefinition: ServiceDefinition = {
     ServiceWebhookNotifications1765500000000,
     ServicePrivacyRequests1765500000000,
     ServiceNotificationKinds1766400000000,
+    ServiceCaseNotificationKinds1766500000000,
     ServiceInboundEmail1766800000000,
     ServiceSatisfactionSurvey1766800000001,
   ],

@@ -10,6 +10,12 @@ export interface Caller {
   ip: string;
 }
 
+/** What a caller presented: an Authorization header value, or an API key. */
+export interface Credentials {
+  authorization?: string | null;
+  apiKey?: string | null;
+}
+
 /**
  * Establishes who is calling before anything else happens: a bearer token
  * is verified against identity's JWKS; an API key is exchanged for a token;
@@ -17,15 +23,29 @@ export interface Caller {
  */
 export async function identifyCaller(req: Request, verifier: TokenVerifier, exchanger: ApiKeyExchanger): Promise<Caller> {
   const requestId = (req as Request & { requestId?: string }).requestId ?? '';
-  const ip = req.ip ?? 'unknown';
-  const header = req.header('authorization');
-  const apiKey = req.header('x-api-key');
+  return identifyCredentials(
+    { authorization: req.header('authorization'), apiKey: req.header('x-api-key') },
+    req.ip ?? 'unknown',
+    requestId,
+    verifier,
+    exchanger,
+  );
+}
+
+/** The same for credentials that came another way (a WebSocket's connection_init payload). */
+export async function identifyCredentials(
+  credentials: Credentials,
+  ip: string,
+  requestId: string,
+  verifier: TokenVerifier,
+  exchanger: ApiKeyExchanger,
+): Promise<Caller> {
   let token: string | null = null;
-  if (header) {
-    token = bearerToken(header);
+  if (credentials.authorization) {
+    token = bearerToken(credentials.authorization);
     if (!token) throw unauthenticated('Authorization header must be "Bearer <token>"');
-  } else if (apiKey) {
-    token = await exchanger.tokenFor(apiKey, ip);
+  } else if (credentials.apiKey) {
+    token = await exchanger.tokenFor(credentials.apiKey, ip);
   }
   if (!token) return { principal: null, token: null, requestId, ip };
   try {

@@ -38,6 +38,7 @@ export function guardPlugin(options: GuardOptions): ApolloServerPlugin<Caller> {
         async didResolveOperation({ contextValue, operation, document, request, schema }) {
           // graphql-js found no operation to run: several in the document and no (or an unknown) operationName.
           if (!operation) throw noOperation(request.operationName);
+          if (operation.operation === 'subscription') throw subscriptionOverHttp();
           const anonymous = !contextValue.principal;
           if (anonymous && !onlyAnonymousFields(operation, options.anonymousIntrospection)) throw unauthenticated();
           enforceQueryLimits(schema, document, operation, request.variables ?? {}, options, anonymous);
@@ -53,6 +54,15 @@ function onlyAnonymousFields(operation: OperationDefinitionNode, introspection: 
     (s) =>
       s.kind === Kind.FIELD &&
       (ANONYMOUS_FIELDS.has(s.name.value) || (introspection && (s.name.value === '__schema' || s.name.value === '__type'))),
+  );
+}
+
+function subscriptionOverHttp(): GraphQLError {
+  return new GraphQLError(
+    'query: subscriptions are served over WebSocket (graphql-ws protocol) at this same /graphql path, not over HTTP',
+    {
+      extensions: { code: 'BAD_USER_INPUT', field: 'query', http: { status: 400 } },
+    },
   );
 }
 

@@ -17,6 +17,11 @@ export class NotificationsResolver {
     return this.notifications.mine(principal, args);
   }
 
+  @Query('notification')
+  one(@CurrentPrincipal() principal: Principal, @Args('id') id: string) {
+    return this.notifications.one(principal, id);
+  }
+
   @Mutation('markNotificationRead')
   markRead(@CurrentPrincipal() principal: Principal, @Args('id') id: string) {
     return this.notifications.markRead(principal, id);

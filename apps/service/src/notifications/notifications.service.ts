@@ -4,10 +4,10 @@ import type { ActivitySnapshotV1, ServiceNotificationKindV1, WebhookDisabledV1 }
 import { returnedRows } from '@rapport/persistence';
 import { ServiceDatabase, validate } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
-import { v7 as uuidv7 } from 'uuid';
 import { requireServiceAdmin } from '../access/service-access';
 import type { QueueView } from '../routing/routing.service';
 import { RoutingService } from '../routing/routing.service';
+import { recordNotification, type NewNotification } from './notification-record';
 
 export interface NotificationView {
   id: string;
@@ -27,9 +27,12 @@ const COLUMNS = `id, recipient_id AS "recipientId", kind, case_id AS "caseId", w
 /**
  * In-app notifications of the team. An escalation into a queue notifies its
  * manager in the escalation's own transaction; a sales activity falling due
- * notifies its owner (ActivityReminderConsumer). Delivery by email or push
- * is left to marketing's channel adapters (not built yet); this service
- * only records the notification.
+ * notifies its owner (ActivityReminderConsumer); an assignment and an SLA
+ * warning or breach notify the case's owner (routing, SLA timers). Each one recorded is
+ * published (`service.notification.created`) in the same transaction, so the
+ * gateway pushes it to the recipient's `myNotifications` subscriptions.
+ * Delivery by email or push is left to channel adapters; this service only
+ * records the notification.
  */
 @Injectable()
 export class NotificationsService {
@@ -51,30 +54,37 @@ export class NotificationsService {
   /** Inside the escalation's transaction: the target queue's manager, if it has one, is told. */
   async escalated(em: EntityManager, tenantId: string, caseId: string, queueId: string | null, at: Date): Promise<void> {
     if (!queueId) return;
-    await em.query(
-      `INSERT INTO notifications (id, tenant_id, recipient_id, kind, case_id, created_at)
-       SELECT $1, $2, manager_id, 'CASE_ESCALATED', $3, $4 FROM support_queues WHERE id = $5 AND manager_id IS NOT NULL`,
-      [uuidv7(), tenantId, caseId, at, queueId],
+    const [queue] = returnedRows<{ managerId: string | null }>(
+      await em.query(`SELECT manager_id AS "managerId" FROM support_queues WHERE id = $1`, [queueId]),
     );
+    if (queue?.managerId) await this.record(em, tenantId, { recipientId: queue.managerId, kind: 'CASE_ESCALATED', caseId, createdAt: at });
   }
 
   /** Inside the event's inbox transaction: each admin identity named is told the endpoint was disabled. */
   async webhookDisabled(em: EntityManager, event: WebhookDisabledV1): Promise<void> {
     for (const recipientId of event.data.notify)
-      await em.query(
-        `INSERT INTO notifications (id, tenant_id, recipient_id, kind, webhook_endpoint_id, created_at) VALUES ($1, $2, $3, 'WEBHOOK_DISABLED', $4, $5)`,
-        [uuidv7(), event.tenantId, recipientId, event.data.endpoint.id, new Date(event.data.endpoint.disabledAt)],
-      );
+      await this.record(em, event.tenantId, {
+        recipientId,
+        kind: 'WEBHOOK_DISABLED',
+        webhookEndpointId: event.data.endpoint.id,
+        createdAt: new Date(event.data.endpoint.disabledAt),
+      });
   }
 
   /** An activity fell due: its owner is told, once per activity and due time. */
   async activityDue(em: EntityManager, tenantId: string, activity: ActivitySnapshotV1, at: Date): Promise<void> {
     if (!activity.ownerId || !activity.dueAt) return;
-    await em.query(
-      `INSERT INTO notifications (id, tenant_id, recipient_id, kind, activity_id, due_at, created_at)
-       VALUES ($1, $2, $3, 'ACTIVITY_DUE', $4, $5, $6) ON CONFLICT DO NOTHING`,
-      [uuidv7(), tenantId, activity.ownerId, activity.id, activity.dueAt, at],
-    );
+    await this.record(em, tenantId, {
+      recipientId: activity.ownerId,
+      kind: 'ACTIVITY_DUE',
+      activityId: activity.id,
+      dueAt: new Date(activity.dueAt),
+      createdAt: at,
+    });
+  }
+
+  private record(em: EntityManager, tenantId: string, n: NewNotification): Promise<void> {
+    return recordNotification(this.db, em, tenantId, n);
   }
 
   /** The caller's notifications, newest first. */
@@ -88,6 +98,18 @@ export class NotificationsService {
         [principal.id, args.unreadOnly ?? false, first],
       ),
     );
+  }
+
+  /** One of the caller's notifications; null when there is none or it is someone else's. */
+  async one(principal: Principal, id: string): Promise<NotificationView | null> {
+    if (principal.kind !== 'user') throw forbidden('notifications are for signed-in staff');
+    const notificationId = validate.requireUuid('id', id);
+    return this.db.withTenant(principal.tenantId, async (em) => {
+      const [row] = returnedRows<NotificationView>(
+        await em.query(`SELECT ${COLUMNS} FROM notifications WHERE id = $1 AND recipient_id = $2`, [notificationId, principal.id]),
+      );
+      return row ?? null;
+    });
   }
 
   /** Marks one of the caller's notifications read (idempotent: the first read time stays). */

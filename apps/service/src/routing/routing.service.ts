@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { badUserInput, notFound, type Principal } from '@rapport/auth';
 import { CASE_ASSIGNED, type EventActor } from '@rapport/contracts';
+import { recordNotification } from '../notifications/notification-record';
 import { newEvent } from '@rapport/messaging';
 import { returnedRows } from '@rapport/persistence';
 import { OwnerDirectory, ServiceDatabase, validate } from '@rapport/service-kit';
@@ -259,6 +260,10 @@ export class RoutingService {
         data: { caseId: c.id, queueId: c.queueId, ownerId: c.ownerId, previousOwnerId, reason },
       }),
     );
+    // The new owner learns of it, unless they took the case themselves.
+    const tookItThemselves = actor.kind === 'user' && actor.id === c.ownerId;
+    if (c.ownerId && c.ownerId !== previousOwnerId && !tookItThemselves)
+      await recordNotification(this.db, em, c.tenantId, { recipientId: c.ownerId, kind: 'CASE_ASSIGNED', caseId: c.id, createdAt: now });
   }
 
   /** For manual reassignment: the queue must exist in the tenant. */

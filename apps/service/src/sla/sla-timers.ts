@@ -8,6 +8,7 @@ import { In, IsNull, Not, type EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { CaseEntity } from '../cases/case.entity';
 import { clocksRun, raisePriority } from '../cases/case-rules';
+import { recordNotification } from '../notifications/notification-record';
 import { NotificationsService } from '../notifications/notifications.service';
 import { RoutingService } from '../routing/routing.service';
 import type { ServiceConfig } from '../service.env';
@@ -142,6 +143,7 @@ export class SlaTimers implements OnModuleInit, OnApplicationBootstrap {
           em,
           newEvent({ type: CASE_SLA_WARNING, tenantId: c.tenantId, actor: SYSTEM_ACTOR, subjectId: c.id, data: data() }),
         );
+        await this.notifyOwner(em, c, 'SLA_WARNING', data().dueAt, now);
         // A job's change is audited like a user's, with the system as actor, in the change's transaction.
         await this.audit.record(em, {
           tenantId: c.tenantId,
@@ -158,6 +160,7 @@ export class SlaTimers implements OnModuleInit, OnApplicationBootstrap {
         em,
         newEvent({ type: CASE_SLA_BREACHED, tenantId: c.tenantId, actor: SYSTEM_ACTOR, subjectId: c.id, data: data() }),
       );
+      await this.notifyOwner(em, c, 'SLA_BREACHED', data().dueAt, now);
       const fromPriority = c.priority;
       await this.escalate(em, c, job.kind, now);
       await this.audit.record(em, {
@@ -169,6 +172,24 @@ export class SlaTimers implements OnModuleInit, OnApplicationBootstrap {
         details: { kind: job.kind },
       });
       return 'fired';
+    });
+  }
+
+  /** The case's owner (if it has one) learns that a clock is about to run out, or ran out. */
+  private async notifyOwner(
+    em: EntityManager,
+    c: CaseEntity,
+    kind: 'SLA_WARNING' | 'SLA_BREACHED',
+    dueAt: string,
+    now: Date,
+  ): Promise<void> {
+    if (!c.ownerId) return;
+    await recordNotification(this.db, em, c.tenantId, {
+      recipientId: c.ownerId,
+      kind,
+      caseId: c.id,
+      dueAt: new Date(dueAt),
+      createdAt: now,
     });
   }
 

@@ -17,4 +17,5 @@ export type CaseRatedV1 = EventEnvelope<
 >;
 
 /** What a notification is about. Delivery (email, push) is up to channel adapters; service only records it. */
-export type ServiceNotificationKindV1 = 'CASE_ESCALATED' | 'ACTIVITY_DUE' | 'WEBHOOK_DISABLED';
+export type ServiceNotificationKindV1 =
+  'CASE_ESCALATED' | 'ACTIVITY_DUE' | 'WEBHOOK_DISABLED' | 'CASE_ASSIGNED' | 'SLA_WARNING' | 'SLA_BREACHED';
