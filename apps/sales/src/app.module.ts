@@ -53,6 +53,9 @@ import { ImportResolver } from './import/import.resolver';
 import { OwnerDirectory } from './users/owner-directory';
 import { CustomerImportService } from './import/customer-import.service';
 import { LeadImportService } from './import/lead-import.service';
+import { DeletionService } from './deletion/deletion.service';
+import { DeletionResolver } from './deletion/deletion.resolver';
+import { DeletionPurge } from './deletion/deletion-purge';
 
 /** Pipelines, opportunities and leads. */
 const pipelineProviders = [PipelinesService, PipelinesResolver, PipelineStageResolver, CalendarDateScalar];
@@ -94,6 +97,8 @@ const customerMasterProviders = [
   LeadImportService,
   ImportResolver,
 ];
+/** Deletion into a restore window, restore, the admins' bin, and the purge job (ADR 037). */
+const deletionProviders = [DeletionService, DeletionResolver, DeletionPurge];
 import { SalesPersonalData } from './privacy/sales-personal-data';
 
 @Module({
@@ -122,6 +127,7 @@ import { SalesPersonalData } from './privacy/sales-personal-data';
     ...activityProviders,
     ...leadRuleProviders,
     ...customerMasterProviders,
+    ...deletionProviders,
   ],
 })
 export class SalesAppModule {}

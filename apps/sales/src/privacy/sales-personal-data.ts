@@ -9,15 +9,17 @@ import type { EntityManager } from 'typeorm';
  * before/after images, activities and timeline entries about them, quotes
  * and opportunities naming them, and leads converted into them.
  * Erasure anonymises the contact rows rather than deleting them: quotes and
- * opportunities keep their amounts and the forecast its totals.
+ * opportunities keep their amounts and the forecast its totals. A deleted
+ * contact waiting out its restore window is the same person: both read and
+ * write the `_all` tables, so it is exported and erased like a live one.
  */
 @Injectable()
 export class SalesPersonalData implements PersonalDataSource {
   async gather(em: EntityManager, tenantId: string, recordIds: string[]): Promise<Record<string, unknown[]>> {
-    const ids = await personRecordIds(em, tenantId, 'contacts', recordIds);
+    const ids = await personRecordIds(em, tenantId, 'contacts_all', recordIds);
     const q = (sql: string) => em.query(sql, [ids]) as Promise<unknown[]>;
     return {
-      contacts: await q(`SELECT * FROM contacts WHERE id = ANY($1)`),
+      contacts: await q(`SELECT * FROM contacts_all WHERE id = ANY($1)`),
       contact_external_ids: await q(`SELECT * FROM contact_external_ids WHERE contact_id = ANY($1)`),
       contact_merges: await q(
         `SELECT * FROM contact_merges WHERE kind = 'CONTACT' AND (survivor_id = ANY($1) OR merged_ids && $1::uuid[])`,
@@ -25,17 +27,18 @@ export class SalesPersonalData implements PersonalDataSource {
       activities: await q(`SELECT * FROM activities WHERE target_type = 'CONTACT' AND target_id = ANY($1)`),
       timeline_entries: await q(`SELECT * FROM timeline_entries WHERE subject_id = ANY($1)`),
       quotes: await q(`SELECT * FROM quotes WHERE contact_id = ANY($1)`),
-      opportunities: await q(`SELECT * FROM opportunities WHERE primary_contact_id = ANY($1)`),
+      opportunities: await q(`SELECT * FROM opportunities_all WHERE primary_contact_id = ANY($1)`),
+      deleted_records: await q(`SELECT * FROM deleted_records WHERE record_type = 'CONTACT' AND record_id = ANY($1)`),
       leads: await q(`SELECT * FROM leads WHERE converted_contact_id = ANY($1)`),
     };
   }
 
   async erase(em: EntityManager, tenantId: string, recordIds: string[]): Promise<Record<string, number>> {
-    const ids = await personRecordIds(em, tenantId, 'contacts', recordIds);
+    const ids = await personRecordIds(em, tenantId, 'contacts_all', recordIds);
     const run = async (sql: string, params: unknown[] = [ids]) => affected(await em.query(sql, params));
     return {
       contacts: await run(
-        `UPDATE contacts SET first_name = $2, last_name = $2, emails = '{}', phones = '{}', addresses = '[]', tags = '{}', source = NULL,
+        `UPDATE contacts_all SET first_name = $2, last_name = $2, emails = '{}', phones = '{}', addresses = '[]', tags = '{}', source = NULL,
                 updated_at = now() WHERE id = ANY($1)`,
         [ids, ERASED],
       ),
@@ -51,6 +54,11 @@ export class SalesPersonalData implements PersonalDataSource {
         `UPDATE leads SET first_name = NULL, last_name = $2, email = NULL, phone = NULL, company = NULL WHERE converted_contact_id = ANY($1)`,
         [ids, ERASED],
       ),
+      // The bin names a deleted contact; the entry stays (the record is still restorable, anonymised).
+      deleted_records: await run(`UPDATE deleted_records SET label = $2 WHERE record_type = 'CONTACT' AND record_id = ANY($1)`, [
+        ids,
+        ERASED,
+      ]),
       outbox: await eraseOutboxMentions(em, ids),
     };
   }
