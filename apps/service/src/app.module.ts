@@ -36,6 +36,9 @@ import { SlaTimers } from './sla/sla-timers';
 import { BusinessMinutesBackfill } from './sla/business-minutes-backfill';
 import { TierConsumer } from './tiers/tier-consumer';
 import { RecoveryPriorityConsumer } from './cases/recovery-priority.consumer';
+import { CaseDeletionService } from './deletion/case-deletion.service';
+import { CaseCustomerDeletedResolver, DeletedCaseResolver } from './deletion/case-deletion.resolver';
+import { CasePurge } from './deletion/case-purge';
 
 @Module({
   imports: [RapportServiceModule.forRoot(serviceDefinition)],
@@ -87,6 +90,11 @@ import { RecoveryPriorityConsumer } from './cases/recovery-priority.consumer';
     PrivacyDeadlines,
     PrivacyResolver,
     ...privacyProviders(ServicePersonalData),
+    // Deleting cases into a restore window, restore, the admins' list and the purge job (ADR 037).
+    CaseDeletionService,
+    DeletedCaseResolver,
+    CaseCustomerDeletedResolver,
+    CasePurge,
   ],
 })
 export class ServiceAppModule {}

@@ -1,3 +1,4 @@
+import { ServiceDeletion1766600000100 } from './migrations/1766600000100-service-deletion';
 import { STREAMS } from '@rapport/contracts';
 import { loadTypeDefs, type ServiceDefinition } from '@rapport/service-kit';
 import { CaseCommentEntity } from './cases/case-comment.entity';
@@ -38,6 +39,7 @@ export const serviceDefinition: ServiceDefinition = {
     ServiceWebhookNotifications1765500000000,
     ServicePrivacyRequests1765500000000,
     ServiceNotificationKinds1766400000000,
+    ServiceDeletion1766600000100,
   ],
   producesStreams: [STREAMS.SERVICE],
   typeDefs: loadTypeDefs(__dirname),

@@ -1,5 +1,5 @@
 import { env } from '@rapport/config';
-import type { PlatformConfig } from '@rapport/service-kit';
+import { deletionEnv, type DeletionConfig, type PlatformConfig } from '@rapport/service-kit';
 
 export const serviceEnv = {
   SERVICE_SLA_WARNING_PERCENT: env.int({
@@ -34,6 +34,7 @@ export const serviceEnv = {
     max: 90 * 24 * 3600,
     description: 'how long a personal-data export can be downloaded after it is built; the archive is then deleted',
   }),
+  ...deletionEnv,
 };
 
 export type ServiceConfig = PlatformConfig & {
@@ -42,4 +43,4 @@ export type ServiceConfig = PlatformConfig & {
   SERVICE_CUSTOMER_WAIT_MS: number;
   PRIVACY_ANSWER_TIMEOUT_SECONDS: number;
   PRIVACY_EXPORT_TTL_SECONDS: number;
-};
+} & DeletionConfig;

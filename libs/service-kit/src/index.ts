@@ -65,3 +65,5 @@ export {
   sealJson,
 } from './privacy';
 export type { PersonalDataSource } from './privacy';
+export { requireRestorable, restorableUntil } from './deletion/restore-window';
+export { deletionEnv, type DeletionConfig } from './deletion/deletion-env';

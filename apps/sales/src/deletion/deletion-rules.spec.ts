@@ -1,4 +1,4 @@
-import { relatedRecordsPlan, requireRestorable, restorableUntil } from './deletion-rules';
+import { relatedRecordsPlan } from './deletion-rules';
 
 function errorOf(work: () => unknown): { code?: unknown; field?: unknown } {
   try {
@@ -10,14 +10,6 @@ function errorOf(work: () => unknown): { code?: unknown; field?: unknown } {
 }
 
 describe('deletion rules', () => {
-  it('keeps a record restorable for the configured number of days, to the millisecond', () => {
-    const deletedAt = new Date('2026-03-28T12:00:00.000Z');
-    const until = restorableUntil(deletedAt, 30);
-    expect(until.toISOString()).toBe('2026-04-27T12:00:00.000Z');
-    expect(() => requireRestorable('Contact', 'c', until, new Date(until.getTime() - 1))).not.toThrow();
-    expect(errorOf(() => requireRestorable('Contact', 'c', until, until))).toMatchObject({ code: 'CONFLICT', field: 'input.id' });
-  });
-
   it('asks what happens to an account’s contacts and opportunities, naming the argument', () => {
     expect(errorOf(() => relatedRecordsPlan({ contacts: 2, opportunities: 0 }, {}))).toEqual({
       code: 'BAD_USER_INPUT',

@@ -1,21 +1,7 @@
-import { badUserInput, conflict } from '@rapport/auth';
-
-const DAY_MS = 24 * 60 * 60 * 1000;
+import { badUserInput } from '@rapport/auth';
 
 /** What to do with the records that belong to an account being deleted. */
 export type RelatedRecordsAction = 'DETACH' | 'DELETE';
-
-/** When a record deleted at `deletedAt` stops being restorable (the install's window, in days). */
-export function restorableUntil(deletedAt: Date, windowDays: number): Date {
-  return new Date(deletedAt.getTime() + windowDays * DAY_MS);
-}
-
-/** A record is restorable until its window ends; after that only the purge job touches it. */
-export function requireRestorable(typename: string, id: string, until: Date, now: Date): void {
-  if (now.getTime() >= until.getTime()) {
-    throw conflict(`${typename} ${id} can no longer be restored: its restore window ended at ${until.toISOString()}`, 'input.id');
-  }
-}
 
 /**
  * An account's contacts and opportunities never go silently: when it has

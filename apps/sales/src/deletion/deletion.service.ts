@@ -2,13 +2,23 @@ import { Inject, Injectable } from '@nestjs/common';
 import { actorOf, conflict, forbidden, inScope, notFound, requireWritable, type Principal } from '@rapport/auth';
 import { DELETION_EVENTS, type EventActor } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
-import { AccessPolicy, AuditRecorder, paginateSql, SERVICE_CONFIG, ServiceDatabase, SharingPolicy, validate } from '@rapport/service-kit';
+import {
+  AccessPolicy,
+  AuditRecorder,
+  paginateSql,
+  requireRestorable,
+  restorableUntil,
+  SERVICE_CONFIG,
+  ServiceDatabase,
+  SharingPolicy,
+  validate,
+} from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { OwnedRecords, requireChangeShared, type OwnedScopes } from '../access/owned-records';
 import { requireWrite } from '../access/sales-access';
 import type { SalesConfig } from '../sales.env';
-import { relatedRecordsPlan, requireRestorable, restorableUntil, type RelatedRecordsAction } from './deletion-rules';
+import { relatedRecordsPlan, type RelatedRecordsAction } from './deletion-rules';
 import {
   DELETABLE,
   DELETED_RECORD_SELECT,

@@ -20,7 +20,7 @@ interface Resolved {
   /** The survivor the named record stands for (itself when never merged or unknown). */
   survivorId: string;
   /** The survivor's projection row; null when the projection does not hold it. */
-  survivor: { account_id?: string | null; sales_updated_at: Date | null } | null;
+  survivor: { account_id?: string | null; sales_updated_at: Date | null; deleted_at?: Date | null } | null;
   /** The named record is in the projection. */
   known: boolean;
 }
@@ -81,6 +81,8 @@ export class CaseCustomers {
     const selfService = principal.kind === 'customer';
     // Customers' contacts come from their login (identity's binding), not from input: never refused here.
     if (!contact.known && !selfService) throw badUserInput('contactId', `contact ${named.contactId} does not exist in this tenant`);
+    // A contact deleted in sales takes no new cases (until it is restored there).
+    if (contact.survivor?.deleted_at && !selfService) throw badUserInput('contactId', `contact ${named.contactId} is deleted`);
     const ownAccountId = contact.survivor?.account_id ?? null;
     const ownAccount = ownAccountId ? await this.resolve(em, 'ACCOUNT', ownAccountId, true) : null;
     if (selfService || !named.accountId) {
@@ -94,6 +96,7 @@ export class CaseCustomers {
     }
     const account = await this.resolve(em, 'ACCOUNT', named.accountId, true);
     if (!account.known) throw badUserInput('accountId', `account ${named.accountId} does not exist in this tenant`);
+    if (account.survivor?.deleted_at) throw badUserInput('accountId', `account ${named.accountId} is deleted`);
     // Only a contact whose snapshot arrived has a known account; one known only from a merge event is not checked.
     if (contact.survivor?.sales_updated_at && ownAccount?.survivorId !== account.survivorId) {
       throw badUserInput(
