@@ -485,6 +485,14 @@ const STEPS: Step[] = [
     variables: (c) => ({ input: { id: c.deletedAccountId } }),
   }),
 
+  m('openCase', input('OpenCaseInput'), `${IN} { case { id } }`, {
+    variables: (c) => ({ input: { contactId: c.deletedContactId, subject: 'Deletable case', category: 'QUESTION' } }),
+    keep: (d, c) => (c.deletedCaseId = d.openCase.case.id),
+    eventually: true,
+  }),
+  m('deleteCase', input('DeleteCaseInput'), `${IN} { deletedCase { id } }`, { variables: (c) => ({ input: { id: c.deletedCaseId } }) }),
+  m('restoreCase', input('RestoreCaseInput'), `${IN} { case { id } }`, { variables: (c) => ({ input: { id: c.deletedCaseId } }) }),
+
   // data-subject requests (service coordinates; last, as an erasure anonymises the contact)
   m('setLegalHold', input('SetLegalHoldInput'), `${IN} { legalHold { contactId } }`, {
     variables: (c) => ({ input: { contactId: c.audience[9], hold: true, reason: 'walk dispute' } }),

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { badUserInput, type Principal } from '@rapport/auth';
-import { SERVICE_CONFIG, ServiceDatabase } from '@rapport/service-kit';
+import { badUserInput, requirePrincipal, type Principal } from '@rapport/auth';
+import { requestLoader, SERVICE_CONFIG, ServiceDatabase, type GraphQLRequestContext } from '@rapport/service-kit';
+import type DataLoader from 'dataloader';
 import type { EntityManager } from 'typeorm';
 import type { ServiceConfig } from '../service.env';
 import { CustomerMasterConsumer } from './customer-consumer';
@@ -117,6 +118,22 @@ export class CaseCustomers {
   async scope(em: EntityManager, principal: Principal): Promise<string | null> {
     if (principal.kind !== 'customer' || !principal.contactId) return null;
     return (await this.resolve(em, 'CONTACT', principal.contactId, false)).survivorId;
+  }
+
+  /**
+   * Which of these contacts or accounts sales deleted (restorable there, or
+   * gone for good), batched per request: their cases keep their history and
+   * show the customer as deleted (ADR 037).
+   */
+  deletedLoader(context: GraphQLRequestContext, kind: CustomerKind): DataLoader<string, boolean | null> {
+    const principal = requirePrincipal(context.principal);
+    return requestLoader(context, `deleted${kind}`, async (ids) => {
+      const rows: { id: string }[] = await this.db.withTenant(principal.tenantId, (em) =>
+        em.query(`SELECT id FROM ${CUSTOMER_TABLES[kind].table} WHERE id = ANY($1::uuid[]) AND deleted_at IS NOT NULL`, [[...ids]]),
+      );
+      const deleted = new Set(rows.map((r) => r.id));
+      return new Map(ids.map((id) => [id, deleted.has(id)]));
+    });
   }
 
   private async awaitRecord(tenantId: string, kind: CustomerKind, id: string): Promise<boolean> {

@@ -1,7 +1,8 @@
 import { Args, Context, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
-import { CurrentPrincipal, requirePrincipal, type Principal } from '@rapport/auth';
-import { requestLoader, type GraphQLRequestContext } from '@rapport/service-kit';
+import { CurrentPrincipal, type Principal } from '@rapport/auth';
+import type { GraphQLRequestContext } from '@rapport/service-kit';
 import type { CaseEntity } from '../cases/case.entity';
+import { CaseCustomers } from '../customers/case-customers';
 import type { DeletedCaseRow } from './case-deletion-store';
 import { CaseDeletionService } from './case-deletion.service';
 
@@ -35,24 +36,18 @@ export class DeletedCaseResolver {
   }
 }
 
-/** Case.contactDeleted / accountDeleted, from service's projection of sales' deletions (batched per request). */
+/** Case.contactDeleted / accountDeleted, from service's projection of sales' deletions. */
 @Resolver('Case')
 export class CaseCustomerDeletedResolver {
-  constructor(private readonly deletion: CaseDeletionService) {}
+  constructor(private readonly customers: CaseCustomers) {}
 
   @ResolveField('contactDeleted')
   async contactDeleted(@Parent() c: CaseEntity, @Context() context: GraphQLRequestContext) {
-    if (!c.contactId) return false;
-    const principal = requirePrincipal(context.principal);
-    const loader = requestLoader(context, 'caseContactDeleted', (ids) => this.deletion.customersDeleted(principal, 'CONTACT', ids));
-    return (await loader.load(c.contactId)) ?? false;
+    return c.contactId ? ((await this.customers.deletedLoader(context, 'CONTACT').load(c.contactId)) ?? false) : false;
   }
 
   @ResolveField('accountDeleted')
   async accountDeleted(@Parent() c: CaseEntity, @Context() context: GraphQLRequestContext) {
-    if (!c.accountId) return false;
-    const principal = requirePrincipal(context.principal);
-    const loader = requestLoader(context, 'caseAccountDeleted', (ids) => this.deletion.customersDeleted(principal, 'ACCOUNT', ids));
-    return (await loader.load(c.accountId)) ?? false;
+    return c.accountId ? ((await this.customers.deletedLoader(context, 'ACCOUNT').load(c.accountId)) ?? false) : false;
   }
 }

@@ -147,14 +147,4 @@ export class CaseDeletionService {
       }),
     );
   }
-
-  /** Whether sales deleted the contact and account the cases stand for (restorable or for good), by id. */
-  async customersDeleted(principal: Principal, kind: 'CONTACT' | 'ACCOUNT', ids: readonly string[]): Promise<Map<string, boolean>> {
-    const table = kind === 'CONTACT' ? 'customer_contacts' : 'customer_accounts';
-    const rows: { id: string }[] = await this.db.withTenant(principal.tenantId, (em) =>
-      em.query(`SELECT id FROM ${table} WHERE id = ANY($1::uuid[]) AND deleted_at IS NOT NULL`, [[...ids]]),
-    );
-    const deleted = new Set(rows.map((r) => r.id));
-    return new Map(ids.map((id) => [id, deleted.has(id)]));
-  }
 }
