@@ -486,7 +486,7 @@ const STEPS: Step[] = [
   }),
 
   m('openCase', input('OpenCaseInput'), `${IN} { case { id } }`, {
-    variables: (c) => ({ input: { contactId: c.deletedContactId, subject: 'Deletable case', category: 'QUESTION' } }),
+    variables: (c) => ({ input: { contactId: c.deletedContactId, subject: 'Deletable case' } }),
     keep: (d, c) => (c.deletedCaseId = d.openCase.case.id),
     eventually: true,
   }),
