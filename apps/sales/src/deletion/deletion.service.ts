@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { actorOf, conflict, forbidden, inScope, notFound, requireWritable, type Principal } from '@rapport/auth';
+import { actorOf, conflict, forbidden, inScope, InvariantError, notFound, requireWritable, type Principal } from '@rapport/auth';
 import { DELETION_EVENTS, type EventActor } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import {
@@ -267,8 +267,10 @@ export class DeletionService {
       },
     });
     const records = await recordsOfDeletion(em, deletionId);
+    const deletedRecord = records.find((r) => r.id === record.id);
+    if (!deletedRecord) throw new InvariantError(`deletion ${deletionId} lost its own record ${record.id}`);
     return {
-      deletedRecord: records.find((r) => r.id === record.id)!,
+      deletedRecord,
       deletedWith: records.filter((r) => r.id !== record.id),
       detachedContactIds,
     };
