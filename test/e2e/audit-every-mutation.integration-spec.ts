@@ -485,6 +485,32 @@ const STEPS: Step[] = [
     variables: (c) => ({ input: { id: c.deletedAccountId } }),
   }),
 
+  m('createLead', input('CreateLeadInput'), `${IN} { lead { id } }`, {
+    variables: () => ({ input: { lastName: 'Deletable lead' } }),
+    keep: (d, c) => (c.deletedLeadId = d.createLead.lead.id),
+  }),
+  m('deleteLead', input('DeleteRecordInput'), `${IN} { deletedRecord { id } }`, { variables: (c) => ({ input: { id: c.deletedLeadId } }) }),
+  m('restoreLead', input('RestoreRecordInput'), `${IN} { lead { id } }`, { variables: (c) => ({ input: { id: c.deletedLeadId } }) }),
+  m('createActivity', input('CreateActivityInput'), `${IN} { activity { id } }`, {
+    variables: (c) => ({ input: { type: 'NOTE', target: { type: 'CONTACT', id: c.deletedContactId }, subject: 'Deletable note' } }),
+    keep: (d, c) => (c.deletedActivityId = d.createActivity.activity.id),
+  }),
+  m('deleteActivity', input('DeleteRecordInput'), `${IN} { deletedRecord { id } }`, {
+    variables: (c) => ({ input: { id: c.deletedActivityId } }),
+  }),
+  m('restoreActivity', input('RestoreRecordInput'), `${IN} { activity { id } }`, {
+    variables: (c) => ({ input: { id: c.deletedActivityId } }),
+  }),
+  m('createProduct', input('CreateProductInput'), `${IN} { product { id } }`, {
+    variables: () => ({ input: { code: 'WALK-DEL', name: 'Deletable stick' } }),
+    keep: (d, c) => (c.deletedProductId = d.createProduct.product.id),
+  }),
+  m('deleteProduct', input('DeleteRecordInput'), `${IN} { deletedRecord { id } }`, {
+    variables: (c) => ({ input: { id: c.deletedProductId } }),
+  }),
+  m('restoreProduct', input('RestoreRecordInput'), `${IN} { product { id } }`, {
+    variables: (c) => ({ input: { id: c.deletedProductId } }),
+  }),
   m('openCase', input('OpenCaseInput'), `${IN} { case { id } }`, {
     variables: (c) => ({ input: { contactId: c.deletedContactId, subject: 'Deletable case' } }),
     keep: (d, c) => (c.deletedCaseId = d.openCase.case.id),

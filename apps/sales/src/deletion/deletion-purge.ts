@@ -8,7 +8,7 @@ import type { Queue } from 'bullmq';
 import type { EntityManager } from 'typeorm';
 import type { SalesConfig } from '../sales.env';
 import { DELETABLE, recordsOfDeletion, type DeletedRecordRow } from './deletion-store';
-import { purgeAccounts, purgeContacts, purgeOpportunities } from './purge-sql';
+import { purgeAccounts, purgeActivities, purgeContacts, purgeLeads, purgeOpportunities, purgeProducts } from './purge-sql';
 
 export const DELETION_PURGE_QUEUE = 'sales-deletion-purge';
 /** Job scheduler id of the periodic sweep. */
@@ -78,7 +78,10 @@ export class DeletionPurge implements OnModuleInit {
     // Restored (or purged) meanwhile, or its window moved: nothing to do.
     if (records.length === 0 || records.some((r) => new Date(r.restorableUntil).getTime() > now.getTime())) return false;
     const ids = (type: DeletedRecordRow['recordType']) => records.filter((r) => r.recordType === type).map((r) => r.id);
+    await purgeActivities(em, ids('ACTIVITY'));
     await purgeOpportunities(em, ids('OPPORTUNITY'));
+    await purgeLeads(em, ids('LEAD'));
+    await purgeProducts(em, ids('PRODUCT'));
     await purgeContacts(em, ids('CONTACT'));
     const orphans = await purgeAccounts(em, ids('ACCOUNT'));
     const orphanEntries: DeletedRecordRow[] = orphans.length

@@ -3,13 +3,16 @@ import { returnedRows } from '@rapport/persistence';
 import type { EntityManager } from 'typeorm';
 
 /** The kinds of sales record that are deleted into the restore window. */
-export type SalesDeletableType = 'CONTACT' | 'ACCOUNT' | 'OPPORTUNITY';
+export type SalesDeletableType = 'CONTACT' | 'ACCOUNT' | 'OPPORTUNITY' | 'LEAD' | 'ACTIVITY' | 'PRODUCT';
 
 /** Per kind: the table of all rows (deleted ones too), the GraphQL type name, and how a row is named in the bin. */
 export const DELETABLE: Readonly<Record<SalesDeletableType, { table: string; typename: string; label: string }>> = {
   CONTACT: { table: 'contacts_all', typename: 'Contact', label: `concat_ws(' ', first_name, last_name)` },
   ACCOUNT: { table: 'accounts_all', typename: 'Account', label: 'name' },
   OPPORTUNITY: { table: 'opportunities_all', typename: 'Opportunity', label: 'name' },
+  LEAD: { table: 'leads_all', typename: 'Lead', label: `concat_ws(' ', first_name, last_name)` },
+  ACTIVITY: { table: 'activities_all', typename: 'Activity', label: 'subject' },
+  PRODUCT: { table: 'products_all', typename: 'Product', label: 'name' },
 };
 
 /** A record row as deletion needs it, deleted or not. */
@@ -19,6 +22,9 @@ export interface DeletableRow {
   deletedAt: Date | null;
   mergedInto: string | null;
   accountId: string | null;
+  /** Activities: what the activity is about. */
+  targetType: string | null;
+  targetId: string | null;
 }
 
 /** One record in the bin: deleted, restorable until `restorableUntil`, then purged. */
@@ -39,10 +45,13 @@ const DELETED_COLUMNS = `record_type AS "recordType", record_id AS id, deletion_
 
 /** Reads and locks the record whether deleted or not (null when it never existed, or was purged). */
 export async function lockRecord(em: EntityManager, type: SalesDeletableType, id: string): Promise<DeletableRow | null> {
-  const merged = type === 'OPPORTUNITY' ? 'NULL::uuid' : 'merged_into';
-  const account = type === 'ACCOUNT' ? 'NULL::uuid' : 'account_id';
+  const merged = type === 'CONTACT' || type === 'ACCOUNT' ? 'merged_into' : 'NULL::uuid';
+  const account = type === 'CONTACT' || type === 'OPPORTUNITY' ? 'account_id' : 'NULL::uuid';
+  const owner = type === 'PRODUCT' ? 'NULL::uuid' : 'owner_id';
+  const [targetType, targetId] = type === 'ACTIVITY' ? ['target_type', 'target_id'] : ['NULL::text', 'NULL::uuid'];
   const [row] = await em.query(
-    `SELECT id, owner_id AS "ownerId", deleted_at AS "deletedAt", ${merged} AS "mergedInto", ${account} AS "accountId"
+    `SELECT id, ${owner} AS "ownerId", deleted_at AS "deletedAt", ${merged} AS "mergedInto", ${account} AS "accountId",
+            ${targetType} AS "targetType", ${targetId} AS "targetId"
        FROM ${DELETABLE[type].table} WHERE id = $1 FOR UPDATE`,
     [id],
   );

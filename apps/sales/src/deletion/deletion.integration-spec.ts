@@ -8,6 +8,9 @@ import { AccountsService } from '../accounts/accounts.service';
 import { SalesAppModule } from '../app.module';
 import { ContactsService } from '../contacts/contacts.service';
 import { OpportunitiesService } from '../opportunities/opportunities.service';
+import { LeadsService } from '../leads/leads.service';
+import { ActivitiesService } from '../activities/activities.service';
+import { ProductsService } from '../products/products.service';
 import { SalesPersonalData } from '../privacy/sales-personal-data';
 import { salesDefinition } from '../sales.definition';
 import { projectUsers } from '../users/__tests__/project-users';
@@ -25,6 +28,9 @@ describe('deletion with a restore window', () => {
   let opportunities: OpportunitiesService;
   let deletion: DeletionService;
   let purge: DeletionPurge;
+  let leads: LeadsService;
+  let activities: ActivitiesService;
+  let products: ProductsService;
   const tenantId = randomUUID();
   const as = (roles: Role[]): Principal => userPrincipal(tenantId, roles);
   const rep = as(['sales_rep']);
@@ -66,6 +72,9 @@ describe('deletion with a restore window', () => {
     opportunities = sales.app.get(OpportunitiesService);
     deletion = sales.app.get(DeletionService);
     purge = sales.app.get(DeletionPurge);
+    leads = sales.app.get(LeadsService);
+    activities = sales.app.get(ActivitiesService);
+    products = sales.app.get(ProductsService);
     await projectUsers(sales.app, [rep, admin, marketer]);
   });
 
@@ -204,6 +213,54 @@ describe('deletion with a restore window', () => {
     await deletion.deleteContact(rep, { id: contact.id });
     await db.query(`UPDATE deleted_records SET restorable_until = now() - interval '1 second' WHERE record_id = $1`, [contact.id]);
     expect(await codeOf(deletion.restore(rep, 'CONTACT', { id: contact.id }))).toBe('CONFLICT:input.id');
+  });
+
+  it('deletes, restores and purges leads, activities and products', async () => {
+    const manager = as(['sales_manager']);
+    await projectUsers(sales.app, [manager]);
+    const lead = (await leads.create(rep, { lastName: 'Prospect', company: 'Maybe Co' })).lead;
+    const contact = await contacts.create(rep, { lastName: 'Called' });
+    const call = await activities.create(rep, { type: 'CALL', target: { type: 'CONTACT', id: contact.id }, subject: 'Call back' });
+    const product = await products.create(manager, {
+      code: `DEL-${Date.now()}`,
+      name: 'Widget',
+      standardPrices: [{ amount: '9.99', currency: 'EUR' }],
+    });
+
+    await deletion.deleteLead(rep, { id: lead.id });
+    await deletion.deleteActivity(rep, { id: call.id });
+    expect(await codeOf(deletion.deleteProduct(rep, { id: product.id }))).toBe('FORBIDDEN:');
+    await deletion.deleteProduct(manager, { id: product.id });
+    expect(await leads.get(rep, lead.id)).toBeNull();
+    expect(await activities.get(rep, call.id)).toBeNull();
+    expect(await products.get(manager, product.id)).toBeNull();
+    expect((await deletion.listDeleted(admin, { type: 'PRODUCT' })).edges.map((e) => e.node.label)).toContain('Widget');
+
+    // An activity comes back only about a live record.
+    await deletion.deleteContact(rep, { id: contact.id });
+    expect(await codeOf(deletion.restore(rep, 'ACTIVITY', { id: call.id }))).toBe('CONFLICT:input.id');
+    await deletion.restore(rep, 'CONTACT', { id: contact.id });
+    await deletion.restore(rep, 'ACTIVITY', { id: call.id });
+    expect((await activities.get(rep, call.id))?.subject).toBe('Call back');
+    await deletion.restore(rep, 'LEAD', { id: lead.id });
+    expect((await leads.get(rep, lead.id))?.company).toBe('Maybe Co');
+    await deletion.restore(manager, 'PRODUCT', { id: product.id });
+    expect((await products.get(manager, product.id))?.name).toBe('Widget');
+    expect(await outboxTypes(lead.id)).toEqual(expect.arrayContaining(['sales.lead.deleted', 'sales.lead.restored']));
+
+    await deletion.deleteLead(rep, { id: lead.id });
+    await deletion.deleteActivity(rep, { id: call.id });
+    await deletion.deleteProduct(manager, { id: product.id });
+    await purge.sweep(new Date(Date.now() + 31 * DAY_MS));
+    for (const [table, id] of [
+      ['leads_all', lead.id],
+      ['activities_all', call.id],
+      ['products_all', product.id],
+    ]) {
+      expect(await db.query(`SELECT 1 FROM ${table} WHERE id = $1`, [id])).toHaveLength(0);
+    }
+    expect(await db.query(`SELECT 1 FROM price_book_entries WHERE product_id = $1`, [product.id])).toHaveLength(0);
+    expect(await outboxTypes(product.id)).toContain('sales.product.purged');
   });
 
   it('exports and erases a deleted contact like a live one', async () => {

@@ -3,6 +3,9 @@ import { CurrentPrincipal, notFound, type Principal } from '@rapport/auth';
 import { AccountsService } from '../accounts/accounts.service';
 import { ContactsService } from '../contacts/contacts.service';
 import { OpportunitiesService } from '../opportunities/opportunities.service';
+import { LeadsService } from '../leads/leads.service';
+import { ActivitiesService } from '../activities/activities.service';
+import { ProductsService } from '../products/products.service';
 import type { DeletedRecordRow, SalesDeletableType } from './deletion-store';
 import { DeletionService, type DeleteAccountInput } from './deletion.service';
 
@@ -13,6 +16,9 @@ export class DeletionResolver {
     private readonly contacts: ContactsService,
     private readonly accounts: AccountsService,
     private readonly opportunities: OpportunitiesService,
+    private readonly leads: LeadsService,
+    private readonly activities: ActivitiesService,
+    private readonly products: ProductsService,
   ) {}
 
   @Query('deletedRecords')
@@ -60,6 +66,45 @@ export class DeletionResolver {
     const opportunity = await this.opportunities.get(principal, id);
     if (!opportunity) throw notFound('Opportunity', id);
     return { opportunity };
+  }
+
+  @Mutation('deleteLead')
+  deleteLead(@CurrentPrincipal() principal: Principal, @Args('input') input: { id: string }) {
+    return this.deletion.deleteLead(principal, input);
+  }
+
+  @Mutation('restoreLead')
+  async restoreLead(@CurrentPrincipal() principal: Principal, @Args('input') input: { id: string }) {
+    const id = await this.deletion.restore(principal, 'LEAD', input);
+    const lead = await this.leads.get(principal, id);
+    if (!lead) throw notFound('Lead', id);
+    return { lead };
+  }
+
+  @Mutation('deleteActivity')
+  deleteActivity(@CurrentPrincipal() principal: Principal, @Args('input') input: { id: string }) {
+    return this.deletion.deleteActivity(principal, input);
+  }
+
+  @Mutation('restoreActivity')
+  async restoreActivity(@CurrentPrincipal() principal: Principal, @Args('input') input: { id: string }) {
+    const id = await this.deletion.restore(principal, 'ACTIVITY', input);
+    const activity = await this.activities.get(principal, id);
+    if (!activity) throw notFound('Activity', id);
+    return { activity };
+  }
+
+  @Mutation('deleteProduct')
+  deleteProduct(@CurrentPrincipal() principal: Principal, @Args('input') input: { id: string }) {
+    return this.deletion.deleteProduct(principal, input);
+  }
+
+  @Mutation('restoreProduct')
+  async restoreProduct(@CurrentPrincipal() principal: Principal, @Args('input') input: { id: string }) {
+    const id = await this.deletion.restore(principal, 'PRODUCT', input);
+    const product = await this.products.get(principal, id);
+    if (!product) throw notFound('Product', id);
+    return { product };
   }
 
   @ResolveField('deletedByKind')

@@ -17,6 +17,11 @@ import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { OwnedRecords, requireChangeShared, type OwnedScopes } from '../access/owned-records';
 import { requireWrite } from '../access/sales-access';
+import { ActivitiesService } from '../activities/activities.service';
+import { requireActivityRead, requireChangeActivity } from '../activities/activity-access';
+import { targetVisible, type ActivityTargetScopes } from '../activities/activity-visibility';
+import type { ActivityTargetType } from '../activities/activity-rules';
+import { requireCatalogAdmin } from '../products/catalog-access';
 import type { SalesConfig } from '../sales.env';
 import { relatedRecordsPlan, type RelatedRecordsAction } from './deletion-rules';
 import {
@@ -64,6 +69,7 @@ export class DeletionService {
     private readonly owned: OwnedRecords,
     private readonly db: ServiceDatabase,
     private readonly audit: AuditRecorder,
+    private readonly activities: ActivitiesService,
   ) {}
 
   async deleteContact(principal: Principal, input: { id: string }): Promise<DeletionResult> {
@@ -85,6 +91,41 @@ export class DeletionService {
       const row = await this.lockLive(em, 'OPPORTUNITY', id, (r) => inScope(scopes.read, r.ownerId));
       requireChangeShared(principal, 'opportunities', { id, ownerId: row.ownerId }, scopes);
       return this.deleteRecords(em, principal, { type: 'OPPORTUNITY', id }, []);
+    });
+  }
+
+  async deleteLead(principal: Principal, input: { id: string }): Promise<DeletionResult> {
+    const id = validate.requireUuid('input.id', input.id);
+    const scopes = await this.owned.scopes(principal, 'leads');
+    return this.db.withTenant(principal.tenantId, async (em) => {
+      const row = await this.lockLive(em, 'LEAD', id, (r) => inScope(scopes.read, r.ownerId));
+      requireChangeShared(principal, 'leads', { id, ownerId: row.ownerId }, scopes);
+      return this.deleteRecords(em, principal, { type: 'LEAD', id }, []);
+    });
+  }
+
+  /** Whoever may change an activity may delete it; one about something the caller cannot see does not exist. */
+  async deleteActivity(principal: Principal, input: { id: string }): Promise<DeletionResult> {
+    const id = validate.requireUuid('input.id', input.id);
+    requireActivityRead(principal);
+    const scopes = await this.activities.targetScopes(principal);
+    return this.db.withTenant(principal.tenantId, async (em) => {
+      const row = await this.lockLive(em, 'ACTIVITY', id, () => true);
+      if (!(await targetVisible(em, scopes, row.targetType as ActivityTargetType, row.targetId as string))) throw notFound('Activity', id);
+      requireChangeActivity(principal, row.ownerId);
+      return this.deleteRecords(em, principal, { type: 'ACTIVITY', id }, []);
+    });
+  }
+
+  /** Catalogue admins delete products; a quoted product stays for its quotes (deactivate it instead). */
+  async deleteProduct(principal: Principal, input: { id: string }): Promise<DeletionResult> {
+    const id = validate.requireUuid('input.id', input.id);
+    requireCatalogAdmin(principal);
+    return this.db.withTenant(principal.tenantId, async (em) => {
+      await this.lockLive(em, 'PRODUCT', id, () => true);
+      const [quoted] = await em.query(`SELECT 1 FROM quote_lines WHERE product_id = $1 LIMIT 1`, [id]);
+      if (quoted) throw conflict(`Product ${id} is on quotes, which keep it: set active to false to take it off the catalogue`, 'input.id');
+      return this.deleteRecords(em, principal, { type: 'PRODUCT', id }, []);
     });
   }
 
@@ -145,6 +186,11 @@ export class DeletionService {
         );
       }
       await this.requireParentLive(em, type, row);
+      if (type === 'ACTIVITY') {
+        await requireTargetLive(em, row);
+        const targets = scopes.targets as ActivityTargetScopes;
+        if (!(await targetVisible(em, targets, row.targetType as ActivityTargetType, row.targetId as string))) throw notFound(typename, id);
+      }
       const records = await recordsOfDeletion(em, entry.deletionId);
       await unmarkDeleted(em, records);
       const reattached = type === 'ACCOUNT' ? await reattachContacts(em, id, entry.detachedContactIds) : [];
@@ -277,10 +323,23 @@ export class DeletionService {
   }
 
   /** Who may delete a record may restore it (admins always may): the scopes are read before the transaction. */
-  private async restoreScopes(principal: Principal, type: SalesDeletableType): Promise<OwnedScopes> {
-    if (type === 'OPPORTUNITY') return this.owned.scopes(principal, 'opportunities');
-    requireWrite(principal, type === 'CONTACT' ? 'contacts' : 'accounts', await this.access.overrides(principal));
-    return this.sharing.scopes(principal, type);
+  private async restoreScopes(principal: Principal, type: SalesDeletableType): Promise<RestoreScopes> {
+    switch (type) {
+      case 'OPPORTUNITY':
+        return { owned: await this.owned.scopes(principal, 'opportunities') };
+      case 'LEAD':
+        return { owned: await this.owned.scopes(principal, 'leads') };
+      case 'ACTIVITY':
+        requireActivityRead(principal);
+        return { targets: await this.activities.targetScopes(principal) };
+      case 'PRODUCT':
+        requireCatalogAdmin(principal);
+        return {};
+      case 'CONTACT':
+      case 'ACCOUNT':
+        requireWrite(principal, type === 'CONTACT' ? 'contacts' : 'accounts', await this.access.overrides(principal));
+        return { owned: await this.sharing.scopes(principal, type) };
+    }
   }
 
   /** A contact or opportunity deleted on its own comes back only to a live account. */
@@ -293,8 +352,43 @@ export class DeletionService {
   }
 }
 
-function requireRecordWritable(principal: Principal, type: SalesDeletableType, row: DeletableRow, scopes: OwnedScopes): void {
-  if (type === 'OPPORTUNITY') return requireChangeShared(principal, 'opportunities', row, scopes);
-  if (!inScope(scopes.read, row.ownerId)) throw notFound(DELETABLE[type].typename, row.id);
-  requireWritable(scopes.write, type, row.ownerId);
+/** What restoring needs to know of the caller, read before the transaction. */
+interface RestoreScopes {
+  owned?: OwnedScopes;
+  targets?: ActivityTargetScopes;
+}
+
+/** Who may delete a record may restore it: the same checks on the deleted row. */
+function requireRecordWritable(principal: Principal, type: SalesDeletableType, row: DeletableRow, scopes: RestoreScopes): void {
+  switch (type) {
+    case 'OPPORTUNITY':
+    case 'LEAD':
+      return requireChangeShared(principal, type === 'LEAD' ? 'leads' : 'opportunities', row, scopes.owned as OwnedScopes);
+    case 'ACTIVITY':
+      // A deleted target hides the activity's visibility question: requireTargetLive answers it with CONFLICT.
+      return requireChangeActivity(principal, row.ownerId);
+    case 'PRODUCT':
+      return;
+    case 'CONTACT':
+    case 'ACCOUNT': {
+      const owned = scopes.owned as OwnedScopes;
+      if (!inScope(owned.read, row.ownerId)) throw notFound(DELETABLE[type].typename, row.id);
+      requireWritable(owned.write, type, row.ownerId);
+    }
+  }
+}
+
+const TARGET_TABLE: Record<ActivityTargetType, string> = {
+  LEAD: 'leads_all',
+  CONTACT: 'contacts_all',
+  ACCOUNT: 'accounts_all',
+  OPPORTUNITY: 'opportunities_all',
+};
+
+/** An activity comes back only about a live record (restore that first). */
+async function requireTargetLive(em: EntityManager, row: DeletableRow): Promise<void> {
+  const type = row.targetType as ActivityTargetType;
+  const [target] = await em.query(`SELECT deleted_at AS "deletedAt" FROM ${TARGET_TABLE[type]} WHERE id = $1`, [row.targetId]);
+  if (!target) throw conflict(`the activity's ${type.toLowerCase()} ${row.targetId} no longer exists`, 'input.id');
+  if (target.deletedAt) throw conflict(`the activity's ${type.toLowerCase()} ${row.targetId} is deleted; restore it first`, 'input.id');
 }

@@ -16,9 +16,9 @@ async function withMergedMembers(em: EntityManager, table: 'contacts_all' | 'acc
 /** Deletes opportunities for good, with their quotes and activities; converted leads forget them. */
 export async function purgeOpportunities(em: EntityManager, ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return;
-  await em.query(`UPDATE leads SET converted_opportunity_id = NULL WHERE converted_opportunity_id = ANY($1::uuid[])`, [ids]);
+  await em.query(`UPDATE leads_all SET converted_opportunity_id = NULL WHERE converted_opportunity_id = ANY($1::uuid[])`, [ids]);
   await em.query(`DELETE FROM quotes WHERE opportunity_id = ANY($1::uuid[])`, [ids]);
-  await em.query(`DELETE FROM activities WHERE target_type = 'OPPORTUNITY' AND target_id = ANY($1::uuid[])`, [ids]);
+  await em.query(`DELETE FROM activities_all WHERE target_type = 'OPPORTUNITY' AND target_id = ANY($1::uuid[])`, [ids]);
   await em.query(`DELETE FROM opportunities_all WHERE id = ANY($1::uuid[])`, [ids]);
 }
 
@@ -32,8 +32,8 @@ export async function purgeContacts(em: EntityManager, ids: readonly string[]): 
   if (all.length === 0) return;
   await em.query(`UPDATE opportunities_all SET primary_contact_id = NULL WHERE primary_contact_id = ANY($1::uuid[])`, [all]);
   await em.query(`UPDATE quotes SET contact_id = NULL WHERE contact_id = ANY($1::uuid[])`, [all]);
-  await em.query(`UPDATE leads SET converted_contact_id = NULL WHERE converted_contact_id = ANY($1::uuid[])`, [all]);
-  await em.query(`DELETE FROM activities WHERE target_type = 'CONTACT' AND target_id = ANY($1::uuid[])`, [all]);
+  await em.query(`UPDATE leads_all SET converted_contact_id = NULL WHERE converted_contact_id = ANY($1::uuid[])`, [all]);
+  await em.query(`DELETE FROM activities_all WHERE target_type = 'CONTACT' AND target_id = ANY($1::uuid[])`, [all]);
   await em.query(`DELETE FROM timeline_entries WHERE subject_type = 'CONTACT' AND subject_id = ANY($1::uuid[])`, [all]);
   await em.query(`DELETE FROM contacts_all WHERE id = ANY($1::uuid[])`, [all]);
 }
@@ -54,9 +54,29 @@ export async function purgeAccounts(em: EntityManager, ids: readonly string[]): 
     orphans.map((o) => o.id),
   );
   await em.query(`DELETE FROM quotes WHERE account_id = ANY($1::uuid[])`, [all]);
-  await em.query(`UPDATE leads SET converted_account_id = NULL WHERE converted_account_id = ANY($1::uuid[])`, [all]);
-  await em.query(`DELETE FROM activities WHERE target_type = 'ACCOUNT' AND target_id = ANY($1::uuid[])`, [all]);
+  await em.query(`UPDATE leads_all SET converted_account_id = NULL WHERE converted_account_id = ANY($1::uuid[])`, [all]);
+  await em.query(`DELETE FROM activities_all WHERE target_type = 'ACCOUNT' AND target_id = ANY($1::uuid[])`, [all]);
   await em.query(`DELETE FROM timeline_entries WHERE subject_type = 'ACCOUNT' AND subject_id = ANY($1::uuid[])`, [all]);
   await em.query(`DELETE FROM accounts_all WHERE id = ANY($1::uuid[])`, [all]);
   return orphans.map((o) => o.id);
+}
+
+/** Deletes leads for good, with their activities; deals converted from them keep their amounts and forget the lead. */
+export async function purgeLeads(em: EntityManager, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await em.query(`UPDATE opportunities_all SET lead_id = NULL WHERE lead_id = ANY($1::uuid[])`, [ids]);
+  await em.query(`DELETE FROM activities_all WHERE target_type = 'LEAD' AND target_id = ANY($1::uuid[])`, [ids]);
+  await em.query(`DELETE FROM leads_all WHERE id = ANY($1::uuid[])`, [ids]);
+}
+
+export async function purgeActivities(em: EntityManager, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await em.query(`DELETE FROM activities_all WHERE id = ANY($1::uuid[])`, [ids]);
+}
+
+/** Deletes products for good with their prices (a quoted product is never deleted: deleteProduct refuses it). */
+export async function purgeProducts(em: EntityManager, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await em.query(`DELETE FROM price_book_entries WHERE product_id = ANY($1::uuid[])`, [ids]);
+  await em.query(`DELETE FROM products_all WHERE id = ANY($1::uuid[])`, [ids]);
 }

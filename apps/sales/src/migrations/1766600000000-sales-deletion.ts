@@ -2,10 +2,11 @@ import { enableTenantRls, hideDeletedRows, showAllRows } from '@rapport/persiste
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** The record tables whose deleted rows wait out the restore window hidden from every ordinary query. */
-export const SALES_DELETABLE_TABLES = ['contacts', 'accounts', 'opportunities'] as const;
+export const SALES_DELETABLE_TABLES = ['contacts', 'accounts', 'opportunities', 'leads', 'activities', 'products'] as const;
 
 /**
- * Deletion with a restore window: contacts, accounts and opportunities become
+ * Deletion with a restore window: contacts, accounts, opportunities, leads,
+ * activities and products become
  * views of their live rows over `<table>_all` (libs/persistence live-rows),
  * and `deleted_records` keeps one row per deleted record — who deleted it,
  * when, until when it can be restored, the deletion it belongs to (an account
@@ -20,7 +21,7 @@ export class SalesDeletion1766600000000 implements MigrationInterface {
     for (const table of SALES_DELETABLE_TABLES) await hideDeletedRows(q, table);
     await q.query(`CREATE TABLE deleted_records (
       tenant_id uuid NOT NULL,
-      record_type text NOT NULL CHECK (record_type IN ('CONTACT', 'ACCOUNT', 'OPPORTUNITY')),
+      record_type text NOT NULL CHECK (record_type IN ('CONTACT', 'ACCOUNT', 'OPPORTUNITY', 'LEAD', 'ACTIVITY', 'PRODUCT')),
       record_id uuid NOT NULL,
       deletion_id uuid NOT NULL,
       cascade_of uuid,

@@ -24,12 +24,12 @@ export class SalesPersonalData implements PersonalDataSource {
       contact_merges: await q(
         `SELECT * FROM contact_merges WHERE kind = 'CONTACT' AND (survivor_id = ANY($1) OR merged_ids && $1::uuid[])`,
       ),
-      activities: await q(`SELECT * FROM activities WHERE target_type = 'CONTACT' AND target_id = ANY($1)`),
+      activities: await q(`SELECT * FROM activities_all WHERE target_type = 'CONTACT' AND target_id = ANY($1)`),
       timeline_entries: await q(`SELECT * FROM timeline_entries WHERE subject_id = ANY($1)`),
       quotes: await q(`SELECT * FROM quotes WHERE contact_id = ANY($1)`),
       opportunities: await q(`SELECT * FROM opportunities_all WHERE primary_contact_id = ANY($1)`),
       deleted_records: await q(`SELECT * FROM deleted_records WHERE record_type = 'CONTACT' AND record_id = ANY($1)`),
-      leads: await q(`SELECT * FROM leads WHERE converted_contact_id = ANY($1)`),
+      leads: await q(`SELECT * FROM leads_all WHERE converted_contact_id = ANY($1)`),
     };
   }
 
@@ -42,23 +42,26 @@ export class SalesPersonalData implements PersonalDataSource {
                 updated_at = now() WHERE id = ANY($1)`,
         [ids, ERASED],
       ),
+      // The bin names deleted records (the contact, activities about it, leads converted into it); entries stay, anonymised.
+      deleted_records: await run(
+        `UPDATE deleted_records SET label = $2
+          WHERE (record_type = 'CONTACT' AND record_id = ANY($1))
+             OR (record_type = 'ACTIVITY' AND record_id IN (SELECT id FROM activities_all WHERE target_type = 'CONTACT' AND target_id = ANY($1)))
+             OR (record_type = 'LEAD' AND record_id IN (SELECT id FROM leads_all WHERE converted_contact_id = ANY($1)))`,
+        [ids, ERASED],
+      ),
       contact_external_ids: await run(`DELETE FROM contact_external_ids WHERE contact_id = ANY($1)`),
       // The images are whole contact snapshots from before and after a merge; an unmerge of an erased person has nothing to restore.
       contact_merges: await run(
         `UPDATE contact_merges SET before_images = '[]', after_images = '[]' WHERE kind = 'CONTACT' AND (survivor_id = ANY($1) OR merged_ids && $1::uuid[])`,
       ),
-      activities: await run(`DELETE FROM activities WHERE target_type = 'CONTACT' AND target_id = ANY($1)`),
+      activities: await run(`DELETE FROM activities_all WHERE target_type = 'CONTACT' AND target_id = ANY($1)`),
       timeline_entries: await run(`DELETE FROM timeline_entries WHERE subject_id = ANY($1)`),
       quotes: await run(`UPDATE quotes SET notes = NULL WHERE contact_id = ANY($1) AND notes IS NOT NULL`),
       leads: await run(
-        `UPDATE leads SET first_name = NULL, last_name = $2, email = NULL, phone = NULL, company = NULL WHERE converted_contact_id = ANY($1)`,
+        `UPDATE leads_all SET first_name = NULL, last_name = $2, email = NULL, phone = NULL, company = NULL WHERE converted_contact_id = ANY($1)`,
         [ids, ERASED],
       ),
-      // The bin names a deleted contact; the entry stays (the record is still restorable, anonymised).
-      deleted_records: await run(`UPDATE deleted_records SET label = $2 WHERE record_type = 'CONTACT' AND record_id = ANY($1)`, [
-        ids,
-        ERASED,
-      ]),
       outbox: await eraseOutboxMentions(em, ids),
     };
   }
