@@ -125,10 +125,11 @@ describe('deleting a contact, restoring it, and purging it (end to end)', () => 
     await until(() => segmentCount(lastName), 1);
     await until(() => analyticsState(contactId), { deleted: false, purged: false });
 
-    // Delete again and let the window pass: no restore, then the job deletes it for good.
+    // Delete again and let the window pass: the job deletes it for good.
     await ok(DELETE, { id: contactId });
+    // (The refusal of a restore between the window's end and the purge is in sales' deletion integration test: here the
+    // job sweeps every second, so which of the two answers a restore would meet is a race.)
     await salesDb().query(`UPDATE deleted_records SET restorable_until = now() - interval '1 second' WHERE record_id = $1`, [contactId]);
-    expect(await errorOf(RESTORE, { id: contactId })).toBe('CONFLICT:input.id');
     await until(async () => (await salesDb().query(`SELECT 1 FROM contacts_all WHERE id = $1`, [contactId])).length, 0);
     expect(await errorOf(RESTORE, { id: contactId })).toBe('NOT_FOUND:');
     expect(((await ok(DELETED)).deletedRecords as { edges: { node: { id: string } }[] }).edges.map((e) => e.node.id)).not.toContain(

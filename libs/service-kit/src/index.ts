@@ -67,3 +67,4 @@ export {
 export type { PersonalDataSource } from './privacy';
 export { requireRestorable, restorableUntil } from './deletion/restore-window';
 export { deletionEnv, type DeletionConfig } from './deletion/deletion-env';
+export { purgeEach, schedulePurgeSweep } from './deletion/purge-sweep';

@@ -3,22 +3,19 @@ import { DELETION_EVENTS, SYSTEM_ACTOR } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import type { Logger } from '@rapport/observability';
 import { returnedRows } from '@rapport/persistence';
-import { AuditRecorder, JobQueues, LOGGER, SERVICE_CONFIG, ServiceDatabase } from '@rapport/service-kit';
-import type { Queue } from 'bullmq';
+import { AuditRecorder, JobQueues, LOGGER, purgeEach, schedulePurgeSweep, SERVICE_CONFIG, ServiceDatabase } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import type { SalesConfig } from '../sales.env';
 import { DELETABLE, recordsOfDeletion, type DeletedRecordRow } from './deletion-store';
 import { purgeAccounts, purgeActivities, purgeContacts, purgeLeads, purgeOpportunities, purgeProducts } from './purge-sql';
 
 export const DELETION_PURGE_QUEUE = 'sales-deletion-purge';
-/** Job scheduler id of the periodic sweep. */
-export const DELETION_PURGE_SCHEDULER = 'sales-deletion-purge-sweep';
 /** Deletions purged per sweep; the next sweep takes the rest. */
 const SWEEP_BATCH = 200;
 
 /**
  * Deletes for good what waited out its restore window. The work is read
- * from `deleted_records` at every sweep (a BullMQ job scheduler, every
+ * from `deleted_records` at every sweep (schedulePurgeSweep, every
  * DELETION_PURGE_INTERVAL_SECONDS), never kept in Redis: a restart, a lost
  * Redis or a sweep that failed half-way only delays it to the next sweep.
  * Each deletion goes in one transaction with its `.purged` events and one
@@ -26,8 +23,6 @@ const SWEEP_BATCH = 200;
  */
 @Injectable()
 export class DeletionPurge implements OnModuleInit {
-  private queue!: Queue<object>;
-
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: SalesConfig,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -37,40 +32,19 @@ export class DeletionPurge implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.queue = this.jobs.queue<object>(DELETION_PURGE_QUEUE, { removeOnComplete: true, removeOnFail: 100 });
-    this.jobs.worker<object>(DELETION_PURGE_QUEUE, () => this.sweep(), { concurrency: 1 });
-    this.jobs.inBackground('scheduling the deletion purge', () =>
-      this.queue.upsertJobScheduler(
-        DELETION_PURGE_SCHEDULER,
-        { every: this.config.DELETION_PURGE_INTERVAL_SECONDS * 1000 },
-        { name: 'sweep' },
-      ),
-    );
+    schedulePurgeSweep(this.jobs, DELETION_PURGE_QUEUE, this.config.DELETION_PURGE_INTERVAL_SECONDS, () => this.sweep());
   }
 
   /** Purges every deletion whose window ended by `now`; returns how many deletions went. */
   async sweep(now = new Date()): Promise<number> {
-    const due: { tenant_id: string; deletion_id: string }[] = await this.db.tenantDb.system((em) =>
+    const due: { tenantId: string; deletionId: string }[] = await this.db.tenantDb.system((em) =>
       em.query(
-        `SELECT tenant_id, deletion_id FROM deleted_records
+        `SELECT tenant_id AS "tenantId", deletion_id AS "deletionId" FROM deleted_records
           WHERE restorable_until <= $1 AND cascade_of IS NULL ORDER BY restorable_until LIMIT $2`,
         [now, SWEEP_BATCH],
       ),
     );
-    let purged = 0;
-    for (const d of due) {
-      try {
-        if (await this.db.withTenant(d.tenant_id, (em) => this.purgeDeletion(em, d.tenant_id, d.deletion_id, now))) purged++;
-      } catch (err) {
-        // One deletion that cannot go (a row something new points at) must not hold up the others; it is retried next sweep.
-        this.logger.error(
-          { err, tenantId: d.tenant_id, deletionId: d.deletion_id },
-          'could not purge a deletion; retrying at the next sweep',
-        );
-      }
-    }
-    if (purged > 0) this.logger.info({ purged }, 'purged deletions whose restore window ended');
-    return purged;
+    return purgeEach(this.db, this.logger, due, (em, d) => this.purgeDeletion(em, d.tenantId, d.deletionId, now));
   }
 
   private async purgeDeletion(em: EntityManager, tenantId: string, deletionId: string, now: Date): Promise<boolean> {

@@ -3,14 +3,11 @@ import { CASE_PURGED, SYSTEM_ACTOR } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import type { Logger } from '@rapport/observability';
 import { returnedRows } from '@rapport/persistence';
-import { AuditRecorder, JobQueues, LOGGER, SERVICE_CONFIG, ServiceDatabase } from '@rapport/service-kit';
-import type { Queue } from 'bullmq';
+import { AuditRecorder, JobQueues, LOGGER, purgeEach, schedulePurgeSweep, SERVICE_CONFIG, ServiceDatabase } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import type { ServiceConfig } from '../service.env';
 
 export const CASE_PURGE_QUEUE = 'service-case-purge';
-/** Job scheduler id of the periodic sweep. */
-export const CASE_PURGE_SCHEDULER = 'service-case-purge-sweep';
 /** Cases purged per sweep; the next sweep takes the rest. */
 const SWEEP_BATCH = 500;
 
@@ -18,14 +15,12 @@ const SWEEP_BATCH = 500;
  * Deletes for good the cases whose restore window ended, with their
  * comments, history, assignments, escalations, notifications and
  * satisfaction requests (foreign keys cascade). The work is read from
- * `deleted_cases` at every sweep (a BullMQ job scheduler), never kept in
+ * `deleted_cases` at every sweep (schedulePurgeSweep), never kept in
  * Redis, so restarts only delay it. One transaction per case with its
  * `service.case.purged` event and audit entry (the system as actor).
  */
 @Injectable()
 export class CasePurge implements OnModuleInit {
-  private queue!: Queue<object>;
-
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -35,32 +30,18 @@ export class CasePurge implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.queue = this.jobs.queue<object>(CASE_PURGE_QUEUE, { removeOnComplete: true, removeOnFail: 100 });
-    this.jobs.worker<object>(CASE_PURGE_QUEUE, () => this.sweep(), { concurrency: 1 });
-    this.jobs.inBackground('scheduling the case purge', () =>
-      this.queue.upsertJobScheduler(CASE_PURGE_SCHEDULER, { every: this.config.DELETION_PURGE_INTERVAL_SECONDS * 1000 }, { name: 'sweep' }),
-    );
+    schedulePurgeSweep(this.jobs, CASE_PURGE_QUEUE, this.config.DELETION_PURGE_INTERVAL_SECONDS, () => this.sweep());
   }
 
   /** Purges every deleted case whose window ended by `now`; returns how many went. */
   async sweep(now = new Date()): Promise<number> {
-    const due: { tenant_id: string; case_id: string }[] = await this.db.tenantDb.system((em) =>
-      em.query(`SELECT tenant_id, case_id FROM deleted_cases WHERE restorable_until <= $1 ORDER BY restorable_until LIMIT $2`, [
-        now,
-        SWEEP_BATCH,
-      ]),
+    const due: { tenantId: string; caseId: string }[] = await this.db.tenantDb.system((em) =>
+      em.query(
+        `SELECT tenant_id AS "tenantId", case_id AS "caseId" FROM deleted_cases WHERE restorable_until <= $1 ORDER BY restorable_until LIMIT $2`,
+        [now, SWEEP_BATCH],
+      ),
     );
-    let purged = 0;
-    for (const d of due) {
-      try {
-        if (await this.db.withTenant(d.tenant_id, (em) => this.purgeCase(em, d.tenant_id, d.case_id, now))) purged++;
-      } catch (err) {
-        // One case that cannot go must not hold up the others; it is retried at the next sweep.
-        this.logger.error({ err, tenantId: d.tenant_id, caseId: d.case_id }, 'could not purge a deleted case; retrying at the next sweep');
-      }
-    }
-    if (purged > 0) this.logger.info({ purged }, 'purged deleted cases whose restore window ended');
-    return purged;
+    return purgeEach(this.db, this.logger, due, (em, d) => this.purgeCase(em, d.tenantId, d.caseId, now));
   }
 
   private async purgeCase(em: EntityManager, tenantId: string, caseId: string, now: Date): Promise<boolean> {
