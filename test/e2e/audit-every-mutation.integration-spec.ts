@@ -456,6 +456,74 @@ const STEPS: Step[] = [
   m('setJourneyStatus', '($id: ID!)', '(id: $id, status: PAUSED) { id }', { variables: (c) => ({ id: c.journeyId }) }),
   m('replayReadModel', '', ' { __typename }'),
 
+  // deletion into the restore window, and restore (records of their own: the walk's others stay live)
+  m('createAccount', input('CreateAccountInput'), `${IN} { account { id } }`, {
+    variables: () => ({ input: { name: 'Walk Deleted Ltd' } }),
+    keep: (d, c) => (c.deletedAccountId = d.createAccount.account.id),
+  }),
+  m('createContact', input('CreateContactInput'), `${IN} { contact { id } }`, {
+    variables: (c) => ({ input: { lastName: 'Deletable', accountId: c.deletedAccountId } }),
+    keep: (d, c) => (c.deletedContactId = d.createContact.contact.id),
+  }),
+  m('createOpportunity', input('CreateOpportunityInput'), `${IN} { opportunity { id } }`, {
+    variables: (c) => ({
+      input: { name: 'Walk deletable deal', accountId: c.deletedAccountId, amount: money('10.00'), closeDate: '2027-01-31' },
+    }),
+    keep: (d, c) => (c.deletedOpportunityId = d.createOpportunity.opportunity.id),
+  }),
+  m('deleteOpportunity', input('DeleteRecordInput'), `${IN} { deletedRecord { id } }`, {
+    variables: (c) => ({ input: { id: c.deletedOpportunityId } }),
+  }),
+  m('restoreOpportunity', input('RestoreRecordInput'), `${IN} { opportunity { id } }`, {
+    variables: (c) => ({ input: { id: c.deletedOpportunityId } }),
+  }),
+  m('deleteContact', input('DeleteRecordInput'), `${IN} { deletedRecord { id } }`, {
+    variables: (c) => ({ input: { id: c.deletedContactId } }),
+  }),
+  m('restoreContact', input('RestoreRecordInput'), `${IN} { contact { id } }`, {
+    variables: (c) => ({ input: { id: c.deletedContactId } }),
+  }),
+  m('deleteAccount', input('DeleteAccountInput'), `${IN} { deletedRecord { id } deletedWith { id } }`, {
+    variables: (c) => ({ input: { id: c.deletedAccountId, contacts: 'DETACH', opportunities: 'DELETE' } }),
+  }),
+  m('restoreAccount', input('RestoreRecordInput'), `${IN} { account { id } }`, {
+    variables: (c) => ({ input: { id: c.deletedAccountId } }),
+  }),
+
+  m('createLead', input('CreateLeadInput'), `${IN} { lead { id } }`, {
+    variables: () => ({ input: { lastName: 'Deletable lead' } }),
+    keep: (d, c) => (c.deletedLeadId = d.createLead.lead.id),
+  }),
+  m('deleteLead', input('DeleteRecordInput'), `${IN} { deletedRecord { id } }`, { variables: (c) => ({ input: { id: c.deletedLeadId } }) }),
+  m('restoreLead', input('RestoreRecordInput'), `${IN} { lead { id } }`, { variables: (c) => ({ input: { id: c.deletedLeadId } }) }),
+  m('createActivity', input('CreateActivityInput'), `${IN} { activity { id } }`, {
+    variables: (c) => ({ input: { type: 'NOTE', target: { type: 'CONTACT', id: c.deletedContactId }, subject: 'Deletable note' } }),
+    keep: (d, c) => (c.deletedActivityId = d.createActivity.activity.id),
+  }),
+  m('deleteActivity', input('DeleteRecordInput'), `${IN} { deletedRecord { id } }`, {
+    variables: (c) => ({ input: { id: c.deletedActivityId } }),
+  }),
+  m('restoreActivity', input('RestoreRecordInput'), `${IN} { activity { id } }`, {
+    variables: (c) => ({ input: { id: c.deletedActivityId } }),
+  }),
+  m('createProduct', input('CreateProductInput'), `${IN} { product { id } }`, {
+    variables: () => ({ input: { code: 'WALK-DEL', name: 'Deletable stick' } }),
+    keep: (d, c) => (c.deletedProductId = d.createProduct.product.id),
+  }),
+  m('deleteProduct', input('DeleteRecordInput'), `${IN} { deletedRecord { id } }`, {
+    variables: (c) => ({ input: { id: c.deletedProductId } }),
+  }),
+  m('restoreProduct', input('RestoreRecordInput'), `${IN} { product { id } }`, {
+    variables: (c) => ({ input: { id: c.deletedProductId } }),
+  }),
+  m('openCase', input('OpenCaseInput'), `${IN} { case { id } }`, {
+    variables: (c) => ({ input: { contactId: c.deletedContactId, subject: 'Deletable case' } }),
+    keep: (d, c) => (c.deletedCaseId = d.openCase.case.id),
+    eventually: true,
+  }),
+  m('deleteCase', input('DeleteCaseInput'), `${IN} { deletedCase { id } }`, { variables: (c) => ({ input: { id: c.deletedCaseId } }) }),
+  m('restoreCase', input('RestoreCaseInput'), `${IN} { case { id } }`, { variables: (c) => ({ input: { id: c.deletedCaseId } }) }),
+
   // data-subject requests (service coordinates; last, as an erasure anonymises the contact)
   m('setLegalHold', input('SetLegalHoldInput'), `${IN} { legalHold { contactId } }`, {
     variables: (c) => ({ input: { contactId: c.audience[9], hold: true, reason: 'walk dispute' } }),

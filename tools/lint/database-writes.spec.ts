@@ -21,11 +21,20 @@ const OWNERS: Record<string, Record<string, string>> = {
     suppressions: 'consent',
   },
   sales: { accounts: 'accounts', contacts: 'contacts', leads: 'leads', opportunities: 'opportunities' },
-  service: { cases: 'cases', knowledge_settings: 'knowledge', satisfaction_requests: 'satisfaction', support_queues: 'routing' },
+  service: {
+    cases: 'cases',
+    cases_all: 'cases',
+    knowledge_settings: 'knowledge',
+    satisfaction_requests: 'satisfaction',
+    support_queues: 'routing',
+  },
 };
 
-/** Erasure anonymises every table of its service in one transaction, listed in one place (ADR 034). */
-const EXEMPT = ['privacy'];
+/**
+ * Erasure anonymises every table of its service in one transaction, listed in one place (ADR 034); a purge
+ * removes a deleted record with everything that hangs off it, also in one transaction (ADR 037).
+ */
+const EXEMPT = ['privacy', 'deletion'];
 
 /**
  * Writes outside the owner that are still to be moved behind the owner's
@@ -37,7 +46,8 @@ const KNOWN_CROSSINGS = [
   'analytics.orders <- contacts',
   'marketing.journey_enrollments <- read-model',
   'sales.contacts <- merge',
-  'service.cases <- customers',
+  // Merges re-point deleted cases too, so through the table behind the live view (ADR 037).
+  'service.cases_all <- customers',
   'service.satisfaction_requests <- customers',
   // Sending, measurement and journeys record their own steps in tables campaigns and sending own.
   'marketing.campaign_recipients <- measurement',

@@ -1,3 +1,4 @@
+import { AnalyticsDeletion1766600000200 } from './migrations/1766600000200-analytics-deletion';
 import { STREAMS } from '@rapport/contracts';
 import { loadTypeDefs, type ServiceDefinition } from '@rapport/service-kit';
 import { analyticsEnv } from './analytics.env';
@@ -39,6 +40,7 @@ export const analyticsDefinition: ServiceDefinition = {
     AnalyticsCommerceReceipts1766300000000,
     AnalyticsGuestOrders1766310000000,
     AnalyticsClvScoringRuns1766320000000,
+    AnalyticsDeletion1766600000200,
   ],
   // COMMERCE too: recordCommerceEvents publishes partners' cart and view events there (ADR 032).
   producesStreams: [STREAMS.ANALYTICS, STREAMS.COMMERCE],

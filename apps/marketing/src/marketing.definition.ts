@@ -1,3 +1,4 @@
+import { MarketingDeletion1766600000300 } from './migrations/1766600000300-marketing-deletion';
 import { STREAMS } from '@rapport/contracts';
 import { loadTypeDefs, type ServiceDefinition } from '@rapport/service-kit';
 import { marketingEnv } from './marketing.env';
@@ -23,6 +24,7 @@ export const marketingDefinition: ServiceDefinition = {
     MarketingContactCasesShape1765420000000,
     MarketingExperimentDesign1766300000000,
     MarketingJourneyPurpose1766320000000,
+    MarketingDeletion1766600000300,
   ],
   producesStreams: [STREAMS.MARKETING],
   typeDefs: loadTypeDefs(__dirname),

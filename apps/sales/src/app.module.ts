@@ -55,6 +55,9 @@ import { ImportService } from './import/import.service';
 import { ImportResolver } from './import/import.resolver';
 import { CustomerImportService } from './import/customer-import.service';
 import { LeadImportService } from './import/lead-import.service';
+import { DeletionService } from './deletion/deletion.service';
+import { DeletionResolver } from './deletion/deletion.resolver';
+import { DeletionPurge } from './deletion/deletion-purge';
 
 /** Pipelines, opportunities and leads. */
 const pipelineProviders = [PipelinesService, PipelinesResolver, PipelineStageResolver, CalendarDateScalar];
@@ -96,6 +99,8 @@ const customerMasterProviders = [
   LeadImportService,
   ImportResolver,
 ];
+/** Deletion into a restore window, restore, the admins' bin, and the purge job (ADR 037). */
+const deletionProviders = [DeletionService, DeletionResolver, DeletionPurge];
 import { SalesPersonalData } from './privacy/sales-personal-data';
 import type { SalesConfig } from './sales.env';
 
@@ -126,6 +131,7 @@ import type { SalesConfig } from './sales.env';
     ...activityProviders,
     ...leadRuleProviders,
     ...customerMasterProviders,
+    ...deletionProviders,
   ],
 })
 export class SalesAppModule {}

@@ -24,6 +24,7 @@ import { SalesAccessSettings1765000000000 } from './migrations/1765000000000-sal
 import { SalesSharing1765100000000 } from './migrations/1765100000000-sales-sharing';
 import { SalesAccountExternalIds1765300000000 } from './migrations/1765300000000-sales-account-external-ids';
 import { SalesPhonesE1641765310000000 } from './migrations/1765310000000-sales-phones-e164';
+import { SalesDeletion1766600000000 } from './migrations/1766600000000-sales-deletion';
 import { prepareSalesTenant } from './tenants/prepare-tenant';
 
 export const salesDefinition: ServiceDefinition = {
@@ -57,6 +58,7 @@ export const salesDefinition: ServiceDefinition = {
     SalesSharing1765100000000,
     SalesAccountExternalIds1765300000000,
     SalesPhonesE1641765310000000,
+    SalesDeletion1766600000000,
   ],
   producesStreams: [STREAMS.SALES],
   typeDefs: loadTypeDefs(__dirname),

@@ -1,5 +1,5 @@
 import { env } from '@rapport/config';
-import type { PlatformConfig } from '@rapport/service-kit';
+import { deletionEnv, type DeletionConfig, type PlatformConfig } from '@rapport/service-kit';
 
 export const salesEnv = {
   SALES_REMINDER_DELAY_PERCENT: env.int({
@@ -14,6 +14,10 @@ export const salesEnv = {
     max: 30000,
     description: 'how long a write waits for an owner created in identity a moment ago to reach sales before refusing it (ADR 007)',
   }),
+  ...deletionEnv,
 };
 
-export type SalesConfig = PlatformConfig & { SALES_REMINDER_DELAY_PERCENT: number; SALES_OWNER_WAIT_MS: number };
+export type SalesConfig = PlatformConfig & {
+  SALES_REMINDER_DELAY_PERCENT: number;
+  SALES_OWNER_WAIT_MS: number;
+} & DeletionConfig;

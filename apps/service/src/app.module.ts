@@ -57,6 +57,9 @@ import { ServiceConsentConsumer } from './satisfaction-survey/service-consent.co
 import { SurveyLinks } from './satisfaction-survey/survey-links';
 import { SurveyRatingController } from './satisfaction-survey/survey-rating.controller';
 import { SurveySenderConsumer } from './satisfaction-survey/survey-sender.consumer';
+import { CaseDeletionService } from './deletion/case-deletion.service';
+import { CaseCustomerDeletedResolver, DeletedCaseResolver } from './deletion/case-deletion.resolver';
+import { CasePurge } from './deletion/case-purge';
 
 @Module({
   imports: [RapportServiceModule.forRoot(serviceDefinition)],
@@ -123,6 +126,11 @@ import { SurveySenderConsumer } from './satisfaction-survey/survey-sender.consum
     ServiceConsentConsumer,
     SurveyLinks,
     SurveySenderConsumer,
+    // Deleting cases into a restore window, restore, the admins' list and the purge job (ADR 037).
+    CaseDeletionService,
+    DeletedCaseResolver,
+    CaseCustomerDeletedResolver,
+    CasePurge,
   ],
 })
 export class ServiceAppModule {}

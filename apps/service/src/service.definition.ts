@@ -1,3 +1,4 @@
+import { ServiceDeletion1766600000100 } from './migrations/1766600000100-service-deletion';
 import { STREAMS } from '@rapport/contracts';
 import { loadTypeDefs, type ServiceDefinition } from '@rapport/service-kit';
 import { CaseCommentEntity } from './cases/case-comment.entity';
@@ -42,6 +43,7 @@ export const serviceDefinition: ServiceDefinition = {
     ServicePrivacyRequests1765500000000,
     ServiceNotificationKinds1766400000000,
     ServiceCaseNotificationKinds1766500000000,
+    ServiceDeletion1766600000100,
     ServiceInboundEmail1766800000000,
     ServiceSatisfactionSurvey1766800000001,
   ],

@@ -1,6 +1,6 @@
 import { emailFromEnv, smtpUrlEnv } from '@rapport/channels';
 import { env } from '@rapport/config';
-import type { PlatformConfig } from '@rapport/service-kit';
+import { deletionEnv, type DeletionConfig, type PlatformConfig } from '@rapport/service-kit';
 
 export const serviceEnv = {
   SERVICE_SLA_WARNING_PERCENT: env.int({
@@ -89,6 +89,7 @@ export const serviceEnv = {
     max: 100 * 1024 * 1024,
     description: 'largest attachment kept from an inbound email; a larger one is refused with a note on the case',
   }),
+  ...deletionEnv,
 };
 
 export type ServiceConfig = PlatformConfig & {
@@ -108,4 +109,4 @@ export type ServiceConfig = PlatformConfig & {
   SERVICE_INBOUND_WEBHOOK_SECRET: string;
   SERVICE_INBOUND_MAX_MESSAGE_BYTES: number;
   SERVICE_INBOUND_MAX_ATTACHMENT_BYTES: number;
-};
+} & DeletionConfig;

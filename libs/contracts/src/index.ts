@@ -28,3 +28,4 @@ export * from './access/event-access';
 export * from './webhooks/webhook.events';
 export * from './privacy/privacy.events';
 export * from './privacy/personal-fields';
+export * from './deletion/deletion.events';

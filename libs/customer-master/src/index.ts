@@ -7,3 +7,4 @@ export { ensureRecords, forgetPlaceholders, survivorOf, survivorsOf, type Surviv
 export { type CustomerKind, type CustomerTable } from './tables';
 export { applyCaseFact, caseFactOf, contactsTouchedBy, CASE_EVENT_TYPES, type CaseFact, type CaseMove, type CaseRow } from './cases';
 export { personRecordIds } from './person';
+export { addDeletionColumns, applyDeletionFact, CUSTOMER_DELETION_EVENT_TYPES, deletionFactOf, type DeletionFact } from './deletions';

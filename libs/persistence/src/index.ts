@@ -10,3 +10,4 @@ export type { KeysetPage, KeysetPageRequest, PageWindow } from './keyset';
 export { returnedRows } from './rows';
 export { findByIds } from './find-by-ids';
 export { APPEND_ONLY_PRUNE_SETTING, makeAppendOnly } from './append-only';
+export { allRowsTable, hideDeletedRows, recreateLiveView, showAllRows } from './live-rows';

@@ -68,3 +68,6 @@ export {
   sealJson,
 } from './privacy';
 export type { PersonalDataSource } from './privacy';
+export { requireRestorable, restorableUntil } from './deletion/restore-window';
+export { deletionEnv, type DeletionConfig } from './deletion/deletion-env';
+export { purgeEach, schedulePurgeSweep } from './deletion/purge-sweep';

@@ -275,7 +275,7 @@ export class ClvService {
     const visible = visibleSql(await this.sharing.readScope(principal, 'CONTACT'), 'c.owner_id', params);
     const rows: ValueRow[] = await this.db.withTenant(principal.tenantId, (em) =>
       em.query(
-        `SELECT v.* FROM ${RANKED_FROM} WHERE v.tenant_id = $1 AND v.clv IS NOT NULL AND ${visible}
+        `SELECT v.* FROM ${RANKED_FROM} WHERE v.tenant_id = $1 AND v.clv IS NOT NULL AND ${NOT_DELETED} AND ${visible}
           ORDER BY v.clv ${order}, v.contact_id LIMIT $${params.length + 1}`,
         [...params, limit],
       ),
@@ -302,7 +302,7 @@ export class ClvService {
       return em.query(
         `SELECT v.* FROM ${RANKED_FROM}
            LEFT JOIN rfm_scores s ON s.tenant_id = v.tenant_id AND s.contact_id = v.contact_id
-          WHERE v.tenant_id = $1 AND (s.segment_key = $3 OR (v.churn_band = 'HIGH' AND v.tier = ANY($2::text[]))) AND ${visible}
+          WHERE v.tenant_id = $1 AND (s.segment_key = $3 OR (v.churn_band = 'HIGH' AND v.tier = ANY($2::text[]))) AND ${NOT_DELETED} AND ${visible}
           ORDER BY s.monetary DESC NULLS LAST, v.clv DESC, v.contact_id LIMIT $${params.length + 1}`,
         [...params, limit],
       );
@@ -316,6 +316,8 @@ const CANT_LOSE_THEM_SEGMENT = 'cant-lose-them';
 
 /** Rankings name contacts: only those the tenant's CONTACT sharing lets the caller see (owners from analytics' copy). */
 const RANKED_FROM = `customer_values v LEFT JOIN contacts c ON c.tenant_id = v.tenant_id AND c.id = v.contact_id`;
+/** A contact deleted in sales (restorable there, or purged) leaves the rankings; a restore brings it back (ADR 037). */
+const NOT_DELETED = `c.deleted_at IS NULL`;
 
 function valueView(r: ValueRow): CustomerValueView {
   return {

@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { ContactMergedV1, ContactSnapshotV1, ContactUnmergedV1 } from '@rapport/contracts';
 import {
+  applyDeletionFact,
   applyMerge,
   applyUnmerge,
   forgetPlaceholders,
+  type DeletionFact,
   newestPerRecord,
   replaceExternalIds,
   upsertSnapshots,
@@ -120,6 +122,16 @@ export class ContactProjection {
       changes.map((c) => c.id),
     );
     return this.followChanges(em, tenantId, changes);
+  }
+
+  /**
+   * Sales deleted, restored or purged a contact: the copy keeps it (its
+   * orders and the aggregates on them stay) and shows or hides it. Returns
+   * the contacts to rescore (none: figures do not change, only who is listed).
+   */
+  async applyDeletion(em: EntityManager, tenantId: string, fact: DeletionFact): Promise<string[]> {
+    await applyDeletionFact(em, tenantId, CONTACTS, fact);
+    return [];
   }
 
   /** Orders given for the moved contacts (by contact id or an external id they hold) count for their survivor now. */

@@ -1,7 +1,10 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import {
   CONTACT_CREATED,
+  CONTACT_DELETED,
   CONTACT_MERGED,
+  CONTACT_PURGED,
+  CONTACT_RESTORED,
   CONTACT_UNMERGED,
   CONTACT_UPDATED,
   ORDER_PLACED,
@@ -15,6 +18,7 @@ import {
   type EventEnvelope,
   type OrderPlacedV1,
 } from '@rapport/contracts';
+import { deletionFactOf } from '@rapport/customer-master';
 import { BatchEventConsumer, ensureStream, OutboxRelay, type MessagingNaming } from '@rapport/messaging';
 import type { Logger } from '@rapport/observability';
 import { TenantDatabase } from '@rapport/persistence';
@@ -83,7 +87,7 @@ export class AnalyticsConsumers implements OnModuleInit, OnModuleDestroy {
       new BatchEventConsumer<BatchEffect>(this.nc, this.tenantDb, this.naming, this.logger, {
         stream: sales,
         durable: 'analytics_contacts',
-        eventTypes: [CONTACT_CREATED, CONTACT_UPDATED, CONTACT_MERGED, CONTACT_UNMERGED],
+        eventTypes: [CONTACT_CREATED, CONTACT_UPDATED, CONTACT_MERGED, CONTACT_UNMERGED, CONTACT_DELETED, CONTACT_RESTORED, CONTACT_PURGED],
         handleBatch: (events, em, tenantId) => this.onContactEvents(events, em, tenantId),
         afterCommit,
       }),
@@ -120,8 +124,8 @@ export class AnalyticsConsumers implements OnModuleInit, OnModuleDestroy {
 
   /**
    * In stream order, in one transaction: runs of created/updated snapshots
-   * set-based (ContactProjection.applySnapshots), merges and unmerges one by
-   * one between them.
+   * set-based (ContactProjection.applySnapshots), merges, unmerges and
+   * deletions one by one between them.
    */
   private async onContactEvents(events: EventEnvelope[], em: EntityManager, tenantId: string): Promise<BatchEffect> {
     const contactIds: string[] = [];
@@ -131,12 +135,16 @@ export class AnalyticsConsumers implements OnModuleInit, OnModuleDestroy {
       snapshots = [];
     };
     for (const event of events) {
+      const deletion = deletionFactOf(event);
       if (event.type === CONTACT_MERGED) {
         await applySnapshots();
         contactIds.push(...(await this.contacts.applyMerge(em, tenantId, event as ContactMergedV1)));
       } else if (event.type === CONTACT_UNMERGED) {
         await applySnapshots();
         contactIds.push(...(await this.contacts.applyUnmerge(em, tenantId, event as ContactUnmergedV1)));
+      } else if (deletion) {
+        await applySnapshots();
+        contactIds.push(...(await this.contacts.applyDeletion(em, tenantId, deletion)));
       } else {
         snapshots.push((event as ContactCreatedV1 | ContactUpdatedV1).data.contact);
       }

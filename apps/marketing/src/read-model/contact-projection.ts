@@ -1,12 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import type { ContactMergedV1, ContactSnapshotV1, ContactUnmergedV1 } from '@rapport/contracts';
 import {
+  applyDeletionFact,
   applyMerge,
   applyUnmerge,
   externalIdKey,
   replaceExternalIds,
   resolveExternalIds,
   upsertSnapshots,
+  type DeletionFact,
   type SurvivorChange,
 } from '@rapport/customer-master';
 import type { EntityManager } from 'typeorm';
@@ -78,6 +80,15 @@ export class ContactProjection {
     const changed = groupsTouched(changes);
     await refreshAggregates(em, tenantId, changed);
     return changed;
+  }
+
+  /**
+   * Sales deleted, restored or purged a contact: it leaves (or rejoins)
+   * every segment, audience and send, keeping its consents and history for
+   * the restore. Returns whether the row changed.
+   */
+  async applyDeletion(em: EntityManager, tenantId: string, fact: DeletionFact): Promise<boolean> {
+    return applyDeletionFact(em, tenantId, CONTACTS, fact);
   }
 
   /** The contact an external id belongs to now (after merges), or null. */

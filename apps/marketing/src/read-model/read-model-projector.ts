@@ -7,7 +7,10 @@ import {
   CASE_STATUS_CHANGED,
   CASE_UPDATED,
   CONTACT_CREATED,
+  CONTACT_DELETED,
   CONTACT_MERGED,
+  CONTACT_PURGED,
+  CONTACT_RESTORED,
   CONTACT_UNMERGED,
   CONTACT_UPDATED,
   CUSTOMER_CHURN_RISK_CHANGED,
@@ -28,6 +31,7 @@ import {
   type OrderRecordedDataV1,
   type OrderRecordedV1,
 } from '@rapport/contracts';
+import { deletionFactOf } from '@rapport/customer-master';
 import type { EntityManager } from 'typeorm';
 import { AnalyticsProjection } from './analytics-projection';
 import { CaseProjection, type CaseChange } from './case-projection';
@@ -35,7 +39,7 @@ import { ContactProjection } from './contact-projection';
 
 /** Every event type the read model is built from, per producing stream. */
 export const READ_MODEL_EVENTS = {
-  SALES: [CONTACT_CREATED, CONTACT_UPDATED, CONTACT_MERGED, CONTACT_UNMERGED],
+  SALES: [CONTACT_CREATED, CONTACT_UPDATED, CONTACT_MERGED, CONTACT_UNMERGED, CONTACT_DELETED, CONTACT_RESTORED, CONTACT_PURGED],
   SERVICE: [CASE_OPENED, CASE_UPDATED, CASE_STATUS_CHANGED, CASE_RESOLVED, CASE_REOPENED],
   // Tier and churn events stay: what was published before value events existed must still rebuild the same rows.
   ANALYTICS: [CUSTOMER_RFM_CHANGED, CUSTOMER_TIER_CHANGED, CUSTOMER_CHURN_RISK_CHANGED, CUSTOMER_VALUE_CHANGED, ORDER_RECORDED],
@@ -80,12 +84,21 @@ export class ReadModelProjector {
       case CONTACT_MERGED: {
         const { data } = event as ContactMergedV1;
         const survivor = await this.contacts.applyMerge(em, tenantId, event as ContactMergedV1);
-        if (survivor) await this.exitMergedRuns(em, tenantId, data.mergedIds);
+        if (survivor) await this.exitRuns(em, tenantId, data.mergedIds, 'MERGED');
         return NOTHING;
       }
       case CONTACT_UNMERGED:
         await this.contacts.applyUnmerge(em, tenantId, event as ContactUnmergedV1);
         return NOTHING;
+      case CONTACT_DELETED:
+      case CONTACT_RESTORED:
+      case CONTACT_PURGED: {
+        const fact = deletionFactOf(event);
+        if (fact && (await this.contacts.applyDeletion(em, tenantId, fact)) && fact.change !== 'restored') {
+          await this.exitRuns(em, tenantId, [fact.id], 'DELETED');
+        }
+        return NOTHING;
+      }
       case CASE_OPENED:
       case CASE_RESOLVED:
       case CASE_REOPENED:
@@ -129,12 +142,16 @@ export class ReadModelProjector {
     }
   }
 
-  /** Merged records' journey runs end; the survivor's own runs go on (it is one customer, one run per journey). */
-  private async exitMergedRuns(em: EntityManager, tenantId: string, mergedIds: string[]): Promise<void> {
+  /**
+   * Merged records' journey runs end (the survivor's own runs go on: it is
+   * one customer, one run per journey); so do a deleted contact's (a restore
+   * does not resume them: the journey's moment has passed).
+   */
+  private async exitRuns(em: EntityManager, tenantId: string, contactIds: string[], reason: 'MERGED' | 'DELETED'): Promise<void> {
     await em.query(
-      `UPDATE journey_enrollments SET status = 'EXITED', exit_reason = 'MERGED', finished_at = now(), position = -1, updated_at = now()
+      `UPDATE journey_enrollments SET status = 'EXITED', exit_reason = $3, finished_at = now(), position = -1, updated_at = now()
         WHERE tenant_id = $1 AND contact_id = ANY($2::uuid[]) AND status IN ('ACTIVE', 'PAUSED')`,
-      [tenantId, mergedIds],
+      [tenantId, contactIds, reason],
     );
   }
 }

@@ -4,7 +4,7 @@ import { MarketingSettings, type RuleContext } from '../settings/marketing-setti
 import { compileRule, RuleValidationError, type CompiledRule, type CompileOptions } from './rules';
 
 /** The SQL every audience starts from: survivors sales has told marketing about. */
-export const AUDIENCE_BASE = `c.tenant_id = $1 AND c.merged_into IS NULL AND c.sales_updated_at IS NOT NULL`;
+export const AUDIENCE_BASE = `c.tenant_id = $1 AND c.merged_into IS NULL AND c.deleted_at IS NULL AND c.sales_updated_at IS NOT NULL`;
 
 /**
  * Compiles a stored or submitted rule for this tenant (its tier order), with

@@ -253,7 +253,7 @@ export class SegmentsService {
     if (segment.kind === 'STATIC') {
       return {
         source: `segment_members sm JOIN contacts c ON c.tenant_id = sm.tenant_id AND c.id = sm.contact_id`,
-        where: `sm.tenant_id = $1 AND sm.segment_id = $2 AND c.merged_into IS NULL`,
+        where: `sm.tenant_id = $1 AND sm.segment_id = $2 AND c.merged_into IS NULL AND c.deleted_at IS NULL`,
         params: [tenantId, segment.id],
       };
     }

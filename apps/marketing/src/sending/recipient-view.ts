@@ -46,7 +46,7 @@ export async function checkRecipient(
   const eligibility = eligibilitySql('$3::text', '$4::text');
   const [row]: NonNullable<RecipientCheck>[] = await em.query(
     `SELECT ${RECIPIENT_COLUMNS}, ${eligibility.address} AS address, ${eligibility.blockedBy} AS blocked
-       FROM contacts c ${eligibility.joins} WHERE c.tenant_id = $1 AND c.id = $2`,
+       FROM contacts c ${eligibility.joins} WHERE c.tenant_id = $1 AND c.id = $2 AND c.deleted_at IS NULL`,
     [tenantId, contactId, channel, purpose],
   );
   return row;

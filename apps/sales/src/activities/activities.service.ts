@@ -222,7 +222,8 @@ export class ActivitiesService {
     });
   }
 
-  private async targetScopes(principal: Principal): Promise<ActivityTargetScopes> {
+  /** What the caller may see of each kind of target (activities are visible with what they are about). */
+  async targetScopes(principal: Principal): Promise<ActivityTargetScopes> {
     const [LEAD, CONTACT, ACCOUNT, OPPORTUNITY] = await Promise.all(
       (['LEAD', 'CONTACT', 'ACCOUNT', 'OPPORTUNITY'] as const).map((object) => this.sharing.readScope(principal, object)),
     );

@@ -300,9 +300,9 @@ describe('customer master', () => {
            JOIN pg_class ref ON ref.oid = con.confrelid
            JOIN pg_attribute att ON att.attrelid = con.conrelid AND att.attnum = ANY (con.conkey)
           WHERE con.contype = 'f' AND src.relnamespace = current_schema()::regnamespace
-            AND ref.relname IN ('contacts', 'accounts')`,
+            AND ref.relname IN ('contacts_all', 'accounts_all')`,
       );
-      const kindOf = { contacts: 'CONTACT', accounts: 'ACCOUNT' } as const;
+      const kindOf = { contacts_all: 'CONTACT', accounts_all: 'ACCOUNT' } as const;
       const missing = references.filter(
         (r) => !linksFor(kindOf[r.referenced as keyof typeof kindOf]).some((l) => l.table === r.table && l.column === r.column),
       );

@@ -313,5 +313,7 @@ export function mergeRecordOf(m: Row): MergeRecord {
 
 /** The contacts whose account a merge re-pointed (or an unmerge restored): those rows of `contacts.account_id`. */
 export function movedContactIds(links: readonly LinkImage[]): string[] {
-  return [...new Set(links.filter((l) => l.table === 'contacts' && l.column === 'account_id').map((l) => String(l.key.id)))];
+  // Merges made before deletion existed stored the live table's name.
+  const contactTables = ['contacts', 'contacts_all'];
+  return [...new Set(links.filter((l) => contactTables.includes(l.table) && l.column === 'account_id').map((l) => String(l.key.id)))];
 }

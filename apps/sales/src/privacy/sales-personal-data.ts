@@ -9,34 +9,45 @@ import type { EntityManager } from 'typeorm';
  * before/after images, activities and timeline entries about them, quotes
  * and opportunities naming them, and leads converted into them.
  * Erasure anonymises the contact rows rather than deleting them: quotes and
- * opportunities keep their amounts and the forecast its totals.
+ * opportunities keep their amounts and the forecast its totals. A deleted
+ * contact waiting out its restore window is the same person: both read and
+ * write the `_all` tables, so it is exported and erased like a live one.
  */
 @Injectable()
 export class SalesPersonalData implements PersonalDataSource {
   async gather(em: EntityManager, tenantId: string, recordIds: string[]): Promise<Record<string, unknown[]>> {
-    const ids = await personRecordIds(em, tenantId, 'contacts', recordIds);
+    const ids = await personRecordIds(em, tenantId, 'contacts_all', recordIds);
     const q = (sql: string) => em.query(sql, [ids]) as Promise<unknown[]>;
     return {
-      contacts: await q(`SELECT * FROM contacts WHERE id = ANY($1)`),
+      contacts: await q(`SELECT * FROM contacts_all WHERE id = ANY($1)`),
       contact_external_ids: await q(`SELECT * FROM contact_external_ids WHERE contact_id = ANY($1)`),
       contact_merges: await q(
         `SELECT * FROM contact_merges WHERE kind = 'CONTACT' AND (survivor_id = ANY($1) OR merged_ids && $1::uuid[])`,
       ),
-      activities: await q(`SELECT * FROM activities WHERE target_type = 'CONTACT' AND target_id = ANY($1)`),
+      activities: await q(`SELECT * FROM activities_all WHERE target_type = 'CONTACT' AND target_id = ANY($1)`),
       timeline_entries: await q(`SELECT * FROM timeline_entries WHERE subject_id = ANY($1)`),
       quotes: await q(`SELECT * FROM quotes WHERE contact_id = ANY($1)`),
-      opportunities: await q(`SELECT * FROM opportunities WHERE primary_contact_id = ANY($1)`),
-      leads: await q(`SELECT * FROM leads WHERE converted_contact_id = ANY($1)`),
+      opportunities: await q(`SELECT * FROM opportunities_all WHERE primary_contact_id = ANY($1)`),
+      deleted_records: await q(`SELECT * FROM deleted_records WHERE record_type = 'CONTACT' AND record_id = ANY($1)`),
+      leads: await q(`SELECT * FROM leads_all WHERE converted_contact_id = ANY($1)`),
     };
   }
 
   async erase(em: EntityManager, tenantId: string, recordIds: string[]): Promise<Record<string, number>> {
-    const ids = await personRecordIds(em, tenantId, 'contacts', recordIds);
+    const ids = await personRecordIds(em, tenantId, 'contacts_all', recordIds);
     const run = async (sql: string, params: unknown[] = [ids]) => affected(await em.query(sql, params));
     return {
       contacts: await run(
-        `UPDATE contacts SET first_name = $2, last_name = $2, emails = '{}', phones = '{}', addresses = '[]', tags = '{}', source = NULL,
+        `UPDATE contacts_all SET first_name = $2, last_name = $2, emails = '{}', phones = '{}', addresses = '[]', tags = '{}', source = NULL,
                 updated_at = now() WHERE id = ANY($1)`,
+        [ids, ERASED],
+      ),
+      // The bin names deleted records (the contact, activities about it, leads converted into it); entries stay, anonymised.
+      deleted_records: await run(
+        `UPDATE deleted_records SET label = $2
+          WHERE (record_type = 'CONTACT' AND record_id = ANY($1))
+             OR (record_type = 'ACTIVITY' AND record_id IN (SELECT id FROM activities_all WHERE target_type = 'CONTACT' AND target_id = ANY($1)))
+             OR (record_type = 'LEAD' AND record_id IN (SELECT id FROM leads_all WHERE converted_contact_id = ANY($1)))`,
         [ids, ERASED],
       ),
       contact_external_ids: await run(`DELETE FROM contact_external_ids WHERE contact_id = ANY($1)`),
@@ -44,11 +55,11 @@ export class SalesPersonalData implements PersonalDataSource {
       contact_merges: await run(
         `UPDATE contact_merges SET before_images = '[]', after_images = '[]' WHERE kind = 'CONTACT' AND (survivor_id = ANY($1) OR merged_ids && $1::uuid[])`,
       ),
-      activities: await run(`DELETE FROM activities WHERE target_type = 'CONTACT' AND target_id = ANY($1)`),
+      activities: await run(`DELETE FROM activities_all WHERE target_type = 'CONTACT' AND target_id = ANY($1)`),
       timeline_entries: await run(`DELETE FROM timeline_entries WHERE subject_id = ANY($1)`),
       quotes: await run(`UPDATE quotes SET notes = NULL WHERE contact_id = ANY($1) AND notes IS NOT NULL`),
       leads: await run(
-        `UPDATE leads SET first_name = NULL, last_name = $2, email = NULL, phone = NULL, company = NULL WHERE converted_contact_id = ANY($1)`,
+        `UPDATE leads_all SET first_name = NULL, last_name = $2, email = NULL, phone = NULL, company = NULL WHERE converted_contact_id = ANY($1)`,
         [ids, ERASED],
       ),
       outbox: await eraseOutboxMentions(em, ids),

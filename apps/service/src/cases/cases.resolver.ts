@@ -9,6 +9,7 @@ import { CaseDetailsService } from './case-details.service';
 import { CaseEditsService, type UpdateCaseInput } from './case-edits.service';
 import type { CaseEntity } from './case.entity';
 import { CasesService, type ListCasesArgs, type OpenCaseInput } from './cases.service';
+import { CaseCustomers } from '../customers/case-customers';
 
 const user = (id: string | null) => (id ? { __typename: 'User', id } : null);
 
@@ -20,6 +21,7 @@ export class CasesResolver {
     private readonly edits: CaseEditsService,
     private readonly routing: RoutingService,
     private readonly access: AccessPolicy,
+    private readonly customers: CaseCustomers,
   ) {}
 
   @Query('case')
@@ -63,14 +65,17 @@ export class CasesResolver {
     return { case: await this.cases.assign(principal, input) };
   }
 
+  /** Null once sales deleted the contact (the case keeps its history; contactDeleted says why). */
   @ResolveField('contact')
-  contact(@Parent() c: CaseEntity) {
-    return c.contactId ? { __typename: 'Contact', id: c.contactId } : null;
+  async contact(@Parent() c: CaseEntity, @Context() context: GraphQLRequestContext) {
+    if (!c.contactId || (await this.customers.deletedLoader(context, 'CONTACT').load(c.contactId))) return null;
+    return { __typename: 'Contact', id: c.contactId };
   }
 
   @ResolveField('account')
-  account(@Parent() c: CaseEntity) {
-    return c.accountId ? { __typename: 'Account', id: c.accountId } : null;
+  async account(@Parent() c: CaseEntity, @Context() context: GraphQLRequestContext) {
+    if (!c.accountId || (await this.customers.deletedLoader(context, 'ACCOUNT').load(c.accountId))) return null;
+    return { __typename: 'Account', id: c.accountId };
   }
 
   @ResolveField('owner')

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { badUserInput, type Principal } from '@rapport/auth';
-import { SERVICE_CONFIG, ServiceDatabase } from '@rapport/service-kit';
+import { badUserInput, requirePrincipal, type Principal } from '@rapport/auth';
+import { requestLoader, SERVICE_CONFIG, ServiceDatabase, type GraphQLRequestContext } from '@rapport/service-kit';
+import type DataLoader from 'dataloader';
 import type { EntityManager } from 'typeorm';
 import type { ServiceConfig } from '../service.env';
 import { CustomerMasterConsumer } from './customer-consumer';
@@ -20,7 +21,7 @@ interface Resolved {
   /** The survivor the named record stands for (itself when never merged or unknown). */
   survivorId: string;
   /** The survivor's projection row; null when the projection does not hold it. */
-  survivor: { account_id?: string | null; sales_updated_at: Date | null } | null;
+  survivor: { account_id?: string | null; sales_updated_at: Date | null; deleted_at?: Date | null } | null;
   /** The named record is in the projection. */
   known: boolean;
 }
@@ -81,6 +82,8 @@ export class CaseCustomers {
     const selfService = principal.kind === 'customer';
     // Customers' contacts come from their login (identity's binding), not from input: never refused here.
     if (!contact.known && !selfService) throw badUserInput('contactId', `contact ${named.contactId} does not exist in this tenant`);
+    // A contact deleted in sales takes no new cases (until it is restored there).
+    if (contact.survivor?.deleted_at && !selfService) throw badUserInput('contactId', `contact ${named.contactId} is deleted`);
     const ownAccountId = contact.survivor?.account_id ?? null;
     const ownAccount = ownAccountId ? await this.resolve(em, 'ACCOUNT', ownAccountId, true) : null;
     if (selfService || !named.accountId) {
@@ -94,6 +97,7 @@ export class CaseCustomers {
     }
     const account = await this.resolve(em, 'ACCOUNT', named.accountId, true);
     if (!account.known) throw badUserInput('accountId', `account ${named.accountId} does not exist in this tenant`);
+    if (account.survivor?.deleted_at) throw badUserInput('accountId', `account ${named.accountId} is deleted`);
     // Only a contact whose snapshot arrived has a known account; one known only from a merge event is not checked.
     if (contact.survivor?.sales_updated_at && ownAccount?.survivorId !== account.survivorId) {
       throw badUserInput(
@@ -114,6 +118,22 @@ export class CaseCustomers {
   async scope(em: EntityManager, principal: Principal): Promise<string | null> {
     if (principal.kind !== 'customer' || !principal.contactId) return null;
     return (await this.resolve(em, 'CONTACT', principal.contactId, false)).survivorId;
+  }
+
+  /**
+   * Which of these contacts or accounts sales deleted (restorable there, or
+   * gone for good), batched per request: their cases keep their history and
+   * show the customer as deleted (ADR 037).
+   */
+  deletedLoader(context: GraphQLRequestContext, kind: CustomerKind): DataLoader<string, boolean | null> {
+    const principal = requirePrincipal(context.principal);
+    return requestLoader(context, `deleted${kind}`, async (ids) => {
+      const rows: { id: string }[] = await this.db.withTenant(principal.tenantId, (em) =>
+        em.query(`SELECT id FROM ${CUSTOMER_TABLES[kind].table} WHERE id = ANY($1::uuid[]) AND deleted_at IS NOT NULL`, [[...ids]]),
+      );
+      const deleted = new Set(rows.map((r) => r.id));
+      return new Map(ids.map((id) => [id, deleted.has(id)]));
+    });
   }
 
   private async awaitRecord(tenantId: string, kind: CustomerKind, id: string): Promise<boolean> {

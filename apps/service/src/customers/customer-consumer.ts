@@ -25,8 +25,9 @@ import { TenantDatabase } from '@rapport/persistence';
 import { ConsumerRegistry, LOGGER, MESSAGING_NAMING, NATS_CONNECTION } from '@rapport/service-kit';
 import type { NatsConnection } from 'nats';
 import type { EntityManager } from 'typeorm';
+import { applyDeletionFact, CUSTOMER_DELETION_EVENT_TYPES, deletionFactOf } from '@rapport/customer-master';
 import { applyAccountSnapshot, applyContactSnapshot } from './customer-projection';
-import { CustomerMerges } from './customer-merges';
+import { CUSTOMER_TABLES, CustomerMerges } from './customer-merges';
 
 const CUSTOMER_EVENTS = [
   CONTACT_CREATED,
@@ -37,6 +38,7 @@ const CUSTOMER_EVENTS = [
   ACCOUNT_UPDATED,
   ACCOUNT_MERGED,
   ACCOUNT_UNMERGED,
+  ...CUSTOMER_DELETION_EVENT_TYPES,
 ];
 
 /**
@@ -114,5 +116,8 @@ export class CustomerMasterConsumer implements OnModuleInit {
       case ACCOUNT_UNMERGED:
         return this.merges.applyUnmerge(em, tenantId, 'ACCOUNT', { ...(event as AccountUnmergedV1).data, unmergedAt: event.occurredAt });
     }
+    // Deleted in sales: the record stays here (its cases keep their history) and shows as deleted.
+    const deletion = deletionFactOf(event);
+    if (deletion) await applyDeletionFact(em, tenantId, CUSTOMER_TABLES[deletion.kind], deletion);
   }
 }

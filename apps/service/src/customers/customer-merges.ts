@@ -53,7 +53,8 @@ export class CustomerMerges {
     const link = CASE_LINKS[kind];
     const moved = returnedRows<{ id: string }>(
       await em.query(
-        `UPDATE cases c SET ${link.column} = coalesce(r.merged_into, r.id)
+        // Deleted cases waiting out their restore window follow too: a restore brings them back at the survivor.
+        `UPDATE cases_all c SET ${link.column} = coalesce(r.merged_into, r.id)
          FROM ${link.records} r
         WHERE r.id = c.${link.named} AND c.${link.named} = ANY($1::uuid[])
           AND c.${link.column} IS DISTINCT FROM coalesce(r.merged_into, r.id)
@@ -68,7 +69,7 @@ export class CustomerMerges {
   private async satisfactionFollows(em: EntityManager, cases: { id: string }[]): Promise<void> {
     if (cases.length === 0) return;
     await em.query(
-      `UPDATE satisfaction_requests r SET contact_id = c.contact_id FROM cases c
+      `UPDATE satisfaction_requests r SET contact_id = c.contact_id FROM cases_all c
         WHERE c.id = ANY($1::uuid[]) AND r.case_id = c.id AND c.contact_id IS NOT NULL AND r.contact_id IS DISTINCT FROM c.contact_id`,
       [cases.map((c) => c.id)],
     );

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { badUserInput, forbidden, type Principal } from '@rapport/auth';
-import { AccessPolicy, paginateSql, SERVICE_CONFIG, ServiceDatabase, validate } from '@rapport/service-kit';
+import { AccessPolicy, type PageArgs, pageWindow, paginateSql, SERVICE_CONFIG, ServiceDatabase } from '@rapport/service-kit';
 import { requireCaseAccess } from '../access/service-access';
 import type { ServiceConfig } from '../service.env';
 import { slugOfTenant } from './inbound-mailboxes';
@@ -61,10 +61,10 @@ export class InboundEmailReads {
     return slug ? supportAddress(slug, domain) : null;
   }
 
-  async list(principal: Principal, args: { first?: number | null; after?: string | null; filter?: { status?: string | null } | null }) {
+  async list(principal: Principal, args: PageArgs & { filter?: { status?: string | null } | null }) {
     if (principal.kind === 'customer') throw forbidden('inbound email is read by the support team');
     requireCaseAccess(principal, 'CASES', 'READ', await this.access.overrides(principal));
-    const first = validate.pageSize(args.first);
+    const wanted = pageWindow(args);
     const status = args.filter?.status ?? null;
     if (status !== null && !STATUSES.includes(status)) throw badUserInput('filter.status', `must be one of ${STATUSES.join(', ')}`);
     return this.db.withTenant(principal.tenantId, (em) =>
@@ -75,8 +75,7 @@ export class InboundEmailReads {
         sortColumn: 'e.received_at',
         idColumn: 'e.id',
         direction: 'DESC',
-        first,
-        after: args.after,
+        ...wanted,
         cursorOf: (r: InboundEmailView) => [r.receivedAt.toISOString(), r.id],
         map: (r: InboundEmailView) => r,
       }),

@@ -30,7 +30,7 @@ export class ServiceInboundEmail1766800000000 implements MigrationInterface {
 
     await q.query(`CREATE TABLE case_reply_tokens (
       tenant_id uuid NOT NULL,
-      case_id uuid PRIMARY KEY REFERENCES cases(id) ON DELETE CASCADE,
+      case_id uuid PRIMARY KEY REFERENCES cases_all(id) ON DELETE CASCADE,
       token text NOT NULL,
       UNIQUE (tenant_id, token)
     )`);
@@ -49,7 +49,7 @@ export class ServiceInboundEmail1766800000000 implements MigrationInterface {
       status text NOT NULL CHECK (status IN ('RECEIVED', 'CASE_OPENED', 'THREADED', 'UNKNOWN_SENDER', 'IGNORED')),
       ignored_reason text,
       contact_id uuid,
-      case_id uuid REFERENCES cases(id) ON DELETE SET NULL,
+      case_id uuid REFERENCES cases_all(id) ON DELETE SET NULL,
       received_at timestamptz(3) NOT NULL,
       UNIQUE (tenant_id, message_id)
     )`);
@@ -61,7 +61,7 @@ export class ServiceInboundEmail1766800000000 implements MigrationInterface {
       id uuid PRIMARY KEY,
       tenant_id uuid NOT NULL,
       inbound_email_id uuid NOT NULL REFERENCES inbound_emails(id) ON DELETE CASCADE,
-      case_id uuid REFERENCES cases(id) ON DELETE CASCADE,
+      case_id uuid REFERENCES cases_all(id) ON DELETE CASCADE,
       file_name text NOT NULL,
       content_type text NOT NULL,
       size_bytes integer NOT NULL,

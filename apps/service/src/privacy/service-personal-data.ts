@@ -3,7 +3,8 @@ import { personRecordIds } from '@rapport/customer-master';
 import { affected, ERASED, eraseOutboxMentions, type PersonalDataSource } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 
-const CASES_OF = `SELECT id FROM cases WHERE contact_id = ANY($1) OR named_contact_id = ANY($1)`;
+/** Deleted cases still in their restore window are the person's too (`cases_all`, ADR 037). */
+const CASES_OF = `SELECT id FROM cases_all WHERE contact_id = ANY($1) OR named_contact_id = ANY($1)`;
 
 /**
  * Service holds the person's cases (subject, description), the comments on
@@ -17,7 +18,8 @@ export class ServicePersonalData implements PersonalDataSource {
     const ids = await personRecordIds(em, tenantId, 'customer_contacts', recordIds);
     const q = (sql: string) => em.query(sql, [ids]) as Promise<unknown[]>;
     return {
-      cases: await q(`SELECT * FROM cases WHERE id IN (${CASES_OF})`),
+      cases: await q(`SELECT * FROM cases_all WHERE id IN (${CASES_OF})`),
+      deleted_cases: await q(`SELECT * FROM deleted_cases WHERE case_id IN (${CASES_OF})`),
       case_comments: await q(`SELECT * FROM case_comments WHERE case_id IN (${CASES_OF}) ORDER BY created_at`),
       case_status_history: await q(`SELECT * FROM case_status_history WHERE case_id IN (${CASES_OF}) ORDER BY changed_at`),
       satisfaction_requests: await q(`SELECT * FROM satisfaction_requests WHERE contact_id = ANY($1)`),
@@ -36,7 +38,8 @@ export class ServicePersonalData implements PersonalDataSource {
     const run = async (sql: string, params: unknown[] = [ids]) => affected(await em.query(sql, params));
     return {
       case_comments: await run(`UPDATE case_comments SET body = $2 WHERE case_id IN (${CASES_OF})`, [ids, ERASED]),
-      cases: await run(`UPDATE cases SET subject = $2, description = NULL WHERE id IN (${CASES_OF})`, [ids, ERASED]),
+      cases: await run(`UPDATE cases_all SET subject = $2, description = NULL WHERE id IN (${CASES_OF})`, [ids, ERASED]),
+      deleted_cases: await run(`UPDATE deleted_cases SET label = $2 WHERE case_id IN (${CASES_OF})`, [ids, ERASED]),
       // The person's emails keep their outcome and times; who wrote what, and the files, go.
       email_attachments: await run(
         `DELETE FROM email_attachments WHERE inbound_email_id IN (SELECT id FROM inbound_emails WHERE contact_id = ANY($1))`,
