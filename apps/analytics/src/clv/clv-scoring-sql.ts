@@ -279,6 +279,9 @@ export interface ScoringHooks {
   chunk?: (chunk: ScoredChunk) => Promise<void>;
 }
 
+/** Memory per sort or hash of a full scoring (one at a time per tenant): a million customers' rows fit, so nothing spills. */
+const FULL_SCORING_WORK_MEM = '128MB';
+
 /** Customers written per statement: bounds memory (the changed rows come back as JSON) and paces the progress. */
 export const SCORING_CHUNK = 50_000;
 
@@ -299,7 +302,11 @@ export async function scoreCustomers(
 ): Promise<{ scored: number; removed: string[] }> {
   const full = p.contactIds === null;
   const ids = p.contactIds ? [...p.contactIds] : null;
-  if (full) await em.query(`SET LOCAL enable_nestloop = off`);
+  if (full) {
+    await em.query(`SET LOCAL enable_nestloop = off`);
+    // A million customers' sorts and hashes (per-day orders, cume_dist, the joins) spill to disk at the default 4 MB.
+    await em.query(`SET LOCAL work_mem = '${FULL_SCORING_WORK_MEM}'`);
+  }
   for (const ddl of SCORING_TABLES_SQL) await em.query(ddl);
   await em.query(SCORING_SUMMARY_SQL, [p.tenantId, utcDay(p.asOf), null, CHURN_SIGNAL_WEIGHTS.recentDays, p.currency, ids]);
   await em.query(`ANALYZE clv_scoring_summary`);
