@@ -25,7 +25,8 @@ const CHURN_BAND_SQL = `CASE WHEN r.churn_risk < ${CHURN_BAND_FLOORS.MEDIUM} THE
  *    statistics that join was a nested loop of every customer against every
  *    customer's row: 23,570 customers took 3.3 minutes.)
  * 2. The distinct (x, t_x, T) are scored in libs/clv (`scoreGroups`) and
- *    stored with their key as primary key.
+ *    stored (no index: they are hash-joined once, and building a primary key
+ *    row by row doubled the cost of storing 400,000 groups).
  * 3. SCORING_VALUES_SQL: summary ⋈ group scores, spend and CLV (Gamma-Gamma
  *    in SQL), churn signals and risk, the tier (full scorings: by CLV
  *    quantile over the scored customers, as ASSIGN_TIERS_SQL would give
@@ -165,8 +166,7 @@ const SCORING_TABLES_SQL = [
    ) ON COMMIT DROP`,
   `CREATE TEMPORARY TABLE clv_scoring_groups (
      x int NOT NULL, tx_days int NOT NULL, t_days int NOT NULL,
-     p_alive float8 NOT NULL, expected_purchases float8 NOT NULL, discounted float8 NOT NULL,
-     PRIMARY KEY (x, tx_days, t_days)
+     p_alive float8 NOT NULL, expected_purchases float8 NOT NULL, discounted float8 NOT NULL
    ) ON COMMIT DROP`,
   `CREATE TEMPORARY TABLE clv_scoring_values (
      n int NOT NULL, contact_id uuid NOT NULL, x int NOT NULL, tx_days int NOT NULL, t_days int NOT NULL, m float8 NOT NULL,
