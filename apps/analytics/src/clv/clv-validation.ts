@@ -61,13 +61,13 @@ export function rejectionReasons(fit: FittedOutcome, label: string, maxHoldoutEr
   const reasons = fitReasons(label, fit.purchaseModel);
   if (fit.gammaGamma) reasons.push(...spendReasons(fit.gammaGamma, fit.observedSpend));
   const missing = fit.holdout?.missingForecast;
-  if (missing) {
+  if (fit.holdout && missing) {
     const { x, tx, T, forecast } = missing.example;
     const params = Object.entries(fit.purchaseModel.params as Record<string, number>)
       .map(([name, value]) => `${name} = ${value.toPrecision(4)}`)
       .join(', ');
     reasons.push(
-      `hold-out: ${label} gives no finite forecast for ${missing.customers} of ${fit.holdout!.overall.customers} customers ` +
+      `hold-out: ${label} gives no finite forecast for ${missing.customers} of ${fit.holdout.overall.customers} customers ` +
         `(the first: x = ${x}, t_x = ${round(tx)}, T = ${round(T)} gives ${forecast}) at ${params}, so the hold-out error cannot be measured`,
     );
   } else if (fit.holdout) {

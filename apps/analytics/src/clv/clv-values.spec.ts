@@ -1,4 +1,4 @@
-import { customerLifetimeValue, expectedPurchasesConditional, probabilityAlive, purchaseModels } from '@rapport/clv';
+import { customerLifetimeValue, expectedPurchasesConditional, probabilityAlive, purchaseModels, type PurchaseModel } from '@rapport/clv';
 import { changedContacts } from '../orders/orders.service';
 import { fitJobId, fitRequestKey } from './clv-scheduler';
 import { DEFAULT_PERIODS, discountedPurchases, horizonUnits, scoreGroups, ScoringError } from './clv-scoring';
@@ -40,7 +40,8 @@ describe('scoreGroups', () => {
       { x: 2, txDays: 100, tDays: 301 },
     ];
     for (const kind of ['BG_NBD', 'PARETO_NBD', 'MBG_NBD'] as const) {
-      const model = purchaseModels[kind];
+      // Kind-agnostic, as the engine uses the registry (parsePurchaseModelParams pairs them there).
+      const model: PurchaseModel = purchaseModels[kind];
       for (const daysPerUnit of [7, 1]) {
         const scores = scoreGroups(model, fitted[kind], groups, daysPerUnit);
         const horizon = horizonUnits(52, daysPerUnit);
