@@ -14,6 +14,7 @@ import { AnalyticsClvModelValidation1766160000000 } from './migrations/176616000
 import { AnalyticsCommerceReceipts1766300000000 } from './migrations/1766300000000-analytics-commerce-receipts';
 import { AnalyticsGuestOrders1766310000000 } from './migrations/1766310000000-analytics-guest-orders';
 import { AnalyticsClvScoringRuns1766320000000 } from './migrations/1766320000000-analytics-clv-scoring-runs';
+import { AnalyticsCustomerValuesFillfactor1766700000000 } from './migrations/1766700000000-analytics-customer-values-fillfactor';
 import { OrderEntity } from './orders/order.entity';
 import { RfmScoreEntity } from './rfm/rfm-score.entity';
 import { prepareAnalyticsTenant } from './tenants/prepare-tenant';
@@ -41,6 +42,7 @@ export const analyticsDefinition: ServiceDefinition = {
     AnalyticsGuestOrders1766310000000,
     AnalyticsClvScoringRuns1766320000000,
     AnalyticsDeletion1766600000200,
+    AnalyticsCustomerValuesFillfactor1766700000000,
   ],
   // COMMERCE too: recordCommerceEvents publishes partners' cart and view events there (ADR 032).
   producesStreams: [STREAMS.ANALYTICS, STREAMS.COMMERCE],

@@ -99,8 +99,18 @@ function logDropoutOdds({ r, alpha, a, b }: BgNbdParams, { x, tx, T }: BgNbdCust
 export function expectedPurchasesConditional(params: BgNbdParams, customer: BgNbdCustomer, t: number): number {
   if (t < 0) throw new RangeError(`t must be >= 0, got ${t}`);
   if (t === 0) return 0;
+  return bgNbdWeighting(params, customer)(bgNbdExpectedPurchasesIfAlive(params, customer, t));
+}
+
+/** The numerator of eq. 10, which depends on x and T only (not t_x): shared by every customer with the same x and T. */
+export function bgNbdExpectedPurchasesIfAlive(params: BgNbdParams, customer: Pick<BgNbdCustomer, 'x' | 'T'>, t: number): number {
+  return expectedPurchasesIfAlive(params, customer.x, customer.T, t);
+}
+
+/** Eq. 10 from its numerator: divided by the customer's denominator (1 / P(alive)), computed once per customer. */
+export function bgNbdWeighting(params: BgNbdParams, customer: BgNbdCustomer): (ifAlive: number) => number {
   const denominator = customer.x > 0 ? 1 + Math.exp(logDropoutOdds(params, customer)) : 1;
-  return expectedPurchasesIfAlive(params, customer.x, customer.T, t) / denominator;
+  return (ifAlive) => ifAlive / denominator;
 }
 
 /**

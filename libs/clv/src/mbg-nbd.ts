@@ -93,7 +93,18 @@ export function mbgNbdProbabilityAlive(params: MbgNbdParams, customer: PurchaseH
 export function mbgNbdExpectedPurchasesConditional(params: MbgNbdParams, customer: PurchaseHistory, t: number): number {
   if (t < 0) throw new RangeError(`t must be >= 0, got ${t}`);
   if (t === 0) return 0;
-  return expectedPurchasesIfAlive(params, customer.x, customer.T, t) * mbgNbdProbabilityAlive(params, customer);
+  return mbgNbdWeighting(params, customer)(mbgNbdExpectedPurchasesIfAlive(params, customer, t));
+}
+
+/** The bracketed factor (times its constant), which depends on x and T only: shared by every customer with the same x and T. */
+export function mbgNbdExpectedPurchasesIfAlive(params: MbgNbdParams, customer: Pick<PurchaseHistory, 'x' | 'T'>, t: number): number {
+  return expectedPurchasesIfAlive(params, customer.x, customer.T, t);
+}
+
+/** E[Y(t) | x, t_x, T] from the factor: times the customer's P(alive), computed once per customer. */
+export function mbgNbdWeighting(params: MbgNbdParams, customer: PurchaseHistory): (ifAlive: number) => number {
+  const alive = mbgNbdProbabilityAlive(params, customer);
+  return (ifAlive) => ifAlive * alive;
 }
 
 /**

@@ -143,10 +143,20 @@ function survivalIntegralFactor(k: number, t: number, betaPlusT: number): number
 export function paretoNbdExpectedPurchasesConditional(params: ParetoNbdParams, customer: PurchaseHistory, t: number): number {
   if (t < 0) throw new RangeError(`t must be >= 0, got ${t}`);
   if (t === 0) return 0;
+  return paretoNbdWeighting(params, customer)(paretoNbdExpectedPurchasesIfAlive(params, customer, t));
+}
+
+/** The expectation of a customer known to be alive, which depends on x and T only: shared by every customer with the same x and T. */
+export function paretoNbdExpectedPurchasesIfAlive(params: ParetoNbdParams, customer: Pick<PurchaseHistory, 'x' | 'T'>, t: number): number {
   const { r, alpha, s, beta } = params;
   const { x, T } = customer;
-  const ifAlive = ((r + x) * (beta + T) * survivalIntegralFactor(s - 1, t, beta + T)) / (alpha + T);
-  return ifAlive * paretoNbdProbabilityAlive(params, customer);
+  return ((r + x) * (beta + T) * survivalIntegralFactor(s - 1, t, beta + T)) / (alpha + T);
+}
+
+/** E[Y(t) | x, t_x, T] from the alive expectation: times the customer's P(alive), computed once per customer. */
+export function paretoNbdWeighting(params: ParetoNbdParams, customer: PurchaseHistory): (ifAlive: number) => number {
+  const alive = paretoNbdProbabilityAlive(params, customer);
+  return (ifAlive) => ifAlive * alive;
 }
 
 /**

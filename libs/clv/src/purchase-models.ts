@@ -6,6 +6,8 @@
 import {
   BG_NBD_PARAMETER_NAMES,
   bgNbdLogLikelihood,
+  bgNbdExpectedPurchasesIfAlive,
+  bgNbdWeighting,
   expectedPurchasesConditional,
   expectedPurchasesNewCustomer,
   fitBgNbd,
@@ -18,18 +20,22 @@ import {
   fitMbgNbd,
   MBG_NBD_PARAMETER_NAMES,
   mbgNbdExpectedPurchasesConditional,
+  mbgNbdExpectedPurchasesIfAlive,
   mbgNbdExpectedPurchasesNewCustomer,
   mbgNbdLogLikelihood,
   mbgNbdProbabilityAlive,
+  mbgNbdWeighting,
   type MbgNbdParams,
 } from './mbg-nbd';
 import {
   fitParetoNbd,
   PARETO_NBD_PARAMETER_NAMES,
   paretoNbdExpectedPurchasesConditional,
+  paretoNbdExpectedPurchasesIfAlive,
   paretoNbdExpectedPurchasesNewCustomer,
   paretoNbdLogLikelihood,
   paretoNbdProbabilityAlive,
+  paretoNbdWeighting,
   type ParetoNbdParams,
 } from './pareto-nbd';
 
@@ -61,6 +67,14 @@ export interface PurchaseModel<P extends PurchaseModelParams = PurchaseModelPara
   logLikelihood(params: P, rows: Iterable<FrequencyRecencyRow>): number;
   probabilityAlive(params: P, customer: PurchaseHistory): number;
   expectedPurchasesConditional(params: P, customer: PurchaseHistory, t: number): number;
+  /**
+   * expectedPurchasesConditional in two parts, for scoring many customers over many horizons:
+   * `expectedPurchasesIfAlive` depends on x and T only (the costly part: a hypergeometric series
+   * for BG/NBD and MBG/NBD), `weighting` on the customer (through P(alive)) and not on t.
+   * weighting(c)(expectedPurchasesIfAlive(c, t)) is exactly expectedPurchasesConditional(c, t) for t > 0.
+   */
+  expectedPurchasesIfAlive(params: P, customer: Pick<PurchaseHistory, 'x' | 'T'>, t: number): number;
+  weighting(params: P, customer: PurchaseHistory): (ifAlive: number) => number;
   expectedPurchasesNewCustomer(params: P, t: number): number;
 }
 
@@ -74,6 +88,8 @@ export const purchaseModels: { readonly [K in PurchaseModelKind]: PurchaseModel<
     logLikelihood: bgNbdLogLikelihood,
     probabilityAlive,
     expectedPurchasesConditional,
+    expectedPurchasesIfAlive: bgNbdExpectedPurchasesIfAlive,
+    weighting: bgNbdWeighting,
     expectedPurchasesNewCustomer,
   },
   PARETO_NBD: {
@@ -85,6 +101,8 @@ export const purchaseModels: { readonly [K in PurchaseModelKind]: PurchaseModel<
     logLikelihood: paretoNbdLogLikelihood,
     probabilityAlive: paretoNbdProbabilityAlive,
     expectedPurchasesConditional: paretoNbdExpectedPurchasesConditional,
+    expectedPurchasesIfAlive: paretoNbdExpectedPurchasesIfAlive,
+    weighting: paretoNbdWeighting,
     expectedPurchasesNewCustomer: paretoNbdExpectedPurchasesNewCustomer,
   },
   MBG_NBD: {
@@ -96,6 +114,8 @@ export const purchaseModels: { readonly [K in PurchaseModelKind]: PurchaseModel<
     logLikelihood: mbgNbdLogLikelihood,
     probabilityAlive: mbgNbdProbabilityAlive,
     expectedPurchasesConditional: mbgNbdExpectedPurchasesConditional,
+    expectedPurchasesIfAlive: mbgNbdExpectedPurchasesIfAlive,
+    weighting: mbgNbdWeighting,
     expectedPurchasesNewCustomer: mbgNbdExpectedPurchasesNewCustomer,
   },
 };

@@ -137,4 +137,27 @@ describe('analytics: guest orders', () => {
     const scores = await ds.query(`SELECT contact_id, frequency, monetary::text FROM rfm_scores WHERE tenant_id = $1`, [tenantId]);
     expect(scores).toEqual([{ contact_id: contactId, frequency: 1, monetary: '100.0000' }]);
   });
+
+  it('takes the reporting currency from every placed order, guest orders included', async () => {
+    // A shop that sells mostly to guests in USD and to one known customer in EUR reports in USD.
+    const shop = randomUUID();
+    const owner: Principal = { ...admin, tenantId: shop };
+    const contactId = randomUUID();
+    await ds.query(`INSERT INTO contacts (tenant_id, id) VALUES ($1, $2)`, [shop, contactId]);
+    const res = await analytics.app.get(OrdersService).record(owner, {
+      orders: [
+        { source: 'shop', externalOrderId: 'G-1', occurredAt: at(3), amount: '10.00', currency: 'USD' },
+        { source: 'shop', externalOrderId: 'G-2', occurredAt: at(4), amount: '20.00', currency: 'USD' },
+        { source: 'shop', externalOrderId: 'K-1', contactId, occurredAt: at(5), amount: '100.00', currency: 'EUR' },
+      ],
+    });
+    expect(res.results.map((r) => r.outcome)).toEqual(['CREATED', 'CREATED', 'CREATED']);
+    const [october] = await analytics.app.get(RetentionService).revenueByPeriod(owner, 'MONTH', month, new Date(Date.UTC(2026, 10, 1)));
+    expect(october).toMatchObject({
+      revenue: { amount: '30.00', currency: 'USD' },
+      orders: 3,
+      guestOrders: 2,
+      guestRevenue: { amount: '30.00', currency: 'USD' },
+    });
+  });
 });

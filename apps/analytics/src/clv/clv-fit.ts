@@ -28,12 +28,21 @@ export interface HoldoutCell {
   predicted: number;
 }
 
+/** Customers for whom the fitted model gives no finite forecast (a degenerate fit), with the first such customer. */
+export interface MissingForecast {
+  customers: number;
+  /** The first group without a forecast, in model time units, and what the model gave (a number, or the error). */
+  example: { x: number; tx: number; T: number; forecast: string };
+}
+
 /** Predicted vs actual repeat purchases between the calibration end and the hold-out end. */
 export interface HoldoutCheck {
   /** Length of the hold-out period in model time units. */
   periods: number;
   overall: Omit<HoldoutCell, 'bucket'>;
   byPurchaseCount: HoldoutCell[];
+  /** Not comparable when set: `predicted` then sums only the customers who have a forecast. */
+  missingForecast?: MissingForecast;
 }
 
 export type ClvFitOutcome =
@@ -128,16 +137,26 @@ export function holdoutCheck(
 ): HoldoutCheck {
   const periods = holdoutDays / daysPerUnit;
   const cells: HoldoutCell[] = HOLDOUT_BUCKETS.map((bucket) => ({ bucket, customers: 0, actual: 0, predicted: 0 }));
+  let missingForecast: MissingForecast | undefined;
   for (const g of groups) {
     const cell = cells[bucketIndex(g.x)];
-    const perCustomer = model.expectedPurchasesConditional(
-      params,
-      { x: g.x, tx: g.txDays / daysPerUnit, T: g.tDays / daysPerUnit },
-      periods,
-    );
+    const customer = { x: g.x, tx: g.txDays / daysPerUnit, T: g.tDays / daysPerUnit };
     cell.customers += g.customers;
     cell.actual += g.holdoutPurchases;
-    cell.predicted += perCustomer * g.customers;
+    // A degenerate fit gives NaN (or a special function gives up) for some customers: counted apart, so the
+    // totals stay numbers and the rejection can say which customers and what the model gave.
+    let perCustomer: number | string;
+    try {
+      perCustomer = model.expectedPurchasesConditional(params, customer, periods);
+    } catch (err) {
+      perCustomer = (err as Error).message;
+    }
+    if (typeof perCustomer === 'number' && Number.isFinite(perCustomer)) cell.predicted += perCustomer * g.customers;
+    else
+      missingForecast = {
+        customers: (missingForecast?.customers ?? 0) + g.customers,
+        example: missingForecast?.example ?? { ...customer, forecast: describeForecast(perCustomer) },
+      };
   }
   const byPurchaseCount = cells;
   const overall = byPurchaseCount.reduce(
@@ -148,5 +167,11 @@ export function holdoutCheck(
       predicted: 0,
     },
   );
-  return { periods, overall, byPurchaseCount };
+  return { periods, overall, byPurchaseCount, ...(missingForecast ? { missingForecast } : {}) };
+}
+
+/** What a model gave instead of a forecast, in words (a message never shows a bare NaN). */
+function describeForecast(value: number | string): string {
+  if (typeof value === 'string') return `an error (${value})`;
+  return Number.isNaN(value) ? 'no number (0/0 or ∞ − ∞ in its formula)' : `${value > 0 ? '+' : '−'}infinity`;
 }

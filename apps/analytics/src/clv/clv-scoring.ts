@@ -53,10 +53,16 @@ export function discountedPurchases(
 
 /**
  * Purchase-process scores depend on a customer only through (x, t_x, T), so
- * they are computed once per distinct group — a few thousand for millions of
- * customers — and spend is applied per customer in SQL. A figure that is not
- * finite (or a P(alive) outside [0, 1]) is a ScoringError: storing it would
- * publish nonsense, and the database would refuse a NaN turned null anyway.
+ * they are computed once per distinct group — tens of thousands for a
+ * million customers — and spend is applied per customer in SQL. Within a
+ * group, the costly part (the expectation of a customer known to be alive,
+ * a hypergeometric series per horizon step) depends on x and T only, so it
+ * is computed once per (x, T) for every step of the horizon and weighted per
+ * group (PurchaseModel.weighting): the same arithmetic as
+ * discountedPurchases, so the figures are identical, with a fraction of the
+ * series. A figure that is not finite (or a P(alive) outside [0, 1]) is a
+ * ScoringError: storing it would publish nonsense, and the database would
+ * refuse a NaN turned null anyway.
  */
 export function scoreGroups(
   model: PurchaseModel,
@@ -65,15 +71,42 @@ export function scoreGroups(
   daysPerUnit: number,
 ): GroupScore[] {
   const horizon = horizonUnits(DEFAULT_HORIZON_WEEKS, daysPerUnit);
+  const factor = 1 / (1 + periodDiscountRate(DEFAULT_ANNUAL_DISCOUNT_RATE, daysPerUnit));
+  // Per (x, T): the alive expectation at steps 1…horizon, and at DEFAULT_PERIODS.
+  const ifAlive = new Map<string, { steps: Float64Array; periods: number }>();
+  const curveOf = (x: number, T: number) => {
+    const key = `${x}/${T}`;
+    let curve = ifAlive.get(key);
+    if (!curve) {
+      const steps = new Float64Array(horizon + 1);
+      for (let k = 1; k <= horizon; k++) steps[k] = model.expectedPurchasesIfAlive(params, { x, T }, k);
+      const periods =
+        DEFAULT_PERIODS <= horizon ? steps[DEFAULT_PERIODS] : model.expectedPurchasesIfAlive(params, { x, T }, DEFAULT_PERIODS);
+      curve = { steps, periods };
+      ifAlive.set(key, curve);
+    }
+    return curve;
+  };
   return groups.map((g) => {
     const customer = { x: g.x, tx: g.txDays / daysPerUnit, T: g.tDays / daysPerUnit };
+    const curve = curveOf(customer.x, customer.T);
+    const weigh = model.weighting(params, customer);
+    let discounted = 0;
+    let previous = 0;
+    let discount = 1;
+    for (let k = 1; k <= horizon; k++) {
+      const cumulative = weigh(curve.steps[k]);
+      discount *= factor;
+      discounted += (cumulative - previous) * discount;
+      previous = cumulative;
+    }
     const score = {
       x: g.x,
       tx_days: g.txDays,
       t_days: g.tDays,
       p_alive: model.probabilityAlive(params, customer),
-      expected_purchases: model.expectedPurchasesConditional(params, customer, DEFAULT_PERIODS),
-      discounted: discountedPurchases(model, params, customer, horizon, DEFAULT_ANNUAL_DISCOUNT_RATE, daysPerUnit),
+      expected_purchases: weigh(curve.periods),
+      discounted,
     };
     const finite = Number.isFinite(score.expected_purchases) && Number.isFinite(score.discounted);
     if (!finite || !(score.p_alive >= 0 && score.p_alive <= 1)) {

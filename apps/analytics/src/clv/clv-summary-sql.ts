@@ -136,12 +136,16 @@ export async function groupedSummary(em: EntityManager, p: SummaryParams): Promi
   };
 }
 
-/** The currency most placed (matched) orders use: the reporting currency when the tenant set none. */
+/**
+ * The currency most placed orders use — guest orders and orders still waiting
+ * for their customer included, since revenue counts them too: the reporting
+ * currency when the tenant set none.
+ */
 export async function dominantCurrency(em: EntityManager, tenantId: string): Promise<string | null> {
   const [row]: { currency: string | null }[] = await em.query(
     `SELECT coalesce((SELECT currency FROM rfm_settings WHERE tenant_id = $1),
                      (SELECT mode() WITHIN GROUP (ORDER BY currency) FROM orders
-                       WHERE tenant_id = $1 AND status = 'PLACED' AND contact_id IS NOT NULL)) AS currency`,
+                       WHERE tenant_id = $1 AND status = 'PLACED')) AS currency`,
     [tenantId],
   );
   return row?.currency ?? null;

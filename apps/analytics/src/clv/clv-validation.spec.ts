@@ -1,4 +1,5 @@
-import type { ClvFitOutcome } from './clv-fit';
+import { purchaseModels } from '@rapport/clv';
+import { holdoutCheck, type ClvFitOutcome } from './clv-fit';
 import { holdoutError, rejectionReasons } from './clv-validation';
 
 type Fitted = Extract<ClvFitOutcome, { ok: true }>;
@@ -62,6 +63,36 @@ describe('rejectionReasons', () => {
     expect(rejectionReasons({ ...sound, holdout }, 'BG/NBD', 2)).toEqual([]);
     // Nobody bought in the hold-out: the forecast is measured against one purchase.
     expect(holdoutError({ ...holdout, overall: { customers: 10, actual: 0, predicted: 0.2 } })).toBeCloseTo(0.2, 12);
+  });
+
+  it('names the customers a degenerate fit cannot forecast, with numbers, instead of a NaN hold-out error', () => {
+    // Dropout parameters at the edge (a huge, b tiny): BG/NBD's conditional expectation is 0/0 for every group.
+    const params = { r: 0.24, alpha: 4.4, a: 1e5, b: 1e-9 };
+    const groups = [
+      { x: 0, txDays: 0, tDays: 200, customers: 25, holdoutPurchases: 3 },
+      { x: 2, txDays: 150, tDays: 220, customers: 10, holdoutPurchases: 9 },
+      { x: 9, txDays: 200, tDays: 230, customers: 7, holdoutPurchases: 20 },
+    ];
+    const holdout = holdoutCheck(purchaseModels.BG_NBD, params, groups, 7, 91);
+    // The totals stay numbers (the API's predicted is a non-null Float).
+    expect(Number.isFinite(holdout.overall.predicted)).toBe(true);
+    expect(holdout.byPurchaseCount.every((c) => Number.isFinite(c.predicted))).toBe(true);
+    const degenerate: Fitted = { ...sound, purchaseModel: { ...sound.purchaseModel, params }, holdout };
+    const reasons = rejectionReasons(degenerate, 'BG/NBD', 0.5);
+    expect(reasons.join('\n')).not.toMatch(/NaN/);
+    expect(reasons).toContainEqual(
+      expect.stringMatching(
+        /^hold-out: BG\/NBD gives no finite forecast for \d+ of 42 customers \(the first: x = \d+, t_x = [\d.]+, T = [\d.]+ gives .+\) at r = 0\.2400, alpha = 4\.400, a = 1\.000e\+5, b = 1\.000e-9/,
+      ),
+    );
+  });
+
+  it('rejects a fit whose hold-out forecast throws instead of failing the whole fit', () => {
+    // Shapes near zero: the Gauss hypergeometric function behind the forecast refuses its arguments.
+    const params = { r: 0.24, alpha: 4.4, a: 1e-300, b: 1e-300 };
+    const groups = [0, 1, 2, 5].map((x) => ({ x, txDays: 30 * x, tDays: 220, customers: 10, holdoutPurchases: 3 }));
+    const holdout = holdoutCheck(purchaseModels.BG_NBD, params, groups, 7, 91);
+    expect(holdout.missingForecast).toMatchObject({ example: { forecast: expect.stringMatching(/^an error \(hypergeometric2F1/) } });
   });
 
   it('rejects an unconverged fit and non-finite standard errors', () => {

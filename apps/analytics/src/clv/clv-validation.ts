@@ -60,7 +60,17 @@ export function holdoutError(holdout: HoldoutCheck): number {
 export function rejectionReasons(fit: FittedOutcome, label: string, maxHoldoutError: number): string[] {
   const reasons = fitReasons(label, fit.purchaseModel);
   if (fit.gammaGamma) reasons.push(...spendReasons(fit.gammaGamma, fit.observedSpend));
-  if (fit.holdout) {
+  const missing = fit.holdout?.missingForecast;
+  if (fit.holdout && missing) {
+    const { x, tx, T, forecast } = missing.example;
+    const params = Object.entries(fit.purchaseModel.params as Record<string, number>)
+      .map(([name, value]) => `${name} = ${value.toPrecision(4)}`)
+      .join(', ');
+    reasons.push(
+      `hold-out: ${label} gives no finite forecast for ${missing.customers} of ${fit.holdout.overall.customers} customers ` +
+        `(the first: x = ${x}, t_x = ${round(tx)}, T = ${round(T)} gives ${forecast}) at ${params}, so the hold-out error cannot be measured`,
+    );
+  } else if (fit.holdout) {
     const error = holdoutError(fit.holdout);
     if (!(error <= maxHoldoutError)) {
       reasons.push(
@@ -69,4 +79,8 @@ export function rejectionReasons(fit: FittedOutcome, label: string, maxHoldoutEr
     }
   }
   return reasons;
+}
+
+function round(value: number): string {
+  return String(Math.round(value * 100) / 100);
 }

@@ -1,7 +1,7 @@
-import { customerLifetimeValue, expectedPurchasesConditional, probabilityAlive, purchaseModels } from '@rapport/clv';
+import { customerLifetimeValue, expectedPurchasesConditional, probabilityAlive, purchaseModels, type PurchaseModel } from '@rapport/clv';
 import { changedContacts } from '../orders/orders.service';
 import { fitJobId, fitRequestKey } from './clv-scheduler';
-import { horizonUnits, scoreGroups, ScoringError } from './clv-scoring';
+import { DEFAULT_PERIODS, discountedPurchases, horizonUnits, scoreGroups, ScoringError } from './clv-scoring';
 import { clvFor, expectedPurchasesFor, type CustomerValueView } from './clv.service';
 
 // ANALYTICS.md's published BG/NBD parameters (CDNOW, weeks).
@@ -23,6 +23,43 @@ describe('scoreGroups', () => {
     });
     expect(g.discounted).toBeCloseTo(clv.value, 12);
     expect(g.discounted).toBeLessThan(g.expected_purchases);
+  });
+
+  it('gives exactly the per-customer figures of every model, sharing the alive expectation across groups of one (x, T)', () => {
+    const fitted = {
+      BG_NBD: params,
+      PARETO_NBD: { r: 0.553, alpha: 10.578, s: 0.606, beta: 11.669 },
+      MBG_NBD: { r: 0.525, alpha: 6.183, a: 0.891, b: 1.614 },
+    };
+    // Groups sharing x and T with different t_x (the shared part), one-time buyers, and both time units.
+    const groups = [
+      { x: 0, txDays: 0, tDays: 300 },
+      { x: 2, txDays: 100, tDays: 300 },
+      { x: 2, txDays: 250, tDays: 300 },
+      { x: 7, txDays: 290, tDays: 300 },
+      { x: 2, txDays: 100, tDays: 301 },
+    ];
+    for (const kind of ['BG_NBD', 'PARETO_NBD', 'MBG_NBD'] as const) {
+      // Kind-agnostic, as the engine uses the registry (parsePurchaseModelParams pairs them there).
+      const model: PurchaseModel = purchaseModels[kind];
+      for (const daysPerUnit of [7, 1]) {
+        const scores = scoreGroups(model, fitted[kind], groups, daysPerUnit);
+        const horizon = horizonUnits(52, daysPerUnit);
+        expect(scores).toEqual(
+          groups.map((g) => {
+            const customer = { x: g.x, tx: g.txDays / daysPerUnit, T: g.tDays / daysPerUnit };
+            return {
+              x: g.x,
+              tx_days: g.txDays,
+              t_days: g.tDays,
+              p_alive: model.probabilityAlive(fitted[kind], customer),
+              expected_purchases: model.expectedPurchasesConditional(fitted[kind], customer, DEFAULT_PERIODS),
+              discounted: discountedPurchases(model, fitted[kind], customer, horizon, 0.1, daysPerUnit),
+            };
+          }),
+        );
+      }
+    }
   });
 
   it('refuses to score with figures that are not finite (the fit is then marked FAILED)', () => {
