@@ -64,8 +64,8 @@ describe('npm start (dist/tools/start/main.js)', () => {
   let launcher: ChildProcess | undefined;
   let output = '';
   let exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  const ports = { gateway: 0, identity: 0, sales: 0, analytics: 0, service: 0, marketing: 0 };
-  let inboundSmtpPort = 0;
+  // The inbound SMTP port too: a free port picked apart from the others may be one of theirs (a service then fails to listen).
+  const ports = { gateway: 0, identity: 0, sales: 0, analytics: 0, service: 0, marketing: 0, inboundSmtp: 0 };
   let graphql = '';
 
   const tail = () => `\n--- launcher output (last 4000 chars) ---\n${output.slice(-4000)}`;
@@ -129,7 +129,7 @@ describe('npm start (dist/tools/start/main.js)', () => {
       ANALYTICS_PORT: String(ports.analytics),
       SERVICE_PORT: String(ports.service),
       MARKETING_PORT: String(ports.marketing),
-      SERVICE_INBOUND_SMTP_PORT: String((inboundSmtpPort = await freePort())),
+      SERVICE_INBOUND_SMTP_PORT: String(ports.inboundSmtp),
       REDIS_PREFIX: redisPrefix,
       NATS_SUBJECT_PREFIX: token,
       NATS_STREAM_SUFFIX: token,
@@ -177,7 +177,7 @@ describe('npm start (dist/tools/start/main.js)', () => {
   }, 30_000);
 
   it('takes mail for the demo tenant’s support address at the inbound SMTP endpoint it announced', async () => {
-    const transport = createTransport({ host: '127.0.0.1', port: inboundSmtpPort, secure: false, ignoreTLS: true });
+    const transport = createTransport({ host: '127.0.0.1', port: ports.inboundSmtp, secure: false, ignoreTLS: true });
     try {
       // The mailbox exists once the service has prepared the demo tenant (identity's tenant.created): retried briefly.
       for (let attempt = 0; ; attempt++) {
