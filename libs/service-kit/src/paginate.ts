@@ -9,6 +9,7 @@ import {
   type SqlPageQuery,
 } from '@rapport/persistence';
 import type { EntityManager, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { pageSize } from './validation';
 
 /** The paging arguments every connection field takes. */
 export interface PageArgs {
@@ -27,14 +28,10 @@ export interface PageArgs {
 export function pageWindow(args: PageArgs, opts = { default: 20, max: 100 }): PageWindow {
   if (args.last != null) {
     if (args.after != null) throw badUserInput('after', 'page backward with last and before, or forward with first and after');
-    if (!Number.isInteger(args.last) || args.last < 1 || args.last > opts.max)
-      throw badUserInput('last', `must be between 1 and ${opts.max}`);
-    return { last: args.last, before: args.before };
+    return { last: pageSize(args.last, opts, 'last'), before: args.before };
   }
   if (args.before != null) throw badUserInput('before', 'before pages backward: give last with it');
-  const first = args.first ?? opts.default;
-  if (!Number.isInteger(first) || first < 1 || first > opts.max) throw badUserInput('first', `must be between 1 and ${opts.max}`);
-  return { first, after: args.after };
+  return { first: pageSize(args.first, opts), after: args.after };
 }
 
 /** A cursor this connection did not issue is the caller's mistake: BAD_USER_INPUT on `after` or `before`. */

@@ -49,10 +49,11 @@ export function email(field: string, value: string): string {
 }
 
 /** Clamps a connection's page size; rejects nonsense rather than guessing. */
-export function pageSize(first: number | null | undefined, opts = { default: 20, max: 100 }): number {
-  if (first == null) return opts.default;
-  if (!Number.isInteger(first) || first < 1 || first > opts.max) throw badUserInput('first', `must be between 1 and ${opts.max}`);
-  return first;
+/** A page size argument (`first`, or `last` for a backward page): the default when absent, else 1…max. */
+export function pageSize(size: number | null | undefined, opts = { default: 20, max: 100 }, field: 'first' | 'last' = 'first'): number {
+  if (size == null) return opts.default;
+  if (!Number.isInteger(size) || size < 1 || size > opts.max) throw badUserInput(field, `must be between 1 and ${opts.max}`);
+  return size;
 }
 
 export function listOf<T>(field: string, values: T[] | null | undefined, max: number): T[] {
