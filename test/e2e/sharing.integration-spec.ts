@@ -311,6 +311,49 @@ describe('sharing rules per tenant', () => {
     await share('ACCOUNT', 'PUBLIC_READ_WRITE');
   });
 
+  it("PRIVATE leads: hidden from another rep by id, list, count, search and a duplicate hint; the owner's manager sees them", async () => {
+    const lastName = `Lead-${suffix}`;
+    const email = `lead-${suffix}@example.test`;
+    const CREATE_LEAD = `mutation($i: CreateLeadInput!) { createLead(input: $i) { lead { id } duplicates { id } } }`;
+    const created = await ok(repA.token, CREATE_LEAD, { i: { lastName, company: 'Lead Co', email } });
+    const id = created.createLead.lead.id as string;
+    const LEAD = `query($id: ID!) { lead(id: $id) { id } }`;
+    const leadIds = async (token: string, filter: Record<string, unknown> = {}) => {
+      const data = await ok(token, `query($f: LeadFilter) { leads(first: 100, filter: $f) { totalCount edges { node { id } } } }`, {
+        f: filter,
+      });
+      return { total: data.leads.totalCount as number, ids: data.leads.edges.map((e: { node: { id: string } }) => e.node.id) };
+    };
+    // Shared by default: B finds it (so what follows is about the rule, not about B).
+    expect((await ok(repB.token, LEAD, { id })).lead).toEqual({ id });
+    expect((await leadIds(repB.token, { search: lastName })).ids).toEqual([id]);
+
+    await share('LEAD', 'PRIVATE');
+    await eventually(
+      async () => (await ok(repB.token, LEAD, { id })).lead,
+      (lead) => lead === null,
+    );
+    expect(await leadIds(repB.token, { search: lastName })).toEqual({ total: 0, ids: [] });
+    expect(await leadIds(repB.token, { email })).toEqual({ total: 0, ids: [] });
+    const all = await leadIds(repB.token);
+    expect(all.ids).not.toContain(id);
+    expect(all.total).toBe(all.ids.length);
+    // B's own lead with the same email is captured without naming A's hidden one.
+    const own = await ok(repB.token, CREATE_LEAD, { i: { lastName: `Own-${lastName}`, company: 'Lead Co', email } });
+    expect(own.createLead.duplicates.map((d: { id: string }) => d.id)).not.toContain(id);
+    const UPDATE_LEAD = `mutation($i: UpdateLeadInput!) { updateLead(input: $i) { lead { id } } }`;
+    expect(codeOf(await call(repB.token, UPDATE_LEAD, { i: { id, lastName: 'Taken' } }))).toBe('NOT_FOUND');
+
+    expect((await ok(repA.token, LEAD, { id })).lead).toEqual({ id });
+    await eventually(
+      async () => (await ok(manager.token, LEAD, { id })).lead,
+      (lead) => lead !== null,
+    );
+    expect((await leadIds(manager.token, { search: lastName })).ids).toEqual([id]);
+    expect((await leadIds(admin, { search: lastName })).total).toBe(2);
+    await share('LEAD', 'PUBLIC_READ_ONLY');
+  });
+
   it("a visible account's timeline names no private deal nor an activity about one, and no deal to a role without deals", async () => {
     const account = await ok(repA.token, `mutation($i: CreateAccountInput!) { createAccount(input: $i) { account { id } } }`, {
       i: { name: `Timeline Co ${suffix}` },
