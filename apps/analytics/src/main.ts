@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import './tracing';
 import { bootstrapService } from '@rapport/service-kit';
 import { analyticsDefinition } from './analytics.definition';
 import { AnalyticsAppModule } from './app.module';

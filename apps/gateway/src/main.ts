@@ -1,3 +1,4 @@
+import './tracing';
 import { createLogger, shutdownOnSignals } from '@rapport/observability';
 import { loadGatewayConfig } from './gateway.env';
 import { startGateway } from './gateway-server';

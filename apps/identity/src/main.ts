@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import './tracing';
 import { bootstrapService } from '@rapport/service-kit';
 import { IdentityAppModule } from './app.module';
 import { identityDefinition } from './identity.definition';

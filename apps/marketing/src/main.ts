@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import './tracing';
 import { bootstrapService } from '@rapport/service-kit';
 import { MarketingAppModule } from './app.module';
 import { marketingDefinition } from './marketing.definition';

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import './tracing';
 import { bootstrapService } from '@rapport/service-kit';
 import { SalesAppModule } from './app.module';
 import { salesDefinition } from './sales.definition';

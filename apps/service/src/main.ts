@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import './tracing';
 import { bootstrapService } from '@rapport/service-kit';
 import { ServiceAppModule } from './app.module';
 import { serviceDefinition } from './service.definition';

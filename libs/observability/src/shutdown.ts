@@ -1,5 +1,6 @@
 import type { HealthRegistry } from './health';
 import type { Logger } from './logger';
+import { flushTelemetry } from './telemetry-flush';
 
 export interface ShutdownOptions {
   health: HealthRegistry;
@@ -72,6 +73,8 @@ export function shutdownOnSignals(options: ShutdownOptions): Shutdown {
     }, options.timeoutMs);
     try {
       await options.close();
+      // Last, so the spans of the close itself are exported too; bounded by the same watchdog.
+      await flushTelemetry();
       clearTimeout(watchdog);
       logger.info('shut down');
       end(0);
