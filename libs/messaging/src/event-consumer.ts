@@ -67,6 +67,13 @@ export class EventConsumer implements ReplayTarget {
     return this.options.durable;
   }
 
+  /** How far behind the durable consumer is, as JetStream counts it (for the service's metrics). */
+  async backlog(): Promise<{ consumer: string; stream: string; pending: number; ackPending: number }> {
+    const jsm = await this.nc.jetstreamManager();
+    const info = await jsm.consumers.info(this.options.stream, this.durableName);
+    return { consumer: this.options.durable, stream: this.options.stream, pending: info.num_pending, ackPending: info.num_ack_pending };
+  }
+
   /** Where events go once their retry budget is spent (the service kit sets its own). */
   parkFailuresIn(deadLetter: DeadLetter): this {
     this.deadLetter = deadLetter;

@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DeadLetter, openPersonal, PersonalKeys, type EventConsumer } from '@rapport/messaging';
+import type { ServiceMetrics } from '@rapport/observability';
+import { consumerLagMetrics, type ConsumerBacklog } from './flow-metrics';
 import type { PlatformConfig } from './service-config';
-import { SERVICE_CONFIG } from './tokens';
+import { METRICS, SERVICE_CONFIG } from './tokens';
 
 /**
  * Feature modules register their event consumers here; the service starts
@@ -20,7 +22,10 @@ export class ConsumerRegistry {
     private readonly deadLetter: DeadLetter,
     private readonly keys: PersonalKeys,
     @Inject(SERVICE_CONFIG) private readonly config: PlatformConfig,
-  ) {}
+    @Inject(METRICS) metrics: ServiceMetrics,
+  ) {
+    consumerLagMetrics(metrics.registry, () => this.backlogs());
+  }
 
   register(consumer: EventConsumer): void {
     const delays = this.config.EVENT_RETRY_DELAYS_MS;
@@ -35,6 +40,12 @@ export class ConsumerRegistry {
   async startAll(): Promise<void> {
     await this.deadLetter.start(this.consumers);
     for (const c of this.consumers) await c.start();
+  }
+
+  /** Each consumer's lag; one whose reading fails (its consumer not created yet) is left out of this scrape. */
+  private async backlogs(): Promise<ConsumerBacklog[]> {
+    const readings = await Promise.allSettled(this.consumers.map((c) => c.backlog()));
+    return readings.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   }
 
   async stopAll(): Promise<void> {

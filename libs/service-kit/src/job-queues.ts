@@ -1,9 +1,10 @@
 import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
-import { HealthRegistry, type Logger } from '@rapport/observability';
+import { HealthRegistry, type Logger, type ServiceMetrics } from '@rapport/observability';
 import { FlowProducer, Queue, Worker, type DefaultJobOptions, type Job, type Processor } from 'bullmq';
 import Redis from 'ioredis';
 import type { PlatformConfig } from './service-config';
-import { LOGGER, SERVICE_CONFIG } from './tokens';
+import { jobQueueMetrics, QUEUE_STATES } from './flow-metrics';
+import { LOGGER, METRICS, SERVICE_CONFIG } from './tokens';
 
 /**
  * BullMQ for a service: one Redis connection (opened on first use, so
@@ -34,7 +35,13 @@ export class JobQueues implements BeforeApplicationShutdown {
     @Inject(SERVICE_CONFIG) private readonly config: PlatformConfig,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly health: HealthRegistry,
-  ) {}
+    @Inject(METRICS) metrics: ServiceMetrics,
+  ) {
+    // Only queues this process opened: a service without jobs never connects to Redis for its metrics either.
+    jobQueueMetrics(metrics.registry, () =>
+      Promise.all(this.queues.map(async (q) => ({ queue: q.name, counts: await q.getJobCounts(...QUEUE_STATES) }))),
+    );
+  }
 
   queue<T>(name: string, defaultJobOptions?: DefaultJobOptions): Queue<T> {
     const queue = new Queue<T>(name, { connection: this.redis(), prefix: this.config.REDIS_PREFIX, defaultJobOptions });
