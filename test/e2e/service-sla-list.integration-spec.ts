@@ -204,4 +204,25 @@ describe('SLA states in the case list and notifications (end to end)', () => {
     expect(filtered.errors?.[0].extensions?.code).toBe('FORBIDDEN');
     expect((await ok(customer, CASES, { first: 5 })).cases.totalCount).toBe(5);
   });
+
+  it("a queue's manager must be an active staff user identity knows, as case owners and queue members must", async () => {
+    const queue = await ok(admin, `mutation { createSupportQueue(input: { name: "Managed" }) { queue { id } } }`);
+    const SET = `mutation($q: ID!, $m: ID) { setSupportQueueManager(input: { queueId: $q, managerId: $m }) { queue { id } } }`;
+    const q = queue.createSupportQueue.queue.id as string;
+    const refused = async (managerId: string) => (await gql(admin, SET, { q, m: managerId })).errors?.[0].extensions;
+    // Nobody: a made-up id.
+    expect(await refused('00000000-0000-4000-8000-000000000001')).toMatchObject({ code: 'BAD_USER_INPUT', field: 'managerId' });
+    // A customer login is not staff.
+    const customerLogin = subOf(await customerToken(platform, tenant, ids.contact));
+    expect(await refused(customerLogin)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'managerId' });
+    // A deactivated manager is refused too.
+    const leaver = await tenant.createUser('leaver', ['support_manager']);
+    await ok(admin, `mutation($id: ID!) { deactivateUser(id: $id) { user { id } } }`, { id: leaver.id });
+    const deadline = Date.now() + 20_000;
+    while (!(await refused(leaver.id)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    expect(await refused(leaver.id)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'managerId' });
+    // The real manager is accepted, and removing the manager needs no check.
+    await ok(admin, SET, { q, m: manager.id });
+    await ok(admin, SET, { q, m: null });
+  });
 });

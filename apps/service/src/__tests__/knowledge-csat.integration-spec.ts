@@ -237,6 +237,13 @@ describe('service: knowledge, satisfaction, escalation notices, metrics', () => 
     const manager = as(tenantId, ['support_manager'], 'user', null, managerId);
     const routing = service.app.get(RoutingService);
     const escalations = await routing.createQueue(admin, { name: 'Escalations' });
+    // Only an active staff user identity told the service about may manage a queue.
+    const refused = notifications().setQueueManager(admin, { queueId: escalations.id, managerId });
+    await expect(refused).rejects.toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'managerId' } });
+    await query(
+      `INSERT INTO identity_users (id, tenant_id, email, display_name, roles, active, last_event_id) VALUES ($1, $2, $3, 'Manager', $4, true, $5)`,
+      [managerId, tenantId, `${managerId}@managers.test`, ['support_manager'], randomUUID()],
+    );
     const withManager = await notifications().setQueueManager(admin, { queueId: escalations.id, managerId });
     expect(withManager.managerId).toBe(managerId);
     await service.app.get(SlaPoliciesService).setPolicy(admin, {
