@@ -50,6 +50,7 @@ import { InboundEmailReads } from './inbound-email/inbound-email-reads.service';
 import { CaseEmailResolver, InboundEmailResolver } from './inbound-email/inbound-email.resolver';
 import { InboundEmailService } from './inbound-email/inbound-email.service';
 import { InboundSmtpServer } from './inbound-email/inbound-smtp.server';
+import { SupportMailboxConsumer } from './inbound-email/support-mailbox.consumer';
 import { InboundTriage } from './inbound-email/inbound-triage.service';
 import { InboundWebhookController } from './inbound-email/inbound-webhook.controller';
 import { SupportMailer } from './support-mail/support-mailer';
@@ -116,6 +117,7 @@ import { CasePurge } from './deletion/case-purge';
     ...privacyProviders(ServicePersonalData),
     // Email-to-case (ADR 039): the SMTP endpoint and provider webhook, the ingest, and what agents read of it.
     SupportMailer,
+    SupportMailboxConsumer,
     InboundEmailService,
     InboundSmtpServer,
     InboundEmailReads,

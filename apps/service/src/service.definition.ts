@@ -18,6 +18,7 @@ import { ServiceNotificationKinds1766400000000 } from './migrations/176640000000
 import { ServiceCaseNotificationKinds1766500000000 } from './migrations/1766500000000-service-case-notification-kinds';
 import { ServiceInboundEmail1766800000000 } from './migrations/1766800000000-service-inbound-email';
 import { ServiceSatisfactionSurvey1766800000001 } from './migrations/1766800000001-service-satisfaction-survey';
+import { ServiceKnowledgeLocaleLanguage1766930000000 } from './migrations/1766930000000-service-knowledge-locale-language';
 import { serviceEnv } from './service.env';
 import { prepareServiceTenant } from './tenants/prepare-tenant';
 
@@ -46,6 +47,7 @@ export const serviceDefinition: ServiceDefinition = {
     ServiceDeletion1766600000100,
     ServiceInboundEmail1766800000000,
     ServiceSatisfactionSurvey1766800000001,
+    ServiceKnowledgeLocaleLanguage1766930000000,
   ],
   producesStreams: [STREAMS.SERVICE],
   typeDefs: loadTypeDefs(__dirname),

@@ -72,6 +72,16 @@ export const serviceEnv = {
     default: '127.0.0.1',
     description: 'address the inbound SMTP endpoint listens on (0.0.0.0 behind the MTA or load balancer that receives for the domain)',
   }),
+  SERVICE_INBOUND_SMTP_TLS_KEY_FILE: env.string({
+    default: '',
+    description:
+      'PEM private key the inbound SMTP endpoint offers STARTTLS with (with SERVICE_INBOUND_SMTP_TLS_CERT_FILE); unset: a built-in self-signed localhost certificate, for development only',
+  }),
+  SERVICE_INBOUND_SMTP_TLS_CERT_FILE: env.string({
+    default: '',
+    description:
+      'PEM certificate (chain) for STARTTLS on the inbound SMTP endpoint, e.g. a mounted TLS secret; checked against the key at start',
+  }),
   SERVICE_INBOUND_WEBHOOK_SECRET: env.string({
     default: '',
     description:
@@ -106,6 +116,8 @@ export type ServiceConfig = PlatformConfig & {
   SERVICE_INBOUND_EMAIL_DOMAIN: string;
   SERVICE_INBOUND_SMTP_PORT: number;
   SERVICE_INBOUND_SMTP_HOST: string;
+  SERVICE_INBOUND_SMTP_TLS_KEY_FILE: string;
+  SERVICE_INBOUND_SMTP_TLS_CERT_FILE: string;
   SERVICE_INBOUND_WEBHOOK_SECRET: string;
   SERVICE_INBOUND_MAX_MESSAGE_BYTES: number;
   SERVICE_INBOUND_MAX_ATTACHMENT_BYTES: number;

@@ -3,6 +3,7 @@ export type { StartedService } from './bootstrap';
 // Migrations as the owner, then the runtime role's data source: what bootstrapService does, for tests of the roles.
 export { openDatabase } from './infrastructure.providers';
 export { ConsumerRegistry } from './consumer-registry';
+export { IdentityStream } from './identity-stream';
 export type { HttpRateLimitRule, ServiceDefinition } from './definition';
 export type { GraphQLRequestContext } from './graphql.config';
 export { RapportServiceModule } from './rapport-service.module';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { actorOf, badUserInput, conflict, inScope, notFound, type Principal, type RecordScope } from '@rapport/auth';
+import { actorOf, badUserInput, conflict, forbidden, inScope, notFound, type Principal, type RecordScope } from '@rapport/auth';
 import {
   CASE_OPENED,
   CASE_REOPENED,
@@ -12,7 +12,7 @@ import {
   type EventActor,
 } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
-import type { KeysetPage } from '@rapport/persistence';
+import { decodeCursor, type KeysetPage } from '@rapport/persistence';
 import {
   AccessPolicy,
   OwnerDirectory,
@@ -31,7 +31,18 @@ import { RoutingService } from '../routing/routing.service';
 import { SatisfactionService } from '../satisfaction/satisfaction.service';
 import { elapsedBusinessMinutes } from '../sla/elapsed';
 import { shiftClocks, startClocks } from '../sla/sla-plan';
+import {
+  CASE_ORDERS,
+  SLA_DUE_BEFORE_SQL,
+  SLA_STATE_FILTER_SQL,
+  SLA_STATES,
+  isSlaSortKey,
+  slaSortKey,
+  slaSortSql,
+  type CaseOrder,
+} from '../sla/sla-order';
 import { SlaPoliciesService } from '../sla/sla-policies.service';
+import type { SlaState } from '../sla/sla-state';
 import { SlaTimers } from '../sla/sla-timers';
 import { CaseCommentEntity } from './case-comment.entity';
 import { CaseEntity } from './case.entity';
@@ -55,10 +66,13 @@ export interface CaseFilter {
   accountId?: string | null;
   queueId?: string | null;
   ownerId?: string | null;
+  slaState?: SlaState[] | null;
+  slaDueBefore?: Date | null;
 }
 
 export interface ListCasesArgs extends PageArgs {
   filter?: CaseFilter | null;
+  orderBy?: CaseOrder | null;
 }
 
 function oneOf<T extends string>(field: string, value: T | null | undefined, allowed: readonly T[], fallback: T): T {
@@ -186,6 +200,15 @@ export class CasesService {
     const wanted = pageWindow(args);
     const f = args.filter ?? {};
     const contactFilter = f.contactId != null ? validate.requireUuid('filter.contactId', f.contactId) : null;
+    const order = oneOf('orderBy', args.orderBy, CASE_ORDERS, 'NEWEST');
+    const slaStates = f.slaState != null ? validate.listOf('filter.slaState', f.slaState, SLA_STATES.length) : null;
+    for (const s of slaStates ?? [])
+      if (!SLA_STATES.includes(s)) throw badUserInput('filter.slaState', `must be among ${SLA_STATES.join(', ')}`);
+    if (f.slaDueBefore != null && Number.isNaN(new Date(f.slaDueBefore).getTime()))
+      throw badUserInput('filter.slaDueBefore', 'must be an instant');
+    // SLA clocks are internal (Case.sla is staff-only): customers may not filter or sort by them either.
+    if (!isStaff(principal) && (slaStates || f.slaDueBefore != null || order !== 'NEWEST'))
+      throw forbidden('SLA filters and orders are for staff');
     const scope = await this.sharing.readScope(principal, 'CASE');
     return this.db.withTenant(principal.tenantId, async (em) => {
       // In the query, so pages and totalCount (also Contact.cases, Account.cases) hold only what the caller may see.
@@ -200,6 +223,28 @@ export class CasesService {
         q.andWhere('c.account_id = :accountId', { accountId: validate.requireUuid('filter.accountId', f.accountId) });
       if (f.queueId != null) q.andWhere('c.queue_id = :queueId', { queueId: validate.requireUuid('filter.queueId', f.queueId) });
       if (f.ownerId != null) q.andWhere('c.owner_id = :ownerId', { ownerId: validate.requireUuid('filter.ownerId', f.ownerId) });
+      // SLA states are as of one instant for the whole page: the filter, the order and the cursors all read it.
+      const now = new Date();
+      q.setParameter('slaNow', now.toISOString());
+      if (slaStates) q.andWhere(SLA_STATE_FILTER_SQL, { slaStates });
+      if (f.slaDueBefore != null) q.andWhere(SLA_DUE_BEFORE_SQL, { slaDueBefore: f.slaDueBefore.toISOString() });
+      if (order !== 'NEWEST') {
+        for (const [field, cursor] of [
+          ['after', args.after],
+          ['before', args.before],
+        ] as const) {
+          const value = cursor ? decodeCursor(cursor)?.[0] : undefined;
+          if (value !== undefined && !isSlaSortKey(order, value)) throw badUserInput(field, `not a cursor of the ${order} order`);
+        }
+        // Soonest due (or most urgent) first; cases without a running clock last. Ties by id.
+        return paginate(q, {
+          ...wanted,
+          sortColumn: slaSortSql(order),
+          idColumn: 'c.id',
+          direction: 'ASC',
+          cursorOf: (c) => [slaSortKey(order, c, now), c.id],
+        });
+      }
       return paginate(q, {
         ...wanted,
         sortColumn: 'c.created_at',

@@ -6,6 +6,7 @@ import { SMTPServer } from 'smtp-server';
 import type { ServiceConfig } from '../service.env';
 import { InboundEmailService } from './inbound-email.service';
 import { parseInbound } from './parse-inbound';
+import { loadSmtpTls } from './smtp-tls';
 
 /**
  * The inbound SMTP endpoint (smtp-server), on when SERVICE_INBOUND_EMAIL_DOMAIN
@@ -14,6 +15,7 @@ import { parseInbound } from './parse-inbound';
  * the last hop: an MTA or the sender's server delivers to it), refuses
  * messages over SERVICE_INBOUND_MAX_MESSAGE_BYTES, and answers DATA only
  * once the message is recorded: a failure is a 451 the sender retries.
+ * It offers STARTTLS with the configured certificate (see loadSmtpTls).
  */
 @Injectable()
 export class InboundSmtpServer implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -33,11 +35,15 @@ export class InboundSmtpServer implements OnApplicationBootstrap, OnApplicationS
   async onApplicationBootstrap(): Promise<void> {
     if (!this.inbound.enabled) return;
     const maxBytes = this.config.SERVICE_INBOUND_MAX_MESSAGE_BYTES;
+    // Checked before listening: a bad certificate stops the start rather than every sender's handshake.
+    const tls = loadSmtpTls(this.config.SERVICE_INBOUND_SMTP_TLS_KEY_FILE, this.config.SERVICE_INBOUND_SMTP_TLS_CERT_FILE);
     const server = new SMTPServer({
       logger: false,
       name: this.config.SERVICE_INBOUND_EMAIL_DOMAIN,
       banner: 'Rapport support mail',
-      disabledCommands: ['AUTH', 'STARTTLS'],
+      // STARTTLS is offered, not required: MTAs deliver in plain text to a server that lacks it, so refusing would lose mail.
+      disabledCommands: ['AUTH'],
+      ...(tls ? { key: tls.key, cert: tls.cert } : {}),
       authOptional: true,
       disableReverseLookup: true,
       size: maxBytes,
@@ -75,7 +81,14 @@ export class InboundSmtpServer implements OnApplicationBootstrap, OnApplicationS
       server.listen(this.config.SERVICE_INBOUND_SMTP_PORT, this.config.SERVICE_INBOUND_SMTP_HOST, () => resolve());
     });
     this.server = server;
-    this.logger.info({ port: this.port, domain: this.config.SERVICE_INBOUND_EMAIL_DOMAIN }, 'inbound SMTP endpoint listening');
+    this.logger.info(
+      {
+        port: this.port,
+        domain: this.config.SERVICE_INBOUND_EMAIL_DOMAIN,
+        starttls: tls ? 'configured certificate' : 'built-in self-signed (dev)',
+      },
+      'inbound SMTP endpoint listening',
+    );
   }
 
   /** One delivery per support mailbox named in the envelope (each may be another tenant's). */

@@ -22,8 +22,8 @@ export interface SearchPage {
 
 /**
  * Ranked full-text search over live versions only, whoever asks (drafts,
- * retired versions and unpublished articles are never found), with the
- * tenant's text-search configuration (title weighted A, body B,
+ * retired versions and unpublished articles are never found), each version
+ * in the text-search configuration of its locale (title weighted A, body B,
  * ts_rank_cd), restricted to a locale: the one asked for, and for customers
  * always one (see KnowledgeSettings.searchLocale).
  */
@@ -79,16 +79,20 @@ export class KnowledgeSearch {
     const size = validate.pageSize(first);
     const offset = decodeOffset(after);
     if (offset === null) throw badUserInput('after', 'is not a cursor of this search');
-    const language = await this.settings.languageOf(em);
+    // Each version is indexed in its own locale's language, so the query is parsed once per language
+    // among the live versions searched, and each version is matched with the query of its language.
     // Ties broken by recency then id for stable pages.
     const rows: (ArticleRow & { rank: number })[] = await em.query(
-      `WITH q AS (SELECT websearch_to_tsquery($1::regconfig, $2) AS query)
+      `WITH q AS (
+         SELECT l.language, websearch_to_tsquery(l.language, $1) AS query
+           FROM (SELECT DISTINCT language FROM knowledge_article_versions
+                  WHERE status = 'PUBLISHED' AND ($4::text IS NULL OR ${localeCondition('locale', '$4')})) l)
        SELECT ${ARTICLE_COLUMNS}, ts_rank_cd(v.search, q.query)::float8 AS rank
-         FROM q, knowledge_article_versions v JOIN knowledge_articles a ON a.id = v.article_id
-        WHERE v.status = 'PUBLISHED' AND v.search @@ q.query AND ($5::text IS NULL OR ${localeCondition('v.locale', '$5')})
+         FROM q JOIN knowledge_article_versions v ON v.language = q.language JOIN knowledge_articles a ON a.id = v.article_id
+        WHERE v.status = 'PUBLISHED' AND v.search @@ q.query AND ($4::text IS NULL OR ${localeCondition('v.locale', '$4')})
         ORDER BY rank DESC, v.published_at DESC, a.id
-        LIMIT $3 OFFSET $4`,
-      [language, query, size + 1, offset, locale],
+        LIMIT $2 OFFSET $3`,
+      [query, size + 1, offset, locale],
     );
     const edges = rows.slice(0, size).map((r, i) => ({ cursor: encodeOffset(offset + i + 1), rank: r.rank, node: toArticleView(r) }));
     return {

@@ -5,6 +5,7 @@ import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { AGENTS, isStaff, requireKnowledgeRead, requireServiceAdmin } from '../access/service-access';
 import { ARTICLE_COLUMNS, toArticleView, type ArticleRow, type ArticleView } from './knowledge-article-view';
+import { searchLanguageFor } from './search-language';
 import { parseLocale } from './knowledge-locale';
 import { KnowledgeSettings } from './knowledge-settings.service';
 
@@ -81,9 +82,18 @@ export class KnowledgeService {
       const fields = this.fields(input, base);
       const now = new Date();
       if (draft) {
+        // A draft moved to another locale is indexed in that locale's language from now on.
         await em.query(
-          `UPDATE knowledge_article_versions SET title = $2, body = $3, tags = $4, locale = $5, updated_at = $6 WHERE id = $1`,
-          [draft.id, fields.title, fields.body, fields.tags, fields.locale, now],
+          `UPDATE knowledge_article_versions SET title = $2, body = $3, tags = $4, locale = $5, language = $7::regconfig, updated_at = $6 WHERE id = $1`,
+          [
+            draft.id,
+            fields.title,
+            fields.body,
+            fields.tags,
+            fields.locale,
+            now,
+            searchLanguageFor(fields.locale, await this.settings.languageOf(em)),
+          ],
         );
         return (await this.versionsById(em, [draft.id]))[0];
       }
@@ -203,7 +213,7 @@ export class KnowledgeService {
         f.body,
         f.tags,
         f.locale,
-        await this.settings.languageOf(em),
+        searchLanguageFor(f.locale, await this.settings.languageOf(em)),
         principal.id,
         now,
       ],

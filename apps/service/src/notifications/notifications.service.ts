@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { forbidden, notFound, type Principal } from '@rapport/auth';
 import type { ActivitySnapshotV1, ServiceNotificationKindV1, WebhookDisabledV1 } from '@rapport/contracts';
 import { returnedRows } from '@rapport/persistence';
-import { ServiceDatabase, validate } from '@rapport/service-kit';
+import { OwnerDirectory, ServiceDatabase, validate } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { requireServiceAdmin } from '../access/service-access';
 import type { QueueView } from '../routing/routing.service';
@@ -39,13 +39,17 @@ export class NotificationsService {
   constructor(
     private readonly db: ServiceDatabase,
     private readonly routing: RoutingService,
+    private readonly owners: OwnerDirectory,
   ) {}
 
   async setQueueManager(principal: Principal, input: { queueId: string; managerId?: string | null }): Promise<QueueView> {
     requireServiceAdmin(principal);
     const queueId = validate.requireUuid('queueId', input.queueId);
     const managerId = validate.optionalUuid('managerId', input.managerId) ?? null;
+    // The manager receives the queue's escalations and SLA warnings: an id identity does not know as active staff would receive nothing.
+    await this.owners.awaitInFlight(principal, [managerId]);
     return this.db.withTenant(principal.tenantId, async (em) => {
+      await this.owners.requireOwners(em, principal, [{ field: 'managerId', id: managerId }]);
       if (!(await this.routing.setManager(em, queueId, managerId))) throw notFound('SupportQueue', queueId);
       return (await this.routing.queuesById(em, [queueId])).get(queueId) as QueueView;
     });

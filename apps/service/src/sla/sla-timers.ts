@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import { CASE_ESCALATED, CASE_SLA_BREACHED, CASE_SLA_WARNING, SYSTEM_ACTOR, type CaseSlaDataV1, type SlaKindV1 } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
+import { returnedRows } from '@rapport/persistence';
 import type { Logger } from '@rapport/observability';
 import { AuditRecorder, JobQueues, LOGGER, removeStaleJob, SERVICE_CONFIG, ServiceDatabase } from '@rapport/service-kit';
 import type { Queue } from 'bullmq';
@@ -143,7 +144,7 @@ export class SlaTimers implements OnModuleInit, OnApplicationBootstrap {
           em,
           newEvent({ type: CASE_SLA_WARNING, tenantId: c.tenantId, actor: SYSTEM_ACTOR, subjectId: c.id, data: data() }),
         );
-        await this.notifyOwner(em, c, 'SLA_WARNING', data().dueAt, now);
+        await this.notifyAssigneeAndManager(em, c, 'SLA_WARNING', data().dueAt, now);
         // A job's change is audited like a user's, with the system as actor, in the change's transaction.
         await this.audit.record(em, {
           tenantId: c.tenantId,
@@ -160,7 +161,7 @@ export class SlaTimers implements OnModuleInit, OnApplicationBootstrap {
         em,
         newEvent({ type: CASE_SLA_BREACHED, tenantId: c.tenantId, actor: SYSTEM_ACTOR, subjectId: c.id, data: data() }),
       );
-      await this.notifyOwner(em, c, 'SLA_BREACHED', data().dueAt, now);
+      await this.notifyAssigneeAndManager(em, c, 'SLA_BREACHED', data().dueAt, now);
       const fromPriority = c.priority;
       await this.escalate(em, c, job.kind, now);
       await this.audit.record(em, {
@@ -175,22 +176,26 @@ export class SlaTimers implements OnModuleInit, OnApplicationBootstrap {
     });
   }
 
-  /** The case's owner (if it has one) learns that a clock is about to run out, or ran out. */
-  private async notifyOwner(
+  /**
+   * The case's assignee and its queue's manager (each if there is one, once
+   * if they are the same person) learn that a clock is about to run out, or
+   * ran out: the assignee acts, the manager can step in before a breach.
+   */
+  private async notifyAssigneeAndManager(
     em: EntityManager,
     c: CaseEntity,
     kind: 'SLA_WARNING' | 'SLA_BREACHED',
     dueAt: string,
     now: Date,
   ): Promise<void> {
-    if (!c.ownerId) return;
-    await recordNotification(this.db, em, c.tenantId, {
-      recipientId: c.ownerId,
-      kind,
-      caseId: c.id,
-      dueAt: new Date(dueAt),
-      createdAt: now,
-    });
+    const [queue] = c.queueId
+      ? returnedRows<{ managerId: string | null }>(
+          await em.query(`SELECT manager_id AS "managerId" FROM support_queues WHERE id = $1`, [c.queueId]),
+        )
+      : [];
+    const recipients = new Set([c.ownerId, queue?.managerId].filter((id): id is string => !!id));
+    for (const recipientId of recipients)
+      await recordNotification(this.db, em, c.tenantId, { recipientId, kind, caseId: c.id, dueAt: new Date(dueAt), createdAt: now });
   }
 
   /** On breach: one priority step up, into the policy's escalation queue (if any), recorded, published, and its manager notified. */
