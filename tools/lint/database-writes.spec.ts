@@ -42,8 +42,6 @@ const EXEMPT = ['privacy', 'deletion'];
  */
 const KNOWN_CROSSINGS = [
   // Re-pointing contact references on merge/unmerge happens in the merge's transaction, from the customer master.
-  'analytics.customer_values <- contacts',
-  'analytics.orders <- contacts',
   'marketing.journey_enrollments <- read-model',
   'sales.contacts <- merge',
   // Merges re-point deleted cases too, so through the table behind the live view (ADR 037).
