@@ -42,22 +42,10 @@ const EXEMPT = ['privacy', 'deletion'];
  */
 const KNOWN_CROSSINGS = [
   // Re-pointing contact references on merge/unmerge happens in the merge's transaction, from the customer master.
-  'marketing.journey_enrollments <- read-model',
   'sales.contacts <- merge',
   // Merges re-point deleted cases too, so through the table behind the live view (ADR 037).
   'service.cases_all <- customers',
   'service.satisfaction_requests <- customers',
-  // Sending, measurement and journeys record their own steps in tables campaigns and sending own.
-  'marketing.campaign_recipients <- measurement',
-  'marketing.campaign_recipients <- sending',
-  'marketing.campaigns <- measurement',
-  'marketing.campaigns <- sending',
-  'marketing.contacts <- sending',
-  'marketing.messages <- campaigns',
-  'marketing.messages <- consent',
-  'marketing.messages <- journeys',
-  'marketing.suppressions <- sending',
-  'marketing.consent_confirmations <- links',
   // Imports write rows in bulk beside the features' single-row paths.
   'sales.accounts <- import',
   'sales.contacts <- import',
