@@ -42,15 +42,9 @@ const EXEMPT = ['privacy', 'deletion'];
  */
 const KNOWN_CROSSINGS = [
   // Re-pointing contact references on merge/unmerge happens in the merge's transaction, from the customer master.
-  'sales.contacts <- merge',
   // Merges re-point deleted cases too, so through the table behind the live view (ADR 037).
   'service.cases_all <- customers',
   'service.satisfaction_requests <- customers',
-  // Imports write rows in bulk beside the features' single-row paths.
-  'sales.accounts <- import',
-  'sales.contacts <- import',
-  'sales.leads <- lead-rules',
-  'sales.opportunities <- quotes',
   'service.cases <- routing',
   'service.cases <- sla',
 ];
