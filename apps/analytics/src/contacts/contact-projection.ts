@@ -13,9 +13,10 @@ import {
   type SurvivorChange,
 } from '@rapport/customer-master';
 import { appendManyToOutbox } from '@rapport/messaging';
-import { returnedRows } from '@rapport/persistence';
 import type { EntityManager } from 'typeorm';
-import { ORDER_MATCHED_RETURNING, orderMatchedEvents, type MatchedOrderRow } from '../orders/order-matched-events';
+import { dropValuesOfMerged } from '../clv/merged-values';
+import { matchOrdersOfContacts, matchOrdersOfExternalIds, repointOrdersOfMoved } from '../orders/order-contacts';
+import { orderMatchedEvents } from '../orders/order-matched-events';
 import { lockCustomerMatching } from '../tenant-locks';
 
 const CONTACTS: CustomerTable = { kind: 'CONTACT', table: 'contacts' };
@@ -53,33 +54,8 @@ export class ContactProjection {
     const kept = newestPerRecord(snapshots).filter((c) => appliedIds.has(c.id));
     const ids = await replaceExternalIds(em, tenantId, kept);
     const keptIds = kept.map((c) => c.id);
-    const byContactId: MatchedOrderRow[] = returnedRows(
-      await em.query(
-        `UPDATE orders o SET contact_id = coalesce(c.merged_into, c.id)
-           FROM contacts c
-          WHERE c.tenant_id = $1 AND c.id = ANY($2::uuid[])
-            AND o.tenant_id = $1 AND o.customer_contact_id = c.id
-            AND o.contact_id IS DISTINCT FROM coalesce(c.merged_into, c.id)
-          RETURNING ${ORDER_MATCHED_RETURNING}`,
-        [tenantId, keptIds],
-      ),
-    );
-    const byExternalId: MatchedOrderRow[] =
-      ids.length === 0
-        ? []
-        : returnedRows(
-            await em.query(
-              `UPDATE orders o SET contact_id = r.contact_id
-                 FROM (SELECT x.source, x.key, coalesce(c.merged_into, x.contact_id) AS contact_id
-                         FROM unnest($2::text[], $3::text[]) AS k(source, key)
-                         JOIN contact_external_ids x ON x.tenant_id = $1 AND x.source = k.source AND x.key = k.key
-                         LEFT JOIN contacts c ON c.tenant_id = $1 AND c.id = x.contact_id) r
-                WHERE o.tenant_id = $1 AND o.customer_source = r.source AND o.customer_key = r.key
-                  AND o.contact_id IS DISTINCT FROM r.contact_id
-                RETURNING ${ORDER_MATCHED_RETURNING}`,
-              [tenantId, ids.map((x) => x.source), ids.map((x) => x.key)],
-            ),
-          );
+    const byContactId = await matchOrdersOfContacts(em, tenantId, keptIds);
+    const byExternalId = await matchOrdersOfExternalIds(em, tenantId, ids);
     const matched = [...byContactId, ...byExternalId];
     await appendManyToOutbox(em, orderMatchedEvents(tenantId, matched));
     return [...new Set(matched.map((r) => r.contact_id).filter((id): id is string => id !== null))];
@@ -101,7 +77,7 @@ export class ContactProjection {
       mergedAt: event.occurredAt,
     });
     const merged = changes.filter((c) => c.to !== c.id).map((c) => c.id);
-    await em.query(`DELETE FROM customer_values WHERE tenant_id = $1 AND contact_id = ANY($2::uuid[])`, [tenantId, merged]);
+    await dropValuesOfMerged(em, tenantId, merged);
     return this.followChanges(em, tenantId, changes);
   }
 
@@ -137,24 +113,10 @@ export class ContactProjection {
   /** Orders given for the moved contacts (by contact id or an external id they hold) count for their survivor now. */
   private async followChanges(em: EntityManager, tenantId: string, changes: readonly SurvivorChange[]): Promise<string[]> {
     if (changes.length === 0) return [];
-    const ids = changes.map((c) => c.id);
-    await em.query(
-      `UPDATE orders o SET contact_id = r.contact_id
-         FROM (SELECT o2.id, (SELECT coalesce(c.merged_into, c.id) FROM contacts c
-                               WHERE c.tenant_id = o2.tenant_id AND c.id = o2.customer_contact_id) AS contact_id
-                 FROM orders o2 WHERE o2.tenant_id = $1 AND o2.customer_contact_id = ANY($2::uuid[])) r
-        WHERE o.tenant_id = $1 AND o.id = r.id AND o.contact_id IS DISTINCT FROM r.contact_id`,
-      [tenantId, ids],
-    );
-    await em.query(
-      `UPDATE orders o SET contact_id = r.contact_id
-         FROM (SELECT x.source, x.key, coalesce(c.merged_into, x.contact_id) AS contact_id
-                 FROM contact_external_ids x
-                 LEFT JOIN contacts c ON c.tenant_id = x.tenant_id AND c.id = x.contact_id
-                WHERE x.tenant_id = $1 AND x.contact_id = ANY($2::uuid[])) r
-        WHERE o.tenant_id = $1 AND o.customer_source = r.source AND o.customer_key = r.key
-          AND o.contact_id IS DISTINCT FROM r.contact_id`,
-      [tenantId, ids],
+    await repointOrdersOfMoved(
+      em,
+      tenantId,
+      changes.map((c) => c.id),
     );
     // Whether or not orders moved, every contact whose group changed is rescored.
     return [...new Set(changes.flatMap((c) => [c.from, c.to]))];

@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
+import { returnedRows } from '@rapport/persistence';
 import { ServiceDatabase } from '@rapport/service-kit';
 import { DelayedError, type Job, type Worker } from 'bullmq';
 import type { EntityManager } from 'typeorm';
 import { ChannelRegistry } from '../sending/channel-registry';
 import { MessageSender } from '../sending/message-sender';
-import { INTERRUPTED_DETAIL, templateView } from '../sending/recipient-view';
+import { failInterrupted } from '../sending/message-rows';
+import { templateView } from '../sending/recipient-view';
 import { SendPacer } from '../sending/send-pacer';
 import { claimRecipient } from './campaign-claim';
 import type { CampaignView, VariantView } from './campaign-view';
@@ -96,13 +98,16 @@ export class CampaignBatchSender {
 
   /** Messages an earlier attempt of this batch was sending when it died: unknown whether they went out, so never again. */
   private async markInterrupted(em: EntityManager, campaignId: string, batch: number): Promise<void> {
-    await em.query(
-      `WITH stuck AS (
-         UPDATE campaign_recipients SET status = 'INTERRUPTED', skip_reason = 'INTERRUPTED'
-          WHERE campaign_id = $1 AND batch = $2 AND status = 'SENDING' RETURNING message_id)
-       UPDATE messages SET status = 'FAILED', detail = $3
-        WHERE id IN (SELECT message_id FROM stuck) AND status = 'SENDING'`,
-      [campaignId, batch, INTERRUPTED_DETAIL],
+    const stuck: { message_id: string }[] = returnedRows(
+      await em.query(
+        `UPDATE campaign_recipients SET status = 'INTERRUPTED', skip_reason = 'INTERRUPTED'
+          WHERE campaign_id = $1 AND batch = $2 AND status = 'SENDING' RETURNING message_id`,
+        [campaignId, batch],
+      ),
+    );
+    await failInterrupted(
+      em,
+      stuck.map((r) => r.message_id),
     );
   }
 }

@@ -1,6 +1,7 @@
 import { returnedRows } from '@rapport/persistence';
 import { v7 as uuidv7 } from 'uuid';
 import type { EntityManager } from 'typeorm';
+import { claimMessage } from '../sending/message-rows';
 import { checkRecipient, type RecipientRow } from '../sending/recipient-view';
 import type { CampaignView } from './campaign-view';
 
@@ -64,21 +65,17 @@ export async function claimRecipient(
     return skip(state?.status === 'SENDING' ? 'BUDGET_EXHAUSTED' : 'CANCELLED');
   }
   const messageId = uuidv7();
-  await em.query(
-    `INSERT INTO messages (id, tenant_id, contact_id, channel, purpose, address, campaign_id, variant_key, template_id, status)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'SENDING')`,
-    [
-      messageId,
-      tenantId,
-      contactId,
-      campaign.channel,
-      campaign.purpose,
-      target.address,
-      campaign.id,
-      recipient.variant_key,
-      templates.get(recipient.variant_key),
-    ],
-  );
+  await claimMessage(em, {
+    id: messageId,
+    tenantId,
+    contactId,
+    channel: campaign.channel,
+    purpose: campaign.purpose,
+    address: target.address as string,
+    campaignId: campaign.id,
+    variantKey: recipient.variant_key,
+    templateId: templates.get(recipient.variant_key),
+  });
   await em.query(`UPDATE campaign_recipients SET status = 'SENDING', message_id = $3 WHERE campaign_id = $1 AND contact_id = $2`, [
     campaign.id,
     contactId,

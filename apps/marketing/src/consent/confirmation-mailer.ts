@@ -2,6 +2,7 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { JobQueues, ServiceDatabase } from '@rapport/service-kit';
 import type { Job } from 'bullmq';
 import { LinkSigner } from '../links/link-secret.store';
+import { claimMessage } from '../sending/message-rows';
 import { MessageSender } from '../sending/message-sender';
 import { RECIPIENT_COLUMNS, templateView, type RecipientRow } from '../sending/recipient-view';
 import { CONFIRMATION_QUEUE, type ConfirmationJobData } from './confirmation-requests';
@@ -40,12 +41,15 @@ export class ConfirmationMailer implements OnModuleInit {
         [tenantId, confirmationId],
       );
       if (!row || row.confirmed_at) return null;
-      const inserted: unknown[] = await em.query(
-        `INSERT INTO messages (id, tenant_id, contact_id, channel, purpose, address, status)
-         VALUES ($1, $2, $3, 'EMAIL', 'SERVICE', $4, 'SENDING') ON CONFLICT (id) DO NOTHING RETURNING id`,
-        [confirmationId, tenantId, row.contact_id, row.address],
-      );
-      return inserted.length > 0 ? row : null;
+      const claimed = await claimMessage(em, {
+        id: confirmationId,
+        tenantId,
+        contactId: row.contact_id,
+        channel: 'EMAIL',
+        purpose: 'SERVICE',
+        address: row.address,
+      });
+      return claimed ? row : null;
     });
     if (!claim) return;
     const url = this.links.url('confirm', { k: 'confirm', t: tenantId, c: confirmationId });

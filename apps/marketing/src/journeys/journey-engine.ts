@@ -9,7 +9,8 @@ import type { EntityManager } from 'typeorm';
 import { groupMembers } from '../consent/contact-groups';
 import { refreshAggregates, survivorOf } from '../read-model/survivors';
 import { MessageSender, type ClaimedMessage } from '../sending/message-sender';
-import { checkRecipient, INTERRUPTED_DETAIL, templateView } from '../sending/recipient-view';
+import { claimMessage, failInterrupted } from '../sending/message-rows';
+import { checkRecipient, templateView } from '../sending/recipient-view';
 import { MarketingSettings } from '../settings/marketing-settings';
 import { cartView } from '../templates/cart-view';
 import { loadTemplate } from '../templates/message-templates';
@@ -278,7 +279,7 @@ export class JourneyEngine {
     );
     if (existing) {
       if (existing.status !== 'SENDING') return { claim: null, result: existing.status };
-      await em.query(`UPDATE messages SET status = 'FAILED', detail = $2 WHERE id = $1`, [existing.id, INTERRUPTED_DETAIL]);
+      await failInterrupted(em, [existing.id]);
       return { claim: null, result: 'INTERRUPTED' };
     }
     const channel = step.channel as SendChannel;
@@ -286,11 +287,18 @@ export class JourneyEngine {
     const target = await checkRecipient(em, tenantId, contactId, channel, purpose);
     if (!target || target.blocked) return { claim: null, result: `SKIPPED:${target?.blocked ?? 'UNKNOWN_CONTACT'}` };
     const messageId = uuidv7();
-    await em.query(
-      `INSERT INTO messages (id, tenant_id, contact_id, channel, purpose, address, journey_id, enrollment_id, step_key, template_id, status)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'SENDING')`,
-      [messageId, tenantId, contactId, channel, purpose, target.address, journey.id, e.id, stepKey, step.templateId],
-    );
+    await claimMessage(em, {
+      id: messageId,
+      tenantId,
+      contactId,
+      channel,
+      purpose,
+      address: target.address as string,
+      journeyId: journey.id,
+      enrollmentId: e.id,
+      stepKey,
+      templateId: step.templateId,
+    });
     return {
       claim: {
         tenantId,

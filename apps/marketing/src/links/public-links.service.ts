@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { parseDeliveryReceipt, ReceiptRejectedError } from '@rapport/channels';
 import type { Logger } from '@rapport/observability';
 import { LOGGER, ServiceDatabase } from '@rapport/service-kit';
+import { markConfirmed } from '../consent/confirmations';
 import { ConsentService } from '../consent/consent.service';
 import { ChannelRegistry } from '../sending/channel-registry';
 import { MessageLedger } from '../sending/message-ledger';
@@ -96,7 +97,7 @@ export class PublicLinks {
       if (!row) return { ok: false, reason: 'UNKNOWN' } as const;
       if (row.confirmed_at) return { ok: true, detail: 'already confirmed' } as const;
       if (row.expires_at.getTime() < at.getTime()) return { ok: false, reason: 'EXPIRED' } as const;
-      await em.query(`UPDATE consent_confirmations SET confirmed_at = $3 WHERE tenant_id = $1 AND id = $2`, [payload.t, payload.c, at]);
+      await markConfirmed(em, payload.t, payload.c, at);
       await this.consent.record(
         em,
         payload.t,

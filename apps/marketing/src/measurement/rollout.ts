@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { badUserInput, badUserInputs, conflict, type Principal } from '@rapport/auth';
 import { decimal } from '@rapport/money';
-import { returnedRows } from '@rapport/persistence';
 import { SERVICE_CONFIG, ServiceDatabase, validate } from '@rapport/service-kit';
 import { requireMarketingWrite } from '../access/marketing-access';
+import { markRolledOut, moveHeldToRollout } from '../campaigns/campaign-rollout-rows';
 import { CampaignJobs } from '../campaigns/campaign-jobs';
 import { CampaignsRepository } from '../campaigns/campaigns.repository';
 import type { CampaignView } from '../campaigns/campaign-view';
@@ -76,24 +76,9 @@ export class CampaignRollout {
         `SELECT coalesce(max(batch) + 1, 0)::int AS next FROM campaign_recipients WHERE campaign_id = $1`,
         [campaignId],
       );
-      const batches = returnedRows<{ batch: number }>(
-        await em.query(
-          `WITH held AS (
-           SELECT contact_id, $4::int + ((row_number() OVER (ORDER BY bucket, contact_id) - 1) / $5::int)::int AS batch
-             FROM campaign_recipients WHERE campaign_id = $1 AND grp = ANY($2::text[]) AND status = 'HELD')
-         UPDATE campaign_recipients r SET grp = 'ROLLOUT', variant_key = $3, status = 'PENDING', batch = held.batch
-           FROM held WHERE r.campaign_id = $1 AND r.contact_id = held.contact_id
-         RETURNING held.batch`,
-          [campaignId, groups, winner, next, this.config.MARKETING_SEND_BATCH_SIZE],
-        ),
-      );
-      await em.query(
-        `UPDATE campaigns SET status = 'SENDING', winner_variant = $3, winner_overridden = $4, rolled_out_at = now(), completed_at = NULL,
-                updated_at = now()
-          WHERE tenant_id = $1 AND id = $2`,
-        [tenantId, campaignId, winner, overridden],
-      );
-      return { winner, recipients: n, batches: [...new Set(batches.map((b) => b.batch))].sort((a, b) => a - b) };
+      const batches = await moveHeldToRollout(em, campaignId, groups, winner, next, this.config.MARKETING_SEND_BATCH_SIZE);
+      await markRolledOut(em, tenantId, campaignId, winner, overridden);
+      return { winner, recipients: n, batches: [...new Set(batches)].sort((a, b) => a - b) };
     });
     await this.jobs.startWave(tenantId, campaignId, 'rollout', planned.batches);
     const campaign = await this.db.withTenant(tenantId, (em) => this.campaigns.load(em, tenantId, campaignId));

@@ -33,6 +33,7 @@ import {
 } from '@rapport/contracts';
 import { deletionFactOf } from '@rapport/customer-master';
 import type { EntityManager } from 'typeorm';
+import { exitRunsOf } from '../journeys/journey-exits';
 import { AnalyticsProjection } from './analytics-projection';
 import { CaseProjection, type CaseChange } from './case-projection';
 import { ContactProjection } from './contact-projection';
@@ -84,7 +85,7 @@ export class ReadModelProjector {
       case CONTACT_MERGED: {
         const { data } = event as ContactMergedV1;
         const survivor = await this.contacts.applyMerge(em, tenantId, event as ContactMergedV1);
-        if (survivor) await this.exitRuns(em, tenantId, data.mergedIds, 'MERGED');
+        if (survivor) await exitRunsOf(em, tenantId, data.mergedIds, 'MERGED');
         return NOTHING;
       }
       case CONTACT_UNMERGED:
@@ -95,7 +96,7 @@ export class ReadModelProjector {
       case CONTACT_PURGED: {
         const fact = deletionFactOf(event);
         if (fact && (await this.contacts.applyDeletion(em, tenantId, fact)) && fact.change !== 'restored') {
-          await this.exitRuns(em, tenantId, [fact.id], 'DELETED');
+          await exitRunsOf(em, tenantId, [fact.id], 'DELETED');
         }
         return NOTHING;
       }
@@ -140,19 +141,6 @@ export class ReadModelProjector {
       default:
         return NOTHING;
     }
-  }
-
-  /**
-   * Merged records' journey runs end (the survivor's own runs go on: it is
-   * one customer, one run per journey); so do a deleted contact's (a restore
-   * does not resume them: the journey's moment has passed).
-   */
-  private async exitRuns(em: EntityManager, tenantId: string, contactIds: string[], reason: 'MERGED' | 'DELETED'): Promise<void> {
-    await em.query(
-      `UPDATE journey_enrollments SET status = 'EXITED', exit_reason = $3, finished_at = now(), position = -1, updated_at = now()
-        WHERE tenant_id = $1 AND contact_id = ANY($2::uuid[]) AND status IN ('ACTIVE', 'PAUSED')`,
-      [tenantId, contactIds, reason],
-    );
   }
 }
 

@@ -14,6 +14,9 @@ import { newEvent } from '@rapport/messaging';
 import { returnedRows } from '@rapport/persistence';
 import { ServiceDatabase } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
+import { recipientBounced, recipientFailed, recipientReleased, recipientSent } from '../campaigns/recipient-outcomes';
+import { suppressBouncedAddress } from '../consent/bounced-addresses';
+import { touchContact } from '../read-model/contact-touches';
 import type { SendChannel } from '../vocabulary/messages';
 
 interface MessageRow {
@@ -47,17 +50,8 @@ export class MessageLedger {
         ),
       );
       if (!row) return;
-      if (row.campaign_id) {
-        await em.query(
-          `UPDATE campaign_recipients SET status = 'SENT', touched_at = $3 WHERE campaign_id = $1 AND contact_id = $4 AND message_id = $2`,
-          [row.campaign_id, messageId, at, row.contact_id],
-        );
-      }
-      await em.query(
-        `UPDATE contacts SET last_touch_at = greatest(last_touch_at, $3)
-          WHERE tenant_id = $1 AND id = (SELECT coalesce(merged_into, id) FROM contacts WHERE tenant_id = $1 AND id = $2)`,
-        [tenantId, row.contact_id, at],
-      );
+      if (row.campaign_id) await recipientSent(em, row.campaign_id, row.contact_id, messageId, at);
+      await touchContact(em, tenantId, row.contact_id, at);
       await this.publish(em, tenantId, MESSAGE_SENT, row, at, providerMessageId);
     });
   }
@@ -73,18 +67,8 @@ export class MessageLedger {
         ),
       );
       if (!row) return;
-      if (row.campaign_id) {
-        await em.query(
-          `UPDATE campaign_recipients SET status = 'FAILED', skip_reason = 'BOUNCED', touched_at = coalesce(touched_at, $3)
-            WHERE campaign_id = $1 AND contact_id = $4 AND message_id = $2`,
-          [row.campaign_id, messageId, at, row.contact_id],
-        );
-      }
-      await em.query(
-        `INSERT INTO suppressions (tenant_id, channel, address, reason, detail) VALUES ($1, $2, $3, 'HARD_BOUNCE', $4)
-         ON CONFLICT (tenant_id, channel, address) DO NOTHING`,
-        [tenantId, row.channel, row.address, reason.slice(0, 1000)],
-      );
+      if (row.campaign_id) await recipientBounced(em, row.campaign_id, row.contact_id, messageId, at);
+      await suppressBouncedAddress(em, tenantId, row.channel, row.address, reason.slice(0, 1000));
       await this.publish(em, tenantId, MESSAGE_BOUNCED, row, at, reason.slice(0, 1000));
     });
   }
@@ -95,17 +79,7 @@ export class MessageLedger {
       const [row] = returnedRows<MessageRow>(
         await em.query(`DELETE FROM messages WHERE tenant_id = $1 AND id = $2 AND status = 'SENDING' ${RETURNING}`, [tenantId, messageId]),
       );
-      if (row?.campaign_id) {
-        await em.query(
-          `UPDATE campaign_recipients SET status = 'PENDING', message_id = NULL WHERE campaign_id = $1 AND contact_id = $3 AND message_id = $2`,
-          [row.campaign_id, messageId, row.contact_id],
-        );
-        // Only budgeted campaigns count their claims (see campaign-claim.ts).
-        await em.query(
-          `UPDATE campaigns SET messages_claimed = messages_claimed - 1 WHERE tenant_id = $1 AND id = $2 AND budget IS NOT NULL`,
-          [tenantId, row.campaign_id],
-        );
-      }
+      if (row?.campaign_id) await recipientReleased(em, tenantId, row.campaign_id, row.contact_id, messageId);
     });
   }
 
@@ -118,12 +92,7 @@ export class MessageLedger {
           [tenantId, messageId, detail.slice(0, 1000)],
         ),
       );
-      if (row?.campaign_id) {
-        await em.query(
-          `UPDATE campaign_recipients SET status = 'FAILED', skip_reason = 'SEND_ERROR' WHERE campaign_id = $1 AND contact_id = $3 AND message_id = $2`,
-          [row.campaign_id, messageId, row.contact_id],
-        );
-      }
+      if (row?.campaign_id) await recipientFailed(em, row.campaign_id, row.contact_id, messageId);
     });
   }
 

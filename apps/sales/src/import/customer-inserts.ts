@@ -3,9 +3,11 @@ import { ACCOUNT_CREATED, CONTACT_CREATED, type EventEnvelope } from '@rapport/c
 import { newEvent } from '@rapport/messaging';
 import type { ServiceDatabase } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
-import { AccountEntity } from '../accounts/account.entity';
+import type { AccountEntity } from '../accounts/account.entity';
+import { insertAccounts } from '../accounts/account-rows';
 import { accountSnapshot } from '../accounts/accounts.service';
-import { ContactEntity } from '../contacts/contact.entity';
+import type { ContactEntity } from '../contacts/contact.entity';
+import { insertContacts } from '../contacts/contact-rows';
 import { contactSnapshot } from '../contacts/contact-snapshot';
 import { insertExternalIds, isExternalIdClash } from '../external-ids/external-ids';
 import { invalid, type ImportRowResult } from './import-report';
@@ -52,7 +54,7 @@ async function insertSet(db: ServiceDatabase, em: EntityManager, principal: Prin
   const actor = actorOf(principal);
   if (kind === 'CONTACT') {
     const contacts = list.map((p) => p.entity as ContactEntity);
-    await em.getRepository(ContactEntity).insert(contacts.map(({ externalIds: _x, ...c }) => c));
+    await insertContacts(em, contacts);
     await insertExternalIds(em, 'CONTACT', contacts);
     await publishAll(
       db,
@@ -63,7 +65,7 @@ async function insertSet(db: ServiceDatabase, em: EntityManager, principal: Prin
     );
   } else {
     const accounts = list.map((p) => p.entity as AccountEntity);
-    await em.getRepository(AccountEntity).insert(accounts.map(({ externalIds: _x, ...a }) => a));
+    await insertAccounts(em, accounts);
     await insertExternalIds(em, 'ACCOUNT', accounts);
     await publishAll(
       db,

@@ -5,6 +5,7 @@ import { newEvent } from '@rapport/messaging';
 import { returnedRows } from '@rapport/persistence';
 import type { EntityManager } from 'typeorm';
 import { LeadEntity } from '../leads/lead.entity';
+import { storeLeadScore } from '../leads/lead-score';
 import { leadSnapshot } from '../leads/lead-snapshot';
 import {
   evaluateScore,
@@ -88,7 +89,7 @@ export async function rescoreLead(
   const score = await scoreLead(em, lead, lead.score);
   if (score === lead.score) return lead;
   const after = Object.assign(new LeadEntity(), lead, { score, updatedAt: new Date() });
-  await em.getRepository(LeadEntity).update({ id: lead.id }, { score, updatedAt: after.updatedAt });
+  await storeLeadScore(em, lead.id, score, after.updatedAt);
   await publish(
     em,
     newEvent({

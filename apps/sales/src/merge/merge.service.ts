@@ -9,6 +9,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { AccountEntity } from '../accounts/account.entity';
 import { accountSnapshot } from '../accounts/accounts.service';
 import { ContactEntity } from '../contacts/contact.entity';
+import { touchContacts } from '../contacts/contact-rows';
 import { contactSnapshot } from '../contacts/contact-snapshot';
 import { loadExternalIds } from '../external-ids/external-ids';
 import type { MergeKind } from './merge-links';
@@ -243,7 +244,7 @@ export class MergeService {
   private async publishAccountMoves(em: EntityManager, principal: Principal, links: LinkImage[], now: Date): Promise<void> {
     const moved = movedContactIds(links);
     if (moved.length === 0) return;
-    await em.query(`UPDATE contacts SET updated_at = $2 WHERE id = ANY($1::uuid[])`, [moved, now]);
+    await touchContacts(em, moved, now);
     for (const id of moved) await this.publishUpdated(em, principal, 'CONTACT', id, ['accountId']);
   }
 

@@ -42,3 +42,12 @@ export async function recordStageChange(
     reason: change.reason,
   });
 }
+
+/** The won amount a quote gave the opportunity (quotes decide it; the caller publishes the change in the same transaction). */
+export async function storeWonAmount(
+  em: EntityManager,
+  id: string,
+  won: Pick<OpportunityEntity, 'amount' | 'currency' | 'updatedAt'>,
+): Promise<void> {
+  await em.getRepository(OpportunityEntity).update({ id }, { amount: won.amount, currency: won.currency, updatedAt: won.updatedAt });
+}

@@ -13,7 +13,7 @@ import { OpportunityEntity } from '../opportunities/opportunity.entity';
 import { OpportunityProgressService } from '../opportunities/opportunity-progress.service';
 import { requireOpen } from '../opportunities/opportunity-rules';
 import { opportunitySnapshot } from '../opportunities/opportunity-snapshot';
-import { lockOpportunity } from '../opportunities/opportunity-store';
+import { lockOpportunity, storeWonAmount } from '../opportunities/opportunity-store';
 import { PriceBookEntity } from '../products/price-book.entity';
 import { ensureStandardPriceBook } from '../products/price-book-store';
 import { QuoteEntity, QuoteLineEntity } from './quote.entity';
@@ -300,9 +300,7 @@ export class QuotesService {
       currency: won.currency,
       updatedAt: new Date(),
     });
-    await em
-      .getRepository(OpportunityEntity)
-      .update({ id: opportunity.id }, { amount: after.amount, currency: after.currency, updatedAt: after.updatedAt });
+    await storeWonAmount(em, opportunity.id, after);
     await this.db.publish(
       em,
       newEvent({

@@ -1,18 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { applyMerge, applyUnmerge, type CustomerKind, type CustomerTable, type SurvivorChange } from '@rapport/customer-master';
-import { returnedRows } from '@rapport/persistence';
 import type { EntityManager } from 'typeorm';
+import { repointCasesOf } from '../cases/case-rows';
+import { followCaseContacts } from '../satisfaction/request-contacts';
 
 /** Service's projection tables of sales' customer master. */
 export const CUSTOMER_TABLES: Record<CustomerKind, CustomerTable> = {
   CONTACT: { kind: 'CONTACT', table: 'customer_contacts' },
   ACCOUNT: { kind: 'ACCOUNT', table: 'customer_accounts' },
-};
-
-/** The cases column that stands at the survivor of the record the case was opened for (`named_*`). Trusted identifiers. */
-const CASE_LINKS: Record<CustomerKind, { column: string; named: string; records: string }> = {
-  CONTACT: { column: 'contact_id', named: 'named_contact_id', records: 'customer_contacts' },
-  ACCOUNT: { column: 'account_id', named: 'named_account_id', records: 'customer_accounts' },
 };
 
 export interface MergeData {
@@ -50,28 +45,11 @@ export class CustomerMerges {
 
   private async followChanges(em: EntityManager, kind: CustomerKind, changes: readonly SurvivorChange[]): Promise<void> {
     if (changes.length === 0) return;
-    const link = CASE_LINKS[kind];
-    const moved = returnedRows<{ id: string }>(
-      await em.query(
-        // Deleted cases waiting out their restore window follow too: a restore brings them back at the survivor.
-        `UPDATE cases_all c SET ${link.column} = coalesce(r.merged_into, r.id)
-         FROM ${link.records} r
-        WHERE r.id = c.${link.named} AND c.${link.named} = ANY($1::uuid[])
-          AND c.${link.column} IS DISTINCT FROM coalesce(r.merged_into, r.id)
-        RETURNING c.id`,
-        [changes.map((c) => c.id)],
-      ),
+    const moved = await repointCasesOf(
+      em,
+      kind,
+      changes.map((c) => c.id),
     );
-    if (kind === 'CONTACT') await this.satisfactionFollows(em, moved);
-  }
-
-  /** A satisfaction request belongs to its case's contact (the one who rates it). */
-  private async satisfactionFollows(em: EntityManager, cases: { id: string }[]): Promise<void> {
-    if (cases.length === 0) return;
-    await em.query(
-      `UPDATE satisfaction_requests r SET contact_id = c.contact_id FROM cases_all c
-        WHERE c.id = ANY($1::uuid[]) AND r.case_id = c.id AND c.contact_id IS NOT NULL AND r.contact_id IS DISTINCT FROM c.contact_id`,
-      [cases.map((c) => c.id)],
-    );
+    if (kind === 'CONTACT') await followCaseContacts(em, moved);
   }
 }

@@ -10,6 +10,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { requireAvailabilityChange, requireServiceAdmin, requireServiceConfigRead } from '../access/service-access';
 import type { CaseEntity } from '../cases/case.entity';
 import { CATEGORIES, CHANNELS, PRIORITIES } from '../cases/case-rules';
+import { storeAssignment } from '../cases/case-rows';
 import { chooseQueue, pickAgent, type RoutableCase, type RuleConditions } from './routing-rules';
 
 export interface QueueView {
@@ -244,7 +245,7 @@ export class RoutingService {
     c.queueId = target.queueId;
     c.ownerId = ownerId;
     c.updatedAt = now;
-    await em.query(`UPDATE cases SET queue_id = $2, owner_id = $3, updated_at = $4 WHERE id = $1`, [c.id, c.queueId, c.ownerId, now]);
+    await storeAssignment(em, c.id, c.queueId, c.ownerId, now);
     await em.query(
       `INSERT INTO case_assignments (id, tenant_id, case_id, queue_id, owner_id, previous_owner_id, reason, assigned_at, actor_kind, actor_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,

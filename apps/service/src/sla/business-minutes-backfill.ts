@@ -5,6 +5,7 @@ import type { Logger } from '@rapport/observability';
 import { groupBy, JobQueues, LOGGER, ServiceDatabase } from '@rapport/service-kit';
 import type { Queue } from 'bullmq';
 import type { EntityManager } from 'typeorm';
+import { fillBusinessMinutes } from '../cases/case-rows';
 import { elapsedFromHistory, type StatusChange } from './elapsed-history';
 
 export const MAINTENANCE_QUEUE = 'service-maintenance';
@@ -120,11 +121,7 @@ export class BusinessMinutesBackfill implements OnModuleInit, OnApplicationBoots
         this.logger.error({ err, caseId: c.id }, 'could not backfill the business minutes of a case');
         continue;
       }
-      await em.query(
-        `UPDATE cases SET first_response_business_minutes = coalesce(first_response_business_minutes, $2),
-                          resolution_business_minutes = coalesce(resolution_business_minutes, $3) WHERE id = $1`,
-        [c.id, minutes.fr, minutes.res],
-      );
+      await fillBusinessMinutes(em, c.id, { firstResponse: minutes.fr, resolution: minutes.res });
       filled += 1;
     }
     return { filled, last: cases[cases.length - 1].id };

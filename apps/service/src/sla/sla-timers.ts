@@ -8,6 +8,7 @@ import type { Queue } from 'bullmq';
 import { In, IsNull, Not, type EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { CaseEntity } from '../cases/case.entity';
+import { storeEscalatedPriority, storeSlaMark } from '../cases/case-rows';
 import { clocksRun, raisePriority } from '../cases/case-rules';
 import { recordNotification } from '../notifications/notification-record';
 import { NotificationsService } from '../notifications/notifications.service';
@@ -139,7 +140,7 @@ export class SlaTimers implements OnModuleInit, OnApplicationBootstrap {
       });
       if (job.stage === 'WARNING') {
         if (fr ? c.firstResponseWarnedAt || c.firstResponseBreachedAt : c.resolutionWarnedAt || c.resolutionBreachedAt) return 'stale';
-        await em.query(`UPDATE cases SET ${fr ? 'first_response' : 'resolution'}_warned_at = $2 WHERE id = $1`, [c.id, now]);
+        await storeSlaMark(em, c.id, fr ? 'first_response' : 'resolution', 'warned', now);
         await this.db.publish(
           em,
           newEvent({ type: CASE_SLA_WARNING, tenantId: c.tenantId, actor: SYSTEM_ACTOR, subjectId: c.id, data: data() }),
@@ -156,7 +157,7 @@ export class SlaTimers implements OnModuleInit, OnApplicationBootstrap {
         return 'fired';
       }
       if (fr ? c.firstResponseBreachedAt : c.resolutionBreachedAt) return 'stale';
-      await em.query(`UPDATE cases SET ${fr ? 'first_response' : 'resolution'}_breached_at = $2 WHERE id = $1`, [c.id, now]);
+      await storeSlaMark(em, c.id, fr ? 'first_response' : 'resolution', 'breached', now);
       await this.db.publish(
         em,
         newEvent({ type: CASE_SLA_BREACHED, tenantId: c.tenantId, actor: SYSTEM_ACTOR, subjectId: c.id, data: data() }),
@@ -212,7 +213,7 @@ export class SlaTimers implements OnModuleInit, OnApplicationBootstrap {
     );
     if (inserted.length === 0) return;
     c.priority = toPriority;
-    await em.query(`UPDATE cases SET priority = $2, updated_at = $3 WHERE id = $1`, [c.id, toPriority, now]);
+    await storeEscalatedPriority(em, c.id, toPriority, now);
     if (toQueueId !== fromQueueId) await this.routing.assign(em, c, { queueId: toQueueId }, 'ESCALATION', SYSTEM_ACTOR);
     await this.db.publish(
       em,
