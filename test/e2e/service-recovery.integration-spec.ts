@@ -209,6 +209,12 @@ describe('service recovery journeys (integration)', () => {
       [caseId],
     );
     expect(raised).toEqual([{ actor: 'system', changes: { priority: { before: 'NORMAL', after: 'URGENT' } } }]);
+    const taskAudit: { actor: string }[] = await platform.sales.app.get(DataSource).query(
+      `SELECT envelope->'actor'->>'kind' AS actor FROM outbox
+          WHERE type = 'sales.audit.recorded' AND envelope->'data'->>'action' = 'activity.recoveryTaskCreated' AND tenant_id = $1`,
+      [tenant.id],
+    );
+    expect(taskAudit).toEqual([{ actor: 'system' }]);
 
     // The complaint is resolved: recovery ends, marketing goes on and sends its offer.
     await admin(`mutation($input: ChangeCaseStatusInput!) { changeCaseStatus(input: $input) { case { status } } }`, {
