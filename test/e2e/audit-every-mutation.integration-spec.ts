@@ -635,6 +635,20 @@ describe('audit: every mutation leaves exactly one entry', () => {
     expect([...afterRefusals.keys()]).toEqual([]);
   });
 
+  it('records an import batch once, with its counts', async () => {
+    const { platform, tenant } = rig;
+    const rows: { object_type: string; details: Record<string, unknown> }[] = await platform.identity.app
+      .get(DataSource)
+      .query(`SELECT object_type, details FROM audit_log WHERE tenant_id = $1 AND action = 'importRecords'`, [tenant.id]);
+    expect(rows).toEqual([
+      {
+        object_type: 'Import',
+        details: { kind: 'CONTACT', rows: 2, created: expect.any(Number), updated: 0, skipped: expect.any(Number), invalid: 0 },
+      },
+    ]);
+    expect(Number(rows[0].details.created) + Number(rows[0].details.skipped)).toBe(2);
+  });
+
   it('publishes a fact for the writes that used to change silently (catalogue, pipelines, rules, keys)', async () => {
     const { probe, tenant } = rig;
     const prefix = process.env.NATS_SUBJECT_PREFIX;

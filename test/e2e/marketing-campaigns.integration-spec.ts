@@ -379,6 +379,20 @@ describe('campaigns: audience, consent at send time, A/B split and control, comp
     );
     expect(count(done.audience.byStatus, 'SENT')).toBe(2);
     expect((await sink.waitForMessages(2)).map((m) => m.envelope.to[0]).sort()).toEqual(['early@example.com', 'late@example.com']);
+    // The job's changes are audited with the system as actor: the launch, and the whole send once, with its counts.
+    const audit = await eventually(
+      async () =>
+        (await marketingDb(platform).query(
+          `SELECT envelope->'data'->>'action' AS action, envelope->'actor'->>'kind' AS actor, envelope->'data'->'details' AS details
+             FROM outbox WHERE type = 'marketing.audit.recorded' AND envelope->'data'->>'objectId' = $1 ORDER BY created_at, id`,
+          [campaign.id],
+        )) as { action: string; actor: string; details: Record<string, unknown> }[],
+      (rows) => rows.some((r) => r.action === 'campaign.sent'),
+    );
+    expect(audit.filter((r) => r.actor === 'system')).toEqual([
+      { action: 'campaign.launched', actor: 'system', details: { scheduled: true, batches: 1 } },
+      { action: 'campaign.sent', actor: 'system', details: { recipients: { SENT: 2 } } },
+    ]);
   });
 
   it('suppresses an address that bounces for good', async () => {

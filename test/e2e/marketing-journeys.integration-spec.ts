@@ -160,6 +160,17 @@ describe('journeys: event triggers, waits, conditions, sends, attributes, compla
     expect(byContact.get(waits.id)).toMatchObject({ status: 'COMPLETED' });
     expect(byContact.get(buys.id)).toMatchObject({ status: 'EXITED', exitReason: 'CONDITION:no-order' });
     expect(sink.messages.map((m) => m.envelope.to[0])).not.toContain('buys@example.com');
+    // Each step job's run is audited once, by the system: the steps it took, down to how the run ended.
+    const audited: { contact: string; actor: string; steps: string[] }[] = await marketingDb(platform).query(
+      `SELECT je.contact_id AS contact, o.envelope->'actor'->>'kind' AS actor, o.envelope->'data'->'details'->'steps' AS steps
+         FROM outbox o JOIN journey_enrollments je ON je.id::text = o.envelope->'data'->>'objectId'
+        WHERE o.type = 'marketing.audit.recorded' AND o.envelope->'data'->>'action' = 'journey.steps' AND je.journey_id = $1
+        ORDER BY o.created_at, o.id`,
+      [journey.id],
+    );
+    expect(audited.every((a) => a.actor === 'system')).toBe(true);
+    expect(audited.filter((a) => a.contact === waits.id).flatMap((a) => a.steps)).toContain('COMPLETED');
+    expect(audited.filter((a) => a.contact === buys.id).flatMap((a) => a.steps)).toContain('EXITED:CONDITION:no-order');
 
     // The same cart event again (a redelivery or a partner's retry) does not start a second run.
     await abandoned('cart-1', { externalCustomer: { source: 'shop', key: 'W-1' } });

@@ -1,6 +1,7 @@
 import { CUSTOMER_CHURN_RISK_CHANGED, CUSTOMER_TIER_CHANGED } from '@rapport/contracts';
 import { bearer, graphql } from '@rapport/testing';
 import type { NatsConnection } from 'nats';
+import { DataSource } from 'typeorm';
 import type { Platform, TestTenant } from '../harness/platform';
 import {
   event,
@@ -201,6 +202,19 @@ describe('service recovery journeys (integration)', () => {
       async () => (await admin(`query($id: ID!) { case(id: $id) { priority } }`, { id: caseId })).case.priority,
       (p) => p === 'URGENT',
     );
+    // The raise is a job's change: audited once, by the system, with the field's before and after.
+    const raised: { actor: string; changes: unknown }[] = await platform.services.service.app.get(DataSource).query(
+      `SELECT envelope->'actor'->>'kind' AS actor, envelope->'data'->'changes' AS changes FROM outbox
+          WHERE type = 'service.audit.recorded' AND envelope->'data'->>'action' = 'case.priorityRaised' AND envelope->'data'->>'objectId' = $1`,
+      [caseId],
+    );
+    expect(raised).toEqual([{ actor: 'system', changes: { priority: { before: 'NORMAL', after: 'URGENT' } } }]);
+    const taskAudit: { actor: string }[] = await platform.sales.app.get(DataSource).query(
+      `SELECT envelope->'actor'->>'kind' AS actor FROM outbox
+          WHERE type = 'sales.audit.recorded' AND envelope->'data'->>'action' = 'activity.recoveryTaskCreated' AND tenant_id = $1`,
+      [tenant.id],
+    );
+    expect(taskAudit).toEqual([{ actor: 'system' }]);
 
     // The complaint is resolved: recovery ends, marketing goes on and sends its offer.
     await admin(`mutation($input: ChangeCaseStatusInput!) { changeCaseStatus(input: $input) { case { status } } }`, {

@@ -249,6 +249,28 @@ describe('outbound webhooks through the gateway', () => {
       await ok(admin, DELETE, { id: live.id });
     });
 
+    it('delivers a record’s deletion and restore (ADR 037), each signed, with the deletion id and the window', async () => {
+      const types = ['sales.contact.deleted', 'sales.contact.restored'];
+      const { endpoint, secret } = await subscribe(admin, '/ok/deletion', { eventTypes: types });
+      expect(endpoint.eventTypes).toEqual(types);
+      const contactId = await createContact(admin, 'Deletable');
+      await ok(admin, `mutation ($id: ID!) { deleteContact(input: { id: $id }) { deletedRecord { id } } }`, { id: contactId });
+      await ok(admin, `mutation ($id: ID!) { restoreContact(input: { id: $id }) { contact { id } } }`, { id: contactId });
+
+      const got = await eventually(
+        () => at('/ok/deletion'),
+        (r) => r.length >= 2,
+      );
+      const payloads = got.map((g) => new Webhook(secret).verify(g.body, g.headers) as Record<string, any>);
+      expect(payloads.map((p) => [p.type, p.subjectId])).toEqual([
+        ['sales.contact.deleted', contactId],
+        ['sales.contact.restored', contactId],
+      ]);
+      expect(payloads[0].data).toMatchObject({ recordType: 'CONTACT', id: contactId, cascadeOf: null });
+      expect(payloads[0].data.restorableUntil).toEqual(expect.any(String));
+      expect(payloads[1].data.deletionId).toBe(payloads[0].data.deletionId);
+    });
+
     it('refuses bad input naming the field, and callers who may not manage webhooks', async () => {
       const bad = await graphql(
         platform.graphqlUrl,

@@ -9,6 +9,7 @@ import { MarketingContactSharing1765300000000 } from './migrations/1765300000000
 import { MarketingContactCasesShape1765420000000 } from './migrations/1765420000000-marketing-contact-cases-shape';
 import { MarketingExperimentDesign1766300000000 } from './migrations/1766300000000-marketing-experiment-design';
 import { MarketingJourneyPurpose1766320000000 } from './migrations/1766320000000-marketing-journey-purpose';
+import { MarketingCaseDeletion1766910000000 } from './migrations/1766910000000-marketing-case-deletion';
 import { prepareMarketingTenant } from './tenants/prepare-tenant';
 
 /** Marketing reads and writes its tables with plain SQL, so it declares no TypeORM entities. */
@@ -25,6 +26,7 @@ export const marketingDefinition: ServiceDefinition = {
     MarketingExperimentDesign1766300000000,
     MarketingJourneyPurpose1766320000000,
     MarketingDeletion1766600000300,
+    MarketingCaseDeletion1766910000000,
   ],
   producesStreams: [STREAMS.MARKETING],
   typeDefs: loadTypeDefs(__dirname),

@@ -245,6 +245,16 @@ describe('analytics events: order.recorded and customer.rfm_changed', () => {
     expect(unchanged.customersChanged).toBe(0);
     await recomputes(2);
     expect(await changesFor()).toHaveLength(2);
+    // Each job run is audited once, with the system as actor and its counts (not an entry per scored row).
+    const audited: { actor: string; details: Record<string, unknown> }[] = await ds.query(
+      `SELECT envelope->'actor'->>'kind' AS actor, envelope->'data'->'details' AS details FROM outbox
+        WHERE type = 'analytics.audit.recorded' AND tenant_id = $1 AND envelope->'data'->>'action' = 'rfm.recomputed' ORDER BY created_at, id`,
+      [tenantId],
+    );
+    expect(audited.map((a) => [a.actor, a.details.customersScored, a.details.customersChanged])).toEqual([
+      ['system', 2, 2],
+      ['system', 2, 0],
+    ]);
 
     // The lapsing customer's only order is cancelled: they drop out, and the best one's cell moves.
     await orders.record(admin(), {

@@ -4,7 +4,7 @@ import { DEFAULT_RFM_SEGMENTS } from '@rapport/clv';
 import { CUSTOMER_RFM_CHANGED, RFM_RECOMPUTED, type CustomerRfmChangedDataV1, type EventActor } from '@rapport/contracts';
 import { appendManyToOutbox, newEvent } from '@rapport/messaging';
 import { moneyView, type Money } from '@rapport/money';
-import { AccessPolicy, ServiceDatabase, validate } from '@rapport/service-kit';
+import { AccessPolicy, AuditRecorder, describeAudit, ServiceDatabase, validate } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { requireCustomerFigures, requireAnalyticsRead, requireAnalyticsWrite } from '../access/analytics-access';
 import { scoringAsOf } from '../clv/clv-settings';
@@ -38,6 +38,7 @@ export class RfmService {
   constructor(
     private readonly db: ServiceDatabase,
     private readonly access: AccessPolicy,
+    private readonly audit: AuditRecorder,
   ) {}
 
   /**
@@ -90,6 +91,11 @@ export class RfmService {
           },
         }),
       );
+      // One audit entry per run with its counts, not one per scored row: the queued job's own entry (system
+      // actor), or what the recomputeRfm mutation's entry says.
+      const details = { asOf: asOf.toISOString(), customersScored: result.customersScored, customersChanged: changes.length };
+      if (actor.kind === 'system') await this.audit.record(em, { tenantId, action: 'rfm.recomputed', objectType: 'RfmScores', details });
+      else describeAudit({ details });
       return { ...result, customersChanged: changes.length, asOf, windowDays: settings.windowDays, emptyWindowReason };
     });
   }

@@ -24,6 +24,12 @@ describe('webhook filters', () => {
     expect(field(() => validEventTypes(['identity.user.created']))).toBe('eventTypes');
   });
 
+  it('delivers the deletion lifecycle of the records whose other events it delivers, and not of the others', () => {
+    for (const record of ['sales.contact', 'sales.account', 'sales.opportunity', 'service.case'])
+      for (const change of ['deleted', 'restored', 'purged']) expect(DELIVERABLE_EVENT_TYPES).toContain(`${record}.${change}`);
+    expect(field(() => validEventTypes(['sales.lead.deleted']))).toBe('eventTypes');
+  });
+
   it('validates ids in the filter', () => {
     expect(validFilter({ pipelineId: P })).toEqual({ pipelineId: P });
     expect(validFilter({})).toBeNull();

@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import type { Logger } from '@rapport/observability';
-import { JobQueues, LOGGER, SERVICE_CONFIG, ServiceDatabase } from '@rapport/service-kit';
+import { returnedRows } from '@rapport/persistence';
+import { AuditRecorder, JobQueues, LOGGER, SERVICE_CONFIG, ServiceDatabase } from '@rapport/service-kit';
 import type { Job, Queue, Worker } from 'bullmq';
 import type { MarketingConfig } from '../marketing.env';
 import { SendPacer } from '../sending/send-pacer';
@@ -39,6 +40,7 @@ export class CampaignJobs implements OnModuleInit, OnApplicationBootstrap {
     private readonly campaigns: CampaignsRepository,
     private readonly launcher: CampaignLauncher,
     private readonly batches: CampaignBatchSender,
+    private readonly audit: AuditRecorder,
   ) {}
 
   onModuleInit(): void {
@@ -140,7 +142,16 @@ export class CampaignJobs implements OnModuleInit, OnApplicationBootstrap {
     const batches = await this.db.withTenant(tenantId, async (em) => {
       const campaign = await this.campaigns.load(em, tenantId, campaignId, { forUpdate: true });
       if (campaign.status !== 'SCHEDULED') return null;
-      return (await this.launcher.start(em, tenantId, campaign, { enforceBudget: false })).batches;
+      const { batches } = await this.launcher.start(em, tenantId, campaign, { enforceBudget: false });
+      // The job launches what a user scheduled: the launch is the job's change, audited with the system as actor.
+      await this.audit.record(em, {
+        tenantId,
+        action: 'campaign.launched',
+        objectType: 'Campaign',
+        objectId: campaignId,
+        details: { scheduled: true, batches: batches.length },
+      });
+      return batches;
     });
     if (batches) await this.startWave(tenantId, campaignId, 'launch', batches);
   }
@@ -158,10 +169,24 @@ export class CampaignJobs implements OnModuleInit, OnApplicationBootstrap {
           WHERE campaign_id = $1 AND status IN ('PENDING', 'SENDING')`,
         [campaignId],
       );
-      await em.query(
-        `UPDATE campaigns SET status = 'SENT', completed_at = now(), updated_at = now() WHERE tenant_id = $1 AND id = $2 AND status = 'SENDING'`,
+      const closed: unknown[] = await em.query(
+        `UPDATE campaigns SET status = 'SENT', completed_at = now(), updated_at = now()
+          WHERE tenant_id = $1 AND id = $2 AND status = 'SENDING' RETURNING id`,
         [tenantId, campaignId],
       );
+      if (returnedRows(closed).length === 0) return;
+      // One entry for the whole send, with the recipients per outcome (not one per message).
+      const counts: { status: string; n: number }[] = await em.query(
+        `SELECT status, count(*)::int AS n FROM campaign_recipients WHERE campaign_id = $1 GROUP BY status ORDER BY status`,
+        [campaignId],
+      );
+      await this.audit.record(em, {
+        tenantId,
+        action: 'campaign.sent',
+        objectType: 'Campaign',
+        objectId: campaignId,
+        details: { recipients: Object.fromEntries(counts.map((c) => [c.status, c.n])) },
+      });
     });
     this.logger.info({ tenantId, campaignId }, 'campaign sent');
   }

@@ -3,7 +3,7 @@ import { RECOVERY_CASE_PRIORITY_REQUESTED, RECOVERY_TASK_REQUESTED, SYSTEM_ACTOR
 import { newEvent } from '@rapport/messaging';
 import type { Logger } from '@rapport/observability';
 import { returnedRows } from '@rapport/persistence';
-import { LOGGER, ServiceDatabase } from '@rapport/service-kit';
+import { AuditRecorder, LOGGER, ServiceDatabase } from '@rapport/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import type { EntityManager } from 'typeorm';
 import { groupMembers } from '../consent/contact-groups';
@@ -43,6 +43,7 @@ export class JourneyEngine {
     private readonly settings: MarketingSettings,
     private readonly sender: MessageSender,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly audit: AuditRecorder,
   ) {}
 
   /** Event types that start an active journey of the tenant now (checked once per batch of events). */
@@ -170,92 +171,117 @@ export class JourneyEngine {
   async run(tenantId: string, enrollmentId: string, visit: number): Promise<StepSchedule | null> {
     const pending: { send: ClaimedMessage | null } = { send: null };
     const next = await this.db.withTenant(tenantId, async (em): Promise<StepSchedule | null> => {
-      const [e]: EnrollmentRow[] = await em.query(
-        `SELECT ${ENROLLMENT_COLUMNS} FROM journey_enrollments e WHERE e.tenant_id = $1 AND e.id = $2 FOR UPDATE`,
-        [tenantId, enrollmentId],
-      );
-      if (!e || e.status !== 'ACTIVE' || e.visit !== visit) return null;
-      const [row]: JourneyRow[] = await em.query(`SELECT ${JOURNEY_COLUMNS} FROM journeys j WHERE j.tenant_id = $1 AND j.id = $2`, [
-        tenantId,
-        e.journey_id,
-      ]);
-      const journey = journeyView(row);
-      const [{ n }]: { n: number }[] = await em.query(`SELECT count(*)::int AS n FROM journey_step_log WHERE enrollment_id = $1`, [e.id]);
-      // Resolved when a step first needs the contact: merges may have moved the enrolment's contact into a survivor.
-      let survivor: string | null = null;
-      const contact = async (): Promise<string> => (survivor ??= await survivorOf(em, tenantId, e.contact_id));
-      const state = { journeyStatus: journey.status, steps: journey.steps, position: e.position, loggedBefore: n, taken: 0 };
-      let fact: StepFact | null = null;
-      for (;;) {
-        const action = nextJourneyAction({ ...state, now: new Date() }, fact);
-        fact = null;
-        switch (action.kind) {
-          case 'pause':
-            await em.query(`UPDATE journey_enrollments SET status = 'PAUSED', paused_at = now(), pause_reason = $2 WHERE id = $1`, [
-              e.id,
-              action.reason,
-            ]);
-            return null;
-          case 'finish':
-            if (action.log) await this.log(em, e, action.log);
-            return this.finish(em, e, action.status, action.reason);
-          case 'wait':
-            await this.log(em, e, action.log);
-            await em.query(
-              `UPDATE journey_enrollments SET position = $2, visit = visit + 1, next_run_at = $3, updated_at = now() WHERE id = $1`,
-              [e.id, action.position, action.until],
-            );
-            return { tenantId, enrollmentId: e.id, visit: visit + 1, delayMs: action.delayMs };
-          case 'continueLater':
-            await em.query(`UPDATE journey_enrollments SET visit = visit + 1 WHERE id = $1`, [e.id]);
-            return { tenantId, enrollmentId: e.id, visit: visit + 1, delayMs: 0 };
-          case 'advance':
-            await this.log(em, e, action.log);
-            state.position = action.position;
-            state.taken++;
-            await em.query(`UPDATE journey_enrollments SET position = $2, updated_at = now() WHERE id = $1`, [e.id, state.position]);
-            break;
-          case 'evaluateCondition': {
-            const matched = await contactMatches(em, this.settings, tenantId, await contact(), action.step.condition, {
-              event: e.trigger_data,
-              entryAt: e.entered_at,
-              rootPath: `journey(${journey.id}).steps.${action.step.key}.condition`,
-            });
-            fact = { type: 'CONDITION', matched };
-            break;
-          }
-          case 'setAttribute': {
-            const contactId = await contact();
-            await em.query(
-              `INSERT INTO contact_attributes (tenant_id, contact_id, attributes) VALUES ($1, $2, jsonb_build_object($3::text, $4::jsonb))
-               ON CONFLICT (tenant_id, contact_id) DO UPDATE SET attributes = contact_attributes.attributes || EXCLUDED.attributes, updated_at = now()`,
-              [tenantId, contactId, action.key, JSON.stringify(action.value)],
-            );
-            await refreshAggregates(em, tenantId, [contactId]);
-            fact = { type: 'UPDATE_ATTRIBUTE' };
-            break;
-          }
-          case 'request':
-            await this.request(em, tenantId, e, journey, action.step, await contact());
-            fact = { type: 'REQUEST' };
-            break;
-          case 'send': {
-            const outcome = await this.prepareSend(em, tenantId, e, journey, action.step, await contact(), visit);
-            if (outcome.claim) {
-              pending.send = outcome.claim;
-              await em.query(`UPDATE journey_enrollments SET position = $2, updated_at = now() WHERE id = $1`, [e.id, state.position]);
-              return null;
-            }
-            fact = { type: 'SEND', outcome: outcome.result };
-            break;
-          }
-        }
-      }
+      const done: string[] = [];
+      const result = await this.visitSteps(em, tenantId, enrollmentId, visit, pending, done);
+      // A step job's changes are audited once per run, with the system as actor: the steps it took and how they went.
+      if (done.length > 0)
+        await this.audit.record(em, {
+          tenantId,
+          action: 'journey.steps',
+          objectType: 'JourneyEnrollment',
+          objectId: enrollmentId,
+          details: { visit, steps: done },
+        });
+      return result;
     });
     if (!pending.send) return next;
     await this.sender.deliver(pending.send);
     // The same visit again: it finds the message sent and goes on from there.
     return this.run(tenantId, enrollmentId, visit);
+  }
+
+  /** One visit of an enrolment, in the caller's transaction; `done` collects what it changed, for the audit entry. */
+  private async visitSteps(
+    em: EntityManager,
+    tenantId: string,
+    enrollmentId: string,
+    visit: number,
+    pending: { send: ClaimedMessage | null },
+    done: string[],
+  ): Promise<StepSchedule | null> {
+    const [e]: EnrollmentRow[] = await em.query(
+      `SELECT ${ENROLLMENT_COLUMNS} FROM journey_enrollments e WHERE e.tenant_id = $1 AND e.id = $2 FOR UPDATE`,
+      [tenantId, enrollmentId],
+    );
+    if (!e || e.status !== 'ACTIVE' || e.visit !== visit) return null;
+    const [row]: JourneyRow[] = await em.query(`SELECT ${JOURNEY_COLUMNS} FROM journeys j WHERE j.tenant_id = $1 AND j.id = $2`, [
+      tenantId,
+      e.journey_id,
+    ]);
+    const journey = journeyView(row);
+    const [{ n }]: { n: number }[] = await em.query(`SELECT count(*)::int AS n FROM journey_step_log WHERE enrollment_id = $1`, [e.id]);
+    // Resolved when a step first needs the contact: merges may have moved the enrolment's contact into a survivor.
+    let survivor: string | null = null;
+    const contact = async (): Promise<string> => (survivor ??= await survivorOf(em, tenantId, e.contact_id));
+    const state = { journeyStatus: journey.status, steps: journey.steps, position: e.position, loggedBefore: n, taken: 0 };
+    let fact: StepFact | null = null;
+    for (;;) {
+      const action = nextJourneyAction({ ...state, now: new Date() }, fact);
+      fact = null;
+      switch (action.kind) {
+        case 'pause':
+          done.push(`PAUSED:${action.reason}`);
+          await em.query(`UPDATE journey_enrollments SET status = 'PAUSED', paused_at = now(), pause_reason = $2 WHERE id = $1`, [
+            e.id,
+            action.reason,
+          ]);
+          return null;
+        case 'finish':
+          if (action.log) await this.log(em, e, action.log, done);
+          done.push(`${action.status}${action.reason ? `:${action.reason}` : ''}`);
+          return this.finish(em, e, action.status, action.reason);
+        case 'wait':
+          await this.log(em, e, action.log, done);
+          await em.query(
+            `UPDATE journey_enrollments SET position = $2, visit = visit + 1, next_run_at = $3, updated_at = now() WHERE id = $1`,
+            [e.id, action.position, action.until],
+          );
+          return { tenantId, enrollmentId: e.id, visit: visit + 1, delayMs: action.delayMs };
+        case 'continueLater':
+          await em.query(`UPDATE journey_enrollments SET visit = visit + 1 WHERE id = $1`, [e.id]);
+          return { tenantId, enrollmentId: e.id, visit: visit + 1, delayMs: 0 };
+        case 'advance':
+          await this.log(em, e, action.log, done);
+          state.position = action.position;
+          state.taken++;
+          await em.query(`UPDATE journey_enrollments SET position = $2, updated_at = now() WHERE id = $1`, [e.id, state.position]);
+          break;
+        case 'evaluateCondition': {
+          const matched = await contactMatches(em, this.settings, tenantId, await contact(), action.step.condition, {
+            event: e.trigger_data,
+            entryAt: e.entered_at,
+            rootPath: `journey(${journey.id}).steps.${action.step.key}.condition`,
+          });
+          fact = { type: 'CONDITION', matched };
+          break;
+        }
+        case 'setAttribute': {
+          const contactId = await contact();
+          await em.query(
+            `INSERT INTO contact_attributes (tenant_id, contact_id, attributes) VALUES ($1, $2, jsonb_build_object($3::text, $4::jsonb))
+             ON CONFLICT (tenant_id, contact_id) DO UPDATE SET attributes = contact_attributes.attributes || EXCLUDED.attributes, updated_at = now()`,
+            [tenantId, contactId, action.key, JSON.stringify(action.value)],
+          );
+          await refreshAggregates(em, tenantId, [contactId]);
+          fact = { type: 'UPDATE_ATTRIBUTE' };
+          break;
+        }
+        case 'request':
+          await this.request(em, tenantId, e, journey, action.step, await contact());
+          fact = { type: 'REQUEST' };
+          break;
+        case 'send': {
+          const outcome = await this.prepareSend(em, tenantId, e, journey, action.step, await contact(), visit);
+          if (outcome.claim) {
+            pending.send = outcome.claim;
+            await em.query(`UPDATE journey_enrollments SET position = $2, updated_at = now() WHERE id = $1`, [e.id, state.position]);
+            return null;
+          }
+          fact = { type: 'SEND', outcome: outcome.result };
+          break;
+        }
+      }
+    }
   }
 
   /**
@@ -371,7 +397,8 @@ export class JourneyEngine {
     return null;
   }
 
-  private async log(em: EntityManager, e: EnrollmentRow, { position, step, outcome }: StepOutcome): Promise<void> {
+  private async log(em: EntityManager, e: EnrollmentRow, { position, step, outcome }: StepOutcome, done: string[]): Promise<void> {
+    done.push(`${step.key}:${outcome}`);
     await em.query(
       `INSERT INTO journey_step_log (id, tenant_id, enrollment_id, position, step_key, step_type, outcome) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
       [uuidv7(), e.tenant_id, e.id, position, step.key, step.type, outcome],

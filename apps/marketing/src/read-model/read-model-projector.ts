@@ -1,9 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import {
   CART_ABANDONED,
+  CASE_DELETED,
   CASE_OPENED,
+  CASE_PURGED,
   CASE_REOPENED,
   CASE_RESOLVED,
+  CASE_RESTORED,
   CASE_STATUS_CHANGED,
   CASE_UPDATED,
   CONTACT_CREATED,
@@ -41,7 +44,7 @@ import { ContactProjection } from './contact-projection';
 /** Every event type the read model is built from, per producing stream. */
 export const READ_MODEL_EVENTS = {
   SALES: [CONTACT_CREATED, CONTACT_UPDATED, CONTACT_MERGED, CONTACT_UNMERGED, CONTACT_DELETED, CONTACT_RESTORED, CONTACT_PURGED],
-  SERVICE: [CASE_OPENED, CASE_UPDATED, CASE_STATUS_CHANGED, CASE_RESOLVED, CASE_REOPENED],
+  SERVICE: [CASE_OPENED, CASE_UPDATED, CASE_STATUS_CHANGED, CASE_RESOLVED, CASE_REOPENED, CASE_DELETED, CASE_RESTORED, CASE_PURGED],
   // Tier and churn events stay: what was published before value events existed must still rebuild the same rows.
   ANALYTICS: [CUSTOMER_RFM_CHANGED, CUSTOMER_TIER_CHANGED, CUSTOMER_CHURN_RISK_CHANGED, CUSTOMER_VALUE_CHANGED, ORDER_RECORDED],
   COMMERCE: [CART_ABANDONED],
@@ -104,9 +107,12 @@ export class ReadModelProjector {
       case CASE_RESOLVED:
       case CASE_REOPENED:
         return caseApplied(await this.cases.apply(em, tenantId, event));
-      // Edits and status changes are no journey triggers: only the counts follow them.
+      // Edits, status changes and deletions are no journey triggers: only the counts follow them.
       case CASE_UPDATED:
       case CASE_STATUS_CHANGED:
+      case CASE_DELETED:
+      case CASE_RESTORED:
+      case CASE_PURGED:
         return caseApplied(await this.cases.apply(em, tenantId, event), false);
       case CUSTOMER_RFM_CHANGED: {
         const { data } = event as CustomerRfmChangedV1;

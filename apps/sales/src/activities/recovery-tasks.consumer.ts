@@ -10,7 +10,7 @@ import {
 import { appendToOutbox, BatchEventConsumer, ensureStream, newEvent, OutboxRelay, type MessagingNaming } from '@rapport/messaging';
 import type { Logger } from '@rapport/observability';
 import { TenantDatabase } from '@rapport/persistence';
-import { ConsumerRegistry, LOGGER, MESSAGING_NAMING, NATS_CONNECTION } from '@rapport/service-kit';
+import { AuditRecorder, ConsumerRegistry, LOGGER, MESSAGING_NAMING, NATS_CONNECTION } from '@rapport/service-kit';
 import type { NatsConnection } from 'nats';
 import type { EntityManager } from 'typeorm';
 import { TimelineRecorder } from '../timeline/timeline-recorder';
@@ -37,6 +37,7 @@ export class RecoveryTasksConsumer implements OnModuleInit {
     private readonly registry: ConsumerRegistry,
     private readonly relay: OutboxRelay,
     private readonly reminders: ActivityReminders,
+    private readonly audit: AuditRecorder,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -111,6 +112,14 @@ export class RecoveryTasksConsumer implements OnModuleInit {
       em,
       newEvent({ type: ACTIVITY_CREATED, tenantId, actor: SYSTEM_ACTOR, subjectId: task.id, data: { activity: activitySnapshot(task) } }),
     );
+    // A record created on another service's request: audited with the system as actor, in the same transaction.
+    await this.audit.record(em, {
+      tenantId,
+      action: 'activity.recoveryTaskCreated',
+      objectType: 'Activity',
+      objectId: task.id,
+      details: { journeyId: data.journeyId, requestId: data.requestId },
+    });
     return task;
   }
 }

@@ -11,6 +11,7 @@ import { OpportunitiesService } from '../opportunities/opportunities.service';
 import { LeadsService } from '../leads/leads.service';
 import { ActivitiesService } from '../activities/activities.service';
 import { ProductsService } from '../products/products.service';
+import { QuotesService } from '../quotes/quotes.service';
 import { SalesPersonalData } from '../privacy/sales-personal-data';
 import { salesDefinition } from '../sales.definition';
 import { projectUsers } from '../users/__tests__/project-users';
@@ -31,6 +32,7 @@ describe('deletion with a restore window', () => {
   let leads: LeadsService;
   let activities: ActivitiesService;
   let products: ProductsService;
+  let quotes: QuotesService;
   const tenantId = randomUUID();
   const as = (roles: Role[]): Principal => userPrincipal(tenantId, roles);
   const rep = as(['sales_rep']);
@@ -75,6 +77,7 @@ describe('deletion with a restore window', () => {
     leads = sales.app.get(LeadsService);
     activities = sales.app.get(ActivitiesService);
     products = sales.app.get(ProductsService);
+    quotes = sales.app.get(QuotesService);
     await projectUsers(sales.app, [rep, admin, marketer]);
   });
 
@@ -149,6 +152,28 @@ describe('deletion with a restore window', () => {
       expect.arrayContaining(['sales.opportunity.created', 'sales.opportunity.deleted', 'sales.opportunity.restored']),
     );
     expect(await auditActions(account.id)).toEqual(['deleteAccount', 'restoreAccount']);
+  });
+
+  it('takes an opportunity’s quotes into the restore window with it, and brings them back on restore', async () => {
+    const account = await accounts.create(rep, { name: 'Quoted Ltd' });
+    const opportunity = await opportunities.create(rep, deal(account.id));
+    const quote = await quotes.create(rep, { opportunityId: opportunity.id });
+    const read = async () => ({
+      byId: (await quotes.get(rep, quote.id))?.id ?? null,
+      batch: [...(await quotes.getMany(rep, [quote.id])).keys()],
+      ofDeal: (await quotes.quotesOf(rep, [opportunity.id])).get(opportunity.id)?.map((q) => q.id) ?? [],
+      pdf: (await quotes.document(rep, quote.id))?.quote.id ?? null,
+    });
+    expect(await read()).toEqual({ byId: quote.id, batch: [quote.id], ofDeal: [quote.id], pdf: quote.id });
+
+    await deletion.deleteOpportunity(rep, { id: opportunity.id });
+    expect(await read()).toEqual({ byId: null, batch: [], ofDeal: [], pdf: null });
+    // Nor can it be changed meanwhile: not found, as the opportunity is.
+    expect(await codeOf(quotes.send(rep, { id: quote.id }))).toBe('NOT_FOUND:');
+    expect(await codeOf(quotes.create(rep, { opportunityId: opportunity.id }))).toBe('BAD_USER_INPUT:opportunityId');
+
+    await deletion.restore(rep, 'OPPORTUNITY', { id: opportunity.id });
+    expect(await read()).toEqual({ byId: quote.id, batch: [quote.id], ofDeal: [quote.id], pdf: quote.id });
   });
 
   it('deletes contacts with their account when asked, and a contact deleted alone comes back only to a live account', async () => {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { badUserInput, requireFieldAccess, type Principal } from '@rapport/auth';
-import { validate, AccessPolicy } from '@rapport/service-kit';
+import { describeAudit, validate, AccessPolicy } from '@rapport/service-kit';
 import { requireWrite } from '../access/sales-access';
 import { CustomerImportService } from './customer-import.service';
 import { compileMapping, mapRow, MAX_IMPORT_ROWS, type MappedRow } from './import-mapping';
@@ -57,6 +57,20 @@ export class ImportService {
 
     if (kind === 'LEAD') await this.leads.importLeads(principal, mapped, results, options);
     else await this.customers.importCustomers(principal, kind, mapped, results, { ...options, externalIdSource });
-    return summarise(results);
+    const summary = summarise(results);
+    // One audit entry per batch, with its counts (the rows' own ids are in the answer, not the log).
+    describeAudit({
+      objectType: 'Import',
+      objectId: null,
+      details: {
+        kind,
+        rows: rows.length,
+        created: summary.created,
+        updated: summary.updated,
+        skipped: summary.skipped,
+        invalid: summary.invalid,
+      },
+    });
+    return summary;
   }
 }

@@ -284,8 +284,9 @@ export class QuotesService {
 
   private async lockForChange(em: EntityManager, principal: Principal, id: string, scopes: OwnedScopes): Promise<QuoteEntity> {
     const quote = await em.getRepository(QuoteEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
-    const opportunity = quote && (await em.getRepository(OpportunityEntity).findOneByOrFail({ id: quote.opportunityId }));
-    // A quote of an opportunity the caller may not see is not found, without naming the opportunity.
+    // Read through the live view: a quote of a deleted opportunity waits with it in the restore window (ADR 037).
+    const opportunity = quote && (await em.getRepository(OpportunityEntity).findOneBy({ id: quote.opportunityId }));
+    // A quote of an opportunity the caller may not see (or that is deleted) is not found, without naming the opportunity.
     if (!quote || !opportunity || !inScope(scopes.read, opportunity.ownerId)) throw notFound('Quote', id);
     requireChangeShared(principal, 'opportunities', opportunity, scopes);
     return quote;

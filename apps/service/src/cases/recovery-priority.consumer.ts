@@ -10,7 +10,7 @@ import {
 import { appendToOutbox, BatchEventConsumer, ensureStream, newEvent, OutboxRelay, type MessagingNaming } from '@rapport/messaging';
 import type { Logger } from '@rapport/observability';
 import { TenantDatabase } from '@rapport/persistence';
-import { ConsumerRegistry, LOGGER, MESSAGING_NAMING, NATS_CONNECTION } from '@rapport/service-kit';
+import { AuditRecorder, ConsumerRegistry, LOGGER, MESSAGING_NAMING, NATS_CONNECTION } from '@rapport/service-kit';
 import type { NatsConnection } from 'nats';
 import { In, type EntityManager } from 'typeorm';
 import { CaseEntity } from './case.entity';
@@ -34,6 +34,7 @@ export class RecoveryPriorityConsumer implements OnModuleInit {
     private readonly tenantDb: TenantDatabase,
     private readonly registry: ConsumerRegistry,
     private readonly relay: OutboxRelay,
+    private readonly audit: AuditRecorder,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -66,6 +67,15 @@ export class RecoveryPriorityConsumer implements OnModuleInit {
     const now = new Date();
     for (const c of cases) {
       if (PRIORITIES.indexOf(c.priority) >= PRIORITIES.indexOf(priority)) continue;
+      // A change another service asked for: audited with the system as actor, in the consumer's transaction.
+      await this.audit.record(em, {
+        tenantId,
+        action: 'case.priorityRaised',
+        objectType: 'Case',
+        objectId: c.id,
+        changes: { priority: { before: c.priority, after: priority } },
+        details: { reason: 'recovery journey' },
+      });
       c.priority = priority;
       c.updatedAt = now;
       await em.getRepository(CaseEntity).update({ id: c.id }, { priority, updatedAt: now });
