@@ -1,5 +1,12 @@
 import { CART_ABANDONED } from '@rapport/contracts';
-import { bearer, graphql } from '@rapport/testing';
+import {
+  createRapportClient,
+  CreateApiKeyDocument,
+  RecordCommerceEventsDocument,
+  type CommerceEventInput,
+  type RapportClient,
+  type RecordCommerceEventsMutation,
+} from '@rapport/sdk';
 import type { NatsConnection } from 'nats';
 import type { Platform, TestTenant } from '../harness/platform';
 import {
@@ -16,12 +23,6 @@ import type { StreamProbe } from '@rapport/testing';
 const CREATE_JOURNEY = `mutation($input: CreateJourneyInput!) { createJourney(input: $input) { journey { id } } }`;
 const SET_STATUS = `mutation($id: ID!, $status: JourneyStatus!) { setJourneyStatus(id: $id, status: $status) { id status } }`;
 const ENROLLMENTS = `query($id: ID!) { journeyEnrollments(journeyId: $id) { edges { node { status exitReason contact { id } } } } }`;
-const RECORD = `mutation($input: RecordCommerceEventsInput!) {
-  recordCommerceEvents(input: $input) {
-    recorded duplicates rejected
-    results { index eventId type status orderId contact { id } error { code field message } }
-  }
-}`;
 
 // Platform start-up and waits for background work on a loaded 2-core machine.
 jest.setTimeout(240_000);
@@ -32,32 +33,22 @@ describe('shop events through the API: recordCommerceEvents with a partner key d
   let tenant: TestTenant;
   let nc: NatsConnection;
   let probe: StreamProbe;
-  let shopKey: string;
+  /** The tenant admin and the shop, as a partner's code would reach the API: through @rapport/sdk. */
+  let admin: RapportClient;
+  let shop: RapportClient;
 
   beforeAll(async () => {
     rig = await startMarketingRig('commerce');
     ({ platform, tenant, nc, probe } = rig);
-    const admin = await tenant.tokenFor('admin');
-    const key = await graphql(
-      platform.graphqlUrl,
-      `
-        mutation {
-          createApiKey(input: { name: "webshop", scopes: ["commerce:write"] }) {
-            secret
-          }
-        }
-      `,
-      {},
-      bearer(admin),
-    );
-    expect(key.errors).toBeUndefined();
-    shopKey = key.data!.createApiKey.secret;
+    admin = createRapportClient({ url: platform.graphqlUrl, token: await tenant.tokenFor('admin') });
+    const key = await admin.request(CreateApiKeyDocument, { input: { name: 'webshop', scopes: ['commerce:write'] } });
+    shop = createRapportClient({ url: platform.graphqlUrl, apiKey: key.createApiKey.secret });
   });
 
   afterAll(() => rig?.stop());
 
-  const record = (events: unknown[], apiKey = shopKey) =>
-    graphql(platform.graphqlUrl, RECORD, { input: { events } }, { 'x-api-key': apiKey });
+  const record = async (events: CommerceEventInput[], as = shop): Promise<RecordCommerceEventsMutation['recordCommerceEvents']> =>
+    (await as.request(RecordCommerceEventsDocument, { input: { events } })).recordCommerceEvents;
   const runsOf = async (journeyId: string) =>
     (await rig.call(ENROLLMENTS, { id: journeyId })).journeyEnrollments.edges.map((e: { node: unknown }) => e.node);
   const cartEvents = async (eventId: string) =>
@@ -123,10 +114,9 @@ describe('shop events through the API: recordCommerceEvents with a partner key d
         cart: { cartId: 'c', currency: 'EUR', lines: [{ sku: 'X', quantity: 'two', unitPrice: '1' }] },
       },
     ]);
-    expect(first.errors).toBeUndefined();
-    expect(first.data!.recordCommerceEvents).toMatchObject({ recorded: 2, duplicates: 0, rejected: 1 });
-    expect(first.data!.recordCommerceEvents.results.map((r: { status: string }) => r.status)).toEqual(['RECORDED', 'RECORDED', 'REJECTED']);
-    expect(first.data!.recordCommerceEvents.results[2].error).toMatchObject({
+    expect(first).toMatchObject({ recorded: 2, duplicates: 0, rejected: 1 });
+    expect(first.results.map((r) => r.status)).toEqual(['RECORDED', 'RECORDED', 'REJECTED']);
+    expect(first.results[2].error).toMatchObject({
       code: 'BAD_USER_INPUT',
       field: 'input.events[2].cart.lines[0].quantity',
     });
@@ -149,8 +139,7 @@ describe('shop events through the API: recordCommerceEvents with a partner key d
         order: { externalOrderId: 'O-1', amount: '80.00', currency: 'EUR', lines: [{ sku: 'TEA-1', quantity: '2', unitPrice: '30.00' }] },
       },
     ]);
-    expect(placed.errors).toBeUndefined();
-    const orderResult = placed.data!.recordCommerceEvents.results[0];
+    const orderResult = placed.results[0];
     expect(orderResult).toMatchObject({ status: 'RECORDED', type: 'order.placed' });
     expect(orderResult.orderId).toEqual(expect.any(String));
     await eventually(
@@ -179,11 +168,11 @@ describe('shop events through the API: recordCommerceEvents with a partner key d
 
     // The shop retries the first event (a lost response): already recorded, not published again.
     const again = await record([abandoned('ev-1', { externalCustomer: { source: 'shop', key: 'W-1' } })]);
-    expect(again.data!.recordCommerceEvents).toMatchObject({ recorded: 0, duplicates: 1, rejected: 0 });
-    expect(again.data!.recordCommerceEvents.results[0]).toMatchObject({ eventId: 'ev-1', status: 'DUPLICATE', error: null });
+    expect(again).toMatchObject({ recorded: 0, duplicates: 1, rejected: 0 });
+    expect(again.results[0]).toMatchObject({ eventId: 'ev-1', status: 'DUPLICATE', error: null });
     // The repaired third event is recorded: a rejection leaves no receipt behind.
     const repaired = await record([abandoned('ev-3', { contactId: buys.id })]);
-    expect(repaired.data!.recordCommerceEvents.results[0].status).toBe('RECORDED');
+    expect(repaired.results[0].status).toBe('RECORDED');
     await eventually(
       () => cartEvents('ev-3'),
       (events) => events.length === 1,
@@ -195,19 +184,8 @@ describe('shop events through the API: recordCommerceEvents with a partner key d
   });
 
   it('refuses keys without commerce:write, and malformed requests as a whole with BAD_USER_INPUT', async () => {
-    const admin = await tenant.tokenFor('admin');
-    const other = await graphql(
-      platform.graphqlUrl,
-      `
-        mutation {
-          createApiKey(input: { name: "erp", scopes: ["orders:write"] }) {
-            secret
-          }
-        }
-      `,
-      {},
-      bearer(admin),
-    );
+    const other = await admin.request(CreateApiKeyDocument, { input: { name: 'erp', scopes: ['orders:write'] } });
+    const erp = createRapportClient({ url: platform.graphqlUrl, apiKey: other.createApiKey.secret });
     const event = {
       eventId: 'x',
       type: 'page.viewed',
@@ -216,10 +194,10 @@ describe('shop events through the API: recordCommerceEvents with a partner key d
       contactId: null,
       page: { url: 'https://shop.test/' },
     };
-    const refused = await record([event], other.data!.createApiKey.secret);
-    expect(refused.errors?.[0].extensions?.code).toBe('FORBIDDEN');
-
-    const tooMany = await record(Array.from({ length: 501 }, (_, i) => ({ ...event, eventId: `x-${i}` })));
-    expect(tooMany.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.events' });
+    await expect(record([event], erp)).rejects.toMatchObject({ name: 'RapportError', code: 'FORBIDDEN' });
+    await expect(record(Array.from({ length: 501 }, (_, i) => ({ ...event, eventId: `x-${i}` })))).rejects.toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'input.events',
+    });
   });
 });

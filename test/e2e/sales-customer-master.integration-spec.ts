@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bearer, graphql, StreamProbe } from '@rapport/testing';
 import { parseCsv } from '../../tools/import/csv';
-import { GatewaySession } from '../../tools/import/gateway-client';
+import { createRapportClient, MeDocument } from '@rapport/sdk';
 import { runImport } from '../../tools/import/import-csv';
 import { runOrderImport } from '../../tools/import/import-orders';
 import { createTenant, startPlatform, type Platform, type TestTenant } from '../harness/platform';
@@ -248,21 +248,19 @@ describe('customer master through the gateway (end to end)', () => {
 
   it('keeps a CLI session signed in past its access token: renews before expiry with the rotating refresh token', async () => {
     let skew = 0;
-    const session = await GatewaySession.open(
-      { url: platform.graphqlUrl, login: { tenant: tenant.slug, email: `admin@${tenant.slug}.test`, password: 'integration-password' } },
-      () => Date.now() + skew,
-    );
-    const first = await session.token();
-    expect(await session.token()).toBe(first);
-    const me = `{ me { user { email } } }`;
+    const client = createRapportClient({
+      url: platform.graphqlUrl,
+      login: { tenant: tenant.slug, email: `admin@${tenant.slug}.test`, password: 'integration-password' },
+      now: () => Date.now() + skew,
+    });
+    const first = await client.token();
+    expect(await client.token()).toBe(first);
     for (const minutes of [15, 30]) {
       // As if that much time had passed: the token is about to lapse, so the session renews it first.
       skew = minutes * 60_000;
-      const renewed = await session.token();
+      const renewed = await client.token();
       expect(renewed).not.toBe(first);
-      expect(await session.call<{ me: { user: { email: string } } }>(me, {})).toEqual({
-        me: { user: { email: `admin@${tenant.slug}.test` } },
-      });
+      expect((await client.request(MeDocument)).me.user).toMatchObject({ email: `admin@${tenant.slug}.test` });
     }
   });
 });

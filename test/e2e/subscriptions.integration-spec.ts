@@ -321,6 +321,35 @@ describe('GraphQL subscriptions through the gateway (end to end)', () => {
     }
   });
 
+  it('counts the per-caller limit across replicas: a caller at the limit on one gateway is refused on another', async () => {
+    const [one, two] = await Promise.all([1, 2].map(() => anotherGateway({ SUBSCRIPTIONS_PER_CALLER: '1' })));
+    const caller = await acme.createUser('everywhere', ['sales_rep']);
+    const query = `subscription { myNotifications { kind } }`;
+    const onOne = new Subscribed(one.url, { authorization: `Bearer ${caller.token}` }, query);
+    let onTwo: Subscribed | undefined;
+    try {
+      await listening(one, 1);
+      onTwo = new Subscribed(two.url, { authorization: `Bearer ${caller.token}` }, query);
+      expect(await onTwo.error()).toEqual([
+        expect.objectContaining({ extensions: expect.objectContaining({ code: 'RATE_LIMITED', limit: 1 }) }),
+      ]);
+      // Completing the first gives the place back, for any replica.
+      await onOne.dispose();
+      while (one.subscriptions() > 0) await new Promise((r) => setTimeout(r, 20));
+      let again: Subscribed | undefined;
+      for (let tries = 0; two.subscriptions() === 0 && tries < 100; tries++) {
+        await again?.dispose();
+        again = new Subscribed(two.url, { authorization: `Bearer ${caller.token}` }, query);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(two.subscriptions()).toBe(1);
+      await again?.dispose();
+    } finally {
+      await Promise.all([onOne.dispose(), onTwo?.dispose()]);
+      await Promise.all([one.close(), two.close()]);
+    }
+  });
+
   it('pushes an activity reminder to its owner’s myNotifications, with the activity from sales', async () => {
     const rep = await acme.createUser('notified', ['sales_rep']);
     const before = second.subscriptions();

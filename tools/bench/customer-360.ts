@@ -5,7 +5,7 @@
  * with `createUser` and signed in, a partner API key with read scopes.
  */
 import { API_SCOPES, CONTACT_FIELD_GROUPS, ROLES, type Role } from '@rapport/contracts';
-import { gql } from '../import/gateway-client';
+import { gql } from './gateway-gql';
 
 /** One selection per field of the customer's 360° view. */
 const SELECTIONS: Record<string, string> = {

@@ -26,7 +26,7 @@
  */
 import { cpus } from 'node:os';
 import autocannon from 'autocannon';
-import { gql, loginToken } from '../import/gateway-client';
+import { gql, loginToken } from './gateway-gql';
 import { CALLERS, deniedFields, FACE_360, rawGql, seedCustomer360, type Caller, type GraphQLAnswer } from './customer-360';
 import { benchPlatform } from './platform-process';
 import { cpuSeconds } from './process-cpu';

@@ -24,7 +24,7 @@ import { startDevMailbox } from '@rapport/channels';
 import { connect } from 'nats';
 import { Client } from 'pg';
 import { v7 as uuidv7 } from 'uuid';
-import { gql as gatewayGql, loginToken } from '../import/gateway-client';
+import { gql as gatewayGql, loginToken } from './gateway-gql';
 import { benchPlatform } from './platform-process';
 
 const args = process.argv.slice(2);

@@ -20,7 +20,7 @@ import type { AddressInfo } from 'node:net';
 import { cpus } from 'node:os';
 import { connect } from 'nats';
 import { v7 as uuidv7 } from 'uuid';
-import { gql as gatewayGql, loginToken } from '../import/gateway-client';
+import { gql as gatewayGql, loginToken } from './gateway-gql';
 import { benchPlatform } from './platform-process';
 import { describeFanOut, measureFanOut } from './subscription-fanout';
 

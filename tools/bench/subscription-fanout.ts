@@ -1,6 +1,6 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { gql as gatewayGql, loginToken } from '../import/gateway-client';
+import { gql as gatewayGql, loginToken } from './gateway-gql';
 
 export interface FanOutOptions {
   gatewayUrl: string;

@@ -13,19 +13,26 @@
  */
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { CsvParser, csvField } from './csv';
-import { connectionFromFlags, GatewaySession, type GatewayConnection } from './gateway-client';
+import {
+  createRapportClient,
+  ImportRecordsDocument,
+  type ImportDuplicatePolicy,
+  type ImportKind,
+  type RapportClientOptions,
+} from '@rapport/sdk';
+import { connectionFromFlags } from './connection';
 import { IMPORT_CSV_USAGE, wantsHelp } from './usage';
 
-export interface ImportCliOptions extends GatewayConnection {
+export type ImportCliOptions = RapportClientOptions & {
   file: string;
-  kind: 'CONTACT' | 'ACCOUNT' | 'LEAD';
+  kind: ImportKind;
   mapping: { column: string; field: string }[];
   batchSize: number;
   policy?: string;
   externalIdSource?: string;
   source?: string;
   report?: string;
-}
+};
 
 export interface ImportSummary {
   rows: number;
@@ -36,19 +43,6 @@ export interface ImportSummary {
   seconds: number;
   rowsPerSecond: number;
 }
-
-interface RowResult {
-  rowNumber: number;
-  status: string;
-  id: string | null;
-  code: string | null;
-  field: string | null;
-  reason: string | null;
-}
-
-const IMPORT = `mutation ($input: ImportRecordsInput!) {
-  importRecords(input: $input) { created updated skipped invalid rows { rowNumber status id code field reason } }
-}`;
 
 /** "Column=field,Other column=field" → mapping entries (a column name may contain spaces, not = or ,). */
 export function parseMappingArg(arg: string): { column: string; field: string }[] {
@@ -64,7 +58,8 @@ export function parseMappingArg(arg: string): { column: string; field: string }[
 }
 
 export async function runImport(opts: ImportCliOptions, log: (line: string) => void = console.log): Promise<ImportSummary> {
-  const session = await GatewaySession.open(opts);
+  // The SDK keeps a login alive past one access token and waits out rate limits.
+  const client = createRapportClient(opts);
   const report: WriteStream | null = opts.report ? createWriteStream(opts.report) : null;
   report?.write('row,status,id,code,field,reason\n');
 
@@ -82,14 +77,12 @@ export async function runImport(opts: ImportCliOptions, log: (line: string) => v
     nextRow += rows.length;
     const options = {
       firstRowNumber: first,
-      ...(opts.policy ? { duplicatePolicy: opts.policy } : {}),
+      ...(opts.policy ? { duplicatePolicy: opts.policy as ImportDuplicatePolicy } : {}),
       ...(opts.externalIdSource ? { externalIdSource: opts.externalIdSource } : {}),
       ...(opts.source ? { source: opts.source } : {}),
     };
     // Re-sending a batch after a token renewal is safe: an import never creates a record twice.
-    const data = await session.call<{
-      importRecords: { created: number; updated: number; skipped: number; invalid: number; rows: RowResult[] };
-    }>(IMPORT, { input: { kind: opts.kind, mapping: opts.mapping, header, rows, options } });
+    const data = await client.request(ImportRecordsDocument, { input: { kind: opts.kind, mapping: opts.mapping, header, rows, options } });
     const r = data.importRecords;
     totals.rows += rows.length;
     totals.created += r.created;

@@ -15,15 +15,16 @@ import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { CsvParser, csvField, type CsvRecord } from './csv';
 import { parseArgs } from './import-csv';
 import { csvColumnOf, orderCsvColumns, OrderCsvError, orderFromCsvRecord, type CsvOrderInput, type OrderCsvColumns } from './order-csv';
-import { connectionFromFlags, GatewaySession, type GatewayConnection } from './gateway-client';
+import { createRapportClient, RecordOrdersDocument, type RapportClientOptions } from '@rapport/sdk';
+import { connectionFromFlags } from './connection';
 import { IMPORT_ORDERS_USAGE, wantsHelp } from './usage';
 
-export interface OrderImportOptions extends GatewayConnection {
+export type OrderImportOptions = RapportClientOptions & {
   file: string;
   batchSize: number;
   concurrency: number;
   report?: string;
-}
+};
 
 export interface OrderImportSummary {
   rows: number;
@@ -46,13 +47,9 @@ interface Rejection {
   message: string;
 }
 
-const RECORD = `mutation ($input: RecordOrdersInput!) {
-  recordOrders(input: $input) { created updated unchanged rejected results { index outcome error { field message } } }
-}`;
-
 export async function runOrderImport(opts: OrderImportOptions, log: (line: string) => void = console.log): Promise<OrderImportSummary> {
-  // A session, not one token: an import outlives an access token, and waits out rate limits.
-  const session = await GatewaySession.open(opts);
+  // The SDK keeps a login alive past one access token (an import outlives one) and waits out rate limits.
+  const client = createRapportClient(opts);
   const report: WriteStream | null = opts.report ? createWriteStream(opts.report) : null;
   report?.write('row,line,column,field,message\n');
   const reject = (r: Rejection) => {
@@ -69,15 +66,7 @@ export async function runOrderImport(opts: OrderImportOptions, log: (line: strin
   let failure: Error | null = null;
 
   const sendBatch = async (items: { row: number; line: number; order: CsvOrderInput }[]) => {
-    const data = await session.call<{
-      recordOrders: {
-        created: number;
-        updated: number;
-        unchanged: number;
-        rejected: number;
-        results: { index: number; outcome: string; error: { field: string; message: string } | null }[];
-      };
-    }>(RECORD, { input: { orders: items.map((i) => i.order) } });
+    const data = await client.request(RecordOrdersDocument, { input: { orders: items.map((i) => i.order) } });
     const r = data.recordOrders;
     totals.created += r.created;
     totals.updated += r.updated;

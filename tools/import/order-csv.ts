@@ -10,6 +10,8 @@
  * the GraphQL types would refuse for the whole batch (status, occurred_at) is
  * checked here, so that it fails just its own row.
  */
+import type { OrderStatus } from '@rapport/sdk';
+
 export interface CsvOrderInput {
   source: string;
   externalOrderId: string;
@@ -19,7 +21,7 @@ export interface CsvOrderInput {
   amount: string;
   currency: string;
   channel?: string;
-  status?: string;
+  status?: OrderStatus;
 }
 
 export const ORDER_CSV_COLUMNS = [
@@ -37,7 +39,7 @@ export const ORDER_CSV_COLUMNS = [
 type Column = (typeof ORDER_CSV_COLUMNS)[number];
 const REQUIRED: readonly Column[] = ['source', 'external_order_id', 'occurred_at', 'amount', 'currency'];
 
-const STATUSES: readonly string[] = ['PLACED', 'CANCELLED', 'REFUNDED'];
+const STATUSES: readonly OrderStatus[] = ['PLACED', 'CANCELLED', 'REFUNDED'];
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** A row that cannot even be sent (the GraphQL types would refuse the whole batch). */
@@ -110,8 +112,8 @@ export function orderFromCsvRecord(columns: OrderCsvColumns, record: string[]): 
   if (channel) order.channel = channel;
   const status = cell('status')?.toUpperCase();
   if (status) {
-    if (!STATUSES.includes(status)) throw new OrderCsvError('status', `must be one of ${STATUSES.join(', ')}`);
-    order.status = status;
+    if (!STATUSES.includes(status as OrderStatus)) throw new OrderCsvError('status', `must be one of ${STATUSES.join(', ')}`);
+    order.status = status as OrderStatus;
   }
   // The DateTime scalar rejects a bad instant for the whole request; catch it here so only this row fails.
   if (!ISO_INSTANT.test(order.occurredAt) || Number.isNaN(new Date(order.occurredAt).getTime())) {

@@ -25,12 +25,16 @@ import { SERVICE_LINK_ROUTES } from './links/public-link-routes';
 import { callerOf, callerRateLimit } from './limits/caller-rate-limit';
 import { guardPlugin } from './limits/guard-plugin';
 import { SubgraphDataSource } from './subgraph-data-source';
+import { CallerSubscriptions } from './subscriptions/caller-subscriptions';
 import { SubscribableGateway } from './subscriptions/served-schema';
 import { followSubscriptionEvents } from './subscriptions/subscription-events';
 import { SubscriptionHub } from './subscriptions/subscription-hub';
 import { serveSubscriptions } from './subscriptions/subscription-server';
 
 export const SUPERGRAPH_PATH = join(__dirname, 'supergraph.graphql');
+
+/** A replica's subscriptions count against their caller's limit this long after it last renewed them (it renews every 10 s). */
+const SUBSCRIPTION_LEASE_MS = 30_000;
 
 export interface RunningGateway {
   url: string;
@@ -159,6 +163,10 @@ export async function startGateway(config: GatewayConfig, supergraphSdl = readFi
     logger,
     health,
   );
+  // The per-caller limit holds across replicas: a caller cannot open the limit on each pod.
+  const callerSubscriptions = new CallerSubscriptions(redis, config.REDIS_PREFIX, SUBSCRIPTION_LEASE_MS, (err) =>
+    logger.error({ err }, 'could not update the shared subscription counts'),
+  );
   const subscriptions = serveSubscriptions({
     httpServer,
     schema: () => gateway.schema,
@@ -184,6 +192,7 @@ export async function startGateway(config: GatewayConfig, supergraphSdl = readFi
     },
     maxTokens: config.MAX_QUERY_TOKENS,
     perCaller: config.SUBSCRIPTIONS_PER_CALLER,
+    claimSubscription: (caller, max) => callerSubscriptions.claim(caller, max),
     bufferSize: config.SUBSCRIPTION_BUFFER,
     exposeStack: !production,
     logger,
@@ -199,6 +208,7 @@ export async function startGateway(config: GatewayConfig, supergraphSdl = readFi
     close: async () => {
       health.markDraining();
       await subscriptions.close();
+      await callerSubscriptions.close();
       await events.close();
       await server.stop();
       await revocations.close();

@@ -54,7 +54,7 @@ export const gatewayEnv = {
     min: 1,
     max: 100_000,
     description:
-      'GraphQL subscriptions one caller (user or API key) may hold open on one gateway replica; one more is refused with RATE_LIMITED',
+      'GraphQL subscriptions one caller (user or API key) may hold open across all gateway replicas together (counted in Redis); one more is refused with RATE_LIMITED',
   }),
   SUBSCRIPTION_BUFFER: env.int({
     default: 256,

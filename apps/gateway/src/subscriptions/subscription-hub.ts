@@ -7,12 +7,12 @@ export interface EventListener {
 
 /**
  * This replica's subscribers by routing key (tenant and object in the key,
- * so an event only ever reaches subscribers of its own tenant), and how many
- * subscriptions each caller holds.
+ * so an event only ever reaches subscribers of its own tenant). How many
+ * subscriptions each caller holds is counted across replicas, in Redis
+ * (CallerSubscriptions).
  */
 export class SubscriptionHub {
   private readonly routes = new Map<string, Set<EventListener>>();
-  private readonly held = new Map<string, number>();
   private count = 0;
 
   /** Subscriptions open on this replica. */
@@ -46,19 +46,5 @@ export class SubscriptionHub {
           listener.onEvent(event);
         }
     return reached;
-  }
-
-  /** Counts one more subscription for the caller; false when it already holds `max`. */
-  claim(caller: string, max: number): boolean {
-    const held = this.held.get(caller) ?? 0;
-    if (held >= max) return false;
-    this.held.set(caller, held + 1);
-    return true;
-  }
-
-  release(caller: string): void {
-    const held = (this.held.get(caller) ?? 0) - 1;
-    if (held > 0) this.held.set(caller, held);
-    else this.held.delete(caller);
   }
 }

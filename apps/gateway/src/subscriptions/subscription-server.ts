@@ -27,6 +27,7 @@ import type { FollowUp, QueryAnswer } from './follow-up-query';
 import { ConnectionBudget, ResultQueue } from './result-queue';
 import { CredentialsGone, Subscriber, type SubscriptionPlan, type SubscriptionResult } from './subscriber';
 import { SUBSCRIPTION_FIELDS } from './subscription-fields';
+import type { SubscriptionClaim } from './caller-subscriptions';
 import type { SubscriptionHub } from './subscription-hub';
 
 /** How often open connections are checked against revocations and token expiry (the issue allows 5 s). */
@@ -49,6 +50,8 @@ export interface SubscriptionServerOptions {
   queryLimits: QueryLimits;
   maxTokens: number;
   perCaller: number;
+  /** Claims one of the caller's `perCaller` places, counted across every replica (CallerSubscriptions); null when none is left. */
+  claimSubscription: (caller: string, max: number) => Promise<SubscriptionClaim | null>;
   bufferSize: number;
   exposeStack: boolean;
   logger: Logger;
@@ -219,7 +222,12 @@ export function serveSubscriptions(options: SubscriptionServerOptions): Subscrip
     const refusal = field.refusal(principal);
     if (refusal) throw forbidden(refusal);
     const callerKey = `${principal.tenantId}:${principal.kind}:${principal.id}`;
-    if (!hub.claim(callerKey, options.perCaller))
+    const claim = await options.claimSubscription(callerKey, options.perCaller).catch((err: unknown) => {
+      // The count lives in Redis: without it no place can be granted, and that is ours to fix, not the caller's.
+      logger.error({ err }, 'could not claim a subscription place');
+      throw new GraphQLError('subscriptions are unavailable for a moment; retry', { extensions: { code: 'SERVICE_UNAVAILABLE' } });
+    });
+    if (!claim)
       throw new GraphQLError(`at most ${options.perCaller} subscriptions per caller; complete one first`, {
         extensions: { code: 'RATE_LIMITED', limit: options.perCaller },
       });
@@ -239,7 +247,7 @@ export function serveSubscriptions(options: SubscriptionServerOptions): Subscrip
     let stopListening = () => undefined as void;
     const queue = new ResultQueue<SubscriptionResult>(connection.budget, () => {
       stopListening();
-      hub.release(callerKey);
+      claim.release();
     });
     const subscriber = new Subscriber(plan, principal, queue, runAs(connection), (err, event) =>
       logger.error({ err, eventId: event.id, type: event.type, subscription: fieldName }, 'a subscription event could not be answered'),
