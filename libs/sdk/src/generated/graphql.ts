@@ -230,9 +230,9 @@ export type NotificationKind =
   | 'ACTIVITY_DUE'
   /** A case was assigned to you (by a routing rule, an escalation or someone else). */
   | 'CASE_ASSIGNED'
-  /** A clock of a case you own is about to run out (dueAt: when). */
+  /** A clock of a case you own, or that is in a queue you manage, is about to run out (dueAt: when). */
   | 'SLA_WARNING'
-  /** A clock of a case you own ran out (dueAt: when it was due). */
+  /** A clock of a case you own, or that is in a queue you manage, ran out (dueAt: when it was due). */
   | 'SLA_BREACHED';
 
 /** An order to record; give the customer as contactId or as externalCustomer (at most one). With neither it is a guest order: it counts in revenue, not for any customer. */
