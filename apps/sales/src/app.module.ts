@@ -43,6 +43,7 @@ import { RecoveryTasksConsumer } from './activities/recovery-tasks.consumer';
 import { ActivityReminders } from './activities/activity-reminders';
 import { AccountTimelineResolver, ContactTimelineResolver } from './timeline/timeline.resolver';
 import { TimelineService } from './timeline/timeline.service';
+import { TimelineElsewhereConsumer } from './timeline/timeline-elsewhere.consumer';
 import { LeadAssignmentRuleResolver, LeadAssignmentRulesResolver, LeadRulesResolver } from './lead-rules/lead-rules.resolver';
 import { LeadRulesService } from './lead-rules/lead-rules.service';
 import { DuplicatesService } from './duplicates/duplicates.service';
@@ -82,6 +83,7 @@ const activityProviders = [
   RecoveryTasksConsumer,
   ActivitiesResolver,
   TimelineService,
+  TimelineElsewhereConsumer,
   ContactTimelineResolver,
   AccountTimelineResolver,
 ];

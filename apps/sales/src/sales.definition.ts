@@ -25,6 +25,7 @@ import { SalesSharing1765100000000 } from './migrations/1765100000000-sales-shar
 import { SalesAccountExternalIds1765300000000 } from './migrations/1765300000000-sales-account-external-ids';
 import { SalesPhonesE1641765310000000 } from './migrations/1765310000000-sales-phones-e164';
 import { SalesDeletion1766600000000 } from './migrations/1766600000000-sales-deletion';
+import { SalesTimelineElsewhere1766935000000 } from './migrations/1766935000000-sales-timeline-elsewhere';
 import { prepareSalesTenant } from './tenants/prepare-tenant';
 
 export const salesDefinition: ServiceDefinition = {
@@ -59,6 +60,7 @@ export const salesDefinition: ServiceDefinition = {
     SalesAccountExternalIds1765300000000,
     SalesPhonesE1641765310000000,
     SalesDeletion1766600000000,
+    SalesTimelineElsewhere1766935000000,
   ],
   producesStreams: [STREAMS.SALES],
   typeDefs: loadTypeDefs(__dirname),
