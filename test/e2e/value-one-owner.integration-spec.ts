@@ -145,6 +145,45 @@ describe('customer value has one owner; marketing follows every change (end to e
     }
     return `{ __typename ${parts.join(' ')} }`;
   }
+
+  // After the 360° test: a saved segment shows on Contact.marketing, and its rule holds a CLV.
+  it("a saved DYNAMIC segment over CLV follows analytics' current value within the projection delay", async () => {
+    const before = await eventually(valueInBoth, (v) => v !== null, 60_000);
+    const above = (
+      await as('marketer')(`mutation($i: CreateSegmentInput!) { createSegment(input: $i) { segment { id } } }`, {
+        i: { name: 'Worth more than Ada', rule: { field: 'clv', op: 'gt', value: before.clv.amount } },
+      })
+    ).createSegment.segment.id as string;
+    const membersOf = async () =>
+      (
+        await as('marketer')(`query($id: ID!) { segment(id: $id) { memberCount members(first: 100) { edges { node { id } } } } }`, {
+          id: above,
+        })
+      ).segment as { memberCount: number; members: { edges: { node: { id: string } }[] } };
+    const hasAda = (m: Awaited<ReturnType<typeof membersOf>>) => m.members.edges.some((e) => e.node.id === ada);
+    expect(hasAda(await membersOf())).toBe(false);
+
+    // Another order today: analytics rescores Ada above her figure of a moment ago.
+    await as('admin')(RECORD_ORDERS, {
+      input: {
+        orders: [
+          {
+            source: 'webshop',
+            externalOrderId: 'A-later',
+            externalCustomer: { source: 'webshop', key: 'A-1' },
+            occurredAt: new Date().toISOString(),
+            amount: '500.00',
+            currency: 'USD',
+          },
+        ],
+      },
+    });
+    const after = await eventually(valueOf, (v) => v !== null && Number(v.clv.amount) > Number(before.clv.amount), 90_000);
+    // Within the projection delay the saved segment has her, as analytics' figure says.
+    const followed = await eventually(membersOf, hasAda, 30_000);
+    expect(followed.memberCount).toBeGreaterThanOrEqual(1);
+    expect(await marketingHasClv(after.clv.amount)).toBe(true);
+  });
 });
 
 interface TypeRef {

@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { startDevMailbox } from '@rapport/channels';
+import { startDevMailbox, startDevProvider } from '@rapport/channels';
 import { banner } from './banner';
 import { prepareInfrastructure } from './infrastructure';
 import { CleanupStack, LaunchError, StopRequested, untilAborted } from './lifecycle';
@@ -111,6 +111,7 @@ async function startEverything(run: Run): Promise<void> {
   });
 
   await startLocalMailbox(run);
+  const devProviders = await startLocalProviders(run);
   for (const service of services) {
     signal.throwIfAborted();
     await startService(run, service);
@@ -131,6 +132,7 @@ async function startEverything(run: Run): Promise<void> {
           value: `${DEMO.tenant}@${inboundEmailDomain(process.env)} at smtp://127.0.0.1:${inboundSmtpPort(process.env)} (mail to it opens a case)`,
         },
         { label: 'Dev mailbox', value: `${join(STATE_DIR, 'mail')} (every email the platform sends)` },
+        ...(devProviders ? [{ label: 'Dev SMS and push', value: `${devProviders} (every SMS and push message, as JSON)` }] : []),
       ],
       color: printer.color,
     }),
@@ -162,6 +164,27 @@ async function startLocalMailbox(run: Run): Promise<void> {
     process.env.SERVICE_EMAIL_FROM ||= 'Rapport Support <support@rapport.test>';
   }
   run.printer.ok(`dev mailbox at ${mailbox.url}: outgoing mail is saved in ${dir}`);
+}
+
+/**
+ * Marketing sends SMS and push through HTTP providers; without one configured
+ * (MARKETING_SMS_PROVIDER_URL, MARKETING_PUSH_PROVIDER_URL) it gets a local
+ * one that keeps each message as a JSON file in .rapport/sms or .rapport/push,
+ * so SMS and push campaigns and journeys work out of the box, as email does.
+ */
+async function startLocalProviders(run: Run): Promise<string | null> {
+  if (process.env.MARKETING_SMS_PROVIDER_URL && process.env.MARKETING_PUSH_PROVIDER_URL) return null;
+  const provider = await startDevProvider({ dir: STATE_DIR });
+  run.cleanup.push('dev SMS and push provider', () => provider.close());
+  if (!process.env.MARKETING_SMS_PROVIDER_URL && !process.env.MARKETING_PUSH_PROVIDER_URL) {
+    // The dev provider takes any key; marketing refuses provider URLs without one.
+    process.env.MARKETING_PROVIDER_API_KEY ||= 'dev';
+  }
+  process.env.MARKETING_SMS_PROVIDER_URL ||= provider.smsUrl;
+  process.env.MARKETING_PUSH_PROVIDER_URL ||= provider.pushUrl;
+  const where = `${join(STATE_DIR, 'sms')} and ${join(STATE_DIR, 'push')}`;
+  run.printer.ok(`dev SMS and push provider at http://127.0.0.1:${provider.port}: messages are saved in ${where}`);
+  return where;
 }
 
 function checkBuilt(services: PlannedService[]): void {

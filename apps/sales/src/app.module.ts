@@ -43,6 +43,8 @@ import { RecoveryTasksConsumer } from './activities/recovery-tasks.consumer';
 import { ActivityReminders } from './activities/activity-reminders';
 import { AccountTimelineResolver, ContactTimelineResolver } from './timeline/timeline.resolver';
 import { TimelineService } from './timeline/timeline.service';
+import { TimelineElsewhereConsumer } from './timeline/timeline-elsewhere.consumer';
+import { CustomerTiersConsumer } from './pricing/customer-tiers.consumer';
 import { LeadAssignmentRuleResolver, LeadAssignmentRulesResolver, LeadRulesResolver } from './lead-rules/lead-rules.resolver';
 import { LeadRulesService } from './lead-rules/lead-rules.service';
 import { DuplicatesService } from './duplicates/duplicates.service';
@@ -72,7 +74,14 @@ const opportunityProviders = [
 const leadProviders = [LeadsService, LeadConversionService, LeadsResolver];
 /** Products, price books, quotes (with the PDF route) and forecasts. */
 const productProviders = [ProductsService, ProductsResolver, PriceBooksResolver, PriceBookEntryResolver];
-const quoteProviders = [QuotesService, QuotesResolver, QuoteLineResolver, OpportunityQuotesResolver];
+const quoteProviders = [
+  QuotesService,
+  QuotesResolver,
+  QuoteLineResolver,
+  OpportunityQuotesResolver,
+  // Value tiers from analytics, for value-based pricing.
+  CustomerTiersConsumer,
+];
 const forecastProviders = [ForecastsService, ForecastsResolver, ForecastCategoryTotalResolver, PipelineMetricsResolver];
 /** Activities with reminders, the customer timeline, lead scoring and assignment rules. */
 const activityProviders = [
@@ -82,6 +91,7 @@ const activityProviders = [
   RecoveryTasksConsumer,
   ActivitiesResolver,
   TimelineService,
+  TimelineElsewhereConsumer,
   ContactTimelineResolver,
   AccountTimelineResolver,
 ];

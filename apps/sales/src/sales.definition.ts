@@ -25,6 +25,9 @@ import { SalesSharing1765100000000 } from './migrations/1765100000000-sales-shar
 import { SalesAccountExternalIds1765300000000 } from './migrations/1765300000000-sales-account-external-ids';
 import { SalesPhonesE1641765310000000 } from './migrations/1765310000000-sales-phones-e164';
 import { SalesDeletion1766600000000 } from './migrations/1766600000000-sales-deletion';
+import { SalesTimelineElsewhere1766935000000 } from './migrations/1766935000000-sales-timeline-elsewhere';
+import { SalesRepublishE164Phones1766936000000 } from './migrations/1766936000000-sales-republish-e164-phones';
+import { SalesValuePricing1766937000000 } from './migrations/1766937000000-sales-value-pricing';
 import { prepareSalesTenant } from './tenants/prepare-tenant';
 
 export const salesDefinition: ServiceDefinition = {
@@ -59,6 +62,9 @@ export const salesDefinition: ServiceDefinition = {
     SalesAccountExternalIds1765300000000,
     SalesPhonesE1641765310000000,
     SalesDeletion1766600000000,
+    SalesTimelineElsewhere1766935000000,
+    SalesRepublishE164Phones1766936000000,
+    SalesValuePricing1766937000000,
   ],
   producesStreams: [STREAMS.SALES],
   typeDefs: loadTypeDefs(__dirname),

@@ -22,3 +22,5 @@ export { channelsConfig, channelsEnv, emailFromEnv, loadChannelsConfig, smtpUrlE
 export type { ChannelsConfig, ChannelsEnv } from './config/channels-env';
 export { startDevMailbox } from './dev-mailbox/dev-mailbox';
 export type { DevMailbox, DevMailboxOptions } from './dev-mailbox/dev-mailbox';
+export { startDevProvider } from './dev-provider/dev-provider';
+export type { DevProvider, DevProviderOptions } from './dev-provider/dev-provider';

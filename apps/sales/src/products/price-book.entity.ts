@@ -18,6 +18,10 @@ export class PriceBookEntity {
   @Column('boolean')
   active!: boolean;
 
+  /** The value tier (analytics' name, e.g. platinum) whose customers' quotes are priced from this book; null for none. */
+  @Column('text', { name: 'for_tier', nullable: true })
+  forTier!: string | null;
+
   @Column({ type: 'timestamptz', name: 'created_at', precision: 3 })
   createdAt!: Date;
 

@@ -71,7 +71,7 @@ export class PriceBooksResolver {
   }
 
   @Mutation('createPriceBook')
-  async create(@CurrentPrincipal() principal: Principal, @Args('input') input: { name: string }) {
+  async create(@CurrentPrincipal() principal: Principal, @Args('input') input: { name: string; forTier?: string | null }) {
     return { priceBook: await this.products.createPriceBook(principal, input) };
   }
 

@@ -154,7 +154,7 @@ export class ProductsService {
     return this.db.withTenant(principal.tenantId, (em) => em.getRepository(PriceBookEntity).findOneBy({ id }));
   }
 
-  async createPriceBook(principal: Principal, input: { name: string }): Promise<PriceBookEntity> {
+  async createPriceBook(principal: Principal, input: { name: string; forTier?: string | null }): Promise<PriceBookEntity> {
     requireCatalogAdmin(principal);
     const now = new Date();
     const book = Object.assign(new PriceBookEntity(), {
@@ -163,6 +163,7 @@ export class ProductsService {
       name: validate.requiredText('name', input.name, 100),
       isStandard: false,
       active: true,
+      forTier: validate.text('forTier', input.forTier, { max: 50 }),
       createdAt: now,
       updatedAt: now,
     });
@@ -171,6 +172,8 @@ export class ProductsService {
       try {
         await em.getRepository(PriceBookEntity).insert(book);
       } catch (err) {
+        if (pgErrorCode(err) === PG_UNIQUE_VIOLATION && String((err as { constraint?: string }).constraint).includes('tier'))
+          throw conflict(`a price book for tier ${JSON.stringify(book.forTier)} exists`, 'forTier');
         if (pgErrorCode(err) === PG_UNIQUE_VIOLATION) throw conflict(`a price book named ${JSON.stringify(book.name)} exists`, 'name');
         throw err;
       }

@@ -123,6 +123,10 @@ export function renderQuotePdf(data: QuoteDocumentData, opts: QuotePdfOptions = 
   total('Subtotal', money(quote.subtotal, quote.currency));
   total(`Tax (${plainDecimal(quote.taxRate)}%)`, money(quote.tax, quote.currency));
   total('Total', money(quote.total, quote.currency), true);
+  if (quote.pricingReason) {
+    doc.moveDown();
+    text(quote.pricingReason, 50, doc.y, { width: 495 });
+  }
   if (quote.notes) {
     doc.moveDown();
     text(quote.notes, 50, doc.y, { width: 495 });

@@ -54,6 +54,10 @@ export class QuoteEntity {
   @Column('text', { nullable: true })
   notes!: string | null;
 
+  /** Why the quote's price book was chosen (e.g. the customer's value tier); null for the standard book. */
+  @Column('text', { name: 'pricing_reason', nullable: true })
+  pricingReason!: string | null;
+
   @Column({ type: 'timestamptz', name: 'sent_at', precision: 3, nullable: true })
   sentAt!: Date | null;
 

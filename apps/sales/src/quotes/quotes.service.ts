@@ -16,6 +16,7 @@ import { opportunitySnapshot } from '../opportunities/opportunity-snapshot';
 import { lockOpportunity, storeWonAmount } from '../opportunities/opportunity-store';
 import { PriceBookEntity } from '../products/price-book.entity';
 import { ensureStandardPriceBook } from '../products/price-book-store';
+import { tierPriceBook } from '../pricing/value-pricing';
 import { QuoteEntity, QuoteLineEntity } from './quote.entity';
 import { MAX_LINES, type AcceptQuoteInput, type CreateQuoteInput, type UpdateQuoteInput } from './quote-input';
 import type { QuoteDocumentData } from './quote-pdf';
@@ -60,12 +61,14 @@ export class QuotesService {
         throw badUserInput('opportunityId', `no opportunity ${opportunityId}`);
       requireChangeShared(principal, 'opportunities', opportunity, scopes);
       requireOpen(opportunity);
-      const book = priceBookId
-        ? await em.getRepository(PriceBookEntity).findOneBy({ id: priceBookId })
-        : await ensureStandardPriceBook(em, principal.tenantId);
-      if (!book) throw badUserInput('priceBookId', `no price book ${priceBookId}`);
       const contact = contactId === undefined ? opportunity.primaryContactId : contactId;
       await assertContact(em, 'contactId', contact);
+      // Value-based pricing: without a book named, the addressee's value tier may choose one (ADR 045).
+      const byTier = priceBookId ? null : await tierPriceBook(em, contact);
+      const book = priceBookId
+        ? await em.getRepository(PriceBookEntity).findOneBy({ id: priceBookId })
+        : (byTier?.book ?? (await ensureStandardPriceBook(em, principal.tenantId)));
+      if (!book) throw badUserInput('priceBookId', `no price book ${priceBookId}`);
       const quote = Object.assign(new QuoteEntity(), {
         id: uuidv7(),
         tenantId: principal.tenantId,
@@ -79,6 +82,7 @@ export class QuotesService {
         status: 'DRAFT' as const,
         expiresAt,
         notes,
+        pricingReason: byTier?.reason ?? null,
         sentAt: null,
         acceptedAt: null,
         rejectedAt: null,

@@ -27,4 +27,12 @@ export class TimelineEntryEntity {
 
   @Column('uuid', { name: 'ref_id', nullable: true })
   refId!: string | null;
+
+  /** The owner of a record held elsewhere (a case), for sharing rules; null for sales' own records. */
+  @Column('uuid', { name: 'ref_owner_id', nullable: true })
+  refOwnerId!: string | null;
+
+  /** True while the record elsewhere is deleted into its restore window. */
+  @Column('boolean', { default: false })
+  withdrawn!: boolean;
 }

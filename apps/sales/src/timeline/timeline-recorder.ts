@@ -12,7 +12,14 @@ export type TimelineKind =
   | 'OPPORTUNITY_LOST'
   | 'LEAD_CONVERTED'
   | 'QUOTE_SENT'
-  | 'QUOTE_ACCEPTED';
+  | 'QUOTE_ACCEPTED'
+  // Reported by other services and projected here (timeline-elsewhere.ts).
+  | 'CASE_OPENED'
+  | 'CASE_RESOLVED'
+  | 'CASE_REOPENED'
+  | 'ORDER_PLACED'
+  | 'MESSAGE_SENT'
+  | 'CONSENT_CHANGED';
 
 export interface TimelineSubject {
   type: TimelineSubjectType;
@@ -26,8 +33,10 @@ export interface TimelineRecord {
   kind: TimelineKind;
   occurredAt: Date;
   summary: string;
-  /** The activity, opportunity, lead or quote the entry is about. */
+  /** The activity, opportunity, lead, quote, case, order, message or contact the entry is about. */
   refId: string | null;
+  /** The owner of that record where sharing depends on it and sales does not hold the record (a case). */
+  refOwnerId?: string | null;
 }
 
 /**
@@ -46,14 +55,35 @@ export class TimelineRecorder {
     if (subjects.length === 0) return;
     const values: unknown[] = [];
     const rows = subjects.map((s, i) => {
-      values.push(uuidv7(), entry.tenantId, s.type, s.id, entry.kind, entry.occurredAt, entry.summary.slice(0, 500), entry.refId);
-      const b = i * 8;
-      return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7}, $${b + 8})`;
+      values.push(
+        uuidv7(),
+        entry.tenantId,
+        s.type,
+        s.id,
+        entry.kind,
+        entry.occurredAt,
+        entry.summary.slice(0, 500),
+        entry.refId,
+        entry.refOwnerId ?? null,
+      );
+      const b = i * 9;
+      return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7}, $${b + 8}, $${b + 9})`;
     });
     await em.query(
-      `INSERT INTO timeline_entries (id, tenant_id, subject_type, subject_id, kind, occurred_at, summary, ref_id) VALUES ${rows.join(', ')}`,
+      `INSERT INTO timeline_entries (id, tenant_id, subject_type, subject_id, kind, occurred_at, summary, ref_id, ref_owner_id)
+       VALUES ${rows.join(', ')}`,
       values,
     );
+  }
+  /** A case changed hands: its entries follow the owner service's assignment, for the sharing rules. */
+  static async setRefOwner(em: EntityManager, refId: string, ownerId: string | null): Promise<void> {
+    await em.query(`UPDATE timeline_entries SET ref_owner_id = $2 WHERE ref_id = $1`, [refId, ownerId]);
+  }
+
+  /** A record elsewhere was deleted (hide its entries), restored (show them again) or purged (drop them). */
+  static async followDeletion(em: EntityManager, op: 'withdraw' | 'restore' | 'purge', refId: string): Promise<void> {
+    if (op === 'purge') await em.query(`DELETE FROM timeline_entries WHERE ref_id = $1`, [refId]);
+    else await em.query(`UPDATE timeline_entries SET withdrawn = $2 WHERE ref_id = $1`, [refId, op === 'withdraw']);
   }
 }
 

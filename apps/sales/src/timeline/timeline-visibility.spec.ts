@@ -6,6 +6,10 @@ const everything: TimelineReader = {
   quotes: EVERY_RECORD,
   leads: EVERY_RECORD,
   activityTargets: { LEAD: EVERY_RECORD, CONTACT: EVERY_RECORD, ACCOUNT: EVERY_RECORD, OPPORTUNITY: EVERY_RECORD },
+  cases: EVERY_RECORD,
+  orders: true,
+  messages: true,
+  consents: true,
 };
 
 describe('timelineVisible', () => {
@@ -27,5 +31,18 @@ describe('timelineVisible', () => {
     );
     expect(sql).not.toContain('LEAD_CONVERTED');
     expect(params).toEqual({ tlOpportunityOwners: ['u1', 'u2'], tlActivityLEADOwners: [], tlActivityOPPORTUNITYOwners: ['u1', 'u2'] });
+  });
+
+  it("hides other services' entries by their field group, and private cases by the case's owner", () => {
+    const own = { all: false as const, ownerIds: ['u1'], unowned: false };
+    const { sql, params } = timelineVisible({ ...everything, cases: own, orders: false, consents: false });
+    expect(sql).toContain(`WHEN t.kind IN ('CASE_OPENED', 'CASE_RESOLVED', 'CASE_REOPENED') THEN t.ref_owner_id`);
+    expect(sql).toContain(`WHEN t.kind IN ('ORDER_PLACED') THEN FALSE`);
+    expect(sql).toContain(`WHEN t.kind IN ('CONSENT_CHANGED') THEN FALSE`);
+    expect(sql).not.toContain('MESSAGE_SENT');
+    expect(params).toEqual({ tlCaseOwners: ['u1'] });
+    expect(timelineVisible({ ...everything, cases: null }).sql).toContain(
+      `WHEN t.kind IN ('CASE_OPENED', 'CASE_RESOLVED', 'CASE_REOPENED') THEN FALSE`,
+    );
   });
 });

@@ -3,7 +3,7 @@ import type { ActivityTargetScopes } from '../activities/activity-visibility';
 import type { TimelineKind } from './timeline-recorder';
 
 /** What kind of record each timeline entry's `ref_id` names. */
-type Ref = 'opportunity' | 'quote' | 'lead' | 'activity';
+type Ref = 'opportunity' | 'quote' | 'lead' | 'activity' | 'case' | 'order' | 'message' | 'consent';
 
 const REF_OF: Record<TimelineKind, Ref> = {
   ACTIVITY_CREATED: 'activity',
@@ -15,6 +15,12 @@ const REF_OF: Record<TimelineKind, Ref> = {
   LEAD_CONVERTED: 'lead',
   QUOTE_SENT: 'quote',
   QUOTE_ACCEPTED: 'quote',
+  CASE_OPENED: 'case',
+  CASE_RESOLVED: 'case',
+  CASE_REOPENED: 'case',
+  ORDER_PLACED: 'order',
+  MESSAGE_SENT: 'message',
+  CONSENT_CHANGED: 'consent',
 };
 
 const ACTIVITY_TARGET_TABLE = { LEAD: 'leads', CONTACT: 'contacts', ACCOUNT: 'accounts', OPPORTUNITY: 'opportunities' } as const;
@@ -30,6 +36,16 @@ export interface TimelineReader {
   quotes: RecordScope | null;
   leads: RecordScope | null;
   activityTargets: ActivityTargetScopes;
+  /**
+   * Entries other services report: cases by the CASES group and the CASE
+   * sharing rule (on the case's owner, which sales keeps from service's
+   * events); orders, campaign messages and consent changes by the ORDERS,
+   * MARKETING_PROFILE and CONSENTS groups.
+   */
+  cases: RecordScope | null;
+  orders: boolean;
+  messages: boolean;
+  consents: boolean;
 }
 
 /**
@@ -64,6 +80,10 @@ export function timelineVisible(reader: TimelineReader): { sql: string; params: 
         ? 'TRUE'
         : `EXISTS (SELECT 1 FROM leads l WHERE l.id = t.ref_id AND ${owned(reader.leads, 'l.owner_id', 'tlLeadOwners')})`,
     activity: activityVisible(reader.activityTargets, owned),
+    case: !reader.cases ? 'FALSE' : reader.cases.all ? 'TRUE' : owned(reader.cases, 't.ref_owner_id', 'tlCaseOwners'),
+    order: reader.orders ? 'TRUE' : 'FALSE',
+    message: reader.messages ? 'TRUE' : 'FALSE',
+    consent: reader.consents ? 'TRUE' : 'FALSE',
   };
   const hidden = (Object.keys(about) as Ref[]).filter((ref) => about[ref] !== 'TRUE');
   if (hidden.length === 0) return { sql: 'TRUE', params };

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { forbidden, NO_RECORD, type FieldAccessOverrides, type Principal } from '@rapport/auth';
+import { allowsFieldAccess, forbidden, NO_RECORD, type FieldAccessOverrides, type Principal } from '@rapport/auth';
 import type { KeysetPage } from '@rapport/persistence';
 import { AccessPolicy, type PageArgs, pageWindow, paginate, ServiceDatabase, SharingPolicy } from '@rapport/service-kit';
 import { canRead, requireRead } from '../access/sales-access';
@@ -32,7 +32,9 @@ export class TimelineService {
           .createQueryBuilder('t')
           .where('t.subject_type = :subjectType AND t.subject_id = :subjectId', { subjectType, subjectId })
           // In the query, so pages and totalCount hold only entries the caller may see.
-          .andWhere(visible.sql, visible.params),
+          .andWhere(visible.sql, visible.params)
+          // An entry about a record deleted elsewhere (a case in its restore window) waits hidden.
+          .andWhere('NOT t.withdrawn'),
         {
           ...wanted,
           sortColumn: 't.occurred_at',
@@ -45,8 +47,8 @@ export class TimelineService {
   }
 
   private async reader(principal: Principal, overrides: FieldAccessOverrides): Promise<TimelineReader> {
-    const [LEAD, CONTACT, ACCOUNT, OPPORTUNITY] = await Promise.all(
-      (['LEAD', 'CONTACT', 'ACCOUNT', 'OPPORTUNITY'] as const).map((object) => this.sharing.readScope(principal, object)),
+    const [LEAD, CONTACT, ACCOUNT, OPPORTUNITY, CASE] = await Promise.all(
+      (['LEAD', 'CONTACT', 'ACCOUNT', 'OPPORTUNITY', 'CASE'] as const).map((object) => this.sharing.readScope(principal, object)),
     );
     const opportunities = canRead(principal, 'opportunities', overrides) ? OPPORTUNITY : null;
     const leads = canRead(principal, 'leads', overrides) ? LEAD : null;
@@ -56,6 +58,10 @@ export class TimelineService {
       leads,
       // A note about a deal tells about the deal: hidden from a role that reads no deals.
       activityTargets: { LEAD: leads ?? NO_RECORD, CONTACT, ACCOUNT, OPPORTUNITY: opportunities ?? NO_RECORD },
+      cases: allowsFieldAccess(principal, 'CASES', 'READ', overrides) ? CASE : null,
+      orders: allowsFieldAccess(principal, 'ORDERS', 'READ', overrides),
+      messages: allowsFieldAccess(principal, 'MARKETING_PROFILE', 'READ', overrides),
+      consents: allowsFieldAccess(principal, 'CONSENTS', 'READ', overrides),
     };
   }
 }
