@@ -56,9 +56,6 @@ export const PACKED_OUTBOX_TYPE = 'outbox.packed';
 /** Envelopes per packed row: bounds a row (about 0.5 MB) and what the relay holds and pipelines at once. */
 export const OUTBOX_PACK = 1000;
 
-/** Packed rows per INSERT (each row's envelopes travel as one JSON text parameter). */
-const PACKS_PER_STATEMENT = 16;
-
 /**
  * appendManyToOutbox for bulk publishers (a scoring announcing a million
  * customers): the events go into packed rows of up to OUTBOX_PACK envelopes
@@ -69,31 +66,18 @@ const PACKS_PER_STATEMENT = 16;
  * appendToOutbox; the events themselves (ids, order, content) are unchanged.
  */
 export async function appendPackedToOutbox(em: EntityManager, events: readonly EventEnvelope[]): Promise<void> {
-  const packs: { id: string; tenantId: string; createdAt: string; envelopes: string }[] = [];
+  // One row per statement, each column its own parameter: packs sent inside an array parameter are
+  // escaped into an array literal and parsed back character by character, which cost more than the
+  // rows it saved (twice the single rows' time). Built one at a time, so memory stays one pack deep.
   for (let i = 0; i < events.length; i += OUTBOX_PACK) {
     const pack = events.slice(i, i + OUTBOX_PACK);
-    packs.push({
-      id: pack[0].id,
-      tenantId: pack[0].tenantId,
-      createdAt: pack[0].occurredAt,
-      envelopes: `[${pack.map((e) => JSON.stringify(e)).join(',')}]`,
-    });
-  }
-  for (let i = 0; i < packs.length; i += PACKS_PER_STATEMENT) {
-    const chunk = packs.slice(i, i + PACKS_PER_STATEMENT);
-    await em.query(
-      `INSERT INTO outbox (id, tenant_id, type, envelope, created_at)
-       SELECT e.id, e.tenant_id, $1, e.envelope, e.created_at
-         FROM unnest($2::uuid[], $3::uuid[], $4::jsonb[], $5::timestamptz[]) WITH ORDINALITY AS e(id, tenant_id, envelope, created_at, n)
-        ORDER BY e.n`,
-      [
-        PACKED_OUTBOX_TYPE,
-        chunk.map((p) => p.id),
-        chunk.map((p) => p.tenantId),
-        chunk.map((p) => p.envelopes),
-        chunk.map((p) => p.createdAt),
-      ],
-    );
+    await em.query(`INSERT INTO outbox (id, tenant_id, type, envelope, created_at) VALUES ($1, $2, $3, $4::jsonb, $5)`, [
+      pack[0].id,
+      pack[0].tenantId,
+      PACKED_OUTBOX_TYPE,
+      `[${pack.map((e) => JSON.stringify(e)).join(',')}]`,
+      pack[0].occurredAt,
+    ]);
   }
 }
 
