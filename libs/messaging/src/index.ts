@@ -9,6 +9,7 @@ export {
   createMessagingTables,
   OUTBOX_CHUNK,
   OUTBOX_EVENTS,
+  outboxEvents,
   OUTBOX_PACK,
   PACKED_OUTBOX_TYPE,
 } from './outbox';

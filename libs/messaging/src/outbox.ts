@@ -83,14 +83,19 @@ export async function appendPackedToOutbox(em: EntityManager, events: readonly E
 
 /**
  * The outbox as one row per event (packed rows unpacked, in order), for
- * diagnosis and tests: `SELECT … FROM ${OUTBOX_EVENTS} WHERE type = $1`.
- * Columns: id, tenant_id, type, envelope, created_at, published_at.
+ * diagnosis and tests: `SELECT … FROM ${outboxEvents()} WHERE type = $1`
+ * (`table`: a schema-qualified outbox). Columns: id, tenant_id, type,
+ * envelope, created_at, published_at.
  */
-export const OUTBOX_EVENTS = `(SELECT (e.envelope->>'id')::uuid AS id, o.tenant_id, e.envelope->>'type' AS type, e.envelope,
-         o.created_at, o.published_at
-    FROM outbox o
-   CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN o.type = '${PACKED_OUTBOX_TYPE}' THEN o.envelope ELSE jsonb_build_array(o.envelope) END)
-         AS e(envelope)) AS outbox_events`;
+export function outboxEvents(table = 'outbox'): string {
+  return `(SELECT (e.envelope->>'id')::uuid AS id, o.tenant_id, e.envelope->>'type' AS type, e.envelope, o.created_at, o.published_at
+     FROM ${table} o
+    CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN o.type = '${PACKED_OUTBOX_TYPE}' THEN o.envelope ELSE jsonb_build_array(o.envelope) END)
+          AS e(envelope)) AS outbox_events`;
+}
+
+/** outboxEvents() of the connection's own `outbox`. */
+export const OUTBOX_EVENTS = outboxEvents();
 
 /** Migration helper: the outbox and inbox tables every service has. */
 export async function createMessagingTables(queryRunner: QueryRunner): Promise<void> {
