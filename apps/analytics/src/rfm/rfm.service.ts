@@ -68,8 +68,6 @@ export class RfmService {
   async recompute(tenantId: string, actor: EventActor, change: RfmSettingsChange = {}, asOfInput?: Date): Promise<RecomputeOutcome> {
     return this.db.withTenant(tenantId, async (em) => {
       await lockRfmRecompute(em, tenantId);
-      // A million customers' grouping, percentiles and change list spill to disk at the default 4 MB (one recompute per tenant at a time).
-      await em.query(`SET LOCAL work_mem = '128MB'`);
       const asOf = asOfInput ?? (await scoringAsOf(em, tenantId, null));
       const settings = await rfmSettings(em, tenantId, change);
       const { changes, ...result } = await recomputeRfmScores(em, { tenantId, asOf, ...settings });
