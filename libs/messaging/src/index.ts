@@ -2,7 +2,17 @@ export { newEvent, parseEnvelope } from './events';
 export { connectNats, DUPLICATE_WINDOW_MS, ensureStream, withoutCredentials } from './jetstream';
 export { durableFor, eventTypeOf, streamFor, subjectFor, subjectMatches } from './naming';
 export type { MessagingNaming } from './naming';
-export { appendManyToOutbox, appendToOutbox, createMessagingTables, OUTBOX_CHUNK } from './outbox';
+export {
+  appendManyToOutbox,
+  appendPackedToOutbox,
+  appendToOutbox,
+  createMessagingTables,
+  OUTBOX_CHUNK,
+  OUTBOX_EVENTS,
+  outboxEvents,
+  OUTBOX_PACK,
+  PACKED_OUTBOX_TYPE,
+} from './outbox';
 export { OutboxRelay } from './outbox-relay';
 export type { OutboxRelayOptions, RelayLogger } from './outbox-relay';
 export { EventConsumer } from './event-consumer';

@@ -2,6 +2,7 @@ import type { EventEnvelope } from '@rapport/contracts';
 import type { DataSource } from 'typeorm';
 import { headers, type JetStreamClient, type NatsConnection } from 'nats';
 import { subjectFor, type MessagingNaming } from './naming';
+import { PACKED_OUTBOX_TYPE } from './outbox';
 
 export interface RelayLogger {
   error(obj: object, msg: string): void;
@@ -9,7 +10,7 @@ export interface RelayLogger {
 }
 
 export interface OutboxRelayOptions {
-  /** Events per publishing transaction (default 500). */
+  /** Single-event rows per publishing transaction (default 500; a packed row is a transaction of its own). */
   batchSize?: number;
   /** Safety net: the relay also polls, in case a kick was missed (e.g. another replica wrote). */
   pollIntervalMs?: number;
@@ -22,7 +23,8 @@ export interface OutboxRelayOptions {
 const DEFAULT_BATCH = 500;
 
 /**
- * Publishes outbox rows to JetStream, oldest first, and marks them published.
+ * Publishes outbox rows to JetStream, oldest first, and marks them published
+ * (a packed row: each of its envelopes, in order, as its own message).
  * Rows are locked with SKIP LOCKED so replicas share the work; each publish
  * carries Nats-Msg-Id = event id, so a re-send after a crash between publish
  * and commit is dropped by the stream's duplicate window. Net effect: every
@@ -77,9 +79,9 @@ export class OutboxRelay {
   async drain(): Promise<number> {
     let total = 0;
     for (;;) {
-      const n = await this.publishBatch();
-      total += n;
-      if (n < (this.options.batchSize ?? DEFAULT_BATCH)) break;
+      const { published, more } = await this.publishBatch();
+      total += published;
+      if (!more) break;
     }
     await this.purgeOld();
     return total;
@@ -97,33 +99,54 @@ export class OutboxRelay {
     } while (this.rerun && !this.stopped);
   }
 
-  private async publishBatch(): Promise<number> {
+  /**
+   * One publishing transaction: the oldest unpublished rows, either a run of
+   * single-event rows (up to the batch size) or one packed row (its
+   * envelopes, PACKED_OUTBOX_TYPE) — so a batch never holds more than a
+   * batch or a pack of events, and rows go out in order. Rows locked but not
+   * taken are released at commit for the next batch.
+   */
+  private async publishBatch(): Promise<{ published: number; more: boolean }> {
+    const limit = this.options.batchSize ?? DEFAULT_BATCH;
     return this.dataSource.transaction(async (em) => {
-      const rows: { id: string; type: string; envelope: EventEnvelope }[] = await em.query(
-        `SELECT id, type, envelope FROM outbox WHERE published_at IS NULL
+      // A pack's envelopes (up to OUTBOX_PACK) are only read when it is the batch.
+      const rows: { id: string; type: string; envelope: EventEnvelope | null }[] = await em.query(
+        `SELECT id, type, CASE WHEN type = $2 THEN NULL ELSE envelope END AS envelope FROM outbox WHERE published_at IS NULL
          ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [this.options.batchSize ?? DEFAULT_BATCH],
+        [limit, PACKED_OUTBOX_TYPE],
       );
-      if (rows.length === 0) return 0;
+      if (rows.length === 0) return { published: 0, more: false };
+      let envelopes: EventEnvelope[];
+      let taken: string[];
+      if (rows[0].type === PACKED_OUTBOX_TYPE) {
+        const [pack]: { envelope: EventEnvelope[] }[] = await em.query(`SELECT envelope FROM outbox WHERE id = $1`, [rows[0].id]);
+        envelopes = pack.envelope;
+        taken = [rows[0].id];
+      } else {
+        const packAt = rows.findIndex((r) => r.type === PACKED_OUTBOX_TYPE);
+        const singles = packAt === -1 ? rows : rows.slice(0, packAt);
+        envelopes = singles.map((r) => r.envelope as EventEnvelope);
+        taken = singles.map((r) => r.id);
+      }
       // Pipelined on the one connection: the server stores them in the order sent, and a
       // batch costs about one round trip instead of one per event. If any publish fails the
       // transaction rolls back and the batch is sent again; the copies already stored are
-      // dropped as duplicates (same Nats-Msg-Id).
+      // dropped as duplicates (same Nats-Msg-Id = event id, also for a pack's envelopes).
       const seal = this.options.beforePublish;
       await Promise.all(
-        rows.map(async (row) => {
+        envelopes.map(async (original) => {
           const h = headers();
-          h.set('Rapport-Event-Type', row.type);
-          const envelope = seal ? await seal(row.envelope) : row.envelope;
-          return this.js.publish(subjectFor(this.naming, row.type), Buffer.from(JSON.stringify(envelope)), {
-            msgID: row.id,
+          h.set('Rapport-Event-Type', original.type);
+          const envelope = seal ? await seal(original) : original;
+          return this.js.publish(subjectFor(this.naming, original.type), Buffer.from(JSON.stringify(envelope)), {
+            msgID: original.id,
             headers: h,
           });
         }),
       );
-      await em.query(`UPDATE outbox SET published_at = now() WHERE id = ANY($1::uuid[])`, [rows.map((r) => r.id)]);
-      this.logger.debug({ count: rows.length }, 'outbox published');
-      return rows.length;
+      await em.query(`UPDATE outbox SET published_at = now() WHERE id = ANY($1::uuid[])`, [taken]);
+      this.logger.debug({ count: envelopes.length, rows: taken.length }, 'outbox published');
+      return { published: envelopes.length, more: rows.length === limit || taken.length < rows.length };
     });
   }
 

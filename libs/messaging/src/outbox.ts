@@ -45,6 +45,58 @@ export async function appendManyToOutbox(em: EntityManager, events: readonly Eve
   }
 }
 
+/**
+ * The `type` of an outbox row that holds many envelopes (a JSON array, in
+ * publishing order) instead of one. The relay publishes each envelope as its
+ * own message with its own Nats-Msg-Id, so consumers and deduplication see
+ * exactly what single rows would have given them.
+ */
+export const PACKED_OUTBOX_TYPE = 'outbox.packed';
+
+/** Envelopes per packed row: bounds a row (about 0.5 MB) and what the relay holds and pipelines at once. */
+export const OUTBOX_PACK = 1000;
+
+/**
+ * appendManyToOutbox for bulk publishers (a scoring announcing a million
+ * customers): the events go into packed rows of up to OUTBOX_PACK envelopes
+ * each, in order. What a row costs in the outbox (its index entries, its
+ * tuple, WAL per row) is paid once per pack instead of once per event. A row
+ * is keyed by its first envelope's id and dated by its first envelope, so it
+ * sorts exactly where that event would have. Same transaction rules as
+ * appendToOutbox; the events themselves (ids, order, content) are unchanged.
+ */
+export async function appendPackedToOutbox(em: EntityManager, events: readonly EventEnvelope[]): Promise<void> {
+  // One row per statement, each column its own parameter: packs sent inside an array parameter are
+  // escaped into an array literal and parsed back character by character, which cost more than the
+  // rows it saved (twice the single rows' time). Built one at a time, so memory stays one pack deep.
+  for (let i = 0; i < events.length; i += OUTBOX_PACK) {
+    const pack = events.slice(i, i + OUTBOX_PACK);
+    await em.query(`INSERT INTO outbox (id, tenant_id, type, envelope, created_at) VALUES ($1, $2, $3, $4::jsonb, $5)`, [
+      pack[0].id,
+      pack[0].tenantId,
+      PACKED_OUTBOX_TYPE,
+      `[${pack.map((e) => JSON.stringify(e)).join(',')}]`,
+      pack[0].occurredAt,
+    ]);
+  }
+}
+
+/**
+ * The outbox as one row per event (packed rows unpacked, in order), for
+ * diagnosis and tests: `SELECT … FROM ${outboxEvents()} WHERE type = $1`
+ * (`table`: a schema-qualified outbox). Columns: id, tenant_id, type,
+ * envelope, created_at, published_at.
+ */
+export function outboxEvents(table = 'outbox'): string {
+  return `(SELECT (e.envelope->>'id')::uuid AS id, o.tenant_id, e.envelope->>'type' AS type, e.envelope, o.created_at, o.published_at
+     FROM ${table} o
+    CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN o.type = '${PACKED_OUTBOX_TYPE}' THEN o.envelope ELSE jsonb_build_array(o.envelope) END)
+          AS e(envelope)) AS outbox_events`;
+}
+
+/** outboxEvents() of the connection's own `outbox`. */
+export const OUTBOX_EVENTS = outboxEvents();
+
 /** Migration helper: the outbox and inbox tables every service has. */
 export async function createMessagingTables(queryRunner: QueryRunner): Promise<void> {
   await queryRunner.query(`CREATE TABLE outbox (

@@ -35,7 +35,7 @@ import {
   type StreamDefinition,
   type UserSnapshotV1,
 } from '@rapport/contracts';
-import { durableFor, listParked, newEvent, replayAllParked, streamFor, type MessagingNaming } from '@rapport/messaging';
+import { durableFor, listParked, newEvent, outboxEvents, replayAllParked, streamFor, type MessagingNaming } from '@rapport/messaging';
 import { connect, type NatsConnection } from 'nats';
 import { Pool } from 'pg';
 import { READ_MODEL_EVENTS } from '../../../apps/marketing/src/read-model/read-model-projector';
@@ -104,7 +104,8 @@ interface Subject {
 
 /** Analytics' published events of these types for the tenant: what its consumers downstream must have applied. */
 const analyticsOutbox = (types: readonly string[]) =>
-  `SELECT count(*)::int AS n FROM ${schemaOf('analytics')}.outbox WHERE tenant_id = $1 AND type = ANY('{${types.join(',')}}'::text[])`;
+  `SELECT count(*)::int AS n FROM ${outboxEvents(`${schemaOf('analytics')}.outbox`)}
+    WHERE tenant_id = $1 AND type = ANY('{${types.join(',')}}'::text[])`;
 
 const inboxOf = (service: string, consumer: string) =>
   `SELECT count(*)::int AS n FROM ${schemaOf(service)}.inbox WHERE tenant_id = $1 AND consumer = '${consumer}'`;

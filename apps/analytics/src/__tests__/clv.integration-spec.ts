@@ -9,6 +9,7 @@ import {
   CUSTOMER_VALUE_CHANGED,
   type CustomerValueChangedDataV1,
 } from '@rapport/contracts';
+import { OUTBOX_EVENTS } from '@rapport/messaging';
 import type { StartedService } from '@rapport/service-kit';
 import { startService } from '@rapport/testing';
 import { DataSource } from 'typeorm';
@@ -60,13 +61,13 @@ describe('analytics: CLV models on CDNOW through the pipeline', () => {
   }
 
   const outboxCount = async (type: string) =>
-    (await rows(`SELECT count(*)::int AS n FROM outbox WHERE tenant_id = $1 AND type = $2`, [type]))[0].n as number;
+    (await rows(`SELECT count(*)::int AS n FROM ${OUTBOX_EVENTS} WHERE tenant_id = $1 AND type = $2`, [type]))[0].n as number;
   /** The value events in the outbox by event id. */
   const valueEvents = async (): Promise<Map<string, CustomerValueChangedDataV1>> =>
     new Map(
-      (await rows(`SELECT id, envelope->'data' AS data FROM outbox WHERE tenant_id = $1 AND type = $2`, [CUSTOMER_VALUE_CHANGED])).map(
-        (r: { id: string; data: CustomerValueChangedDataV1 }) => [r.id, r.data],
-      ),
+      (
+        await rows(`SELECT id, envelope->'data' AS data FROM ${OUTBOX_EVENTS} WHERE tenant_id = $1 AND type = $2`, [CUSTOMER_VALUE_CHANGED])
+      ).map((r: { id: string; data: CustomerValueChangedDataV1 }) => [r.id, r.data]),
     );
   const addedSince = async (before: Map<string, CustomerValueChangedDataV1>) =>
     [...(await valueEvents()).entries()].filter(([id]) => !before.has(id)).map(([, data]) => data);
@@ -183,10 +184,10 @@ describe('analytics: CLV models on CDNOW through the pipeline', () => {
     const changed = after.filter((a) => a.scored_at.getTime() !== before.find((b) => b.contact_id === a.contact_id)!.scored_at.getTime());
     expect(changed.map((c) => c.contact_id)).toEqual([target]);
     // Its band moved HIGH → LOW: announced once.
-    const bandEvents = await rows(`SELECT envelope FROM outbox WHERE tenant_id = $1 AND type = $2 AND envelope->>'subjectId' = $3`, [
-      CUSTOMER_CHURN_RISK_CHANGED,
-      target,
-    ]);
+    const bandEvents = await rows(
+      `SELECT envelope FROM ${OUTBOX_EVENTS} WHERE tenant_id = $1 AND type = $2 AND envelope->>'subjectId' = $3`,
+      [CUSTOMER_CHURN_RISK_CHANGED, target],
+    );
     expect(bandEvents.map((e: { envelope: { data: unknown } }) => e.envelope.data)).toContainEqual(
       expect.objectContaining({ contactId: target, previousBand: 'HIGH', band: 'LOW' }),
     );

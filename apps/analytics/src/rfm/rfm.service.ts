@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { actorOf, badUserInput, type Principal } from '@rapport/auth';
 import { DEFAULT_RFM_SEGMENTS } from '@rapport/clv';
 import { CUSTOMER_RFM_CHANGED, RFM_RECOMPUTED, type CustomerRfmChangedDataV1, type EventActor } from '@rapport/contracts';
-import { appendManyToOutbox, newEvent } from '@rapport/messaging';
+import { appendPackedToOutbox, newEvent } from '@rapport/messaging';
 import { moneyView, type Money } from '@rapport/money';
 import { AccessPolicy, AuditRecorder, describeAudit, ServiceDatabase, validate } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
@@ -60,7 +60,8 @@ export class RfmService {
   /**
    * Scores the whole tenant in one statement and announces it: one
    * `analytics.customer.rfm_changed` per contact whose cell or segment
-   * changed (multi-row outbox inserts), then `analytics.rfm.recomputed`.
+   * changed (packed outbox rows: a fresh tenant announces every customer), then
+   * `analytics.rfm.recomputed`.
    * Recomputes of one tenant are serialised (advisory lock), so a queued run
    * and a manual one never interleave their writes, and each change is
    * announced once.
@@ -72,7 +73,7 @@ export class RfmService {
       const settings = await rfmSettings(em, tenantId, change);
       const { changes, ...result } = await recomputeRfmScores(em, { tenantId, asOf, ...settings });
       const emptyWindowReason = result.customersScored === 0 ? await whyNobodyScored(em, tenantId, asOf, settings.windowDays) : null;
-      await appendManyToOutbox(
+      await appendPackedToOutbox(
         em,
         changes.map((change) => rfmChanged(tenantId, actor, asOf, change)),
       );
