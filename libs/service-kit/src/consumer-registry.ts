@@ -1,9 +1,22 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DeadLetter, openPersonal, PersonalKeys, type EventConsumer } from '@rapport/messaging';
-import type { ServiceMetrics } from '@rapport/observability';
+import {
+  BatchEventConsumer,
+  DeadLetter,
+  ensureStream,
+  EventConsumer,
+  openPersonal,
+  PersonalKeys,
+  type BatchEventConsumerOptions,
+  type EventConsumerOptions,
+  type MessagingNaming,
+} from '@rapport/messaging';
+import type { StreamDefinition } from '@rapport/contracts';
+import type { Logger, ServiceMetrics } from '@rapport/observability';
+import { TenantDatabase } from '@rapport/persistence';
+import type { NatsConnection } from 'nats';
 import { consumerLagMetrics, type ConsumerBacklog } from './flow-metrics';
 import type { PlatformConfig } from './service-config';
-import { METRICS, SERVICE_CONFIG } from './tokens';
+import { LOGGER, MESSAGING_NAMING, METRICS, NATS_CONNECTION, SERVICE_CONFIG } from './tokens';
 
 /**
  * Feature modules register their event consumers here; the service starts
@@ -23,6 +36,10 @@ export class ConsumerRegistry {
     private readonly keys: PersonalKeys,
     @Inject(SERVICE_CONFIG) private readonly config: PlatformConfig,
     @Inject(METRICS) metrics: ServiceMetrics,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(MESSAGING_NAMING) private readonly naming: MessagingNaming,
+    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly tenantDb: TenantDatabase,
   ) {
     consumerLagMetrics(metrics.registry, () => this.backlogs());
   }
@@ -35,6 +52,21 @@ export class ConsumerRegistry {
         .retryByDefault(delays ? { delaysMs: delays } : null)
         .openWith((event) => openPersonal(event, this.keys)),
     );
+  }
+
+  /**
+   * A consumer of another service's stream, one event per transaction: the
+   * stream is ensured first (whichever service starts first creates it).
+   */
+  async consume(stream: StreamDefinition, options: Omit<EventConsumerOptions, 'stream'>): Promise<void> {
+    const name = await ensureStream(this.nc, this.naming, stream);
+    this.register(new EventConsumer(this.nc, this.tenantDb, this.naming, this.logger, { ...options, stream: name }));
+  }
+
+  /** The same, taking events in batches: one transaction per tenant group of a batch. */
+  async consumeInBatches<T>(stream: StreamDefinition, options: Omit<BatchEventConsumerOptions<T>, 'stream'>): Promise<void> {
+    const name = await ensureStream(this.nc, this.naming, stream);
+    this.register(new BatchEventConsumer<T>(this.nc, this.tenantDb, this.naming, this.logger, { ...options, stream: name }));
   }
 
   async startAll(): Promise<void> {

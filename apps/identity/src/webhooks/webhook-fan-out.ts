@@ -1,10 +1,6 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { EVENT_ACCESS, STREAMS, type EventEnvelope } from '@rapport/contracts';
-import { BatchEventConsumer, ensureStream, type MessagingNaming } from '@rapport/messaging';
-import type { Logger } from '@rapport/observability';
-import { TenantDatabase } from '@rapport/persistence';
-import { ConsumerRegistry, LOGGER, MESSAGING_NAMING, NATS_CONNECTION } from '@rapport/service-kit';
-import type { NatsConnection } from 'nats';
+import { ConsumerRegistry } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { WebhookDeliveries } from './webhook-deliveries';
@@ -31,27 +27,19 @@ export const DELIVERABLE_STREAMS = [
 @Injectable()
 export class WebhookFanOut implements OnModuleInit {
   constructor(
-    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
-    @Inject(MESSAGING_NAMING) private readonly naming: MessagingNaming,
-    @Inject(LOGGER) private readonly logger: Logger,
-    private readonly tenantDb: TenantDatabase,
     private readonly registry: ConsumerRegistry,
     private readonly deliveries: WebhookDeliveries,
   ) {}
 
   async onModuleInit(): Promise<void> {
     for (const { service, stream } of DELIVERABLE_STREAMS) {
-      const name = await ensureStream(this.nc, this.naming, stream);
-      this.registry.register(
-        new BatchEventConsumer<DeliveryJob[]>(this.nc, this.tenantDb, this.naming, this.logger, {
-          stream: name,
-          durable: `identity_webhooks_${service}`,
-          eventTypes: [`${service}.>`],
-          handleBatch: (events, em) => this.record(em, events, false),
-          // Jobs only for committed rows: a job must never look for a delivery that is not there yet, or was rolled back.
-          afterCommit: (_tenantId, _events, jobs) => void this.deliveries.enqueue(jobs),
-        }),
-      );
+      await this.registry.consumeInBatches<DeliveryJob[]>(stream, {
+        durable: `identity_webhooks_${service}`,
+        eventTypes: [`${service}.>`],
+        handleBatch: (events, em) => this.record(em, events, false),
+        // Jobs only for committed rows: a job must never look for a delivery that is not there yet, or was rolled back.
+        afterCommit: (_tenantId, _events, jobs) => void this.deliveries.enqueue(jobs),
+      });
     }
   }
 

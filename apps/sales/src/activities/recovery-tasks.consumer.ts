@@ -7,11 +7,9 @@ import {
   type RecoveryTaskRequestedDataV1,
   type RecoveryTaskRequestedV1,
 } from '@rapport/contracts';
-import { appendToOutbox, BatchEventConsumer, ensureStream, newEvent, OutboxRelay, type MessagingNaming } from '@rapport/messaging';
+import { appendToOutbox, newEvent, OutboxRelay } from '@rapport/messaging';
 import type { Logger } from '@rapport/observability';
-import { TenantDatabase } from '@rapport/persistence';
-import { AuditRecorder, ConsumerRegistry, LOGGER, MESSAGING_NAMING, NATS_CONNECTION } from '@rapport/service-kit';
-import type { NatsConnection } from 'nats';
+import { AuditRecorder, ConsumerRegistry, LOGGER } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { TimelineRecorder } from '../timeline/timeline-recorder';
 import { ActivityEntity } from './activity.entity';
@@ -30,10 +28,7 @@ import { ActivityReminders } from './activity-reminders';
 @Injectable()
 export class RecoveryTasksConsumer implements OnModuleInit {
   constructor(
-    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
-    @Inject(MESSAGING_NAMING) private readonly naming: MessagingNaming,
     @Inject(LOGGER) private readonly logger: Logger,
-    private readonly tenantDb: TenantDatabase,
     private readonly registry: ConsumerRegistry,
     private readonly relay: OutboxRelay,
     private readonly reminders: ActivityReminders,
@@ -41,26 +36,22 @@ export class RecoveryTasksConsumer implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    const marketing = await ensureStream(this.nc, this.naming, STREAMS.MARKETING);
-    this.registry.register(
-      new BatchEventConsumer<ActivityEntity[]>(this.nc, this.tenantDb, this.naming, this.logger, {
-        stream: marketing,
-        durable: 'sales_recovery_tasks',
-        eventTypes: [RECOVERY_TASK_REQUESTED],
-        handleBatch: async (events, em) => {
-          const created: ActivityEntity[] = [];
-          for (const event of events) {
-            const task = await this.createTask(em, event.tenantId, (event as RecoveryTaskRequestedV1).data);
-            if (task) created.push(task);
-          }
-          return created;
-        },
-        afterCommit: (_tenantId, _events, created) => {
-          this.relay.kick();
-          for (const task of created) void this.reminders.plan(task);
-        },
-      }),
-    );
+    await this.registry.consumeInBatches<ActivityEntity[]>(STREAMS.MARKETING, {
+      durable: 'sales_recovery_tasks',
+      eventTypes: [RECOVERY_TASK_REQUESTED],
+      handleBatch: async (events, em) => {
+        const created: ActivityEntity[] = [];
+        for (const event of events) {
+          const task = await this.createTask(em, event.tenantId, (event as RecoveryTaskRequestedV1).data);
+          if (task) created.push(task);
+        }
+        return created;
+      },
+      afterCommit: (_tenantId, _events, created) => {
+        this.relay.kick();
+        for (const task of created) void this.reminders.plan(task);
+      },
+    });
   }
 
   private async createTask(em: EntityManager, tenantId: string, data: RecoveryTaskRequestedDataV1): Promise<ActivityEntity | null> {

@@ -1,10 +1,6 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { STREAMS, type EventEnvelope } from '@rapport/contracts';
-import { BatchEventConsumer, ensureStream, type MessagingNaming } from '@rapport/messaging';
-import type { Logger } from '@rapport/observability';
-import { TenantDatabase } from '@rapport/persistence';
-import { ConsumerRegistry, LOGGER, MESSAGING_NAMING, NATS_CONNECTION } from '@rapport/service-kit';
-import type { NatsConnection } from 'nats';
+import { ConsumerRegistry } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { ELSEWHERE_EVENTS, elsewhereChange, type ElsewhereChange } from './timeline-elsewhere';
 import { TimelineRecorder } from './timeline-recorder';
@@ -17,27 +13,17 @@ import { TimelineRecorder } from './timeline-recorder';
  */
 @Injectable()
 export class TimelineElsewhereConsumer implements OnModuleInit {
-  constructor(
-    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
-    @Inject(MESSAGING_NAMING) private readonly naming: MessagingNaming,
-    @Inject(LOGGER) private readonly logger: Logger,
-    private readonly tenantDb: TenantDatabase,
-    private readonly registry: ConsumerRegistry,
-  ) {}
+  constructor(private readonly registry: ConsumerRegistry) {}
 
   async onModuleInit(): Promise<void> {
     for (const producer of Object.keys(ELSEWHERE_EVENTS) as (keyof typeof ELSEWHERE_EVENTS)[]) {
-      const stream = await ensureStream(this.nc, this.naming, STREAMS[producer]);
-      this.registry.register(
-        new BatchEventConsumer(this.nc, this.tenantDb, this.naming, this.logger, {
-          stream,
-          durable: `sales_timeline_${producer.toLowerCase()}`,
-          eventTypes: [...ELSEWHERE_EVENTS[producer]],
-          handleBatch: async (events, em, tenantId) => {
-            for (const event of events) await apply(em, tenantId, event);
-          },
-        }),
-      );
+      await this.registry.consumeInBatches(STREAMS[producer], {
+        durable: `sales_timeline_${producer.toLowerCase()}`,
+        eventTypes: [...ELSEWHERE_EVENTS[producer]],
+        handleBatch: async (events, em, tenantId) => {
+          for (const event of events) await apply(em, tenantId, event);
+        },
+      });
     }
   }
 }

@@ -7,11 +7,9 @@ import {
   type CasePriorityV1,
   type RecoveryCasePriorityRequestedV1,
 } from '@rapport/contracts';
-import { appendToOutbox, BatchEventConsumer, ensureStream, newEvent, OutboxRelay, type MessagingNaming } from '@rapport/messaging';
+import { appendToOutbox, newEvent, OutboxRelay } from '@rapport/messaging';
 import type { Logger } from '@rapport/observability';
-import { TenantDatabase } from '@rapport/persistence';
-import { AuditRecorder, ConsumerRegistry, LOGGER, MESSAGING_NAMING, NATS_CONNECTION } from '@rapport/service-kit';
-import type { NatsConnection } from 'nats';
+import { AuditRecorder, ConsumerRegistry, LOGGER } from '@rapport/service-kit';
 import { In, type EntityManager } from 'typeorm';
 import { CaseEntity } from './case.entity';
 import { ACTIVE_STATUSES, PRIORITIES } from './case-rules';
@@ -28,35 +26,28 @@ import { caseSnapshot } from './case-snapshot';
 @Injectable()
 export class RecoveryPriorityConsumer implements OnModuleInit {
   constructor(
-    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
-    @Inject(MESSAGING_NAMING) private readonly naming: MessagingNaming,
     @Inject(LOGGER) private readonly logger: Logger,
-    private readonly tenantDb: TenantDatabase,
     private readonly registry: ConsumerRegistry,
     private readonly relay: OutboxRelay,
     private readonly audit: AuditRecorder,
   ) {}
 
   async onModuleInit(): Promise<void> {
-    const marketing = await ensureStream(this.nc, this.naming, STREAMS.MARKETING);
-    this.registry.register(
-      new BatchEventConsumer(this.nc, this.tenantDb, this.naming, this.logger, {
-        stream: marketing,
-        durable: 'service_recovery_priority',
-        eventTypes: [RECOVERY_CASE_PRIORITY_REQUESTED],
-        handleBatch: async (events, em) => {
-          for (const event of events) {
-            const { data } = event as RecoveryCasePriorityRequestedV1;
-            if (!PRIORITIES.includes(data?.priority)) {
-              this.logger.warn({ eventId: event.id }, 'recovery priority request without a known priority; ignored');
-              continue;
-            }
-            await this.raise(em, event.tenantId, data.contactId, data.priority);
+    await this.registry.consumeInBatches(STREAMS.MARKETING, {
+      durable: 'service_recovery_priority',
+      eventTypes: [RECOVERY_CASE_PRIORITY_REQUESTED],
+      handleBatch: async (events, em) => {
+        for (const event of events) {
+          const { data } = event as RecoveryCasePriorityRequestedV1;
+          if (!PRIORITIES.includes(data?.priority)) {
+            this.logger.warn({ eventId: event.id }, 'recovery priority request without a known priority; ignored');
+            continue;
           }
-        },
-        afterCommit: () => this.relay.kick(),
-      }),
-    );
+          await this.raise(em, event.tenantId, data.contactId, data.priority);
+        }
+      },
+      afterCommit: () => this.relay.kick(),
+    });
   }
 
   private async raise(em: EntityManager, tenantId: string, contactId: string, priority: CasePriorityV1): Promise<void> {

@@ -1,10 +1,6 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { CASE_RESOLVED, STREAMS, type CaseResolvedV1 } from '@rapport/contracts';
-import { ensureStream, EventConsumer, type MessagingNaming } from '@rapport/messaging';
-import type { Logger } from '@rapport/observability';
-import { TenantDatabase } from '@rapport/persistence';
-import { ConsumerRegistry, LOGGER, MESSAGING_NAMING, NATS_CONNECTION, SERVICE_CONFIG } from '@rapport/service-kit';
-import type { NatsConnection } from 'nats';
+import { ConsumerRegistry, SERVICE_CONFIG } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { slugOfTenant } from '../inbound-email/inbound-mailboxes';
 import { replyAddress } from '../inbound-email/support-address';
@@ -34,10 +30,6 @@ interface RequestRow {
 @Injectable()
 export class SurveySenderConsumer implements OnModuleInit {
   constructor(
-    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
-    @Inject(MESSAGING_NAMING) private readonly naming: MessagingNaming,
-    @Inject(LOGGER) private readonly logger: Logger,
-    private readonly tenantDb: TenantDatabase,
     private readonly registry: ConsumerRegistry,
     private readonly mailer: SupportMailer,
     private readonly links: SurveyLinks,
@@ -45,15 +37,11 @@ export class SurveySenderConsumer implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    const stream = await ensureStream(this.nc, this.naming, STREAMS.SERVICE);
-    this.registry.register(
-      new EventConsumer(this.nc, this.tenantDb, this.naming, this.logger, {
-        stream,
-        durable: 'service_satisfaction_survey',
-        eventTypes: [CASE_RESOLVED],
-        handler: (event, em) => this.survey(em, event as CaseResolvedV1),
-      }),
-    );
+    await this.registry.consume(STREAMS.SERVICE, {
+      durable: 'service_satisfaction_survey',
+      eventTypes: [CASE_RESOLVED],
+      handler: (event, em) => this.survey(em, event as CaseResolvedV1),
+    });
   }
 
   private async survey(em: EntityManager, event: CaseResolvedV1): Promise<void> {

@@ -1,10 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { CUSTOMER_TIER_CHANGED, STREAMS, type CustomerTierChangedV1 } from '@rapport/contracts';
-import { BatchEventConsumer, ensureStream, type MessagingNaming } from '@rapport/messaging';
 import type { Logger } from '@rapport/observability';
-import { TenantDatabase } from '@rapport/persistence';
-import { ConsumerRegistry, LOGGER, MESSAGING_NAMING, NATS_CONNECTION } from '@rapport/service-kit';
-import type { NatsConnection } from 'nats';
+import { ConsumerRegistry, LOGGER } from '@rapport/service-kit';
 import { SlaPoliciesService } from '../sla/sla-policies.service';
 
 /**
@@ -17,33 +14,26 @@ import { SlaPoliciesService } from '../sla/sla-policies.service';
 @Injectable()
 export class TierConsumer implements OnModuleInit {
   constructor(
-    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
-    @Inject(MESSAGING_NAMING) private readonly naming: MessagingNaming,
     @Inject(LOGGER) private readonly logger: Logger,
-    private readonly tenantDb: TenantDatabase,
     private readonly registry: ConsumerRegistry,
     private readonly policies: SlaPoliciesService,
   ) {}
 
   async onModuleInit(): Promise<void> {
-    const analytics = await ensureStream(this.nc, this.naming, STREAMS.ANALYTICS);
-    this.registry.register(
-      new BatchEventConsumer(this.nc, this.tenantDb, this.naming, this.logger, {
-        stream: analytics,
-        durable: 'service_customer_tiers',
-        eventTypes: [CUSTOMER_TIER_CHANGED],
-        handleBatch: async (events, em) => {
-          for (const event of events) {
-            const { data } = event as CustomerTierChangedV1;
-            const contactId = data?.contactId ?? event.subjectId;
-            if (typeof data?.tier !== 'string' || data.tier.length === 0) {
-              this.logger.warn({ eventId: event.id }, 'tier_changed without a tier; ignored');
-              continue;
-            }
-            await this.policies.recordTier(em, event.tenantId, contactId, data.tier, new Date(event.occurredAt));
+    await this.registry.consumeInBatches(STREAMS.ANALYTICS, {
+      durable: 'service_customer_tiers',
+      eventTypes: [CUSTOMER_TIER_CHANGED],
+      handleBatch: async (events, em) => {
+        for (const event of events) {
+          const { data } = event as CustomerTierChangedV1;
+          const contactId = data?.contactId ?? event.subjectId;
+          if (typeof data?.tier !== 'string' || data.tier.length === 0) {
+            this.logger.warn({ eventId: event.id }, 'tier_changed without a tier; ignored');
+            continue;
           }
-        },
-      }),
-    );
+          await this.policies.recordTier(em, event.tenantId, contactId, data.tier, new Date(event.occurredAt));
+        }
+      },
+    });
   }
 }
