@@ -1,5 +1,8 @@
 import { SmtpSink } from '@rapport/channels/testing';
+import { NOTIFICATION_CREATED, SYSTEM_ACTOR } from '@rapport/contracts';
+import { newEvent } from '@rapport/messaging';
 import { createRapportClient, MyNotificationPreferencesDocument, SetNotificationPreferencesDocument } from '@rapport/sdk';
+import { ServiceDatabase } from '@rapport/service-kit';
 import { bearer, graphql } from '@rapport/testing';
 import { DataSource } from 'typeorm';
 import { createTenant, startPlatform, type Platform, type TestTenant } from '../harness/platform';
@@ -124,6 +127,38 @@ describe('notifications by email follow each user’s preference (end to end)', 
       expect(mine[0].header('auto-submitted')).toBe('auto-generated');
       expect(mine[0].parsed.text).toContain('https://crm.example.test');
       expect(to(`quiet@${tenant.slug}.test`)).toHaveLength(0);
+
+      // The same notification published again (a new event id, so the inbox does not catch it): still one email.
+      const [warning] = await service.query(
+        `SELECT id, recipient_id AS "recipientId", kind, case_id AS "caseId", due_at AS "dueAt", created_at AS "createdAt"
+           FROM notifications WHERE case_id = $1 AND kind = 'SLA_WARNING'`,
+        [onCase],
+      );
+      const again = newEvent({
+        type: NOTIFICATION_CREATED,
+        tenantId: tenant.id,
+        actor: SYSTEM_ACTOR,
+        subjectId: warning.id,
+        data: {
+          notification: {
+            ...warning,
+            webhookEndpointId: null,
+            activityId: null,
+            dueAt: warning.dueAt.toISOString(),
+            createdAt: warning.createdAt.toISOString(),
+          },
+        },
+      });
+      const db = platform.services.service.app.get(ServiceDatabase);
+      await db.withTenant(tenant.id, (em) => db.publish(em, again));
+      for (let n = 0; ; n++) {
+        const seen = await service.query(`SELECT 1 FROM inbox WHERE consumer = 'service_notification_email' AND event_id = $1`, [again.id]);
+        if (seen.length > 0) break;
+        if (n > 300) throw new Error('the republished notification was never consumed');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await new Promise((r) => setTimeout(r, 500));
+      expect(to(`mailme@${tenant.slug}.test`)).toHaveLength(1);
     } finally {
       await onClient.close();
       await offClient.close();
