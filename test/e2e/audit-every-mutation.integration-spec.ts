@@ -318,6 +318,9 @@ const STEPS: Step[] = [
     variables: (c) => ({ input: { inboundEmailId: c.inboundEmailId, contactId: c.contactId } }),
   }),
   m('markNotificationRead', '($id: ID!)', '(id: $id) { id }', { variables: (c) => ({ id: c.notificationId }) }),
+  m('setNotificationPreferences', input('SetNotificationPreferencesInput'), `${IN} { preferences { email } }`, {
+    variables: () => ({ input: { email: true, kinds: ['SLA_BREACHED'] } }),
+  }),
   m('createKnowledgeArticle', input('CreateKnowledgeArticleInput'), `${IN} { __typename article { id } }`, {
     variables: () => ({ input: { title: 'How to walk', body: 'One foot, then the other.' } }),
     keep: (d, c) => (c.articleId = d.createKnowledgeArticle.article.id),

@@ -26,6 +26,7 @@ import { NotificationsResolver, QueueManagerResolver } from './notifications/not
 import { NotificationsService } from './notifications/notifications.service';
 import { WebhookDisabledConsumer } from './notifications/webhook-disabled.consumer';
 import { ActivityReminderConsumer } from './notifications/activity-reminder.consumer';
+import { NotificationEmailConsumer } from './notifications/notification-email.consumer';
 import { QueueRuleResolver, RoutingResolver } from './routing/routing.resolver';
 import { ExportDownloadController } from './privacy/export-download.controller';
 import { PrivacyAnswers } from './privacy/privacy-answers';
@@ -104,6 +105,7 @@ import { CasePurge } from './deletion/case-purge';
     SatisfactionResolver,
     NotificationsService,
     ActivityReminderConsumer,
+    NotificationEmailConsumer,
     NotificationsResolver,
     WebhookDisabledConsumer,
     QueueManagerResolver,

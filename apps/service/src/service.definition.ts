@@ -19,6 +19,7 @@ import { ServiceCaseNotificationKinds1766500000000 } from './migrations/17665000
 import { ServiceInboundEmail1766800000000 } from './migrations/1766800000000-service-inbound-email';
 import { ServiceSatisfactionSurvey1766800000001 } from './migrations/1766800000001-service-satisfaction-survey';
 import { ServiceKnowledgeLocaleLanguage1766930000000 } from './migrations/1766930000000-service-knowledge-locale-language';
+import { ServiceNotificationEmail1766955000000 } from './migrations/1766955000000-service-notification-email';
 import { serviceEnv } from './service.env';
 import { prepareServiceTenant } from './tenants/prepare-tenant';
 
@@ -48,6 +49,7 @@ export const serviceDefinition: ServiceDefinition = {
     ServiceInboundEmail1766800000000,
     ServiceSatisfactionSurvey1766800000001,
     ServiceKnowledgeLocaleLanguage1766930000000,
+    ServiceNotificationEmail1766955000000,
   ],
   producesStreams: [STREAMS.SERVICE],
   typeDefs: loadTypeDefs(__dirname),

@@ -27,6 +27,19 @@ export class NotificationsResolver {
     return this.notifications.markRead(principal, id);
   }
 
+  @Query('myNotificationPreferences')
+  myPreferences(@CurrentPrincipal() principal: Principal) {
+    return this.notifications.myPreferences(principal);
+  }
+
+  @Mutation('setNotificationPreferences')
+  async setPreferences(
+    @CurrentPrincipal() principal: Principal,
+    @Args('input') input: { email?: boolean | null; kinds?: string[] | null },
+  ) {
+    return { preferences: await this.notifications.setMyPreferences(principal, input) };
+  }
+
   @Mutation('setSupportQueueManager')
   async setManager(@CurrentPrincipal() principal: Principal, @Args('input') input: { queueId: string; managerId?: string | null }) {
     return { queue: await this.notifications.setQueueManager(principal, input) };

@@ -8,6 +8,7 @@ import { requireServiceAdmin } from '../access/service-access';
 import type { QueueView } from '../routing/routing.service';
 import { RoutingService } from '../routing/routing.service';
 import { recordNotification, type NewNotification } from './notification-record';
+import { preferencesOf, savePreferences, validatePreferences, type NotificationPreferences } from './notification-preferences';
 
 export interface NotificationView {
   id: string;
@@ -31,8 +32,8 @@ const COLUMNS = `id, recipient_id AS "recipientId", kind, case_id AS "caseId", w
  * warning or breach notify the case's owner (routing, SLA timers). Each one recorded is
  * published (`service.notification.created`) in the same transaction, so the
  * gateway pushes it to the recipient's `myNotifications` subscriptions.
- * Delivery by email or push is left to channel adapters; this service only
- * records the notification.
+ * Each one is also emailed to a recipient who asked for it
+ * (NotificationEmailConsumer, per-user preferences below).
  */
 @Injectable()
 export class NotificationsService {
@@ -89,6 +90,25 @@ export class NotificationsService {
 
   private record(em: EntityManager, tenantId: string, n: NewNotification): Promise<void> {
     return recordNotification(this.db, em, tenantId, n);
+  }
+
+  /** The caller's choice of notifications by email (the default when they made none). */
+  async myPreferences(principal: Principal): Promise<NotificationPreferences> {
+    if (principal.kind !== 'user') throw forbidden('notification preferences are for signed-in staff');
+    return this.db.withTenant(principal.tenantId, (em) => preferencesOf(em, principal.id));
+  }
+
+  /** Replaces the caller's choice of notifications by email; applies to notifications recorded from now on. */
+  async setMyPreferences(
+    principal: Principal,
+    input: { email?: boolean | null; kinds?: string[] | null },
+  ): Promise<NotificationPreferences> {
+    if (principal.kind !== 'user') throw forbidden('notification preferences are for signed-in staff');
+    const preferences = validatePreferences(input);
+    return this.db.withTenant(principal.tenantId, async (em) => {
+      await savePreferences(em, principal.tenantId, principal.id, preferences);
+      return preferences;
+    });
   }
 
   /** The caller's notifications, newest first. */

@@ -307,6 +307,14 @@ export type RefreshTokenInput = {
   refreshToken: string;
 };
 
+/** Your choice of notifications by email. */
+export type SetNotificationPreferencesInput = {
+  /** Email notifications to you (your address in identity). */
+  email: boolean;
+  /** Only these kinds; omitted or null: every kind. */
+  kinds?: Array<NotificationKind> | null | undefined;
+};
+
 /** Narrows the events an endpoint receives; every given part must match. */
 export type WebhookFilterInput = {
   /** Only events about these objects (the event's subjectId), at most 100. */
@@ -400,6 +408,18 @@ export type MyNotificationListQuery = {
     readAt: string | null;
     case: { id: string } | null;
   }>;
+};
+
+export type MyNotificationPreferencesQueryVariables = Exact<{ [key: string]: never }>;
+
+export type MyNotificationPreferencesQuery = { myNotificationPreferences: { email: boolean; kinds: Array<NotificationKind> | null } };
+
+export type SetNotificationPreferencesMutationVariables = Exact<{
+  input: SetNotificationPreferencesInput;
+}>;
+
+export type SetNotificationPreferencesMutation = {
+  setNotificationPreferences: { preferences: { email: boolean; kinds: Array<NotificationKind> | null } };
 };
 
 export type CreateApiKeyMutationVariables = Exact<{
@@ -729,6 +749,81 @@ export const MyNotificationListDocument = {
     },
   ],
 } as unknown as DocumentNode<MyNotificationListQuery, MyNotificationListQueryVariables>;
+export const MyNotificationPreferencesDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'query',
+      name: { kind: 'Name', value: 'MyNotificationPreferences' },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'myNotificationPreferences' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'email' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'kinds' } },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<MyNotificationPreferencesQuery, MyNotificationPreferencesQueryVariables>;
+export const SetNotificationPreferencesDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'mutation',
+      name: { kind: 'Name', value: 'SetNotificationPreferences' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'input' } },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'SetNotificationPreferencesInput' } } },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'setNotificationPreferences' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'input' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'input' } },
+              },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'preferences' },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      { kind: 'Field', name: { kind: 'Name', value: 'email' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'kinds' } },
+                    ],
+                  },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<SetNotificationPreferencesMutation, SetNotificationPreferencesMutationVariables>;
 export const CreateApiKeyDocument = {
   kind: 'Document',
   definitions: [
