@@ -1,10 +1,8 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { NOTIFICATION_CREATED, STREAMS, type NotificationCreatedV1 } from '@rapport/contracts';
-import { ensureStream, EventConsumer, type MessagingNaming } from '@rapport/messaging';
 import type { Logger } from '@rapport/observability';
-import { returnedRows, TenantDatabase } from '@rapport/persistence';
-import { ConsumerRegistry, LOGGER, MESSAGING_NAMING, NATS_CONNECTION, SERVICE_CONFIG } from '@rapport/service-kit';
-import type { NatsConnection } from 'nats';
+import { returnedRows } from '@rapport/persistence';
+import { ConsumerRegistry, LOGGER, SERVICE_CONFIG } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import type { ServiceConfig } from '../service.env';
 import { SupportMailer } from '../support-mail/support-mailer';
@@ -26,25 +24,18 @@ export type NotificationEmailSkip = 'NOT_WANTED' | 'NO_EMAIL' | 'INACTIVE' | 'NO
 @Injectable()
 export class NotificationEmailConsumer implements OnModuleInit {
   constructor(
-    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
-    @Inject(MESSAGING_NAMING) private readonly naming: MessagingNaming,
     @Inject(LOGGER) private readonly logger: Logger,
-    private readonly tenantDb: TenantDatabase,
     private readonly registry: ConsumerRegistry,
     private readonly mailer: SupportMailer,
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
   ) {}
 
   async onModuleInit(): Promise<void> {
-    const stream = await ensureStream(this.nc, this.naming, STREAMS.SERVICE);
-    this.registry.register(
-      new EventConsumer(this.nc, this.tenantDb, this.naming, this.logger, {
-        stream,
-        durable: 'service_notification_email',
-        eventTypes: [NOTIFICATION_CREATED],
-        handler: (event, em) => this.deliver(em, event as NotificationCreatedV1),
-      }),
-    );
+    await this.registry.consume(STREAMS.SERVICE, {
+      durable: 'service_notification_email',
+      eventTypes: [NOTIFICATION_CREATED],
+      handler: (event, em) => this.deliver(em, event as NotificationCreatedV1),
+    });
   }
 
   private async deliver(em: EntityManager, event: NotificationCreatedV1): Promise<void> {
