@@ -67,24 +67,35 @@ describe('tracing (built gateway and sales processes exporting OTLP)', () => {
   let receiver: Awaited<ReturnType<typeof otlpReceiver>>;
   let platform: Platform;
   let sales: ServiceProcess;
+  let service: ServiceProcess;
   let gateway: ServiceProcess;
   let token: string;
 
   beforeAll(async () => {
     receiver = await otlpReceiver();
     const tracing = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: '100', LOG_LEVEL: 'error' };
-    const salesPort = await freePort();
-    platform = await startPlatform({ [subgraphUrlVariable('sales')]: `http://127.0.0.1:${salesPort}/graphql` }, {}, { skip: ['sales'] });
+    // Sales (the producer) and service (a consumer of its contact events) run traced, as processes of their own.
+    const [salesPort, servicePort] = [await freePort(), await freePort()];
+    platform = await startPlatform(
+      {
+        [subgraphUrlVariable('sales')]: `http://127.0.0.1:${salesPort}/graphql`,
+        [subgraphUrlVariable('service')]: `http://127.0.0.1:${servicePort}/graphql`,
+      },
+      {},
+      { skip: ['sales', 'service'] },
+    );
     const identity = { IDENTITY_JWKS_URL: `${platform.identity.url}/.well-known/jwks.json`, IDENTITY_URL: platform.identity.url };
     sales = await ServiceProcess.start('sales', { ...tracing, ...identity, NODE_ENV: 'test' }, salesPort);
+    service = await ServiceProcess.start('service', { ...tracing, ...identity, NODE_ENV: 'test' }, servicePort);
     const subgraphs = Object.fromEntries(
-      Object.entries(platform.services).map(([name, service]) => [subgraphUrlVariable(name), `${service.url}/graphql`]),
+      Object.entries(platform.services).map(([name, started]) => [subgraphUrlVariable(name), `${started.url}/graphql`]),
     );
     gateway = await ServiceProcess.start('gateway', {
       ...tracing,
       ...identity,
       ...subgraphs,
       [subgraphUrlVariable('sales')]: `${sales.url}/graphql`,
+      [subgraphUrlVariable('service')]: `${service.url}/graphql`,
       NODE_ENV: 'test',
     });
     const tenant = await createTenant(platform, 'tracing');
@@ -93,6 +104,7 @@ describe('tracing (built gateway and sales processes exporting OTLP)', () => {
 
   afterAll(async () => {
     await gateway?.stop();
+    await service?.stop();
     await sales?.stop();
     await platform?.stop();
     await receiver?.close();
@@ -158,5 +170,48 @@ describe('tracing (built gateway and sales processes exporting OTLP)', () => {
     expect(receiver.spans.some((s) => String(s.attributes['url.path'] ?? s.attributes['http.target'] ?? '').startsWith('/health'))).toBe(
       false,
     );
+  });
+
+  it("carries a mutation's trace through the outbox and NATS into the consumer that applies its event", async () => {
+    const lastName = `Consumed-${Date.now()}`;
+    const created = await graphql(
+      `${gateway.url}/graphql`,
+      `
+        mutation ($i: CreateContactInput!) {
+          createContact(input: $i) {
+            contact {
+              id
+            }
+          }
+        }
+      `,
+      { i: { lastName } },
+      bearer(token),
+    );
+    expect(created.errors).toBeUndefined();
+    const id = created.data!.createContact.contact.id as string;
+    // The consumer's span for this contact's event, in the trace the gateway request started.
+    const consumed = await eventually(
+      () =>
+        Promise.resolve(
+          receiver.spans.find(
+            (s) =>
+              s.service === 'rapport-service' &&
+              s.kind === 5 &&
+              s.name === 'sales.contact.created process' &&
+              receiver.spans.some((g) => g.traceId === s.traceId && g.service === 'rapport-gateway' && g.kind === 2),
+          ),
+        ),
+      (span) => span !== undefined,
+      30_000,
+    ).catch((error: Error) => {
+      const seen = receiver.spans.filter((s) => s.kind === 5).map((s) => `${s.service} ${s.name} trace ${s.traceId}`);
+      throw new Error(`${error.message}\nconsumer spans received:\n${seen.join('\n')}`);
+    });
+    const trace = receiver.spans.filter((s) => s.traceId === consumed!.traceId);
+    // The same trace holds the mutation's SQL in sales, the gateway's request and the consumer's work in service.
+    expect(new Set(trace.map((s) => s.service))).toEqual(new Set(['rapport-gateway', 'rapport-sales', 'rapport-service']));
+    expect(JSON.stringify(receiver.spans)).not.toContain(lastName);
+    expect(id).toBeTruthy();
   });
 });

@@ -5,6 +5,7 @@ import type { EntityManager } from 'typeorm';
 import { EventConsumer, type EventConsumerOptions } from './event-consumer';
 import type { MessagingNaming } from './naming';
 import type { RelayLogger } from './outbox-relay';
+import { inBatchSpan } from './trace-context';
 
 /**
  * Applies one tenant's new events (stream order, inbox rows already written)
@@ -122,9 +123,11 @@ export class BatchEventConsumer<T = void> extends EventConsumer {
     }
     for (const [tenantId, group] of byTenant) {
       try {
-        await this.applyGroup(
-          tenantId,
-          group.map((d) => d.event),
+        await inBatchSpan(group, this.durableName, () =>
+          this.applyGroup(
+            tenantId,
+            group.map((d) => d.event),
+          ),
         );
         for (const d of group) d.msg.ack();
       } catch (err) {

@@ -7,6 +7,7 @@ import { parseEnvelope } from './events';
 import { durableFor, subjectFor, subjectMatches, type MessagingNaming } from './naming';
 import type { RelayLogger } from './outbox-relay';
 import { attemptsAllowed, DEFAULT_RETRY, retryDelay, type RetryPolicy } from './retry-policy';
+import { inConsumerSpan } from './trace-context';
 
 export type EventHandler = (event: EventEnvelope, em: EntityManager) => Promise<void>;
 
@@ -108,7 +109,7 @@ export class EventConsumer implements ReplayTarget {
         const event = await this.envelopeOf(msg);
         if (!event) continue;
         try {
-          if (this.wants(event.type)) await this.handleOnce(event);
+          if (this.wants(event.type)) await inConsumerSpan(msg, event, this.durableName, () => this.handleOnce(event));
           msg.ack();
         } catch (err) {
           await this.failed(msg, event, err);

@@ -1,8 +1,9 @@
 import type { EventEnvelope } from '@rapport/contracts';
 import type { DataSource } from 'typeorm';
-import { headers, type JetStreamClient, type NatsConnection } from 'nats';
+import type { JetStreamClient, NatsConnection } from 'nats';
 import { subjectFor, type MessagingNaming } from './naming';
 import { PACKED_OUTBOX_TYPE } from './outbox';
+import { messageHeaders, publishedEnvelope } from './trace-context';
 
 export interface RelayLogger {
   error(obj: object, msg: string): void;
@@ -134,13 +135,13 @@ export class OutboxRelay {
       // dropped as duplicates (same Nats-Msg-Id = event id, also for a pack's envelopes).
       const seal = this.options.beforePublish;
       await Promise.all(
-        envelopes.map(async (original) => {
-          const h = headers();
-          h.set('Rapport-Event-Type', original.type);
+        envelopes.map(async (stored) => {
+          // The writer's trace context travels as message headers, not in the published envelope.
+          const { envelope: original, trace } = publishedEnvelope(stored);
           const envelope = seal ? await seal(original) : original;
           return this.js.publish(subjectFor(this.naming, original.type), Buffer.from(JSON.stringify(envelope)), {
             msgID: original.id,
-            headers: h,
+            headers: messageHeaders(original.type, trace),
           });
         }),
       );

@@ -1,0 +1,122 @@
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Link } from '@opentelemetry/api';
+import type { EventEnvelope } from '@rapport/contracts';
+import { headers as natsHeaders, type JsMsg, type MsgHdrs } from 'nats';
+
+/**
+ * W3C trace context from the change that wrote an event to the consumers
+ * that apply it (ADR 047). The outbox stores it beside the envelope, under a
+ * key the relay takes off again before publishing, and the relay sends it as
+ * `traceparent`/`tracestate` message headers; consumers continue the trace
+ * from them. With tracing off (no provider registered) nothing is stored,
+ * sent or started: the OpenTelemetry API is a no-op then.
+ */
+export const STORED_TRACE_KEY = '_traceContext';
+
+type TraceCarrier = Record<string, string>;
+
+const tracer = () => trace.getTracer('@rapport/messaging');
+
+/** The active trace context as W3C headers, or null when nothing is being traced. */
+export function currentTraceContext(): TraceCarrier | null {
+  const carrier: TraceCarrier = {};
+  propagation.inject(context.active(), carrier);
+  return carrier.traceparent ? carrier : null;
+}
+
+/** An envelope as the outbox stores it: with the writer's trace context when there is one. */
+export function storedEnvelope(event: EventEnvelope, trace: TraceCarrier | null): string {
+  return JSON.stringify(trace ? { ...event, [STORED_TRACE_KEY]: trace } : event);
+}
+
+/** What the relay publishes of a stored envelope, and the trace context to send with it. */
+export function publishedEnvelope(stored: EventEnvelope): { envelope: EventEnvelope; trace: TraceCarrier | null } {
+  const { [STORED_TRACE_KEY]: trace, ...envelope } = stored as EventEnvelope & { [STORED_TRACE_KEY]?: TraceCarrier };
+  return { envelope: envelope as EventEnvelope, trace: trace ?? null };
+}
+
+/** Message headers carrying the event type and, when there is one, its trace context. */
+export function messageHeaders(type: string, trace: TraceCarrier | null): MsgHdrs {
+  const h = natsHeaders();
+  h.set('Rapport-Event-Type', type);
+  for (const [name, value] of Object.entries(trace ?? {})) h.set(name, value);
+  return h;
+}
+
+/** The trace context a message carries (the root context when it carries none). */
+export function contextOf(msg: JsMsg): Context {
+  const h = msg.headers;
+  if (!h) return ROOT_CONTEXT;
+  return propagation.extract(ROOT_CONTEXT, h, {
+    keys: (carrier) => carrier.keys(),
+    get: (carrier, key) => carrier.get(key) || undefined,
+  });
+}
+
+/**
+ * Runs a consumer's handling of one message as a CONSUMER span in the trace
+ * that produced it, so its SQL (and anything it publishes) joins that trace.
+ */
+export async function inConsumerSpan<T>(msg: JsMsg, event: EventEnvelope, durable: string, work: () => Promise<T>): Promise<T> {
+  return tracer().startActiveSpan(
+    `${event.type} process`,
+    {
+      kind: SpanKind.CONSUMER,
+      attributes: { 'messaging.system': 'nats', 'messaging.consumer.group.name': durable, 'messaging.message.id': event.id },
+    },
+    contextOf(msg),
+    async (span) => {
+      try {
+        return await work();
+      } catch (err) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+        throw err;
+      } finally {
+        span.end();
+      }
+    },
+  );
+}
+
+/**
+ * A batch applies events of many traces in one transaction: its span links to
+ * each message's trace, and each message gets a short CONSUMER span in its own
+ * trace, so every producing trace shows where its event was applied.
+ */
+export async function inBatchSpan<T>(batch: { msg: JsMsg; event: EventEnvelope }[], durable: string, work: () => Promise<T>): Promise<T> {
+  const links: Link[] = [];
+  for (const { msg } of batch) {
+    const spanContext = trace.getSpanContext(contextOf(msg));
+    if (spanContext) links.push({ context: spanContext });
+  }
+  if (links.length === 0) return work();
+  return tracer().startActiveSpan(
+    `${durable} process batch`,
+    {
+      kind: SpanKind.CONSUMER,
+      links,
+      attributes: { 'messaging.system': 'nats', 'messaging.consumer.group.name': durable, 'messaging.batch.message_count': batch.length },
+    },
+    async (batchSpan) => {
+      const perMessage = batch.map(({ msg, event }) =>
+        tracer().startSpan(
+          `${event.type} process`,
+          {
+            kind: SpanKind.CONSUMER,
+            links: [{ context: batchSpan.spanContext() }],
+            attributes: { 'messaging.consumer.group.name': durable, 'messaging.message.id': event.id },
+          },
+          contextOf(msg),
+        ),
+      );
+      try {
+        return await work();
+      } catch (err) {
+        for (const span of [batchSpan, ...perMessage]) span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+        throw err;
+      } finally {
+        for (const span of perMessage) span.end();
+        batchSpan.end();
+      }
+    },
+  );
+}
