@@ -7,6 +7,7 @@ import { Webhook } from 'standardwebhooks';
 import { createTenant, startPlatform, type Platform, type TestTenant } from '../harness/platform';
 import { startReceiver, type Received } from '../harness/webhook-receiver';
 import { IdentityWebhookSecretsSealed1766950000000 } from '../../apps/identity/src/migrations/1766950000000-identity-webhook-secrets-sealed';
+import { DEV_WEBHOOK_SECRET_KEYS } from '../../apps/identity/src/webhooks/webhook-secret-keys';
 import { WebhookSecrets } from '../../apps/identity/src/webhooks/webhook-secrets';
 
 async function eventually<T>(read: () => Promise<T> | T, until: (v: T) => boolean, timeoutMs = 45_000): Promise<T> {
@@ -238,7 +239,7 @@ describe('outbound webhooks through the gateway', () => {
       expect(new Webhook(newSecret).verify(got.body, got.headers)).toBeTruthy();
     });
 
-    it('keeps secrets sealed in the table; a wrong key fails the start naming WEBHOOK_SECRET_KEYS; the migration seals clear rows', async () => {
+    it('keeps secrets sealed in the table; a wrong key fails the start naming WEBHOOK_SECRET_KEYS; the migration seals clear rows; a new key reseals them', async () => {
       const { endpoint, secret: oldSecret } = await subscribe(admin, '/ok/sealed');
       const rotated = await ok(admin, `mutation ($input: RotateWebhookSecretInput!) { rotateWebhookSecret(input: $input) { secret } }`, {
         input: { endpointId: endpoint.id, gracePeriodSeconds: 3600 },
@@ -276,6 +277,13 @@ describe('outbound webhooks through the gateway', () => {
       const migrated = await stored();
       expect(migrated.secret).toMatch(/^gcm1:dev:/);
       expect(migrated.previous_secret).toMatch(/^gcm1:dev:/);
+
+      // Key rotation: a start with a new key in front reseals every row under it; back again the same way.
+      const k2 = `k2:${randomBytes(32).toString('base64')}`;
+      await new WebhookSecrets({ NODE_ENV: 'test', WEBHOOK_SECRET_KEYS: `${k2},${DEV_WEBHOOK_SECRET_KEYS}` } as never, db).onModuleInit();
+      expect(await stored()).toEqual({ secret: expect.stringMatching(/^gcm1:k2:/), previous_secret: expect.stringMatching(/^gcm1:k2:/) });
+      await new WebhookSecrets({ NODE_ENV: 'test', WEBHOOK_SECRET_KEYS: `${DEV_WEBHOOK_SECRET_KEYS},${k2}` } as never, db).onModuleInit();
+      expect(await stored()).toEqual({ secret: expect.stringMatching(/^gcm1:dev:/), previous_secret: expect.stringMatching(/^gcm1:dev:/) });
       await createContact(admin, 'Sealed');
       const [got] = await eventually(
         () => at('/ok/sealed'),

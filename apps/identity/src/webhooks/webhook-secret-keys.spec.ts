@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ConfigError, loadEnv } from '@rapport/config';
+import { IdentityWebhookSecretsSealed1766950000000 } from '../migrations/1766950000000-identity-webhook-secrets-sealed';
+import { WebhookSecrets } from './webhook-secrets';
 import { newWebhookSecret } from './webhook-signing';
 import {
   isSealed,
@@ -54,6 +56,23 @@ describe('webhook secrets sealed at rest', () => {
     expect(() => webhookKeyringFromEnv({ NODE_ENV: 'production' })).toThrow(/WEBHOOK_SECRET_KEYS is required in production/);
     expect(webhookKeyring({ NODE_ENV: 'development', WEBHOOK_SECRET_KEYS: '' }).current).toBe('dev');
     expect(webhookKeyringFromEnv({}).current).toBe('dev');
+  });
+
+  it('stops the service and the migration in production without the variable, naming it', async () => {
+    expect(() => new WebhookSecrets({ NODE_ENV: 'production', WEBHOOK_SECRET_KEYS: '' } as never, null as never)).toThrow(
+      /WEBHOOK_SECRET_KEYS is required in production/,
+    );
+    const saved = { ...process.env };
+    Object.assign(process.env, { NODE_ENV: 'production', WEBHOOK_SECRET_KEYS: '' });
+    try {
+      const untouched = { query: jest.fn() };
+      await expect(new IdentityWebhookSecretsSealed1766950000000().up(untouched as never)).rejects.toThrow(
+        /WEBHOOK_SECRET_KEYS is required in production/,
+      );
+      expect(untouched.query).not.toHaveBeenCalled();
+    } finally {
+      process.env = saved;
+    }
   });
 
   it('rejects a malformed variable at configuration time, naming it without echoing it', () => {

@@ -27,7 +27,7 @@ const SEALED = /^gcm1:([A-Za-z0-9_-]{1,32}):([A-Za-z0-9_-]+):([A-Za-z0-9_-]+):([
  * needs no configuration. It protects nothing, which is why production
  * refuses to start without its own.
  */
-const DEV_KEYS = `dev:${createHash('sha256').update('rapport development webhook secret key').digest('base64')}`;
+export const DEV_WEBHOOK_SECRET_KEYS = `dev:${createHash('sha256').update('rapport development webhook secret key').digest('base64')}`;
 
 function parseKeyring(raw: string): WebhookKeyring {
   const keys = new Map<string, Buffer>();
@@ -62,7 +62,7 @@ export function webhookKeyring(config: { NODE_ENV: string; WEBHOOK_SECRET_KEYS: 
   if (!config.WEBHOOK_SECRET_KEYS && config.NODE_ENV === 'production') {
     throw new ConfigError([`${VARIABLE} is required in production (<id>:<base64 of 32 bytes>; openssl rand -base64 32)`]);
   }
-  return parseKeyring(config.WEBHOOK_SECRET_KEYS || DEV_KEYS);
+  return parseKeyring(config.WEBHOOK_SECRET_KEYS || DEV_WEBHOOK_SECRET_KEYS);
 }
 
 /** The keyring from the process environment: for migrations, which TypeORM constructs without the service's config. */
