@@ -27,12 +27,14 @@ export class WebhookSecrets implements OnModuleInit {
    * the old key can leave the configuration after one start.
    */
   async onModuleInit(): Promise<void> {
-    const current = `gcm1:${this.keyring.current}:%`;
+    const current = this.keyring.current;
     // One row under the current key (is it the right one?) and every row under another (reseal it).
     const rows: { id: string; secret: string; previous_secret: string | null }[] = await this.db.tenantDb.system(async (em) => [
-      ...(await em.query(`SELECT id, secret, previous_secret FROM webhook_endpoints WHERE secret LIKE $1 LIMIT 1`, [current])),
+      ...(await em.query(`SELECT id, secret, previous_secret FROM webhook_endpoints WHERE split_part(secret, ':', 2) = $1 LIMIT 1`, [
+        current,
+      ])),
       ...(await em.query(
-        `SELECT id, secret, previous_secret FROM webhook_endpoints WHERE secret NOT LIKE $1 OR previous_secret NOT LIKE $1`,
+        `SELECT id, secret, previous_secret FROM webhook_endpoints WHERE split_part(secret, ':', 2) <> $1 OR split_part(previous_secret, ':', 2) <> $1`,
         [current],
       )),
     ]);
