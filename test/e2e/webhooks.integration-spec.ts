@@ -1,7 +1,14 @@
+import { randomBytes } from 'node:crypto';
+import { ServiceDatabase } from '@rapport/service-kit';
 import { bearer, graphql } from '@rapport/testing';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
 import { Webhook } from 'standardwebhooks';
 import { createTenant, startPlatform, type Platform, type TestTenant } from '../harness/platform';
 import { startReceiver, type Received } from '../harness/webhook-receiver';
+import { IdentityWebhookSecretsSealed1766950000000 } from '../../apps/identity/src/migrations/1766950000000-identity-webhook-secrets-sealed';
+import { DEV_WEBHOOK_SECRET_KEYS } from '../../apps/identity/src/webhooks/webhook-secret-keys';
+import { WebhookSecrets } from '../../apps/identity/src/webhooks/webhook-secrets';
 
 async function eventually<T>(read: () => Promise<T> | T, until: (v: T) => boolean, timeoutMs = 45_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -63,6 +70,18 @@ describe('outbound webhooks through the gateway', () => {
     (await ok(as, CREATE, { input: { url: `${receiver.url}${path}`, eventTypes: ['sales.contact.created'], ...extra } }))
       .createWebhookEndpoint;
   const at = (path: string) => receiver.received.filter((r) => r.path === path);
+  /** Reads and writes identity's schema past the service's role and row-level security, as an attacker with the database would. */
+  const asSuperuser = async <T>(work: (c: Client) => Promise<T>): Promise<T> => {
+    const schema = (platform.identity.app.get(DataSource).options as { schema: string }).schema;
+    const client = new Client({ connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/rapport' });
+    await client.connect();
+    try {
+      await client.query(`SET search_path TO "${schema}"`);
+      return await work(client);
+    } finally {
+      await client.end();
+    }
+  };
   const deliveries = async (as: Record<string, string>, endpointId: string) =>
     (await ok(as, DELIVERIES, { endpointId })).webhookDeliveries.edges.map((e: any) => e.node);
 
@@ -218,6 +237,61 @@ describe('outbound webhooks through the gateway', () => {
       expect(got.headers['webhook-signature'].split(' ')).toHaveLength(2);
       expect(new Webhook(oldSecret).verify(got.body, got.headers)).toBeTruthy();
       expect(new Webhook(newSecret).verify(got.body, got.headers)).toBeTruthy();
+    });
+
+    it('keeps secrets sealed in the table; a wrong key fails the start naming WEBHOOK_SECRET_KEYS; the migration seals clear rows; a new key reseals them', async () => {
+      const { endpoint, secret: oldSecret } = await subscribe(admin, '/ok/sealed');
+      const rotated = await ok(admin, `mutation ($input: RotateWebhookSecretInput!) { rotateWebhookSecret(input: $input) { secret } }`, {
+        input: { endpointId: endpoint.id, gracePeriodSeconds: 3600 },
+      });
+      const newSecret = rotated.rotateWebhookSecret.secret as string;
+      const stored = async () =>
+        (await asSuperuser((c) => c.query(`SELECT secret, previous_secret FROM webhook_endpoints WHERE id = $1`, [endpoint.id]))).rows[0];
+      const clearParts = (s: string) => [s, s.slice(6), Buffer.from(s.slice(6), 'base64').toString('hex')];
+      const row = await stored();
+      for (const column of [row.secret, row.previous_secret] as string[]) {
+        expect(column).toMatch(/^gcm1:dev:/);
+        for (const part of [...clearParts(oldSecret), ...clearParts(newSecret), 'whsec_']) expect(column).not.toContain(part);
+      }
+
+      // The start-up check, against these rows: another key is refused by name, before any delivery.
+      const db = platform.identity.app.get(ServiceDatabase);
+      const wrong = new WebhookSecrets({ NODE_ENV: 'test', WEBHOOK_SECRET_KEYS: `dev:${randomBytes(32).toString('base64')}` } as never, db);
+      await expect(wrong.onModuleInit()).rejects.toThrow(/WEBHOOK_SECRET_KEYS key "dev" does not open/);
+      const missing = new WebhookSecrets(
+        { NODE_ENV: 'test', WEBHOOK_SECRET_KEYS: `k9:${randomBytes(32).toString('base64')}` } as never,
+        db,
+      );
+      await expect(missing.onModuleInit()).rejects.toThrow(/WEBHOOK_SECRET_KEYS has no key "dev"/);
+
+      // A row as it was before the migration (clear), sealed by the migration itself; deliveries still verify.
+      await asSuperuser(async (c) => {
+        await c.query('BEGIN');
+        await c.query(`ALTER TABLE webhook_endpoints DROP CONSTRAINT webhook_endpoints_secrets_sealed`);
+        await c.query(`UPDATE webhook_endpoints SET secret = $2, previous_secret = $3 WHERE id = $1`, [endpoint.id, newSecret, oldSecret]);
+        await new IdentityWebhookSecretsSealed1766950000000().up({
+          query: async (sql: string, params?: unknown[]) => (await c.query(sql, params)).rows,
+        } as never);
+        await c.query('COMMIT');
+      });
+      const migrated = await stored();
+      expect(migrated.secret).toMatch(/^gcm1:dev:/);
+      expect(migrated.previous_secret).toMatch(/^gcm1:dev:/);
+
+      // Key rotation: a start with a new key in front reseals every row under it; back again the same way.
+      const k2 = `k2:${randomBytes(32).toString('base64')}`;
+      await new WebhookSecrets({ NODE_ENV: 'test', WEBHOOK_SECRET_KEYS: `${k2},${DEV_WEBHOOK_SECRET_KEYS}` } as never, db).onModuleInit();
+      expect(await stored()).toEqual({ secret: expect.stringMatching(/^gcm1:k2:/), previous_secret: expect.stringMatching(/^gcm1:k2:/) });
+      await new WebhookSecrets({ NODE_ENV: 'test', WEBHOOK_SECRET_KEYS: `${DEV_WEBHOOK_SECRET_KEYS},${k2}` } as never, db).onModuleInit();
+      expect(await stored()).toEqual({ secret: expect.stringMatching(/^gcm1:dev:/), previous_secret: expect.stringMatching(/^gcm1:dev:/) });
+      await createContact(admin, 'Sealed');
+      const [got] = await eventually(
+        () => at('/ok/sealed'),
+        (r) => r.length >= 1,
+      );
+      expect(got.headers['webhook-signature'].split(' ')).toHaveLength(2);
+      expect(new Webhook(newSecret).verify(got.body, got.headers)).toBeTruthy();
+      expect(new Webhook(oldSecret).verify(got.body, got.headers)).toBeTruthy();
     });
 
     it('deletes an endpoint: nothing more reaches it, its deliveries go with it, and a second delete is NOT_FOUND', async () => {

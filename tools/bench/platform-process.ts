@@ -74,6 +74,8 @@ export async function benchPlatform(env: Record<string, string> = {}): Promise<B
       MARKETING_PORT: String(BENCH_PORTS.marketing),
       LOG_LEVEL: 'warn',
       NODE_ENV: 'production',
+      // Production requires it; the run's data (and so every secret it sealed) is removed after the run.
+      WEBHOOK_SECRET_KEYS: `bench:${randomBytes(32).toString('base64')}`,
       // The benchmark measures serving, not the limiter's refusals.
       RATE_LIMIT_PER_MINUTE: '100000000',
       // Nor its subgraph timeout: some timed operations (a segment over a million contacts) run longer than the default.

@@ -18,6 +18,7 @@ import { IdentityInvitationsAndResets1765410000000 } from './migrations/17654100
 import { IdentityAuditPruning1765420000000 } from './migrations/1765420000000-identity-audit-pruning';
 import { IdentityWebhooks1765500000000 } from './migrations/1765500000000-identity-webhooks';
 import { IdentityCallerQuotas1766200000000 } from './migrations/1766200000000-identity-caller-quotas';
+import { IdentityWebhookSecretsSealed1766950000000 } from './migrations/1766950000000-identity-webhook-secrets-sealed';
 import { TenantEntity } from './tenants/tenant.entity';
 import { UserEntity } from './users/user.entity';
 
@@ -37,6 +38,7 @@ export const identityDefinition: ServiceDefinition = {
     IdentityAuditPruning1765420000000,
     IdentityWebhooks1765500000000,
     IdentityCallerQuotas1766200000000,
+    IdentityWebhookSecretsSealed1766950000000,
   ],
   // PLATFORM: facts about the platform's delivery machinery (platform.webhook.disabled).
   producesStreams: [STREAMS.IDENTITY, STREAMS.PLATFORM],

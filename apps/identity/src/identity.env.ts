@@ -1,6 +1,7 @@
 import { MAX_ACCESS_TOKEN_TTL_SECONDS } from '@rapport/auth';
 import { emailFromEnv, smtpUrlEnv } from '@rapport/channels';
 import { env } from '@rapport/config';
+import { WEBHOOK_SECRET_KEYS_ENV } from './webhooks/webhook-secret-keys';
 
 export const identityEnv = {
   JWT_PRIVATE_KEY: env.string({
@@ -54,6 +55,7 @@ export const identityEnv = {
     description: 'window in which reset requests are counted',
   }),
   // Outbound webhooks (docs/adr/033-webhooks-outbound-webhooks.md).
+  WEBHOOK_SECRET_KEYS: WEBHOOK_SECRET_KEYS_ENV,
   WEBHOOK_ALLOW_PRIVATE_TARGETS: env.bool({
     default: false,
     description: 'let webhooks reach http:// and private, loopback and link-local addresses (development and tests only)',
@@ -112,6 +114,7 @@ export interface IdentityConfig {
   PASSWORD_RESET_MAX_PER_ACCOUNT: number;
   PASSWORD_RESET_MAX_PER_IP: number;
   PASSWORD_RESET_WINDOW_SECONDS: number;
+  WEBHOOK_SECRET_KEYS: string;
   WEBHOOK_ALLOW_PRIVATE_TARGETS: boolean;
   WEBHOOK_RETRY_FOR_SECONDS: number;
   WEBHOOK_RETRY_BASE_DELAY_MS: number;

@@ -13,6 +13,7 @@ import { postDelivery, type AttemptOutcome } from './webhook-http';
 import { activeAdmins, readerOf } from './webhook-reader';
 import { attemptsFor, retryDelayMs, type WebhookRetryPolicy } from './webhook-retry';
 import { deliveryJobId, ENDPOINT_COLUMNS, type DeliveryJob, type EndpointRow } from './webhook-rows';
+import { WebhookSecrets } from './webhook-secrets';
 import { signedHeaders, signingSecrets } from './webhook-signing';
 
 type Config = IdentityConfig & { dbSchema: string };
@@ -49,6 +50,7 @@ export class WebhookDeliveries implements OnModuleInit, OnApplicationBootstrap {
     private readonly db: ServiceDatabase,
     private readonly jobs: JobQueues,
     private readonly access: AccessPolicy,
+    private readonly secrets: WebhookSecrets,
   ) {
     this.policy = {
       baseDelayMs: config.WEBHOOK_RETRY_BASE_DELAY_MS,
@@ -132,7 +134,7 @@ export class WebhookDeliveries implements OnModuleInit, OnApplicationBootstrap {
       return;
     }
     const body = JSON.stringify(visible);
-    const headers = signedHeaders(signingSecrets(endpoint, now), event.id, now, body);
+    const headers = signedHeaders(signingSecrets(this.secrets.open(endpoint), now), event.id, now, body);
     const outcome = await postDelivery(endpoint.url, { ...headers }, body, {
       timeoutMs: this.config.WEBHOOK_TIMEOUT_MS,
       allowPrivate: this.config.WEBHOOK_ALLOW_PRIVATE_TARGETS,

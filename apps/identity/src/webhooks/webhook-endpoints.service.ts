@@ -9,6 +9,7 @@ import { WebhookDeliveries } from './webhook-deliveries';
 import { validEventTypes, validFilter } from './webhook-filter';
 import { WebhookReplay } from './webhook-replay';
 import { ATTEMPT_COLUMNS, DELIVERY_COLUMNS, ENDPOINT_COLUMNS, type AttemptRow, type DeliveryRow, type EndpointRow } from './webhook-rows';
+import { WebhookSecrets } from './webhook-secrets';
 import { newWebhookSecret } from './webhook-signing';
 import { validEndpointUrl } from './webhook-target';
 
@@ -45,6 +46,7 @@ export class WebhookEndpointsService {
     private readonly db: ServiceDatabase,
     private readonly deliveries: WebhookDeliveries,
     private readonly replays: WebhookReplay,
+    private readonly secrets: WebhookSecrets,
   ) {}
 
   async create(principal: Principal, input: EndpointInput): Promise<{ endpoint: EndpointRow; secret: string }> {
@@ -55,19 +57,20 @@ export class WebhookEndpointsService {
     const filter = validFilter(input.filter);
     const description = validate.text('description', input.description, { max: 500 });
     const secret = newWebhookSecret();
+    const id = uuidv7();
     const endpoint = await this.db.withTenant(principal.tenantId, async (em) => {
       const rows = await em.query(
         `INSERT INTO webhook_endpoints (id, tenant_id, url, description, event_types, filter, ordered_by_subject, secret, owner_kind, owner_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${ENDPOINT_COLUMNS}`,
         [
-          uuidv7(),
+          id,
           principal.tenantId,
           url,
           description,
           eventTypes,
           filter && JSON.stringify(filter),
           input.orderedBySubject ?? false,
-          secret,
+          this.secrets.seal(id, secret),
           principal.kind,
           principal.id,
         ],
@@ -122,7 +125,7 @@ export class WebhookEndpointsService {
         `UPDATE webhook_endpoints SET previous_secret = secret, previous_secret_expires_at = now() + make_interval(secs => $3),
                 secret = $2, updated_at = now()
           WHERE id = $1 RETURNING ${ENDPOINT_COLUMNS}`,
-        [id, secret, grace],
+        [id, this.secrets.seal(id, secret), grace],
       );
       const [row] = returnedRows<EndpointRow>(updated);
       if (!row) throw notFound('WebhookEndpoint', id);

@@ -1,6 +1,6 @@
 import type { WebhookFilter } from './webhook-filter';
 
-/** A webhook endpoint as stored (secrets included: never returned through the API). */
+/** A webhook endpoint as stored (secrets sealed, WebhookSecrets opens them; never returned through the API). */
 export interface EndpointRow {
   id: string;
   tenantId: string;
