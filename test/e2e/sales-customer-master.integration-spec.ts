@@ -109,9 +109,20 @@ describe('customer master through the gateway (end to end)', () => {
     const refused = await gql(MERGE, { input: { survivorId, mergedIds: [mergedId] } }, rep);
     expect(refused.errors?.[0].extensions?.code).toBe('FORBIDDEN');
 
+    // Sales notes the order on the contact's timeline once analytics has recorded it: wait for that line, which
+    // the merge must move to the survivor with the external id (two rows re-pointed).
+    const TIMELINE_KINDS = `query($id: ID!) { contact(id: $id) { timeline(first: 20) { edges { node { kind } } } } }`;
+    const timelineKinds = async (id: string): Promise<string[]> =>
+      ((await gql(TIMELINE_KINDS, { id })).data?.contact?.timeline.edges ?? []).map((e: { node: { kind: string } }) => e.node.kind);
+    for (const until = Date.now() + 30_000; !(await timelineKinds(mergedId)).includes('ORDER_PLACED');) {
+      if (Date.now() > until) throw new Error('the order never reached the contact timeline');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+
     const merged = await gql(MERGE, { input: { survivorId, mergedIds: [mergedId] } });
     expect(merged.errors).toBeUndefined();
-    expect(merged.data!.mergeContacts).toMatchObject({ survivorId, mergedIds: [mergedId], relinkedCount: 1 });
+    expect(merged.data!.mergeContacts).toMatchObject({ survivorId, mergedIds: [mergedId], relinkedCount: 2 });
+    expect(await timelineKinds(survivorId)).toContain('ORDER_PLACED');
     const mergeId = merged.data!.mergeContacts.id;
 
     const events = await probe.waitFor(stream, mergedSubject, (evs) => evs.some((e) => e.subjectId === survivorId));
