@@ -142,14 +142,17 @@ describe('tracing (built gateway and sales processes exporting OTLP)', () => {
       s.service === 'rapport-sales' &&
       isSql(s) &&
       /SELECT[\s\S]*contacts/i.test(String(s.attributes['db.statement'] ?? s.attributes['db.query.text'] ?? ''));
+    // Each process exports on its own schedule: a trace is complete once the gateway's side of the call has arrived too.
+    const complete = (spans: ReceivedSpan[]) =>
+      spans.some((s) => s.service === 'rapport-sales' && s.kind === 2 && spans.some((c) => c.spanId === s.parentSpanId)) &&
+      spans.some((s) => s.service === 'rapport-gateway' && s.name.startsWith('gateway.'));
     const trace = await eventually(
       () => {
-        const select = receiver.spans.find(
-          (s) => isSalesSelect(s) && receiver.spans.some((g) => g.traceId === s.traceId && g.service === 'rapport-gateway'),
-        );
-        return Promise.resolve(select ? receiver.spans.filter((s) => s.traceId === select.traceId) : []);
+        const traceIds = new Set(receiver.spans.filter(isSalesSelect).map((s) => s.traceId));
+        const traces = [...traceIds].map((id) => receiver.spans.filter((s) => s.traceId === id));
+        return Promise.resolve(traces.find(complete) ?? []);
       },
-      (spans) => spans.some((s) => s.service === 'rapport-sales' && s.kind === 2),
+      (spans) => spans.length > 0,
       30_000,
     ).catch((error: Error) => {
       const seen = receiver.spans.map((s) => `${s.service} ${s.kind} ${s.name} trace ${s.traceId} parent ${s.parentSpanId ?? '-'}`);
@@ -199,7 +202,8 @@ describe('tracing (built gateway and sales processes exporting OTLP)', () => {
               s.service === 'rapport-service' &&
               s.kind === 5 &&
               s.name === 'sales.contact.created process' &&
-              receiver.spans.some((g) => g.traceId === s.traceId && g.service === 'rapport-gateway' && g.kind === 2),
+              receiver.spans.some((g) => g.traceId === s.traceId && g.service === 'rapport-gateway' && g.kind === 2) &&
+              receiver.spans.some((p) => p.traceId === s.traceId && p.service === 'rapport-sales'),
           ),
         ),
       (span) => span !== undefined,
