@@ -1,8 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bearer, graphql } from '@rapport/testing';
+import { bearer, graphql, selfSignedCertificate } from '@rapport/testing';
 import { createTransport, type SendMailOptions } from 'nodemailer';
 import { DataSource } from 'typeorm';
 import { InboundSmtpServer } from '../../apps/service/src/inbound-email/inbound-smtp.server';
@@ -56,27 +55,7 @@ describe('inbound SMTP with STARTTLS (end to end)', () => {
   beforeAll(async () => {
     // A certificate for the mail domain, as a Kubernetes TLS secret would mount it.
     dir = mkdtempSync(join(tmpdir(), 'rapport-smtp-tls-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '2',
-        '-subj',
-        `/CN=${DOMAIN}`,
-        '-addext',
-        `subjectAltName=DNS:${DOMAIN}`,
-        '-keyout',
-        join(dir, 'tls.key'),
-        '-out',
-        join(dir, 'tls.crt'),
-      ],
-      { stdio: 'ignore' },
-    );
+    selfSignedCertificate(dir, 'tls', DOMAIN);
     cert = readFileSync(join(dir, 'tls.crt'), 'utf8');
     platform = await startPlatform(
       {},

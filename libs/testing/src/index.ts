@@ -6,3 +6,4 @@ export { startService } from './start-service';
 export { scratchDatabase } from './scratch-database';
 export { userPrincipal } from './principals';
 export { pdfText } from './pdf-text';
+export { selfSignedCertificate } from './self-signed-certificate';

@@ -1,32 +1,13 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { selfSignedCertificate } from '@rapport/testing';
 import { loadSmtpTls } from './smtp-tls';
 
 describe('loadSmtpTls', () => {
   let dir: string;
   const file = (name: string) => join(dir, name);
-  const selfSigned = (name: string) =>
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '2',
-        '-subj',
-        '/CN=mail.test',
-        '-keyout',
-        file(`${name}.key`),
-        '-out',
-        file(`${name}.crt`),
-      ],
-      { stdio: 'ignore' },
-    );
+  const selfSigned = (name: string) => selfSignedCertificate(dir, name, 'mail.test');
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'smtp-tls-'));
