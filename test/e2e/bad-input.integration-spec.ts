@@ -5,11 +5,12 @@ import { createTenant, startPlatform, type Platform } from '../harness/platform'
 describe('bad input', () => {
   let platform: Platform;
   let token: string;
+  let tenant: Awaited<ReturnType<typeof createTenant>>;
 
   beforeAll(async () => {
     platform = await startPlatform();
-    const t = await createTenant(platform, 'badinput');
-    token = await t.tokenFor('sales_rep');
+    tenant = await createTenant(platform, 'badinput');
+    token = await tenant.tokenFor('sales_rep');
   });
 
   afterAll(() => platform?.stop());
@@ -43,7 +44,7 @@ describe('bad input', () => {
     ['a malformed id in a query', `query($id: ID!) { contact(id: $id) { id } }`, { id: 'not-a-uuid' }, 'id'],
     ['a bad cursor', `{ contacts(after: "garbage") { totalCount } }`, {}, 'after'],
     ['a page too large', `{ contacts(first: 5000) { totalCount } }`, {}, 'first'],
-    ['a NUL character in text', create, { input: { lastName: 'Love\u0000lace' } }, 'lastName'],
+    ['a NUL character in text', create, { input: { lastName: 'Love\u0000lace' } }, 'input.lastName'],
     [
       'a cursor crafted with values of the wrong kind',
       `query($after: String) { contacts(after: $after) { totalCount } }`,
@@ -84,6 +85,21 @@ describe('bad input', () => {
       bearer(token),
     );
     expect(res.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'shoeSize' });
+  });
+
+  it('refuses a NUL character in any argument of any operation, even one that never validates its text (PostgreSQL cannot store it)', async () => {
+    const admin = await tenant.tokenFor('admin');
+    const literal = `mutation { unsuppressAddress(channel: EMAIL, address: "a\\u0000b") }`;
+    const viaVariable = `mutation($address: String!) { unsuppressAddress(channel: EMAIL, address: $address) }`;
+    for (const [query, variables, field] of [
+      [literal, {}, 'address'],
+      [viaVariable, { address: '\u0000' }, 'address'],
+    ] as const) {
+      const res = await graphql(platform.graphqlUrl, query, variables, bearer(admin));
+      expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
+      const direct = await graphql(`${platform.services.marketing.url}/graphql`, query, variables, bearer(admin));
+      expect(direct.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
+    }
   });
 
   it('refuses over-deep and over-costly queries before running them', async () => {

@@ -5,6 +5,7 @@ import { KnownOperationTypesRule } from '@rapport/query-limits';
 import type DataLoader from 'dataloader';
 import type { Request } from 'express';
 import { callerOrigin } from './limits/caller-origin';
+import { nulCharactersPlugin } from './limits/nul-characters.plugin';
 import { serviceSdlPlugin } from './limits/service-sdl.plugin';
 import { entityRepresentationsPlugin } from './entity-representations';
 import { PLAN_HEADROOM, queryLimitsPlugin } from './query-limits.plugin';
@@ -78,6 +79,7 @@ export function subgraphGraphQLOptions(
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
       queryLimitsPlugin(config),
+      nulCharactersPlugin(),
       serviceSdlPlugin(config),
       entityRepresentationsPlugin<GraphQLRequestContext>(),
     ],
