@@ -15,7 +15,8 @@ export function findNulCharacter(document: DocumentNode, variables: Record<strin
   visit(document, {
     Variable(node, _key, parent, _path, ancestors) {
       const declaration = parent && !Array.isArray(parent) && (parent as ASTNode).kind === Kind.VARIABLE_DEFINITION;
-      if (!declaration && !usedAs.has(node.name.value)) usedAs.set(node.name.value, argumentPath([...ancestors, parent]) ?? node.name.value);
+      if (!declaration && !usedAs.has(node.name.value))
+        usedAs.set(node.name.value, argumentPath([...ancestors, parent]) ?? node.name.value);
     },
     StringValue(node, _key, parent, _path, ancestors) {
       if (!found && node.value.includes(NUL)) found = argumentPath([...ancestors, parent]) ?? 'query';
