@@ -322,9 +322,25 @@ describe('GDPR: export and erasure of a person across every service (e2e)', () =
   it('erases the person from every table of every service, reports each service, and keeps revenue', async () => {
     // Before: the values are there (the scan can find them).
     expect((await scan(personalValues(ada))).length).toBeGreaterThan(0);
-    const { requestErasure } = await call(`mutation($i: RequestErasureInput!) { requestErasure(input: $i) { erasure { id status } } }`, {
-      i: { contactId: ada.ids[0] },
-    });
+    // The request id travels with the erasure event to every service, whose consumers audit under it.
+    const erasureRequestId = newRequestId('requestErasure');
+    const asked = await graphql(
+      rig.platform.graphqlUrl,
+      `
+        mutation ($i: RequestErasureInput!) {
+          requestErasure(input: $i) {
+            erasure {
+              id
+              status
+            }
+          }
+        }
+      `,
+      { i: { contactId: ada.ids[0] } },
+      { ...bearer(admin), 'x-request-id': erasureRequestId },
+    );
+    expect(asked.errors).toBeUndefined();
+    const { requestErasure } = asked.data!;
     const done = await eventually(
       async () =>
         (
@@ -346,6 +362,13 @@ describe('GDPR: export and erasure of a person across every service (e2e)', () =
     expect(rows('service', 'case_comments')).toBe(1);
 
     expect(await scan(personalValues(ada))).toEqual([]);
+    const erasedUnder: { service: string }[] = await rig.platform.identity.app
+      .get(DataSource)
+      .query(`SELECT service FROM audit_log WHERE tenant_id = $1 AND request_id = $2 AND action = 'privacy.erased'`, [
+        rig.tenant.id,
+        erasureRequestId,
+      ]);
+    expect(erasedUnder.map((r) => r.service).sort()).toEqual([...SERVICES].sort());
     // Their login is gone; Grace's still works.
     const signIn = (email: string) =>
       graphql(

@@ -168,6 +168,8 @@ export class BatchEventConsumer<T = void> extends EventConsumer {
       if (applied.length === 0) return null;
       return { applied, result: await this.batch.handleBatch(applied, em, tenantId) };
     });
+    const applied = new Set(outcome?.applied.map((e) => e.id));
+    for (const e of events) this.count(e.type, applied.delete(e.id) ? 'applied' : 'duplicate');
     if (outcome && this.batch.afterCommit) {
       // Committed: a failing follow-up must not look like a failed event (that would nak an applied message).
       try {

@@ -4,6 +4,7 @@ import { AckPolicy, DeliverPolicy, type Consumer, type ConsumerConfig, type Cons
 import type { EntityManager } from 'typeorm';
 import { describe, type DeadLetter, type ReplayTarget } from './dead-letter';
 import { parseEnvelope } from './events';
+import type { ConsumedOutcome, EventFlowCounters } from './flow-counters';
 import { durableFor, subjectFor, subjectMatches, type MessagingNaming } from './naming';
 import type { RelayLogger } from './outbox-relay';
 import { attemptsAllowed, DEFAULT_RETRY, retryDelay, type RetryPolicy } from './retry-policy';
@@ -50,6 +51,7 @@ export class EventConsumer implements ReplayTarget {
   protected deadLetter: DeadLetter | null = null;
   private opener: ((event: EventEnvelope) => Promise<EventEnvelope>) | null = null;
   private defaultRetry: RetryPolicy | null = null;
+  private counters: EventFlowCounters | null = null;
 
   constructor(
     protected readonly nc: NatsConnection,
@@ -92,6 +94,16 @@ export class EventConsumer implements ReplayTarget {
 
   protected open(event: EventEnvelope): Promise<EventEnvelope> {
     return this.opener ? this.opener(event) : Promise.resolve(event);
+  }
+
+  /** Where concluded deliveries are counted (the service kit sets its metrics registry's counters). */
+  countIn(counters: EventFlowCounters): this {
+    this.counters = counters;
+    return this;
+  }
+
+  protected count(type: string, outcome: ConsumedOutcome, n = 1): void {
+    if (n > 0) this.counters?.consumed.inc({ consumer: this.options.durable, type, outcome }, n);
   }
 
   /** The retry budget unless the consumer declares its own (the service kit sets EVENT_RETRY_DELAYS_MS here). */
@@ -142,6 +154,7 @@ export class EventConsumer implements ReplayTarget {
 
   /** A delivery failed: retried after the policy's delay, or parked when that was the last one. */
   protected async failed(msg: JsMsg, event: EventEnvelope, err: unknown): Promise<void> {
+    this.count(event.type, 'failed');
     const attempt = msg.info.redeliveryCount;
     const delay = retryDelay(this.retry, attempt);
     if (delay === null) return this.giveUp(msg, event, err);
@@ -211,7 +224,7 @@ export class EventConsumer implements ReplayTarget {
   /** Applies the event unless this consumer already has; returns whether it ran. */
   async handleOnce(sealed: EventEnvelope): Promise<boolean> {
     const event = await this.open(sealed);
-    return this.db.withTenant(event.tenantId, async (em) => {
+    const ran = await this.db.withTenant(event.tenantId, async (em) => {
       const inserted: unknown[] = await em.query(
         `INSERT INTO inbox (consumer, event_id, tenant_id) VALUES ($1, $2, $3)
          ON CONFLICT DO NOTHING RETURNING event_id`,
@@ -221,6 +234,8 @@ export class EventConsumer implements ReplayTarget {
       await this.options.handler(event, em);
       return true;
     });
+    this.count(event.type, ran ? 'applied' : 'duplicate');
+    return ran;
   }
 
   async stop(): Promise<void> {

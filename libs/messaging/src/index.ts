@@ -13,6 +13,8 @@ export {
   OUTBOX_PACK,
   PACKED_OUTBOX_TYPE,
 } from './outbox';
+export { eventFlowCounters } from './flow-counters';
+export type { ConsumedOutcome, EventFlowCounters } from './flow-counters';
 export { OutboxRelay } from './outbox-relay';
 export type { OutboxRelayOptions, RelayLogger } from './outbox-relay';
 export { EventConsumer } from './event-consumer';

@@ -2,6 +2,7 @@ import type { EventEnvelope } from '@rapport/contracts';
 import type { DataSource } from 'typeorm';
 import type { JetStreamClient, NatsConnection } from 'nats';
 import { subjectFor, type MessagingNaming } from './naming';
+import type { EventFlowCounters } from './flow-counters';
 import { PACKED_OUTBOX_TYPE } from './outbox';
 import { messageHeaders, publishedEnvelope } from './trace-context';
 
@@ -19,6 +20,8 @@ export interface OutboxRelayOptions {
   retentionMs?: number;
   /** Rewrites an envelope just before it is published (the service kit seals personal fields: sealPersonal, ADR 034). */
   beforePublish?: (envelope: EventEnvelope) => Promise<EventEnvelope>;
+  /** Where published events are counted (the service kit passes its registry's eventFlowCounters). */
+  counters?: EventFlowCounters;
 }
 
 const DEFAULT_BATCH = 500;
@@ -109,14 +112,14 @@ export class OutboxRelay {
    */
   private async publishBatch(): Promise<{ published: number; more: boolean }> {
     const limit = this.options.batchSize ?? DEFAULT_BATCH;
-    return this.dataSource.transaction(async (em) => {
+    const batch = await this.dataSource.transaction(async (em) => {
       // A pack's envelopes (up to OUTBOX_PACK) are only read when it is the batch.
       const rows: { id: string; type: string; envelope: EventEnvelope | null }[] = await em.query(
         `SELECT id, type, CASE WHEN type = $2 THEN NULL ELSE envelope END AS envelope FROM outbox WHERE published_at IS NULL
          ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [limit, PACKED_OUTBOX_TYPE],
       );
-      if (rows.length === 0) return { published: 0, more: false };
+      if (rows.length === 0) return { types: [] as string[], more: false };
       let envelopes: EventEnvelope[];
       let taken: string[];
       if (rows[0].type === PACKED_OUTBOX_TYPE) {
@@ -147,8 +150,12 @@ export class OutboxRelay {
       );
       await em.query(`UPDATE outbox SET published_at = now() WHERE id = ANY($1::uuid[])`, [taken]);
       this.logger.debug({ count: envelopes.length, rows: taken.length }, 'outbox published');
-      return { published: envelopes.length, more: rows.length === limit || taken.length < rows.length };
+      return { types: envelopes.map((e) => e.type), more: rows.length === limit || taken.length < rows.length };
     });
+    // Counted once committed: a batch rolled back is sent again, and its copies are dropped as duplicates.
+    const counters = this.options.counters;
+    if (counters) for (const type of batch.types) counters.published.inc({ type });
+    return { published: batch.types.length, more: batch.more };
   }
 
   private async purgeOld(): Promise<void> {

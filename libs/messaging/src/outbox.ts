@@ -1,7 +1,7 @@
 import type { EventEnvelope } from '@rapport/contracts';
 import type { EntityManager, QueryRunner } from 'typeorm';
 import { enableTenantRls } from '@rapport/persistence';
-import { currentTraceContext, storedEnvelope } from './trace-context';
+import { currentMessageContext, storedEnvelope } from './trace-context';
 
 /**
  * Transactional outbox: an event is written to `outbox` in the same
@@ -13,7 +13,7 @@ export async function appendToOutbox(em: EntityManager, event: EventEnvelope): P
     event.id,
     event.tenantId,
     event.type,
-    storedEnvelope(event, currentTraceContext()),
+    storedEnvelope(event, currentMessageContext()),
     event.occurredAt,
   ]);
 }
@@ -27,7 +27,7 @@ export const OUTBOX_CHUNK = 1000;
  * given order. Same transaction rules as appendToOutbox.
  */
 export async function appendManyToOutbox(em: EntityManager, events: readonly EventEnvelope[]): Promise<void> {
-  const trace = currentTraceContext();
+  const trace = currentMessageContext();
   for (let i = 0; i < events.length; i += OUTBOX_CHUNK) {
     const chunk = events.slice(i, i + OUTBOX_CHUNK);
     await em.query(
@@ -71,7 +71,7 @@ export async function appendPackedToOutbox(em: EntityManager, events: readonly E
   // One row per statement, each column its own parameter: packs sent inside an array parameter are
   // escaped into an array literal and parsed back character by character, which cost more than the
   // rows it saved (twice the single rows' time). Built one at a time, so memory stays one pack deep.
-  const trace = currentTraceContext();
+  const trace = currentMessageContext();
   for (let i = 0; i < events.length; i += OUTBOX_PACK) {
     const pack = events.slice(i, i + OUTBOX_PACK);
     await em.query(`INSERT INTO outbox (id, tenant_id, type, envelope, created_at) VALUES ($1, $2, $3, $4::jsonb, $5)`, [

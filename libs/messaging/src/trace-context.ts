@@ -1,26 +1,35 @@
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Link } from '@opentelemetry/api';
 import type { EventEnvelope } from '@rapport/contracts';
+import { logContext, REQUEST_ID } from '@rapport/observability';
 import { headers as natsHeaders, type JsMsg, type MsgHdrs } from 'nats';
 
 /**
- * W3C trace context from the change that wrote an event to the consumers
- * that apply it (ADR 047). The outbox stores it beside the envelope, under a
- * key the relay takes off again before publishing, and the relay sends it as
- * `traceparent`/`tracestate` message headers; consumers continue the trace
- * from them. With tracing off (no provider registered) nothing is stored,
- * sent or started: the OpenTelemetry API is a no-op then.
+ * W3C trace context and the request id from the change that wrote an event
+ * to the consumers that apply it (ADR 047). The outbox stores them beside
+ * the envelope, under a key the relay takes off again before publishing, and
+ * the relay sends them as `traceparent`/`tracestate`/`x-request-id` message
+ * headers; consumers continue the trace from them and log (and audit, and
+ * publish) under the same request id, so a request can be followed through
+ * everything it caused even with tracing off. With tracing off (no provider
+ * registered) no trace context is stored, sent or started: the OpenTelemetry
+ * API is a no-op then.
  */
 export const STORED_TRACE_KEY = '_traceContext';
+
+/** The message header (and stored key) carrying the request id of the change that wrote the event. */
+export const REQUEST_ID_HEADER = 'x-request-id';
 
 type TraceCarrier = Record<string, string>;
 
 const tracer = () => trace.getTracer('@rapport/messaging');
 
-/** The active trace context as W3C headers, or null when nothing is being traced. */
-export function currentTraceContext(): TraceCarrier | null {
+/** The active trace context as W3C headers and the current request's id, or null when there is neither. */
+export function currentMessageContext(): TraceCarrier | null {
   const carrier: TraceCarrier = {};
   propagation.inject(context.active(), carrier);
-  return carrier.traceparent ? carrier : null;
+  const requestId = logContext.getStore()?.requestId;
+  if (requestId) carrier[REQUEST_ID_HEADER] = requestId;
+  return Object.keys(carrier).length > 0 ? carrier : null;
 }
 
 /** An envelope as the outbox stores it: with the writer's trace context when there is one. */
@@ -34,7 +43,7 @@ export function publishedEnvelope(stored: EventEnvelope): { envelope: EventEnvel
   return { envelope: envelope as EventEnvelope, trace: trace ?? null };
 }
 
-/** Message headers carrying the event type and, when there is one, its trace context. */
+/** Message headers carrying the event type and, when there are, its trace context and request id. */
 export function messageHeaders(type: string, trace: TraceCarrier | null): MsgHdrs {
   const h = natsHeaders();
   h.set('Rapport-Event-Type', type);
@@ -52,11 +61,20 @@ export function contextOf(msg: JsMsg): Context {
   });
 }
 
+/** The request id a message carries, when it carries a well-formed one. */
+export function requestIdOf(msg: JsMsg): string | null {
+  const id = msg.headers?.get(REQUEST_ID_HEADER);
+  return id && REQUEST_ID.test(id) ? id : null;
+}
+
 /**
  * Runs a consumer's handling of one message as a CONSUMER span in the trace
- * that produced it, so its SQL (and anything it publishes) joins that trace.
+ * that produced it, so its SQL (and anything it publishes) joins that trace,
+ * and under the request id that caused it (logs, audit entries, events).
  */
 export async function inConsumerSpan<T>(msg: JsMsg, event: EventEnvelope, durable: string, work: () => Promise<T>): Promise<T> {
+  const requestId = requestIdOf(msg);
+  const handle = requestId ? () => logContext.run({ requestId }, work) : work;
   return tracer().startActiveSpan(
     `${event.type} process`,
     {
@@ -66,7 +84,7 @@ export async function inConsumerSpan<T>(msg: JsMsg, event: EventEnvelope, durabl
     contextOf(msg),
     async (span) => {
       try {
-        return await work();
+        return await handle();
       } catch (err) {
         span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
         throw err;

@@ -6,7 +6,8 @@ import { logContext } from './logger';
 import type { ServiceMetrics } from './metrics';
 import { RouteLabels } from './route-label';
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** What a request id may look like when a caller (or an event's message header) brings one. */
+export const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
  * Request id (taken from x-request-id when well-formed, else new), log

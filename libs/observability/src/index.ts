@@ -5,6 +5,6 @@ export { createMetrics } from './metrics';
 export type { ServiceMetrics } from './metrics';
 export { HealthRegistry } from './health';
 export type { HealthCheck, HealthReport } from './health';
-export { mountOperationalRoutes, requestObservability } from './http';
+export { mountOperationalRoutes, REQUEST_ID, requestObservability } from './http';
 export { shutdownOnSignals } from './shutdown';
 export type { Shutdown, ShutdownOptions } from './shutdown';

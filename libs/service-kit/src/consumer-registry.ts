@@ -4,10 +4,12 @@ import {
   DeadLetter,
   ensureStream,
   EventConsumer,
+  eventFlowCounters,
   openPersonal,
   PersonalKeys,
   type BatchEventConsumerOptions,
   type EventConsumerOptions,
+  type EventFlowCounters,
   type MessagingNaming,
 } from '@rapport/messaging';
 import type { StreamDefinition } from '@rapport/contracts';
@@ -30,6 +32,7 @@ import { LOGGER, MESSAGING_NAMING, METRICS, NATS_CONNECTION, SERVICE_CONFIG } fr
 @Injectable()
 export class ConsumerRegistry {
   private readonly consumers: EventConsumer[] = [];
+  private readonly counters: EventFlowCounters;
 
   constructor(
     private readonly deadLetter: DeadLetter,
@@ -42,6 +45,7 @@ export class ConsumerRegistry {
     private readonly tenantDb: TenantDatabase,
   ) {
     consumerLagMetrics(metrics.registry, () => this.backlogs());
+    this.counters = eventFlowCounters(metrics.registry);
   }
 
   register(consumer: EventConsumer): void {
@@ -50,7 +54,8 @@ export class ConsumerRegistry {
       consumer
         .parkFailuresIn(this.deadLetter)
         .retryByDefault(delays ? { delaysMs: delays } : null)
-        .openWith((event) => openPersonal(event, this.keys)),
+        .openWith((event) => openPersonal(event, this.keys))
+        .countIn(this.counters),
     );
   }
 

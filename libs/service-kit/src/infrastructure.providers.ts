@@ -1,6 +1,15 @@
 import type { Provider } from '@nestjs/common';
 import { RevocationFeed, RevocationList, TokenVerifier } from '@rapport/auth';
-import { connectNats, DeadLetter, ensureStream, OutboxRelay, PersonalKeys, sealPersonal, type MessagingNaming } from '@rapport/messaging';
+import {
+  connectNats,
+  DeadLetter,
+  ensureStream,
+  eventFlowCounters,
+  OutboxRelay,
+  PersonalKeys,
+  sealPersonal,
+  type MessagingNaming,
+} from '@rapport/messaging';
 import { createHealthChecks } from './health-checks';
 import { createLogger, createMetrics, HealthRegistry, type Logger, type ServiceMetrics } from '@rapport/observability';
 import {
@@ -122,10 +131,20 @@ export function infrastructureProviders(def: ServiceDefinition): Provider[] {
     },
     {
       provide: OutboxRelay,
-      inject: [DataSource, NATS_CONNECTION, MESSAGING_NAMING, LOGGER, PersonalKeys],
+      inject: [DataSource, NATS_CONNECTION, MESSAGING_NAMING, LOGGER, PersonalKeys, METRICS],
       // Personal fields leave the service only sealed with the person's key (ADR 034).
-      useFactory: (ds: DataSource, nc: NatsConnection, naming: MessagingNaming, logger: Logger, keys: PersonalKeys) =>
-        new OutboxRelay(ds, nc, naming, logger, { beforePublish: (envelope) => sealPersonal(envelope, keys) }),
+      useFactory: (
+        ds: DataSource,
+        nc: NatsConnection,
+        naming: MessagingNaming,
+        logger: Logger,
+        keys: PersonalKeys,
+        metrics: ServiceMetrics,
+      ) =>
+        new OutboxRelay(ds, nc, naming, logger, {
+          beforePublish: (envelope) => sealPersonal(envelope, keys),
+          counters: eventFlowCounters(metrics.registry),
+        }),
     },
     {
       provide: DeadLetter,

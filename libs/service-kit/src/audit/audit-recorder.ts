@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { auditRecordedType, SYSTEM_ACTOR, type AuditRecordV1, type EventActor } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
-import type { Logger } from '@rapport/observability';
+import { logContext, type Logger } from '@rapport/observability';
 import type { EntityManager } from 'typeorm';
 import type { ServiceDefinition } from '../definition';
 import { ServiceDatabase } from '../service-database';
@@ -81,7 +81,8 @@ export class AuditRecorder {
       service: this.def.name,
       tenantId: entry.tenantId,
       actor: entry.actor ?? SYSTEM_ACTOR,
-      requestId: entry.requestId ?? null,
+      // A consumer or job acting on an event runs under the request id that caused it (inConsumerSpan).
+      requestId: entry.requestId ?? logContext.getStore()?.requestId ?? null,
       action: entry.action,
       objectType: entry.objectType ?? null,
       objectId: entry.objectId ?? null,
