@@ -85,9 +85,9 @@ export interface TestTenant {
 
 const PASSWORD = 'integration-password';
 
-/** A fresh tenant with an admin; `tokenFor(role)` creates and signs in a user with that role. */
-export async function createTenant(platform: Platform, name: string): Promise<TestTenant> {
-  const slug = `${name}-${Math.random().toString(36).slice(2, 8)}`;
+/** A fresh tenant with an admin (under `options.slug` when the test must know it in advance); `tokenFor(role)` creates and signs in a user with that role. */
+export async function createTenant(platform: Platform, name: string, options: { slug?: string } = {}): Promise<TestTenant> {
+  const slug = options.slug ?? `${name}-${Math.random().toString(36).slice(2, 8)}`;
   const { tenant } = await platform.identity.app.get(TenantProvisioning).provision({
     slug,
     name,

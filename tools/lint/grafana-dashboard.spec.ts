@@ -41,9 +41,18 @@ describe('the Grafana dashboard under k8s/grafana', () => {
     expect(unknown).toEqual([]);
   });
 
-  it('charts the flows operators alert on: consumer lag, parked events and job queues', () => {
+  it('charts the flows operators alert on: consumer lag, parked events, job queues, events, webhooks and SLA timers', () => {
     const charted = new Set(dashboard.panels.flatMap((p) => p.targets.flatMap((t) => metricsIn(t.expr))));
-    for (const metric of ['rapport_consumer_pending', 'rapport_events_parked', 'rapport_events_parked_total', 'rapport_job_queue_jobs'])
+    for (const metric of [
+      'rapport_consumer_pending',
+      'rapport_events_parked',
+      'rapport_events_parked_total',
+      'rapport_job_queue_jobs',
+      'rapport_events_published_total',
+      'rapport_events_consumed_total',
+      'rapport_webhook_deliveries_total',
+      'rapport_sla_timers_fired_total',
+    ])
       expect(charted).toContain(metric);
   });
 });

@@ -77,7 +77,15 @@ export const SERVICES: readonly ServiceEntry[] = [
     // Links in messages (unsubscribe, tracking, confirmation) point at the gateway, which forwards /m/* to marketing.
     env: (parent) => ({ MARKETING_PUBLIC_URL: parent.MARKETING_PUBLIC_URL || `http://localhost:${parent.PORT || 4000}` }),
   },
-  { name: 'gateway', entry: 'apps/gateway/src/main.js', portVariable: 'PORT', defaultPort: 4000, role: 'gateway' },
+  {
+    name: 'gateway',
+    entry: 'apps/gateway/src/main.js',
+    portVariable: 'PORT',
+    defaultPort: 4000,
+    role: 'gateway',
+    // The demo tenant's admin is this laptop's operator: the job-queue dashboard at /admin/queues is theirs.
+    env: (parent) => ({ QUEUE_DASHBOARD_TENANT: parent.QUEUE_DASHBOARD_TENANT || DEMO.tenant }),
+  },
 ];
 
 /** Every service mounts this (libs/observability): 200 once its dependencies answer. */

@@ -20,6 +20,7 @@ import type { GatewayConfig } from './gateway.env';
 import { mountDocumentProxy } from './documents/document-proxy';
 import { mountGraphiQL } from './graphiql/graphiql';
 import { mountSubgraphHealth } from './health/subgraph-health';
+import { mountQueueDashboard } from './queue-dashboard/queue-dashboard';
 import { mountLinkProxy } from './links/link-proxy';
 import { SERVICE_LINK_ROUTES } from './links/public-link-routes';
 import { callerOf, callerRateLimit } from './limits/caller-rate-limit';
@@ -87,6 +88,18 @@ export async function startGateway(config: GatewayConfig, supergraphSdl = readFi
     anonymousRatePerMinute: config.ANON_RATE_LIMIT_PER_MINUTE,
   });
   mountDocumentProxy(app, urls, { verifier, exchanger, rateLimit, gatewaySecret: config.GATEWAY_SECRET });
+  const queueDashboard = config.QUEUE_DASHBOARD_TENANT
+    ? mountQueueDashboard(app, {
+        redis,
+        prefix: config.REDIS_PREFIX,
+        tenant: config.QUEUE_DASHBOARD_TENANT,
+        identityUrl: urls.identity,
+        verifier,
+        gatewaySecret: config.GATEWAY_SECRET,
+        production,
+        logger,
+      })
+    : null;
   mountLinkProxy(app, urls.marketing, limiter, config.LINK_RATE_LIMIT_PER_MINUTE, config.GATEWAY_SECRET);
   // The service desk's satisfaction-survey links (ADR 039), the same way.
   mountLinkProxy(app, urls.service, limiter, config.LINK_RATE_LIMIT_PER_MINUTE, config.GATEWAY_SECRET, {
@@ -212,6 +225,7 @@ export async function startGateway(config: GatewayConfig, supergraphSdl = readFi
       await events.close();
       await server.stop();
       await revocations.close();
+      await queueDashboard?.close();
       redis.disconnect();
     },
   };

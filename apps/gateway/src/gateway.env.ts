@@ -42,6 +42,11 @@ export const gatewayEnv = {
     description:
       'load balancers in front of the gateway whose X-Forwarded-For is trusted (0: use the socket address, so clients cannot fake their IP)',
   }),
+  QUEUE_DASHBOARD_TENANT: env.string({
+    default: '',
+    description:
+      'slug of the operators’ tenant whose admins may open the job-queue dashboard at /admin/queues (it shows every tenant’s jobs); empty: no dashboard',
+  }),
   SUBGRAPH_TIMEOUT_MS: env.int({
     default: 5000,
     min: 100,

@@ -2,9 +2,9 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleInit } fr
 import { eventForReader, type Principal } from '@rapport/auth';
 import { SYSTEM_ACTOR, WEBHOOK_DISABLED, type EventEnvelope } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
-import type { Logger } from '@rapport/observability';
+import type { Logger, ServiceMetrics } from '@rapport/observability';
 import { returnedRows } from '@rapport/persistence';
-import { AccessPolicy, JobQueues, LOGGER, SERVICE_CONFIG, ServiceDatabase } from '@rapport/service-kit';
+import { AccessPolicy, JobQueues, LOGGER, METRICS, SERVICE_CONFIG, ServiceDatabase } from '@rapport/service-kit';
 import { DelayedError, type Job, type Queue } from 'bullmq';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
@@ -14,6 +14,7 @@ import { activeAdmins, readerOf } from './webhook-reader';
 import { attemptsFor, retryDelayMs, type WebhookRetryPolicy } from './webhook-retry';
 import { deliveryJobId, ENDPOINT_COLUMNS, type DeliveryJob, type EndpointRow } from './webhook-rows';
 import { WebhookSecrets } from './webhook-secrets';
+import { webhookMetrics, type WebhookMetrics } from './webhook-metrics';
 import { signedHeaders, signingSecrets } from './webhook-signing';
 
 type Config = IdentityConfig & { dbSchema: string };
@@ -43,6 +44,7 @@ const SWEEP_PAGE = 500;
 export class WebhookDeliveries implements OnModuleInit, OnApplicationBootstrap {
   private queue!: Queue<DeliveryJob>;
   private readonly policy: WebhookRetryPolicy;
+  private readonly metrics: WebhookMetrics;
 
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: Config,
@@ -51,7 +53,9 @@ export class WebhookDeliveries implements OnModuleInit, OnApplicationBootstrap {
     private readonly jobs: JobQueues,
     private readonly access: AccessPolicy,
     private readonly secrets: WebhookSecrets,
+    @Inject(METRICS) metrics: ServiceMetrics,
   ) {
+    this.metrics = webhookMetrics(metrics.registry);
     this.policy = {
       baseDelayMs: config.WEBHOOK_RETRY_BASE_DELAY_MS,
       maxDelayMs: config.WEBHOOK_RETRY_MAX_DELAY_MS,
@@ -131,6 +135,7 @@ export class WebhookDeliveries implements OnModuleInit, OnApplicationBootstrap {
           now,
         ]),
       );
+      this.metrics.attempt('skipped');
       return;
     }
     const body = JSON.stringify(visible);
@@ -141,6 +146,7 @@ export class WebhookDeliveries implements OnModuleInit, OnApplicationBootstrap {
     });
     const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     await this.db.withTenant(tenantId, (em) => this.record(em, endpoint, deliveryId, generation, outcome, last, now));
+    this.metrics.attempt(outcome.ok ? 'succeeded' : last ? 'failed' : 'retrying', outcome.latencyMs);
     if (!outcome.ok) throw new EndpointFailed(`webhook delivery failed: ${outcome.error}`);
   }
 

@@ -2,8 +2,8 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleInit } fr
 import { CASE_ESCALATED, CASE_SLA_BREACHED, CASE_SLA_WARNING, SYSTEM_ACTOR, type CaseSlaDataV1, type SlaKindV1 } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import { returnedRows } from '@rapport/persistence';
-import type { Logger } from '@rapport/observability';
-import { AuditRecorder, JobQueues, LOGGER, removeStaleJob, SERVICE_CONFIG, ServiceDatabase } from '@rapport/service-kit';
+import type { Logger, ServiceMetrics } from '@rapport/observability';
+import { AuditRecorder, JobQueues, LOGGER, METRICS, removeStaleJob, SERVICE_CONFIG, ServiceDatabase } from '@rapport/service-kit';
 import type { Queue } from 'bullmq';
 import { In, IsNull, Not, type EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
@@ -14,6 +14,7 @@ import { recordNotification } from '../notifications/notification-record';
 import { NotificationsService } from '../notifications/notifications.service';
 import { RoutingService } from '../routing/routing.service';
 import type { ServiceConfig } from '../service.env';
+import { slaTimerMetrics, type SlaTimerMetrics } from './sla-metrics';
 import { pendingTimers, slaJobId, timerDelay, type SlaStage, type TimerState } from './sla-plan';
 
 export const SLA_QUEUE = 'service-sla';
@@ -56,6 +57,7 @@ export function timerState(c: CaseEntity): TimerState {
 @Injectable()
 export class SlaTimers implements OnModuleInit, OnApplicationBootstrap {
   private queue!: Queue<SlaJobData>;
+  private readonly metrics: SlaTimerMetrics;
 
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
@@ -65,7 +67,10 @@ export class SlaTimers implements OnModuleInit, OnApplicationBootstrap {
     private readonly jobs: JobQueues,
     private readonly notifications: NotificationsService,
     private readonly audit: AuditRecorder,
-  ) {}
+    @Inject(METRICS) metrics: ServiceMetrics,
+  ) {
+    this.metrics = slaTimerMetrics(metrics.registry);
+  }
 
   onModuleInit(): void {
     this.queue = this.jobs.queue<SlaJobData>(SLA_QUEUE, {
@@ -78,10 +83,18 @@ export class SlaTimers implements OnModuleInit, OnApplicationBootstrap {
 
   /** The worker starts once the whole app is up (its handler needs every service), then the sweep re-plans. */
   onApplicationBootstrap(): void {
-    this.jobs.worker<SlaJobData>(SLA_QUEUE, (job) => this.fire(job.data), {
-      concurrency: 8,
-      describe: (job) => ({ caseId: job.data.caseId, kind: job.data.kind, stage: job.data.stage }),
-    });
+    this.jobs.worker<SlaJobData>(
+      SLA_QUEUE,
+      async (job) => {
+        const outcome = await this.fire(job.data);
+        this.metrics.ran(job.data.kind, job.data.stage, outcome, job.timestamp + (job.opts.delay ?? 0));
+        return outcome;
+      },
+      {
+        concurrency: 8,
+        describe: (job) => ({ caseId: job.data.caseId, kind: job.data.kind, stage: job.data.stage }),
+      },
+    );
     this.jobs.inBackground('SLA timer sweep', () => this.sweep());
   }
 
