@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { personRecordIds } from '@rapport/customer-master';
-import { affected, eraseOutboxMentions, type PersonalDataSource } from '@rapport/service-kit';
+import { affected, eraseOutboxMentions, externalCustomerRecords, type PersonalDataSource } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 
 /**
@@ -23,6 +23,11 @@ export class AnalyticsPersonalData implements PersonalDataSource {
       customer_values: await q(`SELECT * FROM customer_values WHERE contact_id = ANY($1)`),
       contact_cases: await q(`SELECT * FROM contact_cases WHERE contact_id = ANY($1)`),
     };
+  }
+
+  /** Partners' commerce events about a customer they knew only by an external id were sealed under that id. */
+  async sealedRecords(em: EntityManager, tenantId: string, recordIds: string[]): Promise<string[]> {
+    return externalCustomerRecords(em, await personRecordIds(em, tenantId, 'contacts', recordIds));
   }
 
   async erase(em: EntityManager, tenantId: string, recordIds: string[]): Promise<Record<string, number>> {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { personRecordIds } from '@rapport/customer-master';
-import { affected, ERASED, eraseOutboxMentions, type PersonalDataSource } from '@rapport/service-kit';
+import { affected, ERASED, eraseOutboxMentions, externalCustomerRecords, type PersonalDataSource } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 
 /**
@@ -31,6 +31,13 @@ export class SalesPersonalData implements PersonalDataSource {
       deleted_records: await q(`SELECT * FROM deleted_records WHERE record_type = 'CONTACT' AND record_id = ANY($1)`),
       leads: await q(`SELECT * FROM leads_all WHERE converted_contact_id = ANY($1)`),
     };
+  }
+
+  /** Leads converted into the person were sealed under their own ids; partners' events under the person's external ids. */
+  async sealedRecords(em: EntityManager, tenantId: string, recordIds: string[]): Promise<string[]> {
+    const ids = await personRecordIds(em, tenantId, 'contacts_all', recordIds);
+    const leads: { id: string }[] = await em.query(`SELECT id FROM leads_all WHERE converted_contact_id = ANY($1)`, [ids]);
+    return [...leads.map((l) => l.id), ...(await externalCustomerRecords(em, ids))];
   }
 
   async erase(em: EntityManager, tenantId: string, recordIds: string[]): Promise<Record<string, number>> {
