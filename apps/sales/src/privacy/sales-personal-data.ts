@@ -3,6 +3,15 @@ import { personRecordIds } from '@rapport/customer-master';
 import { affected, ERASED, eraseOutboxMentions, externalCustomerRecords, type PersonalDataSource } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 
+/** Activities about the person: on their contact records, or on the leads they were before conversion. */
+const ABOUT_PERSON = `(target_type = 'CONTACT' AND target_id = ANY($1))
+   OR (target_type = 'LEAD' AND target_id IN (SELECT id FROM leads_all WHERE converted_contact_id = ANY($1)))`;
+
+async function convertedLeads(em: EntityManager, contactIds: string[]): Promise<string[]> {
+  const leads: { id: string }[] = await em.query(`SELECT id FROM leads_all WHERE converted_contact_id = ANY($1)`, [contactIds]);
+  return leads.map((l) => l.id);
+}
+
 /**
  * Sales holds the person as the customer master: the contact records (the
  * survivor and what was merged into it), their external ids, the merge log's
@@ -24,7 +33,7 @@ export class SalesPersonalData implements PersonalDataSource {
       contact_merges: await q(
         `SELECT * FROM contact_merges WHERE kind = 'CONTACT' AND (survivor_id = ANY($1) OR merged_ids && $1::uuid[])`,
       ),
-      activities: await q(`SELECT * FROM activities_all WHERE target_type = 'CONTACT' AND target_id = ANY($1)`),
+      activities: await q(`SELECT * FROM activities_all WHERE ${ABOUT_PERSON}`),
       timeline_entries: await q(`SELECT * FROM timeline_entries WHERE subject_id = ANY($1)`),
       quotes: await q(`SELECT * FROM quotes WHERE contact_id = ANY($1)`),
       opportunities: await q(`SELECT * FROM opportunities_all WHERE primary_contact_id = ANY($1)`),
@@ -36,8 +45,7 @@ export class SalesPersonalData implements PersonalDataSource {
   /** Leads converted into the person were sealed under their own ids; partners' events under the person's external ids. */
   async sealedRecords(em: EntityManager, tenantId: string, recordIds: string[]): Promise<string[]> {
     const ids = await personRecordIds(em, tenantId, 'contacts_all', recordIds);
-    const leads: { id: string }[] = await em.query(`SELECT id FROM leads_all WHERE converted_contact_id = ANY($1)`, [ids]);
-    return [...leads.map((l) => l.id), ...(await externalCustomerRecords(em, ids))];
+    return [...(await convertedLeads(em, ids)), ...(await externalCustomerRecords(em, ids))];
   }
 
   async erase(em: EntityManager, tenantId: string, recordIds: string[]): Promise<Record<string, number>> {
@@ -53,7 +61,7 @@ export class SalesPersonalData implements PersonalDataSource {
       deleted_records: await run(
         `UPDATE deleted_records SET label = $2
           WHERE (record_type = 'CONTACT' AND record_id = ANY($1))
-             OR (record_type = 'ACTIVITY' AND record_id IN (SELECT id FROM activities_all WHERE target_type = 'CONTACT' AND target_id = ANY($1)))
+             OR (record_type = 'ACTIVITY' AND record_id IN (SELECT id FROM activities_all WHERE ${ABOUT_PERSON}))
              OR (record_type = 'LEAD' AND record_id IN (SELECT id FROM leads_all WHERE converted_contact_id = ANY($1)))`,
         [ids, ERASED],
       ),
@@ -62,14 +70,15 @@ export class SalesPersonalData implements PersonalDataSource {
       contact_merges: await run(
         `UPDATE contact_merges SET before_images = '[]', after_images = '[]' WHERE kind = 'CONTACT' AND (survivor_id = ANY($1) OR merged_ids && $1::uuid[])`,
       ),
-      activities: await run(`DELETE FROM activities_all WHERE target_type = 'CONTACT' AND target_id = ANY($1)`),
+      activities: await run(`DELETE FROM activities_all WHERE ${ABOUT_PERSON}`),
       timeline_entries: await run(`DELETE FROM timeline_entries WHERE subject_id = ANY($1)`),
       quotes: await run(`UPDATE quotes SET notes = NULL WHERE contact_id = ANY($1) AND notes IS NOT NULL`),
       leads: await run(
         `UPDATE leads_all SET first_name = NULL, last_name = $2, email = NULL, phone = NULL, company = NULL WHERE converted_contact_id = ANY($1)`,
         [ids, ERASED],
       ),
-      outbox: await eraseOutboxMentions(em, ids),
+      // Lead events name the lead, not the contact it became.
+      outbox: await eraseOutboxMentions(em, [...ids, ...(await convertedLeads(em, ids))]),
     };
   }
 }
