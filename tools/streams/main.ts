@@ -1,7 +1,7 @@
 /**
  * `npm run streams -- reseal`: rewrites the event streams so that messages
  * published before their type was sealed hold no personal value readable
- * (docs/adr/052-resealing-the-streams.md). Runs compiled, from dist/, so it
+ * (docs/adr/052-sealing-every-personal-event-and-resealing-streams.md). Runs compiled, from dist/, so it
  * works in the service images and as a k8s Job (k8s/jobs/reseal-streams.yaml).
  */
 import { loadEnv, platformEnv } from '@rapport/config';
