@@ -7,6 +7,18 @@ import type { EntityManager } from 'typeorm';
 const ABOUT_PERSON = `(target_type = 'CONTACT' AND target_id = ANY($1))
    OR (target_type = 'LEAD' AND target_id IN (SELECT id FROM leads_all WHERE converted_contact_id = ANY($1)))`;
 
+/**
+ * Timeline entries about the person: on their contacts' and converted leads'
+ * timelines, and those elsewhere (the account's) that refer to one of them or
+ * to an activity about them ("Lead converted: Ada Lovelace").
+ */
+const TIMELINE_ABOUT = `subject_id = ANY($1) OR ref_id = ANY($1)`;
+
+async function timelineKeys(em: EntityManager, contactIds: string[]): Promise<string[]> {
+  const activities: { id: string }[] = await em.query(`SELECT id FROM activities_all WHERE ${ABOUT_PERSON}`, [contactIds]);
+  return [...contactIds, ...(await convertedLeads(em, contactIds)), ...activities.map((a) => a.id)];
+}
+
 async function convertedLeads(em: EntityManager, contactIds: string[]): Promise<string[]> {
   const leads: { id: string }[] = await em.query(`SELECT id FROM leads_all WHERE converted_contact_id = ANY($1)`, [contactIds]);
   return leads.map((l) => l.id);
@@ -34,7 +46,7 @@ export class SalesPersonalData implements PersonalDataSource {
         `SELECT * FROM contact_merges WHERE kind = 'CONTACT' AND (survivor_id = ANY($1) OR merged_ids && $1::uuid[])`,
       ),
       activities: await q(`SELECT * FROM activities_all WHERE ${ABOUT_PERSON}`),
-      timeline_entries: await q(`SELECT * FROM timeline_entries WHERE subject_id = ANY($1)`),
+      timeline_entries: await em.query(`SELECT * FROM timeline_entries WHERE ${TIMELINE_ABOUT}`, [await timelineKeys(em, ids)]),
       quotes: await q(`SELECT * FROM quotes WHERE contact_id = ANY($1)`),
       opportunities: await q(`SELECT * FROM opportunities_all WHERE primary_contact_id = ANY($1)`),
       deleted_records: await q(`SELECT * FROM deleted_records WHERE record_type = 'CONTACT' AND record_id = ANY($1)`),
@@ -51,6 +63,8 @@ export class SalesPersonalData implements PersonalDataSource {
   async erase(em: EntityManager, tenantId: string, recordIds: string[]): Promise<Record<string, number>> {
     const ids = await personRecordIds(em, tenantId, 'contacts_all', recordIds);
     const run = async (sql: string, params: unknown[] = [ids]) => affected(await em.query(sql, params));
+    // Read before the activities go: their entries on the account's timeline are found by them.
+    const timeline = await timelineKeys(em, ids);
     return {
       contacts: await run(
         `UPDATE contacts_all SET first_name = $2, last_name = $2, emails = '{}', phones = '{}', addresses = '[]', tags = '{}', source = NULL,
@@ -71,7 +85,7 @@ export class SalesPersonalData implements PersonalDataSource {
         `UPDATE contact_merges SET before_images = '[]', after_images = '[]' WHERE kind = 'CONTACT' AND (survivor_id = ANY($1) OR merged_ids && $1::uuid[])`,
       ),
       activities: await run(`DELETE FROM activities_all WHERE ${ABOUT_PERSON}`),
-      timeline_entries: await run(`DELETE FROM timeline_entries WHERE subject_id = ANY($1)`),
+      timeline_entries: await run(`DELETE FROM timeline_entries WHERE ${TIMELINE_ABOUT}`, [timeline]),
       quotes: await run(`UPDATE quotes SET notes = NULL WHERE contact_id = ANY($1) AND notes IS NOT NULL`),
       leads: await run(
         `UPDATE leads_all SET first_name = NULL, last_name = $2, email = NULL, phone = NULL, company = NULL WHERE converted_contact_id = ANY($1)`,

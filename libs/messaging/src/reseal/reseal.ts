@@ -153,8 +153,9 @@ function envelopeOf(msg: JsMsg): EventEnvelope | null {
   }
 }
 
+/** The data key of the person a message that needsSealing names. */
 function recordKey(envelope: EventEnvelope): string {
-  return personalKeyId(envelope.tenantId, PERSONAL_FIELDS[envelope.type].record(envelope.data)!);
+  return personalKeyId(envelope.tenantId, PERSONAL_FIELDS[envelope.type].record(envelope.data) ?? '');
 }
 
 async function census(msg: JsMsg, keys: PersonalKeys, tally: Tally): Promise<void> {
