@@ -103,6 +103,7 @@ describe('GDPR: export and erasure of a person across every service (e2e)', () =
     await call(`mutation($i: MergeRecordsInput!) { mergeContacts(input: $i) { id } }`, {
       i: { survivorId: p.ids[0], mergedIds: [p.ids[1]] },
     });
+    await seedSalesHistory(p);
     await call(`mutation($i: RecordOrdersInput!) { recordOrders(input: $i) { __typename } }`, {
       i: {
         orders: p.ids.map((contactId, i) => ({
@@ -155,6 +156,58 @@ describe('GDPR: export and erasure of a person across every service (e2e)', () =
       (c) => c.status === 'SENT',
       60_000,
     );
+  }
+
+  /**
+   * What sales and the shop publish about the person besides their contact
+   * (ADR 052): the lead they were, with a task naming them, converted into
+   * the survivor with a deal and a quote whose notes name them; a call
+   * logged on the contact; a cart the shop reported under their external id.
+   */
+  async function seedSalesHistory(p: Person): Promise<void> {
+    const { createLead } = await call(`mutation($i: CreateLeadInput!) { createLead(input: $i) { lead { id } } }`, {
+      i: { firstName: p.firstName, lastName: p.lastName, email: p.emails[0], phone: p.phones[0], company: `Co ${p.tag}` },
+    });
+    const leadId = createLead.lead.id;
+    const activity = (target: { type: string; id: string }, subject: string) =>
+      call(`mutation($i: CreateActivityInput!) { createActivity(input: $i) { activity { id } } }`, {
+        i: { type: 'TASK', target, subject, dueAt: new Date(Date.now() + 86_400_000).toISOString() },
+      });
+    await activity({ type: 'LEAD', id: leadId }, `Qualify ${p.firstName} ${p.lastName}`);
+    const { convertLead } = await call(`mutation($i: ConvertLeadInput!) { convertLead(input: $i) { opportunity { id } } }`, {
+      i: {
+        leadId,
+        contactId: p.ids[0],
+        createOpportunity: { name: `Deal ${p.tag}`, amount: { amount: '500.00', currency: 'EUR' }, closeDate: '2027-06-30' },
+      },
+    });
+    await call(`mutation($i: CreateQuoteInput!) { createQuote(input: $i) { quote { id } } }`, {
+      i: { opportunityId: convertLead.opportunity.id, notes: `For ${p.firstName} ${p.lastName}, ${p.emails[0]}` },
+    });
+    await activity({ type: 'CONTACT', id: p.ids[0] }, `Call ${p.firstName} on ${p.phones[1]}`);
+    const { recordCommerceEvents } = await call(
+      `mutation($i: RecordCommerceEventsInput!) { recordCommerceEvents(input: $i) { recorded results { error { field message } } } }`,
+      {
+        i: {
+          events: [
+            {
+              eventId: `cart-${p.tag}`,
+              type: 'cart.abandoned',
+              source: 'shop',
+              occurredAt: new Date().toISOString(),
+              externalCustomer: { source: 'shop', key: p.externalKeys[0] },
+              cart: {
+                cartId: `cart-${p.tag}`,
+                value: '40.00',
+                currency: 'EUR',
+                lines: [{ sku: 'TEA', quantity: '2', unitPrice: '20.00' }],
+              },
+            },
+          ],
+        },
+      },
+    );
+    expect(recordCommerceEvents).toMatchObject({ recorded: 1 });
   }
 
   /** A call that needs an event to have reached another service first. */
@@ -393,10 +446,29 @@ describe('GDPR: export and erasure of a person across every service (e2e)', () =
 
   it('leaves no readable personal value in any stream, and a replay of the streams does not bring the person back', async () => {
     // The messages about both people are there, sealed: no value of either reads in any stream.
-    expect(
-      (await rig.probe.events(`SALES_${process.env.NATS_STREAM_SUFFIX}`, `${process.env.NATS_SUBJECT_PREFIX}.sales.contact.created`))
-        .length,
-    ).toBeGreaterThanOrEqual(4);
+    const stored = async (stream: string, type: string) =>
+      rig.probe.events(`${stream}_${process.env.NATS_STREAM_SUFFIX}`, `${process.env.NATS_SUBJECT_PREFIX}.${type}`);
+    expect((await stored('SALES', 'sales.contact.created')).length).toBeGreaterThanOrEqual(4);
+    // Leads, activities, quotes and the shop's carts too (ADR 052): each sort is there, for both people.
+    for (const [stream, type] of [
+      ['SALES', 'sales.lead.created'],
+      ['SALES', 'sales.lead.converted'],
+      ['SALES', 'sales.activity.created'],
+      ['SALES', 'sales.opportunity.created'],
+      ['ANALYTICS', 'analytics.order.recorded'],
+      ['COMMERCE', 'commerce.cart.abandoned'],
+      ['MARKETING', 'marketing.message.sent'],
+    ])
+      expect([type, (await stored(stream, type)).length >= 2]).toEqual([type, true]);
+    const leads = (await stored('SALES', 'sales.lead.created')).map((e) => e.data as { lead: { lastName: string } });
+    // Grace's lead opens in full with her key; Ada's key is gone, so hers reads as erased.
+    expect(leads.map((l) => l.lead.lastName)).toEqual(expect.arrayContaining([grace.lastName, '[erased]']));
+    expect(leads.map((l) => l.lead.lastName)).not.toContain(ada.lastName);
+    const carts = (await stored('COMMERCE', 'commerce.cart.abandoned')).map(
+      (e) => (e.data as { externalCustomer: unknown }).externalCustomer,
+    );
+    expect(carts).toContainEqual({ source: 'shop', key: grace.externalKeys[0] });
+    expect(carts).toContainEqual(null);
     expect(await scanStreams(personalValues(ada))).toEqual([]);
     expect(await scanStreams(personalValues(grace))).toEqual([]);
 

@@ -31,4 +31,5 @@ export { deadLetterServices, discardParked, listParked, replayAllParked, replayP
 export type { ReplayResult } from './dead-letter-admin';
 export { PersonalKeys } from './personal-keys';
 export type { DataKey, PersonalKeySource } from './personal-keys';
-export { openPersonal, sealPersonal } from './personal-sealing';
+export { needsSealing, openPersonal, sealPersonal, withPersonalErased } from './personal-sealing';
+export { abortReseal, RESEAL_RUN, RESEALED_FROM, ResealError, resealStream, type ResealOptions, type ResealReport } from './reseal/reseal';

@@ -62,6 +62,12 @@ export class PersonalKeys implements PersonalKeySource {
       : null;
   }
 
+  /** Whether the key was destroyed (its purge marker is what is left of it), i.e. the record's person was erased. */
+  async shredded(keyId: string): Promise<boolean> {
+    const entry = await (await this.open()).get(keyId);
+    return entry?.operation === 'PURGE' || entry?.operation === 'DEL';
+  }
+
   /** Destroys the keys with their history; what was sealed with them can no longer be read anywhere. */
   async shred(keyIds: readonly string[]): Promise<void> {
     const kv = await this.open();

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { EventEnvelope } from '@rapport/contracts';
 import type { DataKey, PersonalKeySource } from './personal-keys';
-import { openPersonal, sealPersonal } from './personal-sealing';
+import { needsSealing, openPersonal, sealPersonal, withPersonalErased } from './personal-sealing';
 
 /** Keys in a map: what PersonalKeys does with a KV bucket (revisions count up across records, as stream sequences do). */
 class MapKeys implements PersonalKeySource {
@@ -102,5 +102,42 @@ describe('crypto-shredding of event payloads', () => {
     const data = Buffer.from(sealed.personal!.data, 'base64');
     data[0] ^= 1;
     await expect(openPersonal({ ...sealed, personal: { ...sealed.personal!, data: data.toString('base64') } }, keys)).rejects.toThrow();
+  });
+
+  it('tells which messages still hold personal values readable, and what they read as once erased (reseal, ADR 052)', async () => {
+    const keys = new MapKeys();
+    const plain = contactCreated();
+    expect(needsSealing(plain)).toBe(true);
+    expect(needsSealing(await sealPersonal(plain, keys))).toBe(false);
+    const erased = withPersonalErased(plain);
+    expect(needsSealing(erased)).toBe(false);
+    expect((erased.data as { contact: unknown }).contact).toMatchObject({
+      firstName: null,
+      lastName: '[erased]',
+      emails: [],
+      phones: [],
+      externalIds: [],
+    });
+    expect(erased.personal).toBeUndefined();
+    expect(JSON.stringify(erased)).not.toContain('Lovelace');
+    // A lead is sealed under its own id; a shop's cart under a digest of the external customer id.
+    const lead = {
+      ...plain,
+      type: 'sales.lead.created',
+      data: { lead: { id: 'lead-1', firstName: 'Ada', lastName: 'Lovelace', company: 'Engines', email: 'ada@example.test', phone: null } },
+    };
+    const sealedLead = await sealPersonal(lead, keys);
+    expect(sealedLead.personal!.keyId).toBe(`${tenantId}.lead-1`);
+    expect(JSON.stringify(sealedLead)).not.toMatch(/Ada|Lovelace|Engines|ada@example/);
+    expect(await openPersonal(sealedLead, keys)).toEqual(lead);
+    const cart = {
+      ...plain,
+      type: 'commerce.cart.abandoned',
+      data: { source: 'shop', externalCustomer: { source: 'shop', key: 'ada-1' }, cartId: 'c' },
+    };
+    const sealedCart = await sealPersonal(cart, keys);
+    expect(sealedCart.personal!.keyId).toMatch(new RegExp(`^${tenantId}\\.ext-[0-9a-f]{40}$`));
+    expect(JSON.stringify(sealedCart)).not.toContain('ada-1');
+    expect(await openPersonal(sealedCart, keys)).toEqual(cart);
   });
 });

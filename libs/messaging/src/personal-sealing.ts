@@ -57,6 +57,35 @@ export async function sealPersonal(envelope: EventEnvelope, keys: PersonalKeySou
 }
 
 /**
+ * Whether the envelope carries personal values readable on the stream: its
+ * type lists personal fields, it names a person, it is not sealed yet and
+ * holds at least one of them other than its erased value (what the reseal
+ * tool rewrites, ADR 052).
+ */
+export function needsSealing(envelope: EventEnvelope): boolean {
+  const spec = PERSONAL_FIELDS[envelope.type];
+  if (!spec || envelope.personal || !spec.record(envelope.data)) return false;
+  return spec.fields.some(({ path, erased }) => {
+    const value = get(envelope.data, path);
+    return value !== undefined && JSON.stringify(value) !== JSON.stringify(erased);
+  });
+}
+
+/**
+ * The envelope as it reads once its person was erased: each personal field
+ * its erased value, nothing sealed. For old readable messages about someone
+ * whose key is already destroyed: sealing them under a new key would give
+ * the person back.
+ */
+export function withPersonalErased(envelope: EventEnvelope): EventEnvelope {
+  const spec = PERSONAL_FIELDS[envelope.type];
+  if (!spec) return envelope;
+  const data = structuredClone(envelope.data);
+  for (const { path, erased } of spec.fields) if (get(data, path) !== undefined) set(data, path, erased);
+  return { ...envelope, data };
+}
+
+/**
  * The envelope as handlers see it: personal fields back in place while the
  * key exists; once it was destroyed (the person erased) the fields keep the
  * erased values sealing left, so a replay projects an anonymous record.

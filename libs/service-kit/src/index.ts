@@ -61,6 +61,7 @@ export {
   affected,
   ERASED,
   eraseOutboxMentions,
+  externalCustomerRecords,
   newSealingKeyPair,
   openSealed,
   PERSONAL_DATA,

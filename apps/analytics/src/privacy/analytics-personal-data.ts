@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { personRecordIds } from '@rapport/customer-master';
-import { affected, eraseOutboxMentions, type PersonalDataSource } from '@rapport/service-kit';
+import { affected, eraseOutboxMentions, externalCustomerRecords, type PersonalDataSource } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 
 /**
@@ -25,15 +25,25 @@ export class AnalyticsPersonalData implements PersonalDataSource {
     };
   }
 
+  /** Partners' commerce events about a customer they knew only by an external id were sealed under that id. */
+  async sealedRecords(em: EntityManager, tenantId: string, recordIds: string[]): Promise<string[]> {
+    return externalCustomerRecords(em, await personRecordIds(em, tenantId, 'contacts', recordIds));
+  }
+
   async erase(em: EntityManager, tenantId: string, recordIds: string[]): Promise<Record<string, number>> {
     const ids = await personRecordIds(em, tenantId, 'contacts', recordIds);
     const run = async (sql: string) => affected(await em.query(sql, [ids]));
+    // Shop events about a customer named only by an external id (ADR 052) mention no contact id: found by the id, before it goes.
+    const shopEvents = await run(
+      `DELETE FROM outbox WHERE published_at IS NOT NULL AND envelope->'data'->'externalCustomer' IN
+         (SELECT jsonb_build_object('source', source, 'key', key) FROM contact_external_ids WHERE contact_id = ANY($1))`,
+    );
     return {
       contact_external_ids: await run(`DELETE FROM contact_external_ids WHERE contact_id = ANY($1)`),
       orders: await run(
         `UPDATE orders SET customer_key = NULL WHERE (contact_id = ANY($1) OR customer_contact_id = ANY($1)) AND customer_key IS NOT NULL`,
       ),
-      outbox: await eraseOutboxMentions(em, ids),
+      outbox: shopEvents + (await eraseOutboxMentions(em, ids)),
     };
   }
 }

@@ -1,7 +1,28 @@
 import { Injectable } from '@nestjs/common';
 import { personRecordIds } from '@rapport/customer-master';
-import { affected, ERASED, eraseOutboxMentions, type PersonalDataSource } from '@rapport/service-kit';
+import { affected, ERASED, eraseOutboxMentions, externalCustomerRecords, type PersonalDataSource } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
+
+/** Activities about the person: on their contact records, or on the leads they were before conversion. */
+const ABOUT_PERSON = `(target_type = 'CONTACT' AND target_id = ANY($1))
+   OR (target_type = 'LEAD' AND target_id IN (SELECT id FROM leads_all WHERE converted_contact_id = ANY($1)))`;
+
+/**
+ * Timeline entries about the person: on their contacts' and converted leads'
+ * timelines, and those elsewhere (the account's) that refer to one of them or
+ * to an activity about them ("Lead converted: Ada Lovelace").
+ */
+const TIMELINE_ABOUT = `subject_id = ANY($1) OR ref_id = ANY($1)`;
+
+async function timelineKeys(em: EntityManager, contactIds: string[]): Promise<string[]> {
+  const activities: { id: string }[] = await em.query(`SELECT id FROM activities_all WHERE ${ABOUT_PERSON}`, [contactIds]);
+  return [...contactIds, ...(await convertedLeads(em, contactIds)), ...activities.map((a) => a.id)];
+}
+
+async function convertedLeads(em: EntityManager, contactIds: string[]): Promise<string[]> {
+  const leads: { id: string }[] = await em.query(`SELECT id FROM leads_all WHERE converted_contact_id = ANY($1)`, [contactIds]);
+  return leads.map((l) => l.id);
+}
 
 /**
  * Sales holds the person as the customer master: the contact records (the
@@ -24,8 +45,8 @@ export class SalesPersonalData implements PersonalDataSource {
       contact_merges: await q(
         `SELECT * FROM contact_merges WHERE kind = 'CONTACT' AND (survivor_id = ANY($1) OR merged_ids && $1::uuid[])`,
       ),
-      activities: await q(`SELECT * FROM activities_all WHERE target_type = 'CONTACT' AND target_id = ANY($1)`),
-      timeline_entries: await q(`SELECT * FROM timeline_entries WHERE subject_id = ANY($1)`),
+      activities: await q(`SELECT * FROM activities_all WHERE ${ABOUT_PERSON}`),
+      timeline_entries: await em.query(`SELECT * FROM timeline_entries WHERE ${TIMELINE_ABOUT}`, [await timelineKeys(em, ids)]),
       quotes: await q(`SELECT * FROM quotes WHERE contact_id = ANY($1)`),
       opportunities: await q(`SELECT * FROM opportunities_all WHERE primary_contact_id = ANY($1)`),
       deleted_records: await q(`SELECT * FROM deleted_records WHERE record_type = 'CONTACT' AND record_id = ANY($1)`),
@@ -33,9 +54,17 @@ export class SalesPersonalData implements PersonalDataSource {
     };
   }
 
+  /** Leads converted into the person were sealed under their own ids; partners' events under the person's external ids. */
+  async sealedRecords(em: EntityManager, tenantId: string, recordIds: string[]): Promise<string[]> {
+    const ids = await personRecordIds(em, tenantId, 'contacts_all', recordIds);
+    return [...(await convertedLeads(em, ids)), ...(await externalCustomerRecords(em, ids))];
+  }
+
   async erase(em: EntityManager, tenantId: string, recordIds: string[]): Promise<Record<string, number>> {
     const ids = await personRecordIds(em, tenantId, 'contacts_all', recordIds);
     const run = async (sql: string, params: unknown[] = [ids]) => affected(await em.query(sql, params));
+    // Read before the activities go: their entries on the account's timeline are found by them.
+    const timeline = await timelineKeys(em, ids);
     return {
       contacts: await run(
         `UPDATE contacts_all SET first_name = $2, last_name = $2, emails = '{}', phones = '{}', addresses = '[]', tags = '{}', source = NULL,
@@ -46,7 +75,7 @@ export class SalesPersonalData implements PersonalDataSource {
       deleted_records: await run(
         `UPDATE deleted_records SET label = $2
           WHERE (record_type = 'CONTACT' AND record_id = ANY($1))
-             OR (record_type = 'ACTIVITY' AND record_id IN (SELECT id FROM activities_all WHERE target_type = 'CONTACT' AND target_id = ANY($1)))
+             OR (record_type = 'ACTIVITY' AND record_id IN (SELECT id FROM activities_all WHERE ${ABOUT_PERSON}))
              OR (record_type = 'LEAD' AND record_id IN (SELECT id FROM leads_all WHERE converted_contact_id = ANY($1)))`,
         [ids, ERASED],
       ),
@@ -55,14 +84,15 @@ export class SalesPersonalData implements PersonalDataSource {
       contact_merges: await run(
         `UPDATE contact_merges SET before_images = '[]', after_images = '[]' WHERE kind = 'CONTACT' AND (survivor_id = ANY($1) OR merged_ids && $1::uuid[])`,
       ),
-      activities: await run(`DELETE FROM activities_all WHERE target_type = 'CONTACT' AND target_id = ANY($1)`),
-      timeline_entries: await run(`DELETE FROM timeline_entries WHERE subject_id = ANY($1)`),
+      activities: await run(`DELETE FROM activities_all WHERE ${ABOUT_PERSON}`),
+      timeline_entries: await run(`DELETE FROM timeline_entries WHERE ${TIMELINE_ABOUT}`, [timeline]),
       quotes: await run(`UPDATE quotes SET notes = NULL WHERE contact_id = ANY($1) AND notes IS NOT NULL`),
       leads: await run(
         `UPDATE leads_all SET first_name = NULL, last_name = $2, email = NULL, phone = NULL, company = NULL WHERE converted_contact_id = ANY($1)`,
         [ids, ERASED],
       ),
-      outbox: await eraseOutboxMentions(em, ids),
+      // Lead events name the lead, not the contact it became.
+      outbox: await eraseOutboxMentions(em, [...ids, ...(await convertedLeads(em, ids))]),
     };
   }
 }

@@ -1,3 +1,4 @@
+import { externalCustomerRecord } from '@rapport/contracts';
 import type { EntityManager } from 'typeorm';
 
 /**
@@ -17,6 +18,14 @@ export interface PersonalDataSource {
    * need (amounts, dates, statuses, ids). Returns rows changed per table.
    */
   erase(em: EntityManager, tenantId: string, recordIds: string[]): Promise<Record<string, number>>;
+  /**
+   * Records besides the contacts whose data keys sealed events about the
+   * person (ADR 052): leads converted into them, the external customer ids
+   * partners' commerce events were keyed by. Read before `erase` (which may
+   * remove what finds them); the participant shreds their keys with the
+   * contacts'. Absent: the contacts' keys are all.
+   */
+  sealedRecords?(em: EntityManager, tenantId: string, recordIds: string[]): Promise<string[]>;
 }
 
 export const PERSONAL_DATA = Symbol('PERSONAL_DATA');
@@ -44,4 +53,16 @@ export async function eraseOutboxMentions(em: EntityManager, recordIds: string[]
       [recordIds],
     ),
   );
+}
+
+/**
+ * The sealing records of the external ids the contacts hold (both sales and
+ * analytics keep a `contact_external_ids` table: source, key, contact_id).
+ */
+export async function externalCustomerRecords(em: EntityManager, contactIds: string[]): Promise<string[]> {
+  const rows: { source: string; key: string }[] = await em.query(
+    `SELECT source, key FROM contact_external_ids WHERE contact_id = ANY($1)`,
+    [contactIds],
+  );
+  return rows.map((r) => externalCustomerRecord(r.source, r.key));
 }

@@ -80,10 +80,11 @@ export class PrivacyParticipant implements OnModuleInit {
 
   private async erase(event: ErasureRequestedV1, em: EntityManager): Promise<void> {
     const { requestId, recordIds, contactId, forced } = event.data;
+    const sealedRecords = (await this.source.sealedRecords?.(em, event.tenantId, recordIds)) ?? [];
     const erased = await this.source.erase(em, event.tenantId, recordIds);
-    // The streams: every past event sealed with these records' keys now reads as erased, on any replay (ADR 034).
+    // The streams: every past event sealed with these records' keys now reads as erased, on any replay (ADR 034, 052).
     // Each participant destroys them (idempotent), so the erasure does not wait on one service for it.
-    await this.keys.shred(recordIds.map((id) => personalKeyId(event.tenantId, id)));
+    await this.keys.shred([...recordIds, ...sealedRecords].map((id) => personalKeyId(event.tenantId, id)));
     const data: ErasureConfirmedV1 = { requestId, service: this.def.name, erased };
     await this.answer(em, event, erasureConfirmedType(this.def.name), data);
     await this.audit.record(em, {
