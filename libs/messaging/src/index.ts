@@ -1,5 +1,6 @@
 export { newEvent, parseEnvelope } from './events';
-export { connectNats, DUPLICATE_WINDOW_MS, ensureStream, withoutCredentials } from './jetstream';
+export { connectNats, DEFAULT_MAX_AGE_MS, DUPLICATE_WINDOW_MS, ensureStream, streamLimits, withoutCredentials } from './jetstream';
+export type { StreamRetention } from './jetstream';
 export { durableFor, eventTypeOf, streamFor, subjectFor, subjectMatches } from './naming';
 export type { MessagingNaming } from './naming';
 export {
@@ -30,3 +31,4 @@ export type { ReplayResult } from './dead-letter-admin';
 export { PersonalKeys } from './personal-keys';
 export type { DataKey, PersonalKeySource } from './personal-keys';
 export { openPersonal, sealPersonal } from './personal-sealing';
+export { closesResync, requestResync, resyncSubject, sealOutgoing } from './resync';

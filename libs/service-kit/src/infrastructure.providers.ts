@@ -1,6 +1,7 @@
 import type { Provider } from '@nestjs/common';
 import { RevocationFeed, RevocationList, TokenVerifier } from '@rapport/auth';
-import { connectNats, DeadLetter, ensureStream, OutboxRelay, PersonalKeys, sealPersonal, type MessagingNaming } from '@rapport/messaging';
+import { connectNats, DeadLetter, ensureStream, OutboxRelay, PersonalKeys, sealOutgoing, type MessagingNaming } from '@rapport/messaging';
+import { streamMaxAgeMs } from '@rapport/config';
 import { createHealthChecks } from './health-checks';
 import { createLogger, createMetrics, HealthRegistry, type Logger, type ServiceMetrics } from '@rapport/observability';
 import {
@@ -111,7 +112,10 @@ export function infrastructureProviders(def: ServiceDefinition): Provider[] {
       inject: [SERVICE_CONFIG, MESSAGING_NAMING],
       useFactory: async (config: PlatformConfig, naming: MessagingNaming): Promise<NatsConnection> => {
         const nc = await connectNats(config.NATS_URL, `rapport-${def.name}`);
-        for (const stream of def.producesStreams) await ensureStream(nc, naming, stream);
+        // The producer owns its streams' retention: applied at every start, so a changed NATS_STREAM_MAX_AGE takes effect (ADR 053).
+        for (const stream of def.producesStreams) {
+          await ensureStream(nc, naming, stream, { maxAgeMs: streamMaxAgeMs(config.NATS_STREAM_MAX_AGE, stream.name) });
+        }
         return nc;
       },
     },
@@ -123,9 +127,9 @@ export function infrastructureProviders(def: ServiceDefinition): Provider[] {
     {
       provide: OutboxRelay,
       inject: [DataSource, NATS_CONNECTION, MESSAGING_NAMING, LOGGER, PersonalKeys],
-      // Personal fields leave the service only sealed with the person's key (ADR 034).
+      // Personal fields leave the service only sealed with the person's key (ADR 034), resynced events too (ADR 053).
       useFactory: (ds: DataSource, nc: NatsConnection, naming: MessagingNaming, logger: Logger, keys: PersonalKeys) =>
-        new OutboxRelay(ds, nc, naming, logger, { beforePublish: (envelope) => sealPersonal(envelope, keys) }),
+        new OutboxRelay(ds, nc, naming, logger, { beforePublish: (envelope) => sealOutgoing(envelope, keys) }),
     },
     {
       provide: DeadLetter,
