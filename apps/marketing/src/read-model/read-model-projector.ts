@@ -7,6 +7,7 @@ import {
   CASE_REOPENED,
   CASE_RESOLVED,
   CASE_RESTORED,
+  CASE_RESYNCED,
   CASE_STATUS_CHANGED,
   CASE_UPDATED,
   CONTACT_CREATED,
@@ -56,7 +57,17 @@ export const READ_MODEL_EVENTS = {
     // A contact as sales holds it now, republished for a rebuild (ADR 053); the live consumer applies it too.
     CONTACT_RESYNCED,
   ],
-  SERVICE: [CASE_OPENED, CASE_UPDATED, CASE_STATUS_CHANGED, CASE_RESOLVED, CASE_REOPENED, CASE_DELETED, CASE_RESTORED, CASE_PURGED],
+  SERVICE: [
+    CASE_OPENED,
+    CASE_UPDATED,
+    CASE_STATUS_CHANGED,
+    CASE_RESOLVED,
+    CASE_REOPENED,
+    CASE_DELETED,
+    CASE_RESTORED,
+    CASE_PURGED,
+    CASE_RESYNCED,
+  ],
   // Tier and churn events stay: what was published before value events existed must still rebuild the same rows.
   ANALYTICS: [CUSTOMER_RFM_CHANGED, CUSTOMER_TIER_CHANGED, CUSTOMER_CHURN_RISK_CHANGED, CUSTOMER_VALUE_CHANGED, ORDER_RECORDED],
   COMMERCE: [CART_ABANDONED],
@@ -123,6 +134,7 @@ export class ReadModelProjector {
       // Edits, status changes and deletions are no journey triggers: only the counts follow them.
       case CASE_UPDATED:
       case CASE_STATUS_CHANGED:
+      case CASE_RESYNCED:
       case CASE_DELETED:
       case CASE_RESTORED:
       case CASE_PURGED:

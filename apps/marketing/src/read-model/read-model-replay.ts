@@ -31,6 +31,7 @@ type StateStream = (typeof STATE_STREAMS)[number];
  */
 const RESYNCED: Partial<Record<StateStream, { service: string; recordTypes: string[] }>> = {
   SALES: { service: 'sales', recordTypes: ['contact'] },
+  SERVICE: { service: 'service', recordTypes: ['case'] },
 };
 /** How long a replay waits for a resync's marker to reach the stream before it gives up. */
 const RESYNC_WAIT_MS = 10 * 60_000;
