@@ -3,6 +3,7 @@ import { ensureStream, streamFor, type MessagingNaming } from '@rapport/messagin
 import type { StartedService } from '@rapport/service-kit';
 import { startService, StreamProbe } from '@rapport/testing';
 import { connect, type NatsConnection } from 'nats';
+import { DataSource } from 'typeorm';
 import { SalesAppModule } from '../../apps/sales/src/app.module';
 import { salesDefinition } from '../../apps/sales/src/sales.definition';
 import { eventually, gatewayClient, marketingDb } from '../harness/marketing-fixtures';
@@ -16,7 +17,8 @@ jest.setTimeout(240_000);
  * existing stream, whose old contact events then expire; marketing's
  * `replayReadModel` afterwards still rebuilds every live contact (and not
  * the deleted one), because sales republishes them for the rebuild — sealed
- * like every contact event.
+ * like every contact event — and the same resync restores service's and
+ * analytics' copies of a contact they had lost.
  */
 describe('stream retention with resync (end to end)', () => {
   let platform: Platform;
@@ -90,14 +92,22 @@ describe('stream retention with resync (end to end)', () => {
     await ensureStream(nc, naming, STREAMS.SALES, { maxAgeMs: 3_600_000 });
     expect((await jsm.streams.info(sales)).state.first_seq).toBeGreaterThan(before.state.last_seq);
 
+    // Copies that missed Ada's events (a consumer created after they expired) hold nothing of her.
+    const serviceDb = platform.services.service.app.get(DataSource);
+    const analyticsDb = platform.services.analytics.app.get(DataSource);
+    await serviceDb.query(`DELETE FROM customer_contacts WHERE id = $1`, [ada]);
+    await analyticsDb.query(`DELETE FROM contacts WHERE id = $1`, [ada]);
+
     const started = await admin<{ replayReadModel: { id: string } }>(`mutation { replayReadModel { id status } }`);
     const replayId = started.replayReadModel.id;
     const done = await eventually(
       async () =>
-        (await admin<{ readModelReplay: { status: string; eventsApplied: number; failure: string | null } }>(
-          `query($id: ID!) { readModelReplay(id: $id) { status eventsApplied failure } }`,
-          { id: replayId },
-        )).readModelReplay,
+        (
+          await admin<{ readModelReplay: { status: string; eventsApplied: number; failure: string | null } }>(
+            `query($id: ID!) { readModelReplay(id: $id) { status eventsApplied failure } }`,
+            { id: replayId },
+          )
+        ).readModelReplay,
       (r) => r.status !== 'RUNNING',
       120_000,
     );
@@ -108,6 +118,16 @@ describe('stream retention with resync (end to end)', () => {
     expect(await marketing.query(`SELECT id FROM contacts WHERE id = $1`, [edsger])).toEqual([]);
     const [{ email }] = await marketing.query(`SELECT email FROM contacts WHERE id = $1`, [ada]);
     expect(email).toBe(`ada-${run}@retention.test`);
+
+    // The resync sales answered for marketing reached every copy of the contacts.
+    await eventually(
+      async () => (await serviceDb.query(`SELECT id FROM customer_contacts WHERE id = $1`, [ada])).length,
+      (n) => n === 1,
+    );
+    await eventually(
+      async () => (await analyticsDb.query(`SELECT id FROM contacts WHERE id = $1`, [ada])).length,
+      (n) => n === 1,
+    );
 
     // What sales republished travels sealed, like every contact event (ADR 034).
     const probe = await StreamProbe.connect();

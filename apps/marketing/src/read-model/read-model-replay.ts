@@ -143,7 +143,10 @@ export class ReadModelReplay implements OnModuleInit {
       for (const key of STATE_STREAMS) {
         const owner = RESYNCED[key];
         const until: ReplayEnd = owner
-          ? { service: owner.service, ...(await requestResync(this.nc, this.naming, owner.service, { tenantId, recordTypes: owner.recordTypes })) }
+          ? {
+              service: owner.service,
+              ...(await requestResync(this.nc, this.naming, owner.service, { tenantId, recordTypes: owner.recordTypes })),
+            }
           : { lastSeq: ends[key] };
         applied += await this.replayStream(tenantId, key, until, async (n) => {
           await this.db.withTenant(tenantId, (em) =>
@@ -189,10 +192,17 @@ export class ReadModelReplay implements OnModuleInit {
    * marker that closes the resync asked of its owner (everything it
    * republished is before it).
    */
-  private async replayStream(tenantId: string, key: StateStream, until: ReplayEnd, progress: (n: number) => Promise<void>): Promise<number> {
-    if ('lastSeq' in until && until.lastSeq === 0) return 0;
+  private async replayStream(
+    tenantId: string,
+    key: StateStream,
+    until: ReplayEnd,
+    progress: (n: number) => Promise<void>,
+  ): Promise<number> {
+    const stream = streamFor(this.naming, STREAMS[key]).name;
+    // Retention may have dropped every message, last_seq included: then there is nothing to wait for.
+    if ('lastSeq' in until && (await (await this.nc.jetstreamManager()).streams.info(stream)).state.messages === 0) return 0;
     const types = READ_MODEL_EVENTS[key] as readonly string[];
-    const consumer = await this.nc.jetstream().consumers.get(streamFor(this.naming, STREAMS[key]).name);
+    const consumer = await this.nc.jetstream().consumers.get(stream);
     const messages = await consumer.consume({ max_messages: CHUNK });
     let reachedEnd = false;
     // The marker follows the republished records through the owner's outbox; a relay that never sends it must not hang the replay.
@@ -216,10 +226,13 @@ export class ReadModelReplay implements OnModuleInit {
         if (event.tenantId === tenantId && types.some((t) => subjectMatches(t, event.type)))
           chunk.push(await openPersonal(event, this.keys));
         if (chunk.length >= CHUNK) await flush();
-        reachedEnd = 'lastSeq' in until ? msg.seq >= until.lastSeq : closesResync(event, until.service, until.resyncId);
+        // Without a resync the end is the last sequence seen at the start, or the last message there is (it may have expired since).
+        reachedEnd =
+          'lastSeq' in until ? msg.seq >= until.lastSeq || msg.info.pending === 0 : closesResync(event, until.service, until.resyncId);
         if (reachedEnd) break;
       }
-      if (!reachedEnd) throw new Error(`the resync of ${key} did not reach the stream within ${RESYNC_WAIT_MS / 60_000} minutes`);
+      if (!reachedEnd)
+        throw new Error(`the end of ${key} was not reached within ${RESYNC_WAIT_MS / 60_000} minutes (did its resync marker arrive?)`);
       await flush();
     } finally {
       clearTimeout(timer);

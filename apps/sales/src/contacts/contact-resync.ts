@@ -34,6 +34,10 @@ export async function liveContacts(
   );
   if (ids.length === 0) return [];
   const found = await em.getRepository(ContactEntity).findBy({ id: In(ids.map((r) => r.id)) });
-  const contacts = await loadExternalIds(em, 'CONTACT', found.sort((a, b) => (a.id < b.id ? -1 : 1)));
+  const contacts = await loadExternalIds(
+    em,
+    'CONTACT',
+    found.sort((a, b) => (a.id < b.id ? -1 : 1)),
+  );
   return contacts.map((c) => ({ id: c.id, data: { contact: contactSnapshot(c) } }));
 }

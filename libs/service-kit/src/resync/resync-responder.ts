@@ -106,7 +106,13 @@ export class ResyncResponder {
     await this.db.withTenant(tenantId, (em) =>
       this.db.publish(
         em,
-        newEvent({ type: resyncCompletedType(this.def.name), tenantId, actor: SYSTEM_ACTOR, subjectId: resyncId, data: { resyncId, published } }),
+        newEvent({
+          type: resyncCompletedType(this.def.name),
+          tenantId,
+          actor: SYSTEM_ACTOR,
+          subjectId: resyncId,
+          data: { resyncId, published },
+        }),
       ),
     );
     this.logger.info({ tenantId, resyncId, published }, 'records republished for a resync');
