@@ -69,6 +69,12 @@ describe('stream retention with resync (end to end)', () => {
     }
     const [ada, grace, edsger] = ids;
     await manager(`mutation($i: DeleteRecordInput!) { deleteContact(input: $i) { deletedRecord { id } } }`, { i: { id: edsger } });
+    const agent = gatewayClient(platform, await tenant.tokenFor('support_agent'));
+    const opened = await agent<{ openCase: { case: { id: string } } }>(
+      `mutation($input: OpenCaseInput!) { openCase(input: $input) { case { id } } }`,
+      { input: { contactId: ada, subject: `Broken again ${run}`, category: 'COMPLAINT' } },
+    );
+    const caseId = opened.openCase.case.id;
     const liveInMarketing = async () =>
       (
         await marketing.query(`SELECT id, first_name FROM contacts WHERE id = ANY($1::uuid[]) AND deleted_at IS NULL ORDER BY first_name`, [
@@ -97,6 +103,11 @@ describe('stream retention with resync (end to end)', () => {
     const analyticsDb = platform.services.analytics.app.get(DataSource);
     await serviceDb.query(`DELETE FROM customer_contacts WHERE id = $1`, [ada]);
     await analyticsDb.query(`DELETE FROM contacts WHERE id = $1`, [ada]);
+    await eventually(
+      async () => (await analyticsDb.query(`SELECT case_id FROM contact_cases WHERE case_id = $1`, [caseId])).length,
+      (n) => n === 1,
+    );
+    await analyticsDb.query(`DELETE FROM contact_cases WHERE case_id = $1`, [caseId]);
 
     const started = await admin<{ replayReadModel: { id: string } }>(`mutation { replayReadModel { id status } }`);
     const replayId = started.replayReadModel.id;
@@ -128,6 +139,14 @@ describe('stream retention with resync (end to end)', () => {
       async () => (await analyticsDb.query(`SELECT id FROM contacts WHERE id = $1`, [ada])).length,
       (n) => n === 1,
     );
+    // Service republished the open complaint for marketing's replay too: analytics' case copy has it back.
+    await eventually(
+      async () =>
+        (await analyticsDb.query(`SELECT contact_id, category, open FROM contact_cases WHERE case_id = $1`, [caseId]))[0] as
+          { contact_id: string; category: string; open: boolean } | undefined,
+      (row) => row?.contact_id === ada && row?.category === 'COMPLAINT' && row?.open === true,
+    );
+    expect((await marketing.query(`SELECT open_complaints FROM contacts WHERE id = $1`, [ada]))[0].open_complaints).toBe(1);
 
     // What sales republished travels sealed, like every contact event (ADR 034).
     const probe = await StreamProbe.connect();
@@ -137,6 +156,11 @@ describe('stream retention with resync (end to end)', () => {
       expect(adaStored.personal).toBeDefined();
       expect(adaStored.data.contact.lastName).toBe('[erased]');
       expect(stored.map((e) => e.subjectId)).not.toContain(edsger);
+      const service = streamFor(naming, STREAMS.SERVICE).name;
+      const cases = await probe.storedEvents(service, `${naming.subjectPrefix}.service.case.resynced`);
+      const complaint = cases.find((e) => e.subjectId === caseId) as EventEnvelope<string, { case: { subject: string } }>;
+      expect(complaint.personal).toBeDefined();
+      expect(complaint.data.case.subject).toBe('[erased]');
     } finally {
       await probe.close();
     }
