@@ -23,6 +23,28 @@ describe('events CLI', () => {
       expect(() => parseEventsArgs(bad)).toThrow();
   });
 
+  it('reads resync: a service, a tenant and optionally record types', () => {
+    const tenant = '0193A1B2-0000-7000-8000-0000000000AA';
+    expect(parseEventsArgs(['resync', '--service', 'sales', '--tenant', tenant])).toEqual({
+      command: 'resync',
+      service: 'sales',
+      tenantId: tenant.toLowerCase(),
+      recordTypes: [],
+    });
+    expect(parseEventsArgs(['resync', '--service', 'service', '--tenant', tenant, '--type', 'case'])).toMatchObject({
+      recordTypes: ['case'],
+    });
+    for (const bad of [
+      ['resync'],
+      ['resync', '--service', 'sales'],
+      ['resync', '--tenant', tenant],
+      ['resync', '--service', 'sales', '--tenant', 'acme'],
+      ['resync', '--service', 'sales', '--tenant', tenant, '--type'],
+      ['resync', '--service', 'sales', '--tenant', tenant, '--all'],
+    ])
+      expect(() => parseEventsArgs(bad)).toThrow();
+  });
+
   const parked: ParkedEvent = {
     id: 'sales:7',
     service: 'sales',

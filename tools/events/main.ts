@@ -1,10 +1,19 @@
 /**
  * `npm run events -- parked|replay|discard`: what operators do with events a
- * consumer gave up on (docs/adr/018-dead-letter.md). Runs compiled, from
+ * consumer gave up on (docs/adr/018-dead-letter.md); `resync` has an owning
+ * service republish a tenant's live records (docs/adr/053-stream-retention-and-resync.md). Runs compiled, from
  * dist/, so it works in the service images too.
  */
 import { env, loadEnv, platformEnv } from '@rapport/config';
-import { connectNats, discardParked, listParked, replayAllParked, replayParked, type MessagingNaming } from '@rapport/messaging';
+import {
+  connectNats,
+  discardParked,
+  listParked,
+  replayAllParked,
+  replayParked,
+  requestResync,
+  type MessagingNaming,
+} from '@rapport/messaging';
 import { parseEventsArgs, USAGE, UsageError, type EventsCommand } from './args';
 import { discardLine, parkedTable, replayLine } from './render';
 
@@ -41,6 +50,18 @@ async function run(cmd: EventsCommand, print: (line: string) => void): Promise<n
         const discarded = await sequentially(cmd.ids, (id) => discardParked(nc, naming, id));
         cmd.ids.forEach((id, i) => print(discardLine(id, discarded[i])));
         return discarded.includes(null) ? 1 : 0;
+      }
+      case 'resync': {
+        const { resyncId, published } = await requestResync(nc, naming, cmd.service, {
+          tenantId: cmd.tenantId,
+          recordTypes: cmd.recordTypes,
+        });
+        print(
+          `resync ${resyncId}: ${Object.entries(published)
+            .map(([type, n]) => `${n} ${type}`)
+            .join(', ')} republished by ${cmd.service}`,
+        );
+        return 0;
       }
     }
   } finally {

@@ -14,6 +14,7 @@ import { AccountsResolver } from './accounts/accounts.resolver';
 import { AccountsService } from './accounts/accounts.service';
 import { ContactsResolver } from './contacts/contacts.resolver';
 import { ContactsService } from './contacts/contacts.service';
+import { ContactResync } from './contacts/contact-resync';
 import { OwnedRecords } from './access/owned-records';
 import { salesDefinition } from './sales.definition';
 import { PipelinesResolver, PipelineStageResolver } from './pipelines/pipelines.resolver';
@@ -132,6 +133,8 @@ import type { SalesConfig } from './sales.env';
     AccountsResolver,
     ContactsService,
     ContactsResolver,
+    // Republishes live contacts when a read model rebuilds (ADR 053).
+    ContactResync,
     ...pipelineProviders,
     ...opportunityProviders,
     ...leadProviders,

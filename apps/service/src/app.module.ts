@@ -62,6 +62,7 @@ import { SurveySenderConsumer } from './satisfaction-survey/survey-sender.consum
 import { CaseDeletionService } from './deletion/case-deletion.service';
 import { CaseCustomerDeletedResolver, DeletedCaseResolver } from './deletion/case-deletion.resolver';
 import { CasePurge } from './deletion/case-purge';
+import { CaseResync } from './cases/case-resync';
 
 @Module({
   imports: [RapportServiceModule.forRoot(serviceDefinition)],
@@ -83,6 +84,8 @@ import { CasePurge } from './deletion/case-purge';
     CaseSlaResolver,
     BusinessCalendarResolver,
     CasesService,
+    // Republishes live cases when a copy rebuilds (ADR 053).
+    CaseResync,
     CaseDetailsService,
     CaseEditsService,
     CasesResolver,

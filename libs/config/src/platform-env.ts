@@ -4,6 +4,7 @@ import { GATEWAY_SECRET } from './gateway-trust-env';
 import { queryLimitsEnv } from './query-limits-env';
 import { rateLimitEnv } from './rate-limit-env';
 import { shutdownEnv } from './shutdown-env';
+import { streamRetentionEnv } from './stream-retention-env';
 
 /**
  * The variables every Rapport service reads. Defaults suit one laptop; the
@@ -65,4 +66,5 @@ export const platformEnv = {
   ...rateLimitEnv,
   ...shutdownEnv,
   ...eventsEnv,
+  ...streamRetentionEnv,
 };

@@ -29,3 +29,4 @@ export * from './webhooks/webhook.events';
 export * from './privacy/privacy.events';
 export * from './privacy/personal-fields';
 export * from './deletion/deletion.events';
+export * from './resync/resync.events';

@@ -7,7 +7,9 @@ import {
   CASE_DELETED,
   CASE_PURGED,
   CASE_RESTORED,
+  CASE_RESYNCED,
   type CaseOpenedV1,
+  type CaseResyncedV1,
   type CaseReopenedV1,
   type CaseResolvedV1,
   type CaseStatusChangedV1,
@@ -38,7 +40,7 @@ import type { EntityManager } from 'typeorm';
  * The row names the contact the case was opened for; readers count it for
  * that contact's survivor.
  */
-export const CASE_EVENT_TYPES: string[] = [CASE_OPENED, CASE_UPDATED, CASE_RESOLVED, CASE_REOPENED, CASE_STATUS_CHANGED];
+export const CASE_EVENT_TYPES: string[] = [CASE_OPENED, CASE_UPDATED, CASE_RESOLVED, CASE_REOPENED, CASE_STATUS_CHANGED, CASE_RESYNCED];
 
 /** One case as an event reports it. A status change names only the case: contact and category stay as stored. */
 export interface CaseFact {
@@ -60,6 +62,11 @@ export function caseFactOf(event: EventEnvelope): CaseFact | null {
       const c = (event as CaseOpenedV1 | CaseUpdatedV1 | CaseResolvedV1 | CaseReopenedV1).data.case;
       // The snapshot's status is the case's after the event (RESOLVED, OPEN again after a reopen).
       return { caseId: c.id, contact: { id: c.contactId, category: c.category }, status: c.status, at: event.occurredAt };
+    }
+    // The case as service holds it now, republished for a rebuild (ADR 053): as of its last change, so a later fact still wins.
+    case CASE_RESYNCED: {
+      const c = (event as CaseResyncedV1).data.case;
+      return { caseId: c.id, contact: { id: c.contactId, category: c.category }, status: c.status, at: c.updatedAt };
     }
     case CASE_STATUS_CHANGED: {
       const d = (event as CaseStatusChangedV1).data;

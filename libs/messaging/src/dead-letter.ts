@@ -71,7 +71,8 @@ export class DeadLetter {
 
   /** Creates the stream and starts answering replay requests for these consumers. */
   async start(targets: readonly ReplayTarget[]): Promise<void> {
-    await ensureStream(this.nc, this.naming, deadLetterStream(this.service));
+    // Kept for ever: a parked event waits for an operator, and NATS_STREAM_MAX_AGE must not drop it unseen.
+    await ensureStream(this.nc, this.naming, deadLetterStream(this.service), { maxAgeMs: 0 });
     for (const t of targets) this.targets.set(t.consumerName, t);
     const sub = this.nc.subscribe(replaySubject(this.naming, this.service), { queue: `rapport-deadletter-${this.service}` });
     this.sub = sub;

@@ -1,5 +1,6 @@
 export { newEvent, parseEnvelope } from './events';
-export { connectNats, DUPLICATE_WINDOW_MS, ensureStream, withoutCredentials } from './jetstream';
+export { connectNats, DEFAULT_MAX_AGE_MS, DUPLICATE_WINDOW_MS, ensureStream, streamLimits, withoutCredentials } from './jetstream';
+export type { StreamRetention } from './jetstream';
 export { durableFor, eventTypeOf, streamFor, subjectFor, subjectMatches } from './naming';
 export type { MessagingNaming } from './naming';
 export {
@@ -33,3 +34,4 @@ export { PersonalKeys } from './personal-keys';
 export type { DataKey, PersonalKeySource } from './personal-keys';
 export { needsSealing, openPersonal, sealPersonal, withPersonalErased } from './personal-sealing';
 export { abortReseal, RESEAL_RUN, RESEALED_FROM, ResealError, resealStream, type ResealOptions, type ResealReport } from './reseal/reseal';
+export { closesResync, requestResync, resyncSubject, sealOutgoing } from './resync';

@@ -28,17 +28,58 @@ export function withoutCredentials(url: string): string {
 /** How long JetStream remembers a Nats-Msg-Id to drop re-sends of the same event. */
 export const DUPLICATE_WINDOW_MS = 10 * 60_000;
 
-/** Creates the stream, or brings an existing one's subjects up to date. */
-export async function ensureStream(nc: NatsConnection, naming: MessagingNaming, def: StreamDefinition): Promise<string> {
+/** Retention used when a stream is created by a consumer before its producer applied its own (the producer's setting wins at its start). */
+export const DEFAULT_MAX_AGE_MS = 400 * 24 * 60 * 60_000;
+
+/** How long a stream keeps messages; 0 keeps them for ever. */
+export interface StreamRetention {
+  maxAgeMs: number;
+}
+
+/**
+ * The stream limits for a retention: JetStream refuses a duplicate window
+ * longer than max_age, so a short retention (tests, a day's buffer) shortens
+ * it too.
+ */
+export function streamLimits(maxAgeMs: number): { max_age: number; duplicate_window: number } {
+  const window = maxAgeMs > 0 ? Math.min(DUPLICATE_WINDOW_MS, maxAgeMs) : DUPLICATE_WINDOW_MS;
+  return { max_age: nanos(maxAgeMs), duplicate_window: nanos(window) };
+}
+
+/**
+ * Creates the stream, or brings an existing one's subjects up to date.
+ * The producing service passes its retention (NATS_STREAM_MAX_AGE), which an
+ * update applies to an existing stream: JetStream then drops only messages
+ * older than the new window. Everyone else (consumers, which may start
+ * first) passes none: an existing stream keeps the retention its producer
+ * set, a new one starts with DEFAULT_MAX_AGE_MS until its producer starts.
+ */
+export async function ensureStream(
+  nc: NatsConnection,
+  naming: MessagingNaming,
+  def: StreamDefinition,
+  retention?: StreamRetention,
+): Promise<string> {
   const jsm = await nc.jetstreamManager();
   const { name, subjects } = streamFor(naming, def);
-  const config = { name, subjects, duplicate_window: nanos(DUPLICATE_WINDOW_MS) };
+  let current: number | null;
   try {
-    await jsm.streams.info(name);
-    await jsm.streams.update(name, config);
+    current = (await jsm.streams.info(name)).config.max_age / 1e6;
   } catch (err) {
     if (!/stream not found/i.test((err as Error).message)) throw err;
-    await jsm.streams.add(config);
+    current = null;
   }
+  const limits = streamLimits(retention?.maxAgeMs ?? current ?? DEFAULT_MAX_AGE_MS);
+  if (current === null) {
+    try {
+      await jsm.streams.add({ name, subjects, ...limits });
+      return name;
+    } catch (err) {
+      // Another service created it in between: start again with its settings.
+      if (!/already in use|already exists/i.test((err as Error).message)) throw err;
+      return ensureStream(nc, naming, def, retention);
+    }
+  }
+  await jsm.streams.update(name, { subjects, ...limits });
   return name;
 }

@@ -137,16 +137,22 @@ export class OutboxRelay {
       // transaction rolls back and the batch is sent again; the copies already stored are
       // dropped as duplicates (same Nats-Msg-Id = event id, also for a pack's envelopes).
       const seal = this.options.beforePublish;
-      await Promise.all(
+      // Sealed first, all of them, then sent in one go: sealing waits for keys, and an event that
+      // needs none must not overtake one that does (a resync's closing marker, ADR 053, relies on it).
+      const outgoing = await Promise.all(
         envelopes.map(async (stored) => {
           // The writer's trace context travels as message headers, not in the published envelope.
           const { envelope: original, trace } = publishedEnvelope(stored);
-          const envelope = seal ? await seal(original) : original;
-          return this.js.publish(subjectFor(this.naming, original.type), Buffer.from(JSON.stringify(envelope)), {
+          return { original, trace, envelope: seal ? await seal(original) : original };
+        }),
+      );
+      await Promise.all(
+        outgoing.map(({ original, trace, envelope }) =>
+          this.js.publish(subjectFor(this.naming, original.type), Buffer.from(JSON.stringify(envelope)), {
             msgID: original.id,
             headers: messageHeaders(original.type, trace),
-          });
-        }),
+          }),
+        ),
       );
       await em.query(`UPDATE outbox SET published_at = now() WHERE id = ANY($1::uuid[])`, [taken]);
       this.logger.debug({ count: envelopes.length, rows: taken.length }, 'outbox published');

@@ -73,3 +73,4 @@ export type { PersonalDataSource } from './privacy';
 export { requireRestorable, restorableUntil } from './deletion/restore-window';
 export { deletionEnv, type DeletionConfig } from './deletion/deletion-env';
 export { purgeEach, schedulePurgeSweep } from './deletion/purge-sweep';
+export { parseResyncRequest, RESYNC_PAGE, ResyncResponder, type ResyncSource } from './resync';

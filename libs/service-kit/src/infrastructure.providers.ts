@@ -7,9 +7,10 @@ import {
   eventFlowCounters,
   OutboxRelay,
   PersonalKeys,
-  sealPersonal,
+  sealOutgoing,
   type MessagingNaming,
 } from '@rapport/messaging';
+import { streamMaxAgeMs } from '@rapport/config';
 import { createHealthChecks } from './health-checks';
 import { createLogger, createMetrics, HealthRegistry, type Logger, type ServiceMetrics } from '@rapport/observability';
 import {
@@ -120,7 +121,10 @@ export function infrastructureProviders(def: ServiceDefinition): Provider[] {
       inject: [SERVICE_CONFIG, MESSAGING_NAMING],
       useFactory: async (config: PlatformConfig, naming: MessagingNaming): Promise<NatsConnection> => {
         const nc = await connectNats(config.NATS_URL, `rapport-${def.name}`);
-        for (const stream of def.producesStreams) await ensureStream(nc, naming, stream);
+        // The producer owns its streams' retention: applied at every start, so a changed NATS_STREAM_MAX_AGE takes effect (ADR 053).
+        for (const stream of def.producesStreams) {
+          await ensureStream(nc, naming, stream, { maxAgeMs: streamMaxAgeMs(config.NATS_STREAM_MAX_AGE, stream.name) });
+        }
         return nc;
       },
     },
@@ -132,7 +136,7 @@ export function infrastructureProviders(def: ServiceDefinition): Provider[] {
     {
       provide: OutboxRelay,
       inject: [DataSource, NATS_CONNECTION, MESSAGING_NAMING, LOGGER, PersonalKeys, METRICS],
-      // Personal fields leave the service only sealed with the person's key (ADR 034).
+      // Personal fields leave the service only sealed with the person's key (ADR 034), resynced events too (ADR 053).
       useFactory: (
         ds: DataSource,
         nc: NatsConnection,
@@ -142,7 +146,7 @@ export function infrastructureProviders(def: ServiceDefinition): Provider[] {
         metrics: ServiceMetrics,
       ) =>
         new OutboxRelay(ds, nc, naming, logger, {
-          beforePublish: (envelope) => sealPersonal(envelope, keys),
+          beforePublish: (envelope) => sealOutgoing(envelope, keys),
           counters: eventFlowCounters(metrics.registry),
         }),
     },

@@ -11,6 +11,7 @@ import { subgraphGraphQLOptions } from './graphql.config';
 import { GraphQLExceptionFilter } from './graphql-exception.filter';
 import { infrastructureProviders } from './infrastructure.providers';
 import { InfrastructureLifecycle } from './lifecycle';
+import { ResyncResponder } from './resync';
 import { TenantPreparationConsumer } from './tenants/tenant-preparation.consumer';
 import { CallerRateLimit } from './limits/caller-rate-limit';
 import type { PlatformConfig } from './service-config';
@@ -36,6 +37,7 @@ export class RapportServiceModule {
       ...(def.globalProviders ?? []),
       CallerRateLimit,
       AuditRecorder,
+      ResyncResponder,
       InfrastructureLifecycle,
     ];
     return {

@@ -7,10 +7,12 @@ import {
   CONTACT_RESTORED,
   CONTACT_UNMERGED,
   CONTACT_UPDATED,
+  CONTACT_RESYNCED,
   ORDER_PLACED,
   STREAMS,
   SYSTEM_ACTOR,
   type ContactCreatedV1,
+  type ContactResyncedV1,
   type ContactMergedV1,
   type ContactSnapshotV1,
   type ContactUnmergedV1,
@@ -87,7 +89,17 @@ export class AnalyticsConsumers implements OnModuleInit, OnModuleDestroy {
       new BatchEventConsumer<BatchEffect>(this.nc, this.tenantDb, this.naming, this.logger, {
         stream: sales,
         durable: 'analytics_contacts',
-        eventTypes: [CONTACT_CREATED, CONTACT_UPDATED, CONTACT_MERGED, CONTACT_UNMERGED, CONTACT_DELETED, CONTACT_RESTORED, CONTACT_PURGED],
+        eventTypes: [
+          CONTACT_CREATED,
+          CONTACT_UPDATED,
+          // A live contact republished for a rebuild (ADR 053), applied as a snapshot like the two above.
+          CONTACT_RESYNCED,
+          CONTACT_MERGED,
+          CONTACT_UNMERGED,
+          CONTACT_DELETED,
+          CONTACT_RESTORED,
+          CONTACT_PURGED,
+        ],
         handleBatch: (events, em, tenantId) => this.onContactEvents(events, em, tenantId),
         afterCommit,
       }),
@@ -146,7 +158,7 @@ export class AnalyticsConsumers implements OnModuleInit, OnModuleDestroy {
         await applySnapshots();
         contactIds.push(...(await this.contacts.applyDeletion(em, tenantId, deletion)));
       } else {
-        snapshots.push((event as ContactCreatedV1 | ContactUpdatedV1).data.contact);
+        snapshots.push((event as ContactCreatedV1 | ContactUpdatedV1 | ContactResyncedV1).data.contact);
       }
     }
     await applySnapshots();

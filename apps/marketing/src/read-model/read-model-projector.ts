@@ -7,6 +7,7 @@ import {
   CASE_REOPENED,
   CASE_RESOLVED,
   CASE_RESTORED,
+  CASE_RESYNCED,
   CASE_STATUS_CHANGED,
   CASE_UPDATED,
   CONTACT_CREATED,
@@ -14,6 +15,7 @@ import {
   CONTACT_MERGED,
   CONTACT_PURGED,
   CONTACT_RESTORED,
+  CONTACT_RESYNCED,
   CONTACT_UNMERGED,
   CONTACT_UPDATED,
   CUSTOMER_CHURN_RISK_CHANGED,
@@ -24,6 +26,7 @@ import {
   type CartAbandonedV1,
   type ContactCreatedV1,
   type ContactMergedV1,
+  type ContactResyncedV1,
   type ContactUnmergedV1,
   type ContactUpdatedV1,
   type CustomerChurnRiskChangedV1,
@@ -43,8 +46,28 @@ import { ContactProjection } from './contact-projection';
 
 /** Every event type the read model is built from, per producing stream. */
 export const READ_MODEL_EVENTS = {
-  SALES: [CONTACT_CREATED, CONTACT_UPDATED, CONTACT_MERGED, CONTACT_UNMERGED, CONTACT_DELETED, CONTACT_RESTORED, CONTACT_PURGED],
-  SERVICE: [CASE_OPENED, CASE_UPDATED, CASE_STATUS_CHANGED, CASE_RESOLVED, CASE_REOPENED, CASE_DELETED, CASE_RESTORED, CASE_PURGED],
+  SALES: [
+    CONTACT_CREATED,
+    CONTACT_UPDATED,
+    CONTACT_MERGED,
+    CONTACT_UNMERGED,
+    CONTACT_DELETED,
+    CONTACT_RESTORED,
+    CONTACT_PURGED,
+    // A contact as sales holds it now, republished for a rebuild (ADR 053); the live consumer applies it too.
+    CONTACT_RESYNCED,
+  ],
+  SERVICE: [
+    CASE_OPENED,
+    CASE_UPDATED,
+    CASE_STATUS_CHANGED,
+    CASE_RESOLVED,
+    CASE_REOPENED,
+    CASE_DELETED,
+    CASE_RESTORED,
+    CASE_PURGED,
+    CASE_RESYNCED,
+  ],
   // Tier and churn events stay: what was published before value events existed must still rebuild the same rows.
   ANALYTICS: [CUSTOMER_RFM_CHANGED, CUSTOMER_TIER_CHANGED, CUSTOMER_CHURN_RISK_CHANGED, CUSTOMER_VALUE_CHANGED, ORDER_RECORDED],
   COMMERCE: [CART_ABANDONED],
@@ -80,8 +103,9 @@ export class ReadModelProjector {
     const tenantId = event.tenantId;
     switch (event.type) {
       case CONTACT_CREATED:
-      case CONTACT_UPDATED: {
-        const { contact } = (event as ContactCreatedV1 | ContactUpdatedV1).data;
+      case CONTACT_UPDATED:
+      case CONTACT_RESYNCED: {
+        const { contact } = (event as ContactCreatedV1 | ContactUpdatedV1 | ContactResyncedV1).data;
         const applied = await this.contacts.applySnapshot(em, tenantId, contact);
         return { ...NOTHING, contactId: applied ? contact.id : null };
       }
@@ -110,6 +134,7 @@ export class ReadModelProjector {
       // Edits, status changes and deletions are no journey triggers: only the counts follow them.
       case CASE_UPDATED:
       case CASE_STATUS_CHANGED:
+      case CASE_RESYNCED:
       case CASE_DELETED:
       case CASE_RESTORED:
       case CASE_PURGED:

@@ -1,7 +1,16 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { conflict, requireRole, type Principal } from '@rapport/auth';
 import { STREAMS, type EventEnvelope } from '@rapport/contracts';
-import { openPersonal, parseEnvelope, PersonalKeys, streamFor, subjectMatches, type MessagingNaming } from '@rapport/messaging';
+import {
+  closesResync,
+  openPersonal,
+  parseEnvelope,
+  PersonalKeys,
+  requestResync,
+  streamFor,
+  subjectMatches,
+  type MessagingNaming,
+} from '@rapport/messaging';
 import type { Logger } from '@rapport/observability';
 import { pgErrorCode, PG_UNIQUE_VIOLATION } from '@rapport/persistence';
 import { JobQueues, LOGGER, MESSAGING_NAMING, NATS_CONNECTION, ServiceDatabase, validate } from '@rapport/service-kit';
@@ -13,6 +22,19 @@ import { refreshAggregates } from './survivors';
 
 export const REPLAY_QUEUE = 'marketing-replays';
 const STATE_STREAMS = ['SALES', 'SERVICE', 'ANALYTICS'] as const;
+type StateStream = (typeof STATE_STREAMS)[number];
+/**
+ * The owners that republish their live records on request, and which
+ * (ADR 053): their streams are read up to the resync's closing marker, so
+ * what retention dropped comes back as current state. The others are read
+ * as far as they reach back.
+ */
+const RESYNCED: Partial<Record<StateStream, { service: string; recordTypes: string[] }>> = {
+  SALES: { service: 'sales', recordTypes: ['contact'] },
+  SERVICE: { service: 'service', recordTypes: ['case'] },
+};
+/** How long a replay waits for a resync's marker to reach the stream before it gives up. */
+const RESYNC_WAIT_MS = 10 * 60_000;
 /** Events applied per transaction while replaying. */
 const CHUNK = 500;
 
@@ -25,6 +47,9 @@ export interface ReplayView {
   finishedAt: Date | null;
 }
 
+/** Where a stream's replay stops: its last sequence when the replay started, or the marker of the resync asked of its owner. */
+type ReplayEnd = { lastSeq: number } | { service: string; resyncId: string };
+
 interface ReplayJob {
   tenantId: string;
   replayId: string;
@@ -32,10 +57,13 @@ interface ReplayJob {
 
 /**
  * Rebuilds a tenant's read model from the streams: the projected rows are
- * dropped and every SALES, SERVICE and ANALYTICS event of the tenant up to
- * the streams' current end is applied again, in order, by the same
- * projector the live consumers use (no inbox, no journeys: a replay
- * restores state, it does not re-trigger anything). The live consumers go
+ * dropped, the owners that can are asked to republish their tenant's live
+ * records (a resync, ADR 053: streams keep messages for NATS_STREAM_MAX_AGE
+ * only), and every retained SALES, SERVICE and ANALYTICS event of the tenant
+ * is applied again, in order, up to the resync's closing marker (or the
+ * stream's current end), by the same projector the live consumers use (no
+ * inbox, no journeys: a replay restores state, it does not re-trigger
+ * anything). The live consumers go
  * on meanwhile; both keep the newest fact, so they converge. Marketing's
  * own records (consent, campaigns, journeys, journey-set attributes) are
  * not touched.
@@ -113,7 +141,14 @@ export class ReadModelReplay implements OnModuleInit {
       });
       let applied = 0;
       for (const key of STATE_STREAMS) {
-        applied += await this.replayStream(tenantId, key, ends[key], async (n) => {
+        const owner = RESYNCED[key];
+        const until: ReplayEnd = owner
+          ? {
+              service: owner.service,
+              ...(await requestResync(this.nc, this.naming, owner.service, { tenantId, recordTypes: owner.recordTypes })),
+            }
+          : { lastSeq: ends[key] };
+        applied += await this.replayStream(tenantId, key, until, async (n) => {
           await this.db.withTenant(tenantId, (em) =>
             em.query(`UPDATE read_model_replays SET events_applied = $3 WHERE tenant_id = $1 AND id = $2`, [
               tenantId,
@@ -144,23 +179,34 @@ export class ReadModelReplay implements OnModuleInit {
   }
 
   /** The last sequence of each stream now: the replay stops there (later events reach the live consumers). */
-  private async streamEnds(): Promise<Record<(typeof STATE_STREAMS)[number], number>> {
+  private async streamEnds(): Promise<Record<StateStream, number>> {
     const jsm = await this.nc.jetstreamManager();
-    const out = {} as Record<(typeof STATE_STREAMS)[number], number>;
+    const out = {} as Record<StateStream, number>;
     for (const key of STATE_STREAMS) out[key] = (await jsm.streams.info(streamFor(this.naming, STREAMS[key]).name)).state.last_seq;
     return out;
   }
 
+  /**
+   * Applies the tenant's retained events of one stream, from its first
+   * message to `until`: the stream's end when the replay started, or the
+   * marker that closes the resync asked of its owner (everything it
+   * republished is before it).
+   */
   private async replayStream(
     tenantId: string,
-    key: (typeof STATE_STREAMS)[number],
-    lastSeq: number,
+    key: StateStream,
+    until: ReplayEnd,
     progress: (n: number) => Promise<void>,
   ): Promise<number> {
-    if (lastSeq === 0) return 0;
+    const stream = streamFor(this.naming, STREAMS[key]).name;
+    // Retention may have dropped every message, last_seq included: then there is nothing to wait for.
+    if ('lastSeq' in until && (await (await this.nc.jetstreamManager()).streams.info(stream)).state.messages === 0) return 0;
     const types = READ_MODEL_EVENTS[key] as readonly string[];
-    const consumer = await this.nc.jetstream().consumers.get(streamFor(this.naming, STREAMS[key]).name);
+    const consumer = await this.nc.jetstream().consumers.get(stream);
     const messages = await consumer.consume({ max_messages: CHUNK });
+    let reachedEnd = false;
+    // The marker follows the republished records through the owner's outbox; a relay that never sends it must not hang the replay.
+    const timer = setTimeout(() => messages.stop(), RESYNC_WAIT_MS);
     let applied = 0;
     let chunk: EventEnvelope[] = [];
     const flush = async () => {
@@ -180,10 +226,16 @@ export class ReadModelReplay implements OnModuleInit {
         if (event.tenantId === tenantId && types.some((t) => subjectMatches(t, event.type)))
           chunk.push(await openPersonal(event, this.keys));
         if (chunk.length >= CHUNK) await flush();
-        if (msg.seq >= lastSeq) break;
+        // Without a resync the end is the last sequence seen at the start, or the last message there is (it may have expired since).
+        reachedEnd =
+          'lastSeq' in until ? msg.seq >= until.lastSeq || msg.info.pending === 0 : closesResync(event, until.service, until.resyncId);
+        if (reachedEnd) break;
       }
+      if (!reachedEnd)
+        throw new Error(`the end of ${key} was not reached within ${RESYNC_WAIT_MS / 60_000} minutes (did its resync marker arrive?)`);
       await flush();
     } finally {
+      clearTimeout(timer);
       messages.stop();
     }
     return applied;

@@ -8,12 +8,14 @@ import {
   CONTACT_MERGED,
   CONTACT_UNMERGED,
   CONTACT_UPDATED,
+  CONTACT_RESYNCED,
   STREAMS,
   type AccountCreatedV1,
   type AccountMergedV1,
   type AccountUnmergedV1,
   type AccountUpdatedV1,
   type ContactCreatedV1,
+  type ContactResyncedV1,
   type ContactMergedV1,
   type ContactUnmergedV1,
   type ContactUpdatedV1,
@@ -32,6 +34,8 @@ import { CUSTOMER_TABLES, CustomerMerges } from './customer-merges';
 const CUSTOMER_EVENTS = [
   CONTACT_CREATED,
   CONTACT_UPDATED,
+  // A live contact republished for a rebuild (ADR 053): heals a copy that missed events the stream no longer holds.
+  CONTACT_RESYNCED,
   CONTACT_MERGED,
   CONTACT_UNMERGED,
   ACCOUNT_CREATED,
@@ -95,7 +99,8 @@ export class CustomerMasterConsumer implements OnModuleInit {
     switch (event.type) {
       case CONTACT_CREATED:
       case CONTACT_UPDATED:
-        return applyContactSnapshot(em, tenantId, (event as ContactCreatedV1 | ContactUpdatedV1).data.contact);
+      case CONTACT_RESYNCED:
+        return applyContactSnapshot(em, tenantId, (event as ContactCreatedV1 | ContactUpdatedV1 | ContactResyncedV1).data.contact);
       case ACCOUNT_CREATED:
       case ACCOUNT_UPDATED:
         return applyAccountSnapshot(em, tenantId, (event as AccountCreatedV1 | AccountUpdatedV1).data.account);
