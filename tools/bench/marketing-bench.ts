@@ -77,7 +77,7 @@ async function main(): Promise<void> {
     const tenantId: string = (await call(`{ me { tenant { id } } }`)).me.tenant.id;
 
     // 1. The read model, set-based.
-    let started = process.hrtime.bigint();
+    const started = process.hrtime.bigint();
     await seedReadModel(pg, schema, tenantId, contacts);
     row('read model seeded (one statement + consents + ANALYZE)', `${contacts} contacts in ${seconds(started).toFixed(1)} s`);
 
