@@ -22,6 +22,13 @@ export const marketingEnv = {
     max: 10_000,
     description: 'recipients per send job of a campaign (one BullMQ job per batch)',
   }),
+  MARKETING_SEND_CLAIM_SIZE: env.int({
+    default: 50,
+    min: 1,
+    max: 1_000,
+    description:
+      'recipients a send job checks, claims and sends together (one transaction to claim, one to record); at most this many per job are left unsent if its worker dies mid-send',
+  }),
   MARKETING_SEND_CONCURRENCY: env.int({
     default: 8,
     min: 1,
@@ -65,6 +72,7 @@ export type MarketingConfig = PlatformConfig &
     MARKETING_PUBLIC_URL: string;
     MARKETING_LINK_SECRET: string;
     MARKETING_SEND_BATCH_SIZE: number;
+    MARKETING_SEND_CLAIM_SIZE: number;
     MARKETING_SEND_CONCURRENCY: number;
     MARKETING_EMAIL_RATE_PER_SECOND: number;
     MARKETING_SMS_RATE_PER_SECOND: number;

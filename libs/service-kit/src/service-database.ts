@@ -1,5 +1,5 @@
 import type { EventEnvelope } from '@rapport/contracts';
-import { appendToOutbox, type OutboxRelay } from '@rapport/messaging';
+import { appendManyToOutbox, appendToOutbox, type OutboxRelay } from '@rapport/messaging';
 import type { TenantDatabase } from '@rapport/persistence';
 import type { EntityManager } from 'typeorm';
 import { auditTransactionCommitted, auditTransactionRolledBack } from './audit/audit-scope';
@@ -38,6 +38,13 @@ export class ServiceDatabase {
   /** Records an event in the current transaction; it is published after commit. */
   async publish(em: EntityManager, event: EventEnvelope): Promise<void> {
     await appendToOutbox(em, event);
+    this.wroteEvents.add(em);
+  }
+
+  /** `publish` for many events at once (one INSERT per thousand), in their order. */
+  async publishMany(em: EntityManager, events: readonly EventEnvelope[]): Promise<void> {
+    if (events.length === 0) return;
+    await appendManyToOutbox(em, events);
     this.wroteEvents.add(em);
   }
 }

@@ -1,14 +1,15 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { returnedRows } from '@rapport/persistence';
-import { ServiceDatabase } from '@rapport/service-kit';
+import { SERVICE_CONFIG, ServiceDatabase } from '@rapport/service-kit';
 import { DelayedError, type Job, type Worker } from 'bullmq';
 import type { EntityManager } from 'typeorm';
+import type { MarketingConfig } from '../marketing.env';
 import { ChannelRegistry } from '../sending/channel-registry';
 import { MessageSender } from '../sending/message-sender';
 import { failInterrupted } from '../sending/message-rows';
 import { templateView } from '../sending/recipient-view';
 import { SendPacer } from '../sending/send-pacer';
-import { claimRecipient } from './campaign-claim';
+import { claimRecipients } from './campaign-claim';
 import type { CampaignView, VariantView } from './campaign-view';
 import { CampaignsRepository } from './campaigns.repository';
 
@@ -21,9 +22,11 @@ export interface BatchJobData {
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
- * Sends one batch of a campaign: each pending recipient in turn, paced to
- * the provider's and the campaign's rate, checked and claimed at send time,
- * then sent. Idempotent per (campaign, contact): a retry or a takeover after
+ * Sends one batch of a campaign, a claim at a time: paced to the
+ * provider's and the campaign's rate, the next pending recipients are
+ * checked (each one: consent, suppression, complaints, address) and claimed
+ * at send time in one transaction, sent together over the channel's
+ * connection pool, and their outcomes recorded together (ADR 058). Idempotent per (campaign, contact): a retry or a takeover after
  * a killed worker sends only what is still PENDING, and a message that was
  * being sent when its worker died is marked INTERRUPTED, never sent again.
  * When the worker shuts down, the batch goes back to the queue at once and
@@ -36,6 +39,7 @@ export class CampaignBatchSender {
     private readonly campaigns: CampaignsRepository,
     private readonly channels: ChannelRegistry,
     private readonly sender: MessageSender,
+    @Inject(SERVICE_CONFIG) private readonly config: MarketingConfig,
   ) {}
 
   async run(
@@ -45,48 +49,57 @@ export class CampaignBatchSender {
     token?: string,
   ): Promise<{ sent: number; skipped: number }> {
     const { tenantId, campaignId, batch } = job.data;
-    const { campaign, variants, pending } = await this.db.withTenant(tenantId, async (em) => {
+    const { campaign, variants } = await this.db.withTenant(tenantId, async (em) => {
       const campaign = await this.campaigns.load(em, tenantId, campaignId);
       await this.markInterrupted(em, campaignId, batch);
-      const pending: { contact_id: string }[] = await em.query(
-        `SELECT contact_id FROM campaign_recipients WHERE campaign_id = $1 AND batch = $2 AND status = 'PENDING' ORDER BY bucket, contact_id`,
-        [campaignId, batch],
-      );
-      return { campaign, variants: await this.campaigns.loadVariants(em, tenantId, campaignId), pending };
+      return { campaign, variants: await this.campaigns.loadVariants(em, tenantId, campaignId) };
     });
     let sent = 0;
     let skipped = 0;
     if (campaign.status !== 'SENDING') return { sent, skipped };
     const byKey = new Map(variants.map((v) => [v.key, v]));
     const templates = new Map(variants.map((v) => [v.key, v.templateId]));
-    for (const { contact_id: contactId } of pending) {
+    const limits = this.limits(campaign);
+    const claimSize = this.claimSize(limits);
+    for (;;) {
       if (worker.closing) {
         await job.moveToDelayed(Date.now() + 500, token);
         throw new DelayedError();
       }
-      await pacer.pace(this.limits(campaign), sleep);
-      const claim = await this.db.withTenant(tenantId, (em) => claimRecipient(em, tenantId, campaign, templates, contactId));
-      if (claim.kind === 'gone') continue;
-      if (claim.kind === 'skipped') {
-        skipped++;
-        if (claim.reason === 'CANCELLED') break;
-        continue;
+      // Slots for a whole claim under every limit, reserved at once (the rate holds across claims, workers and replicas);
+      // then the recipients are checked and claimed, right before they are sent.
+      await pacer.pace(limits, sleep, claimSize);
+      const claim = await this.db.withTenant(tenantId, (em) => claimRecipients(em, tenantId, campaign, templates, batch, claimSize));
+      skipped += claim.skipped;
+      if (claim.claimed.length > 0) {
+        const outcomes = await this.sender.deliverMany(
+          claim.claimed.map((c) => ({
+            tenantId,
+            messageId: c.messageId,
+            contactId: c.contactId,
+            channel: campaign.channel,
+            purpose: campaign.purpose,
+            address: c.address,
+            content: (byKey.get(c.variantKey) as VariantView).content,
+            view: templateView(c.recipient, { campaignName: campaign.name }),
+            metadata: { tenant: tenantId, campaign: campaignId, variant: c.variantKey },
+          })),
+        );
+        sent += outcomes.filter((o) => o === 'SENT').length;
       }
-      const variant = byKey.get(claim.variantKey) as VariantView;
-      const outcome = await this.sender.deliver({
-        tenantId,
-        messageId: claim.messageId,
-        contactId,
-        channel: campaign.channel,
-        purpose: campaign.purpose,
-        address: claim.address,
-        content: variant.content,
-        view: templateView(claim.recipient, { campaignName: campaign.name }),
-        metadata: { tenant: tenantId, campaign: campaignId, variant: claim.variantKey },
-      });
-      if (outcome === 'SENT') sent++;
+      if (claim.exhausted || claim.stopped) break;
     }
     return { sent, skipped };
+  }
+
+  /**
+   * Recipients claimed (and sent) together: MARKETING_SEND_CLAIM_SIZE, but
+   * no more than a fifth of a second's worth under the tightest limit, so a
+   * slow campaign still goes out evenly rather than in bursts.
+   */
+  private claimSize(limits: { perSecond: number }[]): number {
+    const slowest = Math.min(...limits.map((l) => l.perSecond));
+    return Math.max(1, Math.min(this.config.MARKETING_SEND_CLAIM_SIZE, Math.floor(slowest / 5)));
   }
 
   private limits(campaign: CampaignView): { key: string; perSecond: number }[] {

@@ -14,6 +14,21 @@ export async function recipientSent(em: EntityManager, campaignId: string, conta
   );
 }
 
+/** recipientSent for many messages of campaigns at once. */
+export async function recipientsSent(
+  em: EntityManager,
+  sent: readonly { campaignId: string; contactId: string; messageId: string }[],
+  at: Date,
+): Promise<void> {
+  if (sent.length === 0) return;
+  await em.query(
+    `UPDATE campaign_recipients r SET status = 'SENT', touched_at = $4
+       FROM unnest($1::uuid[], $2::uuid[], $3::uuid[]) AS v(campaign_id, contact_id, message_id)
+      WHERE r.campaign_id = v.campaign_id AND r.contact_id = v.contact_id AND r.message_id = v.message_id`,
+    [sent.map((s) => s.campaignId), sent.map((s) => s.contactId), sent.map((s) => s.messageId), at],
+  );
+}
+
 export async function recipientBounced(
   em: EntityManager,
   campaignId: string,

@@ -5,6 +5,7 @@ import {
   applyMerge,
   applyUnmerge,
   externalIdKey,
+  newestPerRecord,
   replaceExternalIds,
   resolveExternalIds,
   upsertSnapshots,
@@ -27,28 +28,51 @@ const PROFILE_COLUMNS = ['first_name', 'last_name', 'email', 'emails', 'phone', 
 export class ContactProjection {
   /** Applies a contact snapshot unless a newer one is already there; returns whether it did. */
   async applySnapshot(em: EntityManager, tenantId: string, contact: ContactSnapshotV1): Promise<boolean> {
-    const emails = (contact.emails ?? []).map((e) => e.trim().toLowerCase()).filter((e) => e.length > 0);
-    const phones = (contact.phones ?? []).map((p) => p.trim()).filter((p) => p.length > 0);
-    const applied = await upsertSnapshots(em, tenantId, CONTACTS, PROFILE_COLUMNS, [
-      {
-        id: contact.id,
-        updatedAt: contact.updatedAt,
-        columns: {
-          first_name: contact.firstName,
-          last_name: contact.lastName,
-          email: emails[0] ?? null,
-          emails,
-          phone: phones[0] ?? null,
-          phones,
-          account_id: contact.accountId,
-          owner_id: contact.ownerId,
-          created_at: contact.createdAt,
-        },
-      },
-    ]);
-    if (applied.length === 0) return false;
-    await replaceExternalIds(em, tenantId, [contact]);
-    return true;
+    return (await this.applySnapshots(em, tenantId, [contact])).has(contact.id);
+  }
+
+  /**
+   * Applies a run of snapshots set-based (one upsert, one external-id
+   * replacement): per contact the newest wins, as if applied one by one.
+   * Returns the contacts whose row took a snapshot of the run.
+   */
+  async applySnapshots(em: EntityManager, tenantId: string, contacts: readonly ContactSnapshotV1[]): Promise<Set<string>> {
+    const applied = new Set(
+      await upsertSnapshots(
+        em,
+        tenantId,
+        CONTACTS,
+        PROFILE_COLUMNS,
+        contacts.map((contact) => {
+          const emails = (contact.emails ?? []).map((e) => e.trim().toLowerCase()).filter((e) => e.length > 0);
+          const phones = (contact.phones ?? []).map((p) => p.trim()).filter((p) => p.length > 0);
+          return {
+            id: contact.id,
+            updatedAt: contact.updatedAt,
+            columns: {
+              first_name: contact.firstName,
+              last_name: contact.lastName,
+              email: emails[0] ?? null,
+              emails,
+              phone: phones[0] ?? null,
+              phones,
+              account_id: contact.accountId,
+              owner_id: contact.ownerId,
+              created_at: contact.createdAt,
+            },
+          };
+        }),
+      ),
+    );
+    if (applied.size === 0) return applied;
+    // The newest snapshot of each applied contact, oldest first (as replaceExternalIds expects).
+    const newest = newestPerRecord(contacts).filter((c) => applied.has(c.id));
+    await replaceExternalIds(
+      em,
+      tenantId,
+      newest.map((c) => ({ id: c.id, externalIds: c.externalIds ?? [] })),
+    );
+    return applied;
   }
 
   /**

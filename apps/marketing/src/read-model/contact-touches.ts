@@ -8,3 +8,21 @@ export async function touchContact(em: EntityManager, tenantId: string, contactI
     [tenantId, contactId, at],
   );
 }
+
+/** touchContact for many messages at once: each survivor moves to the latest of its contacts' sends. */
+export async function touchContacts(
+  em: EntityManager,
+  tenantId: string,
+  touches: readonly { contactId: string; at: Date }[],
+): Promise<void> {
+  if (touches.length === 0) return;
+  await em.query(
+    `UPDATE contacts c SET last_touch_at = greatest(c.last_touch_at, t.at)
+       FROM (SELECT coalesce(m.merged_into, m.id) AS survivor, max(v.at) AS at
+               FROM unnest($2::uuid[], $3::timestamptz[]) AS v(contact_id, at)
+               JOIN contacts m ON m.tenant_id = $1 AND m.id = v.contact_id
+              GROUP BY 1) t
+      WHERE c.tenant_id = $1 AND c.id = t.survivor`,
+    [tenantId, touches.map((t) => t.contactId), touches.map((t) => t.at)],
+  );
+}

@@ -43,6 +43,8 @@ import { exitRunsOf } from '../journeys/journey-exits';
 import { AnalyticsProjection } from './analytics-projection';
 import { CaseProjection, type CaseChange } from './case-projection';
 import { ContactProjection } from './contact-projection';
+import { notOutdated, type EventRun } from './event-runs';
+import { applyScoreRun } from './score-runs';
 
 /** Every event type the read model is built from, per producing stream. */
 export const READ_MODEL_EVENTS = {
@@ -98,6 +100,30 @@ export class ReadModelProjector {
     private readonly cases: CaseProjection,
     private readonly analytics: AnalyticsProjection,
   ) {}
+
+  /**
+   * Applies a run of a batch (event-runs.ts): snapshots and scores
+   * set-based, a single event as `apply` does. Returns what each event of
+   * the run did, in its order.
+   */
+  async applyRun(em: EntityManager, tenantId: string, run: EventRun): Promise<Applied[]> {
+    switch (run.kind) {
+      case 'SNAPSHOT': {
+        const contacts = run.events.map((e) => (e as ContactCreatedV1 | ContactUpdatedV1).data.contact);
+        const applied = await this.contacts.applySnapshots(em, tenantId, contacts);
+        const current = notOutdated(
+          contacts,
+          (c) => c.id,
+          (c) => c.updatedAt,
+        );
+        return contacts.map((c, i) => ({ ...NOTHING, contactId: applied.has(c.id) && current[i] ? c.id : null }));
+      }
+      case 'SCORE':
+        return (await applyScoreRun(em, tenantId, run.events)).map((contactId) => ({ ...NOTHING, contactId }));
+      case 'ONE':
+        return [await this.apply(em, run.events[0])];
+    }
+  }
 
   async apply(em: EntityManager, event: EventEnvelope): Promise<Applied> {
     const tenantId = event.tenantId;

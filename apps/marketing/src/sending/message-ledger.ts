@@ -8,15 +8,16 @@ import {
   MESSAGE_UNSUBSCRIBED,
   SYSTEM_ACTOR,
   type EventActor,
+  type EventEnvelope,
   type MessageEventTypeV1,
 } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import { returnedRows } from '@rapport/persistence';
 import { ServiceDatabase } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
-import { recipientBounced, recipientFailed, recipientReleased, recipientSent } from '../campaigns/recipient-outcomes';
+import { recipientBounced, recipientFailed, recipientReleased, recipientSent, recipientsSent } from '../campaigns/recipient-outcomes';
 import { suppressBouncedAddress } from '../consent/bounced-addresses';
-import { touchContact } from '../read-model/contact-touches';
+import { touchContact, touchContacts } from '../read-model/contact-touches';
 import type { SendChannel } from '../vocabulary/messages';
 
 interface MessageRow {
@@ -53,6 +54,41 @@ export class MessageLedger {
       if (row.campaign_id) await recipientSent(em, row.campaign_id, row.contact_id, messageId, at);
       await touchContact(em, tenantId, row.contact_id, at);
       await this.publish(em, tenantId, MESSAGE_SENT, row, at, providerMessageId);
+    });
+  }
+
+  /**
+   * `sent` for many messages of a tenant in one transaction (a campaign's
+   * claimed batch): set-based updates of messages, recipients and touches,
+   * and one marketing.message.sent event per message moved.
+   */
+  async sentMany(tenantId: string, sent: readonly { messageId: string; providerMessageId: string }[], at = new Date()): Promise<void> {
+    if (sent.length === 0) return;
+    await this.db.withTenant(tenantId, async (em) => {
+      const rows = returnedRows<MessageRow & { provider_message_id: string }>(
+        await em.query(
+          `UPDATE messages m SET status = 'SENT', provider_message_id = v.provider_id, sent_at = $4
+             FROM unnest($2::uuid[], $3::text[]) AS v(id, provider_id)
+            WHERE m.tenant_id = $1 AND m.id = v.id AND m.status = 'SENDING'
+           RETURNING m.id, m.contact_id, m.channel, m.campaign_id, m.variant_key, m.journey_id, m.address, m.provider_message_id`,
+          [tenantId, sent.map((s) => s.messageId), sent.map((s) => s.providerMessageId), at],
+        ),
+      );
+      if (rows.length === 0) return;
+      await recipientsSent(
+        em,
+        rows.filter((r) => r.campaign_id).map((r) => ({ campaignId: r.campaign_id as string, contactId: r.contact_id, messageId: r.id })),
+        at,
+      );
+      await touchContacts(
+        em,
+        tenantId,
+        rows.map((r) => ({ contactId: r.contact_id, at })),
+      );
+      await this.db.publishMany(
+        em,
+        rows.map((r) => this.event(tenantId, MESSAGE_SENT, r, at, r.provider_message_id)),
+      );
     });
   }
 
@@ -160,25 +196,33 @@ export class MessageLedger {
     detail: string | null,
     actor: EventActor = SYSTEM_ACTOR,
   ): Promise<void> {
-    await this.db.publish(
-      em,
-      newEvent({
-        type,
-        tenantId,
-        actor,
-        subjectId: row.id,
-        occurredAt: at,
-        data: {
-          messageId: row.id,
-          contactId: row.contact_id,
-          channel: row.channel,
-          campaignId: row.campaign_id,
-          variantKey: row.variant_key,
-          journeyId: row.journey_id,
-          occurredAt: at.toISOString(),
-          detail,
-        },
-      }),
-    );
+    await this.db.publish(em, this.event(tenantId, type, row, at, detail, actor));
+  }
+
+  private event(
+    tenantId: string,
+    type: MessageEventTypeV1,
+    row: MessageRow,
+    at: Date,
+    detail: string | null,
+    actor: EventActor = SYSTEM_ACTOR,
+  ): EventEnvelope {
+    return newEvent({
+      type,
+      tenantId,
+      actor,
+      subjectId: row.id,
+      occurredAt: at,
+      data: {
+        messageId: row.id,
+        contactId: row.contact_id,
+        channel: row.channel,
+        campaignId: row.campaign_id,
+        variantKey: row.variant_key,
+        journeyId: row.journey_id,
+        occurredAt: at.toISOString(),
+        detail,
+      },
+    });
   }
 }

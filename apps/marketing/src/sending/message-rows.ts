@@ -47,6 +47,33 @@ export async function claimMessage(em: EntityManager, m: NewMessage): Promise<bo
   return inserted.length > 0;
 }
 
+/** claimMessage for many new messages at once (a campaign's claimed batch; their ids are fresh). */
+export async function claimMessages(em: EntityManager, messages: readonly NewMessage[]): Promise<void> {
+  if (messages.length === 0) return;
+  const column = <K extends keyof NewMessage>(k: K) => messages.map((m) => m[k] ?? null);
+  await em.query(
+    `INSERT INTO messages (id, tenant_id, contact_id, channel, purpose, address, campaign_id, variant_key, template_id,
+                           journey_id, enrollment_id, step_key, status)
+     SELECT m.*, 'SENDING' FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::uuid[], $8::text[],
+                                       $9::uuid[], $10::uuid[], $11::uuid[], $12::text[]) AS m
+     ON CONFLICT (id) DO NOTHING`,
+    [
+      column('id'),
+      column('tenantId'),
+      column('contactId'),
+      column('channel'),
+      column('purpose'),
+      column('address'),
+      column('campaignId'),
+      column('variantKey'),
+      column('templateId'),
+      column('journeyId'),
+      column('enrollmentId'),
+      column('stepKey'),
+    ],
+  );
+}
+
 /**
  * Messages a dead worker was sending: unknown whether they went out, so
  * never sent again. Only a message still SENDING changes (a receipt may

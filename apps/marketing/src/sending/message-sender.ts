@@ -47,23 +47,66 @@ export class MessageSender {
     try {
       result = await this.send(m, signal);
     } catch (err) {
-      if (err instanceof TransientChannelError || err instanceof ChannelConfigurationError) {
-        await this.ledger.release(m.tenantId, m.messageId);
-        throw err;
-      }
-      if (err instanceof InvalidMessageError) {
-        this.logger.error({ err, messageId: m.messageId, tenantId: m.tenantId }, 'message could not be built');
-        await this.ledger.failed(m.tenantId, m.messageId, err.message);
-        return 'FAILED';
-      }
-      throw err;
+      return this.recordError(m, err);
     }
+    return this.recordResult(m, result);
+  }
+
+  /**
+   * `deliver` for a claimed batch of one tenant: every message is handed to
+   * its channel at once (the email channel's SMTP pool spreads them over its
+   * connections), the SENT ones are recorded together in one transaction
+   * (MessageLedger.sentMany), the rest one by one as `deliver` records them.
+   * Only once everything that can be recorded is, the first error that
+   * `deliver` would rethrow is rethrown (the job retries; what was left
+   * SENDING is never resent).
+   */
+  async deliverMany(messages: readonly ClaimedMessage[]): Promise<DeliveryOutcome[]> {
+    const results = await Promise.allSettled(messages.map(async (m) => this.send(m)));
+    const sent: { messageId: string; providerMessageId: string }[] = [];
+    results.forEach((r, i) => {
+      if (r.status === 'fulfilled' && r.value.status === 'SENT')
+        sent.push({ messageId: messages[i].messageId, providerMessageId: r.value.providerMessageId });
+    });
+    if (sent.length > 0) await this.ledger.sentMany(messages[0].tenantId, sent);
+    const outcomes: DeliveryOutcome[] = [];
+    let rethrow: unknown = null;
+    for (let i = 0; i < messages.length; i++) {
+      const m = messages[i];
+      const r = results[i];
+      try {
+        outcomes.push(r.status === 'fulfilled' ? await this.recordResult(m, r.value, true) : await this.recordError(m, r.reason));
+      } catch (err) {
+        rethrow ??= err;
+        outcomes.push('FAILED');
+      }
+    }
+    if (rethrow) throw rethrow;
+    return outcomes;
+  }
+
+  /** Records a send's result (SENT unless `sentRecorded` says the batch did it already). */
+  private async recordResult(m: ClaimedMessage, result: SendResult, sentRecorded = false): Promise<DeliveryOutcome> {
     if (result.status === 'SENT') {
-      await this.ledger.sent(m.tenantId, m.messageId, result.providerMessageId);
+      if (!sentRecorded) await this.ledger.sent(m.tenantId, m.messageId, result.providerMessageId);
       return 'SENT';
     }
     await this.ledger.bounced(m.tenantId, m.messageId, `${result.code} ${result.reason}`);
     return 'BOUNCED';
+  }
+
+  /** What a failed send leaves: released (not sent, retry later — rethrown), FAILED (our mistake), or SENDING (unknown — rethrown). */
+  private async recordError(m: ClaimedMessage, err: unknown): Promise<DeliveryOutcome> {
+    if (err instanceof TransientChannelError || err instanceof ChannelConfigurationError) {
+      await this.ledger.release(m.tenantId, m.messageId);
+      throw err;
+    }
+    if (err instanceof InvalidMessageError) {
+      this.logger.error({ err, messageId: m.messageId, tenantId: m.tenantId }, 'message could not be built');
+      await this.ledger.failed(m.tenantId, m.messageId, err.message);
+      return 'FAILED';
+    }
+    throw err;
   }
 
   private send(m: ClaimedMessage, signal?: AbortSignal): Promise<SendResult> {

@@ -11,7 +11,7 @@ import type Redis from 'ioredis';
 const RESERVE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local interval = tonumber(ARGV[1])
+local interval = tonumber(ARGV[1]) * tonumber(ARGV[2] or '1')
 local next_free = tonumber(redis.call('GET', KEYS[1]) or '0')
 local slot = math.max(next_free, now)
 redis.call('SET', KEYS[1], tostring(slot + interval), 'PX', math.ceil(slot + interval - now) + 60000)
@@ -24,16 +24,22 @@ export class SendPacer {
   ) {}
 
   /** Milliseconds to wait before the reserved send, at most `perSecond` sends a second for `key`. */
-  async reserve(key: string, perSecond: number): Promise<number> {
+  /**
+   * Milliseconds to wait before the reserved sends, at most `perSecond`
+   * sends a second for `key`: `count` consecutive slots are reserved at once
+   * (a claimed batch), and the next reservation starts after the last of
+   * them, so the rate holds over any stretch longer than the batch's slots.
+   */
+  async reserve(key: string, perSecond: number, count = 1): Promise<number> {
     const interval = 1000 / perSecond;
-    const wait = await this.redis.eval(RESERVE, 1, `${this.prefix}:pace:${key}`, String(interval));
+    const wait = await this.redis.eval(RESERVE, 1, `${this.prefix}:pace:${key}`, String(interval), String(count));
     return Math.max(0, Number(wait));
   }
 
-  /** Reserves a slot under every limit in turn, waiting for each, so the send respects all of them. */
-  async pace(limits: { key: string; perSecond: number }[], sleep: (ms: number) => Promise<void>): Promise<void> {
+  /** Reserves `count` slots under every limit in turn, waiting for each, so the sends respect all of them. */
+  async pace(limits: { key: string; perSecond: number }[], sleep: (ms: number) => Promise<void>, count = 1): Promise<void> {
     for (const limit of limits) {
-      const wait = await this.reserve(limit.key, limit.perSecond);
+      const wait = await this.reserve(limit.key, limit.perSecond, count);
       if (wait > 0) await sleep(wait);
     }
   }

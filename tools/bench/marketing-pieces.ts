@@ -1,0 +1,250 @@
+/**
+ * The pieces of `npm run bench:marketing` that other benches reuse
+ * (bench:ingest prints marketing's event ingest and campaign send beside the
+ * other data-plane rates): each takes a platform the caller started with
+ * `marketingBenchEnv` and returns its figures instead of printing them.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startDevMailbox } from '@rapport/channels';
+import { connect } from 'nats';
+import type { Client } from 'pg';
+import { v7 as uuidv7 } from 'uuid';
+
+const seconds = (from: bigint) => Number(process.hrtime.bigint() - from) / 1e9;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A local SMTP sink that counts what it receives, for campaign sends. */
+export interface BenchMailbox {
+  url: string;
+  delivered(): number;
+  close(): Promise<void>;
+}
+
+export async function startBenchMailbox(): Promise<BenchMailbox> {
+  const dir = await mkdtemp(join(tmpdir(), 'rapport-bench-mail-'));
+  let delivered = 0;
+  const mailbox = await startDevMailbox({ dir, onMessage: () => void delivered++ });
+  return {
+    url: mailbox.url,
+    delivered: () => delivered,
+    close: async () => {
+      await mailbox.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Platform settings for marketing's benches: mail into the sink, and a provider rate that does not cap `rate`. */
+export function marketingBenchEnv(mailbox: BenchMailbox, rate: number): Record<string, string> {
+  return {
+    MARKETING_SMTP_URL: mailbox.url,
+    MARKETING_EMAIL_FROM: 'Bench <bench@rapport.test>',
+    MARKETING_EMAIL_RATE_PER_SECOND: String(Math.max(rate * 2, 50)),
+  };
+}
+
+export interface EventIngestOptions {
+  /** Marketing's database: the read model is counted there. */
+  pg: Client;
+  /** marketing_<runId> of a platform the bench started. */
+  schema: string;
+  tenantId: string;
+  /** The platform's NATS subject prefix ('' for none). */
+  subjectPrefix: string;
+  events: number;
+  natsUrl?: string;
+}
+
+export interface EventIngestResult {
+  events: number;
+  seconds: number;
+  publishedSeconds: number;
+  perSecond: number;
+}
+
+/**
+ * Publishes `events` sales.contact.created events on NATS and times until
+ * marketing's read model holds them all (its consumer applies them in
+ * batches, ADR 058).
+ */
+export async function runEventIngest(o: EventIngestOptions): Promise<EventIngestResult> {
+  const started = process.hrtime.bigint();
+  const nc = await connect({ servers: o.natsUrl ?? process.env.NATS_URL ?? 'nats://127.0.0.1:4222' });
+  // A loaded machine can take seconds to acknowledge a window of publishes.
+  const js = nc.jetstream({ timeout: 60_000 });
+  const marker = `Event ${uuidv7().slice(-8)}`;
+  const now = new Date().toISOString();
+  const subject = o.subjectPrefix ? `${o.subjectPrefix}.sales.contact.created` : 'sales.contact.created';
+  const pending: Promise<unknown>[] = [];
+  try {
+    for (let i = 0; i < o.events; i++) {
+      const id = uuidv7();
+      const contact = {
+        id,
+        accountId: null,
+        ownerId: null,
+        firstName: marker,
+        lastName: `Contact ${i}`,
+        emails: [`event${i}.${id.slice(-12)}@bench.test`],
+        phones: [],
+        externalIds: [],
+        createdAt: now,
+        updatedAt: now,
+      };
+      const event = {
+        id: uuidv7(),
+        type: 'sales.contact.created',
+        version: 1,
+        tenantId: o.tenantId,
+        occurredAt: now,
+        actor: { kind: 'system', id: null },
+        subjectId: id,
+        data: { contact },
+      };
+      pending.push(js.publish(subject, Buffer.from(JSON.stringify(event)), { msgID: event.id }));
+      if (pending.length >= 500) await Promise.all(pending.splice(0));
+    }
+    await Promise.all(pending);
+    const publishedSeconds = seconds(started);
+    for (;;) {
+      const { rows } = await o.pg.query(`SELECT count(*)::int AS n FROM ${o.schema}.contacts WHERE tenant_id = $1 AND first_name = $2`, [
+        o.tenantId,
+        marker,
+      ]);
+      if (rows[0].n >= o.events) break;
+      await sleep(250);
+    }
+    const s = seconds(started);
+    return { events: o.events, seconds: s, publishedSeconds, perSecond: o.events / s };
+  } finally {
+    await nc.close();
+  }
+}
+
+/** A GraphQL call through the gateway as the tenant's marketer. */
+export type GatewayCall = <T = any>(query: string, variables?: unknown) => Promise<T>;
+
+export interface CampaignSendOptions {
+  call: GatewayCall;
+  mailbox: BenchMailbox;
+  /** The campaign's own rate limit, messages/s. */
+  rate: number;
+  /** How long the steady window is measured. */
+  sendSeconds: number;
+  /** Who gets it: every contact whose email ends with this (the seeded ones: '@bench.test'). */
+  emailSuffix?: string;
+}
+
+export interface CampaignSendResult {
+  drawn: number;
+  toSend: number;
+  excluded: string;
+  queuedSeconds: number;
+  sent: number;
+  windowSeconds: number;
+  received: number;
+  perSecond: number;
+}
+
+/**
+ * A campaign to everyone eligible among the contacts: launchCampaign draws
+ * the audience and queues every send batch (the "queued" time), then the
+ * sends are counted over a steady window of `sendSeconds`, and the campaign
+ * is cancelled.
+ */
+export async function runCampaignSend(o: CampaignSendOptions): Promise<CampaignSendResult> {
+  const { call } = o;
+  const segment = (
+    await call(`mutation($input: CreateSegmentInput!) { createSegment(input: $input) { segment { id } } }`, {
+      input: { name: `Bench ${Date.now()}`, rule: { field: 'email', op: 'endsWith', value: o.emailSuffix ?? '@bench.test' } },
+    })
+  ).createSegment.segment;
+  const campaign = (
+    await call(`mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { campaign { id } } }`, {
+      input: {
+        name: 'Bench campaign',
+        segmentId: segment.id,
+        channel: 'EMAIL',
+        controlPercent: 10,
+        sendRatePerMinute: o.rate * 60,
+        variants: [
+          { key: 'A', splitPercent: 50, subject: 'Hello {{firstName}}', text: 'A', html: '<p>A <a href="https://example.com/a">a</a></p>' },
+          { key: 'B', splitPercent: 50, subject: 'Hi {{firstName}}', text: 'B' },
+        ],
+      },
+    })
+  ).createCampaign.campaign;
+  let started = process.hrtime.bigint();
+  const launched = (
+    await call(
+      `mutation($id: ID!) { launchCampaign(id: $id) { campaign { status audience { total byGroup { key count } excluded { key count } } } } }`,
+      { id: campaign.id },
+    )
+  ).launchCampaign.campaign;
+  const queuedSeconds = seconds(started);
+  const toSend = launched.audience.byGroup.find((g: { key: string }) => g.key === 'VARIANT')?.count ?? 0;
+  const excluded = launched.audience.excluded.map((e: { key: string; count: number }) => `${e.key} ${e.count}`).join(', ');
+  const sentNow = async () => {
+    const audience = (await call(`query($id: ID!) { campaign(id: $id) { audience { byStatus { key count } } } }`, { id: campaign.id }))
+      .campaign.audience;
+    return (audience.byStatus.find((s: { key: string }) => s.key === 'SENT')?.count ?? 0) as number;
+  };
+  // Let the first batches start, then measure over a steady window.
+  await sleep(3000);
+  const n0 = await sentNow();
+  started = process.hrtime.bigint();
+  await sleep(o.sendSeconds * 1000);
+  const n1 = await sentNow();
+  const windowSeconds = seconds(started);
+  await call(`mutation($id: ID!) { cancelCampaign(id: $id) { status } }`, { id: campaign.id });
+  return {
+    drawn: launched.audience.total,
+    toSend,
+    excluded,
+    queuedSeconds,
+    sent: n1 - n0,
+    windowSeconds,
+    received: o.mailbox.delivered(),
+    perSecond: (n1 - n0) / windowSeconds,
+  };
+}
+
+/** Contacts spread over tiers, RFM segments, churn bands, order recency and complaints; 80 % opted in to email marketing. */
+export async function seedReadModel(pg: Client, schema: string, tenantId: string, contacts: number): Promise<void> {
+  const segments = [
+    ['champions', 'Champions'],
+    ['loyal', 'Loyal'],
+    ['potential-loyalists', 'Potential loyalists'],
+    ['new', 'New'],
+    ['promising', 'Promising'],
+    ['need-attention', 'Need attention'],
+    ['about-to-sleep', 'About to sleep'],
+    ['at-risk', 'At risk'],
+    ['cant-lose-them', "Can't lose them"],
+    ['hibernating', 'Hibernating'],
+  ];
+  await pg.query(`SET search_path = "${schema}", public`);
+  await pg.query(
+    `INSERT INTO contacts (tenant_id, id, first_name, last_name, email, emails, created_at, sales_updated_at, rfm_segment_key, rfm_segment_name,
+                           tier, clv, clv_currency, churn_band, churn_risk, open_complaints, open_cases, first_order_at, last_order_at, orders_count)
+     SELECT $1, gen_random_uuid(), 'Bench', 'Contact ' || i, 'c' || i || '@bench.test', ARRAY['c' || i || '@bench.test'], now() - interval '2 years', now(),
+            ($2::text[])[1 + i % 10], ($3::text[])[1 + i % 10],
+            (ARRAY['platinum', 'gold', 'silver', 'bronze'])[1 + (i / 7) % 4], (i % 5000)::numeric, 'EUR',
+            (ARRAY['LOW', 'MEDIUM', 'HIGH'])[1 + (i / 3) % 3], ((i % 100) / 100.0)::float8,
+            CASE WHEN i % 97 = 0 THEN 1 ELSE 0 END, CASE WHEN i % 31 = 0 THEN 1 ELSE 0 END,
+            now() - interval '700 days', now() - make_interval(days => i % 400), 1 + i % 12
+       FROM generate_series(1, $4::int) AS i`,
+    [tenantId, segments.map((s) => s[0]), segments.map((s) => s[1]), contacts],
+  );
+  await pg.query(
+    `INSERT INTO consents (tenant_id, contact_id, channel, purpose, status, source, changed_at, actor_kind)
+     SELECT tenant_id, id, 'EMAIL', 'MARKETING', 'OPTED_IN', 'bench', now(), 'system' FROM contacts
+      WHERE tenant_id = $1 AND last_name LIKE 'Contact %' AND abs(hashtext(id::text)) % 10 < 8`,
+    [tenantId],
+  );
+  await pg.query(`RESET search_path`);
+  await pg.query(`ANALYZE "${schema}".contacts`);
+  await pg.query(`ANALYZE "${schema}".consents`);
+}
