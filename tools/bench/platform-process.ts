@@ -32,6 +32,8 @@ export const BENCH_PORTS = {
   service: base + 3,
   analytics: base + 4,
   marketing: base + 5,
+  // Service's inbound SMTP (email to case): its default 2525 is taken by `npm start` or another bench.
+  serviceSmtp: base + 6,
 } as const;
 
 /**
@@ -72,6 +74,7 @@ export async function benchPlatform(env: Record<string, string> = {}): Promise<B
       SERVICE_PORT: String(BENCH_PORTS.service),
       ANALYTICS_PORT: String(BENCH_PORTS.analytics),
       MARKETING_PORT: String(BENCH_PORTS.marketing),
+      SERVICE_INBOUND_SMTP_PORT: String(BENCH_PORTS.serviceSmtp),
       LOG_LEVEL: 'warn',
       NODE_ENV: 'production',
       // Production requires it; the run's data (and so every secret it sealed) is removed after the run.
