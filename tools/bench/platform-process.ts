@@ -37,7 +37,8 @@ export const BENCH_PORTS = {
 } as const;
 
 /**
- * Uses a running platform when BENCH_GATEWAY_URL and BENCH_SALES_URL are set;
+ * Uses a running platform when BENCH_GATEWAY_URL and BENCH_SALES_URL are set
+ * (and reads its CPU time when BENCH_PLATFORM_PID names its launcher);
  * otherwise starts one with the `npm start` launcher on its own ports, each
  * service in its own process (as deployed), isolated like a test run: a run
  * id is the schema suffix, subject prefix, stream suffix and Redis prefix, so
@@ -48,12 +49,14 @@ export const BENCH_PORTS = {
 export async function benchPlatform(env: Record<string, string> = {}): Promise<BenchPlatform> {
   const { BENCH_GATEWAY_URL, BENCH_SALES_URL } = process.env;
   if (BENCH_GATEWAY_URL && BENCH_SALES_URL) {
+    // BENCH_PLATFORM_PID: the launcher of that platform (same machine), so CPU per request can still be read.
+    const launcher = Number(process.env.BENCH_PLATFORM_PID);
     return {
       gatewayUrl: BENCH_GATEWAY_URL,
       salesUrl: BENCH_SALES_URL,
       subjectPrefix: process.env.NATS_SUBJECT_PREFIX ?? '',
       runId: null,
-      processIds: () => [],
+      processIds: () => (Number.isInteger(launcher) && launcher > 0 ? processTree(launcher) : []),
       stop: async () => undefined,
     };
   }
