@@ -45,8 +45,7 @@ const flag = (name: string, fallback: number) => {
 const duration = flag('duration', 5);
 const connections = flag('connections', 20);
 const callersFlag = args.indexOf('--callers');
-const benchedCallers: readonly Caller[] =
-  callersFlag >= 0 ? CALLERS.filter((c) => args[callersFlag + 1]?.split(',').includes(c)) : CALLERS;
+const benchedCallers: readonly Caller[] = callersFlag >= 0 ? CALLERS.filter((c) => args[callersFlag + 1]?.split(',').includes(c)) : CALLERS;
 if (benchedCallers.length === 0 || !benchedCallers.includes('admin'))
   throw new Error(`--callers must include admin (the 360° rows are compared with it); roles: ${CALLERS.join(', ')}`);
 
@@ -160,7 +159,10 @@ function cpuCapacityRatio(admin: Row, other: Row): number | null {
 /** The staff role (not admin, not a key or a customer) whose 360° answer had the most denied fields. */
 function mostDeniedStaffRole(denied: Record<Caller, string[]>): Caller | undefined {
   const staff = benchedCallers.filter((c) => c !== 'admin' && c !== 'partner' && c !== 'customer');
-  return staff.reduce<Caller | undefined>((best, c) => (best === undefined || denied[c].length > denied[best].length ? c : best), undefined);
+  return staff.reduce<Caller | undefined>(
+    (best, c) => (best === undefined || denied[c].length > denied[best].length ? c : best),
+    undefined,
+  );
 }
 
 async function main(): Promise<void> {

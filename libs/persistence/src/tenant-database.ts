@@ -22,7 +22,10 @@ export class TenantDatabase {
     if (!UUID.test(tenantId)) throw new Error(`withTenant: tenant id ${JSON.stringify(tenantId)} is not a UUID`);
     const runner = this.dataSource.createQueryRunner();
     try {
-      startWithSettings(runner, `SELECT set_config('${TENANT_SETTING}', ${literal(tenantId)}, true), set_config('role', ${literal(this.tenantRole)}, true)`);
+      startWithSettings(
+        runner,
+        `SELECT set_config('${TENANT_SETTING}', ${literal(tenantId)}, true), set_config('role', ${literal(this.tenantRole)}, true)`,
+      );
       return await runner.manager.transaction(work);
     } finally {
       await runner.release();
