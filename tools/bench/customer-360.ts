@@ -68,7 +68,7 @@ export async function seedCustomer360(graphqlUrl: string, tenant: string, adminT
         firstName: 'Ada',
         lastName: 'Lovelace',
         emails: [`ada-${runTag}@example.com`, `ada.lovelace-${runTag}@example.org`],
-        phones: ['+44 20 7946 0000', '+44 7700 900123'],
+        phones: ['+44 20 7946 0000', '+44 7911 123456'],
         accountId: account,
         tags: ['vip'],
         externalIds: [{ source: `bench-${runTag}`, key: 'C-1' }],

@@ -21,8 +21,12 @@
  * counted apart, as `degraded`.
  *
  * Flags: --duration <s> per row (default 5), --connections <n> (default 20).
- * Uses BENCH_GATEWAY_URL and BENCH_SALES_URL when set, else starts the
- * platform (tools/bench/platform-process.ts).
+ * --callers <role,role…>: the 360° rows to run (default every caller; `admin`
+ * alone is the 360° goal of issue 17).
+ * Uses BENCH_GATEWAY_URL and BENCH_SALES_URL when set (BENCH_PLATFORM_PID: its
+ * launcher, for CPU per request), else starts the platform
+ * (tools/bench/platform-process.ts). A/B runs against two platforms started
+ * once each are fairer on a loaded machine than a platform started per run.
  */
 import { cpus } from 'node:os';
 import autocannon from 'autocannon';
@@ -40,6 +44,10 @@ const flag = (name: string, fallback: number) => {
 };
 const duration = flag('duration', 5);
 const connections = flag('connections', 20);
+const callersFlag = args.indexOf('--callers');
+const benchedCallers: readonly Caller[] = callersFlag >= 0 ? CALLERS.filter((c) => args[callersFlag + 1]?.split(',').includes(c)) : CALLERS;
+if (benchedCallers.length === 0 || !benchedCallers.includes('admin'))
+  throw new Error(`--callers must include admin (the 360° rows are compared with it); roles: ${CALLERS.join(', ')}`);
 
 interface Row {
   label: string;
@@ -149,9 +157,12 @@ function cpuCapacityRatio(admin: Row, other: Row): number | null {
 }
 
 /** The staff role (not admin, not a key or a customer) whose 360° answer had the most denied fields. */
-function mostDeniedStaffRole(denied: Record<Caller, string[]>): Caller {
-  const staff = CALLERS.filter((c) => c !== 'admin' && c !== 'partner' && c !== 'customer');
-  return staff.reduce((best, c) => (denied[c].length > denied[best].length ? c : best), staff[0]);
+function mostDeniedStaffRole(denied: Record<Caller, string[]>): Caller | undefined {
+  const staff = benchedCallers.filter((c) => c !== 'admin' && c !== 'partner' && c !== 'customer');
+  return staff.reduce<Caller | undefined>(
+    (best, c) => (best === undefined || denied[c].length > denied[best].length ? c : best),
+    undefined,
+  );
 }
 
 async function main(): Promise<void> {
@@ -206,7 +217,7 @@ async function main(): Promise<void> {
     rows.push(direct);
     rows.push({ label: 'contact(id)  gateway', denied: '', ...(await measure(platform.gatewayUrl, contactBody, adminHeaders)) });
     const face = {} as Record<Caller, Row>;
-    for (const caller of CALLERS) {
+    for (const caller of benchedCallers) {
       const label = `360°  gateway  ${caller === 'partner' ? 'partner (API key)' : caller}`;
       const list = denied[caller].length === 0 ? '-' : `${denied[caller].length}: ${denied[caller].join(' ')}`;
       face[caller] = { label, denied: list, ...(await measure(platform.gatewayUrl, faceBody, seeded.headers[caller])) };
@@ -225,7 +236,8 @@ async function main(): Promise<void> {
     // Admin is denied nothing; beside it the staff role denied the most, and the customer (denied the most of all, held to their own record).
     // Requests/s move with the machine's other load between rows; CPU per request much less, so the verdict wants both.
     console.log('');
-    for (const checked of [mostDeniedStaffRole(denied), 'customer' as const]) {
+    const checkedCallers = [mostDeniedStaffRole(denied), 'customer' as const].filter((c) => c !== undefined && benchedCallers.includes(c));
+    for (const checked of checkedCallers as Caller[]) {
       const rpsRatio = face[checked].rps / face.admin.rps;
       const cpuRatio = cpuCapacityRatio(face.admin, face[checked]);
       const p50Ratio = face[checked].p50 / Math.max(face.admin.p50, 1);
@@ -244,7 +256,7 @@ async function main(): Promise<void> {
           ` — ${verdict}`,
       );
     }
-    const slowest = CALLERS.reduce((a, b) => (face[a].rps <= face[b].rps ? a : b));
+    const slowest = benchedCallers.reduce((a, b) => (face[a].rps <= face[b].rps ? a : b));
     console.log(
       `the 360° view as admin runs at ${(face.admin.rps / direct.rps).toFixed(3)}× direct contact(id)'s requests/s (1 : ${(direct.rps / face.admin.rps).toFixed(0)})` +
         (face.admin.cpuMs !== null && direct.cpuMs

@@ -32,10 +32,13 @@ export const BENCH_PORTS = {
   service: base + 3,
   analytics: base + 4,
   marketing: base + 5,
+  // Service's inbound SMTP (email to case): its default 2525 is taken by `npm start` or another bench.
+  serviceSmtp: base + 6,
 } as const;
 
 /**
- * Uses a running platform when BENCH_GATEWAY_URL and BENCH_SALES_URL are set;
+ * Uses a running platform when BENCH_GATEWAY_URL and BENCH_SALES_URL are set
+ * (and reads its CPU time when BENCH_PLATFORM_PID names its launcher);
  * otherwise starts one with the `npm start` launcher on its own ports, each
  * service in its own process (as deployed), isolated like a test run: a run
  * id is the schema suffix, subject prefix, stream suffix and Redis prefix, so
@@ -46,12 +49,14 @@ export const BENCH_PORTS = {
 export async function benchPlatform(env: Record<string, string> = {}): Promise<BenchPlatform> {
   const { BENCH_GATEWAY_URL, BENCH_SALES_URL } = process.env;
   if (BENCH_GATEWAY_URL && BENCH_SALES_URL) {
+    // BENCH_PLATFORM_PID: the launcher of that platform (same machine), so CPU per request can still be read.
+    const launcher = Number(process.env.BENCH_PLATFORM_PID);
     return {
       gatewayUrl: BENCH_GATEWAY_URL,
       salesUrl: BENCH_SALES_URL,
       subjectPrefix: process.env.NATS_SUBJECT_PREFIX ?? '',
       runId: null,
-      processIds: () => [],
+      processIds: () => (Number.isInteger(launcher) && launcher > 0 ? processTree(launcher) : []),
       stop: async () => undefined,
     };
   }
@@ -72,6 +77,7 @@ export async function benchPlatform(env: Record<string, string> = {}): Promise<B
       SERVICE_PORT: String(BENCH_PORTS.service),
       ANALYTICS_PORT: String(BENCH_PORTS.analytics),
       MARKETING_PORT: String(BENCH_PORTS.marketing),
+      SERVICE_INBOUND_SMTP_PORT: String(BENCH_PORTS.serviceSmtp),
       LOG_LEVEL: 'warn',
       NODE_ENV: 'production',
       // Production requires it; the run's data (and so every secret it sealed) is removed after the run.

@@ -26,6 +26,7 @@ import { SERVICE_LINK_ROUTES } from './links/public-link-routes';
 import { callerOf, callerRateLimit } from './limits/caller-rate-limit';
 import { guardPlugin } from './limits/guard-plugin';
 import { SubgraphDataSource } from './subgraph-data-source';
+import { DEFAULT_MAX_SOCKETS, subgraphFetcher } from './subgraph-fetcher';
 import { CallerSubscriptions } from './subscriptions/caller-subscriptions';
 import { SubscribableGateway } from './subscriptions/served-schema';
 import { followSubscriptionEvents } from './subscriptions/subscription-events';
@@ -112,6 +113,8 @@ export async function startGateway(config: GatewayConfig, supergraphSdl = readFi
   });
   httpServer.keepAliveTimeout = 65_000;
 
+  // Keep-alive connections to the subgraphs, pooled per subgraph (ADR 056).
+  const fetcher = subgraphFetcher({ maxSockets: DEFAULT_MAX_SOCKETS });
   const gateway = new SubscribableGateway(
     new ApolloGateway({
       supergraphSdl,
@@ -122,6 +125,7 @@ export async function startGateway(config: GatewayConfig, supergraphSdl = readFi
           timeoutMs: config.SUBGRAPH_TIMEOUT_MS,
           logger,
           gatewaySecret: config.GATEWAY_SECRET,
+          fetcher,
         }),
     }),
   );

@@ -4,6 +4,7 @@ import type { Logger } from '@rapport/observability';
 import { parse } from 'graphql';
 import type { Caller } from './auth/caller';
 import { fetchErrorPaths } from './subgraph-errors/fetch-fields';
+import { DEFAULT_MAX_SOCKETS, subgraphFetcher } from './subgraph-fetcher';
 import { errorsWithBody, subgraphFailureCode, type SubgraphFailureCode } from './subgraph-errors/subgraph-failure';
 
 /** A fetch of a client's operation (not a health check or schema load). */
@@ -17,6 +18,8 @@ export interface SubgraphDataSourceOptions {
   logger: Logger;
   /** GATEWAY_SECRET: signs the caller's address on each fetch (empty: nothing is forwarded). */
   gatewaySecret: string;
+  /** The HTTP client (default: a keep-alive pool of its own, subgraph-fetcher.ts); the gateway shares one across subgraphs. */
+  fetcher?: RemoteGraphQLDataSource<Caller>['fetcher'];
 }
 
 /**
@@ -43,7 +46,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<Caller> {
     this.gatewaySecret = options.gatewaySecret;
     this.timeoutMs = options.timeoutMs;
     this.logger = options.logger;
-    const fetcher = this.fetcher;
+    const fetcher = options.fetcher ?? subgraphFetcher({ maxSockets: DEFAULT_MAX_SOCKETS });
     this.fetcher = (url, init) => fetcher(url, { ...init, signal: AbortSignal.timeout(this.timeoutMs) });
   }
 

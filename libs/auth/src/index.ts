@@ -5,6 +5,7 @@ export type { Revocation } from './revocation-list';
 export { RevocationFeed } from './revocation-feed';
 export type { FeedLogger } from './revocation-feed';
 export { bearerToken, InvalidTokenError, principalFromClaims, TokenVerifier } from './token-verifier';
+export { VerifiedTokens, VERIFIED_TOKENS_DEFAULTS, type VerifiedToken, type VerifiedTokensOptions } from './verified-tokens';
 export { badUserInput, badUserInputs, conflict, forbidden, InvariantError, notFound, rateLimited, unauthenticated } from './errors';
 export { hasRole, requirePrincipal, requireRole, requireRoleOrScope } from './access';
 export { AuthGuard, CurrentPrincipal, Public } from './nest';

@@ -2,6 +2,7 @@ import { isRole } from '@rapport/contracts';
 import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
 import { TOKEN_ALGORITHM, TOKEN_AUDIENCE, TOKEN_ISSUER, type Principal } from './principal';
 import type { RevocationList } from './revocation-list';
+import { VerifiedTokens } from './verified-tokens';
 
 type KeySource = ReturnType<typeof createRemoteJWKSet> | ReturnType<typeof createLocalJWKSet>;
 
@@ -13,22 +14,41 @@ export class InvalidTokenError extends Error {}
  * key rotation needs no restart. A token that passes is then checked against
  * the revocation list, so a revoked key, a deactivated user or changed roles
  * stop a token before it expires.
+ *
+ * The signature check is done once per token per process (VerifiedTokens);
+ * expiry and the revocation list are checked on every call.
  */
 export class TokenVerifier {
   private constructor(
     private readonly keys: KeySource,
     private readonly revocations: RevocationList,
+    private readonly verified: VerifiedTokens,
   ) {}
 
-  static remote(jwksUrl: string, revocations: RevocationList): TokenVerifier {
-    return new TokenVerifier(createRemoteJWKSet(new URL(jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 600_000 }), revocations);
+  static remote(jwksUrl: string, revocations: RevocationList, verified = new VerifiedTokens()): TokenVerifier {
+    return new TokenVerifier(
+      createRemoteJWKSet(new URL(jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 600_000 }),
+      revocations,
+      verified,
+    );
   }
 
-  static local(jwks: JSONWebKeySet, revocations: RevocationList): TokenVerifier {
-    return new TokenVerifier(createLocalJWKSet(jwks), revocations);
+  static local(jwks: JSONWebKeySet, revocations: RevocationList, verified = new VerifiedTokens()): TokenVerifier {
+    return new TokenVerifier(createLocalJWKSet(jwks), revocations, verified);
   }
 
   async verify(token: string): Promise<Principal> {
+    const { principal, version } = this.verified.get(token) ?? (await this.checkSignature(token));
+    if (this.revocations.refuses(principal.id, version, principal.tenantId)) {
+      throw new InvalidTokenError(
+        'access token was revoked (roles changed, user deactivated, API key revoked or tenant disabled); sign in again',
+      );
+    }
+    // A copy: callers own their principal, the cached one stays as verified.
+    return { ...principal, roles: [...principal.roles], scopes: [...principal.scopes] };
+  }
+
+  private async checkSignature(token: string) {
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, this.keys, {
@@ -39,13 +59,13 @@ export class TokenVerifier {
     } catch (err) {
       throw new InvalidTokenError(`access token rejected: ${(err as Error).message}`);
     }
-    const principal = principalFromClaims(payload);
-    if (this.revocations.refuses(principal.id, tokenVersionOf(payload), principal.tenantId)) {
-      throw new InvalidTokenError(
-        'access token was revoked (roles changed, user deactivated, API key revoked or tenant disabled); sign in again',
-      );
-    }
-    return principal;
+    const verified = {
+      principal: principalFromClaims(payload),
+      version: tokenVersionOf(payload),
+      expiresAt: typeof payload.exp === 'number' ? payload.exp * 1000 : null,
+    };
+    this.verified.remember(token, verified);
+    return verified;
   }
 }
 
