@@ -21,10 +21,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDevMailbox } from '@rapport/channels';
-import { connect } from 'nats';
 import { Client } from 'pg';
-import { v7 as uuidv7 } from 'uuid';
 import { gql as gatewayGql, loginToken } from './gateway-gql';
+import { campaignSendRate, marketingEventIngest, seedReadModel } from './marketing-steps';
 import { benchPlatform } from './platform-process';
 
 const args = process.argv.slice(2);
@@ -41,7 +40,6 @@ const rate = Math.max(1, flag('rate', 100));
 const sendSeconds = flag('send-seconds', 30);
 
 const seconds = (from: bigint) => Number(process.hrtime.bigint() - from) / 1e9;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const rows: [string, string, string][] = [];
 const row = (what: string, figure: string, rateText = '') => {
   rows.push([what, figure, rateText]);
@@ -76,62 +74,17 @@ async function main(): Promise<void> {
 
     // 1. The read model, set-based.
     let started = process.hrtime.bigint();
-    await seedReadModel(pg, schema, tenantId);
+    await seedReadModel(pg, schema, tenantId, contacts);
     row('read model seeded (one statement + consents + ANALYZE)', `${contacts} contacts in ${seconds(started).toFixed(1)} s`);
 
     // 2. Event ingest.
     if (events > 0) {
-      started = process.hrtime.bigint();
-      const nc = await connect({ servers: process.env.NATS_URL ?? 'nats://127.0.0.1:4222' });
-      const js = nc.jetstream();
-      const now = new Date().toISOString();
-      const pending: Promise<unknown>[] = [];
-      for (let i = 0; i < events; i++) {
-        const id = uuidv7();
-        const contact = {
-          id,
-          accountId: null,
-          ownerId: null,
-          firstName: 'Event',
-          lastName: `Contact ${i}`,
-          emails: [`event${i}@bench.test`],
-          phones: [],
-          externalIds: [],
-          createdAt: now,
-          updatedAt: now,
-        };
-        const event = {
-          id: uuidv7(),
-          type: 'sales.contact.created',
-          version: 1,
-          tenantId,
-          occurredAt: now,
-          actor: { kind: 'system', id: null },
-          subjectId: id,
-          data: { contact },
-        };
-        pending.push(
-          js.publish(`${platform.subjectPrefix}.sales.contact.created`, Buffer.from(JSON.stringify(event)), { msgID: event.id }),
-        );
-        if (pending.length >= 1000) await Promise.all(pending.splice(0));
-      }
-      await Promise.all(pending);
-      const published = seconds(started);
-      for (;;) {
-        const { rows: r } = await pg.query(
-          `SELECT count(*)::int AS n FROM ${schema}.contacts WHERE tenant_id = $1 AND first_name = 'Event'`,
-          [tenantId],
-        );
-        if (r[0].n >= events) break;
-        await sleep(250);
-      }
-      const s = seconds(started);
+      const e = await marketingEventIngest(pg, schema, tenantId, platform.subjectPrefix, events);
       row(
         'event ingest (sales.contact.created → read model)',
-        `${events} in ${s.toFixed(1)} s (published in ${published.toFixed(1)} s)`,
-        `${Math.round(events / s)} events/s`,
+        `${events} in ${e.s.toFixed(1)} s (published in ${e.publishS.toFixed(1)} s)`,
+        `${Math.round(events / e.s)} events/s`,
       );
-      await nc.close();
     }
 
     // 3. previewSegment.
@@ -175,62 +128,16 @@ async function main(): Promise<void> {
     }
 
     // 4. A campaign to everyone eligible.
-    const segment = (
-      await call(`mutation($input: CreateSegmentInput!) { createSegment(input: $input) { segment { id } } }`, {
-        input: { name: `Bench ${Date.now()}`, rule: { field: 'email', op: 'endsWith', value: '@bench.test' } },
-      })
-    ).createSegment.segment;
-    const campaign = (
-      await call(`mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { campaign { id } } }`, {
-        input: {
-          name: 'Bench campaign',
-          segmentId: segment.id,
-          channel: 'EMAIL',
-          controlPercent: 10,
-          sendRatePerMinute: rate * 60,
-          variants: [
-            {
-              key: 'A',
-              splitPercent: 50,
-              subject: 'Hello {{firstName}}',
-              text: 'A',
-              html: '<p>A <a href="https://example.com/a">a</a></p>',
-            },
-            { key: 'B', splitPercent: 50, subject: 'Hi {{firstName}}', text: 'B' },
-          ],
-        },
-      })
-    ).createCampaign.campaign;
-    started = process.hrtime.bigint();
-    const launched = (
-      await call(
-        `mutation($id: ID!) { launchCampaign(id: $id) { campaign { status audience { total byGroup { key count } excluded { key count } } } } }`,
-        { id: campaign.id },
-      )
-    ).launchCampaign.campaign;
-    const queued = seconds(started);
-    const toSend = launched.audience.byGroup.find((g: { key: string }) => g.key === 'VARIANT')?.count ?? 0;
-    const excluded = launched.audience.excluded.map((e: { key: string; count: number }) => `${e.key} ${e.count}`).join(', ');
+    const c = await campaignSendRate(call, { rate, sendSeconds, received: () => delivered });
     row(
       'campaign queued (launchCampaign: audience draw + every send batch queued)',
-      `${launched.audience.total} drawn, ${toSend} to send (${excluded} left out) in ${queued.toFixed(1)} s`,
+      `${c.drawn} drawn, ${c.toSend} to send (${c.excluded} left out) in ${c.queuedS.toFixed(1)} s`,
     );
-    const sentAt = async () => {
-      const audience = (await call(`query($id: ID!) { campaign(id: $id) { audience { byStatus { key count } } } }`, { id: campaign.id }))
-        .campaign.audience;
-      return audience.byStatus.find((s: { key: string }) => s.key === 'SENT')?.count ?? 0;
-    };
-    // Let the first batches start, then measure over a steady window.
-    await sleep(3000);
-    const [n0, t0] = [await sentAt(), process.hrtime.bigint()];
-    await sleep(sendSeconds * 1000);
-    const [n1, window] = [await sentAt(), seconds(t0)];
     row(
       'sending (SMTP to a local sink)',
-      `${n1 - n0} sent in ${window.toFixed(1)} s, ${delivered} received by the sink`,
-      `${((n1 - n0) / window).toFixed(1)} msgs/s, configured ${rate}/s`,
+      `${c.sent} sent in ${c.windowS.toFixed(1)} s, ${c.received} received by the sink`,
+      `${(c.sent / c.windowS).toFixed(1)} msgs/s, configured ${rate}/s`,
     );
-    await call(`mutation($id: ID!) { cancelCampaign(id: $id) { status } }`, { id: campaign.id });
   } finally {
     await pg.end();
     await platform.stop();
@@ -239,43 +146,6 @@ async function main(): Promise<void> {
   }
   console.log(`\nsummary (${new Date().toISOString()})`);
   for (const [what, figure, r] of rows) console.log(`| ${what} | ${figure} | ${r} |`);
-}
-
-/** Contacts spread over tiers, RFM segments, churn bands, order recency and complaints; 80 % opted in to email marketing. */
-async function seedReadModel(pg: Client, schema: string, tenantId: string): Promise<void> {
-  const segments = [
-    ['champions', 'Champions'],
-    ['loyal', 'Loyal'],
-    ['potential-loyalists', 'Potential loyalists'],
-    ['new', 'New'],
-    ['promising', 'Promising'],
-    ['need-attention', 'Need attention'],
-    ['about-to-sleep', 'About to sleep'],
-    ['at-risk', 'At risk'],
-    ['cant-lose-them', "Can't lose them"],
-    ['hibernating', 'Hibernating'],
-  ];
-  await pg.query(`SET search_path = "${schema}", public`);
-  await pg.query(
-    `INSERT INTO contacts (tenant_id, id, first_name, last_name, email, emails, created_at, sales_updated_at, rfm_segment_key, rfm_segment_name,
-                           tier, clv, clv_currency, churn_band, churn_risk, open_complaints, open_cases, first_order_at, last_order_at, orders_count)
-     SELECT $1, gen_random_uuid(), 'Bench', 'Contact ' || i, 'c' || i || '@bench.test', ARRAY['c' || i || '@bench.test'], now() - interval '2 years', now(),
-            ($2::text[])[1 + i % 10], ($3::text[])[1 + i % 10],
-            (ARRAY['platinum', 'gold', 'silver', 'bronze'])[1 + (i / 7) % 4], (i % 5000)::numeric, 'EUR',
-            (ARRAY['LOW', 'MEDIUM', 'HIGH'])[1 + (i / 3) % 3], ((i % 100) / 100.0)::float8,
-            CASE WHEN i % 97 = 0 THEN 1 ELSE 0 END, CASE WHEN i % 31 = 0 THEN 1 ELSE 0 END,
-            now() - interval '700 days', now() - make_interval(days => i % 400), 1 + i % 12
-       FROM generate_series(1, $4::int) AS i`,
-    [tenantId, segments.map((s) => s[0]), segments.map((s) => s[1]), contacts],
-  );
-  await pg.query(
-    `INSERT INTO consents (tenant_id, contact_id, channel, purpose, status, source, changed_at, actor_kind)
-     SELECT tenant_id, id, 'EMAIL', 'MARKETING', 'OPTED_IN', 'bench', now(), 'system' FROM contacts
-      WHERE tenant_id = $1 AND last_name LIKE 'Contact %' AND abs(hashtext(id::text)) % 10 < 8`,
-    [tenantId],
-  );
-  await pg.query(`ANALYZE contacts`);
-  await pg.query(`ANALYZE consents`);
 }
 
 main().catch((err: unknown) => {
