@@ -9,6 +9,8 @@ import type { Client } from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 
 const seconds = (from: bigint) => Number(process.hrtime.bigint() - from) / 1e9;
+/** Acknowledgements wait long on a loaded machine (the default 5 s timed out at load 30). */
+const PUBLISH_TIMEOUT_MS = 120_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A gateway call as the signed-in bench user. */
@@ -89,7 +91,12 @@ export async function marketingEventIngest(
       subjectId: id,
       data: { contact },
     };
-    pending.push(js.publish(`${subjectPrefix}.sales.contact.created`, Buffer.from(JSON.stringify(event)), { msgID: event.id }));
+    pending.push(
+      js.publish(`${subjectPrefix}.sales.contact.created`, Buffer.from(JSON.stringify(event)), {
+        msgID: event.id,
+        timeout: PUBLISH_TIMEOUT_MS,
+      }),
+    );
     if (pending.length >= 1000) await Promise.all(pending.splice(0));
   }
   await Promise.all(pending);

@@ -26,6 +26,8 @@ export function numberFlags(args: readonly string[]): (name: string, fallback: n
 }
 
 export const seconds = (from: bigint) => Number(process.hrtime.bigint() - from) / 1e9;
+/** Acknowledgements wait long on a loaded machine (the default 5 s timed out at load 30). */
+const PUBLISH_TIMEOUT_MS = 120_000;
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export const DAY = 86_400_000;
 const HISTORY_DAYS = 730;
@@ -233,7 +235,9 @@ export async function natsIngest(
           },
         },
       };
-      pending.push(js.publish(`${prefix}commerce.order.placed`, Buffer.from(JSON.stringify(event)), { msgID: event.id }));
+      pending.push(
+        js.publish(`${prefix}commerce.order.placed`, Buffer.from(JSON.stringify(event)), { msgID: event.id, timeout: PUBLISH_TIMEOUT_MS }),
+      );
       if (pending.length >= 2000) {
         await Promise.all(pending);
         pending = [];
