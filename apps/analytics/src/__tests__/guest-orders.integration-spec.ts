@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '@rapport/auth';
 import { CONTACT_CREATED, ORDER_PLACED, ORDER_RECORDED, SYSTEM_ACTOR, type ContactSnapshotV1, type OrderV1 } from '@rapport/contracts';
-import { newEvent } from '@rapport/messaging';
+import { newEvent, OUTBOX_EVENTS } from '@rapport/messaging';
 import type { StartedService } from '@rapport/service-kit';
 import { startService } from '@rapport/testing';
 import { connect, type NatsConnection } from 'nats';
@@ -114,7 +114,7 @@ describe('analytics: guest orders', () => {
     ]);
     // Consumers learn it is a guest order, not one still waiting for its customer.
     const recorded: { guest: boolean; contactId: string | null }[] = (
-      await ds.query(`SELECT envelope FROM outbox WHERE tenant_id = $1 AND type = $2`, [tenantId, ORDER_RECORDED])
+      await ds.query(`SELECT envelope FROM ${OUTBOX_EVENTS} WHERE tenant_id = $1 AND type = $2`, [tenantId, ORDER_RECORDED])
     ).map((r: { envelope: { data: { guest: boolean; contactId: string | null } } }) => r.envelope.data);
     expect(recorded.filter((d) => d.guest)).toHaveLength(2);
     expect(recorded.filter((d) => d.guest).every((d) => d.contactId === null)).toBe(true);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { OUTBOX_EVENTS } from '@rapport/messaging';
 import type { Principal } from '@rapport/auth';
 import { CART_ABANDONED, ORDER_RECORDED } from '@rapport/contracts';
 import type { StartedService } from '@rapport/service-kit';
@@ -52,7 +53,7 @@ describe('recordCommerceEvents: receipts, outbox and the order ingest (integrati
   /** Owner connection (bypasses RLS) for assertions only; always filtered by tenant. */
   const outboxOf = async (type: string, eventId: string) =>
     (
-      await ds.query(`SELECT envelope FROM outbox WHERE tenant_id = $1 AND type = $2 AND envelope->'data'->>'eventId' = $3`, [
+      await ds.query(`SELECT envelope FROM ${OUTBOX_EVENTS} WHERE tenant_id = $1 AND type = $2 AND envelope->'data'->>'eventId' = $3`, [
         tenantId,
         type,
         eventId,
@@ -88,7 +89,7 @@ describe('recordCommerceEvents: receipts, outbox and the order ingest (integrati
     );
     expect(stored).toEqual({ id: first.results[0].orderId, amount: '25.0000' });
     const recorded = await ds.query(
-      `SELECT envelope->'data'->>'change' AS change FROM outbox WHERE tenant_id = $1 AND type = $2 AND envelope->>'subjectId' = $3`,
+      `SELECT envelope->'data'->>'change' AS change FROM ${OUTBOX_EVENTS} WHERE tenant_id = $1 AND type = $2 AND envelope->>'subjectId' = $3`,
       [tenantId, ORDER_RECORDED, stored.id],
     );
     expect(recorded).toEqual([{ change: 'CREATED' }]);

@@ -21,11 +21,9 @@ import {
   type OrderPlacedV1,
 } from '@rapport/contracts';
 import { deletionFactOf } from '@rapport/customer-master';
-import { BatchEventConsumer, ensureStream, OutboxRelay, type MessagingNaming } from '@rapport/messaging';
+import { OutboxRelay } from '@rapport/messaging';
 import type { Logger } from '@rapport/observability';
-import { TenantDatabase } from '@rapport/persistence';
-import { ConsumerRegistry, LOGGER, MESSAGING_NAMING, NATS_CONNECTION, SERVICE_CONFIG } from '@rapport/service-kit';
-import type { NatsConnection } from 'nats';
+import { ConsumerRegistry, LOGGER, SERVICE_CONFIG } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import type { AnalyticsConfig } from '../analytics.env';
 import { CASE_EVENT_TYPES, CaseProjection } from '../cases/case-projection';
@@ -37,6 +35,10 @@ import { orderInputFromJson, type OrderInput } from '../orders/order-input';
 import { RfmScheduler } from '../rfm/rfm-scheduler';
 import { RescoreDebouncer } from './rescore-debouncer';
 
+/** Most commerce orders one transaction takes from the stream, and how long a batch waits to fill. */
+export const ORDER_BATCH = 2000;
+const ORDER_BATCH_LINGER_MS = 100;
+
 /** What a batch of events changed: whether RFM is due, and whose CLV scores. */
 export interface BatchEffect {
   changed: boolean;
@@ -47,10 +49,10 @@ export interface BatchEffect {
  * Analytics' durable consumers: the sales customer master (into the contact
  * projection), partner orders (into the same ingest as recordOrders) and
  * service cases (open complaints, a churn signal).
- * All take events in batches (BatchEventConsumer: one transaction per
- * tenant batch, inbox rows for all of it). The streams are ensured here
- * because analytics may start before sales and service, and COMMERCE has no
- * Rapport producer to create it. Whenever a batch changes which orders count for
+ * All take events in batches (ConsumerRegistry.consumeInBatches: one
+ * transaction per tenant batch, inbox rows for all of it); the registry
+ * ensures the streams, as analytics may start before sales and service, and
+ * COMMERCE has no Rapport producer to create it. Whenever a batch changes which orders count for
  * whom, the tenant's RFM recompute and the rescoring of the contacts
  * concerned are requested after its commit, debounced per tenant.
  */
@@ -59,11 +61,8 @@ export class AnalyticsConsumers implements OnModuleInit, OnModuleDestroy {
   private readonly rescore: RescoreDebouncer;
 
   constructor(
-    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
-    @Inject(MESSAGING_NAMING) private readonly naming: MessagingNaming,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(SERVICE_CONFIG) config: AnalyticsConfig,
-    private readonly tenantDb: TenantDatabase,
     private readonly registry: ConsumerRegistry,
     private readonly relay: OutboxRelay,
     private readonly contacts: ContactProjection,
@@ -79,55 +78,47 @@ export class AnalyticsConsumers implements OnModuleInit, OnModuleDestroy {
   }
 
   async onModuleInit(): Promise<void> {
-    const sales = await ensureStream(this.nc, this.naming, STREAMS.SALES);
-    const commerce = await ensureStream(this.nc, this.naming, STREAMS.COMMERCE);
-    const service = await ensureStream(this.nc, this.naming, STREAMS.SERVICE);
     const afterCommit = (tenantId: string, _events: EventEnvelope[], effect: BatchEffect) => {
       if (effect.changed) this.rescore.add(tenantId, effect.contactIds);
     };
-    this.registry.register(
-      new BatchEventConsumer<BatchEffect>(this.nc, this.tenantDb, this.naming, this.logger, {
-        stream: sales,
-        durable: 'analytics_contacts',
-        eventTypes: [
-          CONTACT_CREATED,
-          CONTACT_UPDATED,
-          // A live contact republished for a rebuild (ADR 053), applied as a snapshot like the two above.
-          CONTACT_RESYNCED,
-          CONTACT_MERGED,
-          CONTACT_UNMERGED,
-          CONTACT_DELETED,
-          CONTACT_RESTORED,
-          CONTACT_PURGED,
-        ],
-        handleBatch: (events, em, tenantId) => this.onContactEvents(events, em, tenantId),
-        afterCommit,
-      }),
-    );
-    this.registry.register(
-      new BatchEventConsumer<BatchEffect>(this.nc, this.tenantDb, this.naming, this.logger, {
-        stream: commerce,
-        durable: 'analytics_orders',
-        eventTypes: [ORDER_PLACED],
-        handleBatch: (events, em, tenantId) => this.onOrdersPlaced(events as OrderPlacedV1[], em, tenantId),
-        afterCommit: (tenantId, events, effect) => {
-          // The batch wrote analytics.order.recorded events: publish them now rather than at the next poll.
-          if (effect.changed) this.relay.kick();
-          afterCommit(tenantId, events, effect);
-        },
-      }),
-    );
+    await this.registry.consumeInBatches<BatchEffect>(STREAMS.SALES, {
+      durable: 'analytics_contacts',
+      eventTypes: [
+        CONTACT_CREATED,
+        CONTACT_UPDATED,
+        // A live contact republished for a rebuild (ADR 053), applied as a snapshot like the two above.
+        CONTACT_RESYNCED,
+        CONTACT_MERGED,
+        CONTACT_UNMERGED,
+        CONTACT_DELETED,
+        CONTACT_RESTORED,
+        CONTACT_PURGED,
+      ],
+      handleBatch: (events, em, tenantId) => this.onContactEvents(events, em, tenantId),
+      afterCommit,
+    });
+    await this.registry.consumeInBatches<BatchEffect>(STREAMS.COMMERCE, {
+      durable: 'analytics_orders',
+      eventTypes: [ORDER_PLACED],
+      handleBatch: (events, em, tenantId) => this.onOrdersPlaced(events as OrderPlacedV1[], em, tenantId),
+      // A shop's feed arrives in bursts: a large batch is one transaction, one COPY, one upsert and one packed outbox row
+      // for thousands of orders, where the default 500 spent a third of its time on per-batch work (ADR 057).
+      batchSize: ORDER_BATCH,
+      lingerMs: ORDER_BATCH_LINGER_MS,
+      afterCommit: (tenantId, events, effect) => {
+        // The batch wrote analytics.order.recorded events: publish them now rather than at the next poll.
+        if (effect.changed) this.relay.kick();
+        afterCommit(tenantId, events, effect);
+      },
+    });
 
     // Open complaints are a churn signal: the contacts whose complaints opened or closed are rescored.
-    this.registry.register(
-      new BatchEventConsumer<string[]>(this.nc, this.tenantDb, this.naming, this.logger, {
-        stream: service,
-        durable: 'analytics_cases',
-        eventTypes: CASE_EVENT_TYPES,
-        handleBatch: (events, em, tenantId) => this.cases.apply(em, tenantId, events),
-        afterCommit: (tenantId, _events, contactIds) => this.clv.requestScoring(tenantId, contactIds),
-      }),
-    );
+    await this.registry.consumeInBatches<string[]>(STREAMS.SERVICE, {
+      durable: 'analytics_cases',
+      eventTypes: CASE_EVENT_TYPES,
+      handleBatch: (events, em, tenantId) => this.cases.apply(em, tenantId, events),
+      afterCommit: (tenantId, _events, contactIds) => this.clv.requestScoring(tenantId, contactIds),
+    });
   }
 
   onModuleDestroy(): void {

@@ -1,7 +1,8 @@
 import { moneyView } from '@rapport/money';
 import { Injectable } from '@nestjs/common';
 import { ORDER_RECORDED, type EventActor, type OrderRecordedDataV1, type OrderRecordedV1 } from '@rapport/contracts';
-import { appendManyToOutbox, newEvent } from '@rapport/messaging';
+import { appendPackedToOutbox, newEvent } from '@rapport/messaging';
+import { copyRows, type CopyCell } from '@rapport/persistence';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { lockCustomerMatching } from '../tenant-locks';
@@ -9,21 +10,42 @@ import { customerKey, resolveCustomers } from './customer-resolution';
 import { batchField, planBatch, type FieldAt, type IngestResult } from './order-batch';
 import type { OrderInput, ValidOrder } from './order-input';
 
+/** The batch's validated rows, COPYed in (see copyRows); dropped after the upsert, and at commit in any case. */
+const STAGING = 'order_ingest_rows';
+const STAGING_COLUMNS = [
+  'id',
+  'source',
+  'external_order_id',
+  'contact_id',
+  'customer_contact_id',
+  'customer_source',
+  'customer_key',
+  'occurred_at',
+  'amount',
+  'currency',
+  'channel',
+  'status',
+  'lines',
+] as const;
+const CREATE_STAGING = `
+  CREATE TEMPORARY TABLE ${STAGING} (id uuid, source text, external_order_id text, contact_id uuid, customer_contact_id uuid,
+    customer_source text, customer_key text, occurred_at timestamptz, amount numeric, currency text, channel text,
+    status text, lines jsonb) ON COMMIT DROP`;
+
 /**
- * Inserts new orders and replaces changed ones in one statement. The
- * comparison covers what the sender said (customer as given, time, money,
- * status, lines); a re-sent order that says the same is UNCHANGED and not
- * touched. `xmax = 0` is true only for a row this statement inserted — the
- * standard Postgres way to tell an upsert's insert from its update.
+ * Inserts new orders and replaces changed ones in one statement, from the
+ * staging table. The comparison covers what the sender said (customer as
+ * given, time, money, status, lines); a re-sent order that says the same is
+ * UNCHANGED and not touched. `xmax = 0` is true only for a row this
+ * statement inserted — the standard Postgres way to tell an upsert's insert
+ * from its update.
  */
 const UPSERT_ORDERS = `
   INSERT INTO orders AS o (id, tenant_id, source, external_order_id, contact_id, customer_contact_id, customer_source,
                            customer_key, occurred_at, amount, currency, channel, status, lines)
   SELECT r.id, $1, r.source, r.external_order_id, r.contact_id, r.customer_contact_id, r.customer_source,
          r.customer_key, r.occurred_at, r.amount, r.currency, r.channel, r.status, r.lines
-    FROM jsonb_to_recordset($2::jsonb) AS r(id uuid, source text, external_order_id text, contact_id uuid,
-         customer_contact_id uuid, customer_source text, customer_key text, occurred_at timestamptz,
-         amount numeric, currency text, channel text, status text, lines jsonb)
+    FROM ${STAGING} r
   ON CONFLICT (tenant_id, source, external_order_id) DO UPDATE SET
     contact_id = EXCLUDED.contact_id, customer_contact_id = EXCLUDED.customer_contact_id,
     customer_source = EXCLUDED.customer_source, customer_key = EXCLUDED.customer_key,
@@ -78,8 +100,16 @@ export class OrderIngest {
         tenantId,
         valid.map((v) => v.order.customer),
       );
-      const rows = valid.map(({ order }) => toRow(order, contacts.get(customerKey(order.customer)) ?? null));
-      const written: StoredRow[] = await em.query(UPSERT_ORDERS, [tenantId, JSON.stringify(rows)]);
+      await em.query(CREATE_STAGING);
+      await copyRows(
+        em,
+        STAGING,
+        STAGING_COLUMNS,
+        valid.map(({ order }) => toRow(order, contacts.get(customerKey(order.customer)) ?? null)),
+      );
+      const written: StoredRow[] = await em.query(UPSERT_ORDERS, [tenantId]);
+      // A stream batch ingests round after round in one transaction; each round stages afresh.
+      await em.query(`DROP TABLE ${STAGING}`);
       const byKey = new Map(written.map((w) => [rowKey(w.source, w.external_order_id), w]));
       const untouched = valid.filter(({ order }) => !byKey.has(rowKey(order.source, order.externalOrderId)));
       if (untouched.length > 0) {
@@ -106,7 +136,8 @@ export class OrderIngest {
           error: null,
         });
       }
-      await appendManyToOutbox(em, events);
+      // Packed rows (ADR 046): a bulk batch announces up to thousands of orders; the relay sends one message per event.
+      await appendPackedToOutbox(em, events);
     }
     return results.sort((a, b) => a.index - b.index);
   }
@@ -134,21 +165,22 @@ function rowKey(source: string, externalOrderId: string): string {
   return `${source}\u0000${externalOrderId}`;
 }
 
-function toRow(order: ValidOrder, contactId: string | null) {
+/** The staging row of an order, in STAGING_COLUMNS order. */
+function toRow(order: ValidOrder, contactId: string | null): CopyCell[] {
   const c = order.customer;
-  return {
-    id: uuidv7(),
-    source: order.source,
-    external_order_id: order.externalOrderId,
-    contact_id: contactId,
-    customer_contact_id: 'contactId' in c ? c.contactId : null,
-    customer_source: 'source' in c ? c.source : null,
-    customer_key: 'source' in c ? c.key : null,
-    occurred_at: order.occurredAt.toISOString(),
-    amount: order.amount,
-    currency: order.currency,
-    channel: order.channel,
-    status: order.status,
-    lines: order.lines,
-  };
+  return [
+    uuidv7(),
+    order.source,
+    order.externalOrderId,
+    contactId,
+    'contactId' in c ? c.contactId : null,
+    'source' in c ? c.source : null,
+    'source' in c ? c.key : null,
+    order.occurredAt.toISOString(),
+    order.amount,
+    order.currency,
+    order.channel,
+    order.status,
+    JSON.stringify(order.lines),
+  ];
 }

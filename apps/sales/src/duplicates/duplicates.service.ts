@@ -149,9 +149,6 @@ export class DuplicatesService {
           for (const ph of r.phones) for (const n of wanted.get(phoneKey(ph, cc)) ?? []) hit(n, r.id, 'NORMALISED_PHONE');
       } else {
         const threshold = rule.threshold ?? 0.6;
-        const ns: number[] = [];
-        const names: string[] = [];
-        const accounts: (string | null)[] = [];
         const accountIds = [...new Set(probes.map((p) => p.accountId).filter((id): id is string => !!id))];
         const accountNames = new Map<string, string>(
           accountIds.length
@@ -160,26 +157,33 @@ export class DuplicatesService {
               )
             : [],
         );
+        // Each distinct (name, account name) is looked up once: an import's rows repeat common names, and every
+        // lookup is a trigram index search of its own (the cost of this rule). Its hits go to every probe that has it.
+        const lookups = new Map<string, { name: string; account: string | null; probes: number[] }>();
         probes.forEach((p, n) => {
           if (!p.lastName) return;
-          ns.push(n);
-          names.push(`${p.firstName ?? ''} ${p.lastName}`.toLowerCase().trim());
-          accounts.push((p.accountId ? accountNames.get(p.accountId) : p.accountName)?.toLowerCase() ?? null);
+          const name = `${p.firstName ?? ''} ${p.lastName}`.toLowerCase().trim();
+          const account = (p.accountId ? accountNames.get(p.accountId) : p.accountName)?.toLowerCase() ?? null;
+          const key = `${name}\u0000${account ?? ''}\u0000${account === null ? 0 : 1}`;
+          const lookup = lookups.get(key) ?? { name, account, probes: [] };
+          lookup.probes.push(n);
+          lookups.set(key, lookup);
         });
-        if (names.length === 0) continue;
+        if (lookups.size === 0) continue;
+        const distinct = [...lookups.values()];
         // `%` uses the trigram GIN index at this threshold; the account-name condition applies when both sides have an account.
         // Statistics lag behind a bulk import; without this the planner may pick a sequential scan per probe
         // (seen at 10k rows: 130 ms per 5 probes vs. about 1 ms with the index). Both settings are transaction-local.
         await em.query(`SELECT set_config('pg_trgm.similarity_threshold', $1, true), set_config('enable_seqscan', 'off', true)`, [
           String(threshold),
         ]);
-        // Ordinality is 1-based; ns maps it back to the probe.
+        // Ordinality is 1-based; it maps back to the distinct lookup, and from there to its probes.
         const rows: { n: number; id: string }[] = await em.query(
           `SELECT n, id FROM sales_contacts_by_fuzzy_name($1::text[], $2::text[], $3)`,
-          [names, accounts, threshold],
+          [distinct.map((l) => l.name), distinct.map((l) => l.account), threshold],
         );
         await em.query(`SELECT set_config('enable_seqscan', 'on', true)`);
-        rows.forEach((r) => hit(ns[r.n - 1], r.id, 'FUZZY_NAME'));
+        rows.forEach((r) => distinct[r.n - 1].probes.forEach((n) => hit(n, r.id, 'FUZZY_NAME')));
       }
     }
     await dropHiddenCandidates(em, 'contacts', hits, visible);

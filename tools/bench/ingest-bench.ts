@@ -1,0 +1,251 @@
+/**
+ * `npm run bench:ingest`: the data plane's ingest rates in one run, on one
+ * isolated platform (like bench:analytics), against the raw speed of the
+ * database:
+ *
+ *   1. customers: --customers contacts via sales importRecords (the orders' customers);
+ *   2. raw COPY: the --orders rows of step 3, COPYed (pg-copy-streams, CSV)
+ *      into a scratch table made `LIKE orders INCLUDING ALL` in analytics'
+ *      schema (same columns, constraints and indexes), ids made in Node;
+ *   3. bulk order ingest: the same orders as a CSV file through the orders
+ *      CSV importer (tools/import/import-orders.ts → recordOrders), and its
+ *      ratio to COPY;
+ *   4. NATS ingest: --nats-orders more orders published as
+ *      commerce.order.placed, timed until analytics has stored them all, and
+ *      the ratio to COPY;
+ *   5. marketing read-model ingest: --events sales.contact.created events,
+ *      timed until marketing's read model holds them;
+ *   6. campaign sending: --campaign-contacts contacts seeded into marketing's
+ *      read model, a campaign to all of them at --rate msgs/s into a local
+ *      SMTP sink, measured over --send-seconds;
+ *   7. contact import: --contacts rows (names from small pools, so the fuzzy
+ *      name rule finds candidates; unique e-mails and phones) through the
+ *      CSV import CLI (tools/import/import-csv.ts → importRecords) with the
+ *      tenant's duplicate rules on (policy WARN: every rule checked, rows
+ *      still created).
+ *
+ * Flags (0 skips a step): --customers (20000) --orders (100000)
+ * --nats-orders (100000) --events (20000) --campaign-contacts (20000)
+ * --rate (2000) --send-seconds (20) --contacts (20000) --batch (1000)
+ * --concurrency (4) --nats-timeout (600). The defaults finish in a few
+ * minutes on a 2-core machine.
+ */
+import { writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { Client } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { v7 as uuidv7 } from 'uuid';
+import { runImport } from '../import/import-csv';
+import { loginToken } from './gateway-gql';
+import { marketingBenchEnv, runCampaignSend, runEventIngest, seedReadModel, startBenchMailbox } from './marketing-pieces';
+import {
+  bulkIngest,
+  createCustomers,
+  gql,
+  natsIngest,
+  numberFlags,
+  printTable,
+  seconds,
+  syntheticOrders,
+  tenantOf,
+  withOrderCsv,
+  type OrderTenant,
+  type Row,
+  type SyntheticOrder,
+} from './order-ingest-steps';
+import { benchPlatform } from './platform-process';
+
+const args = process.argv.slice(2);
+const flag = numberFlags(args);
+const customers = flag('customers', 20_000);
+const orders = flag('orders', 100_000);
+const natsOrders = flag('nats-orders', 100_000);
+const events = flag('events', 20_000);
+const campaignContacts = flag('campaign-contacts', 20_000);
+const rate = Math.max(1, flag('rate', 2000));
+const sendSeconds = flag('send-seconds', 20);
+const contacts = flag('contacts', 20_000);
+const batch = flag('batch', 1000);
+const concurrency = flag('concurrency', 4);
+const natsTimeoutS = flag('nats-timeout', 600);
+
+const run = Date.now().toString(36);
+const tenant: OrderTenant = { run, customers, customerSource: `bench-${run}` };
+const perSecond = (n: number, s: number) => Math.round(n / s);
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+
+/** COPY of `rows` into a fresh `LIKE orders INCLUDING ALL` table of analytics' schema; returns seconds (the table is dropped after). */
+async function rawCopy(pg: Client, schema: string, tenantId: string, rows: SyntheticOrder[]): Promise<number> {
+  const table = `"${schema}".bench_copy_orders`;
+  await pg.query(`CREATE TABLE ${table} (LIKE "${schema}".orders INCLUDING ALL)`);
+  try {
+    const started = process.hrtime.bigint();
+    const lines = function* () {
+      for (const o of rows) {
+        yield `${uuidv7()},${tenantId},${o.source},${o.externalOrderId},${tenant.customerSource},${o.customerKey},${o.occurredAt},${o.amount},EUR,${o.channel},${o.status}\n`;
+      }
+    };
+    await pipeline(
+      Readable.from(lines()),
+      pg.query(
+        copyFrom(
+          `COPY ${table} (id, tenant_id, source, external_order_id, customer_source, customer_key, occurred_at, amount, currency, channel, status)
+           FROM STDIN (FORMAT csv)`,
+        ),
+      ),
+    );
+    return seconds(started);
+  } finally {
+    await pg.query(`DROP TABLE ${table}`);
+  }
+}
+
+const FIRST_NAMES = ['Anna', 'Ben', 'Clara', 'David', 'Eva', 'Felix', 'Greta', 'Hugo', 'Ida', 'Jonas', 'Karla', 'Lukas', 'Mia', 'Noah'];
+const LAST_NAMES = ['Schmidt', 'Meyer', 'Weber', 'Wagner', 'Becker', 'Hoffmann', 'Koch', 'Richter', 'Klein', 'Wolf', 'Neumann', 'Braun'];
+
+/** Contact rows for the import: names from small pools (fuzzy-name candidates), a unique e-mail and phone each. */
+function contactCsv(count: number): string {
+  const lines = ['First name,Last name,E-mail,Phone'];
+  for (let i = 0; i < count; i++) {
+    const first = FIRST_NAMES[i % FIRST_NAMES.length];
+    const last = `${LAST_NAMES[Math.floor(i / FIRST_NAMES.length) % LAST_NAMES.length]}${Math.floor(i / 500)}`;
+    lines.push(`${first},${last},imp${run}-${i}@bench.test,+4930${String(1_000_000 + i)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+async function main(): Promise<void> {
+  console.log(
+    `ingest bench — ${customers} customers, ${orders} orders (COPY and bulk), ${natsOrders} orders (NATS), ${events} marketing events, ` +
+      `campaign to ${campaignContacts} at ${rate}/s for ${sendSeconds} s, ${contacts} contacts imported; batch ${batch}, ` +
+      `concurrency ${concurrency}, Node ${process.version}, ${cpus().length} cores, load ${load()}`,
+  );
+  const rows: Row[] = [];
+  const mailbox = await startBenchMailbox();
+  const platform = await benchPlatform(marketingBenchEnv(mailbox, rate));
+  process.once('SIGINT', () => void platform.stop().finally(() => process.exit(130)));
+  const pg = new Client({ connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/rapport' });
+  await pg.connect();
+  const add = (what: string, figure: string, rateText: string) => {
+    rows.push([what, figure, rateText]);
+    console.log(`${what}: ${figure} (${rateText}) — load ${load()}`);
+  };
+  try {
+    if (!platform.runId)
+      throw new Error('bench:ingest writes scratch tables into the run schemas, so it needs a platform it starts itself');
+    const url = platform.gatewayUrl;
+    const token = await loginToken(`${url}/graphql`, {
+      tenant: 'demo',
+      email: 'admin@demo.test',
+      password: process.env.RAPPORT_DEMO_PASSWORD || 'rapport-demo',
+    });
+    const tenantId = tenantOf(token);
+    const now = Date.now();
+
+    if (customers > 0) {
+      const c = await createCustomers(url, token, tenant, concurrency);
+      add(
+        'customers (sales importRecords, policy ALLOW)',
+        `${c.created} in ${c.s.toFixed(1)} s`,
+        `${perSecond(c.created, c.s)} contacts/s`,
+      );
+    }
+
+    let copyRate = NaN;
+    if (orders > 0) {
+      const bulkOrders = [...syntheticOrders(tenant, orders, 'bench-csv', 1, now)];
+      const copyS = await rawCopy(pg, `analytics_${platform.runId}`, tenantId, bulkOrders);
+      copyRate = orders / copyS;
+      add('raw COPY into a table LIKE orders', `${orders} rows in ${copyS.toFixed(2)} s`, `${Math.round(copyRate)} rows/s`);
+      const b = await withOrderCsv(tenant, bulkOrders, (file) => bulkIngest(url, token, file, { batch, concurrency }));
+      add(
+        'bulk order ingest (CSV CLI → recordOrders)',
+        `${b.created} created, ${b.rejected} rejected in ${b.seconds.toFixed(1)} s`,
+        `${Math.round(b.ordersPerSecond)} orders/s = ${((100 * b.ordersPerSecond) / copyRate).toFixed(1)} % of COPY`,
+      );
+    }
+
+    if (natsOrders > 0) {
+      const n = await natsIngest(url, token, tenant, syntheticOrders(tenant, natsOrders, 'bench-nats', 2, now), natsOrders, {
+        subjectPrefix: platform.subjectPrefix,
+        timeoutS: natsTimeoutS,
+      });
+      const natsRate = n.stored / n.s;
+      add(
+        'NATS commerce.order.placed → analytics',
+        `${n.stored}/${natsOrders} stored in ${n.s.toFixed(1)} s${n.complete ? '' : ' (timed out)'} (published in ${n.publishS.toFixed(1)} s)`,
+        `${Math.round(natsRate)} orders/s${Number.isNaN(copyRate) ? '' : ` = ${((100 * natsRate) / copyRate).toFixed(1)} % of COPY`}`,
+      );
+    }
+
+    const marketingSchema = `marketing_${platform.runId}`;
+    if (events > 0) {
+      const e = await runEventIngest({ pg, schema: marketingSchema, tenantId, subjectPrefix: platform.subjectPrefix, events });
+      add(
+        'marketing read-model ingest (sales.contact.created)',
+        `${e.events} in ${e.seconds.toFixed(1)} s (published in ${e.publishedSeconds.toFixed(1)} s)`,
+        `${Math.round(e.perSecond)} events/s`,
+      );
+    }
+
+    if (campaignContacts > 0 && sendSeconds > 0) {
+      await seedReadModel(pg, marketingSchema, tenantId, campaignContacts);
+      const call = <T = any>(query: string, variables: unknown = {}) => gql<T>(url, query, variables, token);
+      const c = await runCampaignSend({ call, mailbox, rate, sendSeconds });
+      add(
+        'campaign sending (SMTP to a local sink)',
+        `${c.sent} sent in ${c.windowSeconds.toFixed(1)} s (${c.toSend} to send, queued in ${c.queuedSeconds.toFixed(1)} s; sink received ${c.received})`,
+        `${c.perSecond.toFixed(1)} msgs/s, configured ${rate}/s`,
+      );
+    }
+
+    if (contacts > 0) {
+      const dir = await mkdtemp(join(tmpdir(), 'rapport-bench-contacts-'));
+      try {
+        const file = join(dir, 'contacts.csv');
+        await writeFile(file, contactCsv(contacts));
+        const s = await runImport(
+          {
+            file,
+            kind: 'CONTACT',
+            mapping: [
+              { column: 'First name', field: 'firstName' },
+              { column: 'Last name', field: 'lastName' },
+              { column: 'E-mail', field: 'email' },
+              { column: 'Phone', field: 'phone' },
+            ],
+            batchSize: batch,
+            policy: 'WARN',
+            url: `${url}/graphql`,
+            token,
+          },
+          () => undefined,
+        );
+        add(
+          'contact import (CSV CLI → importRecords, duplicate rules on, WARN)',
+          `${s.rows} rows in ${s.seconds.toFixed(1)} s: ${s.created} created, ${s.skipped} skipped, ${s.invalid} invalid`,
+          `${Math.round(s.rowsPerSecond)} rows/s`,
+        );
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    }
+  } finally {
+    await pg.end();
+    await platform.stop();
+    await mailbox.close();
+    printTable(`summary (run ${run}, load average now ${load()})`, rows);
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
