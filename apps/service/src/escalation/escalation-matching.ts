@@ -1,5 +1,5 @@
 import type { CaseCategoryV1, CasePriorityV1, SlaKindV1 } from '@rapport/contracts';
-import { slaTargets, type SlaFacts, type SlaState } from '../sla/sla-state';
+import type { SlaFacts, SlaState } from '../sla/sla-state';
 import type { EscalationConditions, EscalationRule } from './escalation-rules';
 
 /** What a rule looks at in a case, as of one instant. */
@@ -15,22 +15,50 @@ export interface EscalationFacts {
 
 const MINUTE = 60_000;
 
-/** The facts of a case at `at`; an SLA state's start is when it was stamped or, if the timer is late, when it was due. */
+/** The SLA columns escalation reads: due times, the marks the SLA timers stamped, and what stops or pauses a clock. */
+export type EscalationSlaColumns = Pick<
+  SlaFacts,
+  | 'firstResponseDueAt'
+  | 'firstResponseWarnedAt'
+  | 'firstResponseBreachedAt'
+  | 'firstRespondedAt'
+  | 'resolutionDueAt'
+  | 'resolutionWarnedAt'
+  | 'resolutionBreachedAt'
+  | 'resolvedAt'
+  | 'closedAt'
+  | 'pausedAt'
+>;
+
+/**
+ * The facts of a case. A clock is WARNING or BREACHED for a rule once the
+ * SLA timer has recorded it (not merely because the due time passed), so an
+ * escalation always follows the warning or breach it reacts to, and the
+ * state starts when it was recorded. A stopped clock (answered, resolved)
+ * is MET and a paused one PAUSED: neither escalates.
+ */
 export function escalationFacts(
-  c: SlaFacts & { priority: CasePriorityV1; tier: string | null; category: CaseCategoryV1; queueId: string | null; createdAt: Date },
-  at: Date,
+  c: EscalationSlaColumns & {
+    priority: CasePriorityV1;
+    tier: string | null;
+    category: CaseCategoryV1;
+    queueId: string | null;
+    createdAt: Date;
+  },
 ): EscalationFacts {
+  const clock = (dueAt: Date | null, warnedAt: Date | null, breachedAt: Date | null, stoppedAt: Date | null) => {
+    if (!dueAt) return undefined;
+    if (stoppedAt) return { state: 'MET' as const, since: stoppedAt };
+    if (c.pausedAt) return { state: 'PAUSED' as const, since: c.pausedAt };
+    if (breachedAt) return { state: 'BREACHED' as const, since: breachedAt };
+    if (warnedAt) return { state: 'WARNING' as const, since: warnedAt };
+    return { state: 'OK' as const, since: c.createdAt };
+  };
   const sla: EscalationFacts['sla'] = {};
-  for (const t of slaTargets(c, at)) {
-    const fr = t.kind === 'FIRST_RESPONSE';
-    const since =
-      t.state === 'BREACHED'
-        ? ((fr ? c.firstResponseBreachedAt : c.resolutionBreachedAt) ?? t.dueAt)
-        : t.state === 'WARNING'
-          ? ((fr ? c.firstResponseWarnedAt : c.resolutionWarnedAt) ?? (fr ? c.firstResponseWarnAt : c.resolutionWarnAt) ?? c.createdAt)
-          : c.createdAt;
-    sla[t.kind] = { state: t.state, since };
-  }
+  const fr = clock(c.firstResponseDueAt, c.firstResponseWarnedAt, c.firstResponseBreachedAt, c.firstRespondedAt);
+  const res = clock(c.resolutionDueAt, c.resolutionWarnedAt, c.resolutionBreachedAt, c.resolvedAt ?? c.closedAt);
+  if (fr) sla.FIRST_RESPONSE = fr;
+  if (res) sla.RESOLUTION = res;
   return { priority: c.priority, tier: c.tier, category: c.category, queueId: c.queueId, createdAt: c.createdAt, sla };
 }
 
