@@ -146,6 +146,9 @@ export class SlaTimers implements OnModuleInit, OnApplicationBootstrap {
       if (job.stage === 'WARNING') {
         if (fr ? c.firstResponseWarnedAt || c.firstResponseBreachedAt : c.resolutionWarnedAt || c.resolutionBreachedAt) return 'stale';
         await storeSlaMark(em, c.id, fr ? 'first_response' : 'resolution', 'warned', now);
+        // The escalation rules read the mark from the case in hand.
+        if (fr) c.firstResponseWarnedAt = now;
+        else c.resolutionWarnedAt = now;
         await this.db.publish(
           em,
           newEvent({ type: CASE_SLA_WARNING, tenantId: c.tenantId, actor: SYSTEM_ACTOR, subjectId: c.id, data: data() }),
@@ -164,6 +167,8 @@ export class SlaTimers implements OnModuleInit, OnApplicationBootstrap {
       }
       if (fr ? c.firstResponseBreachedAt : c.resolutionBreachedAt) return 'stale';
       await storeSlaMark(em, c.id, fr ? 'first_response' : 'resolution', 'breached', now);
+      if (fr) c.firstResponseBreachedAt = now;
+      else c.resolutionBreachedAt = now;
       await this.db.publish(
         em,
         newEvent({ type: CASE_SLA_BREACHED, tenantId: c.tenantId, actor: SYSTEM_ACTOR, subjectId: c.id, data: data() }),
