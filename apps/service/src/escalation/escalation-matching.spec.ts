@@ -1,5 +1,5 @@
 import { DEFAULT_ESCALATION_RULES, type EscalationRule } from './escalation-rules';
-import { escalatedClock, escalationFacts, levelsDue, ruleMatches } from './escalation-matching';
+import { escalatedClock, escalationFacts, levelsDue, ruleMatches, waitsForSlaEvent } from './escalation-matching';
 
 const t0 = new Date('2026-03-02T09:00:00Z');
 const min = (m: number) => new Date(t0.getTime() + m * 60_000);
@@ -103,5 +103,12 @@ describe('levelsDue', () => {
     const breached = escalationFacts(aCase({ firstResponseBreachedAt: min(60) }));
     expect(levelsDue(fr, breached, new Set(), min(60)).due).toEqual([1]);
     expect(levelsDue(res, breached, new Set(), min(60)).due).toEqual([]);
+  });
+
+  it('rules that wait for a warning or breach need no check when a case changes; the others do', () => {
+    expect(DEFAULT_ESCALATION_RULES.every(waitsForSlaEvent)).toBe(true);
+    expect(waitsForSlaEvent(twoLevels)).toBe(true);
+    expect(waitsForSlaEvent({ ...twoLevels, conditions: { openMinutesAtLeast: 60 } })).toBe(false);
+    expect(waitsForSlaEvent({ ...twoLevels, conditions: { sla: [{ kind: 'RESOLUTION', states: ['OK', 'WARNING'] }] } })).toBe(false);
   });
 });

@@ -121,3 +121,13 @@ export function levelsDue(
 export function escalatedClock(rule: EscalationRule): SlaKindV1 | null {
   return rule.conditions.sla?.find((s) => s.states.some((st) => st !== 'OK'))?.kind ?? null;
 }
+
+/**
+ * Whether the rule can only start matching when an SLA timer records a
+ * warning or breach (it asks some clock to be WARNING or BREACHED only): such
+ * a rule is evaluated by the timer itself and needs no check when the case
+ * changes. The default rules are all of this kind.
+ */
+export function waitsForSlaEvent(rule: EscalationRule): boolean {
+  return (rule.conditions.sla ?? []).some((s) => !s.states.includes('OK'));
+}

@@ -8,7 +8,7 @@ import { clocksRun } from '../cases/case-rules';
 import type { ServiceConfig } from '../service.env';
 import { timerDelay } from '../sla/sla-plan';
 import { EscalationActions } from './escalation-actions';
-import { escalationFacts, levelsDue } from './escalation-matching';
+import { escalationFacts, levelsDue, waitsForSlaEvent } from './escalation-matching';
 import { firedLevels, loadRuleSet } from './escalation-store';
 
 export const ESCALATION_QUEUE = 'service-escalation';
@@ -96,6 +96,23 @@ export class EscalationRunner implements OnModuleInit, OnApplicationBootstrap {
       );
     } catch (err) {
       this.logger.error({ err, caseId: c.id }, 'could not schedule an escalation check');
+    }
+  }
+
+  /**
+   * After a case changed (committed): a check now, when one of the tenant's
+   * rules could match without an SLA timer's event. A tenant whose rules all
+   * wait for a warning or breach (the default set) adds no job at all.
+   * Rules waiting for one are evaluated by the SLA timer that records it.
+   */
+  async afterChange(c: CaseEntity, sweeping = false): Promise<void> {
+    if (!clocksRun(c.status)) return;
+    try {
+      const { rules } = await this.db.withTenant(c.tenantId, (em) => loadRuleSet(em));
+      // The start-up sweep also re-plans later levels, in case a process died before scheduling one.
+      if (rules.some((rule) => !waitsForSlaEvent(rule) || (sweeping && rule.levels.length > 1))) await this.schedule(c, new Date());
+    } catch (err) {
+      this.logger.error({ err, caseId: c.id }, 'could not check escalation rules after a change');
     }
   }
 

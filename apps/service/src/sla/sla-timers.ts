@@ -87,7 +87,7 @@ export class SlaTimers implements OnModuleInit, OnApplicationBootstrap {
    * throws: the change is stored, and the sweep at the next start repairs a
    * timer Redis could not take now.
    */
-  async plan(c: CaseEntity): Promise<void> {
+  async plan(c: CaseEntity, sweeping = false): Promise<void> {
     const now = new Date();
     const scale = this.config.SERVICE_SLA_DELAY_PERCENT / 100;
     try {
@@ -106,8 +106,8 @@ export class SlaTimers implements OnModuleInit, OnApplicationBootstrap {
       for (const kind of ['FIRST_RESPONSE', 'RESOLUTION'] as const)
         for (const stage of ['WARNING', 'BREACH'] as const) await removeStaleJob(this.queue, slaJobId(c.id, kind, stage, c.slaVersion - 1));
     }
-    // Whatever changed may make an escalation rule's level due now or later: the check finds out and schedules the next.
-    await this.escalation.schedule(c, now);
+    // Whatever changed may make an escalation rule's level due now or later: a check finds out and schedules the next.
+    await this.escalation.afterChange(c, sweeping);
   }
 
   /** Re-plans every running case (idempotent thanks to the derived job ids). */
@@ -115,7 +115,7 @@ export class SlaTimers implements OnModuleInit, OnApplicationBootstrap {
     const running = await this.db.tenantDb.system((em) =>
       em.getRepository(CaseEntity).find({ where: { status: In(['NEW', 'OPEN']), slaPolicyId: Not(IsNull()) }, take: 10_000 }),
     );
-    for (const c of running) await this.plan(c);
+    for (const c of running) await this.plan(c, true);
     return running.length;
   }
 
