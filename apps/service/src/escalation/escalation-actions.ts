@@ -56,8 +56,8 @@ export class EscalationActions {
     });
     if (!claimed) return false;
     const actions = rule.levels[level - 1].actions;
-    const outcomes = new Map<EscalationAction, ActionOutcome>();
-    for (const a of actions) if (a.type !== 'NOTIFY') outcomes.set(a, await this.change(em, c, a, at));
+    const outcomes: ActionOutcome[] = [];
+    for (const [i, a] of actions.entries()) if (a.type !== 'NOTIFY') outcomes[i] = await this.change(em, c, a, at);
     await this.db.publish(
       em,
       newEvent({
@@ -79,8 +79,8 @@ export class EscalationActions {
         },
       }),
     );
-    for (const a of actions) if (a.type === 'NOTIFY') outcomes.set(a, await this.notify(em, c, a, at));
-    await completeLevel(em, id, { toPriority: c.priority, toQueueId: c.queueId, actions: actions.map((a) => outcomes.get(a)!) });
+    for (const [i, a] of actions.entries()) if (a.type === 'NOTIFY') outcomes[i] = await this.notify(em, c, a, at);
+    await completeLevel(em, id, { toPriority: c.priority, toQueueId: c.queueId, actions: outcomes });
     const changes = Object.fromEntries(
       (['priority', 'queueId', 'ownerId'] as const).filter((k) => before[k] !== c[k]).map((k) => [k, { before: before[k], after: c[k] }]),
     );
