@@ -42,6 +42,10 @@ import { BusinessCalendarResolver, SlaResolver } from './sla/sla.resolver';
 import { CaseSlaResolver } from './sla/case-sla.resolver';
 import { SlaPoliciesService } from './sla/sla-policies.service';
 import { SlaTimers } from './sla/sla-timers';
+import { EscalationActions } from './escalation/escalation-actions';
+import { EscalationRunner } from './escalation/escalation-runner';
+import { EscalationRulesResolver } from './escalation/escalation.resolver';
+import { EscalationRulesService } from './escalation/escalation-rules.service';
 import { BusinessMinutesBackfill } from './sla/business-minutes-backfill';
 import { TierConsumer } from './tiers/tier-consumer';
 import { RecoveryPriorityConsumer } from './cases/recovery-priority.consumer';
@@ -79,6 +83,11 @@ import { CaseResync } from './cases/case-resync';
     QueueRuleResolver,
     SlaPoliciesService,
     SlaTimers,
+    // Escalation rules per tenant (ADR 051): evaluated by the SLA timers and by check jobs of their own.
+    EscalationActions,
+    EscalationRunner,
+    EscalationRulesService,
+    EscalationRulesResolver,
     BusinessMinutesBackfill,
     SlaResolver,
     CaseSlaResolver,

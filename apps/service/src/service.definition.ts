@@ -20,6 +20,7 @@ import { ServiceInboundEmail1766800000000 } from './migrations/1766800000000-ser
 import { ServiceSatisfactionSurvey1766800000001 } from './migrations/1766800000001-service-satisfaction-survey';
 import { ServiceKnowledgeLocaleLanguage1766930000000 } from './migrations/1766930000000-service-knowledge-locale-language';
 import { ServiceNotificationEmail1766955000000 } from './migrations/1766955000000-service-notification-email';
+import { ServiceEscalationRules1766960000000 } from './migrations/1766960000000-service-escalation-rules';
 import { serviceEnv } from './service.env';
 import { prepareServiceTenant } from './tenants/prepare-tenant';
 
@@ -50,6 +51,7 @@ export const serviceDefinition: ServiceDefinition = {
     ServiceSatisfactionSurvey1766800000001,
     ServiceKnowledgeLocaleLanguage1766930000000,
     ServiceNotificationEmail1766955000000,
+    ServiceEscalationRules1766960000000,
   ],
   producesStreams: [STREAMS.SERVICE],
   typeDefs: loadTypeDefs(__dirname),

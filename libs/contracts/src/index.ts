@@ -14,6 +14,7 @@ export * from './identity/identity.events';
 export * from './service/case.events';
 export * from './service/satisfaction.events';
 export * from './service/notification.events';
+export * from './service/escalation.events';
 export * from './sales/quote.events';
 export * from './sales/activity.events';
 export * from './analytics/order.events';

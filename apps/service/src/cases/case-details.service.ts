@@ -48,7 +48,11 @@ export class CaseDetailsService {
     const rows: {
       caseId: string;
       id: string;
-      kind: string;
+      kind: string | null;
+      ruleKey: string;
+      ruleName: string;
+      level: number;
+      actions: { type: string; outcome: string; detail?: string }[];
       fromPriority: string;
       toPriority: string;
       fromQueueId: string | null;
@@ -56,7 +60,7 @@ export class CaseDetailsService {
       at: Date;
     }[] = await this.db.withTenant(principal.tenantId, (em) =>
       em.query(
-        `SELECT case_id AS "caseId", id, kind, from_priority AS "fromPriority", to_priority AS "toPriority",
+        `SELECT case_id AS "caseId", id, kind, rule_key AS "ruleKey", rule_name AS "ruleName", level, actions, from_priority AS "fromPriority", to_priority AS "toPriority",
                   from_queue_id AS "fromQueueId", to_queue_id AS "toQueueId", escalated_at AS "at"
              FROM case_escalations WHERE case_id = ANY($1::uuid[]) ORDER BY escalated_at, id`,
         [[...caseIds]],

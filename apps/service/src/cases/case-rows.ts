@@ -74,3 +74,15 @@ export async function repointCasesOf(em: EntityManager, kind: CustomerKind, reco
   );
   return moved.map((c) => c.id);
 }
+
+/** An escalation rule added an internal note to the case (authored by the system, never shown to the customer). */
+export async function storeSystemNote(
+  em: EntityManager,
+  note: { id: string; tenantId: string; caseId: string; body: string; at: Date },
+): Promise<void> {
+  await em.query(
+    `INSERT INTO case_comments (id, tenant_id, case_id, visibility, body, author_kind, author_id, created_at)
+     VALUES ($1, $2, $3, 'INTERNAL', $4, 'system', NULL, $5)`,
+    [note.id, note.tenantId, note.caseId, note.body, note.at],
+  );
+}

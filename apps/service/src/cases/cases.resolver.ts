@@ -178,6 +178,17 @@ export class CaseAssignmentResolver {
 export class CaseEscalationResolver {
   constructor(private readonly routing: RoutingService) {}
 
+  /** Kept non-null for existing clients (ADR 051); `clock` says null honestly. */
+  @ResolveField('kind')
+  kind(@Parent() e: { kind: string | null }) {
+    return e.kind ?? 'RESOLUTION';
+  }
+
+  @ResolveField('clock')
+  clock(@Parent() e: { kind: string | null }) {
+    return e.kind;
+  }
+
   @ResolveField('fromQueue')
   fromQueue(@Parent() e: { fromQueueId: string | null }, @Context() context: GraphQLRequestContext) {
     return this.load(context, e.fromQueueId);

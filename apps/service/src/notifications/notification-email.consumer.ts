@@ -44,14 +44,18 @@ export class NotificationEmailConsumer implements OnModuleInit {
       this.logger.warn({ eventId: event.id }, 'notification.created without a notification; ignored');
       return;
     }
-    const [row] = returnedRows<{ sent: Date | null; skipped: string | null }>(
-      await em.query(`SELECT email_sent_at AS sent, email_skipped AS skipped FROM notifications WHERE id = $1 FOR UPDATE`, [n.id]),
+    const [row] = returnedRows<{ sent: Date | null; skipped: string | null; requested: boolean }>(
+      await em.query(
+        `SELECT email_sent_at AS sent, email_skipped AS skipped, email_requested AS requested FROM notifications WHERE id = $1 FOR UPDATE`,
+        [n.id],
+      ),
     );
     // Gone (a purged case took it) or already handled: nothing to send.
     if (!row || row.sent || row.skipped) return;
     const skip = (reason: NotificationEmailSkip) =>
       em.query(`UPDATE notifications SET email_skipped = $2 WHERE id = $1`, [n.id, reason]).then(() => undefined);
-    if (!wantsEmail(await preferencesOf(em, n.recipientId), n.kind)) return skip('NOT_WANTED');
+    // An escalation rule that asks for email overrides the preference (ADR 051); everything else follows it.
+    if (!row.requested && !wantsEmail(await preferencesOf(em, n.recipientId), n.kind)) return skip('NOT_WANTED');
     const [user] = returnedRows<{ email: string; active: boolean }>(
       await em.query(`SELECT email, active FROM identity_users WHERE id = $1`, [n.recipientId]),
     );

@@ -15,6 +15,8 @@ export interface NewNotification {
   /** A reminder's due time; an SLA warning's or breach's clock due time. */
   dueAt?: Date | null;
   createdAt: Date;
+  /** An escalation rule asked for email: sent whatever the recipient's preference (ADR 051). */
+  emailRequested?: boolean;
 }
 
 /**
@@ -29,8 +31,8 @@ export async function recordNotification(db: ServiceDatabase, em: EntityManager,
   const id = uuidv7();
   const inserted = returnedRows(
     await em.query(
-      `INSERT INTO notifications (id, tenant_id, recipient_id, kind, case_id, webhook_endpoint_id, activity_id, due_at, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING RETURNING id`,
+      `INSERT INTO notifications (id, tenant_id, recipient_id, kind, case_id, webhook_endpoint_id, activity_id, due_at, created_at, email_requested)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING RETURNING id`,
       [
         id,
         tenantId,
@@ -41,6 +43,7 @@ export async function recordNotification(db: ServiceDatabase, em: EntityManager,
         n.activityId ?? null,
         n.dueAt ?? null,
         n.createdAt,
+        n.emailRequested ?? false,
       ],
     ),
   );

@@ -26,8 +26,8 @@ const COLUMNS = `id, recipient_id AS "recipientId", kind, case_id AS "caseId", w
   activity_id AS "activityId", due_at AS "dueAt", created_at AS "createdAt", read_at AS "readAt"`;
 
 /**
- * In-app notifications of the team. An escalation into a queue notifies its
- * manager in the escalation's own transaction; a sales activity falling due
+ * In-app notifications of the team. An escalation rule's NOTIFY action
+ * records them in the escalation's own transaction (escalation/); a sales activity falling due
  * notifies its owner (ActivityReminderConsumer); an assignment and an SLA
  * warning or breach notify the case's owner (routing, SLA timers). Each one recorded is
  * published (`service.notification.created`) in the same transaction, so the
@@ -54,15 +54,6 @@ export class NotificationsService {
       if (!(await this.routing.setManager(em, queueId, managerId))) throw notFound('SupportQueue', queueId);
       return (await this.routing.queuesById(em, [queueId])).get(queueId) as QueueView;
     });
-  }
-
-  /** Inside the escalation's transaction: the target queue's manager, if it has one, is told. */
-  async escalated(em: EntityManager, tenantId: string, caseId: string, queueId: string | null, at: Date): Promise<void> {
-    if (!queueId) return;
-    const [queue] = returnedRows<{ managerId: string | null }>(
-      await em.query(`SELECT manager_id AS "managerId" FROM support_queues WHERE id = $1`, [queueId]),
-    );
-    if (queue?.managerId) await this.record(em, tenantId, { recipientId: queue.managerId, kind: 'CASE_ESCALATED', caseId, createdAt: at });
   }
 
   /** Inside the event's inbox transaction: each admin identity named is told the endpoint was disabled. */

@@ -1,18 +1,16 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
-import { CASE_ESCALATED, CASE_SLA_BREACHED, CASE_SLA_WARNING, SYSTEM_ACTOR, type CaseSlaDataV1, type SlaKindV1 } from '@rapport/contracts';
+import { CASE_SLA_BREACHED, CASE_SLA_WARNING, SYSTEM_ACTOR, type CaseSlaDataV1, type SlaKindV1 } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import { returnedRows } from '@rapport/persistence';
 import type { Logger, ServiceMetrics } from '@rapport/observability';
 import { AuditRecorder, JobQueues, LOGGER, METRICS, removeStaleJob, SERVICE_CONFIG, ServiceDatabase } from '@rapport/service-kit';
 import type { Queue } from 'bullmq';
 import { In, IsNull, Not, type EntityManager } from 'typeorm';
-import { v7 as uuidv7 } from 'uuid';
 import { CaseEntity } from '../cases/case.entity';
-import { storeEscalatedPriority, storeSlaMark } from '../cases/case-rows';
-import { clocksRun, raisePriority } from '../cases/case-rules';
+import { storeSlaMark } from '../cases/case-rows';
+import { clocksRun } from '../cases/case-rules';
+import { EscalationRunner } from '../escalation/escalation-runner';
 import { recordNotification } from '../notifications/notification-record';
-import { NotificationsService } from '../notifications/notifications.service';
-import { RoutingService } from '../routing/routing.service';
 import type { ServiceConfig } from '../service.env';
 import { slaTimerMetrics, type SlaTimerMetrics } from './sla-metrics';
 import { pendingTimers, slaJobId, timerDelay, type SlaStage, type TimerState } from './sla-plan';
@@ -63,9 +61,8 @@ export class SlaTimers implements OnModuleInit, OnApplicationBootstrap {
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly db: ServiceDatabase,
-    private readonly routing: RoutingService,
     private readonly jobs: JobQueues,
-    private readonly notifications: NotificationsService,
+    private readonly escalation: EscalationRunner,
     private readonly audit: AuditRecorder,
     @Inject(METRICS) metrics: ServiceMetrics,
   ) {
@@ -103,7 +100,7 @@ export class SlaTimers implements OnModuleInit, OnApplicationBootstrap {
    * throws: the change is stored, and the sweep at the next start repairs a
    * timer Redis could not take now.
    */
-  async plan(c: CaseEntity): Promise<void> {
+  async plan(c: CaseEntity, sweeping = false): Promise<void> {
     const now = new Date();
     const scale = this.config.SERVICE_SLA_DELAY_PERCENT / 100;
     try {
@@ -122,6 +119,8 @@ export class SlaTimers implements OnModuleInit, OnApplicationBootstrap {
       for (const kind of ['FIRST_RESPONSE', 'RESOLUTION'] as const)
         for (const stage of ['WARNING', 'BREACH'] as const) await removeStaleJob(this.queue, slaJobId(c.id, kind, stage, c.slaVersion - 1));
     }
+    // Whatever changed may make an escalation rule's level due now or later: a check finds out and schedules the next.
+    await this.escalation.afterChange(c, sweeping);
   }
 
   /** Re-plans every running case (idempotent thanks to the derived job ids). */
@@ -129,13 +128,19 @@ export class SlaTimers implements OnModuleInit, OnApplicationBootstrap {
     const running = await this.db.tenantDb.system((em) =>
       em.getRepository(CaseEntity).find({ where: { status: In(['NEW', 'OPEN']), slaPolicyId: Not(IsNull()) }, take: 10_000 }),
     );
-    for (const c of running) await this.plan(c);
+    for (const c of running) await this.plan(c, true);
     return running.length;
   }
 
-  /** Runs one timer: does nothing unless the case still is in the state the timer was planned for. */
+  /**
+   * Runs one timer: does nothing unless the case still is in the state the
+   * timer was planned for. A warning or breach is what many escalation rules
+   * wait for: they are evaluated in the same transaction (ADR 051), and a
+   * later level they plan is scheduled once it committed.
+   */
   async fire(job: SlaJobData): Promise<'fired' | 'stale'> {
-    return this.db.withTenant(job.tenantId, async (em) => {
+    let next: Date | null = null;
+    const result = await this.db.withTenant(job.tenantId, async (em): Promise<'fired' | 'stale'> => {
       const c = await em.getRepository(CaseEntity).findOne({ where: { id: job.caseId }, lock: { mode: 'pessimistic_write' } });
       if (!c || c.slaVersion !== job.version || !timerState(c).running) return 'stale';
       const fr = job.kind === 'FIRST_RESPONSE';
@@ -154,11 +159,15 @@ export class SlaTimers implements OnModuleInit, OnApplicationBootstrap {
       if (job.stage === 'WARNING') {
         if (fr ? c.firstResponseWarnedAt || c.firstResponseBreachedAt : c.resolutionWarnedAt || c.resolutionBreachedAt) return 'stale';
         await storeSlaMark(em, c.id, fr ? 'first_response' : 'resolution', 'warned', now);
+        // The escalation rules read the mark from the case in hand.
+        if (fr) c.firstResponseWarnedAt = now;
+        else c.resolutionWarnedAt = now;
         await this.db.publish(
           em,
           newEvent({ type: CASE_SLA_WARNING, tenantId: c.tenantId, actor: SYSTEM_ACTOR, subjectId: c.id, data: data() }),
         );
         await this.notifyAssigneeAndManager(em, c, 'SLA_WARNING', data().dueAt, now);
+        next = await this.escalation.evaluate(em, c, now);
         // A job's change is audited like a user's, with the system as actor, in the change's transaction.
         await this.audit.record(em, {
           tenantId: c.tenantId,
@@ -171,13 +180,15 @@ export class SlaTimers implements OnModuleInit, OnApplicationBootstrap {
       }
       if (fr ? c.firstResponseBreachedAt : c.resolutionBreachedAt) return 'stale';
       await storeSlaMark(em, c.id, fr ? 'first_response' : 'resolution', 'breached', now);
+      if (fr) c.firstResponseBreachedAt = now;
+      else c.resolutionBreachedAt = now;
       await this.db.publish(
         em,
         newEvent({ type: CASE_SLA_BREACHED, tenantId: c.tenantId, actor: SYSTEM_ACTOR, subjectId: c.id, data: data() }),
       );
       await this.notifyAssigneeAndManager(em, c, 'SLA_BREACHED', data().dueAt, now);
       const fromPriority = c.priority;
-      await this.escalate(em, c, job.kind, now);
+      next = await this.escalation.evaluate(em, c, now);
       await this.audit.record(em, {
         tenantId: c.tenantId,
         action: 'case.slaBreached',
@@ -188,6 +199,8 @@ export class SlaTimers implements OnModuleInit, OnApplicationBootstrap {
       });
       return 'fired';
     });
+    await this.escalation.schedule({ tenantId: job.tenantId, id: job.caseId }, next);
+    return result;
   }
 
   /**
@@ -210,35 +223,5 @@ export class SlaTimers implements OnModuleInit, OnApplicationBootstrap {
     const recipients = new Set([c.ownerId, queue?.managerId].filter((id): id is string => !!id));
     for (const recipientId of recipients)
       await recordNotification(this.db, em, c.tenantId, { recipientId, kind, caseId: c.id, dueAt: new Date(dueAt), createdAt: now });
-  }
-
-  /** On breach: one priority step up, into the policy's escalation queue (if any), recorded, published, and its manager notified. */
-  private async escalate(em: EntityManager, c: CaseEntity, kind: SlaKindV1, now: Date): Promise<void> {
-    const fromPriority = c.priority;
-    const fromQueueId = c.queueId;
-    const toPriority = raisePriority(fromPriority);
-    const toQueueId = c.escalationQueueId ?? c.queueId;
-    const id = uuidv7();
-    const inserted: unknown[] = await em.query(
-      `INSERT INTO case_escalations (id, tenant_id, case_id, kind, from_priority, to_priority, from_queue_id, to_queue_id, escalated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (case_id, kind) DO NOTHING RETURNING id`,
-      [id, c.tenantId, c.id, kind, fromPriority, toPriority, fromQueueId, toQueueId, now],
-    );
-    if (inserted.length === 0) return;
-    c.priority = toPriority;
-    await storeEscalatedPriority(em, c.id, toPriority, now);
-    if (toQueueId !== fromQueueId) await this.routing.assign(em, c, { queueId: toQueueId }, 'ESCALATION', SYSTEM_ACTOR);
-    await this.db.publish(
-      em,
-      newEvent({
-        type: CASE_ESCALATED,
-        tenantId: c.tenantId,
-        actor: SYSTEM_ACTOR,
-        subjectId: c.id,
-        data: { caseId: c.id, escalationId: id, kind, fromPriority, toPriority, fromQueueId, toQueueId },
-      }),
-    );
-    // The target queue's manager learns of it in the same transaction (recorded only; delivery is for channel adapters).
-    await this.notifications.escalated(em, c.tenantId, c.id, toQueueId, now);
   }
 }

@@ -1,10 +1,13 @@
 import type { TenantSnapshotV1 } from '@rapport/contracts';
 import type { EntityManager } from 'typeorm';
+import { createDefaultEscalationRules } from '../escalation/escalation-store';
 import { createDefaultKnowledgeSettings } from '../knowledge/knowledge-settings.service';
 
 /**
  * A new tenant's knowledge settings (search language and default locale,
- * the schema's defaults), on identity.tenant.created (its support mailbox
+ * the schema's defaults) and its escalation rules (the default set, which
+ * escalates each SLA breach as the service always did; ADR 051), on
+ * identity.tenant.created (its support mailbox
  * comes from SupportMailboxConsumer, which also serves tenants prepared
  * before mailboxes existed). Queues, calendars and
  * SLA policies are the tenant's own choices: none exist until an admin makes
@@ -13,4 +16,5 @@ import { createDefaultKnowledgeSettings } from '../knowledge/knowledge-settings.
  */
 export async function prepareServiceTenant(em: EntityManager, tenant: TenantSnapshotV1): Promise<void> {
   await createDefaultKnowledgeSettings(em, tenant.id);
+  await createDefaultEscalationRules(em, tenant.id);
 }

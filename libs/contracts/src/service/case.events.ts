@@ -86,10 +86,15 @@ export type CaseEscalatedV1 = EventEnvelope<
   {
     caseId: string;
     escalationId: string;
-    kind: SlaKindV1;
+    /** The SLA clock the rule reacts to (its first WARNING/BREACHED condition); null for a rule without one. */
+    kind: SlaKindV1 | null;
     fromPriority: CasePriorityV1;
     toPriority: CasePriorityV1;
     fromQueueId: string | null;
     toQueueId: string | null;
+    /** The tenant's escalation rule (ADR 051) and the level of it that fired, 1-based. */
+    ruleKey: string;
+    ruleName: string;
+    level: number;
   }
 >;
