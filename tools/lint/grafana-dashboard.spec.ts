@@ -41,7 +41,7 @@ describe('the Grafana dashboard under k8s/grafana', () => {
     expect(unknown).toEqual([]);
   });
 
-  it('charts the flows operators alert on: consumer lag, parked events, job queues, events, webhooks and SLA timers', () => {
+  it('charts the flows operators alert on: consumer lag, parked events, job queues, events, webhooks, SLA timers and campaign sends', () => {
     const charted = new Set(dashboard.panels.flatMap((p) => p.targets.flatMap((t) => metricsIn(t.expr))));
     for (const metric of [
       'rapport_consumer_pending',
@@ -52,6 +52,7 @@ describe('the Grafana dashboard under k8s/grafana', () => {
       'rapport_events_consumed_total',
       'rapport_webhook_deliveries_total',
       'rapport_sla_timers_fired_total',
+      'rapport_campaign_sends_total',
     ])
       expect(charted).toContain(metric);
   });

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { returnedRows } from '@rapport/persistence';
-import { SERVICE_CONFIG, ServiceDatabase } from '@rapport/service-kit';
+import type { ServiceMetrics } from '@rapport/observability';
+import { METRICS, SERVICE_CONFIG, ServiceDatabase } from '@rapport/service-kit';
 import { DelayedError, type Job, type Worker } from 'bullmq';
 import type { EntityManager } from 'typeorm';
 import type { MarketingConfig } from '../marketing.env';
@@ -10,6 +11,7 @@ import { failInterrupted } from '../sending/message-rows';
 import { templateView } from '../sending/recipient-view';
 import { SendPacer } from '../sending/send-pacer';
 import { claimRecipients } from './campaign-claim';
+import { campaignSendMetrics, type CampaignSendMetrics } from './campaign-send-metrics';
 import type { CampaignView, VariantView } from './campaign-view';
 import { CampaignsRepository } from './campaigns.repository';
 
@@ -34,13 +36,18 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  */
 @Injectable()
 export class CampaignBatchSender {
+  private readonly metrics: CampaignSendMetrics;
+
   constructor(
     private readonly db: ServiceDatabase,
     private readonly campaigns: CampaignsRepository,
     private readonly channels: ChannelRegistry,
     private readonly sender: MessageSender,
     @Inject(SERVICE_CONFIG) private readonly config: MarketingConfig,
-  ) {}
+    @Inject(METRICS) metrics: ServiceMetrics,
+  ) {
+    this.metrics = campaignSendMetrics(metrics.registry);
+  }
 
   async run(
     job: Job<BatchJobData>,
@@ -71,6 +78,7 @@ export class CampaignBatchSender {
       await pacer.pace(limits, sleep, claimSize);
       const claim = await this.db.withTenant(tenantId, (em) => claimRecipients(em, tenantId, campaign, templates, batch, claimSize));
       skipped += claim.skipped;
+      this.metrics.skipped(campaign.channel, claim.skipped);
       if (claim.claimed.length > 0) {
         const outcomes = await this.sender.deliverMany(
           claim.claimed.map((c) => ({
@@ -86,6 +94,7 @@ export class CampaignBatchSender {
           })),
         );
         sent += outcomes.filter((o) => o === 'SENT').length;
+        this.metrics.delivered(campaign.channel, outcomes);
       }
       if (claim.exhausted || claim.stopped) break;
     }
