@@ -30,3 +30,4 @@ export type { ReplayResult } from './dead-letter-admin';
 export { PersonalKeys } from './personal-keys';
 export type { DataKey, PersonalKeySource } from './personal-keys';
 export { openPersonal, sealPersonal } from './personal-sealing';
+export { currentTraceContext, STORED_TRACE_KEY } from './trace-context';
