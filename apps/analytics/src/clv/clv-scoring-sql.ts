@@ -335,7 +335,16 @@ export async function scoreCustomers(
   // When it was scored (now), which is not what it was scored as of.
   const scoredAt = new Date().toISOString();
   let scored = 0;
-  const chunkParams = (lo: number) => [p.tenantId, lo, lo + chunkSize, p.modelId, p.currency, utcDay(p.asOf), scoredAt, DAYS_PER_UNIT[p.timeUnit]];
+  const chunkParams = (lo: number) => [
+    p.tenantId,
+    lo,
+    lo + chunkSize,
+    p.modelId,
+    p.currency,
+    utcDay(p.asOf),
+    scoredAt,
+    DAYS_PER_UNIT[p.timeUnit],
+  ];
   for (let lo = 0; lo < total; lo += chunkSize) {
     if (hooks.announce) {
       const [row]: AnnouncedChunk[] = await em.query(SCORE_AND_ANNOUNCE_CHUNK_SQL, [

@@ -40,7 +40,24 @@ describe('toFixedSql: Number.prototype.toFixed in SQL (the amounts of events bui
   });
 
   it('agrees with toFixed on extremes: zeros, subnormals, huge, exponent form from 1e21, NaN and infinities', async () => {
-    const xs = [0, -0, 5e-324, 2.2250738585072014e-308, 1e-7, 0.0049999999999999, 4.5e15, 9007199254740993, 1e20, 999999999999999900000, 1e21, 1.7976931348623157e308, -1e21, NaN, Infinity, -Infinity];
+    const xs = [
+      0,
+      -0,
+      5e-324,
+      2.2250738585072014e-308,
+      1e-7,
+      0.0049999999999999,
+      4.5e15,
+      9007199254740993,
+      1e20,
+      999999999999999900000,
+      1e21,
+      1.7976931348623157e308,
+      -1e21,
+      NaN,
+      Infinity,
+      -Infinity,
+    ];
     for (const digits of [0, 2, 3]) expect(await inSql(xs, digits)).toEqual(xs.map((x) => x.toFixed(digits)));
   });
 
