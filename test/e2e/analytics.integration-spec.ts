@@ -179,36 +179,6 @@ describe('analytics through the gateway (end to end)', () => {
     expect(announced.find((e) => e.tenantId === tenant.id)!.data).toMatchObject({ windowDays: 365, currency: 'EUR' });
   });
 
-  it('recomputes RFM in the background: startRfmRecompute returns a queued run, rfmRecomputeRun follows it to its counts', async () => {
-    const started = await gql(`mutation { startRfmRecompute(input: { windowDays: 365 }) { id status step customersScored } }`, {});
-    expect(started.errors).toBeUndefined();
-    const run = started.data!.startRfmRecompute;
-    expect(run).toMatchObject({ status: 'QUEUED', step: 'QUEUED', customersScored: null });
-    let seen = run;
-    for (const deadline = Date.now() + 60_000; seen.status === 'QUEUED' || seen.status === 'RUNNING';) {
-      if (Date.now() > deadline) throw new Error(`run still ${seen.status} after 60 s`);
-      await new Promise((r) => setTimeout(r, 200));
-      seen = (
-        await gql(`query ($id: ID) { rfmRecomputeRun(id: $id) { id status step windowDays customersScored customersChanged error } }`, {
-          id: run.id,
-        })
-      ).data!.rfmRecomputeRun;
-    }
-    expect(seen).toEqual({
-      id: run.id,
-      status: 'SUCCEEDED',
-      step: 'DONE',
-      windowDays: 365,
-      customersScored: 2,
-      customersChanged: 0,
-      error: null,
-    });
-    // The latest run is this one; a malformed id names the field.
-    expect((await gql(`{ rfmRecomputeRun { id } }`, {})).data!.rfmRecomputeRun.id).toBe(run.id);
-    const bad = await gql(`query { rfmRecomputeRun(id: "nope") { id } }`, {});
-    expect(bad.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'id' });
-  });
-
   it('shows RFM to whom the access model grants it: a support agent sees the contact but not its scores', async () => {
     const res = await gql(CONTACT_WITH_RFM, { id: ids.ada }, await tenant.tokenFor('support_agent'));
     expect(res.data!.contact).toMatchObject({ lastName: 'Lovelace', rfm: null });
