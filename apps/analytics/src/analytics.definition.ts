@@ -16,6 +16,7 @@ import { AnalyticsGuestOrders1766310000000 } from './migrations/1766310000000-an
 import { AnalyticsClvScoringRuns1766320000000 } from './migrations/1766320000000-analytics-clv-scoring-runs';
 import { AnalyticsCustomerValuesFillfactor1766700000000 } from './migrations/1766700000000-analytics-customer-values-fillfactor';
 import { AnalyticsCaseDeletion1766910000000 } from './migrations/1766910000000-analytics-case-deletion';
+import { AnalyticsStatisticsAndRfmRuns1766964000000 } from './migrations/1766964000000-analytics-statistics-and-rfm-runs';
 import { OrderEntity } from './orders/order.entity';
 import { RfmScoreEntity } from './rfm/rfm-score.entity';
 import { prepareAnalyticsTenant } from './tenants/prepare-tenant';
@@ -45,6 +46,7 @@ export const analyticsDefinition: ServiceDefinition = {
     AnalyticsDeletion1766600000200,
     AnalyticsCustomerValuesFillfactor1766700000000,
     AnalyticsCaseDeletion1766910000000,
+    AnalyticsStatisticsAndRfmRuns1766964000000,
   ],
   // COMMERCE too: recordCommerceEvents publishes partners' cart and view events there (ADR 032).
   producesStreams: [STREAMS.ANALYTICS, STREAMS.COMMERCE],

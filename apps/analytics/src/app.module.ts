@@ -20,6 +20,7 @@ import { RfmService } from './rfm/rfm.service';
 import { RetentionResolver } from './retention/retention.resolver';
 import { RetentionService } from './retention/retention.service';
 import { AnalyticsPersonalData } from './privacy/analytics-personal-data';
+import { TableStatistics } from './statistics/table-statistics';
 
 @Module({
   imports: [RapportServiceModule.forRoot(analyticsDefinition)],
@@ -29,6 +30,7 @@ import { AnalyticsPersonalData } from './privacy/analytics-personal-data';
     ...privacyProviders(AnalyticsPersonalData),
     // The CONTACT sharing rule on this service's Contact fields and lists (ADR 016).
     ...contactSharingProviders(),
+    TableStatistics,
     ContactProjection,
     CaseProjection,
     ContactRfmResolver,

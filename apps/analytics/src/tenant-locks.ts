@@ -4,6 +4,7 @@ import type { EntityManager } from 'typeorm';
 const CUSTOMER_MATCHING = 7301;
 const RFM_RECOMPUTE = 7302;
 const CLV_SCORING = 7303;
+// 7304: analyze_stale_tables (migration 1766964000000), one ANALYZE of a table at a time.
 
 /**
  * Orders and contacts arrive in separate transactions. Without coordination

@@ -35,3 +35,4 @@ export type { DataKey, PersonalKeySource } from './personal-keys';
 export { needsSealing, openPersonal, sealPersonal, withPersonalErased } from './personal-sealing';
 export { abortReseal, RESEAL_RUN, RESEALED_FROM, ResealError, resealStream, type ResealOptions, type ResealReport } from './reseal/reseal';
 export { closesResync, requestResync, resyncSubject, sealOutgoing } from './resync';
+export { currentMessageContext, STORED_TRACE_KEY } from './trace-context';

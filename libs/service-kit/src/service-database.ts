@@ -47,4 +47,9 @@ export class ServiceDatabase {
     await appendManyToOutbox(em, events);
     this.wroteEvents.add(em);
   }
+
+  /** For events the transaction wrote to the outbox itself (built in SQL): the relay is woken at commit, as after publish. */
+  wroteToOutbox(em: EntityManager): void {
+    this.wroteEvents.add(em);
+  }
 }

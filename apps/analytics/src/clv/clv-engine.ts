@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { EventEnvelope } from '@rapport/contracts';
-import { appendPackedToOutbox } from '@rapport/messaging';
+import { appendPackedToOutbox, currentMessageContext } from '@rapport/messaging';
 import { AuditRecorder, ServiceDatabase } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
+import { TableStatistics } from '../statistics/table-statistics';
 import { lockClvScoring } from '../tenant-locks';
 import { scoringEvents, valueChanges } from './clv-events';
 import { parsePurchaseModelParams, purchaseModels, type PurchaseModel } from '@rapport/clv';
@@ -43,6 +44,7 @@ export class ClvEngine {
   constructor(
     private readonly db: ServiceDatabase,
     private readonly audit: AuditRecorder,
+    private readonly statistics: TableStatistics,
   ) {}
 
   /**
@@ -236,16 +238,21 @@ export class ClvEngine {
             progress: runId
               ? (done, total) => this.db.withTenant(tenantId, (runEm) => scoringRunProgress(runEm, tenantId, runId, done, total))
               : undefined,
-            chunk: async (chunk) => {
-              if (!full) return void deferred.push(chunk);
-              // A full scoring tiers as it writes: each chunk is announced with it, so memory stays one chunk deep.
-              const values = valueChanges(chunk, chunk.tierChanges, asOf);
-              const events = scoringEvents(tenantId, chunk, chunk.tierChanges, values);
-              counts.tierChanges += chunk.tierChanges.length;
-              counts.bandChanges += chunk.bandChanges.length;
-              counts.valueChanges += values.length;
-              await this.publishAll(em, events);
-            },
+            // Incremental scorings: the changes come back, and are announced after the re-tiering.
+            chunk: async (chunk) => void deferred.push(chunk),
+            // A full scoring tiers as it writes: each chunk's statement writes its events to the outbox too (built in SQL,
+            // ADR 055), so no customer comes back to Node.
+            announce: full
+              ? {
+                  trace: currentMessageContext(),
+                  announced: async (chunk) => {
+                    counts.tierChanges += chunk.tierChanges;
+                    counts.bandChanges += chunk.bandChanges;
+                    counts.valueChanges += chunk.valueChanges;
+                    if (chunk.packs > 0) this.db.wroteToOutbox(em);
+                  },
+                }
+              : undefined,
           },
           options.chunkSize,
         );
@@ -267,7 +274,11 @@ export class ClvEngine {
           valueChanges: counts.valueChanges + values.length,
         };
       });
-      if (scoring.runId) await this.finishRun(tenantId, scoring.runId, null);
+      if (scoring.runId) {
+        await this.finishRun(tenantId, scoring.runId, null);
+        // A full scoring rewrote every customer's value: the planner's figures for the table follow (ADR 055).
+        this.statistics.refreshLater(['customer_values'], outcome.scored + outcome.removed);
+      }
       return outcome;
     } catch (err) {
       if (scoring.runId) await this.finishRun(tenantId, scoring.runId, (err as Error).message);

@@ -1,7 +1,9 @@
+import { minorUnits } from '@rapport/money';
 import { returnedRows } from '@rapport/persistence';
 import { CHURN_SIGNAL_WEIGHTS } from '@rapport/clv';
 import { CHURN_BAND_FLOORS, type ChurnBand } from '@rapport/contracts';
 import type { EntityManager } from 'typeorm';
+import { SCORE_AND_ANNOUNCE_CHUNK_SQL, SCORE_CHUNK_SQL, type AnnouncedChunk } from './clv-chunk-sql';
 import { DAYS_PER_UNIT, ORDER_DAYS_CTE, utcDay, type ClvTimeUnit } from './clv-summary-sql';
 import type { GroupScore } from './clv-scoring';
 import { tierBounds, type ClvTier } from './clv-settings';
@@ -32,8 +34,11 @@ const CHURN_BAND_SQL = `CASE WHEN r.churn_risk < ${CHURN_BAND_FLOORS.MEDIUM} THE
  *    quantile over the scored customers, as ASSIGN_TIERS_SQL would give
  *    after the writes), and the stored figures before, so each chunk knows
  *    what changed without reading customer_values again.
- * 4. SCORE_CHUNK_SQL, per range of n: the upsert, returning the customers
- *    whose band, tier or figures changed (compared exactly, as stored).
+ * 4. Per range of n, the upsert (clv-chunk-sql.ts). A full scoring's chunk
+ *    statement also builds its events in SQL and writes them to the outbox
+ *    (SCORE_AND_ANNOUNCE_CHUNK_SQL, ADR 055); an incremental one returns
+ *    the customers whose band, tier or figures changed (SCORE_CHUNK_SQL,
+ *    compared exactly, as stored) and Node makes the events.
  */
 
 /**
@@ -120,37 +125,6 @@ SELECT t.n, t.contact_id, t.x, t.tx_days, t.t_days, t.m, t.p_alive, t.expected_p
        NOT t.existed OR (t.old_clv, t.old_currency, t.old_churn_risk, t.old_band, t.old_p_alive)
                         IS DISTINCT FROM (t.clv, $8::text, t.churn_risk, t.churn_band, t.p_alive)
   FROM tiered t`;
-
-/**
- * Writes the customers numbered ($2, $3] and returns those whose band, tier
- * or figures changed. $1 tenant, $4 model id, $5 currency, $6 as-of day,
- * $7 scored at (now), $8 days per unit.
- */
-export const SCORE_CHUNK_SQL = `
-WITH chunk AS MATERIALIZED (SELECT * FROM clv_scoring_values WHERE n > $2::int AND n <= $3::int),
-upserted AS (
-  INSERT INTO customer_values AS c (tenant_id, contact_id, model_id, x, t_x, t, m, p_alive, expected_purchases,
-                                    expected_average_spend, clv, currency, churn_risk, churn_band, tier, scored_at,
-                                    open_complaints, activity_trend, as_of)
-  SELECT $1, v.contact_id, $4::uuid, v.x, v.tx_days / $8::float8, v.t_days / $8::float8, v.m, v.p_alive, v.expected_purchases,
-         v.spend, v.clv, $5::text, v.churn_risk, v.churn_band, v.tier, $7::timestamptz, v.open_complaints, v.activity_trend, $6::date
-    FROM chunk v
-  ON CONFLICT (tenant_id, contact_id) DO UPDATE SET
-    model_id = EXCLUDED.model_id, x = EXCLUDED.x, t_x = EXCLUDED.t_x, t = EXCLUDED.t, m = EXCLUDED.m,
-    p_alive = EXCLUDED.p_alive, expected_purchases = EXCLUDED.expected_purchases,
-    expected_average_spend = EXCLUDED.expected_average_spend, clv = EXCLUDED.clv, currency = EXCLUDED.currency,
-    churn_risk = EXCLUDED.churn_risk, churn_band = EXCLUDED.churn_band, tier = EXCLUDED.tier, scored_at = EXCLUDED.scored_at,
-    open_complaints = EXCLUDED.open_complaints, activity_trend = EXCLUDED.activity_trend, as_of = EXCLUDED.as_of
-  RETURNING 1
-)
-SELECT (SELECT count(*) FROM upserted)::int AS scored,
-       coalesce(jsonb_agg(jsonb_build_object(
-         'contactId', v.contact_id, 'clv', v.clv, 'currency', $5::text, 'tier', v.tier, 'previousTier', v.previous_tier,
-         'churnBand', v.churn_band, 'previousBand', v.previous_band, 'churnRisk', v.churn_risk, 'pAlive', v.p_alive,
-         'openComplaints', v.open_complaints, 'activityTrend', v.activity_trend,
-         'bandChanged', v.band_changed, 'tierChanged', v.tier_changed, 'figuresChanged', v.figures_changed))
-         FILTER (WHERE v.band_changed OR v.tier_changed OR v.figures_changed), '[]'::jsonb) AS changes
-  FROM chunk v`;
 
 /** Customers no longer in the population (e.g. every order cancelled): their values go. $1 tenant, $2 contact ids or null (all). */
 export const REMOVE_UNSCORED_SQL = `
@@ -275,14 +249,21 @@ export interface ScoreParams {
 export interface ScoringHooks {
   /** After the summary (done = 0) and after each chunk is written. */
   progress?: (done: number, total: number) => Promise<void>;
-  /** Each chunk's changes, in its transaction (events go to the outbox as the chunk is written). */
+  /** Each chunk's changes, in its transaction, when `announce` is not given (the caller makes the events). */
   chunk?: (chunk: ScoredChunk) => Promise<void>;
+  /**
+   * Full scorings only: each chunk's events are built in SQL and written to
+   * the outbox by the chunk's own statement (SCORE_AND_ANNOUNCE_CHUNK_SQL),
+   * then `announced` gets its counts; `chunk` is not called. `trace` is the
+   * writer's trace context, stored with each envelope as storedEnvelope does.
+   */
+  announce?: { trace: Record<string, string> | null; announced: (chunk: AnnouncedChunk) => Promise<void> };
 }
 
 /** Memory per sort or hash of a full scoring (one at a time per tenant): a million customers' rows fit, so nothing spills. */
 const FULL_SCORING_WORK_MEM = '128MB';
 
-/** Customers written per statement: bounds memory (the changed rows come back as JSON) and paces the progress. */
+/** Customers written per statement: bounds memory (a chunk's events are aggregated into packs) and paces the progress. */
 export const SCORING_CHUNK = 50_000;
 
 /**
@@ -291,7 +272,8 @@ export const SCORING_CHUNK = 50_000;
  * purchase-model figures (it throws a ScoringError on figures that are not
  * finite). A full scoring plans its joins without nested loops: with
  * statistics missing, a nested loop is the plan that goes quadratic.
- * Returns the totals; the chunks' changes go to `hooks.chunk`.
+ * Returns the totals; the chunks' changes go to `hooks.chunk`, or, for a
+ * full scoring with `hooks.announce`, straight into the outbox as events.
  */
 export async function scoreCustomers(
   em: EntityManager,
@@ -302,8 +284,11 @@ export async function scoreCustomers(
 ): Promise<{ scored: number; removed: string[] }> {
   const full = p.contactIds === null;
   const ids = p.contactIds ? [...p.contactIds] : null;
+  if (hooks.announce && !full) throw new Error('only a full scoring announces its chunks in SQL');
   if (full) {
     await em.query(`SET LOCAL enable_nestloop = off`);
+    // Floats become JSON by float8out: at extra_float_digits ≥ 1 its shortest exact form, the number JSON.stringify writes.
+    await em.query(`SET LOCAL extra_float_digits = 1`);
     // A million customers' sorts and hashes (per-day orders, cume_dist, the joins) spill to disk at the default 4 MB.
     await em.query(`SET LOCAL work_mem = '${FULL_SCORING_WORK_MEM}'`);
   }
@@ -350,19 +335,32 @@ export async function scoreCustomers(
   // When it was scored (now), which is not what it was scored as of.
   const scoredAt = new Date().toISOString();
   let scored = 0;
+  const chunkParams = (lo: number) => [
+    p.tenantId,
+    lo,
+    lo + chunkSize,
+    p.modelId,
+    p.currency,
+    utcDay(p.asOf),
+    scoredAt,
+    DAYS_PER_UNIT[p.timeUnit],
+  ];
   for (let lo = 0; lo < total; lo += chunkSize) {
-    const [row]: { scored: number; changes: ChangedRow[] }[] = await em.query(SCORE_CHUNK_SQL, [
-      p.tenantId,
-      lo,
-      lo + chunkSize,
-      p.modelId,
-      p.currency,
-      utcDay(p.asOf),
-      scoredAt,
-      DAYS_PER_UNIT[p.timeUnit],
-    ]);
-    scored += row.scored;
-    await hooks.chunk?.(chunkChanges(row.scored, row.changes, full));
+    if (hooks.announce) {
+      const [row]: AnnouncedChunk[] = await em.query(SCORE_AND_ANNOUNCE_CHUNK_SQL, [
+        ...chunkParams(lo),
+        minorUnits(p.currency),
+        new Date().toISOString(),
+        p.asOf.toISOString(),
+        hooks.announce.trace ? JSON.stringify(hooks.announce.trace) : null,
+      ]);
+      scored += row.scored;
+      await hooks.announce.announced(row);
+    } else {
+      const [row]: { scored: number; changes: ChangedRow[] }[] = await em.query(SCORE_CHUNK_SQL, chunkParams(lo));
+      scored += row.scored;
+      await hooks.chunk?.(chunkChanges(row.scored, row.changes, full));
+    }
     await hooks.progress?.(Math.min(lo + chunkSize, total), total);
   }
   const removed = returnedRows<{ contactId: string }>(await em.query(REMOVE_UNSCORED_SQL, [p.tenantId, ids]));

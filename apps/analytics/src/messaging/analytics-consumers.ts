@@ -31,6 +31,7 @@ import { ClvScheduler } from '../clv/clv-scheduler';
 import { ContactProjection } from '../contacts/contact-projection';
 import { inRounds } from '../orders/order-batch';
 import { OrderIngest } from '../orders/order-ingest';
+import { TableStatistics, type AnalyzableTable } from '../statistics/table-statistics';
 import { orderInputFromJson, type OrderInput } from '../orders/order-input';
 import { RfmScheduler } from '../rfm/rfm-scheduler';
 import { RescoreDebouncer } from './rescore-debouncer';
@@ -70,6 +71,7 @@ export class AnalyticsConsumers implements OnModuleInit, OnModuleDestroy {
     private readonly cases: CaseProjection,
     rfm: RfmScheduler,
     private readonly clv: ClvScheduler,
+    private readonly statistics: TableStatistics,
   ) {
     this.rescore = new RescoreDebouncer(config.ANALYTICS_RESCORE_DEBOUNCE_MS, (tenantId, contactIds) => {
       rfm.request(tenantId);
@@ -80,6 +82,11 @@ export class AnalyticsConsumers implements OnModuleInit, OnModuleDestroy {
   async onModuleInit(): Promise<void> {
     const afterCommit = (tenantId: string, _events: EventEnvelope[], effect: BatchEffect) => {
       if (effect.changed) this.rescore.add(tenantId, effect.contactIds);
+    };
+    // A bulk import arrives as many batches: the tables they fill are analyzed once stale (ADR 055).
+    const analyzeAfter = (table: AnalyzableTable) => (tenantId: string, events: EventEnvelope[], effect: BatchEffect) => {
+      if (effect.changed) this.statistics.refreshLater([table], events.length);
+      afterCommit(tenantId, events, effect);
     };
     await this.registry.consumeInBatches<BatchEffect>(STREAMS.SALES, {
       durable: 'analytics_contacts',
@@ -95,7 +102,7 @@ export class AnalyticsConsumers implements OnModuleInit, OnModuleDestroy {
         CONTACT_PURGED,
       ],
       handleBatch: (events, em, tenantId) => this.onContactEvents(events, em, tenantId),
-      afterCommit,
+      afterCommit: analyzeAfter('contacts'),
     });
     await this.registry.consumeInBatches<BatchEffect>(STREAMS.COMMERCE, {
       durable: 'analytics_orders',
@@ -108,7 +115,7 @@ export class AnalyticsConsumers implements OnModuleInit, OnModuleDestroy {
       afterCommit: (tenantId, events, effect) => {
         // The batch wrote analytics.order.recorded events: publish them now rather than at the next poll.
         if (effect.changed) this.relay.kick();
-        afterCommit(tenantId, events, effect);
+        analyzeAfter('orders')(tenantId, events, effect);
       },
     });
 

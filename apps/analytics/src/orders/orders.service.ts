@@ -6,6 +6,7 @@ import { AccessPolicy, type PageArgs, pageWindow, paginate, ServiceDatabase, val
 import { requireCustomerFigures, requireOrdersWrite } from '../access/analytics-access';
 import { ClvScheduler } from '../clv/clv-scheduler';
 import { RfmScheduler } from '../rfm/rfm-scheduler';
+import { TableStatistics } from '../statistics/table-statistics';
 import { batchField, type IngestResult } from './order-batch';
 import { OrderIngest } from './order-ingest';
 import type { OrderInput } from './order-input';
@@ -39,6 +40,7 @@ export class OrdersService {
     private readonly rfm: RfmScheduler,
     private readonly clv: ClvScheduler,
     private readonly relay: OutboxRelay,
+    private readonly statistics: TableStatistics,
   ) {}
 
   /** Records a batch: each order created, updated, left unchanged or rejected on its own. */
@@ -65,9 +67,12 @@ export class OrdersService {
    * recompute cannot miss these orders and the relay finds their events.
    */
   afterCommit(tenantId: string, results: readonly IngestResult[]): void {
-    if (results.some((r) => r.outcome === 'CREATED' || r.outcome === 'UPDATED')) {
+    const written = results.filter((r) => r.outcome === 'CREATED' || r.outcome === 'UPDATED').length;
+    if (written > 0) {
       this.relay.kick();
       this.rfm.request(tenantId);
+      // Bulk imports (import-orders: many batches) leave the planner statistics behind; analyzed once stale (ADR 055).
+      this.statistics.refreshLater(['orders'], written);
     }
     // Only the customers whose orders changed are rescored (no-op until a CLV model is fitted).
     this.clv.requestScoring(tenantId, changedContacts(results));

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { SYSTEM_ACTOR } from '@rapport/contracts';
+import { SYSTEM_ACTOR, type EventActor } from '@rapport/contracts';
 import type { Logger } from '@rapport/observability';
 import { JobQueues, LOGGER, SERVICE_CONFIG } from '@rapport/service-kit';
 import type { Job, Queue } from 'bullmq';
@@ -10,6 +10,9 @@ export const RFM_QUEUE = 'analytics-rfm';
 
 interface RfmJobData {
   tenantId: string;
+  /** A run queued by startRfmRecompute (ADR 055), with whoever asked for it; absent for recomputes after orders. */
+  runId?: string;
+  actor?: EventActor;
 }
 
 /** One pending recompute per tenant: requests made while one waits collapse into it. */
@@ -64,8 +67,25 @@ export class RfmScheduler implements OnModuleInit {
       .catch((err: unknown) => this.logger.error({ err, tenantId }, 'could not schedule an RFM recompute'));
   }
 
+  /** Queues a run of startRfmRecompute (its own job, never collapsed into another: the run reports on itself). */
+  async enqueueRun(tenantId: string, runId: string, actor: EventActor): Promise<void> {
+    await this.queue.add('run', { tenantId, runId, actor }, { jobId: `rfm-run-${runId}` });
+  }
+
   private async run(job: Job<RfmJobData>): Promise<void> {
-    const outcome = await this.rfm.recompute(job.data.tenantId, SYSTEM_ACTOR);
-    this.logger.info({ tenantId: job.data.tenantId, scored: outcome.customersScored }, 'RFM recomputed');
+    const { tenantId, runId, actor } = job.data;
+    if (!runId) {
+      const outcome = await this.rfm.recompute(tenantId, SYSTEM_ACTOR);
+      this.logger.info({ tenantId, scored: outcome.customersScored }, 'RFM recomputed');
+      return;
+    }
+    try {
+      const outcome = await this.rfm.runQueued(tenantId, runId, actor ?? SYSTEM_ACTOR);
+      this.logger.info({ tenantId, runId, scored: outcome?.customersScored ?? null }, 'RFM recompute run finished');
+    } catch (err) {
+      // Retried with backoff; the last attempt's error is the run's.
+      if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) await this.rfm.failRun(tenantId, runId, (err as Error).message);
+      throw err;
+    }
   }
 }

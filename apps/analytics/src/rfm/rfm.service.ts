@@ -13,8 +13,12 @@ import { RfmScoreEntity } from './rfm-score.entity';
 import { recomputeRfmScores, type RfmChange } from './rfm-sql';
 import { rfmSettings, validateSettingsChange, type RfmSettingsChange } from './rfm-settings';
 import { rfmView, type RfmView } from './rfm-view';
+import { TableStatistics } from '../statistics/table-statistics';
+import { failRfmRun, findRfmRun, latestRfmRun, queueRfmRun, rfmRunStep, startRfmRun, succeedRfmRun, type RfmRunView } from './rfm-runs';
 
 export interface RecomputeOutcome {
+  /** The run that recorded it (rfmRecomputeRun). */
+  runId: string;
   customersScored: number;
   customersRemoved: number;
   /** Contacts whose cell or segment changed (each announced by analytics.customer.rfm_changed). */
@@ -39,6 +43,7 @@ export class RfmService {
     private readonly db: ServiceDatabase,
     private readonly access: AccessPolicy,
     private readonly audit: AuditRecorder,
+    private readonly statistics: TableStatistics,
   ) {}
 
   /**
@@ -51,10 +56,60 @@ export class RfmService {
     input: (RfmSettingsChange & { asOf?: Date | null }) | null | undefined,
   ): Promise<RecomputeOutcome> {
     requireAnalyticsWrite(principal);
-    const asOf = input?.asOf ?? undefined;
-    if (asOf !== undefined && !(asOf instanceof Date && !Number.isNaN(asOf.getTime())))
-      throw badUserInput('input.asOf', 'must be a date-time');
-    return this.recompute(principal.tenantId, actorOf(principal), validateSettingsChange(input), asOf);
+    const asOf = validAsOf(input);
+    const change = validateSettingsChange(input);
+    const run = await this.db.withTenant(principal.tenantId, (em) =>
+      queueRfmRun(em, principal.tenantId, { ...change, asOf: asOf?.toISOString() ?? null }),
+    );
+    return this.recompute(principal.tenantId, actorOf(principal), change, asOf, run.id);
+  }
+
+  /**
+   * `startRfmRecompute`: the same recompute as a background job (ADR 055):
+   * validated here, queued as a run, returned at once (QUEUED); the job
+   * (RfmScheduler) runs it and the run shows its step, then its counts or
+   * its error (`rfmRecomputeRun`). For tenants whose recompute takes longer
+   * than a request may (a million customers: past the gateway's timeout).
+   */
+  async startFor(
+    principal: Principal,
+    input: (RfmSettingsChange & { asOf?: Date | null }) | null | undefined,
+    enqueue: (tenantId: string, runId: string, actor: EventActor) => Promise<void>,
+  ): Promise<RfmRunView> {
+    requireAnalyticsWrite(principal);
+    const asOf = validAsOf(input);
+    const change = validateSettingsChange(input);
+    const run = await this.db.withTenant(principal.tenantId, (em) =>
+      queueRfmRun(em, principal.tenantId, { ...change, asOf: asOf?.toISOString() ?? null }),
+    );
+    await enqueue(principal.tenantId, run.id, actorOf(principal));
+    describeAudit({ objectType: 'RfmRecomputeRun', objectId: run.id, details: { asOf: asOf?.toISOString() ?? null, ...change } });
+    return run;
+  }
+
+  /** The job behind startRfmRecompute; returns null when the run is gone or already finished (a duplicate job). */
+  async runQueued(tenantId: string, runId: string, actor: EventActor): Promise<RecomputeOutcome | null> {
+    const request = await this.db.withTenant(tenantId, (em) => startRfmRun(em, tenantId, runId));
+    if (!request) return null;
+    const asOf = request.asOf ? new Date(request.asOf) : undefined;
+    const change: RfmSettingsChange = {};
+    if (request.windowDays !== undefined) change.windowDays = request.windowDays;
+    if (request.currency !== undefined) change.currency = request.currency;
+    return this.recompute(tenantId, actor, change, asOf, runId, { background: true });
+  }
+
+  /** A job that gave up: its run says so instead of staying RUNNING. */
+  async failRun(tenantId: string, runId: string, error: string): Promise<void> {
+    await this.db.withTenant(tenantId, (em) => failRfmRun(em, tenantId, runId, error));
+  }
+
+  /** `rfmRecomputeRun`: a run by id, or the tenant's latest. */
+  async run(principal: Principal, id: string | null | undefined): Promise<RfmRunView | null> {
+    requireAnalyticsRead(principal);
+    const runId = id == null ? null : validate.requireUuid('id', id);
+    return this.db.withTenant(principal.tenantId, (em) =>
+      runId ? findRfmRun(em, principal.tenantId, runId) : latestRfmRun(em, principal.tenantId),
+    );
   }
 
   /**
@@ -66,39 +121,70 @@ export class RfmService {
    * and a manual one never interleave their writes, and each change is
    * announced once.
    */
-  async recompute(tenantId: string, actor: EventActor, change: RfmSettingsChange = {}, asOfInput?: Date): Promise<RecomputeOutcome> {
-    return this.db.withTenant(tenantId, async (em) => {
-      await lockRfmRecompute(em, tenantId);
-      const asOf = asOfInput ?? (await scoringAsOf(em, tenantId, null));
-      const settings = await rfmSettings(em, tenantId, change);
-      const { changes, ...result } = await recomputeRfmScores(em, { tenantId, asOf, ...settings });
-      const emptyWindowReason = result.customersScored === 0 ? await whyNobodyScored(em, tenantId, asOf, settings.windowDays) : null;
-      await appendPackedToOutbox(
-        em,
-        changes.map((change) => rfmChanged(tenantId, actor, asOf, change)),
-      );
-      await this.db.publish(
-        em,
-        newEvent({
-          type: RFM_RECOMPUTED,
-          tenantId,
-          actor,
-          subjectId: tenantId,
-          data: {
-            asOf: asOf.toISOString(),
-            windowDays: settings.windowDays,
-            currency: result.currency,
-            customersScored: result.customersScored,
-          },
-        }),
-      );
-      // One audit entry per run with its counts, not one per scored row: the queued job's own entry (system
-      // actor), or what the recomputeRfm mutation's entry says.
-      const details = { asOf: asOf.toISOString(), customersScored: result.customersScored, customersChanged: changes.length };
-      if (actor.kind === 'system') await this.audit.record(em, { tenantId, action: 'rfm.recomputed', objectType: 'RfmScores', details });
-      else describeAudit({ details });
-      return { ...result, customersChanged: changes.length, asOf, windowDays: settings.windowDays, emptyWindowReason };
-    });
+  async recompute(
+    tenantId: string,
+    actor: EventActor,
+    change: RfmSettingsChange = {},
+    asOfInput?: Date,
+    runId?: string,
+    options: { background?: boolean } = {},
+  ): Promise<RecomputeOutcome> {
+    const run = runId ?? (await this.db.withTenant(tenantId, (em) => queueRfmRun(em, tenantId, { ...change }))).id;
+    const step = (name: string) => this.db.withTenant(tenantId, (em) => rfmRunStep(em, tenantId, run, name));
+    // A background run was started by runQueued; any other is started here (queued a moment ago, or just now).
+    if (!options.background) await this.db.withTenant(tenantId, (em) => startRfmRun(em, tenantId, run));
+    let outcome: RecomputeOutcome;
+    try {
+      outcome = await this.db.withTenant(tenantId, async (em) => {
+        await lockRfmRecompute(em, tenantId);
+        const asOf = asOfInput ?? (await scoringAsOf(em, tenantId, null));
+        const settings = await rfmSettings(em, tenantId, change);
+        const { changes, ...result } = await recomputeRfmScores(em, { tenantId, asOf, ...settings });
+        await step('ANNOUNCING');
+        const emptyWindowReason = result.customersScored === 0 ? await whyNobodyScored(em, tenantId, asOf, settings.windowDays) : null;
+        await appendPackedToOutbox(
+          em,
+          changes.map((change) => rfmChanged(tenantId, actor, asOf, change)),
+        );
+        await this.db.publish(
+          em,
+          newEvent({
+            type: RFM_RECOMPUTED,
+            tenantId,
+            actor,
+            subjectId: tenantId,
+            data: {
+              asOf: asOf.toISOString(),
+              windowDays: settings.windowDays,
+              currency: result.currency,
+              customersScored: result.customersScored,
+            },
+          }),
+        );
+        // One audit entry per run with its counts, not one per scored row: the queued job's own entry (system
+        // actor), or what the recomputeRfm mutation's entry says.
+        const details = {
+          runId: run,
+          asOf: asOf.toISOString(),
+          customersScored: result.customersScored,
+          customersRemoved: result.customersRemoved,
+          customersChanged: changes.length,
+        };
+        // A job (queued by orders, or startRfmRecompute's) records its own entry, with whoever asked as the actor.
+        if (actor.kind === 'system' || options.background)
+          await this.audit.record(em, { tenantId, actor, action: 'rfm.recomputed', objectType: 'RfmScores', objectId: run, details });
+        else describeAudit({ details });
+        return { ...result, runId: run, customersChanged: changes.length, asOf, windowDays: settings.windowDays, emptyWindowReason };
+      });
+    } catch (err) {
+      // A background run may be retried (its job decides when it gives up: failRun); a direct one has failed.
+      if (!options.background) await this.failRun(tenantId, run, (err as Error).message).catch(() => undefined);
+      throw err;
+    }
+    await this.db.withTenant(tenantId, (em) => succeedRfmRun(em, tenantId, run, outcome));
+    // A recompute rewrites the tenant's scores: the planner's figures for them follow (ADR 055).
+    this.statistics.refreshLater(['rfm_scores'], outcome.customersScored + outcome.customersRemoved);
+    return outcome;
   }
 
   /** Batch for Contact.rfm (one query per request, however many contacts). */
@@ -171,4 +257,11 @@ function rfmChanged(tenantId: string, actor: EventActor, asOf: Date, c: RfmChang
     asOf: asOf.toISOString(),
   };
   return newEvent({ type: CUSTOMER_RFM_CHANGED, tenantId, actor, subjectId: c.contactId, data });
+}
+
+function validAsOf(input: { asOf?: Date | null } | null | undefined): Date | undefined {
+  const asOf = input?.asOf ?? undefined;
+  if (asOf !== undefined && !(asOf instanceof Date && !Number.isNaN(asOf.getTime())))
+    throw badUserInput('input.asOf', 'must be a date-time');
+  return asOf;
 }
