@@ -375,7 +375,7 @@ describe('GDPR: export and erasure of a person across every service (e2e)', () =
   it('erases the person from every table of every service, reports each service, and keeps revenue', async () => {
     // Before: the values are there (the scan can find them).
     expect((await scan(personalValues(ada))).length).toBeGreaterThan(0);
-    // The request id travels with the erasure event to every service, whose consumers audit under it.
+    // The request id travels with the erasure event to every service, whose consumers name it as their entries' cause.
     const erasureRequestId = newRequestId('requestErasure');
     const asked = await graphql(
       rig.platform.graphqlUrl,
@@ -417,7 +417,7 @@ describe('GDPR: export and erasure of a person across every service (e2e)', () =
     expect(await scan(personalValues(ada))).toEqual([]);
     const erasedUnder: { service: string }[] = await rig.platform.identity.app
       .get(DataSource)
-      .query(`SELECT service FROM audit_log WHERE tenant_id = $1 AND request_id = $2 AND action = 'privacy.erased'`, [
+      .query(`SELECT service FROM audit_log WHERE tenant_id = $1 AND details->>'causedByRequest' = $2 AND action = 'privacy.erased'`, [
         rig.tenant.id,
         erasureRequestId,
       ]);

@@ -6,6 +6,7 @@ import { startDevMailbox, type DevMailbox } from '@rapport/channels';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { bearer, graphql, StreamProbe, type GraphQLResponse } from '@rapport/testing';
 import { DataSource } from 'typeorm';
+import { AccountEmails } from '../../apps/identity/src/mail/account-email-queue';
 import { createTenant, startPlatform, type Platform, type TestTenant } from '../harness/platform';
 
 // Platform start-up and background mail on a loaded 2-core machine.
@@ -64,13 +65,25 @@ describe('invitations and password resets by email (end to end)', () => {
     return anonymous(LOGIN, { tenant: tenant.slug, email, password });
   }
 
+  const openMailbox = (port?: number) => startDevMailbox({ dir: mailDir, port, onMessage: ({ path, to }) => saved.push({ path, to }) });
+
   beforeAll(async () => {
     mailDir = await mkdtemp(join(tmpdir(), 'rapport-identity-mail-'));
-    mailbox = await startDevMailbox({ dir: mailDir, onMessage: ({ path, to }) => saved.push({ path, to }) });
+    mailbox = await openMailbox();
     probe = await StreamProbe.connect();
     platform = await startPlatform(
       {},
-      { identity: { IDENTITY_SMTP_URL: mailbox.url, IDENTITY_EMAIL_FROM: 'Rapport <no-reply@rapport.test>', IDENTITY_APP_URL: APP_URL } },
+      {
+        identity: {
+          IDENTITY_SMTP_URL: mailbox.url,
+          IDENTITY_EMAIL_FROM: 'Rapport <no-reply@rapport.test>',
+          IDENTITY_APP_URL: APP_URL,
+          // Retries close together, so an outage of seconds is ridden out in a test's time.
+          ACCOUNT_EMAIL_ATTEMPTS: '40',
+          ACCOUNT_EMAIL_RETRY_DELAY_MS: '200',
+          ACCOUNT_EMAIL_RETRY_MAX_DELAY_MS: '1000',
+        },
+      },
     );
     tenant = await createTenant(platform, 'invites');
     admin = await tenant.tokenFor('admin');
@@ -81,6 +94,35 @@ describe('invitations and password resets by email (end to end)', () => {
     await probe?.close();
     await mailbox?.close();
     if (mailDir) await rm(mailDir, { recursive: true, force: true });
+  });
+
+  // First in the file: the mail server goes down before identity has a pooled connection to it.
+  describe('durable sending (ADR 054)', () => {
+    it('an invitation made while the mail server is down arrives once it is back, exactly once', async () => {
+      const email = `while-down@${tenant.slug}.test`;
+      await mailbox.close();
+      const invited = (await ok(admin, INVITE, { i: { email, roles: ['sales_rep'] } })).inviteUser.invitation;
+      // Longer than the old in-process retries (1 s, 5 s) lasted: they gave up and the email was lost.
+      await new Promise((r) => setTimeout(r, 7_000));
+      expect(mailsTo(email)).toEqual([]);
+
+      mailbox = await openMailbox(mailbox.port);
+      const { token } = await tokenFromMail(email);
+      const [sent] = await db().query(`SELECT status, attempts, last_error, sealed_token FROM account_emails WHERE id = $1`, [invited.id]);
+      // Tried while the server was down (the reason kept, never the server's text), sent once it was back, the token dropped.
+      expect(sent).toMatchObject({ status: 'SENT', sealed_token: null });
+      expect(sent.attempts).toBeGreaterThan(1);
+      expect(sent.last_error).toMatch(/^TransientChannelError/);
+
+      // The job run again (a worker restarted, the sweep re-queued it) sends nothing more.
+      const emails = platform.identity.app.get(AccountEmails);
+      await emails.send({ data: { tenantId: tenant.id, emailId: invited.id }, attemptsMade: 0, opts: { attempts: 1 } } as never);
+      expect(await emails.sweep()).toBe(0);
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect(mailsTo(email)).toHaveLength(1);
+      const accepted = await anonymous(ACCEPT, { token, displayName: 'Patient One', password: 'a long new password' });
+      expect(accepted.errors).toBeUndefined();
+    });
   });
 
   describe('invitations', () => {

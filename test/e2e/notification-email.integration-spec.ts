@@ -5,15 +5,36 @@ import { createRapportClient, MyNotificationPreferencesDocument, SetNotification
 import { ServiceDatabase } from '@rapport/service-kit';
 import { bearer, graphql } from '@rapport/testing';
 import { DataSource } from 'typeorm';
+import { recordNotification } from '../../apps/service/src/notifications/notification-record';
 import { createTenant, startPlatform, type Platform, type TestTenant } from '../harness/platform';
 
-jest.setTimeout(120_000);
+// Platform start-up on a loaded 2-core machine (shared by several test runs) took over 2 minutes.
+jest.setTimeout(300_000);
 
 interface Row {
+  id: string;
   caseId: string;
   kind: string;
   sent: Date | null;
   skipped: string | null;
+}
+
+/** Whether another transaction holds the notification's row for more than a second (a send inside a transaction does). */
+async function heldBySomeoneElse(db: DataSource, id: string): Promise<boolean> {
+  const runner = db.createQueryRunner();
+  await runner.connect();
+  await runner.startTransaction();
+  try {
+    await runner.query(`SET LOCAL lock_timeout = '1s'`);
+    await runner.query(`SELECT 1 FROM notifications WHERE id = $1 FOR UPDATE`, [id]);
+    return false;
+  } catch (err) {
+    if ((err as { code?: string }).code === '55P03') return true;
+    throw err;
+  } finally {
+    await runner.rollbackTransaction();
+    await runner.release();
+  }
 }
 
 /**
@@ -36,7 +57,8 @@ describe('notifications by email follow each user’s preference (end to end)', 
   };
 
   beforeAll(async () => {
-    sink = await SmtpSink.start();
+    // A slow mail server: each message takes 2.5 s to be accepted.
+    sink = await SmtpSink.start({ dataDelayMs: 2_500 });
     // SLA timers wait 5 % of real time: a 1-minute first-response target warns after 1.5 s and breaches after 3 s.
     platform = await startPlatform(
       {},
@@ -95,17 +117,22 @@ describe('notifications by email follow each user’s preference (end to end)', 
       // Wait until both cases have breached and every one of their notifications has been handled by the email consumer.
       const service = platform.services.service.app.get(DataSource);
       let rows: Row[] = [];
+      let heldDuringSend = 0;
       for (let n = 0; ; n++) {
         rows = await service.query(
-          `SELECT case_id AS "caseId", kind, email_sent_at AS sent, email_skipped AS skipped FROM notifications
+          `SELECT id, case_id AS "caseId", kind, email_sent_at AS sent, email_skipped AS skipped FROM notifications
             WHERE case_id = ANY($1) ORDER BY created_at`,
           [[onCase, offCase]],
         );
+        // While the warning's email is on its way, its row is free: the send holds no transaction (ADR 054).
+        const inFlight = rows.find((r) => r.caseId === onCase && r.kind === 'SLA_WARNING' && !r.sent && !r.skipped);
+        if (inFlight) heldDuringSend += (await heldBySomeoneElse(service, inFlight.id)) ? 1 : 0;
         const breached = new Set(rows.filter((r) => r.kind === 'SLA_BREACHED').map((r) => r.caseId));
         if (breached.size === 2 && rows.every((r) => r.sent || r.skipped)) break;
         if (n > 600) throw new Error(`notifications not handled: ${JSON.stringify(rows)}`);
         await new Promise((r) => setTimeout(r, 100));
       }
+      expect(heldDuringSend).toBe(0);
       const outcome = (caseId: string) => rows.filter((r) => r.caseId === caseId).map((r) => [r.kind, r.sent ? 'SENT' : r.skipped]);
       expect(outcome(onCase)).toEqual([
         ['CASE_ASSIGNED', 'NOT_WANTED'],
@@ -163,5 +190,48 @@ describe('notifications by email follow each user’s preference (end to end)', 
       await onClient.close();
       await offClient.close();
     }
+  });
+
+  it('a slow mail server holds no transaction open: the row is free while its email is on its way, and it is sent once', async () => {
+    const agent = await tenant.createUser('slowmail', ['support_agent']);
+    const client = createRapportClient({ url: platform.graphqlUrl, token: agent.token });
+    try {
+      await client.request(SetNotificationPreferencesDocument, { input: { email: true, kinds: null } });
+    } finally {
+      await client.close();
+    }
+    const service = platform.services.service.app.get(DataSource);
+    // The address comes from the service's projection of identity's users.
+    for (
+      let n = 0;
+      (await service.query(`SELECT 1 FROM identity_users WHERE id = $1 AND email IS NOT NULL`, [agent.id])).length === 0;
+      n++
+    ) {
+      if (n > 300) throw new Error('the user never reached the service');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const db = platform.services.service.app.get(ServiceDatabase);
+    await db.withTenant(tenant.id, (em) =>
+      recordNotification(db, em, tenant.id, { recipientId: agent.id, kind: 'ACTIVITY_DUE', dueAt: new Date(), createdAt: new Date() }),
+    );
+    const [{ id }] = await service.query(`SELECT id FROM notifications WHERE recipient_id = $1`, [agent.id]);
+    let probes = 0;
+    let held = 0;
+    for (let n = 0; ; n++) {
+      const [state] = await service.query(`SELECT email_sent_at AS sent, email_skipped AS skipped FROM notifications WHERE id = $1`, [id]);
+      if (state.sent || state.skipped) {
+        expect(state.skipped).toBeNull();
+        break;
+      }
+      probes += 1;
+      if (await heldBySomeoneElse(service, id)) held += 1;
+      if (n > 300) throw new Error('the notification was never emailed');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // The mail server took 2.5 s: the row was looked at while the email was on its way, and never found locked.
+    expect(probes).toBeGreaterThan(0);
+    expect(held).toBe(0);
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(sink.messages.filter((m) => m.envelope.to.includes(`slowmail@${tenant.slug}.test`))).toHaveLength(1);
   });
 });

@@ -16,6 +16,7 @@ import { identityDefinition } from './identity.definition';
 import { InvitationsResolver } from './invitations/invitations.resolver';
 import { InvitationsService } from './invitations/invitations.service';
 import { KeysModule } from './keys/keys.module';
+import { AccountEmails } from './mail/account-email-queue';
 import { IdentityMailer } from './mail/identity-mailer';
 import { PasswordResetResolver } from './password-reset/password-reset.resolver';
 import { PasswordResetService } from './password-reset/password-reset.service';
@@ -51,6 +52,7 @@ import { IdentityPersonalData } from './privacy/identity-personal-data';
     AccessSettingsService,
     AccessSettingsResolver,
     IdentityMailer,
+    AccountEmails,
     InvitationsService,
     InvitationsResolver,
     PasswordResetThrottle,

@@ -19,6 +19,7 @@ import { IdentityAuditPruning1765420000000 } from './migrations/1765420000000-id
 import { IdentityWebhooks1765500000000 } from './migrations/1765500000000-identity-webhooks';
 import { IdentityCallerQuotas1766200000000 } from './migrations/1766200000000-identity-caller-quotas';
 import { IdentityWebhookSecretsSealed1766950000000 } from './migrations/1766950000000-identity-webhook-secrets-sealed';
+import { IdentityAccountEmailOutbox1766963000000 } from './migrations/1766963000000-identity-account-email-outbox';
 import { TenantEntity } from './tenants/tenant.entity';
 import { UserEntity } from './users/user.entity';
 
@@ -39,6 +40,7 @@ export const identityDefinition: ServiceDefinition = {
     IdentityWebhooks1765500000000,
     IdentityCallerQuotas1766200000000,
     IdentityWebhookSecretsSealed1766950000000,
+    IdentityAccountEmailOutbox1766963000000,
   ],
   // PLATFORM: facts about the platform's delivery machinery (platform.webhook.disabled).
   producesStreams: [STREAMS.IDENTITY, STREAMS.PLATFORM],

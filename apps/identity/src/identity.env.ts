@@ -54,6 +54,23 @@ export const identityEnv = {
     max: 86_400,
     description: 'window in which reset requests are counted',
   }),
+  // Account emails are BullMQ jobs (docs/adr/054-durable-account-emails-and-sends-after-commit.md).
+  ACCOUNT_EMAIL_ATTEMPTS: env.int({
+    default: 12,
+    min: 1,
+    max: 100,
+    description: 'attempts at an invitation or reset email while the mail server fails transiently, before it is recorded FAILED',
+  }),
+  ACCOUNT_EMAIL_RETRY_DELAY_MS: env.int({
+    default: 5_000,
+    min: 10,
+    description: 'wait before the first retry of an account email; doubles per retry',
+  }),
+  ACCOUNT_EMAIL_RETRY_MAX_DELAY_MS: env.int({
+    default: 15 * 60_000,
+    min: 10,
+    description: 'longest wait between two attempts of an account email',
+  }),
   // Outbound webhooks (docs/adr/033-webhooks-outbound-webhooks.md).
   WEBHOOK_SECRET_KEYS: WEBHOOK_SECRET_KEYS_ENV,
   WEBHOOK_ALLOW_PRIVATE_TARGETS: env.bool({
@@ -114,6 +131,9 @@ export interface IdentityConfig {
   PASSWORD_RESET_MAX_PER_ACCOUNT: number;
   PASSWORD_RESET_MAX_PER_IP: number;
   PASSWORD_RESET_WINDOW_SECONDS: number;
+  ACCOUNT_EMAIL_ATTEMPTS: number;
+  ACCOUNT_EMAIL_RETRY_DELAY_MS: number;
+  ACCOUNT_EMAIL_RETRY_MAX_DELAY_MS: number;
   WEBHOOK_SECRET_KEYS: string;
   WEBHOOK_ALLOW_PRIVATE_TARGETS: boolean;
   WEBHOOK_RETRY_FOR_SECONDS: number;

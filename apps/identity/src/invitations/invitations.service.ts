@@ -9,7 +9,7 @@ import { DataSource } from 'typeorm';
 import { TENANT_DISABLED_MESSAGE } from '../auth/auth.service';
 import { hashOneTimeToken, invalidLink, looksLikeOneTimeToken, newOneTimeToken } from '../auth/one-time-token';
 import type { IdentityConfig } from '../identity.env';
-import { accountLink, invitationEmail } from '../mail/account-emails';
+import { AccountEmails } from '../mail/account-email-queue';
 import { IdentityMailer } from '../mail/identity-mailer';
 import { TenantsService } from '../tenants/tenants.service';
 import { requireManager } from '../users/manager-line';
@@ -77,6 +77,7 @@ export class InvitationsService {
     private readonly users: UsersService,
     private readonly tenants: TenantsService,
     private readonly mailer: IdentityMailer,
+    private readonly emails: AccountEmails,
     private readonly audit: AuditRecorder,
     @Inject(SERVICE_CONFIG) private readonly config: IdentityConfig,
   ) {}
@@ -89,7 +90,8 @@ export class InvitationsService {
     const managerId = validate.optionalUuid('input.managerId', input.managerId) ?? null;
     if (roles.includes('customer') && !contactId) throw badUserInput('input.contactId', 'a customer must be bound to a contact');
     if (!this.mailer.configured) throw conflict('identity sends no email: set IDENTITY_SMTP_URL to invite users');
-    const tenant = await this.tenants.get(principal.tenantId);
+    // A disabled or unknown tenant is refused here, before anything is stored.
+    await this.tenants.get(principal.tenantId);
     const { token, hash } = newOneTimeToken();
     const invitation: InvitationView = {
       id: uuidv7(),
@@ -134,6 +136,8 @@ export class InvitationsService {
             invitation.createdAt,
           ],
         );
+        // The email is staged with the invitation: committed together, sent by a job after the commit (ADR 054).
+        await this.emails.stage(em, { id: invitation.id, tenantId: principal.tenantId, kind: 'invitation', token });
         await this.db.publish(
           em,
           newEvent({
@@ -151,14 +155,7 @@ export class InvitationsService {
         throw conflict('this address is being invited at this moment; try again', 'input.email');
       throw err;
     }
-    const label = { kind: 'invitation' as const, tenantId: principal.tenantId, invitationId: invitation.id };
-    const mail = invitationEmail({
-      link: accountLink(this.config.IDENTITY_APP_URL, 'accept-invitation', token),
-      tenantName: tenant.name,
-      customer: roles.includes('customer'),
-      expiresAt: invitation.expiresAt,
-    });
-    this.mailer.runInBackground(label, () => this.mailer.send(email, mail, label));
+    await this.emails.enqueue(principal.tenantId, invitation.id);
     return invitation;
   }
 

@@ -1,14 +1,10 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { EmailChannel, isRetryable } from '@rapport/channels';
+import { EmailChannel } from '@rapport/channels';
 import { ConfigError } from '@rapport/config';
 import type { Logger } from '@rapport/observability';
 import { LOGGER, SERVICE_CONFIG } from '@rapport/service-kit';
-import { v7 as uuidv7 } from 'uuid';
 import type { IdentityConfig } from '../identity.env';
 import type { AccountEmail } from './account-emails';
-
-/** Waits before the second and third attempt of a send that failed transiently (SMTP 4xx, network). */
-const RETRY_DELAYS_MS = [1_000, 5_000];
 
 /** What a background task is about, for the log (never a token or a link). */
 export interface TaskLabel {
@@ -18,13 +14,11 @@ export interface TaskLabel {
 }
 
 /**
- * Identity's email (invitations, password resets) through libs/channels,
- * and the background tasks that send it. Work that sends mail runs after the
- * answer: a reset request then answers the same, in the same time, whether
- * or not the account exists (ADR 027), and a slow mail server slows no
- * mutation. The tasks are awaited at shutdown. A task lost to a crash loses
- * one email: the link's holder asks again (the token lives only in memory,
- * never in a table or a queue).
+ * Identity's email (invitations, password resets) through libs/channels.
+ * The sending itself is durable work (AccountEmails, a BullMQ job per link,
+ * ADR 054); what still runs in the background here is the half of a reset
+ * request that comes after its answer (ADR 027: the answer and its timing
+ * are the same for every address). Those tasks are awaited at shutdown.
  */
 @Injectable()
 export class IdentityMailer implements OnApplicationShutdown {
@@ -58,33 +52,35 @@ export class IdentityMailer implements OnApplicationShutdown {
     this.logger.warn(label, 'no account email sent: IDENTITY_SMTP_URL is not set');
   }
 
-  /** Sends one email, retrying transient failures; a bounce or a configuration error is logged, not retried. */
-  async send(to: string, email: AccountEmail, label: TaskLabel): Promise<void> {
-    if (!this.configured) return this.warnNotConfigured(label);
+  /**
+   * One attempt at one email; throws what the channel throws (a transient
+   * failure is a ChannelError with `retryable`), so the job decides about
+   * retries. The Message-ID is the caller's, the same on every attempt.
+   */
+  async sendOnce(
+    messageId: string,
+    to: string,
+    email: AccountEmail,
+    label: TaskLabel,
+  ): Promise<{ status: 'SENT' | 'BOUNCED'; reason?: string }> {
     this.channel ??= new EmailChannel({ url: this.config.IDENTITY_SMTP_URL, from: this.config.IDENTITY_EMAIL_FROM, maxConnections: 2 });
-    const messageId = uuidv7();
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const result = await this.channel.send({
-          messageId,
-          to,
-          subject: email.subject,
-          text: email.text,
-          html: email.html,
-          metadata: { kind: label.kind, ...(label.tenantId ? { tenant: label.tenantId } : {}) },
-        });
-        if (result.status === 'BOUNCED')
-          this.logger.warn({ ...label, messageId, reason: result.reason, code: result.code }, 'account email bounced');
-        else this.logger.info({ ...label, messageId }, 'account email sent');
-        return;
-      } catch (err) {
-        if (!isRetryable(err) || attempt >= RETRY_DELAYS_MS.length) throw err;
-        await new Promise((r) => setTimeout(r, RETRY_DELAYS_MS[attempt]));
-      }
+    const result = await this.channel.send({
+      messageId,
+      to,
+      subject: email.subject,
+      text: email.text,
+      html: email.html,
+      metadata: { kind: label.kind, ...(label.tenantId ? { tenant: label.tenantId } : {}) },
+    });
+    if (result.status === 'BOUNCED') {
+      this.logger.warn({ ...label, messageId, reason: result.reason, code: result.code }, 'account email bounced');
+      return { status: 'BOUNCED', reason: result.reason };
     }
+    this.logger.info({ ...label, messageId }, 'account email sent');
+    return { status: 'SENT' };
   }
 
-  /** Lets the tasks under way finish (their retries included), then closes the SMTP pool. */
+  /** Lets the tasks under way finish, then closes the SMTP pool. */
   async onApplicationShutdown(): Promise<void> {
     await Promise.allSettled([...this.tasks]);
     await this.channel?.close();

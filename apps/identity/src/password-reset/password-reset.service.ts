@@ -12,7 +12,7 @@ import { revokeRefreshTokensOf } from '../auth/refresh-tokens';
 import { hashOneTimeToken, invalidLink, looksLikeOneTimeToken, newOneTimeToken } from '../auth/one-time-token';
 import type { IdentityConfig } from '../identity.env';
 import type { SignInHint } from '../invitations/invitations.service';
-import { accountLink, passwordResetEmail } from '../mail/account-emails';
+import { AccountEmails } from '../mail/account-email-queue';
 import { IdentityMailer } from '../mail/identity-mailer';
 import { PasswordResetThrottle } from './password-reset-throttle';
 import { TenantEntity } from '../tenants/tenant.entity';
@@ -37,6 +37,7 @@ export class PasswordResetService {
     private readonly throttle: PasswordResetThrottle,
     private readonly loginThrottle: LoginThrottle,
     private readonly mailer: IdentityMailer,
+    private readonly emails: AccountEmails,
     private readonly audit: AuditRecorder,
     @Inject(SERVICE_CONFIG) private readonly config: IdentityConfig,
   ) {}
@@ -66,28 +67,25 @@ export class PasswordResetService {
     }
     const { token, hash } = newOneTimeToken();
     const expiresAt = new Date(Date.now() + this.config.PASSWORD_RESET_TTL_SECONDS * 1000);
-    const userId = await this.db.withTenant(tenant.id, async (em) => {
+    const issued = await this.db.withTenant(tenant.id, async (em) => {
       const [user]: { id: string }[] = await em.query(`SELECT id FROM users WHERE email = $1 AND NOT disabled`, [email]);
       if (!user) return null;
       // Only the newest link works: asking again makes an earlier one useless.
       await em.query(`DELETE FROM password_resets WHERE user_id = $1 AND used_at IS NULL`, [user.id]);
+      const resetId = uuidv7();
       await em.query(`INSERT INTO password_resets (id, tenant_id, user_id, token_hash, expires_at) VALUES ($1, $2, $3, $4, $5)`, [
-        uuidv7(),
+        resetId,
         tenant.id,
         user.id,
         hash,
         expiresAt,
       ]);
-      return user.id;
+      // Staged with the link, sent by a job after the commit (ADR 054).
+      await this.emails.stage(em, { id: resetId, tenantId: tenant.id, kind: 'password-reset', token });
+      return { userId: user.id, resetId };
     });
-    await this.recordRequest(tenant.id, userId);
-    if (!userId) return;
-    const link = accountLink(this.config.IDENTITY_APP_URL, 'reset-password', token);
-    await this.mailer.send(email, passwordResetEmail({ link, tenantName: tenant.name, expiresAt }), {
-      kind: 'password-reset',
-      tenantId: tenant.id,
-      userId,
-    });
+    if (issued) await this.emails.enqueue(tenant.id, issued.resetId);
+    await this.recordRequest(tenant.id, issued?.userId ?? null);
   }
 
   /**

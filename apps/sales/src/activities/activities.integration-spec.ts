@@ -301,6 +301,20 @@ describe('activities: reminders, timeline, lead scoring and assignment', () => {
       [lead.id],
     );
     expect(last.envelope.data).toMatchObject({ changed: ['score'], lead: { score: 45 } });
+    // The rules changed the lead, not the rep: an audit entry of its own, with the system as actor.
+    const audits: { envelope: { actor: unknown; data: Record<string, unknown> } }[] = await get(DataSource).query(
+      `SELECT envelope FROM outbox WHERE type = 'sales.audit.recorded' AND envelope->>'subjectId' = $1`,
+      [lead.id],
+    );
+    const rescored = audits.map((a) => a.envelope).filter((e) => e.data.action === 'lead.rescored');
+    expect(rescored).toHaveLength(1);
+    expect(rescored[0].actor).toEqual({ kind: 'system', id: null });
+    expect(rescored[0].data).toMatchObject({
+      objectType: 'Lead',
+      objectId: lead.id,
+      changes: { score: { before: 35, after: 45 } },
+      details: { reason: 'scoring rules', activityId: call.id },
+    });
   });
 
   it('checks the target exists in the tenant and lets reps change only their own activities', async () => {

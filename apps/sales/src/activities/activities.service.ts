@@ -3,7 +3,16 @@ import { actorOf, badUserInput, conflict, notFound, type Principal } from '@rapp
 import { ACTIVITY_COMPLETED, ACTIVITY_CREATED } from '@rapport/contracts';
 import type { KeysetPage } from '@rapport/persistence';
 import { newEvent } from '@rapport/messaging';
-import { OwnerDirectory, type PageArgs, pageWindow, paginate, ServiceDatabase, SharingPolicy, validate } from '@rapport/service-kit';
+import {
+  AuditRecorder,
+  OwnerDirectory,
+  type PageArgs,
+  pageWindow,
+  paginate,
+  ServiceDatabase,
+  SharingPolicy,
+  validate,
+} from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { rescoreLead } from '../lead-rules/lead-automation';
@@ -56,6 +65,7 @@ export class ActivitiesService {
     private readonly reminders: ActivityReminders,
     private readonly owners: OwnerDirectory,
     private readonly sharing: SharingPolicy,
+    private readonly audit: AuditRecorder,
   ) {}
 
   async create(principal: Principal, input: CreateActivityInput): Promise<ActivityEntity> {
@@ -187,7 +197,8 @@ export class ActivitiesService {
           data: { activity: activitySnapshot(done) },
         }),
       );
-      if (before.targetType === 'LEAD') await rescoreLead(em, before.targetId, (e, ev) => this.db.publish(e, ev));
+      if (before.targetType === 'LEAD')
+        await rescoreLead(em, before.targetId, (e, ev) => this.db.publish(e, ev), this.audit, { activityId: id });
       return done;
     });
     await this.reminders.cancel(after);

@@ -15,6 +15,7 @@ import { QuotesService } from '../quotes/quotes.service';
 import { SalesPersonalData } from '../privacy/sales-personal-data';
 import { salesDefinition } from '../sales.definition';
 import { projectUsers } from '../users/__tests__/project-users';
+import { MergeService } from '../merge/merge.service';
 import { DeletionPurge } from './deletion-purge';
 import { DeletionService } from './deletion.service';
 
@@ -231,6 +232,39 @@ describe('deletion with a restore window', () => {
     await purge.sweep(later);
     expect(await outboxTypes(person.id)).toEqual(expect.arrayContaining(['sales.contact.purged']));
     expect((await outboxTypes(person.id)).filter((t) => t === 'sales.contact.purged')).toHaveLength(1);
+  });
+
+  it("purging a contact takes the merge journal's images of it; an undo of such a merge is refused with the reason", async () => {
+    const merges = sales.app.get(MergeService);
+    const later = new Date(Date.now() + 31 * DAY_MS);
+    const journalText = async (mergeId: string): Promise<string> =>
+      JSON.stringify(await db.query(`SELECT before_images, after_images FROM contact_merges WHERE id = $1`, [mergeId]));
+
+    // Merged and undone: the journal keeps both records' images, then one of them is deleted and purged.
+    const keeper = await contacts.create(admin, { lastName: 'Keeper', emails: ['keeper@example.com'] });
+    const journaled = await contacts.create(admin, { lastName: 'Journaled', emails: ['journaled@example.com'] });
+    const undone = await merges.mergeContacts(admin, { survivorId: keeper.id, mergedIds: [journaled.id] });
+    await merges.unmerge(admin, 'CONTACT', undone.id);
+    expect(await journalText(undone.id)).toContain('journaled@example.com');
+    await deletion.deleteContact(admin, { id: journaled.id });
+    await purge.sweep(later);
+    expect(await journalText(undone.id)).not.toMatch(/journaled@example\.com|Journaled|keeper@example\.com/);
+    // The history stays: who was merged into whom, and when.
+    const [kept] = await db.query(`SELECT survivor_id, merged_ids, unmerged_at FROM contact_merges WHERE id = $1`, [undone.id]);
+    expect(kept).toMatchObject({ survivor_id: keeper.id, merged_ids: [journaled.id] });
+    expect(kept.unmerged_at).not.toBeNull();
+
+    // Merged and not undone: the survivor is deleted and purged (with what was merged into it); the undo says why it cannot be.
+    const survivor = await contacts.create(admin, { lastName: 'Survives', emails: ['survives@example.com'] });
+    const member = await contacts.create(admin, { lastName: 'Member', emails: ['member@example.com'] });
+    const open = await merges.mergeContacts(admin, { survivorId: survivor.id, mergedIds: [member.id] });
+    await deletion.deleteContact(admin, { id: survivor.id });
+    await purge.sweep(later);
+    expect(await journalText(open.id)).not.toMatch(/survives@example\.com|member@example\.com/);
+    await expect(merges.unmerge(admin, 'CONTACT', open.id)).rejects.toMatchObject({
+      message: expect.stringMatching(/purged after its restore window/),
+      extensions: { code: 'CONFLICT', field: 'mergeId' },
+    });
   });
 
   it('refuses a restore once the window has passed, even before the purge ran', async () => {

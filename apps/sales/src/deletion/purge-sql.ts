@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { forgetMergeImages } from '../merge/merge-images';
 
 /** A record together with the records merged into it (hidden since the merge, they go when it goes). */
 async function withMergedMembers(em: EntityManager, table: 'contacts_all' | 'accounts_all', ids: readonly string[]): Promise<string[]> {
@@ -24,7 +25,7 @@ export async function purgeOpportunities(em: EntityManager, ids: readonly string
 
 /**
  * Deletes contacts for good, with what was merged into them, their external
- * ids, activities and timeline; deals, quotes and converted leads that named
+ * ids, activities, timeline and the merge journal's images of them; deals, quotes and converted leads that named
  * them stay and name no one.
  */
 export async function purgeContacts(em: EntityManager, ids: readonly string[]): Promise<void> {
@@ -35,6 +36,8 @@ export async function purgeContacts(em: EntityManager, ids: readonly string[]): 
   await em.query(`UPDATE leads_all SET converted_contact_id = NULL WHERE converted_contact_id = ANY($1::uuid[])`, [all]);
   await em.query(`DELETE FROM activities_all WHERE target_type = 'CONTACT' AND target_id = ANY($1::uuid[])`, [all]);
   await em.query(`DELETE FROM timeline_entries WHERE subject_type = 'CONTACT' AND subject_id = ANY($1::uuid[])`, [all]);
+  // The merge journal's whole-row images of them go too; the merges' ids stay (ADR 054).
+  await forgetMergeImages(em, 'CONTACT', all, 'PURGED');
   await em.query(`DELETE FROM contacts_all WHERE id = ANY($1::uuid[])`, [all]);
 }
 
@@ -57,6 +60,7 @@ export async function purgeAccounts(em: EntityManager, ids: readonly string[]): 
   await em.query(`UPDATE leads_all SET converted_account_id = NULL WHERE converted_account_id = ANY($1::uuid[])`, [all]);
   await em.query(`DELETE FROM activities_all WHERE target_type = 'ACCOUNT' AND target_id = ANY($1::uuid[])`, [all]);
   await em.query(`DELETE FROM timeline_entries WHERE subject_type = 'ACCOUNT' AND subject_id = ANY($1::uuid[])`, [all]);
+  await forgetMergeImages(em, 'ACCOUNT', all, 'PURGED');
   await em.query(`DELETE FROM accounts_all WHERE id = ANY($1::uuid[])`, [all]);
   return orphans.map((o) => o.id);
 }

@@ -1,4 +1,4 @@
-import { type OwnerDirectory } from '@rapport/service-kit';
+import { type AuditRecorder, type OwnerDirectory } from '@rapport/service-kit';
 import type { EventEnvelope } from '@rapport/contracts';
 import { LEAD_UPDATED, SYSTEM_ACTOR } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
@@ -76,13 +76,17 @@ export async function assignOwner(em: EntityManager, lead: LeadEntity, owners: O
 
 /**
  * Rescores a lead after one of its activities changed (e.g. a call was
- * completed), publishing sales.lead.updated when the score moved. Converted
- * leads are final and keep their score.
+ * completed), publishing sales.lead.updated when the score moved and
+ * auditing the change as the system's (the rules moved the score, not the
+ * caller, whose own entry is about the activity). Converted leads are final
+ * and keep their score.
  */
 export async function rescoreLead(
   em: EntityManager,
   leadId: string,
   publish: (em: EntityManager, event: EventEnvelope) => Promise<void>,
+  audit: AuditRecorder,
+  cause: { activityId: string },
 ): Promise<LeadEntity | null> {
   const lead = await em.getRepository(LeadEntity).findOne({ where: { id: leadId }, lock: { mode: 'pessimistic_write' } });
   if (!lead || lead.status === 'CONVERTED') return lead;
@@ -100,5 +104,13 @@ export async function rescoreLead(
       data: { lead: leadSnapshot(after), changed: ['score'] },
     }),
   );
+  await audit.recordAutomation(em, {
+    tenantId: lead.tenantId,
+    action: 'lead.rescored',
+    objectType: 'Lead',
+    objectId: lead.id,
+    changes: { score: { before: lead.score, after: score } },
+    details: { reason: 'scoring rules', activityId: cause.activityId },
+  });
   return after;
 }

@@ -34,6 +34,7 @@ import {
   type MergeRecord,
   type Row,
 } from './merge-plan';
+import { mergeImagesRemoved } from './merge-images';
 import { images, linksStillOnSurvivor, lockRecords, repointLinks, restoreLinks, updateColumns } from './merge-store';
 
 /**
@@ -165,6 +166,8 @@ export class MergeService {
       const [m] = await em.query(`SELECT * FROM contact_merges WHERE id = $1 AND kind = $2 FOR UPDATE`, [mergeId, kind]);
       if (!m) throw notFound('Merge', mergeId);
       if (m.unmerged_at) throw conflict(`merge ${mergeId} was already undone at ${new Date(m.unmerged_at).toISOString()}`, 'mergeId');
+      const removed = mergeImagesRemoved(mergeId, m.before_images);
+      if (removed) throw removed;
       const before = m.before_images as MergeImages;
       const afterRecords = (m.after_images as { records: Row[] }).records;
       const ids = before.records.map((r) => r.id as string);

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { personRecordIds } from '@rapport/customer-master';
 import { affected, ERASED, eraseOutboxMentions, externalCustomerRecords, type PersonalDataSource } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
+import { forgetMergeImages } from '../merge/merge-images';
 
 /** Activities about the person: on their contact records, or on the leads they were before conversion. */
 const ABOUT_PERSON = `(target_type = 'CONTACT' AND target_id = ANY($1))
@@ -80,10 +81,8 @@ export class SalesPersonalData implements PersonalDataSource {
         [ids, ERASED],
       ),
       contact_external_ids: await run(`DELETE FROM contact_external_ids WHERE contact_id = ANY($1)`),
-      // The images are whole contact snapshots from before and after a merge; an unmerge of an erased person has nothing to restore.
-      contact_merges: await run(
-        `UPDATE contact_merges SET before_images = '[]', after_images = '[]' WHERE kind = 'CONTACT' AND (survivor_id = ANY($1) OR merged_ids && $1::uuid[])`,
-      ),
+      // The images are whole contact snapshots from before and after a merge; an unmerge of an erased person is refused with the reason.
+      contact_merges: await forgetMergeImages(em, 'CONTACT', ids, 'ERASED'),
       activities: await run(`DELETE FROM activities_all WHERE ${ABOUT_PERSON}`),
       timeline_entries: await run(`DELETE FROM timeline_entries WHERE ${TIMELINE_ABOUT}`, [timeline]),
       quotes: await run(`UPDATE quotes SET notes = NULL WHERE contact_id = ANY($1) AND notes IS NOT NULL`),

@@ -57,6 +57,21 @@ export class AuditRecorder {
     await this.db.publish(em, this.eventOf(this.standalone(entry as AuditEntry)));
   }
 
+  /**
+   * An entry of its own, with the system as actor, in `em`'s transaction,
+   * even inside a mutation: for automation a change sets off on another
+   * object (a rule rescoring the lead whose activity was completed). The
+   * mutation keeps its one entry about what the caller changed; this one
+   * says what the rules changed, naming the mutation's request in
+   * `details.causedByRequest` (not as its request id: that stays the
+   * caller's one entry).
+   */
+  async recordAutomation(em: EntityManager, entry: Omit<AuditEntry, 'actor' | 'requestId'>): Promise<void> {
+    const cause = currentAuditScope();
+    const details = cause ? { ...entry.details, causedByRequest: cause.requestId, causedBy: cause.action } : entry.details;
+    await this.db.publish(em, this.eventOf(this.standalone({ ...entry, details })));
+  }
+
   /** Records in a transaction of its own (e.g. a refused sign-in, whose own transaction rolls back). */
   async recordNow(entry: AuditEntry): Promise<void> {
     await this.db.withTenant(entry.tenantId, (em) => this.db.publish(em, this.eventOf(this.standalone(entry))));
@@ -77,17 +92,19 @@ export class AuditRecorder {
   }
 
   private standalone(entry: AuditEntry): AuditScope {
+    // A consumer or job acting on an event runs under the request id that caused it (inConsumerSpan): the entry
+    // names that request as its cause, while request_id stays the one entry of the request itself.
+    const cause = entry.requestId ? undefined : logContext.getStore()?.requestId;
     return {
       service: this.def.name,
       tenantId: entry.tenantId,
       actor: entry.actor ?? SYSTEM_ACTOR,
-      // A consumer or job acting on an event runs under the request id that caused it (inConsumerSpan).
-      requestId: entry.requestId ?? logContext.getStore()?.requestId ?? null,
+      requestId: entry.requestId ?? null,
       action: entry.action,
       objectType: entry.objectType ?? null,
       objectId: entry.objectId ?? null,
       changes: entry.changes ?? null,
-      details: entry.details ?? null,
+      details: cause ? { causedByRequest: cause, ...entry.details } : (entry.details ?? null),
       pendingIn: null,
       recorded: false,
     };
