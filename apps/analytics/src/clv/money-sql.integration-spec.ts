@@ -48,7 +48,7 @@ describe('toFixedSql: Number.prototype.toFixed in SQL (the amounts of events bui
       1e-7,
       0.0049999999999999,
       4.5e15,
-      9007199254740993,
+      2 ** 53 + 2,
       1e20,
       999999999999999900000,
       1e21,
