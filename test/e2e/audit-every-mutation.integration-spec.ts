@@ -291,6 +291,9 @@ const STEPS: Step[] = [
   m('setSupportQueueManager', input('SetSupportQueueManagerInput'), `${IN} { __typename }`, {
     variables: (c) => ({ input: { queueId: c.queueId, managerId: c.adminId } }),
   }),
+  // An empty rule set turns escalation off; the reset brings the default rules back.
+  m('setEscalationRules', input('SetEscalationRulesInput'), `${IN} { __typename }`, { variables: () => ({ input: { rules: [] } }) }),
+  m('resetEscalationRules', '', ' { __typename }'),
   m('openCase', input('OpenCaseInput'), `${IN} { case { id } }`, {
     variables: (c) => ({ input: { contactId: c.contactId, subject: 'Broken stick', category: 'PROBLEM' } }),
     keep: (d, c) => (c.caseId = d.openCase.case.id),
@@ -366,6 +369,7 @@ const STEPS: Step[] = [
     }),
   }),
   m('recomputeRfm', '', ' { __typename }'),
+  m('startRfmRecompute', '', ' { id }'),
   m('updateClvSettings', input('UpdateClvSettingsInput'), `${IN} { name }`, {
     variables: () => ({
       input: {

@@ -11,7 +11,7 @@ export type ImagesRemovedReason = 'PURGED' | 'ERASED';
  * Removes the merge journal's images of records (whole rows, personal
  * values and all) from every merge that names one of `ids`, as survivor or
  * as merged record. What stays: the merge's ids and times, and the links it
- * re-pointed (table keys and ids, no values), so the history still says who
+ * re-pointed (tables and ids; the external-id keys they moved are values, and go), so the history still says who
  * was merged into whom. Such a merge can no longer be undone; `unmerge`
  * says why (mergeImagesRemoved).
  */
@@ -27,7 +27,10 @@ export async function forgetMergeImages(
       `UPDATE contact_merges
           SET before_images = jsonb_build_object(
                 'records', '[]'::jsonb,
-                'links', coalesce(CASE WHEN jsonb_typeof(before_images) = 'object' THEN before_images->'links' END, '[]'::jsonb),
+                -- A link's key is the external id it moved (a personal value): the table and ids stay, the key goes.
+                'links', coalesce((SELECT jsonb_agg(link - 'key')
+                                     FROM jsonb_array_elements(CASE WHEN jsonb_typeof(before_images) = 'object'
+                                                                    THEN before_images->'links' END) AS link), '[]'::jsonb),
                 'removed', jsonb_build_object('reason', $3::text, 'at', now())),
               after_images = jsonb_build_object('records', '[]'::jsonb)
         WHERE kind = $1 AND (survivor_id = ANY($2::uuid[]) OR merged_ids && $2::uuid[])
