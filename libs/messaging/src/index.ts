@@ -34,5 +34,5 @@ export { PersonalKeys } from './personal-keys';
 export type { DataKey, PersonalKeySource } from './personal-keys';
 export { needsSealing, openPersonal, sealPersonal, withPersonalErased } from './personal-sealing';
 export { abortReseal, RESEAL_RUN, RESEALED_FROM, ResealError, resealStream, type ResealOptions, type ResealReport } from './reseal/reseal';
-export { closesResync, requestResync, resyncSubject, sealOutgoing } from './resync';
+export { closesResync, requestResync, resyncSubject } from './resync';
 export { currentMessageContext, STORED_TRACE_KEY } from './trace-context';

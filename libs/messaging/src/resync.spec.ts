@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { CASE_RESYNCED, CONTACT_RESYNCED, type EventEnvelope } from '@rapport/contracts';
 import type { DataKey, PersonalKeySource } from './personal-keys';
-import { openPersonal } from './personal-sealing';
-import { closesResync, sealOutgoing } from './resync';
+import { openPersonal, sealPersonal } from './personal-sealing';
+import { closesResync } from './resync';
 
 class MapKeys implements PersonalKeySource {
   private readonly keys = new Map<string, DataKey>();
@@ -33,7 +33,7 @@ describe('resynced events', () => {
   it('seal a contact like sales.contact.updated, keep their own type, and open again with the key', async () => {
     const keys = new MapKeys();
     const contact = { id: contactId, firstName: 'Ada', lastName: 'Lovelace', emails: ['ada@x.test'], phones: [], externalIds: [] };
-    const sealed = await sealOutgoing(envelope(CONTACT_RESYNCED, { contact, resyncId: 'r1' }), keys);
+    const sealed = await sealPersonal(envelope(CONTACT_RESYNCED, { contact, resyncId: 'r1' }), keys);
     expect(sealed.type).toBe(CONTACT_RESYNCED);
     expect(sealed.personal?.keyId).toBe(`${tenantId}.${contactId}`);
     expect(JSON.stringify(sealed.data)).not.toMatch(/Lovelace|ada@x\.test/);
@@ -41,7 +41,7 @@ describe('resynced events', () => {
   });
 
   it("seal a case's subject under its contact's key", async () => {
-    const sealed = await sealOutgoing(
+    const sealed = await sealPersonal(
       envelope(CASE_RESYNCED, { case: { id: 'c1', contactId, subject: 'Broken again' }, resyncId: 'r1' }),
       new MapKeys(),
     );
@@ -51,7 +51,7 @@ describe('resynced events', () => {
 
   it('leave other types to their own personal fields', async () => {
     const plain = envelope('sales.resync.completed', { resyncId: 'r1', published: { contact: 1 } });
-    expect(await sealOutgoing(plain, new MapKeys())).toEqual(plain);
+    expect(await sealPersonal(plain, new MapKeys())).toEqual(plain);
   });
 
   it('end at the marker of the same resync of the same service only', () => {

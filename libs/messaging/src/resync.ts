@@ -1,5 +1,4 @@
 import {
-  RESYNC_SEALED_AS,
   resyncCompletedType,
   type EventEnvelope,
   type ResyncCompletedDataV1,
@@ -8,23 +7,10 @@ import {
 } from '@rapport/contracts';
 import type { NatsConnection } from 'nats';
 import { subjectFor, type MessagingNaming } from './naming';
-import type { PersonalKeySource } from './personal-keys';
-import { sealPersonal } from './personal-sealing';
 
 /** Where an owning service answers resync requests (docs/adr/053-stream-retention-and-resync.md); outside every stream's subjects. */
 export function resyncSubject(naming: MessagingNaming, service: string): string {
   return subjectFor(naming, `resync.${service}.request`);
-}
-
-/**
- * Seals an outgoing envelope (ADR 034): by its type's personal fields, or, for
- * a resynced event, by those of the type whose data it repeats.
- */
-export async function sealOutgoing(envelope: EventEnvelope, keys: PersonalKeySource): Promise<EventEnvelope> {
-  const sealedAs = RESYNC_SEALED_AS[envelope.type];
-  if (!sealedAs) return sealPersonal(envelope, keys);
-  const sealed = await sealPersonal({ ...envelope, type: sealedAs }, keys);
-  return { ...sealed, type: envelope.type };
 }
 
 /** Whether the event is the marker that closes this resync. */

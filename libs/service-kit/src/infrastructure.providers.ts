@@ -7,7 +7,7 @@ import {
   eventFlowCounters,
   OutboxRelay,
   PersonalKeys,
-  sealOutgoing,
+  sealPersonal,
   type MessagingNaming,
 } from '@rapport/messaging';
 import { streamMaxAgeMs } from '@rapport/config';
@@ -146,7 +146,7 @@ export function infrastructureProviders(def: ServiceDefinition): Provider[] {
         metrics: ServiceMetrics,
       ) =>
         new OutboxRelay(ds, nc, naming, logger, {
-          beforePublish: (envelope) => sealOutgoing(envelope, keys),
+          beforePublish: (envelope) => sealPersonal(envelope, keys),
           counters: eventFlowCounters(metrics.registry),
         }),
     },

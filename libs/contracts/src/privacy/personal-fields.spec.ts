@@ -25,6 +25,7 @@ const DELIBERATELY_CLEAR: Readonly<Record<string, string>> = {
   '* to.name': 'a pipeline stage name (configuration)',
   '* tenant.name': 'a tenant is an organisation',
   '* apiKey.name': "a label an admin gave a key, not a person's",
+  'service.case.escalated ruleName': 'an escalation rule’s name (configuration)',
   'commerce.cart.abandoned lines.name': "a product's name as the shop shows it",
   'commerce.cart.updated lines.name': "a product's name as the shop shows it",
   'commerce.product.viewed name': "a product's name",

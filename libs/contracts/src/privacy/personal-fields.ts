@@ -125,10 +125,13 @@ const MESSAGE_EVENT: PersonalFieldsSpec = {
 export const PERSONAL_FIELDS: Readonly<Record<string, PersonalFieldsSpec>> = {
   'sales.contact.created': CONTACT_SNAPSHOT,
   'sales.contact.updated': CONTACT_SNAPSHOT,
+  // A live contact republished for a rebuild (ADR 053): the same snapshot.
+  'sales.contact.resynced': CONTACT_SNAPSHOT,
   'service.case.opened': CASE_SNAPSHOT,
   'service.case.updated': CASE_SNAPSHOT,
   'service.case.resolved': CASE_SNAPSHOT,
   'service.case.reopened': CASE_SNAPSHOT,
+  'service.case.resynced': CASE_SNAPSHOT,
   'service.case.rated': { record: (data) => at(data, 'contactId'), fields: [{ path: ['comment'], erased: null }] },
   'identity.user.created': CUSTOMER_USER,
   'identity.user.updated': CUSTOMER_USER,

@@ -1,6 +1,6 @@
 import type { EventEnvelope } from '../envelope';
-import { CONTACT_UPDATED, type ContactSnapshotV1 } from '../sales/contact.events';
-import { CASE_UPDATED, type CaseSnapshotV1 } from '../service/case.events';
+import type { ContactSnapshotV1 } from '../sales/contact.events';
+import type { CaseSnapshotV1 } from '../service/case.events';
 
 /**
  * Resync (docs/adr/053-stream-retention-and-resync.md). Streams keep messages
@@ -24,16 +24,6 @@ export type ContactResyncedV1 = EventEnvelope<typeof CONTACT_RESYNCED, { contact
 /** A live case as service holds it now. */
 export const CASE_RESYNCED = 'service.case.resynced' as const;
 export type CaseResyncedV1 = EventEnvelope<typeof CASE_RESYNCED, { case: CaseSnapshotV1; resyncId: string }>;
-
-/**
- * The type whose personal fields a resynced type repeats (same `data`
- * shape): the outbox relay seals it as that type, so a resynced event is
- * sealed with the person's key like every other event about them.
- */
-export const RESYNC_SEALED_AS: Readonly<Record<string, string>> = {
-  [CONTACT_RESYNCED]: CONTACT_UPDATED,
-  [CASE_RESYNCED]: CASE_UPDATED,
-};
 
 /** The event type that closes a resync on the owner's stream. */
 export function resyncCompletedType(service: string): string {
