@@ -135,6 +135,21 @@ describe('analytics through the gateway (end to end)', () => {
     await ordersOf(ids.bob, 1);
   });
 
+  it('runs an RFM recompute in the background: queued at once, then its run shows the counts', async () => {
+    const started = await gql(`mutation { startRfmRecompute(input: { windowDays: 365 }) { id status } }`, {});
+    expect(started.errors).toBeUndefined();
+    expect(['QUEUED', 'RUNNING', 'SUCCEEDED']).toContain(started.data!.startRfmRecompute.status);
+    const id = started.data!.startRfmRecompute.id as string;
+    const deadline = Date.now() + 45_000;
+    let run: { status: string; customersScored: number | null; error: string | null } | null = null;
+    while (Date.now() < deadline) {
+      run = (await gql(`query($id: ID) { rfmRecomputeRun(id: $id) { status customersScored error } }`, { id })).data!.rfmRecomputeRun;
+      if (run && (run.status === 'SUCCEEDED' || run.status === 'FAILED')) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(run).toMatchObject({ status: 'SUCCEEDED', customersScored: 2, error: null });
+  });
+
   it('recomputes RFM and shows it on the sales contact in one query', async () => {
     const recomputed = await gql(`mutation { recomputeRfm(input: { windowDays: 365 }) { customersScored windowDays currency } }`, {});
     expect(recomputed.errors).toBeUndefined();

@@ -1,4 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
+import { returnedRows } from '@rapport/persistence';
 import type { EntityManager } from 'typeorm';
 
 export type RfmRunStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED';
@@ -46,12 +47,15 @@ export async function queueRfmRun(em: EntityManager, tenantId: string, request: 
 
 /** Marks a queued (or retried) run RUNNING; returns its request, or null when it is gone or already finished. */
 export async function startRfmRun(em: EntityManager, tenantId: string, id: string): Promise<RfmRunRequest | null> {
-  const [row]: { request: RfmRunRequest }[] = await em.query(
-    `UPDATE rfm_recompute_runs SET status = 'RUNNING', step = 'SCORING', started_at = coalesce(started_at, now()), error = NULL
-      WHERE tenant_id = $1 AND id = $2 AND status IN ('QUEUED', 'RUNNING') RETURNING request`,
-    [tenantId, id],
+  // An UPDATE answers [rows, count] through TypeORM: returnedRows takes the rows.
+  const [row] = returnedRows<{ request: RfmRunRequest | null }>(
+    await em.query(
+      `UPDATE rfm_recompute_runs SET status = 'RUNNING', step = 'SCORING', started_at = coalesce(started_at, now()), error = NULL
+        WHERE tenant_id = $1 AND id = $2 AND status IN ('QUEUED', 'RUNNING') RETURNING request`,
+      [tenantId, id],
+    ),
   );
-  return row?.request ?? null;
+  return row ? (row.request ?? {}) : null;
 }
 
 export async function rfmRunStep(em: EntityManager, tenantId: string, id: string, step: string): Promise<void> {
