@@ -23,6 +23,8 @@ const WEBHOOK_ENV = {
   WEBHOOK_JOB_LOCK_MS: '2000',
   WEBHOOK_RETRY_BASE_DELAY_MS: '200',
   WEBHOOK_RETRY_MAX_DELAY_MS: '1000',
+  // A process killed between committing deliveries and queueing them leaves them to the survivor's sweep.
+  WEBHOOK_SWEEP_INTERVAL_MS: '5000',
 };
 
 describe('a killed identity process loses and doubles no webhook delivery (separate process)', () => {

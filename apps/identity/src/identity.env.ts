@@ -111,6 +111,12 @@ export const identityEnv = {
     min: 1000,
     description: 'how soon another process takes over a delivery whose process died (it is sent again with the same webhook-id)',
   }),
+  WEBHOOK_SWEEP_INTERVAL_MS: env.int({
+    default: 60_000,
+    min: 1000,
+    description:
+      'how often pending deliveries older than this with no job are queued again (a process that died between committing a delivery and queueing it)',
+  }),
 };
 
 export interface IdentityConfig {
@@ -144,4 +150,5 @@ export interface IdentityConfig {
   WEBHOOK_TIMEOUT_MS: number;
   WEBHOOK_DELIVERY_CONCURRENCY: number;
   WEBHOOK_JOB_LOCK_MS: number;
+  WEBHOOK_SWEEP_INTERVAL_MS: number;
 }

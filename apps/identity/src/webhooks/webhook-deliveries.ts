@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import { eventForReader, type Principal } from '@rapport/auth';
 import { SYSTEM_ACTOR, WEBHOOK_DISABLED, type EventEnvelope } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
@@ -41,10 +41,11 @@ const SWEEP_PAGE = 500;
  * does nothing.
  */
 @Injectable()
-export class WebhookDeliveries implements OnModuleInit, OnApplicationBootstrap {
+export class WebhookDeliveries implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
   private queue!: Queue<DeliveryJob>;
   private readonly policy: WebhookRetryPolicy;
   private readonly metrics: WebhookMetrics;
+  private sweeper: NodeJS.Timeout | null = null;
 
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: Config,
@@ -81,9 +82,19 @@ export class WebhookDeliveries implements OnModuleInit, OnApplicationBootstrap {
       describe: (job) => ({ deliveryId: job.data.deliveryId, generation: job.data.generation }),
     });
     this.jobs.inBackground('webhook delivery sweep', () => this.sweep());
+    // Not only at start: another replica may die between committing deliveries and queueing them, and this one
+    // would otherwise leave them pending until its own next start.
+    const interval = this.config.WEBHOOK_SWEEP_INTERVAL_MS;
+    this.sweeper = setInterval(() => this.jobs.inBackground('webhook delivery sweep', () => this.sweep(interval)), interval);
+    this.sweeper.unref();
   }
 
-  /** Queues deliveries whose rows are committed. Never throws: the sweep at the next start queues what Redis refused now. */
+  beforeApplicationShutdown(): void {
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper = null;
+  }
+
+  /** Queues deliveries whose rows are committed. Never throws: the next sweep queues what Redis refused now. */
   async enqueue(jobs: DeliveryJob[]): Promise<void> {
     if (jobs.length === 0) return;
     try {
@@ -91,20 +102,24 @@ export class WebhookDeliveries implements OnModuleInit, OnApplicationBootstrap {
         jobs.map((data) => ({ name: 'deliver', data, opts: { jobId: deliveryJobId(data.deliveryId, data.generation) } })),
       );
     } catch (err) {
-      this.logger.error({ err, deliveries: jobs.length }, 'could not queue webhook deliveries; the start-up sweep will');
+      this.logger.error({ err, deliveries: jobs.length }, 'could not queue webhook deliveries; the next sweep will');
     }
   }
 
-  /** Re-queues every pending delivery (a process may have died between commit and queueing); derived job ids make it idempotent. */
-  async sweep(): Promise<number> {
+  /**
+   * Re-queues every pending delivery (a process may have died between commit and queueing), or those older than
+   * `olderThanMs` (younger ones are still being queued); derived job ids make it idempotent.
+   */
+  async sweep(olderThanMs = 0): Promise<number> {
     let queued = 0;
     let afterId = '00000000-0000-0000-0000-000000000000';
     for (;;) {
       const page: { id: string; tenant_id: string; generation: number }[] = await this.db.tenantDb.system((em) =>
         em.query(
           `SELECT d.id, d.tenant_id, d.generation FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
-            WHERE d.status = 'PENDING' AND e.enabled AND d.id > $1 ORDER BY d.id LIMIT $2`,
-          [afterId, SWEEP_PAGE],
+            WHERE d.status = 'PENDING' AND e.enabled AND d.id > $1 AND d.created_at <= now() - ($3::int * interval '1 millisecond')
+            ORDER BY d.id LIMIT $2`,
+          [afterId, SWEEP_PAGE, olderThanMs],
         ),
       );
       await this.enqueue(page.map((r) => ({ tenantId: r.tenant_id, deliveryId: r.id, generation: r.generation })));
