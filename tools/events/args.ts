@@ -4,7 +4,9 @@ export type EventsCommand =
   | { command: 'discard'; ids: string[] }
   | { command: 'resync'; service: string; tenantId: string; recordTypes: string[] };
 
-export class UsageError extends Error {}
+import { UsageError } from '../cli/command-line';
+
+export { UsageError };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -14,7 +14,8 @@ import {
   requestResync,
   type MessagingNaming,
 } from '@rapport/messaging';
-import { parseEventsArgs, USAGE, UsageError, type EventsCommand } from './args';
+import { runCommandLine } from '../cli/command-line';
+import { parseEventsArgs, USAGE, type EventsCommand } from './args';
 import { discardLine, parkedTable, replayLine } from './render';
 
 const cliEnv = {
@@ -75,20 +76,4 @@ async function sequentially<T, R>(items: readonly T[], fn: (item: T) => Promise<
   return out;
 }
 
-async function main(): Promise<void> {
-  let cmd: EventsCommand;
-  try {
-    cmd = parseEventsArgs(process.argv.slice(2));
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    console.error(`${err.message}\n\n${USAGE}`);
-    process.exitCode = 2;
-    return;
-  }
-  process.exitCode = await run(cmd, (line) => console.log(line));
-}
-
-main().catch((err: unknown) => {
-  console.error((err as Error).message ?? err);
-  process.exitCode = 1;
-});
+runCommandLine(parseEventsArgs, run, USAGE);

@@ -10,7 +10,9 @@ export interface ResealCommand {
 
 export type StreamsCommand = ResealCommand;
 
-export class UsageError extends Error {}
+import { UsageError } from '../cli/command-line';
+
+export { UsageError };
 
 const NAMES = Object.keys(STREAMS) as StreamKey[];
 

@@ -7,7 +7,8 @@
 import { loadEnv, platformEnv } from '@rapport/config';
 import { STREAMS } from '@rapport/contracts';
 import { abortReseal, connectNats, PersonalKeys, resealStream, streamFor, type MessagingNaming } from '@rapport/messaging';
-import { parseStreamsArgs, USAGE, UsageError, type StreamsCommand } from './args';
+import { runCommandLine } from '../cli/command-line';
+import { parseStreamsArgs, USAGE, type StreamsCommand } from './args';
 import { resealLine } from './render';
 
 const cliEnv = {
@@ -54,20 +55,4 @@ async function run(cmd: StreamsCommand, print: (line: string) => void): Promise<
   }
 }
 
-async function main(): Promise<void> {
-  let cmd: StreamsCommand;
-  try {
-    cmd = parseStreamsArgs(process.argv.slice(2));
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    console.error(`${err.message}\n\n${USAGE}`);
-    process.exitCode = 2;
-    return;
-  }
-  process.exitCode = await run(cmd, (line) => console.log(line));
-}
-
-main().catch((err: unknown) => {
-  console.error((err as Error).message ?? err);
-  process.exitCode = 1;
-});
+runCommandLine(parseStreamsArgs, run, USAGE);

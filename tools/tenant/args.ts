@@ -3,7 +3,9 @@ export type TenantCommand =
   | { command: 'list'; json: boolean }
   | { command: 'disable' | 'enable'; slug: string };
 
-export class UsageError extends Error {}
+import { UsageError } from '../cli/command-line';
+
+export { UsageError };
 
 export const USAGE = `npm run tenant -- <command>
 

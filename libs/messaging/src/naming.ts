@@ -30,6 +30,11 @@ export function durableFor(naming: MessagingNaming, durable: string): string {
   return naming.streamSuffix ? `${durable}_${naming.streamSuffix}` : durable;
 }
 
+/** A key-value bucket's name, suffixed like streams and durables (test runs remove what carries their suffix). */
+export function bucketFor(naming: MessagingNaming, bucket: string): string {
+  return durableFor(naming, bucket);
+}
+
 /** NATS subject matching: `*` matches one token, `>` the rest. */
 export function subjectMatches(pattern: string, subject: string): boolean {
   const p = pattern.split('.');

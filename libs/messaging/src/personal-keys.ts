@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { KV, NatsConnection } from 'nats';
-import type { MessagingNaming } from './naming';
+import { bucketFor, type MessagingNaming } from './naming';
 
 /**
  * One data key. `revision` tells keys of one record apart: a record erased
@@ -37,7 +37,7 @@ export class PersonalKeys implements PersonalKeySource {
 
   /** The bucket's name (test runs suffix it like streams, so teardown removes it). */
   get bucket(): string {
-    return this.naming.streamSuffix ? `PERSONAL_KEYS_${this.naming.streamSuffix}` : 'PERSONAL_KEYS';
+    return bucketFor(this.naming, 'PERSONAL_KEYS');
   }
 
   async keyFor(keyId: string): Promise<DataKey> {

@@ -1,5 +1,5 @@
 import type { KV, NatsConnection } from 'nats';
-import type { MessagingNaming } from '../naming';
+import { bucketFor, type MessagingNaming } from '../naming';
 
 /**
  * Where a reseal of one stream stands, kept in NATS next to the stream (a KV
@@ -31,7 +31,7 @@ export class ResealStates {
   ) {}
 
   get bucket(): string {
-    return this.naming.streamSuffix ? `RESEAL_STATE_${this.naming.streamSuffix}` : 'RESEAL_STATE';
+    return bucketFor(this.naming, 'RESEAL_STATE');
   }
 
   async get(stream: string): Promise<ResealState | null> {
