@@ -5,6 +5,7 @@
  * `commerce.order.placed`, plus the flag reader and the summary table.
  */
 import { createWriteStream } from 'node:fs';
+import { seededRandom } from '@rapport/testing';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,18 +38,6 @@ export function gql<T = any>(url: string, query: string, variables: unknown, tok
   return gatewayGql<T>(`${url}/graphql`, query, variables, token);
 }
 
-/** mulberry32: the same synthetic tenant for the same sizes. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export interface SyntheticOrder {
   source: string;
   externalOrderId: string;
@@ -72,7 +61,7 @@ export interface OrderTenant {
  * and 2 % refunds.
  */
 export function* syntheticOrders(tenant: OrderTenant, count: number, source: string, seed: number, now: number): Generator<SyntheticOrder> {
-  const random = prng(seed);
+  const random = seededRandom(seed);
   for (let i = 0; i < count; i++) {
     const customer = Math.floor(tenant.customers * random() ** 2);
     const occurredAt = new Date(now - Math.floor(random() * HISTORY_DAYS * DAY) - 60_000).toISOString();

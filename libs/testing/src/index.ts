@@ -7,3 +7,4 @@ export { scratchDatabase } from './scratch-database';
 export { userPrincipal } from './principals';
 export { pdfText } from './pdf-text';
 export { selfSignedCertificate } from './self-signed-certificate';
+export { seededRandom } from './seeded-random';

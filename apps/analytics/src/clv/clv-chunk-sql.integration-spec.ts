@@ -3,25 +3,13 @@ import { isDeepStrictEqual } from 'node:util';
 import { purchaseModels } from '@rapport/clv';
 import type { EventEnvelope } from '@rapport/contracts';
 import { PACKED_OUTBOX_TYPE } from '@rapport/messaging';
-import { scratchDatabase } from '@rapport/testing';
+import { scratchDatabase, seededRandom } from '@rapport/testing';
 import type { EntityManager } from 'typeorm';
 import { analyticsDefinition } from '../analytics.definition';
 import { scoringEvents, valueChanges } from './clv-events';
 import { scoreGroups } from './clv-scoring';
 import { scoreCustomers, type ScoreParams } from './clv-scoring-sql';
 import { DEFAULT_CLV_TIERS } from './clv-settings';
-
-/** mulberry32: the same sample on every run, so a failure reproduces. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const CUSTOMERS = 2_500;
 const CHUNK = 700;
@@ -42,7 +30,7 @@ const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f
 describe('CLV scoring: events built in SQL equal those built in Node', () => {
   let db: Awaited<ReturnType<typeof scratchDatabase>>;
   const tenantId = randomUUID();
-  const random = prng(55);
+  const random = seededRandom(55);
   const contacts = Array.from({ length: CUSTOMERS }, () => randomUUID());
 
   const params = (): ScoreParams => ({

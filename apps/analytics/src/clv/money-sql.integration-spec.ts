@@ -1,17 +1,6 @@
 import { Client } from 'pg';
+import { seededRandom } from '@rapport/testing';
 import { toFixedSql } from './money-sql';
-
-/** mulberry32: the same draws on every run, so a failure reproduces. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('toFixedSql: Number.prototype.toFixed in SQL (the amounts of events built in the database)', () => {
   let pg: Client;
@@ -62,7 +51,7 @@ describe('toFixedSql: Number.prototype.toFixed in SQL (the amounts of events bui
   });
 
   it('agrees with toFixed on 60,000 random doubles over 14 orders of magnitude and on half-cents', async () => {
-    const random = prng(16);
+    const random = seededRandom(16);
     const xs: number[] = [];
     for (let i = 0; i < 20_000; i++) {
       xs.push(random() * 10 ** (Math.floor(random() * 14) - 4));

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { seededRandom } from '@rapport/testing';
 import { incrementalReturn } from './incremental-return';
 import {
   decideWinner,
@@ -9,18 +10,6 @@ import {
   normalQuantile,
   type ExperimentDesign,
 } from './significance';
-
-/** Seeded uniform [0, 1) generator (mulberry32), so simulated experiments are the same on every run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function binomial(random: () => number, n: number, p: number): number {
   let x = 0;
@@ -159,7 +148,7 @@ describe('the winner of an A/B test', () => {
     let anySignificant = 0;
     let rawFirst = 0;
     for (const run of runs) {
-      const random = mulberry32(run.seed);
+      const random = seededRandom(run.seed);
       const draw = () => binomial(random, run.size, run.rate);
       const d = decideWinner(
         [
@@ -187,7 +176,7 @@ describe('the winner of an A/B test', () => {
   it('finds a real effect of the planned size most of the time at the planned sample size', () => {
     const plan: ExperimentDesign = { alpha: 0.05, power: 0.8, minimumDetectableEffect: 0.05, baselineRate: 0.1 };
     const n = minimumSampleSize({ baseline: 0.1, effect: 0.05, alpha: 0.05, power: 0.8, comparisons: 3 });
-    const random = mulberry32(42);
+    const random = seededRandom(42);
     let found = 0;
     const runs = 300;
     for (let i = 0; i < runs; i++) {
