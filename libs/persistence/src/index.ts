@@ -4,6 +4,7 @@ export { enableTenantRls, TENANT_SETTING } from './tenant-security';
 export { DatabaseRolesError, ensureServiceRoles, serviceRoles } from './service-roles';
 export type { ServiceRoleOptions, ServiceRoles } from './service-roles';
 export { TenantDatabase } from './tenant-database';
+export { currentRequestReads, RequestReads, withRequestReads } from './request-reads';
 export { PG_FOREIGN_KEY_VIOLATION, PG_INSUFFICIENT_PRIVILEGE, PG_UNIQUE_VIOLATION, pgConstraint, pgErrorCode } from './errors';
 export { decodeCursor, encodeCursor, InvalidCursorError, isDataException, keysetPage, keysetSqlPage, type SqlPageQuery } from './keyset';
 export type { KeysetPage, KeysetPageRequest, PageWindow } from './keyset';

@@ -88,6 +88,8 @@ describe('keyset pages forward and backward (PostgreSQL)', () => {
         expect(back.edges.map((e) => e.node.id)).toEqual(one.edges.map((e) => e.node.id));
         expect(back.pageInfo).toMatchObject({ hasPreviousPage: false, hasNextPage: true });
         expect(two.pageInfo).toMatchObject({ hasPreviousPage: true, hasNextPage: true });
+        // A first page counts in its own read; a page after a cursor counts apart: both the whole list.
+        expect([one.totalCount, two.totalCount, back.totalCount]).toEqual([items.length, items.length, items.length]);
       });
     }
 

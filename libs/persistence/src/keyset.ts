@@ -125,7 +125,6 @@ export async function keysetPage<T extends ObjectLiteral>(
   query: SelectQueryBuilder<T>,
   req: KeysetPageRequest & { cursorOf: (row: T) => [string | number, string] },
 ): Promise<KeysetPage<T>> {
-  const totalCount = await query.clone().getCount();
   const page = query.clone();
   const seek = seekOf(req);
   if (seek.from) {
@@ -133,14 +132,34 @@ export async function keysetPage<T extends ObjectLiteral>(
       __sortValue: seek.from[0],
       __sortId: seek.from[1],
     });
+  } else {
+    // The first page counts in the same statement (see FIRST_PAGE_TOTAL).
+    page.addSelect(FIRST_PAGE_TOTAL, '__total');
   }
-  const rows = await page
+  const ordered = page
     .orderBy(req.sortColumn, seek.order)
     .addOrderBy(req.idColumn, seek.order)
-    .limit(seek.size + 1)
-    .getMany()
-    .catch(cursorFault(seek));
-  return pageOf(rows, totalCount, seek, req.cursorOf, (row) => row);
+    .limit(seek.size + 1);
+  if (seek.from) {
+    const totalCount = await query.clone().getCount();
+    const rows = await ordered.getMany().catch(cursorFault(seek));
+    return pageOf(rows, totalCount, seek, req.cursorOf, (row) => row);
+  }
+  const { entities, raw } = await ordered.getRawAndEntities();
+  return pageOf(entities, totalOf(raw), seek, req.cursorOf, (row) => row);
+}
+
+/**
+ * A first page (no cursor) holds the start of every matching row, so the
+ * window count over the filtered rows, taken before the LIMIT, is the total:
+ * one statement instead of a count and a read. A page after a cursor sees
+ * only the rows past it, so it still counts apart.
+ */
+const FIRST_PAGE_TOTAL = 'count(*) OVER ()';
+
+/** The window total off the first raw row; no row means nothing matched. */
+function totalOf(raw: readonly { __total?: unknown }[]): number {
+  return raw.length === 0 ? 0 : Number(raw[0].__total);
 }
 
 /** A plain-SQL list: `from` is everything after `SELECT … FROM` up to and including the filters (a WHERE clause). */
@@ -159,7 +178,6 @@ export async function keysetSqlPage<Row, Node>(
   em: { query(sql: string, params: unknown[]): Promise<unknown> },
   q: SqlPageQuery<Row, Node>,
 ): Promise<KeysetPage<Node>> {
-  const [{ n }] = (await em.query(`SELECT count(*)::int AS n FROM ${q.from}`, q.params)) as { n: number }[];
   const params = [...q.params];
   let seekSql = '';
   const seek = seekOf(q);
@@ -168,13 +186,16 @@ export async function keysetSqlPage<Row, Node>(
     seekSql = ` AND (${q.sortColumn}, ${q.idColumn}) ${seek.operator} ($${params.length - 1}, $${params.length})`;
   }
   params.push(seek.size + 1);
+  // The count goes first: one statement at a time on the caller's connection.
+  const counted = seek.from ? ((await em.query(`SELECT count(*)::int AS n FROM ${q.from}`, q.params)) as { n: number }[])[0].n : null;
+  const total = counted === null ? `, ${FIRST_PAGE_TOTAL} AS __total` : '';
   const rows = (await em
     .query(
-      `SELECT ${q.select} FROM ${q.from}${seekSql} ORDER BY ${q.sortColumn} ${seek.order}, ${q.idColumn} ${seek.order} LIMIT $${params.length}`,
+      `SELECT ${q.select}${total} FROM ${q.from}${seekSql} ORDER BY ${q.sortColumn} ${seek.order}, ${q.idColumn} ${seek.order} LIMIT $${params.length}`,
       params,
     )
-    .catch(cursorFault(seek))) as Row[];
-  return pageOf(rows, n, seek, q.cursorOf, q.map);
+    .catch(cursorFault(seek))) as (Row & { __total?: unknown })[];
+  return pageOf(rows, counted ?? totalOf(rows), seek, q.cursorOf, q.map);
 }
 
 export class InvalidCursorError extends Error {

@@ -1,4 +1,5 @@
-import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { currentRequestReads, startWith } from './request-reads';
 import { TENANT_SETTING } from './tenant-security';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -20,12 +21,21 @@ export class TenantDatabase {
 
   async withTenant<T>(tenantId: string, work: (em: EntityManager) => Promise<T>): Promise<T> {
     if (!UUID.test(tenantId)) throw new Error(`withTenant: tenant id ${JSON.stringify(tenantId)} is not a UUID`);
+    const settings = `SELECT set_config('${TENANT_SETTING}', ${literal(tenantId)}, true), set_config('role', ${literal(this.tenantRole)}, true)`;
+    const alone = () => this.transaction(settings, work);
+    // Fields of one GraphQL query share a read-only transaction (request-reads.ts); everything else has its own.
+    const shared = currentRequestReads()?.transactionFor(this.dataSource, tenantId, settings);
+    return shared ? shared.run(work, alone) : alone();
+  }
+
+  /**
+   * A transaction whose START carries the tenant settings in the same
+   * message: one round trip shorter than BEGIN and then the settings.
+   */
+  private async transaction<T>(settings: string, work: (em: EntityManager) => Promise<T>): Promise<T> {
     const runner = this.dataSource.createQueryRunner();
     try {
-      startWithSettings(
-        runner,
-        `SELECT set_config('${TENANT_SETTING}', ${literal(tenantId)}, true), set_config('role', ${literal(this.tenantRole)}, true)`,
-      );
+      startWith(runner, `START TRANSACTION; ${settings}`);
       return await runner.manager.transaction(work);
     } finally {
       await runner.release();
@@ -35,24 +45,6 @@ export class TenantDatabase {
   async system<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
     return this.dataSource.transaction(work);
   }
-}
-
-/**
- * Sends the transaction's settings with TypeORM's `START TRANSACTION`, as one
- * simple-protocol message: every tenant transaction is one round trip to the
- * database shorter than BEGIN and then the settings (a read of one row was
- * four round trips, now three). TypeORM still does its own bookkeeping
- * (transaction depth, commit, rollback); only the text of its first
- * statement on this runner grows. The settings must be literals (a
- * multi-statement message takes no parameters): callers quote them.
- */
-function startWithSettings(runner: QueryRunner, settings: string): void {
-  const query = runner.query.bind(runner);
-  runner.query = ((sql: string, parameters?: unknown[], ...rest: unknown[]) => {
-    if (sql !== 'START TRANSACTION') return (query as (...args: unknown[]) => Promise<unknown>)(sql, parameters, ...rest);
-    runner.query = query;
-    return query(`START TRANSACTION; ${settings}`);
-  }) as QueryRunner['query'];
 }
 
 /** A SQL string literal (standard_conforming_strings is on since PostgreSQL 9.1: only quotes need doubling). */

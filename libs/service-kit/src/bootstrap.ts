@@ -15,6 +15,7 @@ import { bodyLimitErrorHandler } from '@rapport/query-limits';
 import type { ServiceDefinition } from './definition';
 import { migrateAsOwner } from './infrastructure.providers';
 import { CallerRateLimit } from './limits/caller-rate-limit';
+import { requestReadsMiddleware } from './request-reads';
 import { loadServiceConfig } from './service-config';
 import { LOGGER, METRICS } from './tokens';
 
@@ -57,6 +58,8 @@ export async function bootstrapService(appModule: Type<unknown>, def: ServiceDef
   // Right after the parser: an oversized or malformed body is a 413/400 naming the problem, not an error page.
   express.use(bodyLimitErrorHandler(config.MAX_BODY_BYTES));
   express.use(requestObservability(app.get(LOGGER), app.get<ServiceMetrics>(METRICS)));
+  // After the body parser (see requestReadsMiddleware): the fields of a query share one read-only transaction.
+  express.use('/graphql', requestReadsMiddleware());
   mountOperationalRoutes(express, app.get(HealthRegistry), app.get<ServiceMetrics>(METRICS), {
     token: config.METRICS_TOKEN || undefined,
     production: config.NODE_ENV === 'production',

@@ -8,6 +8,7 @@ import { callerOrigin } from './limits/caller-origin';
 import { nulCharactersPlugin } from './limits/nul-characters.plugin';
 import { serviceSdlPlugin } from './limits/service-sdl.plugin';
 import { entityRepresentationsPlugin } from './entity-representations';
+import { requestReadsPlugin } from './request-reads';
 import { PLAN_HEADROOM, queryLimitsPlugin } from './query-limits.plugin';
 import type { PlatformConfig } from './service-config';
 import type { WaitBudget } from './wait-budget';
@@ -82,6 +83,7 @@ export function subgraphGraphQLOptions(
       nulCharactersPlugin(),
       serviceSdlPlugin(config),
       entityRepresentationsPlugin<GraphQLRequestContext>(),
+      requestReadsPlugin<GraphQLRequestContext>(),
     ],
     context: async ({ req }: { req: Request }): Promise<GraphQLRequestContext> => ({
       req,
