@@ -188,6 +188,45 @@ describe('marketing across sales, service and analytics (end to end)', () => {
     });
   });
 
+  it('shows every segment a contact is in, DYNAMIC and STATIC, and none it is not', async () => {
+    const ids: Record<string, string> = {};
+    for (const name of ['Lin', 'Max']) {
+      ids[name] = (await as('rep')(CREATE_CONTACT, { input: { firstName: name, lastName: 'Segtest' } })).createContact.contact.id;
+    }
+    const known = async () => (await as('admin')(FACE, { id: ids.Lin })).contact.marketing;
+    await eventually(known, (m) => m !== null);
+    await eventually(
+      async () => (await as('admin')(FACE, { id: ids.Max })).contact.marketing,
+      (m) => m !== null,
+    );
+    const segments: [string, string, unknown][] = [
+      ['Lins', 'DYNAMIC', { field: 'firstName', op: 'eq', value: 'Lin' }],
+      ['Nobody', 'DYNAMIC', { field: 'firstName', op: 'eq', value: 'Nobody' }],
+      ['Segtest snapshot', 'STATIC', { field: 'lastName', op: 'eq', value: 'Segtest' }],
+      ['Max only', 'STATIC', { field: 'firstName', op: 'eq', value: 'Max' }],
+      [
+        'Lin or Zoe Segtest',
+        'DYNAMIC',
+        {
+          and: [
+            { field: 'lastName', op: 'eq', value: 'Segtest' },
+            { field: 'firstName', op: 'in', value: ['Zoe', 'Lin'] },
+          ],
+        },
+      ],
+      ['Not Lin', 'DYNAMIC', { not: { field: 'firstName', op: 'eq', value: 'Lin' } }],
+    ];
+    for (const [name, kind, rule] of segments) {
+      await as('marketer')(`mutation($input: CreateSegmentInput!) { createSegment(input: $input) { segment { id } } }`, {
+        input: { name, kind, rule },
+      });
+    }
+    const names = (m: { segments: { name: string }[] }) => m.segments.map((s) => s.name).filter((n) => segments.some(([s]) => s === n));
+    // Newest first, as segments are listed.
+    expect(names(await known())).toEqual(['Lin or Zoe Segtest', 'Segtest snapshot', 'Lins']);
+    expect(names((await as('admin')(FACE, { id: ids.Max })).contact.marketing)).toEqual(['Not Lin', 'Max only', 'Segtest snapshot']);
+  });
+
   it('lets a self-service customer change their own consent and nobody else’s', async () => {
     const [me, other] = await Promise.all(
       ['Self', 'Other'].map(

@@ -211,21 +211,28 @@ export class SegmentsService {
     });
   }
 
-  /** Segments a contact is in now, for Contact.marketing. */
+  /**
+   * Segments a contact is in now, for Contact.marketing: every segment's
+   * membership test in one statement (a 360° read must not cost a query per
+   * segment).
+   */
   async segmentsOf(em: EntityManager, tenantId: string, contactId: string): Promise<SegmentView[]> {
     const rows: SegmentRow[] = await em.query(
       `SELECT ${COLUMNS} FROM segments s WHERE s.tenant_id = $1 ORDER BY s.created_at DESC LIMIT 200`,
       [tenantId],
     );
+    if (rows.length === 0) return [];
+    const segments = rows.map(view);
     const context = await this.settings.ruleContext(em, tenantId);
-    const out: SegmentView[] = [];
-    for (const row of rows) {
-      const segment = view(row);
-      const { from, params } = await this.membersFrom(em, tenantId, segment, context);
-      const hit: unknown[] = await em.query(`SELECT 1 FROM ${from} AND c.id = $${params.length + 1} LIMIT 1`, [...params, contactId]);
-      if (hit.length > 0) out.push(segment);
+    const params: unknown[] = [tenantId, contactId];
+    const tests: string[] = [];
+    for (const [i, segment] of segments.entries()) {
+      const { source, where } = await this.memberParts(em, tenantId, segment, params, context);
+      tests.push(`SELECT ${i} AS i WHERE EXISTS (SELECT 1 FROM ${source} WHERE ${where} AND c.id = $2)`);
     }
-    return out;
+    const hits: { i: number }[] = await em.query(tests.join(' UNION ALL '), params);
+    const member = new Set(hits.map((h) => h.i));
+    return segments.filter((_, i) => member.has(i));
   }
 
   /**
@@ -250,11 +257,23 @@ export class SegmentsService {
     segment: SegmentView,
     context?: RuleContext,
   ): Promise<{ source: string; where: string; params: unknown[] }> {
+    const params: unknown[] = [tenantId];
+    return { ...(await this.memberParts(em, tenantId, segment, params, context)), params };
+  }
+
+  /** The source and condition of a segment's members, appending its parameters to `params` (whose $1 is the tenant). */
+  private async memberParts(
+    em: EntityManager,
+    tenantId: string,
+    segment: SegmentView,
+    params: unknown[],
+    context?: RuleContext,
+  ): Promise<{ source: string; where: string }> {
     if (segment.kind === 'STATIC') {
+      params.push(segment.id);
       return {
         source: `segment_members sm JOIN contacts c ON c.tenant_id = sm.tenant_id AND c.id = sm.contact_id`,
-        where: `sm.tenant_id = $1 AND sm.segment_id = $2 AND c.merged_into IS NULL AND c.deleted_at IS NULL`,
-        params: [tenantId, segment.id],
+        where: `sm.tenant_id = $1 AND sm.segment_id = $${params.length} AND c.merged_into IS NULL AND c.deleted_at IS NULL`,
       };
     }
     const compiled = await compileForTenant(
@@ -262,10 +281,11 @@ export class SegmentsService {
       this.settings,
       tenantId,
       segment.rule,
-      { rootPath: `segment(${segment.id}).rule` },
+      { rootPath: `segment(${segment.id}).rule`, paramOffset: params.length },
       context,
     );
-    return { source: 'contacts c', where: `${AUDIENCE_BASE} AND ${compiled.sql}`, params: [tenantId, ...compiled.params] };
+    params.push(...compiled.params);
+    return { source: 'contacts c', where: `${AUDIENCE_BASE} AND ${compiled.sql}` };
   }
 
   async load(em: EntityManager, tenantId: string, id: string): Promise<SegmentView> {
