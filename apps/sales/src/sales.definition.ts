@@ -28,6 +28,7 @@ import { SalesDeletion1766600000000 } from './migrations/1766600000000-sales-del
 import { SalesTimelineElsewhere1766935000000 } from './migrations/1766935000000-sales-timeline-elsewhere';
 import { SalesRepublishE164Phones1766936000000 } from './migrations/1766936000000-sales-republish-e164-phones';
 import { SalesValuePricing1766937000000 } from './migrations/1766937000000-sales-value-pricing';
+import { SalesContactDuplicatesAtOnce1766973000000 } from './migrations/1766973000000-sales-contact-duplicates-at-once';
 import { prepareSalesTenant } from './tenants/prepare-tenant';
 
 export const salesDefinition: ServiceDefinition = {
@@ -65,6 +66,7 @@ export const salesDefinition: ServiceDefinition = {
     SalesTimelineElsewhere1766935000000,
     SalesRepublishE164Phones1766936000000,
     SalesValuePricing1766937000000,
+    SalesContactDuplicatesAtOnce1766973000000,
   ],
   producesStreams: [STREAMS.SALES],
   typeDefs: loadTypeDefs(__dirname),

@@ -1,34 +1,47 @@
 import { randomUUID } from 'node:crypto';
+import type { RecordScope } from '@rapport/auth';
 import { ServiceDatabase, type StartedService } from '@rapport/service-kit';
 import { startService, userPrincipal } from '@rapport/testing';
 import { AccountsService } from '../accounts/accounts.service';
 import { SalesAppModule } from '../app.module';
 import { ImportService } from '../import/import.service';
 import { salesDefinition } from '../sales.definition';
-import { DuplicatesService, type DuplicateProbe } from './duplicates.service';
+import type { DuplicateRuleConfig } from './duplicate-rules';
+import { findRuleByRule } from './duplicates-rule-by-rule.reference';
+import { DuplicatesService, type DuplicateCandidate, type DuplicateProbe } from './duplicates.service';
 
 /**
- * An import batch's duplicate check (findBatch over all its rows at once,
- * each distinct name looked up once) gives every row the verdict it gets
- * alone (findBatch over that row only, as a single create checks it): same
- * candidates, scores and rules, on a sample where names, e-mails, phones and
- * account names repeat within the batch and against existing contacts.
+ * An import batch's duplicate check (findBatch: every rule for all its rows in
+ * one statement) gives every row the verdict the rule-by-rule search gives
+ * that row alone (a query per rule, as before ADR 066): same candidates,
+ * scores and rules, on a sample where names, e-mails, phones and account
+ * names repeat within the batch and against existing contacts, under
+ * several rule sets and a restricted sharing scope; and an import reports
+ * those candidates on its rows.
  */
 describe('contact duplicate checks for a batch', () => {
   let sales: StartedService;
   const tenantId = randomUUID();
   const manager = userPrincipal(tenantId, ['sales_manager']);
+  const otherOwner = randomUUID();
   const get = <T>(type: new (...args: never[]) => T): T => sales.app.get(type);
   const FIRST = ['Anna', 'Ben', 'Clara', 'Anne'];
   const LAST = ['Schmidt', 'Schmitt', 'Meyer', 'Meier', 'Weber'];
+  const MAPPING = [
+    { column: 'First', field: 'firstName' },
+    { column: 'Last', field: 'lastName' },
+    { column: 'Email', field: 'email' },
+    { column: 'Phone', field: 'phone' },
+    { column: 'Account', field: 'accountName' },
+  ];
+  const HEADER = ['First', 'Last', 'Email', 'Phone', 'Account'];
+  let accounts: { id: string; name: string }[];
 
   beforeAll(async () => {
     sales = await startService(SalesAppModule, salesDefinition, { DB_SCHEMA_SUFFIX: `dupbatch_${process.env.RAPPORT_TEST_RUN_ID}` });
-    const acme = await get(AccountsService).create(manager, { name: 'Acme Trading' });
+    await get(AccountsService).create(manager, { name: 'Acme Trading' });
     await get(AccountsService).create(manager, { name: 'Acme Trade' });
     await get(AccountsService).create(manager, { name: 'Globex' });
-    expect(acme.id).toBeTruthy();
-    const header = ['First', 'Last', 'Email', 'Phone', 'Account'];
     const rows = Array.from({ length: 40 }, (_, i) => [
       FIRST[i % FIRST.length],
       LAST[i % LAST.length],
@@ -38,46 +51,124 @@ describe('contact duplicate checks for a batch', () => {
     ]);
     const seeded = await get(ImportService).importRecords(manager, {
       kind: 'CONTACT',
-      header,
-      mapping: [
-        { column: 'First', field: 'firstName' },
-        { column: 'Last', field: 'lastName' },
-        { column: 'Email', field: 'email' },
-        { column: 'Phone', field: 'phone' },
-        { column: 'Account', field: 'accountName' },
-      ],
+      header: HEADER,
+      mapping: MAPPING,
       rows,
       options: { duplicatePolicy: 'ALLOW' },
     });
     expect(seeded.created).toBe(40);
+    accounts = await get(ServiceDatabase).withTenant(tenantId, async (em) => {
+      // Every fifth contact belongs to someone else: hidden from a caller who sees only the manager's records.
+      await em.query(`UPDATE contacts SET owner_id = $1 WHERE substring(emails[1] from '[0-9]+')::int % 5 = 0`, [otherOwner]);
+      return em.query(`SELECT id, name FROM accounts ORDER BY name`);
+    });
   });
 
   afterAll(() => sales?.close());
 
-  it('gives each row of a batch the candidates it gets alone', async () => {
-    const accounts: { id: string; name: string }[] = await get(ServiceDatabase).withTenant(tenantId, (em) =>
-      em.query(`SELECT id, name FROM accounts ORDER BY name`),
-    );
-    const probes: DuplicateProbe[] = Array.from({ length: 90 }, (_, i) => ({
+  const sample = (): DuplicateProbe[] =>
+    Array.from({ length: 90 }, (_, i) => ({
       firstName: i % 7 === 0 ? null : FIRST[(i * 3) % FIRST.length],
       lastName: i % 11 === 0 ? null : LAST[(i * 7) % LAST.length],
-      emails: i % 4 === 0 ? [`known${i % 40}@dup.test`] : [`new${i}@dup.test`],
-      phones: i % 5 === 0 ? [`+49301234${String(i % 40).padStart(3, '0')}`] : [],
-      ...(i % 6 === 0 ? { accountId: accounts[i % accounts.length].id } : {}),
-      accountName: i % 6 === 1 ? 'acme trade' : i % 6 === 2 ? 'Globex' : null,
+      emails: i % 4 === 0 ? [`known${i % 40}@dup.test`] : i % 9 === 0 ? ['repeated@dup.test'] : [`new${i}@dup.test`],
+      phones: i % 5 === 0 ? [`+49301234${String(i % 40).padStart(3, '0')}`] : i % 8 === 0 ? ['030 1234 007'] : [],
+      ...(i % 6 === 0 ? { accountId: accounts[i % accounts.length].id } : i % 13 === 0 ? { accountId: randomUUID() } : {}),
+      accountName: i % 6 === 1 ? 'acme trade' : i % 6 === 2 ? 'Globex' : i % 6 === 3 ? 'Initech' : null,
     }));
+
+  async function compare(config: DuplicateRuleConfig, visible?: RecordScope) {
+    const probes = sample();
     const duplicates = get(DuplicatesService);
-    const { batch, alone } = await get(ServiceDatabase).withTenant(tenantId, async (em) => {
-      const config = await duplicates.rulesWithin(em);
-      const batch = await duplicates.findBatch(em, config, probes);
-      const alone = [];
-      for (const probe of probes) alone.push((await duplicates.findBatch(em, config, [probe]))[0]);
+    return get(ServiceDatabase).withTenant(tenantId, async (em) => {
+      const batch = await duplicates.findBatch(em, config, probes, [], visible);
+      const alone: DuplicateCandidate[][] = [];
+      for (const probe of probes) alone.push((await findRuleByRule(em, config, [probe], visible))[0]);
       return { batch, alone };
     });
+  }
+
+  it('gives each row of a batch the candidates the rule-by-rule search gives it alone (default rules)', async () => {
+    const config = await get(ServiceDatabase).withTenant(tenantId, (em) => get(DuplicatesService).rulesWithin(em));
+    const { batch, alone } = await compare(config);
     expect(batch).toEqual(alone);
     // The sample exercises every rule, and repeated names with several candidates each.
     const rules = new Set(batch.flat().map((c) => c.rule));
     expect([...rules].sort()).toEqual(['EXACT_EMAIL', 'FUZZY_NAME', 'NORMALISED_PHONE']);
     expect(batch.filter((c) => c.length > 1).length).toBeGreaterThan(10);
   });
+
+  it('agrees under a weighted sum, another threshold, a minimum score and a German default for phones', async () => {
+    const config: DuplicateRuleConfig = {
+      rules: [
+        { type: 'FUZZY_NAME', weight: 0.5, threshold: 0.4 },
+        { type: 'NORMALISED_PHONE', weight: 0.4 },
+        { type: 'EXACT_EMAIL', weight: 0.7 },
+      ],
+      scoring: 'WEIGHTED_SUM',
+      policy: 'WARN',
+      minScore: 0.45,
+      defaultCountryCode: 'DE',
+    };
+    const { batch, alone } = await compare(config);
+    expect(batch).toEqual(alone);
+    expect(batch.flat().some((c) => c.rules.length > 1)).toBe(true);
+    expect(batch.flat().some((c) => c.rules.includes('NORMALISED_PHONE'))).toBe(true);
+  });
+
+  it('agrees with only some rules on, and never names a contact outside the caller’s sharing scope', async () => {
+    const visible: RecordScope = { all: false, ownerIds: [manager.id], unowned: false };
+    const nameOnly: DuplicateRuleConfig = { ...(await compareConfig()), rules: [{ type: 'FUZZY_NAME', weight: 0.6, threshold: 0.6 }] };
+    const hidden = await get(ServiceDatabase).withTenant(tenantId, async (em) =>
+      (await em.query(`SELECT id FROM contacts WHERE owner_id = $1`, [otherOwner])).map((r: { id: string }) => r.id),
+    );
+    expect(hidden.length).toBeGreaterThan(0);
+    for (const config of [nameOnly, await compareConfig()]) {
+      const { batch, alone } = await compare(config, visible);
+      expect(batch).toEqual(alone);
+      expect(batch.flat().length).toBeGreaterThan(0);
+      expect(batch.flat().filter((c) => hidden.includes(c.contactId))).toEqual([]);
+    }
+  });
+
+  it('reports on each imported row the candidates the rule-by-rule search finds for it before the import', async () => {
+    const rows = Array.from({ length: 30 }, (_, i) => [
+      FIRST[(i * 5) % FIRST.length],
+      LAST[(i * 3) % LAST.length],
+      i % 10 === 0 ? `KNOWN${i}@dup.test` : `fresh${i}@dup.test`,
+      i % 6 === 0 ? `+49301234${String(i).padStart(3, '0')}` : '',
+      i % 4 === 0 ? 'Globex' : '',
+    ]);
+    const duplicates = get(DuplicatesService);
+    const config = await get(ServiceDatabase).withTenant(tenantId, (em) => duplicates.rulesWithin(em));
+    const probes: DuplicateProbe[] = rows.map(([firstName, lastName, , phone, account]) => ({
+      firstName,
+      lastName,
+      emails: [],
+      phones: phone ? [phone] : [],
+      accountId: account ? accounts.find((a) => a.name === account)?.id : null,
+    }));
+    // E-mails that name an existing contact make the row ALREADY_EXISTS, not a duplicate; the rest are probed as written.
+    rows.forEach((r, i) => (probes[i].emails = r[2].startsWith('KNOWN') ? [] : [r[2]]));
+    const expected = await get(ServiceDatabase).withTenant(tenantId, async (em) => {
+      const out: DuplicateCandidate[][] = [];
+      for (const p of probes) out.push((await findRuleByRule(em, config, [p]))[0]);
+      return out;
+    });
+    const result = await get(ImportService).importRecords(manager, {
+      kind: 'CONTACT',
+      header: HEADER,
+      mapping: MAPPING,
+      rows,
+      options: { duplicatePolicy: 'WARN' },
+    });
+    result.rows.forEach((r, i) => {
+      if (r.code === 'ALREADY_EXISTS') return expect(rows[i][2].startsWith('KNOWN')).toBe(true);
+      expect(r.duplicates ?? []).toEqual(expected[i]);
+      expect(r.status).toBe('CREATED');
+      expect(r.code).toBe(expected[i].length ? 'POSSIBLE_DUPLICATE' : null);
+    });
+    expect(result.rows.filter((r) => r.code === 'POSSIBLE_DUPLICATE').length).toBeGreaterThan(10);
+  });
+
+  const compareConfig = () => get(ServiceDatabase).withTenant(tenantId, (em) => get(DuplicatesService).rulesWithin(em));
 });

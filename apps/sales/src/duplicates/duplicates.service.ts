@@ -1,21 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { badUserInput, EVERY_RECORD, forbidden, inScope, notFound, requireRole, type Principal, type RecordScope } from '@rapport/auth';
-import { ServiceDatabase, validate, AccessPolicy, SharingPolicy } from '@rapport/service-kit';
+import { ServiceDatabase, validate, visibleSql, AccessPolicy, SharingPolicy } from '@rapport/service-kit';
 import { GraphQLError } from 'graphql';
 import type { EntityManager } from 'typeorm';
 import { requireRead } from '../access/sales-access';
 import { publishSettingsChanged } from '../settings/settings-changed';
 import { duplicateProbeInput } from './duplicate-probe-input';
-import { dropHiddenCandidates } from './hidden-candidates';
+import { addEmailHits, addPhoneHits, DuplicateHits, fuzzyName, wantedEmails, wantedPhones } from './duplicate-hits';
 import { ContactEntity } from '../contacts/contact.entity';
-import {
-  DEFAULT_DUPLICATE_RULES,
-  phoneKey,
-  scoreOf,
-  validateDuplicateRules,
-  type DuplicateRuleConfig,
-  type DuplicateRuleType,
-} from './duplicate-rules';
+import { DEFAULT_DUPLICATE_RULES, validateDuplicateRules, type DuplicateRuleConfig, type DuplicateRuleType } from './duplicate-rules';
 
 /** What duplicate matching looks at in a (prospective) contact. */
 export interface DuplicateProbe {
@@ -37,7 +30,7 @@ export interface DuplicateCandidate {
   rules: DuplicateRuleType[];
 }
 
-/** Duplicate matching rules per tenant and candidate search (set-based: one query per rule for a whole batch). */
+/** Duplicate matching rules per tenant and candidate search (set-based: one statement for a whole batch). */
 @Injectable()
 export class DuplicatesService {
   constructor(
@@ -102,10 +95,11 @@ export class DuplicatesService {
   }
 
   /**
-   * Candidates for many probes at once: one query per enabled rule for the
-   * whole batch. Merged contacts and `exclude` are never candidates, nor
-   * contacts outside `visible` (the caller's sharing scope): a candidate is
-   * named to the caller, so a hidden one would reveal itself.
+   * Candidates for many probes at once, in one statement for every enabled
+   * rule and the whole batch (sales_contact_duplicates, ADR 066). Merged
+   * contacts and `exclude` are never candidates, nor contacts outside
+   * `visible` (the caller's sharing scope): a candidate is named to the
+   * caller, so a hidden one would reveal itself.
    */
   async findBatch(
     em: EntityManager,
@@ -114,90 +108,57 @@ export class DuplicatesService {
     exclude: string[] = [],
     visible: RecordScope = EVERY_RECORD,
   ): Promise<DuplicateCandidate[][]> {
-    const hits = probes.map(() => new Map<string, Set<DuplicateRuleType>>());
-    const hit = (n: number, id: string, rule: DuplicateRuleType) => {
-      if (exclude.includes(id)) return;
-      const rules = hits[n].get(id) ?? new Set<DuplicateRuleType>();
-      rules.add(rule);
-      hits[n].set(id, rules);
-    };
-    for (const rule of config.rules) {
-      if (rule.type === 'EXACT_EMAIL') {
-        const wanted = new Map<string, number[]>();
-        probes.forEach((p, n) => (p.emails ?? []).forEach((e) => wanted.set(e.toLowerCase(), [...(wanted.get(e.toLowerCase()) ?? []), n])));
-        if (wanted.size === 0) continue;
-        // One GIN lookup for the whole batch, then matched to probes here.
-        const rows: { id: string; emails: string[] }[] = await em.query(`SELECT id, emails FROM sales_contacts_by_emails($1::text[])`, [
-          [...wanted.keys()],
-        ]);
-        for (const r of rows) for (const e of r.emails) for (const n of wanted.get(e) ?? []) hit(n, r.id, 'EXACT_EMAIL');
-      } else if (rule.type === 'NORMALISED_PHONE') {
-        const cc = config.defaultCountryCode;
-        const wanted = new Map<string, number[]>();
-        probes.forEach((p, n) =>
-          (p.phones ?? []).forEach((ph) => {
-            const k = phoneKey(ph, cc);
-            if (k.replace('+', '').length >= 3) wanted.set(k, [...(wanted.get(k) ?? []), n]);
-          }),
-        );
-        if (wanted.size === 0) continue;
-        // Stored phones are E.164 (the keys themselves), so the GIN index finds them by key.
-        const rows: { id: string; phones: string[] }[] = await em.query(`SELECT id, phones FROM sales_contacts_by_phone_keys($1::text[])`, [
-          [...wanted.keys()],
-        ]);
-        for (const r of rows)
-          for (const ph of r.phones) for (const n of wanted.get(phoneKey(ph, cc)) ?? []) hit(n, r.id, 'NORMALISED_PHONE');
-      } else {
-        const threshold = rule.threshold ?? 0.6;
-        const accountIds = [...new Set(probes.map((p) => p.accountId).filter((id): id is string => !!id))];
-        const accountNames = new Map<string, string>(
-          accountIds.length
-            ? (await em.query(`SELECT id, name FROM accounts WHERE id = ANY($1::uuid[])`, [accountIds])).map(
-                (a: { id: string; name: string }) => [a.id, a.name],
-              )
-            : [],
-        );
-        // Each distinct (name, account name) is looked up once: an import's rows repeat common names, and every
-        // lookup is a trigram index search of its own (the cost of this rule). Its hits go to every probe that has it.
-        const lookups = new Map<string, { name: string; account: string | null; probes: number[] }>();
-        probes.forEach((p, n) => {
-          if (!p.lastName) return;
-          const name = `${p.firstName ?? ''} ${p.lastName}`.toLowerCase().trim();
-          const account = (p.accountId ? accountNames.get(p.accountId) : p.accountName)?.toLowerCase() ?? null;
-          const key = `${name}\u0000${account ?? ''}\u0000${account === null ? 0 : 1}`;
-          const lookup = lookups.get(key) ?? { name, account, probes: [] };
-          lookup.probes.push(n);
-          lookups.set(key, lookup);
-        });
-        if (lookups.size === 0) continue;
-        const distinct = [...lookups.values()];
-        // `%` uses the trigram GIN index at this threshold; the account-name condition applies when both sides have an account.
-        // Statistics lag behind a bulk import; without this the planner may pick a sequential scan per probe
-        // (seen at 10k rows: 130 ms per 5 probes vs. about 1 ms with the index). Both settings are transaction-local.
-        await em.query(`SELECT set_config('pg_trgm.similarity_threshold', $1, true), set_config('enable_seqscan', 'off', true)`, [
-          String(threshold),
-        ]);
-        // Ordinality is 1-based; it maps back to the distinct lookup, and from there to its probes.
-        const rows: { n: number; id: string }[] = await em.query(
-          `SELECT n, id FROM sales_contacts_by_fuzzy_name($1::text[], $2::text[], $3)`,
-          [distinct.map((l) => l.name), distinct.map((l) => l.account), threshold],
-        );
-        await em.query(`SELECT set_config('enable_seqscan', 'on', true)`);
-        rows.forEach((r) => distinct[r.n - 1].probes.forEach((n) => hit(n, r.id, 'FUZZY_NAME')));
-      }
-    }
-    await dropHiddenCandidates(em, 'contacts', hits, visible);
-    return hits.map((m) =>
-      [...m.entries()]
-        .map(([contactId, set]) => {
-          const rules = config.rules
-            .filter((r) => set.has(r.type))
-            .sort((a, b) => b.weight - a.weight)
-            .map((r) => r.type);
-          return { contactId, score: scoreOf(config, rules), rule: rules[0], rules };
-        })
-        .filter((c) => c.score >= config.minScore)
-        .sort((a, b) => b.score - a.score || a.contactId.localeCompare(b.contactId)),
+    const hits = new DuplicateHits(probes, exclude);
+    const enabled = (type: DuplicateRuleType) => config.rules.find((r) => r.type === type);
+    const cc = config.defaultCountryCode;
+    const emails = enabled('EXACT_EMAIL') ? wantedEmails(probes) : new Map<string, number[]>();
+    const phones = enabled('NORMALISED_PHONE') ? wantedPhones(probes, cc) : new Map<string, number[]>();
+    const fuzzy = enabled('FUZZY_NAME');
+    const lookups = fuzzy ? nameLookups(probes) : [];
+    if (emails.size === 0 && phones.size === 0 && lookups.length === 0) return hits.ranked(config);
+    const params: unknown[] = [
+      [...emails.keys()],
+      [...phones.keys()],
+      lookups.map((l) => l.name),
+      lookups.map((l) => l.accountId),
+      lookups.map((l) => l.accountName),
+      fuzzy ? (fuzzy.threshold ?? 0.6) : null,
+    ];
+    const shown = visible.all ? '' : `WHERE d.id IN (SELECT id FROM contacts WHERE ${visibleSql(visible, 'owner_id', params)})`;
+    const rows: { rule: DuplicateRuleType; n: number | null; id: string; keys: string[] | null }[] = await em.query(
+      `SELECT d.rule, d.n, d.id, d.keys FROM sales_contact_duplicates($1::text[], $2::text[], $3::text[], $4::uuid[], $5::text[], $6::real) d ${shown}`,
+      params,
     );
+    for (const r of rows) {
+      if (r.rule === 'EXACT_EMAIL') addEmailHits(hits, emails, r.id, r.keys ?? []);
+      else if (r.rule === 'NORMALISED_PHONE') addPhoneHits(hits, phones, r.id, r.keys ?? [], cc);
+      // Ordinality is 1-based; it maps back to the distinct lookup, and from there to its probes.
+      else lookups[(r.n as number) - 1].probes.forEach((n) => hits.add(n, r.id, 'FUZZY_NAME'));
+    }
+    return hits.ranked(config);
   }
+}
+
+/**
+ * The fuzzy rule's distinct lookups: an import's rows repeat common names, and
+ * every lookup is a trigram index search of its own (the cost of this rule),
+ * so each distinct (name, account) is looked up once and its hits go to every
+ * probe that has it. The account is the probe's accountId (its name read in
+ * SQL) or else its accountName.
+ */
+function nameLookups(
+  probes: readonly DuplicateProbe[],
+): { name: string; accountId: string | null; accountName: string | null; probes: number[] }[] {
+  const lookups = new Map<string, { name: string; accountId: string | null; accountName: string | null; probes: number[] }>();
+  probes.forEach((p, n) => {
+    const name = fuzzyName(p);
+    if (name === null) return;
+    const accountId = p.accountId || null;
+    const accountName = accountId ? null : (p.accountName?.toLowerCase() ?? null);
+    const key = `${name}\u0000${accountId ?? ''}\u0000${accountName ?? ''}\u0000${accountName === null ? 0 : 1}`;
+    const lookup = lookups.get(key) ?? { name, accountId, accountName, probes: [] };
+    lookup.probes.push(n);
+    lookups.set(key, lookup);
+  });
+  return [...lookups.values()];
 }

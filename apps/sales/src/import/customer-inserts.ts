@@ -1,6 +1,6 @@
 import { actorOf, badUserInput, type Principal } from '@rapport/auth';
 import { ACCOUNT_CREATED, CONTACT_CREATED, type EventEnvelope } from '@rapport/contracts';
-import { newEvent } from '@rapport/messaging';
+import { appendPackedToOutbox, newEvent } from '@rapport/messaging';
 import type { ServiceDatabase } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
 import type { AccountEntity } from '../accounts/account.entity';
@@ -15,7 +15,7 @@ import type { CustomerKind, PendingRow } from './customer-rows';
 
 /**
  * Creates the batch's new records: one multi-row INSERT per table and one
- * for the outbox; if that fails (e.g. a concurrent clash), row by row, each
+ * packed outbox row per thousand events; if that fails (e.g. a concurrent clash), row by row, each
  * under its own savepoint, so only the offending rows become INVALID.
  */
 export async function insertAll(
@@ -78,25 +78,12 @@ async function insertSet(db: ServiceDatabase, em: EntityManager, principal: Prin
 }
 
 /**
- * Writes the batch's events to the outbox in one statement (same rows
- * appendToOutbox writes); the last goes through ServiceDatabase.publish so
- * the relay is kicked after commit.
+ * Writes the batch's events to the outbox packed (one row per thousand
+ * events, appendPackedToOutbox): an import is a bulk publisher, and the relay
+ * still publishes each event as its own message. The relay is woken at commit.
  */
 async function publishAll(db: ServiceDatabase, em: EntityManager, events: EventEnvelope[]): Promise<void> {
   if (events.length === 0) return;
-  const head = events.slice(0, -1);
-  if (head.length) {
-    await em.query(
-      `INSERT INTO outbox (id, tenant_id, type, envelope, created_at)
-         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::jsonb[], $5::timestamptz[])`,
-      [
-        head.map((e) => e.id),
-        head.map((e) => e.tenantId),
-        head.map((e) => e.type),
-        head.map((e) => JSON.stringify(e)),
-        head.map((e) => e.occurredAt),
-      ],
-    );
-  }
-  await db.publish(em, events[events.length - 1]);
+  await appendPackedToOutbox(em, events);
+  db.wroteToOutbox(em);
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '@rapport/auth';
 import type { Role } from '@rapport/contracts';
+import { OUTBOX_EVENTS } from '@rapport/messaging';
 import type { StartedService } from '@rapport/service-kit';
 import { startService, StreamProbe } from '@rapport/testing';
 import { DataSource } from 'typeorm';
@@ -389,9 +390,10 @@ describe('customer master', () => {
       });
       // An English country name is stored as its ISO code.
       expect((await contacts.getByExternalId(manager, 'erp', 'K-6'))!.addresses).toEqual([expect.objectContaining({ country: 'FR' })]);
-      const created = await db.query(`SELECT count(*)::int AS n FROM outbox WHERE tenant_id = $1 AND type = 'sales.contact.created'`, [
-        tenantId,
-      ]);
+      const created = await db.query(
+        `SELECT count(*)::int AS n FROM ${OUTBOX_EVENTS} WHERE tenant_id = $1 AND type = 'sales.contact.created'`,
+        [tenantId],
+      );
       expect(created[0].n).toBe(3);
 
       const again = await imports.importRecords(manager, { kind: 'CONTACT', header, mapping, rows, options });
