@@ -39,7 +39,8 @@ import {
  */
 export type RunKind = 'SNAPSHOT' | 'SCORE' | 'CASE' | 'ORDER' | 'MERGE';
 
-const CASE_EVENTS = [
+/** Service's case events: all of them only move case rows and the counts that follow them. */
+export const CASE_EVENTS = [
   CASE_OPENED,
   CASE_UPDATED,
   CASE_STATUS_CHANGED,

@@ -43,7 +43,7 @@ import { exitRunsOf } from '../journeys/journey-exits';
 import { AnalyticsProjection } from './analytics-projection';
 import { CaseProjection, type CaseChange } from './case-projection';
 import { ContactProjection } from './contact-projection';
-import { notOutdated, type EventRun } from './event-runs';
+import { CASE_EVENTS, notOutdated, type EventRun } from './event-runs';
 import { applyScoreRun } from './score-runs';
 
 /** Every event type the read model is built from, per producing stream. */
@@ -59,17 +59,7 @@ export const READ_MODEL_EVENTS = {
     // A contact as sales holds it now, republished for a rebuild (ADR 053); the live consumer applies it too.
     CONTACT_RESYNCED,
   ],
-  SERVICE: [
-    CASE_OPENED,
-    CASE_UPDATED,
-    CASE_STATUS_CHANGED,
-    CASE_RESOLVED,
-    CASE_REOPENED,
-    CASE_DELETED,
-    CASE_RESTORED,
-    CASE_PURGED,
-    CASE_RESYNCED,
-  ],
+  SERVICE: CASE_EVENTS,
   // Tier and churn events stay: what was published before value events existed must still rebuild the same rows.
   ANALYTICS: [CUSTOMER_RFM_CHANGED, CUSTOMER_TIER_CHANGED, CUSTOMER_CHURN_RISK_CHANGED, CUSTOMER_VALUE_CHANGED, ORDER_RECORDED],
   COMMERCE: [CART_ABANDONED],
