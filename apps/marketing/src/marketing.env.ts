@@ -23,7 +23,7 @@ export const marketingEnv = {
     description: 'recipients per send job of a campaign (one BullMQ job per batch)',
   }),
   MARKETING_SEND_CLAIM_SIZE: env.int({
-    default: 50,
+    default: 200,
     min: 1,
     max: 1_000,
     description:

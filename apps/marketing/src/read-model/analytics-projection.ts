@@ -8,7 +8,7 @@ import type {
 } from '@rapport/contracts';
 import { returnedRows } from '@rapport/persistence';
 import type { EntityManager } from 'typeorm';
-import { ensureContacts, refreshAggregates, survivorOf, survivorsOf } from './survivors';
+import { ensureContacts, refreshAggregates, survivorsOf } from './survivors';
 
 /** The newer-fact test for a group of columns versioned by `column` (checked on the row being updated, so concurrent writers agree). */
 const newer = (column: string, at: string) => `(${column} IS NULL OR ${column} <= ${at})`;
@@ -95,26 +95,48 @@ export class AnalyticsProjection {
 
   /** Stores (or replaces) the order and refreshes its customer's order aggregates; returns the survivor it counts for. */
   async applyOrder(em: EntityManager, tenantId: string, order: OrderRecordedDataV1, at: string): Promise<string | null> {
-    const previous: { contact_id: string | null }[] = await em.query(
-      `SELECT contact_id FROM contact_orders WHERE tenant_id = $1 AND order_id = $2`,
-      [tenantId, order.orderId],
+    return (await this.applyOrders(em, tenantId, [{ order, at }]))[0];
+  }
+
+  /**
+   * A run of recorded orders (stream order): the customers they name exist
+   * first (one statement), each order row is written unless a newer record
+   * of it is there (one statement each, which also reads who it counted for
+   * before), then every customer an order left or joined is recounted once
+   * (one statement). Returns, per order, the survivor it counts for (null
+   * when the record was outdated or names nobody).
+   */
+  async applyOrders(
+    em: EntityManager,
+    tenantId: string,
+    orders: readonly { order: OrderRecordedDataV1; at: string }[],
+  ): Promise<(string | null)[]> {
+    await ensureContacts(
+      em,
+      tenantId,
+      orders.map((o) => o.order.contactId).filter((id): id is string => !!id),
     );
-    if (order.contactId) await ensureContacts(em, tenantId, [order.contactId]);
-    const applied = returnedRows(
-      await em.query(
-        `INSERT INTO contact_orders (tenant_id, order_id, contact_id, occurred_at, amount, currency, status, recorded_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-         ON CONFLICT (tenant_id, order_id) DO UPDATE SET contact_id = EXCLUDED.contact_id, occurred_at = EXCLUDED.occurred_at,
-           amount = EXCLUDED.amount, currency = EXCLUDED.currency, status = EXCLUDED.status, recorded_at = EXCLUDED.recorded_at
-         WHERE contact_orders.recorded_at <= EXCLUDED.recorded_at
-         RETURNING order_id`,
-        [tenantId, order.orderId, order.contactId, order.occurredAt, order.amount, order.currency, order.status, at],
-      ),
-    );
-    if (applied.length === 0) return null;
-    const touched = [previous[0]?.contact_id, order.contactId].filter((id): id is string => !!id);
+    const touched: string[] = [];
+    const applied: boolean[] = [];
+    for (const { order, at } of orders) {
+      const [row] = returnedRows<{ previous: string | null }>(
+        await em.query(
+          `WITH old AS (SELECT contact_id FROM contact_orders WHERE tenant_id = $1 AND order_id = $2)
+           INSERT INTO contact_orders (tenant_id, order_id, contact_id, occurred_at, amount, currency, status, recorded_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+           ON CONFLICT (tenant_id, order_id) DO UPDATE SET contact_id = EXCLUDED.contact_id, occurred_at = EXCLUDED.occurred_at,
+             amount = EXCLUDED.amount, currency = EXCLUDED.currency, status = EXCLUDED.status, recorded_at = EXCLUDED.recorded_at
+           WHERE contact_orders.recorded_at <= EXCLUDED.recorded_at
+           RETURNING (SELECT contact_id FROM old) AS previous`,
+          [tenantId, order.orderId, order.contactId, order.occurredAt, order.amount, order.currency, order.status, at],
+        ),
+      );
+      applied.push(row !== undefined);
+      if (row) touched.push(...[row.previous, order.contactId].filter((id): id is string => !!id));
+    }
+    if (touched.length === 0) return orders.map(() => null);
     const survivors = await survivorsOf(em, tenantId, touched);
     await refreshAggregates(em, tenantId, [...new Set(survivors.values())]);
-    return order.contactId ? survivorOf(em, tenantId, order.contactId) : null;
+    return orders.map(({ order }, i) => (applied[i] && order.contactId ? (survivors.get(order.contactId) ?? order.contactId) : null));
   }
 }

@@ -82,16 +82,32 @@ export class ContactProjection {
    * in. Returns the survivor at the top, or null when nothing changed.
    */
   async applyMerge(em: EntityManager, tenantId: string, event: ContactMergedV1): Promise<string | null> {
-    const changes = await applyMerge(em, tenantId, CONTACTS, {
-      // Merges published before the journal id existed are identified by their event.
-      mergeId: event.data.mergeId ?? event.id,
-      survivorId: event.data.survivorId,
-      mergedIds: event.data.mergedIds,
-      mergedAt: event.occurredAt,
-    });
-    if (changes.length === 0) return null;
-    await refreshAggregates(em, tenantId, groupsTouched(changes));
-    return changes.find((c) => c.id !== c.to)?.to ?? null;
+    return (await this.applyMerges(em, tenantId, [event]))[0];
+  }
+
+  /**
+   * A run of merges (stream order), each as `applyMerge` applies it, with
+   * one recount at the end of every survivor any of them left or joined: a
+   * recount reads only the rows, so once after the last merge gives each
+   * survivor the sums one by one would. Returns each merge's survivor at the
+   * top (as it stood after that merge), or null where nothing changed.
+   */
+  async applyMerges(em: EntityManager, tenantId: string, events: readonly ContactMergedV1[]): Promise<(string | null)[]> {
+    const survivors: (string | null)[] = [];
+    const touched = new Set<string>();
+    for (const event of events) {
+      const changes = await applyMerge(em, tenantId, CONTACTS, {
+        // Merges published before the journal id existed are identified by their event.
+        mergeId: event.data.mergeId ?? event.id,
+        survivorId: event.data.survivorId,
+        mergedIds: event.data.mergedIds,
+        mergedAt: event.occurredAt,
+      });
+      for (const id of groupsTouched(changes)) touched.add(id);
+      survivors.push(changes.find((c) => c.id !== c.to)?.to ?? null);
+    }
+    await refreshAggregates(em, tenantId, [...touched]);
+    return survivors;
   }
 
   /**

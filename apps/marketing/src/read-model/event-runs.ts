@@ -1,27 +1,56 @@
 import {
+  CASE_DELETED,
+  CASE_OPENED,
+  CASE_PURGED,
+  CASE_REOPENED,
+  CASE_RESOLVED,
+  CASE_RESTORED,
+  CASE_RESYNCED,
+  CASE_STATUS_CHANGED,
+  CASE_UPDATED,
   CONTACT_CREATED,
+  CONTACT_MERGED,
   CONTACT_UPDATED,
   CUSTOMER_CHURN_RISK_CHANGED,
   CUSTOMER_RFM_CHANGED,
   CUSTOMER_TIER_CHANGED,
   CUSTOMER_VALUE_CHANGED,
+  ORDER_RECORDED,
   type EventEnvelope,
 } from '@rapport/contracts';
 
 /**
- * Events whose effect on the read model is a "newest fact wins" write to
- * columns of one contact row, with nothing else following from it in the
- * transaction: a run of them can be applied set-based (one statement per
- * kind) and give the same rows as applying them one by one.
+ * Events a run of which can be applied together and give the same rows as
+ * applying them one by one:
  *
- * - SNAPSHOT: sales' contact snapshots (profile columns, versioned by sales' updatedAt);
- * - SCORE: analytics' figures (RFM, tier, churn, value, each versioned by its own time).
+ * - SNAPSHOT: sales' contact snapshots (profile columns, versioned by sales'
+ *   updatedAt): one upsert per run, the newest per contact winning;
+ * - SCORE: analytics' figures (RFM, tier, churn, value, each versioned by its
+ *   own time): one statement per kind;
+ * - CASE, ORDER: each fact is written to its own row (contact_cases,
+ *   contact_orders) in stream order, and the survivors' counts they change
+ *   are recounted once for the run — a recount reads only the rows, so once
+ *   after the last write equals once after each;
+ * - MERGE: each merge in stream order, the survivors' recount once for the run.
  *
- * Everything else (merges, unmerges, deletions, cases, orders, carts) moves
- * contacts between survivors or recounts aggregates: it is applied on its
- * own, in stream order, between the runs.
+ * Everything else (unmerges, deletions, carts) is applied on its own, in
+ * stream order, between the runs; and a run never crosses an event of
+ * another kind, so a merge sits between what came before and after it.
  */
-export type RunKind = 'SNAPSHOT' | 'SCORE';
+export type RunKind = 'SNAPSHOT' | 'SCORE' | 'CASE' | 'ORDER' | 'MERGE';
+
+/** Service's case events: all of them only move case rows and the counts that follow them. */
+export const CASE_EVENTS = [
+  CASE_OPENED,
+  CASE_UPDATED,
+  CASE_STATUS_CHANGED,
+  CASE_RESOLVED,
+  CASE_REOPENED,
+  CASE_DELETED,
+  CASE_RESTORED,
+  CASE_PURGED,
+  CASE_RESYNCED,
+];
 
 const KIND_OF: Readonly<Record<string, RunKind>> = {
   [CONTACT_CREATED]: 'SNAPSHOT',
@@ -30,6 +59,9 @@ const KIND_OF: Readonly<Record<string, RunKind>> = {
   [CUSTOMER_TIER_CHANGED]: 'SCORE',
   [CUSTOMER_CHURN_RISK_CHANGED]: 'SCORE',
   [CUSTOMER_VALUE_CHANGED]: 'SCORE',
+  ...Object.fromEntries(CASE_EVENTS.map((type) => [type, 'CASE'])),
+  [ORDER_RECORDED]: 'ORDER',
+  [CONTACT_MERGED]: 'MERGE',
 };
 
 export type EventRun = { kind: RunKind; events: EventEnvelope[] } | { kind: 'ONE'; events: [EventEnvelope] };

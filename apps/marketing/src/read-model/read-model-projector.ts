@@ -43,7 +43,7 @@ import { exitRunsOf } from '../journeys/journey-exits';
 import { AnalyticsProjection } from './analytics-projection';
 import { CaseProjection, type CaseChange } from './case-projection';
 import { ContactProjection } from './contact-projection';
-import { notOutdated, type EventRun } from './event-runs';
+import { CASE_EVENTS, notOutdated, type EventRun } from './event-runs';
 import { applyScoreRun } from './score-runs';
 
 /** Every event type the read model is built from, per producing stream. */
@@ -59,17 +59,7 @@ export const READ_MODEL_EVENTS = {
     // A contact as sales holds it now, republished for a rebuild (ADR 053); the live consumer applies it too.
     CONTACT_RESYNCED,
   ],
-  SERVICE: [
-    CASE_OPENED,
-    CASE_UPDATED,
-    CASE_STATUS_CHANGED,
-    CASE_RESOLVED,
-    CASE_REOPENED,
-    CASE_DELETED,
-    CASE_RESTORED,
-    CASE_PURGED,
-    CASE_RESYNCED,
-  ],
+  SERVICE: CASE_EVENTS,
   // Tier and churn events stay: what was published before value events existed must still rebuild the same rows.
   ANALYTICS: [CUSTOMER_RFM_CHANGED, CUSTOMER_TIER_CHANGED, CUSTOMER_CHURN_RISK_CHANGED, CUSTOMER_VALUE_CHANGED, ORDER_RECORDED],
   COMMERCE: [CART_ABANDONED],
@@ -86,6 +76,9 @@ export interface Applied {
 }
 
 const NOTHING: Applied = { contactId: null, complaintOpened: [], complaintsCleared: [], order: null };
+
+/** Case events that are journey triggers; edits, status changes and deletions only move the counts. */
+const CASE_TRIGGERS = new Set<string>([CASE_OPENED, CASE_RESOLVED, CASE_REOPENED]);
 
 /**
  * Applies one event of another service to marketing's read model. Used by
@@ -120,6 +113,22 @@ export class ReadModelProjector {
       }
       case 'SCORE':
         return (await applyScoreRun(em, tenantId, run.events)).map((contactId) => ({ ...NOTHING, contactId }));
+      case 'CASE':
+        return (await this.cases.applyMany(em, tenantId, run.events)).map((change, i) =>
+          caseApplied(change, CASE_TRIGGERS.has(run.events[i].type)),
+        );
+      case 'ORDER': {
+        const orders = run.events.map((e) => ({ order: (e as OrderRecordedV1).data, at: e.occurredAt }));
+        const survivors = await this.analytics.applyOrders(em, tenantId, orders);
+        return survivors.map((survivor, i) => ({ ...NOTHING, contactId: survivor, order: { data: orders[i].order, survivor } }));
+      }
+      case 'MERGE': {
+        const merges = run.events as ContactMergedV1[];
+        const survivors = await this.contacts.applyMerges(em, tenantId, merges);
+        const exited = merges.filter((_, i) => survivors[i] !== null).flatMap((m) => m.data.mergedIds);
+        if (exited.length > 0) await exitRunsOf(em, tenantId, exited, 'MERGED');
+        return merges.map(() => NOTHING);
+      }
       case 'ONE':
         return [await this.apply(em, run.events[0])];
     }
@@ -135,12 +144,8 @@ export class ReadModelProjector {
         const applied = await this.contacts.applySnapshot(em, tenantId, contact);
         return { ...NOTHING, contactId: applied ? contact.id : null };
       }
-      case CONTACT_MERGED: {
-        const { data } = event as ContactMergedV1;
-        const survivor = await this.contacts.applyMerge(em, tenantId, event as ContactMergedV1);
-        if (survivor) await exitRunsOf(em, tenantId, data.mergedIds, 'MERGED');
-        return NOTHING;
-      }
+      case CONTACT_MERGED:
+        return (await this.applyRun(em, tenantId, { kind: 'MERGE', events: [event] }))[0];
       case CONTACT_UNMERGED:
         await this.contacts.applyUnmerge(em, tenantId, event as ContactUnmergedV1);
         return NOTHING;
@@ -156,15 +161,13 @@ export class ReadModelProjector {
       case CASE_OPENED:
       case CASE_RESOLVED:
       case CASE_REOPENED:
-        return caseApplied(await this.cases.apply(em, tenantId, event));
-      // Edits, status changes and deletions are no journey triggers: only the counts follow them.
       case CASE_UPDATED:
       case CASE_STATUS_CHANGED:
       case CASE_RESYNCED:
       case CASE_DELETED:
       case CASE_RESTORED:
       case CASE_PURGED:
-        return caseApplied(await this.cases.apply(em, tenantId, event), false);
+        return (await this.applyRun(em, tenantId, { kind: 'CASE', events: [event] }))[0];
       case CUSTOMER_RFM_CHANGED: {
         const { data } = event as CustomerRfmChangedV1;
         return { ...NOTHING, contactId: (await this.analytics.applyRfm(em, tenantId, data)) ? data.contactId : null };
@@ -181,11 +184,8 @@ export class ReadModelProjector {
         const { data } = event as CustomerValueChangedV1;
         return { ...NOTHING, contactId: (await this.analytics.applyValue(em, tenantId, data, event.occurredAt)) ? data.contactId : null };
       }
-      case ORDER_RECORDED: {
-        const { data } = event as OrderRecordedV1;
-        const survivor = await this.analytics.applyOrder(em, tenantId, data, event.occurredAt);
-        return { ...NOTHING, contactId: survivor, order: { data, survivor } };
-      }
+      case ORDER_RECORDED:
+        return (await this.applyRun(em, tenantId, { kind: 'ORDER', events: [event] }))[0];
       case CART_ABANDONED: {
         const { data } = event as CartAbandonedV1;
         const contactId =

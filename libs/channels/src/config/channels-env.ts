@@ -41,7 +41,13 @@ export const channelsEnv = {
   MARKETING_SMTP_URL: smtpUrlEnv(
     'SMTP server for email: smtp://user:pass@host:port (STARTTLS) or smtps://… (TLS); unset: no email channel',
   ),
-  MARKETING_SMTP_MAX_CONNECTIONS: env.int({ default: 5, min: 1, max: 100, description: 'pooled SMTP connections' }),
+  MARKETING_SMTP_MAX_CONNECTIONS: env.int({
+    default: 10,
+    min: 1,
+    max: 100,
+    description:
+      'pooled SMTP connections; a claim of messages is spread over them, each connection sending its envelope and DATA pipelined',
+  }),
   MARKETING_EMAIL_FROM: emailFromEnv('From of marketing email, e.g. "Example News <news@example.com>"; required with MARKETING_SMTP_URL'),
   MARKETING_SMS_PROVIDER_URL: env.url({
     protocols: ['http', 'https'],
