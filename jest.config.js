@@ -15,6 +15,8 @@ const shared = {
   transform: { '^.+\\.ts$': ['@swc/jest', { ...swcrc, swcrc: false }] },
   moduleNameMapper,
   modulePathIgnorePatterns: ['<rootDir>/dist/'],
+  // Each module's V8 parse is kept on disk for every later test file and run (docs/adr/070-faster-integration-tests.md).
+  runtime: '<rootDir>/tools/jest/code-cache-runtime.js',
 };
 
 module.exports = {
