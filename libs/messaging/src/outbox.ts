@@ -55,6 +55,29 @@ export async function appendManyToOutbox(em: EntityManager, events: readonly Eve
  */
 export const PACKED_OUTBOX_TYPE = 'outbox.packed';
 
+/**
+ * Turns a compact outbox row (a `type` of the producer's own, registered with
+ * the relay by its ServiceDefinition.outboxExpanders) into the envelopes it
+ * stands for, in publishing order, as storedEnvelope would have stored them
+ * (trace context under STORED_TRACE_KEY). Must be deterministic — the same
+ * row gives the same envelopes, ids included — since a batch the relay rolls
+ * back is expanded and published again, and the stream drops the copies by
+ * event id. For producers whose events repeat most of their envelope (a
+ * scoring's per-customer events): the row holds what differs once.
+ */
+export type OutboxExpander = (row: { id: string; envelope: unknown }) => EventEnvelope[];
+
+/**
+ * The id of the `index`-th event a compact row stands for: the row's own
+ * UUID v7 with its last 32 bits replaced by the index, so ids are unique
+ * (rows differ in their other 42 random bits and milliseconds), stay UUID
+ * v7, and are the same every time the row is expanded.
+ */
+export function derivedEventId(rowId: string, index: number): string {
+  if (!Number.isInteger(index) || index < 0 || index > 0xffffffff) throw new RangeError(`event index ${index} out of range`);
+  return rowId.slice(0, 28) + index.toString(16).padStart(8, '0');
+}
+
 /** Envelopes per packed row: bounds a row (about 0.5 MB) and what the relay holds and pipelines at once. */
 export const OUTBOX_PACK = 1000;
 
