@@ -11,6 +11,7 @@ export {
   derivedEventId,
   OUTBOX_CHUNK,
   OUTBOX_EVENTS,
+  outboxEnvelopes,
   outboxEvents,
   OUTBOX_PACK,
   PACKED_OUTBOX_TYPE,

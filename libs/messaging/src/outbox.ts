@@ -1,7 +1,7 @@
 import type { EventEnvelope } from '@rapport/contracts';
 import type { EntityManager, QueryRunner } from 'typeorm';
 import { enableTenantRls } from '@rapport/persistence';
-import { currentMessageContext, storedEnvelope } from './trace-context';
+import { currentMessageContext, publishedEnvelope, storedEnvelope } from './trace-context';
 
 /**
  * Transactional outbox: an event is written to `outbox` in the same
@@ -118,6 +118,34 @@ export function outboxEvents(table = 'outbox'): string {
      FROM ${table} o
     CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN o.type = '${PACKED_OUTBOX_TYPE}' THEN o.envelope ELSE jsonb_build_array(o.envelope) END)
           AS e(envelope)) AS outbox_events`;
+}
+
+/**
+ * outboxEvents() for a producer that writes compact rows: the tenant's
+ * outbox as the events the relay publishes (packed rows unpacked, compact
+ * rows expanded by `expanders`, trace context left out), in publishing
+ * order. Read in Node, since only the producer's expander knows a compact
+ * row's events; for diagnosis and tests.
+ */
+export async function outboxEnvelopes(
+  db: { query(sql: string, params: unknown[]): Promise<unknown> },
+  tenantId: string,
+  expanders: Readonly<Record<string, OutboxExpander>> = {},
+): Promise<EventEnvelope[]> {
+  const rows = (await db.query(`SELECT id, type, envelope FROM outbox WHERE tenant_id = $1 ORDER BY created_at, id`, [tenantId])) as {
+    id: string;
+    type: string;
+    envelope: unknown;
+  }[];
+  return rows.flatMap((row) => {
+    const expand = expanders[row.type];
+    const stored = expand
+      ? expand(row)
+      : row.type === PACKED_OUTBOX_TYPE
+        ? (row.envelope as EventEnvelope[])
+        : [row.envelope as EventEnvelope];
+    return stored.map((e) => publishedEnvelope(e).envelope);
+  });
 }
 
 /** outboxEvents() of the connection's own `outbox`. */

@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { purchaseModels } from '@rapport/clv';
 import type { EventEnvelope } from '@rapport/contracts';
+import { OUTBOX_PACK } from '@rapport/messaging';
 import { scratchDatabase, seededRandom } from '@rapport/testing';
 import type { EntityManager } from 'typeorm';
 import { analyticsDefinition } from '../analytics.definition';
-import { SCORED_CUSTOMERS_OUTBOX_TYPE } from './clv-chunk-sql';
+import { SCORED_CUSTOMERS_OUTBOX_TYPE, SCORED_CUSTOMERS_PER_ROW } from './clv-chunk-sql';
 import { scoringEvents, valueChanges } from './clv-events';
 import { scoreGroups } from './clv-scoring';
 import { scoreCustomers, type ScoreParams } from './clv-scoring-sql';
@@ -139,7 +140,7 @@ describe('CLV scoring: events recorded in SQL, expanded, equal those built in No
       first: undefined,
       expected: undefined,
     });
-    // What only the SQL path makes: ids (UUID v7, unique, derived from their row's), instants, rows of at most 1000 customers.
+    // What only the SQL path makes: ids (UUID v7, unique, derived from their row's), instants, rows of at most SCORED_CUSTOMERS_PER_ROW customers.
     expect(new Set(sql.envelopes.map((e) => e.id)).size).toBe(sql.envelopes.length);
     for (const e of sql.envelopes) {
       expect(e.id).toMatch(UUID_V7);
@@ -148,7 +149,8 @@ describe('CLV scoring: events recorded in SQL, expanded, equal those built in No
     let at = 0;
     for (const r of sql.rows) {
       expect(r.id).toMatch(UUID_V7);
-      expect(r.customers).toBeLessThanOrEqual(1000);
+      expect(r.customers).toBeLessThanOrEqual(SCORED_CUSTOMERS_PER_ROW);
+      expect(r.size).toBeLessThanOrEqual(OUTBOX_PACK);
       for (const e of sql.envelopes.slice(at, at + r.size)) expect(e.id.slice(0, 28)).toBe(r.id.slice(0, 28));
       at += r.size;
     }

@@ -1,9 +1,14 @@
+import { OUTBOX_PACK } from '@rapport/messaging';
 import type { ChurnBand } from '@rapport/contracts';
 /** The outbox row type of a full scoring's changed customers (SCORE_AND_RECORD_CHUNK_SQL; expandScoredCustomers). */
 export const SCORED_CUSTOMERS_OUTBOX_TYPE = 'analytics.clv.scored-customers';
 
-/** Customers per compact row: about 150 KB, and the relay publishes up to three events each in one transaction. */
-export const SCORED_CUSTOMERS_PER_ROW = 1000;
+/**
+ * Customers per compact row: up to three events each, so a row expands to
+ * at most a pack's worth (OUTBOX_PACK), the most the relay publishes in one
+ * transaction (at 3,000 its pipelined publishes timed out under load).
+ */
+export const SCORED_CUSTOMERS_PER_ROW = Math.floor(OUTBOX_PACK / 3);
 
 /** A scored customer's change flags, bits of the row's second field. */
 export const SCORED_CHANGE = { TIER: 1, BAND: 2, FIGURES: 4 } as const;
