@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import { purchaseModels } from '@rapport/clv';
 import { STREAMS, type EventEnvelope } from '@rapport/contracts';
 import { ensureStream, OutboxRelay } from '@rapport/messaging';
 import { scratchDatabase, seededRandom, StreamProbe } from '@rapport/testing';
@@ -8,15 +7,13 @@ import { connect, type NatsConnection } from 'nats';
 import type { EntityManager } from 'typeorm';
 import { analyticsDefinition } from '../../apps/analytics/src/analytics.definition';
 import { scoringEvents, valueChanges } from '../../apps/analytics/src/clv/clv-events';
-import { scoreGroups } from '../../apps/analytics/src/clv/clv-scoring';
-import { scoreCustomers, type ScoreParams } from '../../apps/analytics/src/clv/clv-scoring-sql';
-import { DEFAULT_CLV_TIERS } from '../../apps/analytics/src/clv/clv-settings';
+import { scoreCustomers } from '../../apps/analytics/src/clv/clv-scoring-sql';
+import { FIXTURE_AS_OF as AS_OF, fixtureGroups, fullScoringParams } from '../../apps/analytics/src/clv/full-scoring.fixture';
 import { marketingDefinition } from '../../apps/marketing/src/marketing.definition';
 import { applyScoreRun } from '../../apps/marketing/src/read-model/score-runs';
 
 const CUSTOMERS = 1_500;
 const CHUNK = 600;
-const AS_OF = new Date('2026-06-30T12:00:00Z');
 const DAY = 86_400_000;
 const silent = { error: () => undefined, debug: () => undefined };
 
@@ -45,18 +42,8 @@ describe('CLV scoring: compact outbox rows reach consumers as the per-customer e
   const random = seededRandom(60);
   const contacts = Array.from({ length: CUSTOMERS }, () => randomUUID());
 
-  const params = (): ScoreParams => ({
-    tenantId,
-    modelId: '0190a0a0-0000-7000-8000-000000000060',
-    timeUnit: 'WEEKS',
-    currency: 'EUR',
-    asOf: AS_OF,
-    contactIds: null,
-    gammaGamma: { p: 6.25, q: 3.74, gamma: 15.4 },
-    tiers: DEFAULT_CLV_TIERS,
-  });
-  const groups = (g: { x: number; txDays: number; tDays: number }[]) =>
-    scoreGroups(purchaseModels.BG_NBD, { r: 0.24, alpha: 4.4, a: 0.79, b: 2.4 }, g, 7);
+  const params = () => fullScoringParams(tenantId, '0190a0a0-0000-7000-8000-000000000060');
+  const groups = fixtureGroups;
 
   beforeAll(async () => {
     analytics = await scratchDatabase('clvrelay', analyticsDefinition.migrations);

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import { purchaseModels } from '@rapport/clv';
 import type { EventEnvelope } from '@rapport/contracts';
 import { OUTBOX_PACK } from '@rapport/messaging';
 import { scratchDatabase, seededRandom } from '@rapport/testing';
@@ -8,16 +7,13 @@ import type { EntityManager } from 'typeorm';
 import { analyticsDefinition } from '../analytics.definition';
 import { SCORED_CUSTOMERS_OUTBOX_TYPE, SCORED_CUSTOMERS_PER_ROW } from './clv-chunk-sql';
 import { scoringEvents, valueChanges } from './clv-events';
-import { scoreGroups } from './clv-scoring';
-import { scoreCustomers, type ScoreParams } from './clv-scoring-sql';
-import { DEFAULT_CLV_TIERS } from './clv-settings';
+import { scoreCustomers } from './clv-scoring-sql';
+import { FIXTURE_AS_OF as AS_OF, fixtureGroups, fullScoringParams } from './full-scoring.fixture';
 import { expandScoredCustomers } from './scored-customers-outbox';
 
 const CUSTOMERS = 2_500;
 const CHUNK = 700;
-const AS_OF = new Date('2026-06-30T12:00:00Z');
 const DAY = 86_400_000;
-const BG_NBD = { r: 0.24, alpha: 4.4, a: 0.79, b: 2.4 };
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 /**
@@ -37,17 +33,8 @@ describe('CLV scoring: events recorded in SQL, expanded, equal those built in No
   const random = seededRandom(55);
   const contacts = Array.from({ length: CUSTOMERS }, () => randomUUID());
 
-  const params = (): ScoreParams => ({
-    tenantId,
-    modelId: '0190a0a0-0000-7000-8000-000000000001',
-    timeUnit: 'WEEKS',
-    currency: 'EUR',
-    asOf: AS_OF,
-    contactIds: null,
-    gammaGamma: { p: 6.25, q: 3.74, gamma: 15.4 },
-    tiers: DEFAULT_CLV_TIERS,
-  });
-  const groups = (g: { x: number; txDays: number; tDays: number }[]) => scoreGroups(purchaseModels.BG_NBD, BG_NBD, g, 7);
+  const params = () => fullScoringParams(tenantId, '0190a0a0-0000-7000-8000-000000000001');
+  const groups = fixtureGroups;
 
   async function addOrders(em: EntityManager, who: readonly string[]): Promise<void> {
     const rows = who.flatMap((contact) =>
