@@ -8,12 +8,15 @@ export {
   appendPackedToOutbox,
   appendToOutbox,
   createMessagingTables,
+  derivedEventId,
   OUTBOX_CHUNK,
   OUTBOX_EVENTS,
+  outboxEnvelopes,
   outboxEvents,
   OUTBOX_PACK,
   PACKED_OUTBOX_TYPE,
 } from './outbox';
+export type { OutboxExpander } from './outbox';
 export { eventFlowCounters } from './flow-counters';
 export type { ConsumedOutcome, EventFlowCounters } from './flow-counters';
 export { OutboxRelay } from './outbox-relay';

@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { JetStreamClient, NatsConnection } from 'nats';
 import { subjectFor, type MessagingNaming } from './naming';
 import type { EventFlowCounters } from './flow-counters';
-import { PACKED_OUTBOX_TYPE } from './outbox';
+import { PACKED_OUTBOX_TYPE, type OutboxExpander } from './outbox';
 import { messageHeaders, publishedEnvelope } from './trace-context';
 
 export interface RelayLogger {
@@ -22,13 +22,16 @@ export interface OutboxRelayOptions {
   beforePublish?: (envelope: EventEnvelope) => Promise<EventEnvelope>;
   /** Where published events are counted (the service kit passes its registry's eventFlowCounters). */
   counters?: EventFlowCounters;
+  /** Compact row types of this producer and how each becomes its envelopes (published like a packed row's). */
+  expanders?: Readonly<Record<string, OutboxExpander>>;
 }
 
 const DEFAULT_BATCH = 500;
 
 /**
  * Publishes outbox rows to JetStream, oldest first, and marks them published
- * (a packed row: each of its envelopes, in order, as its own message).
+ * (a packed row: each of its envelopes, in order, as its own message; a
+ * compact row of a type in `expanders`: each envelope it expands to).
  * Rows are locked with SKIP LOCKED so replicas share the work; each publish
  * carries Nats-Msg-Id = event id, so a re-send after a crash between publish
  * and commit is dropped by the stream's duplicate window. Net effect: every
@@ -106,28 +109,31 @@ export class OutboxRelay {
   /**
    * One publishing transaction: the oldest unpublished rows, either a run of
    * single-event rows (up to the batch size) or one packed row (its
-   * envelopes, PACKED_OUTBOX_TYPE) — so a batch never holds more than a
+   * envelopes, PACKED_OUTBOX_TYPE) or compact row (expanded) — so a batch never holds more than a
    * batch or a pack of events, and rows go out in order. Rows locked but not
    * taken are released at commit for the next batch.
    */
   private async publishBatch(): Promise<{ published: number; more: boolean }> {
     const limit = this.options.batchSize ?? DEFAULT_BATCH;
+    const expanders = this.options.expanders ?? {};
+    const manyTypes = [PACKED_OUTBOX_TYPE, ...Object.keys(expanders)];
     const batch = await this.dataSource.transaction(async (em) => {
       // A pack's envelopes (up to OUTBOX_PACK) are only read when it is the batch.
       const rows: { id: string; type: string; envelope: EventEnvelope | null }[] = await em.query(
-        `SELECT id, type, CASE WHEN type = $2 THEN NULL ELSE envelope END AS envelope FROM outbox WHERE published_at IS NULL
+        `SELECT id, type, CASE WHEN type = ANY($2) THEN NULL ELSE envelope END AS envelope FROM outbox WHERE published_at IS NULL
          ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [limit, PACKED_OUTBOX_TYPE],
+        [limit, manyTypes],
       );
       if (rows.length === 0) return { types: [] as string[], more: false };
       let envelopes: EventEnvelope[];
       let taken: string[];
-      if (rows[0].type === PACKED_OUTBOX_TYPE) {
-        const [pack]: { envelope: EventEnvelope[] }[] = await em.query(`SELECT envelope FROM outbox WHERE id = $1`, [rows[0].id]);
-        envelopes = pack.envelope;
+      if (manyTypes.includes(rows[0].type)) {
+        const [pack]: { envelope: unknown }[] = await em.query(`SELECT envelope FROM outbox WHERE id = $1`, [rows[0].id]);
+        const expand = expanders[rows[0].type];
+        envelopes = expand ? expand({ id: rows[0].id, envelope: pack.envelope }) : (pack.envelope as EventEnvelope[]);
         taken = [rows[0].id];
       } else {
-        const packAt = rows.findIndex((r) => r.type === PACKED_OUTBOX_TYPE);
+        const packAt = rows.findIndex((r) => manyTypes.includes(r.type));
         const singles = packAt === -1 ? rows : rows.slice(0, packAt);
         envelopes = singles.map((r) => r.envelope as EventEnvelope);
         taken = singles.map((r) => r.id);

@@ -1,7 +1,7 @@
 import type { EventEnvelope } from '@rapport/contracts';
 import type { EntityManager, QueryRunner } from 'typeorm';
 import { enableTenantRls } from '@rapport/persistence';
-import { currentMessageContext, storedEnvelope } from './trace-context';
+import { currentMessageContext, publishedEnvelope, storedEnvelope } from './trace-context';
 
 /**
  * Transactional outbox: an event is written to `outbox` in the same
@@ -55,6 +55,29 @@ export async function appendManyToOutbox(em: EntityManager, events: readonly Eve
  */
 export const PACKED_OUTBOX_TYPE = 'outbox.packed';
 
+/**
+ * Turns a compact outbox row (a `type` of the producer's own, registered with
+ * the relay by its ServiceDefinition.outboxExpanders) into the envelopes it
+ * stands for, in publishing order, as storedEnvelope would have stored them
+ * (trace context under STORED_TRACE_KEY). Must be deterministic — the same
+ * row gives the same envelopes, ids included — since a batch the relay rolls
+ * back is expanded and published again, and the stream drops the copies by
+ * event id. For producers whose events repeat most of their envelope (a
+ * scoring's per-customer events): the row holds what differs once.
+ */
+export type OutboxExpander = (row: { id: string; envelope: unknown }) => EventEnvelope[];
+
+/**
+ * The id of the `index`-th event a compact row stands for: the row's own
+ * UUID v7 with its last 32 bits replaced by the index, so ids are unique
+ * (rows differ in their other 42 random bits and milliseconds), stay UUID
+ * v7, and are the same every time the row is expanded.
+ */
+export function derivedEventId(rowId: string, index: number): string {
+  if (!Number.isInteger(index) || index < 0 || index > 0xffffffff) throw new RangeError(`event index ${index} out of range`);
+  return rowId.slice(0, 28) + index.toString(16).padStart(8, '0');
+}
+
 /** Envelopes per packed row: bounds a row (about 0.5 MB) and what the relay holds and pipelines at once. */
 export const OUTBOX_PACK = 1000;
 
@@ -95,6 +118,34 @@ export function outboxEvents(table = 'outbox'): string {
      FROM ${table} o
     CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN o.type = '${PACKED_OUTBOX_TYPE}' THEN o.envelope ELSE jsonb_build_array(o.envelope) END)
           AS e(envelope)) AS outbox_events`;
+}
+
+/**
+ * outboxEvents() for a producer that writes compact rows: the tenant's
+ * outbox as the events the relay publishes (packed rows unpacked, compact
+ * rows expanded by `expanders`, trace context left out), in publishing
+ * order. Read in Node, since only the producer's expander knows a compact
+ * row's events; for diagnosis and tests.
+ */
+export async function outboxEnvelopes(
+  db: { query(sql: string, params: unknown[]): Promise<unknown> },
+  tenantId: string,
+  expanders: Readonly<Record<string, OutboxExpander>> = {},
+): Promise<EventEnvelope[]> {
+  const rows = (await db.query(`SELECT id, type, envelope FROM outbox WHERE tenant_id = $1 ORDER BY created_at, id`, [tenantId])) as {
+    id: string;
+    type: string;
+    envelope: unknown;
+  }[];
+  return rows.flatMap((row) => {
+    const expand = expanders[row.type];
+    const stored = expand
+      ? expand(row)
+      : row.type === PACKED_OUTBOX_TYPE
+        ? (row.envelope as EventEnvelope[])
+        : [row.envelope as EventEnvelope];
+    return stored.map((e) => publishedEnvelope(e).envelope);
+  });
 }
 
 /** outboxEvents() of the connection's own `outbox`. */

@@ -1,6 +1,7 @@
 import type { Provider } from '@nestjs/common';
 import type { EnvSpec } from '@rapport/config';
 import type { StreamDefinition, TenantSnapshotV1 } from '@rapport/contracts';
+import type { OutboxExpander } from '@rapport/messaging';
 import type { EntityClass, MigrationClass } from '@rapport/persistence';
 import type { EntityManager } from 'typeorm';
 
@@ -38,6 +39,12 @@ export interface ServiceDefinition {
    * (docs/adr/026-least-privilege-database-roles.md).
    */
   appendOnlyTables?: readonly string[];
+  /**
+   * Compact outbox rows the service writes (a type of its own each) and how
+   * the relay expands one into the events it stands for (OutboxExpander):
+   * consumers get the same messages as from one row per event.
+   */
+  outboxExpanders?: Readonly<Record<string, OutboxExpander>>;
   /**
    * Rates of the service's routes outside /graphql (e.g. marketing's /m/*
    * links), first match wins. Every such route is limited per caller

@@ -148,6 +148,7 @@ export function infrastructureProviders(def: ServiceDefinition): Provider[] {
         new OutboxRelay(ds, nc, naming, logger, {
           beforePublish: (envelope) => sealPersonal(envelope, keys),
           counters: eventFlowCounters(metrics.registry),
+          expanders: def.outboxExpanders,
         }),
     },
     {

@@ -9,13 +9,14 @@ import {
   CUSTOMER_VALUE_CHANGED,
   type CustomerValueChangedDataV1,
 } from '@rapport/contracts';
-import { OUTBOX_EVENTS } from '@rapport/messaging';
+import { outboxEnvelopes } from '@rapport/messaging';
 import type { StartedService } from '@rapport/service-kit';
 import { startService } from '@rapport/testing';
 import { DataSource } from 'typeorm';
 import { analyticsDefinition } from '../analytics.definition';
 import { AnalyticsAppModule } from '../app.module';
 import { ClvEngine } from '../clv/clv-engine';
+import { ANALYTICS_OUTBOX_EXPANDERS } from '../clv/scored-customers-outbox';
 import { estimateMoney } from '../clv/clv-events';
 import { ClvScheduler } from '../clv/clv-scheduler';
 import type { ClvModelRecord } from '../clv/clv-model';
@@ -60,15 +61,12 @@ describe('analytics: CLV models on CDNOW through the pipeline', () => {
     }
   }
 
-  const outboxCount = async (type: string) =>
-    (await rows(`SELECT count(*)::int AS n FROM ${OUTBOX_EVENTS} WHERE tenant_id = $1 AND type = $2`, [type]))[0].n as number;
+  /** The tenant's events in the outbox, as the relay publishes them (a full scoring's compact rows expanded, ADR 060). */
+  const outboxOf = async (type: string) => (await outboxEnvelopes(ds, tenantId, ANALYTICS_OUTBOX_EXPANDERS)).filter((e) => e.type === type);
+  const outboxCount = async (type: string) => (await outboxOf(type)).length;
   /** The value events in the outbox by event id. */
   const valueEvents = async (): Promise<Map<string, CustomerValueChangedDataV1>> =>
-    new Map(
-      (
-        await rows(`SELECT id, envelope->'data' AS data FROM ${OUTBOX_EVENTS} WHERE tenant_id = $1 AND type = $2`, [CUSTOMER_VALUE_CHANGED])
-      ).map((r: { id: string; data: CustomerValueChangedDataV1 }) => [r.id, r.data]),
-    );
+    new Map((await outboxOf(CUSTOMER_VALUE_CHANGED)).map((e) => [e.id, e.data as CustomerValueChangedDataV1]));
   const addedSince = async (before: Map<string, CustomerValueChangedDataV1>) =>
     [...(await valueEvents()).entries()].filter(([id]) => !before.has(id)).map(([, data]) => data);
 
@@ -184,13 +182,8 @@ describe('analytics: CLV models on CDNOW through the pipeline', () => {
     const changed = after.filter((a) => a.scored_at.getTime() !== before.find((b) => b.contact_id === a.contact_id)!.scored_at.getTime());
     expect(changed.map((c) => c.contact_id)).toEqual([target]);
     // Its band moved HIGH → LOW: announced once.
-    const bandEvents = await rows(
-      `SELECT envelope FROM ${OUTBOX_EVENTS} WHERE tenant_id = $1 AND type = $2 AND envelope->>'subjectId' = $3`,
-      [CUSTOMER_CHURN_RISK_CHANGED, target],
-    );
-    expect(bandEvents.map((e: { envelope: { data: unknown } }) => e.envelope.data)).toContainEqual(
-      expect.objectContaining({ contactId: target, previousBand: 'HIGH', band: 'LOW' }),
-    );
+    const bandEvents = (await outboxOf(CUSTOMER_CHURN_RISK_CHANGED)).filter((e) => e.subjectId === target);
+    expect(bandEvents.map((e) => e.data)).toContainEqual(expect.objectContaining({ contactId: target, previousBand: 'HIGH', band: 'LOW' }));
   });
 
   it('rescores every tenant with a fitted model on the periodic schedule', async () => {

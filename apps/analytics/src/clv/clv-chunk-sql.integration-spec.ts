@@ -1,49 +1,40 @@
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import { purchaseModels } from '@rapport/clv';
 import type { EventEnvelope } from '@rapport/contracts';
-import { PACKED_OUTBOX_TYPE } from '@rapport/messaging';
+import { OUTBOX_PACK } from '@rapport/messaging';
 import { scratchDatabase, seededRandom } from '@rapport/testing';
 import type { EntityManager } from 'typeorm';
 import { analyticsDefinition } from '../analytics.definition';
+import { SCORED_CUSTOMERS_OUTBOX_TYPE, SCORED_CUSTOMERS_PER_ROW } from './clv-chunk-sql';
 import { scoringEvents, valueChanges } from './clv-events';
-import { scoreGroups } from './clv-scoring';
-import { scoreCustomers, type ScoreParams } from './clv-scoring-sql';
-import { DEFAULT_CLV_TIERS } from './clv-settings';
+import { scoreCustomers } from './clv-scoring-sql';
+import { FIXTURE_AS_OF as AS_OF, fixtureGroups, fullScoringParams } from './full-scoring.fixture';
+import { expandScoredCustomers } from './scored-customers-outbox';
 
 const CUSTOMERS = 2_500;
 const CHUNK = 700;
-const AS_OF = new Date('2026-06-30T12:00:00Z');
 const DAY = 86_400_000;
-const BG_NBD = { r: 0.24, alpha: 4.4, a: 0.79, b: 2.4 };
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 /**
- * ADR 055: a full scoring builds its events in SQL (SCORE_AND_ANNOUNCE_CHUNK_SQL).
- * They must be exactly the events the Node path makes from the same chunks
- * (chunkChanges → valueChanges → scoringEvents, what ClvEngine did before):
+ * ADR 055, 060: a full scoring records its changed customers in SQL, as
+ * compact outbox rows (SCORE_AND_RECORD_CHUNK_SQL) that the relay expands
+ * (expandScoredCustomers). The expanded rows must be exactly the events the
+ * Node path makes from the same chunks (chunkChanges → valueChanges →
+ * scoringEvents, what ClvEngine did before ADR 055):
  * both paths run on the same tenant, each in a transaction rolled back
  * afterwards, on a random sample of customers (random orders, open
  * complaints), for a first scoring (every customer announced) and for a
  * rescoring after a random tenth of them changed.
  */
-describe('CLV scoring: events built in SQL equal those built in Node', () => {
+describe('CLV scoring: events recorded in SQL, expanded, equal those built in Node', () => {
   let db: Awaited<ReturnType<typeof scratchDatabase>>;
   const tenantId = randomUUID();
   const random = seededRandom(55);
   const contacts = Array.from({ length: CUSTOMERS }, () => randomUUID());
 
-  const params = (): ScoreParams => ({
-    tenantId,
-    modelId: '0190a0a0-0000-7000-8000-000000000001',
-    timeUnit: 'WEEKS',
-    currency: 'EUR',
-    asOf: AS_OF,
-    contactIds: null,
-    gammaGamma: { p: 6.25, q: 3.74, gamma: 15.4 },
-    tiers: DEFAULT_CLV_TIERS,
-  });
-  const groups = (g: { x: number; txDays: number; tDays: number }[]) => scoreGroups(purchaseModels.BG_NBD, BG_NBD, g, 7);
+  const params = () => fullScoringParams(tenantId, '0190a0a0-0000-7000-8000-000000000001');
+  const groups = fixtureGroups;
 
   async function addOrders(em: EntityManager, who: readonly string[]): Promise<void> {
     const rows = who.flatMap((contact) =>
@@ -84,14 +75,22 @@ describe('CLV scoring: events built in SQL equal those built in Node', () => {
     }
   }
 
-  /** The SQL path: the envelopes its chunks wrote, in publishing order (packs by (created_at, id), then within the pack). */
-  async function sqlPath(em: EntityManager): Promise<{ envelopes: EventEnvelope[]; packs: { size: number; id: string }[] }> {
+  /** The SQL path: the envelopes its chunks' rows expand to, in publishing order (rows by (created_at, id), then within the row). */
+  async function sqlPath(
+    em: EntityManager,
+  ): Promise<{ envelopes: EventEnvelope[]; rows: { size: number; id: string; customers: number }[] }> {
     await scoreCustomers(em, params(), groups, { announce: { trace: null, announced: async () => undefined } }, CHUNK);
-    const packs: { id: string; envelope: EventEnvelope[] }[] = await em.query(
+    const rows: { id: string; envelope: { customers: unknown[] } }[] = await em.query(
       `SELECT id, envelope FROM outbox WHERE tenant_id = $1 AND type = $2 ORDER BY created_at, id`,
-      [tenantId, PACKED_OUTBOX_TYPE],
+      [tenantId, SCORED_CUSTOMERS_OUTBOX_TYPE],
     );
-    return { envelopes: packs.flatMap((p) => p.envelope), packs: packs.map((p) => ({ size: p.envelope.length, id: p.id })) };
+    const expanded = rows.map((r) => ({ row: r, envelopes: expandScoredCustomers(r) }));
+    // Expanding is deterministic: the relay may expand a row again after a rollback, and the copies must carry the same ids.
+    expect(rows.map((r) => expandScoredCustomers(r))).toEqual(expanded.map((e) => e.envelopes));
+    return {
+      envelopes: expanded.flatMap((e) => e.envelopes),
+      rows: expanded.map((e) => ({ size: e.envelopes.length, id: e.row.id, customers: e.row.envelope.customers.length })),
+    };
   }
 
   /** The Node path: the same chunks' changes made into events as ClvEngine made them before ADR 055. */
@@ -128,18 +127,21 @@ describe('CLV scoring: events built in SQL equal those built in Node', () => {
       first: undefined,
       expected: undefined,
     });
-    // What only the SQL path makes: ids (UUID v7, unique, a pack keyed by its first), instants, packs of at most 1000.
+    // What only the SQL path makes: ids (UUID v7, unique, derived from their row's), instants, rows of at most SCORED_CUSTOMERS_PER_ROW customers.
     expect(new Set(sql.envelopes.map((e) => e.id)).size).toBe(sql.envelopes.length);
     for (const e of sql.envelopes) {
       expect(e.id).toMatch(UUID_V7);
       expect(new Date(e.occurredAt).toISOString()).toBe(e.occurredAt);
     }
     let at = 0;
-    for (const p of sql.packs) {
-      expect(p.size).toBeLessThanOrEqual(1000);
-      expect(p.id).toBe(sql.envelopes[at].id);
-      at += p.size;
+    for (const r of sql.rows) {
+      expect(r.id).toMatch(UUID_V7);
+      expect(r.customers).toBeLessThanOrEqual(SCORED_CUSTOMERS_PER_ROW);
+      expect(r.size).toBeLessThanOrEqual(OUTBOX_PACK);
+      for (const e of sql.envelopes.slice(at, at + r.size)) expect(e.id.slice(0, 28)).toBe(r.id.slice(0, 28));
+      at += r.size;
     }
+    expect(sql.rows.length).toBeGreaterThan(1);
     return node.length;
   }
 

@@ -1,12 +1,51 @@
-import { CUSTOMER_CHURN_RISK_CHANGED, CUSTOMER_TIER_CHANGED, CUSTOMER_VALUE_CHANGED } from '@rapport/contracts';
-import { OUTBOX_PACK, PACKED_OUTBOX_TYPE, STORED_TRACE_KEY } from '@rapport/messaging';
-import { toFixedSql } from './money-sql';
+import { OUTBOX_PACK } from '@rapport/messaging';
+import type { ChurnBand } from '@rapport/contracts';
+/** The outbox row type of a full scoring's changed customers (SCORE_AND_RECORD_CHUNK_SQL; expandScoredCustomers). */
+export const SCORED_CUSTOMERS_OUTBOX_TYPE = 'analytics.clv.scored-customers';
+
+/**
+ * Customers per compact row: up to three events each, so a row expands to
+ * at most a pack's worth (OUTBOX_PACK), the most the relay publishes in one
+ * transaction (at 3,000 its pipelined publishes timed out under load).
+ */
+export const SCORED_CUSTOMERS_PER_ROW = Math.floor(OUTBOX_PACK / 3);
+
+/** A scored customer's change flags, bits of the row's second field. */
+export const SCORED_CHANGE = { TIER: 1, BAND: 2, FIGURES: 4 } as const;
+
+/**
+ * One changed customer in a compact row, in SCORE_AND_RECORD_CHUNK_SQL's
+ * order: what its tier, band and value events are made of.
+ */
+export type ScoredCustomerFields = [
+  contactId: string,
+  changes: number,
+  previousTier: string | null,
+  tier: string | null,
+  clv: number | null,
+  previousBand: ChurnBand | null,
+  band: ChurnBand,
+  churnRisk: number,
+  pAlive: number,
+  openComplaints: number,
+  activityTrend: number | null,
+];
+
+/** A compact row's envelope column: the chunk's common envelope fields once, then its changed customers. */
+export interface ScoredCustomersRecord {
+  tenantId: string;
+  occurredAt: string;
+  asOf: string;
+  currency: string;
+  trace: Record<string, string> | null;
+  customers: ScoredCustomerFields[];
+}
 
 /**
  * The chunk ($2, $3] of clv_scoring_values and its upsert into
  * customer_values. $1 tenant, $4 model id, $5 currency, $6 as-of day,
  * $7 scored at (now), $8 days per unit. Shared by SCORE_CHUNK_SQL and
- * SCORE_AND_ANNOUNCE_CHUNK_SQL (below).
+ * SCORE_AND_RECORD_CHUNK_SQL (below).
  */
 export const CHUNK_UPSERT_CTES = `
 chunk AS MATERIALIZED (SELECT * FROM clv_scoring_values WHERE n > $2::int AND n <= $3::int),
@@ -43,86 +82,66 @@ SELECT (SELECT count(*) FROM upserted)::int AS scored,
   FROM chunk v`;
 
 /**
- * A full scoring's chunk, written and announced in one statement (ADR 055):
- * the upsert of CHUNK_UPSERT_CTES, then the chunk's events built as JSON in
- * SQL and inserted as packed outbox rows (ADR 046), so no customer travels
- * to Node and back. The events are exactly those `scoringEvents` and
- * `valueChanges` (clv-events.ts) make from the chunk's changed rows — same
- * types, data, order (tier moves, then band moves, then values, each in the
- * chunk's order), envelope fields and money (toFixedSql = estimateMoney's
- * toFixed); a test compares the two paths customer by customer
- * (clv-chunk-sql.integration-spec.ts). Only the ids and occurredAt are
- * made here: ids are UUID v7 (the occurrence's milliseconds, version 7,
- * random rest: Postgres 15 has no uuidv7()), and each pack is dated one
- * microsecond after the one before, so the relay, reading packs by
- * (created_at, id), publishes them in order.
+ * A full scoring's chunk, written and recorded in one statement (ADR 060):
+ * the upsert of CHUNK_UPSERT_CTES, then the chunk's changed customers as
+ * compact outbox rows (SCORED_CUSTOMERS_OUTBOX_TYPE, up to
+ * SCORED_CUSTOMERS_PER_ROW customers each, in the chunk's order): one array
+ * per customer of what its events differ in, the envelope's common fields
+ * once per row. The relay expands a row into the tier, band and value
+ * events `scoringEvents` makes from the same changes (scored-customers-outbox.ts),
+ * so consumers get exactly the per-customer messages they got before, while
+ * the scoring writes about a tenth of the bytes and builds no envelope.
+ * Row ids are UUID v7 (the chunk's milliseconds, version 7, random rest:
+ * Postgres 15 has no uuidv7()); the events' ids are derived from them.
+ * Each row is dated one microsecond after the one before, so the relay,
+ * reading rows by (created_at, id), publishes them in order.
  *
- * Parameters: those of CHUNK_UPSERT_CTES ($1–$8), then $9 the currency's
- * minor units, $10 occurredAt (ISO, the chunk's instant), $11 the scoring's
- * asOf (ISO, as value events carry it), $12 the writer's trace context
- * (jsonb, or null when nothing is traced: stored as storedEnvelope does).
+ * Parameters: those of CHUNK_UPSERT_CTES ($1–$8), then $9 occurredAt (ISO,
+ * the chunk's instant), $10 the scoring's asOf (ISO, as value events carry
+ * it), $11 the writer's trace context (jsonb, or null when nothing is
+ * traced). Floats go into the rows through float8out, whose shortest exact
+ * form (extra_float_digits = 1) JSON.parse reads back to the same double.
  * Returns the chunk's counts: scored, and the tier, band and value changes
  * (what ClvEngine.score reports).
  */
-export const SCORE_AND_ANNOUNCE_CHUNK_SQL = `
+export const SCORE_AND_RECORD_CHUNK_SQL = `
 WITH ${CHUNK_UPSERT_CTES},
 changed AS MATERIALIZED (
-  SELECT v.*, CASE WHEN v.clv IS NOT NULL THEN jsonb_build_object('amount', ${toFixedSql('v.clv', '$9::int')}, 'currency', $5::text) END AS money
+  SELECT v.*, (row_number() OVER (ORDER BY v.n) - 1) AS i
     FROM chunk v
    WHERE v.band_changed OR v.tier_changed OR v.figures_changed
 ),
-events AS (
-  SELECT 1 AS kind, c.n, '${CUSTOMER_TIER_CHANGED}' AS type, c.contact_id,
-         jsonb_build_object('contactId', c.contact_id, 'previousTier', c.previous_tier, 'tier', c.tier, 'clv', c.money) AS data
-    FROM changed c
-   WHERE c.tier_changed AND c.tier IS NOT NULL AND c.clv IS NOT NULL
-  UNION ALL
-  SELECT 2, c.n, '${CUSTOMER_CHURN_RISK_CHANGED}', c.contact_id,
-         jsonb_build_object('contactId', c.contact_id, 'previousBand', c.previous_band, 'band', c.churn_band,
-                            'churnRisk', c.churn_risk, 'pAlive', c.p_alive, 'openComplaints', c.open_complaints,
-                            'activityTrend', c.activity_trend)
-    FROM changed c
-   WHERE c.band_changed
-  UNION ALL
-  SELECT 3, c.n, '${CUSTOMER_VALUE_CHANGED}', c.contact_id,
-         jsonb_build_object('contactId', c.contact_id, 'clv', c.money, 'tier', c.tier, 'churnBand', c.churn_band,
-                            'churnRisk', c.churn_risk, 'pAlive', c.p_alive, 'asOf', $11::text)
-    FROM changed c
-   WHERE c.figures_changed OR c.tier_changed
-),
-numbered AS (
-  SELECT e.*, (row_number() OVER (ORDER BY e.kind, e.n) - 1) AS i,
-         encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid())
-                PLACING substring(int8send(floor(extract(epoch FROM $10::text::timestamptz) * 1000)::bigint) FROM 3) FROM 1 FOR 6),
-                52, 1), 53, 1), 'hex')::uuid AS id
-    FROM events e
-),
-enveloped AS (
-  SELECT n.i, n.id,
-         jsonb_build_object('id', n.id, 'type', n.type, 'version', 1, 'tenantId', $1::uuid, 'occurredAt', $10::text,
-                            'actor', jsonb_build_object('kind', 'system', 'id', NULL), 'subjectId', n.contact_id, 'data', n.data)
-           || CASE WHEN $12::jsonb IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('${STORED_TRACE_KEY}', $12::jsonb) END AS envelope
-    FROM numbered n
-),
-packed AS (
+recorded AS (
   INSERT INTO outbox (id, tenant_id, type, envelope, created_at)
-  SELECT (array_agg(p.id ORDER BY p.i))[1], $1, '${PACKED_OUTBOX_TYPE}', jsonb_agg(p.envelope ORDER BY p.i),
-         $10::text::timestamptz + interval '1 microsecond' * (p.i / ${OUTBOX_PACK})
-    FROM enveloped p
-   GROUP BY p.i / ${OUTBOX_PACK}
+  SELECT encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid())
+                PLACING substring(int8send(floor(extract(epoch FROM $9::text::timestamptz) * 1000)::bigint) FROM 3) FROM 1 FOR 6),
+                52, 1), 53, 1), 'hex')::uuid,
+         $1, '${SCORED_CUSTOMERS_OUTBOX_TYPE}',
+         jsonb_build_object('tenantId', $1::uuid, 'occurredAt', $9::text, 'asOf', $10::text, 'currency', $5::text, 'trace', $11::jsonb,
+                            'customers', jsonb_agg(jsonb_build_array(
+                              c.contact_id,
+                              (CASE WHEN c.tier_changed THEN ${SCORED_CHANGE.TIER} ELSE 0 END
+                               | CASE WHEN c.band_changed THEN ${SCORED_CHANGE.BAND} ELSE 0 END
+                               | CASE WHEN c.figures_changed THEN ${SCORED_CHANGE.FIGURES} ELSE 0 END),
+                              c.previous_tier, c.tier, c.clv, c.previous_band, c.churn_band, c.churn_risk, c.p_alive,
+                              c.open_complaints, c.activity_trend) ORDER BY c.i)),
+         $9::text::timestamptz + interval '1 microsecond' * (c.i / ${SCORED_CUSTOMERS_PER_ROW})
+    FROM changed c
+   GROUP BY c.i / ${SCORED_CUSTOMERS_PER_ROW}
   RETURNING 1
 )
 SELECT (SELECT count(*) FROM upserted)::int AS scored,
-       (SELECT count(*) FROM packed)::int AS packs,
+       (SELECT count(*) FROM recorded)::int AS rows,
        count(*) FILTER (WHERE c.tier_changed)::int AS "tierChanges",
        count(*) FILTER (WHERE c.band_changed)::int AS "bandChanges",
        count(*) FILTER (WHERE c.figures_changed OR c.tier_changed)::int AS "valueChanges"
   FROM changed c`;
 
-/** What a full scoring's chunk reports (SCORE_AND_ANNOUNCE_CHUNK_SQL). */
-export interface AnnouncedChunk {
+/** What a full scoring's chunk reports (SCORE_AND_RECORD_CHUNK_SQL). */
+export interface RecordedChunk {
   scored: number;
-  packs: number;
+  /** Outbox rows written (0 when nobody changed). */
+  rows: number;
   tierChanges: number;
   bandChanges: number;
   valueChanges: number;

@@ -240,8 +240,8 @@ export class ClvEngine {
               : undefined,
             // Incremental scorings: the changes come back, and are announced after the re-tiering.
             chunk: async (chunk) => void deferred.push(chunk),
-            // A full scoring tiers as it writes: each chunk's statement writes its events to the outbox too (built in SQL,
-            // ADR 055), so no customer comes back to Node.
+            // A full scoring tiers as it writes: each chunk's statement writes its changes to the outbox too, as compact
+            // rows the relay expands into the events (ADR 055, 060), so no customer comes back to Node.
             announce: full
               ? {
                   trace: currentMessageContext(),
@@ -249,7 +249,7 @@ export class ClvEngine {
                     counts.tierChanges += chunk.tierChanges;
                     counts.bandChanges += chunk.bandChanges;
                     counts.valueChanges += chunk.valueChanges;
-                    if (chunk.packs > 0) this.db.wroteToOutbox(em);
+                    if (chunk.rows > 0) this.db.wroteToOutbox(em);
                   },
                 }
               : undefined,

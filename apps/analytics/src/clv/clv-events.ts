@@ -45,31 +45,39 @@ export function valueChanges(
   ];
 }
 
-/** Everything a scoring announces: tier and band moves (service levels, retention work follow them) and the changed values. */
-export function scoringEvents(
-  tenantId: string,
+/** One event of a scoring, before it has an envelope (id and instant). */
+export interface ScoringEventFields {
+  type: typeof CUSTOMER_TIER_CHANGED | typeof CUSTOMER_CHURN_RISK_CHANGED | typeof CUSTOMER_VALUE_CHANGED;
+  contactId: string;
+  data: CustomerTierChangedDataV1 | CustomerChurnRiskChangedDataV1 | CustomerValueChangedDataV1;
+}
+
+/**
+ * What a scoring announces, in order: tier moves, then band moves (service
+ * levels, retention work follow them), then the changed values.
+ */
+export function scoringEventFields(
   scored: Pick<ScoredCustomers, 'bandChanges'>,
   tierChanges: readonly TierChange[],
   values: readonly CustomerValueChangedDataV1[],
-): EventEnvelope[] {
-  const event = <T>(type: string, contactId: string, data: T) =>
-    newEvent({ type, tenantId, actor: SYSTEM_ACTOR, subjectId: contactId, data });
+): ScoringEventFields[] {
   return [
     // A customer who lost its tier with its CLV (no spend model) is told by the value event; a tier event names a tier.
-    ...tierChanges.flatMap((c) =>
+    ...tierChanges.flatMap((c): ScoringEventFields[] =>
       c.tier === null || c.clv === null
         ? []
         : [
-            event<CustomerTierChangedDataV1>(CUSTOMER_TIER_CHANGED, c.contactId, {
+            {
+              type: CUSTOMER_TIER_CHANGED,
               contactId: c.contactId,
-              previousTier: c.previousTier,
-              tier: c.tier,
-              clv: estimateMoney(c.clv, c.currency),
-            }),
+              data: { contactId: c.contactId, previousTier: c.previousTier, tier: c.tier, clv: estimateMoney(c.clv, c.currency) },
+            },
           ],
     ),
-    ...scored.bandChanges.map((c: BandChange) =>
-      event<CustomerChurnRiskChangedDataV1>(CUSTOMER_CHURN_RISK_CHANGED, c.contactId, {
+    ...scored.bandChanges.map((c: BandChange): ScoringEventFields => ({
+      type: CUSTOMER_CHURN_RISK_CHANGED,
+      contactId: c.contactId,
+      data: {
         contactId: c.contactId,
         previousBand: c.previousBand,
         band: c.band,
@@ -77,8 +85,20 @@ export function scoringEvents(
         pAlive: c.pAlive,
         openComplaints: c.openComplaints,
         activityTrend: c.activityTrend,
-      }),
-    ),
-    ...values.map((data) => event(CUSTOMER_VALUE_CHANGED, data.contactId, data)),
+      },
+    })),
+    ...values.map((data): ScoringEventFields => ({ type: CUSTOMER_VALUE_CHANGED, contactId: data.contactId, data })),
   ];
+}
+
+/** Everything a scoring announces (scoringEventFields), as new events of the tenant. */
+export function scoringEvents(
+  tenantId: string,
+  scored: Pick<ScoredCustomers, 'bandChanges'>,
+  tierChanges: readonly TierChange[],
+  values: readonly CustomerValueChangedDataV1[],
+): EventEnvelope[] {
+  return scoringEventFields(scored, tierChanges, values).map((e) =>
+    newEvent({ type: e.type, tenantId, actor: SYSTEM_ACTOR, subjectId: e.contactId, data: e.data }),
+  );
 }

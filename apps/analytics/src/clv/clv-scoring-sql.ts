@@ -1,9 +1,8 @@
-import { minorUnits } from '@rapport/money';
 import { returnedRows } from '@rapport/persistence';
 import { CHURN_SIGNAL_WEIGHTS } from '@rapport/clv';
 import { CHURN_BAND_FLOORS, type ChurnBand } from '@rapport/contracts';
 import type { EntityManager } from 'typeorm';
-import { SCORE_AND_ANNOUNCE_CHUNK_SQL, SCORE_CHUNK_SQL, type AnnouncedChunk } from './clv-chunk-sql';
+import { SCORE_AND_RECORD_CHUNK_SQL, SCORE_CHUNK_SQL, type RecordedChunk } from './clv-chunk-sql';
 import { DAYS_PER_UNIT, ORDER_DAYS_CTE, utcDay, type ClvTimeUnit } from './clv-summary-sql';
 import type { GroupScore } from './clv-scoring';
 import { tierBounds, type ClvTier } from './clv-settings';
@@ -36,7 +35,7 @@ const CHURN_BAND_SQL = `CASE WHEN r.churn_risk < ${CHURN_BAND_FLOORS.MEDIUM} THE
  *    what changed without reading customer_values again.
  * 4. Per range of n, the upsert (clv-chunk-sql.ts). A full scoring's chunk
  *    statement also builds its events in SQL and writes them to the outbox
- *    (SCORE_AND_ANNOUNCE_CHUNK_SQL, ADR 055); an incremental one returns
+ *    (SCORE_AND_RECORD_CHUNK_SQL, ADR 055, 060); an incremental one returns
  *    the customers whose band, tier or figures changed (SCORE_CHUNK_SQL,
  *    compared exactly, as stored) and Node makes the events.
  */
@@ -216,8 +215,8 @@ export interface ScoredCustomers {
   figureChanges: CustomerFigures[];
 }
 
-/** What a chunk's statement returns for a changed customer. */
-interface ChangedRow extends CustomerFigures {
+/** What a chunk's statement returns for a changed customer (and a compact outbox row holds, ADR 060). */
+export interface ChangedRow extends CustomerFigures {
   previousTier: string | null;
   previousBand: Band | null;
   openComplaints: number;
@@ -252,18 +251,19 @@ export interface ScoringHooks {
   /** Each chunk's changes, in its transaction, when `announce` is not given (the caller makes the events). */
   chunk?: (chunk: ScoredChunk) => Promise<void>;
   /**
-   * Full scorings only: each chunk's events are built in SQL and written to
-   * the outbox by the chunk's own statement (SCORE_AND_ANNOUNCE_CHUNK_SQL),
-   * then `announced` gets its counts; `chunk` is not called. `trace` is the
-   * writer's trace context, stored with each envelope as storedEnvelope does.
+   * Full scorings only: each chunk's changed customers are written to the
+   * outbox by the chunk's own statement, as compact rows the relay expands
+   * into their events (SCORE_AND_RECORD_CHUNK_SQL), then `announced` gets
+   * its counts; `chunk` is not called. `trace` is the writer's trace
+   * context, published with each event.
    */
-  announce?: { trace: Record<string, string> | null; announced: (chunk: AnnouncedChunk) => Promise<void> };
+  announce?: { trace: Record<string, string> | null; announced: (chunk: RecordedChunk) => Promise<void> };
 }
 
 /** Memory per sort or hash of a full scoring (one at a time per tenant): a million customers' rows fit, so nothing spills. */
 const FULL_SCORING_WORK_MEM = '128MB';
 
-/** Customers written per statement: bounds memory (a chunk's events are aggregated into packs) and paces the progress. */
+/** Customers written per statement: bounds memory (a chunk's changes are aggregated into compact rows) and paces the progress. */
 export const SCORING_CHUNK = 50_000;
 
 /**
@@ -347,9 +347,8 @@ export async function scoreCustomers(
   ];
   for (let lo = 0; lo < total; lo += chunkSize) {
     if (hooks.announce) {
-      const [row]: AnnouncedChunk[] = await em.query(SCORE_AND_ANNOUNCE_CHUNK_SQL, [
+      const [row]: RecordedChunk[] = await em.query(SCORE_AND_RECORD_CHUNK_SQL, [
         ...chunkParams(lo),
-        minorUnits(p.currency),
         new Date().toISOString(),
         p.asOf.toISOString(),
         hooks.announce.trace ? JSON.stringify(hooks.announce.trace) : null,
@@ -368,7 +367,7 @@ export async function scoreCustomers(
 }
 
 /** Splits a chunk's changed rows into the band, tier and figure changes the events are made of. */
-function chunkChanges(scored: number, rows: readonly ChangedRow[], full: boolean): ScoredChunk {
+export function chunkChanges(scored: number, rows: readonly ChangedRow[], full: boolean): ScoredChunk {
   const figures = (r: ChangedRow): CustomerFigures => ({
     contactId: r.contactId,
     clv: r.clv,
