@@ -67,6 +67,9 @@ function replicaEnv(sink: SmtpSink): Record<string, Record<string, string>> {
       WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
       WEBHOOK_JOB_LOCK_MS: '2000',
       WEBHOOK_SWEEP_INTERVAL_MS: '5000',
+      // A delivery that times out is sent again under the same webhook-id (receivers deduplicate on it): on a loaded
+      // machine that would pass for a double effect, so the receiver is given all the time it needs.
+      WEBHOOK_TIMEOUT_MS: '60000',
     },
     sales: {},
     // A 1-minute first-response target warns after 1.5 s and breaches after 3 s.
