@@ -115,16 +115,21 @@ describe('two replicas of every consuming service: each effect exactly once (sep
       env,
     );
     const jwks = `${platform.identity.url}/.well-known/jwks.json`;
-    const started = await Promise.all(
+    const started = await Promise.allSettled(
       Object.entries(env).map(([service, own]) =>
         ServiceProcess.start(
           service,
           { NODE_ENV: 'test', LOG_LEVEL: 'error', IDENTITY_JWKS_URL: jwks, ...own },
           ports[service as keyof typeof ports],
+          // Five services booting at once beside the test's own five.
+          240_000,
         ),
       ),
     );
-    for (const running of started) second[running.service] = running;
+    for (const result of started) if (result.status === 'fulfilled') second[result.value.service] = result.value;
+    // One that did not start must not leave the others consuming this worker's streams and queues after the suite.
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
     tenant = await createTenant(platform, 'scaleout');
     nc = await connect({ servers: process.env.NATS_URL });
     probe = await StreamProbe.connect();
