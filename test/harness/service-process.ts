@@ -41,12 +41,15 @@ export class ServiceProcess {
     private readonly env: Record<string, string>,
   ) {}
 
-  /** Starts the built service and waits until it reports ready (on `port` when given, e.g. one the gateway was told). */
-  static async start(service: string, env: Record<string, string> = {}, port?: number): Promise<ServiceProcess> {
+  /**
+   * Starts the built service and waits until it reports ready (on `port` when given, e.g. one the gateway was told);
+   * `readyTimeoutMs` for a test that starts several at once on a loaded machine.
+   */
+  static async start(service: string, env: Record<string, string> = {}, port?: number, readyTimeoutMs?: number): Promise<ServiceProcess> {
     const entry = builtEntry(service);
     if (!existsSync(entry)) throw new Error(`${entry} is missing: run npm run build first`);
     const running = new ServiceProcess(service, port ?? (await freePort()), env);
-    await running.start();
+    await running.start(readyTimeoutMs);
     return running;
   }
 

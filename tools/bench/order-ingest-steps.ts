@@ -177,6 +177,8 @@ export function tenantOf(token: string): string {
 export interface NatsIngestResult {
   stored: number;
   publishS: number;
+  /** Stored when the last publish was acknowledged: what is left then is the consumers' backlog, drained at their own rate. */
+  storedAtPublish: number;
   s: number;
   complete: boolean;
 }
@@ -237,8 +239,9 @@ export async function natsIngest(
     await nc.drain();
   }
   const publishS = seconds(started);
-  console.log(`  nats: ${count} published in ${publishS.toFixed(1)} s`);
-  let stored = 0;
+  let stored = (await ordersCount(url, token)) - before;
+  const storedAtPublish = stored;
+  console.log(`  nats: ${count} published in ${publishS.toFixed(1)} s, ${storedAtPublish} stored by then`);
   let lastLog = Date.now();
   const deadline = Date.now() + options.timeoutS * 1000;
   while (stored < count && Date.now() < deadline) {
@@ -249,7 +252,7 @@ export async function natsIngest(
     }
     if (stored < count) await sleep(250);
   }
-  return { stored, publishS, s: seconds(started), complete: stored >= count };
+  return { stored, publishS, storedAtPublish, s: seconds(started), complete: stored >= count };
 }
 
 export function printTable(title: string, rows: readonly Row[]): void {

@@ -34,6 +34,8 @@ export const BENCH_PORTS = {
   marketing: base + 5,
   // Service's inbound SMTP (email to case): its default 2525 is taken by `npm start` or another bench.
   serviceSmtp: base + 6,
+  /** The first port of the second replicas (benchPlatform's `replicas`), one each from here. */
+  replicas: base + 10,
 } as const;
 
 /**
@@ -45,8 +47,13 @@ export const BENCH_PORTS = {
  * a benchmark never touches the data of `npm start` or of another run. On
  * stop it removes the run's schemas, streams and Redis keys.
  */
-/** `env`: extra settings for the started platform (e.g. marketing's mail server). */
-export async function benchPlatform(env: Record<string, string> = {}): Promise<BenchPlatform> {
+/**
+ * `env`: extra settings for the started platform (e.g. marketing's mail server).
+ * `replicas`: services to run a second process of beside the launcher's (as a
+ * Deployment with replicas: 2 would), on the same schemas, streams, durable
+ * consumers and queues, each on its own port above the platform's.
+ */
+export async function benchPlatform(env: Record<string, string> = {}, replicas: readonly string[] = []): Promise<BenchPlatform> {
   const { BENCH_GATEWAY_URL, BENCH_SALES_URL } = process.env;
   if (BENCH_GATEWAY_URL && BENCH_SALES_URL) {
     // BENCH_PLATFORM_PID: the launcher of that platform (same machine), so CPU per request can still be read.
@@ -67,29 +74,31 @@ export async function benchPlatform(env: Record<string, string> = {}): Promise<B
     NATS_STREAM_SUFFIX: runId,
     REDIS_PREFIX: `rapport-bench:${runId}`,
   };
+  const shared = {
+    ...isolation,
+    PORT: String(BENCH_PORTS.gateway),
+    IDENTITY_PORT: String(BENCH_PORTS.identity),
+    SALES_PORT: String(BENCH_PORTS.sales),
+    SERVICE_PORT: String(BENCH_PORTS.service),
+    ANALYTICS_PORT: String(BENCH_PORTS.analytics),
+    MARKETING_PORT: String(BENCH_PORTS.marketing),
+    SERVICE_INBOUND_SMTP_PORT: String(BENCH_PORTS.serviceSmtp),
+    LOG_LEVEL: 'warn',
+    NODE_ENV: 'production',
+    // Production requires it; the run's data (and so every secret it sealed) is removed after the run.
+    WEBHOOK_SECRET_KEYS: `bench:${randomBytes(32).toString('base64')}`,
+    // The benchmark measures serving, not the limiter's refusals.
+    RATE_LIMIT_PER_MINUTE: '100000000',
+    // Nor its subgraph timeout: some timed operations (a segment over a million contacts) run longer than the default.
+    SUBGRAPH_TIMEOUT_MS: '120000',
+    // A full-size run takes longer than the default 15-minute token; it signs in once.
+    ACCESS_TOKEN_TTL_SECONDS: '86400',
+    // Every process of the run (a second replica too) trusts the one gateway.
+    GATEWAY_SECRET: randomBytes(32).toString('base64url'),
+    ...env,
+  };
   const child = spawn(process.execPath, [join(__dirname, '..', 'start', 'main.js')], {
-    env: {
-      ...process.env,
-      ...isolation,
-      PORT: String(BENCH_PORTS.gateway),
-      IDENTITY_PORT: String(BENCH_PORTS.identity),
-      SALES_PORT: String(BENCH_PORTS.sales),
-      SERVICE_PORT: String(BENCH_PORTS.service),
-      ANALYTICS_PORT: String(BENCH_PORTS.analytics),
-      MARKETING_PORT: String(BENCH_PORTS.marketing),
-      SERVICE_INBOUND_SMTP_PORT: String(BENCH_PORTS.serviceSmtp),
-      LOG_LEVEL: 'warn',
-      NODE_ENV: 'production',
-      // Production requires it; the run's data (and so every secret it sealed) is removed after the run.
-      WEBHOOK_SECRET_KEYS: `bench:${randomBytes(32).toString('base64')}`,
-      // The benchmark measures serving, not the limiter's refusals.
-      RATE_LIMIT_PER_MINUTE: '100000000',
-      // Nor its subgraph timeout: some timed operations (a segment over a million contacts) run longer than the default.
-      SUBGRAPH_TIMEOUT_MS: '120000',
-      // A full-size run takes longer than the default 15-minute token; it signs in once.
-      ACCESS_TOKEN_TTL_SECONDS: '86400',
-      ...env,
-    },
+    env: { ...process.env, ...shared },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   // The launcher writes every service's log lines to its stdout; a pipe nobody reads fills at 64 KB, and then its writes
@@ -98,18 +107,39 @@ export async function benchPlatform(env: Record<string, string> = {}): Promise<B
   const logPath = join(tmpdir(), `rapport-${runId}.log`);
   child.stdout?.pipe(createWriteStream(logPath));
   const gatewayUrl = `http://127.0.0.1:${BENCH_PORTS.gateway}`;
+  const extra: ChildProcess[] = [];
   const stop = async () => {
+    await Promise.all(extra.map(stopChild));
     await stopChild(child);
     await removeRunData(runId, isolation.REDIS_PREFIX);
     console.log(`the platform's output (warnings and errors): ${logPath}`);
   };
   try {
     await waitUntilReady(child, `${gatewayUrl}/health/ready`);
+    for (const [i, service] of replicas.entries()) {
+      const port = BENCH_PORTS.replicas + i;
+      const replica = spawn(process.execPath, [join(__dirname, '..', '..', 'apps', service, 'src', 'main.js')], {
+        env: {
+          ...process.env,
+          ...shared,
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          IDENTITY_JWKS_URL: `http://127.0.0.1:${BENCH_PORTS.identity}/.well-known/jwks.json`,
+          // The launcher's replica migrated already; the inbound SMTP port is the first replica's.
+          RUN_MIGRATIONS: 'false',
+          SERVICE_INBOUND_SMTP_PORT: '0',
+        },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+      extra.push(replica);
+      await waitUntilReady(replica, `http://127.0.0.1:${port}/health/ready`);
+      console.log(`second ${service} replica ready on port ${port}`);
+    }
   } catch (err) {
     await stop();
     throw err;
   }
-  const processIds = () => (child.pid === undefined ? [] : processTree(child.pid));
+  const processIds = () => [child, ...extra].flatMap((p) => (p.pid === undefined ? [] : processTree(p.pid)));
   return { gatewayUrl, salesUrl: `http://127.0.0.1:${BENCH_PORTS.sales}`, subjectPrefix: runId, runId, processIds, stop };
 }
 

@@ -44,12 +44,34 @@ export function createServiceDataSource(opts: ServiceDataSourceOptions): DataSou
   });
 }
 
-/** Creates the schema (if missing) and runs pending migrations; returns their names. */
-export async function migrate(dataSource: DataSource): Promise<string[]> {
+/**
+ * Creates the schema (if missing) and runs pending migrations; returns their
+ * names. Replicas started together (a Deployment without the migration Job,
+ * `docker compose up --scale`) take turns under an advisory lock on the
+ * schema's name, held on a connection of its own (the data source needs a
+ * pool of at least 2): the first migrates, the next finds nothing pending
+ * instead of failing on half-made tables. `underTheLock` runs before the lock
+ * is let go, for set-up that must not overlap another replica's either
+ * (granting the service's roles).
+ */
+export async function migrate(dataSource: DataSource, underTheLock?: () => Promise<void>): Promise<string[]> {
   const schema = (dataSource.options as { schema: string }).schema;
-  await dataSource.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
-  const ran = await dataSource.runMigrations({ transaction: 'each' });
-  return ran.map((m) => m.name);
+  const key = `rapport-migrate:${schema}`;
+  const lock = dataSource.createQueryRunner();
+  await lock.connect();
+  try {
+    await lock.query(`SELECT pg_advisory_lock(hashtext($1))`, [key]);
+    try {
+      await dataSource.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+      const ran = await dataSource.runMigrations({ transaction: 'each' });
+      await underTheLock?.();
+      return ran.map((m) => m.name);
+    } finally {
+      await lock.query(`SELECT pg_advisory_unlock(hashtext($1))`, [key]);
+    }
+  } finally {
+    await lock.release();
+  }
 }
 
 /** Startup options are split on spaces; a role name that needs more than a plain identifier is refused rather than quoted. */

@@ -56,22 +56,24 @@ export async function migrateAsOwner(def: ServiceDefinition, config: PlatformCon
     schema: config.dbSchema,
     entities: def.entities,
     migrations: def.migrations,
-    poolSize: 1,
+    // One connection holds the migration lock (another replica may be starting too), one migrates.
+    poolSize: 2,
     applicationName: `rapport-${def.name}-migrate`,
   });
   await owner.initialize();
   try {
-    const ran = await migrate(owner).catch((error: unknown) => {
+    const grantRoles = () =>
+      ensureServiceRoles(owner, config.dbSchema, config.dbRoles, {
+        appendOnlyTables: def.appendOnlyTables,
+        runtimePassword: runtimeLoginPassword(config),
+      });
+    const ran = await migrate(owner, grantRoles).catch((error: unknown) => {
       // The usual cause: DATABASE_URL is the runtime login (owns nothing) and no owner URL was given.
       if (pgErrorCode(error) !== PG_INSUFFICIENT_PRIVILEGE) throw error;
       throw new DatabaseRolesError(
         `migrations need the owner of schema "${config.dbSchema}" (${(error as Error).message}): set DATABASE_OWNER_URL ` +
           `to the owner's login, or RUN_MIGRATIONS=false where a migration Job runs them`,
       );
-    });
-    await ensureServiceRoles(owner, config.dbSchema, config.dbRoles, {
-      appendOnlyTables: def.appendOnlyTables,
-      runtimePassword: runtimeLoginPassword(config),
     });
     if (ran.length > 0) logger.info({ migrations: ran, schema: config.dbSchema }, 'migrations ran');
   } finally {
