@@ -214,6 +214,11 @@ async function checkPortsFree(services: PlannedService[]): Promise<void> {
   if (problems.length > 0) throw new LaunchError(problems.join('\n'));
 }
 
+function cpuProfileArgs(): string[] {
+  const dir = process.env.RAPPORT_CPU_PROFILE_DIR;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}
+
 async function startService(run: Run, service: PlannedService): Promise<void> {
   const { printer, controller } = run;
   const name = service.entry.name;
@@ -224,7 +229,8 @@ async function startService(run: Run, service: PlannedService): Promise<void> {
     spawn: {
       name,
       command: process.execPath,
-      args: [join(DIST_DIR, service.entry.entry)],
+      // RAPPORT_CPU_PROFILE_DIR: each service writes a V8 CPU profile there when it exits (profiling a benchmark).
+      args: [...cpuProfileArgs(), join(DIST_DIR, service.entry.entry)],
       // Children inherit the launcher's environment (isolation variables, LOG_LEVEL, …) plus their planned settings.
       env: { ...process.env, ...service.env },
       cwd: PROJECT_ROOT,
