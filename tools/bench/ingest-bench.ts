@@ -8,8 +8,8 @@
  *      into a scratch table made `LIKE orders INCLUDING ALL` in analytics'
  *      schema (same columns, constraints and indexes), ids made in Node;
  *   3. bulk order ingest: the same orders as a CSV file through the orders
- *      CSV importer (tools/import/import-orders.ts → recordOrders), and its
- *      ratio to COPY;
+ *      CSV importer (tools/import/import-orders.ts → POST /orders/bulk), and
+ *      its ratio to COPY;
  *   4. NATS ingest: --nats-orders more orders published as
  *      commerce.order.placed, timed until analytics has stored them all, and
  *      the ratio to COPY;
@@ -26,8 +26,9 @@
  *
  * Flags (0 skips a step): --customers (20000) --orders (100000)
  * --nats-orders (100000) --events (20000) --campaign-contacts (20000)
- * --rate (2000) --send-seconds (20) --contacts (20000) --batch (1000)
- * --concurrency (4) --nats-timeout (600). The defaults finish in a few
+ * --rate (2000) --send-seconds (20) --contacts (20000) --batch (1000, the
+ * contact import's) --order-batch (5000, the orders CLI's) --concurrency (4)
+ * --nats-timeout (600). The defaults finish in a few
  * minutes on a 2-core machine.
  *
  * --replicas (1): processes of each consuming service of steps 4 and 5
@@ -74,6 +75,7 @@ const rate = Math.max(1, flag('rate', 2000));
 const sendSeconds = flag('send-seconds', 20);
 const contacts = flag('contacts', 20_000);
 const batch = flag('batch', 1000);
+const orderBatch = flag('order-batch', 5000);
 const concurrency = flag('concurrency', 4);
 const natsTimeoutS = flag('nats-timeout', 600);
 const replicas = Math.max(1, flag('replicas', 1));
@@ -131,7 +133,7 @@ function contactCsv(count: number): string {
 async function main(): Promise<void> {
   console.log(
     `ingest bench — ${customers} customers, ${orders} orders (COPY and bulk), ${natsOrders} orders (NATS), ${events} marketing events, ` +
-      `campaign to ${campaignContacts} at ${rate}/s for ${sendSeconds} s, ${contacts} contacts imported; batch ${batch}, ` +
+      `campaign to ${campaignContacts} at ${rate}/s for ${sendSeconds} s, ${contacts} contacts imported; batch ${batch} (orders ${orderBatch}), ` +
       `concurrency ${concurrency}, ${replicas} replica(s) of ${CONSUMING.join(' and ')}, Node ${process.version}, ${cpus().length} cores, load ${load()}`,
   );
   const rows: Row[] = [];
@@ -171,9 +173,9 @@ async function main(): Promise<void> {
       const copyS = await rawCopy(pg, `analytics_${platform.runId}`, tenantId, bulkOrders);
       copyRate = orders / copyS;
       add('raw COPY into a table LIKE orders', `${orders} rows in ${copyS.toFixed(2)} s`, `${Math.round(copyRate)} rows/s`);
-      const b = await withOrderCsv(tenant, bulkOrders, (file) => bulkIngest(url, token, file, { batch, concurrency }));
+      const b = await withOrderCsv(tenant, bulkOrders, (file) => bulkIngest(url, token, file, { batch: orderBatch, concurrency }));
       add(
-        'bulk order ingest (CSV CLI → recordOrders)',
+        'bulk order ingest (CSV CLI → POST /orders/bulk)',
         `${b.created} created, ${b.rejected} rejected in ${b.seconds.toFixed(1)} s`,
         `${Math.round(b.ordersPerSecond)} orders/s = ${((100 * b.ordersPerSecond) / copyRate).toFixed(1)} % of COPY`,
       );

@@ -153,7 +153,7 @@ export async function withOrderCsv<T>(
   }
 }
 
-/** The orders CSV importer (tools/import/import-orders.ts → recordOrders) on `file`, progress every 10 s. */
+/** The orders CSV importer (tools/import/import-orders.ts → POST /orders/bulk) on `file`, progress every 10 s. */
 export async function bulkIngest(
   url: string,
   token: string,

@@ -68,7 +68,8 @@ describe('orders CSV → recordOrders input', () => {
       token: 't',
       url: 'http://localhost:4000/graphql',
     });
-    expect(() => orderImportOptionsFromArgs(['o.csv', '--batch', '5000'], {})).toThrow(/--batch/);
+    expect(orderImportOptionsFromArgs(['o.csv'], { RAPPORT_TOKEN: 't' }).batchSize).toBe(5000);
+    expect(() => orderImportOptionsFromArgs(['o.csv', '--batch', '10001'], {})).toThrow(/--batch/);
   });
 
   it('names the CSV column behind a field recordOrders refused', () => {

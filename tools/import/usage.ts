@@ -28,14 +28,14 @@ Exit codes: 0 all rows imported, 2 some rows invalid (see --report), 1 the impor
 
 export const IMPORT_ORDERS_USAGE = `Usage: import-orders <file.csv> [options]
 
-Records orders through the gateway (recordOrders), idempotent by (source, external order id),
-a few batches in flight, and prints orders, orders/s and what was created, updated or rejected.
+Records orders through the gateway's bulk route (POST /orders/bulk: recordOrders' rules as
+NDJSON), idempotent by (source, external order id), a few batches in flight, and prints orders, orders/s and what was created, updated or rejected.
 
 Columns: source, external_order_id, contact_id or customer_source + customer_key,
 occurred_at, amount, currency, channel, status (see tools/import/order-csv.ts).
 
 Options:
-  --batch <1–1000>                        orders per request (default 1000)
+  --batch <1–10000>                       orders per request (default 5000)
   --concurrency <1–32>                    requests in flight (default 4)
   --report <file.csv>                     writes one line per rejected order: row, line, column, field, error
   --help, -h                              this text

@@ -28,7 +28,8 @@ const STATE_DIR = join(PROJECT_ROOT, '.rapport');
 
 /** Generous: the first start runs every migration. */
 const READY_TIMEOUT_MS = 120_000;
-const STOP_GRACE_MS = 15_000;
+// A profiled service writes its CPU profile only when it exits by itself; a loaded machine needs longer than 15 s for that.
+const STOP_GRACE_MS = process.env.RAPPORT_CPU_PROFILE_DIR ? 120_000 : 15_000;
 
 interface Run {
   printer: Printer;

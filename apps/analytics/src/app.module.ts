@@ -11,6 +11,7 @@ import { CommerceEventsService } from './commerce/commerce-events.service';
 import { ContactProjection } from './contacts/contact-projection';
 import { ContactRfmResolver } from './contacts/contact-rfm.resolver';
 import { AnalyticsConsumers } from './messaging/analytics-consumers';
+import { OrderBulkController } from './orders/order-bulk.controller';
 import { OrderIngest } from './orders/order-ingest';
 import { ContactOrdersResolver, OrdersResolver } from './orders/orders.resolver';
 import { OrdersService } from './orders/orders.service';
@@ -24,6 +25,7 @@ import { TableStatistics } from './statistics/table-statistics';
 
 @Module({
   imports: [RapportServiceModule.forRoot(analyticsDefinition)],
+  controllers: [OrderBulkController],
   providers: [
     DateTimeScalar,
     // This service's part in data-subject requests (ADR 034).

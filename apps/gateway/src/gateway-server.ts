@@ -17,6 +17,7 @@ import { ApiKeyExchanger } from './auth/api-key-exchanger';
 import { identifyCredentials, type Caller } from './auth/caller';
 import { followRevocations } from './auth/revocations';
 import type { GatewayConfig } from './gateway.env';
+import { mountBulkProxy } from './bulk/bulk-proxy';
 import { mountDocumentProxy } from './documents/document-proxy';
 import { mountGraphiQL } from './graphiql/graphiql';
 import { mountSubgraphHealth } from './health/subgraph-health';
@@ -89,6 +90,7 @@ export async function startGateway(config: GatewayConfig, supergraphSdl = readFi
     anonymousRatePerMinute: config.ANON_RATE_LIMIT_PER_MINUTE,
   });
   mountDocumentProxy(app, urls, { verifier, exchanger, rateLimit, gatewaySecret: config.GATEWAY_SECRET });
+  mountBulkProxy(app, urls, { verifier, exchanger, rateLimit, gatewaySecret: config.GATEWAY_SECRET });
   const queueDashboard = config.QUEUE_DASHBOARD_TENANT
     ? mountQueueDashboard(app, {
         redis,

@@ -4,7 +4,10 @@ import { streamFor, type MessagingNaming } from './naming';
 
 export async function connectNats(url: string, name: string): Promise<NatsConnection> {
   try {
-    return await connect({ servers: url, name, maxReconnectAttempts: -1 });
+    // noAsyncTraces: nats.js otherwise captures two stack traces for every request, i.e. every JetStream publish
+    // (an Error for the caller's stack, a NatsError for a timeout that rarely comes); under the outbox relay's load
+    // that was the largest CPU item in analytics' profile (ADR 065). Errors keep their code and message.
+    return await connect({ servers: url, name, maxReconnectAttempts: -1, noAsyncTraces: true });
   } catch (err) {
     // nats.js says only CONNECTION_REFUSED; an operator needs to know which address was tried.
     throw new Error(`cannot connect to NATS at ${withoutCredentials(url)}: ${(err as Error).message}`, { cause: err });

@@ -186,4 +186,54 @@ describe('createRapportClient', () => {
       code: 'SERVICE_UNAVAILABLE',
     });
   });
+
+  it('sends other gateway routes with the same credentials, waiting out 429 and renewing the token once on 401', async () => {
+    const seen: { path: string; auth: string | undefined; type: string | undefined; body: string }[] = [];
+    let refused = false;
+    const server: Server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8');
+        if (req.url === '/graphql') {
+          const q = JSON.parse(body).query as string;
+          const pair = {
+            accessToken: `access-${q.includes('login(') ? 1 : 2}`,
+            refreshToken: 'r',
+            expiresAt: new Date(Date.now() + 900_000).toISOString(),
+          };
+          res.writeHead(200, { 'content-type': 'application/json' });
+          return void res.end(JSON.stringify({ data: q.includes('login(') ? { login: pair } : { refreshToken: pair } }));
+        }
+        seen.push({ path: req.url ?? '', auth: req.headers.authorization, type: req.headers['content-type'], body });
+        if (seen.length === 1) return void res.writeHead(429, { 'retry-after': '2' }).end();
+        if (!refused) {
+          refused = true;
+          return void res.writeHead(401).end();
+        }
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const waits: number[] = [];
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+      const client = createRapportClient({
+        url,
+        login: { tenant: 't', email: 'e@x.test', password: 'p' },
+        sleep: async (ms) => void waits.push(ms),
+      });
+      const res = await client.http('/orders/bulk', { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: '{}\n' });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ ok: true });
+      expect(waits).toEqual([2000]);
+      expect(seen.map((s) => [s.path, s.auth, s.type, s.body])).toEqual([
+        ['/orders/bulk', 'Bearer access-1', 'application/x-ndjson', '{}\n'],
+        ['/orders/bulk', 'Bearer access-1', 'application/x-ndjson', '{}\n'],
+        ['/orders/bulk', 'Bearer access-2', 'application/x-ndjson', '{}\n'],
+      ]);
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
 });

@@ -54,12 +54,25 @@ export interface RapportClient {
     document: TypedDocumentNode<TData, TVariables>,
     ...variables: VariablesOf<TVariables>
   ): AsyncIterableIterator<SubscriptionEvent<TData>>;
+  /**
+   * A call to another route of the gateway (e.g. `POST /orders/bulk`), resolved against the GraphQL URL, with the
+   * same credentials, rate-limit waits (429 with Retry-After) and one token renewal (401) as GraphQL calls. Any
+   * other answer is returned as it came; SERVICE_UNAVAILABLE when nothing answered.
+   */
+  http(path: string, init: HttpCall): Promise<Response>;
   /** The bearer token calls go out with now (null for an API key or anonymous); signs in first for a login. */
   token(): Promise<string | null>;
   /** The access and refresh token after a login or refresh (null otherwise). */
   readonly tokens: TokenPair | null;
   /** Closes the subscription socket, if one was opened. */
   close(): Promise<void>;
+}
+
+/** A non-GraphQL call: its body is a string or bytes, so it can be sent again after a wait or a renewal. */
+export interface HttpCall {
+  method: 'GET' | 'POST' | 'PUT';
+  headers?: Record<string, string>;
+  body?: string | Uint8Array;
 }
 
 /** Variables are optional exactly when the operation has none required. */
@@ -155,6 +168,31 @@ export function createRapportClient(options: RapportClientOptions): RapportClien
     }
   }
 
+  async function http(path: string, init: HttpCall): Promise<Response> {
+    const url = new URL(path, options.url);
+    let renewed = false;
+    for (let attempt = 1; ; attempt++) {
+      let res: Response;
+      try {
+        res = await fetch(url, { ...init, headers: { ...options.headers, ...init.headers, ...(await session.headers()) } });
+      } catch (err) {
+        throw new RapportError(`${url.href} did not answer: ${(err as Error).message}`, 'SERVICE_UNAVAILABLE');
+      }
+      if (res.status === 429 && attempt < attempts) {
+        await res.body?.cancel();
+        await sleep(Math.min(Number(res.headers.get('retry-after')) || 1, maxWaitSeconds) * 1000);
+        continue;
+      }
+      if (res.status === 401 && !renewed && session.renewable) {
+        await res.body?.cancel();
+        renewed = true;
+        await session.renew();
+        continue;
+      }
+      return res;
+    }
+  }
+
   const subscriptions = new RapportSubscriptions(options.url, session, options.webSocketImpl);
 
   return {
@@ -165,6 +203,7 @@ export function createRapportClient(options: RapportClientOptions): RapportClien
     },
     execute: (document, ...[variables]) => execute(document, variables),
     subscribe: (document, ...[variables]) => subscriptions.iterate(textOf(document), variables ?? {}),
+    http,
     token: () => session.token(),
     get tokens() {
       return session.tokens;

@@ -72,7 +72,7 @@ export function planBatch(fieldAt: FieldAt, inputs: readonly OrderInput[], now: 
   return { valid, rejected };
 }
 
-function rejection(index: number, input: OrderInput, field: string, message: string): IngestResult {
+export function rejection(index: number, input: OrderInput | undefined, field: string, message: string): IngestResult {
   return {
     index,
     source: typeof input?.source === 'string' ? input.source : null,

@@ -2,11 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { actorOf, type Principal } from '@rapport/auth';
 import { OutboxRelay } from '@rapport/messaging';
 import type { KeysetPage } from '@rapport/persistence';
-import { AccessPolicy, type PageArgs, pageWindow, paginate, ServiceDatabase, validate } from '@rapport/service-kit';
+import { AccessPolicy, AuditRecorder, type PageArgs, pageWindow, paginate, ServiceDatabase, validate } from '@rapport/service-kit';
 import { requireCustomerFigures, requireOrdersWrite } from '../access/analytics-access';
 import { ClvScheduler } from '../clv/clv-scheduler';
 import { RfmScheduler } from '../rfm/rfm-scheduler';
 import { TableStatistics } from '../statistics/table-statistics';
+import { bulkField, parseBulkOrders } from './bulk-orders';
 import { batchField, type IngestResult } from './order-batch';
 import { OrderIngest } from './order-ingest';
 import type { OrderInput } from './order-input';
@@ -41,6 +42,7 @@ export class OrdersService {
     private readonly clv: ClvScheduler,
     private readonly relay: OutboxRelay,
     private readonly statistics: TableStatistics,
+    private readonly audit: AuditRecorder,
   ) {}
 
   /** Records a batch: each order created, updated, left unchanged or rejected on its own. */
@@ -50,16 +52,41 @@ export class OrdersService {
     const results = await this.db.withTenant(principal.tenantId, (em) =>
       this.ingest.ingest(em, principal.tenantId, orders, { fieldAt: batchField('input.orders'), actor: actorOf(principal) }),
     );
-    const count = (outcome: IngestResult['outcome']) => results.filter((r) => r.outcome === outcome).length;
-    const outcome = {
-      results,
-      created: count('CREATED'),
-      updated: count('UPDATED'),
-      unchanged: count('UNCHANGED'),
-      rejected: count('REJECTED'),
-    };
     this.afterCommit(principal.tenantId, results);
-    return outcome;
+    return outcomeOf(results);
+  }
+
+  /**
+   * The bulk route's batch (`POST /orders/bulk`, NDJSON: one OrderInput a
+   * line): the same validation, ingest, events and outcomes as recordOrders,
+   * without GraphQL's parsing and coercion of thousands of input objects at
+   * the gateway and here. Its audit entry is written in the ingest's own
+   * transaction (recordOrders gets one from the mutation interceptor).
+   */
+  async recordBulk(principal: Principal, body: string, requestId: string | null): Promise<RecordOrdersOutcome> {
+    requireOrdersWrite(principal);
+    const { orders, rejected } = parseBulkOrders(body);
+    const results = await this.db.withTenant(principal.tenantId, async (em) => {
+      const ingested = await this.ingest.ingest(
+        em,
+        principal.tenantId,
+        orders.map((o) => o.input),
+        { fieldAt: (i) => bulkField(orders[i].index), actor: actorOf(principal) },
+      );
+      const all = [...rejected, ...ingested.map((r) => ({ ...r, index: orders[r.index].index }))].sort((a, b) => a.index - b.index);
+      const { created, updated, unchanged, rejected: refused } = outcomeOf(all);
+      await this.audit.record(em, {
+        tenantId: principal.tenantId,
+        action: 'recordOrdersBulk',
+        actor: actorOf(principal),
+        requestId,
+        objectType: 'Order',
+        details: { orders: all.length, created, updated, unchanged, rejected: refused },
+      });
+      return all;
+    });
+    this.afterCommit(principal.tenantId, results);
+    return outcomeOf(results);
   }
 
   /**
@@ -95,6 +122,11 @@ export class OrdersService {
       });
     });
   }
+}
+
+function outcomeOf(results: IngestResult[]): RecordOrdersOutcome {
+  const count = (outcome: IngestResult['outcome']) => results.filter((r) => r.outcome === outcome).length;
+  return { results, created: count('CREATED'), updated: count('UPDATED'), unchanged: count('UNCHANGED'), rejected: count('REJECTED') };
 }
 
 /** Contacts whose orders were created or changed by a batch (matched ones only). */

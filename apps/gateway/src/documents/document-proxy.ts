@@ -47,12 +47,24 @@ export function mountDocumentProxy(app: Express, subgraphUrls: Record<string, st
   for (const route of ROUTES) {
     const base = new URL(subgraphUrls[route.subgraph]);
     app.get(route.path, options.rateLimit, (req: Request, res: Response, next) => {
-      proxy(req, res, new URL(route.target(req), base), options).catch(next);
+      proxyToSubgraph(req, res, new URL(route.target(req), base), options).catch(next);
     });
   }
 }
 
-async function proxy(req: Request, res: Response, url: URL, options: DocumentProxyOptions): Promise<void> {
+/**
+ * One request to a subgraph on the caller's behalf: the caller verified here
+ * (401/429 answered as `{ code, message }`), its token forwarded, its address
+ * signed. With `forwardBody`, the request's body and content type stream on
+ * as they arrive (the subgraph enforces its size limit while reading).
+ */
+export async function proxyToSubgraph(
+  req: Request,
+  res: Response,
+  url: URL,
+  options: Omit<DocumentProxyOptions, 'rateLimit'>,
+  forwardBody = false,
+): Promise<void> {
   let token: string | null;
   let ip: string;
   try {
@@ -64,13 +76,16 @@ async function proxy(req: Request, res: Response, url: URL, options: DocumentPro
     return void res.status(http?.status ?? 401).json({ code: err.extensions.code, message: err.message });
   }
   if (!token) return void res.status(401).json({ code: 'UNAUTHENTICATED', message: 'authentication required' });
+  const body = forwardBody ? { method: req.method, body: Readable.toWeb(req), duplex: 'half' } : {};
   const upstream = await fetch(url, {
+    ...body,
     headers: {
       authorization: `Bearer ${token}`,
       'x-request-id': res.getHeader('x-request-id') as string,
+      ...(forwardBody ? forwardedBodyHeaders(req) : {}),
       ...(options.gatewaySecret ? signForwardedCaller(options.gatewaySecret, ip) : {}),
     },
-  });
+  } as RequestInit);
   res.status(upstream.status);
   for (const header of ['content-type', 'content-disposition', 'cache-control', 'x-content-type-options']) {
     const value = upstream.headers.get(header);
@@ -78,4 +93,13 @@ async function proxy(req: Request, res: Response, url: URL, options: DocumentPro
   }
   if (!upstream.body) return void res.end();
   Readable.fromWeb(upstream.body as ReadableStream).pipe(res);
+}
+
+function forwardedBodyHeaders(req: Request): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const name of ['content-type', 'content-length']) {
+    const value = req.header(name);
+    if (value) headers[name] = value;
+  }
+  return headers;
 }
