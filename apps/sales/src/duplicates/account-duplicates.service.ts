@@ -16,7 +16,7 @@ import {
   type AccountDuplicateRuleConfig,
   type AccountDuplicateRuleType,
 } from './account-duplicate-rules';
-import { scoreOf } from './duplicate-rules';
+import { rankCandidates } from './duplicate-rules';
 
 /** What account matching looks at in a (prospective) account. */
 export interface AccountDuplicateProbe {
@@ -152,17 +152,6 @@ export class AccountDuplicatesService {
       }
     }
     await dropHiddenCandidates(em, 'accounts', hits, visible);
-    return hits.map((m) =>
-      [...m.entries()]
-        .map(([accountId, set]) => {
-          const rules = config.rules
-            .filter((r) => set.has(r.type))
-            .sort((a, b) => b.weight - a.weight)
-            .map((r) => r.type);
-          return { accountId, score: scoreOf(config, rules), rule: rules[0], rules };
-        })
-        .filter((c) => c.score >= config.minScore)
-        .sort((a, b) => b.score - a.score || a.accountId.localeCompare(b.accountId)),
-    );
+    return hits.map((m) => rankCandidates(config, m).map(({ id, ...c }) => ({ accountId: id, ...c })));
   }
 }

@@ -1,4 +1,4 @@
-import { phoneKey, scoreOf, type DuplicateRuleConfig, type DuplicateRuleType } from './duplicate-rules';
+import { phoneKey, rankCandidates, type DuplicateRuleConfig, type DuplicateRuleType } from './duplicate-rules';
 import type { DuplicateCandidate, DuplicateProbe } from './duplicates.service';
 
 /**
@@ -31,18 +31,7 @@ export class DuplicateHits {
 
   /** Candidates per probe: scored per the config, below minScore dropped, best first (ties by id). */
   ranked(config: DuplicateRuleConfig): DuplicateCandidate[][] {
-    return this.hits.map((m) =>
-      [...m.entries()]
-        .map(([contactId, set]) => {
-          const rules = config.rules
-            .filter((r) => set.has(r.type))
-            .sort((a, b) => b.weight - a.weight)
-            .map((r) => r.type);
-          return { contactId, score: scoreOf(config, rules), rule: rules[0], rules };
-        })
-        .filter((c) => c.score >= config.minScore)
-        .sort((a, b) => b.score - a.score || a.contactId.localeCompare(b.contactId)),
-    );
+    return this.hits.map((m) => rankCandidates(config, m).map(({ id, ...c }) => ({ contactId: id, ...c })));
   }
 }
 

@@ -1,4 +1,4 @@
-import { DEFAULT_DUPLICATE_RULES, phoneKey, scoreOf, validateDuplicateRules } from './duplicate-rules';
+import { DEFAULT_DUPLICATE_RULES, phoneKey, rankCandidates, scoreOf, validateDuplicateRules } from './duplicate-rules';
 
 describe('phoneKey', () => {
   it.each([
@@ -71,5 +71,31 @@ describe('scoreOf', () => {
     expect(scoreOf({ ...config, scoring: 'WEIGHTED_SUM' }, ['EXACT_EMAIL', 'NORMALISED_PHONE'])).toBe(1);
     expect(scoreOf({ ...config, scoring: 'WEIGHTED_SUM' }, ['NORMALISED_PHONE'])).toBe(0.5);
     expect(scoreOf(config, [])).toBe(0);
+  });
+});
+
+describe('rankCandidates', () => {
+  const config = {
+    scoring: 'MAX' as const,
+    minScore: 0.4,
+    rules: [
+      { type: 'NORMALISED_PHONE', weight: 0.5 },
+      { type: 'EXACT_EMAIL', weight: 0.9 },
+      { type: 'FUZZY_NAME', weight: 0.3 },
+    ],
+  };
+
+  it('scores each candidate with its rules strongest first, drops those below minScore, best first and ties by id', () => {
+    const matches = new Map<string, Set<string>>([
+      ['c', new Set(['NORMALISED_PHONE'])],
+      ['b', new Set(['FUZZY_NAME'])],
+      ['a', new Set(['NORMALISED_PHONE'])],
+      ['d', new Set(['FUZZY_NAME', 'EXACT_EMAIL'])],
+    ]);
+    expect(rankCandidates(config, matches)).toEqual([
+      { id: 'd', score: 0.9, rule: 'EXACT_EMAIL', rules: ['EXACT_EMAIL', 'FUZZY_NAME'] },
+      { id: 'a', score: 0.5, rule: 'NORMALISED_PHONE', rules: ['NORMALISED_PHONE'] },
+      { id: 'c', score: 0.5, rule: 'NORMALISED_PHONE', rules: ['NORMALISED_PHONE'] },
+    ]);
   });
 });

@@ -93,6 +93,27 @@ export function phoneKey(phone: string, defaultCountryCode: string | null = null
   return e164(phone, defaultCountryCode) ?? (phone.trim().startsWith('+') ? '+' : '') + phone.replace(/[^0-9]/g, '');
 }
 
+/**
+ * A probe's candidates (id → the rule types it matched) ranked: each scored
+ * per the config with its rules strongest first, below minScore dropped,
+ * best first (ties by id). Contacts and accounts rank alike.
+ */
+export function rankCandidates<T extends string>(
+  config: { rules: readonly { type: T; weight: number }[]; scoring: DuplicateScoring; minScore: number },
+  matches: ReadonlyMap<string, ReadonlySet<T>>,
+): { id: string; score: number; rule: T; rules: T[] }[] {
+  return [...matches.entries()]
+    .map(([id, set]) => {
+      const rules = config.rules
+        .filter((r) => set.has(r.type))
+        .sort((a, b) => b.weight - a.weight)
+        .map((r) => r.type);
+      return { id, score: scoreOf(config, rules), rule: rules[0], rules };
+    })
+    .filter((c) => c.score >= config.minScore)
+    .sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
+}
+
 /** Score of a candidate from the rules it matched, per the configured scoring. */
 export function scoreOf<T extends string>(
   config: { rules: readonly { type: T; weight: number }[]; scoring: DuplicateScoring },
