@@ -9,6 +9,7 @@ import { SMTPServer } from 'smtp-server';
 import { connect, headers } from 'nats';
 import type { Client } from 'pg';
 import { v7 as uuidv7 } from 'uuid';
+import { contactCreatedEvent } from './contact-created-event';
 
 const seconds = (from: bigint) => Number(process.hrtime.bigint() - from) / 1e9;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -95,7 +96,11 @@ export async function runEventIngest(o: EventIngestOptions): Promise<EventIngest
     // waiting (as a service's outbox does) made the bench's own publishing the bound it measured. The stream
     // still stores each one (Nats-Msg-Id de-duplicates), and the count below proves none was lost.
     for (let i = 0; i < o.events; i++) {
-      const event = contactCreatedEvent(o.tenantId, marker, i, now);
+      const event = contactCreatedEvent(
+        o.tenantId,
+        { firstName: marker, lastName: `Contact ${i}`, emails: (id) => [`event${i}.${id.slice(-12)}@bench.test`] },
+        now,
+      );
       const h = headers();
       h.set('Nats-Msg-Id', event.id);
       nc.publish(subject, Buffer.from(JSON.stringify(event)), { headers: h });
@@ -119,32 +124,6 @@ export async function runEventIngest(o: EventIngestOptions): Promise<EventIngest
   } finally {
     await nc.close();
   }
-}
-
-function contactCreatedEvent(tenantId: string, marker: string, i: number, now: string) {
-  const id = uuidv7();
-  const contact = {
-    id,
-    accountId: null,
-    ownerId: null,
-    firstName: marker,
-    lastName: `Contact ${i}`,
-    emails: [`event${i}.${id.slice(-12)}@bench.test`],
-    phones: [],
-    externalIds: [],
-    createdAt: now,
-    updatedAt: now,
-  };
-  return {
-    id: uuidv7(),
-    type: 'sales.contact.created',
-    version: 1,
-    tenantId,
-    occurredAt: now,
-    actor: { kind: 'system', id: null },
-    subjectId: id,
-    data: { contact },
-  };
 }
 
 /** A GraphQL call through the gateway as the tenant's marketer. */

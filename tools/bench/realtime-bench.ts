@@ -19,7 +19,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus } from 'node:os';
 import { connect } from 'nats';
-import { v7 as uuidv7 } from 'uuid';
+import { contactCreatedEvent } from './contact-created-event';
 import { gql as gatewayGql, loginToken } from './gateway-gql';
 import { benchPlatform } from './platform-process';
 import { describeFanOut, measureFanOut } from './subscription-fanout';
@@ -85,31 +85,7 @@ async function main(): Promise<void> {
     const started = Date.now();
     const pending: Promise<unknown>[] = [];
     for (let n = 0; n < events; n++) {
-      const contactId = uuidv7();
-      const now = new Date().toISOString();
-      const event = {
-        id: uuidv7(),
-        type: 'sales.contact.created',
-        version: 1,
-        tenantId,
-        occurredAt: now,
-        actor: { kind: 'system', id: null },
-        subjectId: contactId,
-        data: {
-          contact: {
-            id: contactId,
-            accountId: null,
-            ownerId: null,
-            firstName: 'Bench',
-            lastName: `Hook ${n}`,
-            emails: [],
-            phones: [],
-            externalIds: [],
-            createdAt: now,
-            updatedAt: now,
-          },
-        },
-      };
+      const event = contactCreatedEvent(tenantId, { firstName: 'Bench', lastName: `Hook ${n}` });
       pending.push(js.publish(`${platform.subjectPrefix}.sales.contact.created`, Buffer.from(JSON.stringify(event)), { msgID: event.id }));
       if (pending.length >= 200) await Promise.all(pending.splice(0));
     }
