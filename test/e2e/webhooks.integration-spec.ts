@@ -197,6 +197,24 @@ describe('outbound webhooks through the gateway', () => {
       expect(settled.find((x: any) => x.id === first.id).attempts.map((a: any) => a.attempt)).toEqual([1, 2]);
     });
 
+    it('replays to a new endpoint events from before it existed, with their personal fields opened (the streams keep them sealed)', async () => {
+      const since = new Date(Date.now() - 1000);
+      const contactId = await createContact(admin, 'Sealed-Late');
+      const { endpoint } = await subscribe(admin, '/ok/late');
+      await ok(admin, `mutation ($input: ReplayWebhookEndpointInput!) { replayWebhookEndpoint(input: $input) { since } }`, {
+        input: { endpointId: endpoint.id, since: since.toISOString() },
+      });
+      const [got] = await eventually(
+        () => at('/ok/late').filter((r) => (JSON.parse(r.body) as { subjectId: string }).subjectId === contactId),
+        (r) => r.length >= 1,
+      );
+      expect((JSON.parse(got.body) as { data: { contact: unknown } }).data.contact).toMatchObject({
+        id: contactId,
+        lastName: 'Sealed-Late',
+        emails: ['sealed-late@x.test'],
+      });
+    });
+
     it('delivers events about one contact in order when the endpoint asks for it, each waiting for the one before', async () => {
       await subscribe(admin, '/fail-2/ordered', { eventTypes: ['sales.contact.created', 'sales.contact.updated'], orderedBySubject: true });
       const contactId = await createContact(admin, 'Ordered');

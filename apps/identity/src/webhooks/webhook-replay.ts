@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
-import { parseEnvelope, streamFor, subjectFor, type MessagingNaming } from '@rapport/messaging';
+import type { EventEnvelope } from '@rapport/contracts';
+import { openPersonal, parseEnvelope, PersonalKeys, streamFor, subjectFor, type MessagingNaming } from '@rapport/messaging';
 import type { Logger } from '@rapport/observability';
 import { JobQueues, LOGGER, MESSAGING_NAMING, NATS_CONNECTION, SERVICE_CONFIG, ServiceDatabase } from '@rapport/service-kit';
 import type { Queue } from 'bullmq';
@@ -23,6 +24,9 @@ const CHUNK = 200;
  * pending delivery again — new ones are created, delivered ones get the next
  * generation (same webhook-id). A BullMQ job, so a long replay survives a
  * restart (it starts over; the derived job ids keep deliveries single).
+ * The streams keep personal fields sealed (ADR 034): a replay opens them
+ * as the live fan-out's consumer does, so a replayed delivery carries what
+ * the first one did (or the erased values once the person was erased).
  */
 @Injectable()
 export class WebhookReplay implements OnModuleInit, OnApplicationBootstrap {
@@ -37,6 +41,7 @@ export class WebhookReplay implements OnModuleInit, OnApplicationBootstrap {
     private readonly jobs: JobQueues,
     private readonly fanOut: WebhookFanOut,
     private readonly deliveries: WebhookDeliveries,
+    private readonly keys: PersonalKeys,
   ) {}
 
   private get queueName(): string {
@@ -88,11 +93,12 @@ export class WebhookReplay implements OnModuleInit, OnApplicationBootstrap {
     if ((await consumer.info(true)).num_pending === 0) return 0;
     const messages = await consumer.consume({ max_messages: CHUNK });
     let replayed = 0;
-    let chunk: ReturnType<typeof parseEnvelope>[] = [];
+    let chunk: EventEnvelope[] = [];
     const flush = async () => {
-      const events = chunk.filter((e) => e.tenantId === tenantId);
+      const sealed = chunk.filter((e) => e.tenantId === tenantId);
       chunk = [];
-      if (events.length === 0) return;
+      if (sealed.length === 0) return;
+      const events = await Promise.all(sealed.map((e) => openPersonal(e, this.keys)));
       const jobs = await this.db.withTenant(tenantId, (em) => this.fanOut.record(em, events, true, endpointId));
       replayed += jobs.length;
       await this.deliveries.enqueue(jobs);
