@@ -7,6 +7,7 @@
  */
 import { CONTACT_FIELD_GROUPS, DEFAULT_FIELD_ACCESS, API_SCOPES, ROLES, STAFF_ONLY_CONTACT_FIELDS, type Role } from '@rapport/contracts';
 import { bearer, graphql, type GraphQLResponse } from '@rapport/testing';
+import { DataSource } from 'typeorm';
 import { createTenant, customerToken, startPlatform, type Platform, type TestTenant } from '../harness/platform';
 
 jest.setTimeout(180_000);
@@ -225,6 +226,91 @@ describe('the 360° view for every role follows the access model (end to end)', 
   });
 
   const SET_FIELD_ACCESS = `mutation($input: SetFieldAccessInput!) { setFieldAccess(input: $input) { fieldAccess { role fieldGroup access builtIn narrowed } } }`;
+
+  it("reads the owner's name with the contact from sales' copy of identity's users, which follows a rename", async () => {
+    const asAdmin = bearer(admin);
+    const ownerName = async () => {
+      const res = await graphql(
+        platform.graphqlUrl,
+        `
+          query ($id: ID!) {
+            contact(id: $id) {
+              owner {
+                id
+                displayName
+              }
+            }
+          }
+        `,
+        { id: contactId },
+        asAdmin,
+      );
+      expect(res.errors).toBeUndefined();
+      return res.data!.contact.owner as { id: string; displayName: string };
+    };
+    const { id: ownerId } = await ownerName();
+    const rename = (displayName: string) =>
+      graphql(
+        platform.graphqlUrl,
+        `
+          mutation ($input: UpdateUserInput!) {
+            updateUser(input: $input) {
+              user {
+                displayName
+              }
+            }
+          }
+        `,
+        { input: { id: ownerId, displayName } },
+        asAdmin,
+      );
+    const nameBecomes = async (displayName: string) => {
+      const deadline = Date.now() + 30_000;
+      while ((await ownerName()).displayName !== displayName && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    };
+    try {
+      expect((await rename('Admin Renamed')).data!.updateUser.user.displayName).toBe('Admin Renamed');
+      await nameBecomes('Admin Renamed');
+      expect(await ownerName()).toEqual({ id: ownerId, displayName: 'Admin Renamed' });
+    } finally {
+      // Back, and seen back: later tests read the name, and a late event would rewrite sales' copy under them.
+      await rename('Admin');
+      await nameBecomes('Admin');
+    }
+  });
+
+  it("says so, on the owner alone, when sales' copy of identity's users lacks the owner", async () => {
+    const sales = platform.sales.app.get(DataSource);
+    const [row] = await sales.query(`SELECT * FROM identity_users WHERE id = (SELECT owner_id FROM contacts WHERE id = $1)`, [contactId]);
+    await sales.query(`DELETE FROM identity_users WHERE id = $1`, [row.id]);
+    try {
+      const res = await graphql(
+        platform.graphqlUrl,
+        `
+          query ($id: ID!) {
+            contact(id: $id) {
+              lastName
+              owner {
+                displayName
+              }
+            }
+          }
+        `,
+        { id: contactId },
+        bearer(admin),
+      );
+      expect(res.data!.contact).toEqual({ lastName: expect.any(String), owner: null });
+      expect(res.errors!.map((e) => [e.path!.join('.'), e.extensions!.code])).toEqual([
+        ['contact.owner.displayName', 'SERVICE_UNAVAILABLE'],
+      ]);
+    } finally {
+      const columns = Object.keys(row);
+      await sales.query(
+        `INSERT INTO identity_users (${columns.join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})`,
+        columns.map((c) => row[c]),
+      );
+    }
+  });
 
   it('lets only admins narrow field access, refusing what is not a narrowing with the field named', async () => {
     const rep = await graphql(

@@ -9,6 +9,7 @@ import {
   SERVICE_CONFIG,
   SharingPolicy,
   TeamDirectory,
+  UserNames,
 } from '@rapport/service-kit';
 import { AccountsResolver } from './accounts/accounts.resolver';
 import { AccountsService } from './accounts/accounts.service';
@@ -114,6 +115,7 @@ const customerMasterProviders = [
 const deletionProviders = [DeletionService, DeletionResolver, DeletionPurge];
 import { SalesPersonalData } from './privacy/sales-personal-data';
 import type { SalesConfig } from './sales.env';
+import { UserNamesResolver } from './users/user-names.resolver';
 
 @Module({
   imports: [RapportServiceModule.forRoot(salesDefinition)],
@@ -127,6 +129,9 @@ import type { SalesConfig } from './sales.env';
     OwnerDirectory,
     { provide: OWNER_WAIT_MS, useFactory: (config: SalesConfig) => config.SALES_OWNER_WAIT_MS, inject: [SERVICE_CONFIG] },
     TeamDirectory,
+    // Owner fields provide User.displayName from that projection (one subgraph call fewer per request).
+    UserNames,
+    UserNamesResolver,
     SharingPolicy,
     OwnedRecords,
     AccountsService,

@@ -45,6 +45,7 @@ export {
   ownerRefusal,
   TeamDirectory,
   USER_EVENT_TYPES,
+  UserNames,
   type OwnerRef,
 } from './users';
 export {
