@@ -11,10 +11,11 @@ const READ_MODEL = 7401;
  * locks in different orders and deadlocked (ADR 062). Sorting inside a
  * statement cannot help across statements, and which survivors a batch
  * recounts is known only while it runs; so batches and replays take this
- * tenant's lock exclusive at the start of their transaction, and
- * statements that touch many contacts outside them (a send's "last
- * touched") take it shared and lock their rows in id order. Other tenants
- * are not held up.
+ * tenant's lock exclusive at the start of their transaction. Writers
+ * outside them take it shared, before their first row: a send's "last
+ * touched" (many contacts, locked in id order) and a journey step (its
+ * enrolment, then maybe its contact's recount), so they do not wait for
+ * each other, only for a batch. Other tenants are not held up.
  */
 export async function lockReadModel(em: EntityManager, tenantId: string, mode: 'shared' | 'exclusive'): Promise<void> {
   const sql =
