@@ -10,6 +10,7 @@ import { MarketingContactCasesShape1765420000000 } from './migrations/1765420000
 import { MarketingExperimentDesign1766300000000 } from './migrations/1766300000000-marketing-experiment-design';
 import { MarketingJourneyPurpose1766320000000 } from './migrations/1766320000000-marketing-journey-purpose';
 import { MarketingCaseDeletion1766910000000 } from './migrations/1766910000000-marketing-case-deletion';
+import { MarketingContactIndexesSkipEmpty1766978000000 } from './migrations/1766978000000-marketing-contact-indexes-skip-empty';
 import { prepareMarketingTenant } from './tenants/prepare-tenant';
 
 /** Marketing reads and writes its tables with plain SQL, so it declares no TypeORM entities. */
@@ -27,6 +28,7 @@ export const marketingDefinition: ServiceDefinition = {
     MarketingJourneyPurpose1766320000000,
     MarketingDeletion1766600000300,
     MarketingCaseDeletion1766910000000,
+    MarketingContactIndexesSkipEmpty1766978000000,
   ],
   producesStreams: [STREAMS.MARKETING],
   typeDefs: loadTypeDefs(__dirname),

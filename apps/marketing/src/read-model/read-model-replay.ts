@@ -17,6 +17,7 @@ import { JobQueues, LOGGER, MESSAGING_NAMING, NATS_CONNECTION, ServiceDatabase, 
 import type { Job, Queue } from 'bullmq';
 import type { NatsConnection } from 'nats';
 import { v7 as uuidv7 } from 'uuid';
+import { lockReadModel } from './read-model-lock';
 import { READ_MODEL_EVENTS, ReadModelProjector } from './read-model-projector';
 import { refreshAggregates } from './survivors';
 
@@ -214,6 +215,8 @@ export class ReadModelReplay implements OnModuleInit {
       const events = chunk;
       chunk = [];
       await this.db.withTenant(tenantId, async (em) => {
+        // Replay writes the rows the live consumers write, at the same time: it takes its turn as they do (ADR 069).
+        await lockReadModel(em, tenantId, 'exclusive');
         for (const event of events) await this.projector.apply(em, event);
       });
       applied += events.length;
@@ -247,7 +250,10 @@ export class ReadModelReplay implements OnModuleInit {
     );
     for (let i = 0; i < rows.length; i += 5000) {
       const ids = rows.slice(i, i + 5000).map((r) => r.id);
-      await this.db.withTenant(tenantId, (em) => refreshAggregates(em, tenantId, ids));
+      await this.db.withTenant(tenantId, async (em) => {
+        await lockReadModel(em, tenantId, 'exclusive');
+        await refreshAggregates(em, tenantId, ids);
+      });
     }
   }
 }

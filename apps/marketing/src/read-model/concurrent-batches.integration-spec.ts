@@ -1,0 +1,126 @@
+import { randomUUID } from 'node:crypto';
+import {
+  CONTACT_CREATED,
+  CONTACT_DELETED,
+  CONTACT_UPDATED,
+  CUSTOMER_TIER_CHANGED,
+  ORDER_RECORDED,
+  SYSTEM_ACTOR,
+  type ContactSnapshotV1,
+  type EventEnvelope,
+  type OrderRecordedDataV1,
+} from '@rapport/contracts';
+import { newEvent } from '@rapport/messaging';
+import { ServiceDatabase, type StartedService } from '@rapport/service-kit';
+import { startService } from '@rapport/testing';
+import { MarketingAppModule } from '../app.module';
+import { marketingDefinition } from '../marketing.definition';
+import { MarketingConsumers } from './marketing-consumers';
+
+/** Minutes apart, in stream order. */
+const at = (minute: number) => new Date(Date.UTC(2026, 11, 7, 4, minute)).toISOString();
+
+/**
+ * Two marketing replicas (or two of one replica's durables) apply batches
+ * of one tenant at the same time, each in its own transaction (ADR 062 saw
+ * them deadlock on `contacts`). A batch writes its contacts run after run,
+ * so two batches that name the same contacts in a different order of runs
+ * took their row locks in opposite orders. Here a sales batch (updates of P,
+ * a deletion, updates of Q) and an analytics batch (tiers of Q, orders of P)
+ * run at once, as two consumers would: both must commit (ADR 069), and the
+ * rows must be what applying them one after the other gives.
+ */
+describe('marketing read model: two batches of one tenant at once', () => {
+  let marketing: StartedService;
+  let db: ServiceDatabase;
+  let consumers: MarketingConsumers;
+
+  beforeAll(async () => {
+    marketing = await startService(MarketingAppModule, marketingDefinition);
+    db = marketing.app.get(ServiceDatabase);
+    consumers = marketing.app.get(MarketingConsumers);
+  });
+
+  afterAll(() => marketing?.close());
+
+  const N = 100;
+
+  function events(tenantId: string) {
+    const event = (type: string, minute: number, subjectId: string, data: unknown) =>
+      ({ ...newEvent({ type, tenantId, actor: SYSTEM_ACTOR, subjectId, data }), occurredAt: at(minute) }) as EventEnvelope;
+    const contact = (id: string, minute: number, lastName: string): ContactSnapshotV1 => ({
+      id,
+      accountId: null,
+      ownerId: null,
+      firstName: 'Concurrent',
+      lastName,
+      emails: [`${id.slice(-12)}@concurrent.test`],
+      phones: [],
+      externalIds: [],
+      createdAt: at(0),
+      updatedAt: at(minute),
+    });
+    const order = (contactId: string, minute: number) => {
+      const orderId = randomUUID();
+      return event(ORDER_RECORDED, minute, orderId, {
+        orderId,
+        source: 'shop',
+        externalOrderId: orderId.slice(0, 8),
+        contactId,
+        occurredAt: at(minute),
+        amount: '10.00',
+        currency: 'EUR',
+        status: 'PLACED',
+        channel: null,
+        change: 'CREATED',
+      } satisfies Partial<OrderRecordedDataV1>);
+    };
+    const p = Array.from({ length: N }, () => randomUUID());
+    const q = Array.from({ length: N }, () => randomUUID());
+    const gone = randomUUID();
+    const seed = [...p, ...q, gone].map((id) => event(CONTACT_CREATED, 1, id, { contact: contact(id, 1, 'Seeded') }));
+    const sales = [
+      ...p.map((id) => event(CONTACT_UPDATED, 2, id, { contact: contact(id, 2, 'Updated') })),
+      event(CONTACT_DELETED, 2, gone, { id: gone, deletionId: randomUUID(), deletedAt: at(2) }),
+      ...q.map((id) => event(CONTACT_UPDATED, 2, id, { contact: contact(id, 2, 'Updated') })),
+    ];
+    const analytics = [
+      ...q.map((id) =>
+        event(CUSTOMER_TIER_CHANGED, 3, id, {
+          contactId: id,
+          previousTier: null,
+          tier: 'gold',
+          clv: { amount: '900.00', currency: 'EUR' },
+        }),
+      ),
+      ...p.map((id) => order(id, 3)),
+    ];
+    return { p, q, seed, sales, analytics };
+  }
+
+  const apply = (tenantId: string, batch: EventEnvelope[]) => db.withTenant(tenantId, (em) => consumers.handleBatch(batch, em, tenantId));
+
+  it('both commit, and the rows are those of the batches applied one after the other', async () => {
+    // Several rounds: a deadlock needs both batches past their first run before either reaches its second.
+    for (let round = 0; round < 3; round++) {
+      const tenantId = randomUUID();
+      const { p, q, seed, sales, analytics } = events(tenantId);
+      await apply(tenantId, seed);
+      const outcomes = await Promise.allSettled([apply(tenantId, sales), apply(tenantId, analytics)]);
+      expect(outcomes.filter((o) => o.status === 'rejected').map((o) => String((o as PromiseRejectedResult).reason))).toEqual([]);
+
+      const rows: { id: string; last_name: string; tier: string | null; orders_count: number; deleted: boolean }[] = await db.withTenant(
+        tenantId,
+        (em) =>
+          em.query(`SELECT id, last_name, tier, orders_count, deleted_at IS NOT NULL AS deleted FROM contacts WHERE tenant_id = $1`, [
+            tenantId,
+          ]),
+      );
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      expect(rows).toHaveLength(2 * N + 1);
+      for (const id of p) expect(byId.get(id)).toMatchObject({ last_name: 'Updated', tier: null, orders_count: 1, deleted: false });
+      for (const id of q) expect(byId.get(id)).toMatchObject({ last_name: 'Updated', tier: 'gold', orders_count: 0, deleted: false });
+      expect(rows.filter((r) => r.deleted)).toHaveLength(1);
+    }
+  });
+});
