@@ -89,16 +89,21 @@ export class BatchEventConsumer<T = void> extends EventConsumer {
         const batch: JsMsg[] = [first.value];
         next = iterator.next();
         let done = false;
-        const deadline = Date.now() + (this.batch.lingerMs ?? DEFAULT_LINGER_MS);
-        while (batch.length < this.batchSize) {
-          const result = await within(next, deadline - Date.now());
-          if (result === null) break;
-          if (result.done) {
-            done = true;
-            break;
+        // One timer for the whole linger, not one per message (thousands a batch).
+        const linger = lingerFor(this.batch.lingerMs ?? DEFAULT_LINGER_MS);
+        try {
+          while (batch.length < this.batchSize) {
+            const result = await Promise.race([next, linger.expired]);
+            if (result === null) break;
+            if (result.done) {
+              done = true;
+              break;
+            }
+            batch.push(result.value);
+            next = iterator.next();
           }
-          batch.push(result.value);
-          next = iterator.next();
+        } finally {
+          linger.cancel();
         }
         await this.process(batch);
         if (done) return;
@@ -182,16 +187,11 @@ export class BatchEventConsumer<T = void> extends EventConsumer {
   }
 }
 
-/** The iterator's next result if it comes within `ms`, else null (the promise stays usable). */
-async function within<V>(promise: Promise<V>, ms: number): Promise<V | null> {
-  if (ms <= 0) return null;
+/** A promise that resolves to null once `ms` have passed (the iterator's pending promise stays usable); cancel frees the timer. */
+function lingerFor(ms: number): { expired: Promise<null>; cancel: () => void } {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<null>((resolve) => {
-    timer = setTimeout(() => resolve(null), ms);
+  const expired = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), Math.max(0, ms));
   });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return { expired, cancel: () => clearTimeout(timer) };
 }

@@ -1,9 +1,10 @@
 import type { EventEnvelope } from '@rapport/contracts';
 import type { DataSource } from 'typeorm';
-import type { JetStreamClient, NatsConnection } from 'nats';
+import type { NatsConnection } from 'nats';
 import { subjectFor, type MessagingNaming } from './naming';
 import type { EventFlowCounters } from './flow-counters';
 import { PACKED_OUTBOX_TYPE, type OutboxExpander } from './outbox';
+import { publishAll } from './publish-all';
 import { messageHeaders, publishedEnvelope } from './trace-context';
 
 export interface RelayLogger {
@@ -39,7 +40,6 @@ const DEFAULT_BATCH = 500;
  * consumers within the window (and consumers dedupe by inbox beyond it).
  */
 export class OutboxRelay {
-  private readonly js: JetStreamClient;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private rerun = false;
@@ -48,13 +48,11 @@ export class OutboxRelay {
 
   constructor(
     private readonly dataSource: DataSource,
-    nc: NatsConnection,
+    private readonly nc: NatsConnection,
     private readonly naming: MessagingNaming,
     private readonly logger: RelayLogger,
     private readonly options: OutboxRelayOptions = {},
-  ) {
-    this.js = nc.jetstream();
-  }
+  ) {}
 
   start(): void {
     this.stopped = false;
@@ -152,13 +150,14 @@ export class OutboxRelay {
           return { original, trace, envelope: seal ? await seal(original) : original };
         }),
       );
-      await Promise.all(
-        outgoing.map(({ original, trace, envelope }) =>
-          this.js.publish(subjectFor(this.naming, original.type), Buffer.from(JSON.stringify(envelope)), {
-            msgID: original.id,
-            headers: messageHeaders(original.type, trace),
-          }),
-        ),
+      // One reply subscription for the batch rather than one request per event (publishAll, ADR 063).
+      await publishAll(
+        this.nc,
+        outgoing.map(({ original, trace, envelope }) => ({
+          subject: subjectFor(this.naming, original.type),
+          data: Buffer.from(JSON.stringify(envelope)),
+          headers: messageHeaders(original.type, trace, original.id),
+        })),
       );
       await em.query(`UPDATE outbox SET published_at = now() WHERE id = ANY($1::uuid[])`, [taken]);
       this.logger.debug({ count: envelopes.length, rows: taken.length }, 'outbox published');

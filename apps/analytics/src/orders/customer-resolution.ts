@@ -22,7 +22,11 @@ export async function resolveCustomers(
 ): Promise<Map<string, string | null>> {
   const resolved = new Map<string, string | null>(customers.map((c) => [customerKey(c), null]));
   const contactIds = [...new Set(customers.flatMap((c) => ('contactId' in c ? [c.contactId] : [])))];
-  const external = customers.filter((c): c is { source: string; key: string } => 'source' in c);
+  // Each external id once: a batch's orders repeat their customers (a few buy often), and every repeat was another
+  // probe of the join and another row to parse.
+  const byKey = new Map<string, { source: string; key: string }>();
+  for (const c of customers) if ('source' in c) byKey.set(customerKey(c), c);
+  const external = [...byKey.values()];
 
   if (contactIds.length > 0) {
     const rows: { id: string; contact_id: string }[] = await em.query(
