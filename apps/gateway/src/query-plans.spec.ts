@@ -11,7 +11,7 @@ const planner = new QueryPlanner(supergraph);
 function fetchedFrom(query: string): string[] {
   const plan: QueryPlan = planner.buildQueryPlan(operationFromDocument(supergraph.schema, parse(query)));
   const services: string[] = [];
-  const walk = (node: PlanNode | undefined): void => {
+  const walk = (node: QueryPlan['node'] | PlanNode): void => {
     if (!node) return;
     if (node.kind === 'Fetch') services.push(node.serviceName);
     else if (node.kind === 'Flatten') walk(node.node);
