@@ -138,6 +138,8 @@ export interface CampaignSendOptions {
   sendSeconds: number;
   /** Who gets it: every contact whose email ends with this (the seeded ones: '@bench.test'). */
   emailSuffix?: string;
+  /** CPU seconds the sending processes (marketing's) have used so far, to report CPU per message over the window; null when unknown. */
+  cpuSeconds?: () => number | null;
 }
 
 export interface CampaignSendResult {
@@ -149,13 +151,15 @@ export interface CampaignSendResult {
   windowSeconds: number;
   received: number;
   perSecond: number;
+  /** Marketing's CPU milliseconds per message sent in the window (null without `cpuSeconds`). */
+  cpuMsPerMessage: number | null;
 }
 
 /**
  * A campaign to everyone eligible among the contacts: launchCampaign draws
  * the audience and queues every send batch (the "queued" time), then the
- * sends are counted over a steady window of `sendSeconds`, and the campaign
- * is cancelled.
+ * sends are counted over a steady window of `sendSeconds` (or until the
+ * campaign has sent everything), and the campaign is cancelled.
  */
 export async function runCampaignSend(o: CampaignSendOptions): Promise<CampaignSendResult> {
   const { call } = o;
@@ -190,18 +194,29 @@ export async function runCampaignSend(o: CampaignSendOptions): Promise<CampaignS
   const toSend = launched.audience.byGroup.find((g: { key: string }) => g.key === 'VARIANT')?.count ?? 0;
   const excluded = launched.audience.excluded.map((e: { key: string; count: number }) => `${e.key} ${e.count}`).join(', ');
   const sentNow = async () => {
-    const audience = (await call(`query($id: ID!) { campaign(id: $id) { audience { byStatus { key count } } } }`, { id: campaign.id }))
-      .campaign.audience;
-    return (audience.byStatus.find((s: { key: string }) => s.key === 'SENT')?.count ?? 0) as number;
+    const { status, audience } = (
+      await call(`query($id: ID!) { campaign(id: $id) { status audience { byStatus { key count } } } }`, { id: campaign.id })
+    ).campaign;
+    return { status: status as string, sent: (audience.byStatus.find((s: { key: string }) => s.key === 'SENT')?.count ?? 0) as number };
   };
-  // Let the first batches start, then measure over a steady window.
+  // Let the first batches start, then measure over a steady window: `sendSeconds`, or until the campaign has sent
+  // everything (a fast send of a small audience), counting up to the last sample that still saw sends.
   await sleep(3000);
-  const n0 = await sentNow();
+  const first = await sentNow();
+  const cpu0 = o.cpuSeconds?.() ?? null;
   started = process.hrtime.bigint();
-  await sleep(o.sendSeconds * 1000);
-  const n1 = await sentNow();
-  const windowSeconds = seconds(started);
-  await call(`mutation($id: ID!) { cancelCampaign(id: $id) { status } }`, { id: campaign.id });
+  let last = { sent: first.sent, at: 0, cpu: cpu0 };
+  while (seconds(started) < o.sendSeconds) {
+    await sleep(250);
+    const now = await sentNow();
+    if (now.sent > last.sent) last = { sent: now.sent, at: seconds(started), cpu: o.cpuSeconds?.() ?? null };
+    if (now.status !== 'SENDING') break;
+  }
+  const n0 = first.sent;
+  const n1 = last.sent;
+  const windowSeconds = last.at;
+  const cpu1 = last.cpu;
+  if ((await sentNow()).status === 'SENDING') await call(`mutation($id: ID!) { cancelCampaign(id: $id) { status } }`, { id: campaign.id });
   return {
     drawn: launched.audience.total,
     toSend,
@@ -210,7 +225,8 @@ export async function runCampaignSend(o: CampaignSendOptions): Promise<CampaignS
     sent: n1 - n0,
     windowSeconds,
     received: o.mailbox.delivered(),
-    perSecond: (n1 - n0) / windowSeconds,
+    perSecond: windowSeconds > 0 ? (n1 - n0) / windowSeconds : 0,
+    cpuMsPerMessage: cpu0 !== null && cpu1 !== null && n1 > n0 ? ((cpu1 - cpu0) * 1000) / (n1 - n0) : null,
   };
 }
 

@@ -57,3 +57,16 @@ export function cpuSeconds(pids: readonly number[]): number | null {
   }
   return read > 0 ? ticks / TICKS_PER_SECOND : null;
 }
+
+/** Those of `pids` whose command line runs `entry` (e.g. `apps/marketing/src/main.js`): one service's processes. */
+export function processesRunning(pids: readonly number[], entry: string): number[] {
+  return pids.filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+        .split('\0')
+        .some((arg) => arg.endsWith(entry));
+    } catch {
+      return false; // gone, or no /proc
+    }
+  });
+}

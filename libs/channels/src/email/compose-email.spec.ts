@@ -91,6 +91,7 @@ describe('parseSender', () => {
   it('takes an address with or without a display name and uses its domain', () => {
     expect(parseSender('news@Mail.Example.com')).toEqual({
       from: 'news@Mail.Example.com',
+      name: '',
       address: 'news@Mail.Example.com',
       domain: 'mail.example.com',
     });

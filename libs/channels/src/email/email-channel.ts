@@ -5,6 +5,7 @@ import { InFlight } from '../in-flight';
 import type { Channel, EmailMessage, SendOptions, SendResult } from '../message';
 import { emailAddressProblem } from '../validation';
 import { composeEmail } from './compose-email';
+import { formatFrom, PLAIN_RECIPIENT, prebuiltMail } from './mime-message';
 import { parseSender, type Sender } from './sender';
 import { classifySmtpFailure, type SmtpFailure } from './smtp-failure';
 import { parseSmtpUrl, redact } from './smtp-url';
@@ -40,6 +41,8 @@ export class EmailChannel implements Channel<EmailMessage> {
   readonly kind = 'EMAIL' as const;
   private readonly transporter: Transporter<SMTPPoolSentMessageInfo>;
   private readonly sender: Sender;
+  /** The From header as nodemailer would write it, formatted once; null when the sender needs nodemailer's composer. */
+  private readonly fromHeader: string | null;
   private readonly inFlight = new InFlight('email channel');
   /** The server, without the password, for messages. */
   readonly server: string;
@@ -49,6 +52,7 @@ export class EmailChannel implements Channel<EmailMessage> {
     this.server = redact(new URL(options.url));
     const sender = parseSender(options.from);
     this.sender = options.messageIdDomain === undefined ? sender : { ...sender, domain: options.messageIdDomain };
+    this.fromHeader = PLAIN_RECIPIENT.test(sender.address) ? formatFrom(sender.name, sender.address) : null;
     const maxConnections = options.maxConnections ?? 5;
     if (!Number.isInteger(maxConnections) || maxConnections < 1)
       throw new ChannelConfigurationError('maxConnections must be a positive integer');
@@ -74,10 +78,12 @@ export class EmailChannel implements Channel<EmailMessage> {
       const mail: SendMailOptions = composeEmail(message, this.sender);
       const problem = emailAddressProblem(message.to);
       if (problem !== null) return { status: 'BOUNCED', reason: problem, code: 'INVALID_ADDRESS' };
-      if (options.signal !== undefined) mail.signal = options.signal;
+      const sent =
+        this.fromHeader !== null && PLAIN_RECIPIENT.test(message.to) ? prebuiltMail(mail, this.sender.address, this.fromHeader) : mail;
+      if (options.signal !== undefined) sent.signal = options.signal;
       try {
-        const info = await this.transporter.sendMail(mail);
-        return { status: 'SENT', providerMessageId: info.messageId, response: info.response };
+        const info = await this.transporter.sendMail(sent);
+        return { status: 'SENT', providerMessageId: mail.messageId as string, response: info.response };
       } catch (err) {
         const outcome = classifySmtpFailure(err as SmtpFailure);
         if (outcome instanceof Error) throw outcome;

@@ -5,6 +5,8 @@ import { emailAddressProblem } from '../validation';
 /** The configured From: what goes in the header, and the domain our Message-IDs use. */
 export interface Sender {
   from: string;
+  /** The display name ('' for none). */
+  name: string;
   address: string;
   domain: string;
 }
@@ -16,5 +18,5 @@ export function parseSender(from: string): Sender {
   const address = only?.address ?? '';
   const problem = only === undefined ? 'expected exactly one address' : emailAddressProblem(address);
   if (problem !== null) throw new ChannelConfigurationError(`email From ${JSON.stringify(from)}: ${problem}`);
-  return { from, address, domain: address.slice(address.lastIndexOf('@') + 1).toLowerCase() };
+  return { from, name: only?.name ?? '', address, domain: address.slice(address.lastIndexOf('@') + 1).toLowerCase() };
 }
