@@ -1,5 +1,6 @@
 import { OUTBOX_PACK } from '@rapport/messaging';
 import type { ChurnBand } from '@rapport/contracts';
+import { compactRowIdSql } from '../messaging/compact-row-id-sql';
 /** The outbox row type of a full scoring's changed customers (SCORE_AND_RECORD_CHUNK_SQL; expandScoredCustomers). */
 export const SCORED_CUSTOMERS_OUTBOX_TYPE = 'analytics.clv.scored-customers';
 
@@ -132,9 +133,7 @@ changed AS MATERIALIZED (
 ),
 recorded AS (
   INSERT INTO outbox (id, tenant_id, type, envelope, created_at)
-  SELECT encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid())
-                PLACING substring(int8send(floor(extract(epoch FROM $9::text::timestamptz) * 1000)::bigint) FROM 3) FROM 1 FOR 6),
-                52, 1), 53, 1), 'hex')::uuid,
+  SELECT ${compactRowIdSql('$9::text::timestamptz')},
          $1, '${SCORED_CUSTOMERS_OUTBOX_TYPE}',
          json_build_object('tenantId', $1::uuid, 'occurredAt', $9::text, 'asOf', $10::text, 'currency', $5::text, 'trace', $11::jsonb,
                            'customers', json_agg(json_build_array(

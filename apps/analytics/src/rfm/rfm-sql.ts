@@ -1,5 +1,8 @@
 import { DEFAULT_RFM_SEGMENTS, type RfmSegmentDefinition } from '@rapport/clv';
+import type { EventActor } from '@rapport/contracts';
 import type { EntityManager } from 'typeorm';
+import { compactRowIdSql } from '../messaging/compact-row-id-sql';
+import { RFM_CHANGES_OUTBOX_TYPE, RFM_CHANGES_PER_ROW } from './rfm-changes-outbox';
 import { segmentRows } from './rfm-segments-param';
 
 /**
@@ -30,8 +33,8 @@ import { segmentRows } from './rfm-segments-param';
  * table, it re-ran the percentiles once per customer (minutes, not seconds).
  * $1 tenant, $2 asOf, $3 window days, $4 currency or null, $5 segments (jsonb).
  */
-export const RECOMPUTE_RFM_SQL = `
-WITH win AS (
+const RECOMPUTE_RFM_CTES = `
+win AS (
   SELECT o.contact_id, o.occurred_at, o.amount, o.currency, o.status
     FROM orders o
    WHERE o.tenant_id = $1 AND o.contact_id IS NOT NULL AND o.status <> 'CANCELLED'
@@ -105,11 +108,53 @@ removed AS (
   DELETE FROM rfm_scores s
    WHERE s.tenant_id = $1 AND NOT EXISTS (SELECT 1 FROM named n WHERE n.contact_id = s.contact_id)
   RETURNING 1
-)
+)`;
+
+/** The recompute, returning its changes (ordered by contact) for the caller to announce. */
+export const RECOMPUTE_RFM_SQL = `
+WITH ${RECOMPUTE_RFM_CTES}
 SELECT (SELECT count(*) FROM upserted)::int AS scored,
        (SELECT count(*) FROM removed)::int AS removed,
        (SELECT currency FROM reporting) AS currency,
        (SELECT coalesce(jsonb_agg(to_jsonb(c) ORDER BY c."contactId"), '[]'::jsonb) FROM changes c) AS changes`;
+
+/**
+ * The recompute that records its changes itself (ADR 061, as a full CLV
+ * scoring's chunks do since ADR 060): the changed contacts go into the
+ * outbox as compact rows of RFM_CHANGES_OUTBOX_TYPE, up to
+ * RFM_CHANGES_PER_ROW contacts a row in contact order, the envelope fields
+ * every rfm_changed event of the run shares once per row. The relay expands
+ * a row (expandRfmChanges) into exactly the events announcing RECOMPUTE_RFM_SQL's
+ * changes gave, so no contact comes back to Node and no envelope is built
+ * per contact. Rows are UUID v7 of $6 and dated a microsecond apart, so
+ * they are published in order, before anything the caller publishes after.
+ * Parameters: RECOMPUTE_RFM_SQL's ($1–$5), then $6 occurredAt (ISO), $7 the
+ * actor (jsonb), $8 the writer's trace context (jsonb or null), $9 asOf as
+ * the events carry it (ISO; $2 is typed timestamptz). Returns the
+ * counts: scored, removed, currency, changed, rows.
+ */
+export const RECOMPUTE_AND_RECORD_RFM_SQL = `
+WITH ${RECOMPUTE_RFM_CTES},
+numbered AS MATERIALIZED (
+  SELECT c.*, row_number() OVER (ORDER BY c."contactId") - 1 AS i FROM changes c
+),
+recorded AS (
+  INSERT INTO outbox (id, tenant_id, type, envelope, created_at)
+  SELECT ${compactRowIdSql('$6::text::timestamptz')}, $1, '${RFM_CHANGES_OUTBOX_TYPE}',
+         json_build_object('tenantId', $1::uuid, 'occurredAt', $6::text, 'asOf', $9::text, 'actor', $7::jsonb, 'trace', $8::jsonb,
+                           'customers', json_agg(json_build_array(
+                             c."contactId", c."previousSegmentKey", c."previousScore", c."segmentKey", c."segmentName", c.score,
+                             c."recencyDays", c.frequency, c.monetary, c.currency) ORDER BY c.i))::jsonb,
+         $6::text::timestamptz + interval '1 microsecond' * (c.i / ${RFM_CHANGES_PER_ROW})
+    FROM numbered c
+   GROUP BY c.i / ${RFM_CHANGES_PER_ROW}
+  RETURNING 1
+)
+SELECT (SELECT count(*) FROM upserted)::int AS scored,
+       (SELECT count(*) FROM removed)::int AS removed,
+       (SELECT currency FROM reporting) AS currency,
+       (SELECT count(*) FROM numbered)::int AS changed,
+       (SELECT count(*) FROM recorded)::int AS rows`;
 
 export interface RfmRecomputeParams {
   tenantId: string;
@@ -142,14 +187,51 @@ export interface RfmRecomputeResult {
   changes: RfmChange[];
 }
 
+const recomputeParams = (p: RfmRecomputeParams) => [
+  p.tenantId,
+  p.asOf.toISOString(),
+  p.windowDays,
+  p.currency,
+  JSON.stringify(segmentRows(p.segments ?? DEFAULT_RFM_SEGMENTS)),
+];
+
 /** Runs the statement in the caller's tenant transaction; every value is a bound parameter. */
 export async function recomputeRfmScores(em: EntityManager, p: RfmRecomputeParams): Promise<RfmRecomputeResult> {
-  const [row]: { scored: number; removed: number; currency: string | null; changes: RfmChange[] }[] = await em.query(RECOMPUTE_RFM_SQL, [
-    p.tenantId,
-    p.asOf.toISOString(),
-    p.windowDays,
-    p.currency,
-    JSON.stringify(segmentRows(p.segments ?? DEFAULT_RFM_SEGMENTS)),
-  ]);
+  const [row]: { scored: number; removed: number; currency: string | null; changes: RfmChange[] }[] = await em.query(
+    RECOMPUTE_RFM_SQL,
+    recomputeParams(p),
+  );
   return { customersScored: row.scored, customersRemoved: row.removed, currency: row.currency, changes: row.changes };
+}
+
+/** What a recompute that recorded its changes reports (RECOMPUTE_AND_RECORD_RFM_SQL). */
+export interface RecordedRfmRecompute {
+  customersScored: number;
+  customersRemoved: number;
+  currency: string | null;
+  /** Contacts announced (one rfm_changed each, in the outbox's compact rows). */
+  customersChanged: number;
+}
+
+/**
+ * recomputeRfmScores whose changes are written to the outbox by the
+ * statement itself (RECOMPUTE_AND_RECORD_RFM_SQL), as `actor`'s events
+ * occurring now, with the writer's `trace` context.
+ */
+export async function recomputeAndRecordRfmScores(
+  em: EntityManager,
+  p: RfmRecomputeParams,
+  announce: { actor: EventActor; trace: Record<string, string> | null },
+): Promise<RecordedRfmRecompute> {
+  const [row]: { scored: number; removed: number; currency: string | null; changed: number }[] = await em.query(
+    RECOMPUTE_AND_RECORD_RFM_SQL,
+    [
+      ...recomputeParams(p),
+      new Date().toISOString(),
+      JSON.stringify(announce.actor),
+      announce.trace ? JSON.stringify(announce.trace) : null,
+      p.asOf.toISOString(),
+    ],
+  );
+  return { customersScored: row.scored, customersRemoved: row.removed, currency: row.currency, customersChanged: row.changed };
 }
