@@ -276,8 +276,16 @@ export interface ScoringHooks {
   announce?: { trace: Record<string, string> | null; announced: (chunk: RecordedChunk) => Promise<void> };
 }
 
+/**
+ * A Postgres array literal of finite numbers (scoreGroups refuses others),
+ * each in JavaScript's shortest round-trip form, which float8in reads back
+ * to the same double. Built here because the driver's generic array
+ * serialisation took seconds for a million customers' groups (ADR 061).
+ */
+const arrayLiteral = (values: readonly number[]) => `{${values.join(',')}}`;
+
 /** Memory per sort or hash of a full scoring (one at a time per tenant): a million customers' rows fit, so nothing spills. */
-const FULL_SCORING_WORK_MEM = '128MB';
+const FULL_SCORING_WORK_MEM = '256MB';
 
 /** Customers written per statement: bounds memory (a chunk's changes are aggregated into compact rows) and paces the progress. */
 export const SCORING_CHUNK = 50_000;
@@ -303,6 +311,8 @@ export async function scoreCustomers(
   if (hooks.announce && !full) throw new Error('only a full scoring announces its chunks in SQL');
   if (full) {
     await em.query(`SET LOCAL enable_nestloop = off`);
+    // Nor merge joins: the group scores are a small table hashed once; merging sorted a million customers' summary for it.
+    await em.query(`SET LOCAL enable_mergejoin = off`);
     // Floats become JSON by float8out: at extra_float_digits ≥ 1 its shortest exact form, the number JSON.stringify writes.
     await em.query(`SET LOCAL extra_float_digits = 1`);
     // A million customers' sorts and hashes (per-day orders, cume_dist, the joins) spill to disk at the default 4 MB.
@@ -322,12 +332,12 @@ export async function scoreCustomers(
     `INSERT INTO clv_scoring_groups (x, tx_days, t_days, p_alive, expected_purchases, discounted)
      SELECT * FROM unnest($1::int[], $2::int[], $3::int[], $4::float8[], $5::float8[], $6::float8[])`,
     [
-      groups.map((g) => g.x),
-      groups.map((g) => g.tx_days),
-      groups.map((g) => g.t_days),
-      groups.map((g) => g.p_alive),
-      groups.map((g) => g.expected_purchases),
-      groups.map((g) => g.discounted),
+      arrayLiteral(groups.map((g) => g.x)),
+      arrayLiteral(groups.map((g) => g.tx_days)),
+      arrayLiteral(groups.map((g) => g.t_days)),
+      arrayLiteral(groups.map((g) => g.p_alive)),
+      arrayLiteral(groups.map((g) => g.expected_purchases)),
+      arrayLiteral(groups.map((g) => g.discounted)),
     ],
   );
   await em.query(`ANALYZE clv_scoring_groups`);

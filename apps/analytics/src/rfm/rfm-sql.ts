@@ -19,7 +19,9 @@ import { segmentRows } from './rfm-segments-param';
  * - cut points = percentile_cont(0.2, 0.4, 0.6, 0.8) over the customers;
  *   score = 1 + cut points strictly below the value; recency reversed
  *   (5 − that count). Equal values get equal scores whatever the row order;
- * - segment = first R×F definition (by ordinal) containing the cell.
+ * - segment = first R×F definition (by ordinal) containing the cell,
+ *   looked up once per cell (`cells`: 25 of them, ADR 061) and joined to the
+ *   customers — searched per customer, it was a third of the statement.
  *
  * Scores are upserted and rows of contacts no longer in the population are
  * deleted in the same statement, so readers see the old set or the new one.
@@ -33,6 +35,17 @@ import { segmentRows } from './rfm-segments-param';
  * table, it re-ran the percentiles once per customer (minutes, not seconds).
  * $1 tenant, $2 asOf, $3 window days, $4 currency or null, $5 segments (jsonb).
  */
+/**
+ * The number of the four cut points strictly below a value, without a
+ * subquery per customer (three per row were most of the scoring): the cuts
+ * are ascending, so those at or above v are those whose negation is at or
+ * below −v, which width_bucket counts on the negated cuts in ascending
+ * order (NEGATED_CUTS, once per recompute); the rest are below. Exact:
+ * negating a float8 rounds nothing.
+ */
+const NEGATED_CUTS = (cuts: string) => `ARRAY[-${cuts}[4], -${cuts}[3], -${cuts}[2], -${cuts}[1]]`;
+const CUTS_BELOW = (value: string, negated: string) => `(4 - width_bucket(-(${value}), ${negated}))`;
+
 const RECOMPUTE_RFM_CTES = `
 win AS (
   SELECT o.contact_id, o.occurred_at, o.amount, o.currency, o.status
@@ -58,24 +71,31 @@ cuts AS MATERIALIZED (
          percentile_cont(ARRAY[0.2, 0.4, 0.6, 0.8]::float8[]) WITHIN GROUP (ORDER BY monetary::float8) AS m_cuts
     FROM customers
 ),
+below AS MATERIALIZED (
+  SELECT ${NEGATED_CUTS('r_cuts')} AS r_neg, ${NEGATED_CUTS('f_cuts')} AS f_neg, ${NEGATED_CUTS('m_cuts')} AS m_neg FROM cuts
+),
 scored AS (
   SELECT c.*,
-         5 - (SELECT count(*) FROM unnest(k.r_cuts) AS cut WHERE cut < c.recency_days::float8)::int AS r,
-         1 + (SELECT count(*) FROM unnest(k.f_cuts) AS cut WHERE cut < c.frequency::float8)::int AS f,
-         1 + (SELECT count(*) FROM unnest(k.m_cuts) AS cut WHERE cut < c.monetary::float8)::int AS m
-    FROM customers c CROSS JOIN cuts k
+         5 - ${CUTS_BELOW('c.recency_days::float8', 'k.r_neg')} AS r,
+         1 + ${CUTS_BELOW('c.frequency::float8', 'k.f_neg')} AS f,
+         1 + ${CUTS_BELOW('c.monetary::float8', 'k.m_neg')} AS m
+    FROM customers c CROSS JOIN below k
 ),
 segments AS (
   SELECT * FROM jsonb_to_recordset($5::jsonb) AS s(ordinal int, key text, name text, r_min int, r_max int, f_min int, f_max int)
 ),
-named AS (
-  SELECT sc.*, seg.key AS segment_key, seg.name AS segment_name
-    FROM scored sc
+cells AS MATERIALIZED (
+  SELECT r, f, seg.key, seg.name
+    FROM generate_series(1, 5) r CROSS JOIN generate_series(1, 5) f
     LEFT JOIN LATERAL (
       SELECT s.key, s.name FROM segments s
-       WHERE sc.r BETWEEN s.r_min AND s.r_max AND sc.f BETWEEN s.f_min AND s.f_max
+       WHERE r BETWEEN s.r_min AND s.r_max AND f BETWEEN s.f_min AND s.f_max
        ORDER BY s.ordinal LIMIT 1
     ) seg ON true
+),
+named AS (
+  SELECT sc.*, cl.key AS segment_key, cl.name AS segment_name
+    FROM scored sc LEFT JOIN cells cl ON cl.r = sc.r AND cl.f = sc.f
 ),
 old AS (
   SELECT contact_id, r, f, m, segment_key FROM rfm_scores WHERE tenant_id = $1
