@@ -1,5 +1,6 @@
 import { OUTBOX_PACK } from '@rapport/messaging';
 import type { ChurnBand } from '@rapport/contracts';
+import { compactRowIdSql } from '../messaging/compact-row-id-sql';
 /** The outbox row type of a full scoring's changed customers (SCORE_AND_RECORD_CHUNK_SQL; expandScoredCustomers). */
 export const SCORED_CUSTOMERS_OUTBOX_TYPE = 'analytics.clv.scored-customers';
 
@@ -41,21 +42,36 @@ export interface ScoredCustomersRecord {
   customers: ScoredCustomerFields[];
 }
 
-/**
- * The chunk ($2, $3] of clv_scoring_values and its upsert into
- * customer_values. $1 tenant, $4 model id, $5 currency, $6 as-of day,
- * $7 scored at (now), $8 days per unit. Shared by SCORE_CHUNK_SQL and
- * SCORE_AND_RECORD_CHUNK_SQL (below).
- */
-export const CHUNK_UPSERT_CTES = `
-chunk AS MATERIALIZED (SELECT * FROM clv_scoring_values WHERE n > $2::int AND n <= $3::int),
-upserted AS (
+/** The chunk's rows matching `which`, as customer_values rows (CHUNK_UPSERT_CTES' parameters). */
+const WRITE_VALUES_SQL = (which: string) => `
   INSERT INTO customer_values AS c (tenant_id, contact_id, model_id, x, t_x, t, m, p_alive, expected_purchases,
                                     expected_average_spend, clv, currency, churn_risk, churn_band, tier, scored_at,
                                     open_complaints, activity_trend, as_of)
   SELECT $1, v.contact_id, $4::uuid, v.x, v.tx_days / $8::float8, v.t_days / $8::float8, v.m, v.p_alive, v.expected_purchases,
          v.spend, v.clv, $5::text, v.churn_risk, v.churn_band, v.tier, $7::timestamptz, v.open_complaints, v.activity_trend, $6::date
-    FROM chunk v
+    FROM chunk v WHERE ${which}`;
+
+/**
+ * The chunk ($2, $3] of clv_scoring_values and its writes into
+ * customer_values. $1 tenant, $4 model id, $5 currency, $6 as-of day,
+ * $7 scored at (now), $8 days per unit. Shared by SCORE_CHUNK_SQL and
+ * SCORE_AND_RECORD_CHUNK_SQL (below).
+ *
+ * Customers without a row when the values were computed are inserted
+ * plainly, the others upserted (ADR 061): a plain insert skips the
+ * speculative insertion, a third of the cost of a first scoring's writes.
+ * No row can appear in between: rows are only inserted by scorings, which
+ * are serialised per tenant (lockClvScoring); one deleted in between (a
+ * merge) comes back through the upsert, as before.
+ */
+export const CHUNK_UPSERT_CTES = `
+chunk AS MATERIALIZED (SELECT * FROM clv_scoring_values WHERE n > $2::int AND n <= $3::int),
+inserted AS (
+  ${WRITE_VALUES_SQL('NOT v.existed')}
+  RETURNING 1
+),
+updated AS (
+  ${WRITE_VALUES_SQL('v.existed')}
   ON CONFLICT (tenant_id, contact_id) DO UPDATE SET
     model_id = EXCLUDED.model_id, x = EXCLUDED.x, t_x = EXCLUDED.t_x, t = EXCLUDED.t, m = EXCLUDED.m,
     p_alive = EXCLUDED.p_alive, expected_purchases = EXCLUDED.expected_purchases,
@@ -63,7 +79,8 @@ upserted AS (
     churn_risk = EXCLUDED.churn_risk, churn_band = EXCLUDED.churn_band, tier = EXCLUDED.tier, scored_at = EXCLUDED.scored_at,
     open_complaints = EXCLUDED.open_complaints, activity_trend = EXCLUDED.activity_trend, as_of = EXCLUDED.as_of
   RETURNING 1
-)`;
+),
+upserted AS (SELECT 1 FROM inserted UNION ALL SELECT 1 FROM updated)`;
 
 /**
  * Writes the customers numbered ($2, $3] and returns those whose band, tier
@@ -101,6 +118,9 @@ SELECT (SELECT count(*) FROM upserted)::int AS scored,
  * it), $11 the writer's trace context (jsonb, or null when nothing is
  * traced). Floats go into the rows through float8out, whose shortest exact
  * form (extra_float_digits = 1) JSON.parse reads back to the same double.
+ * A row is built as json text and parsed into jsonb once (ADR 061): the
+ * same value as building it in jsonb, where every customer's array was a
+ * jsonb value of its own, merged into the row's — a third of the chunk.
  * Returns the chunk's counts: scored, and the tier, band and value changes
  * (what ClvEngine.score reports).
  */
@@ -113,18 +133,16 @@ changed AS MATERIALIZED (
 ),
 recorded AS (
   INSERT INTO outbox (id, tenant_id, type, envelope, created_at)
-  SELECT encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid())
-                PLACING substring(int8send(floor(extract(epoch FROM $9::text::timestamptz) * 1000)::bigint) FROM 3) FROM 1 FOR 6),
-                52, 1), 53, 1), 'hex')::uuid,
+  SELECT ${compactRowIdSql('$9::text::timestamptz')},
          $1, '${SCORED_CUSTOMERS_OUTBOX_TYPE}',
-         jsonb_build_object('tenantId', $1::uuid, 'occurredAt', $9::text, 'asOf', $10::text, 'currency', $5::text, 'trace', $11::jsonb,
-                            'customers', jsonb_agg(jsonb_build_array(
+         json_build_object('tenantId', $1::uuid, 'occurredAt', $9::text, 'asOf', $10::text, 'currency', $5::text, 'trace', $11::jsonb,
+                           'customers', json_agg(json_build_array(
                               c.contact_id,
                               (CASE WHEN c.tier_changed THEN ${SCORED_CHANGE.TIER} ELSE 0 END
                                | CASE WHEN c.band_changed THEN ${SCORED_CHANGE.BAND} ELSE 0 END
                                | CASE WHEN c.figures_changed THEN ${SCORED_CHANGE.FIGURES} ELSE 0 END),
                               c.previous_tier, c.tier, c.clv, c.previous_band, c.churn_band, c.churn_risk, c.p_alive,
-                              c.open_complaints, c.activity_trend) ORDER BY c.i)),
+                              c.open_complaints, c.activity_trend) ORDER BY c.i))::jsonb,
          $9::text::timestamptz + interval '1 microsecond' * (c.i / ${SCORED_CUSTOMERS_PER_ROW})
     FROM changed c
    GROUP BY c.i / ${SCORED_CUSTOMERS_PER_ROW}

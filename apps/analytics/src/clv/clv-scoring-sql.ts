@@ -7,6 +7,18 @@ import { DAYS_PER_UNIT, ORDER_DAYS_CTE, utcDay, type ClvTimeUnit } from './clv-s
 import type { GroupScore } from './clv-scoring';
 import { tierBounds, type ClvTier } from './clv-settings';
 
+/**
+ * A tier by CLV share (as ASSIGN_TIERS_SQL picks it: the first tier, in
+ * order, whose upper share reaches it, else the last), spelt out as one
+ * CASE over `tiers` tiers ($7 upper shares, $14 names) rather than a
+ * subquery on the bounds per customer: two subplans per row were a tenth
+ * of the values statement.
+ */
+function tierOfShareSql(tiers: number): string {
+  const whens = Array.from({ length: tiers }, (_, i) => `WHEN r.share <= ($7::float8[])[${i + 1}] + 1e-12 THEN ($14::text[])[${i + 1}]`);
+  return `CASE ${whens.join(' ')} ELSE ($14::text[])[${tiers}] END`;
+}
+
 /** churnBandOf (libs/contracts) in SQL, on the risk computed below. */
 const CHURN_BAND_SQL = `CASE WHEN r.churn_risk < ${CHURN_BAND_FLOORS.MEDIUM} THEN 'LOW' WHEN r.churn_risk < ${CHURN_BAND_FLOORS.HIGH} THEN 'MEDIUM' ELSE 'HIGH' END`;
 
@@ -28,7 +40,7 @@ const CHURN_BAND_SQL = `CASE WHEN r.churn_risk < ${CHURN_BAND_FLOORS.MEDIUM} THE
  * 2. The distinct (x, t_x, T) are scored in libs/clv (`scoreGroups`) and
  *    stored (no index: they are hash-joined once, and building a primary key
  *    row by row doubled the cost of storing 400,000 groups).
- * 3. SCORING_VALUES_SQL: summary ⋈ group scores, spend and CLV (Gamma-Gamma
+ * 3. scoringValuesSql: summary ⋈ group scores, spend and CLV (Gamma-Gamma
  *    in SQL), churn signals and risk, the tier (full scorings: by CLV
  *    quantile over the scored customers, as ASSIGN_TIERS_SQL would give
  *    after the writes), and the stored figures before, so each chunk knows
@@ -43,6 +55,9 @@ const CHURN_BAND_SQL = `CASE WHEN r.churn_risk < ${CHURN_BAND_FLOORS.MEDIUM} THE
 /**
  * $1 tenant, $2 scoring day, $3 null (no hold-out), $4 recent days of the
  * activity trend, $5 reporting currency, $6 contact ids or null (all).
+ * Grouped by the contact alone (first_day is one per contact: min() of
+ * it), so the groups come straight from `marked`'s order by (contact, day)
+ * instead of sorting every purchase day again by (contact, first day).
  */
 export const SCORING_SUMMARY_SQL = `
 WITH ${ORDER_DAYS_CTE}
@@ -50,29 +65,32 @@ INSERT INTO clv_scoring_summary (n, contact_id, x, tx_days, t_days, repeat_value
 SELECT row_number() OVER (), s.*
   FROM (SELECT contact_id,
                (count(*) FILTER (WHERE purchase AND day <= $2::date) - 1)::int AS x,
-               (max(day) FILTER (WHERE purchase AND day <= $2::date) - first_day)::int AS tx_days,
-               ($2::date - first_day)::int AS t_days,
+               (max(day) FILTER (WHERE purchase AND day <= $2::date) - min(first_day))::int AS tx_days,
+               ($2::date - min(first_day))::int AS t_days,
                coalesce(sum(value) FILTER (WHERE day > first_day AND day <= $2::date), 0) AS repeat_value,
                count(*) FILTER (WHERE purchase AND day > $2::date - $4::int AND day <= $2::date)::int AS recent,
                count(*) FILTER (WHERE purchase AND day <= $2::date - $4::int)::int AS earlier,
-               ($2::date - $4::int - first_day + 1)::int AS earlier_span
+               ($2::date - $4::int - min(first_day) + 1)::int AS earlier_span
           FROM marked
          WHERE first_day <= $2::date
-         GROUP BY contact_id, first_day) s`;
+         GROUP BY contact_id) s`;
 
 /**
  * $1 tenant, $2 contact ids or null, $3 p, $4 q, $5 γ (Gamma-Gamma; null:
  * refused, so spend and CLV are null), $6 full scoring (tiers computed here;
  * otherwise the stored tier is kept and ASSIGN_TIERS_SQL re-tiers after),
- * $7 tier bounds (jsonb), $8 reporting currency, $9–$13 the
+ * $7 the tiers' upper shares (float8[], tierBounds' order), $8 reporting currency, $9–$13 the
  * CHURN_SIGNAL_WEIGHTS (recent days, complaint factor, max complaints,
  * activity weight, min earlier purchase days).
+ *
+ * CHURN_SIGNAL_WEIGHTS (recent days, complaint factor, max complaints,
+ * activity weight, min earlier purchase days), $14 the tiers' names (text[]).
  *
  * Open complaints come from the case projection, counted for the survivor
  * of merged contacts; churn risk = libs/clv churnRiskWithSignals (1 −
  * P(alive) when there are no signals).
  */
-export const SCORING_VALUES_SQL = `
+export const scoringValuesSql = (tiers: number) => `
 WITH complaints AS (
   SELECT coalesce(ct.merged_into, k.contact_id) AS contact_id, count(*)::int AS n
     FROM contact_cases k LEFT JOIN contacts ct ON ct.tenant_id = k.tenant_id AND ct.id = k.contact_id
@@ -80,7 +98,6 @@ WITH complaints AS (
      AND ($2::uuid[] IS NULL OR coalesce(ct.merged_into, k.contact_id) = ANY($2::uuid[]))
    GROUP BY 1
 ),
-bounds AS (SELECT * FROM jsonb_to_recordset($7::jsonb) AS b(ordinal int, name text, upper float8)),
 valued AS (
   SELECT s.n, s.contact_id, s.x, s.tx_days, s.t_days, g.p_alive, g.expected_purchases, g.discounted,
          CASE WHEN s.x > 0 THEN (s.repeat_value / s.x)::float8 ELSE 0 END AS m,
@@ -109,20 +126,19 @@ tiered AS (
   SELECT r.*, o.contact_id IS NOT NULL AS existed, o.clv AS old_clv, o.currency AS old_currency, o.churn_risk AS old_churn_risk,
          o.churn_band AS old_band, o.p_alive AS old_p_alive, o.tier AS old_tier,
          CASE WHEN NOT $6::boolean THEN o.tier
-              WHEN r.clv IS NOT NULL THEN
-                coalesce((SELECT b.name FROM bounds b WHERE r.share <= b.upper + 1e-12 ORDER BY b.ordinal LIMIT 1),
-                         (SELECT b.name FROM bounds b ORDER BY b.ordinal DESC LIMIT 1)) END AS tier
+              WHEN r.clv IS NOT NULL THEN ${tierOfShareSql(tiers)} END AS tier
     FROM ranked r LEFT JOIN customer_values o ON o.tenant_id = $1 AND o.contact_id = r.contact_id
 )
 INSERT INTO clv_scoring_values (n, contact_id, x, tx_days, t_days, m, p_alive, expected_purchases, spend, clv, churn_risk,
                                 churn_band, open_complaints, activity_trend, tier, previous_band, previous_tier,
-                                band_changed, tier_changed, figures_changed)
+                                band_changed, tier_changed, figures_changed, existed)
 SELECT t.n, t.contact_id, t.x, t.tx_days, t.t_days, t.m, t.p_alive, t.expected_purchases, t.spend, t.clv, t.churn_risk,
        t.churn_band, t.open_complaints, t.activity_trend, t.tier, t.old_band, t.old_tier,
        t.old_band IS DISTINCT FROM t.churn_band,
        t.old_tier IS DISTINCT FROM t.tier,
        NOT t.existed OR (t.old_clv, t.old_currency, t.old_churn_risk, t.old_band, t.old_p_alive)
-                        IS DISTINCT FROM (t.clv, $8::text, t.churn_risk, t.churn_band, t.p_alive)
+                        IS DISTINCT FROM (t.clv, $8::text, t.churn_risk, t.churn_band, t.p_alive),
+       t.existed
   FROM tiered t`;
 
 /** Customers no longer in the population (e.g. every order cancelled): their values go. $1 tenant, $2 contact ids or null (all). */
@@ -146,7 +162,7 @@ const SCORING_TABLES_SQL = [
      p_alive float8 NOT NULL, expected_purchases float8 NOT NULL, spend float8, clv float8, churn_risk float8 NOT NULL,
      churn_band text NOT NULL, open_complaints int NOT NULL, activity_trend float8, tier text,
      previous_band text, previous_tier text, band_changed boolean NOT NULL, tier_changed boolean NOT NULL,
-     figures_changed boolean NOT NULL
+     figures_changed boolean NOT NULL, existed boolean NOT NULL
    ) ON COMMIT DROP`,
 ];
 
@@ -260,8 +276,22 @@ export interface ScoringHooks {
   announce?: { trace: Record<string, string> | null; announced: (chunk: RecordedChunk) => Promise<void> };
 }
 
-/** Memory per sort or hash of a full scoring (one at a time per tenant): a million customers' rows fit, so nothing spills. */
-const FULL_SCORING_WORK_MEM = '128MB';
+/**
+ * A Postgres array literal of finite numbers (scoreGroups refuses others),
+ * each in JavaScript's shortest round-trip form, which float8in reads back
+ * to the same double. Built here because the driver's generic array
+ * serialisation took seconds for a million customers' groups (ADR 061).
+ */
+const arrayLiteral = (values: readonly number[]) => `{${values.join(',')}}`;
+
+/**
+ * Memory per sort or hash of a full scoring (one at a time per tenant): a
+ * million customers' rows fit, so nothing spills — the largest sort is
+ * their ~2.8 million purchase days (about 360 MB in memory); at 128 MB it
+ * went to disk, and the summary took 20 times what 100,000 customers take
+ * instead of 10 (ADR 061).
+ */
+const FULL_SCORING_WORK_MEM = '512MB';
 
 /** Customers written per statement: bounds memory (a chunk's changes are aggregated into compact rows) and paces the progress. */
 export const SCORING_CHUNK = 50_000;
@@ -287,10 +317,15 @@ export async function scoreCustomers(
   if (hooks.announce && !full) throw new Error('only a full scoring announces its chunks in SQL');
   if (full) {
     await em.query(`SET LOCAL enable_nestloop = off`);
+    // Nor merge joins: the group scores are a small table hashed once; merging sorted a million customers' summary for it.
+    await em.query(`SET LOCAL enable_mergejoin = off`);
     // Floats become JSON by float8out: at extra_float_digits ≥ 1 its shortest exact form, the number JSON.stringify writes.
     await em.query(`SET LOCAL extra_float_digits = 1`);
     // A million customers' sorts and hashes (per-day orders, cume_dist, the joins) spill to disk at the default 4 MB.
     await em.query(`SET LOCAL work_mem = '${FULL_SCORING_WORK_MEM}'`);
+    // The compact outbox rows (tens of kB of JSON each) are compressed as they are stored: lz4 does it several times
+    // faster than the default pglz, at a similar size; readers decompress either without being told (ADR 061).
+    await em.query(`SET LOCAL default_toast_compression = 'lz4'`);
   }
   for (const ddl of SCORING_TABLES_SQL) await em.query(ddl);
   await em.query(SCORING_SUMMARY_SQL, [p.tenantId, utcDay(p.asOf), null, CHURN_SIGNAL_WEIGHTS.recentDays, p.currency, ids]);
@@ -303,29 +338,31 @@ export async function scoreCustomers(
     `INSERT INTO clv_scoring_groups (x, tx_days, t_days, p_alive, expected_purchases, discounted)
      SELECT * FROM unnest($1::int[], $2::int[], $3::int[], $4::float8[], $5::float8[], $6::float8[])`,
     [
-      groups.map((g) => g.x),
-      groups.map((g) => g.tx_days),
-      groups.map((g) => g.t_days),
-      groups.map((g) => g.p_alive),
-      groups.map((g) => g.expected_purchases),
-      groups.map((g) => g.discounted),
+      arrayLiteral(groups.map((g) => g.x)),
+      arrayLiteral(groups.map((g) => g.tx_days)),
+      arrayLiteral(groups.map((g) => g.t_days)),
+      arrayLiteral(groups.map((g) => g.p_alive)),
+      arrayLiteral(groups.map((g) => g.expected_purchases)),
+      arrayLiteral(groups.map((g) => g.discounted)),
     ],
   );
   await em.query(`ANALYZE clv_scoring_groups`);
-  await em.query(SCORING_VALUES_SQL, [
+  const bounds = tierBounds(p.tiers);
+  await em.query(scoringValuesSql(bounds.length), [
     p.tenantId,
     ids,
     p.gammaGamma?.p ?? null,
     p.gammaGamma?.q ?? null,
     p.gammaGamma?.gamma ?? null,
     full,
-    JSON.stringify(tierBounds(p.tiers)),
+    bounds.map((b) => b.upper),
     p.currency,
     CHURN_SIGNAL_WEIGHTS.recentDays,
     CHURN_SIGNAL_WEIGHTS.complaintFactor,
     CHURN_SIGNAL_WEIGHTS.maxComplaints,
     CHURN_SIGNAL_WEIGHTS.activityWeight,
     CHURN_SIGNAL_WEIGHTS.minEarlierPurchaseDays,
+    bounds.map((b) => b.name),
   ]);
   await em.query(`CREATE INDEX ON clv_scoring_values (n)`);
   await em.query(`CREATE INDEX ON clv_scoring_values (contact_id)`);

@@ -3,6 +3,7 @@ import { derivedEventId, STORED_TRACE_KEY, type OutboxExpander } from '@rapport/
 import { SCORED_CHANGE, SCORED_CUSTOMERS_OUTBOX_TYPE, type ScoredCustomersRecord } from './clv-chunk-sql';
 import { scoringEventFields, valueChanges } from './clv-events';
 import { chunkChanges, type ChangedRow } from './clv-scoring-sql';
+import { expandRfmChanges, RFM_CHANGES_OUTBOX_TYPE } from '../rfm/rfm-changes-outbox';
 
 /**
  * The events a compact row of a full scoring stands for (ADR 060): the rows
@@ -61,4 +62,7 @@ export const expandScoredCustomers: OutboxExpander = ({ id, envelope }) => {
 };
 
 /** The analytics service's compact outbox rows and their expansion (ServiceDefinition.outboxExpanders). */
-export const ANALYTICS_OUTBOX_EXPANDERS = { [SCORED_CUSTOMERS_OUTBOX_TYPE]: expandScoredCustomers };
+export const ANALYTICS_OUTBOX_EXPANDERS = {
+  [SCORED_CUSTOMERS_OUTBOX_TYPE]: expandScoredCustomers,
+  [RFM_CHANGES_OUTBOX_TYPE]: expandRfmChanges,
+};

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { actorOf, badUserInput, type Principal } from '@rapport/auth';
 import { DEFAULT_RFM_SEGMENTS } from '@rapport/clv';
-import { CUSTOMER_RFM_CHANGED, RFM_RECOMPUTED, type CustomerRfmChangedDataV1, type EventActor } from '@rapport/contracts';
-import { appendPackedToOutbox, newEvent } from '@rapport/messaging';
+import { RFM_RECOMPUTED, type EventActor } from '@rapport/contracts';
+import { currentMessageContext, newEvent } from '@rapport/messaging';
 import { moneyView, type Money } from '@rapport/money';
 import { AccessPolicy, AuditRecorder, describeAudit, ServiceDatabase, validate } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
@@ -10,7 +10,7 @@ import { requireCustomerFigures, requireAnalyticsRead, requireAnalyticsWrite } f
 import { scoringAsOf } from '../clv/clv-settings';
 import { lockRfmRecompute } from '../tenant-locks';
 import { RfmScoreEntity } from './rfm-score.entity';
-import { recomputeRfmScores, type RfmChange } from './rfm-sql';
+import { recomputeAndRecordRfmScores } from './rfm-sql';
 import { rfmSettings, validateSettingsChange, type RfmSettingsChange } from './rfm-settings';
 import { rfmView, type RfmView } from './rfm-view';
 import { TableStatistics } from '../statistics/table-statistics';
@@ -115,7 +115,7 @@ export class RfmService {
   /**
    * Scores the whole tenant in one statement and announces it: one
    * `analytics.customer.rfm_changed` per contact whose cell or segment
-   * changed (packed outbox rows: a fresh tenant announces every customer), then
+   * changed (compact outbox rows the relay expands, ADR 061: a fresh tenant announces every customer), then
    * `analytics.rfm.recomputed`.
    * Recomputes of one tenant are serialised (advisory lock), so a queued run
    * and a manual one never interleave their writes, and each change is
@@ -139,13 +139,15 @@ export class RfmService {
         await lockRfmRecompute(em, tenantId);
         const asOf = asOfInput ?? (await scoringAsOf(em, tenantId, null));
         const settings = await rfmSettings(em, tenantId, change);
-        const { changes, ...result } = await recomputeRfmScores(em, { tenantId, asOf, ...settings });
+        // The statement records its changes in the outbox as compact rows the relay expands into the rfm_changed
+        // events (ADR 061): no changed contact comes back to Node.
+        const { customersChanged, ...result } = await recomputeAndRecordRfmScores(
+          em,
+          { tenantId, asOf, ...settings },
+          { actor, trace: currentMessageContext() },
+        );
         await step('ANNOUNCING');
         const emptyWindowReason = result.customersScored === 0 ? await whyNobodyScored(em, tenantId, asOf, settings.windowDays) : null;
-        await appendPackedToOutbox(
-          em,
-          changes.map((change) => rfmChanged(tenantId, actor, asOf, change)),
-        );
         await this.db.publish(
           em,
           newEvent({
@@ -168,13 +170,13 @@ export class RfmService {
           asOf: asOf.toISOString(),
           customersScored: result.customersScored,
           customersRemoved: result.customersRemoved,
-          customersChanged: changes.length,
+          customersChanged,
         };
         // A job (queued by orders, or startRfmRecompute's) records its own entry, with whoever asked as the actor.
         if (actor.kind === 'system' || options.background)
           await this.audit.record(em, { tenantId, actor, action: 'rfm.recomputed', objectType: 'RfmScores', objectId: run, details });
         else describeAudit({ details });
-        return { ...result, runId: run, customersChanged: changes.length, asOf, windowDays: settings.windowDays, emptyWindowReason };
+        return { ...result, runId: run, customersChanged, asOf, windowDays: settings.windowDays, emptyWindowReason };
       });
     } catch (err) {
       // A background run may be retried (its job decides when it gives up: failRun); a direct one has failed.
@@ -240,23 +242,6 @@ async function whyNobodyScored(em: EntityManager, tenantId: string, asOf: Date, 
     `no placed order of a known customer in the ${windowDays} days up to ${asOf.toISOString()}; the tenant's ${row.n} orders ` +
     `run from ${day(row.first)} to ${day(row.last)}: recompute with input.asOf in that range, or set ClvSettings.asOfLatestOrder`
   );
-}
-
-function rfmChanged(tenantId: string, actor: EventActor, asOf: Date, c: RfmChange) {
-  const data: CustomerRfmChangedDataV1 = {
-    contactId: c.contactId,
-    previousSegmentKey: c.previousSegmentKey,
-    previousScore: c.previousScore,
-    segmentKey: c.segmentKey,
-    segmentName: c.segmentName,
-    score: c.score,
-    recencyDays: c.recencyDays,
-    frequency: c.frequency,
-    monetary: c.monetary !== null && c.currency !== null ? moneyView(c.monetary, c.currency).amount : null,
-    currency: c.currency,
-    asOf: asOf.toISOString(),
-  };
-  return newEvent({ type: CUSTOMER_RFM_CHANGED, tenantId, actor, subjectId: c.contactId, data });
 }
 
 function validAsOf(input: { asOf?: Date | null } | null | undefined): Date | undefined {
