@@ -323,9 +323,6 @@ export async function scoreCustomers(
     await em.query(`SET LOCAL extra_float_digits = 1`);
     // A million customers' sorts and hashes (per-day orders, cume_dist, the joins) spill to disk at the default 4 MB.
     await em.query(`SET LOCAL work_mem = '${FULL_SCORING_WORK_MEM}'`);
-    // The compact outbox rows (tens of kB of JSON each) are compressed as they are stored: lz4 does it several times
-    // faster than the default pglz, at a similar size; readers decompress either without being told (ADR 061).
-    await em.query(`SET LOCAL default_toast_compression = 'lz4'`);
   }
   for (const ddl of SCORING_TABLES_SQL) await em.query(ddl);
   await em.query(SCORING_SUMMARY_SQL, [p.tenantId, utcDay(p.asOf), null, CHURN_SIGNAL_WEIGHTS.recentDays, p.currency, ids]);
