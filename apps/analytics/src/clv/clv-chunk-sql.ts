@@ -1,6 +1,6 @@
 import { OUTBOX_PACK } from '@rapport/messaging';
 import type { ChurnBand } from '@rapport/contracts';
-import { compactRowIdSql } from '../messaging/compact-row-id-sql';
+import { compactOutboxRowsSql } from '../messaging/compact-outbox-sql';
 /** The outbox row type of a full scoring's changed customers (SCORE_AND_RECORD_CHUNK_SQL; expandScoredCustomers). */
 export const SCORED_CUSTOMERS_OUTBOX_TYPE = 'analytics.clv.scored-customers';
 
@@ -132,21 +132,20 @@ changed AS MATERIALIZED (
    WHERE v.band_changed OR v.tier_changed OR v.figures_changed
 ),
 recorded AS (
-  INSERT INTO outbox (id, tenant_id, type, envelope, created_at)
-  SELECT ${compactRowIdSql('$9::text::timestamptz')},
-         $1, '${SCORED_CUSTOMERS_OUTBOX_TYPE}',
-         json_build_object('tenantId', $1::uuid, 'occurredAt', $9::text, 'asOf', $10::text, 'currency', $5::text, 'trace', $11::jsonb,
-                           'customers', json_agg(json_build_array(
-                              c.contact_id,
-                              (CASE WHEN c.tier_changed THEN ${SCORED_CHANGE.TIER} ELSE 0 END
-                               | CASE WHEN c.band_changed THEN ${SCORED_CHANGE.BAND} ELSE 0 END
-                               | CASE WHEN c.figures_changed THEN ${SCORED_CHANGE.FIGURES} ELSE 0 END),
-                              c.previous_tier, c.tier, c.clv, c.previous_band, c.churn_band, c.churn_risk, c.p_alive,
-                              c.open_complaints, c.activity_trend) ORDER BY c.i))::jsonb,
-         $9::text::timestamptz + interval '1 microsecond' * (c.i / ${SCORED_CUSTOMERS_PER_ROW})
-    FROM changed c
-   GROUP BY c.i / ${SCORED_CUSTOMERS_PER_ROW}
-  RETURNING 1
+  ${compactOutboxRowsSql({
+    at: '$9::text::timestamptz',
+    type: SCORED_CUSTOMERS_OUTBOX_TYPE,
+    envelope: `json_build_object('tenantId', $1::uuid, 'occurredAt', $9::text, 'asOf', $10::text, 'currency', $5::text, 'trace', $11::jsonb,
+      'customers', json_agg(json_build_array(
+      c.contact_id,
+      (CASE WHEN c.tier_changed THEN ${SCORED_CHANGE.TIER} ELSE 0 END
+      | CASE WHEN c.band_changed THEN ${SCORED_CHANGE.BAND} ELSE 0 END
+      | CASE WHEN c.figures_changed THEN ${SCORED_CHANGE.FIGURES} ELSE 0 END),
+      c.previous_tier, c.tier, c.clv, c.previous_band, c.churn_band, c.churn_risk, c.p_alive,
+      c.open_complaints, c.activity_trend) ORDER BY c.i))::jsonb`,
+    from: 'changed',
+    perRow: SCORED_CUSTOMERS_PER_ROW,
+  })}
 )
 SELECT (SELECT count(*) FROM upserted)::int AS scored,
        (SELECT count(*) FROM recorded)::int AS rows,

@@ -1,7 +1,7 @@
 import { DEFAULT_RFM_SEGMENTS, type RfmSegmentDefinition } from '@rapport/clv';
 import type { EventActor } from '@rapport/contracts';
 import type { EntityManager } from 'typeorm';
-import { compactRowIdSql } from '../messaging/compact-row-id-sql';
+import { compactOutboxRowsSql } from '../messaging/compact-outbox-sql';
 import { RFM_CHANGES_OUTBOX_TYPE, RFM_CHANGES_PER_ROW } from './rfm-changes-outbox';
 import { segmentRows } from './rfm-segments-param';
 
@@ -159,16 +159,16 @@ numbered AS MATERIALIZED (
   SELECT c.*, row_number() OVER (ORDER BY c."contactId") - 1 AS i FROM changes c
 ),
 recorded AS (
-  INSERT INTO outbox (id, tenant_id, type, envelope, created_at)
-  SELECT ${compactRowIdSql('$6::text::timestamptz')}, $1, '${RFM_CHANGES_OUTBOX_TYPE}',
-         json_build_object('tenantId', $1::uuid, 'occurredAt', $6::text, 'asOf', $9::text, 'actor', $7::jsonb, 'trace', $8::jsonb,
-                           'customers', json_agg(json_build_array(
-                             c."contactId", c."previousSegmentKey", c."previousScore", c."segmentKey", c."segmentName", c.score,
-                             c."recencyDays", c.frequency, c.monetary, c.currency) ORDER BY c.i))::jsonb,
-         $6::text::timestamptz + interval '1 microsecond' * (c.i / ${RFM_CHANGES_PER_ROW})
-    FROM numbered c
-   GROUP BY c.i / ${RFM_CHANGES_PER_ROW}
-  RETURNING 1
+  ${compactOutboxRowsSql({
+    at: '$6::text::timestamptz',
+    type: RFM_CHANGES_OUTBOX_TYPE,
+    envelope: `json_build_object('tenantId', $1::uuid, 'occurredAt', $6::text, 'asOf', $9::text, 'actor', $7::jsonb, 'trace', $8::jsonb,
+      'customers', json_agg(json_build_array(
+      c."contactId", c."previousSegmentKey", c."previousScore", c."segmentKey", c."segmentName", c.score,
+      c."recencyDays", c.frequency, c.monetary, c.currency) ORDER BY c.i))::jsonb`,
+    from: 'numbered',
+    perRow: RFM_CHANGES_PER_ROW,
+  })}
 )
 SELECT (SELECT count(*) FROM upserted)::int AS scored,
        (SELECT count(*) FROM removed)::int AS removed,
