@@ -35,9 +35,19 @@ import {
   type StreamDefinition,
   type UserSnapshotV1,
 } from '@rapport/contracts';
-import { durableFor, listParked, newEvent, outboxEvents, replayAllParked, streamFor, type MessagingNaming } from '@rapport/messaging';
+import {
+  durableFor,
+  listParked,
+  newEvent,
+  outboxEnvelopes,
+  outboxEvents,
+  replayAllParked,
+  streamFor,
+  type MessagingNaming,
+} from '@rapport/messaging';
 import { connect, type NatsConnection } from 'nats';
 import { Pool } from 'pg';
+import { ANALYTICS_OUTBOX_EXPANDERS } from '../../../apps/analytics/src/clv/scored-customers-outbox';
 import { READ_MODEL_EVENTS } from '../../../apps/marketing/src/read-model/read-model-projector';
 import { ServiceProcess } from '../../harness/service-process';
 
@@ -102,7 +112,7 @@ interface Subject {
   expected: () => Promise<Expected[]>;
 }
 
-/** Analytics' published events of these types for the tenant: what its consumers downstream must have applied. */
+/** Analytics' outbox rows of these types as SQL (an event per row: orders; compact rows need analyticsPublished). */
 const analyticsOutbox = (types: readonly string[]) =>
   `SELECT count(*)::int AS n FROM ${outboxEvents(`${schemaOf('analytics')}.outbox`)}
     WHERE tenant_id = $1 AND type = ANY('{${types.join(',')}}'::text[])`;
@@ -119,6 +129,23 @@ describe('crash suite: SIGKILL of every consumer service during a flood; every e
   const report: Record<string, unknown> = {};
   const afterDone: (() => void)[] = [];
   const count = async (sql: string): Promise<number> => (await db.query(sql, [tenantId])).rows[0].n as number;
+  /**
+   * Analytics' published events of these types for the tenant, compact rows
+   * (scorings' and RFM recomputes' changes, ADR 060, 061) expanded as the
+   * relay expands them: what its consumers downstream must have applied.
+   */
+  const analyticsPublished = async (types: readonly string[]): Promise<number> => {
+    const client = await db.connect();
+    try {
+      await client.query(`SET search_path TO ${schemaOf('analytics')}`);
+      const reader = { query: async (sql: string, params: unknown[]) => (await client.query(sql, params)).rows };
+      const events = await outboxEnvelopes(reader, tenantId, ANALYTICS_OUTBOX_EXPANDERS);
+      return events.filter((e) => types.includes(e.type)).length;
+    } finally {
+      await client.query('RESET search_path');
+      client.release();
+    }
+  };
 
   const SUBJECTS: Subject[] = [
     {
@@ -144,7 +171,7 @@ describe('crash suite: SIGKILL of every consumer service during a flood; every e
         { what: 'customer_contacts', count: CONTACTS, sql: rowsOf('service', 'customer_contacts'), poisoned: true },
         {
           what: 'inbox service_customer_tiers (= tier events analytics published)',
-          count: await count(analyticsOutbox([CUSTOMER_TIER_CHANGED])),
+          count: await analyticsPublished([CUSTOMER_TIER_CHANGED]),
           sql: inboxOf('service', 'service_customer_tiers'),
         },
       ],
@@ -191,7 +218,7 @@ describe('crash suite: SIGKILL of every consumer service during a flood; every e
         { what: 'contacts', count: CONTACTS, sql: rowsOf('marketing', 'contacts', 'AND sales_updated_at IS NOT NULL'), poisoned: true },
         {
           what: 'inbox marketing_analytics (= read-model events analytics published)',
-          count: await count(analyticsOutbox(READ_MODEL_EVENTS.ANALYTICS)),
+          count: await analyticsPublished(READ_MODEL_EVENTS.ANALYTICS),
           sql: inboxOf('marketing', 'marketing_analytics'),
         },
         { what: 'contact_orders', count: ORDERS, sql: rowsOf('marketing', 'contact_orders') },
