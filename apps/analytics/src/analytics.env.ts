@@ -21,6 +21,13 @@ export const analyticsEnv = {
     description:
       'orders and contacts arriving over NATS ask for RFM and CLV rescoring at most once per tenant per this many ms (the union of the affected contacts)',
   }),
+  ANALYTICS_SCORING_WORK_MEM_MB: env.int({
+    default: 512,
+    min: 4,
+    max: 65_536,
+    description:
+      "PostgreSQL work_mem (MB) of a full CLV scoring's transaction: 512 keeps a million customers' sorts in memory; lower it on a small database server where several tenants score at once",
+  }),
   ANALYTICS_CLV_RESCORE_CRON: env.string({
     default: '0 3 * * *',
     description:
@@ -32,5 +39,6 @@ export type AnalyticsConfig = PlatformConfig & {
   ANALYTICS_RFM_DELAY_MS: number;
   ANALYTICS_RFM_CONCURRENCY: number;
   ANALYTICS_RESCORE_DEBOUNCE_MS: number;
+  ANALYTICS_SCORING_WORK_MEM_MB: number;
   ANALYTICS_CLV_RESCORE_CRON: string;
 };

@@ -7,7 +7,7 @@ import type { EntityManager } from 'typeorm';
 import { analyticsDefinition } from '../analytics.definition';
 import { SCORED_CUSTOMERS_OUTBOX_TYPE, SCORED_CUSTOMERS_PER_ROW } from './clv-chunk-sql';
 import { scoringEvents, valueChanges } from './clv-events';
-import { scoreCustomers } from './clv-scoring-sql';
+import { FULL_SCORING_WORK_MEM_MB, scoreCustomers } from './clv-scoring-sql';
 import { FIXTURE_AS_OF as AS_OF, fixtureGroups, fullScoringParams } from './full-scoring.fixture';
 import { expandScoredCustomers } from './scored-customers-outbox';
 
@@ -173,5 +173,24 @@ describe('CLV scoring: events recorded in SQL, expanded, equal those built in No
     const events = await compare();
     expect(events).toBeGreaterThan(0);
     expect(events).toBeLessThan(CUSTOMERS);
+  });
+
+  it('runs a full scoring with the work_mem it is given (ANALYTICS_SCORING_WORK_MEM_MB), else 512 MB, in its transaction only', async () => {
+    const workMemAfter = (workMemMb?: number) =>
+      rolledBack(async (em) => {
+        await scoreCustomers(
+          em,
+          { ...params(), workMemMb },
+          groups,
+          { announce: { trace: null, announced: async () => undefined } },
+          CHUNK,
+        );
+        return ((await em.query(`SHOW work_mem`)) as { work_mem: string }[])[0].work_mem;
+      });
+    expect(await workMemAfter(64)).toBe('64MB');
+    expect(await workMemAfter()).toBe(`${FULL_SCORING_WORK_MEM_MB}MB`);
+    await expect(workMemAfter(0)).rejects.toThrow('work_mem must be a whole number of MB, not 0');
+    const [{ work_mem: outside }] = (await db.dataSource.query(`SHOW work_mem`)) as { work_mem: string }[];
+    expect(outside).not.toBe('64MB');
   });
 });

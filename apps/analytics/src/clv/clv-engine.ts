@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { EventEnvelope } from '@rapport/contracts';
 import { appendPackedToOutbox, currentMessageContext } from '@rapport/messaging';
-import { AuditRecorder, ServiceDatabase } from '@rapport/service-kit';
+import { AuditRecorder, SERVICE_CONFIG, ServiceDatabase } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
+import type { AnalyticsConfig } from '../analytics.env';
 import { TableStatistics } from '../statistics/table-statistics';
 import { lockClvScoring } from '../tenant-locks';
 import { scoringEvents, valueChanges } from './clv-events';
@@ -45,6 +46,7 @@ export class ClvEngine {
     private readonly db: ServiceDatabase,
     private readonly audit: AuditRecorder,
     private readonly statistics: TableStatistics,
+    @Inject(SERVICE_CONFIG) private readonly config: Pick<AnalyticsConfig, 'ANALYTICS_SCORING_WORK_MEM_MB'>,
   ) {}
 
   /**
@@ -232,6 +234,7 @@ export class ClvEngine {
             contactIds,
             gammaGamma: model.gammaGamma?.params ?? null,
             tiers: await clvTiers(em, tenantId),
+            workMemMb: this.config.ANALYTICS_SCORING_WORK_MEM_MB,
           },
           (groups) => scoreGroups(purchaseModel, params, groups, daysPerUnit),
           {

@@ -259,6 +259,8 @@ export interface ScoreParams {
   /** null: no spend model (CLV absent). */
   gammaGamma: { p: number; q: number; gamma: number } | null;
   tiers: readonly ClvTier[];
+  /** work_mem of a full scoring's transaction, in MB (default FULL_SCORING_WORK_MEM_MB). */
+  workMemMb?: number;
 }
 
 export interface ScoringHooks {
@@ -285,13 +287,13 @@ export interface ScoringHooks {
 const arrayLiteral = (values: readonly number[]) => `{${values.join(',')}}`;
 
 /**
- * Memory per sort or hash of a full scoring (one at a time per tenant): a
- * million customers' rows fit, so nothing spills — the largest sort is
- * their ~2.8 million purchase days (about 360 MB in memory); at 128 MB it
- * went to disk, and the summary took 20 times what 100,000 customers take
- * instead of 10 (ADR 061).
+ * Memory per sort or hash of a full scoring, in MB, unless the caller sets
+ * `workMemMb` (ANALYTICS_SCORING_WORK_MEM_MB): a million customers' rows
+ * fit, so nothing spills — the largest sort is their ~2.8 million purchase
+ * days (about 360 MB in memory); at 128 MB it went to disk, and the summary
+ * took 20 times what 100,000 customers take instead of 10 (ADR 061).
  */
-const FULL_SCORING_WORK_MEM = '512MB';
+export const FULL_SCORING_WORK_MEM_MB = 512;
 
 /** Customers written per statement: bounds memory (a chunk's changes are aggregated into compact rows) and paces the progress. */
 export const SCORING_CHUNK = 50_000;
@@ -322,7 +324,9 @@ export async function scoreCustomers(
     // Floats become JSON by float8out: at extra_float_digits ≥ 1 its shortest exact form, the number JSON.stringify writes.
     await em.query(`SET LOCAL extra_float_digits = 1`);
     // A million customers' sorts and hashes (per-day orders, cume_dist, the joins) spill to disk at the default 4 MB.
-    await em.query(`SET LOCAL work_mem = '${FULL_SCORING_WORK_MEM}'`);
+    const workMemMb = p.workMemMb ?? FULL_SCORING_WORK_MEM_MB;
+    if (!Number.isInteger(workMemMb) || workMemMb < 1) throw new Error(`work_mem must be a whole number of MB, not ${workMemMb}`);
+    await em.query(`SET LOCAL work_mem = '${workMemMb}MB'`);
   }
   for (const ddl of SCORING_TABLES_SQL) await em.query(ddl);
   await em.query(SCORING_SUMMARY_SQL, [p.tenantId, utcDay(p.asOf), null, CHURN_SIGNAL_WEIGHTS.recentDays, p.currency, ids]);
