@@ -33,6 +33,7 @@ async function apply(em: EntityManager, tenantId: string, event: EventEnvelope):
   if (!change) return;
   switch (change.op) {
     case 'record': {
+      if (change.once && (await TimelineRecorder.hasEntry(em, change.refId, change.kind))) return;
       let accountId = change.accountId;
       if (change.onAccount && !accountId && change.contactId) {
         const [contact]: { account_id: string | null }[] = await em.query(`SELECT account_id FROM contacts WHERE id = $1`, [

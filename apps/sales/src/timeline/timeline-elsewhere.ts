@@ -43,6 +43,8 @@ export type ElsewhereChange =
       accountId: string | null;
       /** Orders and cases are the account's business too; messages and consents only the person's. */
       onAccount: boolean;
+      /** Record only if the ref has no entry of this kind yet (an order's line, from whichever event first names its customer). */
+      once?: boolean;
     }
   | { op: 'owner'; refId: string; ownerId: string | null }
   | { op: 'withdraw' | 'restore' | 'purge'; refId: string };
@@ -97,7 +99,9 @@ export function elsewhereChange(event: EventEnvelope): ElsewhereChange | null {
       return { op: 'purge', refId: (event.data as RecordDeletedDataV1).id };
     case ORDER_RECORDED: {
       const o = (event as OrderRecordedV1).data;
-      if (o.change !== 'CREATED' || !o.contactId) return null;
+      // An order placed before analytics knew its customer is announced CREATED without one, then UPDATED once it is
+      // matched: the line comes from whichever first names the customer, once per order.
+      if (!o.contactId) return null;
       const status = o.status === 'PLACED' ? '' : ` (${human(o.status)})`;
       return {
         op: 'record',
@@ -109,6 +113,7 @@ export function elsewhereChange(event: EventEnvelope): ElsewhereChange | null {
         contactId: o.contactId,
         accountId: null,
         onAccount: true,
+        once: true,
       };
     }
     case MESSAGE_SENT: {

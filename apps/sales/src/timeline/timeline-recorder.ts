@@ -75,6 +75,12 @@ export class TimelineRecorder {
       values,
     );
   }
+  /** Whether the record `refId` already has an entry of this kind (on any subject: a merge may have moved it). */
+  static async hasEntry(em: EntityManager, refId: string, kind: TimelineKind): Promise<boolean> {
+    const rows: unknown[] = await em.query(`SELECT 1 FROM timeline_entries WHERE ref_id = $1 AND kind = $2 LIMIT 1`, [refId, kind]);
+    return rows.length > 0;
+  }
+
   /** A case changed hands: its entries follow the owner service's assignment, for the sharing rules. */
   static async setRefOwner(em: EntityManager, refId: string, ownerId: string | null): Promise<void> {
     await em.query(`UPDATE timeline_entries SET ref_owner_id = $2 WHERE ref_id = $1`, [refId, ownerId]);
