@@ -113,7 +113,8 @@ export function elsewhereChange(event: EventEnvelope): ElsewhereChange | null {
         contactId: o.contactId,
         accountId: null,
         onAccount: true,
-        once: true,
+        // A CREATED event is an order's first: only a later UPDATED can find its line already there.
+        once: o.change === 'UPDATED',
       };
     }
     case MESSAGE_SENT: {
