@@ -7,7 +7,7 @@ import { AuditRecorder, LOGGER, ServiceDatabase } from '@rapport/service-kit';
 import { v7 as uuidv7 } from 'uuid';
 import type { EntityManager } from 'typeorm';
 import { groupMembers } from '../consent/contact-groups';
-import { lockReadModel } from '../read-model/read-model-lock';
+import { lockContacts, lockReadModel } from '../read-model/read-model-lock';
 import { refreshAggregates, survivorOf } from '../read-model/survivors';
 import { MessageSender, type ClaimedMessage } from '../sending/message-sender';
 import { claimMessage, failInterrupted } from '../sending/message-rows';
@@ -201,8 +201,13 @@ export class JourneyEngine {
     done: string[],
   ): Promise<StepSchedule | null> {
     // Before the enrolment's row: a step may recount its contact (setAttribute), and a read-model batch holding that
-    // contact may pause this enrolment; taking the read model's turn first keeps the two from waiting on each other (ADR 069).
+    // contact may pause this enrolment; locking the contact first, as batches do, keeps the two from waiting on each other (ADR 077).
     await lockReadModel(em, tenantId, 'shared');
+    const [owner]: { contact_id: string }[] = await em.query(
+      `SELECT contact_id FROM journey_enrollments WHERE tenant_id = $1 AND id = $2`,
+      [tenantId, enrollmentId],
+    );
+    if (owner) await lockContacts(em, tenantId, [], [owner.contact_id, await survivorOf(em, tenantId, owner.contact_id)]);
     const [e]: EnrollmentRow[] = await em.query(
       `SELECT ${ENROLLMENT_COLUMNS} FROM journey_enrollments e WHERE e.tenant_id = $1 AND e.id = $2 FOR UPDATE`,
       [tenantId, enrollmentId],

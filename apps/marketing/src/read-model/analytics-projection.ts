@@ -9,6 +9,7 @@ import type {
 import { returnedRows } from '@rapport/persistence';
 import type { EntityManager } from 'typeorm';
 import { ensureContacts, refreshAggregates, survivorsOf } from './survivors';
+import { recordSegmentNames } from './score-runs';
 
 /** The newer-fact test for a group of columns versioned by `column` (checked on the row being updated, so concurrent writers agree). */
 const newer = (column: string, at: string) => `(${column} IS NULL OR ${column} <= ${at})`;
@@ -43,12 +44,7 @@ export class AnalyticsProjection {
         data.asOf,
       ],
     );
-    if (data.segmentKey && data.segmentName) {
-      await em.query(
-        `INSERT INTO rfm_segment_names (tenant_id, key, name) VALUES ($1, $2, $3) ON CONFLICT (tenant_id, key) DO UPDATE SET name = EXCLUDED.name`,
-        [tenantId, data.segmentKey, data.segmentName],
-      );
-    }
+    if (data.segmentKey && data.segmentName) await recordSegmentNames(em, tenantId, new Map([[data.segmentKey, data.segmentName]]));
     return returnedRows(applied).length > 0;
   }
 

@@ -123,4 +123,75 @@ describe('marketing read model: two batches of one tenant at once', () => {
       expect(rows.filter((r) => r.deleted)).toHaveLength(1);
     }
   });
+
+  /** Runs `first` in a transaction held open until `second` has settled (or `limitMs` passed), then commits it. */
+  async function whileOpen(tenantId: string, first: EventEnvelope[], second: () => Promise<unknown>, limitMs = 15_000) {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let applied!: () => void;
+    const firstApplied = new Promise<void>((resolve) => (applied = resolve));
+    const firstDone = db.withTenant(tenantId, async (em) => {
+      await consumers.handleBatch(first, em, tenantId);
+      applied();
+      await held;
+    });
+    await firstApplied;
+    const outcome = await Promise.race([
+      second().then(() => 'committed' as const),
+      new Promise<'waited'>((resolve) => setTimeout(() => resolve('waited'), limitMs)),
+    ]);
+    release();
+    await firstDone;
+    return outcome;
+  }
+
+  it('a batch naming other contacts of the tenant commits while another batch is still open', async () => {
+    const tenantId = randomUUID();
+    const { p, q, seed, sales, analytics } = events(tenantId);
+    await apply(tenantId, seed);
+    // Sales touches P's updates only; analytics only Q's tiers: no contact in common.
+    const salesOfP = sales.slice(0, N);
+    const tiersOfQ = analytics.slice(0, N);
+    expect(await whileOpen(tenantId, salesOfP, () => apply(tenantId, tiersOfQ))).toBe('committed');
+    const rows: { id: string; last_name: string; tier: string | null }[] = await db.withTenant(tenantId, (em) =>
+      em.query(`SELECT id, last_name, tier FROM contacts WHERE tenant_id = $1`, [tenantId]),
+    );
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    for (const id of p) expect(byId.get(id)).toMatchObject({ last_name: 'Updated', tier: null });
+    for (const id of q) expect(byId.get(id)).toMatchObject({ last_name: 'Seeded', tier: 'gold' });
+  });
+
+  it('a batch naming a contact another open batch holds waits for it, then applies on top', async () => {
+    const tenantId = randomUUID();
+    const { p, seed, sales, analytics } = events(tenantId);
+    await apply(tenantId, seed);
+    const ordersOfP = analytics.slice(N);
+    let second: Promise<unknown> = Promise.resolve();
+    const outcome = await whileOpen(tenantId, sales.slice(0, N), () => (second = apply(tenantId, ordersOfP)), 2_000);
+    expect(outcome).toBe('waited');
+    await second;
+    const rows: { last_name: string; orders_count: number }[] = await db.withTenant(tenantId, (em) =>
+      em.query(`SELECT last_name, orders_count FROM contacts WHERE tenant_id = $1 AND id = ANY($2::uuid[])`, [tenantId, p]),
+    );
+    expect(rows).toHaveLength(N);
+    for (const row of rows) expect(row).toMatchObject({ last_name: 'Updated', orders_count: 1 });
+  });
+
+  it('two batches creating the same new contacts at once both commit', async () => {
+    for (let round = 0; round < 3; round++) {
+      const tenantId = randomUUID();
+      const { p, q, sales, analytics } = events(tenantId);
+      // Nothing seeded: the sales batch creates P and Q while the analytics batch makes placeholders for them.
+      const creations = [...p, ...q].map((_, i) => ({ ...sales[i < N ? i : i + 1], type: CONTACT_CREATED }));
+      const outcomes = await Promise.allSettled([apply(tenantId, creations), apply(tenantId, [...analytics].reverse())]);
+      expect(outcomes.filter((o) => o.status === 'rejected').map((o) => String((o as PromiseRejectedResult).reason))).toEqual([]);
+      const rows: { id: string; last_name: string; tier: string | null; orders_count: number }[] = await db.withTenant(tenantId, (em) =>
+        em.query(`SELECT id, last_name, tier, orders_count FROM contacts WHERE tenant_id = $1`, [tenantId]),
+      );
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      expect(rows).toHaveLength(2 * N);
+      for (const id of p) expect(byId.get(id)).toMatchObject({ last_name: 'Updated', orders_count: 1 });
+      for (const id of q) expect(byId.get(id)).toMatchObject({ last_name: 'Updated', tier: 'gold' });
+    }
+  });
 });

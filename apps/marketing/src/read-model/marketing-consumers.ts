@@ -7,7 +7,8 @@ import { JourneyEngine, type StepSchedule } from '../journeys/journey-engine';
 import { JourneyJobs } from '../journeys/journey-jobs';
 import { Attribution } from '../measurement/attribution';
 import { eventRuns } from './event-runs';
-import { lockReadModel } from './read-model-lock';
+import { contactsNamedBy } from './batch-contacts';
+import { lockBatchContacts } from './read-model-lock';
 import { READ_MODEL_EVENTS, ReadModelProjector, type Applied } from './read-model-projector';
 
 /**
@@ -64,8 +65,8 @@ export class MarketingConsumers implements OnModuleInit {
    * them (event-runs.ts); then, per event in order, what follows from it.
    */
   async handleBatch(events: EventEnvelope[], em: EntityManager, tenantId: string): Promise<StepSchedule[]> {
-    // First, before any contact row: this tenant's batches take turns, so their row locks cannot cross (ADR 069).
-    await lockReadModel(em, tenantId, 'exclusive');
+    // First, before any write: every contact row the batch will write, in id order, so two batches cannot cross (ADR 077).
+    await lockBatchContacts(em, tenantId, contactsNamedBy(events));
     const triggers = await this.journeys.activeTriggers(em, tenantId);
     const steps: StepSchedule[] = [];
     for (const run of eventRuns(events)) {

@@ -66,13 +66,7 @@ export async function applyScoreRun(em: EntityManager, tenantId: string, events:
     const d = event.data as CustomerRfmChangedDataV1;
     if (d.segmentKey && d.segmentName) names.set(d.segmentKey, d.segmentName);
   }
-  if (names.size > 0) {
-    await em.query(
-      `INSERT INTO rfm_segment_names (tenant_id, key, name) SELECT $1, n.key, n.name FROM unnest($2::text[], $3::text[]) AS n(key, name)
-       ON CONFLICT (tenant_id, key) DO UPDATE SET name = EXCLUDED.name`,
-      [tenantId, [...names.keys()], [...names.values()]],
-    );
-  }
+  await recordSegmentNames(em, tenantId, names);
   note(
     'tier',
     await updateScores(
@@ -185,4 +179,22 @@ export async function updateScores(
     ),
   );
   return new Set(updated.map((r) => r.id));
+}
+
+/**
+ * Keeps the display name of each RFM segment key. Only new or renamed keys
+ * are written (in key order): the names rarely change, and a row every
+ * score batch rewrote would be one that two batches of a tenant lock in
+ * different orders.
+ */
+export async function recordSegmentNames(em: EntityManager, tenantId: string, names: ReadonlyMap<string, string>): Promise<void> {
+  if (names.size === 0) return;
+  await em.query(
+    `INSERT INTO rfm_segment_names (tenant_id, key, name)
+     SELECT $1, n.key, n.name FROM unnest($2::text[], $3::text[]) AS n(key, name)
+      WHERE NOT EXISTS (SELECT 1 FROM rfm_segment_names s WHERE s.tenant_id = $1 AND s.key = n.key AND s.name = n.name)
+      ORDER BY n.key
+     ON CONFLICT (tenant_id, key) DO UPDATE SET name = EXCLUDED.name`,
+    [tenantId, [...names.keys()], [...names.values()]],
+  );
 }
