@@ -78,6 +78,8 @@ export async function startGateway(config: GatewayConfig, supergraphSdl = readFi
 
   const app = express();
   app.disable('x-powered-by');
+  // Express hashes every answer's body for an ETag; GraphQL answers are POSTs no client revalidates.
+  app.disable('etag');
   // The per-IP anonymous rate limit is only as good as the IP: trust exactly the configured proxy hops.
   app.set('trust proxy', config.TRUST_PROXY_HOPS);
   app.use(requestObservability(logger, metrics));

@@ -48,6 +48,8 @@ export async function bootstrapService(appModule: Type<unknown>, def: ServiceDef
     rawBody: true,
   });
   app.disable('x-powered-by');
+  // Express hashes every answer's body for an ETag; GraphQL answers are POSTs no client revalidates.
+  app.disable('etag');
   const express = app.getHttpAdapter().getInstance();
   // Ahead of the body parser, as at the gateway: a flood of direct calls costs one Redis round trip each.
   const rateLimit = app.get(CallerRateLimit);

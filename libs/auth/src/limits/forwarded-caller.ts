@@ -12,8 +12,24 @@ export const GATEWAY_SIGNATURE_HEADER = 'x-rapport-gateway';
  */
 export const MAX_SIGNATURE_AGE_SECONDS = 60;
 
+/**
+ * MACs already computed, per secret, second and address: the gateway signs
+ * every subgraph fetch of a second for the same few addresses, and each
+ * subgraph checks the same signatures; an HMAC each was 1.5 % of the
+ * gateway's CPU under load. Bounded: cleared when full.
+ */
+const macs = new Map<string, Buffer>();
+const MAX_MACS = 4096;
+
 function mac(secret: string, seconds: number, ip: string): Buffer {
-  return createHmac('sha256', secret).update(`v1\n${seconds}\n${ip}`).digest();
+  const key = `${secret}\n${seconds}\n${ip}`;
+  let value = macs.get(key);
+  if (!value) {
+    value = createHmac('sha256', secret).update(`v1\n${seconds}\n${ip}`).digest();
+    if (macs.size >= MAX_MACS) macs.clear();
+    macs.set(key, value);
+  }
+  return value;
 }
 
 /**
