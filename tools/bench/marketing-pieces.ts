@@ -10,6 +10,7 @@ import { connect, headers } from 'nats';
 import type { Client } from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { contactCreatedEvent } from './contact-created-event';
+import { startCountingSmtpSink } from './counting-smtp-sink';
 
 const seconds = (from: bigint) => Number(process.hrtime.bigint() - from) / 1e9;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -24,9 +25,15 @@ export interface BenchMailbox {
 /**
  * Accepts every message and only counts it: the dev mailbox writes each one
  * to a file, and on a 2-core machine that disk work in the bench process
- * would take the CPU the platform's sending is measured with.
+ * would take the CPU the platform's sending is measured with. By default the
+ * lean counting sink (counting-smtp-sink.ts); `smtpServer: true` takes
+ * smtp-server as before ADR 076, to compare what the sink itself costs.
  */
-export async function startBenchMailbox(): Promise<BenchMailbox> {
+export async function startBenchMailbox(options: { smtpServer?: boolean } = {}): Promise<BenchMailbox> {
+  if (!options.smtpServer) {
+    const sink = await startCountingSmtpSink();
+    return { url: `smtp://127.0.0.1:${sink.port}`, delivered: sink.delivered, close: sink.close };
+  }
   let delivered = 0;
   const server = new SMTPServer({
     logger: false,
@@ -140,6 +147,15 @@ export interface CampaignSendOptions {
   emailSuffix?: string;
   /** CPU seconds the sending processes (marketing's) have used so far, to report CPU per message over the window; null when unknown. */
   cpuSeconds?: () => number | null;
+  /**
+   * Marketing's database: the window's progress is counted there rather than
+   * through the gateway. Four GraphQL status queries a second cost marketing
+   * about as much CPU as 40 messages (graphql, federation, Nest), which the
+   * figure per message then carried; the count in SQL costs only Postgres.
+   */
+  db?: { pg: Client; schema: string };
+  /** CPU seconds the process holding the SMTP sink has used so far (the bench's own, when the sink runs in it). */
+  sinkCpuSeconds?: () => number;
 }
 
 export interface CampaignSendResult {
@@ -153,6 +169,8 @@ export interface CampaignSendResult {
   perSecond: number;
   /** Marketing's CPU milliseconds per message sent in the window (null without `cpuSeconds`). */
   cpuMsPerMessage: number | null;
+  /** The sink's process's CPU milliseconds per message sent in the window (null without `sinkCpuSeconds`). */
+  sinkCpuMsPerMessage: number | null;
 }
 
 /**
@@ -194,6 +212,14 @@ export async function runCampaignSend(o: CampaignSendOptions): Promise<CampaignS
   const toSend = launched.audience.byGroup.find((g: { key: string }) => g.key === 'VARIANT')?.count ?? 0;
   const excluded = launched.audience.excluded.map((e: { key: string; count: number }) => `${e.key} ${e.count}`).join(', ');
   const sentNow = async () => {
+    if (o.db) {
+      const { rows } = await o.db.pg.query(
+        `SELECT c.status, (SELECT count(*)::int FROM "${o.db.schema}".campaign_recipients r WHERE r.campaign_id = c.id AND r.status = 'SENT') AS sent
+           FROM "${o.db.schema}".campaigns c WHERE c.id = $1`,
+        [campaign.id],
+      );
+      return { status: rows[0].status as string, sent: rows[0].sent as number };
+    }
     const { status, audience } = (
       await call(`query($id: ID!) { campaign(id: $id) { status audience { byStatus { key count } } } }`, { id: campaign.id })
     ).campaign;
@@ -204,12 +230,14 @@ export async function runCampaignSend(o: CampaignSendOptions): Promise<CampaignS
   await sleep(3000);
   const first = await sentNow();
   const cpu0 = o.cpuSeconds?.() ?? null;
+  const sinkCpu0 = o.sinkCpuSeconds?.() ?? null;
   started = process.hrtime.bigint();
-  let last = { sent: first.sent, at: 0, cpu: cpu0 };
+  let last = { sent: first.sent, at: 0, cpu: cpu0, sinkCpu: sinkCpu0 };
   while (seconds(started) < o.sendSeconds) {
     await sleep(250);
     const now = await sentNow();
-    if (now.sent > last.sent) last = { sent: now.sent, at: seconds(started), cpu: o.cpuSeconds?.() ?? null };
+    if (now.sent > last.sent)
+      last = { sent: now.sent, at: seconds(started), cpu: o.cpuSeconds?.() ?? null, sinkCpu: o.sinkCpuSeconds?.() ?? null };
     if (now.status !== 'SENDING') break;
   }
   const n0 = first.sent;
@@ -227,6 +255,7 @@ export async function runCampaignSend(o: CampaignSendOptions): Promise<CampaignS
     received: o.mailbox.delivered(),
     perSecond: windowSeconds > 0 ? (n1 - n0) / windowSeconds : 0,
     cpuMsPerMessage: cpu0 !== null && cpu1 !== null && n1 > n0 ? ((cpu1 - cpu0) * 1000) / (n1 - n0) : null,
+    sinkCpuMsPerMessage: sinkCpu0 !== null && last.sinkCpu !== null && n1 > n0 ? ((last.sinkCpu - sinkCpu0) * 1000) / (n1 - n0) : null,
   };
 }
 
