@@ -29,6 +29,7 @@ import { SalesTimelineElsewhere1766935000000 } from './migrations/1766935000000-
 import { SalesRepublishE164Phones1766936000000 } from './migrations/1766936000000-sales-republish-e164-phones';
 import { SalesValuePricing1766937000000 } from './migrations/1766937000000-sales-value-pricing';
 import { SalesContactDuplicatesAtOnce1766973000000 } from './migrations/1766973000000-sales-contact-duplicates-at-once';
+import { SalesContactNames1766984000000 } from './migrations/1766984000000-sales-contact-names';
 import { prepareSalesTenant } from './tenants/prepare-tenant';
 
 export const salesDefinition: ServiceDefinition = {
@@ -67,6 +68,7 @@ export const salesDefinition: ServiceDefinition = {
     SalesRepublishE164Phones1766936000000,
     SalesValuePricing1766937000000,
     SalesContactDuplicatesAtOnce1766973000000,
+    SalesContactNames1766984000000,
   ],
   producesStreams: [STREAMS.SALES],
   typeDefs: loadTypeDefs(__dirname),

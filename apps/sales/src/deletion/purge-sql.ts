@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { withNamesPruned } from '../duplicates/contact-names';
 import { forgetMergeImages } from '../merge/merge-images';
 
 /** A record together with the records merged into it (hidden since the merge, they go when it goes). */
@@ -25,12 +26,17 @@ export async function purgeOpportunities(em: EntityManager, ids: readonly string
 
 /**
  * Deletes contacts for good, with what was merged into them, their external
- * ids, activities, timeline and the merge journal's images of them; deals, quotes and converted leads that named
- * them stay and name no one.
+ * ids, activities, timeline, the merge journal's images of them and names no other contact has; deals, quotes and
+ * converted leads that named them stay and name no one.
  */
 export async function purgeContacts(em: EntityManager, ids: readonly string[]): Promise<void> {
   const all = await withMergedMembers(em, 'contacts_all', ids);
   if (all.length === 0) return;
+  // Their names leave the duplicate rule's table of distinct names unless another contact has them.
+  await withNamesPruned(em, () => purgeContactRows(em, all));
+}
+
+async function purgeContactRows(em: EntityManager, all: string[]): Promise<void> {
   await em.query(`UPDATE opportunities_all SET primary_contact_id = NULL WHERE primary_contact_id = ANY($1::uuid[])`, [all]);
   await em.query(`UPDATE quotes SET contact_id = NULL WHERE contact_id = ANY($1::uuid[])`, [all]);
   await em.query(`UPDATE leads_all SET converted_contact_id = NULL WHERE converted_contact_id = ANY($1::uuid[])`, [all]);

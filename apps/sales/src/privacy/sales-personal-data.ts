@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { personRecordIds } from '@rapport/customer-master';
 import { affected, ERASED, eraseOutboxMentions, externalCustomerRecords, type PersonalDataSource } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
+import { withNamesPruned } from '../duplicates/contact-names';
 import { forgetMergeImages } from '../merge/merge-images';
 
 /** Activities about the person: on their contact records, or on the leads they were before conversion. */
@@ -62,6 +63,11 @@ export class SalesPersonalData implements PersonalDataSource {
   }
 
   async erase(em: EntityManager, tenantId: string, recordIds: string[]): Promise<Record<string, number>> {
+    // The duplicate rule's table of distinct names forgets the person's names too.
+    return withNamesPruned(em, () => this.eraseRecords(em, tenantId, recordIds));
+  }
+
+  private async eraseRecords(em: EntityManager, tenantId: string, recordIds: string[]): Promise<Record<string, number>> {
     const ids = await personRecordIds(em, tenantId, 'contacts_all', recordIds);
     const run = async (sql: string, params: unknown[] = [ids]) => affected(await em.query(sql, params));
     // Read before the activities go: their entries on the account's timeline are found by them.
