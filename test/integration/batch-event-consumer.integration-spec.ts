@@ -171,6 +171,72 @@ describe('BatchEventConsumer against Postgres and JetStream', () => {
     expect(resumedCalls.flatMap((call) => call.ids)).toEqual([next.id]);
   });
 
+  it('applies batches in stream order while reading the next, and leaves other types on the stream unread', async () => {
+    // Two types: NATS 2.9 cannot filter on both, so every message of the stream reaches the consumer.
+    const [ORDERED, OTHER_WANTED] = ['testing.ordered.happened', 'testing.ordered.also'];
+    const publishOn = (type: string, body: string) =>
+      nc.jetstream().publish(`${naming.subjectPrefix}.${type}`, Buffer.from(body), { msgID: randomUUID() });
+    const events = Array.from({ length: 150 }, (_, seq) => ({ ...event(tenantA, { seq }), type: ORDERED }));
+    for (const [i, e] of events.entries()) {
+      await publishOn(ORDERED, JSON.stringify(e));
+      // Another service's events on the same stream, and a message nobody could read: not this consumer's to park.
+      if (i % 10 === 0) await publishOn('testing.unrelated', JSON.stringify(event(tenantA)));
+      if (i === 75) await publishOn('testing.unrelated', 'not an envelope, and not for this consumer');
+    }
+    const seen: number[] = [];
+    const c = new BatchEventConsumer<number>(nc, db.tenantDb, naming, silent, {
+      stream,
+      durable: 'batch_order',
+      eventTypes: [ORDERED, OTHER_WANTED],
+      batchSize: 20,
+      lingerMs: 50,
+      handleBatch: async (batch, em) => {
+        // Slow enough that the next batch is taken and read while this one is still in its transaction.
+        await em.query(`SELECT pg_sleep(0.05)`);
+        for (const e of batch) {
+          seen.push((e.data as { seq: number }).seq);
+          await em.query(`INSERT INTO applied VALUES ($1, $2)`, [e.id, e.tenantId]);
+        }
+        return batch.length;
+      },
+    }).parkFailuresIn(deadLetter);
+    await c.start();
+    await settled(c.durableName);
+    await c.stop();
+    expect(seen).toEqual(events.map((_, seq) => seq));
+    const applied = new Set(await appliedIds(tenantA));
+    expect(events.every((e) => applied.has(e.id))).toBe(true);
+    const parked = await listParked(nc, naming, { service: 'batchtest' });
+    expect(parked.filter((p) => p.consumer === 'batch_order')).toEqual([]);
+  });
+
+  it('an EventConsumer acknowledges other types on the stream unread as well', async () => {
+    const publishOn = (type: string, body: string) =>
+      nc.jetstream().publish(`${naming.subjectPrefix}.${type}`, Buffer.from(body), { msgID: randomUUID() });
+    const SINGLE = 'testing.single.happened';
+    const mine = Array.from({ length: 5 }, () => ({ ...event(tenantB), type: SINGLE }));
+    for (const e of mine) {
+      await publishOn(SINGLE, JSON.stringify(e));
+      await publishOn('testing.unrelated', 'not an envelope, and not for this consumer');
+      await publishOn('testing.unrelated', JSON.stringify(event(tenantB)));
+    }
+    const handled: string[] = [];
+    const single = new EventConsumer(nc, db.tenantDb, naming, silent, {
+      stream,
+      durable: 'single_skips',
+      eventTypes: [SINGLE, 'testing.single.also'],
+      handler: async (e) => {
+        handled.push(e.id);
+      },
+    }).parkFailuresIn(deadLetter);
+    await single.start();
+    await settled(single.durableName);
+    await single.stop();
+    expect(handled).toEqual(mine.map((e) => e.id));
+    const parked = await listParked(nc, naming, { service: 'batchtest' });
+    expect(parked.filter((p) => p.consumer === 'single_skips')).toEqual([]);
+  });
+
   it('takes over a durable an EventConsumer created, raising its ack-pending limit', async () => {
     const old = new EventConsumer(nc, db.tenantDb, naming, silent, {
       stream,

@@ -65,7 +65,7 @@ import {
   type SyntheticOrder,
 } from './order-ingest-steps';
 import { benchPlatform } from './platform-process';
-import { cpuSeconds, processesRunning } from './process-cpu';
+import { cpuSeconds, localPorts, processesRunning } from './process-cpu';
 
 const args = process.argv.slice(2);
 const flag = numberFlags(args);
@@ -119,6 +119,43 @@ async function rawCopy(pg: Client, schema: string, tenantId: string, rows: Synth
   } finally {
     await pg.query(`DROP TABLE ${table}`);
   }
+}
+
+const SERVICES = ['gateway', 'identity', 'sales', 'service', 'analytics', 'marketing'];
+
+/**
+ * CPU seconds so far of the platform's services (by name, and in total)
+ * and of each PostgreSQL backend serving them (by backend pid, with the
+ * service it serves: its application_name), found by their client ports in
+ * pg_stat_activity.
+ */
+async function platformCpu(
+  pg: Client,
+  pids: readonly number[],
+): Promise<{ services: Record<string, number>; total: number; backends: Map<number, { service: string; s: number }> }> {
+  const services: Record<string, number> = {};
+  for (const name of SERVICES) services[name] = cpuSeconds(processesRunning(pids, join('apps', name, 'src', 'main.js'))) ?? 0;
+  const { rows } = await pg.query<{ pid: number; application_name: string }>(
+    `SELECT pid, application_name FROM pg_stat_activity WHERE client_port = ANY($1::int[])`,
+    [localPorts(pids)],
+  );
+  const backends = new Map(rows.map((r) => [r.pid, { service: r.application_name.replace(/^rapport-/, ''), s: cpuSeconds([r.pid]) ?? 0 }]));
+  return { services, total: cpuSeconds(pids) ?? 0, backends };
+}
+
+/** CPU the backends spent between two readings, by service (one that connected meanwhile from 0; one gone since is not counted). */
+function backendDelta(
+  before: Map<number, { s: number }>,
+  after: Map<number, { service: string; s: number }>,
+): { total: number; byService: Record<string, number> } {
+  const byService: Record<string, number> = {};
+  let total = 0;
+  for (const [pid, { service, s }] of after) {
+    const spent = s - (before.get(pid)?.s ?? 0);
+    byService[service] = (byService[service] ?? 0) + spent;
+    total += spent;
+  }
+  return { total, byService };
 }
 
 const FIRST_NAMES = ['Anna', 'Ben', 'Clara', 'David', 'Eva', 'Felix', 'Greta', 'Hugo', 'Ida', 'Jonas', 'Karla', 'Lukas', 'Mia', 'Noah'];
@@ -187,6 +224,7 @@ async function main(): Promise<void> {
     }
 
     if (natsOrders > 0) {
+      const cpuBefore = await platformCpu(pg, platform.processIds());
       const n = await natsIngest(url, token, tenant, syntheticOrders(tenant, natsOrders, 'bench-nats', 2, now), natsOrders, {
         subjectPrefix: platform.subjectPrefix,
         timeoutS: natsTimeoutS,
@@ -196,6 +234,20 @@ async function main(): Promise<void> {
         'NATS commerce.order.placed → analytics',
         `${n.stored}/${natsOrders} stored in ${n.s.toFixed(1)} s${n.complete ? '' : ' (timed out)'} (published in ${n.publishS.toFixed(1)} s)`,
         `${Math.round(natsRate)} orders/s${Number.isNaN(copyRate) ? '' : ` = ${((100 * natsRate) / copyRate).toFixed(1)} % of COPY`}`,
+      );
+      // CPU per order: what the platform's processes and their database backends spent, which moves much less with the
+      // machine's load than orders/s (the bench's own publishing is not in it).
+      const cpuAfter = await platformCpu(pg, platform.processIds());
+      const perOrder = (s: number) => ((1000 * s) / Math.max(1, n.stored)).toFixed(3);
+      const database = backendDelta(cpuBefore.backends, cpuAfter.backends);
+      add(
+        'NATS step CPU ms per order stored, services (their database backends)',
+        Object.entries(cpuAfter.services)
+          .map(
+            ([name, after]) => `${name} ${perOrder(after - (cpuBefore.services[name] ?? 0))} (${perOrder(database.byService[name] ?? 0)})`,
+          )
+          .join(', '),
+        `${perOrder(cpuAfter.total - cpuBefore.total)} ms services + ${perOrder(database.total)} ms database CPU/order`,
       );
       // The rate above includes publishing, which competes for the same CPU; the backlog left when publishing ended
       // is drained by the consumers alone (the figure a second replica should raise).

@@ -9,6 +9,7 @@ import { seededRandom } from '@rapport/testing';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { messageHeaders, publishAll, type OutgoingMessage } from '@rapport/messaging';
 import { connect } from 'nats';
 import { v7 as uuidv7 } from 'uuid';
 import { runOrderImport, type OrderImportSummary } from '../import/import-orders';
@@ -29,6 +30,8 @@ export function numberFlags(args: readonly string[]): (name: string, fallback: n
 export const seconds = (from: bigint) => Number(process.hrtime.bigint() - from) / 1e9;
 /** Acknowledgements wait long on a loaded machine (the default 5 s timed out at load 30). */
 const PUBLISH_TIMEOUT_MS = 120_000;
+/** Orders published before waiting for their acknowledgements. */
+const PUBLISH_WINDOW = 5000;
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export const DAY = 86_400_000;
 const HISTORY_DAYS = 730;
@@ -184,7 +187,7 @@ export interface NatsIngestResult {
 }
 
 /**
- * Publishes `orders` as `commerce.order.placed` (standard envelope, 2000 in
+ * Publishes `orders` as `commerce.order.placed` (standard envelope, 5000 in
  * flight) and times until analytics' `orders` count shows them all stored,
  * or `timeoutS` passed.
  */
@@ -199,10 +202,16 @@ export async function natsIngest(
   const tenantId = tenantOf(token);
   const prefix = options.subjectPrefix ? `${options.subjectPrefix}.` : '';
   const nc = await connect({ servers: process.env.NATS_URL ?? 'nats://127.0.0.1:4222' });
-  const js = nc.jetstream();
   const before = await ordersCount(url, token);
   const started = process.hrtime.bigint();
-  let pending: Promise<unknown>[] = [];
+  let window: OutgoingMessage[] = [];
+  // One reply subscription per window (publishAll, as the outbox relay publishes) rather than a request per order:
+  // the publisher shares the machine with the consumers it measures, and at the load of a shared machine its requests
+  // held publishing below the consumers' rate, leaving no backlog to measure them by.
+  const send = async () => {
+    await publishAll(nc, window, PUBLISH_TIMEOUT_MS);
+    window = [];
+  };
   try {
     for (const o of orders) {
       const event = {
@@ -226,15 +235,14 @@ export async function natsIngest(
           },
         },
       };
-      pending.push(
-        js.publish(`${prefix}commerce.order.placed`, Buffer.from(JSON.stringify(event)), { msgID: event.id, timeout: PUBLISH_TIMEOUT_MS }),
-      );
-      if (pending.length >= 2000) {
-        await Promise.all(pending);
-        pending = [];
-      }
+      window.push({
+        subject: `${prefix}commerce.order.placed`,
+        data: Buffer.from(JSON.stringify(event)),
+        headers: messageHeaders(event.type, null, event.id),
+      });
+      if (window.length >= PUBLISH_WINDOW) await send();
     }
-    await Promise.all(pending);
+    await send();
   } finally {
     await nc.drain();
   }

@@ -4,7 +4,7 @@
  * platform spends per request does much less, so it is the fairer measure of
  * what one kind of request costs. Elsewhere (no /proc) it answers null.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 /** Clock ticks a second for /proc/<pid>/stat times (USER_HZ: 100 on every Linux architecture Node runs on). */
 const TICKS_PER_SECOND = 100;
@@ -69,4 +69,45 @@ export function processesRunning(pids: readonly number[], entry: string): number
       return false; // gone, or no /proc
     }
   });
+}
+
+/**
+ * The local TCP ports of the processes' sockets (from /proc/<pid>/fd and
+ * /proc/net/tcp{,6}), or [] without /proc: with pg_stat_activity's
+ * client_port they name the PostgreSQL backends serving these processes,
+ * whose CPU is the database's share of their work.
+ */
+export function localPorts(pids: readonly number[]): number[] {
+  const inodes = new Set<string>();
+  for (const pid of pids) {
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      try {
+        const link = readlinkSync(`/proc/${pid}/fd/${fd}`);
+        if (link.startsWith('socket:[')) inodes.add(link.slice(8, -1));
+      } catch {
+        // closed meanwhile
+      }
+    }
+  }
+  const ports: number[] = [];
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let lines: string[];
+    try {
+      lines = readFileSync(table, 'utf8').split('\n').slice(1);
+    } catch {
+      continue;
+    }
+    for (const line of lines) {
+      const f = line.trim().split(/\s+/);
+      // local_address is "ADDR:PORT" in hex; the inode is field 9.
+      if (f.length > 9 && inodes.has(f[9])) ports.push(parseInt(f[1].split(':')[1], 16));
+    }
+  }
+  return ports;
 }

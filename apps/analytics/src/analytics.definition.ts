@@ -2,7 +2,7 @@ import { AnalyticsDeletion1766600000200 } from './migrations/1766600000200-analy
 import { STREAMS } from '@rapport/contracts';
 import { loadTypeDefs, type ServiceDefinition } from '@rapport/service-kit';
 import { analyticsEnv } from './analytics.env';
-import { ANALYTICS_OUTBOX_EXPANDERS } from './clv/scored-customers-outbox';
+import { ANALYTICS_SERVICE_OUTBOX_EXPANDERS } from './messaging/outbox-expanders';
 import { AnalyticsInitial1764200000000 } from './migrations/1764200000000-analytics-initial';
 import { AnalyticsClv1764300000000 } from './migrations/1764300000000-analytics-clv';
 import { AnalyticsMergeHistory1764400000000 } from './migrations/1764400000000-analytics-merge-history';
@@ -54,5 +54,5 @@ export const analyticsDefinition: ServiceDefinition = {
   typeDefs: loadTypeDefs(__dirname),
   env: analyticsEnv,
   prepareTenant: prepareAnalyticsTenant,
-  outboxExpanders: ANALYTICS_OUTBOX_EXPANDERS,
+  outboxExpanders: ANALYTICS_SERVICE_OUTBOX_EXPANDERS,
 };

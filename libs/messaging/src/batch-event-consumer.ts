@@ -36,6 +36,12 @@ interface Delivered {
   event: EventEnvelope;
 }
 
+/** A batch read and grouped, waiting for the one before to finish applying. */
+interface Prepared {
+  byTenant: Map<string, Delivered[]>;
+  unreadable: { msg: JsMsg; parked: EventEnvelope | null; err: unknown }[];
+}
+
 /**
  * An EventConsumer that takes messages in batches: up to `batchSize` at a
  * time, grouped by tenant, one transaction per tenant group that writes the
@@ -79,13 +85,22 @@ export class BatchEventConsumer<T = void> extends EventConsumer {
     return (await this.applyGroup(event.tenantId, [event])) > 0;
   }
 
+  /**
+   * Takes a batch, reads it (prepare) and applies it; the next batch is
+   * taken and read while the one before is still applying, so the
+   * transaction's time in the database and the Node work of reading the
+   * next one overlap. Batches still apply one after the other, in stream
+   * order, and each message is acknowledged after its own commit.
+   */
   private async batchLoop(messages: ConsumerMessages): Promise<void> {
     const iterator = messages[Symbol.asyncIterator]();
     let next = iterator.next();
+    // The batch being applied: settles to its error (if any), so a failure waits here rather than going unhandled.
+    let applying: Promise<unknown> = Promise.resolve(null);
     try {
       for (;;) {
         const first = await next;
-        if (first.done) return;
+        if (first.done) break;
         const batch: JsMsg[] = [first.value];
         next = iterator.next();
         let done = false;
@@ -105,19 +120,42 @@ export class BatchEventConsumer<T = void> extends EventConsumer {
         } finally {
           linger.cancel();
         }
-        await this.process(batch);
-        if (done) return;
+        const prepared = this.prepare(batch);
+        const failure = await applying;
+        if (failure) throw failure;
+        applying = this.apply(prepared).then(
+          () => null,
+          (err: unknown) => err ?? new Error('batch failed'),
+        );
+        if (done) break;
       }
+      const failure = await applying;
+      if (failure) throw failure;
     } catch (err) {
       this.logger.error({ err, durable: this.durableName }, 'batch consumer stopped');
     }
   }
 
-  private async process(batch: JsMsg[]): Promise<void> {
+  /**
+   * Reads a batch without waiting: messages for other consumers of the
+   * stream (by subject, see skips) and events of types this consumer does
+   * not take are acknowledged, all in one write; the rest is grouped by
+   * tenant. What cannot be read is returned for parking.
+   */
+  private prepare(batch: JsMsg[]): Prepared {
     const byTenant = new Map<string, Delivered[]>();
+    const unreadable: Prepared['unreadable'] = [];
     for (const msg of batch) {
-      const event = await this.envelopeOf(msg);
-      if (!event) continue;
+      if (this.skips(msg)) {
+        msg.ack();
+        continue;
+      }
+      const read = this.readEnvelope(msg);
+      if (!('event' in read)) {
+        unreadable.push({ msg, ...read });
+        continue;
+      }
+      const event = read.event;
       if (!this.wants(event.type)) {
         msg.ack();
         continue;
@@ -126,6 +164,11 @@ export class BatchEventConsumer<T = void> extends EventConsumer {
       group.push({ msg, event });
       byTenant.set(event.tenantId, group);
     }
+    return { byTenant, unreadable };
+  }
+
+  private async apply({ byTenant, unreadable }: Prepared): Promise<void> {
+    for (const { msg, parked, err } of unreadable) await this.giveUp(msg, parked, err);
     for (const [tenantId, group] of byTenant) {
       try {
         await inBatchSpan(group, this.durableName, () =>

@@ -5,7 +5,7 @@ import type { EntityManager } from 'typeorm';
 import { describe, type DeadLetter, type ReplayTarget } from './dead-letter';
 import { parseEnvelope } from './events';
 import type { ConsumedOutcome, EventFlowCounters } from './flow-counters';
-import { durableFor, subjectFor, subjectMatches, type MessagingNaming } from './naming';
+import { durableFor, eventTypeOf, subjectFor, subjectMatches, type MessagingNaming } from './naming';
 import type { RelayLogger } from './outbox-relay';
 import { attemptsAllowed, DEFAULT_RETRY, retryDelay, type RetryPolicy } from './retry-policy';
 import { inConsumerSpan } from './trace-context';
@@ -117,17 +117,57 @@ export class EventConsumer implements ReplayTarget {
     this.messages = await consumer.consume({ max_messages: 64 });
     const messages = this.messages;
     this.loop = (async () => {
-      for await (const msg of messages) {
-        const event = await this.envelopeOf(msg);
-        if (!event) continue;
-        try {
-          if (this.wants(event.type)) await inConsumerSpan(msg, event, this.durableName, () => this.handleOnce(event));
-          msg.ack();
-        } catch (err) {
-          await this.failed(msg, event, err);
+      try {
+        for await (const msg of messages) {
+          if (this.skips(msg)) {
+            this.ackSoon(msg);
+            continue;
+          }
+          const event = await this.envelopeOf(msg);
+          if (!event) continue;
+          try {
+            if (this.wants(event.type)) await inConsumerSpan(msg, event, this.durableName, () => this.handleOnce(event));
+            msg.ack();
+          } catch (err) {
+            await this.failed(msg, event, err);
+          }
         }
+      } finally {
+        this.flushSkipped();
       }
     })();
+  }
+
+  /**
+   * Whether the message is for another consumer of the stream, by its
+   * subject (which names the event type, as the server's own filter reads
+   * it): such a message is acknowledged without being parsed. Several event
+   * types cannot be filtered on the server (NATS 2.9), so a consumer of two
+   * types on a busy stream is handed every message of it.
+   */
+  protected skips(msg: JsMsg): boolean {
+    return !this.wants(eventTypeOf(this.naming, msg.subject));
+  }
+
+  private skipped: JsMsg[] = [];
+
+  /**
+   * Acknowledges a skipped message together with the others skipped in the
+   * same turn of the event loop: each acknowledgement sent on its own was a
+   * socket write of its own (the client flushes once per microtask turn),
+   * which, for every message of a busy stream, cost more than the consumer's
+   * real work. Nothing depends on these acknowledgements; one lost with the
+   * process only brings the message back to be skipped again.
+   */
+  protected ackSoon(msg: JsMsg): void {
+    this.skipped.push(msg);
+    if (this.skipped.length === 1) setImmediate(() => this.flushSkipped());
+  }
+
+  private flushSkipped(): void {
+    const skipped = this.skipped;
+    this.skipped = [];
+    for (const msg of skipped) msg.ack();
   }
 
   /**
@@ -137,19 +177,29 @@ export class EventConsumer implements ReplayTarget {
    * parked without running it again.
    */
   protected async envelopeOf(msg: JsMsg): Promise<EventEnvelope | null> {
+    const read = this.readEnvelope(msg);
+    if ('event' in read) return read.event;
+    await this.giveUp(msg, read.parked, read.err);
+    return null;
+  }
+
+  /**
+   * envelopeOf without waiting: the envelope, or what to park and why (the
+   * caller parks it with `giveUp`). A batch reads thousands of messages, and
+   * a wait per message was a turn of the event loop per message.
+   */
+  protected readEnvelope(msg: JsMsg): { event: EventEnvelope } | { parked: EventEnvelope | null; err: unknown } {
     let event: EventEnvelope;
     try {
       event = parseEnvelope(msg.data);
     } catch (err) {
-      await this.giveUp(msg, null, err);
-      return null;
+      return { parked: null, err };
     }
     if (msg.info.redeliveryCount > attemptsAllowed(this.retry) + UNCONCLUDED_DELIVERIES && this.deadLetter) {
       const err = new Error(`delivered ${msg.info.redeliveryCount} times without the handler concluding (did it crash the process?)`);
-      await this.giveUp(msg, event, err);
-      return null;
+      return { parked: event, err };
     }
-    return event;
+    return { event };
   }
 
   /** A delivery failed: retried after the policy's delay, or parked when that was the last one. */
@@ -164,7 +214,7 @@ export class EventConsumer implements ReplayTarget {
   }
 
   /** Parks the message, then terminates it; if it cannot be parked it stays pending and is retried. */
-  private async giveUp(msg: JsMsg, event: EventEnvelope | null, err: unknown): Promise<void> {
+  protected async giveUp(msg: JsMsg, event: EventEnvelope | null, err: unknown): Promise<void> {
     const context = { err, eventId: event?.id, type: event?.type, subject: msg.subject, durable: this.durableName };
     const attempts = msg.info.redeliveryCount;
     const lastDelay = this.retry.delaysMs.at(-1) ?? 60_000;

@@ -38,4 +38,6 @@ export type { DataKey, PersonalKeySource } from './personal-keys';
 export { needsSealing, openPersonal, sealPersonal, withPersonalErased } from './personal-sealing';
 export { abortReseal, RESEAL_RUN, RESEALED_FROM, ResealError, resealStream, type ResealOptions, type ResealReport } from './reseal/reseal';
 export { closesResync, requestResync, resyncSubject } from './resync';
-export { currentMessageContext, STORED_TRACE_KEY } from './trace-context';
+export { currentMessageContext, messageHeaders, STORED_TRACE_KEY } from './trace-context';
+export { publishAll } from './publish-all';
+export type { OutgoingMessage } from './publish-all';

@@ -1,13 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '@rapport/auth';
-import { CONTACT_CREATED, ORDER_PLACED, ORDER_RECORDED, SYSTEM_ACTOR, type ContactSnapshotV1, type OrderV1 } from '@rapport/contracts';
-import { newEvent, OUTBOX_EVENTS } from '@rapport/messaging';
+import {
+  CONTACT_CREATED,
+  ORDER_PLACED,
+  ORDER_RECORDED,
+  SYSTEM_ACTOR,
+  type ContactSnapshotV1,
+  type OrderRecordedDataV1,
+  type OrderV1,
+} from '@rapport/contracts';
+import { newEvent, outboxEnvelopes } from '@rapport/messaging';
 import type { StartedService } from '@rapport/service-kit';
 import { startService } from '@rapport/testing';
 import { connect, type NatsConnection } from 'nats';
 import { DataSource } from 'typeorm';
 import { analyticsDefinition } from '../analytics.definition';
 import { AnalyticsAppModule } from '../app.module';
+import { ANALYTICS_SERVICE_OUTBOX_EXPANDERS } from '../messaging/outbox-expanders';
 import { OrdersService } from '../orders/orders.service';
 import { RetentionService } from '../retention/retention.service';
 import { RfmService } from '../rfm/rfm.service';
@@ -113,9 +122,10 @@ describe('analytics: guest orders', () => {
       { external_order_id: 'K-1', contact_id: contactId, guest: false },
     ]);
     // Consumers learn it is a guest order, not one still waiting for its customer.
-    const recorded: { guest: boolean; contactId: string | null }[] = (
-      await ds.query(`SELECT envelope FROM ${OUTBOX_EVENTS} WHERE tenant_id = $1 AND type = $2`, [tenantId, ORDER_RECORDED])
-    ).map((r: { envelope: { data: { guest: boolean; contactId: string | null } } }) => r.envelope.data);
+    // Recorded orders are compact outbox rows (ADR 075): read as the relay publishes them.
+    const recorded = (await outboxEnvelopes(ds, tenantId, ANALYTICS_SERVICE_OUTBOX_EXPANDERS))
+      .filter((e) => e.type === ORDER_RECORDED)
+      .map((e) => e.data as OrderRecordedDataV1);
     expect(recorded.filter((d) => d.guest)).toHaveLength(2);
     expect(recorded.filter((d) => d.guest).every((d) => d.contactId === null)).toBe(true);
 

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { OUTBOX_EVENTS } from '@rapport/messaging';
+import { OUTBOX_EVENTS, outboxEnvelopes } from '@rapport/messaging';
 import type { Principal } from '@rapport/auth';
-import { CART_ABANDONED, ORDER_RECORDED } from '@rapport/contracts';
+import { CART_ABANDONED, ORDER_RECORDED, type OrderRecordedDataV1 } from '@rapport/contracts';
 import type { StartedService } from '@rapport/service-kit';
 import { startService } from '@rapport/testing';
 import { DataSource } from 'typeorm';
 import { analyticsDefinition } from '../analytics.definition';
 import { AnalyticsAppModule } from '../app.module';
+import { ANALYTICS_SERVICE_OUTBOX_EXPANDERS } from '../messaging/outbox-expanders';
 import type { CommerceEventInput } from './commerce-event-input';
 import { CommerceEventsService } from './commerce-events.service';
 
@@ -88,10 +89,10 @@ describe('recordCommerceEvents: receipts, outbox and the order ingest (integrati
       [tenantId],
     );
     expect(stored).toEqual({ id: first.results[0].orderId, amount: '25.0000' });
-    const recorded = await ds.query(
-      `SELECT envelope->'data'->>'change' AS change FROM ${OUTBOX_EVENTS} WHERE tenant_id = $1 AND type = $2 AND envelope->>'subjectId' = $3`,
-      [tenantId, ORDER_RECORDED, stored.id],
-    );
+    // Recorded orders are compact outbox rows (ADR 075): read as the relay publishes them.
+    const recorded = (await outboxEnvelopes(ds, tenantId, ANALYTICS_SERVICE_OUTBOX_EXPANDERS))
+      .filter((e) => e.type === ORDER_RECORDED && e.subjectId === stored.id)
+      .map((e) => ({ change: (e.data as OrderRecordedDataV1).change }));
     expect(recorded).toEqual([{ change: 'CREATED' }]);
 
     // The refused event, sent again on its own with the same id, is judged afresh: it updates the order.

@@ -1,7 +1,6 @@
-import { moneyView } from '@rapport/money';
 import { Injectable } from '@nestjs/common';
-import { ORDER_RECORDED, type EventActor, type OrderRecordedDataV1, type OrderRecordedV1 } from '@rapport/contracts';
-import { appendPackedToOutbox, newEvent } from '@rapport/messaging';
+import type { EventActor } from '@rapport/contracts';
+import { currentMessageContext } from '@rapport/messaging';
 import { copyRows, type CopyCell } from '@rapport/persistence';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
@@ -9,10 +8,12 @@ import { lockCustomerMatching } from '../tenant-locks';
 import { customerKey, resolveCustomers } from './customer-resolution';
 import { batchField, planBatch, type FieldAt, type IngestResult } from './order-batch';
 import type { OrderInput, ValidOrder } from './order-input';
+import { recordedOrdersSql } from './recorded-orders-outbox';
 
 /** The batch's validated rows, COPYed in (see copyRows); dropped after the upsert, and at commit in any case. */
 const STAGING = 'order_ingest_rows';
 const STAGING_COLUMNS = [
+  'n',
   'id',
   'source',
   'external_order_id',
@@ -28,34 +29,51 @@ const STAGING_COLUMNS = [
   'lines',
 ] as const;
 const CREATE_STAGING = `
-  CREATE TEMPORARY TABLE ${STAGING} (id uuid, source text, external_order_id text, contact_id uuid, customer_contact_id uuid,
+  CREATE TEMPORARY TABLE ${STAGING} (n int, id uuid, source text, external_order_id text, contact_id uuid, customer_contact_id uuid,
     customer_source text, customer_key text, occurred_at timestamptz, amount numeric, currency text, channel text,
     status text, lines jsonb) ON COMMIT DROP`;
 
 /**
  * Inserts new orders and replaces changed ones in one statement, from the
- * staging table. The comparison covers what the sender said (customer as
- * given, time, money, status, lines); a re-sent order that says the same is
- * UNCHANGED and not touched. `xmax = 0` is true only for a row this
- * statement inserted — the standard Postgres way to tell an upsert's insert
- * from its update.
+ * staging table, and records every order it wrote as an
+ * `analytics.order.recorded` event in the same statement: compact outbox
+ * rows (RECORDED_ORDERS_OUTBOX_TYPE, ADR 075) that the relay expands, in
+ * the batch's order (`n`). The comparison covers what the sender said
+ * (customer as given, time, money, status, lines); a re-sent order that
+ * says the same is UNCHANGED, not touched and not announced. `xmax = 0` is
+ * true only for a row this statement inserted — the standard Postgres way
+ * to tell an upsert's insert from its update. Parameters: $1 tenant, $2 the
+ * events' instant (ISO), $3 actor (jsonb), $4 the writer's trace context
+ * (jsonb or null).
  */
-const UPSERT_ORDERS = `
-  INSERT INTO orders AS o (id, tenant_id, source, external_order_id, contact_id, customer_contact_id, customer_source,
-                           customer_key, occurred_at, amount, currency, channel, status, lines)
-  SELECT r.id, $1, r.source, r.external_order_id, r.contact_id, r.customer_contact_id, r.customer_source,
-         r.customer_key, r.occurred_at, r.amount, r.currency, r.channel, r.status, r.lines
-    FROM ${STAGING} r
-  ON CONFLICT (tenant_id, source, external_order_id) DO UPDATE SET
-    contact_id = EXCLUDED.contact_id, customer_contact_id = EXCLUDED.customer_contact_id,
-    customer_source = EXCLUDED.customer_source, customer_key = EXCLUDED.customer_key,
-    occurred_at = EXCLUDED.occurred_at, amount = EXCLUDED.amount, currency = EXCLUDED.currency,
-    channel = EXCLUDED.channel, status = EXCLUDED.status, lines = EXCLUDED.lines, updated_at = now()
-  WHERE (o.customer_contact_id, o.customer_source, o.customer_key, o.occurred_at, o.amount, o.currency, o.channel, o.status, o.lines)
-        IS DISTINCT FROM
-        (EXCLUDED.customer_contact_id, EXCLUDED.customer_source, EXCLUDED.customer_key, EXCLUDED.occurred_at,
-         EXCLUDED.amount, EXCLUDED.currency, EXCLUDED.channel, EXCLUDED.status, EXCLUDED.lines)
-  RETURNING o.id, o.source, o.external_order_id, o.contact_id, (o.xmax = 0) AS inserted`;
+const UPSERT_AND_RECORD_ORDERS = `
+  WITH written AS (
+    INSERT INTO orders AS o (id, tenant_id, source, external_order_id, contact_id, customer_contact_id, customer_source,
+                             customer_key, occurred_at, amount, currency, channel, status, lines)
+    SELECT r.id, $1, r.source, r.external_order_id, r.contact_id, r.customer_contact_id, r.customer_source,
+           r.customer_key, r.occurred_at, r.amount, r.currency, r.channel, r.status, r.lines
+      FROM ${STAGING} r
+    ON CONFLICT (tenant_id, source, external_order_id) DO UPDATE SET
+      contact_id = EXCLUDED.contact_id, customer_contact_id = EXCLUDED.customer_contact_id,
+      customer_source = EXCLUDED.customer_source, customer_key = EXCLUDED.customer_key,
+      occurred_at = EXCLUDED.occurred_at, amount = EXCLUDED.amount, currency = EXCLUDED.currency,
+      channel = EXCLUDED.channel, status = EXCLUDED.status, lines = EXCLUDED.lines, updated_at = now()
+    WHERE (o.customer_contact_id, o.customer_source, o.customer_key, o.occurred_at, o.amount, o.currency, o.channel, o.status, o.lines)
+          IS DISTINCT FROM
+          (EXCLUDED.customer_contact_id, EXCLUDED.customer_source, EXCLUDED.customer_key, EXCLUDED.occurred_at,
+           EXCLUDED.amount, EXCLUDED.currency, EXCLUDED.channel, EXCLUDED.status, EXCLUDED.lines)
+    RETURNING o.id, o.source, o.external_order_id, o.contact_id, o.occurred_at, o.amount, o.currency, o.status, o.channel,
+              o.guest, (o.xmax = 0) AS inserted
+  ),
+  numbered AS MATERIALIZED (
+    SELECT w.*, row_number() OVER (ORDER BY r.n) - 1 AS i
+      FROM written w
+      JOIN ${STAGING} r ON r.source = w.source AND r.external_order_id = w.external_order_id
+  ),
+  recorded AS (
+    ${recordedOrdersSql({ from: 'numbered', at: 2, actor: 3, trace: 4 })}
+  )
+  SELECT id, source, external_order_id, contact_id, inserted FROM numbered`;
 
 /** Orders the upsert left alone (unchanged): their ids and current contact, for the results. */
 const EXISTING_ORDERS = `
@@ -83,7 +101,7 @@ export interface IngestOptions {
  * `commerce.order.placed` events: validate each order, resolve customers in
  * bulk, upsert set-based, and announce every created or changed order
  * (`analytics.order.recorded`, with the resolved contact) through the outbox
- * in one multi-row insert. Runs in the caller's tenant transaction (the
+ * in the upsert's own statement (compact rows, ADR 075). Runs in the caller's tenant transaction (the
  * event path shares it with the inbox), so orders and their events commit
  * together. The caller wakes the outbox relay after its commit.
  */
@@ -105,9 +123,14 @@ export class OrderIngest {
         em,
         STAGING,
         STAGING_COLUMNS,
-        valid.map(({ order }) => toRow(order, contacts.get(customerKey(order.customer)) ?? null)),
+        valid.map(({ order }, n) => toRow(n, order, contacts.get(customerKey(order.customer)) ?? null)),
       );
-      const written: StoredRow[] = await em.query(UPSERT_ORDERS, [tenantId]);
+      const written: StoredRow[] = await em.query(UPSERT_AND_RECORD_ORDERS, [
+        tenantId,
+        eventInstant(em).toISOString(),
+        JSON.stringify(options.actor),
+        traceJson(),
+      ]);
       // A stream batch ingests round after round in one transaction; each round stages afresh.
       await em.query(`DROP TABLE ${STAGING}`);
       const byKey = new Map(written.map((w) => [rowKey(w.source, w.external_order_id), w]));
@@ -120,11 +143,9 @@ export class OrderIngest {
         ]);
         for (const e of existing) byKey.set(rowKey(e.source, e.external_order_id), e);
       }
-      const events: OrderRecordedV1[] = [];
       for (const { index, order } of valid) {
         const row = byKey.get(rowKey(order.source, order.externalOrderId));
         if (!row) throw new Error(`order ${order.source}/${order.externalOrderId} neither written nor found`);
-        if (row.inserted !== undefined) events.push(orderRecorded(tenantId, options.actor, order, row));
         results.push({
           index,
           source: order.source,
@@ -136,29 +157,30 @@ export class OrderIngest {
           error: null,
         });
       }
-      // Packed rows (ADR 046): a bulk batch announces up to thousands of orders; the relay sends one message per event.
-      await appendPackedToOutbox(em, events);
     }
     return results.sort((a, b) => a.index - b.index);
   }
 }
 
-/** The event for one stored change: what the sender said (validated) plus analytics' id and resolved contact. */
-function orderRecorded(tenantId: string, actor: EventActor, order: ValidOrder, row: StoredRow): OrderRecordedV1 {
-  const data: OrderRecordedDataV1 = {
-    orderId: row.id,
-    source: order.source,
-    externalOrderId: order.externalOrderId,
-    contactId: row.contact_id,
-    occurredAt: order.occurredAt.toISOString(),
-    amount: moneyView(order.amount, order.currency).amount,
-    currency: order.currency,
-    status: order.status,
-    channel: order.channel,
-    change: row.inserted ? 'CREATED' : 'UPDATED',
-    guest: 'guest' in order.customer,
-  };
-  return newEvent({ type: ORDER_RECORDED, tenantId, actor, subjectId: row.id, data });
+/** The instant of the last events each transaction recorded (a transaction is one EntityManager). */
+const lastInstant = new WeakMap<EntityManager, number>();
+
+/**
+ * Now, but later than the events this transaction recorded before: a
+ * stream batch ingests round after round in one transaction (an order, then
+ * its cancellation), and the rounds' outbox rows are published in the
+ * order of their instants.
+ */
+function eventInstant(em: EntityManager): Date {
+  const at = Math.max(Date.now(), (lastInstant.get(em) ?? 0) + 1);
+  lastInstant.set(em, at);
+  return new Date(at);
+}
+
+/** The writer's trace context for the events (jsonb), or null outside a traced call. */
+function traceJson(): string | null {
+  const trace = currentMessageContext();
+  return trace ? JSON.stringify(trace) : null;
 }
 
 function rowKey(source: string, externalOrderId: string): string {
@@ -166,9 +188,10 @@ function rowKey(source: string, externalOrderId: string): string {
 }
 
 /** The staging row of an order, in STAGING_COLUMNS order. */
-function toRow(order: ValidOrder, contactId: string | null): CopyCell[] {
+function toRow(n: number, order: ValidOrder, contactId: string | null): CopyCell[] {
   const c = order.customer;
   return [
+    n,
     uuidv7(),
     order.source,
     order.externalOrderId,
