@@ -44,10 +44,7 @@ const CHURN_BAND_SQL = `CASE WHEN r.churn_risk < ${CHURN_BAND_FLOORS.MEDIUM} THE
  *    in SQL), churn signals and risk, the tier (full scorings: by CLV
  *    quantile over the scored customers, as ASSIGN_TIERS_SQL would give
  *    after the writes), and the stored figures before, so each chunk knows
- *    what changed without reading customer_values again; the stored rows
- *    with no summary row (customers gone from the population) are noted
- *    in the same pass (clv_scoring_unscored) and deleted after the writes
- *    (REMOVE_UNSCORED_SQL).
+ *    what changed without reading customer_values again.
  * 4. Per range of n, the upsert (clv-chunk-sql.ts). A full scoring's chunk
  *    statement also builds its events in SQL and writes them to the outbox
  *    (SCORE_AND_RECORD_CHUNK_SQL, ADR 055, 060); an incremental one returns
@@ -92,14 +89,6 @@ SELECT row_number() OVER (), s.*
  * Open complaints come from the case projection, counted for the survivor
  * of merged contacts; churn risk = libs/clv churnRiskWithSignals (1 −
  * P(alive) when there are no signals).
- *
- * The stored values (of the contacts scored) are full-joined to the scored
- * customers: a scored customer gets its figures before, a stored row
- * without a scored customer goes to clv_scoring_unscored, for
- * REMOVE_UNSCORED_SQL. One read of customer_values for both (ADR 074): at a
- * million customers a second read, the anti-join the removal used to be,
- * was a twelfth of a rescoring, and customer_values is read at half its
- * pages' capacity (fillfactor 50).
  */
 export const scoringValuesSql = (tiers: number) => `
 WITH complaints AS (
@@ -133,18 +122,12 @@ ranked AS (
          cume_dist() OVER (PARTITION BY r.clv IS NULL ORDER BY r.clv DESC) AS share
     FROM risked r
 ),
-stored AS (
-  SELECT * FROM customer_values WHERE tenant_id = $1 AND ($2::uuid[] IS NULL OR contact_id = ANY($2::uuid[]))
-),
 tiered AS (
   SELECT r.*, o.contact_id IS NOT NULL AS existed, o.clv AS old_clv, o.currency AS old_currency, o.churn_risk AS old_churn_risk,
-         o.churn_band AS old_band, o.p_alive AS old_p_alive, o.tier AS old_tier, o.contact_id AS stored_contact_id,
+         o.churn_band AS old_band, o.p_alive AS old_p_alive, o.tier AS old_tier,
          CASE WHEN NOT $6::boolean THEN o.tier
               WHEN r.clv IS NOT NULL THEN ${tierOfShareSql(tiers)} END AS tier
-    FROM ranked r FULL JOIN stored o ON o.contact_id = r.contact_id
-),
-unscored AS (
-  INSERT INTO clv_scoring_unscored (contact_id) SELECT t.stored_contact_id FROM tiered t WHERE t.n IS NULL
+    FROM ranked r LEFT JOIN customer_values o ON o.tenant_id = $1 AND o.contact_id = r.contact_id
 )
 INSERT INTO clv_scoring_values (n, contact_id, x, tx_days, t_days, m, p_alive, expected_purchases, spend, clv, churn_risk,
                                 churn_band, open_complaints, activity_trend, tier, previous_band, previous_tier,
@@ -156,20 +139,13 @@ SELECT t.n, t.contact_id, t.x, t.tx_days, t.t_days, t.m, t.p_alive, t.expected_p
        NOT t.existed OR (t.old_clv, t.old_currency, t.old_churn_risk, t.old_band, t.old_p_alive)
                         IS DISTINCT FROM (t.clv, $8::text, t.churn_risk, t.churn_band, t.p_alive),
        t.existed
-  FROM tiered t
- WHERE t.n IS NOT NULL`;
+  FROM tiered t`;
 
-/**
- * Customers no longer in the population (e.g. every order cancelled): their
- * values go. $1 tenant. They are those with stored values and no summary
- * row, which scoringValuesSql found as it read the stored values
- * (clv_scoring_unscored): the values are not scanned a second time for
- * them, a tenth of a million customers' rescoring (ADR 074). Looked up by
- * key (= ANY of the array: an index condition, not a join); usually none.
- */
+/** Customers no longer in the population (e.g. every order cancelled): their values go. $1 tenant, $2 contact ids or null (all). */
 export const REMOVE_UNSCORED_SQL = `
 DELETE FROM customer_values c
- WHERE c.tenant_id = $1 AND c.contact_id = ANY (ARRAY(SELECT contact_id FROM clv_scoring_unscored))
+ WHERE c.tenant_id = $1 AND ($2::uuid[] IS NULL OR c.contact_id = ANY($2::uuid[]))
+   AND NOT EXISTS (SELECT 1 FROM clv_scoring_values s WHERE s.contact_id = c.contact_id)
 RETURNING c.contact_id AS "contactId"`;
 
 const SCORING_TABLES_SQL = [
@@ -188,7 +164,6 @@ const SCORING_TABLES_SQL = [
      previous_band text, previous_tier text, band_changed boolean NOT NULL, tier_changed boolean NOT NULL,
      figures_changed boolean NOT NULL, existed boolean NOT NULL
    ) ON COMMIT DROP`,
-  `CREATE TEMPORARY TABLE clv_scoring_unscored (contact_id uuid NOT NULL) ON COMMIT DROP`,
 ];
 
 /**
@@ -391,6 +366,7 @@ export async function scoreCustomers(
     bounds.map((b) => b.name),
   ]);
   await em.query(`CREATE INDEX ON clv_scoring_values (n)`);
+  await em.query(`CREATE INDEX ON clv_scoring_values (contact_id)`);
   await em.query(`ANALYZE clv_scoring_values`);
   const [{ total }]: { total: number }[] = await em.query(`SELECT count(*)::int AS total FROM clv_scoring_values`);
   await hooks.progress?.(0, total);
@@ -424,7 +400,7 @@ export async function scoreCustomers(
     }
     await hooks.progress?.(Math.min(lo + chunkSize, total), total);
   }
-  const removed = returnedRows<{ contactId: string }>(await em.query(REMOVE_UNSCORED_SQL, [p.tenantId]));
+  const removed = returnedRows<{ contactId: string }>(await em.query(REMOVE_UNSCORED_SQL, [p.tenantId, ids]));
   return { scored, removed: removed.map((r) => r.contactId) };
 }
 
