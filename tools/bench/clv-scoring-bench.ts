@@ -24,7 +24,7 @@
  * 074). `drain` (`--scoring-drain`) waits for that backlog before the fit,
  * the rescoring and the statistics comparison, and prints each wait as a
  * row of its own, so those steps run beside nothing (at 100k a few
- * minutes; at 1M an hour or more).
+ * minutes; at 1M, at the rate measured at 20k, about an hour).
  *
  * The orders follow the BG/NBD story (Fader, Hardie & Lee 2005), so the fit
  * has something true to find: purchase rates λ ~ Exponential (Gamma with
