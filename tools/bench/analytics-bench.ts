@@ -21,7 +21,8 @@
  * Then the scoring bench (clv-scoring-bench.ts), each size on a fresh
  * platform run: --scoring-customers (100000; 0 skips it), --scoring-million
  * (also 1,000,000 customers), --scoring-only (skip steps 1–6),
- * --scoring-timeout (900 s per scoring). It prints the scoring rate
+ * --scoring-timeout (900 s per scoring), --scoring-drain (wait for the events
+ * between steps, ADR 074). It prints the scoring rate
  * (customers/s, from clvScoringRun), the fit time, and cohortRetention and
  * recomputeRfm times without and with planner statistics.
  * Starts the platform like `npm run bench` (or uses BENCH_GATEWAY_URL and
@@ -169,7 +170,7 @@ async function main(): Promise<void> {
   if (!scoringOnly) await ingestBench();
   for (const size of scoringSizes) {
     console.log(`\nCLV scoring bench — ${size} customers on a fresh platform run`);
-    printTable(`summary (run ${run})`, await benchClvScoring(size, scoringTimeoutS));
+    printTable(`summary (run ${run})`, await benchClvScoring(size, scoringTimeoutS, args.includes('--scoring-drain')));
   }
 }
 

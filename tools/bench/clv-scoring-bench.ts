@@ -10,7 +10,21 @@
  *   3. the full scoring the fit starts, watched through clvScoringRun
  *      (first scoring: every customer is new, so each is announced);
  *   4. a rescoring (activateClvModel on the same model: nothing changed);
- *   5. ANALYZE, then cohortRetention and recomputeRfm again.
+ *   5. cohortRetention and recomputeRfm again without statistics, ANALYZE,
+ *      then both with statistics: the pairs back to back, so the two sides
+ *      of the comparison run beside the same backlog (below).
+ *
+ * Every row of a timed step says what it ran beside: the events earlier
+ * steps announced and the platform has not yet delivered (outbox rows not
+ * published, messages not acknowledged by a consumer, the slowest
+ * consumer). recomputeRfm announces an rfm_changed per changed customer, a
+ * first scoring a tier, band and value event per customer: at 1M about
+ * 3.7 million messages, which the relay and four consuming services work
+ * off on the same cores for far longer than the steps after them take (ADR
+ * 074). `drain` (`--scoring-drain`) waits for that backlog before the fit,
+ * the rescoring and the statistics comparison, and prints each wait as a
+ * row of its own, so those steps run beside nothing (at 100k a few
+ * minutes; at 1M, at the rate measured at 20k, about an hour).
  *
  * The orders follow the BG/NBD story (Fader, Hardie & Lee 2005), so the fit
  * has something true to find: purchase rates λ ~ Exponential (Gamma with
@@ -20,6 +34,7 @@
  * number, so a size always gets the same data.
  */
 import { Client } from 'pg';
+import { runBacklog, waitForDelivery } from './delivery-drain';
 import { benchPlatform } from './platform-process';
 
 type Row = [string, string, string];
@@ -108,10 +123,10 @@ async function runAfter(url: string, token: string, previous: string | null, tim
   return null;
 }
 
-function scoringRow(label: string, run: ScoringRun | null, timeoutS: number): Row {
-  if (!run) return [label, `not finished within ${timeoutS} s`, ''];
+function scoringRow(label: string, run: ScoringRun | null, timeoutS: number, note: string): Row {
+  if (!run) return [label, `not finished within ${timeoutS} s; ${note}`, ''];
   const s = (Date.parse(run.finishedAt ?? '') - Date.parse(run.startedAt)) / 1000;
-  const detail = `${run.status}${run.error ? ` (${run.error})` : ''}: ${run.done}/${run.total} customers in ${s.toFixed(1)} s`;
+  const detail = `${run.status}${run.error ? ` (${run.error})` : ''}: ${run.done}/${run.total} customers in ${s.toFixed(1)} s; ${note}`;
   return [label, detail, `${Math.round((run.total ?? 0) / s)} customers/s`];
 }
 
@@ -126,25 +141,35 @@ async function timedRow(label: string, work: () => Promise<string>): Promise<Row
   }
 }
 
-async function cohortAndRfm(url: string, token: string, now: number, label: string): Promise<Row[]> {
-  const cohort = await timedRow(`cohortRetention, ${label}`, async () => {
-    const { cohortRetention } = await gql(
-      url,
-      `query ($from: DateTime!, $to: DateTime!) { cohortRetention(from: $from, to: $to) { cohort size } }`,
-      { from: new Date(now - 730 * DAY).toISOString(), to: new Date(now).toISOString() },
-      token,
-    );
-    return `${cohortRetention.length} cohorts`;
-  });
-  const rfm = await timedRow(`recomputeRfm, ${label}`, async () => {
-    const { recomputeRfm } = await gql(url, `mutation { recomputeRfm { customersScored } }`, {}, token);
-    return `${recomputeRfm.customersScored} customers`;
-  });
+async function cohortAndRfm(
+  url: string,
+  token: string,
+  now: number,
+  label: string,
+  noted: (step: () => Promise<Row>) => Promise<Row>,
+): Promise<Row[]> {
+  const cohort = await noted(() =>
+    timedRow(`cohortRetention, ${label}`, async () => {
+      const { cohortRetention } = await gql(
+        url,
+        `query ($from: DateTime!, $to: DateTime!) { cohortRetention(from: $from, to: $to) { cohort size } }`,
+        { from: new Date(now - 730 * DAY).toISOString(), to: new Date(now).toISOString() },
+        token,
+      );
+      return `${cohortRetention.length} cohorts`;
+    }),
+  );
+  const rfm = await noted(() =>
+    timedRow(`recomputeRfm, ${label}`, async () => {
+      const { recomputeRfm } = await gql(url, `mutation { recomputeRfm { customersScored } }`, {}, token);
+      return `${recomputeRfm.customersScored} customers`;
+    }),
+  );
   return [cohort, rfm];
 }
 
-/** One fresh platform run for `customers`; returns the summary rows. */
-export async function benchClvScoring(customers: number, timeoutS: number): Promise<Row[]> {
+/** One fresh platform run for `customers`; returns the summary rows. `drain`: wait for the events between steps (see above). */
+export async function benchClvScoring(customers: number, timeoutS: number, drain = false): Promise<Row[]> {
   const rows: Row[] = [];
   const platform = await benchPlatform();
   const pg = new Client({ connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/rapport' });
@@ -156,6 +181,30 @@ export async function benchClvScoring(customers: number, timeoutS: number): Prom
       rows: [{ nspname: schema }],
     } = await pg.query<{ nspname: string }>(`SELECT nspname FROM pg_namespace WHERE nspname LIKE $1`, [`analytics%\\_${platform.runId}`]);
     const url = platform.gatewayUrl;
+    const runId = platform.runId;
+    /** What a step starting now runs beside, for its row. */
+    const beside = async () => {
+      const b = await runBacklog(pg, runId);
+      if (b.unpublished === 0 && b.unconsumed === 0) return 'beside no undelivered events';
+      const slowest = b.slowest ? `; slowest consumer ${b.slowest.name} ${b.slowest.pending.toLocaleString('en')}` : '';
+      return `beside ${b.unpublished} unpublished outbox rows, ${b.unconsumed.toLocaleString('en')} unacknowledged messages (all consumers)${slowest}`;
+    };
+    /** With `drain`: waits until the events announced so far are delivered, as a row. */
+    const delivered = async (what: string) => {
+      if (!drain) return;
+      const s = await waitForDelivery(pg, runId, timeoutS);
+      rows.push([
+        `events delivered: ${what}`,
+        'outboxes published, consumers acknowledged',
+        s === null ? `not within ${timeoutS} s` : `${s.toFixed(1)} s`,
+      ]);
+    };
+    /** Appends the backlog a step started beside to its row's detail. */
+    const noted = async (step: () => Promise<Row>): Promise<Row> => {
+      const note = await beside();
+      const [label, detail, figure] = await step();
+      return [label, `${detail}; ${note}`, figure];
+    };
     const password = process.env.RAPPORT_DEMO_PASSWORD ?? 'rapport-demo';
     const { login } = await gql(url, `mutation ($i: LoginInput!) { login(input: $i) { accessToken } }`, {
       i: { tenant: 'demo', email: 'admin@demo.test', password },
@@ -164,7 +213,9 @@ export async function benchClvScoring(customers: number, timeoutS: number): Prom
     const now = Date.now();
     const load = await timed(() => loadCustomers(pg, schema, tenantOf(token), customers, new Date(now)));
     rows.push([`load ${customers} customers (SQL, fresh tables)`, `${load.value} orders`, `${load.s.toFixed(1)} s`]);
-    rows.push(...(await cohortAndRfm(url, token, now, 'no statistics')));
+    rows.push(...(await cohortAndRfm(url, token, now, 'no statistics', noted)));
+    await delivered(`recomputeRfm's rfm_changed`);
+    const fitNote = await beside();
 
     const fit = await timed(async () => {
       const { fitClvModel } = await gql(
@@ -188,19 +239,28 @@ export async function benchClvScoring(customers: number, timeoutS: number): Prom
       `${model.status}${why ? ` (${why})` : ''}, ${model.customersUsed ?? 0} customers, job ${((model.fitTimeMs ?? 0) / 1000).toFixed(1)} s`,
       `${fit.s.toFixed(1)} s wall`,
     ]);
+    const firstNote = await beside();
+    rows[rows.length - 1][1] += `; ${fitNote}`;
     if (model.active) {
       const first = await runAfter(url, token, null, timeoutS);
-      rows.push(scoringRow('CLV scoring, first (all announced)', first, timeoutS));
+      rows.push(scoringRow('CLV scoring, first (all announced)', first, timeoutS, firstNote));
+      await delivered(`the first scoring's tier, band and value events`);
+      const againNote = await beside();
       await gql(url, `mutation ($id: ID!) { activateClvModel(id: $id) { id } }`, { id: model.id }, token);
-      rows.push(scoringRow('CLV rescoring (nothing changed)', await runAfter(url, token, first?.id ?? null, timeoutS), timeoutS));
+      rows.push(
+        scoringRow('CLV rescoring (nothing changed)', await runAfter(url, token, first?.id ?? null, timeoutS), timeoutS, againNote),
+      );
+      await delivered('the rescoring (none expected)');
     }
 
+    // The statistics comparison: the same two statements without and then with statistics, back to back.
+    rows.push(...(await cohortAndRfm(url, token, now, 'no statistics, again (before ANALYZE)', noted)));
     const analyze = await timed(async () => {
       for (const table of ['orders', 'contacts', 'contact_cases', 'customer_values', 'rfm_scores'])
         await pg.query(`ANALYZE "${schema}".${table}`);
     });
     rows.push(['ANALYZE (owner)', 'orders, contacts, cases, values, rfm', `${analyze.s.toFixed(1)} s`]);
-    rows.push(...(await cohortAndRfm(url, token, now, 'with statistics')));
+    rows.push(...(await cohortAndRfm(url, token, now, 'with statistics', noted)));
   } catch (err) {
     // The rows measured so far are still worth printing.
     rows.push(['stopped by an error', String((err as Error).message).slice(0, 200), '']);

@@ -175,6 +175,49 @@ describe('CLV scoring: events recorded in SQL, expanded, equal those built in No
     expect(events).toBeLessThan(CUSTOMERS);
   });
 
+  it('removes the values of customers gone from the population (every order cancelled), for this tenant only, full or incremental', async () => {
+    // After the committed scoring of the rescoring test: a twentieth of the customers lose every order.
+    const gone = sample(0.05);
+    const kept = contacts.filter((c) => !gone.includes(c));
+    const otherTenant = randomUUID();
+    const removedBy = (contactIds: readonly string[] | null) =>
+      rolledBack(async (em) => {
+        await em.query(`UPDATE orders SET status = 'CANCELLED' WHERE tenant_id = $1 AND contact_id = ANY($2::uuid[])`, [tenantId, gone]);
+        // Another tenant's row for one of the same contacts: never this tenant's scoring's to remove.
+        await em.query(
+          `INSERT INTO customer_values (tenant_id, contact_id, model_id, x, t_x, t, m, p_alive, expected_purchases, expected_average_spend,
+                                        clv, currency, churn_risk, churn_band, tier, scored_at, open_complaints, activity_trend, as_of)
+           SELECT $2, contact_id, model_id, x, t_x, t, m, p_alive, expected_purchases, expected_average_spend,
+                  clv, currency, churn_risk, churn_band, tier, scored_at, open_complaints, activity_trend, as_of
+             FROM customer_values WHERE tenant_id = $1 AND contact_id = $3`,
+          [tenantId, otherTenant, gone[0]],
+        );
+        const result = await scoreCustomers(
+          em,
+          { ...params(), contactIds },
+          groups,
+          contactIds ? {} : { announce: { trace: null, announced: async () => undefined } },
+          CHUNK,
+        );
+        const left: { contact_id: string }[] = await em.query(`SELECT contact_id FROM customer_values WHERE tenant_id = $1`, [tenantId]);
+        const other: unknown[] = await em.query(`SELECT 1 FROM customer_values WHERE tenant_id = $1`, [otherTenant]);
+        return { result, left: left.map((r) => r.contact_id).sort(), other: other.length };
+      });
+    expect(gone.length).toBeGreaterThan(0);
+    const full = await removedBy(null);
+    expect([...full.result.removed].sort()).toEqual([...gone].sort());
+    expect(full.result.scored).toBe(kept.length);
+    expect(full.left).toEqual([...kept].sort());
+    expect(full.other).toBe(1);
+    // Incremental: only the contacts named are looked at.
+    const named = [...gone.slice(0, 3), ...kept.slice(0, 3)];
+    const incremental = await removedBy(named);
+    expect([...incremental.result.removed].sort()).toEqual(gone.slice(0, 3).sort());
+    expect(incremental.result.scored).toBe(3);
+    expect(incremental.left).toEqual(contacts.filter((c) => !gone.slice(0, 3).includes(c)).sort());
+    expect(incremental.other).toBe(1);
+  });
+
   it('runs a full scoring with the work_mem it is given (ANALYTICS_SCORING_WORK_MEM_MB), else 512 MB, in its transaction only', async () => {
     const workMemAfter = (workMemMb?: number) =>
       rolledBack(async (em) => {
