@@ -40,11 +40,14 @@ export async function lockReadModel(em: EntityManager, tenantId: string, mode: '
 export async function lockBatchContacts(em: EntityManager, tenantId: string, named: BatchContacts): Promise<void> {
   if (named.exclusive) return lockReadModel(em, tenantId, 'exclusive');
   await lockReadModel(em, tenantId, 'shared');
-  const before: { contact_id: string }[] = await em.query(
-    `SELECT contact_id FROM contact_cases WHERE tenant_id = $1 AND case_id = ANY($2::uuid[])
+  const before: { contact_id: string }[] =
+    named.cases.length + named.orders.length === 0
+      ? []
+      : await em.query(
+          `SELECT contact_id FROM contact_cases WHERE tenant_id = $1 AND case_id = ANY($2::uuid[])
      UNION SELECT contact_id FROM contact_orders WHERE tenant_id = $1 AND order_id = ANY($3::uuid[]) AND contact_id IS NOT NULL`,
-    [tenantId, named.cases, named.orders],
-  );
+          [tenantId, named.cases, named.orders],
+        );
   const mentioned = [...named.created, ...named.existing, ...before.map((r) => r.contact_id)];
   const survivors = mentioned.length > 0 ? [...(await survivorsOf(em, tenantId, mentioned)).values()] : [];
   await lockContacts(em, tenantId, named.created, [...named.existing, ...before.map((r) => r.contact_id), ...survivors]);
