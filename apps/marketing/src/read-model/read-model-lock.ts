@@ -50,7 +50,8 @@ export async function lockBatchContacts(em: EntityManager, tenantId: string, nam
         );
   const mentioned = [...named.created, ...named.existing, ...before.map((r) => r.contact_id)];
   const survivors = mentioned.length > 0 ? [...(await survivorsOf(em, tenantId, mentioned)).values()] : [];
-  await lockContacts(em, tenantId, named.created, [...named.existing, ...before.map((r) => r.contact_id), ...survivors]);
+  // What a batch writes of a contact it does not name itself is its survivor's row (recounts), never the row of one merged away.
+  await lockContacts(em, tenantId, named.created, [...named.existing, ...survivors]);
 }
 
 /**
