@@ -13,3 +13,4 @@ export { findByIds } from './find-by-ids';
 export { APPEND_ONLY_PRUNE_SETTING, makeAppendOnly } from './append-only';
 export { allRowsTable, hideDeletedRows, recreateLiveView, showAllRows } from './live-rows';
 export { copyRows, copyText, type CopyCell } from './copy-rows';
+export { recordLatestTiers, type TierAt } from './latest-tiers';

@@ -1,13 +1,9 @@
+import { recordLatestTiers, type TierAt } from '@rapport/persistence';
 import type { EntityManager } from 'typeorm';
 
-/** Stores a contact's tier as of `at`, unless a newer one is already there. */
-export async function recordCustomerTier(em: EntityManager, tenantId: string, contactId: string, tier: string | null, at: Date) {
-  await em.query(
-    `INSERT INTO customer_tiers (tenant_id, contact_id, tier, changed_at) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (tenant_id, contact_id) DO UPDATE SET tier = EXCLUDED.tier, changed_at = EXCLUDED.changed_at
-      WHERE customer_tiers.changed_at <= EXCLUDED.changed_at`,
-    [tenantId, contactId, tier, at],
-  );
+/** Stores contacts' tiers (a batch in stream order), keeping a newer one already there. */
+export function recordCustomerTiers(em: EntityManager, tenantId: string, tiers: readonly TierAt[]): Promise<void> {
+  return recordLatestTiers(em, 'customer_tiers', tenantId, tiers);
 }
 
 /** The contact's value tier as analytics last published it; null when untiered or unknown. */

@@ -4,6 +4,7 @@ import { badUserInput, notFound, type Principal } from '@rapport/auth';
 import type { CasePriorityV1 } from '@rapport/contracts';
 import { SERVICE_CONFIG, ServiceDatabase, validate } from '@rapport/service-kit';
 import type { EntityManager } from 'typeorm';
+import { recordLatestTiers, type TierAt } from '@rapport/persistence';
 import { v7 as uuidv7 } from 'uuid';
 import { requireServiceAdmin, requireServiceConfigRead } from '../access/service-access';
 import { PRIORITIES } from '../cases/case-rules';
@@ -174,15 +175,16 @@ export class SlaPoliciesService {
   }
 
   /**
-   * Keeps the newest tier per contact: an older event arriving late (redelivery,
-   * out-of-order consumption) never overwrites a newer one.
+   * Keeps the newest tier per contact (a batch in stream order, tiers
+   * lower-cased): an older event arriving late (redelivery, out-of-order
+   * consumption) never overwrites a newer one.
    */
-  async recordTier(em: EntityManager, tenantId: string, contactId: string, tier: string, changedAt: Date): Promise<void> {
-    await em.query(
-      `INSERT INTO contact_tiers (tenant_id, contact_id, tier, changed_at) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (tenant_id, contact_id) DO UPDATE SET tier = EXCLUDED.tier, changed_at = EXCLUDED.changed_at
-         WHERE contact_tiers.changed_at <= EXCLUDED.changed_at`,
-      [tenantId, contactId, tier.toLowerCase(), changedAt],
+  recordTiers(em: EntityManager, tenantId: string, tiers: readonly TierAt[]): Promise<void> {
+    return recordLatestTiers(
+      em,
+      'contact_tiers',
+      tenantId,
+      tiers.map((t) => ({ ...t, tier: t.tier?.toLowerCase() ?? null })),
     );
   }
 
