@@ -32,7 +32,8 @@ describe('contactsNamedBy', () => {
     ]);
     expect(named).toEqual({
       exclusive: false,
-      created: ['c1', 'c2', 'c3', 'c4'],
+      created: ['c1', 'c3', 'c4'],
+      scored: ['c2'],
       existing: ['c5', 'c6'],
       cases: ['k1', 'k2', 'k3', 'k4'],
       orders: ['o1', 'o2'],

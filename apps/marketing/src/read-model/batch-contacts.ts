@@ -21,8 +21,13 @@ import { CASE_EVENTS } from './event-runs';
  * them, for locking them before the first write (ADR 077):
  *
  * - `created`: contacts the batch writes whether or not marketing has them
- *   yet (a snapshot inserts its contact; a score, a case or an order makes
- *   a placeholder for the contact it names);
+ *   yet (a snapshot inserts its contact; a case or an order makes a
+ *   placeholder for the contact it names), and whose survivors it may
+ *   recount;
+ * - `scored`: contacts of analytics' scores: written whether or not
+ *   marketing has them yet (a placeholder), but only their own row — a
+ *   score recounts nothing, so their survivors need no lock (and a
+ *   scoring's batches, thousands of contacts each, no survivor lookup);
  * - `existing`: contacts the batch writes only if marketing has them (a
  *   deletion or a cart of a contact it has never seen changes nothing);
  * - `cases`, `orders`: cases and orders whose stored contact a change may
@@ -34,6 +39,7 @@ import { CASE_EVENTS } from './event-runs';
 export interface BatchContacts {
   exclusive: boolean;
   created: string[];
+  scored: string[];
   existing: string[];
   cases: string[];
   orders: string[];
@@ -44,12 +50,12 @@ const SCORES = new Set<string>([CUSTOMER_RFM_CHANGED, CUSTOMER_TIER_CHANGED, CUS
 const CASES = new Set<string>(CASE_EVENTS);
 
 export function contactsNamedBy(events: readonly EventEnvelope[]): BatchContacts {
-  const named: BatchContacts = { exclusive: false, created: [], existing: [], cases: [], orders: [] };
+  const named: BatchContacts = { exclusive: false, created: [], scored: [], existing: [], cases: [], orders: [] };
   for (const event of events) {
     if (SNAPSHOTS.has(event.type)) {
       named.created.push((event as ContactCreatedV1).data.contact.id);
     } else if (SCORES.has(event.type)) {
-      named.created.push((event.data as { contactId: string }).contactId);
+      named.scored.push((event.data as { contactId: string }).contactId);
     } else if (CASES.has(event.type)) {
       const fact = caseFactOf(event) ?? caseDeletionFactOf(event);
       if (!fact) continue;
@@ -64,7 +70,7 @@ export function contactsNamedBy(events: readonly EventEnvelope[]): BatchContacts
     } else {
       const deletion = deletionFactOf(event);
       if (deletion?.kind === 'CONTACT') named.existing.push(deletion.id);
-      else return { exclusive: true, created: [], existing: [], cases: [], orders: [] };
+      else return { exclusive: true, created: [], scored: [], existing: [], cases: [], orders: [] };
     }
   }
   return named;

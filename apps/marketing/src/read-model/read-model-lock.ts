@@ -26,13 +26,14 @@ export async function lockReadModel(em: EntityManager, tenantId: string, mode: '
  * (`named.exclusive`), otherwise shared, with the rows of every contact the
  * batch will write locked in one statement, in id order — the contacts it
  * names, the contacts its cases and orders counted for until now, and the
- * survivors of all of them. A batch writes its contacts run after run, in
+ * survivors of all of them but the scored (whose own row is all a score
+ * writes). A batch writes its contacts run after run, in
  * the runs' order; two batches that locked everything up front in one order
  * cannot wait on each other's rows, so batches of one tenant that name
  * different contacts run side by side and those that share contacts take
  * turns (ADR 077).
  *
- * Contacts a batch creates (`named.created`) get their row here, a
+ * Contacts a batch creates (`named.created`, `named.scored`) get their row here, a
  * placeholder as ensureContacts makes, so that a new contact named by two
  * batches at once is locked like any other: the second batch waits on the
  * first one's insert inside the same ordered statement.
@@ -51,7 +52,7 @@ export async function lockBatchContacts(em: EntityManager, tenantId: string, nam
   const mentioned = [...named.created, ...named.existing, ...before.map((r) => r.contact_id)];
   const survivors = mentioned.length > 0 ? [...(await survivorsOf(em, tenantId, mentioned)).values()] : [];
   // What a batch writes of a contact it does not name itself is its survivor's row (recounts), never the row of one merged away.
-  await lockContacts(em, tenantId, named.created, [...named.existing, ...survivors]);
+  await lockContacts(em, tenantId, [...named.created, ...named.scored], [...named.existing, ...survivors]);
 }
 
 /**
