@@ -15,6 +15,10 @@
  *      the ratio to COPY;
  *   5. marketing read-model ingest: --events sales.contact.created events,
  *      timed until marketing's read model holds them;
+ *   5b. score events: a first scoring's tier, churn and value events for
+ *      --score-customers customers, timed until every consumer of the
+ *      ANALYTICS stream has acknowledged them (score-events.ts), with each
+ *      consuming service's CPU per event;
  *   6. campaign sending: --campaign-contacts contacts seeded into marketing's
  *      read model, a campaign to all of them at --rate msgs/s into a local
  *      SMTP sink, measured over --send-seconds, with the CPU marketing's
@@ -26,7 +30,8 @@
  *      still created).
  *
  * Flags (0 skips a step): --customers (20000) --orders (100000)
- * --nats-orders (100000) --events (20000) --campaign-contacts (20000)
+ * --nats-orders (100000) --events (20000) --score-customers (20000)
+ * --campaign-contacts (20000)
  * --rate (2000) --send-seconds (20) --smtp-server-sink (0; 1 = smtp-server
  * as the campaign's sink instead of the lean counting one) --contacts (20000) --batch (1000, the
  * contact import's) --order-batch (5000, the orders CLI's) --concurrency (4)
@@ -47,6 +52,8 @@ import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { v7 as uuidv7 } from 'uuid';
 import { runImport } from '../import/import-csv';
+import { waitForDelivery } from './delivery-drain';
+import { runScoreEventIngest } from './score-events';
 import { loginToken } from './gateway-gql';
 import { marketingBenchEnv, runCampaignSend, runEventIngest, seedReadModel, startBenchMailbox } from './marketing-pieces';
 import {
@@ -73,6 +80,7 @@ const customers = flag('customers', 20_000);
 const orders = flag('orders', 100_000);
 const natsOrders = flag('nats-orders', 100_000);
 const events = flag('events', 20_000);
+const scoreCustomers = flag('score-customers', 20_000);
 const campaignContacts = flag('campaign-contacts', 20_000);
 const rate = Math.max(1, flag('rate', 2000));
 const sendSeconds = flag('send-seconds', 20);
@@ -267,6 +275,32 @@ async function main(): Promise<void> {
         'marketing read-model ingest (sales.contact.created)',
         `${e.events} in ${e.seconds.toFixed(1)} s (published in ${e.publishedSeconds.toFixed(1)} s)`,
         `${Math.round(e.perSecond)} events/s`,
+      );
+    }
+
+    if (scoreCustomers > 0 && platform.runId) {
+      const consumerCpu = (service: string) => {
+        const pids = processesRunning(platform.processIds(), join('apps', service, 'src', 'main.js'));
+        return () => cpuSeconds(pids);
+      };
+      const before = await waitForDelivery(pg, platform.runId, natsTimeoutS);
+      const e = await runScoreEventIngest({
+        pg,
+        runId: platform.runId,
+        tenantId,
+        subjectPrefix: platform.subjectPrefix,
+        customers: scoreCustomers,
+        timeoutS: natsTimeoutS,
+        cpuSeconds: Object.fromEntries(['marketing', 'sales', 'service', 'identity'].map((service) => [service, consumerCpu(service)])),
+      });
+      const cpu = Object.entries(e.cpuMsPerEvent)
+        .map(([service, ms]) => `${service} ${ms === null ? '?' : ms.toFixed(3)}`)
+        .join(', ');
+      add(
+        "score events (a scoring's tier, churn, value), acknowledged by every consumer",
+        `${e.events} in ${e.seconds === null ? `over ${natsTimeoutS} s` : `${e.seconds.toFixed(1)} s`} (published in ${e.publishedSeconds.toFixed(1)} s; ` +
+          `waited ${before === null ? `over ${natsTimeoutS}` : before.toFixed(0)} s for earlier steps' events first); CPU ms/event: ${cpu}`,
+        e.seconds === null ? '—' : `${Math.round(e.events / e.seconds)} events/s`,
       );
     }
 
