@@ -65,7 +65,8 @@ describe('customer value through the gateway (end to end)', () => {
     await seedCdnowCustomers(platform, nc, tenant.id, admin, topCustomerOrders({ source: 'webshop', key: 'A-1' }));
 
     const fit = await gql(FIT, {
-      input: { calibrationEnd: cdnowCalibrationEnd.toISOString(), holdoutEnd: new Date(today - DAY).toISOString() },
+      // BG/NBD set explicitly (ClvModel.bgNbd below); the default is MBG/NBD (ADR 081).
+      input: { calibrationEnd: cdnowCalibrationEnd.toISOString(), holdoutEnd: new Date(today - DAY).toISOString(), kind: 'BG_NBD' },
     });
     expect(fit.errors).toBeUndefined();
     expect(fit.data!.fitClvModel).toMatchObject({ status: 'QUEUED', timeUnit: 'WEEKS' });

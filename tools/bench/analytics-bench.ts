@@ -127,7 +127,8 @@ async function ingestBench(): Promise<void> {
     const { fitClvModel } = await gql(
       url,
       `mutation ($input: FitClvModelInput!) { fitClvModel(input: $input) { id status } }`,
-      { input: { calibrationEnd, holdoutEnd } },
+      // BG/NBD, as earlier runs fitted it (the tenant default is MBG/NBD since ADR 081).
+      { input: { calibrationEnd, holdoutEnd, kind: 'BG_NBD' } },
       token,
     );
     let model: any = fitClvModel;

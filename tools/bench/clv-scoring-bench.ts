@@ -221,7 +221,10 @@ export async function benchClvScoring(customers: number, timeoutS: number, drain
       const { fitClvModel } = await gql(
         url,
         `mutation ($input: FitClvModelInput!) { fitClvModel(input: $input) { id status } }`,
-        { input: { calibrationEnd: new Date(now - 90 * DAY).toISOString(), holdoutEnd: new Date(now - DAY).toISOString() } },
+        // BG/NBD, as the orders are drawn (and as earlier runs fitted): the tenant default is MBG/NBD since ADR 081.
+        {
+          input: { calibrationEnd: new Date(now - 90 * DAY).toISOString(), holdoutEnd: new Date(now - DAY).toISOString(), kind: 'BG_NBD' },
+        },
         token,
       );
       let model = fitClvModel;

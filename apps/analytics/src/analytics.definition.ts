@@ -18,6 +18,7 @@ import { AnalyticsClvScoringRuns1766320000000 } from './migrations/1766320000000
 import { AnalyticsCustomerValuesFillfactor1766700000000 } from './migrations/1766700000000-analytics-customer-values-fillfactor';
 import { AnalyticsCaseDeletion1766910000000 } from './migrations/1766910000000-analytics-case-deletion';
 import { AnalyticsStatisticsAndRfmRuns1766964000000 } from './migrations/1766964000000-analytics-statistics-and-rfm-runs';
+import { AnalyticsClvModelKindUnchosen1766988000000 } from './migrations/1766988000000-analytics-clv-model-kind-unchosen';
 import { OrderEntity } from './orders/order.entity';
 import { RfmScoreEntity } from './rfm/rfm-score.entity';
 import { prepareAnalyticsTenant } from './tenants/prepare-tenant';
@@ -48,6 +49,7 @@ export const analyticsDefinition: ServiceDefinition = {
     AnalyticsCustomerValuesFillfactor1766700000000,
     AnalyticsCaseDeletion1766910000000,
     AnalyticsStatisticsAndRfmRuns1766964000000,
+    AnalyticsClvModelKindUnchosen1766988000000,
   ],
   // COMMERCE too: recordCommerceEvents publishes partners' cart and view events there (ADR 032).
   producesStreams: [STREAMS.ANALYTICS, STREAMS.COMMERCE],

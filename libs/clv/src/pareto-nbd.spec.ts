@@ -82,6 +82,15 @@ describe('paretoNbdLogLikelihood', () => {
     expect(paretoNbdLogLikelihood(PUBLISHED, [{ ...row, weight: 3 }])).toBeCloseTo(paretoNbdLogLikelihood(PUBLISHED, [row, row, row]), 10);
     expect(Number.isFinite(paretoNbdLogLikelihood(PUBLISHED, [{ x: 5000, tx: 300, T: 310 }]))).toBe(true);
   });
+
+  it('is NaN, not an exception, where a line search overflows a scale to infinity', () => {
+    // Degenerate data (every customer with the same one repeat purchase) sent the optimiser there: the fit threw
+    // "hypergeometric2F1UnitA: needs 0 <= z < 1, got z = NaN" and the analytics fit became FAILED instead of REJECTED.
+    const row = { x: 1, tx: 10 / 7, T: 100 / 7 };
+    expect(paretoNbdLogLikelihood({ r: 1e300, alpha: Infinity, s: 1e250, beta: Infinity }, [row])).toBeNaN();
+    expect(paretoNbdLogLikelihood({ ...PUBLISHED, alpha: Infinity }, [row])).toBeNaN();
+    expect(paretoNbdLogLikelihood({ ...PUBLISHED, s: 0 }, [row])).toBeNaN();
+  });
 });
 
 describe('Pareto/NBD predictions at the published parameters', () => {

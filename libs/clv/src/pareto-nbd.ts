@@ -84,6 +84,9 @@ function logLikelihoodParts(params: ParetoNbdParams, { x, tx, T }: PurchaseHisto
  */
 export function paretoNbdLogLikelihood(params: ParetoNbdParams, rows: Iterable<FrequencyRecencyRow>): number {
   const { r, alpha, s, beta } = params;
+  // Outside the domain, NaN (what the optimiser steps back from): a step of ln θ past ~709 makes a scale
+  // infinite, and the series argument (∞ − ∞)/∞ would make the special functions throw instead.
+  if (![r, alpha, s, beta].every((v) => v > 0 && Number.isFinite(v))) return Number.NaN;
   const constant = -logGamma(r) + r * log(alpha) + s * log(beta);
   let total = 0;
   for (const row of rows) {

@@ -9,7 +9,7 @@ import { DataSource } from 'typeorm';
 import { analyticsDefinition } from '../analytics.definition';
 import { AnalyticsAppModule } from '../app.module';
 import type { ClvModelRecord } from '../clv/clv-model';
-import { ClvService } from '../clv/clv.service';
+import { clvFor, ClvService, expectedPurchasesFor } from '../clv/clv.service';
 import { RfmService } from '../rfm/rfm.service';
 
 /** The raw CDNOW sample as shared with the project (2,357 customers, 1997-01-01 â€¦ 1998-06-30). */
@@ -221,6 +221,9 @@ describe('analytics: validated CLV models of any kind, as of a date (CDNOW 1997â
     );
     expect(failed.failureReason).toMatch(/^scoring failed: BG\/NBD .* gives P\(alive\)/);
     expect(failed.active).toBe(false);
+    // Its scoring run says so too (clvScoringRun shows it until the fallback's rescoring starts a newer run).
+    const [run] = await rows(`SELECT status, error FROM clv_scoring_runs WHERE tenant_id = $1 AND model_id = $2`, [brokenId]);
+    expect(run).toEqual({ status: 'FAILED', error: expect.stringMatching(/^BG\/NBD .* gives P\(alive\)/) });
     expect((await modelOf(mbg.id)).active).toBe(true);
     await expect(clv.activateModel(admin, brokenId)).rejects.toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
   });
@@ -244,6 +247,15 @@ describe('analytics: validated CLV models of any kind, as of a date (CDNOW 1997â
     const value = (await clv.getMany(admin, [contactOf('1')])).get(contactOf('1'))!;
     expect(value).toMatchObject({ storedClv: null, expectedAverageSpend: null, clvAbsentReason: expect.stringMatching(/q = 0\.8 <= 1/) });
     expect(value.pAlive).toBeGreaterThan(0);
+    // The purchase model's figures are all there: expected purchases (stored and at another horizon), churn risk and band.
+    expect(expectedPurchasesFor(value, null)).toBeGreaterThan(0);
+    expect(expectedPurchasesFor(value, 10)).toBeGreaterThan(0);
+    expect(expectedPurchasesFor(value, 10)).toBeLessThan(expectedPurchasesFor(value, null));
+    // 1 âˆ’ P(alive), raised by the churn signals (customer 1's purchases fell off).
+    expect(value.churnRisk).toBeGreaterThanOrEqual(1 - value.pAlive - 1e-12);
+    expect(value.churnRisk).toBeLessThanOrEqual(1);
+    expect(['LOW', 'MEDIUM', 'HIGH']).toContain(value.churnBand);
+    expect(clvFor(value, null, null)).toBeNull();
     expect(await clv.topCustomers(admin, 5)).toEqual([]);
   });
 });

@@ -93,6 +93,8 @@ describe('analytics: CLV models on CDNOW through the pipeline', () => {
       calibrationEnd: new Date('1997-09-30T00:00:00Z'),
       timeUnit: 'WEEKS' as const,
       holdoutEnd: new Date('1998-06-30T00:00:00Z'),
+      // BG/NBD's published CDNOW parameters: the kind is set, no longer the default (ADR 081).
+      kind: 'BG_NBD' as const,
     };
     const queued = await clv.requestFit(admin, input);
     expect(queued.status).toBe('QUEUED');

@@ -14,7 +14,7 @@ import { scoreGroups, ScoringError } from './clv-scoring';
 import { assignTiers, scoreCustomers, type ScoredChunk } from './clv-scoring-sql';
 import { finishScoringRun, scoringRunProgress, startScoringRun } from './clv-scoring-runs';
 import { clvModelSettings, clvTiers, scoringAsOf } from './clv-settings';
-import { rejectionReasons } from './clv-validation';
+import { fitVerdict } from './clv-validation';
 import { DAYS_PER_UNIT, dominantCurrency, groupedSummary, utcDay } from './clv-summary-sql';
 
 export interface ScoringOutcome {
@@ -31,6 +31,8 @@ export interface ScoringOutcome {
   bandChanges: number;
   /** Customers whose value figures changed (each announced by analytics.customer.value_changed). */
   valueChanges: number;
+  /** Why a full scoring scored nobody and kept the previous scores (its as-of day is before every order): its run's error. */
+  nobodyScored?: string;
 }
 
 const DAY_MS = 86_400_000;
@@ -54,8 +56,9 @@ export class ClvEngine {
    * in libs/clv outside the transaction (the purchase model of its kind from
    * the registry, and Gamma-Gamma), then validation: a fit that passes is
    * FITTED — and active, when the tenant activates automatically — one that
-   * does not is REJECTED with the reasons (the active model stays), one that
-   * cannot be fitted FAILED. Returns the stored record (null if the row is
+   * does not, or did not converge, is REJECTED with the reasons (the active
+   * model stays), one that cannot be fitted (no customers, an error) FAILED
+   * (fitVerdict). Returns the stored record (null if the row is
    * gone or already finished).
    */
   async fit(tenantId: string, modelId: string): Promise<ClvModelRecord | null> {
@@ -82,14 +85,21 @@ export class ClvEngine {
     try {
       outcome = fitClv(summary, daysPerUnit, holdoutDays, model.kind);
     } catch (err) {
-      outcome = { ok: false as const, reason: `fit error: ${(err as Error).message}`, customersUsed: summary.customers, repeatBuyers: 0 };
+      outcome = {
+        ok: false as const,
+        reason: `fit error: ${(err as Error).message}`,
+        rejected: false,
+        customersUsed: summary.customers,
+        repeatBuyers: 0,
+      };
     }
-    const reasons = outcome.ok ? rejectionReasons(outcome, purchaseModels[model.kind].label, settings.maxHoldoutError) : [];
+    const verdict = fitVerdict(outcome, purchaseModels[model.kind].label, settings.maxHoldoutError);
+    const reasons = verdict.rejectionReasons;
     const fitTimeMs = Date.now() - started;
     return this.db.withTenant(tenantId, async (em) => {
       let action: string;
       if (outcome.ok) {
-        const status = reasons.length === 0 ? 'FITTED' : 'REJECTED';
+        const status = verdict.status;
         await em.query(
           `UPDATE clv_models SET status = $10, currency = $3, purchase_model = $4::jsonb, gamma_gamma = $5::jsonb, holdout = $6::jsonb,
                   customers_used = $7, repeat_buyers = $8, fit_time_ms = $9, failure_reason = NULL,
@@ -115,13 +125,24 @@ export class ClvEngine {
         if (activateNow) await activate(em, tenantId, modelId);
         action = status === 'REJECTED' ? 'clvModel.rejected' : activateNow ? 'clvModel.activated' : 'clvModel.fitted';
       } else {
+        // No estimates either way: REJECTED (it ran and did not converge; the active model stays) or FAILED.
         await em.query(
-          `UPDATE clv_models SET status = 'FAILED', currency = $3, customers_used = $4, repeat_buyers = $5, fit_time_ms = $6,
-                  failure_reason = $7, finished_at = now()
+          `UPDATE clv_models SET status = $8, currency = $3, customers_used = $4, repeat_buyers = $5, fit_time_ms = $6,
+                  failure_reason = $7, rejection_reasons = $9::jsonb, finished_at = now()
             WHERE tenant_id = $1 AND id = $2`,
-          [tenantId, modelId, currency, outcome.customersUsed, outcome.repeatBuyers, fitTimeMs, outcome.reason],
+          [
+            tenantId,
+            modelId,
+            currency,
+            outcome.customersUsed,
+            outcome.repeatBuyers,
+            fitTimeMs,
+            verdict.failureReason,
+            verdict.status,
+            reasons.length > 0 ? JSON.stringify(reasons) : null,
+          ],
         );
-        action = 'clvModel.failed';
+        action = verdict.status === 'REJECTED' ? 'clvModel.rejected' : 'clvModel.failed';
       }
       // The fit is a job's change: audited with the system as actor, in the transaction that stores it.
       await this.audit.record(em, {
@@ -133,7 +154,7 @@ export class ClvEngine {
           kind: model.kind,
           customersUsed: outcome.customersUsed,
           repeatBuyers: outcome.repeatBuyers,
-          ...(outcome.ok ? {} : { reason: outcome.reason }),
+          ...(verdict.failureReason ? { reason: verdict.failureReason } : {}),
           ...(reasons.length > 0 ? { rejectionReasons: reasons } : {}),
         },
       });
@@ -197,7 +218,7 @@ export class ClvEngine {
     // Set inside the transaction: which model was scoring when it failed, and the run that shows it.
     const scoring: { modelId: string | null; runId: string | null } = { modelId: null, runId: null };
     try {
-      const outcome = await this.db.withTenant(tenantId, async (em) => {
+      const outcome = await this.db.withTenant(tenantId, async (em): Promise<ScoringOutcome> => {
         await lockClvScoring(em, tenantId);
         const model = await activeModel(em, tenantId);
         const none = { modelId: null, asOf: null, scored: 0, removed: 0, tierChanges: 0, bandChanges: 0, valueChanges: 0 };
@@ -270,6 +291,7 @@ export class ClvEngine {
         return {
           modelId: model.id,
           asOf,
+          ...(result.nobodyScored ? { nobodyScored: result.nobodyScored } : {}),
           scored: result.scored,
           removed: result.removed.length,
           tierChanges: counts.tierChanges + tierChanges.length,
@@ -278,7 +300,8 @@ export class ClvEngine {
         };
       });
       if (scoring.runId) {
-        await this.finishRun(tenantId, scoring.runId, null);
+        // A scoring that scored nobody kept the previous scores: its run is FAILED with the reason, the model is not.
+        await this.finishRun(tenantId, scoring.runId, outcome.nobodyScored ?? null);
         // A full scoring rewrote every customer's value: the planner's figures for the table follow (ADR 055).
         this.statistics.refreshLater(['customer_values'], outcome.scored + outcome.removed);
       }

@@ -86,15 +86,16 @@ describe('fitClv', () => {
     );
   });
 
-  it('stores no numbers when the purchase model fails: no data, no convergence', () => {
+  it('stores no numbers when the purchase model fails: no data (FAILED), no convergence (REJECTED)', () => {
     expect(fitClv({ customers: 0, frequencyRecency: [], spend: [] }, 7, null)).toEqual({
       ok: false,
       reason: 'BG/NBD (Fader, Hardie & Lee 2005): no customers to fit',
+      rejected: false,
       customersUsed: 0,
       repeatBuyers: 0,
     });
     const stalled = fitClv(summary, 7, null, 'BG_NBD', { maxIterations: 1 });
-    expect(stalled.ok).toBe(false);
+    expect(stalled).toMatchObject({ ok: false, rejected: true });
     if (!stalled.ok) expect(stalled.reason).toMatch(/^BG\/NBD .*: maximum-likelihood fit did not converge/);
   });
 

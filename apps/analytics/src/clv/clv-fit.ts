@@ -58,7 +58,17 @@ export type ClvFitOutcome =
       customersUsed: number;
       repeatBuyers: number;
     }
-  | { ok: false; reason: string; customersUsed: number; repeatBuyers: number };
+  | {
+      ok: false;
+      reason: string;
+      /**
+       * The fit ran but gave no estimate to trust (the optimiser did not converge): the model is REJECTED with
+       * the reason, like a fit that fails validation. Otherwise nothing could be fitted (no customers): FAILED.
+       */
+      rejected: boolean;
+      customersUsed: number;
+      repeatBuyers: number;
+    };
 
 export const HOLDOUT_BUCKETS = ['0', '1', '2', '3', '4', '5', '6', '7+'] as const;
 
@@ -85,7 +95,8 @@ function stored<P>(fit: FitSuccess<P>): StoredFit<P> {
  * Fits the purchase model of `kind` (libs/clv registry) and Gamma-Gamma on
  * the grouped summary and checks the purchase model against the hold-out
  * period. A purchase model that cannot be fitted fails the whole fit (the
- * reason, never numbers). A spend model that cannot give a mean (q ≤ 1, no
+ * reason, never numbers: unconverged parameters look plausible and are
+ * wrong), as REJECTED when the optimiser ran and did not converge. A spend model that cannot give a mean (q ≤ 1, no
  * repeat buyers, no convergence) only takes CLV away: P(alive) and expected
  * purchases do not depend on it, so they are still published.
  */
@@ -102,7 +113,10 @@ export function fitClv(
 
   const rows = summary.frequencyRecency.map((g) => ({ x: g.x, tx: g.txDays / daysPerUnit, T: g.tDays / daysPerUnit, weight: g.customers }));
   const purchases = model.fit(rows, options);
-  if (!purchases.ok) return { ok: false, reason: `${model.label}: ${purchases.message}`, customersUsed, repeatBuyers };
+  if (!purchases.ok) {
+    const rejected = purchases.reason === 'not-converged';
+    return { ok: false, reason: `${model.label}: ${purchases.message}`, rejected, customersUsed, repeatBuyers };
+  }
   const gg =
     summary.spend.length === 0
       ? null

@@ -6,6 +6,7 @@ import { SCORE_AND_RECORD_CHUNK_SQL, SCORE_CHUNK_SQL, type RecordedChunk } from 
 import { DAYS_PER_UNIT, ORDER_DAYS_CTE, utcDay, type ClvTimeUnit } from './clv-summary-sql';
 import type { GroupScore } from './clv-scoring';
 import { tierBounds, type ClvTier } from './clv-settings';
+import { whyNobodyScored } from './clv-nobody-scored';
 
 /**
  * A tier by CLV share (as ASSIGN_TIERS_SQL picks it: the first tier, in
@@ -306,6 +307,8 @@ export const SCORING_CHUNK = 50_000;
  * statistics missing, a nested loop is the plan that goes quadratic.
  * Returns the totals; the chunks' changes go to `hooks.chunk`, or, for a
  * full scoring with `hooks.announce`, straight into the outbox as events.
+ * A full scoring as of a day before every order writes nothing and says
+ * why (`nobodyScored`, see whyNobodyScored).
  */
 export async function scoreCustomers(
   em: EntityManager,
@@ -313,7 +316,7 @@ export async function scoreCustomers(
   scoreGroups: (groups: { x: number; txDays: number; tDays: number }[]) => GroupScore[],
   hooks: ScoringHooks = {},
   chunkSize = SCORING_CHUNK,
-): Promise<{ scored: number; removed: string[] }> {
+): Promise<{ scored: number; removed: string[]; nobodyScored?: string }> {
   const full = p.contactIds === null;
   const ids = p.contactIds ? [...p.contactIds] : null;
   if (hooks.announce && !full) throw new Error('only a full scoring announces its chunks in SQL');
@@ -330,6 +333,13 @@ export async function scoreCustomers(
   }
   for (const ddl of SCORING_TABLES_SQL) await em.query(ddl);
   await em.query(SCORING_SUMMARY_SQL, [p.tenantId, utcDay(p.asOf), null, CHURN_SIGNAL_WEIGHTS.recentDays, p.currency, ids]);
+  if (full) {
+    const nobodyScored = await whyNobodyScored(em, p.tenantId, p.asOf);
+    if (nobodyScored) {
+      await hooks.progress?.(0, 0);
+      return { scored: 0, removed: [], nobodyScored };
+    }
+  }
   await em.query(`ANALYZE clv_scoring_summary`);
   const keys: { x: number; tx_days: number; t_days: number }[] = await em.query(
     `SELECT x, tx_days, t_days FROM clv_scoring_summary GROUP BY x, tx_days, t_days`,

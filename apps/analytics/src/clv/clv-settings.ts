@@ -66,7 +66,6 @@ export async function clvTiers(em: EntityManager, tenantId: string, change?: Clv
   return row?.tiers ?? [...DEFAULT_CLV_TIERS];
 }
 
-/** How fits are made and activated and what day scores are as of (besides the tiers). */
 /** A new tenant's row with the default tiers; an analyst's choice is never overwritten. */
 export async function createDefaultClvSettings(em: EntityManager, tenantId: string): Promise<void> {
   await em.query(`INSERT INTO clv_settings (tenant_id, tiers) VALUES ($1, $2::jsonb) ON CONFLICT (tenant_id) DO NOTHING`, [
@@ -75,8 +74,23 @@ export async function createDefaultClvSettings(em: EntityManager, tenantId: stri
   ]);
 }
 
+/**
+ * The purchase model of fits asked for without a kind, when the tenant has
+ * chosen none: MBG/NBD lets a customer drop out at the first purchase too,
+ * so a one-time buyer's P(alive) falls with time since the purchase (under
+ * BG/NBD it is 1 for ever, and long-gone one-time buyers fill the top tiers
+ * at LOW churn risk). Its likelihood is closed-form like BG/NBD's, so the
+ * fit of a million customers' groups costs what BG/NBD's does; Pareto/NBD
+ * needs a hypergeometric series per group and evaluation (ADR 081).
+ */
+export const DEFAULT_MODEL_KIND: PurchaseModelKind = 'MBG_NBD';
+
+/** How fits are made and activated and what day scores are as of (besides the tiers). */
 export interface ClvModelSettings {
+  /** The purchase model fitClvModel fits when its input names none: the tenant's choice, else DEFAULT_MODEL_KIND. */
   modelKind: PurchaseModelKind;
+  /** Whether the tenant chose modelKind (false: it is DEFAULT_MODEL_KIND, and follows it if the default changes). */
+  modelKindChosen: boolean;
   /** A fit that passes validation becomes active by itself; otherwise only activateClvModel makes it active. */
   autoActivate: boolean;
   /** Largest accepted |predicted − actual| / actual hold-out purchases. */
@@ -88,25 +102,33 @@ export interface ClvModelSettings {
 }
 
 export const DEFAULT_MODEL_SETTINGS: ClvModelSettings = {
-  modelKind: 'BG_NBD',
+  modelKind: DEFAULT_MODEL_KIND,
+  modelKindChosen: false,
   autoActivate: true,
   maxHoldoutError: DEFAULT_MAX_HOLDOUT_ERROR,
   asOf: null,
   asOfLatestOrder: false,
 };
 
+/** A change to store: modelKind null = back to the default (no choice). */
+export type ModelSettingsChange = Partial<Omit<ClvModelSettings, 'modelKind' | 'modelKindChosen'>> & {
+  modelKind?: PurchaseModelKind | null;
+};
+
 /** Fields of UpdateClvSettingsInput: omitted fields stay, null restores the default. */
-export interface ClvSettingsChange extends Partial<{ [K in keyof ClvModelSettings]: ClvModelSettings[K] | null }> {
+export interface ClvSettingsChange extends Partial<{
+  [K in Exclude<keyof ClvModelSettings, 'modelKindChosen'>]: ClvModelSettings[K] | null;
+}> {
   tiers?: ClvTier[] | null;
 }
 
 /** Validates the non-tier fields of a settings change (BAD_USER_INPUT naming the field). */
-export function validateModelSettings(input: ClvSettingsChange): Partial<ClvModelSettings> {
-  const out: Partial<ClvModelSettings> = {};
+export function validateModelSettings(input: ClvSettingsChange): ModelSettingsChange {
+  const out: ModelSettingsChange = {};
   if ('modelKind' in input) {
     if (input.modelKind != null && !isPurchaseModelKind(input.modelKind))
       throw badUserInput('input.modelKind', 'must be BG_NBD, PARETO_NBD or MBG_NBD');
-    out.modelKind = input.modelKind ?? DEFAULT_MODEL_SETTINGS.modelKind;
+    out.modelKind = input.modelKind ?? null;
   }
   if ('autoActivate' in input) out.autoActivate = input.autoActivate ?? DEFAULT_MODEL_SETTINGS.autoActivate;
   if ('maxHoldoutError' in input) {
@@ -124,7 +146,8 @@ export function validateModelSettings(input: ClvSettingsChange): Partial<ClvMode
 }
 
 interface ModelSettingsRow {
-  model_kind: PurchaseModelKind;
+  /** null: not chosen (DEFAULT_MODEL_KIND). */
+  model_kind: PurchaseModelKind | null;
   auto_activate: boolean;
   max_holdout_error: number;
   as_of: Date | null;
@@ -132,12 +155,12 @@ interface ModelSettingsRow {
 }
 
 /** The tenant's model settings; stores `change` first when given. */
-export async function clvModelSettings(em: EntityManager, tenantId: string, change?: Partial<ClvModelSettings>): Promise<ClvModelSettings> {
+export async function clvModelSettings(em: EntityManager, tenantId: string, change?: ModelSettingsChange): Promise<ClvModelSettings> {
   const [row]: ModelSettingsRow[] = await em.query(
     `SELECT model_kind, auto_activate, max_holdout_error, as_of, as_of_latest_order FROM clv_settings WHERE tenant_id = $1`,
     [tenantId],
   );
-  const current: ClvModelSettings = row
+  const stored = row
     ? {
         modelKind: row.model_kind,
         autoActivate: row.auto_activate,
@@ -145,18 +168,19 @@ export async function clvModelSettings(em: EntityManager, tenantId: string, chan
         asOf: row.as_of,
         asOfLatestOrder: row.as_of_latest_order,
       }
-    : { ...DEFAULT_MODEL_SETTINGS };
-  if (!change || Object.keys(change).length === 0) return current;
-  const next = { ...current, ...change };
-  await em.query(
-    `INSERT INTO clv_settings (tenant_id, model_kind, auto_activate, max_holdout_error, as_of, as_of_latest_order)
-     VALUES ($1, $2, $3, $4, $5, $6)
-     ON CONFLICT (tenant_id) DO UPDATE SET model_kind = EXCLUDED.model_kind, auto_activate = EXCLUDED.auto_activate,
-       max_holdout_error = EXCLUDED.max_holdout_error, as_of = EXCLUDED.as_of, as_of_latest_order = EXCLUDED.as_of_latest_order,
-       updated_at = now()`,
-    [tenantId, next.modelKind, next.autoActivate, next.maxHoldoutError, next.asOf?.toISOString() ?? null, next.asOfLatestOrder],
-  );
-  return next;
+    : { ...DEFAULT_MODEL_SETTINGS, modelKind: null };
+  const next = change && Object.keys(change).length > 0 ? { ...stored, ...change } : stored;
+  if (next !== stored) {
+    await em.query(
+      `INSERT INTO clv_settings (tenant_id, model_kind, auto_activate, max_holdout_error, as_of, as_of_latest_order)
+       VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (tenant_id) DO UPDATE SET model_kind = EXCLUDED.model_kind, auto_activate = EXCLUDED.auto_activate,
+         max_holdout_error = EXCLUDED.max_holdout_error, as_of = EXCLUDED.as_of, as_of_latest_order = EXCLUDED.as_of_latest_order,
+         updated_at = now()`,
+      [tenantId, next.modelKind, next.autoActivate, next.maxHoldoutError, next.asOf?.toISOString() ?? null, next.asOfLatestOrder],
+    );
+  }
+  return { ...next, modelKind: next.modelKind ?? DEFAULT_MODEL_KIND, modelKindChosen: next.modelKind !== null };
 }
 
 /**

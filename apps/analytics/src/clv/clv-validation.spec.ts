@@ -1,6 +1,6 @@
 import { purchaseModels } from '@rapport/clv';
-import { holdoutCheck, type ClvFitOutcome } from './clv-fit';
-import { holdoutError, rejectionReasons } from './clv-validation';
+import { fitClv, holdoutCheck, type ClvFitOutcome } from './clv-fit';
+import { fitVerdict, holdoutError, rejectionReasons } from './clv-validation';
 
 type Fitted = Extract<ClvFitOutcome, { ok: true }>;
 
@@ -104,5 +104,33 @@ describe('rejectionReasons', () => {
       'BG/NBD: the optimiser did not converge',
       'BG/NBD: the standard error of r is not finite',
     ]);
+  });
+});
+
+describe('fitVerdict', () => {
+  it('REJECTS a fit whose optimiser did not converge, naming it; FAILED is for a fit that could not be made', () => {
+    // Before ADR 081 an unconverged fit was FAILED: the issue asks for REJECTED with the reasons.
+    const summary = {
+      customers: 60,
+      frequencyRecency: [
+        { x: 0, txDays: 0, tDays: 300, customers: 30, holdoutPurchases: 0 },
+        { x: 2, txDays: 150, tDays: 280, customers: 20, holdoutPurchases: 0 },
+        { x: 5, txDays: 260, tDays: 290, customers: 10, holdoutPurchases: 0 },
+      ],
+      spend: [],
+    };
+    const stalled = fitClv(summary, 7, null, 'MBG_NBD', { maxIterations: 1 });
+    const verdict = fitVerdict(stalled, 'MBG/NBD', 0.5);
+    expect(verdict).toEqual({
+      status: 'REJECTED',
+      rejectionReasons: [expect.stringMatching(/^MBG\/NBD .*: maximum-likelihood fit did not converge/)],
+      failureReason: null,
+    });
+    expect(fitVerdict(fitClv({ customers: 0, frequencyRecency: [], spend: [] }, 7, null), 'BG/NBD', 0.5)).toEqual({
+      status: 'FAILED',
+      rejectionReasons: [],
+      failureReason: expect.stringMatching(/no customers to fit/),
+    });
+    expect(fitVerdict(sound, 'BG/NBD', 0.5)).toEqual({ status: 'FITTED', rejectionReasons: [], failureReason: null });
   });
 });

@@ -84,3 +84,30 @@ export function rejectionReasons(fit: FittedOutcome, label: string, maxHoldoutEr
 function round(value: number): string {
   return String(Math.round(value * 100) / 100);
 }
+
+/** What a finished fit is stored as: its status, and why it is not FITTED. */
+export interface FitVerdict {
+  status: 'FITTED' | 'REJECTED' | 'FAILED';
+  /** REJECTED only: every check it failed. */
+  rejectionReasons: string[];
+  /** FAILED only. */
+  failureReason: string | null;
+}
+
+/**
+ * FITTED when the fit passes every check; REJECTED when it ran but must not
+ * score — it did not converge, or fails validation (rejectionReasons) —
+ * so the active model stays; FAILED only when nothing could be fitted (no
+ * customers, an error in the job). "Did not converge" is a property of the
+ * fit, like parameters at a bound, not a technical failure: both are the
+ * optimiser stopping somewhere that is not an estimate.
+ */
+export function fitVerdict(outcome: ClvFitOutcome, label: string, maxHoldoutError: number): FitVerdict {
+  if (!outcome.ok) {
+    return outcome.rejected
+      ? { status: 'REJECTED', rejectionReasons: [outcome.reason], failureReason: null }
+      : { status: 'FAILED', rejectionReasons: [], failureReason: outcome.reason };
+  }
+  const reasons = rejectionReasons(outcome, label, maxHoldoutError);
+  return { status: reasons.length === 0 ? 'FITTED' : 'REJECTED', rejectionReasons: reasons, failureReason: null };
+}
