@@ -10,7 +10,9 @@ export interface KeyWatchEvents {
   failed?(err: unknown): void;
 }
 
+/** Wait before restarting a failed watch, doubling up to RESTART_MAX_MS while it keeps failing (e.g. the bucket is gone). */
 const RESTART_MS = 500;
+const RESTART_MAX_MS = 10_000;
 /** How long a proof waits for the watch to reach the bucket's last sequence before giving up (the caller then asks the server). */
 const CATCH_UP_MS = 2000;
 
@@ -161,6 +163,7 @@ export class PersonalKeyWatch {
   }
 
   private async run(): Promise<void> {
+    let wait = RESTART_MS;
     while (!this.closed && !this.isClosed()) {
       try {
         const kv = await this.kv();
@@ -174,6 +177,7 @@ export class PersonalKeyWatch {
         }
         this.iterator = iterator;
         this.begin(last);
+        wait = RESTART_MS;
         for await (const entry of iterator) {
           this.seen = Math.max(this.seen, entry.revision);
           this.events.entry(entry);
@@ -184,7 +188,8 @@ export class PersonalKeyWatch {
         if (!this.closed && !this.isClosed()) this.events.failed?.(err);
       }
       this.end();
-      if (!this.closed && !this.isClosed()) await sleep(RESTART_MS);
+      if (!this.closed && !this.isClosed()) await sleep(wait);
+      wait = Math.min(wait * 2, RESTART_MAX_MS);
     }
     this.end();
   }
