@@ -132,8 +132,12 @@ export function infrastructureProviders(def: ServiceDefinition): Provider[] {
     },
     {
       provide: PersonalKeys,
-      inject: [NATS_CONNECTION, MESSAGING_NAMING],
-      useFactory: (nc: NatsConnection, naming: MessagingNaming) => new PersonalKeys(nc, naming),
+      inject: [NATS_CONNECTION, MESSAGING_NAMING, LOGGER],
+      // Keys cached per process, evicted by a watch on the bucket (ADR 076); a failed watch only costs speed.
+      useFactory: (nc: NatsConnection, naming: MessagingNaming, logger: Logger) =>
+        new PersonalKeys(nc, naming, {
+          onWatchError: (err) => logger.warn({ err }, 'data-key watch failed; keys are read from NATS until it restarts'),
+        }),
     },
     {
       provide: OutboxRelay,
