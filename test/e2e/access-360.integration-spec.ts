@@ -6,7 +6,7 @@
  * so a change to either the code or the matrix is caught here.
  */
 import { CONTACT_FIELD_GROUPS, DEFAULT_FIELD_ACCESS, API_SCOPES, ROLES, STAFF_ONLY_CONTACT_FIELDS, type Role } from '@rapport/contracts';
-import { bearer, graphql, type GraphQLResponse } from '@rapport/testing';
+import { bearer, graphql, type GraphQLResponse, eventuallyWithin } from '@rapport/testing';
 import { DataSource } from 'typeorm';
 import { createTenant, customerToken, startPlatform, type Platform, type TestTenant } from '../harness/platform';
 
@@ -66,15 +66,7 @@ describe('the 360° view for every role follows the access model (end to end)', 
     return res.data as Record<string, any>;
   };
 
-  async function eventually<T>(probe: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await probe();
-      if (done(value)) return value;
-      if (Date.now() > deadline) throw new Error(`not reached in ${timeoutMs} ms; last ${JSON.stringify(value)}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
+  const eventually = eventuallyWithin({ timeoutMs: 30_000, intervalMs: 200 });
 
   beforeAll(async () => {
     platform = await startPlatform();

@@ -1,4 +1,4 @@
-import { bearer, graphql, StreamProbe } from '@rapport/testing';
+import { bearer, graphql, StreamProbe, eventuallyWithin } from '@rapport/testing';
 import { connect, type NatsConnection } from 'nats';
 import { cdnowCalibrationEnd, cdnowShift, DAY, seedCdnowCustomers, today, topCustomerOrders } from '../harness/cdnow-fixtures';
 import { createTenant, customerToken, startPlatform, type Platform, type TestTenant } from '../harness/platform';
@@ -50,15 +50,7 @@ describe('customer value through the gateway (end to end)', () => {
   const gql = (query: string, variables: Record<string, unknown> = {}, token = analyst) =>
     graphql(platform.graphqlUrl, query, variables, bearer(token));
 
-  async function eventually<T>(probeFn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 15_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await probeFn();
-      if (ok(value)) return value;
-      if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms; last value ${JSON.stringify(value)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  const eventually = eventuallyWithin({ timeoutMs: 15_000 });
 
   it('fits a CLV model on recorded orders and shows value, RFM and the tier event for a customer', async () => {
     // 300 CDNOW customers as sales contacts, their orders moved to recent dates; Ada buys big, often and recently: the most valuable customer.

@@ -1,4 +1,4 @@
-import { bearer, graphql } from '@rapport/testing';
+import { bearer, graphql, eventuallyWithin } from '@rapport/testing';
 import { connect, type NatsConnection } from 'nats';
 import { cdnowCalibrationEnd, DAY, seedCdnowCustomers, today, topCustomerOrders } from '../harness/cdnow-fixtures';
 import { createTenant, startPlatform, type Platform, type TestTenant } from '../harness/platform';
@@ -50,15 +50,7 @@ describe('CLV model validation and activation through the gateway (end to end)',
 
   const gql = (query: string, variables: Record<string, unknown> = {}) => graphql(platform.graphqlUrl, query, variables, bearer(analyst));
 
-  async function eventually<T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await probe();
-      if (ok(value)) return value;
-      if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms; last value ${JSON.stringify(value)}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
+  const eventually = eventuallyWithin({ timeoutMs: 30_000, intervalMs: 200 });
   const finished = (id: string) =>
     eventually(
       async () => (await gql(MODELS)).data!.clvModels.find((m: { id: string }) => m.id === id),

@@ -1,5 +1,5 @@
 import { SmtpSink } from '@rapport/channels/testing';
-import { bearer, graphql, StreamProbe } from '@rapport/testing';
+import { bearer, graphql, StreamProbe, eventuallyWithin } from '@rapport/testing';
 import { startMarketingRig, type MarketingRig } from '../harness/marketing-fixtures';
 import { customerToken, type Platform, type TestTenant } from '../harness/platform';
 
@@ -57,15 +57,7 @@ describe('marketing across sales, service and analytics (end to end)', () => {
       return res.data as Record<string, any>;
     };
 
-  async function eventually<T>(probeFn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await probeFn();
-      if (ok(value)) return value;
-      if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms; last value ${JSON.stringify(value)}`);
-      await new Promise((r) => setTimeout(r, 150));
-    }
-  }
+  const eventually = eventuallyWithin({ timeoutMs: 20_000, intervalMs: 150 });
 
   it('keeps a complaining customer out, attributes an order, unsubscribes by link, and shows it all on the contact', async () => {
     const ids: Record<string, string> = {};

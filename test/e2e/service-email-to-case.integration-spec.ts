@@ -1,5 +1,5 @@
 import { SmtpSink } from '@rapport/channels/testing';
-import { bearer, graphql } from '@rapport/testing';
+import { bearer, graphql, eventuallyWithin } from '@rapport/testing';
 import { createTransport, type SendMailOptions } from 'nodemailer';
 import { DataSource } from 'typeorm';
 import { InboundSmtpServer } from '../../apps/service/src/inbound-email/inbound-smtp.server';
@@ -37,15 +37,7 @@ describe('email-to-case through the gateway (end to end)', () => {
     expect(res.errors).toBeUndefined();
     return res.data!;
   };
-  async function eventually<T>(read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await read();
-      if (done(value)) return value;
-      if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms; last: ${JSON.stringify(value)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  const eventually = eventuallyWithin({ timeoutMs: 20_000 });
   async function send(mail: SendMailOptions) {
     const port = platform.services.service.app.get(InboundSmtpServer).port as number;
     const transport = createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true });

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bearer, graphql, selfSignedCertificate } from '@rapport/testing';
+import { bearer, graphql, selfSignedCertificate, eventuallyWithin } from '@rapport/testing';
 import { createTransport, type SendMailOptions } from 'nodemailer';
 import { DataSource } from 'typeorm';
 import { InboundSmtpServer } from '../../apps/service/src/inbound-email/inbound-smtp.server';
@@ -29,15 +29,7 @@ describe('inbound SMTP with STARTTLS (end to end)', () => {
     expect(res.errors).toBeUndefined();
     return res.data!;
   };
-  async function eventually<T>(read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await read();
-      if (done(value)) return value;
-      if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms; last: ${JSON.stringify(value)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  const eventually = eventuallyWithin({ timeoutMs: 20_000 });
   async function send(mail: SendMailOptions, tls: 'required' | 'none') {
     const port = platform.services.service.app.get(InboundSmtpServer).port as number;
     const transport = createTransport(

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ServiceDatabase } from '@rapport/service-kit';
-import { bearer, graphql } from '@rapport/testing';
+import { bearer, graphql, eventuallyWithin } from '@rapport/testing';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { Webhook } from 'standardwebhooks';
@@ -10,15 +10,7 @@ import { IdentityWebhookSecretsSealed1766950000000 } from '../../apps/identity/s
 import { DEV_WEBHOOK_SECRET_KEYS } from '../../apps/identity/src/webhooks/webhook-secret-keys';
 import { WebhookSecrets } from '../../apps/identity/src/webhooks/webhook-secrets';
 
-async function eventually<T>(read: () => Promise<T> | T, until: (v: T) => boolean, timeoutMs = 45_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (until(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out; last value: ${JSON.stringify(value).slice(0, 2000)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const eventually = eventuallyWithin({ timeoutMs: 45_000, intervalMs: 200 });
 
 const CREATE = `mutation ($input: CreateWebhookEndpointInput!) {
   createWebhookEndpoint(input: $input) { secret endpoint { id url eventTypes enabled } }

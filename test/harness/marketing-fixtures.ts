@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { CONTACT_CREATED, SYSTEM_ACTOR, type ContactSnapshotV1, type EventEnvelope } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import { SmtpSink } from '@rapport/channels/testing';
-import { bearer, graphql, StreamProbe } from '@rapport/testing';
+import { bearer, graphql, StreamProbe, eventuallyWithin } from '@rapport/testing';
 import { connect, type NatsConnection } from 'nats';
 import { DataSource } from 'typeorm';
 import { createTenant, startPlatform, type Platform, type TestTenant } from './platform';
@@ -52,15 +52,7 @@ export function marketingDb(platform: Platform): DataSource {
   return platform.services.marketing.app.get(DataSource);
 }
 
-export async function eventually<T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 45_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms; last value ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+export const eventually = eventuallyWithin({ timeoutMs: 45_000 });
 
 /** A GraphQL call through the gateway that fails the test on errors. */
 export function gatewayClient(platform: Platform, token: string) {

@@ -8,3 +8,4 @@ export { userPrincipal } from './principals';
 export { pdfText } from './pdf-text';
 export { selfSignedCertificate } from './self-signed-certificate';
 export { seededRandom } from './seeded-random';
+export { eventuallyWithin, type Eventually } from './eventually';

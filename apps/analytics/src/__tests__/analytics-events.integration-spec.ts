@@ -16,7 +16,7 @@ import {
 } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import type { StartedService } from '@rapport/service-kit';
-import { startService, StreamProbe } from '@rapport/testing';
+import { startService, StreamProbe, eventuallyWithin } from '@rapport/testing';
 import { connect, type NatsConnection } from 'nats';
 import { DataSource } from 'typeorm';
 import { analyticsDefinition } from '../analytics.definition';
@@ -68,15 +68,7 @@ describe('analytics events: order.recorded and customer.rfm_changed', () => {
   const mine = async <T>(type: string): Promise<EventEnvelope<string, T>[]> =>
     (await probe.events(stream, `${prefix}.${type}`)).filter((e) => e.tenantId === tenantId) as EventEnvelope<string, T>[];
 
-  async function eventually<T>(probeFn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await probeFn();
-      if (ok(value)) return value;
-      if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms; last value ${JSON.stringify(value)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  const eventually = eventuallyWithin({ timeoutMs: 10_000 });
 
   async function publish(type: string, subjectId: string, data: unknown): Promise<void> {
     const event = newEvent({ type, tenantId, actor: SYSTEM_ACTOR, subjectId, data });

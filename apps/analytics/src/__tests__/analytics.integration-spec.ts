@@ -11,7 +11,7 @@ import {
 } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import type { StartedService } from '@rapport/service-kit';
-import { startService } from '@rapport/testing';
+import { startService, eventuallyWithin } from '@rapport/testing';
 import { connect, type NatsConnection } from 'nats';
 import { DataSource } from 'typeorm';
 import { analyticsDefinition } from '../analytics.definition';
@@ -70,15 +70,7 @@ describe('analytics: orders ingest, contact projection, merges', () => {
       )
     )[0];
 
-  async function eventually<T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 8000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await probe();
-      if (ok(value)) return value;
-      if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms; last value ${JSON.stringify(value)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  const eventually = eventuallyWithin({ timeoutMs: 8000 });
 
   async function publish(type: string, subjectId: string, data: unknown): Promise<void> {
     const event = newEvent({ type, tenantId, actor: SYSTEM_ACTOR, subjectId, data });

@@ -16,7 +16,7 @@ import {
 } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import type { StartedService } from '@rapport/service-kit';
-import { startService, StreamProbe } from '@rapport/testing';
+import { startService, StreamProbe, eventuallyWithin } from '@rapport/testing';
 import { connect, type NatsConnection } from 'nats';
 import { DataSource } from 'typeorm';
 import { analyticsDefinition } from '../analytics.definition';
@@ -58,15 +58,7 @@ describe('analytics: churn risk with behavioural signals', () => {
       )
     )[0] as { p_alive: number; churn_risk: number; churn_band: string; open_complaints: number; activity_trend: number | null };
 
-  async function eventually<T>(probeFn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 15_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const v = await probeFn();
-      if (ok(v)) return v;
-      if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms; last value ${JSON.stringify(v)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  const eventually = eventuallyWithin({ timeoutMs: 15_000 });
 
   const order = (contactId: string, daysAgo: number, n: number): OrderInput => ({
     source: 'shop',

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Principal } from '@rapport/auth';
 import { parseCdnowTransactions } from '@rapport/clv';
 import type { StartedService } from '@rapport/service-kit';
-import { startService } from '@rapport/testing';
+import { startService, eventuallyWithin } from '@rapport/testing';
 import { DataSource } from 'typeorm';
 import { analyticsDefinition } from '../analytics.definition';
 import { AnalyticsAppModule } from '../app.module';
@@ -36,15 +36,7 @@ describe('analytics: CLV on default settings, pinned as-of days and degenerate f
 
   const rows = (sql: string, params: unknown[] = []) => ds.query(sql, [tenantId, ...params]);
 
-  async function eventually<T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 60_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await probe();
-      if (ok(value)) return value;
-      if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms; last value ${JSON.stringify(value)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  const eventually = eventuallyWithin({ timeoutMs: 60_000 });
 
   const finished = (id: string) =>
     eventually(

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Principal } from '@rapport/auth';
 import { purchaseModels } from '@rapport/clv';
 import type { StartedService } from '@rapport/service-kit';
-import { startService } from '@rapport/testing';
+import { startService, eventuallyWithin } from '@rapport/testing';
 import { DataSource, type EntityManager } from 'typeorm';
 import { analyticsDefinition } from '../analytics.definition';
 import { AnalyticsAppModule } from '../app.module';
@@ -76,15 +76,7 @@ describe('analytics: linear-time, observable CLV scoring (20,000 customers, no p
   const admin: Principal = { kind: 'user', tenantId, id: randomUUID(), roles: ['admin'], scopes: [], contactId: null };
   const rows = (sql: string, params: unknown[] = []) => ds.query(sql, [tenantId, ...params]);
 
-  async function eventually<T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 120_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await probe();
-      if (ok(value)) return value;
-      if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms; last value ${JSON.stringify(value)}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
+  const eventually = eventuallyWithin({ timeoutMs: 120_000, intervalMs: 20 });
 
   /** Polls clvScoringRun until `until` holds, keeping every state seen. */
   async function watchRun(until: (run: ClvScoringRunView | null) => boolean): Promise<ClvScoringRunView[]> {

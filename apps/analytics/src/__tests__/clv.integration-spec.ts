@@ -11,7 +11,7 @@ import {
 } from '@rapport/contracts';
 import { outboxEnvelopes } from '@rapport/messaging';
 import type { StartedService } from '@rapport/service-kit';
-import { startService } from '@rapport/testing';
+import { startService, eventuallyWithin } from '@rapport/testing';
 import { DataSource } from 'typeorm';
 import { analyticsDefinition } from '../analytics.definition';
 import { AnalyticsAppModule } from '../app.module';
@@ -51,15 +51,7 @@ describe('analytics: CLV models on CDNOW through the pipeline', () => {
 
   const rows = (sql: string, params: unknown[] = []) => ds.query(sql, [tenantId, ...params]);
 
-  async function eventually<T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 15_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await probe();
-      if (ok(value)) return value;
-      if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms; last value ${JSON.stringify(value)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  const eventually = eventuallyWithin({ timeoutMs: 15_000 });
 
   /** The tenant's events in the outbox, as the relay publishes them (a full scoring's compact rows expanded, ADR 060). */
   const outboxOf = async (type: string) => (await outboxEnvelopes(ds, tenantId, ANALYTICS_OUTBOX_EXPANDERS)).filter((e) => e.type === type);

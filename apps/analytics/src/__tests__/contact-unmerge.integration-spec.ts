@@ -11,7 +11,7 @@ import {
 } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import type { StartedService } from '@rapport/service-kit';
-import { startService } from '@rapport/testing';
+import { startService, eventuallyWithin } from '@rapport/testing';
 import { connect, type NatsConnection } from 'nats';
 import { DataSource } from 'typeorm';
 import { analyticsDefinition } from '../analytics.definition';
@@ -66,15 +66,7 @@ describe('analytics: contact unmerge', () => {
   const mergedInto = async (id: string) =>
     (await rows(`SELECT merged_into FROM contacts WHERE tenant_id = $1 AND id = $2`, [id]))[0]?.merged_into as string | null | undefined;
 
-  async function eventually<T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 8000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await probe();
-      if (ok(value)) return value;
-      if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms; last value ${JSON.stringify(value)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  const eventually = eventuallyWithin({ timeoutMs: 8000 });
 
   /** Publishes an envelope; a new message id each time, so a re-publish is a redelivery JetStream does not drop. */
   async function send(event: EventEnvelope): Promise<void> {

@@ -11,7 +11,7 @@ import {
 } from '@rapport/contracts';
 import { newEvent, outboxEnvelopes } from '@rapport/messaging';
 import type { StartedService } from '@rapport/service-kit';
-import { startService } from '@rapport/testing';
+import { startService, eventuallyWithin } from '@rapport/testing';
 import { connect, type NatsConnection } from 'nats';
 import { DataSource } from 'typeorm';
 import { analyticsDefinition } from '../analytics.definition';
@@ -54,15 +54,7 @@ describe('analytics: guest orders', () => {
     await nc.jetstream().publish(`${process.env.NATS_SUBJECT_PREFIX}.${type}`, Buffer.from(JSON.stringify(event)), { msgID: event.id });
   }
 
-  async function eventually<T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 15_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await probe();
-      if (ok(value)) return value;
-      if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms; last value ${JSON.stringify(value)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  const eventually = eventuallyWithin({ timeoutMs: 15_000 });
 
   it('records orders without a customer and counts them in revenue and cohorts, not in per-customer models', async () => {
     const contactId = randomUUID();

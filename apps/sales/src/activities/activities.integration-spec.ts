@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Principal } from '@rapport/auth';
 import type { Role } from '@rapport/contracts';
 import type { StartedService } from '@rapport/service-kit';
-import { startService, userPrincipal } from '@rapport/testing';
+import { startService, userPrincipal, eventuallyWithin } from '@rapport/testing';
 import { DataSource } from 'typeorm';
 import { AccountsService } from '../accounts/accounts.service';
 import { SalesAppModule } from '../app.module';
@@ -42,15 +42,7 @@ describe('activities: reminders, timeline, lead scoring and assignment', () => {
       ])
     ).map((r: { envelope: DueEvent }) => r.envelope);
 
-  async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 15_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await read();
-      if (ok(value)) return value;
-      if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms; last value ${JSON.stringify(value)}`);
-      await sleep(100);
-    }
-  }
+  const eventually = eventuallyWithin({ timeoutMs: 15_000 });
 
   let contactId: string;
   let accountId: string;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Principal } from '@rapport/auth';
 import type { EventEnvelope } from '@rapport/contracts';
 import type { StartedService } from '@rapport/service-kit';
-import { startService, StreamProbe } from '@rapport/testing';
+import { startService, StreamProbe, eventuallyWithin } from '@rapport/testing';
 import { connect, type NatsConnection } from 'nats';
 import { DataSource } from 'typeorm';
 import { ServiceAppModule } from '../app.module';
@@ -59,15 +59,7 @@ describe('service: knowledge, satisfaction, escalation notices, metrics', () => 
     await service?.close();
   });
 
-  async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 15_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await read();
-      if (ok(value)) return value;
-      if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms; last value ${JSON.stringify(value)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  const eventually = eventuallyWithin({ timeoutMs: 15_000 });
 
   const caseEvents = async (caseId: string, type: string): Promise<EventEnvelope[]> =>
     (await probe.events(serviceStream, `${prefix}.${type}`)).filter((e) => e.subjectId === caseId);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { SYSTEM_ACTOR, TENANT_CREATED } from '@rapport/contracts';
 import { newEvent } from '@rapport/messaging';
 import type { StartedService } from '@rapport/service-kit';
-import { startService } from '@rapport/testing';
+import { startService, eventuallyWithin } from '@rapport/testing';
 import { connect, type NatsConnection } from 'nats';
 import { DataSource } from 'typeorm';
 import { ServiceAppModule } from '../app.module';
@@ -22,15 +22,7 @@ describe('support mailboxes of tenants created before them', () => {
   let service: StartedService | null = null;
   let nc: NatsConnection;
   const query = (sql: string, params: unknown[]) => (service as StartedService).app.get(DataSource).query(sql, params);
-  async function eventually<T>(read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await read();
-      if (done(value)) return value;
-      if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms; last: ${JSON.stringify(value)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  const eventually = eventuallyWithin({ timeoutMs: 30_000 });
   const mailbox = async (tenantId: string): Promise<{ slug: string }[]> =>
     query(`SELECT slug FROM inbound_mailboxes WHERE tenant_id = $1`, [tenantId]);
 
