@@ -10,7 +10,7 @@ import {
   type EventEnvelope,
   type PersonalDataGatheredV1,
 } from '@rapport/contracts';
-import { ensureStream, EventConsumer, type MessagingNaming } from '@rapport/messaging';
+import { BatchEventConsumer, ensureStream, type MessagingNaming } from '@rapport/messaging';
 import type { Logger } from '@rapport/observability';
 import { TenantDatabase } from '@rapport/persistence';
 import {
@@ -70,11 +70,16 @@ export class PrivacyAnswers implements OnModuleInit {
     for (const service of PRIVACY_PARTICIPANTS) {
       const stream = await ensureStream(this.nc, this.naming, STREAM_OF[service]);
       this.registry.register(
-        new EventConsumer(this.nc, this.tenantDb, this.naming, this.logger, {
+        // In batches, though answers are few: the two types cannot be filtered on the server (NATS 2.9 has no
+        // filter_subjects), so this consumer is handed everything its participant's stream carries — a scoring's
+        // millions of analytics events — and a batch consumer passes over those by subject in one write.
+        new BatchEventConsumer(this.nc, this.tenantDb, this.naming, this.logger, {
           stream,
           durable: `service_privacy_answers_${service}`,
           eventTypes: [exportGatheredType(service), erasureConfirmedType(service)],
-          handler: (event, em) => this.take(event, em),
+          handleBatch: async (events, em) => {
+            for (const event of events) await this.take(event, em);
+          },
         }),
       );
     }
