@@ -48,13 +48,19 @@ describe('service recovery journeys (integration)', () => {
 
   afterAll(() => rig?.stop());
 
-  it('runs service recovery during an open complaint while marketing waits, across sales, service and marketing', async () => {
-    const admin = gatewayClient(platform, await tenant.tokenFor('admin'));
-    const account = (await admin(`mutation { createAccount(input: { name: "Harbour Ltd" }) { account { id owner { id } } } }`))
-      .createAccount.account;
+  /** A contact with an email, consent and the gold tier, known to marketing; returns its id and the account's owner. */
+  async function valuableCustomer(
+    admin: ReturnType<typeof gatewayClient>,
+    name: { firstName: string; lastName: string; email: string; account: string },
+  ): Promise<{ contactId: string; account: { id: string; owner: { id: string } } }> {
+    const account = (
+      await admin(`mutation($input: CreateAccountInput!) { createAccount(input: $input) { account { id owner { id } } } }`, {
+        input: { name: name.account },
+      })
+    ).createAccount.account;
     const contactId = (
       await admin(`mutation($input: CreateContactInput!) { createContact(input: $input) { contact { id } } }`, {
-        input: { firstName: 'Grace', lastName: 'Hopper', emails: ['grace@example.com'], accountId: account.id },
+        input: { firstName: name.firstName, lastName: name.lastName, emails: [name.email], accountId: account.id },
       })
     ).createContact.contact.id;
     await eventually(
@@ -81,6 +87,32 @@ describe('service recovery journeys (integration)', () => {
       async () => (await marketingDb(platform).query(`SELECT tier FROM contacts WHERE id = $1`, [contactId]))[0]?.tier,
       (tier) => tier === 'gold',
     );
+    return { contactId, account };
+  }
+
+  /** Analytics raises the churn risk to HIGH. */
+  const riskRises = (contactId: string, openComplaints: number) =>
+    publish(
+      nc,
+      event(tenant.id, CUSTOMER_CHURN_RISK_CHANGED, contactId, {
+        contactId,
+        previousBand: 'LOW',
+        band: 'HIGH',
+        churnRisk: 0.81,
+        pAlive: 0.6,
+        openComplaints,
+        activityTrend: 1,
+      }),
+    );
+
+  it('runs service recovery during an open complaint while marketing waits, across sales, service and marketing', async () => {
+    const admin = gatewayClient(platform, await tenant.tokenFor('admin'));
+    const { contactId, account } = await valuableCustomer(admin, {
+      firstName: 'Grace',
+      lastName: 'Hopper',
+      email: 'grace@example.com',
+      account: 'Harbour Ltd',
+    });
 
     const highRisk = { field: 'event.band', op: 'eq', value: 'HIGH' };
     // Recovery steps are refused in a marketing journey, naming the step.
@@ -143,18 +175,7 @@ describe('service recovery journeys (integration)', () => {
     );
 
     // Analytics raises the churn risk because of the complaints.
-    await publish(
-      nc,
-      event(tenant.id, CUSTOMER_CHURN_RISK_CHANGED, contactId, {
-        contactId,
-        previousBand: 'LOW',
-        band: 'HIGH',
-        churnRisk: 0.81,
-        pAlive: 0.6,
-        openComplaints: 1,
-        activityTrend: 1,
-      }),
-    );
+    await riskRises(contactId, 1);
 
     const runOf = async (journeyId: string) => (await call(ENROLLMENTS, { id: journeyId })).journeyEnrollments.edges[0]?.node;
     const recovering = await eventually(
@@ -231,5 +252,59 @@ describe('service recovery journeys (integration)', () => {
     );
     const mails = await sink.waitForMessages(2, 15_000);
     expect(mails.map((m) => m.parsed.subject)).toEqual(['We are sorry, Grace', '20% off for you']);
+  });
+
+  it('does not enrol a customer without an open complaint in a service-recovery journey; marketing takes them at once', async () => {
+    const admin = gatewayClient(platform, await tenant.tokenFor('admin'));
+    const { contactId } = await valuableCustomer(admin, {
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+      email: 'ada@example.com',
+      account: 'Analytical Engines',
+    });
+    const condition = {
+      and: [
+        { field: 'event.band', op: 'eq', value: 'HIGH' },
+        { field: 'tier', op: 'gte', value: 'gold' },
+      ],
+    };
+    const recovery = (
+      await call(CREATE_JOURNEY, {
+        input: {
+          name: 'Recover Ada',
+          purpose: 'SERVICE_RECOVERY',
+          trigger: { event: CUSTOMER_CHURN_RISK_CHANGED, condition },
+          steps: [{ key: 'task', type: 'CREATE_TASK', task: { subject: 'Call Ada about her complaint' } }],
+        },
+      })
+    ).createJourney.journey;
+    // The same trigger and condition in a marketing journey: its enrolment shows the event was handled and the
+    // condition met (one transaction enrols the contact in every journey the event triggers).
+    const witness = (
+      await call(CREATE_JOURNEY, {
+        input: {
+          name: 'Keep Ada',
+          trigger: { event: CUSTOMER_CHURN_RISK_CHANGED, condition },
+          steps: [{ key: 'pause', type: 'WAIT', wait: { days: 2 } }],
+        },
+      })
+    ).createJourney.journey;
+
+    // High churn risk, but no complaint: nothing for service recovery to recover.
+    await riskRises(contactId, 0);
+    const enrolments = (): Promise<{ journey_id: string; purpose: string; status: string }[]> =>
+      marketingDb(platform).query(
+        `SELECT e.journey_id, j.purpose, e.status FROM journey_enrollments e JOIN journeys j ON j.id = e.journey_id
+          WHERE e.contact_id = $1 ORDER BY j.purpose, e.journey_id`,
+        [contactId],
+      );
+    const seen = await eventually(enrolments, (rows) => rows.some((r) => r.journey_id === witness.id));
+    expect(seen.find((r) => r.journey_id === witness.id)).toMatchObject({ purpose: 'MARKETING', status: 'ACTIVE' });
+    // Neither this recovery journey nor any other (the first test's) took the customer.
+    expect(seen.filter((r) => r.purpose === 'SERVICE_RECOVERY')).toEqual([]);
+    expect((await call(ENROLLMENTS, { id: recovery.id })).journeyEnrollments.edges).toEqual([]);
+    expect((await marketingDb(platform).query(`SELECT open_complaints FROM contacts WHERE id = $1`, [contactId]))[0].open_complaints).toBe(
+      0,
+    );
   });
 });

@@ -3,7 +3,7 @@ import type { Principal } from '@rapport/auth';
 import { purchaseModels } from '@rapport/clv';
 import type { StartedService } from '@rapport/service-kit';
 import { startService, eventuallyWithin } from '@rapport/testing';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { analyticsDefinition } from '../analytics.definition';
 import { AnalyticsAppModule } from '../app.module';
 import { ClvEngine } from '../clv/clv-engine';
@@ -14,50 +14,10 @@ import { DEFAULT_CLV_TIERS } from '../clv/clv-settings';
 import { ClvService } from '../clv/clv.service';
 import { COHORT_RETENTION_SQL } from '../retention/cohorts-sql';
 import { RECOMPUTE_RFM_SQL } from '../rfm/rfm-sql';
+import { plan, quadraticNodes, seedCustomersAndOrders, type PlanNode } from './query-plans';
 
 const CUSTOMERS = 20_000;
 const AS_OF = new Date('2026-06-30T12:00:00Z');
-
-interface PlanNode {
-  'Node Type': string;
-  'Actual Rows': number;
-  'Actual Loops': number;
-  'Rows Removed by Filter'?: number;
-  'Rows Removed by Join Filter'?: number;
-  'Relation Name'?: string;
-  Plans?: PlanNode[];
-}
-
-function* nodes(plan: PlanNode): Generator<PlanNode> {
-  yield plan;
-  for (const child of plan.Plans ?? []) yield* nodes(child);
-}
-
-/** Rows a node looked at per loop: those it returned and those its filters dropped. */
-const perLoop = (n: PlanNode) => n['Actual Rows'] + (n['Rows Removed by Filter'] ?? 0) + (n['Rows Removed by Join Filter'] ?? 0);
-
-/**
- * What makes a plan quadratic in the customers: a nested loop that rescans
- * a non-trivial inner side (not an index lookup) once per outer row, or any
- * node looking at (rows × loops) far more rows than there are orders.
- * Neither may appear. (A nested loop against a one-row inner side, such as
- * a CROSS JOIN with a bounds row, is linear and allowed.)
- */
-function quadraticNodes(plan: PlanNode, orders: number): string[] {
-  const problems: string[] = [];
-  for (const node of nodes(plan)) {
-    const seen = perLoop(node) * node['Actual Loops'];
-    if (seen > 5 * orders) problems.push(`${node['Node Type']} ${node['Relation Name'] ?? ''} looked at ${seen} rows`);
-    if (node['Node Type'] === 'Nested Loop') {
-      const [outer, inner] = node.Plans ?? [];
-      const indexed = ['Index Scan', 'Index Only Scan'].includes(inner?.['Node Type']);
-      if (!indexed && outer['Actual Rows'] * outer['Actual Loops'] > 1000 && perLoop(inner) > 100) {
-        problems.push(`Nested Loop over ${outer['Actual Rows']} rows rescanning ${inner['Node Type']} ${inner['Relation Name'] ?? ''}`);
-      }
-    }
-  }
-  return problems;
-}
 
 /**
  * Issue 16 item 4 on 20,000 customers (≈ 80,000 orders) in a tenant whose
@@ -89,14 +49,6 @@ describe('analytics: linear-time, observable CLV scoring (20,000 customers, no p
     return seen;
   }
 
-  /** EXPLAIN ANALYZE of `sql` in a savepoint that is rolled back, so the statement itself then runs as usual. */
-  async function plan(em: EntityManager, sql: string, params: unknown[]): Promise<PlanNode> {
-    await em.query('SAVEPOINT explain');
-    const [{ 'QUERY PLAN': explained }] = await em.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`, params);
-    await em.query('ROLLBACK TO SAVEPOINT explain');
-    return explained[0].Plan as PlanNode;
-  }
-
   beforeAll(async () => {
     // Names of its own (schema, streams, subjects, queues): the scores of 20,000 customers on the run's shared streams
     // would hold up every later suite's consumers (value-one-owner waited 70 s behind them).
@@ -110,27 +62,7 @@ describe('analytics: linear-time, observable CLV scoring (20,000 customers, no p
     });
     ds = analytics.app.get(DataSource);
     clv = analytics.app.get(ClvService);
-    const contact = `('00000000-0000-4000-8000-' || lpad(to_hex(i), 12, '0'))::uuid`;
-    await rows(`INSERT INTO contacts (tenant_id, id) SELECT $1, ${contact} FROM generate_series(1, $2::int) i`, [CUSTOMERS]);
-    // Customers who differ (a skewed number of repeat purchases, their own first day, active span and
-    // spending level), drawn from hashes so every run has the same data: ≈ 3 orders each over two years.
-    const uniform = (salt: string) => `((abs(hashtext('${salt}' || i)) % 100000) / 100000.0)`;
-    await rows(
-      `WITH c AS (
-         SELECT i, ${contact} AS id, least(30, floor(-ln(1 - ${uniform('n')} * 0.999) * 2))::int AS repeats,
-                floor(${uniform('f')} * 700)::int AS first_day, ${uniform('s')} AS span, 20 + abs(hashtext('m' || i)) % 200 AS level
-           FROM generate_series(1, $2::int) i
-       )
-       INSERT INTO orders (id, tenant_id, source, external_order_id, contact_id, customer_contact_id, occurred_at, amount, currency, status)
-       SELECT gen_random_uuid(), $1, 'scale', c.i || '-' || j, c.id, c.id,
-              $3::timestamptz - make_interval(days => 730 - c.first_day
-                                                - floor((abs(hashtext(c.i || '/' || j)) % 100000) / 100000.0 * c.span * (729 - c.first_day))::int
-                                                * sign(j)::int),
-              round(c.level * (0.5 + (abs(hashtext(j || '/' || c.i)) % 1000) / 1000.0), 2), 'EUR', 'PLACED'
-         FROM c, generate_series(0, c.repeats) j`,
-      [CUSTOMERS, AS_OF.toISOString()],
-    );
-    [{ orders }] = await rows(`SELECT count(*)::int AS orders FROM orders WHERE tenant_id = $1`);
+    orders = await seedCustomersAndOrders(rows, CUSTOMERS, AS_OF);
   });
 
   afterAll(() => analytics?.close());

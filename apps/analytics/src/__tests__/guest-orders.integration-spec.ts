@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '@rapport/auth';
+import { purchaseModels } from '@rapport/clv';
 import {
   CONTACT_CREATED,
   ORDER_PLACED,
@@ -10,12 +11,16 @@ import {
   type OrderV1,
 } from '@rapport/contracts';
 import { newEvent, outboxEnvelopes } from '@rapport/messaging';
-import type { StartedService } from '@rapport/service-kit';
+import { ServiceDatabase, type StartedService } from '@rapport/service-kit';
 import { startService, eventuallyWithin } from '@rapport/testing';
 import { connect, type NatsConnection } from 'nats';
 import { DataSource } from 'typeorm';
 import { analyticsDefinition } from '../analytics.definition';
 import { AnalyticsAppModule } from '../app.module';
+import { scoreGroups } from '../clv/clv-scoring';
+import { scoreCustomers } from '../clv/clv-scoring-sql';
+import { DEFAULT_CLV_TIERS } from '../clv/clv-settings';
+import { groupedSummary } from '../clv/clv-summary-sql';
 import { ANALYTICS_SERVICE_OUTBOX_EXPANDERS } from '../messaging/outbox-expanders';
 import { OrdersService } from '../orders/orders.service';
 import { RetentionService } from '../retention/retention.service';
@@ -27,7 +32,8 @@ jest.setTimeout(60_000);
 /**
  * Guest orders (a checkout without an account: no contact id, no external
  * customer id) are recorded from the API and from commerce events, count in
- * revenue and order totals and beside the cohorts, and never for a customer.
+ * revenue and order totals and beside the cohorts, and never for a customer
+ * (RFM, the CLV fit's summary and scoring).
  */
 describe('analytics: guest orders', () => {
   let analytics: StartedService;
@@ -138,6 +144,39 @@ describe('analytics: guest orders', () => {
     await analytics.app.get(RfmService).recompute(tenantId, SYSTEM_ACTOR, {}, new Date(Date.UTC(2026, 10, 1)));
     const scores = await ds.query(`SELECT contact_id, frequency, monetary::text FROM rfm_scores WHERE tenant_id = $1`, [tenantId]);
     expect(scores).toEqual([{ contact_id: contactId, frequency: 1, monetary: '100.0000' }]);
+
+    // CLV models are per customer too: the fit's summary and the scoring see the one known customer (one purchase
+    // day), not the guests' two orders on two days as a repeat buyer without an id.
+    const db = analytics.app.get(ServiceDatabase);
+    const end = new Date(Date.UTC(2026, 9, 31));
+    const summary = await db.withTenant(tenantId, (em) =>
+      groupedSummary(em, { tenantId, calibrationEnd: end, holdoutEnd: null, timeUnit: 'DAYS', currency: 'EUR' }),
+    );
+    expect(summary).toEqual({
+      customers: 1,
+      frequencyRecency: [{ x: 0, txDays: 0, tDays: 27, customers: 1, holdoutPurchases: 0 }],
+      spend: [],
+    });
+    const scored = await db.withTenant(tenantId, (em) =>
+      scoreCustomers(
+        em,
+        {
+          tenantId,
+          modelId: randomUUID(),
+          timeUnit: 'DAYS',
+          currency: 'EUR',
+          asOf: end,
+          contactIds: null,
+          gammaGamma: { p: 6.25, q: 3.74, gamma: 15.4 },
+          tiers: DEFAULT_CLV_TIERS,
+        },
+        (groups) => scoreGroups(purchaseModels.BG_NBD, { r: 0.24, alpha: 4.4, a: 0.79, b: 2.4 }, groups, 1),
+      ),
+    );
+    expect(scored).toMatchObject({ scored: 1, removed: [] });
+    expect(await ds.query(`SELECT contact_id, x FROM customer_values WHERE tenant_id = $1`, [tenantId])).toEqual([
+      { contact_id: contactId, x: 0 },
+    ]);
   });
 
   it('takes the reporting currency from every placed order, guest orders included', async () => {

@@ -128,6 +128,21 @@ describe('the winner of an A/B test', () => {
     expect(d.reasons).toEqual([expect.stringMatching(/^A is not significantly better than B/)]);
   });
 
+  it("decides at the campaign's own alpha: the same results win at 0.1 and not at 0.01", () => {
+    // 66/300 vs 45/300: p = 0.027. Both groups have the sample either alpha plans (57 and 109), so only α decides.
+    const results = [{ key: 'A', conversions: 66, size: 300 }];
+    const control = { conversions: 45, size: 300 };
+    const at = (alpha: number) => decideWinner(results, control, { ...design, alpha, minimumDetectableEffect: 0.2 });
+    const lenient = at(0.1);
+    expect(lenient).toMatchObject({ winner: 'A', reasons: [] });
+    expect(lenient.comparisons[0].pValue).toBeCloseTo(0.0273, 4);
+    const strict = at(0.01);
+    expect(strict.winner).toBeNull();
+    expect(strict.minimumSampleSize).toBeLessThanOrEqual(300);
+    expect(strict.reasons).toEqual(['A is not significantly better than CONTROL (adjusted p = 0.0273, α 0.01)']);
+    expect(strict.comparisons[0]).toMatchObject({ significant: false, pValue: lenient.comparisons[0].pValue });
+  });
+
   it('says why a single variant without control cannot win', () => {
     const d = decideWinner([{ key: 'A', conversions: 5, size: 10 }], null, design);
     expect(d).toMatchObject({ winner: null, reasons: ['a single variant without a control group has nothing to be tested against'] });
