@@ -71,7 +71,7 @@ export const gatewayEnv = {
   READ_CACHE: env.bool({
     default: true,
     description:
-      'keep subgraph answers to queries in memory until an event or a write of their tenant replaces its generation (ADR 080); false: every query asks the subgraphs',
+      'keep subgraph answers to contact and account reads (the 360° view) in memory until an event or a write of their tenant replaces its generation (ADR 080); false: every query asks the subgraphs',
   }),
   READ_CACHE_MAX_MB: env.int({
     default: 64,

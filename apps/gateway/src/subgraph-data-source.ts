@@ -3,6 +3,7 @@ import { signForwardedCaller } from '@rapport/auth';
 import type { Logger } from '@rapport/observability';
 import { parse } from 'graphql';
 import type { Caller } from './auth/caller';
+import { cacheableFetch } from './read-cache/cacheable-fetch';
 import type { ReadCache } from './read-cache/read-cache';
 import { fetchErrorPaths } from './subgraph-errors/fetch-fields';
 import { DEFAULT_MAX_SOCKETS, subgraphFetcher } from './subgraph-fetcher';
@@ -82,6 +83,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<Caller> {
     }
     // Subscription follow-ups run without readCache: they must read the change their event announced.
     if (!caller.readCache || !caller.token || !tenantId) return this.fetch(options);
+    if (!cacheableFetch(options.request.query, options.request.variables)) return this.fetch(options);
     const generation = await cache.generationOf(options.context, tenantId);
     if (generation === null) {
       cache.bypassed();
