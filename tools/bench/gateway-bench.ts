@@ -20,6 +20,16 @@
  * with any other GraphQL error (a subgraph down or timed out under load) are
  * counted apart, as `degraded`.
  *
+ * The gateway keeps subgraph answers until their tenant changes (ADR 080):
+ * each gateway row shows the share of its subgraph fetches answered from
+ * that cache or shared with an identical fetch under way (`cached`), and one more row reads the admin's 360° view while
+ * a writer changes the same contact through the gateway once per
+ * --write-every answers (default 50; 0: no such row), so the figure says
+ * what the cache gives a customer who keeps changing. The platform runs as
+ * it is configured by default, without the cache (every row measures the
+ * subgraph calls themselves); `--read-cache 1` starts it with
+ * READ_CACHE=true (the gateway's `contact(id)` row then mostly measures hits).
+ *
  * Flags: --duration <s> per row (default 5), --connections <n> (default 20).
  * --callers <role,role…>: the 360° rows to run (default every caller; `admin`
  * alone is the 360° goal of issue 17).
@@ -28,22 +38,28 @@
  * (tools/bench/platform-process.ts). A/B runs against two platforms started
  * once each are fairer on a loaded machine than a platform started per run.
  */
+import { randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
 import autocannon from 'autocannon';
 import { gql, loginToken } from './gateway-gql';
 import { CALLERS, deniedFields, FACE_360, rawGql, seedCustomer360, type Caller, type GraphQLAnswer } from './customer-360';
 import { benchPlatform } from './platform-process';
 import { cpuSeconds } from './process-cpu';
+import { cacheCounts, hitRate, SteadyWriter } from './read-cache-load';
 
 const args = process.argv.slice(2);
-const flag = (name: string, fallback: number) => {
+const flag = (name: string, fallback: number, zero = false) => {
   const i = args.indexOf(`--${name}`);
   const value = i >= 0 ? Number(args[i + 1]) : fallback;
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`);
+  if (!Number.isFinite(value) || value < 0 || (value === 0 && !zero)) throw new Error(`--${name} must be a positive number`);
   return value;
 };
 const duration = flag('duration', 5);
 const connections = flag('connections', 20);
+const writeEvery = flag('write-every', 50, true);
+const readCache = flag('read-cache', 0, true) > 0;
+/** Reads the gateway's /metrics (a started platform gets this token; one given by URL: METRICS_TOKEN). */
+const metricsToken = process.env.BENCH_GATEWAY_URL ? process.env.METRICS_TOKEN : randomBytes(16).toString('hex');
 const callersFlag = args.indexOf('--callers');
 const benchedCallers: readonly Caller[] = callersFlag >= 0 ? CALLERS.filter((c) => args[callersFlag + 1]?.split(',').includes(c)) : CALLERS;
 if (benchedCallers.length === 0 || !benchedCallers.includes('admin'))
@@ -60,6 +76,8 @@ interface Row {
   degradedBy: Map<string, number>;
   /** CPU ms the platform's processes spent per request sent; null when it cannot be read. */
   cpuMs: number | null;
+  /** Share of the gateway's subgraph fetches answered from its read cache; null: no cache (or a direct row). */
+  cached: number | null;
   denied: string;
 }
 
@@ -77,9 +95,12 @@ async function measure(
   body: string,
   headers: Record<string, string>,
   seconds = duration,
+  /** Told of every answer (the steady writer counts them). */
+  onAnswer?: () => void,
 ): Promise<Omit<Row, 'label' | 'denied'>> {
   let degraded = 0;
   const degradedBy = new Map<string, number>();
+  const cacheBefore = await cacheCounts(url, metricsToken);
   const cpuBefore = cpuSeconds(platformPids);
   const result = await autocannon({
     url: `${url}/graphql`,
@@ -91,6 +112,7 @@ async function measure(
         headers: { 'content-type': 'application/json', ...headers },
         body,
         onResponse: (status, answer) => {
+          onAnswer?.();
           if (status !== 200 || !answer.includes('"errors"')) return;
           let reasons: string[];
           try {
@@ -112,6 +134,7 @@ async function measure(
   const cpuMs = cpuBefore === null || cpuAfter === null ? null : ((cpuAfter - cpuBefore) * 1000) / Math.max(result.requests.sent, 1);
   return {
     cpuMs,
+    cached: hitRate(cacheBefore, await cacheCounts(url, metricsToken)),
     rps: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
@@ -129,6 +152,7 @@ function printTable(rows: Row[], baseline: number): void {
     ['errors', 7, (r) => String(r.errors)],
     ['degraded', 9, (r) => String(r.degraded)],
     ['CPU ms/req', 11, (r) => (r.cpuMs === null ? '-' : r.cpuMs.toFixed(1))],
+    ['cached', 8, (r) => (r.cached === null ? '-' : `${(r.cached * 100).toFixed(0)}%`)],
     ['× direct', 9, (r) => (r.rps / baseline).toFixed(3)],
   ];
   const line = (first: string, cells: string[], last: string) =>
@@ -166,7 +190,7 @@ function mostDeniedStaffRole(denied: Record<Caller, string[]>): Caller | undefin
 }
 
 async function main(): Promise<void> {
-  const platform = await benchPlatform();
+  const platform = await benchPlatform({ ...(metricsToken ? { METRICS_TOKEN: metricsToken } : {}), READ_CACHE: String(readCache) });
   try {
     platformPids = platform.processIds();
     const graphqlUrl = `${platform.gatewayUrl}/graphql`;
@@ -207,7 +231,8 @@ async function main(): Promise<void> {
     }
 
     console.log(
-      `\ncontact(id) and the 360° view — ${connections} connections, ${duration} s a row, Node ${process.version}, ${cpus().length} cores`,
+      `\ncontact(id) and the 360° view — ${connections} connections, ${duration} s a row, Node ${process.version}, ${cpus().length} cores` +
+        `, gateway read cache ${readCache ? 'on' : 'off (READ_CACHE=false)'}`,
     );
     await measure(platform.gatewayUrl, contactBody, adminHeaders, Math.min(duration, 3));
     await measure(platform.gatewayUrl, faceBody, adminHeaders, Math.min(duration, 3));
@@ -223,12 +248,27 @@ async function main(): Promise<void> {
       face[caller] = { label, denied: list, ...(await measure(platform.gatewayUrl, faceBody, seeded.headers[caller])) };
       rows.push(face[caller]);
     }
+    let writer: SteadyWriter | null = null;
+    if (writeEvery > 0) {
+      writer = new SteadyWriter(graphqlUrl, admin, seeded.contactId, writeEvery);
+      const w = writer;
+      const row = await measure(platform.gatewayUrl, faceBody, seeded.headers.admin, duration, () => w.read());
+      await writer.finish();
+      rows.push({ label: `360°  gateway  admin, 1 write/${writeEvery}`, denied: '-', ...row });
+    }
     console.log('');
     printTable(rows, direct.rps);
     console.log(
       'errors: non-2xx answers and transport errors (a denied field is a FORBIDDEN error inside a 200, not one); ' +
-        'degraded: 200 answers with any other GraphQL error; CPU ms/req: the gateway and subgraph processes, not Postgres, NATS or Redis.',
+        'degraded: 200 answers with any other GraphQL error; CPU ms/req: the gateway and subgraph processes, not Postgres, NATS or Redis; ' +
+        'cached: share of the gateway’s subgraph fetches that reached no subgraph — kept by its read cache, or shared with an identical fetch under way (ADR 080; - when it has none).',
     );
+    if (writer)
+      console.log(
+        `1 write/${writeEvery}: ${writer.written} updateContact through the gateway beside the row's reads` +
+          (writer.failed > 0 ? `, ${writer.failed} failed` : '') +
+          ' — each one, and its event, drops the tenant’s cached answers.',
+      );
     for (const row of rows) {
       for (const [reason, count] of row.degradedBy) console.log(`degraded, ${row.label.replace(/\s+/g, ' ')}: ${count} × ${reason}`);
     }

@@ -26,6 +26,10 @@ import { mountLinkProxy } from './links/link-proxy';
 import { SERVICE_LINK_ROUTES } from './links/public-link-routes';
 import { callerOf, callerRateLimit } from './limits/caller-rate-limit';
 import { guardPlugin } from './limits/guard-plugin';
+import { AnswerStore } from './read-cache/answer-store';
+import { followChanges, type ChangeFeed } from './read-cache/change-feed';
+import { ReadCache } from './read-cache/read-cache';
+import { TenantGenerations } from './read-cache/tenant-generations';
 import { SubgraphDataSource } from './subgraph-data-source';
 import { DEFAULT_MAX_SOCKETS, subgraphFetcher } from './subgraph-fetcher';
 import { CallerSubscriptions } from './subscriptions/caller-subscriptions';
@@ -46,6 +50,8 @@ export interface RunningGateway {
   health: HealthRegistry;
   /** GraphQL subscriptions open on this replica (for tests and the bench; operators have /metrics). */
   subscriptions(): number;
+  /** The read cache's event feed (null when READ_CACHE is off): tests wait until an event has taken effect. */
+  readCacheChanges: Pick<ChangeFeed, 'onApplied'> | null;
   close(): Promise<void>;
 }
 
@@ -76,6 +82,17 @@ export async function startGateway(config: GatewayConfig, supergraphSdl = readFi
     if (!serving) throw new Error('the GraphQL server has not started');
   });
 
+  // Answers to queries kept until their tenant changes (ADR 080).
+  const naming = { subjectPrefix: config.NATS_SUBJECT_PREFIX, streamSuffix: config.NATS_STREAM_SUFFIX };
+  let changes: ChangeFeed | null = null;
+  let readCache: ReadCache | undefined;
+  if (config.READ_CACHE) {
+    const generations = new TenantGenerations(redis, config.REDIS_PREFIX);
+    changes = await followChanges(config.NATS_URL, naming, generations, logger, health);
+    const store = new AnswerStore(config.READ_CACHE_MAX_MB * 1024 * 1024, config.READ_CACHE_TTL_MS);
+    readCache = new ReadCache(store, generations, changes, logger, metrics.registry);
+  }
+
   const app = express();
   app.disable('x-powered-by');
   // Express hashes every answer's body for an ETag; GraphQL answers are POSTs no client revalidates.
@@ -92,7 +109,13 @@ export async function startGateway(config: GatewayConfig, supergraphSdl = readFi
     anonymousRatePerMinute: config.ANON_RATE_LIMIT_PER_MINUTE,
   });
   mountDocumentProxy(app, urls, { verifier, exchanger, rateLimit, gatewaySecret: config.GATEWAY_SECRET });
-  mountBulkProxy(app, urls, { verifier, exchanger, rateLimit, gatewaySecret: config.GATEWAY_SECRET });
+  mountBulkProxy(app, urls, {
+    verifier,
+    exchanger,
+    rateLimit,
+    gatewaySecret: config.GATEWAY_SECRET,
+    written: (tenantId) => readCache?.written(tenantId) ?? Promise.resolve(),
+  });
   const queueDashboard = config.QUEUE_DASHBOARD_TENANT
     ? mountQueueDashboard(app, {
         redis,
@@ -130,6 +153,7 @@ export async function startGateway(config: GatewayConfig, supergraphSdl = readFi
           logger,
           gatewaySecret: config.GATEWAY_SECRET,
           fetcher,
+          readCache,
         }),
     }),
   );
@@ -164,7 +188,7 @@ export async function startGateway(config: GatewayConfig, supergraphSdl = readFi
     rateLimit,
     express.json({ limit: config.MAX_BODY_BYTES }),
     bodyLimitErrorHandler(config.MAX_BODY_BYTES),
-    expressMiddleware(server, { context: async ({ req }) => callerOf(req, verifier, exchanger) }),
+    expressMiddleware(server, { context: async ({ req }) => ({ ...(await callerOf(req, verifier, exchanger)), readCache: true }) }),
   );
   serving = true;
 
@@ -226,11 +250,13 @@ export async function startGateway(config: GatewayConfig, supergraphSdl = readFi
     port,
     health,
     subscriptions: () => hub.active,
+    readCacheChanges: changes,
     close: async () => {
       health.markDraining();
       await subscriptions.close();
       await callerSubscriptions.close();
       await events.close();
+      await changes?.close();
       await server.stop();
       await revocations.close();
       await queueDashboard?.close();

@@ -68,6 +68,23 @@ export const gatewayEnv = {
     description:
       'subscription results one WebSocket connection may leave unread; past it the gateway closes the connection with code 4413 (slow consumer)',
   }),
+  READ_CACHE: env.bool({
+    default: false,
+    description:
+      'keep subgraph answers to contact and account reads (the 360° view) in memory until an event or a write of their tenant replaces its generation (ADR 080); off by default: read models other services derive from an event can be served up to READ_CACHE_TTL_MS old while those services lag',
+  }),
+  READ_CACHE_MAX_MB: env.int({
+    default: 64,
+    min: 1,
+    max: 65_536,
+    description: 'memory the read cache may take per gateway replica; past it the least recently used answers go',
+  }),
+  READ_CACHE_TTL_MS: env.int({
+    default: 30_000,
+    min: 100,
+    max: 3_600_000,
+    description: 'longest an answer is served from the read cache, even with no event of its tenant (for changes no event announces)',
+  }),
   GRAPHIQL: env.bool({ default: true, description: 'serve the offline GraphiQL IDE on GET /graphql (never in production)' }),
 };
 

@@ -3,6 +3,8 @@ import { signForwardedCaller } from '@rapport/auth';
 import type { Logger } from '@rapport/observability';
 import { parse } from 'graphql';
 import type { Caller } from './auth/caller';
+import { cacheableFetch } from './read-cache/cacheable-fetch';
+import type { ReadCache } from './read-cache/read-cache';
 import { fetchErrorPaths } from './subgraph-errors/fetch-fields';
 import { DEFAULT_MAX_SOCKETS, subgraphFetcher } from './subgraph-fetcher';
 import { errorsWithBody, subgraphFailureCode, type SubgraphFailureCode } from './subgraph-errors/subgraph-failure';
@@ -20,7 +22,11 @@ export interface SubgraphDataSourceOptions {
   gatewaySecret: string;
   /** The HTTP client (default: a keep-alive pool of its own, subgraph-fetcher.ts); the gateway shares one across subgraphs. */
   fetcher?: RemoteGraphQLDataSource<Caller>['fetcher'];
+  /** Answers to queries kept until their tenant changes (ADR 080); absent: every fetch goes to the subgraph. */
+  readCache?: ReadCache;
 }
+
+type ProcessResult = Awaited<ReturnType<RemoteGraphQLDataSource<Caller>['process']>>;
 
 /**
  * Forwards the caller's access token and request id to the subgraph. The
@@ -39,6 +45,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<Caller> {
   private readonly timeoutMs: number;
   private readonly logger: Logger;
   private readonly gatewaySecret: string;
+  private readonly readCache: ReadCache | undefined;
 
   constructor(options: SubgraphDataSourceOptions) {
     super({ url: options.url });
@@ -46,6 +53,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<Caller> {
     this.gatewaySecret = options.gatewaySecret;
     this.timeoutMs = options.timeoutMs;
     this.logger = options.logger;
+    this.readCache = options.readCache;
     const fetcher = options.fetcher ?? subgraphFetcher({ maxSockets: DEFAULT_MAX_SOCKETS });
     this.fetcher = (url, init) => fetcher(url, { ...init, signal: AbortSignal.timeout(this.timeoutMs) });
   }
@@ -60,7 +68,40 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<Caller> {
     }
   }
 
-  override async process(options: GraphQLDataSourceProcessOptions<Caller>): ReturnType<RemoteGraphQLDataSource<Caller>['process']> {
+  override async process(options: GraphQLDataSourceProcessOptions<Caller>): Promise<ProcessResult> {
+    const cache = this.readCache;
+    if (!cache || !('incomingRequestContext' in options)) return this.fetch(options);
+    const caller = options.context as Partial<Caller>;
+    const tenantId = caller.principal?.tenantId;
+    if (options.incomingRequestContext.operation?.operation !== 'query') {
+      // Whatever a mutation wrote (even one that failed half-way) is not served from the cache once it has answered.
+      try {
+        return await this.fetch(options);
+      } finally {
+        if (tenantId) await cache.written(tenantId);
+      }
+    }
+    // Subscription follow-ups run without readCache: they must read the change their event announced.
+    if (!caller.readCache || !caller.token || !tenantId) return this.fetch(options);
+    if (!cacheableFetch(options.request.query, options.request.variables)) return this.fetch(options);
+    const generation = await cache.generationOf(options.context, tenantId);
+    if (generation === null) {
+      cache.bypassed();
+      return this.fetch(options);
+    }
+    const { query = '', variables } = options.request;
+    const key = cache.key(generation, tenantId, caller.token, this.name, query, variables);
+    const kept = cache.lookup<ProcessResult>(key);
+    if (kept) return kept;
+    return cache.once(key, async () => {
+      const answer = await this.fetch(options);
+      // Errors (a denied field, a failed subgraph) and partial answers are never kept: the next request asks again.
+      if (answer.data && !answer.errors?.length) cache.keep(key, { data: answer.data });
+      return answer;
+    });
+  }
+
+  private async fetch(options: GraphQLDataSourceProcessOptions<Caller>): Promise<ProcessResult> {
     try {
       return await super.process(options);
     } catch (error) {

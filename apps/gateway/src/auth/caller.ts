@@ -8,6 +8,8 @@ export interface Caller {
   token: string | null;
   requestId: string;
   ip: string;
+  /** Query answers may come from the read cache (HTTP requests); subscription follow-ups always ask the subgraphs. */
+  readCache?: boolean;
 }
 
 /** What a caller presented: an Authorization header value, or an API key. */
