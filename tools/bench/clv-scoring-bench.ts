@@ -247,6 +247,8 @@ export async function benchClvScoring(customers: number, timeoutS: number, drain
     if (model.active) {
       const first = await runAfter(url, token, null, timeoutS);
       rows.push(scoringRow('CLV scoring, first (all announced)', first, timeoutS, firstNote));
+      // Said at once: at a million customers the delivery that follows takes half an hour.
+      console.log(`  ${rows[rows.length - 1].join(' | ')}`);
       await delivered(`the first scoring's tier, band and value events`);
       const againNote = await beside();
       await gql(url, `mutation ($id: ID!) { activateClvModel(id: $id) { id } }`, { id: model.id }, token);
