@@ -1,16 +1,12 @@
 import { RevocationFeed, RevocationList } from '@rapport/auth';
-import { connectNats, withoutCredentials } from '@rapport/messaging';
 import type { HealthRegistry, Logger } from '@rapport/observability';
-import type { NatsConnection } from 'nats';
 import type { GatewayConfig } from '../gateway.env';
+import { followNats } from '../nats-follower';
 
 export interface GatewayRevocations {
   list: RevocationList;
   close(): Promise<void>;
 }
-
-/** While NATS is unreachable, how often the gateway tries again. */
-const RETRY_MS = 5_000;
 
 /**
  * The gateway follows identity's revocations like every subgraph, but serves
@@ -23,50 +19,26 @@ const RETRY_MS = 5_000;
 export async function followRevocations(config: GatewayConfig, logger: Logger, health: HealthRegistry): Promise<GatewayRevocations> {
   const list = new RevocationList();
   const naming = { subjectPrefix: config.NATS_SUBJECT_PREFIX, streamSuffix: config.NATS_STREAM_SUFFIX };
-  let nc: NatsConnection | null = null;
-  let feed: RevocationFeed | null = null;
-  let closed = false;
-
-  const follow = async () => {
-    const connection = await connectNats(config.NATS_URL, 'rapport-gateway');
-    if (closed) return connection.close();
-    nc = connection;
-    feed = new RevocationFeed(connection, naming, list, logger);
-    // Reconnects after this are the connection's (and the feed's) business.
-    await feed.start();
-  };
-  const retry = async () => {
-    while (!closed) {
-      await new Promise((resolve) => setTimeout(resolve, RETRY_MS).unref());
-      if (closed) return;
-      try {
-        return await follow();
-      } catch (err) {
-        logger.warn({ err, url: withoutCredentials(config.NATS_URL) }, 'NATS still unreachable; revocations are not followed');
-      }
-    }
-  };
-
+  const follower = await followNats<RevocationFeed>({
+    natsUrl: config.NATS_URL,
+    connectionName: 'rapport-gateway',
+    without: 'serving without revocations',
+    logger,
+    start: async (nc) => {
+      const feed = new RevocationFeed(nc, naming, list, logger);
+      await feed.start();
+      return feed;
+    },
+    stop: (feed) => feed.stop(),
+  });
   health.register(
     'revocations',
     async () => {
+      const feed = follower.current();
       if (!feed) throw new Error(`revocations are not followed: NATS at ${config.NATS_URL} is unreachable`);
       feed.check();
     },
     { readiness: false },
   );
-  try {
-    await follow();
-  } catch (err) {
-    logger.error({ err, url: withoutCredentials(config.NATS_URL) }, 'NATS unreachable: serving without revocations until it is back');
-    retry().catch((retryErr: unknown) => logger.error({ err: retryErr }, 'following revocations failed'));
-  }
-  return {
-    list,
-    close: async () => {
-      closed = true;
-      await feed?.stop();
-      if (nc && !nc.isClosed()) await nc.drain();
-    },
-  };
+  return { list, close: () => follower.close() };
 }

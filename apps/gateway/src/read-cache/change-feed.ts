@@ -1,7 +1,7 @@
 import { STREAMS, type EventEnvelope } from '@rapport/contracts';
-import { connectNats, withoutCredentials, type MessagingNaming } from '@rapport/messaging';
+import { withoutCredentials, type MessagingNaming } from '@rapport/messaging';
 import type { HealthRegistry, Logger } from '@rapport/observability';
-import type { NatsConnection } from 'nats';
+import { followNats } from '../nats-follower';
 import { EventTail } from '../subscriptions/event-tail';
 import type { TenantGenerations } from './tenant-generations';
 
@@ -15,8 +15,6 @@ import type { TenantGenerations } from './tenant-generations';
  */
 export const SETTLE_DELAYS_MS = [1_000, 5_000] as const;
 
-/** While NATS is unreachable, how often the gateway tries again. */
-const RETRY_MS = 5_000;
 const SETTLE_TICK_MS = 250;
 
 export interface ChangeFeed {
@@ -44,9 +42,6 @@ export async function followChanges(
   logger: Logger,
   health: HealthRegistry,
 ): Promise<ChangeFeed> {
-  let nc: NatsConnection | null = null;
-  let tails: EventTail[] = [];
-  let closed = false;
   /** Tenants whose last replacement failed (Redis unreachable): tried again each tick; meanwhile nothing is served. */
   const unbumped = new Set<string>();
   const now = new Set<string>();
@@ -96,27 +91,23 @@ export async function followChanges(
   settle.unref();
 
   const subjects = Object.values(STREAMS).flatMap((stream) => stream.subjects);
-  const follow = async () => {
-    const connection = await connectNats(natsUrl, 'rapport-gateway-read-cache');
-    if (closed) return connection.close();
-    nc = connection;
-    const started = subjects.map((subject) => new EventTail(connection, naming, subject, changed, logger));
-    await Promise.all(started.map((tail) => tail.start()));
-    tails = started;
-  };
-  const retry = async () => {
-    while (!closed) {
-      await new Promise((resolve) => setTimeout(resolve, RETRY_MS).unref());
-      if (closed) return;
-      try {
-        return await follow();
-      } catch (err) {
-        logger.warn({ err, url: withoutCredentials(natsUrl) }, 'NATS still unreachable; the read cache stays off');
-      }
-    }
-  };
+  const follower = await followNats<EventTail[]>({
+    natsUrl,
+    connectionName: 'rapport-gateway-read-cache',
+    without: 'the read cache stays off',
+    logger,
+    start: async (nc) => {
+      const tails = subjects.map((subject) => new EventTail(nc, naming, subject, changed, logger));
+      await Promise.all(tails.map((tail) => tail.start()));
+      return tails;
+    },
+    stop: async (tails) => {
+      await Promise.all(tails.map((tail) => tail.stop()));
+    },
+  });
   const problem = (): string | null => {
-    if (tails.length === 0) return `events are not followed: NATS at ${withoutCredentials(natsUrl)} is unreachable`;
+    const tails = follower.current();
+    if (!tails) return `events are not followed: NATS at ${withoutCredentials(natsUrl)} is unreachable`;
     for (const tail of tails)
       try {
         tail.check();
@@ -134,12 +125,6 @@ export async function followChanges(
     },
     { readiness: false },
   );
-  try {
-    await follow();
-  } catch (err) {
-    logger.error({ err, url: withoutCredentials(natsUrl) }, 'NATS unreachable: the read cache stays off until it is back');
-    retry().catch((retryErr: unknown) => logger.error({ err: retryErr }, 'following events for the read cache failed'));
-  }
   return {
     live: () => problem() === null,
     written: async (tenantId) => {
@@ -155,11 +140,8 @@ export async function followChanges(
       return () => listeners.delete(listener);
     },
     close: async () => {
-      closed = true;
       clearInterval(settle);
-      await Promise.all(tails.map((tail) => tail.stop()));
-      const connection = nc as NatsConnection | null;
-      if (connection && !connection.isClosed()) await connection.drain();
+      await follower.close();
     },
   };
 }

@@ -1,6 +1,6 @@
-import { connectNats, withoutCredentials, type MessagingNaming } from '@rapport/messaging';
+import { withoutCredentials, type MessagingNaming } from '@rapport/messaging';
 import type { HealthRegistry, Logger } from '@rapport/observability';
-import type { NatsConnection } from 'nats';
+import { followNats } from '../nats-follower';
 import { EventTail } from './event-tail';
 import { FOLLOWED_SUBJECTS } from './subscription-fields';
 import type { SubscriptionHub } from './subscription-hub';
@@ -8,9 +8,6 @@ import type { SubscriptionHub } from './subscription-hub';
 export interface SubscriptionEvents {
   close(): Promise<void>;
 }
-
-/** While NATS is unreachable, how often the gateway tries again. */
-const RETRY_MS = 5_000;
 
 /**
  * Feeds the hub from the NATS streams: one ephemeral ordered consumer per
@@ -26,51 +23,28 @@ export async function followSubscriptionEvents(
   logger: Logger,
   health: HealthRegistry,
 ): Promise<SubscriptionEvents> {
-  let nc: NatsConnection | null = null;
-  let tails: EventTail[] = [];
-  let closed = false;
-
-  const follow = async () => {
-    const connection = await connectNats(natsUrl, 'rapport-gateway-subscriptions');
-    if (closed) return connection.close();
-    nc = connection;
-    const started = FOLLOWED_SUBJECTS.map((subject) => new EventTail(connection, naming, subject, (event) => hub.deliver(event), logger));
-    await Promise.all(started.map((tail) => tail.start()));
-    tails = started;
-  };
-  const retry = async () => {
-    while (!closed) {
-      await new Promise((resolve) => setTimeout(resolve, RETRY_MS).unref());
-      if (closed) return;
-      try {
-        return await follow();
-      } catch (err) {
-        logger.warn({ err, url: withoutCredentials(natsUrl) }, 'NATS still unreachable; subscriptions receive no events');
-      }
-    }
-  };
-
+  const follower = await followNats<EventTail[]>({
+    natsUrl,
+    connectionName: 'rapport-gateway-subscriptions',
+    without: 'subscriptions receive no events',
+    logger,
+    start: async (nc) => {
+      const tails = FOLLOWED_SUBJECTS.map((subject) => new EventTail(nc, naming, subject, (event) => hub.deliver(event), logger));
+      await Promise.all(tails.map((tail) => tail.start()));
+      return tails;
+    },
+    stop: async (tails) => {
+      await Promise.all(tails.map((tail) => tail.stop()));
+    },
+  });
   health.register(
     'subscriptions',
     async () => {
-      if (tails.length === 0)
-        throw new Error(`subscription events are not followed: NATS at ${withoutCredentials(natsUrl)} is unreachable`);
+      const tails = follower.current();
+      if (!tails) throw new Error(`subscription events are not followed: NATS at ${withoutCredentials(natsUrl)} is unreachable`);
       for (const tail of tails) tail.check();
     },
     { readiness: false },
   );
-  try {
-    await follow();
-  } catch (err) {
-    logger.error({ err, url: withoutCredentials(natsUrl) }, 'NATS unreachable: subscriptions receive no events until it is back');
-    retry().catch((retryErr: unknown) => logger.error({ err: retryErr }, 'following subscription events failed'));
-  }
-  return {
-    close: async () => {
-      closed = true;
-      await Promise.all(tails.map((tail) => tail.stop()));
-      const connection = nc as NatsConnection | null;
-      if (connection && !connection.isClosed()) await connection.drain();
-    },
-  };
+  return { close: () => follower.close() };
 }
