@@ -20,7 +20,8 @@ describe('service: backfilling business minutes of cases written before they wer
   const tenantId = randomUUID();
 
   beforeAll(async () => {
-    service = await startService(ServiceAppModule, serviceDefinition);
+    // Queues of its own: a backfill job another suite of the run queued (the queue is the run's) must not run in the middle of this one.
+    service = await startService(ServiceAppModule, serviceDefinition, { REDIS_PREFIX: `${process.env.REDIS_PREFIX}:backfill` });
   });
 
   afterAll(async () => {
@@ -39,33 +40,38 @@ describe('service: backfilling business minutes of cases written before they wer
     resMinutes?: number;
   }): Promise<string> {
     const id = randomUUID();
-    await query(
-      `INSERT INTO cases (id, tenant_id, contact_id, subject, channel, category, priority, status, created_by_kind, sla_policy_id, sla_calendar,
+    // One transaction: a backfill job running meanwhile (this service's, or one another suite of the run left on the
+    // shared queue) must never see a case without its history — legacy rows are there whole before any backfill.
+    await service.app.get(DataSource).transaction(async (em) => {
+      const query = (sql: string, params: unknown[]) => em.query(sql, params);
+      await query(
+        `INSERT INTO cases (id, tenant_id, contact_id, subject, channel, category, priority, status, created_by_kind, sla_policy_id, sla_calendar,
          first_response_minutes, resolution_minutes, first_responded_at, resolved_at, first_response_business_minutes, resolution_business_minutes,
          created_at, updated_at)
        VALUES ($1, $2, $3, 'legacy', 'PHONE', 'QUESTION', 'NORMAL', $4, 'user', $5, $6, 240, 960, $7, $8, $9, $10, $11, $11)`,
-      [
-        id,
-        tenantId,
-        randomUUID(),
-        c.status,
-        c.policy ? randomUUID() : null,
-        c.policy ? JSON.stringify(BERLIN) : null,
-        c.respondedAt ?? null,
-        c.resolvedAt ?? null,
-        c.frMinutes ?? null,
-        c.resMinutes ?? null,
-        c.createdAt,
-      ],
-    );
-    let from: string | null = null;
-    for (const [to, at] of c.history) {
-      await query(
-        `INSERT INTO case_status_history (id, tenant_id, case_id, from_status, to_status, changed_at, actor_kind) VALUES ($1, $2, $3, $4, $5, $6, 'user')`,
-        [randomUUID(), tenantId, id, from, to, at],
+        [
+          id,
+          tenantId,
+          randomUUID(),
+          c.status,
+          c.policy ? randomUUID() : null,
+          c.policy ? JSON.stringify(BERLIN) : null,
+          c.respondedAt ?? null,
+          c.resolvedAt ?? null,
+          c.frMinutes ?? null,
+          c.resMinutes ?? null,
+          c.createdAt,
+        ],
       );
-      from = to;
-    }
+      let from: string | null = null;
+      for (const [to, at] of c.history) {
+        await query(
+          `INSERT INTO case_status_history (id, tenant_id, case_id, from_status, to_status, changed_at, actor_kind) VALUES ($1, $2, $3, $4, $5, $6, 'user')`,
+          [randomUUID(), tenantId, id, from, to, at],
+        );
+        from = to;
+      }
+    });
     return id;
   }
 
@@ -159,7 +165,8 @@ describe('service: backfilling business minutes of cases written before they wer
       resolvedAt: '2026-03-27T10:20:00Z',
     });
     await service.close();
-    service = await startService(ServiceAppModule, serviceDefinition);
+    // Queues of its own: a backfill job another suite of the run queued (the queue is the run's) must not run in the middle of this one.
+    service = await startService(ServiceAppModule, serviceDefinition, { REDIS_PREFIX: `${process.env.REDIS_PREFIX}:backfill` });
     const deadline = Date.now() + 15_000;
     while ((await minutesOf(legacy)).res === null) {
       if (Date.now() > deadline) throw new Error('the backfill job did not run');
