@@ -1,23 +1,16 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '@rapport/auth';
-import { parseCdnowTransactions } from '@rapport/clv';
 import type { StartedService } from '@rapport/service-kit';
 import { startService, eventuallyWithin } from '@rapport/testing';
 import { DataSource } from 'typeorm';
 import { analyticsDefinition } from '../analytics.definition';
 import { AnalyticsAppModule } from '../app.module';
+import { contactOf, loadCdnowTenant } from './cdnow-tenant';
 import type { ClvModelRecord } from '../clv/clv-model';
 import type { ClvScoringRunView } from '../clv/clv-scoring-runs';
 import { ClvService } from '../clv/clv.service';
 
-/** The raw CDNOW sample as shared with the project (2,357 customers, 1997-01-01 … 1998-06-30). */
-const CDNOW = join('/work', 'shared', 'data', 'cdnow', 'CDNOW_sample.txt');
-const FALLBACK = join(__dirname, '..', '..', '..', '..', 'libs', 'clv', 'src', '__fixtures__', 'cdnow', 'CDNOW_sample.txt');
 const CUSTOMERS = 2357;
-
-const contactOf = (sampleId: string) => `00000000-0000-4000-8000-${sampleId.padStart(12, '0')}`;
 
 /**
  * A tenant that chose nothing (ADR 081), on the CDNOW sample with its
@@ -63,21 +56,7 @@ describe('analytics: CLV on default settings, pinned as-of days and degenerate f
     analytics = await startService(AnalyticsAppModule, analyticsDefinition, { ANALYTICS_RFM_DELAY_MS: '0' });
     ds = analytics.app.get(DataSource);
     clv = analytics.app.get(ClvService);
-    let raw: string;
-    try {
-      raw = readFileSync(CDNOW, 'utf8');
-    } catch {
-      raw = readFileSync(FALLBACK, 'utf8');
-    }
-    const transactions = parseCdnowTransactions(raw);
-    const contacts = [...new Set(transactions.map((t) => contactOf(t.customerId)))];
-    await rows(`INSERT INTO contacts (tenant_id, id) SELECT $1, unnest($2::uuid[])`, [contacts]);
-    await rows(
-      `INSERT INTO orders (id, tenant_id, source, external_order_id, contact_id, customer_contact_id, occurred_at, amount, currency, status)
-       SELECT gen_random_uuid(), $1, 'cdnow', o.n::text, o.contact_id, o.contact_id, o.at, o.amount, 'USD', 'PLACED'
-         FROM jsonb_to_recordset($2::jsonb) AS o(n int, contact_id uuid, at timestamptz, amount numeric)`,
-      [JSON.stringify(transactions.map((t, n) => ({ n, contact_id: contactOf(t.customerId), at: t.at, amount: t.amount })))],
-    );
+    await loadCdnowTenant(rows);
   });
 
   afterAll(() => analytics?.close());

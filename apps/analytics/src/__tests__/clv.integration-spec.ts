@@ -1,8 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '@rapport/auth';
-import { parseCdnowTransactions } from '@rapport/clv';
 import {
   CUSTOMER_CHURN_RISK_CHANGED,
   CUSTOMER_TIER_CHANGED,
@@ -15,6 +12,7 @@ import { startService, eventuallyWithin } from '@rapport/testing';
 import { DataSource } from 'typeorm';
 import { analyticsDefinition } from '../analytics.definition';
 import { AnalyticsAppModule } from '../app.module';
+import { contactOf, loadCdnowTenant } from './cdnow-tenant';
 import { ClvEngine } from '../clv/clv-engine';
 import { ANALYTICS_OUTBOX_EXPANDERS } from '../clv/scored-customers-outbox';
 import { estimateMoney } from '../clv/clv-events';
@@ -23,14 +21,9 @@ import type { ClvModelRecord } from '../clv/clv-model';
 import { ClvService } from '../clv/clv.service';
 import { OrdersService } from '../orders/orders.service';
 
-const CDNOW = join(__dirname, '..', '..', '..', '..', 'libs', 'clv', 'src', '__fixtures__', 'cdnow', 'CDNOW_sample.txt');
-
 /** ANALYTICS.md: the published BG/NBD and Gamma-Gamma figures for the CDNOW sample (calibration to 1997-09-30, weeks). */
 const BG_NBD = { r: 0.2426, alpha: 4.4135, a: 0.7929, b: 2.4258 };
 const GAMMA_GAMMA = { p: 6.2488, q: 3.7446, gamma: 15.4477 };
-
-/** CDNOW sample id → a stable contact id. */
-const contactOf = (sampleId: string) => `00000000-0000-4000-8000-${sampleId.padStart(12, '0')}`;
 
 function expectRelativelyClose(actual: number, expected: number, tolerance = 5e-4): void {
   const error = Math.abs(actual - expected) / Math.abs(expected);
@@ -66,16 +59,7 @@ describe('analytics: CLV models on CDNOW through the pipeline', () => {
     analytics = await startService(AnalyticsAppModule, analyticsDefinition, { ANALYTICS_RFM_DELAY_MS: '0' });
     ds = analytics.app.get(DataSource);
     clv = analytics.app.get(ClvService);
-    const transactions = parseCdnowTransactions(readFileSync(CDNOW, 'utf8'));
-    const contacts = [...new Set(transactions.map((t) => contactOf(t.customerId)))];
-    // The contact projection as sales events would have built it, and the orders as a shop would have sent them.
-    await rows(`INSERT INTO contacts (tenant_id, id) SELECT $1, unnest($2::uuid[])`, [contacts]);
-    await rows(
-      `INSERT INTO orders (id, tenant_id, source, external_order_id, contact_id, customer_contact_id, occurred_at, amount, currency, status)
-       SELECT gen_random_uuid(), $1, 'cdnow', o.n::text, o.contact_id, o.contact_id, o.at, o.amount, 'USD', 'PLACED'
-         FROM jsonb_to_recordset($2::jsonb) AS o(n int, contact_id uuid, at timestamptz, amount numeric)`,
-      [JSON.stringify(transactions.map((t, n) => ({ n, contact_id: contactOf(t.customerId), at: t.at, amount: t.amount })))],
-    );
+    await loadCdnowTenant(rows);
   });
 
   afterAll(() => analytics?.close());
