@@ -285,7 +285,11 @@ describe('service recovery journeys (integration)', () => {
         input: {
           name: 'Keep Ada',
           trigger: { event: CUSTOMER_CHURN_RISK_CHANGED, condition },
-          steps: [{ key: 'pause', type: 'WAIT', wait: { days: 2 } }],
+          // A wait with a step after it holds the enrolment ACTIVE (a wait as the last step completes at once).
+          steps: [
+            { key: 'pause', type: 'WAIT', wait: { days: 2 } },
+            { key: 'later', type: 'SEND', send: { channel: 'EMAIL', subject: 'Still with us?', text: 'Hello.' } },
+          ],
         },
       })
     ).createJourney.journey;
