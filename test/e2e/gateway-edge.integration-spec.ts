@@ -196,8 +196,9 @@ describe('gateway edge', () => {
     const ready = await fetch(`${platform.gateway.url}/health/ready`);
     expect(ready.status).toBe(200);
     const report = (await ready.json()) as { checks: Record<string, unknown> };
-    // Revocations and subscription events are reported but never make the gateway unready (it serves without NATS).
-    expect(Object.keys(report.checks).sort()).toEqual(['graphql', 'redis', 'revocations', 'subscriptions']);
+    // Revocations, subscription events and the read cache are reported but never make the gateway unready
+    // (it serves without NATS, and without its cache).
+    expect(Object.keys(report.checks).sort()).toEqual(['graphql', 'read-cache', 'redis', 'revocations', 'subscriptions']);
     expect(report).toMatchObject({
       status: 'ok',
       checks: {
@@ -205,6 +206,7 @@ describe('gateway edge', () => {
         graphql: { status: 'ok' },
         revocations: { status: 'ok' },
         subscriptions: { status: 'ok', readiness: false },
+        'read-cache': { status: 'ok', readiness: false },
       },
     });
     const subgraphs = await fetch(`${platform.gateway.url}/health/subgraphs`);

@@ -27,9 +27,9 @@ import { SERVICE_LINK_ROUTES } from './links/public-link-routes';
 import { callerOf, callerRateLimit } from './limits/caller-rate-limit';
 import { guardPlugin } from './limits/guard-plugin';
 import { AnswerStore } from './read-cache/answer-store';
-import { followChanges, type ChangeFeed } from './read-cache/change-feed';
 import { ReadCache } from './read-cache/read-cache';
-import { TenantGenerations } from './read-cache/tenant-generations';
+import { TenantChanges, TenantGenerations } from '@rapport/messaging';
+import { asksForFreshAnswers } from './read-cache/fresh-answers';
 import { SubgraphDataSource } from './subgraph-data-source';
 import { DEFAULT_MAX_SOCKETS, subgraphFetcher } from './subgraph-fetcher';
 import { CallerSubscriptions } from './subscriptions/caller-subscriptions';
@@ -50,8 +50,6 @@ export interface RunningGateway {
   health: HealthRegistry;
   /** GraphQL subscriptions open on this replica (for tests and the bench; operators have /metrics). */
   subscriptions(): number;
-  /** The read cache's event feed (null when READ_CACHE is off): tests wait until an event has taken effect. */
-  readCacheChanges: Pick<ChangeFeed, 'onApplied'> | null;
   close(): Promise<void>;
 }
 
@@ -82,15 +80,22 @@ export async function startGateway(config: GatewayConfig, supergraphSdl = readFi
     if (!serving) throw new Error('the GraphQL server has not started');
   });
 
-  // Answers to queries kept until their tenant changes (ADR 080).
-  const naming = { subjectPrefix: config.NATS_SUBJECT_PREFIX, streamSuffix: config.NATS_STREAM_SUFFIX };
-  let changes: ChangeFeed | null = null;
+  // Answers to queries kept until their tenant changes (ADR 080): every writer replaces the tenant's generation after its commit.
+  let changes: TenantChanges | null = null;
   let readCache: ReadCache | undefined;
   if (config.READ_CACHE) {
     const generations = new TenantGenerations(redis, config.REDIS_PREFIX);
-    changes = await followChanges(config.NATS_URL, naming, generations, logger, health);
+    const tenantChanges = new TenantChanges(generations, logger);
     const store = new AnswerStore(config.READ_CACHE_MAX_MB * 1024 * 1024, config.READ_CACHE_TTL_MS);
-    readCache = new ReadCache(store, generations, changes, logger, metrics.registry);
+    readCache = new ReadCache(store, generations, tenantChanges, logger, metrics.registry);
+    health.register(
+      'read-cache',
+      async () => {
+        if (tenantChanges.failing()) throw new Error('the read cache is off: replacing tenant generations in Redis failed');
+      },
+      { readiness: false },
+    );
+    changes = tenantChanges;
   }
 
   const app = express();
@@ -188,7 +193,9 @@ export async function startGateway(config: GatewayConfig, supergraphSdl = readFi
     rateLimit,
     express.json({ limit: config.MAX_BODY_BYTES }),
     bodyLimitErrorHandler(config.MAX_BODY_BYTES),
-    expressMiddleware(server, { context: async ({ req }) => ({ ...(await callerOf(req, verifier, exchanger)), readCache: true }) }),
+    expressMiddleware(server, {
+      context: async ({ req }) => ({ ...(await callerOf(req, verifier, exchanger)), readCache: !asksForFreshAnswers(req) }),
+    }),
   );
   serving = true;
 
@@ -250,13 +257,12 @@ export async function startGateway(config: GatewayConfig, supergraphSdl = readFi
     port,
     health,
     subscriptions: () => hub.active,
-    readCacheChanges: changes,
     close: async () => {
       health.markDraining();
       await subscriptions.close();
       await callerSubscriptions.close();
       await events.close();
-      await changes?.close();
+      changes?.close();
       await server.stop();
       await revocations.close();
       await queueDashboard?.close();

@@ -69,9 +69,9 @@ export const gatewayEnv = {
       'subscription results one WebSocket connection may leave unread; past it the gateway closes the connection with code 4413 (slow consumer)',
   }),
   READ_CACHE: env.bool({
-    default: false,
+    default: true,
     description:
-      'keep subgraph answers to contact and account reads (the 360° view) in memory until an event or a write of their tenant replaces its generation (ADR 080); off by default: read models other services derive from an event can be served up to READ_CACHE_TTL_MS old while those services lag',
+      'keep subgraph answers to contact and account reads (the 360° view) in memory until a write of their tenant replaces its generation — every service replaces it after each transaction that wrote, before going on (ADR 080)',
   }),
   READ_CACHE_MAX_MB: env.int({
     default: 64,

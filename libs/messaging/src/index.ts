@@ -41,3 +41,5 @@ export { closesResync, requestResync, resyncSubject } from './resync';
 export { currentMessageContext, messageHeaders, STORED_TRACE_KEY } from './trace-context';
 export { publishAll } from './publish-all';
 export type { OutgoingMessage } from './publish-all';
+export { TenantGenerations } from './read-cache/tenant-generations';
+export { TenantChanges, type TenantChangesLogger } from './read-cache/tenant-changes';

@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { tellWritesAtCommit } from './committed-writes';
 import { currentRequestReads, startWith } from './request-reads';
 import { TENANT_SETTING } from './tenant-security';
 
@@ -14,15 +15,28 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * its own schema (docs/adr/026-least-privilege-database-roles.md).
  */
 export class TenantDatabase {
+  private afterWrites: ((tenantId: string) => Promise<void>) | null = null;
+
   constructor(
     readonly dataSource: DataSource,
     private readonly tenantRole: string,
   ) {}
 
+  /**
+   * `listener` runs after every tenant transaction that wrote has committed,
+   * and `withTenant` returns only when it has: the service tells the
+   * gateways' read caches that the tenant changed (ADR 080) before anything
+   * that follows the write — a consumer's acknowledgement, a mutation's
+   * answer — can happen. It must not throw: the transaction has committed.
+   */
+  onCommittedWrites(listener: (tenantId: string) => Promise<void>): void {
+    this.afterWrites = listener;
+  }
+
   async withTenant<T>(tenantId: string, work: (em: EntityManager) => Promise<T>): Promise<T> {
     if (!UUID.test(tenantId)) throw new Error(`withTenant: tenant id ${JSON.stringify(tenantId)} is not a UUID`);
     const settings = `SELECT set_config('${TENANT_SETTING}', ${literal(tenantId)}, true), set_config('role', ${literal(this.tenantRole)}, true)`;
-    const alone = () => this.transaction(settings, work);
+    const alone = () => this.transaction(tenantId, settings, work);
     // Fields of one GraphQL query share a read-only transaction (request-reads.ts); everything else has its own.
     const shared = currentRequestReads()?.transactionFor(this.dataSource, tenantId, settings);
     return shared ? shared.run(work, alone) : alone();
@@ -32,14 +46,18 @@ export class TenantDatabase {
    * A transaction whose START carries the tenant settings in the same
    * message: one round trip shorter than BEGIN and then the settings.
    */
-  private async transaction<T>(settings: string, work: (em: EntityManager) => Promise<T>): Promise<T> {
+  private async transaction<T>(tenantId: string, settings: string, work: (em: EntityManager) => Promise<T>): Promise<T> {
     const runner = this.dataSource.createQueryRunner();
+    const commit = tellWritesAtCommit(runner);
+    startWith(runner, `START TRANSACTION; ${settings}`);
+    let result: T;
     try {
-      startWith(runner, `START TRANSACTION; ${settings}`);
-      return await runner.manager.transaction(work);
+      result = await runner.manager.transaction(work);
     } finally {
       await runner.release();
     }
+    if (commit.wrote && this.afterWrites) await this.afterWrites(tenantId);
+    return result;
   }
 
   async system<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {

@@ -75,3 +75,4 @@ export { requireRestorable, restorableUntil } from './deletion/restore-window';
 export { deletionEnv, type DeletionConfig } from './deletion/deletion-env';
 export { purgeEach, schedulePurgeSweep } from './deletion/purge-sweep';
 export { parseResyncRequest, RESYNC_PAGE, ResyncResponder, type ResyncSource } from './resync';
+export { ReadCacheSignal } from './read-cache-signal';

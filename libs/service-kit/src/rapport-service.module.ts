@@ -14,6 +14,7 @@ import { InfrastructureLifecycle } from './lifecycle';
 import { ResyncResponder } from './resync';
 import { TenantPreparationConsumer } from './tenants/tenant-preparation.consumer';
 import { CallerRateLimit } from './limits/caller-rate-limit';
+import { ReadCacheSignal } from './read-cache-signal';
 import type { PlatformConfig } from './service-config';
 import { SERVICE_CONFIG } from './tokens';
 
@@ -36,6 +37,7 @@ export class RapportServiceModule {
       TenantPreparationConsumer,
       ...(def.globalProviders ?? []),
       CallerRateLimit,
+      ReadCacheSignal,
       AuditRecorder,
       ResyncResponder,
       InfrastructureLifecycle,

@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from '@rapport/observability';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { AnswerStore } from './answer-store';
-import type { ChangeFeed } from './change-feed';
-import type { TenantGenerations } from './tenant-generations';
+import type { TenantChanges, TenantGenerations } from '@rapport/messaging';
 
 /**
  * Whole subgraph answers to queries, served again while nothing in their
@@ -11,8 +10,10 @@ import type { TenantGenerations } from './tenant-generations';
  * credentials (the token the subgraph would have verified), the same
  * subgraph, operation text and variables (entity representations included),
  * under the tenant's generation read once per request before its first
- * fetch — and this replica's epoch, which moves whenever it may have missed
- * events, so nothing held from before such a gap is served after it.
+ * fetch — and this replica's epoch, which moves whenever it could not read
+ * or replace generations (Redis unreachable: a writer's replacement may
+ * have been lost meanwhile), so nothing held from before such a gap is
+ * served after it.
  */
 export class ReadCache {
   private readonly perRequest = new WeakMap<object, Promise<string | null>>();
@@ -25,7 +26,7 @@ export class ReadCache {
   constructor(
     private readonly store: AnswerStore,
     private readonly generations: TenantGenerations,
-    private readonly feed: ChangeFeed,
+    private readonly changes: TenantChanges,
     private readonly logger: Logger,
     registry: Registry,
   ) {
@@ -48,7 +49,7 @@ export class ReadCache {
   /**
    * The generation this request's answers are read and stored under, read
    * once per request (`request`: its context object); null when nothing may
-   * be cached now (events not followed, Redis not answering, a new tenant).
+   * be cached now (Redis not answering, a new tenant).
    */
   generationOf(request: object, tenantId: string): Promise<string | null> {
     let generation = this.perRequest.get(request);
@@ -105,27 +106,33 @@ export class ReadCache {
 
   /** A write through the gateway returned: its tenant's answers are dropped before the caller hears back (read-your-writes). */
   written(tenantId: string): Promise<void> {
-    return this.feed.written(tenantId);
+    return this.changes.changed(tenantId);
+  }
+
+  /** Answers may be served: this replica's own replacements got through and the last generation read worked. */
+  live(): boolean {
+    return this.wasLive && !this.changes.failing();
   }
 
   private async readGeneration(tenantId: string): Promise<string | null> {
-    if (!this.feed.live()) {
+    if (this.changes.failing()) {
+      this.wasLive = false;
+      return null;
+    }
+    let generation: string | null;
+    try {
+      generation = await this.generations.read(tenantId);
+    } catch (err) {
+      if (this.wasLive) this.logger.warn({ err }, 'read cache: tenant generations unreadable; fetching without the cache');
       this.wasLive = false;
       return null;
     }
     if (!this.wasLive) {
-      // Back after a gap in which events may have been missed: what was kept before it is not trusted.
+      // Back after a gap in which a writer's replacement may have failed: what was kept before it is not trusted.
       this.wasLive = true;
       this.epoch++;
       this.store.clear();
     }
-    const epoch = this.epoch;
-    try {
-      const generation = await this.generations.read(tenantId);
-      return generation === null ? null : `${generation}.${epoch}`;
-    } catch (err) {
-      this.logger.warn({ err }, 'read cache: tenant generation unreadable; fetching without the cache');
-      return null;
-    }
+    return generation === null ? null : `${generation}.${this.epoch}`;
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { TenantAccessSettingsV1 } from '@rapport/contracts';
 import { TenantDatabase } from '@rapport/persistence';
+import { ReadCacheSignal } from '../read-cache-signal';
 import type { EntityManager } from 'typeorm';
 
 /** A tenant nobody has configured: the built-in matrix and default sharing. */
@@ -11,7 +12,7 @@ export const DEFAULT_ACCESS_SETTINGS: TenantAccessSettingsV1 = { revision: 0, fi
  * Another replica may have applied a change meanwhile; a few seconds bounds
  * how long a narrowing takes to be in force everywhere.
  */
-const FRESH_FOR_MS = 2_000;
+export const FRESH_FOR_MS = 2_000;
 
 interface Cached {
   settings: TenantAccessSettingsV1;
@@ -23,19 +24,29 @@ interface Cached {
 export class AccessSettingsStore {
   private readonly cache = new Map<string, Cached>();
 
-  constructor(private readonly db: TenantDatabase) {}
+  constructor(
+    private readonly db: TenantDatabase,
+    private readonly readCache: ReadCacheSignal,
+  ) {}
 
   async forTenant(tenantId: string): Promise<TenantAccessSettingsV1> {
+    const started = Date.now();
     const cached = this.cache.get(tenantId);
-    if (cached && Date.now() - cached.readAt < FRESH_FOR_MS) return cached.settings;
+    if (cached && started - cached.readAt < FRESH_FOR_MS) return cached.settings;
     const settings = await this.db.withTenant(tenantId, (em) => readAccessSettings(em));
-    this.cache.set(tenantId, { settings, readAt: Date.now() });
+    // Fresh from when the read started: a change committed during the read is then in force FRESH_FOR_MS after its commit at the latest.
+    this.cache.set(tenantId, { settings, readAt: started });
     return settings;
   }
 
-  /** Drops what this replica cached, e.g. right after it applied a change itself. */
+  /**
+   * The tenant's settings changed and this replica applied it: drops its copy
+   * at once; other replicas act on theirs for up to FRESH_FOR_MS, so the
+   * gateways' cached answers are dropped again after that (ADR 080).
+   */
   forget(tenantId: string): void {
     this.cache.delete(tenantId);
+    this.readCache.changedAgainAfter(tenantId, FRESH_FOR_MS);
   }
 }
 

@@ -1,12 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { TenantDatabase } from '@rapport/persistence';
+import { FRESH_FOR_MS } from '../access/access-settings.store';
 
-/**
- * As long as the access settings' cache (AccessSettingsStore): a changed
- * manager line is in force within the same few seconds as a changed rule,
- * and one request (a list and its field resolvers) resolves a team once.
- */
-const FRESH_FOR_MS = 2_000;
+// As long as the access settings' cache (AccessSettingsStore's FRESH_FOR_MS): a changed manager line is in force within
+// the same few seconds as a changed rule, and one request (a list and its field resolvers) resolves a team once.
 /** Beyond this many cached teams the cache starts over rather than growing without bound. */
 const MAX_CACHED = 10_000;
 
@@ -23,8 +20,9 @@ export class TeamDirectory {
 
   async reportsOf(tenantId: string, userId: string): Promise<string[]> {
     const key = `${tenantId}:${userId}`;
+    const started = Date.now();
     const cached = this.cache.get(key);
-    if (cached && Date.now() - cached.readAt < FRESH_FOR_MS) return cached.ids;
+    if (cached && started - cached.readAt < FRESH_FOR_MS) return cached.ids;
     const rows: { id: string }[] = await this.db.withTenant(tenantId, (em) =>
       em.query(
         // UNION (not UNION ALL) stops at users already met, so even a loop in the data ends.
@@ -37,7 +35,8 @@ export class TeamDirectory {
     );
     if (this.cache.size >= MAX_CACHED) this.cache.clear();
     const ids = rows.map((r) => r.id);
-    this.cache.set(key, { ids, readAt: Date.now() });
+    // Fresh from when the read started, as the access settings.
+    this.cache.set(key, { ids, readAt: started });
     return ids;
   }
 }
