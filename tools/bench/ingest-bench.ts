@@ -151,6 +151,21 @@ async function platformCpu(
   return { services, total: cpuSeconds(pids) ?? 0, backends };
 }
 
+type PlatformCpu = Awaited<ReturnType<typeof platformCpu>>;
+
+/** A summary row: CPU milliseconds per unit (order, event) of each service and of its database backends, between two readings. */
+function cpuPerUnitRow(label: string, unit: string, before: PlatformCpu, after: PlatformCpu, units: number): [string, string, string] {
+  const perUnit = (s: number) => ((1000 * s) / Math.max(1, units)).toFixed(3);
+  const database = backendDelta(before.backends, after.backends);
+  return [
+    `${label}, services (their database backends)`,
+    Object.entries(after.services)
+      .map(([name, s]) => `${name} ${perUnit(s - (before.services[name] ?? 0))} (${perUnit(database.byService[name] ?? 0)})`)
+      .join(', '),
+    `${perUnit(after.total - before.total)} ms services + ${perUnit(database.total)} ms database CPU/${unit}`,
+  ];
+}
+
 /** CPU the backends spent between two readings, by service (one that connected meanwhile from 0; one gone since is not counted). */
 function backendDelta(
   before: Map<number, { s: number }>,
@@ -245,17 +260,8 @@ async function main(): Promise<void> {
       );
       // CPU per order: what the platform's processes and their database backends spent, which moves much less with the
       // machine's load than orders/s (the bench's own publishing is not in it).
-      const cpuAfter = await platformCpu(pg, platform.processIds());
-      const perOrder = (s: number) => ((1000 * s) / Math.max(1, n.stored)).toFixed(3);
-      const database = backendDelta(cpuBefore.backends, cpuAfter.backends);
       add(
-        'NATS step CPU ms per order stored, services (their database backends)',
-        Object.entries(cpuAfter.services)
-          .map(
-            ([name, after]) => `${name} ${perOrder(after - (cpuBefore.services[name] ?? 0))} (${perOrder(database.byService[name] ?? 0)})`,
-          )
-          .join(', '),
-        `${perOrder(cpuAfter.total - cpuBefore.total)} ms services + ${perOrder(database.total)} ms database CPU/order`,
+        ...cpuPerUnitRow('NATS step CPU ms per order stored', 'order', cpuBefore, await platformCpu(pg, platform.processIds()), n.stored),
       );
       // The rate above includes publishing, which competes for the same CPU; the backlog left when publishing ended
       // is drained by the consumers alone (the figure a second replica should raise).
@@ -270,12 +276,16 @@ async function main(): Promise<void> {
 
     const marketingSchema = `marketing_${platform.runId}`;
     if (events > 0) {
+      const cpuBefore = await platformCpu(pg, platform.processIds());
       const e = await runEventIngest({ pg, schema: marketingSchema, tenantId, subjectPrefix: platform.subjectPrefix, events });
       add(
         'marketing read-model ingest (sales.contact.created)',
         `${e.events} in ${e.seconds.toFixed(1)} s (published in ${e.publishedSeconds.toFixed(1)} s)`,
         `${Math.round(e.perSecond)} events/s`,
       );
+      // Every service that consumes the event (not only marketing) shares the machine's cores: the whole platform's CPU per
+      // event bounds the rate. Includes the bench's publishing through NATS (not a platform process) only in the load.
+      add(...cpuPerUnitRow('events step CPU ms per event', 'event', cpuBefore, await platformCpu(pg, platform.processIds()), e.events));
     }
 
     if (scoreCustomers > 0 && platform.runId) {
