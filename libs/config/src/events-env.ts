@@ -1,4 +1,4 @@
-import type { EnvField } from './env';
+import { env, type EnvField } from './env';
 
 /**
  * The retry budget of a service's event consumers: the delays between
@@ -17,4 +17,17 @@ const EVENT_RETRY_DELAYS_MS: EnvField<number[] | null> = {
   },
 };
 
-export const eventsEnv = { EVENT_RETRY_DELAYS_MS };
+/**
+ * How long JetStream waits for a delivered event's ack before it delivers it
+ * again (to this replica or another): what a replica that died holding
+ * events leaves pending for that long. 30 s by default, well above a slow
+ * batch's handling; tests that kill a replica set less to wait less.
+ */
+const EVENT_ACK_WAIT_MS = env.int({
+  default: 30_000,
+  min: 1000,
+  max: 3_600_000,
+  description: 'ms JetStream waits for an ack before delivering an event again (a dead replica holds its events this long)',
+});
+
+export const eventsEnv = { EVENT_RETRY_DELAYS_MS, EVENT_ACK_WAIT_MS };

@@ -32,6 +32,9 @@ export interface EventConsumerOptions {
  */
 const UNCONCLUDED_DELIVERIES = 2;
 
+/** Unless the service sets EVENT_ACK_WAIT_MS: well above a slow batch's handling, and what a dead replica's events wait. */
+const DEFAULT_ACK_WAIT_MS = 30_000;
+
 /**
  * A durable JetStream pull consumer with inbox de-duplication: the handler
  * runs in a tenant transaction that first records (consumer, event id) in the
@@ -51,6 +54,7 @@ export class EventConsumer implements ReplayTarget {
   protected deadLetter: DeadLetter | null = null;
   private opener: ((event: EventEnvelope) => Promise<EventEnvelope>) | null = null;
   private defaultRetry: RetryPolicy | null = null;
+  private ackWaitMs = DEFAULT_ACK_WAIT_MS;
   private counters: EventFlowCounters | null = null;
 
   constructor(
@@ -109,6 +113,12 @@ export class EventConsumer implements ReplayTarget {
   /** The retry budget unless the consumer declares its own (the service kit sets EVENT_RETRY_DELAYS_MS here). */
   retryByDefault(policy: RetryPolicy | null): this {
     this.defaultRetry = policy;
+    return this;
+  }
+
+  /** How long JetStream waits for this consumer's ack before delivering again (the service kit sets EVENT_ACK_WAIT_MS here). */
+  ackWait(ms: number): this {
+    this.ackWaitMs = ms;
     return this;
   }
 
@@ -264,7 +274,7 @@ export class EventConsumer implements ReplayTarget {
       ...(this.options.eventTypes.length === 1 ? { filter_subject: subjectFor(this.naming, this.options.eventTypes[0]) } : {}),
       // Unlimited: the consumer parks what it gives up on; the server dropping it would lose it.
       max_deliver: -1,
-      ack_wait: 30_000_000_000,
+      ack_wait: this.ackWaitMs * 1_000_000,
       ...extra,
     };
     try {

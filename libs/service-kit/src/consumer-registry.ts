@@ -54,6 +54,7 @@ export class ConsumerRegistry {
       consumer
         .parkFailuresIn(this.deadLetter)
         .retryByDefault(delays ? { delaysMs: delays } : null)
+        .ackWait(this.config.EVENT_ACK_WAIT_MS)
         .openWith((event) => openPersonal(event, this.keys))
         .countIn(this.counters),
     );
