@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Principal } from '@rapport/auth';
 import type { EventEnvelope } from '@rapport/contracts';
 import type { StartedService } from '@rapport/service-kit';
-import { startService, StreamProbe } from '@rapport/testing';
+import { eventuallyWithin, startService, StreamProbe } from '@rapport/testing';
 import { connect, type NatsConnection } from 'nats';
 import { DataSource } from 'typeorm';
 import { ServiceAppModule } from '../app.module';
@@ -36,6 +36,12 @@ describe('service: editing cases (priority re-plans the SLA) and customers reope
   const query = (sql: string, params: unknown[]) => service.app.get(DataSource).query(sql, params);
   const caseEvents = async (caseId: string, type: string): Promise<EventEnvelope[]> =>
     (await probe.events(serviceStream, `${prefix}.${type}`)).filter((e) => e.subjectId === caseId);
+  /** The case's events of that type once there is one (the outbox relay publishes them a moment after the commit). */
+  const published = (caseId: string, type: string) =>
+    eventuallyWithin({ timeoutMs: 10_000 })(
+      () => caseEvents(caseId, type),
+      (events) => events.length > 0,
+    );
   const minutes = (from: Date, to: Date | null) => (to!.getTime() - from.getTime()) / 60_000;
   /**
    * Due times after a pause may come out 1 ms early: libs/business-time turns minutes back into milliseconds
@@ -75,7 +81,7 @@ describe('service: editing cases (priority re-plans the SLA) and customers reope
     expect([urgent.priority, urgent.firstResponseMinutes, urgent.resolutionMinutes]).toEqual(['URGENT', 1, 2]);
     expect(minutes(opened.createdAt, urgent.firstResponseDueAt)).toBe(1);
     expect(minutes(opened.createdAt, urgent.resolutionDueAt)).toBe(2);
-    const [updated] = await caseEvents(opened.id, 'service.case.updated');
+    const [updated] = await published(opened.id, 'service.case.updated');
     expect(updated.data).toMatchObject({ changed: ['subject', 'priority'], case: { priority: 'URGENT', subject: 'Production down' } });
 
     // The timers planned for the old targets go stale; the new ones fire.
@@ -138,7 +144,7 @@ describe('service: editing cases (priority re-plans the SLA) and customers reope
     // The resolved spell did not count against the team.
     const resolvedMs = reopened.updatedAt.getTime() - resolved.resolvedAt!.getTime();
     expectWithinMs(reopened.resolutionDueAt!.getTime() - opened.resolutionDueAt!.getTime(), resolvedMs);
-    expect(await caseEvents(opened.id, 'service.case.reopened')).toHaveLength(1);
+    expect(await published(opened.id, 'service.case.reopened')).toHaveLength(1);
 
     await cases().changeStatus(admin, { caseId: opened.id, status: 'CLOSED' });
     await expect(cases().comment(customer, { caseId: opened.id, body: 'one more thing' })).rejects.toMatchObject({
