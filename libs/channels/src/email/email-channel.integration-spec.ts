@@ -102,6 +102,14 @@ describe('EmailChannel against a real SMTP server', () => {
     expect(await sink.waitForMessages(1)).toHaveLength(1);
   });
 
+  it('sends to an internationalised domain as nodemailer composes it (its envelope, SMTPUTF8)', async () => {
+    await expect(channel.send(message(7, { to: 'kunde@bücher.example' }))).resolves.toMatchObject({ status: 'SENT' });
+    const [mail] = await sink.waitForMessages(1);
+    expect(mail.envelope).toEqual({ from: 'news@mail.rapport.test', to: ['kunde@bücher.example'] });
+    expect(mail.parsed.messageId).toBe('<0190f5a4-7c1e-7b3a-9d2e-000000000007@mail.rapport.test>');
+    expect(mail.parsed.text?.trim()).toBe('Hello customer 7');
+  });
+
   it('bounces an address that cannot exist without contacting the server', async () => {
     await expect(channel.send(message(6, { to: 'customer6.example.com' }))).resolves.toEqual({
       status: 'BOUNCED',

@@ -1,5 +1,6 @@
 import type { ConnectionOptions } from 'node:tls';
-import { createTransport, type SendMailOptions, type SMTPPoolSentMessageInfo, type Transporter } from 'nodemailer';
+import { createTransport, type SendMailOptions, type Transporter } from 'nodemailer';
+import type StreamTransport from 'nodemailer/lib/stream-transport';
 import { ChannelConfigurationError } from '../errors';
 import { InFlight } from '../in-flight';
 import type { Channel, EmailMessage, SendOptions, SendResult } from '../message';
@@ -8,6 +9,7 @@ import { composeEmail } from './compose-email';
 import { formatFrom, PLAIN_RECIPIENT, prebuiltMail } from './mime-message';
 import { parseSender, type Sender } from './sender';
 import { classifySmtpFailure, type SmtpFailure } from './smtp-failure';
+import { SmtpPool } from './smtp-pool';
 import { parseSmtpUrl, redact } from './smtp-url';
 
 export interface EmailChannelOptions {
@@ -30,7 +32,8 @@ export interface EmailChannelOptions {
 }
 
 /**
- * Email over SMTP through a pool of connections (nodemailer). One message,
+ * Email over SMTP through a pool of connections (SmtpPool over nodemailer's
+ * SMTPConnection, ADR 083). One message,
  * one recipient. Resolves SENT (providerMessageId = the Message-ID we set,
  * `<messageId@domain>`) or BOUNCED (a 5xx refusal of the recipient or the
  * content, with the server's reply); throws TransientChannelError for 4xx
@@ -39,7 +42,9 @@ export interface EmailChannelOptions {
  */
 export class EmailChannel implements Channel<EmailMessage> {
   readonly kind = 'EMAIL' as const;
-  private readonly transporter: Transporter<SMTPPoolSentMessageInfo>;
+  private readonly pool: SmtpPool;
+  /** nodemailer's composer, for the rare message `prebuiltMail` does not write (an IDN or UTF-8 address); made on first use. */
+  private composer: Transporter<StreamTransport.SentMessageInfo> | null = null;
   private readonly sender: Sender;
   /** The From header as nodemailer would write it, formatted once; null when the sender needs nodemailer's composer. */
   private readonly fromHeader: string | null;
@@ -56,8 +61,7 @@ export class EmailChannel implements Channel<EmailMessage> {
     const maxConnections = options.maxConnections ?? 5;
     if (!Number.isInteger(maxConnections) || maxConnections < 1)
       throw new ChannelConfigurationError('maxConnections must be a positive integer');
-    this.transporter = createTransport({
-      pool: true,
+    this.pool = new SmtpPool({
       ...endpoint,
       maxConnections,
       maxMessages: options.maxMessagesPerConnection ?? 100,
@@ -66,10 +70,6 @@ export class EmailChannel implements Channel<EmailMessage> {
       connectionTimeout: options.timeouts?.connectMs ?? 10_000,
       greetingTimeout: options.timeouts?.greetingMs ?? 10_000,
       socketTimeout: options.timeouts?.socketMs ?? 60_000,
-      // Content is always strings we composed; never let it name a file or URL to inline.
-      disableFileAccess: true,
-      disableUrlAccess: true,
-      logger: false,
     });
   }
 
@@ -78,11 +78,10 @@ export class EmailChannel implements Channel<EmailMessage> {
       const mail: SendMailOptions = composeEmail(message, this.sender);
       const problem = emailAddressProblem(message.to);
       if (problem !== null) return { status: 'BOUNCED', reason: problem, code: 'INVALID_ADDRESS' };
-      const sent =
-        this.fromHeader !== null && PLAIN_RECIPIENT.test(message.to) ? prebuiltMail(mail, this.sender.address, this.fromHeader) : mail;
-      if (options.signal !== undefined) sent.signal = options.signal;
       try {
-        const info = await this.transporter.sendMail(sent);
+        const prebuilt = this.fromHeader !== null && PLAIN_RECIPIENT.test(message.to);
+        const { from, to, raw } = prebuilt ? this.prebuilt(mail) : await this.composed(mail);
+        const info = await this.pool.send({ from, to, raw, signal: options.signal });
         return { status: 'SENT', providerMessageId: mail.messageId as string, response: info.response };
       } catch (err) {
         const outcome = classifySmtpFailure(err as SmtpFailure);
@@ -92,6 +91,20 @@ export class EmailChannel implements Channel<EmailMessage> {
     });
   }
 
+  /** The envelope and text of a message `prebuiltMail` writes (plain ASCII addresses: nearly every one). */
+  private prebuilt(mail: SendMailOptions): { from: string; to: string[]; raw: string } {
+    const { envelope, raw } = prebuiltMail(mail, this.sender.address, this.fromHeader as string);
+    const { from, to } = envelope as { from: string; to: string[] };
+    return { from, to, raw: raw as string };
+  }
+
+  /** The envelope and text as nodemailer composes them (punycoded domains, encoded names, SMTPUTF8 local parts). */
+  private async composed(mail: SendMailOptions): Promise<{ from: string; to: string[]; raw: Buffer }> {
+    this.composer ??= createTransport({ streamTransport: true, buffer: true, disableFileAccess: true, disableUrlAccess: true });
+    const info = await this.composer.sendMail(mail);
+    return { from: info.envelope.from || '', to: info.envelope.to, raw: info.message as Buffer };
+  }
+
   /**
    * Connects and logs in once; for a readiness check or start-up. Throws
    * ChannelConfigurationError (login, TLS) or TransientChannelError (server
@@ -99,7 +112,7 @@ export class EmailChannel implements Channel<EmailMessage> {
    */
   async verify(): Promise<void> {
     try {
-      await this.transporter.verify();
+      await this.pool.verify();
     } catch (err) {
       const outcome = classifySmtpFailure(err as SmtpFailure);
       throw outcome instanceof Error ? outcome : new ChannelConfigurationError(`SMTP server ${this.server} refused: ${outcome.reason}`);
@@ -108,6 +121,6 @@ export class EmailChannel implements Channel<EmailMessage> {
 
   async close(): Promise<void> {
     await this.inFlight.drain();
-    this.transporter.close();
+    this.pool.close();
   }
 }
