@@ -86,6 +86,19 @@ describe('committed writes are told after their commit', () => {
     expect(await storedRows(tenant)).toBe(0);
   });
 
+  it('a transaction whose statement failed ends as a rollback without an error, as a plain COMMIT ends it, and tells nothing', async () => {
+    const tenant = randomUUID();
+    const outcome = await db.withTenant(tenant, async (em: EntityManager) => {
+      await writeAccessSettings(em, tenant, settings(1));
+      // Swallowed without a savepoint: the transaction is failed from here on.
+      await em.query(`SELECT 1 / 0`).catch(() => undefined);
+      return 'returned';
+    });
+    expect(outcome).toBe('returned');
+    expect(told).toEqual([]);
+    expect(await storedRows(tenant)).toBe(0);
+  });
+
   it('a write inside a query request (it cannot share the read-only transaction) is told', async () => {
     const tenant = randomUUID();
     const reads = new RequestReads();

@@ -8,6 +8,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import { formatApiError, RateLimiter, TokenVerifier } from '@rapport/auth';
+import { TenantChanges, TenantGenerations } from '@rapport/messaging';
 import { bodyLimitErrorHandler, KnownOperationTypesRule } from '@rapport/query-limits';
 import { createLogger, createMetrics, HealthRegistry, mountOperationalRoutes, requestObservability } from '@rapport/observability';
 import express from 'express';
@@ -28,7 +29,6 @@ import { callerOf, callerRateLimit } from './limits/caller-rate-limit';
 import { guardPlugin } from './limits/guard-plugin';
 import { AnswerStore } from './read-cache/answer-store';
 import { ReadCache } from './read-cache/read-cache';
-import { TenantChanges, TenantGenerations } from '@rapport/messaging';
 import { asksForFreshAnswers } from './read-cache/fresh-answers';
 import { SubgraphDataSource } from './subgraph-data-source';
 import { DEFAULT_MAX_SOCKETS, subgraphFetcher } from './subgraph-fetcher';

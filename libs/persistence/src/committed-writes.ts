@@ -1,5 +1,9 @@
 import type { QueryRunner } from 'typeorm';
 import type { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
+import { pgErrorCode } from './errors';
+
+/** in_failed_sql_transaction: a statement of the transaction failed, so the question is refused and COMMIT never ran. */
+const IN_FAILED_TRANSACTION = '25P02';
 
 export interface CommitOutcome {
   /** The committed transaction wrote something (it had a transaction id); false until COMMIT has run. */
@@ -25,8 +29,14 @@ export function tellWritesAtCommit(runner: QueryRunner): CommitOutcome {
     const client = (await (runner as PostgresQueryRunner).connect()) as {
       query(text: string): Promise<Array<{ rows: Array<{ wrote: boolean }> }>>;
     };
-    const [asked] = await client.query(`SELECT pg_current_xact_id_if_assigned() IS NOT NULL AS wrote; COMMIT`);
-    outcome.wrote = asked.rows[0].wrote;
+    try {
+      const [asked] = await client.query(`SELECT pg_current_xact_id_if_assigned() IS NOT NULL AS wrote; COMMIT`);
+      outcome.wrote = asked.rows[0].wrote;
+    } catch (err) {
+      if (pgErrorCode(err) !== IN_FAILED_TRANSACTION) throw err;
+      // As a plain COMMIT would: it ends a failed transaction as a rollback, with no error; nothing was written.
+      await client.query('COMMIT');
+    }
     return undefined;
   }) as QueryRunner['query'];
   return outcome;

@@ -25,7 +25,7 @@ export class TenantDatabase {
   /**
    * `listener` runs after every tenant transaction that wrote has committed,
    * and `withTenant` returns only when it has: the service tells the
-   * gateways' read caches that the tenant changed (ADR 080) before anything
+   * gateways' read caches that the tenant changed (ADR 084) before anything
    * that follows the write — a consumer's acknowledgement, a mutation's
    * answer — can happen. It must not throw: the transaction has committed.
    */

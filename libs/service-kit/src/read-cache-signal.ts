@@ -9,7 +9,7 @@ import { LOGGER, SERVICE_CONFIG } from './tokens';
 /**
  * After every tenant transaction of this service that wrote, the tenant's
  * generation in Redis is replaced before the write's caller goes on (ADR
- * 080): the gateways then serve no answer read before it. Consumers count
+ * 084): the gateways then serve no answer read before it. Consumers count
  * too — a value this service derives from another's event (marketing's
  * segments, analytics' RFM) is dropped from the caches when it is written,
  * however late that is.

@@ -109,11 +109,6 @@ export class ReadCache {
     return this.changes.changed(tenantId);
   }
 
-  /** Answers may be served: this replica's own replacements got through and the last generation read worked. */
-  live(): boolean {
-    return this.wasLive && !this.changes.failing();
-  }
-
   private async readGeneration(tenantId: string): Promise<string | null> {
     if (this.changes.failing()) {
       this.wasLive = false;
