@@ -142,7 +142,7 @@ describe('the gateway read cache (end to end)', () => {
   it('shows a mutation made through the gateway to the next query at once, before its event arrives', async () => {
     const byId = `query($id: ID!) { contact(id: $id) { id lastName } }`;
     const relay = platform.sales.app.get(OutboxRelay);
-    // No event leaves sales meanwhile: the write's own replacement (sales' after its commit, the gateway's after the answer) does it.
+    // No event leaves sales meanwhile: sales' own replacement of the generation, at its commit, does it.
     await relay.stop();
     try {
       expect((await servedFromMemory(admin, byId)).data!.contact.lastName).toBe('Lovelace');

@@ -8,7 +8,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import { formatApiError, RateLimiter, TokenVerifier } from '@rapport/auth';
-import { TenantChanges, TenantGenerations } from '@rapport/messaging';
+import { TenantGenerations } from '@rapport/messaging';
 import { bodyLimitErrorHandler, KnownOperationTypesRule } from '@rapport/query-limits';
 import { createLogger, createMetrics, HealthRegistry, mountOperationalRoutes, requestObservability } from '@rapport/observability';
 import express from 'express';
@@ -80,22 +80,19 @@ export async function startGateway(config: GatewayConfig, supergraphSdl = readFi
     if (!serving) throw new Error('the GraphQL server has not started');
   });
 
-  // Answers to queries kept until their tenant changes (ADR 080): every writer replaces the tenant's generation after its commit.
-  let changes: TenantChanges | null = null;
+  // Answers to queries kept until their tenant changes: every service replaces the tenant's generation after each commit that wrote (ADR 080, 084).
   let readCache: ReadCache | undefined;
   if (config.READ_CACHE) {
-    const generations = new TenantGenerations(redis, config.REDIS_PREFIX);
-    const tenantChanges = new TenantChanges(generations, logger);
     const store = new AnswerStore(config.READ_CACHE_MAX_MB * 1024 * 1024, config.READ_CACHE_TTL_MS);
-    readCache = new ReadCache(store, generations, tenantChanges, logger, metrics.registry);
+    const cache = new ReadCache(store, new TenantGenerations(redis, config.REDIS_PREFIX), logger, metrics.registry);
     health.register(
       'read-cache',
       async () => {
-        if (tenantChanges.failing()) throw new Error('the read cache is off: replacing tenant generations in Redis failed');
+        if (!cache.generationsReadable()) throw new Error('the read cache is off: tenant generations cannot be read from Redis');
       },
       { readiness: false },
     );
-    changes = tenantChanges;
+    readCache = cache;
   }
 
   const app = express();
@@ -119,7 +116,6 @@ export async function startGateway(config: GatewayConfig, supergraphSdl = readFi
     exchanger,
     rateLimit,
     gatewaySecret: config.GATEWAY_SECRET,
-    written: (tenantId) => readCache?.written(tenantId) ?? Promise.resolve(),
   });
   const queueDashboard = config.QUEUE_DASHBOARD_TENANT
     ? mountQueueDashboard(app, {
@@ -262,7 +258,6 @@ export async function startGateway(config: GatewayConfig, supergraphSdl = readFi
       await subscriptions.close();
       await callerSubscriptions.close();
       await events.close();
-      changes?.close();
       await server.stop();
       await revocations.close();
       await queueDashboard?.close();

@@ -24,8 +24,8 @@ export interface NatsFollower<T> {
 }
 
 /**
- * Something the gateway follows on NATS (revocations, subscription events,
- * the read cache's changes), on a connection of its own. The gateway serves
+ * Something the gateway follows on NATS (revocations, subscription events),
+ * on a connection of its own. The gateway serves
  * without NATS (queries do not need it): an unreachable NATS is logged and
  * tried again every few seconds until it is back; what depends on it says
  * so through `current()` being null (each caller's /health/ready entry).

@@ -73,14 +73,8 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<Caller> {
     if (!cache || !('incomingRequestContext' in options)) return this.fetch(options);
     const caller = options.context as Partial<Caller>;
     const tenantId = caller.principal?.tenantId;
-    if (options.incomingRequestContext.operation?.operation !== 'query') {
-      // Whatever a mutation wrote (even one that failed half-way) is not served from the cache once it has answered.
-      try {
-        return await this.fetch(options);
-      } finally {
-        if (tenantId) await cache.written(tenantId);
-      }
-    }
+    // A mutation is never kept; what it wrote the service dropped from the cache at its commit, before it answered (ADR 084).
+    if (options.incomingRequestContext.operation?.operation !== 'query') return this.fetch(options);
     // Subscription follow-ups run without readCache: they must read the change their event announced.
     if (!caller.readCache || !caller.token || !tenantId) return this.fetch(options);
     if (!cacheableFetch(options.request.query, options.request.variables)) return this.fetch(options);

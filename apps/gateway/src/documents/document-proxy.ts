@@ -41,8 +41,6 @@ export interface DocumentProxyOptions {
   rateLimit: RequestHandler;
   /** Signs the caller's address for the subgraph (empty: not forwarded). */
   gatewaySecret: string;
-  /** Told of a write's tenant once the subgraph has answered it, before the caller hears back (the read cache, ADR 080). */
-  written?: (tenantId: string) => Promise<void>;
 }
 
 export function mountDocumentProxy(app: Express, subgraphUrls: Record<string, string>, options: DocumentProxyOptions): void {
@@ -69,11 +67,8 @@ export async function proxyToSubgraph(
 ): Promise<void> {
   let token: string | null;
   let ip: string;
-  let tenantId: string | undefined;
   try {
-    const caller = await callerOf(req, options.verifier, options.exchanger);
-    ({ token, ip } = caller);
-    tenantId = caller.principal?.tenantId;
+    ({ token, ip } = await callerOf(req, options.verifier, options.exchanger));
   } catch (err) {
     if (!(err instanceof GraphQLError)) throw err;
     const { http, retryAfter } = err.extensions as { http?: { status?: number }; retryAfter?: number };
@@ -91,7 +86,6 @@ export async function proxyToSubgraph(
       ...(options.gatewaySecret ? signForwardedCaller(options.gatewaySecret, ip) : {}),
     },
   } as RequestInit);
-  if (forwardBody && tenantId) await options.written?.(tenantId);
   res.status(upstream.status);
   for (const header of ['content-type', 'content-disposition', 'cache-control', 'x-content-type-options']) {
     const value = upstream.headers.get(header);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from '@rapport/observability';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { AnswerStore } from './answer-store';
-import type { TenantChanges, TenantGenerations } from '@rapport/messaging';
+import type { TenantGenerations } from '@rapport/messaging';
 
 /**
  * Whole subgraph answers to queries, served again while nothing in their
@@ -11,9 +11,10 @@ import type { TenantChanges, TenantGenerations } from '@rapport/messaging';
  * subgraph, operation text and variables (entity representations included),
  * under the tenant's generation read once per request before its first
  * fetch — and this replica's epoch, which moves whenever it could not read
- * or replace generations (Redis unreachable: a writer's replacement may
- * have been lost meanwhile), so nothing held from before such a gap is
- * served after it.
+ * generations (Redis unreachable: a writer's replacement may have been
+ * lost meanwhile), so nothing held from before such a gap is served after
+ * it. Writers replace the generation themselves, after their commit
+ * (ADR 084); this class only reads it.
  */
 export class ReadCache {
   private readonly perRequest = new WeakMap<object, Promise<string | null>>();
@@ -21,12 +22,12 @@ export class ReadCache {
   private readonly inFlight = new Map<string, Promise<string>>();
   private epoch = 0;
   private wasLive = false;
+  private lastReadFailed = false;
   private readonly fetches: Counter<'result'>;
 
   constructor(
     private readonly store: AnswerStore,
     private readonly generations: TenantGenerations,
-    private readonly changes: TenantChanges,
     private readonly logger: Logger,
     registry: Registry,
   ) {
@@ -104,22 +105,20 @@ export class ReadCache {
     this.fetches.inc({ result: 'bypass' });
   }
 
-  /** A write through the gateway returned: its tenant's answers are dropped before the caller hears back (read-your-writes). */
-  written(tenantId: string): Promise<void> {
-    return this.changes.changed(tenantId);
+  /** The last generation read reached Redis (/health/ready shows `read-cache` failing otherwise). */
+  generationsReadable(): boolean {
+    return !this.lastReadFailed;
   }
 
   private async readGeneration(tenantId: string): Promise<string | null> {
-    if (this.changes.failing()) {
-      this.wasLive = false;
-      return null;
-    }
     let generation: string | null;
     try {
       generation = await this.generations.read(tenantId);
+      this.lastReadFailed = false;
     } catch (err) {
       if (this.wasLive) this.logger.warn({ err }, 'read cache: tenant generations unreadable; fetching without the cache');
       this.wasLive = false;
+      this.lastReadFailed = true;
       return null;
     }
     if (!this.wasLive) {

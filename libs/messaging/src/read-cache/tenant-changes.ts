@@ -9,19 +9,18 @@ export interface TenantChangesLogger {
 }
 
 /**
- * Tells the gateways' read caches (ADR 080) that a tenant's data changed:
+ * Tells the gateways' read caches (ADR 080, 084) that a tenant's data changed:
  * replaces the tenant's generation in Redis, so no replica serves an answer
  * read before the change. The writer says so itself, right after its commit
- * — a service after each tenant transaction that wrote, a gateway after each
- * mutation it forwarded — and waits for it before going on (a consumer
+ * — a service after each tenant transaction that wrote — and waits for it
+ * before going on (a consumer
  * before it acknowledges its events, a resolver before it answers), so once
  * a change is visible as done, no answer from before it is served.
  *
  * Replacements asked for in one turn of the event loop go to Redis as one
  * pipeline. A failed one never fails the write (it has committed): the
  * tenant is kept and tried again every RETRY_EVERY_MS until Redis takes it,
- * and `failing()` says so meanwhile (the gateway then serves nothing from
- * its cache; a service shows it on /health).
+ * and `failing()` says so meanwhile (the service shows it on /health).
  */
 export class TenantChanges {
   private due = new Map<string, Array<() => void>>();
