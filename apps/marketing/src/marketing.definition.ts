@@ -11,6 +11,7 @@ import { MarketingExperimentDesign1766300000000 } from './migrations/17663000000
 import { MarketingJourneyPurpose1766320000000 } from './migrations/1766320000000-marketing-journey-purpose';
 import { MarketingCaseDeletion1766910000000 } from './migrations/1766910000000-marketing-case-deletion';
 import { MarketingContactIndexesSkipEmpty1766978000000 } from './migrations/1766978000000-marketing-contact-indexes-skip-empty';
+import { MarketingContactsFillfactor1766991000000 } from './migrations/1766991000000-marketing-contacts-fillfactor';
 import { prepareMarketingTenant } from './tenants/prepare-tenant';
 
 /** Marketing reads and writes its tables with plain SQL, so it declares no TypeORM entities. */
@@ -29,6 +30,7 @@ export const marketingDefinition: ServiceDefinition = {
     MarketingDeletion1766600000300,
     MarketingCaseDeletion1766910000000,
     MarketingContactIndexesSkipEmpty1766978000000,
+    MarketingContactsFillfactor1766991000000,
   ],
   producesStreams: [STREAMS.MARKETING],
   typeDefs: loadTypeDefs(__dirname),
