@@ -27,7 +27,11 @@ export function newestPerRecord<T extends { id: string; updatedAt: string }>(sna
  * updatedAt wins, also against an older one redelivered later (and within
  * the batch). `columns` are the service's own column names (trusted, from
  * code); their values are converted by the table's own column types.
- * Merge state is never taken from a snapshot. Returns the ids applied.
+ * Merge state is never taken from a snapshot. Rows are written in id
+ * order, so the statement takes its row locks (and waits on a concurrent
+ * insert of the same id) in the order every ordered writer of the table
+ * does, and can itself be a batch's one lock-taking statement. Returns the
+ * ids applied.
  */
 export async function upsertSnapshots(
   em: EntityManager,
@@ -44,6 +48,7 @@ export async function upsertSnapshots(
     await em.query(
       `INSERT INTO ${t.table} (tenant_id, id, ${all.join(', ')})
        SELECT $1, s.id, ${all.map((c) => `s.${c}`).join(', ')} FROM jsonb_populate_recordset(NULL::${t.table}, $2::jsonb) s
+        ORDER BY s.id
        ON CONFLICT (tenant_id, id) DO UPDATE SET ${all.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}, projected_at = now()
          WHERE ${t.table}.sales_updated_at IS NULL OR ${t.table}.sales_updated_at <= EXCLUDED.sales_updated_at
        RETURNING id`,

@@ -24,28 +24,77 @@ interface Touch {
  * marketing.conversion.attributed. A cancelled or refunded order loses its
  * credits. Orders count in the campaign's figures only in its currency.
  */
+/** Whether an order can earn credits: placed, for a known customer, with a positive amount (otherwise it loses any it had). */
+function creditable(order: OrderRecordedDataV1, survivor: string | null): boolean {
+  return !!survivor && order.status === 'PLACED' && !order.amount.startsWith('-') && !/^0+(\.0+)?$/.test(order.amount);
+}
+
 @Injectable()
 export class Attribution {
   constructor(private readonly db: ServiceDatabase) {}
 
   async onOrder(em: EntityManager, tenantId: string, order: OrderRecordedDataV1, survivor: string | null): Promise<void> {
-    if (!survivor || order.status !== 'PLACED' || order.amount.startsWith('-') || /^0+(\.0+)?$/.test(order.amount)) {
-      await em.query(`DELETE FROM conversions WHERE tenant_id = $1 AND order_id = $2`, [tenantId, order.orderId]);
-      return;
-    }
-    const touches: Touch[] = await em.query(
-      `SELECT r.campaign_id, r.grp, r.variant_key, r.message_id, coalesce(r.touched_at, r.assigned_at) AS touched_at
-         FROM campaign_recipients r JOIN campaigns k ON k.id = r.campaign_id
-        WHERE r.tenant_id = $1 AND r.contact_id IN ${groupMembers('$2::uuid')}
-          AND ((r.grp IN ('VARIANT', 'ROLLOUT') AND r.status = 'SENT') OR r.grp = 'CONTROL')
-          AND coalesce(r.touched_at, r.assigned_at) <= $3
-          AND $3 <= coalesce(r.touched_at, r.assigned_at) + make_interval(days => k.attribution_window_days)
-        ORDER BY coalesce(r.touched_at, r.assigned_at), r.campaign_id`,
-      [tenantId, survivor, order.occurredAt],
+    await this.onOrders(em, tenantId, [{ data: order, survivor }]);
+  }
+
+  /**
+   * A run of orders (stream order), each as `onOrder` alone: the touches of
+   * every creditable order are read in one statement (attribution never
+   * writes what it reads), the credits of the orders that lose theirs are
+   * removed in one statement, then each order with touches is credited in
+   * order. When an order appears twice in the run, its removal and credits
+   * must keep their order, so each order is then taken on its own.
+   */
+  async onOrders(
+    em: EntityManager,
+    tenantId: string,
+    orders: readonly { data: OrderRecordedDataV1; survivor: string | null }[],
+  ): Promise<void> {
+    if (orders.length === 0) return;
+    const touches = await this.touchesOf(
+      em,
+      tenantId,
+      orders.map((o) => (creditable(o.data, o.survivor) ? o : null)),
     );
-    if (touches.length === 0) return;
-    await this.credit(em, tenantId, order, survivor, 'FIRST_TOUCH', touches[0]);
-    await this.credit(em, tenantId, order, survivor, 'LAST_TOUCH', touches[touches.length - 1]);
+    const cleared = orders.filter((o) => !creditable(o.data, o.survivor)).map((o) => o.data.orderId);
+    const distinct = new Set(orders.map((o) => o.data.orderId)).size === orders.length;
+    if (distinct && cleared.length > 0)
+      await em.query(`DELETE FROM conversions WHERE tenant_id = $1 AND order_id = ANY($2::uuid[])`, [tenantId, cleared]);
+    for (let i = 0; i < orders.length; i++) {
+      const { data, survivor } = orders[i];
+      if (!creditable(data, survivor) || !survivor) {
+        if (!distinct) await em.query(`DELETE FROM conversions WHERE tenant_id = $1 AND order_id = $2`, [tenantId, data.orderId]);
+        continue;
+      }
+      const found = touches[i];
+      if (found.length === 0) continue;
+      await this.credit(em, tenantId, data, survivor, 'FIRST_TOUCH', found[0]);
+      await this.credit(em, tenantId, data, survivor, 'LAST_TOUCH', found[found.length - 1]);
+    }
+  }
+
+  /** Per order (null: not creditable), the touches before it within their campaigns' windows, earliest first. */
+  private async touchesOf(
+    em: EntityManager,
+    tenantId: string,
+    orders: readonly ({ data: OrderRecordedDataV1; survivor: string | null } | null)[],
+  ): Promise<Touch[][]> {
+    const asked = orders.flatMap((o, i) => (o?.survivor ? [{ i, survivor: o.survivor, at: o.data.occurredAt }] : []));
+    const found: Touch[][] = orders.map(() => []);
+    if (asked.length === 0) return found;
+    const rows: (Touch & { i: number })[] = await em.query(
+      `SELECT v.i, r.campaign_id, r.grp, r.variant_key, r.message_id, coalesce(r.touched_at, r.assigned_at) AS touched_at
+         FROM unnest($2::int[], $3::uuid[], $4::timestamptz[]) AS v(i, survivor, at)
+         JOIN campaign_recipients r ON r.tenant_id = $1 AND r.contact_id IN ${groupMembers('v.survivor')}
+         JOIN campaigns k ON k.id = r.campaign_id
+        WHERE ((r.grp IN ('VARIANT', 'ROLLOUT') AND r.status = 'SENT') OR r.grp = 'CONTROL')
+          AND coalesce(r.touched_at, r.assigned_at) <= v.at
+          AND v.at <= coalesce(r.touched_at, r.assigned_at) + make_interval(days => k.attribution_window_days)
+        ORDER BY v.i, coalesce(r.touched_at, r.assigned_at), r.campaign_id`,
+      [tenantId, asked.map((a) => a.i), asked.map((a) => a.survivor), asked.map((a) => a.at)],
+    );
+    for (const { i, ...touch } of rows) found[i].push(touch);
+    return found;
   }
 
   private async credit(

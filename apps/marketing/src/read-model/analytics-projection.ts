@@ -10,6 +10,7 @@ import { returnedRows } from '@rapport/persistence';
 import type { EntityManager } from 'typeorm';
 import { ensureContacts, refreshAggregates, survivorsOf } from './survivors';
 import { recordSegmentNames } from './score-runs';
+import { applyOrderRecords, type StoredOrder } from './order-records';
 
 /** The newer-fact test for a group of columns versioned by `column` (checked on the row being updated, so concurrent writers agree). */
 const newer = (column: string, at: string) => `(${column} IS NULL OR ${column} <= ${at})`;
@@ -96,11 +97,14 @@ export class AnalyticsProjection {
 
   /**
    * A run of recorded orders (stream order): the customers they name exist
-   * first (one statement), each order row is written unless a newer record
-   * of it is there (one statement each, which also reads who it counted for
-   * before), then every customer an order left or joined is recounted once
-   * (one statement). Returns, per order, the survivor it counts for (null
-   * when the record was outdated or names nobody).
+   * first (one statement); then the newest record of each order in the run
+   * is written unless a newer one is stored (one statement for the run,
+   * which also reads what each order held before); then every customer an
+   * order left or joined is recounted once (one statement). Per order, as
+   * one by one: a record applies when no earlier record of its order in the
+   * run and not the stored one is newer (applyOrderRecords). Returns, per
+   * order, the survivor it counts for (null when the record was outdated or
+   * names nobody).
    */
   async applyOrders(
     em: EntityManager,
@@ -112,27 +116,57 @@ export class AnalyticsProjection {
       tenantId,
       orders.map((o) => o.order.contactId).filter((id): id is string => !!id),
     );
-    const touched: string[] = [];
-    const applied: boolean[] = [];
-    for (const { order, at } of orders) {
-      const [row] = returnedRows<{ previous: string | null }>(
-        await em.query(
-          `WITH old AS (SELECT contact_id FROM contact_orders WHERE tenant_id = $1 AND order_id = $2)
-           INSERT INTO contact_orders (tenant_id, order_id, contact_id, occurred_at, amount, currency, status, recorded_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-           ON CONFLICT (tenant_id, order_id) DO UPDATE SET contact_id = EXCLUDED.contact_id, occurred_at = EXCLUDED.occurred_at,
-             amount = EXCLUDED.amount, currency = EXCLUDED.currency, status = EXCLUDED.status, recorded_at = EXCLUDED.recorded_at
-           WHERE contact_orders.recorded_at <= EXCLUDED.recorded_at
-           RETURNING (SELECT contact_id FROM old) AS previous`,
-          [tenantId, order.orderId, order.contactId, order.occurredAt, order.amount, order.currency, order.status, at],
-        ),
-      );
-      applied.push(row !== undefined);
-      if (row) touched.push(...[row.previous, order.contactId].filter((id): id is string => !!id));
-    }
+    const records = orders.map(({ order, at }) => ({ orderId: order.orderId, contactId: order.contactId ?? null, at }));
+    const stored = await writeNewestOrders(em, tenantId, orders);
+    const { applied, touched } = applyOrderRecords(records, stored);
     if (touched.length === 0) return orders.map(() => null);
     const survivors = await survivorsOf(em, tenantId, touched);
     await refreshAggregates(em, tenantId, [...new Set(survivors.values())]);
     return orders.map(({ order }, i) => (applied[i] && order.contactId ? (survivors.get(order.contactId) ?? order.contactId) : null));
   }
+}
+
+/**
+ * Writes the newest record of each order of a run (by `at`, the later one
+ * of a tie, as one by one the later would overwrite) in one statement, in
+ * order-id order (the locks every writer of contact_orders takes in that
+ * order), unless the stored record is newer. Returns what each order held
+ * before the statement, for the orders that had a row.
+ */
+async function writeNewestOrders(
+  em: EntityManager,
+  tenantId: string,
+  orders: readonly { order: OrderRecordedDataV1; at: string }[],
+): Promise<Map<string, StoredOrder>> {
+  const newest = new Map<string, { order: OrderRecordedDataV1; at: string }>();
+  for (const o of orders) {
+    const before = newest.get(o.order.orderId);
+    if (!before || Date.parse(before.at) <= Date.parse(o.at)) newest.set(o.order.orderId, o);
+  }
+  const rows = [...newest.values()].map(({ order, at }) => ({
+    order_id: order.orderId,
+    contact_id: order.contactId ?? null,
+    occurred_at: order.occurredAt,
+    amount: order.amount,
+    currency: order.currency,
+    status: order.status,
+    recorded_at: at,
+  }));
+  // A data-modifying WITH runs to completion whatever the outer query reads; `old` sees the rows as they were before it.
+  const before = returnedRows<{ order_id: string; contact_id: string | null; recorded_at: Date }>(
+    await em.query(
+      `WITH v AS (SELECT * FROM jsonb_to_recordset($2::jsonb)
+                    AS v(order_id uuid, contact_id uuid, occurred_at timestamptz, amount numeric, currency text, status text, recorded_at timestamptz)),
+            old AS (SELECT o.order_id, o.contact_id, o.recorded_at FROM contact_orders o JOIN v ON o.tenant_id = $1 AND o.order_id = v.order_id),
+            written AS (
+              INSERT INTO contact_orders (tenant_id, order_id, contact_id, occurred_at, amount, currency, status, recorded_at)
+              SELECT $1, v.order_id, v.contact_id, v.occurred_at, v.amount, v.currency, v.status, v.recorded_at FROM v ORDER BY v.order_id
+              ON CONFLICT (tenant_id, order_id) DO UPDATE SET contact_id = EXCLUDED.contact_id, occurred_at = EXCLUDED.occurred_at,
+                amount = EXCLUDED.amount, currency = EXCLUDED.currency, status = EXCLUDED.status, recorded_at = EXCLUDED.recorded_at
+              WHERE contact_orders.recorded_at <= EXCLUDED.recorded_at)
+       SELECT order_id, contact_id, recorded_at FROM old`,
+      [tenantId, JSON.stringify(rows)],
+    ),
+  );
+  return new Map(before.map((r) => [r.order_id, { contactId: r.contact_id, recordedAt: r.recorded_at.getTime() }]));
 }

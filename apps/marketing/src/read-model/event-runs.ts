@@ -85,6 +85,15 @@ export function eventRuns(events: readonly EventEnvelope[]): EventRun[] {
 }
 
 /**
+ * Whether a batch's runs are one run of contact snapshots: such a batch
+ * writes only the rows of the contacts it names (their profile columns, no
+ * recount of a survivor), in one upsert that goes in id order.
+ */
+export function snapshotsOnly(runs: readonly EventRun[]): boolean {
+  return runs.length === 1 && runs[0].kind === 'SNAPSHOT';
+}
+
+/**
  * For events of one subject each carrying a version (a time), whether each
  * is at least as new as every earlier one of its subject in the list — the
  * ones that, applied one by one, would have been applied (given the row

@@ -6,9 +6,9 @@ import type { EntityManager } from 'typeorm';
 import { JourneyEngine, type StepSchedule } from '../journeys/journey-engine';
 import { JourneyJobs } from '../journeys/journey-jobs';
 import { Attribution } from '../measurement/attribution';
-import { eventRuns } from './event-runs';
+import { eventRuns, snapshotsOnly } from './event-runs';
 import { contactsNamedBy } from './batch-contacts';
-import { lockBatchContacts } from './read-model-lock';
+import { lockBatchContacts, lockReadModel } from './read-model-lock';
 import { READ_MODEL_EVENTS, ReadModelProjector, type Applied } from './read-model-projector';
 
 /**
@@ -65,20 +65,29 @@ export class MarketingConsumers implements OnModuleInit {
    * them (event-runs.ts); then, per event in order, what follows from it.
    */
   async handleBatch(events: EventEnvelope[], em: EntityManager, tenantId: string): Promise<StepSchedule[]> {
-    // First, before any write: every contact row the batch will write, in id order, so two batches cannot cross (ADR 077).
-    await lockBatchContacts(em, tenantId, contactsNamedBy(events));
+    const runs = eventRuns(events);
+    if (snapshotsOnly(runs)) {
+      // Snapshots write only their own contacts' rows, and their upsert writes them in id order: it is the batch's one
+      // ordered lock-taking statement itself. A placeholder row first was a second write of each new contact (ADR 086).
+      await lockReadModel(em, tenantId, 'shared');
+    } else {
+      // First, before any write: every contact row the batch will write, in id order, so two batches cannot cross (ADR 077).
+      await lockBatchContacts(em, tenantId, contactsNamedBy(events));
+    }
     const triggers = await this.journeys.activeTriggers(em, tenantId);
     const steps: StepSchedule[] = [];
-    for (const run of eventRuns(events)) {
+    for (const run of runs) {
       const applied = await this.projector.applyRun(em, tenantId, run);
+      // A run's orders are attributed together (one lookup of their touches), before what else follows from them.
+      const orders = applied.flatMap((a) => (a.order ? [{ data: a.order.data, survivor: a.order.survivor }] : []));
+      await this.attribution.onOrders(em, tenantId, orders);
       for (let i = 0; i < run.events.length; i++) steps.push(...(await this.follow(run.events[i], applied[i], em, triggers)));
     }
     return steps;
   }
 
-  /** What follows an applied event: attribution of an order, complaints pausing and resuming journeys, trigger enrolment. */
+  /** What follows an applied event besides its order's attribution: complaints pausing and resuming journeys, trigger enrolment. */
   private async follow(event: EventEnvelope, applied: Applied, em: EntityManager, triggers: Set<string>): Promise<StepSchedule[]> {
-    if (applied.order) await this.attribution.onOrder(em, event.tenantId, applied.order.data, applied.order.survivor);
     for (const contactId of applied.complaintOpened) await this.journeys.pauseForComplaint(em, event.tenantId, contactId);
     const steps: StepSchedule[] = [];
     for (const contactId of applied.complaintsCleared)
