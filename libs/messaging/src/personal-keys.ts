@@ -1,9 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { KV, KvEntry, NatsConnection } from 'nats';
 import { bucketFor, type MessagingNaming } from './naming';
+import { KeyCreates, validKey } from './personal-key-creates';
 import { KeyTickets, PersonalKeyCache, type KeyTicket } from './personal-key-cache';
 import { PersonalKeyWatch } from './personal-key-watch';
+import { pooledRandomBytes } from './random-pool';
 
 /**
  * One data key. `revision` tells keys of one record apart: a record erased
@@ -76,6 +77,8 @@ export class PersonalKeys implements PersonalKeySource {
   /** Reads and makes in flight, shared by concurrent calls for one key (with when they were sent). */
   private readonly reading = new Map<string, Flight>();
   private readonly making = new Map<string, Promise<DataKey>>();
+  /** New keys' writes, those asked for together sent together. */
+  private readonly creates: KeyCreates;
   /** Share of recent `keyFor` misses that found a key already made (over 0.5: read first, else create first). */
   private existingShare = 0;
 
@@ -86,6 +89,7 @@ export class PersonalKeys implements PersonalKeySource {
   ) {
     this.cache = new PersonalKeyCache(options.maxCached ?? 20_000);
     this.sealStaleMs = options.sealStaleMs ?? 1000;
+    this.creates = new KeyCreates(nc, this.bucket);
     this.watch = new PersonalKeyWatch(
       () => this.open(),
       () => this.nc.isClosed() || this.nc.isDraining(),
@@ -218,9 +222,12 @@ export class PersonalKeys implements PersonalKeySource {
           if (entry && isKey(entry)) return this.keep(ticket, asKey(entry));
           previous = entry?.revision ?? 0;
         }
-        const key = randomBytes(32);
+        const key = pooledRandomBytes(32);
         try {
-          const revision = await kv.put(keyId, key, { previousSeq: previous ?? 0 });
+          // What kv.put sends, batched with the other new keys of this turn (KeyCreates).
+          const revision = validKey(keyId)
+            ? await this.creates.create(keyId, key, previous ?? 0)
+            : await kv.put(keyId, key, { previousSeq: previous ?? 0 });
           if (first) this.learn(false);
           first = false;
           if (ticket.destroyed) {

@@ -1,6 +1,7 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { PERSONAL_FIELDS, personalKeyId, type EventEnvelope } from '@rapport/contracts';
 import type { PersonalKeySource } from './personal-keys';
+import { pooledRandomBytes } from './random-pool';
 
 type Json = Record<string, unknown>;
 
@@ -40,7 +41,7 @@ export async function sealPersonal(envelope: EventEnvelope, keys: PersonalKeySou
   }
   const keyId = personalKeyId(envelope.tenantId, record);
   const { key, revision } = await keys.keyFor(keyId);
-  const iv = randomBytes(12);
+  const iv = pooledRandomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   const sealed = Buffer.concat([cipher.update(JSON.stringify(plain), 'utf8'), cipher.final()]);
   return {

@@ -3,7 +3,7 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { SERVICE_CONFIG } from '@rapport/service-kit';
 import { DataSource } from 'typeorm';
 import type { MarketingConfig } from '../marketing.env';
-import { signLink, verifyLink, type LinkPayload } from './link-tokens';
+import { linkKey, signLink, verifyLink, type LinkPayload, type LinkSecret } from './link-tokens';
 
 /**
  * Signs and checks the links in messages. The secret comes from
@@ -13,7 +13,9 @@ import { signLink, verifyLink, type LinkPayload } from './link-tokens';
  */
 @Injectable()
 export class LinkSigner implements OnModuleInit {
-  private secret = '';
+  private secret: LinkSecret = '';
+  /** MARKETING_PUBLIC_URL without trailing slashes, worked out once rather than for every link. */
+  private base: string | null = null;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -23,20 +25,20 @@ export class LinkSigner implements OnModuleInit {
   async onModuleInit(): Promise<void> {
     if (this.config.MARKETING_LINK_SECRET) {
       if (this.config.MARKETING_LINK_SECRET.length < 32) throw new Error('MARKETING_LINK_SECRET must be at least 32 characters');
-      this.secret = this.config.MARKETING_LINK_SECRET;
+      this.secret = linkKey(this.config.MARKETING_LINK_SECRET);
       return;
     }
     await this.dataSource.query(`INSERT INTO link_secrets (id, secret) VALUES (1, $1) ON CONFLICT (id) DO NOTHING`, [
       randomBytes(32).toString('base64url'),
     ]);
     const [row]: { secret: string }[] = await this.dataSource.query(`SELECT secret FROM link_secrets WHERE id = 1`);
-    this.secret = row.secret;
+    this.secret = linkKey(row.secret);
   }
 
   /** An absolute URL under the public base, e.g. https://crm.example.com/m/u/<token>. */
   url(path: 'u' | 'o' | 'c' | 'confirm', payload: LinkPayload, suffix = ''): string {
-    const base = this.config.MARKETING_PUBLIC_URL.replace(/\/+$/, '');
-    return `${base}/m/${path}/${signLink(this.secret, payload)}${suffix}`;
+    this.base ??= this.config.MARKETING_PUBLIC_URL.replace(/\/+$/, '');
+    return `${this.base}/m/${path}/${signLink(this.secret, payload)}${suffix}`;
   }
 
   verify(token: string): LinkPayload | null {

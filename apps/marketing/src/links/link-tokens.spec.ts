@@ -1,4 +1,4 @@
-import { signLink, verifyLink } from './link-tokens';
+import { linkKey, signLink, verifyLink } from './link-tokens';
 
 const TENANT = '0190a1b2-0000-7000-8000-000000000001';
 const MESSAGE = '0190a1b2-0000-7000-8000-000000000002';
@@ -13,6 +13,15 @@ describe('signed links', () => {
     ] as const) {
       expect(verifyLink('secret', signLink('secret', payload))).toEqual(payload);
     }
+  });
+
+  it('signs with the secret made a key object exactly as with its text: links sent before keep working', () => {
+    const secret = 'a link secret of at least thirty-two characters, ünïcode too';
+    const payload = { k: 'click', t: TENANT, m: MESSAGE, u: 'https://shop.example.com/offer?x=1' } as const;
+    expect(signLink(linkKey(secret), payload)).toBe(signLink(secret, payload));
+    expect(verifyLink(linkKey(secret), signLink(secret, payload))).toEqual(payload);
+    expect(verifyLink(secret, signLink(linkKey(secret), payload))).toEqual(payload);
+    expect(verifyLink(linkKey('another secret'), signLink(secret, payload))).toBeNull();
   });
 
   it('refuses a token signed with another secret', () => {

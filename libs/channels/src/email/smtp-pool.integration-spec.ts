@@ -1,4 +1,4 @@
-import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { Socket, createServer, type AddressInfo } from 'node:net';
 import { SmtpPool, type SmtpPoolOptions } from './smtp-pool';
 
 /**
@@ -122,6 +122,34 @@ describe('SmtpPool against a scripted SMTP server', () => {
     expect(server.received).toEqual([
       { to: 'a@example.com', text: 'Subject: hi\r\nTo: a@example.com\r\n\r\n..a line that starts with a dot' },
     ]);
+  });
+
+  it('hands a message to the socket in two writes: the envelope, then the text with its terminating dot', async () => {
+    smtp = pool(server);
+    await smtp.send(mail('a@example.com'));
+    // Counted on the client's sockets (writes to the server's port) once the session is up: each call is a system call.
+    const writes: string[] = [];
+    const count = (kind: string) =>
+      function (this: Socket, ...args: unknown[]) {
+        if (this.remotePort === server.port) writes.push(kind);
+        return (kind === 'writev' ? writev : write).apply(this, args as never);
+      };
+    const proto = Socket.prototype as unknown as Record<'_write' | '_writev', (...args: unknown[]) => unknown>;
+    const write = proto._write;
+    const writev = proto._writev;
+    proto._write = count('write');
+    proto._writev = count('writev');
+    try {
+      await smtp.send(mail('b@example.com'));
+    } finally {
+      proto._write = write;
+      proto._writev = writev;
+    }
+    expect(server.received.map((r) => r.text)).toEqual([
+      'Subject: hi\r\nTo: a@example.com\r\n\r\n..a line that starts with a dot',
+      'Subject: hi\r\nTo: b@example.com\r\n\r\n..a line that starts with a dot',
+    ]);
+    expect(writes).toHaveLength(2);
   });
 
   it('resets the session after a refused recipient and keeps using the connection', async () => {
