@@ -1,6 +1,7 @@
 export { newEvent, parseEnvelope } from './events';
 export { connectNats, DEFAULT_MAX_AGE_MS, DUPLICATE_WINDOW_MS, ensureStream, streamLimits, withoutCredentials } from './jetstream';
 export type { StreamRetention } from './jetstream';
+export { ensureProducedStream, ensureStreamOnce } from './ensured-streams';
 export { durableFor, eventTypeOf, streamFor, subjectFor, subjectMatches } from './naming';
 export type { MessagingNaming } from './naming';
 export {

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   BatchEventConsumer,
   DeadLetter,
-  ensureStream,
+  ensureStreamOnce,
   EventConsumer,
   eventFlowCounters,
   openPersonal,
@@ -62,16 +62,16 @@ export class ConsumerRegistry {
 
   /**
    * A consumer of another service's stream, one event per transaction: the
-   * stream is ensured first (whichever service starts first creates it).
+   * stream is ensured first (whichever service starts first creates it; once per start: ADR 088).
    */
   async consume(stream: StreamDefinition, options: Omit<EventConsumerOptions, 'stream'>): Promise<void> {
-    const name = await ensureStream(this.nc, this.naming, stream);
+    const name = await ensureStreamOnce(this.nc, this.naming, stream);
     this.register(new EventConsumer(this.nc, this.tenantDb, this.naming, this.logger, { ...options, stream: name }));
   }
 
   /** The same, taking events in batches: one transaction per tenant group of a batch. */
   async consumeInBatches<T>(stream: StreamDefinition, options: Omit<BatchEventConsumerOptions<T>, 'stream'>): Promise<void> {
-    const name = await ensureStream(this.nc, this.naming, stream);
+    const name = await ensureStreamOnce(this.nc, this.naming, stream);
     this.register(new BatchEventConsumer<T>(this.nc, this.tenantDb, this.naming, this.logger, { ...options, stream: name }));
   }
 

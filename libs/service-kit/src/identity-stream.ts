@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { STREAMS } from '@rapport/contracts';
-import { BatchEventConsumer, ensureStream, type EventHandler, type MessagingNaming } from '@rapport/messaging';
+import { BatchEventConsumer, ensureStreamOnce, type EventHandler, type MessagingNaming } from '@rapport/messaging';
 import type { Logger } from '@rapport/observability';
 import { TenantDatabase } from '@rapport/persistence';
 import type { NatsConnection } from 'nats';
@@ -33,7 +33,7 @@ export class IdentityStream {
    * sees them one at a time, in stream order.
    */
   async consume(purpose: string, eventTypes: string[], handler: EventHandler): Promise<void> {
-    const stream = await ensureStream(this.nc, this.naming, STREAMS.IDENTITY);
+    const stream = await ensureStreamOnce(this.nc, this.naming, STREAMS.IDENTITY);
     this.registry.register(
       new BatchEventConsumer(this.nc, this.tenantDb, this.naming, this.logger, {
         stream,

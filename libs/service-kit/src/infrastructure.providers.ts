@@ -3,7 +3,7 @@ import { RevocationFeed, RevocationList, TokenVerifier } from '@rapport/auth';
 import {
   connectNats,
   DeadLetter,
-  ensureStream,
+  ensureProducedStream,
   eventFlowCounters,
   OutboxRelay,
   PersonalKeys,
@@ -125,7 +125,7 @@ export function infrastructureProviders(def: ServiceDefinition): Provider[] {
         const nc = await connectNats(config.NATS_URL, `rapport-${def.name}`);
         // The producer owns its streams' retention: applied at every start, so a changed NATS_STREAM_MAX_AGE takes effect (ADR 053).
         for (const stream of def.producesStreams) {
-          await ensureStream(nc, naming, stream, { maxAgeMs: streamMaxAgeMs(config.NATS_STREAM_MAX_AGE, stream.name) });
+          await ensureProducedStream(nc, naming, stream, { maxAgeMs: streamMaxAgeMs(config.NATS_STREAM_MAX_AGE, stream.name) });
         }
         return nc;
       },

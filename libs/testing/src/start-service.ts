@@ -1,5 +1,6 @@
 import type { Type } from '@nestjs/common';
-import { bootstrapService, type ServiceDefinition, type StartedService } from '@rapport/service-kit';
+import { bootstrapService, loadServiceConfig, type ServiceDefinition, type StartedService } from '@rapport/service-kit';
+import { migratedAlready } from './migrated-already';
 
 /** Services this test file started and has not closed; the leak guard closes them and names them after the file. */
 const openServices = new Set<{ name: string; service: StartedService }>();
@@ -7,7 +8,8 @@ const openServices = new Set<{ name: string; service: StartedService }>();
 /**
  * Starts a real service in this process on a free port against the run's
  * isolated schema/streams. `env` overrides apply only while it boots (config
- * is read once, at start).
+ * is read once, at start). Migrations run (and roles are granted) unless the
+ * schema already records every one of them (ADR 088) or `env` says otherwise.
  */
 export async function startService(
   appModule: Type<unknown>,
@@ -15,7 +17,9 @@ export async function startService(
   env: Record<string, string> = {},
 ): Promise<StartedService> {
   const saved = { ...process.env };
-  Object.assign(process.env, { PORT: '0', RUN_MIGRATIONS: 'true' }, env);
+  const migrations =
+    env.RUN_MIGRATIONS ?? ((await migratedAlready(def, loadServiceConfig(def, { ...process.env, ...env }))) ? 'false' : 'true');
+  Object.assign(process.env, { PORT: '0', RUN_MIGRATIONS: migrations }, env);
   try {
     const started = await bootstrapService(appModule, def);
     if (!started) throw new Error('service exited after migrations');

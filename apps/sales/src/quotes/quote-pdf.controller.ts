@@ -4,7 +4,6 @@ import type { Logger } from '@rapport/observability';
 import { authenticate, LOGGER } from '@rapport/service-kit';
 import type { Request, Response } from 'express';
 import { GraphQLError } from 'graphql';
-import { renderQuotePdf } from './quote-pdf';
 import { QuotesService } from './quotes.service';
 
 const STATUS: Record<string, number> = { UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, BAD_USER_INPUT: 400 };
@@ -36,6 +35,8 @@ export class QuotePdfController {
         res.status(404).json({ code: 'NOT_FOUND', message: `Quote ${id} not found` });
         return;
       }
+      // Loaded at the first quote printed: pdfkit and fontkit were a fifth of a second of every start (ADR 088).
+      const { renderQuotePdf } = await import('./quote-pdf');
       const pdf = await renderQuotePdf(data);
       res
         .status(200)

@@ -21,7 +21,7 @@ import {
   type ContactUpdatedV1,
   type EventEnvelope,
 } from '@rapport/contracts';
-import { BatchEventConsumer, ensureStream, type EventConsumer, type MessagingNaming } from '@rapport/messaging';
+import { BatchEventConsumer, ensureStreamOnce, type EventConsumer, type MessagingNaming } from '@rapport/messaging';
 import type { Logger } from '@rapport/observability';
 import { TenantDatabase } from '@rapport/persistence';
 import { ConsumerRegistry, LOGGER, MESSAGING_NAMING, NATS_CONNECTION } from '@rapport/service-kit';
@@ -69,7 +69,7 @@ export class CustomerMasterConsumer implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    this.stream = await ensureStream(this.nc, this.naming, STREAMS.SALES);
+    this.stream = await ensureStreamOnce(this.nc, this.naming, STREAMS.SALES);
     this.consumer = new BatchEventConsumer(this.nc, this.tenantDb, this.naming, this.logger, {
       stream: this.stream,
       durable: 'service_customer_master',

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { simpleParser, type AddressObject } from 'mailparser';
+import type { AddressObject } from 'mailparser';
 import type { InboundMessage } from './inbound-message';
 
 export interface Envelope {
@@ -14,6 +14,8 @@ export interface Envelope {
  * come from the message: To, Cc, Delivered-To, X-Original-To, Return-Path.
  */
 export async function parseInbound(raw: Buffer, envelope: Envelope | null): Promise<InboundMessage> {
+  // Loaded at the first message read rather than at every start of the service (ADR 088).
+  const { simpleParser } = await import('mailparser');
   const parsed = await simpleParser(raw, { skipImageLinks: true, skipTextLinks: true });
   const headers: Record<string, string> = {};
   for (const { key, line } of parsed.headerLines) {

@@ -10,7 +10,7 @@ import {
   type EventEnvelope,
   type PersonalDataGatheredV1,
 } from '@rapport/contracts';
-import { BatchEventConsumer, ensureStream, type MessagingNaming } from '@rapport/messaging';
+import { BatchEventConsumer, ensureStreamOnce, type MessagingNaming } from '@rapport/messaging';
 import type { Logger } from '@rapport/observability';
 import { TenantDatabase } from '@rapport/persistence';
 import {
@@ -68,7 +68,7 @@ export class PrivacyAnswers implements OnModuleInit {
 
   async onModuleInit(): Promise<void> {
     for (const service of PRIVACY_PARTICIPANTS) {
-      const stream = await ensureStream(this.nc, this.naming, STREAM_OF[service]);
+      const stream = await ensureStreamOnce(this.nc, this.naming, STREAM_OF[service]);
       this.registry.register(
         // In batches, though answers are few: the two types cannot be filtered on the server (NATS 2.9 has no
         // filter_subjects), so this consumer is handed everything its participant's stream carries — a scoring's

@@ -13,7 +13,7 @@ import {
   type PersonalDataExportRequestedV1,
   type PersonalDataGatheredV1,
 } from '@rapport/contracts';
-import { ensureStream, EventConsumer, newEvent, PersonalKeys, type MessagingNaming } from '@rapport/messaging';
+import { ensureStreamOnce, EventConsumer, newEvent, PersonalKeys, type MessagingNaming } from '@rapport/messaging';
 import type { Logger } from '@rapport/observability';
 import { TenantDatabase } from '@rapport/persistence';
 import type { NatsConnection } from 'nats';
@@ -50,7 +50,7 @@ export class PrivacyParticipant implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    const stream = await ensureStream(this.nc, this.naming, STREAMS.SERVICE);
+    const stream = await ensureStreamOnce(this.nc, this.naming, STREAMS.SERVICE);
     this.registry.register(
       new EventConsumer(this.nc, this.tenantDb, this.naming, this.logger, {
         stream,
