@@ -1,5 +1,7 @@
 import type { AccountSnapshotV1, ContactSnapshotV1 } from '@rapport/contracts';
+import { newestPerRecord, upsertSnapshots } from '@rapport/customer-master';
 import type { EntityManager } from 'typeorm';
+import { CUSTOMER_TABLES } from './customer-merges';
 
 /**
  * The snapshot half of service's customer-master projection: which contacts
@@ -16,33 +18,23 @@ import type { EntityManager } from 'typeorm';
  * if the stored row is not newer.
  */
 export async function applyContactSnapshots(em: EntityManager, tenantId: string, snapshots: readonly ContactSnapshotV1[]): Promise<void> {
-  const standing = new Map<string, ContactSnapshotV1>();
-  for (const contact of snapshots) {
-    const before = standing.get(contact.id);
-    if (!before || Date.parse(before.updatedAt) <= Date.parse(contact.updatedAt)) standing.set(contact.id, contact);
-  }
-  if (standing.size === 0) return;
-  const contacts = [...standing.values()];
-  const applied: { id: string }[] = await em.query(
-    `INSERT INTO customer_contacts (tenant_id, id, account_id, owner_id, sales_updated_at)
-     SELECT $1, c.id, c.account_id, c.owner_id, c.updated_at
-       FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::timestamptz[]) AS c(id, account_id, owner_id, updated_at)
-     ON CONFLICT (tenant_id, id) DO UPDATE SET account_id = EXCLUDED.account_id, owner_id = EXCLUDED.owner_id,
-       sales_updated_at = EXCLUDED.sales_updated_at, projected_at = now()
-       WHERE customer_contacts.sales_updated_at IS NULL OR customer_contacts.sales_updated_at <= EXCLUDED.sales_updated_at
-     RETURNING id`,
-    [
+  const applied = new Set(
+    await upsertSnapshots(
+      em,
       tenantId,
-      contacts.map((c) => c.id),
-      contacts.map((c) => c.accountId ?? null),
-      contacts.map((c) => c.ownerId ?? null),
-      contacts.map((c) => c.updatedAt),
-    ],
+      CUSTOMER_TABLES.CONTACT,
+      ['account_id', 'owner_id'],
+      snapshots.map((c) => ({
+        id: c.id,
+        updatedAt: c.updatedAt,
+        columns: { account_id: c.accountId ?? null, owner_id: c.ownerId ?? null },
+      })),
+    ),
   );
   await replaceContactEmails(
     em,
     tenantId,
-    applied.map((a) => standing.get(a.id) as ContactSnapshotV1),
+    newestPerRecord(snapshots).filter((c) => applied.has(c.id)),
   );
 }
 
