@@ -24,7 +24,7 @@ import { ContactProjection as MarketingContacts } from '../../apps/marketing/src
 import { eventRuns } from '../../apps/marketing/src/read-model/event-runs';
 import { ReadModelProjector } from '../../apps/marketing/src/read-model/read-model-projector';
 import { CustomerMerges } from '../../apps/service/src/customers/customer-merges';
-import { applyContactSnapshot } from '../../apps/service/src/customers/customer-projection';
+import { applyContactSnapshots } from '../../apps/service/src/customers/customer-projection';
 import { serviceDefinition } from '../../apps/service/src/service.definition';
 import { deliveryArb, salesHistory, stepsArb, type MasterEvent } from './sales-history';
 
@@ -91,7 +91,7 @@ const PROJECTIONS: Record<string, Projection> = {
       if (e.type === CONTACT_UNMERGED) {
         return serviceMerges.applyUnmerge(em, e.tenantId, 'CONTACT', { ...(e as ContactUnmergedV1).data, unmergedAt: e.occurredAt });
       }
-      return applyContactSnapshot(em, e.tenantId, (e.data as { contact: ContactSnapshotV1 }).contact);
+      return applyContactSnapshots(em, e.tenantId, [(e.data as { contact: ContactSnapshotV1 }).contact]);
     },
     survivors: (em) => em.query(`SELECT id, coalesce(merged_into, id) AS survivor FROM customer_contacts`),
   },

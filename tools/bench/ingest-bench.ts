@@ -73,6 +73,7 @@ import {
 } from './order-ingest-steps';
 import { benchPlatform } from './platform-process';
 import { cpuSeconds, localPorts, processesRunning } from './process-cpu';
+import { countsGrown, streamSubjectCounts } from './stream-counts';
 
 const args = process.argv.slice(2);
 const flag = numberFlags(args);
@@ -102,6 +103,9 @@ const load = () =>
   loadavg()
     .map((l) => l.toFixed(2))
     .join(' ');
+
+/** The streams whose events the NATS step counts. */
+const PRODUCING_STREAMS = ['SALES', 'SERVICE', 'MARKETING', 'ANALYTICS', 'IDENTITY'];
 
 /** COPY of `rows` into a fresh `LIKE orders INCLUDING ALL` table of analytics' schema; returns seconds (the table is dropped after). */
 async function rawCopy(pg: Client, schema: string, tenantId: string, rows: SyntheticOrder[]): Promise<number> {
@@ -246,7 +250,10 @@ async function main(): Promise<void> {
       );
     }
 
+    // The events each step made the platform publish (an order's own, and what rescoring announces after it).
+    const published = () => streamSubjectCounts(PRODUCING_STREAMS, platform.runId ?? '', platform.subjectPrefix);
     if (natsOrders > 0) {
+      const publishedBefore = await published();
       const cpuBefore = await platformCpu(pg, platform.processIds());
       const n = await natsIngest(url, token, tenant, syntheticOrders(tenant, natsOrders, 'bench-nats', 2, now), natsOrders, {
         subjectPrefix: platform.subjectPrefix,
@@ -263,6 +270,7 @@ async function main(): Promise<void> {
       add(
         ...cpuPerUnitRow('NATS step CPU ms per order stored', 'order', cpuBefore, await platformCpu(pg, platform.processIds()), n.stored),
       );
+      add('NATS step: events the platform published', countsGrown(publishedBefore, await published()) || 'none', '');
       // The rate above includes publishing, which competes for the same CPU; the backlog left when publishing ended
       // is drained by the consumers alone (the figure a second replica should raise).
       const backlog = n.stored - n.storedAtPublish;

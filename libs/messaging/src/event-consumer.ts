@@ -5,7 +5,8 @@ import type { EntityManager } from 'typeorm';
 import { describe, type DeadLetter, type ReplayTarget } from './dead-letter';
 import { parseEnvelope } from './events';
 import type { ConsumedOutcome, EventFlowCounters } from './flow-counters';
-import { durableFor, eventTypeOf, subjectFor, subjectMatches, type MessagingNaming } from './naming';
+import { durableInfo, replaceFilter, sameFilter, serverFilter } from './durable-filter';
+import { durableFor, eventTypeOf, subjectMatches, type MessagingNaming } from './naming';
 import type { RelayLogger } from './outbox-relay';
 import { attemptsAllowed, DEFAULT_RETRY, retryDelay, type RetryPolicy } from './retry-policy';
 import { inConsumerSpan } from './trace-context';
@@ -269,20 +270,23 @@ export class EventConsumer implements ReplayTarget {
     const config = {
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.All,
-      // One type filters on the server; several need `filter_subjects`, which
-      // NATS < 2.10 lacks (Debian ships 2.9), so those are filtered here instead.
-      ...(this.options.eventTypes.length === 1 ? { filter_subject: subjectFor(this.naming, this.options.eventTypes[0]) } : {}),
+      // One pattern covering every type taken (see serverFilter).
+      ...serverFilter(this.naming, this.options.eventTypes),
       // Unlimited: the consumer parks what it gives up on; the server dropping it would lose it.
       max_deliver: -1,
       ack_wait: this.ackWaitMs * 1_000_000,
       ...extra,
     };
-    try {
-      await jsm.consumers.add(this.options.stream, { durable_name: this.durableName, ...config });
-    } catch (err) {
-      if (!/already (exists|in use)/i.test((err as Error).message)) throw err;
+    // Looked up first: NATS 2.9 takes an add of an existing durable as an update, and a filter updated in place skips messages.
+    const current = await durableInfo(jsm, this.options.stream, this.durableName);
+    if (current && !sameFilter(current, config)) {
+      await replaceFilter(jsm, this.db, this.options.stream, { durable_name: this.durableName, ...config });
+    } else if (current) {
       const { ack_policy: _ack, deliver_policy: _deliver, ...mutable } = config;
       await jsm.consumers.update(this.options.stream, this.durableName, mutable);
+    } else {
+      // A replica starting at the same time may create it first, with the same settings: adding it again changes nothing.
+      await jsm.consumers.add(this.options.stream, { durable_name: this.durableName, ...config });
     }
     return this.nc.jetstream().consumers.get(this.options.stream, this.durableName);
   }

@@ -45,3 +45,29 @@ export function subjectMatches(pattern: string, subject: string): boolean {
   }
   return p.length === s.length;
 }
+
+/**
+ * The narrowest single subject pattern that matches every subject any of
+ * `patterns` matches: tokens all patterns share stay, tokens that differ
+ * become `*`, and where the patterns' lengths differ (or one ends in `>`)
+ * the rest becomes `>`. One pattern is what NATS < 2.10 can filter a
+ * consumer on; it may also match subjects none of the patterns does, so a
+ * consumer still checks each message's type.
+ */
+export function coveringSubject(patterns: readonly string[]): string {
+  if (patterns.length === 0) throw new Error('coveringSubject needs at least one pattern');
+  const split = patterns.map((p) => p.split('.'));
+  const shortest = Math.min(...split.map((t) => t.length));
+  const sameLength = split.every((t) => t.length === shortest);
+  const cover: string[] = [];
+  for (let i = 0; i < shortest; i++) {
+    const tokens = split.map((t) => t[i]);
+    // `>` needs at least one token here; so does a longer pattern at the shortest one's last position.
+    if (tokens.includes('>') || (!sameLength && i === shortest - 1)) {
+      cover.push('>');
+      break;
+    }
+    cover.push(tokens.every((t) => t === tokens[0]) ? tokens[0] : '*');
+  }
+  return cover.join('.');
+}

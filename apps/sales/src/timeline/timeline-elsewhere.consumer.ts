@@ -1,9 +1,8 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { STREAMS, type EventEnvelope } from '@rapport/contracts';
+import { STREAMS } from '@rapport/contracts';
 import { ConsumerRegistry } from '@rapport/service-kit';
-import type { EntityManager } from 'typeorm';
-import { ELSEWHERE_EVENTS, elsewhereChange, type ElsewhereChange } from './timeline-elsewhere';
-import { TimelineRecorder } from './timeline-recorder';
+import { ELSEWHERE_EVENTS } from './timeline-elsewhere';
+import { applyElsewhereEvents } from './timeline-elsewhere-apply';
 
 /**
  * Puts what service, analytics and marketing report about a customer on the
@@ -20,45 +19,8 @@ export class TimelineElsewhereConsumer implements OnModuleInit {
       await this.registry.consumeInBatches(STREAMS[producer], {
         durable: `sales_timeline_${producer.toLowerCase()}`,
         eventTypes: [...ELSEWHERE_EVENTS[producer]],
-        handleBatch: async (events, em, tenantId) => {
-          for (const event of events) await apply(em, tenantId, event);
-        },
+        handleBatch: (events, em, tenantId) => applyElsewhereEvents(em, tenantId, events),
       });
     }
-  }
-}
-
-async function apply(em: EntityManager, tenantId: string, event: EventEnvelope): Promise<void> {
-  const change: ElsewhereChange | null = elsewhereChange(event);
-  if (!change) return;
-  switch (change.op) {
-    case 'record': {
-      if (change.once && (await TimelineRecorder.hasEntry(em, change.refId, change.kind))) return;
-      let accountId = change.accountId;
-      if (change.onAccount && !accountId && change.contactId) {
-        const [contact]: { account_id: string | null }[] = await em.query(`SELECT account_id FROM contacts WHERE id = $1`, [
-          change.contactId,
-        ]);
-        accountId = contact?.account_id ?? null;
-      }
-      await TimelineRecorder.record(em, {
-        tenantId,
-        subjects: [
-          { type: 'CONTACT', id: change.contactId },
-          { type: 'ACCOUNT', id: change.onAccount ? accountId : null },
-        ],
-        kind: change.kind,
-        occurredAt: change.occurredAt,
-        summary: change.summary,
-        refId: change.refId,
-        refOwnerId: change.refOwnerId,
-      });
-      return;
-    }
-    case 'owner':
-      await TimelineRecorder.setRefOwner(em, change.refId, change.ownerId);
-      return;
-    default:
-      await TimelineRecorder.followDeletion(em, change.op, change.refId);
   }
 }

@@ -46,39 +46,51 @@ export interface TimelineRecord {
  */
 export class TimelineRecorder {
   static async record(em: EntityManager, entry: TimelineRecord): Promise<void> {
-    const seen = new Set<string>();
-    const subjects = entry.subjects.filter((s): s is { type: TimelineSubjectType; id: string } => {
-      if (!s.id || seen.has(`${s.type}:${s.id}`)) return false;
-      seen.add(`${s.type}:${s.id}`);
-      return true;
+    await TimelineRecorder.recordAll(em, [entry]);
+  }
+
+  /**
+   * Writes many entries in one statement (a consumer's batch), in the given
+   * order; returns, per entry, whether it produced a row (an entry whose
+   * subjects are all null shows nowhere and writes none).
+   */
+  static async recordAll(em: EntityManager, entries: readonly TimelineRecord[]): Promise<boolean[]> {
+    const columns: unknown[][] = [[], [], [], [], [], [], [], [], []];
+    const wrote = entries.map((entry) => {
+      const subjects = distinctSubjects(entry.subjects);
+      for (const s of subjects) {
+        const row = [
+          uuidv7(),
+          entry.tenantId,
+          s.type,
+          s.id,
+          entry.kind,
+          entry.occurredAt,
+          entry.summary.slice(0, 500),
+          entry.refId,
+          entry.refOwnerId ?? null,
+        ];
+        row.forEach((value, c) => columns[c].push(value));
+      }
+      return subjects.length > 0;
     });
-    if (subjects.length === 0) return;
-    const values: unknown[] = [];
-    const rows = subjects.map((s, i) => {
-      values.push(
-        uuidv7(),
-        entry.tenantId,
-        s.type,
-        s.id,
-        entry.kind,
-        entry.occurredAt,
-        entry.summary.slice(0, 500),
-        entry.refId,
-        entry.refOwnerId ?? null,
-      );
-      const b = i * 9;
-      return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7}, $${b + 8}, $${b + 9})`;
-    });
+    if (columns[0].length === 0) return wrote;
     await em.query(
       `INSERT INTO timeline_entries (id, tenant_id, subject_type, subject_id, kind, occurred_at, summary, ref_id, ref_owner_id)
-       VALUES ${rows.join(', ')}`,
-      values,
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::text[], $6::timestamptz[], $7::text[], $8::uuid[], $9::uuid[])`,
+      columns,
     );
+    return wrote;
   }
-  /** Whether the record `refId` already has an entry of this kind (on any subject: a merge may have moved it). */
-  static async hasEntry(em: EntityManager, refId: string, kind: TimelineKind): Promise<boolean> {
-    const rows: unknown[] = await em.query(`SELECT 1 FROM timeline_entries WHERE ref_id = $1 AND kind = $2 LIMIT 1`, [refId, kind]);
-    return rows.length > 0;
+
+  /** Of the given refs, those that already have an entry of `kind` (on any subject: a merge may have moved it). */
+  static async refsWithEntry(em: EntityManager, refIds: readonly string[], kind: TimelineKind): Promise<Set<string>> {
+    if (refIds.length === 0) return new Set();
+    const rows: { ref_id: string }[] = await em.query(
+      `SELECT DISTINCT ref_id FROM timeline_entries WHERE ref_id = ANY($1::uuid[]) AND kind = $2`,
+      [refIds, kind],
+    );
+    return new Set(rows.map((r) => r.ref_id));
   }
 
   /** A case changed hands: its entries follow the owner service's assignment, for the sharing rules. */
@@ -91,6 +103,16 @@ export class TimelineRecorder {
     if (op === 'purge') await em.query(`DELETE FROM timeline_entries WHERE ref_id = $1`, [refId]);
     else await em.query(`UPDATE timeline_entries SET withdrawn = $2 WHERE ref_id = $1`, [refId, op === 'withdraw']);
   }
+}
+
+/** The subjects with an id, each once. */
+function distinctSubjects(subjects: readonly TimelineSubject[]): { type: TimelineSubjectType; id: string }[] {
+  const seen = new Set<string>();
+  return subjects.filter((s): s is { type: TimelineSubjectType; id: string } => {
+    if (!s.id || seen.has(`${s.type}:${s.id}`)) return false;
+    seen.add(`${s.type}:${s.id}`);
+    return true;
+  });
 }
 
 /** The account and contact an opportunity, quote or conversion shows on. */

@@ -17,6 +17,7 @@ import {
   type ContactCreatedV1,
   type ContactResyncedV1,
   type ContactMergedV1,
+  type ContactSnapshotV1,
   type ContactUnmergedV1,
   type ContactUpdatedV1,
   type EventEnvelope,
@@ -28,7 +29,7 @@ import { ConsumerRegistry, LOGGER, MESSAGING_NAMING, NATS_CONNECTION } from '@ra
 import type { NatsConnection } from 'nats';
 import type { EntityManager } from 'typeorm';
 import { applyDeletionFact, CUSTOMER_DELETION_EVENT_TYPES, deletionFactOf } from '@rapport/customer-master';
-import { applyAccountSnapshot, applyContactSnapshot } from './customer-projection';
+import { applyAccountSnapshot, applyContactSnapshots } from './customer-projection';
 import { CUSTOMER_TABLES, CustomerMerges } from './customer-merges';
 
 const CUSTOMER_EVENTS = [
@@ -44,6 +45,8 @@ const CUSTOMER_EVENTS = [
   ACCOUNT_UNMERGED,
   ...CUSTOMER_DELETION_EVENT_TYPES,
 ];
+
+const CONTACT_SNAPSHOT_TYPES: ReadonlySet<string> = new Set([CONTACT_CREATED, CONTACT_UPDATED, CONTACT_RESYNCED]);
 
 /**
  * The durable consumer of sales' customer master (inbox-deduplicated):
@@ -74,9 +77,7 @@ export class CustomerMasterConsumer implements OnModuleInit {
       stream: this.stream,
       durable: 'service_customer_master',
       eventTypes: CUSTOMER_EVENTS,
-      handleBatch: async (events, em) => {
-        for (const event of events) await this.apply(event, em);
-      },
+      handleBatch: (events, em, tenantId) => this.applyBatch(events, em, tenantId),
     });
     this.registry.register(this.consumer);
   }
@@ -94,13 +95,27 @@ export class CustomerMasterConsumer implements OnModuleInit {
     }
   }
 
+  /**
+   * In stream order: runs of contact snapshots set-based (an import brings
+   * thousands in a row), everything else one by one between them.
+   */
+  private async applyBatch(events: readonly EventEnvelope[], em: EntityManager, tenantId: string): Promise<void> {
+    let snapshots: ContactSnapshotV1[] = [];
+    for (const event of events) {
+      if (CONTACT_SNAPSHOT_TYPES.has(event.type)) {
+        snapshots.push((event as ContactCreatedV1 | ContactUpdatedV1 | ContactResyncedV1).data.contact);
+        continue;
+      }
+      await applyContactSnapshots(em, tenantId, snapshots);
+      snapshots = [];
+      await this.apply(event, em);
+    }
+    await applyContactSnapshots(em, tenantId, snapshots);
+  }
+
   private async apply(event: EventEnvelope, em: EntityManager): Promise<void> {
     const tenantId = event.tenantId;
     switch (event.type) {
-      case CONTACT_CREATED:
-      case CONTACT_UPDATED:
-      case CONTACT_RESYNCED:
-        return applyContactSnapshot(em, tenantId, (event as ContactCreatedV1 | ContactUpdatedV1 | ContactResyncedV1).data.contact);
       case ACCOUNT_CREATED:
       case ACCOUNT_UPDATED:
         return applyAccountSnapshot(em, tenantId, (event as AccountCreatedV1 | AccountUpdatedV1).data.account);

@@ -1,5 +1,7 @@
 import type { AccountSnapshotV1, ContactSnapshotV1 } from '@rapport/contracts';
+import { newestPerRecord, upsertSnapshots } from '@rapport/customer-master';
 import type { EntityManager } from 'typeorm';
+import { CUSTOMER_TABLES } from './customer-merges';
 
 /**
  * The snapshot half of service's customer-master projection: which contacts
@@ -8,34 +10,57 @@ import type { EntityManager } from 'typeorm';
  * after a newer one; the newer (by sales' updatedAt) wins. Merge state is
  * never taken from a snapshot (see CustomerMerges).
  */
-export async function applyContactSnapshot(em: EntityManager, tenantId: string, contact: ContactSnapshotV1): Promise<void> {
-  await em.query(
-    `INSERT INTO customer_contacts (tenant_id, id, account_id, owner_id, sales_updated_at) VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (tenant_id, id) DO UPDATE SET account_id = EXCLUDED.account_id, owner_id = EXCLUDED.owner_id,
-       sales_updated_at = EXCLUDED.sales_updated_at, projected_at = now()
-       WHERE customer_contacts.sales_updated_at IS NULL OR customer_contacts.sales_updated_at <= EXCLUDED.sales_updated_at`,
-    [tenantId, contact.id, contact.accountId ?? null, contact.ownerId ?? null, contact.updatedAt],
+/**
+ * Applies a run of contact snapshots (a batch's consecutive ones) as if one
+ * after the other, in three statements: per contact only the snapshot that
+ * would be left standing counts (the newest by sales' updatedAt; of equal
+ * ones the later), and it replaces the row and the contact's addresses only
+ * if the stored row is not newer.
+ */
+export async function applyContactSnapshots(em: EntityManager, tenantId: string, snapshots: readonly ContactSnapshotV1[]): Promise<void> {
+  const applied = new Set(
+    await upsertSnapshots(
+      em,
+      tenantId,
+      CUSTOMER_TABLES.CONTACT,
+      ['account_id', 'owner_id'],
+      snapshots.map((c) => ({
+        id: c.id,
+        updatedAt: c.updatedAt,
+        columns: { account_id: c.accountId ?? null, owner_id: c.ownerId ?? null },
+      })),
+    ),
   );
-  await applyContactEmails(em, tenantId, contact);
+  await replaceContactEmails(
+    em,
+    tenantId,
+    newestPerRecord(snapshots).filter((c) => applied.has(c.id)),
+  );
 }
 
 /**
- * The contact's addresses, so an inbound email finds its sender (ADR 039);
- * replaced whole unless a newer snapshot already set them.
+ * The applied contacts' addresses, so an inbound email finds its sender
+ * (ADR 039): replaced whole, as the snapshot that set the row has them.
  */
-async function applyContactEmails(em: EntityManager, tenantId: string, contact: ContactSnapshotV1): Promise<void> {
-  const [current]: { newer: boolean }[] = await em.query(
-    `SELECT sales_updated_at > $3 AS newer FROM customer_contacts WHERE tenant_id = $1 AND id = $2`,
-    [tenantId, contact.id, contact.updatedAt],
+async function replaceContactEmails(em: EntityManager, tenantId: string, contacts: readonly ContactSnapshotV1[]): Promise<void> {
+  if (contacts.length === 0) return;
+  await em.query(`DELETE FROM customer_contact_emails WHERE tenant_id = $1 AND contact_id = ANY($2::uuid[])`, [
+    tenantId,
+    contacts.map((c) => c.id),
+  ]);
+  const rows = contacts.flatMap((c) =>
+    [...new Set((c.emails ?? []).map((e) => e.trim().toLowerCase()).filter((e) => e.includes('@')))].map((email, i) => ({
+      contactId: c.id,
+      email,
+      position: i + 1,
+    })),
   );
-  if (current?.newer) return;
-  await em.query(`DELETE FROM customer_contact_emails WHERE tenant_id = $1 AND contact_id = $2`, [tenantId, contact.id]);
-  const emails = [...new Set((contact.emails ?? []).map((e) => e.trim().toLowerCase()).filter((e) => e.includes('@')))];
-  if (emails.length > 0)
+  if (rows.length > 0)
     await em.query(
       `INSERT INTO customer_contact_emails (tenant_id, contact_id, email, position)
-       SELECT $1, $2, e.email, e.position FROM unnest($3::text[]) WITH ORDINALITY AS e(email, position) ON CONFLICT DO NOTHING`,
-      [tenantId, contact.id, emails],
+       SELECT $1, e.contact_id, e.email, e.position FROM unnest($2::uuid[], $3::text[], $4::int[]) AS e(contact_id, email, position)
+       ON CONFLICT DO NOTHING`,
+      [tenantId, rows.map((r) => r.contactId), rows.map((r) => r.email), rows.map((r) => r.position)],
     );
 }
 

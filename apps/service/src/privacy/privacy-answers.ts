@@ -70,9 +70,8 @@ export class PrivacyAnswers implements OnModuleInit {
     for (const service of PRIVACY_PARTICIPANTS) {
       const stream = await ensureStreamOnce(this.nc, this.naming, STREAM_OF[service]);
       this.registry.register(
-        // In batches, though answers are few: the two types cannot be filtered on the server (NATS 2.9 has no
-        // filter_subjects), so this consumer is handed everything its participant's stream carries — a scoring's
-        // millions of analytics events — and a batch consumer passes over those by subject in one write.
+        // In batches, though answers are few: should the stream's other messages reach it (its filter is the
+        // cover of the two types, ADR 089), a batch consumer passes over them by subject in one write.
         new BatchEventConsumer(this.nc, this.tenantDb, this.naming, this.logger, {
           stream,
           durable: `service_privacy_answers_${service}`,
