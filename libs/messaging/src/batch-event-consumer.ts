@@ -1,8 +1,9 @@
 import type { EventEnvelope } from '@rapport/contracts';
 import type { TenantDatabase } from '@rapport/persistence';
-import type { ConsumerMessages, JsMsg, NatsConnection } from 'nats';
+import type { JsMsg, NatsConnection } from 'nats';
 import type { EntityManager } from 'typeorm';
 import { EventConsumer, type EventConsumerOptions } from './event-consumer';
+import { InboundMessages } from './inbound-messages';
 import type { MessagingNaming } from './naming';
 import type { RelayLogger } from './outbox-relay';
 import { inBatchSpan } from './trace-context';
@@ -90,8 +91,13 @@ export class BatchEventConsumer<T = void> extends EventConsumer {
     // The server hands out at most max_ack_pending unacknowledged messages:
     // enough for the batch being applied and the next one filling.
     const consumer = await this.ensureDurable({ max_ack_pending: this.batchSize * 4 });
-    this.messages = await consumer.consume({ max_messages: this.batchSize * 2 });
-    this.loop = this.batchLoop(this.messages);
+    const inbound = new InboundMessages();
+    this.messages = await consumer.consume({ max_messages: this.batchSize * 2, callback: (msg) => inbound.push(msg) });
+    void this.messages.closed().then((err) => {
+      if (err) this.logger.error({ err, durable: this.durableName }, 'batch consumer stopped');
+      inbound.close();
+    });
+    this.loop = this.batchLoop(inbound);
   }
 
   /** Applies the event unless this consumer already has (one event, its own transaction); returns whether it ran. */
@@ -106,34 +112,13 @@ export class BatchEventConsumer<T = void> extends EventConsumer {
    * next one overlap. Batches still apply one after the other, in stream
    * order, and each message is acknowledged after its own commit.
    */
-  private async batchLoop(messages: ConsumerMessages): Promise<void> {
-    const iterator = messages[Symbol.asyncIterator]();
-    let next = iterator.next();
+  private async batchLoop(inbound: InboundMessages): Promise<void> {
     // The batch being applied: settles to its error (if any), so a failure waits here rather than going unhandled.
     let applying: Promise<unknown> = Promise.resolve(null);
     try {
       for (;;) {
-        const first = await next;
-        if (first.done) break;
-        const batch: JsMsg[] = [first.value];
-        next = iterator.next();
-        let done = false;
-        // One timer for the whole linger, not one per message (thousands a batch).
-        const linger = lingerFor(this.batch.lingerMs ?? DEFAULT_LINGER_MS);
-        try {
-          while (batch.length < this.batchSize) {
-            const result = await Promise.race([next, linger.expired]);
-            if (result === null) break;
-            if (result.done) {
-              done = true;
-              break;
-            }
-            batch.push(result.value);
-            next = iterator.next();
-          }
-        } finally {
-          linger.cancel();
-        }
+        const batch = await inbound.next(this.batchSize, this.batch.lingerMs ?? DEFAULT_LINGER_MS);
+        if (!batch) break;
         const prepared = this.prepare(batch);
         const failure = await applying;
         if (failure) throw failure;
@@ -141,7 +126,6 @@ export class BatchEventConsumer<T = void> extends EventConsumer {
           () => null,
           (err: unknown) => err ?? new Error('batch failed'),
         );
-        if (done) break;
       }
       const failure = await applying;
       if (failure) throw failure;
@@ -248,13 +232,4 @@ export class BatchEventConsumer<T = void> extends EventConsumer {
     const fresh = new Set(inserted.map((r) => r.event_id));
     return events.filter((e) => fresh.has(e.id));
   }
-}
-
-/** A promise that resolves to null once `ms` have passed (the iterator's pending promise stays usable); cancel frees the timer. */
-function lingerFor(ms: number): { expired: Promise<null>; cancel: () => void } {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<null>((resolve) => {
-    timer = setTimeout(() => resolve(null), Math.max(0, ms));
-  });
-  return { expired, cancel: () => clearTimeout(timer) };
 }
