@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { ServiceDatabase } from '@rapport/service-kit';
+import { STREAMS } from '@rapport/contracts';
+import { durableFor, streamFor, type MessagingNaming } from '@rapport/messaging';
+import { MESSAGING_NAMING, NATS_CONNECTION, ServiceDatabase } from '@rapport/service-kit';
+import type { NatsConnection } from 'nats';
 import { bearer, graphql, eventuallyWithin } from '@rapport/testing';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
@@ -111,6 +114,38 @@ describe('outbound webhooks through the gateway', () => {
       );
       expect(delivery).toMatchObject({ webhookId: payload.id, eventType: 'sales.contact.created', subjectId: contactId, attemptCount: 1 });
       expect(delivery.attempts).toEqual([expect.objectContaining({ attempt: 1, statusCode: 204, ok: true })]);
+    });
+
+    it('a redelivered event makes no second delivery, and the fan-out keeps no inbox rows (its deliveries are keyed by endpoint and event)', async () => {
+      const { endpoint } = await subscribe(admin, '/ok/redelivered');
+      const contactId = await createContact(admin, 'Redelivered');
+      const [delivery] = await eventually(
+        () => deliveries(admin, endpoint.id),
+        (d) => d[0]?.status === 'SUCCEEDED',
+      );
+      // The same event again under another message id, as JetStream redelivers one whose ack was lost after the commit.
+      const [{ event }] = await asSuperuser(
+        async (c) => (await c.query(`SELECT event FROM webhook_deliveries WHERE id = $1`, [delivery.id])).rows,
+      );
+      const nc = platform.identity.app.get<NatsConnection>(NATS_CONNECTION);
+      const naming = platform.identity.app.get<MessagingNaming>(MESSAGING_NAMING);
+      await nc
+        .jetstream()
+        .publish(`${naming.subjectPrefix}.${event.type}`, Buffer.from(JSON.stringify(event)), { msgID: `${event.id}-again` });
+      const jsm = await nc.jetstreamManager();
+      await eventually(
+        () => jsm.consumers.info(streamFor(naming, STREAMS.SALES).name, durableFor(naming, 'identity_webhooks_sales')),
+        (info) => info.num_pending === 0 && info.num_ack_pending === 0,
+      );
+      await new Promise((r) => setTimeout(r, 500));
+      expect(await deliveries(admin, endpoint.id)).toEqual([
+        expect.objectContaining({ id: delivery.id, subjectId: contactId, attemptCount: 1 }),
+      ]);
+      expect(at('/ok/redelivered')).toHaveLength(1);
+      const inbox = await asSuperuser(
+        async (c) => (await c.query(`SELECT count(*)::int AS n FROM inbox WHERE consumer LIKE 'identity_webhooks_%'`)).rows,
+      );
+      expect(inbox[0].n).toBe(0);
     });
 
     it('retries a failing receiver with the same webhook-id until it succeeds, recording every attempt', async () => {

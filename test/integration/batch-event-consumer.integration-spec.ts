@@ -20,6 +20,8 @@ class Tables1700000000001 implements MigrationInterface {
     await q.query(`CREATE TABLE applied (event_id uuid NOT NULL, tenant_id uuid NOT NULL)`);
     await q.query(`ALTER TABLE applied ENABLE ROW LEVEL SECURITY`);
     await q.query(`CREATE POLICY t ON applied USING (tenant_id = NULLIF(current_setting('rapport.tenant_id', true), '')::uuid)`);
+    // Effects keyed by the event: what a consumer without the inbox relies on.
+    await q.query(`CREATE TABLE applied_once (event_id uuid PRIMARY KEY)`);
   }
   async down() {
     /* throwaway schema: dropped whole */
@@ -169,6 +171,50 @@ describe('BatchEventConsumer against Postgres and JetStream', () => {
     await settled(resumed.durableName);
     await resumed.stop();
     expect(resumedCalls.flatMap((call) => call.ids)).toEqual([next.id]);
+  });
+
+  const KEYED = 'testing.keyed.happened';
+
+  it('without the inbox (inbox: false) writes no inbox rows and runs the handler again on redelivery, whose keyed writes keep one effect', async () => {
+    const calls: string[][] = [];
+    const committed: number[] = [];
+    const c = new BatchEventConsumer<number>(nc, db.tenantDb, naming, silent, {
+      stream,
+      durable: 'batch_no_inbox',
+      eventTypes: [KEYED],
+      batchSize: 50,
+      lingerMs: 50,
+      inbox: false,
+      handleBatch: async (events, em) => {
+        calls.push(events.map((e) => e.id));
+        const inserted: unknown[] = await em.query(
+          `INSERT INTO applied_once SELECT e.id FROM unnest($1::uuid[]) AS e(id) ON CONFLICT DO NOTHING RETURNING event_id`,
+          [events.map((e) => e.id)],
+        );
+        return inserted.length;
+      },
+      afterCommit: (_tenantId, _events, inserted) => committed.push(inserted),
+    }).parkFailuresIn(deadLetter);
+    const events = Array.from({ length: 30 }, () => ({ ...event(tenantA), type: KEYED }));
+    const publishKeyed = (e: EventEnvelope, msgID: string) =>
+      nc.jetstream().publish(`${naming.subjectPrefix}.${KEYED}`, Buffer.from(JSON.stringify(e)), { msgID });
+    for (const e of events) await publishKeyed(e, e.id);
+    await c.start();
+    await settled(c.durableName);
+    // The first one again under another message id, after it was applied, as a redelivery after a lost ack would bring it.
+    await publishKeyed(events[0], `${events[0].id}-again`);
+    await settled(c.durableName);
+    expect(await c.handleOnce(events[1])).toBe(true);
+    await c.stop();
+
+    const applied = await db.tenantDb.system((em) => em.query(`SELECT event_id FROM applied_once`));
+    expect(applied.map((r: { event_id: string }) => r.event_id).sort()).toEqual(events.map((e) => e.id).sort());
+    // The handler saw the repeated event twice (and events[1] once more through handleOnce), with no second effect.
+    expect(calls.flat().filter((id) => id === events[0].id)).toHaveLength(2);
+    expect(calls.flat().filter((id) => id === events[1].id)).toHaveLength(2);
+    expect(committed.reduce((a, b) => a + b, 0)).toBe(events.length);
+    const inbox = await db.tenantDb.system((em) => em.query(`SELECT count(*)::int AS n FROM inbox WHERE consumer = 'batch_no_inbox'`));
+    expect(inbox[0].n).toBe(0);
   });
 
   it('applies batches in stream order while reading the next, and leaves other types on the stream unread', async () => {

@@ -1,8 +1,9 @@
 import type { EventEnvelope } from '@rapport/contracts';
 import type { TenantDatabase } from '@rapport/persistence';
-import type { ConsumerMessages, JsMsg, NatsConnection } from 'nats';
+import type { JsMsg, NatsConnection } from 'nats';
 import type { EntityManager } from 'typeorm';
 import { EventConsumer, type EventConsumerOptions } from './event-consumer';
+import { InboundMessages } from './inbound-messages';
 import type { MessagingNaming } from './naming';
 import type { RelayLogger } from './outbox-relay';
 import { inBatchSpan } from './trace-context';
@@ -26,6 +27,20 @@ export interface BatchEventConsumerOptions<T> extends Omit<EventConsumerOptions,
   batchSize?: number;
   /** How long a batch may wait to fill once its first message is there (default 50 ms). */
   lingerMs?: number;
+  /**
+   * Whether each event's (consumer, id) is recorded in the inbox so that a
+   * redelivery skips the handler (default true). `false` is only for a
+   * handler whose every write is already a no-op for an event it applied
+   * before — rows keyed by the event (a unique key with ON CONFLICT DO
+   * NOTHING) — and whose result names only what it newly wrote: a
+   * redelivered event then runs the handler again, finds its rows and
+   * changes nothing, and afterCommit gets it again with that (empty)
+   * result. It saves the inbox write of every event, which for a consumer
+   * of a busy stream that rarely has anything to do (webhook fan-out) was
+   * most of its database work. Counted as applied either way: without the
+   * inbox a redelivery cannot be told apart.
+   */
+  inbox?: boolean;
 }
 
 const DEFAULT_BATCH = 500;
@@ -76,8 +91,13 @@ export class BatchEventConsumer<T = void> extends EventConsumer {
     // The server hands out at most max_ack_pending unacknowledged messages:
     // enough for the batch being applied and the next one filling.
     const consumer = await this.ensureDurable({ max_ack_pending: this.batchSize * 4 });
-    this.messages = await consumer.consume({ max_messages: this.batchSize * 2 });
-    this.loop = this.batchLoop(this.messages);
+    const inbound = new InboundMessages();
+    this.messages = await consumer.consume({ max_messages: this.batchSize * 2, callback: (msg) => inbound.push(msg) });
+    void this.messages.closed().then((err) => {
+      if (err) this.logger.error({ err, durable: this.durableName }, 'batch consumer stopped');
+      inbound.close();
+    });
+    this.loop = this.batchLoop(inbound);
   }
 
   /** Applies the event unless this consumer already has (one event, its own transaction); returns whether it ran. */
@@ -92,34 +112,13 @@ export class BatchEventConsumer<T = void> extends EventConsumer {
    * next one overlap. Batches still apply one after the other, in stream
    * order, and each message is acknowledged after its own commit.
    */
-  private async batchLoop(messages: ConsumerMessages): Promise<void> {
-    const iterator = messages[Symbol.asyncIterator]();
-    let next = iterator.next();
+  private async batchLoop(inbound: InboundMessages): Promise<void> {
     // The batch being applied: settles to its error (if any), so a failure waits here rather than going unhandled.
     let applying: Promise<unknown> = Promise.resolve(null);
     try {
       for (;;) {
-        const first = await next;
-        if (first.done) break;
-        const batch: JsMsg[] = [first.value];
-        next = iterator.next();
-        let done = false;
-        // One timer for the whole linger, not one per message (thousands a batch).
-        const linger = lingerFor(this.batch.lingerMs ?? DEFAULT_LINGER_MS);
-        try {
-          while (batch.length < this.batchSize) {
-            const result = await Promise.race([next, linger.expired]);
-            if (result === null) break;
-            if (result.done) {
-              done = true;
-              break;
-            }
-            batch.push(result.value);
-            next = iterator.next();
-          }
-        } finally {
-          linger.cancel();
-        }
+        const batch = await inbound.next(this.batchSize, this.batch.lingerMs ?? DEFAULT_LINGER_MS);
+        if (!batch) break;
         const prepared = this.prepare(batch);
         const failure = await applying;
         if (failure) throw failure;
@@ -127,7 +126,6 @@ export class BatchEventConsumer<T = void> extends EventConsumer {
           () => null,
           (err: unknown) => err ?? new Error('batch failed'),
         );
-        if (done) break;
       }
       const failure = await applying;
       if (failure) throw failure;
@@ -200,19 +198,13 @@ export class BatchEventConsumer<T = void> extends EventConsumer {
 
   /**
    * One transaction: inbox rows for every event (a repeated id counts once),
-   * then the handler for the events not seen before. Returns how many ran.
+   * then the handler for the events not seen before (without the inbox: for
+   * every event, see `inbox`). Returns how many ran.
    */
   private async applyGroup(tenantId: string, events: EventEnvelope[]): Promise<number> {
     const unique = await Promise.all([...new Map(events.map((e) => [e.id, e])).values()].map((e) => this.open(e)));
     const outcome = await this.db.withTenant(tenantId, async (em) => {
-      const inserted: { event_id: string }[] = await em.query(
-        `INSERT INTO inbox (consumer, event_id, tenant_id)
-         SELECT $1, e.id, $3 FROM unnest($2::uuid[]) AS e(id)
-         ON CONFLICT DO NOTHING RETURNING event_id`,
-        [this.options.durable, unique.map((e) => e.id), tenantId],
-      );
-      const fresh = new Set(inserted.map((r) => r.event_id));
-      const applied = unique.filter((e) => fresh.has(e.id));
+      const applied = this.batch.inbox === false ? unique : await this.firstSeen(em, tenantId, unique);
       if (applied.length === 0) return null;
       return { applied, result: await this.batch.handleBatch(applied, em, tenantId) };
     });
@@ -228,13 +220,16 @@ export class BatchEventConsumer<T = void> extends EventConsumer {
     }
     return outcome?.applied.length ?? 0;
   }
-}
 
-/** A promise that resolves to null once `ms` have passed (the iterator's pending promise stays usable); cancel frees the timer. */
-function lingerFor(ms: number): { expired: Promise<null>; cancel: () => void } {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<null>((resolve) => {
-    timer = setTimeout(() => resolve(null), Math.max(0, ms));
-  });
-  return { expired, cancel: () => clearTimeout(timer) };
+  /** Records the events in the inbox (one statement) and returns those it had not seen. */
+  private async firstSeen(em: EntityManager, tenantId: string, events: EventEnvelope[]): Promise<EventEnvelope[]> {
+    const inserted: { event_id: string }[] = await em.query(
+      `INSERT INTO inbox (consumer, event_id, tenant_id)
+       SELECT $1, e.id, $3 FROM unnest($2::uuid[]) AS e(id)
+       ON CONFLICT DO NOTHING RETURNING event_id`,
+      [this.options.durable, events.map((e) => e.id), tenantId],
+    );
+    const fresh = new Set(inserted.map((r) => r.event_id));
+    return events.filter((e) => fresh.has(e.id));
+  }
 }

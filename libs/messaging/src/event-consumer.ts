@@ -3,6 +3,7 @@ import type { TenantDatabase } from '@rapport/persistence';
 import { AckPolicy, DeliverPolicy, type Consumer, type ConsumerConfig, type ConsumerMessages, type JsMsg, type NatsConnection } from 'nats';
 import type { EntityManager } from 'typeorm';
 import { describe, type DeadLetter, type ReplayTarget } from './dead-letter';
+import { deliveryCountOf } from './delivery-count';
 import { parseEnvelope } from './events';
 import type { ConsumedOutcome, EventFlowCounters } from './flow-counters';
 import { durableInfo, replaceFilter, sameFilter, serverFilter } from './durable-filter';
@@ -216,7 +217,7 @@ export class EventConsumer implements ReplayTarget {
     } catch (err) {
       return { parked: null, err };
     }
-    if (msg.info.redeliveryCount > attemptsAllowed(this.retry) + UNCONCLUDED_DELIVERIES && this.deadLetter) {
+    if (deliveryCountOf(msg) > attemptsAllowed(this.retry) + UNCONCLUDED_DELIVERIES && this.deadLetter) {
       const err = new Error(`delivered ${msg.info.redeliveryCount} times without the handler concluding (did it crash the process?)`);
       return { parked: event, err };
     }

@@ -24,7 +24,8 @@ export function newEvent<TType extends string, TData>(fields: {
 }
 
 export function parseEnvelope(bytes: Uint8Array): EventEnvelope {
-  const value = JSON.parse(Buffer.from(bytes).toString('utf8')) as Partial<EventEnvelope>;
+  // Decoded in place: Buffer.from(bytes) alone copied every message first.
+  const value = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')) as Partial<EventEnvelope>;
   for (const key of ['id', 'type', 'tenantId', 'occurredAt', 'subjectId'] as const) {
     if (typeof value[key] !== 'string') throw new Error(`event envelope lacks ${key}`);
   }

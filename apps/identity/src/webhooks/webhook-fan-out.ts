@@ -18,8 +18,12 @@ export const DELIVERABLE_STREAMS = [
 /**
  * The fan-out from every producing stream to webhook endpoints: one durable
  * batch consumer per stream (as the audit log has one per stream), a
- * delivery row per matching enabled endpoint in the inbox transaction, so a
- * redelivered event creates none twice. An endpoint gets only events that happened after it was
+ * delivery row per matching enabled endpoint, unique per (endpoint, event),
+ * so a redelivered event creates none twice. That key is the only guard:
+ * the consumer keeps no inbox rows (ADR 087) — it takes every event of every
+ * stream and, for tenants without endpoints, writing the inbox was all it
+ * did. A redelivery also makes no second job (its insert returns no row).
+ * An endpoint gets only events that happened after it was
  * created (older ones through replay). The same place will feed GraphQL
  * subscriptions: what is matched here is type, tenant and filter; what the
  * receiver may read is decided at send time (eventForReader).
@@ -36,6 +40,8 @@ export class WebhookFanOut implements OnModuleInit {
       await this.registry.consumeInBatches<DeliveryJob[]>(stream, {
         durable: `identity_webhooks_${service}`,
         eventTypes: [`${service}.>`],
+        // Idempotent by UNIQUE (endpoint_id, event_id) with ON CONFLICT DO NOTHING, jobs only for rows inserted.
+        inbox: false,
         handleBatch: (events, em) => this.record(em, events, false),
         // Jobs only for committed rows: a job must never look for a delivery that is not there yet, or was rolled back.
         afterCommit: (_tenantId, _events, jobs) => void this.deliveries.enqueue(jobs),
