@@ -163,8 +163,8 @@ export class EventConsumer implements ReplayTarget {
 
   /**
    * Whether this consumer takes a subject, and a type, worked out once each:
-   * a consumer of several types on a busy stream (no server-side filter,
-   * see ensureDurable) asks for every message, and matching the patterns
+   * a consumer of several types on a busy stream is handed what the cover
+   * of its types lets through (serverFilter), and matching the patterns
    * token by token was a tenth of such a consumer's CPU. A stream has few
    * distinct subjects; the maps start over past MEMO_LIMIT all the same.
    */
