@@ -72,7 +72,12 @@ async function recordRun(em: EntityManager, tenantId: string, run: readonly Reco
 /** `once` entries' refs that already have an entry of their kind, as entryKey strings. */
 async function existingOnceEntries(em: EntityManager, run: readonly RecordChange[]): Promise<Set<string>> {
   const refsByKind = new Map<TimelineKind, string[]>();
-  for (const c of run) if (c.once) refsByKind.set(c.kind, [...(refsByKind.get(c.kind) ?? []), c.refId]);
+  for (const c of run) {
+    if (!c.once) continue;
+    const refs = refsByKind.get(c.kind) ?? [];
+    refs.push(c.refId);
+    refsByKind.set(c.kind, refs);
+  }
   const found = new Set<string>();
   for (const [kind, refIds] of refsByKind)
     for (const refId of await TimelineRecorder.refsWithEntry(em, [...new Set(refIds)], kind)) found.add(entryKey(refId, kind));
