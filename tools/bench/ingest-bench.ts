@@ -270,7 +270,8 @@ async function main(): Promise<void> {
       add(
         ...cpuPerUnitRow('NATS step CPU ms per order stored', 'order', cpuBefore, await platformCpu(pg, platform.processIds()), n.stored),
       );
-      add('NATS step: events the platform published', countsGrown(publishedBefore, await published()) || 'none', '');
+      const caused = countsGrown(publishedBefore, await published());
+      add('NATS step: events the platform published', caused.list || 'none', `${caused.total} events`);
       // The rate above includes publishing, which competes for the same CPU; the backlog left when publishing ended
       // is drained by the consumers alone (the figure a second replica should raise).
       const backlog = n.stored - n.storedAtPublish;

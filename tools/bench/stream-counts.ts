@@ -22,12 +22,11 @@ export async function streamSubjectCounts(
   }
 }
 
-/** "type n, type n" for the subjects whose count grew between two readings, most first. */
-export function countsGrown(before: Map<string, number>, after: Map<string, number>): string {
-  return [...after]
+/** The subjects whose count grew between two readings, most first ("type n, type n"), and how many in all. */
+export function countsGrown(before: Map<string, number>, after: Map<string, number>): { list: string; total: number } {
+  const grown = [...after]
     .map(([subject, n]) => [subject, n - (before.get(subject) ?? 0)] as const)
     .filter(([, n]) => n > 0)
-    .sort((a, b) => b[1] - a[1])
-    .map(([subject, n]) => `${subject} ${n}`)
-    .join(', ');
+    .sort((a, b) => b[1] - a[1]);
+  return { list: grown.map(([subject, n]) => `${subject} ${n}`).join(', '), total: grown.reduce((sum, [, n]) => sum + n, 0) };
 }
