@@ -15,6 +15,11 @@ interface Touch {
   touched_at: Date;
 }
 
+/** Whether an order can earn credits: placed, for a known customer, with a positive amount (otherwise it loses any it had). */
+function creditable(order: OrderRecordedDataV1, survivor: string | null): boolean {
+  return !!survivor && order.status === 'PLACED' && !order.amount.startsWith('-') && !/^0+(\.0+)?$/.test(order.amount);
+}
+
 /**
  * Credits orders to the campaigns that touched the customer before them:
  * a sent message (or, for control-group members, the launch that left them
@@ -24,21 +29,12 @@ interface Touch {
  * marketing.conversion.attributed. A cancelled or refunded order loses its
  * credits. Orders count in the campaign's figures only in its currency.
  */
-/** Whether an order can earn credits: placed, for a known customer, with a positive amount (otherwise it loses any it had). */
-function creditable(order: OrderRecordedDataV1, survivor: string | null): boolean {
-  return !!survivor && order.status === 'PLACED' && !order.amount.startsWith('-') && !/^0+(\.0+)?$/.test(order.amount);
-}
-
 @Injectable()
 export class Attribution {
   constructor(private readonly db: ServiceDatabase) {}
 
-  async onOrder(em: EntityManager, tenantId: string, order: OrderRecordedDataV1, survivor: string | null): Promise<void> {
-    await this.onOrders(em, tenantId, [{ data: order, survivor }]);
-  }
-
   /**
-   * A run of orders (stream order), each as `onOrder` alone: the touches of
+   * A run of orders (stream order), each as if alone: the touches of
    * every creditable order are read in one statement (attribution never
    * writes what it reads), the credits of the orders that lose theirs are
    * removed in one statement, then each order with touches is credited in
