@@ -8,6 +8,13 @@ export const analyticsEnv = {
     max: 600_000,
     description: 'how long a requested RFM recompute waits, so a burst of order batches costs one recompute',
   }),
+  ANALYTICS_RFM_MAX_SHARE_PERCENT: env.int({
+    default: 25,
+    min: 1,
+    max: 100,
+    description:
+      'the most of the time RFM recomputes asked for by new orders may take per tenant: after one that took d, the next waits d × (100 − share) / share (100 = no wait beyond ANALYTICS_RFM_DELAY_MS)',
+  }),
   ANALYTICS_RFM_CONCURRENCY: env.int({
     default: 2,
     min: 1,
@@ -37,6 +44,7 @@ export const analyticsEnv = {
 
 export type AnalyticsConfig = PlatformConfig & {
   ANALYTICS_RFM_DELAY_MS: number;
+  ANALYTICS_RFM_MAX_SHARE_PERCENT: number;
   ANALYTICS_RFM_CONCURRENCY: number;
   ANALYTICS_RESCORE_DEBOUNCE_MS: number;
   ANALYTICS_SCORING_WORK_MEM_MB: number;

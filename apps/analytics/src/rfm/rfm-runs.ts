@@ -100,3 +100,13 @@ export async function latestRfmRun(em: EntityManager, tenantId: string): Promise
   );
   return row ?? null;
 }
+
+/** The tenant's latest run that succeeded: when it started and finished (for pacing, see pacedRecomputeStart). */
+export async function lastFinishedRfmRun(em: EntityManager, tenantId: string): Promise<{ startedAt: Date; finishedAt: Date } | null> {
+  const [row]: { startedAt: Date; finishedAt: Date }[] = await em.query(
+    `SELECT started_at AS "startedAt", finished_at AS "finishedAt" FROM rfm_recompute_runs
+      WHERE tenant_id = $1 AND status = 'SUCCEEDED' ORDER BY requested_at DESC, id DESC LIMIT 1`,
+    [tenantId],
+  );
+  return row ?? null;
+}

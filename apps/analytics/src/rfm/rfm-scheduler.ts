@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { SYSTEM_ACTOR, type EventActor } from '@rapport/contracts';
 import type { Logger } from '@rapport/observability';
 import { JobQueues, LOGGER, SERVICE_CONFIG } from '@rapport/service-kit';
-import type { Job, Queue } from 'bullmq';
+import { DelayedError, type Job, type Queue } from 'bullmq';
 import type { AnalyticsConfig } from '../analytics.env';
 import { RfmService } from './rfm.service';
 
@@ -25,8 +25,11 @@ export function rfmDeduplicationId(tenantId: string): string {
  * (BullMQ on Redis; keys under REDIS_PREFIX). A request waits
  * ANALYTICS_RFM_DELAY_MS so a burst of batches costs one recompute; while a
  * recompute runs, one more is kept (keepLastIfActive) so orders committed
- * during the run are scored by the next. The job is idempotent: it recomputes
- * from the orders, whatever ran before.
+ * during the run are scored by the next. Such a recompute starts no sooner
+ * than pacing allows (pacedRecomputeStart: at most
+ * ANALYTICS_RFM_MAX_SHARE_PERCENT of the time); until then the job waits
+ * delayed, and requests made meanwhile collapse into it. The job is
+ * idempotent: it recomputes from the orders, whatever ran before.
  */
 @Injectable()
 export class RfmScheduler implements OnModuleInit {
@@ -46,7 +49,7 @@ export class RfmScheduler implements OnModuleInit {
       removeOnComplete: 100,
       removeOnFail: 1000,
     });
-    this.jobs.worker<RfmJobData>(RFM_QUEUE, (job) => this.run(job), {
+    this.jobs.worker<RfmJobData>(RFM_QUEUE, (job, token) => this.run(job, token), {
       concurrency: this.config.ANALYTICS_RFM_CONCURRENCY,
       describe: (job) => ({ tenantId: job.data.tenantId }),
     });
@@ -72,9 +75,14 @@ export class RfmScheduler implements OnModuleInit {
     await this.queue.add('run', { tenantId, runId, actor }, { jobId: `rfm-run-${runId}` });
   }
 
-  private async run(job: Job<RfmJobData>): Promise<void> {
+  private async run(job: Job<RfmJobData>, token?: string): Promise<void> {
     const { tenantId, runId, actor } = job.data;
     if (!runId) {
+      const notBefore = await this.rfm.pacedStart(tenantId, this.config.ANALYTICS_RFM_MAX_SHARE_PERCENT);
+      if (notBefore && notBefore.getTime() > Date.now()) {
+        await job.moveToDelayed(notBefore.getTime(), token);
+        throw new DelayedError();
+      }
       const outcome = await this.rfm.recompute(tenantId, SYSTEM_ACTOR);
       this.logger.info({ tenantId, scored: outcome.customersScored }, 'RFM recomputed');
       return;

@@ -11,10 +11,21 @@ import { scoringAsOf } from '../clv/clv-settings';
 import { lockRfmRecompute } from '../tenant-locks';
 import { RfmScoreEntity } from './rfm-score.entity';
 import { recomputeAndRecordRfmScores } from './rfm-sql';
+import { pacedRecomputeStart } from './rfm-pacing';
 import { rfmSettings, validateSettingsChange, type RfmSettingsChange } from './rfm-settings';
 import { rfmView, type RfmView } from './rfm-view';
 import { TableStatistics } from '../statistics/table-statistics';
-import { failRfmRun, findRfmRun, latestRfmRun, queueRfmRun, rfmRunStep, startRfmRun, succeedRfmRun, type RfmRunView } from './rfm-runs';
+import {
+  failRfmRun,
+  findRfmRun,
+  lastFinishedRfmRun,
+  latestRfmRun,
+  queueRfmRun,
+  rfmRunStep,
+  startRfmRun,
+  succeedRfmRun,
+  type RfmRunView,
+} from './rfm-runs';
 
 export interface RecomputeOutcome {
   /** The run that recorded it (rfmRecomputeRun). */
@@ -96,6 +107,13 @@ export class RfmService {
     if (request.windowDays !== undefined) change.windowDays = request.windowDays;
     if (request.currency !== undefined) change.currency = request.currency;
     return this.recompute(tenantId, actor, change, asOf, runId, { background: true });
+  }
+
+  /** The earliest the next recompute asked for by orders may start (pacedRecomputeStart), or null: now. */
+  async pacedStart(tenantId: string, sharePercent: number): Promise<Date | null> {
+    if (sharePercent >= 100) return null;
+    const last = await this.db.withTenant(tenantId, (em) => lastFinishedRfmRun(em, tenantId));
+    return pacedRecomputeStart(last, sharePercent);
   }
 
   /** A job that gave up: its run says so instead of staying RUNNING. */
