@@ -258,6 +258,12 @@ async function main(): Promise<void> {
       const n = await natsIngest(url, token, tenant, syntheticOrders(tenant, natsOrders, 'bench-nats', 2, now), natsOrders, {
         subjectPrefix: platform.subjectPrefix,
         timeoutS: natsTimeoutS,
+        storedCount: async () =>
+          (
+            await pg.query<{ n: number }>(`SELECT count(*)::int AS n FROM "analytics_${platform.runId}".orders WHERE tenant_id = $1`, [
+              tenantId,
+            ])
+          ).rows[0].n,
       });
       const natsRate = n.stored / n.s;
       add(
