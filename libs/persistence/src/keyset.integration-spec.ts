@@ -93,6 +93,16 @@ describe('keyset pages forward and backward (PostgreSQL)', () => {
       });
     }
 
+    it(`${name}: a first page counts every row, whether it holds them all, exactly all, or some`, async () => {
+      for (const size of [40, 23, 22, 1]) {
+        for (const window of [{ first: size }, { last: size }]) {
+          const p = await page('ASC', window);
+          expect({ size, totalCount: p.totalCount, rows: p.edges.length }).toEqual({ size, totalCount: 23, rows: Math.min(size, 23) });
+          expect(p.pageInfo[window.first ? 'hasNextPage' : 'hasPreviousPage']).toBe(size < 23);
+        }
+      }
+    });
+
     it(`${name}: a cursor it did not issue is refused, naming before or after`, async () => {
       await expect(page('ASC', { last: 3, before: 'not-a-cursor' })).rejects.toMatchObject(new InvalidCursorError('before'));
       await expect(page('ASC', { first: 3, after: 'not-a-cursor' })).rejects.toMatchObject(new InvalidCursorError('after'));

@@ -132,34 +132,27 @@ export async function keysetPage<T extends ObjectLiteral>(
       __sortValue: seek.from[0],
       __sortId: seek.from[1],
     });
-  } else {
-    // The first page counts in the same statement (see FIRST_PAGE_TOTAL).
-    page.addSelect(FIRST_PAGE_TOTAL, '__total');
   }
   const ordered = page
     .orderBy(req.sortColumn, seek.order)
     .addOrderBy(req.idColumn, seek.order)
     .limit(seek.size + 1);
-  if (seek.from) {
-    const totalCount = await query.clone().getCount();
-    const rows = await ordered.getMany().catch(cursorFault(seek));
-    return pageOf(rows, totalCount, seek, req.cursorOf, (row) => row);
-  }
-  const { entities, raw } = await ordered.getRawAndEntities();
-  return pageOf(entities, totalOf(raw), seek, req.cursorOf, (row) => row);
+  const rows = await ordered.getMany().catch(cursorFault(seek));
+  const totalCount = firstPageHoldsAll(seek, rows) ? rows.length : await query.clone().getCount();
+  return pageOf(rows, totalCount, seek, req.cursorOf, (row) => row);
 }
 
 /**
- * A first page (no cursor) holds the start of every matching row, so the
- * window count over the filtered rows, taken before the LIMIT, is the total:
- * one statement instead of a count and a read. A page after a cursor sees
- * only the rows past it, so it still counts apart.
+ * A first page (no cursor) that is not full holds every matching row, so its
+ * length is the total and no count is needed: the usual case of a contact's
+ * lists in the 360° query, one statement each. Otherwise the total is counted
+ * apart (after the page, one statement at a time on the caller's connection):
+ * a count reads the matching rows without sorting them, where a window total
+ * (`count(*) OVER ()`) over a list of the whole tenant sorted every row before
+ * the LIMIT (a first page of 100,000 orders read them all, lines included).
  */
-const FIRST_PAGE_TOTAL = 'count(*) OVER ()';
-
-/** The window total off the first raw row; no row means nothing matched. */
-function totalOf(raw: readonly { __total?: unknown }[]): number {
-  return raw.length === 0 ? 0 : Number(raw[0].__total);
+function firstPageHoldsAll(seek: Seek, rows: readonly unknown[]): boolean {
+  return seek.from === null && rows.length <= seek.size;
 }
 
 /** A plain-SQL list: `from` is everything after `SELECT … FROM` up to and including the filters (a WHERE clause). */
@@ -186,16 +179,16 @@ export async function keysetSqlPage<Row, Node>(
     seekSql = ` AND (${q.sortColumn}, ${q.idColumn}) ${seek.operator} ($${params.length - 1}, $${params.length})`;
   }
   params.push(seek.size + 1);
-  // The count goes first: one statement at a time on the caller's connection.
-  const counted = seek.from ? ((await em.query(`SELECT count(*)::int AS n FROM ${q.from}`, q.params)) as { n: number }[])[0].n : null;
-  const total = counted === null ? `, ${FIRST_PAGE_TOTAL} AS __total` : '';
   const rows = (await em
     .query(
-      `SELECT ${q.select}${total} FROM ${q.from}${seekSql} ORDER BY ${q.sortColumn} ${seek.order}, ${q.idColumn} ${seek.order} LIMIT $${params.length}`,
+      `SELECT ${q.select} FROM ${q.from}${seekSql} ORDER BY ${q.sortColumn} ${seek.order}, ${q.idColumn} ${seek.order} LIMIT $${params.length}`,
       params,
     )
-    .catch(cursorFault(seek))) as (Row & { __total?: unknown })[];
-  return pageOf(rows, counted ?? totalOf(rows), seek, q.cursorOf, q.map);
+    .catch(cursorFault(seek))) as Row[];
+  const totalCount = firstPageHoldsAll(seek, rows)
+    ? rows.length
+    : ((await em.query(`SELECT count(*)::int AS n FROM ${q.from}`, q.params)) as { n: number }[])[0].n;
+  return pageOf(rows, totalCount, seek, q.cursorOf, q.map);
 }
 
 export class InvalidCursorError extends Error {
