@@ -92,7 +92,7 @@ export class AnalyticsProjection {
 
   /** Stores (or replaces) the order and refreshes its customer's order aggregates; returns the survivor it counts for. */
   async applyOrder(em: EntityManager, tenantId: string, order: OrderRecordedDataV1, at: string): Promise<string | null> {
-    return (await this.applyOrders(em, tenantId, [{ order, at }]))[0];
+    return (await this.applyOrders(em, tenantId, [{ order, at }]))[0].survivor;
   }
 
   /**
@@ -103,14 +103,15 @@ export class AnalyticsProjection {
    * order left or joined is recounted once (one statement). Per order, as
    * one by one: a record applies when no earlier record of its order in the
    * run and not the stored one is newer (applyOrderRecords). Returns, per
-   * order, the survivor it counts for (null when the record was outdated or
-   * names nobody).
+   * order, whether its record applied (false when a newer record of the
+   * order is stored or came earlier in the run) and the survivor it counts
+   * for (null when it did not apply or names nobody).
    */
   async applyOrders(
     em: EntityManager,
     tenantId: string,
     orders: readonly { order: OrderRecordedDataV1; at: string }[],
-  ): Promise<(string | null)[]> {
+  ): Promise<AppliedOrder[]> {
     await ensureContacts(
       em,
       tenantId,
@@ -119,11 +120,20 @@ export class AnalyticsProjection {
     const records = orders.map(({ order, at }) => ({ orderId: order.orderId, contactId: order.contactId ?? null, at }));
     const stored = await writeNewestOrders(em, tenantId, orders);
     const { applied, touched } = applyOrderRecords(records, stored);
-    if (touched.length === 0) return orders.map(() => null);
+    if (touched.length === 0) return orders.map((_, i) => ({ applied: applied[i], survivor: null }));
     const survivors = await survivorsOf(em, tenantId, touched);
     await refreshAggregates(em, tenantId, [...new Set(survivors.values())]);
-    return orders.map(({ order }, i) => (applied[i] && order.contactId ? (survivors.get(order.contactId) ?? order.contactId) : null));
+    return orders.map(({ order }, i) => ({
+      applied: applied[i],
+      survivor: applied[i] && order.contactId ? (survivors.get(order.contactId) ?? order.contactId) : null,
+    }));
   }
+}
+
+/** What a recorded order did to the read model: applied or outdated, and the survivor it counts for. */
+export interface AppliedOrder {
+  applied: boolean;
+  survivor: string | null;
 }
 
 /**

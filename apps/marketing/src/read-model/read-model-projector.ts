@@ -71,7 +71,7 @@ export interface Applied {
   contactId: string | null;
   complaintOpened: string[];
   complaintsCleared: string[];
-  /** A recorded order and the survivor it counts for, for attribution. */
+  /** A recorded order that applied and the survivor it counts for, for attribution (null for an outdated record). */
   order: { data: OrderRecordedDataV1; survivor: string | null } | null;
 }
 
@@ -119,8 +119,12 @@ export class ReadModelProjector {
         );
       case 'ORDER': {
         const orders = run.events.map((e) => ({ order: (e as OrderRecordedV1).data, at: e.occurredAt }));
-        const survivors = await this.analytics.applyOrders(em, tenantId, orders);
-        return survivors.map((survivor, i) => ({ ...NOTHING, contactId: survivor, order: { data: orders[i].order, survivor } }));
+        // An outdated record (a newer one is stored) changed nothing: it has nothing for attribution to follow either.
+        return (await this.analytics.applyOrders(em, tenantId, orders)).map(({ applied, survivor }, i) => ({
+          ...NOTHING,
+          contactId: survivor,
+          order: applied ? { data: orders[i].order, survivor } : null,
+        }));
       }
       case 'MERGE': {
         const merges = run.events as ContactMergedV1[];
