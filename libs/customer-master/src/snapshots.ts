@@ -42,7 +42,8 @@ export async function upsertSnapshots(
 ): Promise<string[]> {
   const newest = newestPerRecord(snapshots);
   if (newest.length === 0) return [];
-  const rows = newest.map((s) => ({ ...s.columns, id: s.id, sales_updated_at: s.updatedAt }));
+  // The same object as a spread, which cost about four times as much per row once serialised (ADR 091).
+  const rows = newest.map((s) => Object.assign({}, s.columns, { id: s.id, sales_updated_at: s.updatedAt }));
   const all = ['sales_updated_at', ...columns];
   const applied = returnedRows<{ id: string }>(
     await em.query(

@@ -4,6 +4,7 @@ import type { JsMsg, NatsConnection } from 'nats';
 import type { EntityManager } from 'typeorm';
 import { EventConsumer, type EventConsumerOptions } from './event-consumer';
 import { InboundMessages } from './inbound-messages';
+import type { ConsumedOutcome } from './flow-counters';
 import type { MessagingNaming } from './naming';
 import type { RelayLogger } from './outbox-relay';
 import { inBatchSpan } from './trace-context';
@@ -209,7 +210,16 @@ export class BatchEventConsumer<T = void> extends EventConsumer {
       return { applied, result: await this.batch.handleBatch(applied, em, tenantId) };
     });
     const applied = new Set(outcome?.applied.map((e) => e.id));
-    for (const e of events) this.count(e.type, applied.delete(e.id) ? 'applied' : 'duplicate');
+    // Counted per type and outcome, once each: a labelled increment per event was a per cent of a busy consumer's CPU.
+    const counts = new Map<string, number>();
+    for (const e of events) {
+      const key = `${applied.delete(e.id) ? 'applied' : 'duplicate'} ${e.type}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    for (const [key, n] of counts) {
+      const space = key.indexOf(' ');
+      this.count(key.slice(space + 1), key.slice(0, space) as ConsumedOutcome, n);
+    }
     if (outcome && this.batch.afterCommit) {
       // Committed: a failing follow-up must not look like a failed event (that would nak an applied message).
       try {

@@ -81,7 +81,11 @@ export class MarketingConsumers implements OnModuleInit {
       // A run's orders are attributed together (one lookup of their touches), before what else follows from them.
       const orders = applied.flatMap((a) => (a.order ? [{ data: a.order.data, survivor: a.order.survivor }] : []));
       await this.attribution.onOrders(em, tenantId, orders);
-      for (let i = 0; i < run.events.length; i++) steps.push(...(await this.follow(run.events[i], applied[i], em, triggers)));
+      for (let i = 0; i < run.events.length; i++) {
+        // Most events (a new contact with no journey it triggers) have nothing to follow: no await per event for them.
+        if (nothingFollows(run.events[i], applied[i], triggers)) continue;
+        steps.push(...(await this.follow(run.events[i], applied[i], em, triggers)));
+      }
     }
     return steps;
   }
@@ -97,4 +101,9 @@ export class MarketingConsumers implements OnModuleInit {
     }
     return steps;
   }
+}
+
+/** Whether `follow` would do nothing for the event: no complaint opened or cleared, and no journey it enrols its contact in. */
+function nothingFollows(event: EventEnvelope, applied: Applied, triggers: Set<string>): boolean {
+  return applied.complaintOpened.length === 0 && applied.complaintsCleared.length === 0 && !(applied.contactId && triggers.has(event.type));
 }

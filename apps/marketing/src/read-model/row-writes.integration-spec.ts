@@ -42,7 +42,7 @@ describe('marketing read model: row writes per batch', () => {
 
   const event = (tenantId: string, type: string, minute: number, subjectId: string, data: unknown) =>
     ({ ...newEvent({ type, tenantId, actor: SYSTEM_ACTOR, subjectId, data }), occurredAt: at(minute) }) as EventEnvelope;
-  const created = (tenantId: string, id: string, minute: number): EventEnvelope => {
+  const created = (tenantId: string, id: string, minute: number, externalIds: ContactSnapshotV1['externalIds'] = []): EventEnvelope => {
     const contact: ContactSnapshotV1 = {
       id,
       accountId: null,
@@ -51,7 +51,7 @@ describe('marketing read model: row writes per batch', () => {
       lastName: id.slice(0, 8),
       emails: [`${id.slice(0, 8)}@rows.test`],
       phones: [],
-      externalIds: [],
+      externalIds,
       createdAt: at(0),
       updatedAt: at(minute),
     };
@@ -107,6 +107,44 @@ describe('marketing read model: row writes per batch', () => {
       em.query(`SELECT id, first_name, sales_updated_at FROM contacts WHERE tenant_id = $1 ORDER BY id`, [tenantId]),
     );
     expect(rows.map((r: { first_name: string }) => r.first_name)).toEqual(['Rows', 'Rows', 'Rows']);
+  });
+
+  it("reads none of the tenant's external ids for new contacts: the keys a batch replaces are looked up per contact", async () => {
+    const tenantId = randomUUID();
+    // The tenant's customers, each with its partner key (as an import of customers gives them).
+    const customers = Array.from({ length: 2000 }, (_, i) => created(tenantId, randomUUID(), 1, [{ source: 'shop', key: `C${i}` }]));
+    await db.withTenant(tenantId, (em) => consumers.handleBatch(customers, em, tenantId));
+    // A batch as large as a consumer takes: the old single DELETE was planned by the tenant's keys, not the batch's contacts.
+    const fresh = Array.from({ length: 2000 }, () => randomUUID());
+    const read = await db.withTenant(tenantId, async (em) => {
+      const counters = async () => {
+        const [row] = await em.query(
+          `SELECT (seq_tup_read + coalesce(idx_tup_fetch, 0))::int AS n
+             FROM pg_stat_xact_user_tables WHERE schemaname = current_schema() AND relname = 'contact_external_ids'`,
+        );
+        return (row?.n as number | undefined) ?? 0;
+      };
+      const before = await counters();
+      await consumers.handleBatch(
+        fresh.map((id) => created(tenantId, id, 2)),
+        em,
+        tenantId,
+      );
+      return (await counters()) - before;
+    });
+    expect(read).toBe(0);
+    // A key that moves, and one a contact drops, are still replaced.
+    const [first, second] = customers.map((e) => (e.data as { contact: ContactSnapshotV1 }).contact.id);
+    await db.withTenant(tenantId, (em) =>
+      consumers.handleBatch([created(tenantId, first, 5, []), created(tenantId, second, 5, [{ source: 'shop', key: 'C0' }])], em, tenantId),
+    );
+    const keys = await db.withTenant(tenantId, (em) =>
+      em.query(`SELECT key, contact_id FROM contact_external_ids WHERE tenant_id = $1 AND contact_id = ANY($2::uuid[]) ORDER BY key`, [
+        tenantId,
+        [first, second],
+      ]),
+    );
+    expect(keys).toEqual([{ key: 'C0', contact_id: second }]);
   });
 
   it('does not write a contact whose sums an order does not change (a cancelled order counts for nothing)', async () => {
