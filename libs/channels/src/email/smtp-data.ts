@@ -8,13 +8,22 @@
  */
 export function smtpData(raw: string | Buffer): string | Buffer {
   // The text the channel writes (mime-message.ts) has CRLF line ends and no leading dots, nearly always:
-  // one regex scan in C++ rather than a pass over its bytes in JS.
-  if (typeof raw === 'string' && !NEEDS_ESCAPING.test(raw)) return raw + (raw.endsWith('\n') ? '.\r\n' : '\r\n.\r\n');
+  // checked line by line with indexOf rather than byte by byte.
+  if (typeof raw === 'string' && asItIs(raw)) return raw + (raw.endsWith('\n') ? '.\r\n' : '\r\n.\r\n');
   return escaped(typeof raw === 'string' ? Buffer.from(raw) : raw);
 }
 
-/** A bare CR, a bare LF, or a dot at the start of a line (UTF-8 never has these bytes inside a character). */
-const NEEDS_ESCAPING = /\r(?!\n)|(?<!\r)\n|(?:^|\n)\./;
+/**
+ * No dot at the start of a line, no bare CR, no bare LF: nothing to escape
+ * (UTF-8 never has these bytes inside a character, so the string's
+ * characters tell what its bytes are).
+ */
+function asItIs(raw: string): boolean {
+  if (raw.charCodeAt(0) === 0x2e || raw.includes('\n.')) return false;
+  for (let i = raw.indexOf('\r'); i !== -1; i = raw.indexOf('\r', i + 1)) if (raw.charCodeAt(i + 1) !== 0x0a) return false;
+  for (let i = raw.indexOf('\n'); i !== -1; i = raw.indexOf('\n', i + 1)) if (raw.charCodeAt(i - 1) !== 0x0d) return false;
+  return true;
+}
 
 const LF = Buffer.from('\n');
 const LF_DOT = Buffer.from('\n.');
