@@ -285,7 +285,8 @@ export class PipelinedSession<M extends PipelineMessage> {
 
   /** The connection is done for: closed, and every message still on it settled with the error. */
   private fail(err: SmtpError | ((flight: Flight<M>) => SmtpError)): void {
-    if (this.gone) return;
+    // After QUIT: a server that neither answers nor closes is cut off at the idle timeout.
+    if (this.gone) return void this.socket.destroy();
     this.gone = true;
     this.expected.length = 0;
     this.socket.destroy();
