@@ -59,9 +59,12 @@ const connectionTrouble = (err: SMTPConnection.SMTPError): boolean =>
  * through a pipeline with an AbortSignal: in marketing's profile that, with
  * its extra socket writes, was the largest cost of a campaign message
  * (ADR 083). Here a message is its envelope and its text, handed to the
- * connection's `send` as one string; the SMTP session itself (greeting, EHLO,
- * STARTTLS, AUTH, pipelined MAIL/RCPT/DATA, dot-stuffing, timeouts, the error
- * objects with their codes and replies) is still nodemailer's.
+ * connection's `send` as one string; the connection's set-up (greeting, EHLO,
+ * STARTTLS, AUTH, timeouts) is still nodemailer's. When the server offers
+ * PIPELINING, the sending itself then goes through a PipelinedSession on the
+ * connection's socket (one write a message, ADR 092); otherwise through
+ * nodemailer's `send` (pipelined MAIL/RCPT/DATA, dot-stuffing, the error
+ * objects with their codes and replies).
  *
  * As nodemailer's pool does: a connection refused a message (envelope or
  * content) is reset and reused; one that failed otherwise is closed; a
