@@ -126,6 +126,19 @@ export function formatFrom(name: string, address: string): string {
  * `X-Rapport-Message-Id` → `X-Rapport-Message-ID`).
  */
 export function headerKey(key: string): string {
+  let cased = headerKeys.get(key);
+  if (cased === undefined) {
+    cased = caseHeaderKey(key);
+    if (headerKeys.size < HEADER_KEYS_KEPT) headerKeys.set(key, cased);
+  }
+  return cased;
+}
+
+/** The same few names (X-Rapport-Message-Id, X-Rapport-Meta-*) go on every message: cased once each (a bounded memo). */
+const headerKeys = new Map<string, string>();
+const HEADER_KEYS_KEPT = 1000;
+
+function caseHeaderKey(key: string): string {
   return key
     .replace(/[^!-9;-~]/g, '') // printable ASCII but the colon: what a field name may hold
     .toLowerCase()

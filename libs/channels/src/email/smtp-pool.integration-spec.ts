@@ -3,8 +3,8 @@ import { SmtpPool, type SmtpPoolOptions } from './smtp-pool';
 
 /**
  * A scripted SMTP server (PIPELINING, plain TCP) whose misbehaviour a test
- * chooses: refusing a recipient, closing a connection after a message's text
- * without answering it, or closing every idle connection.
+ * chooses: refusing a recipient or a text, closing a connection after a
+ * message's text without answering it, or closing every idle connection.
  */
 async function scriptedServer() {
   const sockets = new Set<Socket>();
@@ -12,6 +12,7 @@ async function scriptedServer() {
   let sessions = 0;
   const refuse = new Set<string>();
   const dropAfterText = new Set<string>();
+  const refuseText = new Set<string>();
   const server = createServer((socket) => {
     sessions++;
     sockets.add(socket);
@@ -36,6 +37,10 @@ async function scriptedServer() {
             received.push({ to, text });
             socket.destroy();
             return;
+          }
+          if (refuseText.has(to)) {
+            out += '554 5.6.0 content refused\r\n';
+            continue;
           }
           received.push({ to, text });
           out += '250 2.0.0 queued\r\n';
@@ -70,6 +75,7 @@ async function scriptedServer() {
     received,
     refuse,
     dropAfterText,
+    refuseText,
     sessions: () => sessions,
     dropAll: () => sockets.forEach((s) => s.destroy()),
     close: () =>
@@ -124,10 +130,8 @@ describe('SmtpPool against a scripted SMTP server', () => {
     ]);
   });
 
-  it('hands a message to the socket in two writes: the envelope, then the text with its terminating dot', async () => {
-    smtp = pool(server);
-    await smtp.send(mail('a@example.com'));
-    // Counted on the client's sockets (writes to the server's port) once the session is up: each call is a system call.
+  /** The socket writes (system calls) `send` makes on the client's connections to the server. */
+  async function writesOf(send: () => Promise<unknown>): Promise<string[]> {
     const writes: string[] = [];
     const count = (kind: string) =>
       function (this: Socket, ...args: unknown[]) {
@@ -140,16 +144,57 @@ describe('SmtpPool against a scripted SMTP server', () => {
     proto._write = count('write');
     proto._writev = count('writev');
     try {
-      await smtp.send(mail('b@example.com'));
+      await send();
     } finally {
       proto._write = write;
       proto._writev = writev;
     }
+    return writes;
+  }
+
+  it('hands a message to the socket in two writes: the envelope, then the text with its terminating dot', async () => {
+    smtp = pool(server);
+    await smtp.send(mail('a@example.com'));
+    // Counted once the session is up: each call is a system call.
+    const writes = await writesOf(() => smtp.send(mail('b@example.com')));
     expect(server.received.map((r) => r.text)).toEqual([
       'Subject: hi\r\nTo: a@example.com\r\n\r\n..a line that starts with a dot',
       'Subject: hi\r\nTo: b@example.com\r\n\r\n..a line that starts with a dot',
     ]);
     expect(writes).toHaveLength(2);
+  });
+
+  it('on a busy connection, writes each message after the first together with the next envelope: one write a message', async () => {
+    smtp = pool(server);
+    await smtp.send(mail('a@example.com'));
+    const to = ['b', 'c', 'd', 'e', 'f'].map((n) => `${n}@example.com`);
+    const writes = await writesOf(() => Promise.all(to.map((t) => smtp.send(mail(t)))));
+    // b's envelope; b's text with c's envelope; …; f's text alone.
+    expect(writes).toHaveLength(to.length + 1);
+    expect(server.received.map((r) => r.to)).toEqual(['a@example.com', ...to]);
+    expect(server.received.every((r) => r.text === `Subject: hi\r\nTo: ${r.to}\r\n\r\n..a line that starts with a dot`)).toBe(true);
+    expect(server.sessions()).toBe(1);
+  });
+
+  it('fails a refused text alone: the messages around it go out on the same session', async () => {
+    smtp = pool(server);
+    server.refuseText.add('spam@example.com');
+    const results = await Promise.allSettled(['a@example.com', 'spam@example.com', 'b@example.com'].map((to) => smtp.send(mail(to))));
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ code: 'EMESSAGE', responseCode: 554, command: 'DATA' });
+    expect(server.received.map((r) => r.to)).toEqual(['a@example.com', 'b@example.com']);
+    expect(server.sessions()).toBe(1);
+  });
+
+  it('sends once, on a new connection, a message whose envelope went along with a text that broke the connection', async () => {
+    smtp = pool(server);
+    await smtp.send(mail('a@example.com'));
+    server.dropAfterText.add('b@example.com');
+    const results = await Promise.allSettled(['b@example.com', 'c@example.com'].map((to) => smtp.send(mail(to))));
+    expect((results[0] as PromiseRejectedResult).reason).toMatchObject({ code: 'ECONNECTION' });
+    expect(results[1]).toMatchObject({ status: 'fulfilled', value: { response: '250 2.0.0 queued' } });
+    expect(server.received.map((r) => r.to)).toEqual(['a@example.com', 'b@example.com', 'c@example.com']);
+    expect(server.sessions()).toBe(2);
   });
 
   it('resets the session after a refused recipient and keeps using the connection', async () => {

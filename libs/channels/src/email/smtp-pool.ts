@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
+import { PipelinedSession } from './smtp-pipeline';
 
 /** What goes on the wire for one message: the envelope, and the RFC 5322 text already written. */
 export interface PooledMessage {
@@ -31,6 +32,8 @@ interface Queued extends PooledMessage {
   reject(err: unknown): void;
   /** Handed back once already (a reused connection dropped before a byte of it went out). */
   requeued: boolean;
+  /** Taken by a connection that had sent before (set when taken). */
+  reused: boolean;
 }
 
 /** One pooled connection: `busy` while connecting, sending or resetting. */
@@ -41,6 +44,8 @@ interface Slot {
   busy: boolean;
   closed: boolean;
   messages: number;
+  /** The pipelined sending session once the connection is up, when its server offers PIPELINING (ADR 092). */
+  session: PipelinedSession<Queued> | null;
 }
 
 /** A dropped connection, a timeout, or a 421 (the server closes): another connection may well succeed. */
@@ -54,9 +59,12 @@ const connectionTrouble = (err: SMTPConnection.SMTPError): boolean =>
  * through a pipeline with an AbortSignal: in marketing's profile that, with
  * its extra socket writes, was the largest cost of a campaign message
  * (ADR 083). Here a message is its envelope and its text, handed to the
- * connection's `send` as one string; the SMTP session itself (greeting, EHLO,
- * STARTTLS, AUTH, pipelined MAIL/RCPT/DATA, dot-stuffing, timeouts, the error
- * objects with their codes and replies) is still nodemailer's.
+ * connection's `send` as one string; the connection's set-up (greeting, EHLO,
+ * STARTTLS, AUTH, timeouts) is still nodemailer's. When the server offers
+ * PIPELINING, the sending itself then goes through a PipelinedSession on the
+ * connection's socket (one write a message, ADR 092); otherwise through
+ * nodemailer's `send` (pipelined MAIL/RCPT/DATA, dot-stuffing, the error
+ * objects with their codes and replies).
  *
  * As nodemailer's pool does: a connection refused a message (envelope or
  * content) is reset and reused; one that failed otherwise is closed; a
@@ -75,7 +83,7 @@ export class SmtpPool {
   send(message: PooledMessage): Promise<SMTPConnection.SentMessageInfo> {
     if (message.signal?.aborted) return Promise.reject(abortError());
     return new Promise((resolve, reject) => {
-      this.queue.push({ ...message, resolve, reject, requeued: false });
+      this.queue.push({ ...message, resolve, reject, requeued: false, reused: false });
       this.dispatch();
     });
   }
@@ -122,7 +130,7 @@ export class SmtpPool {
   }
 
   private connect(): void {
-    const slot: Slot = { connection: this.connection(), ready: false, busy: true, closed: false, messages: 0 };
+    const slot: Slot = { connection: this.connection(), ready: false, busy: true, closed: false, messages: 0, session: null };
     this.slots.add(slot);
     slot.connection.on('error', (err: SMTPConnection.SMTPError) => {
       // A send's callback gets its own error; an error before the session is up fails the waiting messages below.
@@ -137,6 +145,7 @@ export class SmtpPool {
       if (err) return this.failed(slot, err);
       slot.ready = true;
       slot.busy = false;
+      slot.session = this.pipelined(slot);
       this.dispatch();
     });
   }
@@ -158,6 +167,10 @@ export class SmtpPool {
     slot.busy = true;
     const reused = slot.messages > 0;
     slot.messages++;
+    if (slot.session) {
+      q.reused = reused;
+      return slot.session.send(q);
+    }
     const text = new MessageText(q.raw, socketOf(slot.connection));
     slot.connection.send({ from: q.from, to: q.to }, text as unknown as Readable, (err, info) => {
       if (!err) {
@@ -182,6 +195,43 @@ export class SmtpPool {
     });
   }
 
+  /**
+   * Takes the connection's socket for pipelined sending (smtp-pipeline.ts) when
+   * its server offers PIPELINING; the pool's rules stay as above: a message
+   * lost with its text unwritten on a reused connection is queued again once,
+   * one whose text went out fails, a refused one is reset past, and the
+   * connection is replaced after maxMessages.
+   */
+  private pipelined(slot: Slot): PipelinedSession<Queued> | null {
+    return PipelinedSession.adopt<Queued>(slot.connection, {
+      next: () => {
+        // The next waiting message rides along with the text going out, while this connection may take more.
+        // An aborted one stops that: it is dropped when the connection is next free, as `sendOn` drops it.
+        const q = this.queue[0];
+        if (!q || q.signal?.aborted || this.closed || slot.closed || slot.messages >= this.options.maxMessages) return undefined;
+        this.queue.shift();
+        q.reused = true;
+        slot.messages++;
+        return q;
+      },
+      settle: (q, err, response, written) => {
+        if (!err) return q.resolve({ accepted: q.to, rejected: [], response } as unknown as SMTPConnection.SentMessageInfo);
+        if (q.reused && !q.requeued && !written && connectionTrouble(err)) {
+          // Never left: another connection takes it (the pool dispatches once this one is dropped).
+          q.requeued = true;
+          this.queue.unshift(q);
+          return;
+        }
+        q.reject(err);
+      },
+      idle: () => this.release(slot),
+      closed: () => {
+        this.drop(slot, true);
+        this.dispatch();
+      },
+    });
+  }
+
   private release(slot: Slot): void {
     if (slot.closed) return this.dispatch();
     if (slot.messages >= this.options.maxMessages) {
@@ -195,7 +245,10 @@ export class SmtpPool {
   private drop(slot: Slot, abruptly: boolean): void {
     if (!this.slots.delete(slot)) return;
     slot.closed = true;
-    if (abruptly) slot.connection.close();
+    if (slot.session) {
+      if (abruptly) slot.session.destroy();
+      else slot.session.quit();
+    } else if (abruptly) slot.connection.close();
     else slot.connection.quit();
   }
 
