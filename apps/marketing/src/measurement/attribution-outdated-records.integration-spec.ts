@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { CONTACT_CREATED, ORDER_RECORDED, SYSTEM_ACTOR, type EventEnvelope, type OrderRecordedDataV1 } from '@rapport/contracts';
-import { newEvent } from '@rapport/messaging';
+import { CONTACT_CREATED, ORDER_RECORDED, type EventEnvelope, type OrderRecordedDataV1 } from '@rapport/contracts';
 import { ServiceDatabase, type StartedService } from '@rapport/service-kit';
 import { startService } from '@rapport/testing';
+import { historyEvents, minuteOf } from '../__tests__/history-events';
 import { MarketingAppModule } from '../app.module';
 import { marketingDefinition } from '../marketing.definition';
 import { MarketingConsumers } from '../read-model/marketing-consumers';
 
-const at = (minute: number) => new Date(Date.UTC(2026, 11, 7, 3, minute)).toISOString();
+/** Minutes apart, in stream order. */
+const at = minuteOf(3);
 
 /**
  * Attribution follows the order as the read model keeps it: a record of an
@@ -32,8 +33,7 @@ describe('marketing attribution: an outdated order record leaves the credits alo
     const contactId = randomUUID();
     const orderId = randomUUID();
     const campaignId = randomUUID();
-    const event = (type: string, minute: number, subjectId: string, data: unknown) =>
-      ({ ...newEvent({ type, tenantId, actor: SYSTEM_ACTOR, subjectId, data }), occurredAt: at(minute) }) as EventEnvelope;
+    const event = historyEvents(tenantId, at);
     const record = (minute: number, amount: string, status: OrderRecordedDataV1['status']) =>
       event(ORDER_RECORDED, minute, orderId, {
         orderId,

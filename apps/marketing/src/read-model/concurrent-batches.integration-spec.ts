@@ -5,20 +5,19 @@ import {
   CONTACT_UPDATED,
   CUSTOMER_TIER_CHANGED,
   ORDER_RECORDED,
-  SYSTEM_ACTOR,
   type ContactSnapshotV1,
   type EventEnvelope,
   type OrderRecordedDataV1,
 } from '@rapport/contracts';
-import { newEvent } from '@rapport/messaging';
 import { ServiceDatabase, type StartedService } from '@rapport/service-kit';
 import { startService } from '@rapport/testing';
+import { historyEvents, minuteOf } from '../__tests__/history-events';
 import { MarketingAppModule } from '../app.module';
 import { marketingDefinition } from '../marketing.definition';
 import { MarketingConsumers } from './marketing-consumers';
 
 /** Minutes apart, in stream order. */
-const at = (minute: number) => new Date(Date.UTC(2026, 11, 7, 4, minute)).toISOString();
+const at = minuteOf(4);
 
 /**
  * Two marketing replicas (or two of one replica's durables) apply batches
@@ -46,8 +45,7 @@ describe('marketing read model: two batches of one tenant at once', () => {
   const N = 100;
 
   function events(tenantId: string) {
-    const event = (type: string, minute: number, subjectId: string, data: unknown) =>
-      ({ ...newEvent({ type, tenantId, actor: SYSTEM_ACTOR, subjectId, data }), occurredAt: at(minute) }) as EventEnvelope;
+    const event = historyEvents(tenantId, at);
     const contact = (id: string, minute: number, lastName: string): ContactSnapshotV1 => ({
       id,
       accountId: null,

@@ -9,7 +9,6 @@ import {
   CONTACT_UPDATED,
   CUSTOMER_TIER_CHANGED,
   ORDER_RECORDED,
-  SYSTEM_ACTOR,
   type CaseCategoryV1,
   type CaseSnapshotV1,
   type CaseStatusV1,
@@ -17,16 +16,16 @@ import {
   type EventEnvelope,
   type OrderRecordedDataV1,
 } from '@rapport/contracts';
-import { newEvent } from '@rapport/messaging';
 import { ServiceDatabase, type StartedService } from '@rapport/service-kit';
 import { startService } from '@rapport/testing';
+import { historyEvents, minuteOf } from '../__tests__/history-events';
 import { MarketingAppModule } from '../app.module';
 import { marketingDefinition } from '../marketing.definition';
 import { eventRuns } from './event-runs';
 import { MarketingConsumers } from './marketing-consumers';
 
 /** Minutes apart, in stream order. */
-const at = (minute: number) => new Date(Date.UTC(2026, 11, 7, 3, minute)).toISOString();
+const at = minuteOf(3);
 
 /**
  * Marketing's consumers apply a batch in runs (ADR 058, 068): snapshots and
@@ -55,8 +54,7 @@ describe('marketing read model: a mixed batch gives the rows of its events appli
   const mergeCA = randomUUID();
 
   function history(tenantId: string): EventEnvelope[] {
-    const event = (type: string, minute: number, subjectId: string, data: unknown) =>
-      ({ ...newEvent({ type, tenantId, actor: SYSTEM_ACTOR, subjectId, data }), occurredAt: at(minute) }) as EventEnvelope;
+    const event = historyEvents(tenantId, at);
     const contact = (id: string, minute: number, lastName: string): ContactSnapshotV1 => ({
       id,
       accountId: null,

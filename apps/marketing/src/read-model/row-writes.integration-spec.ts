@@ -1,22 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import {
-  CONTACT_CREATED,
-  ORDER_RECORDED,
-  SYSTEM_ACTOR,
-  type ContactSnapshotV1,
-  type EventEnvelope,
-  type OrderRecordedDataV1,
-} from '@rapport/contracts';
-import { newEvent } from '@rapport/messaging';
+import { CONTACT_CREATED, ORDER_RECORDED, type ContactSnapshotV1, type EventEnvelope, type OrderRecordedDataV1 } from '@rapport/contracts';
 import { ServiceDatabase, type StartedService } from '@rapport/service-kit';
 import { startService } from '@rapport/testing';
 import type { EntityManager } from 'typeorm';
+import { historyEvents, minuteOf } from '../__tests__/history-events';
 import { MarketingAppModule } from '../app.module';
 import { marketingDefinition } from '../marketing.definition';
 import { MarketingConsumers } from './marketing-consumers';
 import { ReadModelProjector } from './read-model-projector';
 
-const at = (minute: number) => new Date(Date.UTC(2026, 11, 7, 4, minute)).toISOString();
+const at = minuteOf(4);
 
 /**
  * What a consumer batch costs the database is mostly row versions and their
@@ -41,7 +34,7 @@ describe('marketing read model: row writes per batch', () => {
   afterAll(() => marketing?.close());
 
   const event = (tenantId: string, type: string, minute: number, subjectId: string, data: unknown) =>
-    ({ ...newEvent({ type, tenantId, actor: SYSTEM_ACTOR, subjectId, data }), occurredAt: at(minute) }) as EventEnvelope;
+    historyEvents(tenantId, at)(type, minute, subjectId, data);
   const created = (tenantId: string, id: string, minute: number, externalIds: ContactSnapshotV1['externalIds'] = []): EventEnvelope => {
     const contact: ContactSnapshotV1 = {
       id,
