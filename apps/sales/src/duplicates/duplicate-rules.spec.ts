@@ -98,4 +98,15 @@ describe('rankCandidates', () => {
       { id: 'c', score: 0.5, rule: 'NORMALISED_PHONE', rules: ['NORMALISED_PHONE'] },
     ]);
   });
+
+  it('orders ties by id as localeCompare does, and scores each candidate by its own rules', () => {
+    const ids = ['b-1', 'B-1', 'a-10', 'a-9', 'a_9', 'A9', '0f', '0F', 'éa', 'ea', 'z', '10', '9'];
+    const matches = new Map<string, Set<string>>(ids.map((id, i) => [id, new Set(i % 3 === 0 ? ['EXACT_EMAIL'] : ['NORMALISED_PHONE'])]));
+    matches.set('a-9', new Set(['NORMALISED_PHONE', 'EXACT_EMAIL']));
+    const ranked = rankCandidates({ ...config, scoring: 'WEIGHTED_SUM' }, matches);
+    const score = (id: string) => (matches.get(id)?.has('EXACT_EMAIL') ? 0.9 : 0) + (matches.get(id)?.has('NORMALISED_PHONE') ? 0.5 : 0);
+    const expected = [...ids].sort((a, b) => Math.min(1, score(b)) - Math.min(1, score(a)) || a.localeCompare(b));
+    expect(ranked.map((c) => c.id)).toEqual(expected);
+    expect(ranked[0]).toEqual({ id: 'a-9', score: 1, rule: 'EXACT_EMAIL', rules: ['EXACT_EMAIL', 'NORMALISED_PHONE'] });
+  });
 });

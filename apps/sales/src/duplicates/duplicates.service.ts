@@ -125,15 +125,22 @@ export class DuplicatesService {
       fuzzy ? (fuzzy.threshold ?? 0.6) : null,
     ];
     const shown = visible.all ? '' : `WHERE d.id IN (SELECT id FROM contacts WHERE ${visibleSql(visible, 'owner_id', params)})`;
-    const rows: { rule: DuplicateRuleType; n: number | null; id: string; keys: string[] | null }[] = await em.query(
-      `SELECT d.rule, d.n, d.id, d.keys FROM sales_contact_duplicates($1::text[], $2::text[], $3::text[], $4::uuid[], $5::text[], $6::real) d ${shown}`,
+    // The name rule's contacts come back as one id list per distinct lookup (its ordinality, 1-based), not a
+    // row per (lookup, contact): about a hundred thousand rows a batch in a large tenant, each parsed and
+    // then copied to every probe with that name (ADR 090).
+    const rows: { rule: DuplicateRuleType; n: number | null; id: string | null; keys: string[] | null }[] = await em.query(
+      `WITH d AS (
+         SELECT d.rule, d.n, d.id, d.keys FROM sales_contact_duplicates($1::text[], $2::text[], $3::text[], $4::uuid[], $5::text[], $6::real) d ${shown}
+       )
+       SELECT rule, n, id, keys FROM d WHERE rule <> 'FUZZY_NAME'
+       UNION ALL
+       SELECT 'FUZZY_NAME', n, NULL, array_agg(id::text) FROM d WHERE rule = 'FUZZY_NAME' GROUP BY n`,
       params,
     );
     for (const r of rows) {
-      if (r.rule === 'EXACT_EMAIL') addEmailHits(hits, emails, r.id, r.keys ?? []);
-      else if (r.rule === 'NORMALISED_PHONE') addPhoneHits(hits, phones, r.id, r.keys ?? [], cc);
-      // Ordinality is 1-based; it maps back to the distinct lookup, and from there to its probes.
-      else lookups[(r.n as number) - 1].probes.forEach((n) => hits.add(n, r.id, 'FUZZY_NAME'));
+      if (r.rule === 'EXACT_EMAIL') addEmailHits(hits, emails, r.id as string, r.keys ?? []);
+      else if (r.rule === 'NORMALISED_PHONE') addPhoneHits(hits, phones, r.id as string, r.keys ?? [], cc);
+      else hits.addGroup(lookups[(r.n as number) - 1].probes, r.keys ?? [], 'FUZZY_NAME');
     }
     return hits.ranked(config);
   }
