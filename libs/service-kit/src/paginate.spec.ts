@@ -2,12 +2,12 @@ import { encodeCursor } from '@rapport/persistence';
 import type { EntityManager } from 'typeorm';
 import { pageWindow, paginateSql } from './paginate';
 
-/** An EntityManager whose count query answers and whose page query fails as Postgres would. */
+/** An EntityManager whose page query (read before any count) fails as Postgres would. */
 function failingPage(driverCode: string): EntityManager {
   const query = jest
     .fn()
-    .mockResolvedValueOnce([{ n: 3 }])
-    .mockRejectedValueOnce(Object.assign(new Error('query failed'), { driverError: { code: driverCode } }));
+    .mockRejectedValueOnce(Object.assign(new Error('query failed'), { driverError: { code: driverCode } }))
+    .mockResolvedValue([{ n: 3 }]);
   return { query } as unknown as EntityManager;
 }
 
